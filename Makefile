@@ -1,0 +1,45 @@
+# Two commands a newcomer needs: `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint typecheck unit contracts bench layer clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[all,dev]"
+	touch $(STAMP)
+
+demo: install
+	$(VENV)/bin/hullguard demo
+
+lint: install
+	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff format --check src tests bench || true
+
+typecheck: install
+	$(PY) -m mypy
+
+unit: install
+	bash scripts/ensure-services.sh
+	$(PY) -m pytest -q -n 2 --dist loadfile
+
+# The public contracts live beside the repository when it is checked out with its shared folder.
+contracts: install
+	@if [ -f ../shared/checks/contracts.py ]; then $(PY) ../shared/checks/contracts.py; \
+	else echo "contracts: ../shared/checks/contracts.py not present, skipped"; fi
+
+test: lint typecheck unit contracts
+
+bench: install
+	$(PY) bench/run.py
+
+layer: install
+	bash scripts/build-layer.sh
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Attack-family detectors; see ``base.py`` for the contract each module fulfils."""

@@ -1,0 +1,1 @@
+"""hullguard runtime."""
