@@ -1,0 +1,63 @@
+"""Run every benchmark in bench/ and write bench/RESULTS.md.
+
+Each ``bench/bench_*.py`` is a standalone script that prints one Markdown section on stdout (and
+progress on stderr). This runner runs them one after another (the machine is small and shared, so
+never in parallel), records the command, date and machine, and concatenates the sections.
+
+    .venv/bin/python bench/run.py                 # all benchmarks
+    .venv/bin/python bench/run.py firewall iam    # only bench_firewall*.py and bench_iam*.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    scripts = sorted(BENCH.glob("bench_*.py"))
+    if argv:
+        scripts = [s for s in scripts if any(s.stem.startswith(f"bench_{name}") for name in argv)]
+    sections: list[str] = []
+    failed = 0
+    for script in scripts:
+        print(f"== {script.name}", file=sys.stderr, flush=True)
+        proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=BENCH.parent)
+        sys.stderr.write(proc.stderr[-2000:])
+        if proc.returncode != 0:
+            failed += 1
+            sections.append(f"## {script.stem}\n\nFAILED (exit {proc.returncode}); see stderr of `{script.name}`.\n")
+        else:
+            sections.append(proc.stdout.strip() + "\n")
+        print(proc.stdout, flush=True)
+    header = (
+        "# Benchmark results\n\n"
+        f"Produced by `{' '.join(['.venv/bin/python', 'bench/run.py', *argv])}` (or `make bench`) on "
+        f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()}. The machine is shared and noisy: compare the ratios "
+        "measured in the same run, not absolute numbers across runs.\n\n"
+    )
+    if argv and (BENCH / "RESULTS.md").exists():
+        print("partial run: RESULTS.md sections of other benchmarks are kept as they were", file=sys.stderr)
+        out = BENCH / "out"
+        out.mkdir(exist_ok=True)
+        for script, section in zip(scripts, sections, strict=True):
+            (out / f"{script.stem}.md").write_text(section)
+        sections = [p.read_text() for p in sorted(out.glob("bench_*.md"))]
+    else:
+        out = BENCH / "out"
+        out.mkdir(exist_ok=True)
+        for script, section in zip(scripts, sections, strict=True):
+            (out / f"{script.stem}.md").write_text(section)
+    (BENCH / "RESULTS.md").write_text(header + "\n".join(sections))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
