@@ -1,15 +1,220 @@
-"""SQL injection detector: placeholder until the detector is written."""
+"""SQL injection detector: tokenize the value in each context an injection can sit in, then match
+token-sequence patterns that only make sense as SQL (see ``sqli_grammar.py`` for the patterns).
+
+Contexts evaluated (like libinjection's quote flags): the value as a bare/numeric literal, the value
+inside a '-quoted string and inside a "-quoted string. Benign text with apostrophes (``O'Brien``)
+closes the assumed string and then continues with a word, which no pattern accepts.
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
+from hullguard.firewall.detectors import sqli_grammar as grammar
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.sqli_tokens import DOUBLE_QUOTES, SINGLE_QUOTES, Token, tokenize
 
 FAMILY = "sqli"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+
+_CWE = "CWE-89"
+_FIX = (
+    "Use parameterised queries (placeholders bound by the driver) or an ORM for every value that reaches "
+    "SQL; never build SQL text by concatenating event fields. Validate type and range of numeric fields."
+)
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "HG-SQLI-001",
+        FAMILY,
+        "SQL string/number context break",
+        Severity.HIGH,
+        _CWE,
+        "The value closes the string or number it is placed in and continues the query with SQL syntax "
+        "(a boolean operator, a comment, a clause or a new statement), e.g. admin'-- or ' or 'a'='a.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-SQLI-002",
+        FAMILY,
+        "UNION-based SQL injection",
+        Severity.CRITICAL,
+        _CWE,
+        "UNION SELECT appends a second query whose rows are returned with the original results (data theft).",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-SQLI-003",
+        FAMILY,
+        "Boolean tautology or contradiction",
+        Severity.HIGH,
+        _CWE,
+        "OR 1=1, AND 1=2, OR 'a'='a and similar conditions change which rows a query matches "
+        "(authentication bypass, boolean-blind extraction).",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-SQLI-004",
+        FAMILY,
+        "Stacked SQL query",
+        Severity.CRITICAL,
+        _CWE,
+        "A ';' ends the original statement and a second one follows (DROP, INSERT, EXEC xp_cmdshell, ...).",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-SQLI-005",
+        FAMILY,
+        "Time-based blind SQL injection",
+        Severity.HIGH,
+        _CWE,
+        "SLEEP(), BENCHMARK(), PG_SLEEP(), WAITFOR DELAY or DBMS_LOCK.SLEEP make the database wait, "
+        "so an attacker reads data one bit at a time from response times.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-SQLI-006",
+        FAMILY,
+        "Error-based or out-of-band SQL injection",
+        Severity.HIGH,
+        _CWE,
+        "Functions such as EXTRACTVALUE, UPDATEXML, CONVERT(INT, ...), UTL_INADDR, XP_CMDSHELL or LOAD_FILE "
+        "leak data through error messages, DNS/HTTP or files, or run commands.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-SQLI-007",
+        FAMILY,
+        "ORDER BY / GROUP BY column probing",
+        Severity.MEDIUM,
+        _CWE,
+        "ORDER BY <n> with a comment or at the end of the value probes the number of columns before a "
+        "UNION attack, or injects an expression into the sort clause.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-SQLI-008",
+        FAMILY,
+        "SQL statement or sub-query in input",
+        Severity.HIGH,
+        _CWE,
+        "The value is itself an SQL statement or a parenthesised sub-query (SELECT ... FROM, (SELECT ...), "
+        "DROP TABLE, EXEC ...), which no form field should contain.",
+        _FIX,
+    ),
+)
+
+_QUOTES = SINGLE_QUOTES + DOUBLE_QUOTES
+# Every rule needs a quote (context break) or one of these words/operators as a token; the words are
+# bounded by non-letters exactly as the tokenizer bounds its words.
+_TRIGGER_WORDS = sorted(
+    {
+        "or",
+        "and",
+        "xor",
+        "union",
+        "select",
+        "insert",
+        "update",
+        "delete",
+        "drop",
+        "create",
+        "alter",
+        "truncate",
+        "rename",
+        "exec",
+        "execute",
+        "declare",
+        "set",
+        "shutdown",
+        "waitfor",
+        "begin",
+        "order",
+        "group",
+        "having",
+        "where",
+        "limit",
+        "offset",
+        "procedure",
+        "into",
+        "convert",
+        "when",
+        "copy",
+    }
+    | grammar.CONDITION_FUNCTIONS
+    | grammar.TIME_FUNCTIONS
+    | grammar.ERROR_FUNCTIONS,
+    key=len,
+    reverse=True,
+)
+PREFILTER = (
+    "[" + re.escape(_QUOTES) + "`]|&&|\\|\\||@@|"
+    "(?:utl_|dbms_|ctxsys\\.|xp_|sp_oa|master\\.)|"
+    "(?<![a-z])(?:" + "|".join(re.escape(w) for w in _TRIGGER_WORDS) + ")(?![a-z])"
+)
+_PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
+_CONTEXT_NAMES = {"": "as a bare value", SINGLE_QUOTES: "inside '...'", DOUBLE_QUOTES: 'inside "..."', "`": "inside `...`"}
+_RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
+
+
+def _scan_context(tokens: list[Token], quote: str) -> grammar.Hit | None:
+    if quote:
+        first = tokens[0] if tokens else None
+        if first is None or not first.closed:
+            return None  # the input never leaves the string: nothing it says is SQL
+        hit = grammar.after_value(tokens, 1, "quote")
+        if hit is not None:
+            return hit
+    elif tokens and (tokens[0].kind in ("n", ")") or (tokens[0].kind == "o" and grammar._kind(tokens, 1) == "n")):
+        hit = grammar.after_value(tokens, 1 if tokens[0].kind != "o" else 2, "numeric value")
+        if hit is not None:
+            return hit
+    elif tokens and tokens[0].kind == "&":
+        # The value starts with OR/AND: meant to extend a WHERE clause after a numeric value.
+        if grammar._starts_expression(tokens, 1) and grammar._kind(tokens, 1) != "w":
+            hit = grammar.tautology(tokens, 0)
+            if hit is not None:
+                return hit
+            first = tokens[1] if len(tokens) > 1 else None
+            if first is not None and first.kind == "f" and grammar.is_sql_function(first.value):
+                return ("HG-SQLI-003", f"value starts with {tokens[0].value.upper()} and an SQL function call", 0)
+    for i in range(len(tokens)):
+        for check in grammar.ANYWHERE_CHECKS:
+            hit = check(tokens, i)
+            if hit is not None:
+                return hit
+    return None
+
+
+def _evidence_span(tokens: list[Token], index: int, offset: int, length: int) -> tuple[int, int]:
+    if not tokens:
+        return 0, 0
+    tok = tokens[min(index, len(tokens) - 1)]
+    start = max(tok.start - offset, 0)
+    return start, min(start + 64, length)
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    return None
+    try:
+        if not text or _PREFILTER_RE.search(text) is None:
+            return None
+        contexts: list[str] = [""]
+        if any(q in text for q in SINGLE_QUOTES):
+            contexts.append(SINGLE_QUOTES)
+        if any(q in text for q in DOUBLE_QUOTES):
+            contexts.append(DOUBLE_QUOTES)
+        if "`" in text:
+            contexts.append("`")  # MySQL identifier context (ORDER BY `<input>`)
+        for quote in contexts:
+            tokens = tokenize(text, quote)
+            hit = _scan_context(tokens, quote)
+            if hit is None:
+                continue
+            rule_id, reason, index = hit
+            if _RULES_BY_ID[rule_id].paranoia > ctx.paranoia:
+                continue
+            where = _CONTEXT_NAMES[quote]
+            start, end = _evidence_span(tokens, index, 0, len(text))
+            return Detection(rule_id, f"{reason} ({where})", start, end)
+        return None
+    except Exception:  # the contract: a detector never raises; the engine reports nothing for this view
+        return None

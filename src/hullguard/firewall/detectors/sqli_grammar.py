@@ -1,0 +1,496 @@
+"""Token-sequence patterns that make a string an SQL injection (used by ``sqli.py``).
+
+Each check looks at the token list of one injection context (bare value, inside '...', inside "...")
+with a bounded look-ahead from one position, so a whole scan is linear in the number of tokens. A
+check returns ``(rule_id, reason, token_index)`` or None. The reasons are the explanation a user sees.
+"""
+
+from __future__ import annotations
+
+from hullguard.firewall.detectors.sqli_tokens import Token
+
+Hit = tuple[str, str, int]
+
+# Functions whose only purpose in a query string is to delay the answer (time-based blind SQLi).
+TIME_FUNCTIONS = frozenset(
+    {"sleep", "benchmark", "pg_sleep", "dbms_lock.sleep", "dbms_pipe.receive_message", "user_lock.sleep", "randomblob"}
+)
+# Functions whose first argument is a condition: IF(1=1, ...), ELT(3=3, ...) in boolean-blind probes.
+CONDITION_FUNCTIONS = frozenset({"if", "iif", "elt", "make_set", "nullif", "case"})
+# Functions used to leak data through error messages or out-of-band channels, or to touch files.
+ERROR_FUNCTIONS = frozenset(
+    {
+        "extractvalue",
+        "updatexml",
+        "xmltype",
+        "name_const",
+        "geometrycollection",
+        "multipoint",
+        "multilinestring",
+        "multipolygon",
+        "linestring",
+        "polygon",
+        "gtid_subset",
+        "load_file",
+        "utl_inaddr.get_host_address",
+        "utl_inaddr.get_host_name",
+        "utl_http.request",
+        "ctxsys.drithsx.sn",
+        "dbms_xdb_version.checkin",
+        "dbms_utility.sqlid_to_sqlhash",
+        "xp_cmdshell",
+        "xp_dirtree",
+        "xp_fileexist",
+        "openrowset",
+        "opendatasource",
+        "pg_read_file",
+        "lo_import",
+        "sys_eval",
+        "sys_exec",
+    }
+)
+# Prefixes of Oracle/MSSQL packages and procedures that have no business in user input.
+DANGEROUS_PREFIXES = ("utl_", "dbms_", "ctxsys.", "sys.dbms_", "xp_", "sp_oa", "master..", "master.dbo.")
+# Functions an attacker builds expressions with; in an operand position they mean "SQL follows".
+EXPRESSION_FUNCTIONS = frozenset(
+    {
+        "char",
+        "chr",
+        "concat",
+        "concat_ws",
+        "substring",
+        "substr",
+        "mid",
+        "ascii",
+        "ord",
+        "hex",
+        "unhex",
+        "length",
+        "len",
+        "version",
+        "user",
+        "database",
+        "db_name",
+        "current_user",
+        "system_user",
+        "count",
+        "if",
+        "iif",
+        "ifnull",
+        "isnull",
+        "nullif",
+        "coalesce",
+        "cast",
+        "convert",
+        "md5",
+        "sha1",
+        "rand",
+        "floor",
+        "exp",
+        "group_concat",
+        "string_agg",
+        "exists",
+        "md5",
+        "lower",
+        "upper",
+        "elt",
+        "make_set",
+        "row",
+        "instr",
+        "locate",
+        "position",
+        "left",
+        "right",
+        "reverse",
+        "case",
+        "select",
+    }
+)
+SQL_FUNCTIONS = TIME_FUNCTIONS | ERROR_FUNCTIONS | EXPRESSION_FUNCTIONS
+DDL_OBJECTS = frozenset(
+    {"table", "database", "schema", "view", "user", "login", "index", "trigger", "column", "function", "procedure"}
+)
+COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "!<", "!>"})
+# Keywords that continue a query right after a quote break or a numeric value.
+CLAUSE_AFTER_VALUE = frozenset({"order", "group", "having", "where", "limit", "procedure", "into", "offset"})
+
+
+def _get(tokens: list[Token], i: int) -> Token | None:
+    return tokens[i] if 0 <= i < len(tokens) else None
+
+
+def _kind(tokens: list[Token], i: int) -> str:
+    return tokens[i].kind if 0 <= i < len(tokens) else ""
+
+
+def _value(tokens: list[Token], i: int) -> str:
+    return tokens[i].value if 0 <= i < len(tokens) else ""
+
+
+def _skip(tokens: list[Token], i: int, kinds: str) -> int:
+    """Index of the first token at or after ``i`` whose kind is not in ``kinds`` (at most 16 skipped)."""
+    limit = i + 16
+    while i < len(tokens) and i < limit and tokens[i].kind in kinds:
+        i += 1
+    return i
+
+
+def is_sql_function(word: str) -> bool:
+    return word in SQL_FUNCTIONS or word.startswith(DANGEROUS_PREFIXES)
+
+
+def _operand_end(tokens: list[Token], i: int) -> int:
+    """If a literal/value operand starts at ``i`` (parentheses allowed), the index after it, else -1."""
+    j = _skip(tokens, i, "(")
+    if _kind(tokens, j) == "o" and _value(tokens, j) in ("-", "+", "~", "!"):
+        j += 1
+    if _kind(tokens, j) not in ("n", "s", "t", "w", "v"):
+        return -1
+    return _skip(tokens, j + 1, ")")
+
+
+def _is_literal(tokens: list[Token], i: int) -> bool:
+    j = _skip(tokens, i, "(")
+    if _kind(tokens, j) == "o" and _value(tokens, j) in ("-", "+", "~", "!"):
+        j += 1
+    return _kind(tokens, j) in ("n", "s", "t", "v")
+
+
+def _starts_expression(tokens: list[Token], i: int) -> bool:
+    """Does an SQL expression (not English) start at ``i``? Used after a logic/comparison operator."""
+    kind = _kind(tokens, i)
+    if kind in ("n", "s", "t", "v"):
+        return True
+    if kind == "f":
+        return True
+    if kind == "(":
+        return True
+    if kind == "o" and _value(tokens, i) in ("not", "-", "+", "~", "!"):
+        return True
+    if kind in ("E", "k") and _value(tokens, i) in ("select", "exists", "case", "if", "char", "convert", "cast"):
+        return True
+    if kind == "w":
+        # A column name is SQL when an operator or the end of the query follows, not another word.
+        nxt = _kind(tokens, i + 1)
+        return nxt in ("o", "c", ")", ";", "&", "") and not (nxt == "o" and _value(tokens, i + 1) == "-")
+    return False
+
+
+def union_select(tokens: list[Token], i: int) -> Hit | None:
+    """``UNION [ALL|DISTINCT] [(] SELECT`` followed by a select list, or glued to values/comments."""
+    if _kind(tokens, i) != "U":
+        return None
+    j = i + 1
+    if _value(tokens, j) in ("all", "distinct"):
+        j += 1
+    j = _skip(tokens, j, "(")
+    if _value(tokens, j) != "select":
+        return None
+    prev = _kind(tokens, i - 1)
+    if prev not in ("w", "k") or _select_list(tokens, j + 1):
+        return ("HG-SQLI-002", "UNION SELECT appends a second query to the original one", i)
+    return None
+
+
+def _select_list(tokens: list[Token], i: int) -> bool:
+    """Does a SELECT list (not an English phrase) start at ``i``?"""
+    kind, value = _kind(tokens, i), _value(tokens, i)
+    if kind in ("f", "v", "(", "t") or value in ("*", "distinct", "top", "case", "all", "@"):
+        return True
+    if kind in ("n", "s"):
+        nxt = _kind(tokens, i + 1)
+        return nxt in (",", "c", ";", ")", "o", "&", "", "U") or _value(tokens, i + 1) in ("from", "into", "as", "where")
+    if kind == "w":
+        # select password from users [where|--|;|end]
+        if _value(tokens, i + 1) == "," or _kind(tokens, i + 1) in (";", "c"):
+            return True
+        if _value(tokens, i + 1) == "from" and _kind(tokens, i + 2) == "w":
+            after = _kind(tokens, i + 3)
+            return after in ("", "c", ";", ")", "k", "U", ",") or _value(tokens, i + 3) in ("where", "limit")
+    return False
+
+
+def statement(tokens: list[Token], i: int) -> bool:
+    """Does a complete SQL statement start at ``i`` (a verb plus the grammar that must follow it)?"""
+    verb = _value(tokens, i)
+    if _kind(tokens, i) not in ("E", "f", "k"):
+        return False
+    nxt, nxt_kind = _value(tokens, i + 1), _kind(tokens, i + 1)
+    if verb == "select":
+        return _select_list(tokens, i + 1)
+    if verb == "insert":
+        return nxt == "into" or (nxt_kind == "w" and _value(tokens, i + 2) in ("values", "("))
+    if verb == "update":
+        return nxt_kind == "w" and _value(tokens, i + 2) == "set"
+    if verb == "delete":
+        return nxt == "from" and _kind(tokens, i + 2) == "w"
+    if verb == "create" and nxt == "or" and _value(tokens, i + 2) == "replace":
+        nxt = _value(tokens, i + 3)
+    if verb in ("drop", "create", "alter", "truncate", "rename"):
+        return nxt in DDL_OBJECTS
+    if verb == "copy":
+        return nxt_kind == "w" and _value(tokens, i + 2) in ("from", "to") and _kind(tokens, i + 3) == "s"
+    if verb in ("exec", "execute"):
+        return nxt_kind in ("v", "(", "f") or nxt.startswith(("xp_", "sp_", "master", "immediate", "dbms_"))
+    if verb == "declare":
+        return nxt_kind == "v"
+    if verb == "set":
+        return nxt_kind == "v"
+    if verb == "shutdown":
+        return nxt_kind in ("", "c", ";") or nxt == "with"
+    if verb == "waitfor":
+        return nxt in ("delay", "time") and _kind(tokens, i + 2) == "s"
+    if verb == "begin":
+        return nxt.startswith(("dbms_", "user_lock"))
+    if verb == "call":
+        return nxt_kind == "f"
+    if verb == "grant":
+        return nxt_kind == "w" and _value(tokens, i + 2) in ("to", "on")
+    if verb == "backup":
+        return nxt in ("database", "log")
+    return False
+
+
+def stacked_query(tokens: list[Token], i: int) -> Hit | None:
+    """``; <statement>``: the input ends the query and starts a new one."""
+    if _kind(tokens, i) != ";":
+        return None
+    j = _skip(tokens, i + 1, ";")
+    if statement(tokens, j):
+        return ("HG-SQLI-004", f"stacked query: ';' followed by a {_value(tokens, j).upper()} statement", i)
+    return None
+
+
+def leading_statement(tokens: list[Token], i: int) -> Hit | None:
+    """A whole statement or sub-query given as the value: ``select ... from``, ``(select ...)``."""
+    if _kind(tokens, i) not in ("E", "f"):
+        return None
+    prev = _kind(tokens, i - 1)
+    if prev not in ("", "(", "c", "o", "&", ","):
+        return None
+    if statement(tokens, i):
+        shape = "sub-query" if prev == "(" else "SQL statement"
+        return ("HG-SQLI-008", f"{shape} {_value(tokens, i).upper()} in the input", i)
+    return None
+
+
+def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
+    """If ``<operand> <cmp> <operand>`` starts at ``j``, describe it; None otherwise.
+
+    Two literals (``1=1``, ``'a'='a'``, ``2>1``) always count; two identical words (``x=x``) too;
+    other words (``x=y``) only when the comparison ends the query (``strict`` forbids them).
+    """
+    left_end = _operand_end(tokens, j)
+    if left_end < 0:
+        return None
+    op = _get(tokens, left_end)
+    if op is None or op.kind != "o" or op.value not in COMPARISONS:
+        return None
+    right = left_end + 1
+    if op.value == "is" or (op.value in ("in", "like") and _kind(tokens, right) == "("):
+        return "a boolean condition" if _is_literal(tokens, j) or not strict else None
+    if _value(tokens, right) == "not":
+        right += 1
+    right_end = _operand_end(tokens, right)
+    if right_end < 0:
+        if not strict and (_kind(tokens, right) in ("f", "(") or _value(tokens, right) == "select"):
+            return "a value compared with a computed expression"
+        return None
+    if _is_literal(tokens, j) and _is_literal(tokens, right):
+        return "a tautology/contradiction (literal compared with literal)"
+    if _value(tokens, _skip(tokens, j, "(")) == _value(tokens, _skip(tokens, right, "(")):
+        return "a tautology (value compared with itself)"
+    if not strict and _kind(tokens, right_end) in ("", "c", ";", "&"):
+        return "a boolean condition that ends the query"
+    return None
+
+
+def tautology(tokens: list[Token], i: int) -> Hit | None:
+    """``OR|AND <operand> <cmp> <operand>`` or ``OR TRUE``/``OR 1--`` ending the query."""
+    if _kind(tokens, i) != "&":
+        return None
+    symbol = _value(tokens, i) in ("||", "&&")  # also string concatenation in Oracle/PostgreSQL: be strict
+    j = i + 1
+    if _kind(tokens, j) == "o" and _value(tokens, j) == "not":
+        j += 1
+    logic = _value(tokens, i).upper()
+    what = _comparison(tokens, j, strict=symbol)
+    if what is not None:
+        return ("HG-SQLI-003", f"{logic} followed by {what}", i)
+    if _value(tokens, j + 1) == "between" and _is_literal(tokens, j) and _value(tokens, j + 3) == "and":
+        return ("HG-SQLI-003", f"{logic} followed by BETWEEN on literals", i)
+    if not symbol and _kind(tokens, j) in ("f", "(") and _expression_compares(tokens, j):
+        return ("HG-SQLI-003", f"{logic} followed by a comparison built from SQL functions", i)
+    end = _operand_end(tokens, j)
+    if end >= 0 and _is_literal(tokens, j):
+        after = _kind(tokens, end)
+        constant = _kind(tokens, _skip(tokens, j, "(")) == "t"
+        if after in ("c", ";") or (constant and not symbol and after == ""):
+            return ("HG-SQLI-003", f"{logic} with a constant truth value ends the query", i)
+    return None
+
+
+def _expression_compares(tokens: list[Token], j: int) -> bool:
+    """Does the expression at ``j`` call an SQL function and compare at top level (``MID(x,1,1)='5'``)?
+
+    Looks at most 64 tokens ahead and stops at the end of the condition.
+    """
+    depth, calls = 0, False
+    for k in range(j, min(j + 64, len(tokens))):
+        tok = tokens[k]
+        if tok.kind == "(":
+            depth += 1
+        elif tok.kind == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif tok.kind == "f" and is_sql_function(tok.value):
+            calls = True
+        elif depth == 0 and (tok.kind in (";", "c", "U") or (tok.kind == "&" and tok.value != "||")):
+            return False
+        elif depth == 0 and tok.kind == "o" and tok.value in COMPARISONS:
+            return calls
+    return False
+
+
+def condition(tokens: list[Token], i: int) -> Hit | None:
+    """``WHERE 1=1``, ``HAVING 1=0``, ``WHEN 3=4``, ``IF(1=1, ...)``, ``ELT(5=5, 1)``: constant conditions."""
+    tok = _get(tokens, i)
+    if tok is None:
+        return None
+    if tok.kind == "k" and tok.value in ("where", "having", "when"):
+        what = _comparison(tokens, i + 1, strict=True)
+        if what is not None:
+            return ("HG-SQLI-003", f"{tok.value.upper()} with {what}", i)
+    if tok.kind == "f" and tok.value in CONDITION_FUNCTIONS and _kind(tokens, i + 1) == "(":
+        what = _comparison(tokens, i + 2, strict=True)
+        if what is not None:
+            return ("HG-SQLI-003", f"{tok.value.upper()}() on {what}", i)
+    return None
+
+
+def time_based(tokens: list[Token], i: int) -> Hit | None:
+    """``sleep(n)``, ``benchmark(n, ...)``, ``pg_sleep(n)``, ``waitfor delay '...'``, ``dbms_lock.sleep``."""
+    tok = _get(tokens, i)
+    if tok is None:
+        return None
+    if tok.kind == "f" and (tok.value in TIME_FUNCTIONS or tok.value.rsplit(".", 1)[-1] == "sleep"):
+        arg = _skip(tokens, i + 1, "(")
+        if _kind(tokens, arg) in ("n", "f", "v", "w", "(", "o") and _kind(tokens, i - 1) not in ("w", "s"):
+            return ("HG-SQLI-005", f"time delay function {tok.value}() (time-based blind injection)", i)
+    if tok.value == "waitfor" and _value(tokens, i + 1) in ("delay", "time") and _kind(tokens, i + 2) == "s":
+        return ("HG-SQLI-005", "WAITFOR DELAY (time-based blind injection)", i)
+    return None
+
+
+def error_based(tokens: list[Token], i: int) -> Hit | None:
+    """Functions that leak data via errors or out-of-band channels; ``INTO OUTFILE``; system variables."""
+    tok = _get(tokens, i)
+    if tok is None:
+        return None
+    prev = _kind(tokens, i - 1)
+    if tok.kind == "f" and (tok.value in ERROR_FUNCTIONS or tok.value.startswith(DANGEROUS_PREFIXES)):
+        if prev not in ("w", "s") or tok.value.startswith(("xp_", "utl_", "dbms_")):
+            return ("HG-SQLI-006", f"error-based/out-of-band function {tok.value}()", i)
+    if tok.kind == "f" and tok.value == "convert" and _value(tokens, i + 2) == "int" and _value(tokens, i + 3) == ",":
+        return ("HG-SQLI-006", "CONVERT(INT, ...) forces a type-conversion error that leaks data", i)
+    if tok.value == "into" and _value(tokens, i + 1) in ("outfile", "dumpfile") and _kind(tokens, i + 2) == "s":
+        return ("HG-SQLI-006", "INTO OUTFILE writes query results to a file", i)
+    if tok.kind == "v" and tok.value.startswith("@@") and len(tok.value) > 2 and prev in ("", "(", ",", "o", "&", "E"):
+        return ("HG-SQLI-006", f"server variable {tok.value} read in an expression", i)
+    return None
+
+
+def order_by_probe(tokens: list[Token], i: int) -> Hit | None:
+    """``ORDER BY <n>`` / ``GROUP BY <n>`` closing the query: column-count probing."""
+    if _value(tokens, i) not in ("order", "group") or _value(tokens, i + 1) != "by":
+        return None
+    arg = i + 2
+    if _kind(tokens, arg) == "n" and _kind(tokens, arg + 1) in ("", "c", ",", ";", ")", "&"):
+        return ("HG-SQLI-007", f"{_value(tokens, i).upper()} BY <number> probes the column count", i)
+    if _kind(tokens, arg) in ("f", "(") and _skip(tokens, arg, "(") < len(tokens):
+        inner = _get(tokens, _skip(tokens, arg, "("))
+        if inner is not None and (is_sql_function(inner.value) or inner.value == "select"):
+            return ("HG-SQLI-007", f"{_value(tokens, i).upper()} BY with an injected expression", i)
+    return None
+
+
+ANYWHERE_CHECKS = (
+    union_select,
+    stacked_query,
+    leading_statement,
+    tautology,
+    condition,
+    time_based,
+    error_based,
+    order_by_probe,
+)
+
+
+def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
+    """What follows a closed string or a leading number: does the input continue the query?
+
+    ``i`` is the token right after the value; closing parentheses are skipped first (``')) or``).
+    """
+    j = _skip(tokens, i, ")")
+    tok = _get(tokens, j)
+    if tok is None:
+        return None
+    kind, value = tok.kind, tok.value
+    if kind == "c" and what == "quote":
+        return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
+    if kind == ";" and (statement(tokens, j + 1) or _kind(tokens, j + 1) == "c"):
+        return ("HG-SQLI-001", f"{what} is followed by ';' ending the statement", j)
+    if kind == "&" and _starts_expression(tokens, j + 1):
+        return ("HG-SQLI-001", f"{what} is followed by {value.upper()} and an SQL expression", j)
+    if kind == "o" and what == "quote" and value != "not" and _operator_continues(tokens, j):
+        return ("HG-SQLI-001", f"quote closes the string and operator '{value}' continues the expression", j)
+    if what == "quote" and statement(tokens, j):
+        return ("HG-SQLI-001", f"quote closes the string and a {value.upper()} statement follows", j)
+    if kind == "," and what == "quote" and _closes_list(tokens, j + 1):
+        return ("HG-SQLI-001", "quote closes the string and the value list around it", j)
+    if kind == "U" and _kind(tokens, j + 1) in ("E", "k", "(", "f"):
+        return ("HG-SQLI-002", f"{what} is followed by UNION", j)
+    if value in CLAUSE_AFTER_VALUE and _clause_continues(tokens, j):
+        return ("HG-SQLI-001", f"{what} is followed by a {value.upper()} clause", j)
+    if value == "waitfor" or (kind == "f" and value in TIME_FUNCTIONS):
+        return ("HG-SQLI-005", f"{what} is followed by a time delay", j)
+    return None
+
+
+def _operator_continues(tokens: list[Token], j: int) -> bool:
+    """After ``'<op>``: comparisons accept any operand; arithmetic needs a string, call or sub-query
+    (``'+'``, ``'||(select``, ``'-sleep(5)``), because ``"-54"`` style numbers are common in data."""
+    value, nxt = _value(tokens, j), j + 1
+    if _kind(tokens, nxt) == "c":
+        return True
+    if value in COMPARISONS:
+        return _starts_expression(tokens, nxt)
+    return _kind(tokens, nxt) in ("s", "f", "(", "v") or _value(tokens, nxt) == "select"
+
+
+def _closes_list(tokens: list[Token], i: int) -> bool:
+    """``', NULL) ...``: an operand, then ``)`` closing the VALUES/function list, then more query."""
+    if not _starts_expression(tokens, i):
+        return False
+    for k in range(i + 1, min(i + 6, len(tokens))):
+        if tokens[k].kind == ")":
+            return _kind(tokens, _skip(tokens, k, ")")) in ("c", ";", "&", "k", "E", "U", "w")
+        if tokens[k].kind in ("s", ";"):
+            return False
+    return False
+
+
+def _clause_continues(tokens: list[Token], i: int) -> bool:
+    value, nxt = _value(tokens, i), _get(tokens, i + 1)
+    if nxt is None:
+        return False
+    if value in ("order", "group"):
+        return nxt.value == "by"
+    if value in ("limit", "offset"):
+        return nxt.kind == "n"
+    if value == "into":
+        return nxt.kind == "v" or nxt.value in ("outfile", "dumpfile")
+    if value == "procedure":
+        return nxt.value == "analyse" or nxt.kind == "f"
+    return _starts_expression(tokens, i + 1)  # where / having
