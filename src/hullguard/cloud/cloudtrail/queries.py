@@ -1,0 +1,165 @@
+"""The detections, written once and rendered for DuckDB (embedded) or Amazon Athena (Trino).
+
+Both engines read the same table shape (``schema.py``); the only dialect differences are how a JSON
+string field is extracted, and the quoting of the table name. Event names are matched by prefix
+because CloudTrail records Lambda's versioned names (``UpdateFunctionCode20150331v2``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LAMBDA_CHANGES = (
+    "CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration", "DeleteFunction", "PublishVersion",
+    "CreateAlias", "UpdateAlias", "AddPermission", "RemovePermission", "UpdateFunctionUrlConfig",
+    "DeleteFunctionUrlConfig", "PutFunctionConcurrency", "DeleteFunctionConcurrency", "CreateEventSourceMapping",
+    "UpdateEventSourceMapping", "DeleteEventSourceMapping", "PutFunctionEventInvokeConfig",
+    "UpdateFunctionEventInvokeConfig", "PutFunctionCodeSigningConfig", "DeleteFunctionCodeSigningConfig",
+    "PublishLayerVersion", "AddLayerVersionPermission",
+)  # fmt: skip
+CONSOLE_INVOKERS = ("signin.amazonaws.com", "console.amazonaws.com")
+ROLE_POLICY_CHANGES = (
+    "AttachRolePolicy", "DetachRolePolicy", "PutRolePolicy", "DeleteRolePolicy", "UpdateAssumeRolePolicy",
+    "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
+)  # fmt: skip
+TRAIL_CHANGES = ("StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors")
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str  # "duckdb" or "athena"
+    table: str = "cloudtrail_logs"
+
+    def json(self, column: str, path: str) -> str:
+        function = "json_extract_string" if self.name == "duckdb" else "json_extract_scalar"
+        return f"{function}({column}, '{path}')"
+
+    @property
+    def source(self) -> str:
+        return f'"{self.table}"' if self.name == "athena" else self.table
+
+
+DUCKDB = Dialect("duckdb")
+
+
+def _quote(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _prefixes(column: str, names: tuple[str, ...]) -> str:
+    return "(" + " OR ".join(f"{column} LIKE '{n}%'" for n in names) + ")"
+
+
+def _function_name(d: Dialect) -> str:
+    raw = f"coalesce({d.json('requestparameters', '$.functionName')}, {d.json('responseelements', '$.functionName')})"
+    # The request may name the function by ARN (arn:aws:lambda:region:account:function:name[:qualifier]).
+    return f"CASE WHEN {raw} LIKE 'arn:%' THEN split_part({raw}, ':', 7) ELSE {raw} END"
+
+
+_PRINCIPAL = "coalesce(useridentity.sessioncontext.sessionissuer.arn, useridentity.arn, useridentity.invokedby)"
+_COMMON = (
+    "eventid, eventtime, eventsource, eventname, awsregion, recipientaccountid AS account, "
+    f"{_PRINCIPAL} AS principal, useridentity.type AS identity_type, sourceipaddress, useragent"
+)
+
+
+def console_changes(d: Dialect = DUCKDB) -> str:
+    """Lambda functions created or changed from the AWS console."""
+    ua = "lower(coalesce(useragent, ''))"
+    return f"""SELECT {_COMMON}, {_function_name(d)} AS function_name,
+  CASE WHEN sessioncredentialfromconsole = 'true' THEN 'sessionCredentialFromConsole'
+       WHEN useridentity.invokedby IN ({_quote(CONSOLE_INVOKERS)}) THEN 'invokedBy ' || useridentity.invokedby
+       ELSE 'userAgent ' || useragent END AS evidence
+FROM {d.source}
+WHERE eventsource = 'lambda.amazonaws.com' AND errorcode IS NULL AND {_prefixes("eventname", LAMBDA_CHANGES)}
+  AND (sessioncredentialfromconsole = 'true'
+       OR useridentity.invokedby IN ({_quote(CONSOLE_INVOKERS)})
+       OR {ua} LIKE '%console.amazonaws.com%' OR {ua} LIKE 'signin.amazonaws.com%'
+       OR {ua} LIKE '%console.aws.amazon.com%' OR {ua} LIKE 'mozilla/%')
+ORDER BY eventtime"""
+
+
+def out_of_band_changes(ci_roles: list[str], d: Dialect = DUCKDB) -> str:
+    """Lambda changes by any principal other than the declared CI/CD roles (ARNs or role names)."""
+    allowed = _quote(ci_roles) if ci_roles else "''"
+    return f"""SELECT {_COMMON}, {_function_name(d)} AS function_name
+FROM {d.source}
+WHERE eventsource = 'lambda.amazonaws.com' AND errorcode IS NULL AND {_prefixes("eventname", LAMBDA_CHANGES)}
+  AND coalesce(useridentity.type, '') <> 'AWSService'
+  AND coalesce({_PRINCIPAL}, '') NOT IN ({allowed})
+  AND coalesce(useridentity.sessioncontext.sessionissuer.username, '') NOT IN ({allowed})
+ORDER BY eventtime"""
+
+
+def _lambda_issued(d: Dialect) -> str:
+    """Credentials Lambda obtained for a function: its own AssumeRole of the execution role."""
+    return f"""SELECT {d.json("responseelements", "$.credentials.accessKeyId")} AS access_key,
+         {d.json("requestparameters", "$.roleArn")} AS role_arn,
+         {d.json("requestparameters", "$.roleSessionName")} AS session_name,
+         eventtime AS issued_at
+  FROM {d.source}
+  WHERE eventsource = 'sts.amazonaws.com' AND eventname = 'AssumeRole' AND errorcode IS NULL
+    AND (useridentity.invokedby = 'lambda.amazonaws.com' OR sourceipaddress = 'lambda.amazonaws.com')"""
+
+
+def function_credential_use(d: Dialect = DUCKDB) -> str:
+    """Every call made with a function's credentials, with whether it looks like the function itself.
+
+    ``lambda_agent``: the SDK inside Lambda adds ``exec-env/AWS_Lambda_<runtime>`` to its user agent;
+    ``role_agent_seen``: this role's credentials were seen with that agent at least once (so its
+    runtime announces itself, and a call without it stands out). The network check runs on the rows.
+    """
+    return f"""WITH issued AS ({_lambda_issued(d)}),
+uses AS (
+  SELECT i.role_arn, i.session_name, i.access_key, i.issued_at, e.eventid, e.eventtime, e.eventsource,
+         e.eventname, e.awsregion, e.recipientaccountid AS account, e.sourceipaddress, e.useragent,
+         e.vpcendpointid, coalesce(e.useragent, '') LIKE '%exec-env/AWS_Lambda%' AS lambda_agent
+  FROM {d.source} e JOIN issued i ON e.useridentity.accesskeyid = i.access_key
+),
+agents AS (SELECT role_arn FROM uses WHERE lambda_agent GROUP BY role_arn)
+SELECT u.*, u.role_arn IN (SELECT role_arn FROM agents) AS role_agent_seen
+FROM uses u
+ORDER BY u.eventtime"""
+
+
+def permission_changes(d: Dialect = DUCKDB) -> str:
+    """Resource-policy changes of functions, and policy changes of roles that functions run as."""
+    return f"""WITH function_roles AS (
+  SELECT {d.json("requestparameters", "$.role")} AS role_arn FROM {d.source}
+  WHERE eventsource = 'lambda.amazonaws.com'
+    AND {_prefixes("eventname", ("CreateFunction", "UpdateFunctionConfiguration"))}
+  UNION
+  SELECT role_arn FROM ({_lambda_issued(d)}) issued
+),
+role_names AS (SELECT DISTINCT regexp_extract(role_arn, '[^/]+$') AS role_name FROM function_roles
+               WHERE role_arn IS NOT NULL)
+SELECT {_COMMON},
+  CASE WHEN eventsource = 'lambda.amazonaws.com' THEN {_function_name(d)} END AS function_name,
+  {d.json("requestparameters", "$.roleName")} AS role_name,
+  {d.json("requestparameters", "$.principal")} AS granted_principal,
+  {d.json("requestparameters", "$.functionUrlAuthType")} AS url_auth_type,
+  coalesce({d.json("requestparameters", "$.policyArn")}, {d.json("requestparameters", "$.policyName")}) AS policy
+FROM {d.source}
+WHERE errorcode IS NULL AND (
+  (eventsource = 'lambda.amazonaws.com' AND {_prefixes("eventname", ("AddPermission", "RemovePermission"))})
+  OR (eventsource = 'iam.amazonaws.com' AND eventname IN ({_quote(ROLE_POLICY_CHANGES)})
+      AND {d.json("requestparameters", "$.roleName")} IN (SELECT role_name FROM role_names)))
+ORDER BY eventtime"""
+
+
+def trail_changes(d: Dialect = DUCKDB) -> str:
+    """Trails stopped, deleted or narrowed."""
+    return f"""SELECT {_COMMON}, {d.json("requestparameters", "$.name")} AS trail
+FROM {d.source}
+WHERE eventsource = 'cloudtrail.amazonaws.com' AND errorcode IS NULL AND eventname IN ({_quote(TRAIL_CHANGES)})
+ORDER BY eventtime"""
+
+
+def all_queries(d: Dialect, ci_roles: list[str]) -> dict[str, str]:
+    return {
+        "console": console_changes(d),
+        "out-of-band": out_of_band_changes(ci_roles, d),
+        "credential-use": function_credential_use(d),
+        "permissions": permission_changes(d),
+        "trails": trail_changes(d),
+    }
