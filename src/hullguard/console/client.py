@@ -26,9 +26,7 @@ class CollectorError(Exception):
     """The console could not be reached or refused the request; the message says which and why."""
 
 
-def request_json(
-    base_url: str, path: str, api_key: str, payload: Any | None = None, timeout: float = 10.0
-) -> Any:
+def request_json(base_url: str, path: str, api_key: str, payload: Any | None = None, timeout: float = 10.0) -> Any:
     """POST ``payload`` (or GET when it is None) to the console and return the decoded JSON answer."""
     parsed = urllib.parse.urlsplit(base_url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:

@@ -1,0 +1,301 @@
+"""The read side: what the dashboard, event viewer and posture pages show. Pure queries, no writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
+from sqlalchemy.orm import Session
+
+from hullguard.console.models import DeployedFunction, PostureFinding, Scan, StoredEvent
+
+PAGE_SIZE = 25
+DAY_MS = 24 * 3600 * 1000
+HOUR_MS = 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list[Any]
+    total: int
+    page: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def _page_number(page: int) -> int:
+    return max(1, min(page, 1_000_000))
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFilter:
+    account: str = ""
+    region: str = ""
+    search: str = ""
+    days: int = 7
+
+
+@dataclass(slots=True)
+class Dashboard:
+    deployed: int = 0
+    protected: int = 0
+    executions: int = 0
+    attacks: int = 0
+    blocked: int = 0
+    alerted: int = 0
+    buckets: list[tuple[int, int]] = field(default_factory=list)  # (bucket start ms, events)
+    bucket_ms: int = DAY_MS
+    attack_types: list[tuple[str, int]] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+
+
+def _function_conditions(flt: DashboardFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if flt.account:
+        conditions.append(DeployedFunction.account == flt.account)
+    if flt.region:
+        conditions.append(DeployedFunction.region == flt.region)
+    return conditions
+
+
+def _event_scope(flt: DashboardFilter, since_ms: int) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [StoredEvent.time_ms >= since_ms]
+    if flt.account:
+        conditions.append(StoredEvent.account == flt.account)
+    if flt.region:
+        conditions.append(StoredEvent.region == flt.region)
+    return conditions
+
+
+def dashboard(session: Session, flt: DashboardFilter, now_ms: int) -> Dashboard:
+    board = Dashboard()
+    fn_where = _function_conditions(flt)
+    board.deployed = session.scalar(select(func.count()).select_from(DeployedFunction).where(*fn_where)) or 0
+    board.protected = (
+        session.scalar(
+            select(func.count()).select_from(DeployedFunction).where(*fn_where, DeployedFunction.protected.is_(True))
+        )
+        or 0
+    )
+    board.executions = sum(row.executions for row in _executions(session, fn_where))
+    board.bucket_ms = HOUR_MS if flt.days <= 1 else DAY_MS
+    start = (now_ms - flt.days * DAY_MS) // board.bucket_ms * board.bucket_ms + board.bucket_ms
+    scope = _event_scope(flt, start)
+    by_action = dict(
+        session.execute(select(StoredEvent.action, func.count()).where(*scope).group_by(StoredEvent.action)).all()
+    )
+    board.blocked = int(by_action.get("blocked", 0))
+    board.alerted = int(by_action.get("alerted", 0))
+    board.attacks = board.blocked + board.alerted
+    bucket = (StoredEvent.time_ms - start) / board.bucket_ms
+    counts: dict[Any, Any] = dict(
+        session.execute(
+            select(func.floor(bucket).label("b"), func.count())
+            .where(*scope, StoredEvent.action != "allowed")
+            .group_by("b")
+        ).all()
+    )
+    steps = -(-(now_ms - start + 1) // board.bucket_ms)
+    board.buckets = [(start + i * board.bucket_ms, int(counts.get(i, 0))) for i in range(max(1, steps))]
+    board.attack_types = [
+        (str(attack), int(count))
+        for attack, count in session.execute(
+            select(StoredEvent.attack, func.count())
+            .where(*scope, StoredEvent.action != "allowed")
+            .group_by(StoredEvent.attack)
+            .order_by(func.count().desc(), StoredEvent.attack)
+            .limit(12)
+        ).all()
+    ]
+    board.accounts = [
+        a for a in session.scalars(select(DeployedFunction.account).distinct().order_by(DeployedFunction.account)) if a
+    ]
+    board.regions = [
+        r for r in session.scalars(select(DeployedFunction.region).distinct().order_by(DeployedFunction.region)) if r
+    ]
+    return board
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionRow:
+    name: str
+    version: str
+    account: str
+    region: str
+    runtime: str
+    protected: bool
+    application: str
+    last_deployed: str
+    executions: int
+
+
+def _executions(session: Session, fn_where: list[ColumnElement[bool]]) -> list[FunctionRow]:
+    return functions_page(session, DashboardFilter(), page=1, size=1_000_000, extra=fn_where).rows
+
+
+def functions_page(
+    session: Session,
+    flt: DashboardFilter,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    extra: list[ColumnElement[bool]] | None = None,
+) -> Page:
+    """Deployed functions, with executions = what the inventory reported (CloudWatch, via the audit)
+    or, when higher, the distinct invocations the console has seen events from."""
+    where = [*_function_conditions(flt), *(extra or [])]
+    if flt.search:
+        like = f"%{flt.search.replace('%', '').replace('_', '')}%"
+        where.append(or_(DeployedFunction.name.ilike(like), DeployedFunction.application.ilike(like)))
+    total = session.scalar(select(func.count()).select_from(DeployedFunction).where(*where)) or 0
+    page = _page_number(page)
+    seen = (
+        select(
+            StoredEvent.function_name.label("fn"),
+            StoredEvent.account.label("acct"),
+            StoredEvent.region.label("reg"),
+            func.count(distinct(StoredEvent.request_id)).label("invocations"),
+        )
+        .group_by(StoredEvent.function_name, StoredEvent.account, StoredEvent.region)
+        .subquery()
+    )
+    query = (
+        select(DeployedFunction, func.coalesce(seen.c.invocations, 0))
+        .outerjoin(
+            seen,
+            and_(
+                seen.c.fn == DeployedFunction.name,
+                seen.c.acct == DeployedFunction.account,
+                seen.c.reg == DeployedFunction.region,
+            ),
+        )
+        .where(*where)
+        .order_by(DeployedFunction.name, DeployedFunction.account, DeployedFunction.region)
+        .offset((page - 1) * size)
+        .limit(size)
+    )
+    rows = [
+        FunctionRow(
+            name=fn.name,
+            version=fn.version,
+            account=fn.account,
+            region=fn.region,
+            runtime=fn.runtime,
+            protected=fn.protected,
+            application=fn.application,
+            last_deployed=fn.last_deployed,
+            executions=max(fn.executions, int(invocations)),
+        )
+        for fn, invocations in session.execute(query).all()
+    ]
+    return Page(rows=rows, total=total, page=page, size=size)
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    since_ms: int | None = None
+    until_ms: int | None = None
+    function: str = ""
+    attack: str = ""
+    action: str = ""
+    trigger: str = ""
+
+
+def events_page(session: Session, flt: EventFilter, page: int = 1, size: int = PAGE_SIZE) -> Page:
+    where: list[ColumnElement[bool]] = []
+    if flt.since_ms is not None:
+        where.append(StoredEvent.time_ms >= flt.since_ms)
+    if flt.until_ms is not None:
+        where.append(StoredEvent.time_ms < flt.until_ms)
+    for column, value in (
+        (StoredEvent.function_name, flt.function),
+        (StoredEvent.attack, flt.attack),
+        (StoredEvent.action, flt.action),
+        (StoredEvent.trigger, flt.trigger),
+    ):
+        if value:
+            where.append(column == value)
+    total = session.scalar(select(func.count()).select_from(StoredEvent).where(*where)) or 0
+    page = _page_number(page)
+    rows = list(
+        session.scalars(
+            select(StoredEvent)
+            .where(*where)
+            .order_by(StoredEvent.time_ms.desc(), StoredEvent.id.desc())
+            .offset((page - 1) * size)
+            .limit(size)
+        )
+    )
+    return Page(rows=rows, total=total, page=page, size=size)
+
+
+def event_facets(session: Session) -> dict[str, list[str]]:
+    """Values the event filters offer (distinct, bounded)."""
+    out: dict[str, list[str]] = {}
+    for name, column in (
+        ("function", StoredEvent.function_name),
+        ("attack", StoredEvent.attack),
+        ("action", StoredEvent.action),
+        ("trigger", StoredEvent.trigger),
+    ):
+        out[name] = [v for v in session.scalars(select(column).distinct().order_by(column).limit(200)) if v]
+    return out
+
+
+def event_by_uid(session: Session, uid: str) -> StoredEvent | None:
+    return session.scalars(select(StoredEvent).where(StoredEvent.uid == uid)).first()
+
+
+@dataclass(slots=True)
+class Posture:
+    applications: list[str] = field(default_factory=list)
+    application: str = ""
+    scan: Scan | None = None
+    by_severity: list[tuple[str, int]] = field(default_factory=list)
+    by_risk: list[tuple[str, int]] = field(default_factory=list)
+    by_function: list[tuple[str, int]] = field(default_factory=list)
+    trend: list[tuple[int, int]] = field(default_factory=list)  # (scan time ms, findings)
+    findings: list[PostureFinding] = field(default_factory=list)
+
+
+SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
+
+
+def posture(session: Session, application: str = "", risk: str = "", severity: str = "", function: str = "") -> Posture:
+    result = Posture()
+    result.applications = list(session.scalars(select(Scan.application).distinct().order_by(Scan.application)))
+    if not result.applications:
+        return result
+    result.application = application if application in result.applications else result.applications[0]
+    scans = list(
+        session.scalars(select(Scan).where(Scan.application == result.application).order_by(Scan.created_ms, Scan.id))
+    )
+    result.scan = scans[-1]
+    result.trend = [(s.created_ms, s.findings_count) for s in scans[-30:]]
+    base = [PostureFinding.scan_id == result.scan.id]
+
+    def grouped(column: Any) -> list[tuple[str, int]]:
+        rows = session.execute(select(column, func.count()).where(*base).group_by(column)).all()
+        return [(str(k or "(application)"), int(v)) for k, v in rows]
+
+    severities = dict(grouped(PostureFinding.severity))
+    result.by_severity = [(s, severities.get(s, 0)) for s in SEVERITY_ORDER]
+    result.by_risk = sorted(grouped(PostureFinding.risk), key=lambda kv: (-kv[1], kv[0]))
+    result.by_function = sorted(grouped(PostureFinding.function), key=lambda kv: (-kv[1], kv[0]))[:20]
+    where = list(base)
+    if risk:
+        where.append(PostureFinding.risk == risk)
+    if severity:
+        where.append(PostureFinding.severity == severity)
+    if function:
+        where.append(PostureFinding.function == ("" if function == "(application)" else function))
+    order = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    result.findings = sorted(
+        session.scalars(select(PostureFinding).where(*where).limit(500)),
+        key=lambda f: (order.get(f.severity, 9), f.rule_id, f.file),
+    )
+    return result

@@ -1,0 +1,23 @@
+"""Dialect-aware statements the ORM has no portable spelling for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+
+def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT rows, silently skipping those that hit a unique constraint (idempotent ingestion)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(table).on_conflict_do_nothing(), list(rows))
+    elif dialect == "sqlite":
+        session.execute(sqlite.insert(table).on_conflict_do_nothing(), list(rows))
+    else:  # pragma: no cover - the console supports SQLite and PostgreSQL only
+        raise RuntimeError(f"unsupported database dialect {dialect}")
