@@ -1,15 +1,172 @@
-"""Path traversal and local file inclusion detector: placeholder until the detector is written."""
+"""Path traversal and local file inclusion detector.
+
+Works on the folded form from ``path_normalize`` (every encoding of ``.``/``/``/``\\`` reduced to
+``.`` and ``/``) and reports, in order of strength: PHP stream wrappers, files a Lambda function must
+never serve (its code, layers, environment), well-known system files, ``../`` sequences, a value that
+is an absolute path into a system location, and null-byte truncation.
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.path_normalize import normalize_path
 
 FAMILY = "path"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+# Necessary condition: a dot pair or an encoding of a dot, a separator-rooted value, a sensitive
+# file keyword, a stream wrapper, or a NUL. ``scan`` returns None whenever this finds nothing.
+PREFILTER = (
+    r"\.[.?]|%[0-9a-f%u]|0x[25]|[\x00\uff0e\u2024\ufe52\u3002]|etc|passwd|shadow|proc|boot|win|system32"
+    r"|var[/\\]|opt[/\\]|usr[/\\]|root|home[/\\]|\.ssh|\.aws|\.env|\.ht|pass|\.ini|config|\.log|_log|\.c[no]f"
+    r"|\A[\s'\"]{0,4}(?:[/\\~]|[a-z]:)|(?:php|phar|zip|expect|glob|rar|ogg|zlib|bzip2|ssh2\.[a-z]{1,8}):"
+    r"|convert\.|string\.(?:rot13|toupper|tolower)"
+)
+_PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
+
+
+def _rule(num: int, title: str, severity: Severity, description: str, paranoia: int = 1) -> RuleInfo:
+    return RuleInfo(
+        rule_id=f"HG-PATH-{num:03d}",
+        family=FAMILY,
+        title=title,
+        severity=severity,
+        cwe="CWE-22" if num != 5 else "CWE-98",
+        description=description,
+        remediation=(
+            "Never build file paths from event data: map the input to an allow-listed name, resolve the "
+            "final path (os.path.realpath) and check it stays under the intended directory."
+        ),
+        paranoia=paranoia,
+    )
+
+
+RULES: tuple[RuleInfo, ...] = (
+    _rule(1, "Directory traversal sequence", Severity.HIGH,
+          "A '../' or '..\\' sequence in any encoding (URL, double URL, overlong UTF-8, %u, look-alike "
+          "characters, '....//', '..;/') that climbs out of the intended directory."),
+    _rule(2, "Reference to a sensitive system file", Severity.HIGH,
+          "A well-known target of local file inclusion such as /etc/passwd, /etc/shadow, /proc/self/*, "
+          "win.ini, boot.ini, SSH keys or AWS credential files."),
+    _rule(3, "Reference to Lambda code, layers or process environment", Severity.CRITICAL,
+          "Paths that expose the function itself: /var/task (deployment package), /opt (layers), "
+          "/var/runtime, /proc/self/environ (holds the execution role's temporary credentials)."),
+    _rule(4, "Absolute path into a system location", Severity.MEDIUM,
+          "A parameter whose whole value is an absolute path into an operating-system or web-server "
+          "directory (/etc, /var, /usr, C:\\Windows, C:\\xampp, ...)."),
+    _rule(5, "PHP stream wrapper or filter chain", Severity.HIGH,
+          "php://filter, php://input, phar://, zip://, expect:// and convert.iconv filter chains used to "
+          "read source files or execute code through file inclusion."),
+    _rule(6, "Null-byte truncation of a path", Severity.HIGH,
+          "A NUL byte after a path or file name, used to cut off an extension the application appends."),
+)
+_BY_NUM = {int(rule.rule_id[-3:]): rule.rule_id for rule in RULES}
+
+_WRAPPER = re.compile(
+    r"(?:php|phar|zip|expect|glob|rar|ogg|compress\.zlib|compress\.bzip2|zlib|bzip2|ssh2\.[a-z]{1,8})://"
+    r"|convert\.(?:iconv|base64|quoted|utf)|string\.(?:rot13|toupper|tolower|strip_tags)\|"
+)
+_LAMBDA_FILES = re.compile(
+    r"/var/(?:task|runtime|lang)(?:/|$)|/opt/(?:python|nodejs|java|ruby|extensions|lib|bin)(?:/|$)"
+    r"|proc/(?:self|thread-self|\d{1,7})/environ|/tmp/\.?aws|\.aws/(?:credentials|config)"
+)
+_SYSTEM_FILES = re.compile(
+    r"etc/(?:passwd|shadow|group|gshadow|hosts|hostname|issue|motd|fstab|crontab|sudoers|master\.passwd"
+    r"|security/|ssh/|mysql/|httpd/|apache2?/|nginx/|php[0-9.]*/|resolv\.conf|profile|os-release|environment)"
+    r"|proc/(?:self|thread-self|\d{1,7})/(?:cmdline|fd|maps|status|mounts|cwd|exe|root|stat|cgroup|net)"
+    r"|proc/(?:version|cmdline|mounts|net/|sched_debug|cpuinfo|meminfo|kcore)"
+    r"|boot\.ini|win\.ini|system\.ini|windows/(?:system32|repair|panther|debug|temp)|winnt/"
+    r"|system32/(?:config|drivers|inetsrv|cmd\.exe|logfiles)|inetpub/|autoexec\.bat"
+    r"|\.ssh/(?:id_|authorized_keys|known_hosts)|\.(?:bash|zsh|mysql|psql)_history|\.htpasswd|\.git/config"
+    r"|wp-config\.php|web\.config|(?:^|/)\.htaccess|/library/webserver/"
+    r"|(?:^/?|/)(?:php\.ini|httpd2?\.conf|apache2?\.conf|my\.cnf|my\.ini|nginx\.conf|php-fpm\.conf|lighttpd\.conf"
+    r"|sshd?_config|proftpd\.conf"
+    r"|vsftpd\.conf|pure-ftpd\.conf|tomcat-users\.xml|config\.inc\.php|localsettings\.php|(?:access|error)[._]log)"
+    r"|(?:^/?|/)(?:master\.passwd|\.?passwd(?:\.dat)?|\.pass|pass\.dat)$|/tmp/sess_|/var/lib/php/sess"
+    r"|\.env(?:\.local|\.prod)?$|/root/|/var/log/|/var/mail/|/var/spool/"
+    r"|/dev/(?:tcp|udp|fd|stdin|stdout|stderr|mem|kmem|random|urandom|zero|null)\b"
+)
+# First segment of an absolute path that names an OS or server location rather than a web route.
+_STRONG_ROOTS = frozenset(
+    ("etc", "proc", "sys", "var", "usr", "root", "opt", "boot", "sbin", "lib64", "private", "volumes", "cores",
+     "srv", "xampp", "inetpub", "apache", "apache2", "nginx", "httpd", "lampp", "wamp", "wamp64", "mysql",
+     "windows", "winnt")
+)
+# Roots that are also common web routes (/home, /system/status): flagged only with a config-like file.
+_WEAK_ROOTS = frozenset(
+    ("home", "tmp", "lib", "bin", "dev", "run", "mnt", "media", "library", "system", "applications", "users",
+     "logs", "log", "www")
+)
+_SENSITIVE_EXT = re.compile(
+    r"\.(?:log|conf|cnf|cfg|config|ini|inf|xml|bak|old|sav|dat|sam|mdb|db|sqlite|pem|key|crt|properties"
+    r"|yml|yaml|env|history|passwd|htaccess|sh|exe|dll|sys|php\d?|inc|jsp|asp|aspx|err)(?:$|[\x00?#])"
+)
+_WINDOWS_DIRS = re.compile(
+    r"^/?[a-z]:/+(?:windows|winnt|boot\.ini|inetpub|xampp|wamp|apache|php|mysql|program ?files|programdata|appserv"
+    r"|opt|unattend|sysprep"
+    r"|users/[^/]{1,64}/(?:appdata|ntuser)|documents and settings|system volume|\$recycle|log|logs|temp)"
+)
+_TRAVERSAL = re.compile(
+    r"(?:^|[/=\s'\"(:,;])[.?]{2,256}(?:;[^/]{0,32})?/|/\.{2,256}(?:;[^/]{0,32})?$"
+)
+
+
+def _detect(rule_num: int, detail: str, match: re.Match[str] | None = None) -> Detection:
+    start, end = (match.start(), match.end()) if match else (0, 0)
+    return Detection(rule_id=_BY_NUM[rule_num], detail=detail, start=start, end=end)
+
+
+def _absolute_path(folded: str) -> str | None:
+    """The reason ``folded`` (a whole value) is an absolute path into a system location, if it is one."""
+    value = folded.strip().strip("'\"` ").removeprefix("file:").lstrip()
+    if value.startswith("~/"):
+        return "home-relative path"
+    if _WINDOWS_DIRS.match(value):
+        return "windows system path"
+    if len(value) > 3 and value[1:3] == ":/" and value[0].isalpha() and _SENSITIVE_EXT.search(value):
+        return "windows path to a config or log file"
+    if not value.startswith("/"):
+        return None
+    parts = [part for part in value[:512].split("/") if part]
+    if not parts:
+        return None
+    root = parts[0]
+    if root.startswith(".") and len(root) > 1 and root.strip("."):
+        return "absolute path to a hidden file"
+    if root in _STRONG_ROOTS and (len(parts) > 1 or value.rstrip("\x00").endswith("/")):
+        return f"absolute path under /{root}"
+    if (root in _WEAK_ROOTS or root in _STRONG_ROOTS) and len(parts) > 1 and (
+        _SENSITIVE_EXT.search(value) or any(part.startswith(".") and len(part) > 1 for part in parts[1:])
+    ):
+        return f"absolute path to a config or log file under /{root}"
+    return None
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    if not _PREFILTER.search(text):
+        return None
+    folded = normalize_path(text)
+    if "..2f" in folded or "..5c" in folded:  # "%" stripped by a broken decoder: ..2f..2fetc2fpasswd
+        folded = folded.replace("..2f", "../").replace("..5c", "../").replace("2f", "/")
+    match = _WRAPPER.search(folded)
+    if match:
+        return _detect(5, f"stream wrapper {match.group(0)!r}", match)
+    match = _LAMBDA_FILES.search(folded)
+    if match:
+        return _detect(3, f"Lambda file {match.group(0)!r}", match)
+    match = _SYSTEM_FILES.search(folded)
+    if match:
+        return _detect(2, f"system file {match.group(0)!r}", match)
+    match = _TRAVERSAL.search(folded)
+    if match:
+        # Benign values (URLs, file names, text) essentially never climb a directory; one step is enough.
+        return _detect(1, f"traversal segment {match.group(0).strip()!r}", match)
+    if not ctx.is_key:
+        reason = _absolute_path(folded)
+        if reason:
+            return _detect(4, reason)
+    nul = folded.find("\x00")
+    if nul > 0 and any(ch in folded[max(0, nul - 256):nul] for ch in "./"):
+        return Detection(rule_id=_BY_NUM[6], detail="NUL after a path", start=nul, end=nul + 1)
     return None
