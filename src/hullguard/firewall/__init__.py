@@ -4,6 +4,8 @@ Standard library only; imported inside every protected function's cold start.
 """
 
 from hullguard.firewall.engine import Firewall
+from hullguard.firewall.policy import FirewallPolicy, PolicyError
+from hullguard.firewall.response import EventBlocked
 from hullguard.firewall.verdict import Finding, Verdict
 
-__all__ = ["Finding", "Firewall", "Verdict"]
+__all__ = ["EventBlocked", "Finding", "Firewall", "FirewallPolicy", "PolicyError", "Verdict"]

@@ -1,15 +1,613 @@
-"""Placeholder engine: replaced by the firewall implementation."""
+"""The firewall engine: trigger -> decoders -> prefilter -> detectors -> policy -> verdict.
+
+1. The trigger module names the attacker-controlled parts of the event (``triggers/``).
+2. A walk with an explicit stack (no recursion) visits every key and string inside those parts and
+   decodes each string once per encoding it shows a marker of (``decoders/``), producing "views".
+3. All views are joined and searched once with the combined prefilter (one named group per family);
+   on the clean path that single search is the whole cost of detection.
+4. Only views the prefilter matches go to the matching families' ``scan`` (guarded: a detector bug
+   becomes an ``HG-INTERNAL-001`` finding, never an exception).
+5. The policy drops allowed findings and decides ``blocked``; budgets stop the work early and say so.
+"""
 
 from __future__ import annotations
 
+import importlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from time import perf_counter
+from types import ModuleType
 from typing import Any
 
-from hullguard.firewall.verdict import Verdict
+from hullguard.events.redact import mask_secrets
+from hullguard.events.schema import Severity, truncate
+from hullguard.firewall import triggers
+from hullguard.firewall.budget import Meter
+from hullguard.firewall.decoders import b64, cookies, fold, form, html, jsescape, jsonstr, multipart, unicode, url, xml
+from hullguard.firewall.decoders.gzip import decompress, is_compressed
+from hullguard.firewall.decoders.overlong import bytes_to_text
+from hullguard.firewall.detectors import FAMILIES
+from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.policy import FirewallPolicy, PolicyError, coerce_policy
+from hullguard.firewall.triggers.base import B64_BODY, BASE64, BODY, BYTES, COOKIE, ENVELOPE, KEY, PLAIN, URL
+from hullguard.firewall.verdict import Finding, Verdict
+
+INTERNAL_RULE = RuleInfo(
+    rule_id="HG-INTERNAL-001",
+    family="internal",
+    title="Firewall internal error",
+    severity=Severity.HIGH,
+    cwe="CWE-755",
+    description="The firewall failed while inspecting an event (a bug, or input it could not handle). "
+    "The policy's fail mode decided whether the event was blocked (closed) or let through (open).",
+    remediation="Report the error text with the event shape to the hullguard maintainers; choose "
+    "fail_mode: closed for functions where an uninspected event must never reach the handler.",
+)
+BUDGET_RULE = RuleInfo(
+    rule_id="HG-BUDGET-001",
+    family="budget",
+    title="Event inspection stopped by its budget",
+    severity=Severity.LOW,
+    cwe="CWE-400",
+    description="The event was larger, deeper or slower to decode than the policy's budget allows "
+    "(decompression bomb, deeply nested JSON, huge payload); only part of it was inspected.",
+    remediation="Raise the budget for functions that legitimately receive such events, or set "
+    "on_budget_exhausted: block to refuse events that cannot be inspected completely.",
+)
+ENGINE_RULES: tuple[RuleInfo, ...] = (INTERNAL_RULE, BUDGET_RULE)
+
+MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escapes, NFKC, folded...)
+LONG_TEXT = 16_384  # longer views are scanned in windows around prefilter matches
+WINDOW = 2_048  # characters kept on each side of a prefilter match
+MAX_WINDOWS = 32
+EVIDENCE_CONTEXT = 24
+EVIDENCE_LIMIT = 256
+# Some marker of an encoding or an evasion: without one, a string has no view but itself.
+_MARKERS = re.compile(r"[%&\\$]|[^\x00-\x7f]|/\*|''|\"\"|[a-zA-Z]['\"][a-zA-Z]")
+_SECRET_NAME = re.compile(r"(?i)(?:^|[._\[-])(?:password|passwd|pwd|secret|token|authorization|api[_-]?key)")
+_TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
+
+
+@dataclass(frozen=True, slots=True)
+class _Detector:
+    family: str
+    module: ModuleType
+    prefilter: re.Pattern[str]
+
+
+def load_detectors(families: Iterable[str]) -> tuple[list[ModuleType], list[str]]:
+    """Import the detector module of each family; a module that fails to import is skipped and named."""
+    modules: list[ModuleType] = []
+    errors: list[str] = []
+    for family in families:
+        try:
+            modules.append(importlib.import_module(f"hullguard.firewall.detectors.{family}"))
+        except Exception as exc:  # a broken detector must not take the function down
+            errors.append(f"detector {family}: {type(exc).__name__}: {exc}")
+    return modules, errors
+
+
+def _prefilter_source(source: str) -> str:
+    # The contract says "case-insensitive"; an inline (?i) at the start would be illegal inside the
+    # combined pattern, so it is dropped (the combined pattern is compiled with IGNORECASE).
+    return source[4:] if source.startswith("(?i)") else source
 
 
 class Firewall:
-    def __init__(self, policy: Any = None) -> None:
-        self.policy = policy
+    """``Firewall(policy=...)``; ``inspect(event) -> Verdict`` never raises."""
+
+    def __init__(
+        self,
+        policy: FirewallPolicy | Mapping[str, Any] | str | None = None,
+        *,
+        detectors: Sequence[ModuleType] | None = None,
+    ) -> None:
+        self.policy = coerce_policy(policy)
+        self.load_errors: list[str] = []
+        if detectors is None:
+            modules, self.load_errors = load_detectors(self.policy.enabled_families)
+        else:
+            modules = [m for m in detectors if getattr(m, "FAMILY", None) not in self.policy.disabled_families]
+        self._detectors: list[_Detector] = []
+        self._rules: dict[str, RuleInfo] = {r.rule_id: r for r in ENGINE_RULES}
+        for module in modules:
+            try:
+                family = str(module.FAMILY)
+                prefilter = re.compile(_prefilter_source(module.PREFILTER), re.IGNORECASE)
+                for rule in module.RULES:
+                    self._rules[rule.rule_id] = rule
+            except Exception as exc:
+                self.load_errors.append(f"detector {getattr(module, '__name__', module)}: {exc}")
+                continue
+            self._detectors.append(_Detector(family, module, prefilter))
+        self._by_family = {d.family: d for d in self._detectors}
+        self._gate = self._combine()
+
+    def _combine(self) -> re.Pattern[str] | None:
+        """One pattern with a named group per family; None when no detector is active."""
+        if not self._detectors:
+            return None
+        parts = [f"(?P<{d.family}>{_prefilter_source(d.module.PREFILTER)})" for d in self._detectors]
+        try:
+            return re.compile("|".join(parts), re.IGNORECASE | re.MULTILINE)
+        except re.error:
+            # Two prefilters that cannot share one pattern (duplicate group names, say): fall back to
+            # an unnamed alternation; families are then told apart by their own prefilters.
+            return re.compile("|".join(f"(?:{d.prefilter.pattern})" for d in self._detectors), re.IGNORECASE)
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        return tuple(d.family for d in self._detectors)
+
+    @property
+    def rules(self) -> dict[str, RuleInfo]:
+        return dict(self._rules)
 
     def inspect(self, event: Any) -> Verdict:
-        return Verdict()
+        start = perf_counter()
+        try:
+            verdict = _Inspection(self, start).run(event)
+        except Exception as exc:
+            verdict = self._failed(f"{type(exc).__name__}: {exc}")
+        verdict.duration_us = (perf_counter() - start) * 1e6
+        return verdict
+
+    def _failed(self, error: str, trigger: str = "unknown") -> Verdict:
+        finding = Finding(
+            rule_id=INTERNAL_RULE.rule_id,
+            attack="internal-error",
+            severity=INTERNAL_RULE.severity,
+            location="",
+            evidence="",
+            title=INTERNAL_RULE.title,
+            cwe=INTERNAL_RULE.cwe,
+            detail=truncate(error, 300),
+        )
+        return Verdict(
+            blocked=self.policy.fail_mode == "closed",
+            findings=[finding],
+            trigger=trigger,
+            error=truncate(error, 500),
+        )
+
+    # Answers for blocked events live in response.py; these keep the documented API on Firewall.
+    def respond(self, verdict: Verdict, event: Any) -> Any:
+        """The answer a blocked event's caller expects (403 for HTTP triggers; see ``response.py``)."""
+        from hullguard.firewall.response import respond
+
+        return respond(verdict, event, self.policy)
+
+    def filter_batch(self, event: Any, verdict: Verdict) -> Any:
+        """A shallow copy of a batch event without the blocked records (see ``response.py``)."""
+        from hullguard.firewall.response import filter_batch
+
+        return filter_batch(event, verdict)
+
+    def batch_item_failures(self, event: Any, verdict: Verdict) -> dict[str, list[dict[str, str]]]:
+        """``{"batchItemFailures": [{"itemIdentifier": ...}]}`` for the blocked records."""
+        from hullguard.firewall.response import batch_item_failures
+
+        return batch_item_failures(event, verdict)
+
+
+# (path, value, hint, record, content type, depth)
+_Item = tuple[str, Any, int, "int | None", str, int]
+
+
+class _Inspection:
+    """The state of one ``inspect`` call."""
+
+    def __init__(self, firewall: Firewall, start: float) -> None:
+        self.fw = firewall
+        self.policy = firewall.policy
+        self.budget = firewall.policy.budget
+        self.meter = Meter(self.budget, start)
+        self.stack: list[_Item] = []
+        self.texts: list[str] = []  # every view to scan
+        self.metas: list[tuple[str, int | None, str, bool]] = []  # (path, record, content type, is key)
+        self.findings: list[Finding] = []
+        self.found: set[tuple[str, str]] = set()  # (location, family) already reported
+        self.allowed = 0
+        self.error = ""
+        self.problems: list[str] = []
+
+    # -- driver -------------------------------------------------------------------------------------
+    def run(self, event: Any) -> Verdict:
+        trigger, module = triggers.identify(event)
+        try:
+            fields = list(module.fields(event, trigger))
+        except Exception as exc:
+            self.problems.append(f"trigger {trigger}: {type(exc).__name__}: {exc}; walked the whole event")
+            fields = [("", event, PLAIN, None, "")]
+        for path, value, hint, record, ctype in reversed(fields):
+            if value is not None:
+                self.stack.append((path, value, hint, record, ctype, 0))
+        self.walk()
+        self.scan()
+        return self.verdict(event, trigger)
+
+    def verdict(self, event: Any, trigger: str) -> Verdict:
+        policy = self.policy
+        verdict = Verdict(trigger=trigger, findings=self.findings)
+        verdict.allowed = self.allowed
+        verdict.strings_scanned = self.meter.strings
+        verdict.bytes_scanned = self.meter.scanned
+        verdict.budget_exhausted = self.meter.exhausted
+        verdict.incomplete_reason = self.meter.reason
+        if self.problems:
+            verdict.extra["decode_problems"] = self.problems[:20]
+        if self.fw.load_errors:
+            verdict.extra["load_errors"] = list(self.fw.load_errors)
+        verdict.error = self.error
+        batch = trigger in triggers.BATCH_TRIGGERS
+        verdict.batch = batch
+        if batch:
+            verdict.record_count = triggers.record_count(event, trigger)
+        blocking = [f for f in self.findings if self._blocks(f)]
+        if self.error and policy.fail_mode == "closed":
+            blocking.extend(f for f in self.findings if f.rule_id == INTERNAL_RULE.rule_id)
+        if self.meter.exhausted and policy.on_budget_exhausted == "block":
+            blocking.append(
+                Finding(BUDGET_RULE.rule_id, "budget", BUDGET_RULE.severity, "", "", BUDGET_RULE.title, BUDGET_RULE.cwe)
+            )
+        verdict.blocked = bool(blocking)
+        if batch and blocking:
+            records = {f.record for f in blocking}
+            if None in records:
+                verdict.blocked_records = list(range(verdict.record_count))
+            else:
+                verdict.blocked_records = sorted(r for r in records if r is not None)
+        return verdict
+
+    def _blocks(self, finding: Finding) -> bool:
+        if finding.rule_id == INTERNAL_RULE.rule_id:
+            return False
+        return self.policy.blocks(finding.attack)
+
+    # -- walking ------------------------------------------------------------------------------------
+    def walk(self) -> None:
+        stack = self.stack
+        meter = self.meter
+        budget = self.budget
+        max_nodes = budget.max_strings * 4
+        max_depth = budget.max_depth
+        while stack:
+            path, value, hint, record, ctype, depth = stack.pop()
+            meter.nodes += 1
+            if meter.nodes > max_nodes:
+                meter.exhaust(f"more than {max_nodes} values in the event")
+                break
+            if not meter.nodes & 255 and meter.out_of_time():
+                break
+            kind = type(value)
+            if kind is str:
+                self.string(path, value, hint, record, ctype, depth)
+            elif isinstance(value, Mapping):
+                if depth >= max_depth:
+                    meter.depth_hits += 1
+                    meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
+                    continue
+                room = max_nodes - meter.nodes - len(stack)
+                if room <= 0:
+                    meter.exhaust(f"more than {max_nodes} values in the event")
+                    break
+                prefix = path + "." if path else ""
+                for key, inner in islice(value.items(), room):
+                    where = f"{prefix}{key}"
+                    if type(key) is str and not (key.isascii() and key.isalnum()):
+                        self.views(where, key, record, "", True, False)
+                    if inner is not None:
+                        stack.append((where, inner, PLAIN, record, "", depth + 1))
+            elif kind is list or kind is tuple:
+                if hint == BYTES:
+                    self.string(path, _bytes_text(value), PLAIN, record, ctype, depth)
+                    continue
+                if depth >= max_depth:
+                    meter.depth_hits += 1
+                    meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
+                    continue
+                room = max_nodes - meter.nodes - len(stack)
+                for i, inner in enumerate(islice(value, max(room, 0))):
+                    if inner is not None:
+                        stack.append((f"{path}[{i}]", inner, PLAIN, record, "", depth + 1))
+            elif kind is bytes or kind is bytearray:
+                self.string(path, bytes_to_text(bytes(value)), hint, record, ctype, depth)
+            # numbers, booleans and other scalars carry no injection
+
+    def push(self, path: str, value: Any, hint: int, record: int | None, ctype: str, depth: int) -> None:
+        if value is not None:
+            self.stack.append((path, value, hint, record, ctype, depth))
+
+    def string(self, path: str, text: str, hint: int, record: int | None, ctype: str, depth: int) -> None:
+        meter = self.meter
+        meter.strings += 1
+        if meter.strings > self.budget.max_strings:
+            meter.exhaust(f"more than {self.budget.max_strings} strings in the event")
+            self.stack.clear()
+            return
+        if len(text) < 3 and hint != KEY:
+            return
+        if hint == PLAIN:
+            if text.isascii() and text.isalnum():
+                if b64.looks_like(text):
+                    self.guess_base64(path, text, record, depth)
+                return
+            if jsonstr.looks_like(text) and self.structure(path, text, record, depth, envelope=False):
+                return
+            if len(text) >= 16 and b64.looks_like(text):
+                self.guess_base64(path, text, record, depth)
+            self.views(path, text, record, ctype, False, False, depth)
+        elif hint == URL:
+            self.views(path, text, record, ctype, False, True, depth)
+        elif hint == KEY:
+            self.views(path, text, record, "", True, True)
+        elif hint == ENVELOPE:
+            if jsonstr.looks_like(text) and self.structure(path, text, record, depth, envelope=True):
+                return
+            self.string(path, text, PLAIN, record, ctype, depth)
+        elif hint == BODY:
+            self.body(path, text, record, ctype, depth)
+        elif hint in (BASE64, B64_BODY):
+            decoded = self.base64(path, text, depth, declared=True)
+            if decoded is None:
+                self.views(path, text, record, ctype, False, False, depth)
+            elif hint == B64_BODY:
+                self.body(path, decoded, record, ctype, depth + 1)
+            else:
+                self.string(path, decoded, ENVELOPE, record, ctype, depth + 1)
+        elif hint == COOKIE:
+            for name, value in cookies.parse(text):
+                where = f"{path}.{name}" if name else path
+                if name:
+                    self.views(where, name, record, "", True, True)
+                self.push(where, value, URL, record, "", depth + 1)
+        else:
+            self.string(path, text, PLAIN, record, ctype, depth)
+
+    def structure(self, path: str, text: str, record: int | None, depth: int, envelope: bool) -> bool:
+        """Parse JSON in a string and walk it; False when the string is not JSON after all."""
+        if depth >= self.budget.max_depth:
+            self.meter.exhaust(f"nesting deeper than {self.budget.max_depth} levels at {path}")
+            return False
+        obj = jsonstr.parse(text)
+        if obj is jsonstr.FAILED:
+            return False
+        self.meter.decoded += len(text)
+        if envelope:
+            inner = triggers.envelope(obj, path, record)
+            if inner is not None:
+                for where, value, hint, rec, ctype in reversed(list(inner)):
+                    self.push(where, value, hint, rec, ctype, depth + 1)
+                return True
+        self.push(path, obj, PLAIN, record, "", depth + 1)
+        return True
+
+    def body(self, path: str, text: str, record: int | None, ctype: str, depth: int) -> None:
+        """An HTTP body, by content type and shape: multipart, JSON, form, XML or text."""
+        lowered = ctype.lower()
+        if "multipart/" in lowered:
+            boundary = multipart.boundary(ctype)
+            if boundary:
+                for name, filename, part_type, content in multipart.parse(text, boundary):
+                    where = f"{path}.{name}" if name else path
+                    if name:
+                        self.views(where, name, record, "", True, False)
+                    if filename:
+                        self.push(f"{where}.filename", filename, PLAIN, record, "", depth + 1)
+                    self.push(where, content, BODY, record, part_type, depth + 1)
+                return
+        if jsonstr.looks_like(text) and self.structure(path, text, record, depth, envelope=False):
+            return
+        if "x-www-form-urlencoded" in lowered or ((not lowered or "text/plain" in lowered) and form.looks_like(text)):
+            for name, value in form.parse(text):
+                where = f"{path}.{name}"
+                self.views(where, name, record, "", True, True)
+                self.push(where, value, URL, record, "", depth + 1)
+            return
+        if xml.looks_like(text, lowered):
+            self.views(path, text, record, "application/xml", False, False)
+            for element, value in xml.parts(text):
+                self.push(f"{path}.{element}", value, PLAIN, record, "", depth + 1)
+            return
+        self.string(path, text, PLAIN, record, ctype, depth)
+
+    def base64(self, path: str, text: str, depth: int, declared: bool) -> str | None:
+        """Decoded text of a base64 string (gunzipped when compressed), or None if it is not text."""
+        room = self.meter.decoded_room()
+        if room <= 0:
+            self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes")
+            return None
+        data = b64.decode(text, room)
+        if data is None:
+            if declared:
+                self.problems.append(f"{path}: not valid base64")
+            return None
+        self.meter.decoded += len(data)
+        if is_compressed(data):
+            data, problem = decompress(data, self.meter.decoded_room())
+            self.meter.decoded += len(data)
+            if problem:
+                self.problems.append(f"{path}: {problem}")
+                if "budget" in problem:
+                    self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes at {path}")
+        text_out = b64.as_text(data)
+        if text_out is None and declared and data:
+            text_out = bytes_to_text(data)
+            printable = sum(1 for c in text_out[:256] if c.isprintable() or c in "\r\n\t")
+            if printable * 10 < min(len(text_out), 256) * 9:
+                return None  # binary content (an image, a protobuf...): nothing to scan as text
+        return text_out
+
+    def guess_base64(self, path: str, text: str, record: int | None, depth: int) -> None:
+        if depth >= self.budget.max_depth:
+            return
+        decoded = self.base64(path, text, depth, declared=False)
+        if decoded is not None and decoded != text:
+            self.push(path, decoded, PLAIN, record, "", depth + 1)
+
+    def views(
+        self, path: str, text: str, record: int | None, ctype: str, is_key: bool, plus: bool, depth: int = 0
+    ) -> None:
+        """Queue ``text`` and each distinct decoding of it for scanning."""
+        meta = (path, record, ctype, is_key)
+        meter = self.meter
+        if _MARKERS.search(text) is None and not (plus and "+" in text):
+            meter.scanned += len(text)
+            if meter.scanned > self.budget.max_bytes:
+                meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
+                self.stack.clear()
+                return
+            self.texts.append(text)
+            self.metas.append(meta)
+            return
+        views = [text]
+        i = 0
+        while i < len(views) and len(views) < MAX_VIEWS:
+            view = views[i]
+            i += 1
+            out = url.decode(view, plus or "%" in view)
+            if out is not None and out not in views:
+                views.append(out)
+            for decode in _TEXT_DECODERS:
+                out = decode(view)
+                if out is not None and out not in views:
+                    views.append(out)
+        for view in views:
+            if view is not text and jsonstr.looks_like(view):
+                obj = jsonstr.parse(view)
+                if obj is not jsonstr.FAILED:
+                    self.push(path, obj, PLAIN, record, "", depth + 1)
+            meter.scanned += len(view)
+            if view is not text:
+                meter.decoded += len(view)
+            self.texts.append(view)
+            self.metas.append(meta)
+        if meter.scanned > self.budget.max_bytes:
+            meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
+            self.stack.clear()
+
+    # -- detection ----------------------------------------------------------------------------------
+    def scan(self) -> None:
+        gate = self.fw._gate
+        if gate is None or not self.texts:
+            return
+        texts = self.texts
+        if gate.search("\n".join(texts)) is None:
+            return  # the clean path: one search over everything
+        detectors = self.fw._detectors
+        meter = self.meter
+        # Scanning gets its own slice of time even when walking used the budget up: an attacker must
+        # not be able to pad an event so that what was already collected is never looked at.
+        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 2000.0)
+        for index, text in enumerate(texts):
+            if not index & 63 and perf_counter() > deadline:
+                meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                return
+            match = gate.search(text)
+            if match is None:
+                continue
+            first = match.lastgroup
+            path, record, ctype, is_key = self.metas[index]
+            for det in detectors:
+                if (path, det.family) in self.found:
+                    continue
+                if det.family != first and det.prefilter.search(text) is None:
+                    continue
+                self.detect(det, text, path, record, ctype, is_key)
+                if len(self.findings) >= self.budget.max_findings:
+                    meter.exhaust(f"more than {self.budget.max_findings} findings")
+                    return
+
+    def detect(self, det: _Detector, text: str, path: str, record: int | None, ctype: str, is_key: bool) -> None:
+        ctx = ScanContext(paranoia=self.policy.paranoia, is_key=is_key, location=path, content_type=ctype)
+        for offset, window in _windows(det, text):
+            try:
+                detection = det.module.scan(window, ctx)
+            except Exception as exc:
+                self.internal(f"detector {det.family} failed on {path}: {type(exc).__name__}: {exc}", path, record)
+                return
+            if detection is None:
+                continue
+            if not isinstance(detection, Detection):
+                self.internal(f"detector {det.family} returned {type(detection).__name__}", path, record)
+                return
+            self.report(det.family, detection, window, offset, path, record)
+            return
+
+    def report(self, family: str, detection: Detection, text: str, offset: int, path: str, record: int | None) -> None:
+        rule = self.fw._rules.get(detection.rule_id)
+        if rule is not None and rule.paranoia > self.policy.paranoia:
+            return
+        self.found.add((path, family))
+        if self.policy.allow and self.policy.allows(path, family, detection.rule_id):
+            self.allowed += 1
+            return
+        self.findings.append(
+            Finding(
+                rule_id=detection.rule_id,
+                attack=family,
+                severity=rule.severity if rule else Severity.MEDIUM,
+                location=path,
+                evidence=_evidence(text, detection, path),
+                title=rule.title if rule else detection.rule_id,
+                cwe=rule.cwe if rule else "",
+                detail=truncate(detection.detail, 200),
+                record=record,
+            )
+        )
+
+    def internal(self, error: str, path: str, record: int | None) -> None:
+        self.error = self.error or error
+        self.findings.append(
+            Finding(
+                rule_id=INTERNAL_RULE.rule_id,
+                attack="internal-error",
+                severity=INTERNAL_RULE.severity,
+                location=path,
+                evidence="",
+                title=INTERNAL_RULE.title,
+                cwe=INTERNAL_RULE.cwe,
+                detail=truncate(error, 300),
+                record=record,
+            )
+        )
+
+
+def _windows(det: _Detector, text: str) -> list[tuple[int, str]]:
+    """The whole text, or for long texts the regions around the family's prefilter matches (a
+    detector is linear but slower than a regex; the prefilter match is inside any attack it finds)."""
+    if len(text) <= LONG_TEXT:
+        return [(0, text)]
+    spans: list[tuple[int, int]] = []
+    for match in det.prefilter.finditer(text):
+        start, end = max(0, match.start() - WINDOW), min(len(text), match.end() + WINDOW)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            if len(spans) >= MAX_WINDOWS:
+                break
+            spans.append((start, end))
+    return [(start, text[start:end]) for start, end in spans]
+
+
+def _evidence(text: str, detection: Detection, path: str) -> str:
+    if _SECRET_NAME.search(path):
+        return "**** (value of a secret field, not recorded)"
+    start, end = detection.start, detection.end
+    if end <= start or end > len(text):
+        excerpt = text[:EVIDENCE_LIMIT]
+    else:
+        excerpt = text[max(0, start - EVIDENCE_CONTEXT) : min(len(text), end + EVIDENCE_CONTEXT)]
+    return truncate(mask_secrets(excerpt), EVIDENCE_LIMIT)
+
+
+def _bytes_text(value: Sequence[Any]) -> str:
+    try:
+        return bytes_to_text(bytes(value[:1_000_000]))
+    except (TypeError, ValueError):
+        return ""
+
+
+__all__ = ["BUDGET_RULE", "ENGINE_RULES", "FAMILIES", "INTERNAL_RULE", "Firewall", "PolicyError", "load_detectors"]

@@ -1,0 +1,53 @@
+"""Base64 (standard and URL-safe), when a field is declared base64 or clearly looks like it."""
+
+from __future__ import annotations
+
+import binascii
+import re
+
+_SHAPE = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
+_MIN_GUESS = 16  # shorter alphanumeric strings are ids and words far more often than base64
+
+
+def looks_like(text: str) -> bool:
+    """A guess for strings nobody declared: long enough, padded length, base64 alphabet, mixed case."""
+    n = len(text)
+    if n < _MIN_GUESS or n % 4:
+        return False
+    if _SHAPE.fullmatch(text) is None:
+        return False
+    # identifiers in one case (hex digests, UUID-ish, SHOUTING_CASE) are not worth a decode
+    return not (text.islower() or text.isupper() or text.isdigit())
+
+
+def decode(text: str, limit: int) -> bytes | None:
+    """Decode up to ``limit`` output bytes; tolerate missing padding and line breaks; None if invalid."""
+    data = text.strip()
+    if len(data) > limit * 4 // 3 + 4:
+        data = data[: (limit * 4 // 3) & ~3]
+    if "-" in data or "_" in data:
+        data = data.replace("-", "+").replace("_", "/")
+    if "\n" in data or "\r" in data:
+        data = data.replace("\r", "").replace("\n", "")
+    rem = len(data.rstrip("=")) % 4
+    data = data.rstrip("=")
+    if rem == 1:  # a truncated quantum carries no full byte
+        data = data[:-1]
+    data += "=" * (-len(data) % 4)
+    try:
+        return binascii.a2b_base64(data.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return None
+
+
+def as_text(data: bytes) -> str | None:
+    """The decoded bytes as text when they are text (mostly printable UTF-8), else None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text:
+        return None
+    sample = text[:512]
+    printable = sum(1 for c in sample if c.isprintable() or c in "\r\n\t")
+    return text if printable * 10 >= len(sample) * 9 else None

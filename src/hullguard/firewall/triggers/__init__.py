@@ -1,0 +1,142 @@
+"""Trigger recognition: which event source an event comes from, and its attacker-controlled parts.
+
+``identify(event)`` returns ``(trigger name, module)``; ``module.fields(event, name)`` yields the parts
+(see ``base.py``). Unknown shapes fall back to ``direct`` (a bounded walk of every string).
+``envelope(obj, path, record)`` recognises an event carried inside another (SNS or S3 or EventBridge
+inside an SQS body, S3 inside SNS, CloudWatch Logs inside Kinesis) so its parts get the right decoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from types import ModuleType
+from typing import Any
+
+from hullguard.firewall.triggers import (
+    alb,
+    apigw,
+    appsync,
+    aws_misc,
+    cloudwatch_logs,
+    cognito,
+    direct,
+    dynamodb,
+    eventbridge,
+    firehose,
+    function_url,
+    iot,
+    kafka,
+    kinesis,
+    lattice,
+    lex,
+    mq,
+    s3,
+    ses,
+    sns,
+    sqs,
+)
+from hullguard.firewall.triggers.base import Field, records
+
+# Order matters: function URLs look like HTTP API v2 events; S3-via-EventBridge like any EventBridge
+# event; the most common sources come first because identification stops at the first match.
+MODULES: tuple[ModuleType, ...] = (
+    function_url,
+    apigw,
+    alb,
+    sqs,
+    sns,
+    s3,
+    dynamodb,
+    kinesis,
+    lattice,
+    appsync,
+    ses,
+    firehose,
+    kafka,
+    mq,
+    cloudwatch_logs,
+    cognito,
+    lex,
+    iot,
+    aws_misc,
+    eventbridge,
+)
+
+# Triggers whose records can be dropped one by one (``Firewall.filter_batch``).
+BATCH_TRIGGERS = frozenset(
+    {
+        sqs.SQS,
+        kinesis.KINESIS,
+        dynamodb.DYNAMODB,
+        kafka.KAFKA,
+        mq.ACTIVEMQ,
+        mq.RABBITMQ,
+        firehose.FIREHOSE,
+        appsync.BATCH,
+    }
+)
+
+# Triggers answered with an HTTP response (``Firewall.respond`` builds a 403 in their format).
+HTTP_TRIGGERS = frozenset(
+    {
+        apigw.REST,
+        apigw.HTTP,
+        apigw.WEBSOCKET,
+        function_url.FUNCTION_URL,
+        alb.ALB,
+        lattice.LATTICE,
+        lattice.LATTICE_V2,
+    }
+)
+
+
+def identify(event: Any) -> tuple[str, ModuleType]:
+    if isinstance(event, Mapping):
+        for module in MODULES:
+            name = module.identify(event)
+            if name is not None:
+                return name, module
+    elif isinstance(event, list):
+        name = appsync.identify_list(event)
+        if name is not None:
+            return name, appsync
+    return direct.DIRECT, direct
+
+
+def envelope(obj: Any, path: str, record: int | None) -> Iterator[Field] | None:
+    """The fields of an event found inside another one, or None when ``obj`` is no known event."""
+    if not isinstance(obj, Mapping):
+        return None
+    if sns.is_notification(obj):
+        return sns.notification(obj, path, record)
+    if s3.is_notification(obj):
+        return s3.fields(obj, s3.S3, path, record)
+    if eventbridge.is_event(obj):
+        if obj.get("source") == "aws.s3":
+            return s3.fields(obj, s3.EVENTBRIDGE, path, record)
+        return eventbridge.fields(obj, eventbridge.EVENTBRIDGE, path, record)
+    if cloudwatch_logs.is_payload(obj):
+        return cloudwatch_logs.payload_fields(obj, path, record)
+    return None
+
+
+def record_count(event: Any, trigger: str) -> int:
+    """How many records a batch event holds (0 for other triggers)."""
+    if trigger not in BATCH_TRIGGERS:
+        return 0
+    if isinstance(event, list):
+        return len(event)
+    if not isinstance(event, Mapping):
+        return 0
+    if trigger == kafka.KAFKA:
+        return sum(1 for _ in kafka.iter_records(event))
+    if trigger == mq.RABBITMQ:
+        return sum(1 for _ in mq.iter_rabbit(event))
+    if trigger == mq.ACTIVEMQ:
+        return len(records(event.get("messages")))
+    if trigger == firehose.FIREHOSE:
+        return len(records(event.get("records")))
+    return len(records(event.get("Records")))
+
+
+__all__ = ["BATCH_TRIGGERS", "HTTP_TRIGGERS", "MODULES", "envelope", "identify", "record_count"]

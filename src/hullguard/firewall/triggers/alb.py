@@ -1,0 +1,20 @@
+"""Application Load Balancer: like API Gateway v1, but query names and values arrive percent-encoded
+exactly as the client sent them (ALB does not decode them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hullguard.firewall.triggers import http
+from hullguard.firewall.triggers.base import URL, Field, mapping
+
+ALB = "alb"
+
+
+def identify(event: Mapping[str, Any]) -> str | None:
+    return ALB if "elb" in mapping(event.get("requestContext")) else None
+
+
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+    yield from http.request(prefix, event, query_hint=URL, record=record)

@@ -1,0 +1,63 @@
+"""What a trigger module hands the engine: the attacker-controlled parts of an event.
+
+A trigger module (one per family of event sources) exposes::
+
+    def identify(event: Mapping) -> str | None       # trigger type, e.g. "sqs", or None
+    def fields(event: Mapping, trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]
+
+A ``Field`` is ``(path, value, hint, record, content_type)``: where the value is (``path``, e.g.
+``Records[0].body``), the value itself (a string, or a dict/list the engine walks), how it is encoded
+(``hint``), the batch record it belongs to, and the HTTP content type of a body. Trigger modules only
+read the event (no copies, no decoding): the engine decodes each part once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+Field = tuple[str, Any, int, "int | None", str]
+
+PLAIN = 0  # text; decoders guess from markers (%, &, \\, JSON brackets, base64 shape...)
+URL = 1  # percent-encoded with + for space (S3 keys, raw query strings, ALB query values)
+BASE64 = 2  # declared base64; the bytes may be gzip; the text may be JSON or an envelope
+BODY = 3  # an HTTP body: JSON, form, multipart, XML or text by content type and shape
+B64_BODY = 4  # an HTTP body declared base64 (isBase64Encoded)
+ENVELOPE = 5  # a string that may hold JSON of another event (SNS in SQS, S3 in SNS...)
+KEY = 6  # a name chosen by the sender (header, query or form field name): scanned as a key
+COOKIE = 7  # a Cookie header: name=value pairs
+BYTES = 8  # a list of byte values (Kafka headers, RabbitMQ header bytes)
+
+
+def child(prefix: str, name: str | int) -> str:
+    """``prefix`` + ``name`` as a location path: ``Records[0]`` for ints, ``a.b`` for names."""
+    if isinstance(name, int):
+        return f"{prefix}[{name}]"
+    return f"{prefix}.{name}" if prefix else name
+
+
+def mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a mapping, else an empty one: events with wrong types are not errors here."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def records(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def header(headers: Any, name: str) -> str:
+    """A header value, case-insensitively (first value of a multi-value header)."""
+    if not isinstance(headers, Mapping):
+        return ""
+    for key, value in headers.items():
+        if isinstance(key, str) and key.lower() == name:
+            if isinstance(value, list):
+                value = value[0] if value else ""
+            return value if isinstance(value, str) else ""
+    return ""
+
+
+def walk(path: str, value: Any, record: int | None = None, hint: int = PLAIN) -> Iterator[Field]:
+    """One field the engine walks completely (every key and string inside)."""
+    if value is not None:
+        yield (path, value, hint, record, "")

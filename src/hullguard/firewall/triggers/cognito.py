@@ -1,0 +1,32 @@
+"""Amazon Cognito user-pool triggers: user attributes, validation data, client metadata, challenge
+answers and, for user migration, the user name and password typed by the user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hullguard.firewall.triggers.base import PLAIN, Field, child, mapping, walk
+
+COGNITO = "cognito"
+_REQUEST_PARTS = (
+    "userAttributes",
+    "validationData",
+    "clientMetadata",
+    "challengeAnswer",
+    "privateChallengeParameters",
+    "password",
+    "codeParameter",
+    "usernameParameter",
+)
+
+
+def identify(event: Mapping[str, Any]) -> str | None:
+    return COGNITO if "triggerSource" in event and "userPoolId" in event else None
+
+
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+    yield (child(prefix, "userName"), event.get("userName"), PLAIN, record, "")
+    request = mapping(event.get("request"))
+    for part in _REQUEST_PARTS:
+        yield from walk(child(child(prefix, "request"), part), request.get(part), record)

@@ -1,0 +1,22 @@
+"""Kinesis Data Firehose transformation: base64 ``records[].data`` (source records from Direct PUT,
+Kinesis streams or other producers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hullguard.firewall.triggers.base import BASE64, Field, child, mapping, records
+
+FIREHOSE = "firehose"
+
+
+def identify(event: Mapping[str, Any]) -> str | None:
+    if "deliveryStreamArn" in event and isinstance(event.get("records"), list):
+        return FIREHOSE
+    return None
+
+
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+    for i, item in enumerate(records(event.get("records"))):
+        yield (f"{child(prefix, 'records')}[{i}].data", mapping(item).get("data"), BASE64, i, "")

@@ -1,0 +1,23 @@
+"""Lambda function URLs: the HTTP API v2 payload, told apart by the ``lambda-url`` domain name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hullguard.firewall.triggers import http
+from hullguard.firewall.triggers.base import Field, mapping
+
+FUNCTION_URL = "function-url"
+
+
+def identify(event: Mapping[str, Any]) -> str | None:
+    context = mapping(event.get("requestContext"))
+    domain = context.get("domainName")
+    if event.get("version") == "2.0" and "http" in context and isinstance(domain, str) and ".lambda-url." in domain:
+        return FUNCTION_URL
+    return None
+
+
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+    yield from http.request(prefix, event, path_key="rawPath", record=record)

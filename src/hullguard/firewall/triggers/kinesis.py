@@ -1,0 +1,26 @@
+"""Kinesis Data Streams: base64 ``data`` (JSON, text, or gzip from a CloudWatch Logs subscription)
+and the producer-chosen ``partitionKey``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hullguard.firewall.triggers.base import BASE64, PLAIN, Field, child, mapping, records
+
+KINESIS = "kinesis"
+
+
+def identify(event: Mapping[str, Any]) -> str | None:
+    items = records(event.get("Records"))
+    if items and isinstance(items[0], Mapping) and items[0].get("eventSource") == "aws:kinesis":
+        return KINESIS
+    return None
+
+
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+    for i, item in enumerate(records(event.get("Records"))):
+        data = mapping(mapping(item).get("kinesis"))
+        base = f"{child(prefix, 'Records')}[{i}].kinesis"
+        yield (f"{base}.data", data.get("data"), BASE64, i, "")
+        yield (f"{base}.partitionKey", data.get("partitionKey"), PLAIN, i, "")

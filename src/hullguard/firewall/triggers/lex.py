@@ -1,0 +1,48 @@
+"""Amazon Lex (v1 and v2) and Alexa Skills: what the user said and the slot values taken from it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hullguard.firewall.triggers.base import PLAIN, Field, child, mapping, walk
+
+LEX = "lex"
+LEX_V2 = "lex-v2"
+ALEXA = "alexa"
+
+
+def identify(event: Mapping[str, Any]) -> str | None:
+    if "currentIntent" in event and "bot" in event:
+        return LEX
+    if "sessionState" in event and "bot" in event and "inputTranscript" in event:
+        return LEX_V2
+    request = mapping(event.get("request"))
+    has_session = "session" in event or "context" in event
+    if has_session and isinstance(request.get("type"), str) and "requestId" in request and "version" in event:
+        return ALEXA
+    return None
+
+
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+    if trigger == ALEXA:
+        slots = mapping(mapping(mapping(event.get("request")).get("intent")).get("slots"))
+        for name, slot in slots.items():
+            yield (
+                f"{child(prefix, 'request.intent.slots')}.{name}.value",
+                mapping(slot).get("value"),
+                PLAIN,
+                record,
+                "",
+            )
+        yield from walk(child(prefix, "session.attributes"), mapping(event.get("session")).get("attributes"), record)
+        return
+    yield (child(prefix, "inputTranscript"), event.get("inputTranscript"), PLAIN, record, "")
+    yield from walk(child(prefix, "sessionAttributes"), event.get("sessionAttributes"), record)
+    yield from walk(child(prefix, "requestAttributes"), event.get("requestAttributes"), record)
+    if trigger == LEX:
+        yield from walk(child(prefix, "currentIntent.slots"), mapping(event.get("currentIntent")).get("slots"), record)
+        return
+    state = mapping(event.get("sessionState"))
+    yield from walk(child(prefix, "sessionState.intent.slots"), mapping(state.get("intent")).get("slots"), record)
+    yield from walk(child(prefix, "sessionState.sessionAttributes"), state.get("sessionAttributes"), record)

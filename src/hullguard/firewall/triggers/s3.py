@@ -1,0 +1,60 @@
+"""Amazon S3: event notifications, S3 Batch Operations, S3 events via EventBridge and S3 Object Lambda.
+
+The object key is the attacker-controlled part (whoever may upload chooses it). Notifications carry
+it percent-encoded with ``+`` for space; batch operations schema 1.0 does too; EventBridge and batch
+schema 2.0 carry it plain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hullguard.firewall.triggers import http
+from hullguard.firewall.triggers.base import PLAIN, URL, Field, child, mapping, records, walk
+
+S3 = "s3"
+BATCH_OPS = "s3-batch-operations"
+EVENTBRIDGE = "s3-eventbridge"
+OBJECT_LAMBDA = "s3-object-lambda"
+
+
+def is_notification(event: Mapping[str, Any]) -> bool:
+    items = records(event.get("Records"))
+    return bool(items) and isinstance(items[0], Mapping) and "s3" in items[0]
+
+
+def identify(event: Mapping[str, Any]) -> str | None:
+    if is_notification(event):
+        return S3
+    if "invocationSchemaVersion" in event and "tasks" in event:
+        return BATCH_OPS
+    if event.get("source") == "aws.s3" and "detail" in event:
+        return EVENTBRIDGE
+    if "getObjectContext" in event or ("userRequest" in event and "configuration" in event):
+        return OBJECT_LAMBDA
+    return None
+
+
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+    if trigger == S3:
+        for i, item in enumerate(records(event.get("Records"))):
+            obj = mapping(mapping(mapping(item).get("s3")).get("object"))
+            base = f"{child(prefix, 'Records')}[{i}].s3.object"
+            yield (f"{base}.key", obj.get("key"), URL, i if record is None else record, "")
+    elif trigger == BATCH_OPS:
+        encoded = event.get("invocationSchemaVersion") == "1.0"
+        for i, task in enumerate(records(event.get("tasks"))):
+            key = mapping(task).get("s3Key")
+            yield (f"{child(prefix, 'tasks')}[{i}].s3Key", key, URL if encoded else PLAIN, i, "")
+        yield from walk(child(child(prefix, "job"), "userArguments"), mapping(event.get("job")).get("userArguments"))
+    elif trigger == EVENTBRIDGE:
+        obj = mapping(mapping(event.get("detail")).get("object"))
+        yield (child(prefix, "detail.object.key"), obj.get("key"), PLAIN, record, "")
+    else:
+        user = mapping(event.get("userRequest"))
+        base = child(prefix, "userRequest")
+        yield (child(base, "url"), user.get("url"), URL, record, "")
+        yield from http.pairs(base, "headers", user.get("headers"), None, record, PLAIN, True)
+        payload = mapping(event.get("configuration")).get("payload")
+        yield (child(prefix, "configuration.payload"), payload, PLAIN, record, "")

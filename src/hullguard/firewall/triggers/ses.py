@@ -1,0 +1,25 @@
+"""Amazon SES receipt rules: every header of the received mail is chosen by its sender."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hullguard.firewall.triggers.base import PLAIN, Field, child, mapping, records, walk
+
+SES = "ses"
+
+
+def identify(event: Mapping[str, Any]) -> str | None:
+    items = records(event.get("Records"))
+    return SES if items and isinstance(items[0], Mapping) and "ses" in items[0] else None
+
+
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+    for i, item in enumerate(records(event.get("Records"))):
+        mail = mapping(mapping(mapping(item).get("ses")).get("mail"))
+        base = f"{child(prefix, 'Records')}[{i}].ses.mail"
+        yield (f"{base}.source", mail.get("source"), PLAIN, i, "")
+        yield from walk(f"{base}.commonHeaders", mail.get("commonHeaders"), i)
+        for h, entry in enumerate(records(mail.get("headers"))):
+            yield (f"{base}.headers[{h}].value", mapping(entry).get("value"), PLAIN, i, "")

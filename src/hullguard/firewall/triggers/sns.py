@@ -1,0 +1,36 @@
+"""Amazon SNS: ``Message`` (often JSON of another event, e.g. S3), ``Subject`` and message attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from hullguard.firewall.triggers.base import BASE64, ENVELOPE, KEY, PLAIN, Field, child, mapping, records
+
+SNS = "sns"
+
+
+def identify(event: Mapping[str, Any]) -> str | None:
+    items = records(event.get("Records"))
+    return SNS if items and isinstance(items[0], Mapping) and "Sns" in items[0] else None
+
+
+def is_notification(obj: Mapping[str, Any]) -> bool:
+    """An SNS notification as delivered to SQS or HTTP subscribers (raw delivery off)."""
+    return obj.get("Type") == "Notification" and "Message" in obj and "TopicArn" in obj
+
+
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+    for i, item in enumerate(records(event.get("Records"))):
+        yield from notification(mapping(mapping(item).get("Sns")), f"{child(prefix, 'Records')}[{i}].Sns", i)
+
+
+def notification(sns: Mapping[str, Any], base: str, record: int | None) -> Iterator[Field]:
+    yield (child(base, "Message"), sns.get("Message"), ENVELOPE, record, "")
+    yield (child(base, "Subject"), sns.get("Subject"), PLAIN, record, "")
+    for name, attr in mapping(sns.get("MessageAttributes")).items():
+        where = child(child(base, "MessageAttributes"), name)
+        yield (where, name, KEY, record, "")
+        attr = mapping(attr)
+        kind = attr.get("Type")
+        yield (child(where, "Value"), attr.get("Value"), BASE64 if kind == "Binary" else PLAIN, record, "")
