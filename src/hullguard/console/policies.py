@@ -21,23 +21,21 @@ FUNCTION_NAME = re.compile(r"^[A-Za-z0-9_.:$-]{1,170}$")
 
 DEFAULT_POLICY = """\
 # hullguard policy for this function; see docs/runtime.md and docs/firewall.md.
-mode: block          # block | alert
-firewall:
-  enabled: true
+mode: block          # block | alert: what a detection does
+fail_mode: open      # open | closed: what an internal hullguard error does
 """
 
 
-def _runtime_validator() -> Callable[[Any], Any] | None:
-    """The runtime's own policy validator when that part provides one, so both agree on what is valid."""
+def _runtime_validator() -> Callable[[Any, str], Any] | None:
+    """The runtime's own policy reader (``RuntimePolicy.from_dict``), so the console accepts exactly
+    what a protected function will load. ``None`` when the runtime part is not installed."""
     try:
         module = importlib.import_module("hullguard.runtime.policy")
     except ImportError:
         return None
-    for name in ("validate", "validate_policy"):
-        candidate = getattr(module, name, None)
-        if callable(candidate):
-            return candidate  # type: ignore[no-any-return]
-    return None
+    policy_class = getattr(module, "RuntimePolicy", None)
+    reader = getattr(policy_class, "from_dict", None)
+    return reader if callable(reader) else None
 
 
 def validate_policy_text(text: str, max_bytes: int = 64 * 1024) -> dict[str, Any]:
@@ -59,9 +57,9 @@ def validate_policy_text(text: str, max_bytes: int = 64 * 1024) -> dict[str, Any
     validator = _runtime_validator()
     if validator is not None:
         try:
-            validator(data)
+            validator(data, "policy")
         except (ValueError, TypeError, KeyError) as exc:
-            raise ConsoleError(422, f"policy rejected by the runtime's validator: {exc}") from None
+            raise ConsoleError(422, f"policy is not valid: {exc}") from None
     return data
 
 
