@@ -20,8 +20,6 @@ from hullguard.cloud.rules import RuleContext, evaluate_live
 from hullguard.cloud.session import Target
 from hullguard.model.finding import Finding
 
-# Scanner findings that an account rule states more precisely on a live model (same concept, same function).
-OVERLAPS = {"AUDIT002": "over-privileged", "AUDIT003": "insecure-configuration"}
 
 
 @dataclass

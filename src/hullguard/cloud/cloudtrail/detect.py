@@ -21,29 +21,40 @@ class TrailRule:
     severity: Severity
     risk: str
     remediation: str
+    description: str = ""
+    references: tuple[str, ...] = ()
 
 
 CONSOLE = TrailRule(
-    "CT001", "Lambda change made from the AWS console", Severity.HIGH, "out-of-band-deployment",
+    "HG-TRAIL-001", "Lambda change made from the AWS console", Severity.HIGH, "out-of-band-deployment",
     "Deploy only through CI/CD; deny lambda:Create*/Update* to console sessions with an SCP "
     "(aws:ViaAWSService / aws:CalledVia, or by role).",
+    "CloudTrail shows a Lambda write made with console credentials (sessionCredentialFromConsole, a console "
+    "user agent or invokedBy signin/console): the change bypassed review and CI/CD.",
 )
 OUT_OF_BAND = TrailRule(
-    "CT002", "Lambda change by a principal that is not a CI/CD role", Severity.MEDIUM, "out-of-band-deployment",
+    "HG-TRAIL-002", "Lambda change by a principal that is not a CI/CD role", Severity.MEDIUM, "out-of-band-deployment",
     "Restrict lambda:Update*/Create* to the pipeline roles; investigate who made the change and redeploy from source.",
+    "A Lambda write (code, configuration, permissions, mappings) was made by a principal that is not one of the "
+    "declared CI/CD roles: what runs is no longer what the repository says.",
 )
 CREDENTIAL_USE = TrailRule(
-    "CT003", "Function role credentials used outside the function", Severity.CRITICAL, "credential-leakage",
+    "HG-TRAIL-003", "Function role credentials used outside the function", Severity.CRITICAL, "credential-leakage",
     "Treat the role as compromised: revoke its sessions (aws:TokenIssueTime condition), rotate secrets it can read, "
     "find how the credentials leaked (SSRF, /proc/self/environ, logged environment).",
+    "The access key Lambda obtained for a function (its own AssumeRole) was used without the Lambda runtime's "
+    "user agent or from outside the expected networks: someone else holds the function's credentials.",
 )
 PERMISSION = TrailRule(
-    "CT004", "Function permissions changed", Severity.MEDIUM, "over-privileged",
+    "HG-TRAIL-004", "Function permissions changed", Severity.MEDIUM, "over-privileged",
     "Review the change; resource policies and role policies should change only through CI/CD.",
+    "A function's resource policy (AddPermission/RemovePermission) or the policies of a role a function runs as "
+    "changed; granting '*' or a URL with auth NONE makes it public.",
 )
 TRAIL = TrailRule(
-    "CT005", "CloudTrail logging stopped or reduced", Severity.HIGH, "inadequate-logging",
+    "HG-TRAIL-005", "CloudTrail logging stopped or reduced", Severity.HIGH, "inadequate-logging",
     "Re-enable the trail, protect it with an SCP denying cloudtrail:StopLogging/DeleteTrail, and investigate.",
+    "A trail was stopped, deleted or narrowed: activity after this point may be invisible.",
 )
 TRAIL_RULES = (CONSOLE, OUT_OF_BAND, CREDENTIAL_USE, PERMISSION, TRAIL)
 

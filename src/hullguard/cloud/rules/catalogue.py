@@ -154,58 +154,58 @@ def _unprotected(live: LiveRegion, ctx: RuleContext) -> Iterable[Hit]:
 
 RULES: tuple[AccountRule, ...] = (
     AccountRule(
-        "AUDIT001", "Function created or changed from the AWS console", Severity.HIGH, "out-of-band-deployment",
+        "HG-AUDIT-001", "Function created or changed from the AWS console", Severity.HIGH, "out-of-band-deployment",
         "A function deployed from the console bypassed code review, CI/CD and its security gates (PureSec rule 1).",
         "Deploy functions only from CI/CD; restrict lambda:CreateFunction/Update* to the pipeline roles with an SCP.",
         _console_created, (PURESEC,),
     ),
     AccountRule(
-        "AUDIT002", "Execution role shared by several functions", Severity.MEDIUM, "over-privileged",
+        "HG-AUDIT-002", "Execution role shared by several functions", Severity.MEDIUM, "over-privileged",
         "Functions sharing a role each get the union of permissions all of them need (PureSec rule 2).",
         "Give every function its own role with only what that function calls (`hullguard gen-roles`).",
         _shared_role, (PURESEC,),
     ),
     AccountRule(
-        "AUDIT003", "Function invoked by several kinds of trigger", Severity.LOW, "insecure-configuration",
+        "HG-AUDIT-003", "Function invoked by several kinds of trigger", Severity.LOW, "insecure-configuration",
         "A function reachable from several event sources must validate every event shape; one trigger type per "
         "function keeps input handling and permissions narrow (PureSec rule 3).",
         "Split the function so each one handles a single trigger type.",
         _several_triggers, (PURESEC,),
     ),
     AccountRule(
-        "AUDIT004", "Function role allows wildcard actions", Severity.HIGH, "over-privileged",
+        "HG-AUDIT-004", "Function role allows wildcard actions", Severity.HIGH, "over-privileged",
         "An Allow with `*` in an action (or NotAction) grants actions nobody reviewed (PureSec rule 4).",
         "Replace wildcards with the exact actions and resources the function uses.",
         _wildcard_permissions, (PURESEC,),
     ),
     AccountRule(
-        "AUDIT005", "Layer from another AWS account", Severity.MEDIUM, "ungoverned-assets",
+        "HG-AUDIT-005", "Layer from another AWS account", Severity.MEDIUM, "ungoverned-assets",
         "Layer code runs inside the function with its role; a layer owned by another account can change under you.",
         "Publish vetted copies of third-party layers in your own account, or pin trusted publishers "
         "with --trusted-layer-account.",
         _cross_account_layers,
     ),
     AccountRule(
-        "AUDIT006", "Resource policy lets anyone invoke the function", Severity.CRITICAL, "broken-authentication",
+        "HG-AUDIT-006", "Resource policy lets anyone invoke the function", Severity.CRITICAL, "broken-authentication",
         "A resource-policy statement with principal `*` and no source ARN/account condition makes the function "
         "invocable by any AWS account.",
         "Remove the statement or restrict it with AWS:SourceArn / AWS:SourceAccount / aws:PrincipalOrgID.",
         _public_policy,
     ),
     AccountRule(
-        "AUDIT007", "Function URL without authentication", Severity.HIGH, "broken-authentication",
+        "HG-AUDIT-007", "Function URL without authentication", Severity.HIGH, "broken-authentication",
         "A function URL with AuthType NONE is a public HTTPS endpoint; the function must authenticate callers itself.",
         "Use AuthType AWS_IAM, or put API Gateway with an authorizer in front of the function.",
         _url_auth_none,
     ),
     AccountRule(
-        "AUDIT008", "Function not invoked for a long time", Severity.LOW, "ungoverned-assets",
+        "HG-AUDIT-008", "Function not invoked for a long time", Severity.LOW, "ungoverned-assets",
         "Forgotten functions keep their permissions and triggers, and stop getting patched.",
         "Delete functions nobody uses, or document their owner in a tag.",
         _unused,
     ),
     AccountRule(
-        "AUDIT009", "Function not protected by hullguard", Severity.INFO, "ungoverned-assets",
+        "HG-AUDIT-009", "Function not protected by hullguard", Severity.INFO, "ungoverned-assets",
         "No hullguard layer, wrapper or handler was found: the function runs without the event firewall and runtime "
         "protection.",
         "Add the hullguard layer and set AWS_LAMBDA_EXEC_WRAPPER, or decorate the handler with @protect.",

@@ -1,0 +1,1 @@
+"""CloudWatch: denial of service and financial exhaustion, from Lambda's own metrics."""
