@@ -1,0 +1,1 @@
+"""One module per runtime control; each registers its audit-event handlers."""

@@ -1,0 +1,185 @@
+"""File system: the handler's source, process secrets and ``/tmp``, judged on the ``open`` audit event.
+
+Fast path first: most opens are neither under ``/proc``, ``/tmp`` nor the task root, and cost three
+``startswith`` calls. Paths with ``..``, ``//`` or ``/.`` are normalised; ``/proc/<pid>/root|cwd|fd``
+and ``/dev/fd`` indirections are resolved, and ``os.symlink``/``os.link`` into a protected place are
+judged like a read of the target.
+
+Imports keep working: a read of a ``.py``/``.pyc`` under ``LAMBDA_TASK_ROOT`` is allowed when the two
+frames above it belong to the import system; the same file opened by anyone else is a data read.
+``linecache`` (tracebacks) is refused quietly, which also keeps source lines out of error output.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import sys
+from typing import Any
+
+from hullguard.events.schema import Severity
+from hullguard.runtime.hooks import HANDLERS, Blocked
+from hullguard.runtime.policy import ALLOW, BLOCK, FilesPolicy, TmpPolicy
+from hullguard.runtime.report import Reporter, Rule
+from hullguard.runtime.state import STATE
+
+SOURCE_READ = Rule("HG-RT-FILE-001", "Handler source code read as data", "file-access", "over-privileged",
+                   Severity.HIGH, "CWE-540")
+SECRET_READ = Rule("HG-RT-FILE-002", "Process secrets read (environment, memory)", "file-access",
+                   "credential-leakage", Severity.CRITICAL, "CWE-214")
+DENIED_READ = Rule("HG-RT-FILE-003", "Read of a path the policy denies", "file-access", "over-privileged",
+                   Severity.HIGH, "CWE-552")
+TMP_ACCESS = Rule("HG-RT-TMP-001", "/tmp access the policy does not allow", "tmp-access",
+                  "cross-execution-persistence", Severity.MEDIUM, "CWE-377")
+
+_SECRETS = re.compile(r"/proc/(?:self|thread-self|\d+)(?:/task/\d+)?/(?:environ|mem|auxv|stack|syscall|"
+                      r"pagemap|mountinfo|maps|smaps|map_files)(?:/|$)")
+_INDIRECT = re.compile(r"/(?:proc/(?:self|thread-self|\d+)(?:/task/\d+)?/(?:root|cwd|fd|exe)|dev/fd)(?:/|$)")
+_IMPORT_FILES = ("<frozen importlib._bootstrap_external>", "<frozen importlib._bootstrap>", "<frozen zipimport>")
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def _is_import(depth: int) -> bool:
+    """True when the two frames that asked for the open belong to the import system."""
+    try:
+        frame = sys._getframe(depth)
+    except ValueError:
+        return False
+    return frame.f_code.co_filename in _IMPORT_FILES and frame.f_back is not None \
+        and frame.f_back.f_code.co_filename in _IMPORT_FILES
+
+
+def _is_linecache(depth: int) -> bool:
+    try:
+        frame: Any = sys._getframe(depth)
+    except ValueError:
+        return False
+    for _ in range(3):
+        if frame is None:
+            return False
+        if frame.f_code.co_filename.endswith(("linecache.py", "tokenize.py")):
+            return True
+        frame = frame.f_back
+    return False
+
+
+class FileControl:
+    def __init__(self, files: FilesPolicy, tmp: TmpPolicy, reporter: Reporter, task_root: str,
+                 tmp_root: str = "/tmp") -> None:
+        self.files = files
+        self.tmp = tmp
+        self.reporter = reporter
+        self.task_root = task_root.rstrip("/") + "/" if task_root else ""
+        self.tmp_root = tmp_root.rstrip("/")
+        self.tmp_prefix = self.tmp_root + "/"
+        self.tmp_judged = tmp.read != ALLOW or tmp.write != ALLOW
+
+    def install(self) -> None:
+        HANDLERS["open"] = self.on_open
+        HANDLERS["os.symlink"] = self.on_link
+        HANDLERS["os.link"] = self.on_link
+        HANDLERS["os.mkdir"] = self.on_mkdir
+        HANDLERS["os.rename"] = self.on_rename
+
+    # -- audit events -------------------------------------------------------------------------
+    def on_open(self, args: tuple[Any, ...]) -> None:
+        path = args[0]
+        if type(path) is not str:
+            if type(path) is int:
+                return
+            path = os.fsdecode(path)
+        if path[:1] != "/":
+            path = os.path.join(os.getcwd(), path)
+        if "/." in path or "//" in path:
+            path = os.path.normpath(path)
+        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        if path.startswith(self.tmp_prefix) or path == self.tmp_root:
+            self._tmp(path, flags)
+        elif path.startswith("/proc/") or path.startswith("/dev/fd"):
+            self._proc(path, flags)
+        elif self.task_root and path.startswith(self.task_root):
+            self._source(path)
+        if self.files.deny_read and not flags & _WRITE_FLAGS:
+            self._denied(path)
+
+    def on_link(self, args: tuple[Any, ...]) -> None:
+        target = os.fsdecode(args[0]) if isinstance(args[0], (str, bytes)) else ""
+        if not target:
+            return
+        if target[:1] != "/":
+            link = os.fsdecode(args[1]) if isinstance(args[1], (str, bytes)) else ""
+            target = os.path.join(os.path.dirname(link) or os.getcwd(), target)
+        target = os.path.normpath(target)
+        if _SECRETS.match(target) or _INDIRECT.match(target):
+            self._judge(self.files.secrets, SECRET_READ, target, "files.secrets", "link")
+        elif self.task_root and target.startswith(self.task_root) and target.lower().endswith(
+                self.files.source_extensions):
+            self._judge(self.files.source_read, SOURCE_READ, target, "files.source_read", "link")
+        self._mark_tmp(os.fsdecode(args[1]) if isinstance(args[1], (str, bytes)) else "")
+
+    def on_mkdir(self, args: tuple[Any, ...]) -> None:
+        self._mark_tmp(os.fsdecode(args[0]) if isinstance(args[0], (str, bytes)) else "")
+
+    def on_rename(self, args: tuple[Any, ...]) -> None:
+        self._mark_tmp(os.fsdecode(args[1]) if isinstance(args[1], (str, bytes)) else "")
+
+    # -- rules ---------------------------------------------------------------------------------
+    def _mark_tmp(self, path: str) -> None:
+        inv = STATE.invocation
+        if inv is not None and path and (path.startswith(self.tmp_prefix) or not path.startswith("/")):
+            inv.tmp_dirty = True
+
+    def _tmp(self, path: str, flags: int) -> None:
+        writing = bool(flags & _WRITE_FLAGS)
+        if writing:
+            inv = STATE.invocation
+            if inv is not None:
+                inv.tmp_dirty = True
+        if not self.tmp_judged or self._exempt(path, self.tmp.allow):
+            return
+        level = self.tmp.write if writing else self.tmp.read
+        if level != ALLOW or self.reporter.learn:
+            self._judge(level, TMP_ACCESS, path, "tmp.write" if writing else "tmp.read",
+                        "write" if writing else "read")
+
+    def _proc(self, path: str, flags: int) -> None:
+        if _INDIRECT.match(path):
+            try:
+                resolved = os.path.realpath(path)
+            except OSError:
+                resolved = path
+            if resolved != path:
+                self.on_open((resolved, None, flags))
+                return
+        if _SECRETS.match(path) and not self._exempt(path, self.files.allow_read):
+            self._judge(self.files.secrets, SECRET_READ, path, "files.secrets", "read")
+
+    def _source(self, path: str) -> None:
+        if not path.lower().endswith(self.files.source_extensions) or self.files.source_read == ALLOW:
+            return
+        if _is_import(4) or STATE.is_internal() or self._exempt(path, self.files.allow_read):
+            return
+        if _is_linecache(4):
+            if self.files.source_read == BLOCK and self.reporter.mode == BLOCK and not self.reporter.learn:
+                raise Blocked("source read by linecache", "files.source_read")
+            return
+        self._judge(self.files.source_read, SOURCE_READ, path, "files.source_read", "read")
+
+    def _denied(self, path: str) -> None:
+        for glob in self.files.deny_read:
+            if fnmatch.fnmatchcase(path, glob) and not self._exempt(path, self.files.allow_read):
+                self._judge(self.files.secrets, DENIED_READ, path, "files.deny_read", "read")
+                return
+
+    @staticmethod
+    def _exempt(path: str, globs: tuple[str, ...]) -> bool:
+        return any(fnmatch.fnmatchcase(path, g) for g in globs)
+
+    def _judge(self, level: str, rule: Rule, path: str, policy_rule: str, access: str) -> None:
+        if STATE.is_internal():
+            return
+        if self.reporter.decide(level, rule, location=path, evidence=f"{access} {path}", policy_rule=policy_rule,
+                                observed={"kind": "file", "value": f"{access}:{path}", "path": path,
+                                          "access": access}):
+            raise Blocked(f"{access} of {path}", policy_rule)

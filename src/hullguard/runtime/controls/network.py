@@ -1,0 +1,150 @@
+"""Outbound network: judge every ``socket.connect``/``sendto`` by the host name the code asked for.
+
+``socket.getaddrinfo`` is wrapped so each answer teaches us "this IP was the answer for that name";
+the ``socket.connect`` audit event then judges the destination by the name (allow-list entries are
+host names, ``*.domain`` suffixes, IPs/CIDRs, each optionally with a port). Verdicts are cached per
+(ip, port) until a new name is learned, so a warm connect costs a dict lookup.
+
+Always allowed: the Lambda Runtime API (``AWS_LAMBDA_RUNTIME_API``) and the X-Ray daemon. The cloud
+metadata range (169.254.0.0/16, fd00:ec2::/32) has its own switch, blocked by default: nothing in
+Lambda needs it and SSRF payloads aim for it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from hullguard.events.schema import Severity
+from hullguard.runtime.hooks import HANDLERS, Blocked
+from hullguard.runtime.policy import ALLOW, NetRule, NetworkPolicy
+from hullguard.runtime.report import Reporter, Rule
+from hullguard.runtime.state import STATE
+
+UNLISTED = Rule("HG-RT-NET-001", "Outbound connection to a destination not on the allow-list", "outbound-network",
+                "over-privileged", Severity.HIGH, "CWE-918")
+METADATA = Rule("HG-RT-NET-002", "Connection to the cloud metadata address range (SSRF)", "outbound-network",
+                "event-injection", Severity.CRITICAL, "CWE-918")
+
+_METADATA_NETS = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fd00:ec2::/32"))
+_ALLOWED = ("allow", "", "")  # (level, rule text, policy rule) of an allowed destination
+
+
+def _host_port(value: str) -> tuple[str, int] | None:
+    host, _, port = value.rpartition(":")
+    return (host.strip("[]"), int(port)) if port.isdigit() else None
+
+
+class NetworkControl:
+    def __init__(self, policy: NetworkPolicy, reporter: Reporter, region: str = "") -> None:
+        self.policy = policy
+        self.reporter = reporter
+        self.names: dict[str, str] = {}  # ip -> the name whose resolution answered it
+        self.cache: dict[tuple[str, int], tuple[str, str, str]] = {}
+        self.always: set[tuple[str, int]] = set()
+        for var in ("AWS_LAMBDA_RUNTIME_API", "AWS_XRAY_DAEMON_ADDRESS"):
+            hp = _host_port(os.environ.get(var, ""))
+            if hp:
+                self.always.add(hp)
+                if hp[0] == "localhost":
+                    self.always.update({("127.0.0.1", hp[1]), ("::1", hp[1])})
+        self.aws_suffixes = (f".{region}.amazonaws.com", f".{region}.api.aws") if region else ()
+        self._real_getaddrinfo: Callable[..., Any] | None = None
+
+    def install(self) -> None:
+        HANDLERS["socket.connect"] = self.on_connect
+        HANDLERS["socket.sendto"] = self.on_connect
+        if self._real_getaddrinfo is None:
+            real = socket.getaddrinfo
+            if getattr(real, "__hullguard__", False):  # another guard in this process wrapped it already
+                real = real.__wrapped__  # type: ignore[attr-defined]
+            self._real_getaddrinfo = real
+
+            def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+                answers = real(host, port, *args, **kwargs)
+                try:
+                    self.learn(host, answers)
+                except Exception:  # noqa: S110 - learning is an optimisation of judgement, never fatal
+                    pass
+                return answers
+
+            getaddrinfo.__hullguard__ = True  # type: ignore[attr-defined]
+            getaddrinfo.__wrapped__ = real  # type: ignore[attr-defined]
+            socket.getaddrinfo = getaddrinfo
+
+    def learn(self, host: Any, answers: Any) -> None:
+        if isinstance(host, bytes):
+            host = host.decode("idna", "replace")
+        if not isinstance(host, str):
+            return
+        name = host.lower().rstrip(".")
+        for answer in answers:
+            ip = answer[4][0]
+            if ip != name and self.names.get(ip) != name:
+                self.names[ip] = name
+                self.cache.clear()
+
+    def on_connect(self, args: tuple[Any, ...]) -> None:
+        address = args[1]
+        if type(address) is not tuple or len(address) < 2:
+            return  # AF_UNIX and friends: not the network
+        key = (address[0], address[1])
+        verdict = self.cache.get(key)
+        if verdict is None:
+            verdict = self.cache[key] = self.judge(str(address[0]), int(address[1]))
+        if verdict is _ALLOWED:
+            return
+        if STATE.is_internal():
+            return
+        level, rule_text, policy_rule = verdict
+        ip, port = key
+        name = self.names.get(ip, "")
+        location = f"{name or ip}:{port}"
+        is_metadata = policy_rule == "network.metadata"
+        if self.reporter.decide(
+            level, METADATA if is_metadata else UNLISTED, location=location, policy_rule=policy_rule,
+            evidence=f"{name} ({ip}:{port})" if name else f"{ip}:{port}",
+            observed={"kind": "host", "value": location, "host": name or ip, "ip": ip, "port": port},
+        ):
+            raise Blocked(f"connection to {location}", policy_rule)
+
+    def judge(self, ip: str, port: int) -> tuple[str, str, str]:
+        """(level, matching rule, policy key) for a destination; ``_ALLOWED`` when it may pass silently."""
+        if (ip, port) in self.always:
+            return _ALLOWED
+        name = self.names.get(ip, "")
+        try:
+            addr: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(ip)
+        except ValueError:  # connect(("example.com", 80)) resolves inside C: judge the name itself
+            addr, name = None, ip.lower().rstrip(".")
+        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+            addr = addr.ipv4_mapped
+        for rule in self.policy.allow:
+            if self._matches(rule, name, addr, port):
+                return _allowed_or_learn(self.reporter, rule)
+        if addr is not None and any(addr in net for net in _METADATA_NETS):
+            return (self.policy.metadata, "169.254.0.0/16", "network.metadata")
+        if name and self.policy.aws_endpoints and self.aws_suffixes and name.endswith(self.aws_suffixes):
+            return _allowed_or_learn(self.reporter, None)
+        return (self.policy.action, "", "network.allow")
+
+    @staticmethod
+    def _matches(rule: NetRule, name: str, addr: Any, port: int) -> bool:
+        if rule.port is not None and rule.port != port:
+            return False
+        if rule.kind == "host":
+            return name == rule.value
+        if rule.kind == "suffix":
+            return bool(name) and (name.endswith(rule.value) or name == rule.value[1:])
+        return addr is not None and rule.network is not None and addr.version == rule.network.version \
+            and addr in rule.network
+
+
+def _allowed_or_learn(reporter: Reporter, rule: NetRule | None) -> tuple[str, str, str]:
+    # In learn mode allowed destinations are still observed (and cached as such), so they are recorded once.
+    if reporter.learn:
+        return (ALLOW, rule.text if rule else "aws_endpoints", "network.allow")
+    return _ALLOWED

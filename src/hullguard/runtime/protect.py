@@ -1,0 +1,84 @@
+"""``@protect`` and ``@protect(policy="hullguard.yml")``: one line to harden a handler.
+
+The guard is built when the decorator runs, i.e. at cold start: a broken policy fails the init with
+a precise message (Lambda shows it as the init error), while a bug inside hullguard itself is
+reported and leaves the handler running unprotected (fail open) or refusing (fail closed).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, overload
+
+from hullguard.runtime.controls.errors import FunctionError
+from hullguard.runtime.core import Guard, Handler
+from hullguard.runtime.loader import PolicyArg, load_policy
+from hullguard.runtime.policy import RuntimePolicy, RuntimePolicyError
+
+_GUARDS: dict[int, Guard] = {}  # one guard per distinct policy object in the process
+
+
+def guard_for(policy: PolicyArg = None, near: str | None = None) -> Guard:
+    """The guard for ``policy`` (resolved explicit > env > file > defaults), built once."""
+    return _guard(load_policy(policy, near))
+
+
+def _guard(resolved: RuntimePolicy) -> Guard:
+    key = hash(repr(resolved))
+    guard = _GUARDS.get(key)
+    if guard is None:
+        guard = _GUARDS[key] = Guard(resolved)
+    return guard
+
+
+def _module_dir(fn: Callable[..., Any]) -> str | None:
+    module = sys.modules.get(getattr(fn, "__module__", "") or "")
+    path = getattr(module, "__file__", None)
+    return os.path.dirname(os.path.abspath(path)) if path else None
+
+
+def protect_handler(handler: Handler, policy: PolicyArg = None) -> Handler:
+    """``handler`` wrapped by the guard of its policy; a broken policy raises ``RuntimePolicyError``."""
+    resolved = load_policy(policy, _module_dir(handler))  # the user's mistake: fails the cold start
+    try:
+        guard = _guard(resolved)
+    except Exception as exc:  # our own bug: never take the function down; the fail mode decides
+        return _without_guard(handler, resolved, exc)
+    return guard.wrap(handler)
+
+
+def _without_guard(handler: Handler, policy: RuntimePolicy, exc: Exception) -> Handler:
+    closed = policy.fail_mode == "closed"
+    sys.stderr.write(f"hullguard: internal error while starting protection ({type(exc).__name__}: {exc}); "
+                     f"fail mode {policy.fail_mode}: the handler {'refuses every call' if closed else 'runs unprotected'}\n")
+    if not closed:
+        return handler
+
+    def refuse(event: Any, context: Any) -> Any:
+        raise FunctionError("Protection could not start; request refused (fail mode closed)")
+
+    return refuse
+
+
+@overload
+def protect(handler: Handler, *, policy: PolicyArg = None) -> Handler: ...
+
+
+@overload
+def protect(handler: None = None, *, policy: PolicyArg = None) -> Callable[[Handler], Handler]: ...
+
+
+def protect(handler: Handler | None = None, *, policy: PolicyArg = None) -> Handler | Callable[[Handler], Handler]:
+    """Decorate a Lambda handler: firewall on the event, runtime policy while it runs, events out."""
+    if handler is not None:
+        return protect_handler(handler, policy)
+
+    def decorate(fn: Handler) -> Handler:
+        return protect_handler(fn, policy)
+
+    return decorate
+
+
+__all__ = ["Guard", "RuntimePolicy", "RuntimePolicyError", "guard_for", "protect"]
