@@ -1,0 +1,169 @@
+"""Pages: login, sessions, CSRF, roles, throttling, audit log, headers, what the dashboard counts."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from sqlalchemy import select
+
+from hullguard.console.models import AuditEntry, Policy
+from hullguard.events import Action
+
+from .conftest import ADMIN_PASSWORD, Console, make_event
+
+
+def test_pages_need_a_session(sqlite_console: Console) -> None:
+    for path in ("/", "/events", "/posture", "/config", "/admin/users"):
+        response = sqlite_console.client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+
+
+def test_login_sets_a_hardened_cookie_and_logout_ends_the_session(sqlite_console: Console) -> None:
+    answer = sqlite_console.login()
+    assert answer.status_code == 303
+    cookie = answer.headers["set-cookie"]
+    assert "hg_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    assert sqlite_console.client.get("/").status_code == 200
+    token = sqlite_console.csrf()
+    assert sqlite_console.client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert sqlite_console.client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_login_form_needs_its_csrf_token_and_next_cannot_leave_the_site(sqlite_console: Console) -> None:
+    sqlite_console.client.get("/login")
+    forged = sqlite_console.client.post(
+        "/login", data={"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": "forged"}
+    )
+    assert forged.status_code == 403
+    page = sqlite_console.client.get("/login?next=//evil.example/")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None and 'value="/"' in page.text
+    answer = sqlite_console.client.post(
+        "/login",
+        data={"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": token.group(1), "next": "//evil.example/"},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/"
+
+
+def test_failed_logins_are_throttled_and_audited(sqlite_console: Console) -> None:
+    for _ in range(5):
+        assert sqlite_console.login(password="wrong password!!").status_code == 401
+    blocked = sqlite_console.login()  # even the right password waits now
+    assert blocked.status_code == 429 and "Too many failed logins" in blocked.text
+    with sqlite_console.state.sessions() as session:
+        actions = [a.action for a in session.scalars(select(AuditEntry))]
+    assert actions.count("login-failed") == 5
+
+
+def test_state_changing_forms_need_the_session_csrf_token(sqlite_console: Console) -> None:
+    sqlite_console.login()
+    refused = sqlite_console.client.post("/config/orders-api", data={"policy": "mode: alert\n", "csrf_token": "x"})
+    assert refused.status_code == 403 and "CSRF" in refused.text
+    with sqlite_console.state.sessions() as session:
+        assert session.scalars(select(Policy)).first() is None
+
+
+def test_viewer_reads_but_cannot_administer(sqlite_console: Console) -> None:
+    from .conftest import VIEWER_PASSWORD
+
+    assert sqlite_console.login("viewer", VIEWER_PASSWORD).status_code == 303
+    assert sqlite_console.client.get("/events").status_code == 200
+    assert sqlite_console.client.get("/admin/users").status_code == 403
+    token = sqlite_console.csrf()
+    assert sqlite_console.client.post(
+        "/config/orders-api", data={"policy": "mode: alert\n", "csrf_token": token}
+    ).status_code == 403
+    assert "<textarea" not in sqlite_console.client.get("/config/orders-api").text
+
+
+def test_policy_edit_validates_versions_downloads_and_is_audited(sqlite_console: Console) -> None:
+    sqlite_console.login()
+    token = sqlite_console.csrf("/config/orders-api")
+    bad = sqlite_console.client.post("/config/orders-api", data={"policy": "mode: sometimes\n", "csrf_token": token})
+    assert bad.status_code == 422 and "is not one of block, alert" in bad.text
+    typo = sqlite_console.client.post("/config/orders-api", data={"policy": "mdoe: block\n", "csrf_token": token})
+    assert typo.status_code == 422 and "unknown key" in typo.text
+    good = sqlite_console.client.post(
+        "/config/orders-api", data={"policy": "mode: alert\nfail_mode: closed\n", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert good.status_code == 303
+    download = sqlite_console.client.get("/config/orders-api/policy.yaml")
+    assert download.text == "mode: alert\nfail_mode: closed\n"
+    assert "attachment" in download.headers["content-disposition"]
+    with sqlite_console.state.sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "policy-edit")).one()
+        assert (entry.actor, entry.target, entry.detail) == ("admin", "orders-api", "version 1")
+
+
+def test_security_headers_on_pages_and_api(sqlite_console: Console) -> None:
+    for response in (sqlite_console.client.get("/login"), sqlite_console.client.get("/openapi.json")):
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+    sqlite_console.login()
+    for path in ("/", "/events", "/posture", "/config", "/admin/users", "/admin/keys", "/admin/audit",
+                 "/admin/integrations"):
+        html = sqlite_console.client.get(path).text
+        assert "<script" not in html and " style=" not in html, path  # nothing the CSP would have to refuse
+
+
+def test_dashboard_counts_match_what_was_ingested(sqlite_console: Console) -> None:
+    now = int(time.time() * 1000)
+    events = (
+        [make_event(attack="sqli", action=Action.BLOCKED, time_ms=now - 1000) for _ in range(3)]
+        + [make_event(attack="xss", action=Action.ALERTED, time_ms=now - 2 * 86_400_000) for _ in range(2)]
+        + [make_event(function="payments", attack="cmdi", action=Action.BLOCKED, region="us-east-1",
+                      account="999999999999", time_ms=now - 3000)]
+        + [make_event(attack="sqli", action=Action.BLOCKED, time_ms=now - 40 * 86_400_000)]  # outside 7 days
+    )
+    assert sqlite_console.api("/api/v1/events", {"events": [e.to_dict() for e in events]}).status_code == 200
+    sqlite_console.api("/api/v1/inventory", {"source": "audit", "functions": [
+        {"name": "reports", "account": "123456789012", "region": "eu-west-1", "protected": False, "executions": 500},
+    ]})
+    sqlite_console.login()
+    html = sqlite_console.client.get("/").text
+
+    def tile(name: str) -> str:
+        found = re.search(rf'id="tile-{name}">(\d+)<', html)
+        assert found is not None
+        return found.group(1)
+
+    assert (tile("deployed"), tile("protected"), tile("attacks")) == ("3", "2", "6")
+    assert tile("executions") == str(500 + 7)  # inventory count + distinct invocations seen in events
+    assert "blocked: 4, alerted: 2" in html  # the block-vs-alert chart's accessible title
+    region = sqlite_console.client.get("/?region=us-east-1").text
+    assert re.search(r'id="tile-attacks">1<', region)
+    found = sqlite_console.client.get("/?q=pay").text
+    assert "payments" in found and ">reports<" not in found
+
+
+def test_event_filters(sqlite_console: Console) -> None:
+    events = [make_event(attack="sqli"), make_event(attack="xss", action=Action.ALERTED, trigger="sqs")]
+    sqlite_console.api("/api/v1/events", {"events": [e.to_dict() for e in events]})
+    sqlite_console.login()
+    only_xss = sqlite_console.client.get("/events?attack=xss").text
+    assert events[1].uid in only_xss and events[0].uid not in only_xss
+    by_trigger = sqlite_console.client.get("/events?trigger=sqs&action=alerted").text
+    assert events[1].uid in by_trigger and events[0].uid not in by_trigger
+    assert sqlite_console.client.get("/events?since=2999-01-01").text.count("details</a>") == 0
+    assert sqlite_console.client.get("/events?since=yesterday").status_code == 400
+
+
+def test_admin_creates_keys_and_users_through_the_pages(sqlite_console: Console) -> None:
+    sqlite_console.login()
+    token = sqlite_console.csrf("/admin/keys")
+    page = sqlite_console.client.post("/admin/keys", data={"name": "ci", "scopes": ["posture:write"], "csrf_token": token})
+    key = re.search(r'id="new-key">(hgk_[^<]+)<', page.text)
+    assert key is not None
+    assert sqlite_console.api("/api/v1/posture", {"application": "a", "source": "scan", "findings": []},
+                              key=key.group(1)).status_code == 200
+    short = sqlite_console.client.post(
+        "/admin/users", data={"username": "eve", "password": "short", "role": "viewer", "csrf_token": token}
+    )
+    assert short.status_code == 422 and "at least 12 characters" in short.text
+    with sqlite_console.state.sessions() as session:
+        actions = {a.action for a in session.scalars(select(AuditEntry))}
+    assert {"login", "key-create"} <= actions
