@@ -644,8 +644,8 @@ class NodeAnalyzer:
             return
         service = client.service
         if method in ("getSignedUrl", "getSignedUrlPromise") and arguments:
-            op_name = _string_value(arguments[0])
-            op = self.catalog.operation(service, op_name) if op_name else None
+            signed = _string_value(arguments[0])
+            op = self.catalog.operation(service, signed) if signed else None
             if op:
                 self._operation(file, node, service, op, arguments[1] if len(arguments) > 1 else None,
                                 via="presigned URL")
