@@ -1,15 +1,313 @@
-"""OS command injection detector: placeholder until the detector is written."""
+"""OS command injection detector: read the value as a shell would (``cmdi_shell.py``) and flag a
+command separator or substitution that starts a plausible command, shell obfuscation around a
+command, Shellshock function definitions, reverse shells and server-side include ``exec``.
+
+Like the SQL detector it evaluates the value as a bare argument and as the inside of a '...' or "..."
+argument, so ``'; cat /etc/passwd #`` (which breaks out of a quoted argument) is read correctly and
+``echo 'a;b'`` is not.
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
+from hullguard.firewall.detectors import cmdi_commands as vocab
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.cmdi_shell import Segment, split_commands
 
 FAMILY = "cmdi"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+
+_CWE = "CWE-78"
+_FIX = (
+    "Do not pass event data to a shell: call programs with an argument list (subprocess.run([...]) "
+    "without shell=True, child_process.execFile), validate values against an allow-list, and pass "
+    "'--' before user-supplied arguments."
+)
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "HG-CMDI-001",
+        FAMILY,
+        "Shell command after a separator",
+        Severity.CRITICAL,
+        _CWE,
+        "A command separator (; | || && & or a newline) is followed by a command such as id, cat /etc/passwd, "
+        "wget http://..., /bin/sh or cmd.exe.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-CMDI-002",
+        FAMILY,
+        "Shell command substitution",
+        Severity.CRITICAL,
+        _CWE,
+        "$(...) or `...` runs a command and splices its output into the command line.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-CMDI-003",
+        FAMILY,
+        "Obfuscated shell command",
+        Severity.CRITICAL,
+        _CWE,
+        "A command hidden from filters with ${IFS}, empty quotes (c''at), backslashes, $'\\x63at', brace "
+        "expansion {cat,/etc/passwd} or path globbing /???/??t.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-CMDI-004",
+        FAMILY,
+        "Shellshock function definition",
+        Severity.CRITICAL,
+        "CWE-78",
+        "A value starting a bash function definition '() {' runs the commands after it in bash before "
+        "4.3 (CVE-2014-6271) when passed through an environment variable.",
+        "Upgrade bash; never export event data into the environment of a shell.",
+    ),
+    RuleInfo(
+        "HG-CMDI-005",
+        FAMILY,
+        "Reverse shell or download-and-execute",
+        Severity.CRITICAL,
+        _CWE,
+        "The command line opens a reverse shell (/dev/tcp/, nc -e, bash -i) or pipes a download into a shell.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-CMDI-006",
+        FAMILY,
+        "Command line as value",
+        Severity.HIGH,
+        _CWE,
+        "The whole value is a command line that reads system files, downloads from a URL or runs an "
+        "interpreter (cat /etc/passwd, wget http://..., nc -e /bin/sh).",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-CMDI-007",
+        FAMILY,
+        "Reconnaissance command as value (stricter)",
+        Severity.LOW,
+        _CWE,
+        "The value is a bare reconnaissance command (whoami, uname -a, ifconfig); reported from paranoia 2 "
+        "because such words are also ordinary data.",
+        _FIX,
+        paranoia=2,
+    ),
+    RuleInfo(
+        "HG-CMDI-009",
+        FAMILY,
+        "Shell command in a command-execution call",
+        Severity.CRITICAL,
+        _CWE,
+        "A call such as system('id'), os.system(\"cat /etc/passwd\"), exec('whoami') or "
+        "child_process.exec('...') carries a shell command line (code injection that runs OS commands).",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-CMDI-008",
+        FAMILY,
+        "Server-side include exec",
+        Severity.HIGH,
+        "CWE-97",
+        "<!--#exec cmd=...--> runs a command when the value is served by a server with SSI enabled.",
+        "Disable server-side includes or encode output written into SSI-processed pages.",
+    ),
+)
+
+_AMBIGUOUS = frozenset({"id", "dir", "ver", "set", "route", "arp", "sh", "cmd", "env"})
+_SUBSTITUTIONS = frozenset({"$(", "`", "<(", ">("})
+_STRONG_SEPARATORS = frozenset({";", "\n", "|", "||", "&&"})
+_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
+_SHELLSHOCK = re.compile(r"^[\s'\"]*\(\s*\)\s*\{")
+# Language functions that hand a string to the shell: system('id'), os.system("..."), exec(`...`).
+_EXEC_CALL = re.compile(
+    r"(?<![\w$])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|os\.system|os\.popen|"
+    r"subprocess\.\w{1,20}|child_process\.\w{1,12}|execsync|spawnsync|spawn|execfile|runtime\.getruntime\(\)\.exec)"
+    r"\s{0,4}\(\s{0,4}([\"'`])([^\"'`]{1,400})\1",
+    re.IGNORECASE,
+)
+_SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
+_INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
+_FETCHERS = frozenset({"wget", "curl", "fetch", "tftp", "ftp", "certutil", "bitsadmin"})
+_COMMAND_WORDS_PATTERN = "|".join(sorted((re.escape(w) for w in vocab.KNOWN), key=len, reverse=True))
+
+# Necessary condition: a separator/substitution character, a "$" expansion, Shellshock, SSI, a glob
+# path or a known command as the first word of the value (the only rules without a separator).
+PREFILTER = (
+    r"[;|&\n\r`]|\$[({'\w@*#?!-]|\(\s*\)\s*\{|\(\s{0,4}[\"']|<!--\s*#\s*exec|\\[nr]|"
+    r"^[\s'\"]*(?:[\w.\\:/~-]*[/\\])?[\w'\"\\]*(?:" + _COMMAND_WORDS_PATTERN + r")|^[\s'\"]*/[\w/]*[?*\[]|\{\w+,"
+)
+_PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
+_RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
+
+
+def _command_name(word: str) -> str:
+    name = re.split(r"[/\\]", word)[-1].lower()
+    return name[:-4] if name.endswith((".exe", ".com", ".bat")) else name
+
+
+def _is_binary_path(word: str) -> bool:
+    lowered = word.lower().replace("\\", "/")
+    return lowered.startswith(vocab.BINARY_DIRS) or "/system32/" in lowered or "/windowspowershell/" in lowered
+
+
+def _command_index(words: list[str]) -> int:
+    """Index of the command word: skip NAME=value assignments and prefixes such as sudo/nohup."""
+    i = 0
+    while i < len(words) and (_ASSIGNMENT.match(words[i]) or words[i].lower() in vocab.PREFIX_COMMANDS):
+        i += 1
+    return i
+
+
+def _strong_argument(arg: str) -> bool:
+    return bool(
+        vocab.SENSITIVE_PATH.match(arg)
+        or vocab.URL_ARGUMENT.match(arg)
+        or vocab.IPV4_ARGUMENT.match(arg)
+        or arg.lower().startswith(("hklm\\", "hkcu\\", "hkey_"))
+    )
+
+
+def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool) -> str | None:
+    """Why the arguments look like a command line (None when they read like prose)."""
+    if segment.redirect:
+        return "a redirection"
+    subcommands = vocab.ADMIN_SUBCOMMANDS.get(name)
+    if subcommands is not None and args and args[0].lower() in subcommands:
+        return f"sub-command {args[0].lower()}"
+    if not strict and args and name in vocab.ANY_ARGUMENT:
+        return f"argument {args[0][:40]!r}"
+    for arg in args:
+        if _strong_argument(arg):
+            return f"argument {arg[:40]!r}"
+        if vocab.UNIX_OPTION.match(arg) or vocab.WINDOWS_OPTION.match(arg):
+            return f"option {arg}"
+        if arg.startswith("$"):
+            return f"variable {arg[:20]}"
+        if not strict and (vocab.NUMBER.match(arg) or "/" in arg or "." in arg.strip(".") or not arg.isalnum()):
+            return f"argument {arg[:40]!r}"
+    return None
+
+
+def _judge(segment: Segment, quoted_context: bool, leading: bool) -> tuple[str, str] | None:
+    """Is this simple command an injected command? ``leading``: its separator opens the value."""
+    words = segment.words
+    index = _command_index(words)
+    if index >= len(words):
+        return None
+    raw = words[index]
+    name = _command_name(raw)
+    args = words[index + 1 :]
+    opener = segment.opener
+    known = name in vocab.KNOWN
+    binary_path = _is_binary_path(raw)
+    if vocab.GLOB_PATH.match(raw) and sum(raw.count(c) for c in "?*") >= 2:
+        return ("HG-CMDI-003", f"glob {raw[:40]!r} expands to a program path")
+    if not (known or binary_path):
+        return None
+    what = f"command {raw[:40]!r}"
+    if segment.obfuscated and opener != "start":
+        return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
+    if opener in _SUBSTITUTIONS:
+        return ("HG-CMDI-002", f"{what} inside {opener}...")
+    if opener == "start":
+        if quoted_context:
+            return None
+        signal = _argument_signal(segment, name, args, strict=True)
+        strong = any(_strong_argument(a) for a in args) or segment.redirect
+        if segment.obfuscated and signal:
+            return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
+        interpreter_flag = name in _INTERPRETERS and any(a in ("-c", "-e", "-i") for a in args)
+        admin = name in vocab.ADMIN_SUBCOMMANDS and signal is not None and len(args) >= 2
+        recon_options = name in vocab.STANDALONE and name not in _AMBIGUOUS and args and signal is not None
+        if strong or (binary_path and args) or interpreter_flag or admin or recon_options:
+            return ("HG-CMDI-006", f"value is a command line: {what} with {signal or 'arguments'}")
+        if name in vocab.STANDALONE and all(vocab.UNIX_OPTION.match(a) for a in args):
+            return ("HG-CMDI-007", f"value is the reconnaissance {what}")
+        return None
+    separator = "newline" if opener == "\n" else repr(opener)
+    if binary_path:
+        return ("HG-CMDI-001", f"separator {separator} then program path {raw[:40]!r}")
+    if (opener == "(" or opener == "&" or opener == "{") and not leading:
+        # "(" and "&" are common in prose ("Tom & Jerry", "(id)"): demand command-line arguments.
+        signal = _argument_signal(segment, name, args, strict=True)
+        if signal is None and not (opener == "&" and name in vocab.STANDALONE and name not in ("id", "dir", "ver")):
+            return None
+    elif name in vocab.STANDALONE:
+        signal = "no argument needed"
+    else:
+        signal = _argument_signal(segment, name, args, strict=False)
+        if signal is None:
+            return None
+    return ("HG-CMDI-001", f"separator {separator} then {what} ({signal or 'no argument needed'})")
+
+
+def _reverse_shell(segments: list[Segment]) -> str | None:
+    previous = ""
+    for segment in segments:
+        words = [w.lower() for w in segment.words]
+        index = _command_index(segment.words)
+        name = _command_name(words[index]) if index < len(words) else ""
+        if any("/dev/tcp/" in w or "/dev/udp/" in w for w in words):
+            return "/dev/tcp redirection (reverse shell)"
+        if name in ("nc", "ncat", "netcat") and any(w in ("-e", "-c") or w.startswith("-e") for w in words):
+            return "netcat -e runs a shell for a remote peer"
+        if name in _INTERPRETERS and "-i" in words and segment.redirect:
+            return "interactive shell with redirected input/output"
+        if segment.opener == "|" and name in _INTERPRETERS and previous in _FETCHERS:
+            return f"download piped into {name}"
+        previous = name
+    return None
+
+
+def _scan_context(text: str, quote: str) -> Detection | None:
+    segments = split_commands(quote + text if quote else text)
+    shift = len(quote)
+    reverse = _reverse_shell(segments)
+    if reverse is not None:
+        return Detection("HG-CMDI-005", reverse, 0, min(len(text), 64))
+    for segment in segments:
+        # A separator at the very start of the value (only quotes/blanks before it) is no prose.
+        leading = not (quote + text)[: segment.start].strip(" \t'\"")
+        verdict = _judge(segment, bool(quote), leading)
+        if verdict is not None:
+            start = max(segment.start - shift, 0)
+            return Detection(verdict[0], verdict[1], start, min(start + 64, len(text)))
+    return None
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    return None
+    try:
+        if not text or _PREFILTER_RE.search(text) is None:
+            return None
+        match = _SHELLSHOCK.search(text)
+        if match is not None:
+            return Detection("HG-CMDI-004", "bash function definition '() {' (Shellshock)", *match.span())
+        match = _EXEC_CALL.search(text)
+        while match is not None:
+            inner = split_commands(match.group(2))
+            if inner and _command_index(inner[0].words) < len(inner[0].words):
+                first = inner[0].words[_command_index(inner[0].words)]
+                if _command_name(first) in vocab.KNOWN or _is_binary_path(first):
+                    why = f"shell command {first[:40]!r} passed to a command-execution function"
+                    return Detection("HG-CMDI-009", why, *match.span())
+            match = _EXEC_CALL.search(text, match.end())
+        match = _SSI_EXEC.search(text)
+        if match is not None:
+            return Detection("HG-CMDI-008", "<!--#exec server-side include", *match.span())
+        views = [text]
+        if "\\n" in text or "\\r" in text:
+            # Payloads often arrive with the newline still escaped ("\nid\n"); the engine's JS
+            # decoding does this too, but a value may reach a shell through a layer that decodes it.
+            views.append(text.replace("\\n", "\n").replace("\\r", "\n"))
+        for view in views:
+            for quote in ("", "'", '"'):
+                if quote and quote not in view:
+                    continue
+                found = _scan_context(view, quote)
+                if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:
+                    return found
+        return None
+    except Exception:  # the contract: a detector never raises
+        return None

@@ -1,15 +1,258 @@
-"""Cross-site scripting detector: placeholder until the detector is written."""
+"""Cross-site scripting detector: HTML tags that execute, event handlers, script URLs, attribute and
+JavaScript-context breaks, client-side template escapes.
+
+The engine gives each decoded view of a value (URL-, entity- and JS-decoded); attribute values are
+entity-decoded again here so both the raw and the decoded view reveal ``&#x6A;avascript:``.
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
+from hullguard.firewall.detectors import xss_html as markup
+from hullguard.firewall.detectors import xss_js as js
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "xss"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+
+_CWE = "CWE-79"
+_FIX = (
+    "Encode output for the context it is written into (HTML body, attribute, JavaScript, URL) with a "
+    "templating engine that escapes by default; sanitise HTML that must be kept with an allow-list "
+    "sanitiser; set a Content-Security-Policy without 'unsafe-inline'."
+)
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "HG-XSS-001",
+        FAMILY,
+        "Script-capable HTML element",
+        Severity.HIGH,
+        _CWE,
+        "The value contains an element that runs or loads code: script, iframe, frame, object, embed, "
+        "applet, base, link rel=import/stylesheet, meta http-equiv, or a style element with script.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-XSS-002",
+        FAMILY,
+        "HTML event handler attribute",
+        Severity.HIGH,
+        _CWE,
+        "A tag carries an on* event handler attribute (onerror=, onload=, onfocus=, ...), which runs "
+        "JavaScript when the event fires.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-XSS-003",
+        FAMILY,
+        "Script URL",
+        Severity.HIGH,
+        _CWE,
+        "A javascript:, vbscript: or data:text/html URL (also obfuscated with entities, tabs or "
+        "newlines) runs code when a link, frame, form or style uses it.",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-XSS-004",
+        FAMILY,
+        "HTML attribute context break",
+        Severity.HIGH,
+        _CWE,
+        "The value closes the attribute it is written into and adds an event handler "
+        '(" onmouseover=..., \' autofocus onfocus=...).',
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-XSS-005",
+        FAMILY,
+        "JavaScript context injection",
+        Severity.HIGH,
+        _CWE,
+        "The value closes a JavaScript string or script block (';alert(1)//, </script>) or calls a "
+        "JavaScript sink used to prove or exploit XSS (alert(1), prompt`1`, top['al'+'ert'](1)).",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-XSS-006",
+        FAMILY,
+        "Client-side template sandbox escape",
+        Severity.HIGH,
+        _CWE,
+        "A {{ ... }} expression reaches the Function constructor or similar (AngularJS/Vue template "
+        "injection: {{constructor.constructor('alert(1)')()}}).",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-XSS-007",
+        FAMILY,
+        "CSS that executes script",
+        Severity.MEDIUM,
+        _CWE,
+        "A style value uses expression(), behavior:, -moz-binding or a script URL (legacy browsers run it).",
+        _FIX,
+    ),
+    RuleInfo(
+        "HG-XSS-008",
+        FAMILY,
+        "Active HTML element (stricter)",
+        Severity.LOW,
+        _CWE,
+        "svg, math, form, style, input, button, textarea, video or audio elements in a value are building "
+        "blocks of XSS and HTML injection; reported from paranoia level 2.",
+        _FIX,
+        paranoia=2,
+    ),
+)
+
+# Every rule needs "<" + letter, ":" (schemes, css), "=" (handlers), "(" or "`" (calls), "{{" or "[".
+PREFILTER = r"<[/a-z]|[:=(`]|\{\{|\["
+_PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
+_RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
+
+_EXECUTING_TAGS = frozenset(
+    {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal", "layer", "ilayer"}
+)
+# Legacy IE data binding and XML data islands render fetched markup as HTML.
+_DATA_BINDING = ("datasrc", "dataformatas", "datafld")
+_ACTIVE_TAGS = frozenset(
+    {"svg", "math", "form", "style", "input", "button", "textarea", "video", "audio", "isindex", "marquee", "xml"}
+)
+
+
+def _check_tag(tag: markup.Tag, text: str) -> Detection | None:
+    span = (tag.start, tag.end)
+    name = tag.name
+    if name == "script":
+        rule = "HG-XSS-005" if tag.closing else "HG-XSS-001"
+        what = "</script> closes the script block" if tag.closing else "<script> element"
+        return Detection(rule, what, *span)
+    if tag.closing:
+        return None
+    if name in _EXECUTING_TAGS:
+        return Detection("HG-XSS-001", f"<{name}> element loads or runs active content", *span)
+    event = markup.find_event_attribute(tag.attributes)
+    if event is not None:
+        return Detection("HG-XSS-002", f"<{name}> with event handler {event}=", *span)
+    scheme = markup.find_scheme(tag.attributes, markup.DANGEROUS_SCHEMES + markup.SVG_DATA)
+    if scheme is not None:
+        return Detection("HG-XSS-003", f"{scheme} URL in an attribute of <{name}>", *span)
+    payload = markup.data_url_payload(tag.attributes)
+    if payload is not None and _scan_tags(payload, 1) is not None:
+        return Detection("HG-XSS-003", f"base64 data: URL in <{name}> carries script markup", *span)
+    if name == "base" and "href" in tag.attributes.lower():
+        return Detection("HG-XSS-001", "<base href> re-targets every relative script URL", *span)
+    lowered = tag.attributes.lower()
+    if name == "meta" and ("http-equiv" in lowered or "utf-7" in lowered or "imap4" in lowered):
+        return Detection("HG-XSS-001", "<meta> sets a refresh, cookie, header or a UTF-7 charset", *span)
+    if name == "xml" and "src" in lowered:
+        return Detection("HG-XSS-001", "<xml src> data island loads markup", *span)
+    if any(attr in lowered for attr in _DATA_BINDING):
+        return Detection("HG-XSS-001", f"<{name}> binds fetched data as HTML (datasrc/dataformatas)", *span)
+    if name == "link":
+        rel = (markup.attribute_value(tag.attributes, "rel") or "").lower()
+        if "import" in rel or "stylesheet" in rel:
+            return Detection("HG-XSS-001", f"<link rel={rel}> loads external active content", *span)
+    style = markup.attribute_value(tag.attributes, "style")
+    if style is not None and _css_executes(style):
+        return Detection("HG-XSS-007", f"style attribute of <{name}> executes script", *span)
+    if name == "style":
+        body = text[tag.end : tag.end + 2048]
+        if _css_executes(body):
+            return Detection("HG-XSS-007", "<style> block executes script", *span)
+    if name in _ACTIVE_TAGS:
+        return Detection("HG-XSS-008", f"<{name}> element", *span)
+    return None
+
+
+def _css_executes(css: str) -> bool:
+    cleaned = markup.normalise_url_text(re.sub(r"/\*.{0,200}?\*/", "", css[:4096]))
+    return any(marker in cleaned for marker in markup.CSS_EXECUTION)
+
+
+_SEVEN_BIT_BRACKETS = str.maketrans({"\u00bc": "<", "\u00be": ">", "\u00a2": '"'})
+_TAG_REACH = 1024  # an event attribute this close after a tag opens belongs to it (quotes may hide ">")
+
+
+def _scan_tags(text: str, paranoia: int) -> Detection | None:
+    # Event attributes are found in one pass over the whole text, then matched to the tags before
+    # them: a tag whose ">" sits inside a quoted value (<x 1=">" onxxx=1) still owns its handler.
+    events = [m for m in markup.EVENT_ATTRIBUTE.finditer(text)]
+    next_event = 0
+    for tag in markup.iter_tags(text):
+        found = _check_tag(tag, text)
+        if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= paranoia:
+            return found
+        while next_event < len(events) and events[next_event].start() < tag.start:
+            next_event += 1
+        if not tag.closing and next_event < len(events) and events[next_event].start() < tag.start + _TAG_REACH:
+            event = events[next_event]
+            name = event.group(1).lower()
+            return Detection("HG-XSS-002", f"<{tag.name}> followed by event handler {name}=", tag.start, event.end())
+    return None
+
+
+def _scan_contexts(text: str) -> Detection | None:
+    match = js.ATTRIBUTE_BREAK.search(text)
+    while match is not None:
+        if match.group(1).lower() in js.EVENT_NAMES:
+            return Detection("HG-XSS-004", f"event handler {match.group(1).lower()}= outside a tag", *match.span())
+        match = js.ATTRIBUTE_BREAK.search(text, match.end())
+    match = js.BARE_SCHEME.search(text)
+    if match is not None and _script_follows(text, match.end()):
+        return Detection("HG-XSS-003", "script URL scheme followed by code", *match.span())
+    if "data:text/html" in text.lower():
+        return Detection("HG-XSS-003", "data:text/html URL", 0, min(len(text), 64))
+    for pattern, why in (
+        (js.SCRIPT_CLOSE, "</script> closes the script block"),
+        (js.SINK_CALL, "call of a JavaScript sink"),
+        (js.SINK_REFERENCE, "JavaScript sink passed as a value"),
+        (js.GLOBAL_INDEX_CALL, "computed call on a global object"),
+        (js.JS_STRING_BREAK, "quote closes a JavaScript string and a call follows"),
+    ):
+        match = pattern.search(text)
+        if match is not None:
+            return Detection("HG-XSS-005", why, *match.span())
+    escape = js.template_escape(text)
+    if escape is not None:
+        return Detection("HG-XSS-006", f"'{escape}' inside a {{{{ }}}} template expression", 0, min(len(text), 64))
+    match = js.CSS_EXPRESSION.search(text)
+    if match is not None:
+        return Detection("HG-XSS-007", "CSS expression/binding", *match.span())
+    match = js.UTF7_MARKUP.search(text)
+    if match is not None:
+        return Detection("HG-XSS-001", "UTF-7 encoded markup (+ADw- is '<')", *match.span())
+    return None
+
+
+def _script_follows(text: str, pos: int) -> bool:
+    """After ``javascript:``: code (a call, assignment, comment, ...) and not prose like ``JavaScript: The``."""
+    rest = text[pos : pos + 256]
+    if markup.is_inert_script_url("javascript:" + rest):
+        return False
+    stripped = rest.lstrip(" \t\r\n\x00")
+    if not stripped:
+        return False
+    if stripped[0].isalpha() and stripped[0].isupper() and rest[:1] == " ":
+        return False  # "JavaScript: The Good Parts"
+    return any(c in rest for c in "(`=;/[{'\"")
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    return None
+    try:
+        if not text or _PREFILTER_RE.search(text) is None:
+            return None
+        if "\x00" in text:
+            text = text.replace("\x00", "")  # browsers skip NUL inside tags and schemes
+        if "\u00bc" in text:
+            text = text.translate(_SEVEN_BIT_BRACKETS)  # US-ASCII pages drop the 8th bit: "¼" is "<"
+        found = _scan_tags(text, ctx.paranoia) if "<" in text else None
+        if found is None:
+            found = _scan_contexts(text)
+        if found is None and "\\u" in text:
+            found = _scan_contexts(js.decode_unicode_escapes(text))  # al\u0065rt(1) is alert(1) in JS
+        if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:
+            return found
+        return None
+    except Exception:  # the contract: a detector never raises
+        return None

@@ -1,0 +1,253 @@
+"""A POSIX-shell word splitter for the command injection detector.
+
+One pass over the characters, like a shell reading a command line: quotes ('...', "...", $'...'),
+backslash escapes, ``$(...)`` and backticks, ``${IFS}``/``$IFS`` (a word separator), positional and
+special parameters (``$@``, ``$1``: empty), brace expansion ``{cat,/etc/passwd}``, redirections and
+the control operators ``; | || && & newline``. Words are built the way the shell builds them, so
+``c''at``, ``c\\at``, ``"c"at``, ``c$@at`` and ``$'\\x63at'`` all read as ``cat``.
+
+The result is a list of :class:`Segment` - one per simple command - holding the operator that
+started it (``start``, ``;``, ``|``, ``&&``, ``$(``, backtick, ...) and its words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_SEGMENTS = 1024
+MAX_WORDS = 16  # per segment: the command, its prefix words and the first arguments are enough
+
+_SEPARATORS = {";": ";", "\n": "\n", "\r": "\n"}
+_ANSI_C_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|[0-7]{1,3}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "v": "\v", "f": "\f"}
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_WORD_BREAK = frozenset(" \t;|&\n\r<>()`")
+
+
+@dataclass(slots=True)
+class Segment:
+    """One simple command: the operator before it and its words (redirection targets included)."""
+
+    opener: str  # "start", ";", "\n", "|", "||", "&", "&&", "$(", "`", "(", "{", "<(", ">("
+    words: list[str] = field(default_factory=list)
+    redirect: bool = False  # the command has a redirection (>, >>, <, 2>&1, ...)
+    start: int = 0  # position of the opener in the text
+    obfuscated: bool = False  # quotes/escapes/empty expansions were glued inside a word
+
+
+def _decode_ansi_c(body: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        esc = match.group(1)
+        if esc[0] == "x":
+            return chr(int(esc[1:], 16))
+        if esc[0] == "u":
+            return chr(int(esc[1:], 16))
+        if esc[0].isdigit():
+            return chr(int(esc, 8) & 0xFF)
+        return _SIMPLE_ESCAPES.get(esc, esc)
+
+    return _ANSI_C_ESCAPE.sub(one, body)
+
+
+class _Splitter:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.n = len(text)
+        self.segments: list[Segment] = []
+        self.current = Segment("start")
+        self.word: list[str] = []
+        self.in_word = False
+        self.glued = False  # the current word contained quotes/escapes/expansions between letters
+        self.closers: list[str] = []  # pending ")" or "`" of substitutions, innermost last
+
+    # -- word building ---------------------------------------------------------------------
+    def _end_word(self) -> None:
+        if self.in_word:
+            if len(self.current.words) < MAX_WORDS:
+                self.current.words.append("".join(self.word))
+            if self.glued and self.word:
+                self.current.obfuscated = True
+        self.word = []
+        self.in_word = False
+        self.glued = False
+
+    def _new_segment(self, opener: str, pos: int) -> None:
+        self._end_word()
+        if self.current.words or self.current.opener != "start" or self.current.redirect:
+            self.segments.append(self.current)
+        self.current = Segment(opener, start=pos)
+
+    def _add(self, chars: str, glued: bool = False) -> None:
+        if glued and self.word:
+            self.glued = True
+        self.word.append(chars)
+        self.in_word = True
+
+    # -- the pass --------------------------------------------------------------------------
+    def run(self) -> list[Segment]:
+        text, n = self.text, self.n
+        i = 0
+        while i < n and len(self.segments) < MAX_SEGMENTS:
+            c = text[i]
+            if c in " \t":
+                self._end_word()
+                i += 1
+            elif c in _SEPARATORS:
+                self._new_segment(_SEPARATORS[c], i)
+                i += 1
+            elif c == "|":
+                op = "||" if text.startswith("||", i) else "|"
+                self._new_segment(op, i)
+                i += len(op)
+            elif c == "&":
+                if text.startswith("&&", i):
+                    self._new_segment("&&", i)
+                    i += 2
+                elif i > 0 and text[i - 1] == ">":  # ">&" duplicates a descriptor: not a separator
+                    i += 1
+                else:
+                    self._new_segment("&", i)
+                    i += 1
+            elif c in "<>":
+                if i + 1 < n and text[i + 1] == "(":
+                    self._new_segment(c + "(", i)
+                    self.closers.append(")")
+                    i += 2
+                    continue
+                self._end_word()
+                self.current.redirect = True
+                i += 1
+                while i < n and text[i] in "<>&|0123456789" and not text.startswith("&&", i):
+                    i += 1
+            elif c == "`":
+                if self.closers and self.closers[-1] == "`":
+                    self.closers.pop()
+                    self._new_segment(")", i)
+                else:
+                    self.closers.append("`")
+                    self._new_segment("`", i)
+                i += 1
+            elif c == "(":
+                self._new_segment("(", i)
+                self.closers.append(")")
+                i += 1
+            elif c == ")":
+                if self.closers and self.closers[-1] == ")":
+                    self.closers.pop()
+                self._new_segment(")", i)
+                i += 1
+            elif c == "'":
+                end = text.find("'", i + 1)
+                end = n if end < 0 else end
+                self._add(text[i + 1 : end], glued=True)
+                i = end + 1
+            elif c == '"':
+                i = self._double_quoted(i + 1)
+            elif c == "\\":
+                if i + 1 < n and text[i + 1] == "\n":  # line continuation
+                    i += 2
+                    continue
+                if self._drive_prefix():  # C:\Windows: a Windows path, not a shell escape
+                    self._add("\\")
+                    i += 1
+                    continue
+                self._add(text[i + 1 : i + 2], glued=True)
+                i += 2
+            elif c == "$":
+                i = self._dollar(i)
+            elif c == "{" and not self.in_word:
+                i = self._brace(i)
+            else:
+                j = i + 1
+                while j < n and text[j] not in _WORD_BREAK and text[j] not in "'\"\\$`{":
+                    j += 1
+                self._add(text[i:j])
+                i = j
+        self._end_word()
+        if self.current.words or self.current.opener != "start" or self.current.redirect:
+            self.segments.append(self.current)
+        return self.segments
+
+    def _drive_prefix(self) -> bool:
+        word = "".join(self.word)
+        return len(word) >= 2 and word[-1] == ":" and word[-2].isalpha() or "\\" in word[:3]
+
+    def _double_quoted(self, i: int) -> int:
+        text, n = self.text, self.n
+        start = i
+        while i < n and text[i] != '"':
+            if text[i] == "\\":
+                i += 2
+                continue
+            if text.startswith("$(", i) or text[i] == "`":
+                # A substitution inside double quotes still runs: read it as a command.
+                self._add(text[start:i], glued=True)
+                return i
+            i += 1
+        self._add(text[start:i].replace('\\"', '"'), glued=True)
+        return i + 1
+
+    def _dollar(self, i: int) -> int:
+        text, n = self.text, self.n
+        nxt = text[i + 1] if i + 1 < n else ""
+        if nxt == "(":
+            if text.startswith("$((", i):  # arithmetic: not a command
+                self._add("$((")
+                return i + 3
+            self._new_segment("$(", i)
+            self.closers.append(")")
+            return i + 2
+        if nxt == "'":  # ANSI-C quoting $'\x63at'
+            end = text.find("'", i + 2)
+            end = n if end < 0 else end
+            self._add(_decode_ansi_c(text[i + 2 : end]), glued=True)
+            return end + 1
+        if nxt == "{":
+            end = text.find("}", i + 2)
+            if end < 0 or end - i > 64:
+                self._add("$")
+                return i + 1
+            name = text[i + 2 : end]
+            self._expansion(name.split(":", 1)[0].split("%", 1)[0].split("#", 1)[0])
+            return end + 1
+        if nxt and (nxt in "@*#?!-$" or nxt.isdigit()):
+            self._add("", glued=True)  # special/positional parameter: empty in an injected command
+            return i + 2
+        j = i + 1
+        while j < n and text[j] in _NAME_CHARS:
+            j += 1
+        if j == i + 1:
+            self._add("$")
+            return j
+        self._expansion(text[i + 1 : j])
+        return j
+
+    def _expansion(self, name: str) -> None:
+        if name.upper() == "IFS":
+            self._end_word()  # $IFS is whitespace: the classic space filter bypass
+            self.current.obfuscated = True
+        else:
+            self._add("$" + name.lower(), glued=True)
+
+    def _brace(self, i: int) -> int:
+        """``{cat,/etc/passwd}`` expands to ``cat /etc/passwd``; any other brace is a group or text."""
+        text = self.text
+        end = text.find("}", i + 1)
+        body = text[i + 1 : end] if 0 < end - i <= 256 else ""
+        if body and "," in body and " " not in body:
+            self._end_word()
+            for part in body.split(",")[:MAX_WORDS]:
+                self._add(part)
+                self._end_word()
+            return end + 1
+        if i + 1 < len(text) and text[i + 1] in " \t\n":
+            self._new_segment("{", i)
+            return i + 1
+        self._add("{")
+        return i + 1
+
+
+def split_commands(text: str) -> list[Segment]:
+    """The simple commands of ``text`` read as a shell command line (at most ``MAX_SEGMENTS``)."""
+    return _Splitter(text).run()

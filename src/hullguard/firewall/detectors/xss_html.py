@@ -1,0 +1,131 @@
+"""A small, forgiving HTML tag scanner for the XSS detector.
+
+It walks the text once and yields every start or end tag it finds: ``<`` followed by a letter (or
+``/`` and a letter), the tag name, and the raw attribute text up to the next ``>``. It is more
+forgiving than a browser on purpose: a ``<`` inside a tag ends the tag and starts a new one, so
+filter-evasion nesting such as ``<scr<script>ipt>`` still shows the inner ``<script>``, and a tag
+cut off by the end of the value (``<img src=x onerror=alert(1)``) is still a tag, because the page
+around the value usually supplies the ``>``.
+
+Attribute values are decoded (entities) and stripped of the characters browsers ignore inside URL
+schemes before they are examined, so ``jav&#x09;ascript:`` and ``java\\tscript:`` read as
+``javascript:``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# Characters that end a tag name (HTML: whitespace, "/" and ">"; we also stop at quotes and "<").
+_NAME_END = frozenset(" \t\n\r\x0c\x0b/>'\"<`=")
+# Browsers drop ASCII whitespace and control characters inside a URL scheme ("jav\tascript:").
+_SCHEME_NOISE = re.compile(r"[\x00-\x20\x7f\u00ad\u200b-\u200f\u2028\u2029\ufeff\\]+")
+
+# Attribute name (after whitespace, "/" or a quote) that starts with "on" and is given a value.
+EVENT_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`;,+])(on[a-z][a-z0-9_:-]{1,40})[\s\x00]*=", re.IGNORECASE)
+DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "livescript:", "mocha:", "data:text/html", "data:application/xhtml")
+SVG_DATA = ("data:image/svg+xml",)
+CSS_EXECUTION = ("expression(", "behavior:", "behaviour:", "-moz-binding", "javascript:", "vbscript:", "@import")
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str  # lower-cased, namespace prefix removed ("svg:script" -> "script")
+    closing: bool
+    attributes: str  # raw text between the name and the end of the tag
+    start: int
+    end: int
+
+
+def iter_tags(text: str) -> Iterator[Tag]:
+    """Every tag in ``text``, left to right; each character is looked at a bounded number of times."""
+    n = len(text)
+    pos = text.find("<")
+    while 0 <= pos < n - 1:
+        i = pos + 1
+        closing = text[i] == "/"
+        if closing:
+            i += 1
+        if i >= n or not (text[i].isascii() and text[i].isalpha()):
+            pos = text.find("<", pos + 1)
+            continue
+        name_start = i
+        while i < n and text[i] not in _NAME_END:
+            i += 1
+        name = text[name_start:i].lower()
+        body_end = i
+        while body_end < n and text[body_end] not in "<>":
+            body_end += 1
+        yield Tag(name.rsplit(":", 1)[-1], closing, text[i:body_end], pos, min(body_end + 1, n))
+        pos = body_end if body_end < n and text[body_end] == "<" else text.find("<", body_end)
+
+
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n]?")
+# javascript: URLs that do nothing, common in real links: not an attack.
+_INERT_SCRIPT_URLS = re.compile(r"javascript:(?:void\(0\)|void0|;|//|)(?:;|$|[\"'>\s])")
+
+
+def _css_unescape(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16)
+    return chr(code) if 0 < code < 0x110000 else ""
+
+
+def normalise_url_text(value: str) -> str:
+    """Decode entities and CSS escapes, drop what browsers ignore inside a scheme; lower-cased."""
+    decoded = html.unescape(value)
+    if "\\" in decoded:
+        decoded = _CSS_ESCAPE.sub(_css_unescape, decoded)
+    return _INERT_SCRIPT_URLS.sub("", _SCHEME_NOISE.sub("", decoded).lower())
+
+
+def find_scheme(value: str, schemes: tuple[str, ...] = DANGEROUS_SCHEMES) -> str | None:
+    cleaned = normalise_url_text(value)
+    for scheme in schemes:
+        if scheme in cleaned:
+            return scheme
+    return None
+
+
+def find_event_attribute(attributes: str) -> str | None:
+    match = EVENT_ATTRIBUTE.search(attributes)
+    return match.group(1).lower() if match else None
+
+
+def attribute_value(attributes: str, name: str) -> str | None:
+    """The value of attribute ``name`` (quoted or not) in raw attribute text, if present."""
+    match = re.search(
+        r"(?:^|[\s/\"'])" + re.escape(name) + r"\s*=\s*(\"[^\"]*\"?|'[^']*'?|[^\s>]*)", attributes, re.IGNORECASE
+    )
+    if match is None:
+        return None
+    return match.group(1).strip("\"'")
+
+
+def is_inert_script_url(value: str) -> bool:
+    """``javascript:void(0)``, ``javascript:;`` and ``javascript://`` alone do nothing."""
+    cleaned = _SCHEME_NOISE.sub("", value).lower()
+    return _INERT_SCRIPT_URLS.match(cleaned) is not None and not cleaned[len("javascript:") :].strip(";/").replace(
+        "void(0)", ""
+    ).replace("void0", "")
+
+
+_DATA_BASE64 = re.compile(r"data:[\w/+.-]{0,80}(?:;[\w=-]{0,40}){0,4};base64,([a-z0-9+/=]{8,})", re.IGNORECASE)
+
+
+def data_url_payload(attributes: str) -> str | None:
+    """The decoded content (first 3 KB) of a base64 ``data:`` URL in the attributes, if any."""
+    cleaned = _SCHEME_NOISE.sub("", html.unescape(attributes))
+    match = _DATA_BASE64.search(cleaned)
+    if match is None:
+        return None
+    chunk = match.group(1)[:4096]
+    chunk = chunk[: len(chunk) - len(chunk) % 4]
+    try:
+        return base64.b64decode(chunk).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return None

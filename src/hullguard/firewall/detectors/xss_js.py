@@ -1,0 +1,86 @@
+"""JavaScript-context and attribute-context patterns for the XSS detector.
+
+These cover payloads that contain no tag: a value that closes an attribute and adds an event handler
+(``" autofocus onfocus=alert(1) x="``), a value that closes a JavaScript string (``';alert(1)//``),
+canonical sink calls (``alert(1)``, ``prompt`1```), client-side template sandbox escapes
+(``{{constructor.constructor('alert(1)')()}}``) and CSS expressions. Every regular expression here
+has bounded repetition only, so matching is linear in the input length.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Event handler attribute names from the HTML, SVG and legacy IE specs. Outside a tag we only trust
+# these names (an unknown "on..." word followed by "=" is too common in data to mean anything).
+EVENT_NAMES = frozenset(
+    """
+    onabort onactivate onafterprint onafterscriptexecute onafterupdate onanimationcancel onanimationend
+    onanimationiteration onanimationstart onauxclick onbeforeactivate onbeforecopy onbeforecut
+    onbeforedeactivate onbeforeeditfocus onbeforeinput onbeforepaste onbeforeprint onbeforescriptexecute
+    onbeforetoggle onbeforeunload onbeforeupdate onbegin onblur onbounce oncancel oncanplay oncanplaythrough
+    oncellchange onchange onclick onclose oncontextmenu oncontrolselect oncopy oncuechange oncut
+    ondataavailable ondatasetchanged ondatasetcomplete ondblclick ondeactivate ondrag ondragdrop ondragend
+    ondragenter ondragleave ondragover ondragstart ondrop ondurationchange onemptied onend onended onerror
+    onerrorupdate onfilterchange onfinish onfocus onfocusin onfocusout onformdata onfullscreenchange
+    onhashchange onhelp oninput oninvalid onkeydown onkeypress onkeyup onlayoutcomplete onload onloadeddata
+    onloadedmetadata onloadend onloadstart onlosecapture onmessage onmousedown onmouseenter onmouseleave
+    onmousemove onmouseout onmouseover onmouseup onmousewheel onmove onmoveend onmovestart onoffline ononline
+    onoutofsync onpagehide onpageshow onpaste onpause onplay onplaying onpointercancel onpointerdown
+    onpointerenter onpointerleave onpointermove onpointerout onpointerover onpointerrawupdate onpointerup
+    onpopstate onprogress onpropertychange onratechange onreadystatechange onrepeat onreset onresize
+    onresizeend onresizestart onresume onreverse onrowdelete onrowenter onrowexit onrowinserted onrowsdelete
+    onrowsinserted onscroll onscrollend onsearch onseek onseeked onseeking onselect onselectionchange
+    onselectstart onshow onstalled onstart onstop onstorage onsubmit onsuspend onsyncrestored ontimeerror
+    ontimeupdate ontoggle ontouchcancel ontouchend ontouchmove ontouchstart ontrackchange ontransitioncancel
+    ontransitionend ontransitionrun ontransitionstart onunhandledrejection onunload onurlflip onvolumechange
+    onwaiting onwebkitanimationend onwebkitanimationiteration onwebkitanimationstart onwebkittransitionend
+    onwheel onzoom fscommand seeksegmenttime
+    """.split()
+)
+
+# Calls whose only everyday use in an injected value is proving or exploiting XSS.
+SINKS = r"alert|prompt|confirm|eval|print|settimeout|setinterval|execscript|fetch|import|atob|fromcharcode"
+_GLOBALS = r"top|window|self|parent|frames|globalthis|this|document|content|opener"
+
+# Attribute break: a quote (or whitespace, for unquoted attributes) then a known handler name and "=".
+ATTRIBUTE_BREAK = re.compile(r"(?:^|[\s\"'`/;])(on[a-z]{3,40}|fscommand|seeksegmenttime)[\s\x00]{0,8}=", re.I)
+# JS string break: quote, operators/terminators, a call, then a comment or a quote re-opening the string.
+JS_STRING_BREAK = re.compile(
+    r"[\"'`][\s)\]}]{0,8}[-+*/%;,|&^?:=]{1,3}[\s(]{0,8}[a-z_$][\w$.\[\]'\"]{0,60}[\s]{0,4}[(`]", re.I
+)
+SINK_CALL = re.compile(r"(?<![\w$.])(?:" + SINKS + r")[\s\x00]{0,8}(?:\(|`)", re.I)
+SINK_REFERENCE = re.compile(r"[(\[=,][\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[)\],]", re.I)
+GLOBAL_INDEX_CALL = re.compile(r"(?<![\w$.])(?:" + _GLOBALS + r")[\s]{0,4}\[[^\]\n]{1,80}\][\s]{0,4}\(", re.I)
+SCRIPT_CLOSE = re.compile(r"</script[\s/>]|</script$", re.I)
+_TEMPLATE_TOKENS = re.compile(r"\{\{|\}|constructor|\$eval|\$on\b|\$parse|__proto__|fromcharcode|alert|prompt", re.I)
+CSS_EXPRESSION = re.compile(r"(?:expression|-moz-binding|behaviou?r)[\s\x00]{0,8}[(:]", re.I)
+BARE_SCHEME = re.compile(r"(?:^|[\s\"'=(,?#&])(?:javascript|vbscript|livescript)[\s\x00]{0,8}:", re.I)
+
+
+def template_escape(text: str) -> str | None:
+    """A sandbox-escape word inside an open ``{{ ... }}`` expression (AngularJS, Vue, Handlebars)."""
+    open_at = -1
+    for match in _TEMPLATE_TOKENS.finditer(text):
+        token = match.group(0)
+        if token == "{{":
+            open_at = match.start()
+        elif token == "}":
+            open_at = -1
+        elif open_at >= 0:
+            return token.lower()
+    return None
+
+
+UTF7_MARKUP = re.compile(r"\+ADw-|\+AD4-|\+ACI-")
+_UNICODE_ESCAPE = re.compile(r"\\u(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{4}))")
+
+
+def decode_unicode_escapes(text: str) -> str:
+    """JavaScript identifiers may spell letters as \\uXXXX or \\u{X}: decode them."""
+
+    def _char(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code < 0x110000 else ""
+
+    return _UNICODE_ESCAPE.sub(_char, text)
