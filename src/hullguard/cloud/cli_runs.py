@@ -149,7 +149,7 @@ def run_cloudwatch(
 
 def watch(
     targets: list[Target], live_regions: list[LiveRegion], coverage: Coverage, days: int, workers: int = 4,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, percentiles: bool | None = None,
 ) -> tuple[list[Finding], dict[str, Any], dict[str, Any]]:  # fmt: skip
     from hullguard.cloud.cloudwatch.analysis import analyse_region
     from hullguard.cloud.cloudwatch.metrics import collect_metrics
@@ -157,7 +157,7 @@ def watch(
     by_account = {t.account: t for t in targets}
 
     def one(live: LiveRegion) -> Any:
-        metrics = collect_metrics(by_account[live.account], live, coverage, days=days, now=now)
+        metrics = collect_metrics(by_account[live.account], live, coverage, days=days, now=now, percentiles=percentiles)
         return live, analyse_region(live, metrics)
 
     findings: list[Finding] = []

@@ -7,6 +7,7 @@ takes ``p99`` when present (real CloudWatch returns it).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from hullguard.cloud.coverage import Coverage
 from hullguard.cloud.session import Target
 
 BATCH = 500
+PERCENTILE = ("Duration", "p99")
 # (metric, statistic) pairs read per function.
 FUNCTION_METRICS = (
     ("Invocations", "Sum"),
@@ -24,7 +26,6 @@ FUNCTION_METRICS = (
     ("Throttles", "Sum"),
     ("Duration", "Average"),
     ("Duration", "Maximum"),
-    ("Duration", "p99"),
     ("ConcurrentExecutions", "Maximum"),
     ("DeadLetterErrors", "Sum"),
     ("DestinationDeliveryFailures", "Sum"),
@@ -96,9 +97,14 @@ def _fetch(client: Any, queries: list[dict[str, Any]], start: dt.datetime, end: 
     return out
 
 
+def percentiles_supported() -> bool:
+    """Emulators (moto, LocalStack) reached through AWS_ENDPOINT_URL have no percentile statistics."""
+    return not (os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_CLOUDWATCH"))
+
+
 def collect_metrics(
     target: Target, live: LiveRegion, coverage: Coverage, days: int = 14, period: int = 3600,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, percentiles: bool | None = None,
 ) -> RegionMetrics:  # fmt: skip
     end = (now or dt.datetime.now(dt.timezone.utc)).replace(minute=0, second=0, microsecond=0)
     start = end - dt.timedelta(days=days)
@@ -110,10 +116,13 @@ def collect_metrics(
     except (ClientError, BotoCoreError) as exc:
         coverage.add(live.account, live.region, "lambda:GetAccountSettings (account concurrency limit unknown)", exc)
     names = [str(f.name) for f in live.app.functions]
+    wanted = list(FUNCTION_METRICS)
+    if percentiles if percentiles is not None else percentiles_supported():
+        wanted.append(PERCENTILE)
     queries: list[dict[str, Any]] = []
     ids: dict[str, tuple[str | None, str]] = {}
     for i, name in enumerate(names):
-        for j, (metric, stat) in enumerate(FUNCTION_METRICS):
+        for j, (metric, stat) in enumerate(wanted):
             qid = f"f{i}m{j}"
             ids[qid] = (name, f"{metric}:{stat}")
             queries.append(_query(qid, metric, stat, period, name))
