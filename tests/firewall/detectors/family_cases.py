@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -65,3 +66,64 @@ def prefilter_violations(module: ModuleType, texts: list[str]) -> list[str]:
                 if module.scan(unit, ctx) is not None and not prefilter.search(unit):
                     bad.append(unit)
     return bad
+
+
+SuiteTest = Callable[[], None]
+
+
+def family_suite(module: ModuleType, family: str, adversarial: list[str], min_corpus: int = 0) -> tuple[
+    SuiteTest, SuiteTest, SuiteTest, SuiteTest, SuiteTest, SuiteTest
+]:
+    """The checks every family shares, as test functions for the family's test module to bind.
+
+    Corpus lines (public lists) and hand-written attacks must reach ``MIN_DETECTION``; benign query
+    strings and hand-written benign values must stay under ``MAX_FALSE_POSITIVES``; the PREFILTER must
+    match every string ``scan`` flags; 100 KB of each adversarial chunk must complete.
+    """
+
+    def test_corpus_and_handwritten_detection_rate() -> None:
+        lines = [line for _, line in corpus_lines(family)]
+        assert len(lines) >= min_corpus
+        attacks = handwritten(family, "attacks")
+        assert attacks, "every family has hand-written attack fixtures"
+        for payloads in (lines, attacks):
+            if payloads:
+                rate, missed = detection_rate([module], payloads)
+                assert rate >= MIN_DETECTION, missed[:10]
+
+    def test_handwritten_benign_values_pass() -> None:
+        benign = handwritten(family, "benign")
+        assert benign
+        flagged = [value for value in benign if first_detection([module], value) is not None]
+        assert flagged == []
+
+    def test_benign_query_strings_false_positive_rate() -> None:
+        queries = benign_queries()
+        flagged = false_positive_queries([module], queries)
+        assert len(flagged) / len(queries) <= MAX_FALSE_POSITIVES, flagged[:5]
+
+    def test_prefilter_is_a_necessary_condition() -> None:
+        texts = [line for _, line in corpus_lines(family)] + handwritten(family, "attacks")
+        texts += handwritten(family, "benign") + benign_queries()
+        assert prefilter_violations(module, texts) == []
+
+    def test_adversarial_inputs_complete() -> None:
+        for chunk in adversarial:
+            text = chunk * (100_000 // len(chunk))
+            for ctx in (ScanContext(), ScanContext(is_key=True, paranoia=3)):
+                module.scan(text, ctx)  # must return, not raise or hang
+
+    def test_rule_catalogue_is_complete() -> None:
+        ids = [rule.rule_id for rule in module.RULES]
+        assert ids and len(ids) == len(set(ids))
+        assert all(rule.family == module.FAMILY == family for rule in module.RULES)
+        assert all(rule.description and rule.remediation and rule.cwe.startswith("CWE-") for rule in module.RULES)
+
+    return (
+        test_corpus_and_handwritten_detection_rate,
+        test_handwritten_benign_values_pass,
+        test_benign_query_strings_false_positive_rate,
+        test_prefilter_is_a_necessary_condition,
+        test_adversarial_inputs_complete,
+        test_rule_catalogue_is_complete,
+    )

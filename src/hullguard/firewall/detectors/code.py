@@ -1,15 +1,127 @@
-"""Code injection detector (Python, Node.js, PHP, Java/EL, Log4Shell JNDI): placeholder."""
+"""Code injection detector: Log4Shell lookups, Java EL/SpEL/OGNL, Python, Node.js, PHP and eval sinks.
+
+Each rule is a list of constructs that only make sense as code reaching an interpreter (``__import__(``,
+``T(java.lang.Runtime)``, ``require('child_process')``, ``passthru(``), every one anchored on a literal
+token with bounded gaps so that matching is linear. Log4j lookups are resolved by ``code_log4j`` so
+nested obfuscation (``${${lower:j}ndi:...}``) is judged on what Log4j would actually run.
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.code_log4j import DANGEROUS_PREFIXES, find_lookup
 
 FAMILY = "code"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+# Necessary condition: every construct below contains one of these tokens.
+# Necessary condition, built from rare characters so the engine rejects most strings in a few ns per
+# character: every construct below is a call, index, lookup, tag or dunder, or reads ".env".
+PREFILTER = r"[({<#@`\[]|\$[{_]|__|\.env"
+_PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
+
+_REMEDIATION = (
+    "Never pass event data to an interpreter (eval/exec, template or expression engines, Log4j message "
+    "lookups): treat it as data, validate it against an allow-list, and upgrade Log4j to 2.17.1+ with "
+    "lookups disabled."
+)
+
+
+def _rule(num: int, title: str, severity: Severity, cwe: str, description: str, paranoia: int = 1) -> RuleInfo:
+    return RuleInfo(f"HG-CODE-{num:03d}", FAMILY, title, severity, cwe, description, _REMEDIATION, paranoia)
+
+
+RULES: tuple[RuleInfo, ...] = (
+    _rule(1, "Log4Shell JNDI lookup", Severity.CRITICAL, "CWE-917",
+          "A Log4j ${jndi:ldap|rmi|dns:...} lookup, including nested obfuscation such as ${${lower:j}ndi:...}, "
+          "${${::-j}ndi:...} and ${${env:X:-j}ndi:...}, that makes a vulnerable logger load remote code."),
+    _rule(2, "Log4j lookup that leaks secrets", Severity.HIGH, "CWE-917",
+          "A Log4j ${env:...}, ${sys:...}, ${java:...} lookup that copies environment variables (such as the "
+          "function's AWS credentials) into logs or into a JNDI host name."),
+    _rule(3, "Java expression language / OGNL code execution", Severity.CRITICAL, "CWE-917",
+          "SpEL T(java.lang.Runtime), OGNL #_memberAccess / @java.lang.Runtime@, ProcessBuilder, "
+          "Class.forName and ScriptEngineManager constructs injected into an EL or OGNL evaluator."),
+    _rule(4, "Python code execution", Severity.CRITICAL, "CWE-94",
+          "__import__(...), os.system/popen, subprocess, __builtins__/__globals__ traversal and pickle/marshal "
+          "loads: Python reaching eval/exec with attacker input."),
+    _rule(5, "Node.js code execution", Severity.CRITICAL, "CWE-94",
+          "require('child_process'), process.mainModule, global.process, constructor.constructor and "
+          "execSync/spawnSync: JavaScript reaching eval, vm or Function with attacker input."),
+    _rule(6, "PHP code execution", Severity.CRITICAL, "CWE-94",
+          "<?php tags, phpinfo(), system/passthru/shell_exec/proc_open calls and $_GET/$_POST superglobals in "
+          "data that reaches eval, include or a template."),
+    _rule(7, "Dynamic code evaluation call", Severity.HIGH, "CWE-95",
+          "eval(...), exec(...), new Function(...) or setTimeout('code') with a string argument: a sink that "
+          "runs whatever text it is given."),
+)
+
+_G = r"\s{0,4}"  # a bounded gap where interpreters allow whitespace
+_Q = r"['\"`]"
+_JAVA = re.compile(
+    rf"\bt{_G}\({_G}java\.|java\.lang\.(?:runtime|processbuilder|system\b|reflect|thread|classloader)"
+    rf"|getruntime{_G}\(|processbuilder{_G}\(|@java\.lang\.|#_memberaccess|ognlcontext|#context{_G}\["
+    rf"|@ognl\.|\.getclass{_G}\({_G}\){_G}\.{_G}(?:forname|getclassloader|getmethod)|class{_G}\.{_G}forname{_G}\("
+    rf"|\.forname{_G}\({_G}{_Q}(?:java|javax|sun|com\.sun)\.|scriptenginemanager|getenginebyname{_G}\("
+    rf"|freemarker\.template\.utility\.|java\.util\.scanner|java\.io\.(?:file|bufferedreader|inputstreamreader)"
+    rf"|javax\.naming\.|elprocessor|[$#]\{{{_G}(?:pagecontext|applicationscope|sessionscope|requestscope"
+    rf"|facescontext|initparam)\b|%\{{{_G}\({_G}#|\(#[a-z_]{{1,20}}=@",
+
+)
+_PYTHON = re.compile(
+    rf"__import__{_G}\(|\bos{_G}\.{_G}(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|fork|kill|remove|unlink|rmdir"
+    rf"|listdir|environ|getenv|putenv|chmod|chown|setuid|dup2)\b|subprocess{_G}\.{_G}(?:popen|call|run|check_"
+    rf"|getoutput|getstatusoutput)|__builtins__|__globals__|__subclasses__|__mro__|__getattribute__|__reduce__"
+    rf"|__class__{_G}\.{_G}__|\bpickle{_G}\.{_G}loads?\b|\bmarshal{_G}\.{_G}loads\b|importlib|getattr{_G}\({_G}__"
+    rf"|\bsys{_G}\.{_G}modules\b|\bpty{_G}\.{_G}spawn|\bsocket{_G}\.{_G}socket{_G}\(",
+
+)
+_NODE = re.compile(
+    rf"child_process|process{_G}\.{_G}(?:mainmodule|binding|dlopen|kill|exit|env\b)"
+    rf"|(?:global|globalthis|root){_G}\.{_G}process\b|require{_G}\({_G}{_Q}(?:child_process|fs|net|vm|os"
+    rf"|http|https|dgram|cluster|worker_threads|module|process){_Q}|constructor{_G}\.{_G}constructor"
+    rf"|\[{_G}{_Q}constructor{_Q}{_G}\]{_G}\[{_G}{_Q}constructor|(?:exec|spawn|execfile|fork)sync{_G}\("
+    rf"|\bvm{_G}\.{_G}runin(?:new|this)?context|function{_G}\({_G}\){_G}\{{{_G}return{_G}(?:process|this)\b",
+
+)
+_PHP_CALLS = (
+    "system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|assert|create_function|call_user_func(?:_array)?"
+    "|include(?:_once)?|require(?:_once)?|file_get_contents|file_put_contents|fopen|readfile|show_source"
+    "|highlight_file|base64_decode|str_rot13|gzinflate|gzuncompress|move_uploaded_file|unserialize|preg_replace"
+)
+_PHP = re.compile(
+    rf"<\?php|<\?={_G}[$a-z`]|\bphpinfo{_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
+    rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[",
+
+)
+_EVAL = re.compile(
+    rf"\b(?:eval|exec|execscript){_G}\({_G}(?:{_Q}|[a-z_$][\w$.]{{0,40}}{_G}\(|atob|unescape|string\.fromcharcode"
+    rf"|base64|request|\[)|new{_G}function{_G}\({_G}{_Q}|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\)"
+    rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
+
+)
+_CHECKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("HG-CODE-003", _JAVA),
+    ("HG-CODE-004", _PYTHON),
+    ("HG-CODE-005", _NODE),
+    ("HG-CODE-006", _PHP),
+    ("HG-CODE-007", _EVAL),
+)
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    if not _PREFILTER.search(text):
+        return None
+    if "${" in text:
+        lookup = find_lookup(text)
+        if lookup is not None:
+            resolved, position = lookup
+            dangerous = resolved[2:].strip().lower().startswith(DANGEROUS_PREFIXES)
+            rule_id = "HG-CODE-001" if dangerous else "HG-CODE-002"
+            return Detection(rule_id, f"log4j lookup {resolved[:80]!r}", position, position + 2)
+    low = text.lower()  # the rule patterns are lower-case literals: case-sensitive matching is 2x faster
+    for rule_id, pattern in _CHECKS:
+        match = pattern.search(low)
+        if match:
+            return Detection(rule_id, f"code construct {match.group(0)[:60]!r}", match.start(), match.end())
     return None

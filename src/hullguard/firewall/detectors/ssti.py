@@ -1,15 +1,130 @@
-"""Server-side template injection detector: placeholder until the detector is written."""
+"""Server-side template injection detector (Jinja2/Twig, Freemarker, Velocity, ERB, Smarty, Handlebars,
+Pug, Thymeleaf, Mako, SpEL/EL).
+
+The scanner finds template delimiters (``{{``, ``{%``, ``${``, ``#{``, ``*{``, ``<%``, ``[[``, ``@(`` ...),
+takes the body up to the matching closer within a bounded window, and judges the body: arithmetic
+probes (``7*7``), object-graph traversal (``''.__class__.__mro__``, ``self._TemplateReference__context``),
+dangerous globals (``config``, ``request.application``, ``cycler``) and engine-specific directives
+(``<#assign``, ``#set(``, ``{php}``, ``__${...}__``). Plain placeholders such as ``{{campaign.name}}``
+or ``${USER_ID}``, which tracking URLs carry unexpanded, are not template injection.
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "ssti"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+# Necessary condition: every finding starts at one of these delimiters or directives.
+PREFILTER = (
+    r"\{\{|\{%|[$#*@~]\{|<%|\[\[|\[#|<#|\{\$|\{/?php|#set|#foreach|#if|@\(|\[=|\{\{#|__\$|\[\(|\?new\b|\?api\b"
+    r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal)\b"
+)
+_PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
+
+_REMEDIATION = (
+    "Never build template source from event data: pass input as template variables, use a sandboxed "
+    "environment (jinja2.sandbox, Twig sandbox, Freemarker TemplateClassResolver.ALLOWS_NOTHING_RESOLVER)."
+)
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo("HG-SSTI-001", FAMILY, "Template expression probe", Severity.HIGH, "CWE-1336",
+             "An arithmetic expression inside template delimiters ({{7*7}}, ${7*7}, #{7*7}, <%= 7*7 %>, "
+             "[[5*5]]): the standard probe that reveals which engine renders input.", _REMEDIATION),
+    RuleInfo("HG-SSTI-002", FAMILY, "Template object-graph traversal or dangerous global", Severity.CRITICAL,
+             "CWE-1336",
+             "Template code that walks Python/Java object graphs (__class__, __mro__, __subclasses__, "
+             "__globals__, getClass().forName) or reads engine globals (config, self, request.application, "
+             "cycler, lipsum, _self.env) to reach the interpreter.", _REMEDIATION),
+    RuleInfo("HG-SSTI-003", FAMILY, "Template engine directive", Severity.HIGH, "CWE-1336",
+             "Engine directives injected into data: Freemarker <#assign>/?new(), Velocity #set/#foreach, "
+             "Smarty {php}, ERB/JSP <% %>, Thymeleaf __${...}__ preprocessing, Handlebars block helpers "
+             "with constructor access.", _REMEDIATION),
+)
+
+_MAX_OPENERS = 64
+_MAX_BODY = 4096
+# opener -> closer; bodies are judged between them.
+_PAIRS: tuple[tuple[str, str], ...] = (
+    ("{{", "}}"), ("{%", "%}"), ("${", "}"), ("#{", "}"), ("*{", "}"), ("@{", "}"), ("~{", "}"),
+    ("<%", "%>"), ("[[", "]]"), ("[(", ")]"), ("@(", ")"), ("{$", "}"), ("[=", "]"),
+)
+_OPENER = re.compile(r"\{\{|\{%|[$#*@~]\{|<%|\[\[|\[\(|@\(|\{\$|\[=")
+_NUMBER = r"""\s{0,4}['"]?-?\d{1,12}(?:\.\d{1,6})?['"]?\s{0,4}"""
+_ARITHMETIC = re.compile(rf"=?{_NUMBER}(?:[*+/%-]|\*\*){_NUMBER}(?:(?:[*+/%-]){_NUMBER}){{0,3}}-?")
+_TRAVERSAL = re.compile(
+    r"__(?:class|mro|subclasses|globals|builtins|init|base|bases|import|getattribute|dict|module|loader"
+    r"|spec|reduce)__|\\x5f\\x5f|\\u005f|\.mro\s{0,4}\(|\bsubclasses\s{0,4}\(|\.class\b|getclass\s{0,4}\("
+    r"|forname\s{0,4}\(|getruntime|processbuilder|scriptenginemanager|\|\s{0,4}attr\s{0,4}\(|\[\s{0,4}['\"]_"
+    r"|_templatereference__context|\bos\s{0,4}\.\s{0,4}(?:system|popen)|\b(?:popen|subprocess|eval|exec|system)"
+    r"\s{0,4}\(|\bimport\b|\bt\s{0,4}\(\s{0,4}[a-z]|new\s{0,4}\(\s{0,4}\)|\.getmethod|\.invoke\s{0,4}\("
+    r"|\|\s{0,4}(?:filter|map|sort|reduce)\s{0,4}\(\s{0,4}['\"](?:system|exec|passthru|shell_exec|popen)"
+    r"|registerundefinedfiltercallback|getfilter\s{0,4}\(|_self\s{0,4}\.\s{0,4}env|\bdump\s{0,4}\("
+    r"|\bapp\s{0,4}\.\s{0,4}request|\bsmarty\s{0,4}\.|\.getclassloader|\bconstructor\b|\bprocess\s{0,4}\."
+    r"|\brequire\s{0,4}\(|file\s{0,4}\.\s{0,4}(?:open|read)|\bio\s{0,4}\.\s{0,4}popen|`",
+    re.IGNORECASE,
+)
+# Names that give template code a path to the interpreter when they start an expression.
+_DANGEROUS_HEADS = re.compile(
+    r"\s{0,4}(?:(?:config|self|request|_self|app|cycler|joiner|namespace|lipsum|url_for|get_flashed_messages"
+    r"|range|settings|session|g|\(\s{0,4}\)|\[\s{0,4}\]|''|\"\")\s{0,4}(?:$|[.\[|(}])"
+    r"|(?:'[^']{0,40}'|\"[^\"]{0,40}\"|\d{1,9})\s{0,4}\.\s{0,4}[a-z_]{1,40}\s{0,4}\()",
+    re.IGNORECASE,
+)
+# In statement blocks ({% for x in config.items() %}) a dangerous global may appear anywhere.
+_DANGEROUS_NAME = re.compile(
+    r"\b(?:config|self|request|_self|cycler|joiner|lipsum|url_for|get_flashed_messages)\b", re.IGNORECASE
+)
+_DIRECTIVES = re.compile(
+    r"<#(?:assign|include|import|global|local|function|macro|list|if|attempt)\b|\[#(?:assign|include|list)\b"
+    r"|\?new\s{0,4}\(|\?api\b|freemarker\.template|#set\s{0,4}\(\s{0,4}\$|#foreach\s{0,4}\(\s{0,4}\$"
+    r"|#if\s{0,4}\(\s{0,4}\$|\$class\s{0,4}\.|\{/?php\}|\{\s{0,4}(?:system|exec|passthru|shell_exec)\s{0,4}\("
+    r"|\{smarty_internal|\{if\s{1,4}(?:system|exec|phpinfo)|__[$*]\{[^}]{0,2000}\}__|\[\[\s{0,4}\$\{"
+    r"|\[\(\s{0,4}\$\{|\{\{#(?:with|each|if|unless|lookup)\b[^}]{0,200}\}\}[\s\S]{0,2000}(?:constructor|"
+    r"process|require|string\.sub)|#\{\s{0,4}(?:function|root\.process|global\.process)",
+    re.IGNORECASE,
+)
+_CLOSERS = dict(_PAIRS)
+
+
+def _bodies(text: str) -> list[tuple[int, str, str]]:
+    """(position, opener, body) for the first ``_MAX_OPENERS`` delimited template expressions."""
+    found = []
+    for match in _OPENER.finditer(text):
+        if len(found) >= _MAX_OPENERS:
+            break
+        opener = match.group(0)
+        closer = _CLOSERS[opener]
+        start = match.end()
+        end = text.find(closer, start, start + _MAX_BODY)
+        found.append((match.start(), opener, text[start:end] if end >= 0 else text[start : start + _MAX_BODY]))
+    return found
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    if not _PREFILTER.search(text):
+        return None
+    directive = _DIRECTIVES.search(text)
+    if directive:
+        return Detection("HG-SSTI-003", f"template directive {directive.group(0)[:60]!r}",
+                         directive.start(), directive.end())
+    for position, opener, body in _bodies(text):
+        stripped = body.strip().lstrip("=-#{").strip()
+        if opener == "@(" and not re.fullmatch(r"\s{0,2}\d{1,4}\s{0,2}[*+]\s{0,2}\d{1,4}\s{0,2}", body):
+            continue  # Razor's @( is also how people write "@(555-1234)"; only a clear probe counts
+        if _ARITHMETIC.fullmatch(stripped):
+            return Detection("HG-SSTI-001", f"arithmetic probe {opener}{body[:40]}", position, position + len(body))
+        traversal = _TRAVERSAL.search(body)
+        if traversal:
+            return Detection("HG-SSTI-002", f"object traversal {traversal.group(0)[:40]!r} in {opener}",
+                             position, position + len(body))
+        if opener == "{%" and _DANGEROUS_NAME.search(body):
+            return Detection("HG-SSTI-002", "dangerous template global in a statement", position,
+                             position + len(body))
+        if opener in ("{{", "{%", "${", "#{", "<%") and _DANGEROUS_HEADS.match(stripped):
+            return Detection("HG-SSTI-002", f"dangerous template global {stripped[:40]!r}", position,
+                             position + len(body))
+        if opener == "<%" and stripped and (body.startswith("=") or any(ch in body for ch in "(.`;@[")):
+            return Detection("HG-SSTI-003", "ERB/JSP scriptlet", position, position + len(body))
     return None

@@ -1,0 +1,73 @@
+"""Log4j lookup resolution for the code-injection detector.
+
+Log4Shell payloads hide ``${jndi:`` behind nested lookups that Log4j itself resolves before it sees
+the ``jndi`` prefix: ``${${lower:j}ndi:...}``, ``${${::-j}${::-n}di:...}``, ``${${env:X:-j}ndi:...}``,
+``${${date:'j'}ndi...}``. This module resolves those innermost-first, exactly as Log4j would, with a
+stack of open ``${`` positions, and reports the first lookup whose resolved name is dangerous. Work is
+bounded: at most ``_MAX_DEPTH`` open lookups and ``_MAX_BODY`` characters per lookup body, so the whole
+pass is linear in the input.
+"""
+
+from __future__ import annotations
+
+_MAX_DEPTH = 32
+_MAX_BODY = 512
+# Lookups that run code or leak secrets when an attacker controls a logged string.
+DANGEROUS_PREFIXES = ("jndi:",)
+LEAKING_PREFIXES = ("env:", "sys:", "java:", "ctx:", "main:", "bundle:", "k8s:", "docker:", "spring:", "web:")
+
+
+def _resolve_body(body: str) -> str | None:
+    """Value Log4j substitutes for ``${body}``, or None when the lookup stays as written."""
+    lowered = body.lower()
+    if lowered.startswith("lower:"):
+        return body[6:].lower()
+    if lowered.startswith("upper:"):
+        return body[6:].upper()
+    if lowered.startswith("date:"):
+        return body[5:].strip("'\"")
+    default = body.find(":-")
+    if default >= 0:
+        return body[default + 2 :]
+    return None
+
+
+def find_lookup(text: str) -> tuple[str, int] | None:
+    """(resolved lookup text, position) of the first JNDI or secret-leaking lookup in ``text``."""
+    out: list[str] = []
+    opens: list[int] = []  # indexes into ``out`` where an unresolved "${" starts
+    origin: list[int] = []  # matching positions in ``text`` for evidence
+    i = 0
+    length = len(text)
+    while i < length:
+        ch = text[i]
+        if ch == "$" and i + 1 < length and text[i + 1] == "{":
+            if len(opens) < _MAX_DEPTH:
+                opens.append(len(out))
+                origin.append(i)
+            out.append("${")
+            i += 2
+            continue
+        if ch == "}" and opens:
+            start = opens.pop()
+            position = origin.pop()
+            body = "".join(out[start + 1 :]) if len(out) - start <= _MAX_BODY else ""
+            stripped = body.strip().lower()
+            # "${env:X:-j}" is obfuscation (resolves to its default); "${env:AWS_SECRET_ACCESS_KEY}" leaks.
+            if stripped.startswith(DANGEROUS_PREFIXES) or (
+                stripped.startswith(LEAKING_PREFIXES) and ":-" not in stripped
+            ):
+                return "${" + body[:120] + "}", position
+            resolved = _resolve_body(body) if body else None
+            del out[start:]
+            out.append(resolved if resolved is not None else "${" + body + "}")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    # An unterminated lookup still reaches JNDI in Log4j's lenient parser when it is the last thing logged.
+    for start, position in zip(opens, origin, strict=True):
+        body = "".join(out[start + 1 : start + 1 + _MAX_BODY]).strip().lower()
+        if body.startswith(DANGEROUS_PREFIXES):
+            return "${" + body[:120], position
+    return None

@@ -1,0 +1,66 @@
+"""Server-side template injection detector: probes, traversal, directives, placeholders that must pass."""
+
+from __future__ import annotations
+
+import pytest
+from family_cases import family_suite
+
+from hullguard.firewall.detectors import ssti
+from hullguard.firewall.detectors.base import ScanContext
+
+CTX = ScanContext()
+
+
+@pytest.mark.parametrize(
+    ("payload", "rule_id"),
+    [
+        ("{{7*7}}", "HG-SSTI-001"),
+        ("${ 3 * 3 }", "HG-SSTI-001"),
+        ("<%= 7 * 7 %>", "HG-SSTI-001"),
+        ("{{4*4}}[[5*5]]", "HG-SSTI-001"),
+        ("@(1+2)", "HG-SSTI-001"),
+        ("{{config}}", "HG-SSTI-002"),
+        ("{{ ''.__class__.__mro__[2].__subclasses__() }}", "HG-SSTI-002"),
+        ("{{joiner.__init__.__globals__.os}}", "HG-SSTI-002"),
+        ("{% for k, v in config.iteritems() %}{{ k }}{% endfor %}", "HG-SSTI-002"),
+        ("{{'a'.toUpperCase()}}", "HG-SSTI-002"),
+        ("${self.module.cache.util.os.system(\"id\")}", "HG-SSTI-002"),
+        ("<#assign ex = \"freemarker.template.utility.Execute\"?new()>", "HG-SSTI-003"),
+        ("#set($e=\"e\")$e.getClass()", "HG-SSTI-003"),
+        ("{php}echo `id`;{/php}", "HG-SSTI-003"),
+        ("__${7*7}__::.x", "HG-SSTI-003"),
+        ("<% @users.each do |u| %>", "HG-SSTI-003"),
+    ],
+)
+def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
+    found = ssti.scan(payload, CTX)
+    assert found is not None and found.rule_id == rule_id, found
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://x.bidswitch.net/sync?dsp_id=59&user_id={{UUID}}&ssp=medianet",
+        "https://sync.example.com/partner?uid=${USER_ID}&img=1",
+        "utm_content={{ad.name}}&utm_campaign={{campaign.name}}",
+        "Call us @(555-1234)",
+        "<% percent %>",
+    ],
+)
+def test_unexpanded_placeholders_and_text_pass(value: str) -> None:
+    assert ssti.scan(value, CTX) is None
+
+
+def test_body_window_is_bounded() -> None:
+    # An opener whose closer is far away is judged on a bounded window, so "{{" + 1 MB costs linear time.
+    assert ssti.scan("{{" + "a" * 1_000_000 + "7*7}}", CTX) is None
+
+
+(
+    test_corpus_and_handwritten_detection_rate,
+    test_handwritten_benign_values_pass,
+    test_benign_query_strings_false_positive_rate,
+    test_prefilter_is_a_necessary_condition,
+    test_adversarial_inputs_complete,
+    test_rule_catalogue_is_complete,
+) = family_suite(ssti, "ssti", ["{{", "${", "<%", "{{7*", "#set($", "{{''.__class__", "[[", "<#assign "], 100)
