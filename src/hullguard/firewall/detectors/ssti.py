@@ -90,7 +90,7 @@ _CLOSERS = dict(_PAIRS)
 
 def _bodies(text: str) -> list[tuple[int, str, str]]:
     """(position, opener, body) for the first ``_MAX_OPENERS`` delimited template expressions."""
-    found = []
+    found: list[tuple[int, str, str]] = []
     for match in _OPENER.finditer(text):
         if len(found) >= _MAX_OPENERS:
             break
