@@ -489,7 +489,7 @@ def _seccomp(reader: _Reader, value: Any) -> SeccompPolicy:
     for i, name in enumerate(deny):
         if name not in KNOWN_SYSCALLS:
             reader.fail(f"seccomp.deny[{i}]", f"{name!r} is not a system call hullguard knows "
-                        f"(known: {', '.join(sorted(KNOWN_SYSCALLS))})")
+                        f"(known: {', '.join(sorted(KNOWN_SYSCALLS - NEVER_DENY))})")
         elif name in NEVER_DENY:
             reader.fail(f"seccomp.deny[{i}]", f"{name!r} cannot be denied: the Python runtime needs it")
     return SeccompPolicy(enabled=reader.boolean(data, "seccomp.enabled", False), deny=deny)

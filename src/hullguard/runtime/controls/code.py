@@ -72,6 +72,12 @@ class CodeControl:
         HANDLERS["marshal.loads"] = self.on_marshal
         HANDLERS["marshal.load"] = self.on_marshal
         HANDLERS["ctypes.dlopen"] = self.on_dlopen
+        if self.reporter.learn:
+            HANDLERS["import"] = self.on_import
+
+    def on_import(self, args: tuple[Any, ...]) -> None:
+        """Learn mode only: the modules the function loads."""
+        self.reporter.record({"kind": "module", "value": str(args[0]).split(".")[0]})
 
     def on_compile(self, args: tuple[Any, ...]) -> None:
         inv = STATE.invocation
