@@ -237,6 +237,8 @@ class Application:
     region: Value = None
     account: Value = None
     problems: list[str] = field(default_factory=list)  # what the loader could not read, with file:line
+    # Declared suppressions (template Metadata / config): {"rule_id", "reason", "logical_id", "file", "line"}.
+    suppressions: list[dict[str, Any]] = field(default_factory=list)
 
     def function(self, logical_id: str) -> Function | None:
         return next((f for f in self.functions if f.logical_id == logical_id), None)

@@ -1,0 +1,1 @@
+"""Reading function code: handlers, taint from the event, secrets."""

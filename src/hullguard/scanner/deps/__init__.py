@@ -1,0 +1,1 @@
+"""Dependency manifests and the OSV vulnerability database."""

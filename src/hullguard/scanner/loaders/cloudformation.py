@@ -1,0 +1,179 @@
+"""CloudFormation and SAM templates (CDK output included) -> ``Application``.
+
+SAM resources are read as written (events, auth, globals) so every finding points at the line the
+author wrote; only the execution roles come from AWS's own ``aws-sam-translator``, which expands
+policy templates such as ``DynamoDBCrudPolicy`` into the real statements.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from hullguard.model.app import Application, Resource, SourceRef, Unknown
+from hullguard.scanner.loaders.cfn_build import TemplateBuilder
+from hullguard.scanner.loaders.common import Problem
+from hullguard.scanner.loaders.yamlfile import TemplateError, read_template
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+def load_cloudformation(path: Path, root: Path, problems: list[Problem]) -> Application | None:
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+    try:
+        data = read_template(path)
+    except TemplateError as exc:
+        problems.append(Problem(rel, exc.line, str(exc)))
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
+        problems.append(Problem(rel, None, "not a CloudFormation template: no Resources mapping"))
+        return None
+    is_sam = _is_sam(data)
+    app = Application(
+        name=_app_name(path, root),
+        root=str(root),
+        format="sam" if is_sam else "cloudformation",
+        template=rel,
+    )
+    translated = _translate_sam(data, rel, problems) if is_sam else None
+    TemplateBuilder(app, data, rel, path.parent, root, problems, translated).build()
+    _collect_metadata_suppressions(app, data, rel)
+    return app
+
+
+def template_builder(app: Application, data: dict[str, Any], rel: str, base: Path, root: Path,
+                     problems: list[Problem]) -> TemplateBuilder:
+    """A builder for a template embedded in another format (serverless.yml ``resources``): the caller
+    runs ``index_all``, adds its own functions, then ``link_all``."""
+    _collect_metadata_suppressions(app, data, rel)
+    return TemplateBuilder(app, data, rel, base, root, problems, None)
+
+
+def _is_sam(data: dict[str, Any]) -> bool:
+    transform = data.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform]
+    if SAM_TRANSFORM in transforms:
+        return True
+    resources = data.get("Resources") or {}
+    return any(
+        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values()
+    )
+
+
+def _app_name(path: Path, root: Path) -> str:
+    if path.parent != root and path.stem in ("template", "main", "stack"):
+        return path.parent.name
+    if path.name.endswith(".template.json"):
+        return path.name[: -len(".template.json")]
+    return path.stem if path.parent == root or path.stem not in ("template",) else path.parent.name
+
+
+def _translate_sam(data: dict[str, Any], rel: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """Expand the template with aws-sam-translator; None (and a problem) when it refuses."""
+    try:
+        from samtranslator.model.exceptions import InvalidDocumentException
+        from samtranslator.parser.parser import Parser
+        from samtranslator.translator.managed_policy_translator import ManagedPolicyLoader  # noqa: F401
+        from samtranslator.translator.translator import Translator
+    except ImportError:
+        problems.append(Problem(rel, None, "aws-sam-translator is not installed; SAM policy templates not expanded"))
+        return None
+    template = _plain(copy.deepcopy(data))
+    template.setdefault("Transform", SAM_TRANSFORM)
+    _replace_local_artifacts(template)
+    parameters = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws",
+                  "AWS::StackName": "stack", "AWS::StackId": "stack-id", "AWS::URLSuffix": "amazonaws.com",
+                  "AWS::NotificationARNs": []}
+    try:
+        from samtranslator.translator.arn_generator import ArnGenerator
+
+        # Without a region the translator asks boto for one; a scan must not depend on AWS config.
+        ArnGenerator.BOTO_SESSION_REGION_NAME = "us-east-1"
+        translator = Translator(_managed_policy_map(), Parser(), boto_session=_offline_session())
+        out = translator.translate(template, parameter_values=parameters,
+                                   get_managed_policy_map=_managed_policy_map)
+    except InvalidDocumentException as exc:
+        causes = "; ".join(str(c) for c in exc.causes)[:400]
+        problems.append(Problem(rel, None, f"SAM translation failed ({causes}); policies read without expansion"))
+        return None
+    except Exception as exc:  # noqa: BLE001 - the translator raises many kinds; the scan goes on
+        problems.append(Problem(rel, None, f"SAM translation failed ({type(exc).__name__}: {exc}); "
+                                           "policies read without expansion"))
+        return None
+    return out if isinstance(out, dict) else None
+
+
+@lru_cache(maxsize=1)
+def _offline_session() -> Any:
+    """A boto3 session that only names a region: the translator reads it, nothing calls AWS."""
+    import boto3
+
+    return boto3.session.Session(region_name="us-east-1", aws_access_key_id="offline",
+                                 aws_secret_access_key="offline")  # noqa: S106 - placeholder, never sent
+
+
+@lru_cache(maxsize=1)
+def _managed_policy_map() -> dict[str, str]:
+    from hullguard.scanner.data import managed_policies
+
+    return {name: str(entry["arn"]) for name, entry in managed_policies().items()}
+
+
+_LOCAL_ARTIFACT_KEYS = ("CodeUri", "ContentUri", "DefinitionUri")
+
+
+def _replace_local_artifacts(template: dict[str, Any]) -> None:
+    """Local paths are only valid after `sam package`; the translator wants S3 URIs, so give it one."""
+    scopes = [g for g in (template.get("Globals") or {}).values() if isinstance(g, dict)]
+    for body in (template.get("Resources") or {}).values():
+        if isinstance(body, dict) and isinstance(body.get("Properties"), dict):
+            scopes.append(body["Properties"])
+    for props in scopes:
+        for key in _LOCAL_ARTIFACT_KEYS:
+            if isinstance(props.get(key), str) and not props[key].startswith("s3://"):
+                props[key] = "s3://local-artifact/code.zip"
+
+
+def _plain(value: Any) -> Any:
+    """LineDicts back to plain dicts (the translator copies and compares types)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _collect_metadata_suppressions(app: Application, data: dict[str, Any], rel: str) -> None:
+    """``Metadata: {hullguard: {suppress: [{id: HG-..., reason: ...}]}}`` on a resource or the template."""
+    resources = data.get("Resources") or {}
+    scopes: list[tuple[str | None, Any, int | None]] = [(None, data.get("Metadata"), None)]
+    for logical_id, body in resources.items():
+        if isinstance(body, dict):
+            line = getattr(resources, "lines", {}).get(logical_id)
+            scopes.append((logical_id, body.get("Metadata"), line))
+    for logical_id, metadata, line in scopes:
+        if not isinstance(metadata, dict):
+            continue
+        block = metadata.get("hullguard")
+        entries = block.get("suppress") if isinstance(block, dict) else None
+        if not isinstance(entries, list):
+            continue
+        for entry in entries:
+            if not isinstance(entry, dict):
+                continue
+            rule_id = entry.get("id") or entry.get("rule")
+            reason = entry.get("reason")
+            app.suppressions.append({
+                "rule_id": str(rule_id or ""),
+                "reason": str(reason).strip() if isinstance(reason, str) else "",
+                "logical_id": logical_id,
+                "file": rel,
+                "line": getattr(entry, "line", line),
+            })
+
+
+def unknown_resource(logical_id: str, type_name: str, source: SourceRef) -> Resource:
+    return Resource(logical_id=logical_id, type=type_name or "Unknown", properties={"_type": Unknown(type_name)},
+                    source=source)

@@ -1,0 +1,1 @@
+"""Rules for the broken-authentication risk."""

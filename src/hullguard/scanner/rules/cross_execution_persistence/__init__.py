@@ -1,0 +1,1 @@
+"""Rules for the cross-execution-persistence risk."""

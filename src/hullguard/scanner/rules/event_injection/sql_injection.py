@@ -1,0 +1,15 @@
+"""SQL text is built from event data."""
+
+from hullguard.events.schema import Severity
+from hullguard.scanner.rules._code_flow import CodeFlowRule
+
+
+class SqlInjection(CodeFlowRule):
+    id = "HG-INJ-003"
+    flow_kind = "sql"
+    severity = Severity.HIGH
+    risk = "event-injection"
+    title = "SQL text is built from event data"
+    description = "A SQL statement is concatenated or formatted from event data and executed without bound parameters, so the event can change the query."
+    remediation = "Use parameterised queries (cursor.execute(sql, params) / client.query(text, values))."
+    references = ("https://owasp.org/www-community/attacks/SQL_Injection",)

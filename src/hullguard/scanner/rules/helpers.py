@@ -1,0 +1,54 @@
+"""Small predicates rules share (what counts as HTTP-facing, as a literal, as public)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hullguard.model.app import Application, Function, Resource, Statement, Unknown
+
+HTTP_KINDS = {"rest-api", "http-api", "websocket", "alb", "function-url"}
+ASYNC_KINDS = {"s3", "sns", "eventbridge", "schedule", "cloudwatch-logs", "iot", "ses", "config"}
+STREAM_KINDS = {"kinesis", "dynamodb", "kafka"}
+POLL_KINDS = STREAM_KINDS | {"sqs", "mq"}
+
+
+def is_http_facing(fn: Function) -> bool:
+    return any(t.kind in HTTP_KINDS for t in fn.triggers) or fn.url is not None
+
+
+def is_public(fn: Function) -> bool:
+    """Reachable from the internet: an HTTP trigger, a function URL, or invoke permission for anyone."""
+    return is_http_facing(fn) or any(is_everyone(p.principal) for p in fn.permissions)
+
+
+def is_literal(value: Any) -> bool:
+    """A value written in the template itself (not a reference, variable or unknown)."""
+    return isinstance(value, str) and not isinstance(value, Unknown) and "${" not in value and value != ""
+
+
+def is_everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    if isinstance(principal, dict):
+        return any(v == "*" or (isinstance(v, list) and "*" in v) for v in principal.values())
+    if isinstance(principal, list):
+        return "*" in principal
+    return False
+
+
+def policy_statements(document: Any) -> list[Statement]:
+    if not isinstance(document, dict):
+        return []
+    raw = document.get("Statement")
+    items = raw if isinstance(raw, list) else [raw]
+    return [Statement.from_json({str(k): v for k, v in s.items()}) for s in items if isinstance(s, dict)]
+
+
+def resource_by_ref(app: Application, value: Any) -> Resource | None:
+    """The resource a resolved reference (``${Bucket}``, ``Bucket``, ``aws_s3_bucket.x``) names."""
+    text = str(value)
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1].split(".")[0]
+    if isinstance(value, Unknown):
+        text = value.expr.rsplit(".", 1)[0] if value.expr.count(".") >= 2 else value.expr
+    return next((r for r in app.resources if r.logical_id == text), None)

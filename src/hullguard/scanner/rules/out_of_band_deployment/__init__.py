@@ -1,0 +1,1 @@
+"""Rules for the out-of-band-deployment risk."""
