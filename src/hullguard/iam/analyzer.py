@@ -87,6 +87,7 @@ class _RiskData:
     exfiltration: frozenset[str]
     credentials: frozenset[str]
     platform_wildcard: frozenset[str]
+    logging_wildcard: frozenset[str]
 
 
 @functools.cache
@@ -109,6 +110,7 @@ def _risk_data() -> _RiskData:
         exfiltration=frozenset(a.lower() for a in risky["data_exfiltration"]),
         credentials=frozenset(a.lower() for a in risky["credential_exposure"]),
         platform_wildcard=frozenset(a.lower() for a in risky["platform_wildcard"]["actions"]),
+        logging_wildcard=frozenset(a.lower() for a in risky["logging_wildcard"]["actions"]),
     )
 
 
@@ -283,9 +285,10 @@ class _Analysis:
             scoped = self.scopable_actions(st)
             if scoped:
                 writes = [a for a in scoped if self.access_level(a) in ("Write", "Permissions management")]
+                only_logs = all(a.lower() in self.risk.logging_wildcard for a in scoped)
                 self.add(
                     "wildcard-resource",
-                    Severity.HIGH if writes else Severity.MEDIUM,
+                    Severity.LOW if only_logs else Severity.HIGH if writes else Severity.MEDIUM,
                     f'Resource "*" for actions that can be limited to specific resources: {_listing(scoped)}',
                     actions=scoped,
                     resources=["*"],
@@ -377,7 +380,8 @@ class _Analysis:
         infra = frozenset(
             k for k, grants in self.eff.grants.items()
             if (info := self.dataset.action(k)) and info.access_level == "Write" and not info.needs_wildcard_resource
-            and k not in self.risk.platform_wildcard and any(g.unconstrained for g in grants)
+            and k not in self.risk.platform_wildcard and k not in self.risk.logging_wildcard
+            and any(g.unconstrained for g in grants)
         )
         self.category("infrastructure-modification", infra, Severity.MEDIUM,
                       "can modify any resource of its kind (Write on an unconstrained resource)", broad_only=True)
