@@ -81,7 +81,7 @@ def subjects_from_json(path: Path, text: str) -> list[Subject]:
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     data = _document(data)
-    if isinstance(data, dict) and "Statement" in data or isinstance(data, list):
+    if (isinstance(data, dict) and "Statement" in data) or isinstance(data, list):
         return [Subject(name, name, [Policy(name=name, statements=_statements(data, name))])]
     if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
         out = []
