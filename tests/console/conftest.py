@@ -33,7 +33,10 @@ def _postgres_reason() -> str | None:
             conn.execute(text("select 1"))
         engine.dispose()
     except Exception as exc:  # any failure means "not reachable here"
-        return f"PostgreSQL at 127.0.0.1:5432 not reachable ({type(exc).__name__}); start it with scripts/ensure-services.sh"
+        return (
+            f"PostgreSQL at 127.0.0.1:5432 not reachable ({type(exc).__name__}); "
+            "start it with scripts/ensure-services.sh"
+        )
     return None
 
 

@@ -30,7 +30,10 @@ def test_events_are_stored_once_by_uid(console: Console) -> None:
     with console.state.sessions() as session:
         row = session.scalars(select(StoredEvent).where(StoredEvent.uid == events[0].uid)).one()
         assert (row.function_name, row.account, row.region, row.action) == (
-            "orders-api", "123456789012", "eu-west-1", "blocked"
+            "orders-api",
+            "123456789012",
+            "eu-west-1",
+            "blocked",
         )
         # A function that reports events is known (and protected) even without an inventory upload.
         fn = session.scalars(select(DeployedFunction)).one()
@@ -95,8 +98,10 @@ def test_auth_scopes_and_revocation(console: Console) -> None:
 def test_size_batch_and_rate_limits(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from hullguard.console.settings import database_url_for
 
-    limited = build_console(database_url_for(tmp_path), Limits(max_body_bytes=20_000, max_batch_events=5,
-                                                               rate_per_second=0.01, rate_burst=3))
+    limited = build_console(
+        database_url_for(tmp_path),
+        Limits(max_body_bytes=20_000, max_batch_events=5, rate_per_second=0.01, rate_burst=3),
+    )
     with limited.client:
         too_many = limited.api("/api/v1/events", {"events": [make_event().to_dict() for _ in range(6)]})
         assert too_many.status_code == 422 and "limit is 5" in too_many.json()["detail"]
@@ -136,16 +141,34 @@ def test_sql_and_html_in_every_field_is_stored_verbatim_and_inert(console: Conso
 
 def test_inventory_upserts_and_validates(console: Console) -> None:
     functions = [
-        {"name": "orders-api", "version": "3", "account": "1", "region": "eu-west-1", "runtime": "python3.12",
-         "protected": True, "application": "shop", "last_deployed": "2026-11-01T00:00:00Z", "executions": 42},
-        {"name": "reports", "version": "1", "account": "1", "region": "eu-west-1", "runtime": "python3.9",
-         "protected": False, "application": "shop", "last_deployed": "2026-10-01T00:00:00Z"},
+        {
+            "name": "orders-api",
+            "version": "3",
+            "account": "1",
+            "region": "eu-west-1",
+            "runtime": "python3.12",
+            "protected": True,
+            "application": "shop",
+            "last_deployed": "2026-11-01T00:00:00Z",
+            "executions": 42,
+        },
+        {
+            "name": "reports",
+            "version": "1",
+            "account": "1",
+            "region": "eu-west-1",
+            "runtime": "python3.9",
+            "protected": False,
+            "application": "shop",
+            "last_deployed": "2026-10-01T00:00:00Z",
+        },
     ]
     first = console.api("/api/v1/inventory", {"source": "scan", "functions": functions})
     assert first.json() == {"created": 2, "updated": 0}
     functions[1]["protected"] = True
     assert console.api("/api/v1/inventory", {"source": "audit", "functions": functions}).json() == {
-        "created": 0, "updated": 2
+        "created": 0,
+        "updated": 2,
     }
     bad = console.api("/api/v1/inventory", {"source": "scan", "functions": [{"name": "x", "protected": "yes"}]})
     assert bad.status_code == 422 and "protected must be true or false" in bad.json()["detail"]
@@ -156,17 +179,38 @@ def test_inventory_upserts_and_validates(console: Console) -> None:
 
 def test_posture_keeps_every_scan(console: Console) -> None:
     findings = [
-        Finding(rule_id="HG-IAM-001", title="Wildcard action", severity=Severity.HIGH, risk="over-privileged",
-                message="Role allows dynamodb:*", file="template.yaml", line=12, function="Orders",
-                application="shop").to_dict(),
-        Finding(rule_id="HG-CFG-004", title="No DLQ", severity=Severity.LOW, risk="insecure-configuration",
-                message="No dead-letter queue", file="template.yaml", line=30, application="shop").to_dict(),
+        Finding(
+            rule_id="HG-IAM-001",
+            title="Wildcard action",
+            severity=Severity.HIGH,
+            risk="over-privileged",
+            message="Role allows dynamodb:*",
+            file="template.yaml",
+            line=12,
+            function="Orders",
+            application="shop",
+        ).to_dict(),
+        Finding(
+            rule_id="HG-CFG-004",
+            title="No DLQ",
+            severity=Severity.LOW,
+            risk="insecure-configuration",
+            message="No dead-letter queue",
+            file="template.yaml",
+            line=30,
+            application="shop",
+        ).to_dict(),
     ]
-    assert console.api("/api/v1/posture", {"application": "shop", "source": "scan", "findings": findings}).json()[
-        "findings"
-    ] == 2
-    assert console.api("/api/v1/posture", {"application": "shop", "source": "scan", "findings": findings[:1]}
-                       ).status_code == 200
+    assert (
+        console.api("/api/v1/posture", {"application": "shop", "source": "scan", "findings": findings}).json()[
+            "findings"
+        ]
+        == 2
+    )
+    assert (
+        console.api("/api/v1/posture", {"application": "shop", "source": "scan", "findings": findings[:1]}).status_code
+        == 200
+    )
     bad = dict(findings[0], risk="not-a-risk")
     refused = console.api("/api/v1/posture", {"application": "shop", "source": "scan", "findings": [bad]})
     assert refused.status_code == 422 and "unknown risk" in refused.json()["detail"]
@@ -178,16 +222,18 @@ def test_posture_keeps_every_scan(console: Console) -> None:
 def test_policy_pull_contract(console: Console) -> None:
     from hullguard.console.client import CollectorError, request_json
 
-    missing = console.client.get("/api/v1/functions/orders-api/policy",
-                                 headers={"Authorization": f"Bearer {console.key}"})
+    missing = console.client.get(
+        "/api/v1/functions/orders-api/policy", headers={"Authorization": f"Bearer {console.key}"}
+    )
     assert missing.status_code == 404 and "no policy stored" in missing.json()["detail"]
     from hullguard.console.policies import save_policy
 
     with console.state.transaction() as session:
         save_policy(session, "orders-api", "mode: alert\n", "test")
         save_policy(session, "orders-api", "mode: block\n", "test")
-    answer = console.client.get("/api/v1/functions/orders-api/policy",
-                                headers={"Authorization": f"Bearer {console.key}"})
+    answer = console.client.get(
+        "/api/v1/functions/orders-api/policy", headers={"Authorization": f"Bearer {console.key}"}
+    )
     assert answer.json() == {"function": "orders-api", "policy": "mode: block\n", "version": 2}
     # The stdlib client others use reports a refusal as a CollectorError naming the status.
     try:

@@ -30,7 +30,7 @@ class FlakyReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if receiver.failures > 0:
                     receiver.failures -= 1
@@ -91,10 +91,16 @@ def test_webhook_outage_is_retried_with_backoff_and_signed(sqlite_console: Conso
     assert receiver.failures == 2
     assert _drive(forwarder, 4, now + 2000) == 5
     headers, body = receiver.requests[-1]
-    assert verify_webhook("s3cret-hmac-key", headers["x-hullguard-timestamp"], headers["x-hullguard-signature"], body,
-                          now_s=int(time.time()))
-    assert not verify_webhook("other-key", headers["x-hullguard-timestamp"], headers["x-hullguard-signature"], body,
-                              now_s=int(time.time()))
+    assert verify_webhook(
+        "s3cret-hmac-key",
+        headers["x-hullguard-timestamp"],
+        headers["x-hullguard-signature"],
+        body,
+        now_s=int(time.time()),
+    )
+    assert not verify_webhook(
+        "other-key", headers["x-hullguard-timestamp"], headers["x-hullguard-signature"], body, now_s=int(time.time())
+    )
     assert {e["finding_info"]["uid"] for e in json.loads(body)["events"]} == uids
 
 
@@ -155,7 +161,7 @@ def test_syslog_tcp_outage_then_recovery_with_octet_counting(sqlite_console: Con
     while data:
         length, _, rest = data.partition(b" ")
         messages.append(rest[: int(length)].decode())
-        data = rest[int(length):]
+        data = rest[int(length) :]
     assert len(messages) == 3
     pattern = re.compile(r"^<107>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S+ hullguard - hullguard-event - CEF:0\|")
     for message in messages:

@@ -15,11 +15,26 @@ from hullguard.console.models import Base
 from hullguard.console.settings import database_url_for
 
 _OLD_EVENT = {
-    "uid": "evt-before-upgrade", "time_ms": 1_700_000_000_000, "received_ms": 1_700_000_000_500, "source": "firewall",
-    "rule_id": "HG-SQLI-001", "title": "SQL injection", "severity": "high", "action": "blocked", "attack": "sqli",
-    "risk": "event-injection", "location": "body.id", "evidence": "1 OR 1=1", "trigger": "api-gateway-rest",
-    "cold_start": False, "function_name": "orders-api", "function_version": "$LATEST", "request_id": "r-1",
-    "arn": "arn:aws:lambda:eu-west-1:123456789012:function:orders-api", "region": "eu-west-1", "cwe": "CWE-89",
+    "uid": "evt-before-upgrade",
+    "time_ms": 1_700_000_000_000,
+    "received_ms": 1_700_000_000_500,
+    "source": "firewall",
+    "rule_id": "HG-SQLI-001",
+    "title": "SQL injection",
+    "severity": "high",
+    "action": "blocked",
+    "attack": "sqli",
+    "risk": "event-injection",
+    "location": "body.id",
+    "evidence": "1 OR 1=1",
+    "trigger": "api-gateway-rest",
+    "cold_start": False,
+    "function_name": "orders-api",
+    "function_version": "$LATEST",
+    "request_id": "r-1",
+    "arn": "arn:aws:lambda:eu-west-1:123456789012:function:orders-api",
+    "region": "eu-west-1",
+    "cwe": "CWE-89",
     "raw": "{}",
 }
 
@@ -31,9 +46,13 @@ def test_upgrade_from_first_revision_keeps_data(database_url: str) -> None:
     columns = ", ".join(_OLD_EVENT)
     values = ", ".join(f":{k}" for k in _OLD_EVENT)
     with engine.begin() as conn:
-        conn.execute(text(f"INSERT INTO events ({columns}) VALUES ({values})"), _OLD_EVENT)
-        conn.execute(text("INSERT INTO users (username, password_hash, role, disabled, created_ms) "
-                          "VALUES ('admin', 'x', 'admin', false, 1)"))
+        conn.execute(text(f"INSERT INTO events ({columns}) VALUES ({values})"), _OLD_EVENT)  # noqa: S608 - fixed names
+        conn.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, disabled, created_ms) "
+                "VALUES ('admin', 'x', 'admin', false, 1)"
+            )
+        )
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     with engine.connect() as conn:

@@ -72,9 +72,12 @@ def test_viewer_reads_but_cannot_administer(sqlite_console: Console) -> None:
     assert sqlite_console.client.get("/events").status_code == 200
     assert sqlite_console.client.get("/admin/users").status_code == 403
     token = sqlite_console.csrf()
-    assert sqlite_console.client.post(
-        "/config/orders-api", data={"policy": "mode: alert\n", "csrf_token": token}
-    ).status_code == 403
+    assert (
+        sqlite_console.client.post(
+            "/config/orders-api", data={"policy": "mode: alert\n", "csrf_token": token}
+        ).status_code
+        == 403
+    )
     assert "<textarea" not in sqlite_console.client.get("/config/orders-api").text
 
 
@@ -86,7 +89,8 @@ def test_policy_edit_validates_versions_downloads_and_is_audited(sqlite_console:
     typo = sqlite_console.client.post("/config/orders-api", data={"policy": "mdoe: block\n", "csrf_token": token})
     assert typo.status_code == 422 and "unknown key" in typo.text
     good = sqlite_console.client.post(
-        "/config/orders-api", data={"policy": "mode: alert\nfail_mode: closed\n", "csrf_token": token},
+        "/config/orders-api",
+        data={"policy": "mode: alert\nfail_mode: closed\n", "csrf_token": token},
         follow_redirects=False,
     )
     assert good.status_code == 303
@@ -104,8 +108,16 @@ def test_security_headers_on_pages_and_api(sqlite_console: Console) -> None:
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
     sqlite_console.login()
-    for path in ("/", "/events", "/posture", "/config", "/admin/users", "/admin/keys", "/admin/audit",
-                 "/admin/integrations"):
+    for path in (
+        "/",
+        "/events",
+        "/posture",
+        "/config",
+        "/admin/users",
+        "/admin/keys",
+        "/admin/audit",
+        "/admin/integrations",
+    ):
         html = sqlite_console.client.get(path).text
         assert "<script" not in html and " style=" not in html, path  # nothing the CSP would have to refuse
 
@@ -115,14 +127,34 @@ def test_dashboard_counts_match_what_was_ingested(sqlite_console: Console) -> No
     events = (
         [make_event(attack="sqli", action=Action.BLOCKED, time_ms=now - 1000) for _ in range(3)]
         + [make_event(attack="xss", action=Action.ALERTED, time_ms=now - 2 * 86_400_000) for _ in range(2)]
-        + [make_event(function="payments", attack="cmdi", action=Action.BLOCKED, region="us-east-1",
-                      account="999999999999", time_ms=now - 3000)]
+        + [
+            make_event(
+                function="payments",
+                attack="cmdi",
+                action=Action.BLOCKED,
+                region="us-east-1",
+                account="999999999999",
+                time_ms=now - 3000,
+            )
+        ]
         + [make_event(attack="sqli", action=Action.BLOCKED, time_ms=now - 40 * 86_400_000)]  # outside 7 days
     )
     assert sqlite_console.api("/api/v1/events", {"events": [e.to_dict() for e in events]}).status_code == 200
-    sqlite_console.api("/api/v1/inventory", {"source": "audit", "functions": [
-        {"name": "reports", "account": "123456789012", "region": "eu-west-1", "protected": False, "executions": 500},
-    ]})
+    sqlite_console.api(
+        "/api/v1/inventory",
+        {
+            "source": "audit",
+            "functions": [
+                {
+                    "name": "reports",
+                    "account": "123456789012",
+                    "region": "eu-west-1",
+                    "protected": False,
+                    "executions": 500,
+                },
+            ],
+        },
+    )
     sqlite_console.login()
     html = sqlite_console.client.get("/").text
 
@@ -155,11 +187,17 @@ def test_event_filters(sqlite_console: Console) -> None:
 def test_admin_creates_keys_and_users_through_the_pages(sqlite_console: Console) -> None:
     sqlite_console.login()
     token = sqlite_console.csrf("/admin/keys")
-    page = sqlite_console.client.post("/admin/keys", data={"name": "ci", "scopes": ["posture:write"], "csrf_token": token})
+    page = sqlite_console.client.post(
+        "/admin/keys", data={"name": "ci", "scopes": ["posture:write"], "csrf_token": token}
+    )
     key = re.search(r'id="new-key">(hgk_[^<]+)<', page.text)
     assert key is not None
-    assert sqlite_console.api("/api/v1/posture", {"application": "a", "source": "scan", "findings": []},
-                              key=key.group(1)).status_code == 200
+    assert (
+        sqlite_console.api(
+            "/api/v1/posture", {"application": "a", "source": "scan", "findings": []}, key=key.group(1)
+        ).status_code
+        == 200
+    )
     short = sqlite_console.client.post(
         "/admin/users", data={"username": "eve", "password": "short", "role": "viewer", "csrf_token": token}
     )

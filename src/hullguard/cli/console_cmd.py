@@ -63,6 +63,7 @@ def serve(
         "--secure-cookies/--no-secure-cookies",
         help="Secure flag on cookies (default: on unless listening on loopback over plain http).",
     ),
+    rate_limit: float = typer.Option(50.0, "--rate-limit", help="Collector requests per second per API key."),
 ) -> None:
     """Serve the console (API and pages). Migrates the database first; data is kept across upgrades."""
     if ctx.invoked_subcommand is not None:
@@ -72,8 +73,12 @@ def serve(
     from sqlalchemy.exc import SQLAlchemyError
 
     from hullguard.console.app import create_app
+    from hullguard.console.settings import Limits
 
-    settings = _settings(data_dir, database_url, host=host, secure_cookies=secure_cookies)
+    if rate_limit <= 0:
+        fail("--rate-limit must be positive")
+    limits = Limits(rate_per_second=rate_limit, rate_burst=max(1, int(rate_limit * 2)))
+    settings = _settings(data_dir, database_url, host=host, secure_cookies=secure_cookies, limits=limits)
     try:
         app = create_app(settings)
     except SQLAlchemyError as exc:

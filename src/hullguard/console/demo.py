@@ -51,7 +51,12 @@ ATTACKS: list[tuple[str, str, str, str]] = [
     ("payments", "apigw-query", "http://169.254.169.254/latest/meta-data/iam/security-credentials/", "ssrf"),
     ("payments", "sqs", '{"user": {"$ne": null}, "password": {"$gt": ""}}', "nosql"),
     ("thumbnail", "s3", "uploads/../../var/task/handler.py", "path-traversal"),
-    ("thumbnail", "sqs", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "xxe"),
+    (
+        "thumbnail",
+        "sqs",
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+        "xxe",
+    ),
 ]
 
 
@@ -63,8 +68,13 @@ def _api_gateway(path_param: str, payload: str, where: str) -> dict[str, Any]:
         "headers": {"Content-Type": "application/json", "User-Agent": "curl/8.5.0"},
         "queryStringParameters": None,
         "pathParameters": {"id": "42"},
-        "requestContext": {"resourcePath": "/orders/{id}", "httpMethod": "GET", "stage": "prod",
-                           "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "identity": {"sourceIp": "203.0.113.9"}},
+        "requestContext": {
+            "resourcePath": "/orders/{id}",
+            "httpMethod": "GET",
+            "stage": "prod",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "identity": {"sourceIp": "203.0.113.9"},
+        },
         "body": None,
         "isBase64Encoded": False,
     }
@@ -82,17 +92,38 @@ def _json_string(text: str) -> str:
 
 
 def _sqs(payload: str) -> dict[str, Any]:
-    return {"Records": [{"messageId": "059f36b4-87a3-44ab-83d2-661975830a7d", "body": payload,
-                         "eventSource": "aws:sqs", "awsRegion": "us-east-1",
-                         "eventSourceARN": "arn:aws:sqs:us-east-1:222222222222:jobs", "attributes": {},
-                         "messageAttributes": {}, "md5OfBody": "", "receiptHandle": "AQEB"}]}
+    return {
+        "Records": [
+            {
+                "messageId": "059f36b4-87a3-44ab-83d2-661975830a7d",
+                "body": payload,
+                "eventSource": "aws:sqs",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:222222222222:jobs",
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "receiptHandle": "AQEB",
+            }
+        ]
+    }
 
 
 def _s3(key: str) -> dict[str, Any]:
-    return {"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "eu-west-1",
-                         "eventName": "ObjectCreated:Put",
-                         "s3": {"bucket": {"name": "thumbnails-in", "arn": "arn:aws:s3:::thumbnails-in"},
-                                "object": {"key": key, "size": 1024}}}]}
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": "eu-west-1",
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "bucket": {"name": "thumbnails-in", "arn": "arn:aws:s3:::thumbnails-in"},
+                    "object": {"key": key, "size": 1024},
+                },
+            }
+        ]
+    }
 
 
 def attack_event(kind: str, payload: str) -> dict[str, Any]:
@@ -108,8 +139,11 @@ def attack_event(kind: str, payload: str) -> dict[str, Any]:
 def _context(name: str, rng: random.Random) -> FunctionContext:
     account, region = next((a, r) for f, a, r, _, _ in FLEET if f == name)
     return FunctionContext(
-        name=name, version="$LATEST", request_id=f"{rng.getrandbits(64):016x}-demo",
-        arn=f"arn:aws:lambda:{region}:{account}:function:{name}", region=region,
+        name=name,
+        version="$LATEST",
+        request_id=f"{rng.getrandbits(64):016x}-demo",
+        arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
+        region=region,
     )
 
 
@@ -118,7 +152,7 @@ def firewall_events(rounds: int = 6, now: int | None = None, seed: int = 7) -> l
     from hullguard.firewall import Firewall
 
     now = now_ms() if now is None else now
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
     firewall = Firewall()
     events: list[SecurityEvent] = []
     for _ in range(rounds):
@@ -131,9 +165,17 @@ def firewall_events(rounds: int = 6, now: int | None = None, seed: int = 7) -> l
             if not verdict.findings:
                 events.append(
                     SecurityEvent(
-                        source="firewall", rule_id="HG-DEMO-UNDETECTED", title=f"sample {attack} payload not flagged",
-                        severity=Severity.INFO, action=Action.ALLOWED, attack=attack, location="", evidence=payload,
-                        trigger=trigger, function=context, time_ms=stamp,
+                        source="firewall",
+                        rule_id="HG-DEMO-UNDETECTED",
+                        title=f"sample {attack} payload not flagged",
+                        severity=Severity.INFO,
+                        action=Action.ALLOWED,
+                        attack=attack,
+                        location="",
+                        evidence=payload,
+                        trigger=trigger,
+                        function=context,
+                        time_ms=stamp,
                         detail={"demo_note": "the firewall raised no finding for this demo sample"},
                     )
                 )
@@ -141,13 +183,24 @@ def firewall_events(rounds: int = 6, now: int | None = None, seed: int = 7) -> l
             for finding in verdict.findings:
                 events.append(
                     SecurityEvent(
-                        source="firewall", rule_id=finding.rule_id, title=finding.title or finding.attack,
-                        severity=finding.severity, action=Action.BLOCKED if verdict.blocked else Action.ALERTED,
-                        attack=finding.attack, location=finding.location, evidence=finding.evidence,
-                        trigger=trigger, cold_start=rng.random() < 0.1, function=context, cwe=finding.cwe,
-                        detail={"policy": {"mode": "block" if verdict.blocked else "alert"},
-                                "finding_detail": finding.detail, "record": finding.record,
-                                "duration_us": round(verdict.duration_us, 1)},
+                        source="firewall",
+                        rule_id=finding.rule_id,
+                        title=finding.title or finding.attack,
+                        severity=finding.severity,
+                        action=Action.BLOCKED if verdict.blocked else Action.ALERTED,
+                        attack=finding.attack,
+                        location=finding.location,
+                        evidence=finding.evidence,
+                        trigger=trigger,
+                        cold_start=rng.random() < 0.1,
+                        function=context,
+                        cwe=finding.cwe,
+                        detail={
+                            "policy": {"mode": "block" if verdict.blocked else "alert"},
+                            "finding_detail": finding.detail,
+                            "record": finding.record,
+                            "duration_us": round(verdict.duration_us, 1),
+                        },
                         time_ms=stamp,
                     )
                 )
@@ -177,10 +230,19 @@ def scan_example(root: Path = EXAMPLE_APP) -> list[ScanResult]:
         result = ScanResult(application=app.name)
         for fn in app.functions:
             result.functions.append(
-                {"name": str(fn.name if isinstance(fn.name, str) else fn.logical_id), "version": "$LATEST",
-                 "account": "", "region": str(app.region) if isinstance(app.region, str) else "",
-                 "runtime": str(fn.runtime) if isinstance(fn.runtime, str) else "", "protected": bool(fn.protected),
-                 "application": app.name, "last_deployed": "", "arn": "", "executions": 0, "source": "scan"}
+                {
+                    "name": str(fn.name if isinstance(fn.name, str) else fn.logical_id),
+                    "version": "$LATEST",
+                    "account": "",
+                    "region": str(app.region) if isinstance(app.region, str) else "",
+                    "runtime": str(fn.runtime) if isinstance(fn.runtime, str) else "",
+                    "protected": bool(fn.protected),
+                    "application": app.name,
+                    "last_deployed": "",
+                    "arn": "",
+                    "executions": 0,
+                    "source": "scan",
+                }
             )
         result.findings = [f.to_dict() for f in findings if f.application in ("", app.name)]
         results.append(result)
@@ -223,9 +285,19 @@ def seed(target: str | Path) -> SeedSummary:
     scans = scan_example()
     stamp_iso = "2026-11-20T10:00:00Z"
     fleet = [
-        {"name": n, "version": "7", "account": a, "region": r, "runtime": rt, "protected": p, "application": "demo-shop",
-         "last_deployed": stamp_iso, "arn": f"arn:aws:lambda:{r}:{a}:function:{n}",
-         "executions": 1000 + 137 * i, "source": "audit"}
+        {
+            "name": n,
+            "version": "7",
+            "account": a,
+            "region": r,
+            "runtime": rt,
+            "protected": p,
+            "application": "demo-shop",
+            "last_deployed": stamp_iso,
+            "arn": f"arn:aws:lambda:{r}:{a}:function:{n}",
+            "executions": 1000 + 137 * i,
+            "source": "audit",
+        }
         for i, (n, a, r, rt, p) in enumerate(FLEET)
     ]
     findings_total = 0
@@ -238,12 +310,16 @@ def seed(target: str | Path) -> SeedSummary:
         for scan in scans:
             rows_posture = _posture_rows(scan.findings)
             # An older scan with one more copy of the findings shows the trend going down after fixes.
-            store_posture(session, scan.application, "scan", rows_posture + rows_posture[: len(rows_posture) // 2])
-            store_posture(session, scan.application, "scan", rows_posture)
+            older = rows_posture + rows_posture[: len(rows_posture) // 2]
+            store_posture(session, scan.application, "scan", older, created_ms=now - 3 * DAY_MS)
+            store_posture(session, scan.application, "scan", rows_posture, created_ms=now)
             findings_total += len(rows_posture)
         save_policy(session, "orders-api", DEFAULT_POLICY, "demo")
     engine.dispose()
     return SeedSummary(
-        events=len(events), functions=len(fleet) + sum(len(s.functions) for s in scans), scans=2 * len(scans),
-        findings=findings_total, firewall_flagged=sum(1 for e in events if e.action is not Action.ALLOWED),
+        events=len(events),
+        functions=len(fleet) + sum(len(s.functions) for s in scans),
+        scans=2 * len(scans),
+        findings=findings_total,
+        firewall_flagged=sum(1 for e in events if e.action is not Action.ALLOWED),
     )

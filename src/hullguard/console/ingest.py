@@ -283,8 +283,11 @@ def validate_posture(doc: Any, limits: Limits) -> tuple[str, str, list[dict[str,
     return application, source, rows
 
 
-def store_posture(session: Session, application: str, source: str, rows: list[dict[str, Any]]) -> dict[str, int]:
-    scan = Scan(application=application, source=source, created_ms=now_ms(), findings_count=len(rows))
+def store_posture(
+    session: Session, application: str, source: str, rows: list[dict[str, Any]], created_ms: int | None = None
+) -> dict[str, int]:
+    stamp = now_ms() if created_ms is None else created_ms
+    scan = Scan(application=application, source=source, created_ms=stamp, findings_count=len(rows))
     session.add(scan)
     session.flush()
     session.add_all(PostureFinding(scan_id=scan.id, **row) for row in rows)
