@@ -1,15 +1,184 @@
-"""Server-side request forgery detector: placeholder until the detector is written."""
+"""Server-side request forgery detector.
+
+Finds every URL in the string (``scheme:`` followed by a slash, ``jar:``/``netdoc:``, or a value that
+is only a host[:port]), takes its authority apart the way HTTP clients disagree about it (userinfo
+``@`` tricks, fragments before ``@``, backslashes), and classifies each candidate host with
+``ssrf_hosts``: cloud metadata (169.254.169.254 in every numeric spelling, fd00:ec2::254, ECS
+169.254.170.2, metadata.google.internal), the Lambda Runtime API (127.0.0.1:9001), loopback, private
+ranges, and names that resolve to them. Dangerous schemes (file, gopher, dict, ldap, jar, netdoc)
+are findings on their own. URLs to public hosts are not SSRF and pass.
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.ssrf_hosts import LOOPBACK, METADATA, HostVerdict, classify_host
 
 FAMILY = "ssrf"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+# Necessary condition, led by rare characters so the engine rejects ordinary text in a few ns per
+# character: a scheme separator (":/", "jar:", "netdoc:", "fd00:"), a metadata address, a runtime
+# variable, a metadata or runtime path, or a value that starts like a bare host.
+PREFILTER = (
+    r":[/\\]|[rc0]:|169\.254|_(?:lambda_runtime|container_cred|container_auth)"
+    r"|/(?:latest|runtime|20\d\d-|computemetadata|metadata/|opc/|v2/cred|openstack/)"
+    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?:[.:/\s]|\Z)|localhost|metadata|instance-data)"
+)
+_PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
+
+_REMEDIATION = (
+    "Fetch only allow-listed hosts, resolve the name and re-check the address before connecting, block "
+    "link-local/loopback/private ranges and non-HTTP schemes, and require IMDSv2 on any EC2/ECS host."
+)
+
+
+def _rule(num: int, title: str, severity: Severity, description: str, paranoia: int = 1) -> RuleInfo:
+    return RuleInfo(f"HG-SSRF-{num:03d}", FAMILY, title, severity, "CWE-918", description, _REMEDIATION, paranoia)
+
+
+RULES: tuple[RuleInfo, ...] = (
+    _rule(1, "Cloud metadata endpoint", Severity.CRITICAL,
+          "A URL or host that reaches instance/container metadata: 169.254.169.254 in decimal, hex, octal, "
+          "mixed or IPv4-mapped IPv6 form, fd00:ec2::254, 169.254.170.2 (ECS credentials), "
+          "metadata.google.internal, instance-data, or a metadata path such as /latest/meta-data/."),
+    _rule(2, "Lambda Runtime API or container credentials endpoint", Severity.CRITICAL,
+          "127.0.0.1:9001 / localhost:9001, the AWS_LAMBDA_RUNTIME_API variable, /2018-06-01/runtime/ paths or "
+          "AWS_CONTAINER_CREDENTIALS_*: requests that can read other invocations' events or the role's keys."),
+    _rule(3, "Loopback or unspecified host", Severity.HIGH,
+          "A URL to localhost, 127.0.0.0/8, ::1, 0.0.0.0 or [::] (in any encoding) or to a public name that "
+          "resolves to loopback (localtest.me, 127.0.0.1.nip.io)."),
+    _rule(4, "Private network host", Severity.HIGH,
+          "A URL to 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, fe80::/10 or an internal DNS name."),
+    _rule(5, "Dangerous URL scheme", Severity.HIGH,
+          "file://, gopher://, dict://, ldap://, tftp://, jar: and netdoc: URLs that turn a fetch into file "
+          "reads or raw TCP requests to internal services."),
+    _rule(6, "Metadata or runtime path without a host", Severity.HIGH,
+          "Cloud metadata and Lambda runtime paths (/latest/meta-data/, /computeMetadata/v1/, "
+          "/2018-06-01/runtime/invocation/next) meant for a host chosen by DNS rebinding or a proxy."),
+)
+
+_URL_START = re.compile(r"(?<![a-z0-9+.\-])([a-z][a-z0-9+.\-]{0,15}):(?:[/\\]{1,3}|(?=[a-z]{2,10}:))")
+_URL_END = re.compile(r"[\s\"'<>`{}|^]")
+_DANGEROUS_SCHEMES = frozenset(("file", "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "ssh"))
+_FETCH_SCHEMES = frozenset(("http", "https", "ftp", "ftps", "ws", "wss", "ldap", "ldaps", "gopher", "dict", "tftp"))
+_RUNTIME_PORTS = frozenset(("9001",))
+_METADATA_PATHS = re.compile(
+    r"/latest/(?:meta-data|user-data|api/token|dynamic/instance-identity)|/computemetadata/v1"
+    r"|/metadata/(?:instance|identity/oauth2)|/metadata/v1/|/opc/v[12]/instance|/v2/credentials/"
+    r"|/openstack/latest/meta_data"
+)
+_RUNTIME_MARKERS = re.compile(
+    r"aws_lambda_runtime_api|/20\d\d-\d\d-\d\d/runtime/(?:invocation|init)|aws_container_credentials_(?:relative|full)"
+    r"|aws_container_authorization_token"
+)
+_BARE_HOST = re.compile(r"\[[0-9a-f:.%]{2,64}\](?::\d{1,5})?|[0-9a-fx.]{1,40}(?::\d{1,5})?|localhost(?::\d{1,5})?")
+_PORT = re.compile(r":(\d{0,5})$")
+_MAX_URLS = 32
+
+
+def _authority_hosts(rest: str) -> list[tuple[str, str]]:
+    """(host, port) candidates from the text after ``scheme://``, covering parser disagreements."""
+    end = len(rest)
+    for stop in "/?#\\":
+        index = rest.find(stop)
+        if 0 <= index < end:
+            end = index
+    authority = rest[:end]
+    candidates = [authority.rsplit("@", 1)[-1]]
+    if "@" in authority:
+        candidates.append(authority.split("@", 1)[0].rsplit(":", 1)[0])  # a parser that stops at ":" or "@"
+    if "@" in rest[end : end + 256]:
+        # "http://evil.com#@169.254.169.254/" or "http://a\@169.254.169.254": some clients take the last "@".
+        tail = rest[end:].split("@", 1)[1]
+        cut = min((i for i in (tail.find(c) for c in "/?#\\") if i >= 0), default=len(tail))
+        candidates.append(tail[:cut])
+    hosts = []
+    for candidate in candidates:
+        port = ""
+        if not candidate.endswith("]"):
+            match = _PORT.search(candidate)
+            if match:
+                port, candidate = match.group(1), candidate[: match.start()]
+        hosts.append((candidate, port))
+    return hosts
+
+
+def _verdict_detection(verdict: HostVerdict, port: str, where: int, how: str) -> Detection:
+    if verdict.category == LOOPBACK and port in _RUNTIME_PORTS:
+        return Detection("HG-SSRF-002", f"Lambda Runtime API {how} {verdict.detail}:{port}", where, where + 1)
+    rule = {METADATA: "HG-SSRF-001", LOOPBACK: "HG-SSRF-003"}.get(verdict.category, "HG-SSRF-004")
+    spelled = " (obfuscated)" if verdict.obfuscated else ""
+    return Detection(rule, f"{verdict.category} host {verdict.detail}{spelled} {how}", where, where + 1)
+
+
+def _scan_urls(low: str) -> Detection | None:
+    for count, match in enumerate(_URL_START.finditer(low)):
+        if count >= _MAX_URLS:
+            break
+        scheme = match.group(1)
+        rest_start = match.end()
+        end = _URL_END.search(low, rest_start, rest_start + 2048)
+        rest = low[rest_start : end.start() if end else rest_start + 2048]
+        if scheme in _DANGEROUS_SCHEMES and (scheme not in ("ldap", "ldaps", "sftp", "ssh") or rest):
+            return Detection("HG-SSRF-005", f"{scheme}: URL", match.start(), match.end())
+        if scheme not in _FETCH_SCHEMES:
+            continue
+        for host, port in _authority_hosts(rest.lstrip("/\\")):
+            verdict = classify_host(host)
+            if verdict is not None:
+                return _verdict_detection(verdict, port, match.start(), f"in {scheme} URL")
+    return None
+
+
+def _scan_bare_value(low: str, ctx: ScanContext) -> Detection | None:
+    value = low.strip()
+    if len(value) > 80 or not _BARE_HOST.fullmatch(value):
+        return None
+    if value.startswith("//"):
+        value = value[2:]
+    host, port = value, ""
+    if not value.endswith("]"):
+        match = _PORT.search(value)
+        if match:
+            port, host = match.group(1), value[: match.start()]
+    verdict = classify_host(host)
+    if verdict is None:
+        return None
+    if verdict.category == METADATA:
+        return _verdict_detection(verdict, port, 0, "as a bare host")
+    # A bare private or loopback address is common data (a client IP field, and versions such as "10.0.0"
+    # parse as addresses): it is an SSRF target when written as a full address with a port, or as the
+    # 32-bit hex literal only an attacker would type.
+    canonical = host.count(".") == 3 or host.startswith("[") or host == "localhost"
+    hex_literal = len(host) == 10 and host.startswith("0x")
+    if (canonical and (port or ctx.paranoia >= 2)) or hex_literal:
+        return _verdict_detection(verdict, port, 0, "as a bare host")
+    return None
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    return None
+    if not _PREFILTER.search(text):
+        return None
+    low = text.lower()
+    if ":" in low:
+        found = _scan_urls(low)
+        if found is not None:
+            return found
+    if "169.254.169.254" in low or "fd00:ec2::254" in low or "169.254.170.2" in low:
+        where = max(low.find("169.254.16"), low.find("fd00:ec2"), low.find("169.254.170.2"))
+        return Detection("HG-SSRF-001", "metadata address literal", where, where + 15)
+    if "/" in low and (match := _METADATA_PATHS.search(low)):
+        return Detection("HG-SSRF-006", f"metadata path {match.group(0)!r}", match.start(), match.end())
+    if "aws_" in low or "/runtime/" in low:
+        match = _RUNTIME_MARKERS.search(low)
+        if match:
+            return Detection("HG-SSRF-002", f"runtime marker {match.group(0)!r}", match.start(), match.end())
+    if low.startswith("//"):
+        rest = low[2:]
+        for host, port in _authority_hosts(rest):
+            verdict = classify_host(host)
+            if verdict is not None:
+                return _verdict_detection(verdict, port, 0, "in a protocol-relative URL")
+    return _scan_bare_value(low, ctx)

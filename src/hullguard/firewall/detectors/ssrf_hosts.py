@@ -1,0 +1,179 @@
+"""Host classification for the SSRF detector: every spelling of an IP address, and internal names.
+
+``classify_host`` answers "where would a server-side HTTP client connect if given this host?". It
+parses IPv4 the way ``inet_aton`` (and so curl, Python's socket layer and most HTTP clients) does:
+1 to 4 parts, each decimal, octal (leading 0) or hex (0x), the last part filling the remaining bytes,
+so ``2852039166``, ``0xA9FEA9FE``, ``0251.0376.0251.0376``, ``169.254.43518`` and ``0xa9.254.0251.0xfe``
+all mean 169.254.169.254. IPv6 goes through ``ipaddress`` with IPv4-mapped, NAT64 and 6to4 forms
+unwrapped. Names are internal when they are well-known metadata or loopback names or when they embed
+an internal IP (``169.254.169.254.nip.io``, ``127-0-0-1.sslip.io``, ``a9fea9fe.nip.io``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from dataclasses import dataclass
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+METADATA = "metadata"
+LOOPBACK = "loopback"
+PRIVATE = "private"
+
+_METADATA_V4 = frozenset(
+    ipaddress.IPv4Address(ip) for ip in ("169.254.169.254", "169.254.170.2", "169.254.170.23", "100.100.100.200")
+)
+_METADATA_V6 = frozenset(ipaddress.IPv6Address(ip) for ip in ("fd00:ec2::254", "fd00:ec2::23"))
+_LINK_LOCAL_V4 = ipaddress.IPv4Network("169.254.0.0/16")
+_CGNAT_V4 = ipaddress.IPv4Network("100.64.0.0/10")
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_METADATA_NAMES = frozenset(
+    (
+        "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
+        "metadata.azure.internal", "metadata.packet.net", "metadata.platformequinix.com",
+    )
+)
+_LOOPBACK_NAMES = frozenset(("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6"))
+# Public wildcard-DNS zones whose names resolve to loopback whatever the label.
+_LOOPBACK_ZONES = ("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fuf.me", "yoogle.com", "localhost")
+_DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": ".", "\u2024": "."})
+_PART = re.compile(r"0x[0-9a-f]{0,8}|0[0-7]{0,11}|[1-9][0-9]{0,9}")
+_DASHED = re.compile(r"(?:^|[.-])(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?:$|[.-])")
+_HEX_LABEL = re.compile(r"[0-9a-f]{8}")
+
+
+@dataclass(frozen=True, slots=True)
+class HostVerdict:
+    category: str  # METADATA, LOOPBACK or PRIVATE
+    detail: str
+    obfuscated: bool  # the address was written in a non-canonical form
+
+
+def parse_ipv4_loose(text: str) -> ipaddress.IPv4Address | None:
+    """``inet_aton`` semantics: '127.1', '0x7f000001', '017700000001', '0251.0376.0251.0376'."""
+    parts = text.split(".")
+    if parts and parts[-1] == "" and len(parts) > 1:
+        parts.pop()  # a trailing dot is the DNS root
+    if not 1 <= len(parts) <= 4:
+        return None
+    values = []
+    for part in parts:
+        if not _PART.fullmatch(part):
+            return None
+        if part.startswith("0x"):
+            values.append(int(part[2:] or "0", 16))
+        elif len(part) > 1 and part.startswith("0"):
+            values.append(int(part, 8))
+        else:
+            values.append(int(part))
+    last_bytes = 5 - len(values)
+    if any(value > 255 for value in values[:-1]) or values[-1] >= 256**last_bytes:
+        return None
+    number = 0
+    for value in values[:-1]:
+        number = number * 256 + value
+    number = number * 256**last_bytes + values[-1]
+    return ipaddress.IPv4Address(number)
+
+
+def parse_ip(host: str) -> tuple[IPAddress, bool] | None:
+    """(address, written in a non-canonical form) for an IP literal host, else None."""
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if ":" in host:
+        host = host.split("%", 1)[0]  # zone id
+        try:
+            return ipaddress.IPv6Address(host), False
+        except ValueError:
+            return None
+    if not host or not (host[0].isdigit()):
+        return None
+    try:
+        return ipaddress.IPv4Address(host), False
+    except ValueError:
+        pass
+    loose = parse_ipv4_loose(host)
+    return (loose, True) if loose is not None else None
+
+
+def _unwrap(ip: IPAddress) -> IPAddress:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        if ip in _NAT64:
+            return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if ip.sixtofour is not None:
+            return ip.sixtofour
+        # Deprecated IPv4-compatible form ::a.b.c.d (not ::, ::1).
+        if int(ip) >> 32 == 0 and int(ip) > 1:
+            return ipaddress.IPv4Address(int(ip))
+    return ip
+
+
+def classify_ip(ip: IPAddress) -> str | None:
+    ip = _unwrap(ip)
+    if ip in _METADATA_V4 or ip in _METADATA_V6:
+        return METADATA
+    if isinstance(ip, ipaddress.IPv4Address) and ip in _LINK_LOCAL_V4:
+        return METADATA  # link-local is where every cloud puts its metadata and credential services
+    if ip.is_loopback or ip.is_unspecified:
+        return LOOPBACK
+    if ip.is_private or ip.is_link_local or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT_V4):
+        return PRIVATE
+    return None
+
+
+def _embedded_ip(name: str) -> ipaddress.IPv4Address | None:
+    """An IPv4 address a wildcard-DNS name spells in its labels (dotted, dashed or 8 hex digits)."""
+    labels = name.split(".")
+    for index in range(len(labels) - 3):
+        candidate = ".".join(labels[index : index + 4])
+        if all(label.isdigit() and len(label) <= 3 for label in labels[index : index + 4]):
+            try:
+                return ipaddress.IPv4Address(candidate)
+            except ValueError:
+                continue
+    dashed = _DASHED.search(name)
+    if dashed:
+        try:
+            return ipaddress.IPv4Address(".".join(dashed.groups()))
+        except ValueError:
+            pass
+    if len(labels) >= 3 and _HEX_LABEL.fullmatch(labels[0]) and labels[-2] in ("nip", "xip", "sslip"):
+        return ipaddress.IPv4Address(int(labels[0], 16))
+    return None
+
+
+def classify_host(raw_host: str) -> HostVerdict | None:
+    """Why a connection to ``raw_host`` (no port, no userinfo) would reach an internal target."""
+    host = raw_host.strip().lower()
+    if not host.isascii():
+        host = unicodedata.normalize("NFKC", host.translate(_DOTS)).lower()
+    host = host.rstrip(".") if host not in (".",) else host
+    if not host:
+        return None
+    parsed = parse_ip(host)
+    if parsed is not None:
+        ip, obfuscated = parsed
+        unwrapped = _unwrap(ip)
+        category = classify_ip(ip)
+        if category is None:
+            return None
+        spelled = f"{raw_host[:60]} = {unwrapped}" if obfuscated or unwrapped != ip else str(ip)
+        return HostVerdict(category, spelled, obfuscated or unwrapped != ip)
+    if host in _METADATA_NAMES:
+        return HostVerdict(METADATA, host, False)
+    if host in _LOOPBACK_NAMES or host.endswith(tuple("." + zone for zone in _LOOPBACK_ZONES)) or host in (
+        _LOOPBACK_ZONES
+    ):
+        return HostVerdict(LOOPBACK, host, True)
+    embedded = _embedded_ip(host)
+    if embedded is not None:
+        category = classify_ip(embedded)
+        if category is not None:
+            return HostVerdict(category, f"{host[:60]} embeds {embedded}", True)
+    if host.endswith((".internal", ".local", ".localdomain", ".intranet", ".corp", ".lan")):
+        return HostVerdict(PRIVATE, f"internal DNS name {host[:60]}", False)
+    return None

@@ -1,0 +1,88 @@
+"""SSRF detector: metadata in every encoding, runtime API, loopback/private, schemes, public URLs pass."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from family_cases import family_suite
+
+from hullguard.firewall.detectors import ssrf
+from hullguard.firewall.detectors.base import ScanContext
+from hullguard.firewall.detectors.ssrf_hosts import classify_host, parse_ipv4_loose
+
+CTX = ScanContext()
+
+
+@pytest.mark.parametrize(
+    ("payload", "rule_id"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "HG-SSRF-001"),
+        ("http://2852039166/", "HG-SSRF-001"),
+        ("http://0xA9FEA9FE/", "HG-SSRF-001"),
+        ("http://0251.0376.0251.0376/", "HG-SSRF-001"),
+        ("http://[::ffff:169.254.169.254]/", "HG-SSRF-001"),
+        ("http://[fd00:ec2::254]/", "HG-SSRF-001"),
+        ("http://169.254.170.2/v2/credentials/abc", "HG-SSRF-001"),
+        ("http://metadata.google.internal/computeMetadata/v1/", "HG-SSRF-001"),
+        ("http://169.254.169.254.nip.io/", "HG-SSRF-001"),
+        ("https://attacker.example@169.254.169.254/", "HG-SSRF-001"),
+        ("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "HG-SSRF-002"),
+        ("localhost:9001", "HG-SSRF-002"),
+        ("http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/next", "HG-SSRF-002"),
+        ("http://127.1:6379/", "HG-SSRF-003"),
+        ("http://[::]/", "HG-SSRF-003"),
+        ("http://localtest.me/", "HG-SSRF-003"),
+        ("http://10.1.2.3/", "HG-SSRF-004"),
+        ("http://[fc00::5]/", "HG-SSRF-004"),
+        ("file:///etc/passwd", "HG-SSRF-005"),
+        ("gopher://10.0.0.1:6379/_INFO", "HG-SSRF-005"),
+        ("jar:http://attacker.example/x.jar!/", "HG-SSRF-005"),
+        ("/latest/meta-data/iam/security-credentials/", "HG-SSRF-006"),
+    ],
+)
+def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
+    found = ssrf.scan(payload, CTX)
+    assert found is not None and found.rule_id == rule_id, found
+
+
+@pytest.mark.parametrize(
+    ("spelling", "address"),
+    [
+        ("2852039166", "169.254.169.254"),
+        ("0xa9fea9fe", "169.254.169.254"),
+        ("0251.0376.0251.0376", "169.254.169.254"),
+        ("169.254.43518", "169.254.169.254"),
+        ("169.16689662", "169.254.169.254"),
+        ("0xa9.0376.43518", "169.254.169.254"),
+        ("127.1", "127.0.0.1"),
+        ("0", "0.0.0.0"),
+    ],
+)
+def test_ipv4_parsing_follows_inet_aton(spelling: str, address: str) -> None:
+    assert parse_ipv4_loose(spelling) == ipaddress.IPv4Address(address)
+
+
+@pytest.mark.parametrize("host", ["example.com", "8.8.8.8", "256.1.1.1", "1.2.3.4.5", "0x1g", "github.com"])
+def test_public_or_invalid_hosts_are_not_internal(host: str) -> None:
+    assert classify_host(host) is None
+
+
+def test_bare_private_address_needs_a_port_at_default_paranoia() -> None:
+    assert ssrf.scan("10.0.0.5", CTX) is None
+    assert ssrf.scan("10.0.0.5:8080", CTX) is not None
+    assert ssrf.scan("10.0.0.5", ScanContext(paranoia=2)) is not None
+
+
+def test_public_urls_pass() -> None:
+    assert ssrf.scan("https://www.example.com/path?next=https://shop.example.org/cart", CTX) is None
+
+
+(
+    test_corpus_and_handwritten_detection_rate,
+    test_handwritten_benign_values_pass,
+    test_benign_query_strings_false_positive_rate,
+    test_prefilter_is_a_necessary_condition,
+    test_adversarial_inputs_complete,
+    test_rule_catalogue_is_complete,
+) = family_suite(ssrf, "ssrf", ["http://", "http://a@", "@", "://[", "0x", "1.", "169.254.169.254 ", "//"])
