@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from hullguard.cloud.cloudtrail.schema import RECORD_TYPE, SELECT_RECORD
+from hullguard.cloud.cloudtrail.sources import read_log_file
 
 TABLE = "cloudtrail_logs"
 
@@ -24,8 +25,9 @@ def _sql_list(paths: list[Path]) -> str:
 
 def _select(paths: list[Path]) -> str:
     return (
-        f"SELECT {SELECT_RECORD} FROM (SELECT unnest(Records) AS r FROM read_json({_sql_list(paths)}, "
-        f"columns={{Records: '{RECORD_TYPE}[]'}}, format='auto', maximum_object_size=536870912))"
+        f"SELECT filename, {SELECT_RECORD} FROM (SELECT filename, unnest(Records) AS r FROM "
+        f"read_json({_sql_list(paths)}, columns={{Records: '{RECORD_TYPE}[]'}}, format='auto', filename=true, "
+        "maximum_object_size=536870912))"
     )
 
 
@@ -41,11 +43,25 @@ class TrailStore:
         """Load log files; returns the number of distinct records now in the table."""
         good = self._load_all(paths)
         self.files += good
+        self._check_empty(paths)
         self.connection.execute(
-            f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM raw_logs "
+            f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * EXCLUDE (filename) FROM raw_logs "
             "QUALIFY row_number() OVER (PARTITION BY eventid ORDER BY eventtime) = 1"
         )
+        self.connection.execute("DROP TABLE raw_logs")
         return self.count()
+
+    def _check_empty(self, paths: list[Path]) -> None:
+        """A file that gave no record is either an empty log (fine) or not a CloudTrail file (named)."""
+        seen = {str(row[0]) for row in self.connection.execute("SELECT DISTINCT filename FROM raw_logs").fetchall()}
+        named = {p.split(":", 1)[0] for p in self.problems}
+        for path in paths:
+            if str(path) in seen or str(path) in named:
+                continue
+            try:
+                read_log_file(path.read_bytes())
+            except (OSError, ValueError) as exc:
+                self.problems.append(f"{path}: skipped, not a CloudTrail log file ({exc})")
 
     def _load_all(self, paths: list[Path]) -> int:
         if not paths:
@@ -69,7 +85,7 @@ class TrailStore:
 
     def _create_empty(self) -> None:
         self.connection.execute(
-            f"CREATE OR REPLACE TABLE raw_logs AS SELECT {SELECT_RECORD} FROM "
+            f"CREATE OR REPLACE TABLE raw_logs AS SELECT NULL::VARCHAR AS filename, {SELECT_RECORD} FROM "
             f"(SELECT NULL::{RECORD_TYPE} AS r) WHERE false"
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,12 +136,20 @@ def analyse_region(live: LiveRegion, metrics: RegionMetrics, limits: Thresholds 
                 THROTTLES, live, function, f"{name} was throttled {throttles:.0f} times ({share:.1%} of attempts)",
                 severity=Severity.HIGH if share >= 0.01 else None, throttles=throttles,
             ))  # fmt: skip
-        errors = metrics.series(name, "Errors", "Sum").total()
-        if total >= 20 and errors / total >= t.error_rate:
-            report.findings.append(_finding(
-                ERRORS, live, function, f"{name}: {errors:.0f} of {total:.0f} invocations failed ({errors / total:.1%})",
-                errors=errors, invocations=total,
-            ))  # fmt: skip
+        error_series = metrics.series(name, "Errors", "Sum")
+        # The whole window, and the last day alone: a burst of failures must not drown in two quiet weeks.
+        day = metrics.end - dt.timedelta(hours=24)
+        for label, errors, calls in (
+            ("over the window", error_series.total(), total),
+            ("in the last 24 hours", error_series.since(day), invocations.since(day)),
+        ):
+            if calls >= 20 and errors / calls >= t.error_rate:
+                report.findings.append(_finding(
+                    ERRORS, live, function,
+                    f"{name}: {errors:.0f} of {calls:.0f} invocations failed {label} ({errors / calls:.1%})",
+                    errors=errors, invocations=calls,
+                ))  # fmt: skip
+                break
         slowest = max(metrics.series(name, "Duration", "p99").peak(), metrics.series(name, "Duration", "Maximum").peak())
         if function.timeout and slowest >= t.timeout_ratio * function.timeout * 1000:
             report.findings.append(_finding(

@@ -44,6 +44,9 @@ class Series:
     def total(self) -> float:
         return float(sum(self.values))
 
+    def since(self, start: dt.datetime) -> float:
+        return float(sum(v for t, v in zip(self.timestamps, self.values, strict=True) if t >= start))
+
     def peak(self) -> float:
         return float(max(self.values)) if self.values else 0.0
 
