@@ -149,7 +149,7 @@ class Function:
     """The real runtime interface client running one function directory, talking to ``RuntimeApi``."""
 
     def __init__(self, task_root: Path, handler: str, env: dict[str, str] | None = None,
-                 wrapper: Path | None = None) -> None:
+                 wrapper: Path | None = None, pythonpath: list[Path] | None = None) -> None:
         self.api = RuntimeApi()
         self.task_root = task_root
         self.stdout_path = task_root.parent / f"{task_root.name}.stdout"
@@ -159,7 +159,7 @@ class Function:
         environ.update({
             "AWS_LAMBDA_RUNTIME_API": self.api.address,
             "LAMBDA_TASK_ROOT": str(task_root),
-            "PYTHONPATH": os.pathsep.join([str(task_root), str(SRC)]),
+            "PYTHONPATH": os.pathsep.join(str(p) for p in [task_root, *(pythonpath or [SRC])]),
             "AWS_REGION": "us-east-1",
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_LAMBDA_FUNCTION_NAME": "demo",

@@ -11,6 +11,9 @@ import base64
 import json
 import os
 import pickle
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -201,6 +204,28 @@ def test_exec_wrapper(function):
     assert body(fn.invoke(api_event()))["invocation"] == 1
     answer = fn.invoke(api_event({"action": "read", "path": "/proc/self/environ"}))
     assert answer.body["statusCode"] == 500 and "HG-RT-FILE-002" in rules(fn, "blocked")
+
+
+def test_layer_zip_protects_a_function_through_the_exec_wrapper(function, tmp_path):
+    repo = Path(__file__).resolve().parents[2]
+    build = subprocess.run(["bash", "scripts/build-layer.sh"], cwd=repo, capture_output=True, text=True,
+                           env=dict(os.environ, PY=sys.executable))
+    assert build.returncode == 0, build.stderr
+    opt = tmp_path / "opt"
+    with zipfile.ZipFile(repo / "dist" / "hullguard-layer.zip") as layer:
+        layer.extractall(opt)
+        names = layer.namelist()
+    assert not [n for n in names if n.startswith("python/") and n.split("/")[1] not in ("hullguard", "yaml")]
+    assert not [n for n in names if "/cli/" in n or "/scanner/" in n or "/console/" in n]
+    (opt / "hullguard-wrapper").chmod(0o755)
+    where = subprocess.run([sys.executable, "-c", "import hullguard; print(hullguard.__file__)"],
+                           env=dict(os.environ, PYTHONPATH=str(opt / "python")), capture_output=True, text=True)
+    assert where.stdout.startswith(str(opt / "python"))
+    fn = function("plain.handler", wrapper=opt / "hullguard-wrapper", pythonpath=[opt / "python"],
+                  policy={"firewall": FIREWALL_OFF})
+    assert body(fn.invoke(api_event()))["invocation"] == 1
+    answer = fn.invoke(api_event({"action": "thumbnail", "file": "x; id"}))
+    assert answer.body["statusCode"] == 500 and "HG-RT-PROC-001" in rules(fn, "blocked")
 
 
 def test_bug_inside_hullguard_keeps_the_function_answering(function):

@@ -160,7 +160,7 @@ class Guard:
         self.activate()
         verdict = self.firewall.inspect(event)
         inv.trigger = verdict.trigger if verdict.trigger not in ("", "unknown") else triggers.classify(event)
-        if self.limits.check_size(event):
+        if self.limits.check_size(event, None if verdict.error else verdict.duration_us):
             raise _Answer(rejection(inv, "event too large"))
         if verdict.findings:
             emit_verdict(self.reporter, verdict, inv, self.blocking)

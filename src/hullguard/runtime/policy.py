@@ -30,7 +30,7 @@ class RuntimePolicyError(ValueError):
         super().__init__("\n".join(f"{source}: {p}" for p in problems))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NetRule:
     """One allow-list entry: a host name, a domain suffix or an IP network, optionally one port."""
 
@@ -41,7 +41,7 @@ class NetRule:
     network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NetworkPolicy:
     action: str = ALERT  # for destinations not on the allow-list
     allow: tuple[NetRule, ...] = ()
@@ -49,13 +49,13 @@ class NetworkPolicy:
     metadata: str = BLOCK  # 169.254.0.0/16 and fd00:ec2::/32: no Lambda needs them, SSRF does
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProcessesPolicy:
     action: str = BLOCK
     allow: tuple[str, ...] = ()  # executable names/paths, or command-line globs when they contain a space
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FilesPolicy:
     source_read: str = BLOCK  # code under LAMBDA_TASK_ROOT read as data (imports still work)
     source_extensions: tuple[str, ...] = SOURCE_EXTENSIONS
@@ -64,7 +64,7 @@ class FilesPolicy:
     allow_read: tuple[str, ...] = ()  # globs exempted from the two rules above
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TmpPolicy:
     read: str = ALLOW  # for /tmp paths not in ``allow``
     write: str = ALLOW
@@ -73,7 +73,7 @@ class TmpPolicy:
     keep: tuple[str, ...] = ()  # globs never cleaned (deliberate caches)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CodePolicy:
     event_eval: str = BLOCK  # eval/exec/compile of a string that came from the event
     pickle: str = BLOCK  # pickle loads that construct objects (find_class)
@@ -82,20 +82,20 @@ class CodePolicy:
     native_libraries: str = ALERT  # ctypes loading a library after start-up
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CredentialsPolicy:
     responses: str = BLOCK  # block = the function's AWS keys are masked in the response
     logs: str = BLOCK  # stdout, stderr and logging
     remove_from_environ: bool = False  # boto3 keeps working through a private provider
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ErrorsPolicy:
     verbose: str = BLOCK  # block = caller gets a generic error with the request id
     message: str = "Internal server error"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class InvokersPolicy:
     action: str = BLOCK  # applies only when a list below is non-empty
     triggers: tuple[str, ...] = ()
@@ -103,7 +103,7 @@ class InvokersPolicy:
     accounts: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LimitsPolicy:
     event_size: str = ALERT
     max_event_bytes: int = 1024 * 1024
@@ -111,7 +111,7 @@ class LimitsPolicy:
     timeout_margin_ms: int = 1000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ForwarderPolicy:
     url: str = ""  # console base URL (events go to <url>/api/v1/events) or any https endpoint
     api_key_env: str = "HULLGUARD_API_KEY"  # keys never live in the policy file itself
@@ -122,18 +122,18 @@ class ForwarderPolicy:
     max_queue: int = 1000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LearnPolicy:
     enabled: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SeccompPolicy:
     enabled: bool = False
     deny: tuple[str, ...] = ("execve", "execveat")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RuntimePolicy:
     mode: str = BLOCK
     fail_mode: str = "open"  # what an internal hullguard error does: open = let the operation run
