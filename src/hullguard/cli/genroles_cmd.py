@@ -18,8 +18,9 @@ def register(app: typer.Typer) -> None:
     def gen_roles(
         path: Annotated[Path, typer.Argument(help="Project directory or template (serverless.yml, SAM, "
                                              "CloudFormation, Terraform).")],
-        fmt: Annotated[str, typer.Option("--format", "-f", help="json (logical id -> IAM policy), iam, "
-                                         "cloudformation, serverless, terraform.")] = "json",
+        fmt: Annotated[str | None, typer.Option("--format", "-f", help="json (logical id -> IAM policy, the "
+                                                "default), iam, cloudformation, serverless, terraform; with "
+                                                "--diff: text (default) or json.")] = None,
         output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE, not stdout.")] = None,
         write: Annotated[bool, typer.Option("--write", help="Apply the generated roles to the templates in place "
                                             "(comments and formatting kept).")] = False,
@@ -36,8 +37,11 @@ def register(app: typer.Typer) -> None:
         from hullguard.iam.formats import FORMATS, render
         from hullguard.iam.generate import generate_project
 
-        if fmt not in FORMATS:
+        if diff and fmt not in (None, "text", "json"):
+            fail(f"--diff prints text or json, not {fmt!r}")
+        if not diff and fmt is not None and fmt not in FORMATS:
             fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        fmt = fmt or ("text" if diff else "json")
         if not path.exists():
             fail(f"{path}: no such file or directory")
         function = function or []

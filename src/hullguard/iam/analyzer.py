@@ -473,3 +473,40 @@ def summarize(statements: list[Statement]) -> PolicySummary:
         level = info.access_level if info else "Unknown"
         counts[level] = counts.get(level, 0) + 1
     return PolicySummary(actions=actions, by_access_level=dict(sorted(counts.items())))
+
+
+def effective_grants(statements: list[Statement]) -> dict[str, list[str]]:
+    """Action (canonical case) -> resources the Allow statements grant it on, after unconditional Deny."""
+    dataset = _dataset()
+    eff = _effective(statements, dataset)
+    return {eff.names[k]: sorted({r for g in grants for r in g.resources}) for k, grants in eff.grants.items()}
+
+
+def action_risk(action: str, allowed: set[str] | None = None) -> tuple[Severity, str]:
+    """How bad holding ``action`` is, and what an attacker could do with it.
+
+    ``allowed`` (lower-case actions the principal holds) lets multi-action escalation methods count.
+    """
+    risk = _risk_data()
+    key = action.lower()
+    held = allowed if allowed is not None else {key}
+    for method in risk.methods:
+        names = {a.lower() for a in method.actions}
+        if key in names and names <= held | {key}:
+            return Severity.CRITICAL, f"privilege escalation: {method.impact} [{method.source}]"
+    if key in risk.credentials:
+        return Severity.HIGH, "create or read credentials"
+    if key in risk.exfiltration:
+        return Severity.HIGH, "read data"
+    dataset = _dataset()
+    info = dataset.action(action) if dataset is not None else None
+    level = info.access_level if info else ""
+    if level == "Permissions management":
+        return Severity.HIGH, "change who may access resources"
+    if level == "Write":
+        return Severity.MEDIUM, "create, modify or delete resources"
+    if level == "Tagging":
+        return Severity.LOW, "change tags (and tag-based access)"
+    if level in ("Read", "List"):
+        return Severity.LOW, "read configuration and metadata"
+    return Severity.LOW, "unknown action"

@@ -1,0 +1,216 @@
+"""``gen-roles --write``: put the generated policies into the templates, keeping comments and layout.
+
+- Serverless Framework: per-function ``iamRoleStatements`` (and the
+  ``serverless-iam-roles-per-function`` plugin) when the service has several functions,
+  ``provider.iam.role.statements`` when it has one.
+- SAM: the function's ``Policies`` become one inline policy document (a ``Role`` property, which
+  would make SAM ignore ``Policies``, is removed).
+- CloudFormation: a ``<Function>Role`` ``AWS::IAM::Role`` per function, and the function's ``Role``
+  pointed at it.
+- Terraform: HCL is not rewritten; ``<function>_least_privilege.tf.json`` is written beside it with
+  an ``aws_iam_policy_document`` per function to reference from the role policy.
+
+YAML is edited with ruamel.yaml's round-trip mode, with the indentation the file already uses, so
+everything the change does not touch stays byte-identical. JSON templates are rewritten with
+two-space indentation.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from hullguard.iam.formats import LAMBDA_TRUST, role_logical_id, terraform_document, terraform_name
+from hullguard.iam.generate import FunctionPolicy
+
+_INDENTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 2, 0), (4, 6, 4))
+_PIECE = re.compile(r"\$\{([^}]+)\}")
+
+
+def _yaml_for(text: str) -> tuple[Any, Any]:
+    """A round-trip YAML instance using the indentation that reproduces ``text``, and the data."""
+    from ruamel.yaml import YAML
+
+    best: tuple[Any, Any] | None = None
+    for mapping, sequence, offset in _INDENTS:
+        yaml = YAML()
+        yaml.preserve_quotes = True
+        yaml.width = 4096
+        yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+        data = yaml.load(text)
+        stream = io.StringIO()
+        yaml.dump(data, stream)
+        if stream.getvalue() == text:
+            return yaml, data
+        best = best or (yaml, data)
+    assert best is not None
+    return best
+
+
+def _sub_tagged(value: str) -> Any:
+    from ruamel.yaml.comments import TaggedScalar
+
+    return TaggedScalar(value=value, style=None, tag="!Sub") if "${" in value else value
+
+
+def join_form(value: str) -> Any:
+    """``arn:${AWS::Region}:...${Table}`` as ``Fn::Join`` of ``Ref``/``Fn::GetAtt`` pieces.
+
+    The Serverless Framework reads ``${...}`` as its own variables, so resources written into
+    serverless.yml must not use ``Fn::Sub`` placeholders.
+    """
+    if "${" not in value:
+        return value
+    parts: list[Any] = []
+    position = 0
+    for match in _PIECE.finditer(value):
+        if match.start() > position:
+            parts.append(value[position:match.start()])
+        name = match.group(1)
+        if "." in name and not name.startswith("AWS::"):
+            target, attr = name.split(".", 1)
+            parts.append({"Fn::GetAtt": [target, attr]})
+        else:
+            parts.append({"Ref": name})
+        position = match.end()
+    if position < len(value):
+        parts.append(value[position:])
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+    flow = CommentedSeq(parts)
+    flow.fa.set_flow_style()  # one line per ARN; strings quoted so ":table/x" stays a plain string
+    for index, part in enumerate(parts):
+        if isinstance(part, dict):
+            inner = CommentedMap(part)
+            inner.fa.set_flow_style()
+            flow[index] = inner
+        else:
+            flow[index] = SingleQuotedScalarString(part)
+    return {"Fn::Join": ["", flow]}
+
+
+def _statements(policy: FunctionPolicy, resource: Any) -> list[dict[str, Any]]:
+    return [{"Effect": s["Effect"], "Action": s["Action"], "Resource": [resource(r) for r in s["Resource"]]}
+            for s in policy.statements()]
+
+
+def write_policies(policies: list[FunctionPolicy]) -> list[str]:
+    """Apply every policy to its template; returns one message per file written or skipped."""
+    by_template: dict[tuple[str, str], list[FunctionPolicy]] = defaultdict(list)
+    for policy in policies:
+        if policy.app is None:
+            continue
+        by_template[(policy.app.root, policy.app.template)].append(policy)
+    messages: list[str] = []
+    for (root, template), group in by_template.items():
+        app = group[0].app
+        assert app is not None
+        path = Path(root) / template if template else Path(root)
+        try:
+            if app.format == "terraform":
+                messages.append(_write_terraform(path, group))
+            elif app.format == "serverless":
+                messages.append(_write_yaml(path, group, _apply_serverless))
+            elif app.format in ("sam", "cloudformation"):
+                messages.append(_write_yaml(path, group, _apply_cloudformation))
+            else:
+                messages.append(f"{template}: format {app.format} cannot be written; use --format")
+        except (OSError, ValueError) as exc:
+            messages.append(f"error: {template}: not written: {exc}")
+    return messages
+
+
+def _write_yaml(path: Path, group: list[FunctionPolicy], apply: Any) -> str:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        data = json.loads(text)
+        apply(data, group, plain=True)
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    else:
+        yaml, data = _yaml_for(text)
+        apply(data, group, plain=False)
+        stream = io.StringIO()
+        yaml.dump(data, stream)
+        path.write_text(stream.getvalue(), encoding="utf-8")
+    return f"wrote least-privilege roles of {len(group)} function(s) to {path.name}"
+
+
+def _apply_serverless(data: Any, group: list[FunctionPolicy], plain: bool) -> None:
+    functions = data.get("functions") or {}
+    if len(functions) == 1:
+        provider = data.setdefault("provider", {})
+        iam = provider.setdefault("iam", {})
+        role = iam.setdefault("role", {})
+        if not isinstance(role, dict):
+            iam["role"] = role = {}
+        role["statements"] = _statements(group[0], join_form)
+        provider.pop("iamRoleStatements", None)
+        return
+    for policy in group:
+        body = functions.get(policy.logical_id)
+        if isinstance(body, dict):
+            body["iamRoleStatements"] = _statements(policy, join_form)
+    plugins = data.get("plugins")
+    if plugins is None:
+        data["plugins"] = ["serverless-iam-roles-per-function"]
+    elif isinstance(plugins, list) and "serverless-iam-roles-per-function" not in plugins:
+        plugins.append("serverless-iam-roles-per-function")
+    elif isinstance(plugins, dict) and isinstance(plugins.get("modules"), list) \
+            and "serverless-iam-roles-per-function" not in plugins["modules"]:
+        plugins["modules"].append("serverless-iam-roles-per-function")
+
+
+def _apply_cloudformation(data: Any, group: list[FunctionPolicy], plain: bool) -> None:
+    resources = data.get("Resources") or {}
+
+    def resource(value: str) -> Any:
+        if "${" not in value:
+            return value
+        return {"Fn::Sub": value} if plain else _sub_tagged(value)
+
+    for policy in group:
+        body = resources.get(policy.logical_id)
+        if not isinstance(body, dict):
+            continue
+        props = body.setdefault("Properties", {})
+        statements = _statements(policy, resource)
+        if body.get("Type") == "AWS::Serverless::Function":
+            props.pop("Role", None)
+            props["Policies"] = [{"Statement": statements}]
+            continue
+        role_id = role_logical_id(policy)
+        resources[role_id] = {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": json.loads(json.dumps(LAMBDA_TRUST)),
+                "Policies": [{"PolicyName": f"{policy.logical_id}-least-privilege",
+                              "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}],
+            },
+        }
+        if plain:
+            props["Role"] = {"Fn::GetAtt": [role_id, "Arn"]}
+        else:
+            from ruamel.yaml.comments import TaggedScalar
+
+            props["Role"] = TaggedScalar(value=f"{role_id}.Arn", style=None, tag="!GetAtt")
+
+
+def _write_terraform(path: Path, group: list[FunctionPolicy]) -> str:
+    directory = path if path.is_dir() else path.parent
+    written: list[str] = []
+    for policy in group:
+        target = directory / f"{terraform_name(policy.logical_id)}_least_privilege.tf.json"
+        doc = terraform_document([policy])
+        # the pseudo-parameter data sources are declared once per module, in the first file
+        if written:
+            for key in ("aws_caller_identity", "aws_region", "aws_partition"):
+                doc["data"].pop(key, None)
+        target.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        written.append(target.name)
+    return (f"wrote {', '.join(written)} in {directory.name or '.'}; reference "
+            "data.aws_iam_policy_document.<name>.json from each function's role policy")
