@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -25,13 +26,26 @@ from hullguard.events.redact import mask_secrets
 from hullguard.events.schema import Severity, truncate
 from hullguard.firewall import triggers
 from hullguard.firewall.budget import Meter
-from hullguard.firewall.decoders import b64, cookies, fold, form, html, jsescape, jsonstr, multipart, unicode, url, xml
+from hullguard.firewall.decoders import b64, cookies, fold, form, graphql, html, jsescape, jsonstr, multipart, unicode, url, xml
 from hullguard.firewall.decoders.gzip import decompress, is_compressed
 from hullguard.firewall.decoders.overlong import bytes_to_text
 from hullguard.firewall.detectors import FAMILIES
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 from hullguard.firewall.policy import FirewallPolicy, PolicyError, coerce_policy
-from hullguard.firewall.triggers.base import B64_BODY, BASE64, BODY, BYTES, COOKIE, ENVELOPE, KEY, PLAIN, URL
+from hullguard.firewall.triggers.base import (
+    B64_BODY,
+    BASE64,
+    BODY,
+    BYTES,
+    COOKIE,
+    ENVELOPE,
+    FLAT,
+    FLAT_HEADERS,
+    GRAPHQL,
+    KEY,
+    PLAIN,
+    URL,
+)
 from hullguard.firewall.verdict import Finding, Verdict
 
 INTERNAL_RULE = RuleInfo(
@@ -58,6 +72,7 @@ BUDGET_RULE = RuleInfo(
 )
 ENGINE_RULES: tuple[RuleInfo, ...] = (INTERNAL_RULE, BUDGET_RULE)
 
+PLACEHOLDER_PREFILTER = r"(?!x)x"  # what an unwritten detector module declares
 MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escapes, NFKC, folded...)
 LONG_TEXT = 16_384  # longer views are scanned in windows around prefilter matches
 WINDOW = 2_048  # characters kept on each side of a prefilter match
@@ -67,6 +82,7 @@ EVIDENCE_LIMIT = 256
 # Some marker of an encoding or an evasion: without one, a string has no view but itself.
 _MARKERS = re.compile(r"[%&\\$]|[^\x00-\x7f]|/\*|''|\"\"|[a-zA-Z]['\"][a-zA-Z]")
 _SECRET_NAME = re.compile(r"(?i)(?:^|[._\[-])(?:password|passwd|pwd|secret|token|authorization|api[_-]?key)")
+_STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 
 
@@ -74,7 +90,54 @@ _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 class _Detector:
     family: str
     module: ModuleType
-    prefilter: re.Pattern[str]
+    prefilter: re.Pattern[str]  # the module's PREFILTER, case-insensitive, for one string
+    # The same condition for the joined views: compiled case-sensitively for lower-cased text when
+    # the source allows it (Python's re skips case-insensitive literals several times slower).
+    joined: re.Pattern[str]
+    on_lowered: bool
+
+
+def lower_pattern(source: str) -> str:
+    """``source`` for matching lower-cased text without IGNORECASE: literals are lower-cased, escapes
+    (``\\S``, ``\\W``, ``\\x41``...) kept; ``\\A``/``\\Z`` become line anchors because views are
+    joined by newlines and searched with MULTILINE (a superset: a necessary condition stays one)."""
+    out: list[str] = []
+    i, n = 0, len(source)
+    while i < n:
+        char = source[i]
+        if char == "\\" and i + 1 < n:
+            nxt = source[i + 1]
+            if nxt == "A":
+                out.append("^")
+            elif nxt == "Z":
+                out.append("$")
+            elif nxt == "N":
+                raise ValueError("named escapes are not lowered")
+            else:
+                out.append(char + nxt)
+            i += 2
+            continue
+        out.append(char.lower())
+        i += 1
+    return "".join(out)
+
+
+def _combined(sources: list[str]) -> re.Pattern[str] | None:
+    """One case-sensitive pattern (for lower-cased text) that matches where any of ``sources`` does."""
+    if not sources:
+        return None
+    return re.compile("|".join(f"(?:{source})" for source in sources), re.MULTILINE)
+
+
+def _joined_pattern(source: str) -> tuple[re.Pattern[str], bool]:
+    try:
+        return re.compile(lower_pattern(source), re.MULTILINE), True
+    except (re.error, ValueError):
+        anchored = source.replace("\\A", "^").replace("\\Z", "$")
+        try:
+            return re.compile(anchored, re.IGNORECASE | re.MULTILINE), False
+        except re.error:
+            return re.compile(source, re.IGNORECASE), False
 
 
 def load_detectors(families: Iterable[str]) -> tuple[list[ModuleType], list[str]]:
@@ -115,18 +178,26 @@ class Firewall:
         for module in modules:
             try:
                 family = str(module.FAMILY)
-                prefilter = re.compile(_prefilter_source(module.PREFILTER), re.IGNORECASE)
+                source = _prefilter_source(str(module.PREFILTER))
+                prefilter = re.compile(source, re.IGNORECASE)
+                joined, on_lowered = _joined_pattern(source)
                 for rule in module.RULES:
                     self._rules[rule.rule_id] = rule
             except Exception as exc:
                 self.load_errors.append(f"detector {getattr(module, '__name__', module)}: {exc}")
                 continue
-            self._detectors.append(_Detector(family, module, prefilter))
+            if source == PLACEHOLDER_PREFILTER:
+                continue  # a family whose detector is not written yet detects nothing
+            self._detectors.append(_Detector(family, module, prefilter, joined, on_lowered))
         self._by_family = {d.family: d for d in self._detectors}
         self._gate = self._combine()
+        self._lowered = [d for d in self._detectors if d.on_lowered]
+        self._cased = [d for d in self._detectors if not d.on_lowered]
+        self._lowered_gate = _combined([d.joined.pattern for d in self._lowered])
 
     def _combine(self) -> re.Pattern[str] | None:
-        """One pattern with a named group per family; None when no detector is active."""
+        """All prefilters in one pattern with a named group per family (``gate``): one search says
+        whether a string can hold anything at all. None when no detector is active."""
         if not self._detectors:
             return None
         parts = [f"(?P<{d.family}>{_prefilter_source(d.module.PREFILTER)})" for d in self._detectors]
@@ -136,6 +207,10 @@ class Firewall:
             # Two prefilters that cannot share one pattern (duplicate group names, say): fall back to
             # an unnamed alternation; families are then told apart by their own prefilters.
             return re.compile("|".join(f"(?:{d.prefilter.pattern})" for d in self._detectors), re.IGNORECASE)
+
+    def gate(self, text: str) -> list[str]:
+        """The families whose prefilter matches ``text`` (for tools and tests)."""
+        return [d.family for d in self._detectors if d.prefilter.search(text)]
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -205,11 +280,14 @@ class _Inspection:
         self.budget = firewall.policy.budget
         self.meter = Meter(self.budget, start)
         self.stack: list[_Item] = []
+        self.ptexts: list[str] = []  # plain strings waiting for the marker check (see ``flush``)
+        self.pmetas: list[tuple[str, int | None, str, bool, int]] = []  # (path, record, type, is key, depth)
         self.texts: list[str] = []  # every view to scan
         self.metas: list[tuple[str, int | None, str, bool]] = []  # (path, record, content type, is key)
         self.findings: list[Finding] = []
         self.found: set[tuple[str, str]] = set()  # (location, family) already reported
         self.allowed = 0
+        self.trigger = "unknown"
         self.error = ""
         self.problems: list[str] = []
 
@@ -224,7 +302,11 @@ class _Inspection:
         for path, value, hint, record, ctype in reversed(fields):
             if value is not None:
                 self.stack.append((path, value, hint, record, ctype, 0))
-        self.walk()
+        while True:
+            self.walk()
+            self.flush()  # decoding may find JSON to walk
+            if not self.stack:
+                break
         self.scan()
         return self.verdict(event, trigger)
 
@@ -268,53 +350,155 @@ class _Inspection:
 
     # -- walking ------------------------------------------------------------------------------------
     def walk(self) -> None:
+        """Visit everything on the stack. Plain strings without an obvious structure are queued as
+        they are (``pending``); ``flush`` then looks for encoding markers in all of them at once."""
         stack = self.stack
         meter = self.meter
         budget = self.budget
+        ptexts = self.ptexts
+        pmetas = self.pmetas
         max_nodes = budget.max_strings * 4
+        max_strings = budget.max_strings
         max_depth = budget.max_depth
+        guess = b64.looks_like
         while stack:
             path, value, hint, record, ctype, depth = stack.pop()
             meter.nodes += 1
-            if meter.nodes > max_nodes:
-                meter.exhaust(f"more than {max_nodes} values in the event")
-                break
-            if not meter.nodes & 255 and meter.out_of_time():
+            if not meter.nodes & 255 and (meter.nodes > max_nodes or meter.out_of_time()):
+                if meter.nodes > max_nodes:
+                    meter.exhaust(f"more than {max_nodes} values in the event")
+                stack.clear()
                 break
             kind = type(value)
+            if hint >= FLAT and (kind is dict or isinstance(value, Mapping)):
+                self.flat(path, value, hint, record, depth)
+                continue
             if kind is str:
-                self.string(path, value, hint, record, ctype, depth)
-            elif isinstance(value, Mapping):
+                if hint:
+                    if hint == KEY:
+                        meter.strings += 1
+                        ptexts.append(value)
+                        pmetas.append((path, record, "", True, depth))
+                    else:
+                        self.string(path, value, hint, record, ctype, depth)
+                    continue
+                meter.strings += 1
+                size = len(value)
+                if size < 3:
+                    continue
+                if meter.strings > max_strings:
+                    meter.exhaust(f"more than {max_strings} strings in the event")
+                    stack.clear()
+                    break
+                if value.isascii() and value.isalnum():
+                    if size >= 16 and guess(value):
+                        self.guess_base64(path, value, record, depth)
+                    continue
+                if value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
+                    meter.strings -= 1  # string() counts it
+                    self.string(path, value, PLAIN, record, ctype, depth)
+                    continue
+                ptexts.append(value)
+                pmetas.append((path, record, ctype, False, depth))
+            elif kind is dict or (kind is not list and isinstance(value, Mapping)):
                 if depth >= max_depth:
-                    meter.depth_hits += 1
                     meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
                     continue
                 room = max_nodes - meter.nodes - len(stack)
                 if room <= 0:
                     meter.exhaust(f"more than {max_nodes} values in the event")
+                    stack.clear()
                     break
                 prefix = path + "." if path else ""
+                depth += 1
                 for key, inner in islice(value.items(), room):
                     where = f"{prefix}{key}"
                     if type(key) is str and not (key.isascii() and key.isalnum()):
-                        self.views(where, key, record, "", True, False)
+                        meter.strings += 1
+                        ptexts.append(key)
+                        pmetas.append((where, record, "", True, depth))
                     if inner is not None:
-                        stack.append((where, inner, PLAIN, record, "", depth + 1))
+                        stack.append((where, inner, 0, record, "", depth))
             elif kind is list or kind is tuple:
                 if hint == BYTES:
                     self.string(path, _bytes_text(value), PLAIN, record, ctype, depth)
                     continue
                 if depth >= max_depth:
-                    meter.depth_hits += 1
                     meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
                     continue
                 room = max_nodes - meter.nodes - len(stack)
+                depth += 1
                 for i, inner in enumerate(islice(value, max(room, 0))):
                     if inner is not None:
-                        stack.append((f"{path}[{i}]", inner, PLAIN, record, "", depth + 1))
+                        stack.append((f"{path}[{i}]", inner, 0, record, "", depth))
             elif kind is bytes or kind is bytearray:
                 self.string(path, bytes_to_text(bytes(value)), hint, record, ctype, depth)
             # numbers, booleans and other scalars carry no injection
+
+    def flat(self, path: str, values: Mapping[Any, Any], hint: int, record: int | None, depth: int) -> None:
+        """A map of names to strings (headers, query parameters) without a stack push per value."""
+        headers = hint == FLAT_HEADERS
+        ptexts, pmetas, meter = self.ptexts, self.pmetas, self.meter
+        guess = b64.looks_like
+        depth += 1
+        for key, value in islice(values.items(), self.budget.max_strings):
+            if type(key) is not str:
+                continue
+            label = key.lower() if headers else key
+            where = f"{path}.{label}"
+            if not (key.isascii() and key.replace("-", "").isalnum()):
+                meter.strings += 1
+                ptexts.append(key)
+                pmetas.append((where, record, "", True, depth))
+            if type(value) is not str:
+                self.push(where, value, PLAIN, record, "", depth)
+                continue
+            size = len(value)
+            if size < 3:
+                continue
+            if headers and label == "cookie":
+                self.push(where, value, COOKIE, record, "", depth)
+                continue
+            meter.strings += 1
+            if value.isascii() and value.isalnum():
+                if size >= 16 and guess(value):
+                    self.guess_base64(where, value, record, depth)
+                continue
+            if value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
+                meter.strings -= 1
+                self.string(where, value, PLAIN, record, "", depth)
+                continue
+            ptexts.append(value)
+            pmetas.append((where, record, "", False, depth))
+        if meter.strings > self.budget.max_strings:
+            meter.exhaust(f"more than {self.budget.max_strings} strings in the event")
+            self.stack.clear()
+
+    def flush(self) -> None:
+        """Move queued strings to the scan list; decode the ones that show an encoding marker."""
+        ptexts, pmetas = self.ptexts, self.pmetas
+        if not ptexts:
+            return
+        joined = "\n".join(ptexts)
+        meter = self.meter
+        meter.scanned += len(joined)
+        self.texts.extend(ptexts)
+        self.metas.extend((m[0], m[1], m[2], m[3]) for m in pmetas)
+        match = _MARKERS.search(joined)
+        if match is not None:
+            starts = _starts(ptexts)
+            while match is not None:
+                index = bisect_right(starts, match.start()) - 1
+                path, record, ctype, is_key, depth = pmetas[index]
+                self.derive(ptexts[index], path, record, ctype, is_key, False, depth)
+                if index + 1 >= len(starts):
+                    break
+                match = _MARKERS.search(joined, starts[index + 1])
+        self.ptexts = []
+        self.pmetas = []
+        if meter.scanned > self.budget.max_bytes:
+            meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
+            self.stack.clear()
 
     def push(self, path: str, value: Any, hint: int, record: int | None, ctype: str, depth: int) -> None:
         if value is not None:
@@ -357,6 +541,9 @@ class _Inspection:
                 self.body(path, decoded, record, ctype, depth + 1)
             else:
                 self.string(path, decoded, ENVELOPE, record, ctype, depth + 1)
+        elif hint == GRAPHQL:
+            for literal in graphql.string_literals(text):
+                self.push(path, literal, PLAIN, record, "", depth + 1)
         elif hint == COOKIE:
             for name, value in cookies.parse(text):
                 where = f"{path}.{name}" if name else path
@@ -451,17 +638,21 @@ class _Inspection:
         self, path: str, text: str, record: int | None, ctype: str, is_key: bool, plus: bool, depth: int = 0
     ) -> None:
         """Queue ``text`` and each distinct decoding of it for scanning."""
-        meta = (path, record, ctype, is_key)
-        meter = self.meter
-        if _MARKERS.search(text) is None and not (plus and "+" in text):
-            meter.scanned += len(text)
-            if meter.scanned > self.budget.max_bytes:
-                meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
-                self.stack.clear()
-                return
-            self.texts.append(text)
-            self.metas.append(meta)
-            return
+        self.meter.scanned += len(text)
+        self.texts.append(text)
+        self.metas.append((path, record, ctype, is_key))
+        if _MARKERS.search(text) is not None or (plus and "+" in text):
+            self.derive(text, path, record, ctype, is_key, plus, depth)
+        if self.meter.scanned > self.budget.max_bytes:
+            self.meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
+            self.stack.clear()
+
+    def derive(
+        self, text: str, path: str, record: int | None, ctype: str, is_key: bool, plus: bool, depth: int
+    ) -> None:
+        """Queue the decoded views of ``text`` (itself already queued): URL (repeatedly, for double
+        encoding), HTML entities, JS escapes, Unicode normalisation, comment folding. A view that
+        turns out to be JSON is walked as a structure instead of scanned as text."""
         views = [text]
         i = 0
         while i < len(views) and len(views) < MAX_VIEWS:
@@ -474,46 +665,75 @@ class _Inspection:
                 out = decode(view)
                 if out is not None and out not in views:
                     views.append(out)
-        for view in views:
-            if view is not text and jsonstr.looks_like(view):
+        meta = (path, record, ctype, is_key)
+        meter = self.meter
+        for view in views[1:]:
+            if jsonstr.looks_like(view) and depth < self.budget.max_depth:
                 obj = jsonstr.parse(view)
                 if obj is not jsonstr.FAILED:
                     self.push(path, obj, PLAIN, record, "", depth + 1)
+                    continue
             meter.scanned += len(view)
-            if view is not text:
-                meter.decoded += len(view)
+            meter.decoded += len(view)
             self.texts.append(view)
             self.metas.append(meta)
-        if meter.scanned > self.budget.max_bytes:
-            meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
-            self.stack.clear()
 
     # -- detection ----------------------------------------------------------------------------------
     def scan(self) -> None:
-        gate = self.fw._gate
-        if gate is None or not self.texts:
-            return
+        """One pass of all prefilters together over every view joined (lower-cased, so literals are
+        matched case-sensitively, which Python's re does several times faster); for each view it
+        hits, the families whose own prefilter matches run their detector on the original view."""
         texts = self.texts
-        if gate.search("\n".join(texts)) is None:
-            return  # the clean path: one search over everything
-        detectors = self.fw._detectors
+        fw = self.fw
+        if not texts or not fw._detectors:
+            return
+        joined = "\n".join(texts)
+        lowered = joined.lower()
+        starts = _starts(texts)
+        same_length = len(lowered) == len(joined)
+        if not same_length:  # a few characters change length when lower-cased
+            lowered = "\n".join(t.lower() for t in texts)
+        lowered_starts = starts if same_length else _starts([t.lower() for t in texts])
+        hits: dict[int, list[_Detector]] = {}
+        gate = fw._lowered_gate
+        if gate is not None:
+            match = gate.search(lowered)
+            while match is not None:
+                index = bisect_right(lowered_starts, match.start()) - 1
+                begin = lowered_starts[index]
+                view = lowered[begin : begin + len(texts[index])] if same_length else texts[index].lower()
+                found = [d for d in fw._lowered if d.joined.search(view)]
+                if found:
+                    hits[index] = found
+                if index + 1 >= len(starts):
+                    break
+                match = gate.search(lowered, lowered_starts[index + 1])
+        for det in fw._cased:  # prefilters that could not be lower-cased: one pass each
+            match = det.joined.search(joined)
+            while match is not None:
+                index = bisect_right(starts, match.start()) - 1
+                hits.setdefault(index, []).append(det)
+                if index + 1 >= len(starts):
+                    break
+                match = det.joined.search(joined, starts[index + 1])
+        if not hits:
+            return  # the clean path
         meter = self.meter
         # Scanning gets its own slice of time even when walking used the budget up: an attacker must
         # not be able to pad an event so that what was already collected is never looked at.
         deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 2000.0)
-        for index, text in enumerate(texts):
-            if not index & 63 and perf_counter() > deadline:
+        order = {d.family: i for i, d in enumerate(fw._detectors)}
+        for count, index in enumerate(sorted(hits)):
+            if not count & 31 and perf_counter() > deadline:
                 meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                 return
-            match = gate.search(text)
-            if match is None:
-                continue
-            first = match.lastgroup
+            text = texts[index]
             path, record, ctype, is_key = self.metas[index]
-            for det in detectors:
+            families = hits[index]
+            if len(families) > 1 and fw._cased:
+                families.sort(key=lambda d: order[d.family])
+            for det in families:
                 if (path, det.family) in self.found:
-                    continue
-                if det.family != first and det.prefilter.search(text) is None:
                     continue
                 self.detect(det, text, path, record, ctype, is_key)
                 if len(self.findings) >= self.budget.max_findings:
@@ -590,6 +810,16 @@ def _windows(det: _Detector, text: str) -> list[tuple[int, str]]:
                 break
             spans.append((start, end))
     return [(start, text[start:end]) for start, end in spans]
+
+
+def _starts(views: list[str]) -> list[int]:
+    """Offset of each view in the views joined by one separator character."""
+    starts: list[int] = []
+    pos = 0
+    for view in views:
+        starts.append(pos)
+        pos += len(view) + 1
+    return starts
 
 
 def _evidence(text: str, detection: Detection, path: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hullguard.firewall.triggers.base import PLAIN, Field, child, mapping, walk
+from hullguard.firewall.triggers.base import GRAPHQL, PLAIN, Field, child, mapping, walk
 
 RESOLVER = "appsync"
 BATCH = "appsync-batch"
@@ -42,7 +42,7 @@ def fields(event: Any, trigger: str, prefix: str = "", record: int | None = None
         context = mapping(event.get("requestContext"))
         yield (child(prefix, "authorizationToken"), event.get("authorizationToken"), PLAIN, record, "")
         base = child(prefix, "requestContext")
-        yield (child(base, "queryString"), context.get("queryString"), PLAIN, record, "")
+        yield (child(base, "queryString"), context.get("queryString"), GRAPHQL, record, "")
         yield from walk(child(base, "variables"), context.get("variables"), record)
     else:
         yield from _resolver(event, prefix, record)

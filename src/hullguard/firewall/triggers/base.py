@@ -27,6 +27,9 @@ ENVELOPE = 5  # a string that may hold JSON of another event (SNS in SQS, S3 in 
 KEY = 6  # a name chosen by the sender (header, query or form field name): scanned as a key
 COOKIE = 7  # a Cookie header: name=value pairs
 BYTES = 8  # a list of byte values (Kafka headers, RabbitMQ header bytes)
+FLAT = 9  # a map of names to strings (query parameters): names and values scanned in one tight loop
+FLAT_HEADERS = 10  # like FLAT, names lower-cased in locations and the Cookie header split
+GRAPHQL = 11  # a GraphQL document: only its string literals are caller data
 
 
 def child(prefix: str, name: str | int) -> str:
@@ -38,7 +41,17 @@ def child(prefix: str, name: str | int) -> str:
 
 def mapping(value: Any) -> Mapping[str, Any]:
     """``value`` if it is a mapping, else an empty one: events with wrong types are not errors here."""
-    return value if isinstance(value, Mapping) else {}
+    if type(value) is dict or isinstance(value, Mapping):
+        return value
+    return _EMPTY
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def plain_name(name: str) -> bool:
+    """Header and parameter names made of letters, digits and dashes cannot carry an injection."""
+    return name.isascii() and name.replace("-", "").isalnum()
 
 
 def records(value: Any) -> list[Any]:

@@ -14,46 +14,60 @@ from hullguard.firewall.triggers.base import (
     B64_BODY,
     BODY,
     COOKIE,
+    FLAT,
+    FLAT_HEADERS,
     KEY,
     PLAIN,
     URL,
     Field,
     child,
     header,
+    plain_name,
 )
 
 
 def pairs(
-    prefix: str, name: str, single: Any, multi: Any, record: int | None, hint: int, lower: bool = False
+    prefix: str,
+    name: str,
+    single: Any,
+    multi: Any,
+    record: int | None,
+    hint: int,
+    lower: bool = False,
+    multi_name: str = "",
 ) -> Iterator[Field]:
     """Names and values of a single-value map and its multi-value twin, without scanning a value twice."""
     base = child(prefix, name)
-    seen: dict[str, Any] = {}
-    if isinstance(single, Mapping):
-        for key, value in single.items():
-            if not isinstance(key, str):
-                continue
-            label = key.lower() if lower else key
-            seen[label] = value
+    has_single = isinstance(single, Mapping) and bool(single)
+    if has_single:
+        if hint == PLAIN:
+            yield (base, single, FLAT_HEADERS if lower else FLAT, record, "")
+        else:
+            for key, value in single.items():
+                if type(key) is str:
+                    label = key.lower() if lower else key
+                    if not plain_name(key):
+                        yield (child(base, label), key, KEY, record, "")
+                    yield (child(base, label), value, hint, record, "")
+    if not isinstance(multi, Mapping):
+        return
+    base = child(prefix, multi_name or name)
+    for key, values in multi.items():
+        if type(key) is not str:
+            continue
+        known = single.get(key) if has_single else None
+        if type(values) is not list:
+            values = [values]
+        if len(values) == 1 and values[0] == known:
+            continue  # the common case: the single-value map already had it
+        label = key.lower() if lower else key
+        if known is None and not plain_name(key):
             yield (child(base, label), key, KEY, record, "")
-            if isinstance(value, str):
-                yield (child(base, label), value, COOKIE if lower and label == "cookie" else hint, record, "")
-            elif value is not None:
-                yield (child(base, label), value, hint, record, "")
-    if isinstance(multi, Mapping):
-        for key, values in multi.items():
-            if not isinstance(key, str):
+        for i, value in enumerate(values):
+            if value == known or value is None:
                 continue
-            label = key.lower() if lower else key
-            if label not in seen:
-                yield (child(base, label), key, KEY, record, "")
-            if not isinstance(values, list):
-                values = [values]
-            for i, value in enumerate(values):
-                if value == seen.get(label):
-                    continue
-                where = child(base, label) if len(values) == 1 else child(child(base, label), i)
-                yield (where, value, COOKIE if lower and label == "cookie" else hint, record, "")
+            where = child(base, label) if len(values) == 1 else child(child(base, label), i)
+            yield (where, value, COOKIE if lower and label == "cookie" else hint, record, "")
 
 
 def body(
@@ -93,8 +107,10 @@ def request(
         event.get("multiValueQueryStringParameters"),
         record,
         query_hint,
+        multi_name="multiValueQueryStringParameters",
     )
-    yield from pairs(prefix, "headers", event.get("headers"), event.get("multiValueHeaders"), record, PLAIN, True)
+    headers, multi_headers = event.get("headers"), event.get("multiValueHeaders")
+    yield from pairs(prefix, "headers", headers, multi_headers, record, PLAIN, True, "multiValueHeaders")
     cookies = event.get("cookies")
     if isinstance(cookies, list):
         for i, cookie in enumerate(cookies):

@@ -1,0 +1,335 @@
+"""Every trigger shape: recognised from real sample events, and an attack planted in each
+attacker-controlled field is found at the right location (with the test-only detectors)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+import pytest
+from fw_helpers import SQLI, TEST_DETECTORS, XSS, all_sample_events, b64, b64_gzip_json, event
+
+from hullguard.firewall import Firewall
+
+FW = Firewall(detectors=TEST_DETECTORS)
+
+EXPECTED_TRIGGERS = {
+    "activeMQEvent.json": "activemq",
+    "albEvent.json": "alb",
+    "albMultiValueHeadersEvent.json": "alb",
+    "albMultiValueQueryStringEvent.json": "alb",
+    "apiGatewayAuthorizerRequestEvent.json": "api-gateway-authorizer-request",
+    "apiGatewayAuthorizerTokenEvent.json": "api-gateway-authorizer-token",
+    "apiGatewayAuthorizerV2Event.json": "api-gateway-authorizer-v2",
+    "apiGatewayProxyEvent.json": "api-gateway-rest",
+    "apiGatewayProxyV2Event.json": "api-gateway-http",
+    "apiGatewayProxyV2IamEvent.json": "api-gateway-http",
+    "appSyncAuthorizerEvent.json": "appsync-authorizer",
+    "appSyncBatchEvent.json": "appsync-batch",
+    "appSyncDirectResolver.json": "appsync",
+    "appSyncResolverEvent.json": "appsync",
+    "awsConfigRuleConfigurationChanged.json": "config-rule",
+    "bedrockAgentPostEvent.json": "bedrock-agent",
+    "cloudWatchLogEvent.json": "cloudwatch-logs",
+    "cloudformationCustomResourceCreate.json": "cloudformation-custom-resource",
+    "codePipelineEvent.json": "codepipeline",
+    "cognitoPreSignUpEvent.json": "cognito",
+    "cognitoUserMigrationEvent.json": "cognito",
+    "connectContactFlowEventAll.json": "connect",
+    "dynamoStreamEvent.json": "dynamodb",
+    "eventBridgeEvent.json": "eventbridge",
+    "kafkaEventMsk.json": "kafka",
+    "kafkaEventSelfManaged.json": "kafka",
+    "kinesisFirehosePutEvent.json": "firehose",
+    "kinesisStreamEvent.json": "kinesis",
+    "lambdaFunctionUrlEvent.json": "function-url",
+    "rabbitMQEvent.json": "rabbitmq",
+    "s3BatchOperationEventSchemaV1.json": "s3-batch-operations",
+    "s3Event.json": "s3",
+    "s3EventBridgeNotificationObjectCreatedEvent.json": "s3-eventbridge",
+    "s3ObjectEventIAMUser.json": "s3-object-lambda",
+    "s3SqsEvent.json": "sqs",
+    "secretsManagerEvent.json": "secrets-manager-rotation",
+    "sesEvent.json": "ses",
+    "snsEvent.json": "sns",
+    "snsSqsEvent.json": "sqs",
+    "sqsEvent.json": "sqs",
+    "vpcLatticeEvent.json": "vpc-lattice",
+    "vpcLatticeV2Event.json": "vpc-lattice-v2",
+    "websocketConnectEvent.json": "api-gateway-websocket",
+    "websocketMessageEvent.json": "api-gateway-websocket",
+    "lexV1Event.json": "lex",
+    "lexV2Event.json": "lex-v2",
+    "alexaIntentEvent.json": "alexa",
+    "iotCustomAuthorizerEvent.json": "iot-authorizer",
+    "cloudWatchAlarmEventSingleMetric.json": "direct",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_TRIGGERS))
+def test_trigger_is_recognised(name: str) -> None:
+    assert FW.inspect(event(name)).trigger == EXPECTED_TRIGGERS[name]
+
+
+@pytest.mark.parametrize("path", all_sample_events(), ids=lambda p: p.name)
+def test_benign_sample_events_have_no_finding(path: Any) -> None:
+    verdict = FW.inspect(json.loads(path.read_text()))
+    assert verdict.findings == []
+    assert not verdict.blocked and not verdict.error and not verdict.budget_exhausted
+
+
+def _set(obj: Any, path: str, value: Any) -> None:
+    """Set ``a.b[0].c`` in nested dicts/lists (test helper for planting payloads)."""
+    parts: list[Any] = []
+    for piece in path.replace("]", "").split("."):
+        name, *indexes = piece.split("[")
+        if name:
+            parts.append(name)
+        parts.extend(int(i) for i in indexes)
+    for part in parts[:-1]:
+        obj = obj[part]
+    obj[parts[-1]] = value
+
+
+def plant(name: str, where: str, value: Any) -> Callable[[], Any]:
+    def build() -> Any:
+        ev = event(name)
+        _set(ev, where, value)
+        return ev
+
+    return build
+
+
+def _cloudwatch(message: str) -> Any:
+    ev = event("cloudWatchLogEvent.json")
+    payload = {
+        "messageType": "DATA_MESSAGE",
+        "owner": "123456789012",
+        "logGroup": "/aws/lambda/orders",
+        "logStream": "2024/02/17/[$LATEST]abc",
+        "subscriptionFilters": ["all"],
+        "logEvents": [{"id": "1", "timestamp": 1, "message": "START"}, {"id": "2", "timestamp": 2, "message": message}],
+    }
+    ev["awslogs"]["data"] = b64_gzip_json(payload)
+    return ev
+
+
+def _kinesis_logs(message: str) -> Any:
+    ev = event("kinesisStreamEvent.json")
+    payload = {"messageType": "DATA_MESSAGE", "logGroup": "/x", "logEvents": [{"id": "1", "message": message}]}
+    ev["Records"][1]["kinesis"]["data"] = b64_gzip_json(payload)
+    return ev
+
+
+def _sns_in_sqs(note: str) -> Any:
+    ev = event("snsSqsEvent.json")
+    envelope = json.loads(ev["Records"][0]["body"])
+    envelope["Message"] = json.dumps({"order": {"note": note}})
+    ev["Records"][0]["body"] = json.dumps(envelope)
+    return ev
+
+
+def _s3_in_sqs(key: str) -> Any:
+    ev = event("s3SqsEvent.json")
+    inner = json.loads(ev["Records"][0]["body"])
+    inner["Records"][0]["s3"]["object"]["key"] = key
+    ev["Records"][0]["body"] = json.dumps(inner)
+    return ev
+
+
+def _s3_in_sns_in_sqs(key: str) -> Any:
+    s3_event = json.loads(event("s3SqsEvent.json")["Records"][0]["body"])
+    s3_event["Records"][0]["s3"]["object"]["key"] = key
+    ev = event("snsSqsEvent.json")
+    envelope = json.loads(ev["Records"][0]["body"])
+    envelope["Message"] = json.dumps(s3_event)
+    ev["Records"][0]["body"] = json.dumps(envelope)
+    return ev
+
+
+def _eventbridge_in_sqs(note: str) -> Any:
+    ev = event("sqsEventBridgeEnvelope.json")
+    inner = json.loads(ev["Records"][1]["body"])
+    inner["detail"]["customer"]["note"] = note
+    ev["Records"][1]["body"] = json.dumps(inner)
+    return ev
+
+
+def _kafka(value: str) -> Any:
+    ev = event("kafkaEventMsk.json")
+    ev["records"]["mytopic-0"][0]["value"] = b64(json.dumps({"q": value}))
+    return ev
+
+
+def _kafka_header(value: str) -> Any:
+    ev = event("kafkaEventMsk.json")
+    ev["records"]["mytopic-0"][0]["headers"] = [{"trace": list(value.encode())}]
+    return ev
+
+
+def _appsync_batch(value: str) -> Any:
+    ev = event("appSyncBatchEvent.json")
+    ev[1]["arguments"] = {"title": value}
+    return ev
+
+
+def _form_body(value: str) -> Any:
+    ev = event("apiGatewayProxyEvent.json")
+    ev["headers"]["Content-Type"] = "application/x-www-form-urlencoded"
+    ev["body"] = "name=jane&comment=" + quote_plus(value)
+    return ev
+
+
+def _multipart_body(value: str) -> Any:
+    ev = event("apiGatewayProxyV2Event.json")
+    ev["headers"]["content-type"] = "multipart/form-data; boundary=XyZ"
+    ev["body"] = (
+        "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday\r\n"
+        f"--XyZ\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n{value}\r\n--XyZ--\r\n"
+    )
+    return ev
+
+
+def _base64_body(value: str) -> Any:
+    ev = event("apiGatewayProxyEvent.json")
+    ev["body"] = b64(json.dumps({"user": {"name": value}}))
+    ev["isBase64Encoded"] = True
+    return ev
+
+
+def _xml_body(value: str) -> Any:
+    ev = event("lambdaFunctionUrlEvent.json")
+    ev["headers"]["content-type"] = "application/xml"
+    ev["body"] = f"<?xml version=\"1.0\"?><order><note>{value.replace('<', '&lt;')}</note></order>"
+    return ev
+
+
+def _cookie_v1(value: str) -> Any:
+    ev = event("apiGatewayProxyEvent.json")
+    ev["headers"]["Cookie"] = "theme=dark; session=" + quote(value)
+    return ev
+
+
+def _config(value: str) -> Any:
+    ev = event("awsConfigRuleConfigurationChanged.json")
+    ev["ruleParameters"] = json.dumps({"allowedTypes": value})
+    return ev
+
+
+def _dynamodb_nested(value: str) -> Any:
+    ev = event("dynamoStreamEvent.json")
+    ev["Records"][1]["dynamodb"]["NewImage"] = {
+        "profile": {"M": {"tags": {"L": [{"S": "ok"}, {"S": value}]}}},
+        "Id": {"N": "7"},
+    }
+    return ev
+
+
+def _iot_password(value: str) -> Any:
+    ev = event("iotCustomAuthorizerEvent.json")
+    ev["protocolData"]["mqtt"]["password"] = b64(value)
+    return ev
+
+
+def _codepipeline(value: str) -> Any:
+    ev = event("codePipelineEvent.json")
+    ev["CodePipeline.job"]["data"]["actionConfiguration"]["configuration"]["UserParameters"] = value
+    return ev
+
+
+def _direct(value: str) -> Any:
+    return {"order": {"items": [{"sku": "A-1"}, {"sku": value}]}}
+
+
+CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
+    # HTTP triggers
+    ("rest query", plant("apiGatewayProxyEvent.json", "queryStringParameters.parameter1", SQLI), "queryStringParameters.parameter1", None),
+    ("rest multi-value query", plant("apiGatewayProxyEvent.json", "multiValueQueryStringParameters.parameter1[1]", SQLI), "multiValueQueryStringParameters.parameter1[1]", None),
+    ("rest header", plant("apiGatewayProxyEvent.json", "headers.Header1", SQLI), "headers.header1", None),
+    ("rest path parameter", plant("apiGatewayProxyEvent.json", "pathParameters", {"id": SQLI}), "pathParameters.id", None),
+    ("rest path", plant("apiGatewayProxyEvent.json", "path", "/items/" + SQLI), "path", None),
+    ("rest json body", plant("apiGatewayProxyEvent.json", "body", json.dumps({"user": {"name": SQLI}})), "body.user.name", None),
+    ("rest base64 body", lambda: _base64_body(SQLI), "body.user.name", None),
+    ("rest form body", lambda: _form_body(SQLI), "body.comment", None),
+    ("rest cookie", lambda: _cookie_v1(SQLI), "headers.cookie.session", None),
+    ("http api v2 query", plant("apiGatewayProxyV2Event.json", "queryStringParameters.parameter1", SQLI), "queryStringParameters.parameter1", None),
+    ("http api v2 cookie", plant("apiGatewayProxyV2Event.json", "cookies", ["a=1", "session=" + quote(SQLI)]), "cookies[1].session", None),
+    ("http api v2 raw path", plant("apiGatewayProxyV2Event.json", "rawPath", "/x/" + quote(SQLI)), "rawPath", None),
+    ("http api v2 multipart", lambda: _multipart_body(XSS), "body.caption", None),
+    ("function url xml body", lambda: _xml_body(XSS), "body", None),
+    ("function url header", plant("lambdaFunctionUrlEvent.json", "headers.user-agent", XSS), "headers.user-agent", None),
+    ("alb encoded query", plant("albEvent.json", "queryStringParameters", {"q": quote_plus(SQLI)}), "queryStringParameters.q", None),
+    ("alb multi-value header", plant("albMultiValueHeadersEvent.json", "multiValueHeaders.accept", [XSS]), "multiValueHeaders.accept", None),
+    ("lattice v1 base64 body", plant("vpcLatticeEvent.json", "body", b64(json.dumps({"q": SQLI}))), "body.q", None),
+    ("lattice v2 query", plant("vpcLatticeV2Event.json", "queryStringParameters", {"q": [quote(SQLI)]}), "queryStringParameters.q", None),
+    ("websocket message", plant("websocketMessageEvent.json", "body", json.dumps({"action": "send", "text": XSS})), "body.text", None),
+    ("websocket connect query", plant("websocketConnectEvent.json", "queryStringParameters.room", SQLI), "queryStringParameters.room", None),
+    ("token authorizer", plant("apiGatewayAuthorizerTokenEvent.json", "authorizationToken", SQLI), "authorizationToken", None),
+    ("request authorizer header", plant("apiGatewayAuthorizerRequestEvent.json", "headers.HeaderAuth1", SQLI), "headers.headerauth1", None),
+    ("v2 authorizer query", plant("apiGatewayAuthorizerV2Event.json", "queryStringParameters.parameter2", SQLI), "queryStringParameters.parameter2", None),
+    # GraphQL
+    ("appsync argument", plant("appSyncResolverEvent.json", "arguments.name", SQLI), "arguments.name", None),
+    ("appsync batch record", lambda: _appsync_batch(SQLI), "[1].arguments.title", 1),
+    ("appsync authorizer query literal", plant("appSyncAuthorizerEvent.json", "requestContext.queryString", 'query { find(q: "' + SQLI.replace("'", "\\'") + '") { id } }'), "requestContext.queryString", None),
+    # storage and messaging
+    ("s3 key url-encoded with +", plant("s3Event.json", "Records[0].s3.object.key", quote_plus(SQLI)), "Records[0].s3.object.key", 0),
+    ("s3 batch operations key", plant("s3BatchOperationEventSchemaV1.json", "tasks[0].s3Key", quote_plus(SQLI)), "tasks[0].s3Key", 0),
+    ("s3 via eventbridge key", plant("s3EventBridgeNotificationObjectCreatedEvent.json", "detail.object.key", SQLI), "detail.object.key", None),
+    ("s3 object lambda url", plant("s3ObjectEventIAMUser.json", "userRequest.url", "/a?q=" + quote(SQLI)), "userRequest.url", None),
+    ("sqs json body", plant("sqsEvent.json", "Records[1].body", json.dumps({"order": {"note": SQLI}})), "Records[1].body.order.note", 1),
+    ("sqs message attribute", plant("sqsEvent.json", "Records[0].messageAttributes", {"trace": {"stringValue": SQLI, "dataType": "String"}}), "Records[0].messageAttributes.trace.stringValue", 0),
+    ("sns in sqs", lambda: _sns_in_sqs(SQLI), "Records[0].body.Message.order.note", 0),
+    ("s3 in sqs", lambda: _s3_in_sqs(quote_plus(SQLI)), "Records[0].body.Records[0].s3.object.key", 0),
+    ("s3 in sns in sqs", lambda: _s3_in_sns_in_sqs(quote_plus(SQLI)), "Records[0].body.Message.Records[0].s3.object.key", 0),
+    ("eventbridge in sqs", lambda: _eventbridge_in_sqs(SQLI), "Records[1].body.detail.customer.note", 1),
+    ("sns message", plant("snsEvent.json", "Records[0].Sns.Message", SQLI), "Records[0].Sns.Message", 0),
+    ("sns subject", plant("snsEvent.json", "Records[0].Sns.Subject", XSS), "Records[0].Sns.Subject", 0),
+    ("sns binary attribute", plant("snsEvent.json", "Records[0].Sns.MessageAttributes.TestBinary.Value", b64(SQLI)), "Records[0].Sns.MessageAttributes.TestBinary.Value", 0),
+    ("eventbridge detail", plant("eventBridgeEvent.json", "detail.state", SQLI), "detail.state", None),
+    ("cloudwatch logs base64+gzip", lambda: _cloudwatch(SQLI), "awslogs.data.logEvents[1].message", None),
+    ("dynamodb new image", plant("dynamoStreamEvent.json", "Records[0].dynamodb.NewImage.Message.S", SQLI), "Records[0].dynamodb.NewImage.Message.S", 0),
+    ("dynamodb nested map and list", lambda: _dynamodb_nested(XSS), "Records[1].dynamodb.NewImage.profile.M.tags.L[1].S", 1),
+    ("kinesis base64 json", plant("kinesisStreamEvent.json", "Records[1].kinesis.data", b64(json.dumps({"user": {"name": SQLI}}))), "Records[1].kinesis.data.user.name", 1),
+    ("kinesis cloudwatch logs subscription", lambda: _kinesis_logs(SQLI), "Records[1].kinesis.data.logEvents[0].message", 1),
+    ("firehose base64 text", plant("kinesisFirehosePutEvent.json", "records[1].data", b64(XSS)), "records[1].data", 1),
+    ("kafka value", lambda: _kafka(SQLI), "records.mytopic-0[0].value.q", 0),
+    ("kafka header bytes", lambda: _kafka_header(XSS), "records.mytopic-0[0].headers[0].trace", 0),
+    ("activemq data", plant("activeMQEvent.json", "messages[1].data", b64(SQLI)), "messages[1].data", 1),
+    ("rabbitmq data", plant("rabbitMQEvent.json", "rmqMessagesByQueue.pizzaQueue::/[0].data", b64(XSS)), "rmqMessagesByQueue.pizzaQueue::/[0].data", 0),
+    ("ses subject", plant("sesEvent.json", "Records[0].ses.mail.commonHeaders.subject", XSS), "Records[0].ses.mail.commonHeaders.subject", 0),
+    ("ses header", plant("sesEvent.json", "Records[0].ses.mail.headers[0].value", SQLI), "Records[0].ses.mail.headers[0].value", 0),
+    # identity, bots and other sources
+    ("cognito user attribute", plant("cognitoPreSignUpEvent.json", "request.userAttributes.email", SQLI), "request.userAttributes.email", None),
+    ("cognito migration password", plant("cognitoUserMigrationEvent.json", "request.password", SQLI), "request.password", None),
+    ("lex v1 transcript", plant("lexV1Event.json", "inputTranscript", SQLI), "inputTranscript", None),
+    ("lex v2 slot", plant("lexV2Event.json", "sessionState.intent.slots.Location.value.originalValue", SQLI), "sessionState.intent.slots.Location.value.originalValue", None),
+    ("alexa slot", plant("alexaIntentEvent.json", "request.intent.slots.City.value", SQLI), "request.intent.slots.City.value", None),
+    ("iot authorizer password (base64)", lambda: _iot_password(SQLI), "protocolData.mqtt.password", None),
+    ("cloudformation properties", plant("cloudformationCustomResourceCreate.json", "ResourceProperties.MyProps", SQLI), "ResourceProperties.MyProps", None),
+    ("config rule parameters (json in string)", lambda: _config(SQLI), "ruleParameters.allowedTypes", None),
+    ("secrets manager secret id", plant("secretsManagerEvent.json", "SecretId", SQLI), "SecretId", None),
+    ("codepipeline user parameters", lambda: _codepipeline(SQLI), "CodePipeline.job.data.actionConfiguration.configuration.UserParameters", None),
+    ("bedrock agent input", plant("bedrockAgentPostEvent.json", "inputText", SQLI), "inputText", None),
+    ("bedrock agent body property", plant("bedrockAgentPostEvent.json", "requestBody.content.application/json.properties[1].value", SQLI), "requestBody.content.application/json.properties[1].value", None),
+    ("connect parameters", plant("connectContactFlowEventAll.json", "Details.Parameters", {"name": SQLI}), "Details.Parameters.name", None),
+    ("direct invocation", lambda: _direct(SQLI), "order.items[1].sku", None),
+]
+
+
+@pytest.mark.parametrize(("label", "build", "location", "record"), CASES, ids=[c[0] for c in CASES])
+def test_planted_attack_is_found_at_its_location(
+    label: str, build: Callable[[], Any], location: str, record: int | None
+) -> None:
+    verdict = FW.inspect(build())
+    assert not verdict.error
+    locations = [(f.location, f.record) for f in verdict.findings]
+    assert (location, record) in locations, locations
+    assert verdict.blocked
+
+
+def test_secret_field_evidence_is_not_recorded() -> None:
+    verdict = FW.inspect(plant("cognitoUserMigrationEvent.json", "request.password", SQLI)())
+    assert verdict.findings[0].evidence.startswith("****")
+    assert SQLI not in verdict.findings[0].evidence
