@@ -1,0 +1,154 @@
+"""Control logic that can be exercised without installing the process-wide audit hook."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+
+import pytest
+from conftest import api_event, load_event
+
+from hullguard.runtime import triggers
+from hullguard.runtime.controls.code import event_strings
+from hullguard.runtime.controls.invokers import InvokerControl
+from hullguard.runtime.controls.network import NetworkControl
+from hullguard.runtime.controls.processes import ProcessControl
+from hullguard.runtime.controls.tmpfs import TmpCleaner
+from hullguard.runtime.policy import RuntimePolicy
+from hullguard.runtime.report import Reporter
+from hullguard.runtime.state import Invocation
+from hullguard.runtime.suggest import observe, read_events, suggest_policy
+
+
+def reporter() -> tuple[Reporter, io.StringIO]:
+    out = io.StringIO()
+    return Reporter(out), out
+
+
+def network(allow: list[str], **extra: object) -> NetworkControl:
+    policy = RuntimePolicy.from_dict({"network": {"allow": allow, **extra}})
+    return NetworkControl(policy.network, reporter()[0], region="eu-west-1")
+
+
+def test_destinations_are_judged_by_the_name_that_was_resolved():
+    control = network(["api.example.com:443", "*.example.org", "10.1.0.0/16"])
+    control.learn("api.example.com", [(socket.AF_INET, 1, 6, "", ("203.0.113.5", 443))])
+    control.learn("cdn.example.org.", [(socket.AF_INET, 1, 6, "", ("198.51.100.9", 443))])
+    assert control.judge("203.0.113.5", 443)[0] == "allow"
+    assert control.judge("203.0.113.5", 80) == ("block", "", "network.allow")  # wrong port
+    assert control.judge("198.51.100.9", 8443)[0] == "allow"  # suffix, any port
+    assert control.judge("10.1.2.3", 5432)[0] == "allow"  # CIDR
+    assert control.judge("10.2.0.1", 5432)[2] == "network.allow"
+    assert control.judge("169.254.169.254", 80) == ("block", "169.254.0.0/16", "network.metadata")
+    assert control.judge("::ffff:169.254.169.254", 80)[2] == "network.metadata"  # IPv4-mapped IPv6
+    control.learn("dynamodb.eu-west-1.amazonaws.com", [(socket.AF_INET, 1, 6, "", ("52.94.1.1", 443))])
+    assert control.judge("52.94.1.1", 443)[0] == "allow"  # aws_endpoints for the function's region
+    control.learn("dynamodb.us-east-1.amazonaws.com", [(socket.AF_INET, 1, 6, "", ("52.94.2.2", 443))])
+    assert control.judge("52.94.2.2", 443)[0] == "block"  # another region is not "ours"
+
+
+def test_an_ip_literal_forgets_the_name_learned_before():
+    control = network(["localhost:8080"])
+    control.learn("localhost", [(socket.AF_INET, 1, 6, "", ("127.0.0.1", 8080))])
+    assert control.judge("127.0.0.1", 8080)[0] == "allow"
+    control.learn("127.0.0.1", [(socket.AF_INET, 1, 6, "", ("127.0.0.1", 8080))])
+    assert control.judge("127.0.0.1", 8080)[0] == "block"
+
+
+def test_runtime_api_is_always_allowed(monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+    control = network(["api.example.com"])
+    assert control.judge("127.0.0.1", 9001) == ("allow", "", "")
+    assert control.judge("127.0.0.1", 9002)[0] == "block"
+
+
+@pytest.mark.parametrize(("entry", "executable", "words", "allowed"), [
+    ("convert", "/usr/bin/convert", ["convert", "a.jpg", "b.png"], True),
+    ("/usr/bin/convert", "/usr/bin/convert", ["convert"], True),
+    ("convert", "/bin/sh", ["/bin/sh", "-c", "convert a.jpg b.png; id"], False),  # a shell is not convert
+    ("convert *.jpg *.png", "/bin/sh", ["/bin/sh", "-c", "convert a.jpg b.png"], True),
+    ("git rev-parse *", "/usr/bin/git", ["git", "rev-parse", "HEAD"], True),
+    ("git rev-parse *", "/usr/bin/git", ["git", "push"], False),
+])
+def test_process_allow_list(entry, executable, words, allowed):
+    policy = RuntimePolicy.from_dict({"processes": {"allow": [entry]}})
+    assert ProcessControl(policy.processes, reporter()[0]).allowed(executable, words) is allowed
+
+
+def test_event_strings_include_json_inside_the_body():
+    event = api_event({"action": "calc", "expr": "__import__('os').system('id')"})
+    leaves = event_strings(event)
+    assert "__import__('os').system('id')" in leaves and "calc" in leaves
+    assert "Hello from Lambda!" not in leaves  # the sample's own body was replaced
+
+
+def test_triggers_and_sources_of_real_events():
+    sqs = load_event("sqsEvent.json")
+    assert triggers.classify(sqs) == "sqs"
+    arns, accounts = triggers.sources(sqs)
+    assert arns == ["arn:aws:sqs:us-east-2:123456789012:my-queue"] and accounts == ["123456789012"]
+    assert triggers.classify(api_event()) == "api-gateway-rest"
+    assert triggers.quick_classify(api_event()) == "api-gateway-rest"
+    assert triggers.quick_classify(load_event("apiGatewayProxyV2Event.json")) == "api-gateway-http"
+    assert triggers.quick_classify(load_event("s3Event.json")) == "s3"
+    assert triggers.quick_classify(load_event("eventBridgeEvent.json")) == "eventbridge"
+
+
+def test_invoker_sources_and_accounts():
+    policy = RuntimePolicy.from_dict({"invokers": {"sources": ["arn:aws:sqs:*:123456789012:orders-*"]}})
+    control = InvokerControl(policy.invokers, reporter()[0])
+    assert control.check(load_event("sqsEvent.json"), "sqs") is True  # my-queue is not orders-*
+    policy = RuntimePolicy.from_dict({"invokers": {"accounts": ["123456789012"]}})
+    assert InvokerControl(policy.invokers, reporter()[0]).check(load_event("sqsEvent.json"), "sqs") is False
+
+
+def test_tmp_cleaner_deletes_only_what_the_invocation_created(tmp_path):
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "model.bin").write_text("kept: existed at start-up")
+    policy = RuntimePolicy.from_dict({"tmp": {"cleanup": "delete", "keep": [f"{tmp_path}/keep-*"]}})
+    rep, out = reporter()
+    cleaner = TmpCleaner(policy.tmp, rep, str(tmp_path))
+    cleaner.snapshot()
+    (tmp_path / "export.csv").write_text("secret rows")
+    (tmp_path / "job").mkdir()
+    (tmp_path / "job" / "part.txt").write_text("x")
+    (tmp_path / "keep-me").write_text("deliberate cache")
+    inv = Invocation(function=None, event={}, context=None, cold_start=False)  # type: ignore[arg-type]
+    inv.tmp_dirty = True
+    cleaner.after(inv)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "keep-me"]
+    assert (tmp_path / "cache" / "model.bin").exists()
+    event = json.loads(out.getvalue())
+    assert event["finding_info"]["analytic"]["uid"] == "HG-RT-TMP-003"
+    assert sorted(event["unmapped"]["detail"]["deleted"]) == sorted(
+        [str(tmp_path / "export.csv"), str(tmp_path / "job"), str(tmp_path / "job" / "part.txt")])
+
+
+def test_suggest_builds_a_valid_least_privilege_policy():
+    lines = []
+    for observed in (
+        {"kind": "host", "value": "api.stripe.com:443", "host": "api.stripe.com", "port": 443},
+        {"kind": "host", "value": "s3.eu-west-1.amazonaws.com:443", "host": "s3.eu-west-1.amazonaws.com", "port": 443},
+        *({"kind": "host", "value": f"n{i}.example.org:443", "host": f"n{i}.example.org", "port": 443}
+          for i in range(3)),
+        {"kind": "process", "value": "convert", "executable": "/usr/bin/convert"},
+        {"kind": "file", "value": "write:/tmp/exports/a.csv", "path": "/tmp/exports/a.csv", "access": "write"},
+        {"kind": "pickle", "value": "collections.OrderedDict"},
+        {"kind": "trigger", "value": "api-gateway-rest"},
+        {"kind": "dynamic-code", "value": "eval-of-event-data"},
+    ):
+        event = {"schema": "hullguard.event/1", "unmapped": {"source": "runtime", "detail": {"observed": observed}}}
+        lines.append("2026-11-28T10:00:00Z\treq-1\t" + json.dumps(event, separators=(",", ":")))
+    observations = observe(read_events(lines))
+    text = suggest_policy(observations, "events.jsonl")
+    import yaml
+
+    policy = RuntimePolicy.from_dict(yaml.safe_load(text))
+    assert sorted(r.text for r in policy.network.allow) == ["*.example.org:443", "api.stripe.com:443"]
+    assert policy.network.aws_endpoints is True and policy.network.action == "block"
+    assert policy.processes.allow == ("/usr/bin/convert",)
+    assert policy.tmp.allow == ("/tmp/exports/*",) and policy.tmp.write == "block"
+    assert policy.code.pickle_allow == ("collections.OrderedDict",) and policy.code.event_eval == "block"
+    assert policy.invokers.triggers == ("api-gateway-rest",)
+    assert "fix the code, do not allow it" in text
