@@ -49,10 +49,12 @@ def run(apps: list[Application], root: Path | None = None, *, rules: Iterable[ty
                 raw.extend(rule.check(app, ctx))
             except Exception as exc:  # noqa: BLE001 - one faulty rule must not hide the others' findings
                 outcome.problems.append(f"rule {rule.id} failed on {app.template}: {type(exc).__name__}: {exc}")
+    raw = _merge_shared(raw)
     suppressions = _Suppressions(apps, ctx.root, outcome.problems)
-    seen: set[tuple[str, str, int | None, str | None, str | None, str]] = set()
+    seen: set[tuple[str, str, str, int | None, str | None, str | None, str]] = set()
     for finding in sorted(raw, key=_order):
-        key = (finding.rule_id, finding.file, finding.line, finding.function, finding.resource, finding.message)
+        key = (finding.application, finding.rule_id, finding.file, finding.line, finding.function, finding.resource,
+               finding.message)
         if key in seen:
             continue
         seen.add(key)
@@ -65,8 +67,26 @@ def run(apps: list[Application], root: Path | None = None, *, rules: Iterable[ty
     return outcome
 
 
-def _order(f: Finding) -> tuple[str, str, int, str, str]:
-    return (f.file, f.function or "", f.line or 0, f.rule_id, f.message)
+def _merge_shared(findings: list[Finding]) -> list[Finding]:
+    """One finding per place: the same message at the same line for several functions (a shared role,
+    a provider-level variable) becomes one finding naming all of them in ``detail["functions"]``."""
+    groups: dict[tuple[str, str, str, int | None, str | None, str], list[Finding]] = {}
+    for finding in findings:
+        key = (finding.application, finding.rule_id, finding.file, finding.line, finding.resource, finding.message)
+        groups.setdefault(key, []).append(finding)
+    out = []
+    for group in groups.values():
+        functions = sorted({f.function for f in group if f.function})
+        first = group[0]
+        if len(functions) > 1:
+            first.function = None
+            first.detail = {**first.detail, "functions": functions}
+        out.append(first)
+    return out
+
+
+def _order(f: Finding) -> tuple[str, str, str, int, str, str]:
+    return (f.application, f.file, f.function or "", f.line or 0, f.rule_id, f.message)
 
 
 class _Suppressions:

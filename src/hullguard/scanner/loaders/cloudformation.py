@@ -18,6 +18,7 @@ from hullguard.scanner.loaders.common import Problem
 from hullguard.scanner.loaders.yamlfile import TemplateError, read_template
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+GENERIC_STEMS = {"template", "main", "stack", "cloudformation", "sam", "packaged", "infra", "infrastructure"}
 
 
 def load_cloudformation(path: Path, root: Path, problems: list[Problem]) -> Application | None:
@@ -63,11 +64,12 @@ def _is_sam(data: dict[str, Any]) -> bool:
 
 
 def _app_name(path: Path, root: Path) -> str:
-    if path.parent != root and path.stem in ("template", "main", "stack"):
-        return path.parent.name
+    """``orders/template.yaml`` -> ``orders``; ``cdk.out/Orders.template.json`` -> ``Orders``."""
     if path.name.endswith(".template.json"):
         return path.name[: -len(".template.json")]
-    return path.stem if path.parent == root or path.stem not in ("template",) else path.parent.name
+    if path.stem in GENERIC_STEMS:
+        return path.resolve().parent.name
+    return path.stem
 
 
 def _translate_sam(data: dict[str, Any], rel: str, problems: list[Problem]) -> dict[str, Any] | None:
@@ -91,9 +93,15 @@ def _translate_sam(data: dict[str, Any], rel: str, problems: list[Problem]) -> d
 
         # Without a region the translator asks boto for one; a scan must not depend on AWS config.
         ArnGenerator.BOTO_SESSION_REGION_NAME = "us-east-1"
-        translator = Translator(_managed_policy_map(), Parser(), boto_session=_offline_session())
-        out = translator.translate(template, parameter_values=parameters,
-                                   get_managed_policy_map=_managed_policy_map)
+        from samtranslator.metrics.metrics import Metrics
+
+        metrics = Metrics()
+        translator = Translator(_managed_policy_map(), Parser(), boto_session=_offline_session(), metrics=metrics)
+        try:
+            out = translator.translate(template, parameter_values=parameters,
+                                       get_managed_policy_map=_managed_policy_map)
+        finally:
+            metrics.publish()  # to the translator's no-op publisher; silences its exit-time warning
     except InvalidDocumentException as exc:
         causes = "; ".join(str(c) for c in exc.causes)[:400]
         problems.append(Problem(rel, None, f"SAM translation failed ({causes}); policies read without expansion"))

@@ -18,6 +18,32 @@ MAX_DEPTH = 40
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
+_ARN = "arn:${AWS::Partition}:SERVICE:${AWS::Region}:${AWS::AccountId}:"
+# What !GetAtt X.Arn means for common types: an ARN shape with the physical name kept symbolic
+# (@ID@ is the logical id), so policies stay analysable ("table/${Orders}" is one table, not "*").
+GETATT_ARN = {
+    "AWS::DynamoDB::Table": _ARN.replace("SERVICE", "dynamodb") + "table/${@ID@}",
+    "AWS::SQS::Queue": _ARN.replace("SERVICE", "sqs") + "${@ID@.QueueName}",
+    "AWS::S3::Bucket": "arn:${AWS::Partition}:s3:::${@ID@}",
+    "AWS::Kinesis::Stream": _ARN.replace("SERVICE", "kinesis") + "stream/${@ID@}",
+    "AWS::Lambda::Function": _ARN.replace("SERVICE", "lambda") + "function:${@ID@}",
+    "AWS::Serverless::Function": _ARN.replace("SERVICE", "lambda") + "function:${@ID@}",
+    "AWS::IAM::Role": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${@ID@}",
+    "AWS::KMS::Key": _ARN.replace("SERVICE", "kms") + "key/${@ID@}",
+    "AWS::Logs::LogGroup": _ARN.replace("SERVICE", "logs") + "log-group:${@ID@}:*",
+    "AWS::Events::EventBus": _ARN.replace("SERVICE", "events") + "event-bus/${@ID@}",
+    "AWS::Cognito::UserPool": _ARN.replace("SERVICE", "cognito-idp") + "userpool/${@ID@}",
+}
+# Types whose Ref already is the ARN.
+REF_IS_ARN = {
+    "AWS::SNS::Topic": _ARN.replace("SERVICE", "sns") + "${@ID@.TopicName}",
+    "AWS::SecretsManager::Secret": _ARN.replace("SERVICE", "secretsmanager") + "secret:${@ID@}",
+    "AWS::StepFunctions::StateMachine": _ARN.replace("SERVICE", "states") + "stateMachine:${@ID@}",
+    "AWS::Serverless::StateMachine": _ARN.replace("SERVICE", "states") + "stateMachine:${@ID@}",
+    "AWS::IAM::ManagedPolicy": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/${@ID@}",
+}
+
+
 class Resolver:
     """Resolves values of one template: ``resolve(value)`` returns JSON data or ``Unknown``."""
 
@@ -33,6 +59,10 @@ class Resolver:
                     self.parameters[name] = spec["Default"]
         self.parameters.update(parameters or {})
         self.mappings: dict[str, Any] = template.get("Mappings") or {}
+
+    def _type(self, logical_id: str) -> str:
+        body = self.resources.get(logical_id)
+        return str(body.get("Type", "")) if isinstance(body, dict) else ""
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -61,6 +91,9 @@ class Resolver:
         if name in self.parameters:
             return self.parameters[name]
         if name in self.resources:
+            arn = REF_IS_ARN.get(self._type(name))
+            if arn:
+                return arn.replace("@ID@", name)
             return "${" + name + "}"  # a physical id only known at deploy time, kept symbolic
         if name.startswith("AWS::"):
             return "${" + name + "}"
@@ -70,6 +103,9 @@ class Resolver:
         if name == "GetAtt":
             parts = arg.split(".", 1) if isinstance(arg, str) else arg
             if isinstance(parts, list) and len(parts) == 2 and all(isinstance(p, str) for p in parts):
+                arn = GETATT_ARN.get(self._type(parts[0])) if parts[1] == "Arn" else None
+                if arn:
+                    return arn.replace("@ID@", parts[0])
                 return "${" + f"{parts[0]}.{parts[1]}" + "}"
             return Unknown(f"!GetAtt {arg!r}")
         if name == "Sub":

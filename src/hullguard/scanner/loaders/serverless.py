@@ -25,6 +25,7 @@ from hullguard.model.app import (
     Unknown,
 )
 from hullguard.scanner.loaders.common import Problem, as_list, line_of, managed_policy, statements_from_document
+from hullguard.scanner.loaders.intrinsics import Resolver
 from hullguard.scanner.loaders.slsvars import CircularReference, Variables
 from hullguard.scanner.loaders.yamlfile import LineDict, TemplateError, read_template
 
@@ -58,7 +59,21 @@ def load_serverless(path: Path, root: Path, problems: list[Problem]) -> Applicat
         doc = raw
     for message in variables.problems:
         problems.append(Problem(rel, None, f"${{file(...)}}: {message}"))
+    _resolve_intrinsics(doc)
     return ServerlessBuilder(doc, rel, path.parent, root, problems).build()
+
+
+def _resolve_intrinsics(doc: dict[str, Any]) -> None:
+    """CloudFormation intrinsics in provider/functions (``Fn::GetAtt: [Queue, Arn]`` in events and role
+    statements) resolve against the ``resources`` section; ``resources`` itself stays raw for linking."""
+    declared: dict[str, Any] = {}
+    for block in as_list(doc.get("resources")):
+        if isinstance(block, dict) and isinstance(block.get("Resources"), dict):
+            declared.update(block["Resources"])
+    resolver = Resolver({"Resources": declared})
+    for key in ("provider", "functions"):
+        if isinstance(doc.get(key), dict):
+            doc[key] = resolver.resolve(doc[key])
 
 
 class ServerlessBuilder:
@@ -103,7 +118,26 @@ class ServerlessBuilder:
                 builder.add_function(fn, f"{fn.logical_id[:1].upper()}{fn.logical_id[1:]}LambdaFunction")
             builder.link_all()
         self._api_settings()
+        self._extensions()
         return self.app
+
+    def _extensions(self) -> None:
+        """``resources.extensions.<Key>LambdaFunction.Properties`` are merged into the generated function."""
+        extensions = self.doc.get("resources", {}).get("extensions") if isinstance(self.doc.get("resources"), dict) \
+            else None
+        if not isinstance(extensions, dict):
+            return
+        for fn in self.app.functions:
+            body = extensions.get(f"{fn.logical_id[:1].upper()}{fn.logical_id[1:]}LambdaFunction")
+            props = body.get("Properties") if isinstance(body, dict) else None
+            if not isinstance(props, dict):
+                continue
+            if props.get("CodeSigningConfigArn") is not None:
+                fn.code_signing = props["CodeSigningConfigArn"]
+            if props.get("ReservedConcurrentExecutions") is not None:
+                fn.reserved_concurrency = _int(props["ReservedConcurrentExecutions"])
+            if isinstance(props.get("TracingConfig"), dict):
+                fn.tracing = props["TracingConfig"].get("Mode") == "Active"
 
     # -- roles ----------------------------------------------------------------------------------
     def _default_role(self) -> Role | None:

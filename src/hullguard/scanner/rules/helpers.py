@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hullguard.model.app import Application, Function, Resource, Statement, Unknown
@@ -46,9 +47,15 @@ def policy_statements(document: Any) -> list[Statement]:
 
 def resource_by_ref(app: Application, value: Any) -> Resource | None:
     """The resource a resolved reference (``${Bucket}``, ``Bucket``, ``aws_s3_bucket.x``) names."""
-    text = str(value)
-    if text.startswith("${") and text.endswith("}"):
-        text = text[2:-1].split(".")[0]
+    by_id = {r.logical_id: r for r in app.resources}
     if isinstance(value, Unknown):
         text = value.expr.rsplit(".", 1)[0] if value.expr.count(".") >= 2 else value.expr
-    return next((r for r in app.resources if r.logical_id == text), None)
+        return by_id.get(text)
+    text = str(value)
+    if text in by_id:
+        return by_id[text]
+    for name in re.findall(r"\$\{([^}]+)\}", text):  # ARN shapes keep the logical id: table/${Orders}
+        candidate = by_id.get(name.split(".")[0])
+        if candidate is not None:
+            return candidate
+    return None

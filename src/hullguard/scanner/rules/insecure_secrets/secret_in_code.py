@@ -46,11 +46,15 @@ class SecretInCode(Rule):
                     text = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     continue
+                owners = [fn.logical_id for fn in app.functions
+                          if (code := ctx.function_code(fn)) is not None and code.file == rel]
+                kinds_by_line: dict[int, list[str]] = {}
                 for hit in scan_text(text, path.name):
-                    owner = next((fn for fn in app.functions if ctx.function_code(fn) is not None
-                                  and ctx.function_code(fn).file == rel), None)  # type: ignore[union-attr]
-                    yield self.finding(app, f"{hit.kind} in {rel}", SourceRef(rel, hit.line, None),
-                                       function=owner, detail={"kind": hit.kind})
+                    kinds_by_line.setdefault(hit.line, []).append(hit.kind)
+                for line, kinds in sorted(kinds_by_line.items()):
+                    yield self.finding(app, f"hard-coded secret: {', '.join(sorted(set(kinds)))}",
+                                       SourceRef(rel, line, None), function=owners[0] if len(owners) == 1 else None,
+                                       detail={"kinds": sorted(set(kinds)), "functions": owners})
 
 
 def _is_template(path: Path) -> bool:

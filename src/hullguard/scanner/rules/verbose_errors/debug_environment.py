@@ -3,9 +3,10 @@
 from collections.abc import Iterator
 
 from hullguard.events.schema import Severity
-from hullguard.model.app import Application, Function
+from hullguard.model.app import Application, Function, SourceRef
 from hullguard.model.finding import Finding
 from hullguard.scanner.context import ScanContext
+from hullguard.scanner.loaders.common import line_of
 from hullguard.scanner.rules.base import FunctionRule
 
 DEBUG_NAMES = {"DEBUG", "FLASK_DEBUG", "DJANGO_DEBUG", "APP_DEBUG", "VERBOSE_ERRORS", "SHOW_ERRORS"}
@@ -29,4 +30,6 @@ class DebugEnvironment(FunctionRule):
             text = str(value).strip().lower() if isinstance(value, (str, bool, int)) else ""
             if (name.upper() in DEBUG_NAMES and text in TRUE_VALUES) or \
                     (name.upper() == "NODE_ENV" and text == "development"):
-                yield self.finding(app, f"environment variable {name}={value}", fn.source, function=fn)
+                line = line_of(fn.environment, name) or fn.source.line
+                yield self.finding(app, f"environment variable {name}={value}",
+                                   SourceRef(fn.source.file, line, fn.logical_id), function=fn)
