@@ -11,4 +11,3 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OSV_DB = FIXTURES / "osv"
 # Runtime deprecation depends on the date; tests pin it so results do not change over time.
 TODAY = dt.date(2026, 11, 28)
-

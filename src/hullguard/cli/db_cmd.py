@@ -10,6 +10,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -25,8 +26,10 @@ def register(app: typer.Typer) -> None:
 
     @db.command("update")
     def update(
-        directory: Path | None = typer.Option(None, "--dir", help="Where to store the exports (default: user cache)."),
-        timeout: float = typer.Option(120.0, "--timeout", help="Seconds per download."),
+        directory: Annotated[
+            Path | None, typer.Option("--dir", help="Where to store the exports (default: user cache).")
+        ] = None,
+        timeout: Annotated[float, typer.Option("--timeout", help="Seconds per download.")] = 120.0,
     ) -> None:
         """Download the PyPI and npm OSV exports (needs network access)."""
         from hullguard.scanner.deps.osv import ECOSYSTEMS, EXPORT_URL, default_location
@@ -54,7 +57,9 @@ def register(app: typer.Typer) -> None:
 
     @db.command("status")
     def status(
-        osv_db: Path | None = typer.Option(None, "--osv-db", help="Database directory (default: user cache)."),
+        osv_db: Annotated[
+            Path | None, typer.Option("--osv-db", help="Database directory (default: user cache).")
+        ] = None,
     ) -> None:
         """Say how many advisories a database holds."""
         from hullguard.scanner.deps.osv import OsvDatabase

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
@@ -20,18 +20,32 @@ def register(app: typer.Typer) -> None:
 
     @app.command("scan")
     def scan_command(
-        path: Path = typer.Argument(..., help="Directory (or one template) to scan."),
-        fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, json, sarif, junit or markdown."),
-        output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to FILE."),
-        fail_on: str = typer.Option("low", "--fail-on", help="Exit 1 when a finding is at least this severe."),
-        baseline: Path | None = typer.Option(None, "--baseline", help="Report only findings not in this baseline."),
-        write_baseline: Path | None = typer.Option(None, "--write-baseline", help="Save current findings as baseline."),
-        osv_db: Path | None = typer.Option(None, "--osv-db", help="Offline OSV database directory."),
-        only: str | None = typer.Option(None, "--rules", help="Comma-separated rule ids to run (default all)."),
-        skip: str | None = typer.Option(None, "--skip", help="Comma-separated rule ids to skip."),
-        upload: str | None = typer.Option(None, "--upload", help="Console URL to send findings and inventory to."),
-        api_key: str | None = typer.Option(None, "--api-key", envvar="HULLGUARD_API_KEY", help="Console API key."),
-        no_progress: bool = typer.Option(False, "--no-progress", help="Never draw a progress bar."),
+        path: Annotated[Path, typer.Argument(help="Directory (or one template) to scan.")],
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="terminal, json, sarif, junit or markdown.")
+        ] = "terminal",
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
+        fail_on: Annotated[
+            str, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe.")
+        ] = "low",
+        baseline: Annotated[
+            Path | None, typer.Option("--baseline", help="Report only findings not in this baseline.")
+        ] = None,
+        write_baseline: Annotated[
+            Path | None, typer.Option("--write-baseline", help="Save current findings as baseline.")
+        ] = None,
+        osv_db: Annotated[Path | None, typer.Option("--osv-db", help="Offline OSV database directory.")] = None,
+        only: Annotated[
+            str | None, typer.Option("--rules", help="Comma-separated rule ids to run (default all).")
+        ] = None,
+        skip: Annotated[str | None, typer.Option("--skip", help="Comma-separated rule ids to skip.")] = None,
+        upload: Annotated[
+            str | None, typer.Option("--upload", help="Console URL to send findings and inventory to.")
+        ] = None,
+        api_key: Annotated[
+            str | None, typer.Option("--api-key", envvar="HULLGUARD_API_KEY", help="Console API key.")
+        ] = None,
+        no_progress: Annotated[bool, typer.Option("--no-progress", help="Never draw a progress bar.")] = False,
     ) -> None:
         """Scan a serverless project for security risks before it ships."""
         from hullguard.events.schema import Severity
@@ -57,10 +71,21 @@ def register(app: typer.Typer) -> None:
         if not report.applications:
             for problem in report.all_problems:
                 sys.stderr.write(f"hullguard: {clean(problem)}\n")
-            fail(f"nothing could be scanned: no serverless.yml, SAM/CloudFormation template or Terraform function "
-                 f"found under {path}" if not report.load_problems else f"nothing could be scanned under {path}")
-        text = render(report.findings, fmt, path, rules, problems=report.all_problems,
-                      suppressed=len(report.suppressed), color=fmt == "terminal" and output is None and _tty())
+            fail(
+                f"nothing could be scanned: no serverless.yml, SAM/CloudFormation template or Terraform function "
+                f"found under {path}"
+                if not report.load_problems
+                else f"nothing could be scanned under {path}"
+            )
+        text = render(
+            report.findings,
+            fmt,
+            path,
+            rules,
+            problems=report.all_problems,
+            suppressed=len(report.suppressed),
+            color=fmt == "terminal" and output is None and _tty(),
+        )
         if output is not None:
             try:
                 output.write_text(text, encoding="utf-8")
@@ -73,8 +98,9 @@ def register(app: typer.Typer) -> None:
             for problem in report.all_problems:
                 sys.stderr.write(f"hullguard: {clean(problem)}\n")
         if write_baseline is not None:
-            write_baseline.write_text(baseline_document(report.findings + [f for f, _ in report.suppressed]),
-                                      encoding="utf-8")
+            write_baseline.write_text(
+                baseline_document(report.findings + [f for f, _ in report.suppressed]), encoding="utf-8"
+            )
         if upload:
             _upload(report, upload, api_key or "")
         raise typer.Exit(EXIT_FINDINGS if report.at_or_above(threshold) else EXIT_CLEAN)

@@ -41,7 +41,7 @@ class ScanContext:
 
             try:
                 self._iam[key] = list(analyze_statements(role.statements()))
-            except Exception as exc:  # noqa: BLE001 - a bug in the analyser must not end the scan
+            except Exception as exc:
                 self.problems.append(f"IAM analysis of role {role.logical_id} failed: {type(exc).__name__}: {exc}")
                 self._iam[key] = []
         return self._iam[key]

@@ -33,8 +33,14 @@ def evaluate(apps: list[Application], root: Path | None = None) -> list[Finding]
     return run(apps, root).findings
 
 
-def run(apps: list[Application], root: Path | None = None, *, rules: Iterable[type[Rule]] | None = None,
-        osv_db: Path | None = None, today: dt.date | None = None) -> ScanOutcome:
+def run(
+    apps: list[Application],
+    root: Path | None = None,
+    *,
+    rules: Iterable[type[Rule]] | None = None,
+    osv_db: Path | None = None,
+    today: dt.date | None = None,
+) -> ScanOutcome:
     ctx = ScanContext(root=Path(root) if root is not None else None, osv_db=osv_db)
     if today is not None:
         ctx.today = today
@@ -47,14 +53,21 @@ def run(apps: list[Application], root: Path | None = None, *, rules: Iterable[ty
                 continue
             try:
                 raw.extend(rule.check(app, ctx))
-            except Exception as exc:  # noqa: BLE001 - one faulty rule must not hide the others' findings
+            except Exception as exc:
                 outcome.problems.append(f"rule {rule.id} failed on {app.template}: {type(exc).__name__}: {exc}")
     raw = _merge_shared(raw)
     suppressions = _Suppressions(apps, ctx.root, outcome.problems)
     seen: set[tuple[str, str, str, int | None, str | None, str | None, str]] = set()
     for finding in sorted(raw, key=_order):
-        key = (finding.application, finding.rule_id, finding.file, finding.line, finding.function, finding.resource,
-               finding.message)
+        key = (
+            finding.application,
+            finding.rule_id,
+            finding.file,
+            finding.line,
+            finding.function,
+            finding.resource,
+            finding.message,
+        )
         if key in seen:
             continue
         seen.add(key)
@@ -97,8 +110,10 @@ class _Suppressions:
         for app in apps:
             for entry in app.suppressions:
                 if not entry.get("reason"):
-                    problems.append(f"{entry.get('file')}:{entry.get('line') or ''} suppression of "
-                                    f"{entry.get('rule_id')} has no reason; ignored")
+                    problems.append(
+                        f"{entry.get('file')}:{entry.get('line') or ''} suppression of "
+                        f"{entry.get('rule_id')} has no reason; ignored"
+                    )
                     continue
                 self.declared.append(entry)
         self.root = root

@@ -52,9 +52,15 @@ def select_rules(only: list[str] | None = None, skip: list[str] | None = None) -
     return rules
 
 
-def scan(root: Path, *, rules: list[type[Rule]] | None = None, osv_db: Path | None = None,
-         baseline: Path | None = None, today: dt.date | None = None,
-         progress: Callable[[int, int], None] | None = None) -> ScanReport:
+def scan(
+    root: Path,
+    *,
+    rules: list[type[Rule]] | None = None,
+    osv_db: Path | None = None,
+    baseline: Path | None = None,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScanReport:
     root = Path(root)
     loaded = load_applications(root, progress=progress)
     report = ScanReport(root=root, applications=loaded.applications, load_problems=loaded.problems)
@@ -77,8 +83,11 @@ def read_baseline(path: Path) -> set[str]:
         raise ValueError(f"cannot read baseline {path}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"baseline {path} is not JSON: {exc.msg} (line {exc.lineno})") from None
-    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or \
-            not isinstance(data.get("fingerprints"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != BASELINE_VERSION
+        or not isinstance(data.get("fingerprints"), list)
+    ):
         raise ValueError(f"baseline {path} is not a hullguard baseline (version {BASELINE_VERSION})")
     return {str(f) for f in data["fingerprints"]}
 
@@ -108,14 +117,16 @@ def inventory(report: ScanReport) -> list[dict[str, Any]]:
     for app in report.applications:
         for fn in app.functions:
             code = index.for_function(fn)
-            out.append({
-                "name": str(fn.name) if isinstance(fn.name, str) else fn.logical_id,
-                "version": "$LATEST",
-                "account": app.account if isinstance(app.account, str) else None,
-                "region": app.region if isinstance(app.region, str) else None,
-                "runtime": fn.runtime if isinstance(fn.runtime, str) else None,
-                "protected": is_protected(fn, bool(code and code.protected)),
-                "application": app.name,
-                "last_deployed": fn.last_modified,
-            })
+            out.append(
+                {
+                    "name": str(fn.name) if isinstance(fn.name, str) else fn.logical_id,
+                    "version": "$LATEST",
+                    "account": app.account if isinstance(app.account, str) else None,
+                    "region": app.region if isinstance(app.region, str) else None,
+                    "runtime": fn.runtime if isinstance(fn.runtime, str) else None,
+                    "protected": is_protected(fn, bool(code and code.protected)),
+                    "application": app.name,
+                    "last_deployed": fn.last_modified,
+                }
+            )
     return out

@@ -18,17 +18,40 @@ CODE = {"eval", "Function", "runInNewContext", "runInThisContext", "runInContext
 TIMERS = {"setTimeout", "setInterval"}
 SQL = {"query", "execute", "raw", "$queryRawUnsafe", "$executeRawUnsafe"}
 DESER = {"unserialize", "deserialize"}
-FS = {"readFile", "readFileSync", "writeFile", "writeFileSync", "appendFile", "appendFileSync", "createReadStream",
-      "createWriteStream", "unlink", "unlinkSync", "readdir", "readdirSync", "sendFile", "rm", "rmSync", "open",
-      "openSync"}
+FS = {
+    "readFile",
+    "readFileSync",
+    "writeFile",
+    "writeFileSync",
+    "appendFile",
+    "appendFileSync",
+    "createReadStream",
+    "createWriteStream",
+    "unlink",
+    "unlinkSync",
+    "readdir",
+    "readdirSync",
+    "sendFile",
+    "rm",
+    "rmSync",
+    "open",
+    "openSync",
+}
 HTTP = {"fetch", "axios", "got", "request", "needle", "superagent"}
 HTTP_OBJECTS = {"axios", "http", "https", "got", "needle", "superagent", "request"}
 HTTP_METHODS = {"get", "post", "put", "delete", "patch", "head", "request"}
 TMP_WRITE = {"writeFile", "writeFileSync", "appendFile", "appendFileSync", "createWriteStream"}
 TMP_CLEANUP = {"unlink", "unlinkSync", "rm", "rmSync", "rmdir", "rmdirSync"}
+TMP = "/tmp"  # noqa: S108 - the path we look for, not one we use
 LOGGERS = {"console", "logger", "log"}
-FUNCTION_TYPES = {"arrow_function", "function_expression", "function", "function_declaration",
-                  "generator_function_declaration", "async_function"}
+FUNCTION_TYPES = {
+    "arrow_function",
+    "function_expression",
+    "function",
+    "function_declaration",
+    "generator_function_declaration",
+    "async_function",
+}
 
 
 @lru_cache(maxsize=1)
@@ -62,9 +85,11 @@ def _find_handler(root: Any, name: str) -> Any | None:
             ident, value = node.child_by_field_name("name"), node.child_by_field_name("value")
             if value is not None and value.type in FUNCTION_TYPES and _text(ident) == name:
                 return value
-        elif node.type in ("function_declaration", "generator_function_declaration"):
-            if _text(node.child_by_field_name("name")) == name:
-                return node
+        elif (
+            node.type in ("function_declaration", "generator_function_declaration")
+            and _text(node.child_by_field_name("name")) == name
+        ):
+            return node
     return None
 
 
@@ -73,8 +98,11 @@ class _Taint:
         self.tainted: set[str] = set()
         params = function.child_by_field_name("parameters") or function.child_by_field_name("parameter")
         if params is not None:
-            first = params if params.type == "identifier" else next(
-                (c for c in params.named_children if c.type != "comment"), None)
+            first = (
+                params
+                if params.type == "identifier"
+                else next((c for c in params.named_children if c.type != "comment"), None)
+            )
             if first is not None:
                 self.bind(first)
 
@@ -102,7 +130,12 @@ class _Taint:
             if child.type == "identifier" and _text(child) in self.tainted:
                 return True
             if child.type == "call_expression" and _text(child.child_by_field_name("function")) in (
-                    "parseInt", "Number", "parseFloat", "encodeURIComponent", "path.basename"):
+                "parseInt",
+                "Number",
+                "parseFloat",
+                "encodeURIComponent",
+                "path.basename",
+            ):
                 return False
         return False
 
@@ -115,14 +148,16 @@ class _Taint:
                         self.bind(node.child_by_field_name("name"))
                 elif node.type in ("assignment_expression", "augmented_assignment_expression"):
                     left = node.child_by_field_name("left")
-                    if left is not None and left.type == "identifier" and \
-                            self.is_tainted(node.child_by_field_name("right")):
+                    if (
+                        left is not None
+                        and left.type == "identifier"
+                        and self.is_tainted(node.child_by_field_name("right"))
+                    ):
                         self.tainted.add(_text(left))
-                elif node.type in ("for_in_statement",):
-                    if self.is_tainted(node.child_by_field_name("right")):
-                        left = node.child_by_field_name("left")
-                        if left is not None:
-                            self.bind(left)
+                elif node.type == "for_in_statement" and self.is_tainted(node.child_by_field_name("right")):
+                    left = node.child_by_field_name("left")
+                    if left is not None:
+                        self.bind(left)
 
     def sinks(self, body: Any) -> Iterator[CodeFlow]:
         for node in _walk(body):
@@ -144,18 +179,26 @@ class _Taint:
             return None
         if method in COMMAND and self.is_tainted(first):
             return CodeFlow("command", line, f"event data reaches the shell command of {callee_text}()")
-        if method in CODE or (method in TIMERS and first is not None and first.type not in FUNCTION_TYPES
-                              and self.is_tainted(first)):
+        if method in CODE or (
+            method in TIMERS and first is not None and first.type not in FUNCTION_TYPES and self.is_tainted(first)
+        ):
             return CodeFlow("code", line, f"event data is evaluated as code by {callee_text}()")
-        if method in SQL and self.is_tainted(first) and first is not None and \
-                first.type in ("template_string", "binary_expression", "identifier"):
+        if (
+            method in SQL
+            and self.is_tainted(first)
+            and first is not None
+            and first.type in ("template_string", "binary_expression", "identifier")
+        ):
             return CodeFlow("sql", line, f"SQL text built from event data is run by {callee_text}()")
         if method in DESER and self.is_tainted(first):
             return CodeFlow("deserialization", line, f"event data is deserialised by {callee_text}()")
         if method == "load" and obj in ("yaml", "jsyaml") and self.is_tainted(first):
             return CodeFlow("deserialization", line, f"event data is parsed by {callee_text}() (unsafe YAML load)")
-        if method in FS and (obj.endswith("fs") or obj.endswith("promises") or obj in ("res", "response", "")) \
-                and self.is_tainted(first):
+        if (
+            method in FS
+            and (obj.endswith("fs") or obj.endswith("promises") or obj in ("res", "response", ""))
+            and self.is_tainted(first)
+        ):
             return CodeFlow("path", line, f"a file path built from event data is used by {callee_text}()")
         if (callee_text in HTTP or (obj in HTTP_OBJECTS and method in HTTP_METHODS)) and self.is_tainted(first):
             return CodeFlow("url", line, f"an outbound request to a URL from event data ({callee_text}())")
@@ -165,7 +208,7 @@ class _Taint:
 def analyse_node(text: str, handler_name: str, out: FunctionCode) -> None:
     try:
         tree = _parser().parse(text.encode("utf-8"))
-    except Exception as exc:  # noqa: BLE001 - the parser binding is native; a crash is a problem, not a traceback
+    except Exception as exc:
         out.problems.append(f"{out.file}: JavaScript could not be parsed ({type(exc).__name__})")
         return
     root = tree.root_node
@@ -196,9 +239,13 @@ def _patterns(root: Any, text: str) -> Iterator[CodeFlow]:
             args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
             if callee.endswith("jwt.decode") and not verifies_jwt:
                 yield CodeFlow("jwt-unverified", line, "jwt.decode() reads the token without verifying its signature")
-            if method in TMP_WRITE and args and not cleans_tmp and _text(args[0]).strip("'\"`").startswith("/tmp"):
-                yield CodeFlow("tmp-write", line, f"writes {_text(args[0])} and never removes it: the file survives "
-                                                  "into later invocations of this execution environment")
+            if method in TMP_WRITE and args and not cleans_tmp and _text(args[0]).strip("'\"`").startswith(TMP):
+                yield CodeFlow(
+                    "tmp-write",
+                    line,
+                    f"writes {_text(args[0])} and never removes it: the file survives "
+                    "into later invocations of this execution environment",
+                )
             if callee.split(".")[0] in LOGGERS and any(_whole_env(a) for a in args):
                 yield CodeFlow("env-leak", line, f"{callee}() writes the process environment (credentials) to the logs")
         elif node.type == "return_statement" and _whole_env(node):
@@ -211,8 +258,10 @@ def _whole_env(node: Any) -> bool:
     for child in _walk(node):
         if child.type == "member_expression" and _text(child) == "process.env":
             parent = child.parent
-            if parent is None or not (parent.type in ("member_expression", "subscript_expression")
-                                      and parent.child_by_field_name("object") == child):
+            if parent is None or not (
+                parent.type in ("member_expression", "subscript_expression")
+                and parent.child_by_field_name("object") == child
+            ):
                 return True
         if child.type == "string" and _text(child).strip("'\"") in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
             return True
@@ -228,8 +277,14 @@ def _verbose_catch(clause: Any) -> Iterator[CodeFlow]:
     for node in _walk(body):
         if node.type == "return_statement":
             for child in _walk(node):
-                if child.type == "member_expression" and _text(child.child_by_field_name("object")) == name and \
-                        _text(child.child_by_field_name("property")) in ("stack", "message"):
-                    yield CodeFlow("verbose-error", node.start_point[0] + 1,
-                                   f"the error's {_text(child.child_by_field_name('property'))} is returned to the caller")
+                if (
+                    child.type == "member_expression"
+                    and _text(child.child_by_field_name("object")) == name
+                    and _text(child.child_by_field_name("property")) in ("stack", "message")
+                ):
+                    yield CodeFlow(
+                        "verbose-error",
+                        node.start_point[0] + 1,
+                        f"the error's {_text(child.child_by_field_name('property'))} is returned to the caller",
+                    )
                     break

@@ -10,35 +10,119 @@ environment leaks) look at the whole file.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from hullguard.scanner.code.index import CodeFlow, FunctionCode
 
-SANITISERS = {"int", "float", "bool", "len", "shlex.quote", "quote", "html.escape", "re.escape", "uuid.UUID",
-              "hash", "str.isdigit"}
-COMMAND_SINKS = {"os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
-                 "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput",
-                 "commands.getoutput", "os.execl", "os.execlp", "os.spawnl", "pty.spawn"}
+SANITISERS = {
+    "int",
+    "float",
+    "bool",
+    "len",
+    "shlex.quote",
+    "quote",
+    "html.escape",
+    "re.escape",
+    "uuid.UUID",
+    "hash",
+    "str.isdigit",
+}
+COMMAND_SINKS = {
+    "os.system",
+    "os.popen",
+    "subprocess.run",
+    "subprocess.call",
+    "subprocess.check_call",
+    "subprocess.check_output",
+    "subprocess.Popen",
+    "subprocess.getoutput",
+    "subprocess.getstatusoutput",
+    "commands.getoutput",
+    "os.execl",
+    "os.execlp",
+    "os.spawnl",
+    "pty.spawn",
+}
 ALWAYS_SHELL = {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput"}
 CODE_SINKS = {"eval", "exec", "compile", "__import__", "importlib.import_module", "builtins.eval", "builtins.exec"}
 SQL_METHODS = {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "mogrify"}
-DESER_SINKS = {"pickle.loads", "pickle.load", "cPickle.loads", "marshal.loads", "dill.loads", "dill.load",
-               "jsonpickle.decode", "yaml.unsafe_load", "yaml.full_load", "shelve.open", "pandas.read_pickle",
-               "joblib.load"}
-PATH_SINKS = {"open", "io.open", "os.open", "pathlib.Path", "Path", "os.remove", "os.unlink", "os.rmdir",
-              "os.listdir", "shutil.copy", "shutil.copyfile", "shutil.move", "shutil.rmtree", "send_file",
-              "flask.send_file", "tarfile.open", "zipfile.ZipFile"}
-URL_FIRST_ARG = {"requests.get", "requests.post", "requests.put", "requests.delete", "requests.head",
-                 "requests.patch", "requests.options", "urllib.request.urlopen", "urlopen", "urllib.request.Request",
-                 "httpx.get", "httpx.post", "httpx.put", "httpx.delete", "httpx.stream", "urllib3.request",
-                 "http.client.HTTPConnection", "http.client.HTTPSConnection", "aiohttp.request"}
+DESER_SINKS = {
+    "pickle.loads",
+    "pickle.load",
+    "cPickle.loads",
+    "marshal.loads",
+    "dill.loads",
+    "dill.load",
+    "jsonpickle.decode",
+    "yaml.unsafe_load",
+    "yaml.full_load",
+    "shelve.open",
+    "pandas.read_pickle",
+    "joblib.load",
+}
+PATH_SINKS = {
+    "open",
+    "io.open",
+    "os.open",
+    "pathlib.Path",
+    "Path",
+    "os.remove",
+    "os.unlink",
+    "os.rmdir",
+    "os.listdir",
+    "shutil.copy",
+    "shutil.copyfile",
+    "shutil.move",
+    "shutil.rmtree",
+    "send_file",
+    "flask.send_file",
+    "tarfile.open",
+    "zipfile.ZipFile",
+}
+URL_FIRST_ARG = {
+    "requests.get",
+    "requests.post",
+    "requests.put",
+    "requests.delete",
+    "requests.head",
+    "requests.patch",
+    "requests.options",
+    "urllib.request.urlopen",
+    "urlopen",
+    "urllib.request.Request",
+    "httpx.get",
+    "httpx.post",
+    "httpx.put",
+    "httpx.delete",
+    "httpx.stream",
+    "urllib3.request",
+    "http.client.HTTPConnection",
+    "http.client.HTTPSConnection",
+    "aiohttp.request",
+}
 URL_SECOND_ARG = {"requests.request", "httpx.request"}
-TMP_CLEANUP = {"os.remove", "os.unlink", "shutil.rmtree", "unlink", "tempfile.TemporaryDirectory",
-               "tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "rmtree"}
+TMP_CLEANUP = {
+    "os.remove",
+    "os.unlink",
+    "shutil.rmtree",
+    "unlink",
+    "tempfile.TemporaryDirectory",
+    "tempfile.NamedTemporaryFile",
+    "tempfile.TemporaryFile",
+    "rmtree",
+}
 AWS_CREDENTIAL_VARS = {"AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID"}
-LOG_CALLS = {"print", "logging.info", "logging.debug", "logging.warning", "logging.error", "logging.exception",
-             "logging.critical"}
+LOG_CALLS = {
+    "print",
+    "logging.info",
+    "logging.debug",
+    "logging.warning",
+    "logging.error",
+    "logging.exception",
+    "logging.critical",
+}
 MAX_PASSES = 2
+TMP = "/tmp"  # noqa: S108 - the path we look for, not one we use
 
 
 def dotted(node: ast.AST) -> str:
@@ -85,14 +169,17 @@ class _Taint:
                 if isinstance(node, ast.Assign) and self.is_tainted(node.value):
                     for target in node.targets:
                         self.bind(target)
-                elif isinstance(node, (ast.AnnAssign, ast.AugAssign)) and self.is_tainted(node.value):
+                elif (
+                    (isinstance(node, (ast.AnnAssign, ast.AugAssign)) and self.is_tainted(node.value))
+                    or (isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and self.is_tainted(node.iter))
+                    or (isinstance(node, ast.NamedExpr) and self.is_tainted(node.value))
+                ):
                     self.bind(node.target)
-                elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)) and self.is_tainted(node.iter):
-                    self.bind(node.target)
-                elif isinstance(node, ast.NamedExpr) and self.is_tainted(node.value):
-                    self.bind(node.target)
-                elif isinstance(node, ast.withitem) and node.optional_vars is not None and \
-                        self.is_tainted(node.context_expr):
+                elif (
+                    isinstance(node, ast.withitem)
+                    and node.optional_vars is not None
+                    and self.is_tainted(node.context_expr)
+                ):
                     self.bind(node.optional_vars)
 
     def sinks(self, body: list[ast.stmt]) -> Iterator[CodeFlow]:
@@ -108,16 +195,26 @@ class _Taint:
         args = call.args
         first = args[0] if args else None
         line = call.lineno
-        shell = any(k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value is True
-                    for k in call.keywords)
-        if name in COMMAND_SINKS and self.is_tainted(first):
-            if name in ALWAYS_SHELL or shell or not isinstance(first, (ast.List, ast.Tuple)):
-                return CodeFlow("command", line, f"event data reaches the shell command of {name}()")
+        shell = any(
+            k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords
+        )
+        if (
+            name in COMMAND_SINKS
+            and self.is_tainted(first)
+            and (name in ALWAYS_SHELL or shell or not isinstance(first, (ast.List, ast.Tuple)))
+        ):
+            return CodeFlow("command", line, f"event data reaches the shell command of {name}()")
         if name in CODE_SINKS and self.is_tainted(first):
             return CodeFlow("code", line, f"event data is evaluated as code by {name}()")
-        if method in SQL_METHODS and name not in COMMAND_SINKS and self.is_tainted(first) and len(args) == 1 \
-                and not any(k.arg in ("params", "parameters", "args") for k in call.keywords) \
-                and _builds_string(first, self):
+        if (
+            method in SQL_METHODS
+            and name not in COMMAND_SINKS
+            and self.is_tainted(first)
+            and len(args) == 1
+            and not any(k.arg in ("params", "parameters", "args") for k in call.keywords)
+            and first is not None
+            and _builds_string(first, self)
+        ):
             return CodeFlow("sql", line, f"SQL text built from event data is run by {method}()")
         if name in DESER_SINKS and self.is_tainted(first):
             return CodeFlow("deserialization", line, f"event data is deserialised by {name}()")
@@ -125,10 +222,14 @@ class _Taint:
             return CodeFlow("deserialization", line, "event data is parsed by yaml.load() without SafeLoader")
         if name in PATH_SINKS and self.is_tainted(first):
             return CodeFlow("path", line, f"a file path built from event data is opened by {name}()")
-        if name in URL_FIRST_ARG and self.is_tainted(first) or \
-                name in URL_SECOND_ARG and len(args) > 1 and self.is_tainted(args[1]) or \
-                any(k.arg == "url" and self.is_tainted(k.value) for k in call.keywords) and \
-                (name in URL_FIRST_ARG or name in URL_SECOND_ARG):
+        if (
+            (name in URL_FIRST_ARG and self.is_tainted(first))
+            or (name in URL_SECOND_ARG and len(args) > 1 and self.is_tainted(args[1]))
+            or (
+                any(k.arg == "url" and self.is_tainted(k.value) for k in call.keywords)
+                and (name in URL_FIRST_ARG or name in URL_SECOND_ARG)
+            )
+        ):
             return CodeFlow("url", line, f"an outbound request to a URL from event data ({name}())")
         return None
 
@@ -184,8 +285,10 @@ def analyse_python(text: str, handler_name: str, out: FunctionCode) -> None:
         return
     aliases = _import_aliases(tree)
     out.protected = _uses_hullguard(tree, handler_name)
-    handler = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    and n.name == handler_name), None)
+    handler = next(
+        (n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == handler_name),
+        None,
+    )
     handler_lines: set[int] = set()
     if handler is not None:
         out.handler_found = True
@@ -193,17 +296,18 @@ def analyse_python(text: str, handler_name: str, out: FunctionCode) -> None:
         taint = _Taint(handler, aliases)
         taint.propagate(handler.body)
         out.flows.extend(taint.sinks(handler.body))
-    other_defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-                  and n.name != handler_name]
+    other_defs = [
+        n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name != handler_name
+    ]
     foreign = {line for d in other_defs for line in range(d.lineno, (d.end_lineno or d.lineno) + 1)}
     for flow in _patterns(tree, aliases):
-        if flow.line in foreign and flow.line not in handler_lines:
-            if not _called_from_handler(handler, other_defs, flow.line):
-                continue  # belongs to another handler of the same file
+        in_other = flow.line in foreign and flow.line not in handler_lines
+        if in_other and not _called_from_handler(handler, other_defs, flow.line):
+            continue  # belongs to another handler of the same file
         out.flows.append(CodeFlow(flow.kind, flow.line, flow.message, flow.line in handler_lines))
 
 
-def _called_from_handler(handler: ast.AST | None, defs: list[ast.stmt], line: int) -> bool:
+def _called_from_handler(handler: ast.AST | None, defs: Sequence[ast.stmt], line: int) -> bool:
     if handler is None:
         return False
     called = {dotted(n.func) for n in ast.walk(handler) if isinstance(n, ast.Call)}
@@ -215,12 +319,18 @@ def _called_from_handler(handler: ast.AST | None, defs: list[ast.stmt], line: in
 
 def _uses_hullguard(tree: ast.Module, handler_name: str) -> bool:
     for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == handler_name:
-            if any(dotted(d.func if isinstance(d, ast.Call) else d).endswith("protect") for d in node.decorator_list):
-                return True
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and \
-                dotted(node.value.func).endswith("protect") and \
-                any(isinstance(t, ast.Name) and t.id == handler_name for t in node.targets):
+        if (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name == handler_name
+            and any(dotted(d.func if isinstance(d, ast.Call) else d).endswith("protect") for d in node.decorator_list)
+        ):
+            return True
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and dotted(node.value.func).endswith("protect")
+            and any(isinstance(t, ast.Name) and t.id == handler_name for t in node.targets)
+        ):
             return True
     return False
 
@@ -243,12 +353,22 @@ def _patterns(tree: ast.Module, aliases: dict[str, str]) -> Iterator[CodeFlow]:
         if not cleans_tmp:
             path = _tmp_write_target(call, name)
             if path:
-                yield CodeFlow("tmp-write", call.lineno, f"writes {path} and never removes it: the file survives "
-                                                         "into later invocations of this execution environment")
-        if (name in LOG_CALLS or name.rsplit(".", 1)[-1] in ("info", "debug", "warning", "error", "exception")
-                and name.split(".")[0] in ("logger", "log", "LOGGER", "logging")) and _leaks_env(call):
-            yield CodeFlow("env-leak", call.lineno, f"{name}() writes the process environment (credentials) "
-                                                    "to the logs")
+                yield CodeFlow(
+                    "tmp-write",
+                    call.lineno,
+                    f"writes {path} and never removes it: the file survives "
+                    "into later invocations of this execution environment",
+                )
+        if (
+            name in LOG_CALLS
+            or (
+                name.rsplit(".", 1)[-1] in ("info", "debug", "warning", "error", "exception")
+                and name.split(".")[0] in ("logger", "log", "LOGGER", "logging")
+            )
+        ) and _leaks_env(call):
+            yield CodeFlow(
+                "env-leak", call.lineno, f"{name}() writes the process environment (credentials) to the logs"
+            )
     for node in ast.walk(tree):
         if isinstance(node, ast.Return) and node.value is not None and _leaks_env(node.value):
             yield CodeFlow("env-leak", node.lineno, "the process environment (credentials) is returned to the caller")
@@ -262,12 +382,19 @@ def _jwt_unverified(call: ast.Call) -> bool:
             return True
         if keyword.arg == "options" and isinstance(keyword.value, ast.Dict):
             for key, value in zip(keyword.value.keys, keyword.value.values, strict=False):
-                if isinstance(key, ast.Constant) and key.value == "verify_signature" and \
-                        isinstance(value, ast.Constant) and value.value is False:
+                if (
+                    isinstance(key, ast.Constant)
+                    and key.value == "verify_signature"
+                    and isinstance(value, ast.Constant)
+                    and value.value is False
+                ):
                     return True
-        if keyword.arg == "algorithms" and isinstance(keyword.value, (ast.List, ast.Tuple)):
-            if any(isinstance(e, ast.Constant) and str(e.value).lower() == "none" for e in keyword.value.elts):
-                return True
+        if (
+            keyword.arg == "algorithms"
+            and isinstance(keyword.value, (ast.List, ast.Tuple))
+            and any(isinstance(e, ast.Constant) and str(e.value).lower() == "none" for e in keyword.value.elts)
+        ):
+            return True
     return False
 
 
@@ -287,10 +414,14 @@ def _tmp_write_target(call: ast.Call, name: str) -> str | None:
 
 
 def _tmp_literal(node: ast.AST | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("/tmp"):  # noqa: S108
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(TMP):
         return node.value
-    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant) and \
-            str(node.values[0].value).startswith("/tmp"):  # noqa: S108
+    if (
+        isinstance(node, ast.JoinedStr)
+        and node.values
+        and isinstance(node.values[0], ast.Constant)
+        and str(node.values[0].value).startswith(TMP)
+    ):
         return str(node.values[0].value) + "…"
     return None
 
@@ -302,14 +433,13 @@ def _leaks_env(node: ast.AST) -> bool:
             if isinstance(child, ast.Attribute) and dotted(child) == "os.environ":
                 # os.environ["X"] and os.environ.get("X") read one variable; anything else passes them all.
                 one_variable = isinstance(parent, ast.Subscript) or (
-                    isinstance(parent, ast.Attribute) and parent.attr in ("get", "__getitem__"))
+                    isinstance(parent, ast.Attribute) and parent.attr in ("get", "__getitem__")
+                )
                 if not one_variable:
                     return True
             if isinstance(child, ast.Constant) and child.value in AWS_CREDENTIAL_VARS:
                 return True
-    if isinstance(node, ast.Attribute) and dotted(node) == "os.environ":
-        return True
-    return False
+    return isinstance(node, ast.Attribute) and dotted(node) == "os.environ"
 
 
 def _verbose_returns(handler: ast.ExceptHandler) -> Iterator[CodeFlow]:
@@ -318,8 +448,11 @@ def _verbose_returns(handler: ast.ExceptHandler) -> Iterator[CodeFlow]:
         if not isinstance(node, ast.Return) or node.value is None:
             continue
         for child in ast.walk(node.value):
-            if isinstance(child, ast.Call) and dotted(child.func) in ("traceback.format_exc", "traceback.format_exception",
-                                                                        "traceback.format_tb"):
+            if isinstance(child, ast.Call) and dotted(child.func) in (
+                "traceback.format_exc",
+                "traceback.format_exception",
+                "traceback.format_tb",
+            ):
                 yield CodeFlow("verbose-error", node.lineno, "the stack trace is returned to the caller")
                 break
             if exc_name and isinstance(child, ast.Name) and child.id == exc_name:

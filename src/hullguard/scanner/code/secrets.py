@@ -13,16 +13,17 @@ from typing import Any
 from hullguard.model.app import Unknown
 
 # Names that say "this holds a secret"; _ARN/_NAME/... say it holds a pointer to one.
-SENSITIVE_NAME = re.compile(r"(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|"
-                            r"AUTH_?KEY|CLIENT_?SECRET|SIGNING_?KEY|DSN|CONN(ECTION)?_?STR)", re.IGNORECASE)
-POINTER_SUFFIX = re.compile(r"(_ARN|_NAME|_ID|_PATH|_PARAM|_PARAMETER|_URL|_REGION|_TTL|_HEADER|_FILE)$",
-                            re.IGNORECASE)
+SENSITIVE_NAME = re.compile(
+    r"(PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|ACCESS_?KEY|"
+    r"AUTH_?KEY|CLIENT_?SECRET|SIGNING_?KEY|DSN|CONN(ECTION)?_?STR)",
+    re.IGNORECASE,
+)
+POINTER_SUFFIX = re.compile(r"(_ARN|_NAME|_ID|_PATH|_PARAM|_PARAMETER|_URL|_REGION|_TTL|_HEADER|_FILE)$", re.IGNORECASE)
 POINTER_VALUE = re.compile(r"^(arn:|/|ssm:|\{\{resolve:|https?://secretsmanager)", re.IGNORECASE)
 AWS_PATTERNS = {
     "AWS MWS key": re.compile(r"amzn\.mws\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
     "AWS AppSync API key": re.compile(r"\bda2-[a-z0-9]{26}\b"),
-    "AWS secret access key": re.compile(
-        r"(?i)aws.{0,20}secret.{0,20}['\"=:\s]([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"),
+    "AWS secret access key": re.compile(r"(?i)aws.{0,20}secret.{0,20}['\"=:\s]([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"),
 }
 SKIPPED_PLUGINS = {"Base64 High Entropy String", "Hex High Entropy String", "Public IP (ipv4)"}
 
@@ -39,8 +40,7 @@ def _plugins() -> tuple[Any, ...]:
         from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     except ImportError:
         return ()
-    return tuple(cls() for name, cls in sorted(get_mapping_from_secret_type_to_class().items())
-                 if name not in SKIPPED_PLUGINS)
+    return tuple(plugin() for name, plugin in sorted(classes.items()) if name not in SKIPPED_PLUGINS)
 
 
 def scan_line(line: str, filename: str = "file", number: int = 1) -> list[str]:
@@ -50,7 +50,7 @@ def scan_line(line: str, filename: str = "file", number: int = 1) -> list[str]:
         try:
             if plugin.analyze_line(filename=filename, line=line, line_number=number):
                 kinds.append(str(plugin.secret_type))
-        except Exception:  # noqa: BLE001,S112 - a plugin bug must not end the scan
+        except Exception:  # noqa: S112 - a plugin bug must not end the scan
             continue
     for name, pattern in AWS_PATTERNS.items():
         if pattern.search(line) and not (name == "AWS secret access key" and "AWS Access Key" in kinds):
@@ -59,7 +59,7 @@ def scan_line(line: str, filename: str = "file", number: int = 1) -> list[str]:
 
 
 def scan_text(text: str, filename: str) -> list[SecretHit]:
-    hits = []
+    hits: list[SecretHit] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if len(line) > 2000:
             continue  # minified bundles: not where people write secrets by hand

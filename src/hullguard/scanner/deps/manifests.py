@@ -11,8 +11,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-MANIFESTS = ("requirements.txt", "Pipfile.lock", "poetry.lock", "uv.lock", "package-lock.json", "yarn.lock",
-             "package.json")
+MANIFESTS = (
+    "requirements.txt",
+    "Pipfile.lock",
+    "poetry.lock",
+    "uv.lock",
+    "package-lock.json",
+    "yarn.lock",
+    "package.json",
+)
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024
 SKIP_DIRS = {"node_modules", ".git", ".venv", "venv", "__pycache__", ".serverless", ".aws-sam", ".terraform"}
 _REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(===?|~=|>=|<=|>|<|!=)?\s*([^;#\s,]*)")
@@ -73,15 +80,27 @@ def _parse(name: str, text: str, rel: str) -> list[Dependency]:
         return _requirements(text, rel)
     if name == "Pipfile.lock":
         data = json.loads(text)
-        return [Dependency("PyPI", pkg, str(spec.get("version", "")).lstrip("=") or None, rel, _line_of(text, pkg))
-                for section in ("default", "develop") for pkg, spec in (data.get(section) or {}).items()
-                if isinstance(spec, dict)]
+        return [
+            Dependency("PyPI", pkg, str(spec.get("version", "")).lstrip("=") or None, rel, _line_of(text, pkg))
+            for section in ("default", "develop")
+            for pkg, spec in (data.get(section) or {}).items()
+            if isinstance(spec, dict)
+        ]
     if name in ("poetry.lock", "uv.lock"):
         import tomllib
 
         data = tomllib.loads(text)
-        return [Dependency("PyPI", str(p["name"]), str(p.get("version")) if p.get("version") else None, rel,
-                           _line_of(text, f'name = "{p["name"]}"')) for p in data.get("package", []) if "name" in p]
+        return [
+            Dependency(
+                "PyPI",
+                str(p["name"]),
+                str(p.get("version")) if p.get("version") else None,
+                rel,
+                _line_of(text, f'name = "{p["name"]}"'),
+            )
+            for p in data.get("package", [])
+            if "name" in p
+        ]
     if name == "package-lock.json":
         return _package_lock(json.loads(text), text, rel)
     if name == "yarn.lock":
@@ -120,8 +139,15 @@ def _package_lock(data: dict[str, object], text: str, rel: str) -> list[Dependen
             if not key or not isinstance(spec, dict) or "node_modules/" not in key:
                 continue
             pkg = key.rsplit("node_modules/", 1)[1]
-            out.append(Dependency("npm", pkg, str(spec.get("version")) if spec.get("version") else None, rel,
-                                  _line_of(text, f'"{key}"')))
+            out.append(
+                Dependency(
+                    "npm",
+                    pkg,
+                    str(spec.get("version")) if spec.get("version") else None,
+                    rel,
+                    _line_of(text, f'"{key}"'),
+                )
+            )
         return out
 
     def walk(deps: object) -> None:
@@ -129,8 +155,15 @@ def _package_lock(data: dict[str, object], text: str, rel: str) -> list[Dependen
             return
         for pkg, spec in deps.items():
             if isinstance(spec, dict):
-                out.append(Dependency("npm", pkg, str(spec.get("version")) if spec.get("version") else None, rel,
-                                      _line_of(text, f'"{pkg}"')))
+                out.append(
+                    Dependency(
+                        "npm",
+                        pkg,
+                        str(spec.get("version")) if spec.get("version") else None,
+                        rel,
+                        _line_of(text, f'"{pkg}"'),
+                    )
+                )
                 walk(spec.get("dependencies"))
 
     walk(data.get("dependencies"))
@@ -138,7 +171,7 @@ def _package_lock(data: dict[str, object], text: str, rel: str) -> list[Dependen
 
 
 def _yarn_lock(text: str, rel: str) -> list[Dependency]:
-    out = []
+    out: list[Dependency] = []
     current: list[str] = []
     start = 0
     for number, line in enumerate(text.splitlines(), start=1):

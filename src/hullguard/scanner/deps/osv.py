@@ -48,8 +48,10 @@ class OsvDatabase:
             if path is not None:
                 problems.append(f"OSV database {location} is not a directory")
             else:
-                problems.append("no OSV database: vulnerable dependencies not checked (run `hullguard db update` "
-                                "or pass --osv-db DIR)")
+                problems.append(
+                    "no OSV database: vulnerable dependencies not checked (run `hullguard db update` "
+                    "or pass --osv-db DIR)"
+                )
             return None
         db = cls()
         for file in sorted(location.rglob("*.json")):
@@ -86,8 +88,9 @@ class OsvDatabase:
                 continue
             for affected in record.get("affected") or []:
                 package = affected.get("package") or {}
-                if package.get("ecosystem") != ecosystem or normalise(ecosystem, str(package.get("name"))) != \
-                        normalise(ecosystem, name):
+                if package.get("ecosystem") != ecosystem or normalise(ecosystem, str(package.get("name"))) != normalise(
+                    ecosystem, name
+                ):
                     continue
                 hit, fixed = _affects(affected, ecosystem, version)
                 if hit:
@@ -157,11 +160,18 @@ def _advisory(record: dict[str, Any], fixed: str | None) -> Advisory:
     if severity not in ("critical", "high", "medium", "low"):
         severity = _cvss_severity(record.get("severity") or []) or "medium"
     references = record.get("references") or []
-    url = next((r.get("url") for r in references if r.get("type") == "ADVISORY"), None) or \
-        f"https://osv.dev/vulnerability/{record['id']}"
-    return Advisory(id=str(record["id"]), aliases=tuple(record.get("aliases") or ()),
-                    summary=str(record.get("summary") or record.get("details", "")[:120]),
-                    severity=severity, fixed=fixed, url=str(url))
+    url = (
+        next((r.get("url") for r in references if r.get("type") == "ADVISORY"), None)
+        or f"https://osv.dev/vulnerability/{record['id']}"
+    )
+    return Advisory(
+        id=str(record["id"]),
+        aliases=tuple(record.get("aliases") or ()),
+        summary=str(record.get("summary") or record.get("details", "")[:120]),
+        severity=severity,
+        fixed=fixed,
+        url=str(url),
+    )
 
 
 def _cvss_severity(scores: list[dict[str, Any]]) -> str | None:

@@ -18,12 +18,39 @@ from hullguard.scanner.loaders.common import Problem
 __all__ = ["LoadResult", "Problem", "discover", "load_applications"]
 
 SKIP_DIRS = {
-    "node_modules", ".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", ".serverless", ".aws-sam",
-    ".terraform", ".peers", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".tox", "site-packages", "dist-packages",
+    "node_modules",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "env",
+    "__pycache__",
+    ".serverless",
+    ".aws-sam",
+    ".terraform",
+    ".peers",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".tox",
+    "site-packages",
+    "dist-packages",
 }
 SERVERLESS_NAMES = {"serverless.yml", "serverless.yaml", "serverless.json"}
-NOT_TEMPLATES = {"package.json", "package-lock.json", "tsconfig.json", "composer.json", "cdk.json", "manifest.json",
-                 "tree.json", "Pipfile.lock", "poetry.lock", "yarn.lock", ".pre-commit-config.yaml"}
+NOT_TEMPLATES = {
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "composer.json",
+    "cdk.json",
+    "manifest.json",
+    "tree.json",
+    "Pipfile.lock",
+    "poetry.lock",
+    "yarn.lock",
+    ".pre-commit-config.yaml",
+}
 TEMPLATE_SUFFIXES = {".yaml", ".yml", ".json", ".template"}
 SNIFF_BYTES = 256 * 1024
 
@@ -97,8 +124,10 @@ def load_applications(root: Path, progress: Callable[[int, int], None] | None = 
         except RecursionError:
             problems.append(Problem(_rel(candidate.path, base), None, "nesting or references too deep to resolve"))
             app = None
-        except Exception as exc:  # noqa: BLE001 - one broken input must not stop the others
-            problems.append(Problem(_rel(candidate.path, base), None, f"could not be loaded: {type(exc).__name__}: {exc}"))
+        except Exception as exc:
+            problems.append(
+                Problem(_rel(candidate.path, base), None, f"could not be loaded: {type(exc).__name__}: {exc}")
+            )
             app = None
         result.problems.extend(problems)
         if app is not None:

@@ -28,39 +28,79 @@ from hullguard.scanner.loaders.common import (
     as_list,
     line_of,
     managed_policy,
+    mapping,
     statements_from_document,
 )
 from hullguard.scanner.loaders.intrinsics import Resolver, ref_target
 from hullguard.scanner.loaders.yamlfile import LineDict
 
 SAM_EVENT_KINDS = {
-    "Api": "rest-api", "HttpApi": "http-api", "S3": "s3", "SNS": "sns", "SQS": "sqs", "Kinesis": "kinesis",
-    "DynamoDB": "dynamodb", "Schedule": "schedule", "ScheduleV2": "schedule", "CloudWatchEvent": "eventbridge",
-    "EventBridgeRule": "eventbridge", "CloudWatchLogs": "cloudwatch-logs", "Cognito": "cognito", "IoTRule": "iot",
-    "AlexaSkill": "alexa", "MSK": "kafka", "SelfManagedKafka": "kafka", "MQ": "mq", "DocumentDB": "other",
+    "Api": "rest-api",
+    "HttpApi": "http-api",
+    "S3": "s3",
+    "SNS": "sns",
+    "SQS": "sqs",
+    "Kinesis": "kinesis",
+    "DynamoDB": "dynamodb",
+    "Schedule": "schedule",
+    "ScheduleV2": "schedule",
+    "CloudWatchEvent": "eventbridge",
+    "EventBridgeRule": "eventbridge",
+    "CloudWatchLogs": "cloudwatch-logs",
+    "Cognito": "cognito",
+    "IoTRule": "iot",
+    "AlexaSkill": "alexa",
+    "MSK": "kafka",
+    "SelfManagedKafka": "kafka",
+    "MQ": "mq",
+    "DocumentDB": "other",
 }
 PRINCIPAL_KINDS = {
-    "s3.amazonaws.com": "s3", "sns.amazonaws.com": "sns", "events.amazonaws.com": "eventbridge",
-    "apigateway.amazonaws.com": "rest-api", "elasticloadbalancing.amazonaws.com": "alb",
-    "logs.amazonaws.com": "cloudwatch-logs", "cognito-idp.amazonaws.com": "cognito", "iot.amazonaws.com": "iot",
-    "alexa-appkit.amazon.com": "alexa", "ses.amazonaws.com": "ses", "scheduler.amazonaws.com": "schedule",
-    "secretsmanager.amazonaws.com": "secrets-manager", "config.amazonaws.com": "config",
+    "s3.amazonaws.com": "s3",
+    "sns.amazonaws.com": "sns",
+    "events.amazonaws.com": "eventbridge",
+    "apigateway.amazonaws.com": "rest-api",
+    "elasticloadbalancing.amazonaws.com": "alb",
+    "logs.amazonaws.com": "cloudwatch-logs",
+    "cognito-idp.amazonaws.com": "cognito",
+    "iot.amazonaws.com": "iot",
+    "alexa-appkit.amazon.com": "alexa",
+    "ses.amazonaws.com": "ses",
+    "scheduler.amazonaws.com": "schedule",
+    "secretsmanager.amazonaws.com": "secrets-manager",
+    "config.amazonaws.com": "config",
 }
 KNOWN_PREFIXES = ("AWS::", "Custom::", "Alexa::")
 
 
 def stream_kind(arn: Any) -> str:
     text = str(arn)
-    for marker, kind in ((":sqs:", "sqs"), ("Queue", "sqs"), (":kinesis:", "kinesis"), ("Stream", "kinesis"),
-                         (":dynamodb:", "dynamodb"), ("Table", "dynamodb"), (":kafka:", "kafka"), (":mq:", "mq")):
+    for marker, kind in (
+        (":sqs:", "sqs"),
+        ("Queue", "sqs"),
+        (":kinesis:", "kinesis"),
+        ("Stream", "kinesis"),
+        (":dynamodb:", "dynamodb"),
+        ("Table", "dynamodb"),
+        (":kafka:", "kafka"),
+        (":mq:", "mq"),
+    ):
         if marker in text:
             return kind
     return "other"
 
 
 class TemplateBuilder:
-    def __init__(self, app: Application, data: dict[str, Any], rel: str, base: Path, root: Path,
-                 problems: list[Problem], translated: dict[str, Any] | None) -> None:
+    def __init__(
+        self,
+        app: Application,
+        data: dict[str, Any],
+        rel: str,
+        base: Path,
+        root: Path,
+        problems: list[Problem],
+        translated: dict[str, Any] | None,
+    ) -> None:
         self.app, self.data, self.rel, self.base, self.root = app, data, rel, base, root
         self.problems = problems
         self.translated = translated
@@ -98,21 +138,30 @@ class TemplateBuilder:
 
     def index_all(self) -> None:
         # Roles first: functions link to them while being indexed.
-        items = sorted(self.resources.items(),
-                       key=lambda kv: not (isinstance(kv[1], dict) and kv[1].get("Type") == "AWS::IAM::Role"))
+        items = sorted(
+            self.resources.items(),
+            key=lambda kv: not (isinstance(kv[1], dict) and kv[1].get("Type") == "AWS::IAM::Role"),
+        )
         for logical_id, body in items:
             if not isinstance(body, dict):
-                self.problems.append(Problem(self.rel, line_of(self.resources, logical_id),
-                                             f"resource {logical_id} is not a mapping"))
+                self.problems.append(
+                    Problem(self.rel, line_of(self.resources, logical_id), f"resource {logical_id} is not a mapping")
+                )
                 continue
             type_name = body.get("Type")
             if not isinstance(type_name, str):
-                self.problems.append(Problem(self.rel, line_of(self.resources, logical_id),
-                                             f"resource {logical_id} has no Type"))
+                self.problems.append(
+                    Problem(self.rel, line_of(self.resources, logical_id), f"resource {logical_id} has no Type")
+                )
                 continue
             if not type_name.startswith(KNOWN_PREFIXES):
-                self.problems.append(Problem(self.rel, line_of(self.resources, logical_id),
-                                             f"resource {logical_id} has unknown type {type_name!r}; skipped"))
+                self.problems.append(
+                    Problem(
+                        self.rel,
+                        line_of(self.resources, logical_id),
+                        f"resource {logical_id} has unknown type {type_name!r}; skipped",
+                    )
+                )
                 continue
             self._index(logical_id, type_name, body)
 
@@ -179,8 +228,12 @@ class TemplateBuilder:
             target = ref_target(arn)
             if target and target in self.resources:
                 continue  # customer managed policy in this template: attached in _attach_policy
-            role.policies.append(managed_policy(self.r(arn), SourceRef(source.file, line_of(props, "ManagedPolicyArns")
-                                                                       or source.line, source.logical_id)))
+            role.policies.append(
+                managed_policy(
+                    self.r(arn),
+                    SourceRef(source.file, line_of(props, "ManagedPolicyArns") or source.line, source.logical_id),
+                )
+            )
         return role
 
     def _attach_policy(self, logical_id: str, props: dict[str, Any]) -> None:
@@ -255,7 +308,7 @@ class TemplateBuilder:
         return fn
 
     def _sam_function(self, logical_id: str, raw_props: dict[str, Any]) -> Function:
-        globals_fn = self.globals.get("Function") if isinstance(self.globals.get("Function"), dict) else {}
+        globals_fn = mapping(self.globals.get("Function"))
         props = _merge_globals(globals_fn or {}, raw_props)
         fn = Function(logical_id=logical_id, source=self.src(logical_id))
         self._common_function(fn, props)
@@ -273,8 +326,11 @@ class TemplateBuilder:
             fn.code_path = self._relative_dir(".")
         url = props.get("FunctionUrlConfig")
         if isinstance(url, dict):
-            fn.url = FunctionUrl(auth_type=self.r(url.get("AuthType")), cors=self.r(url.get("Cors")),
-                                 source=SourceRef(self.rel, getattr(url, "line", None), logical_id))
+            fn.url = FunctionUrl(
+                auth_type=self.r(url.get("AuthType")),
+                cors=self.r(url.get("Cors")),
+                source=SourceRef(self.rel, getattr(url, "line", None), logical_id),
+            )
             fn.triggers.append(Trigger(kind="function-url", source=fn.url.source))
         self._sam_role(fn, props)
         events = props.get("Events")
@@ -321,8 +377,9 @@ class TemplateBuilder:
                 if isinstance(value, str):
                     role.policies.append(managed_policy(value, source))
                 elif isinstance(value, dict) and "Statement" in value:
-                    role.policies.append(Policy(name="inline", statements=statements_from_document(value, source),
-                                                source=source))
+                    role.policies.append(
+                        Policy(name="inline", statements=statements_from_document(value, source), source=source)
+                    )
                 elif isinstance(value, dict):
                     names = ", ".join(value)
                     role.policies.append(Policy(name=f"<unexpanded {names}>", source=source))
@@ -350,7 +407,7 @@ class TemplateBuilder:
 
     def _sam_event(self, fn: Function, event_id: str, event: dict[str, Any], line: int | None) -> None:
         kind_name = str(event.get("Type"))
-        props = event.get("Properties") if isinstance(event.get("Properties"), dict) else {}
+        props = mapping(event.get("Properties"))
         kind = SAM_EVENT_KINDS.get(kind_name, "other")
         source = SourceRef(self.rel, line, fn.logical_id)
         trigger = Trigger(kind=kind, source=source, details={"event": event_id, "type": kind_name})
@@ -361,7 +418,9 @@ class TemplateBuilder:
             dest = props.get("DestinationConfig")
             if isinstance(dest, dict) and isinstance(dest.get("OnFailure"), dict):
                 trigger.on_failure = r(dest["OnFailure"].get("Destination"))
-            trigger.report_batch_item_failures = "ReportBatchItemFailures" in as_list(r(props.get("FunctionResponseTypes")))
+            trigger.report_batch_item_failures = "ReportBatchItemFailures" in as_list(
+                r(props.get("FunctionResponseTypes"))
+            )
             trigger.details["bisect"] = bool(r(props.get("BisectBatchOnFunctionError")))
         elif kind in ("sns", "s3"):
             trigger.source_arn = r(props.get("Topic") or props.get("Bucket"))
@@ -371,7 +430,7 @@ class TemplateBuilder:
             if api_id is None:
                 api_id = "ServerlessRestApi" if kind == "rest-api" else "ServerlessHttpApi"
             trigger.api_id = api_id
-            auth = props.get("Auth") if isinstance(props.get("Auth"), dict) else {}
+            auth = mapping(props.get("Auth"))
             method = str(r(props.get("Method", "ANY"))).upper()
             path = str(r(props.get("Path", "/")))
             route = Route(method=method, path=path, function=fn.logical_id, source=source)
@@ -399,23 +458,33 @@ class TemplateBuilder:
             return api
         global_key = "Api" if kind == "rest" else "HttpApi"
         merged = _merge_globals(self.globals.get(global_key) or {}, props)
-        auth = merged.get("Auth") if isinstance(merged.get("Auth"), dict) else {}
-        self.sam_api_auth[logical_id] = (self.r(auth.get("DefaultAuthorizer")), bool(self.r(auth.get("ApiKeyRequired"))))
+        auth = mapping(merged.get("Auth"))
+        self.sam_api_auth[logical_id] = (
+            self.r(auth.get("DefaultAuthorizer")),
+            bool(self.r(auth.get("ApiKeyRequired"))),
+        )
         plan = auth.get("UsagePlan")
         if isinstance(plan, dict) and str(self.r(plan.get("CreateUsagePlan", "NONE"))) != "NONE":
             api.usage_plan = True
             throttle = plan.get("Throttle")
             if isinstance(throttle, dict):
-                api.throttling = {"rate": self.r(throttle.get("RateLimit")), "burst": self.r(throttle.get("BurstLimit"))}
+                api.throttling = {
+                    "rate": self.r(throttle.get("RateLimit")),
+                    "burst": self.r(throttle.get("BurstLimit")),
+                }
         api.cors = self.r(merged.get("Cors") if kind == "rest" else merged.get("CorsConfiguration"))
         for setting in as_list(merged.get("MethodSettings")):
             if isinstance(setting, dict) and ("ThrottlingRateLimit" in setting or "ThrottlingBurstLimit" in setting):
-                api.throttling = {"rate": self.r(setting.get("ThrottlingRateLimit")),
-                                  "burst": self.r(setting.get("ThrottlingBurstLimit"))}
+                api.throttling = {
+                    "rate": self.r(setting.get("ThrottlingRateLimit")),
+                    "burst": self.r(setting.get("ThrottlingBurstLimit")),
+                }
         route_settings = merged.get("DefaultRouteSettings")
         if isinstance(route_settings, dict) and "ThrottlingRateLimit" in route_settings:
-            api.throttling = {"rate": self.r(route_settings.get("ThrottlingRateLimit")),
-                              "burst": self.r(route_settings.get("ThrottlingBurstLimit"))}
+            api.throttling = {
+                "rate": self.r(route_settings.get("ThrottlingRateLimit")),
+                "burst": self.r(route_settings.get("ThrottlingBurstLimit")),
+            }
         if merged.get("AccessLogSetting") is not None or merged.get("AccessLogSettings") is not None:
             api.access_logging = True
         elif sam:
@@ -461,7 +530,7 @@ class TemplateBuilder:
         api_id = ref_target(props.get("RestApiId")) or ""
         api = self.apis.get(api_id) or self._add_api(api_id or "RestApi", "rest", {}, sam=False)
         auth = str(self.r(props.get("AuthorizationType", "NONE"))).upper()
-        integration = props.get("Integration") if isinstance(props.get("Integration"), dict) else {}
+        integration = mapping(props.get("Integration"))
         target = ref_target(integration.get("Uri"))
         function = target if target in self.functions else None
         route = Route(
@@ -474,7 +543,9 @@ class TemplateBuilder:
         )
         api.routes.append(route)
         if function:
-            self.functions[function].triggers.append(Trigger(kind="rest-api", api_id=api.logical_id, source=route.source))
+            self.functions[function].triggers.append(
+                Trigger(kind="rest-api", api_id=api.logical_id, source=route.source)
+            )
 
     def _http_route(self, logical_id: str, props: dict[str, Any]) -> None:
         api_id = ref_target(props.get("ApiId")) or ""
@@ -489,9 +560,14 @@ class TemplateBuilder:
             uri = self.props(self.resources[integration_id]).get("IntegrationUri")
             candidate = ref_target(uri)
             function = candidate if candidate in self.functions else None
-        route = Route(method=method.upper(), path=path or method, authorizer=None if auth == "NONE" else auth,
-                      api_key_required=bool(self.r(props.get("ApiKeyRequired"))), function=function,
-                      source=self.src(logical_id))
+        route = Route(
+            method=method.upper(),
+            path=path or method,
+            authorizer=None if auth == "NONE" else auth,
+            api_key_required=bool(self.r(props.get("ApiKeyRequired"))),
+            function=function,
+            source=self.src(logical_id),
+        )
         api.routes.append(route)
         if function:
             kind = "websocket" if api.kind == "websocket" else "http-api"
@@ -513,8 +589,10 @@ class TemplateBuilder:
         api.access_logging = props.get("AccessLogSetting") is not None
         for setting in as_list(props.get("MethodSettings")):
             if isinstance(setting, dict) and "ThrottlingRateLimit" in setting:
-                api.throttling = {"rate": self.r(setting.get("ThrottlingRateLimit")),
-                                  "burst": self.r(setting.get("ThrottlingBurstLimit"))}
+                api.throttling = {
+                    "rate": self.r(setting.get("ThrottlingRateLimit")),
+                    "burst": self.r(setting.get("ThrottlingBurstLimit")),
+                }
 
     def _http_stage(self, logical_id: str, props: dict[str, Any]) -> None:
         api = self.apis.get(ref_target(props.get("ApiId")) or "")
@@ -523,8 +601,10 @@ class TemplateBuilder:
         api.access_logging = props.get("AccessLogSettings") is not None
         settings = props.get("DefaultRouteSettings")
         if isinstance(settings, dict) and "ThrottlingRateLimit" in settings:
-            api.throttling = {"rate": self.r(settings.get("ThrottlingRateLimit")),
-                              "burst": self.r(settings.get("ThrottlingBurstLimit"))}
+            api.throttling = {
+                "rate": self.r(settings.get("ThrottlingRateLimit")),
+                "burst": self.r(settings.get("ThrottlingBurstLimit")),
+            }
 
     # -- function-side links ---------------------------------------------------------------------
     def _function_for(self, value: Any) -> Function | None:
@@ -560,29 +640,40 @@ class TemplateBuilder:
         if fn is None:
             return
         arn = props.get("EventSourceArn")
-        kind = stream_kind(ref_target(arn) and self._type_of(ref_target(arn) or "") or self.r(arn))
+        kind = stream_kind((ref_target(arn) and self._type_of(ref_target(arn) or "")) or self.r(arn))
         if props.get("SelfManagedEventSource") is not None or props.get("AmazonManagedKafkaEventSourceConfig"):
             kind = "kafka"
-        trigger = Trigger(kind=kind, source_arn=self.r(arn), batch_size=_int(self.r(props.get("BatchSize"))),
-                          source=self.src(logical_id))
+        trigger = Trigger(
+            kind=kind,
+            source_arn=self.r(arn),
+            batch_size=_int(self.r(props.get("BatchSize"))),
+            source=self.src(logical_id),
+        )
         dest = props.get("DestinationConfig")
         if isinstance(dest, dict) and isinstance(dest.get("OnFailure"), dict):
             trigger.on_failure = self.r(dest["OnFailure"].get("Destination"))
-        trigger.report_batch_item_failures = "ReportBatchItemFailures" in as_list(self.r(props.get("FunctionResponseTypes")))
+        trigger.report_batch_item_failures = "ReportBatchItemFailures" in as_list(
+            self.r(props.get("FunctionResponseTypes"))
+        )
         trigger.details["bisect"] = bool(self.r(props.get("BisectBatchOnFunctionError")))
         fn.triggers.append(trigger)
 
     def _type_of(self, logical_id: str) -> str:
         body = self.resources.get(logical_id)
         type_name = body.get("Type") if isinstance(body, dict) else None
-        return {"AWS::SQS::Queue": ":sqs:", "AWS::Kinesis::Stream": ":kinesis:",
-                "AWS::DynamoDB::Table": ":dynamodb:", "AWS::MSK::Cluster": ":kafka:"}.get(str(type_name), "")
+        return {
+            "AWS::SQS::Queue": ":sqs:",
+            "AWS::Kinesis::Stream": ":kinesis:",
+            "AWS::DynamoDB::Table": ":dynamodb:",
+            "AWS::MSK::Cluster": ":kafka:",
+        }.get(str(type_name), "")
 
     def _function_url(self, logical_id: str, props: dict[str, Any]) -> None:
         fn = self._function_for(props.get("TargetFunctionArn"))
         if fn is not None:
-            fn.url = FunctionUrl(auth_type=self.r(props.get("AuthType")), cors=self.r(props.get("Cors")),
-                                 source=self.src(logical_id))
+            fn.url = FunctionUrl(
+                auth_type=self.r(props.get("AuthType")), cors=self.r(props.get("Cors")), source=self.src(logical_id)
+            )
             fn.triggers.append(Trigger(kind="function-url", source=fn.url.source))
 
     def _invoke_config(self, logical_id: str, props: dict[str, Any]) -> None:
@@ -629,7 +720,7 @@ def _line_merge(base: dict[str, Any], override: dict[str, Any]) -> LineDict:
 
 
 def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or isinstance(value, Unknown):
+    if isinstance(value, (bool, Unknown)):
         return None
     try:
         return int(value) if value is not None else None

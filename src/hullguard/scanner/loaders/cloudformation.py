@@ -44,8 +44,9 @@ def load_cloudformation(path: Path, root: Path, problems: list[Problem]) -> Appl
     return app
 
 
-def template_builder(app: Application, data: dict[str, Any], rel: str, base: Path, root: Path,
-                     problems: list[Problem]) -> TemplateBuilder:
+def template_builder(
+    app: Application, data: dict[str, Any], rel: str, base: Path, root: Path, problems: list[Problem]
+) -> TemplateBuilder:
     """A builder for a template embedded in another format (serverless.yml ``resources``): the caller
     runs ``index_all``, adds its own functions, then ``link_all``."""
     _collect_metadata_suppressions(app, data, rel)
@@ -85,9 +86,15 @@ def _translate_sam(data: dict[str, Any], rel: str, problems: list[Problem]) -> d
     template = _plain(copy.deepcopy(data))
     template.setdefault("Transform", SAM_TRANSFORM)
     _replace_local_artifacts(template)
-    parameters = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws",
-                  "AWS::StackName": "stack", "AWS::StackId": "stack-id", "AWS::URLSuffix": "amazonaws.com",
-                  "AWS::NotificationARNs": []}
+    parameters = {
+        "AWS::Region": "us-east-1",
+        "AWS::AccountId": "123456789012",
+        "AWS::Partition": "aws",
+        "AWS::StackName": "stack",
+        "AWS::StackId": "stack-id",
+        "AWS::URLSuffix": "amazonaws.com",
+        "AWS::NotificationARNs": [],
+    }
     try:
         from samtranslator.translator.arn_generator import ArnGenerator
 
@@ -98,17 +105,19 @@ def _translate_sam(data: dict[str, Any], rel: str, problems: list[Problem]) -> d
         metrics = Metrics()
         translator = Translator(_managed_policy_map(), Parser(), boto_session=_offline_session(), metrics=metrics)
         try:
-            out = translator.translate(template, parameter_values=parameters,
-                                       get_managed_policy_map=_managed_policy_map)
+            out = translator.translate(
+                template, parameter_values=parameters, get_managed_policy_map=_managed_policy_map
+            )
         finally:
             metrics.publish()  # to the translator's no-op publisher; silences its exit-time warning
     except InvalidDocumentException as exc:
         causes = "; ".join(str(c) for c in exc.causes)[:400]
         problems.append(Problem(rel, None, f"SAM translation failed ({causes}); policies read without expansion"))
         return None
-    except Exception as exc:  # noqa: BLE001 - the translator raises many kinds; the scan goes on
-        problems.append(Problem(rel, None, f"SAM translation failed ({type(exc).__name__}: {exc}); "
-                                           "policies read without expansion"))
+    except Exception as exc:
+        problems.append(
+            Problem(rel, None, f"SAM translation failed ({type(exc).__name__}: {exc}); policies read without expansion")
+        )
         return None
     return out if isinstance(out, dict) else None
 
@@ -118,8 +127,7 @@ def _offline_session() -> Any:
     """A boto3 session that only names a region: the translator reads it, nothing calls AWS."""
     import boto3
 
-    return boto3.session.Session(region_name="us-east-1", aws_access_key_id="offline",
-                                 aws_secret_access_key="offline")  # noqa: S106 - placeholder, never sent
+    return boto3.session.Session(region_name="us-east-1", aws_access_key_id="offline", aws_secret_access_key="offline")  # noqa: S106 - placeholder, never sent
 
 
 @lru_cache(maxsize=1)
@@ -173,15 +181,18 @@ def _collect_metadata_suppressions(app: Application, data: dict[str, Any], rel: 
                 continue
             rule_id = entry.get("id") or entry.get("rule")
             reason = entry.get("reason")
-            app.suppressions.append({
-                "rule_id": str(rule_id or ""),
-                "reason": str(reason).strip() if isinstance(reason, str) else "",
-                "logical_id": logical_id,
-                "file": rel,
-                "line": getattr(entry, "line", line),
-            })
+            app.suppressions.append(
+                {
+                    "rule_id": str(rule_id or ""),
+                    "reason": str(reason).strip() if isinstance(reason, str) else "",
+                    "logical_id": logical_id,
+                    "file": rel,
+                    "line": getattr(entry, "line", line),
+                }
+            )
 
 
 def unknown_resource(logical_id: str, type_name: str, source: SourceRef) -> Resource:
-    return Resource(logical_id=logical_id, type=type_name or "Unknown", properties={"_type": Unknown(type_name)},
-                    source=source)
+    return Resource(
+        logical_id=logical_id, type=type_name or "Unknown", properties={"_type": Unknown(type_name)}, source=source
+    )

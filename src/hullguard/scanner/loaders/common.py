@@ -25,6 +25,11 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a mapping, else an empty one (templates put anything anywhere)."""
+    return value if isinstance(value, dict) else {}
+
+
 def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -46,10 +51,7 @@ def statements_from_document(document: Any, source: SourceRef) -> list[Statement
             document = json.loads(document)
         except json.JSONDecodeError:
             return []
-    if isinstance(document, dict):
-        raw = document.get("Statement")
-    else:
-        raw = document
+    raw = document.get("Statement") if isinstance(document, dict) else document
     out = []
     for item in as_list(raw):
         if isinstance(item, dict):

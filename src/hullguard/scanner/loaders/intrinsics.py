@@ -72,7 +72,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self._ref(arg)
             if key.startswith("Fn::"):
@@ -163,7 +163,7 @@ class Resolver:
 def ref_target(value: Any) -> str | None:
     """The logical id a ``Ref``/``GetAtt``/``Sub`` value points at, if it names exactly one."""
     if isinstance(value, dict) and len(value) == 1:
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref" and isinstance(arg, str):
             return arg
         if key == "Fn::GetAtt":
@@ -175,7 +175,7 @@ def ref_target(value: Any) -> str | None:
             if isinstance(text, str):
                 names = [m.split(".")[0] for m in _SUB_VAR.findall(text) if not m.startswith("AWS::")]
                 if len(names) == 1:
-                    return names[0]
+                    return str(names[0])
     if isinstance(value, str) and value.startswith("${") and value.endswith("}") and value.count("${") == 1:
         return value[2:-1].split(".")[0]
     return None

@@ -24,7 +24,14 @@ from hullguard.model.app import (
     Trigger,
     Unknown,
 )
-from hullguard.scanner.loaders.common import Problem, as_list, line_of, managed_policy, statements_from_document
+from hullguard.scanner.loaders.common import (
+    Problem,
+    as_list,
+    line_of,
+    managed_policy,
+    mapping,
+    statements_from_document,
+)
 from hullguard.scanner.loaders.intrinsics import Resolver
 from hullguard.scanner.loaders.slsvars import CircularReference, Variables
 from hullguard.scanner.loaders.yamlfile import LineDict, TemplateError, read_template
@@ -34,10 +41,22 @@ REST_API = "ApiGatewayRestApi"
 HTTP_API = "HttpApi"
 WEBSOCKET_API = "WebsocketsApi"
 SIMPLE_EVENTS = {
-    "sns": "sns", "s3": "s3", "schedule": "schedule", "eventBridge": "eventbridge", "cloudwatchEvent": "eventbridge",
-    "cloudwatchLog": "cloudwatch-logs", "cognitoUserPool": "cognito", "alb": "alb", "alexaSkill": "alexa",
-    "alexaSmartHome": "alexa", "iot": "iot", "iotFleetProvisioning": "iot", "msk": "kafka", "kafka": "kafka",
-    "activemq": "mq", "rabbitmq": "mq",
+    "sns": "sns",
+    "s3": "s3",
+    "schedule": "schedule",
+    "eventBridge": "eventbridge",
+    "cloudwatchEvent": "eventbridge",
+    "cloudwatchLog": "cloudwatch-logs",
+    "cognitoUserPool": "cognito",
+    "alb": "alb",
+    "alexaSkill": "alexa",
+    "alexaSmartHome": "alexa",
+    "iot": "iot",
+    "iotFleetProvisioning": "iot",
+    "msk": "kafka",
+    "kafka": "kafka",
+    "activemq": "mq",
+    "rabbitmq": "mq",
 }
 
 
@@ -123,8 +142,9 @@ class ServerlessBuilder:
 
     def _extensions(self) -> None:
         """``resources.extensions.<Key>LambdaFunction.Properties`` are merged into the generated function."""
-        extensions = self.doc.get("resources", {}).get("extensions") if isinstance(self.doc.get("resources"), dict) \
-            else None
+        extensions = (
+            self.doc.get("resources", {}).get("extensions") if isinstance(self.doc.get("resources"), dict) else None
+        )
         if not isinstance(extensions, dict):
             return
         for fn in self.app.functions:
@@ -141,7 +161,7 @@ class ServerlessBuilder:
 
     # -- roles ----------------------------------------------------------------------------------
     def _default_role(self) -> Role | None:
-        iam = self.provider.get("iam") if isinstance(self.provider.get("iam"), dict) else {}
+        iam = mapping(self.provider.get("iam"))
         role_cfg = iam.get("role")
         if isinstance(role_cfg, (str, Unknown)):
             return self._named_role(role_cfg, self.src(iam, "role", None))
@@ -160,9 +180,13 @@ class ServerlessBuilder:
         if "iamRoleStatements" in self.provider:
             statements_src = self.src(self.provider, "iamRoleStatements", DEFAULT_ROLE)
         if statements:
-            role.policies.append(Policy(name=f"{DEFAULT_ROLE}-statements",
-                                        statements=statements_from_document(statements, statements_src),
-                                        source=statements_src))
+            role.policies.append(
+                Policy(
+                    name=f"{DEFAULT_ROLE}-statements",
+                    statements=statements_from_document(statements, statements_src),
+                    source=statements_src,
+                )
+            )
         for arn in managed:
             role.policies.append(managed_policy(arn, statements_src))
         return role
@@ -181,8 +205,9 @@ class ServerlessBuilder:
             source = self.src(body, "iamRoleStatements", key)
             role = Role(logical_id=f"{key[:1].upper()}{key[1:]}IamRoleLambdaExecution", source=source)
             role.policies.append(_logging_policy(source))
-            role.policies.append(Policy(name=f"{key}-statements", statements=statements_from_document(own, source),
-                                        source=source))
+            role.policies.append(
+                Policy(name=f"{key}-statements", statements=statements_from_document(own, source), source=source)
+            )
             if body.get("iamRoleStatementsInherit") and default_role is not None:
                 role.policies.extend(default_role.policies[1:])
             self.app.roles.append(role)
@@ -213,22 +238,28 @@ class ServerlessBuilder:
             for cfg_key, name in (("onFailure", "on_failure"), ("onSuccess", "on_success")):
                 if destinations.get(cfg_key) is not None:
                     fn.destinations[name] = destinations[cfg_key]
-        tracing = body.get("tracing", (p.get("tracing") or {}).get("lambda") if isinstance(p.get("tracing"), dict)
-                           else None)
+        tracing = body.get(
+            "tracing", (p.get("tracing") or {}).get("lambda") if isinstance(p.get("tracing"), dict) else None
+        )
         fn.tracing = None if tracing is None else tracing in (True, "Active", "active")
         vpc = body.get("vpc", p.get("vpc"))
         fn.vpc = vpc if isinstance(vpc, dict) else None
         fn.layers = as_list(body.get("layers", p.get("layers")))
-        fn.tags = {**(p.get("tags") or {}), **(body.get("tags") or {})} if isinstance(body.get("tags") or {}, dict) \
-            and isinstance(p.get("tags") or {}, dict) else {}
+        fn.tags = (
+            {**(p.get("tags") or {}), **(body.get("tags") or {})}
+            if isinstance(body.get("tags") or {}, dict) and isinstance(p.get("tags") or {}, dict)
+            else {}
+        )
         fn.code_path = self._code_dir()
         fn.role = self._function_role(key, body, default_role)
         url = body.get("url")
         if url:
             auth = url.get("authorizer") if isinstance(url, dict) else None
-            fn.url = FunctionUrl(auth_type="AWS_IAM" if str(auth).lower() == "aws_iam" else "NONE",
-                                 cors=_cors(url.get("cors")) if isinstance(url, dict) else None,
-                                 source=self.src(body, "url", key))
+            fn.url = FunctionUrl(
+                auth_type="AWS_IAM" if str(auth).lower() == "aws_iam" else "NONE",
+                cors=_cors(url.get("cors")) if isinstance(url, dict) else None,
+                source=self.src(body, "url", key),
+            )
             fn.triggers.append(Trigger(kind="function-url", source=fn.url.source))
         events = body.get("events")
         for index, event in enumerate(as_list(events)):
@@ -253,8 +284,15 @@ class ServerlessBuilder:
             api = self._api(WEBSOCKET_API, "websocket", source)
             route = spec.get("route") if isinstance(spec, dict) else spec
             authorizer = spec.get("authorizer") if isinstance(spec, dict) else None
-            api.routes.append(Route(method="WS", path=str(route), authorizer=_authorizer_name(authorizer),
-                                    function=fn.logical_id, source=source))
+            api.routes.append(
+                Route(
+                    method="WS",
+                    path=str(route),
+                    authorizer=_authorizer_name(authorizer),
+                    function=fn.logical_id,
+                    source=source,
+                )
+            )
             fn.triggers.append(Trigger(kind="websocket", api_id=WEBSOCKET_API, source=source))
         elif kind in ("sqs", "stream"):
             self._stream_event(fn, kind, spec, source)
@@ -272,8 +310,11 @@ class ServerlessBuilder:
             trigger_kind = "sqs"
         else:
             declared = str(cfg.get("type", "")).lower()
-            trigger_kind = declared if declared in ("dynamodb", "kinesis") else (
-                "dynamodb" if ":dynamodb:" in str(arn) or "Table" in str(arn) else "kinesis")
+            trigger_kind = (
+                declared
+                if declared in ("dynamodb", "kinesis")
+                else ("dynamodb" if ":dynamodb:" in str(arn) or "Table" in str(arn) else "kinesis")
+            )
         trigger = Trigger(kind=trigger_kind, source_arn=arn, batch_size=_int(cfg.get("batchSize")), source=source)
         destinations = cfg.get("destinations")
         if isinstance(destinations, dict) and destinations.get("onFailure") is not None:
@@ -293,9 +334,14 @@ class ServerlessBuilder:
         else:
             return
         api = self._api(REST_API, "rest", source)
-        route = Route(method=method.upper(), path="/" + path.strip().lstrip("/"),
-                      authorizer=_authorizer_name(cfg.get("authorizer")),
-                      api_key_required=bool(cfg.get("private")), function=fn.logical_id, source=source)
+        route = Route(
+            method=method.upper(),
+            path="/" + path.strip().lstrip("/"),
+            authorizer=_authorizer_name(cfg.get("authorizer")),
+            api_key_required=bool(cfg.get("private")),
+            function=fn.logical_id,
+            source=source,
+        )
         api.routes.append(route)
         if cfg.get("cors"):
             api.cors = _cors(cfg.get("cors"))
@@ -311,8 +357,13 @@ class ServerlessBuilder:
         else:
             return
         api = self._api(HTTP_API, "http", source)
-        route = Route(method=method.upper(), path=path or "*", authorizer=_authorizer_name(cfg.get("authorizer")),
-                      function=fn.logical_id, source=source)
+        route = Route(
+            method=method.upper(),
+            path=path or "*",
+            authorizer=_authorizer_name(cfg.get("authorizer")),
+            function=fn.logical_id,
+            source=source,
+        )
         api.routes.append(route)
         fn.triggers.append(Trigger(kind="http-api", api_id=HTTP_API, source=source))
 
@@ -326,7 +377,7 @@ class ServerlessBuilder:
 
     def _api_settings(self) -> None:
         p = self.provider
-        gateway = p.get("apiGateway") if isinstance(p.get("apiGateway"), dict) else {}
+        gateway = mapping(p.get("apiGateway"))
         rest = self.apis.get(REST_API)
         if rest is not None:
             plan = gateway.get("usagePlan") or p.get("usagePlan")
@@ -339,15 +390,15 @@ class ServerlessBuilder:
                     throttle = nested.get("throttle") if isinstance(nested, dict) else None
                 if isinstance(throttle, dict):
                     rest.throttling = {"rate": throttle.get("rateLimit"), "burst": throttle.get("burstLimit")}
-            logs = p.get("logs") if isinstance(p.get("logs"), dict) else {}
+            logs = mapping(p.get("logs"))
             rest.access_logging = bool(logs.get("restApi"))
             rest.endpoint_type = str(p.get("endpointType", "EDGE")).upper()
         http = self.apis.get(HTTP_API)
         if http is not None:
-            cfg = p.get("httpApi") if isinstance(p.get("httpApi"), dict) else {}
+            cfg = mapping(p.get("httpApi"))
             if cfg.get("cors"):
                 http.cors = _cors(cfg.get("cors"))
-            logs = p.get("logs") if isinstance(p.get("logs"), dict) else {}
+            logs = mapping(p.get("logs"))
             http.access_logging = bool(logs.get("httpApi"))
             throttle = cfg.get("throttle") if isinstance(cfg.get("throttle"), dict) else None
             if throttle:
@@ -356,9 +407,12 @@ class ServerlessBuilder:
 
 def _logging_policy(source: SourceRef) -> Policy:
     """What the framework always grants its default role: writing the function's own logs."""
-    statement = Statement(effect="Allow", actions=["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents"],
-                          resources=["arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*"],
-                          source=source)
+    statement = Statement(
+        effect="Allow",
+        actions=["logs:CreateLogStream", "logs:CreateLogGroup", "logs:PutLogEvents"],
+        resources=["arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*"],
+        source=source,
+    )
     return Policy(name="serverless-logging", statements=[statement], source=source)
 
 
@@ -376,7 +430,7 @@ def _cors(value: Any) -> dict[str, Any] | None:
         return {"AllowOrigins": ["*"]}
     if isinstance(value, dict):
         origins = value.get("origins", value.get("origin", value.get("allowedOrigins", "*")))
-        return {"AllowOrigins": as_list(origins), **{k: v for k, v in value.items()}}
+        return {"AllowOrigins": as_list(origins), **dict(value.items())}
     return None
 
 

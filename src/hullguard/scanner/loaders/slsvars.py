@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.model.app import Unknown
+from hullguard.scanner.loaders.common import mapping
 from hullguard.scanner.loaders.yamlfile import LineDict, TemplateError, read_template
 
 _VAR = re.compile(r"\$\{([^${}]+)\}")
@@ -30,12 +31,17 @@ class CircularReference(Exception):
 
 
 class Variables:
-    def __init__(self, document: dict[str, Any], base: Path, options: dict[str, str] | None = None,
-                 environ: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        base: Path,
+        options: dict[str, str] | None = None,
+        environ: dict[str, str] | None = None,
+    ) -> None:
         self.document = document
         self.base = base
         self.options = {**DEFAULT_OPTIONS, **(options or {})}
-        provider = document.get("provider") if isinstance(document.get("provider"), dict) else {}
+        provider = mapping(document.get("provider"))
         for key in ("stage", "region"):
             if isinstance(provider.get(key), str) and "${" not in provider[key]:
                 self.options.setdefault(key, provider[key])
@@ -81,7 +87,7 @@ class Variables:
                 return value
             if isinstance(value, (dict, list)):
                 return Unknown(original)
-            text = text[: match.start()] + str(value) + text[match.end():]
+            text = text[: match.start()] + str(value) + text[match.end() :]
         raise CircularReference(f"variable {original!r} does not settle (circular reference?)")
 
     def _lookup(self, expr: str, depth: int) -> Any:
@@ -166,5 +172,5 @@ def _split_fallback(expr: str) -> tuple[str, str | None]:
         if char in "'\"":
             quote = "" if quote == char else (quote or char)
         elif char == "," and not quote:
-            return expr[:index].strip(), expr[index + 1:].strip()
+            return expr[:index].strip(), expr[index + 1 :].strip()
     return expr.strip(), None

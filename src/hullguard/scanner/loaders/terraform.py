@@ -35,12 +35,18 @@ MAX_TF_BYTES = 5 * 1024 * 1024
 _REF = re.compile(r"^\$\{([a-zA-Z0-9_\-]+(?:\.[a-zA-Z0-9_\-\[\]\"*]+)+)\}$")
 _BLOCK = re.compile(r'^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"', re.MULTILINE)
 TYPE_MAP = {
-    "aws_s3_bucket": "AWS::S3::Bucket", "aws_s3_bucket_policy": "AWS::S3::BucketPolicy",
+    "aws_s3_bucket": "AWS::S3::Bucket",
+    "aws_s3_bucket_policy": "AWS::S3::BucketPolicy",
     "aws_s3_bucket_public_access_block": "AWS::S3::PublicAccessBlock",
-    "aws_s3_bucket_acl": "AWS::S3::BucketAcl", "aws_sqs_queue": "AWS::SQS::Queue", "aws_sns_topic": "AWS::SNS::Topic",
-    "aws_dynamodb_table": "AWS::DynamoDB::Table", "aws_kinesis_stream": "AWS::Kinesis::Stream",
-    "aws_cognito_user_pool": "AWS::Cognito::UserPool", "aws_cloudwatch_log_group": "AWS::Logs::LogGroup",
-    "aws_secretsmanager_secret": "AWS::SecretsManager::Secret", "aws_kms_key": "AWS::KMS::Key",
+    "aws_s3_bucket_acl": "AWS::S3::BucketAcl",
+    "aws_sqs_queue": "AWS::SQS::Queue",
+    "aws_sns_topic": "AWS::SNS::Topic",
+    "aws_dynamodb_table": "AWS::DynamoDB::Table",
+    "aws_kinesis_stream": "AWS::Kinesis::Stream",
+    "aws_cognito_user_pool": "AWS::Cognito::UserPool",
+    "aws_cloudwatch_log_group": "AWS::Logs::LogGroup",
+    "aws_secretsmanager_secret": "AWS::SecretsManager::Secret",
+    "aws_kms_key": "AWS::KMS::Key",
 }
 
 
@@ -72,13 +78,14 @@ class _Module:
             except UnicodeDecodeError:
                 self.problems.append(Problem(rel, None, "not UTF-8 text"))
                 continue
-            except Exception as exc:  # noqa: BLE001 - the HCL parser raises lark errors of many kinds
+            except Exception as exc:
                 line = getattr(exc, "line", None)
                 message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
                 self.problems.append(Problem(rel, line if isinstance(line, int) else None, f"invalid HCL: {message}"))
                 continue
-            lines = {(m.group(1), m.group(2), m.group(3)): text.count("\n", 0, m.start()) + 1
-                     for m in _BLOCK.finditer(text)}
+            lines = {
+                (m.group(1), m.group(2), m.group(3)): text.count("\n", 0, m.start()) + 1 for m in _BLOCK.finditer(text)
+            }
             for block_kind in ("resource", "data"):
                 for entry in as_list(data.get(block_kind)):
                     for type_name, named in (entry or {}).items():
@@ -87,8 +94,10 @@ class _Module:
                             prefix = "data." if block_kind == "data" else ""
                             address = f"{prefix}{type_name}.{name}"
                             line = lines.get((block_kind, type_name, name))
-                            self.blocks[address] = (body if isinstance(body, dict) else {},
-                                                    SourceRef(rel, line, address))
+                            self.blocks[address] = (
+                                body if isinstance(body, dict) else {},
+                                SourceRef(rel, line, address),
+                            )
             for entry in as_list(data.get("variable")):
                 for name, body in (entry or {}).items():
                     body = body[0] if isinstance(body, list) and body else body
@@ -102,8 +111,9 @@ def load_terraform(directory: Path, root: Path, problems: list[Problem]) -> Appl
     if not any(a.startswith("aws_lambda_function.") for a in module.blocks):
         return None  # a Terraform module without functions is not a serverless app
     rel_dir = module.rel(directory) if directory != root else "."
-    app = Application(name=directory.name if directory != root else root.name, root=str(root), format="terraform",
-                      template=rel_dir)
+    app = Application(
+        name=directory.name if directory != root else root.name, root=str(root), format="terraform", template=rel_dir
+    )
     _Builder(app, module).build()
     return app
 
@@ -148,30 +158,43 @@ class _Builder:
         for address, body, source in self.blocks("data.aws_iam_policy_document"):
             self.documents[address] = self._policy_document(body, source)
         for address, body, source in self.blocks("aws_iam_policy"):
-            self.policies[address] = Policy(name=str(self.value(body.get("name", address))),
-                                            statements=self._policy_value(body.get("policy"), source), source=source)
+            self.policies[address] = Policy(
+                name=str(self.value(body.get("name", address))),
+                statements=self._policy_value(body.get("policy"), source),
+                source=source,
+            )
         for address, body, source in self.blocks("aws_iam_role"):
             role = Role(logical_id=address, name=self.value(body.get("name")), source=source)
             for inline in as_list(body.get("inline_policy")):
                 if isinstance(inline, dict):
-                    role.policies.append(Policy(name=str(self.value(inline.get("name", "inline"))),
-                                                statements=self._policy_value(inline.get("policy"), source),
-                                                source=source))
+                    role.policies.append(
+                        Policy(
+                            name=str(self.value(inline.get("name", "inline"))),
+                            statements=self._policy_value(inline.get("policy"), source),
+                            source=source,
+                        )
+                    )
             for arn in as_list(body.get("managed_policy_arns")):
                 self._attach(role, arn, source)
             self.roles[address] = role
             self.app.roles.append(role)
         for address, body, source in self.blocks("aws_iam_role_policy"):
-            role = self.roles.get(self.target(body.get("role")) or "")
-            if role is not None:
-                role.policies.append(Policy(name=str(self.value(body.get("name", address))),
-                                            statements=self._policy_value(body.get("policy"), source), source=source))
-        for address, body, source in self.blocks("aws_iam_role_policy_attachment") + \
-                self.blocks("aws_iam_policy_attachment"):
+            attached = self.roles.get(self.target(body.get("role")) or "")
+            if attached is not None:
+                attached.policies.append(
+                    Policy(
+                        name=str(self.value(body.get("name", address))),
+                        statements=self._policy_value(body.get("policy"), source),
+                        source=source,
+                    )
+                )
+        for _address, body, source in self.blocks("aws_iam_role_policy_attachment") + self.blocks(
+            "aws_iam_policy_attachment"
+        ):
             for role_ref in as_list(body.get("role")) + as_list(body.get("roles")):
-                role = self.roles.get(self.target(role_ref) or "")
-                if role is not None:
-                    self._attach(role, body.get("policy_arn"), source)
+                target = self.roles.get(self.target(role_ref) or "")
+                if target is not None:
+                    self._attach(target, body.get("policy_arn"), source)
         for address, body, source in self.blocks("aws_lambda_function"):
             fn = self._function(address, body, source)
             self.functions[address] = fn
@@ -196,19 +219,26 @@ class _Builder:
             if not isinstance(st, dict):
                 continue
             data: dict[str, Any] = {"Effect": self.value(st.get("effect", "Allow"))}
-            for key, name in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"),
-                              ("not_resources", "NotResource"), ("sid", "Sid")):
+            for key, name in (
+                ("actions", "Action"),
+                ("not_actions", "NotAction"),
+                ("resources", "Resource"),
+                ("not_resources", "NotResource"),
+                ("sid", "Sid"),
+            ):
                 if key in st:
                     data[name] = self.value(st[key])
             principals = as_list(st.get("principals"))
             if principals:
-                data["Principal"] = {str(p.get("type")): self.value(p.get("identifiers")) for p in principals
-                                     if isinstance(p, dict)}
-            conditions = {}
+                data["Principal"] = {
+                    str(p.get("type")): self.value(p.get("identifiers")) for p in principals if isinstance(p, dict)
+                }
+            conditions: dict[str, dict[str, Any]] = {}
             for cond in as_list(st.get("condition")):
                 if isinstance(cond, dict):
-                    conditions.setdefault(str(cond.get("test")), {})[str(cond.get("variable"))] = \
-                        self.value(cond.get("values"))
+                    conditions.setdefault(str(cond.get("test")), {})[str(cond.get("variable"))] = self.value(
+                        cond.get("values")
+                    )
             if conditions:
                 data["Condition"] = conditions
             out.append(Statement.from_json(data, source))
@@ -224,7 +254,7 @@ class _Builder:
             if text.startswith("<<"):
                 text = text.split("\n", 1)[1].rsplit("\n", 1)[0] if "\n" in text else ""
             if text.startswith("${jsonencode(") and text.endswith(")}"):
-                text = _hcl_object_to_json(text[len("${jsonencode("):-2])
+                text = _hcl_object_to_json(text[len("${jsonencode(") : -2])
             try:
                 return statements_from_document(json.loads(text), source)
             except (json.JSONDecodeError, ValueError):
@@ -235,8 +265,13 @@ class _Builder:
 
     def _function(self, address: str, body: dict[str, Any], source: SourceRef) -> Function:
         v = self.value
-        fn = Function(logical_id=address, name=v(body.get("function_name")), runtime=v(body.get("runtime")),
-                      handler=v(body.get("handler")), source=source)
+        fn = Function(
+            logical_id=address,
+            name=v(body.get("function_name")),
+            runtime=v(body.get("runtime")),
+            handler=v(body.get("handler")),
+            source=source,
+        )
         env = as_list(body.get("environment"))
         if env and isinstance(env[0], dict) and isinstance(env[0].get("variables"), dict):
             fn.environment = {str(k): v(val) for k, val in env[0]["variables"].items() if not k.startswith("__")}
@@ -258,8 +293,15 @@ class _Builder:
         fn.code_signing = v(body.get("code_signing_config_arn"))
         fn.tags = v(body.get("tags")) if isinstance(body.get("tags"), dict) else {}
         role = self.roles.get(self.target(body.get("role")) or "")
-        fn.role = role if role is not None else (Role(logical_id=str(v(body.get("role"))), arn=v(body.get("role")),
-                                                      source=source) if body.get("role") else None)
+        fn.role = (
+            role
+            if role is not None
+            else (
+                Role(logical_id=str(v(body.get("role"))), arn=v(body.get("role")), source=source)
+                if body.get("role")
+                else None
+            )
+        )
         fn.code_path = self._code_path(body)
         return fn
 
@@ -291,44 +333,61 @@ class _Builder:
 
     def _links(self) -> None:
         v = self.value
-        for address, body, source in self.blocks("aws_lambda_permission"):
+        for _address, body, source in self.blocks("aws_lambda_permission"):
             fn = self._function_for(body.get("function_name"))
             if fn is None:
                 continue
             principal = v(body.get("principal"))
-            fn.permissions.append(Permission(principal=principal, action=str(v(body.get("action"))),
-                                             source_arn=v(body.get("source_arn")),
-                                             source_account=v(body.get("source_account")),
-                                             function_url_auth_type=v(body.get("function_url_auth_type")),
-                                             source=source))
+            fn.permissions.append(
+                Permission(
+                    principal=principal,
+                    action=str(v(body.get("action"))),
+                    source_arn=v(body.get("source_arn")),
+                    source_account=v(body.get("source_account")),
+                    function_url_auth_type=v(body.get("function_url_auth_type")),
+                    source=source,
+                )
+            )
             kind = PRINCIPAL_KINDS.get(str(principal))
             if kind and kind != "rest-api" and not any(t.kind == kind for t in fn.triggers):
                 fn.triggers.append(Trigger(kind=kind, source_arn=v(body.get("source_arn")), source=source))
-        for address, body, source in self.blocks("aws_lambda_event_source_mapping"):
+        for _address, body, source in self.blocks("aws_lambda_event_source_mapping"):
             fn = self._function_for(body.get("function_name"))
             if fn is None:
                 continue
             arn_ref = self.target(body.get("event_source_arn")) or ""
-            kind = stream_kind({"aws_sqs_queue": ":sqs:", "aws_kinesis_stream": ":kinesis:",
-                                "aws_dynamodb_table": ":dynamodb:"}.get(arn_ref.split(".")[0], str(body.get("event_source_arn"))))
-            trigger = Trigger(kind=kind, source_arn=v(body.get("event_source_arn")),
-                              batch_size=_int(v(body.get("batch_size"))), source=source)
+            kind = stream_kind(
+                {"aws_sqs_queue": ":sqs:", "aws_kinesis_stream": ":kinesis:", "aws_dynamodb_table": ":dynamodb:"}.get(
+                    arn_ref.split(".")[0], str(body.get("event_source_arn"))
+                )
+            )
+            trigger = Trigger(
+                kind=kind,
+                source_arn=v(body.get("event_source_arn")),
+                batch_size=_int(v(body.get("batch_size"))),
+                source=source,
+            )
             dest = as_list(body.get("destination_config"))
             if dest and isinstance(dest[0], dict):
                 failure = as_list(dest[0].get("on_failure"))
                 if failure and isinstance(failure[0], dict):
                     trigger.on_failure = v(failure[0].get("destination_arn"))
-            trigger.report_batch_item_failures = "ReportBatchItemFailures" in as_list(v(body.get("function_response_types")))
+            trigger.report_batch_item_failures = "ReportBatchItemFailures" in as_list(
+                v(body.get("function_response_types"))
+            )
             trigger.details["bisect"] = bool(v(body.get("bisect_batch_on_function_error")))
             fn.triggers.append(trigger)
-        for address, body, source in self.blocks("aws_lambda_function_url"):
+        for _address, body, source in self.blocks("aws_lambda_function_url"):
             fn = self._function_for(body.get("function_name"))
             if fn is not None:
                 cors = as_list(body.get("cors"))
-                fn.url = FunctionUrl(auth_type=v(body.get("authorization_type")),
-                                     cors=v(cors[0]) if cors and isinstance(cors[0], dict) else None, source=source)
+                fn.url = FunctionUrl(
+                    auth_type=v(body.get("authorization_type")),
+                    cors=v(cors[0]) if cors and isinstance(cors[0], dict) else None,
+                    source=source,
+                )
                 fn.triggers.append(Trigger(kind="function-url", source=source))
-        for address, body, source in self.blocks("aws_lambda_function_event_invoke_config"):
+        for _address, body, _source in self.blocks("aws_lambda_function_event_invoke_config"):
             fn = self._function_for(body.get("function_name"))
             dest = as_list(body.get("destination_config"))
             if fn is not None and dest and isinstance(dest[0], dict):
@@ -343,13 +402,17 @@ class _Builder:
         for address, body, source in self.blocks("aws_apigatewayv2_api"):
             kind = "websocket" if str(v(body.get("protocol_type"))).upper() == "WEBSOCKET" else "http"
             cors = as_list(body.get("cors_configuration"))
-            apis[address] = Api(logical_id=address, kind=kind, source=source,
-                                cors=v(cors[0]) if cors and isinstance(cors[0], dict) else None)
-        for address, body, source in self.blocks("aws_api_gateway_rest_api"):
+            apis[address] = Api(
+                logical_id=address,
+                kind=kind,
+                source=source,
+                cors=v(cors[0]) if cors and isinstance(cors[0], dict) else None,
+            )
+        for address, _body, source in self.blocks("aws_api_gateway_rest_api"):
             apis[address] = Api(logical_id=address, kind="rest", source=source)
         integrations = {a: b for a, b, _ in self.blocks("aws_apigatewayv2_integration")}
         integrations.update({a: b for a, b, _ in self.blocks("aws_api_gateway_integration")})
-        for address, body, source in self.blocks("aws_apigatewayv2_route"):
+        for _address, body, source in self.blocks("aws_apigatewayv2_route"):
             api = apis.get(self.target(body.get("api_id")) or "")
             if api is None:
                 continue
@@ -358,38 +421,63 @@ class _Builder:
             target_text = str(body.get("target", ""))
             integration = next((i for a, i in integrations.items() if a in target_text), None)
             fn = self._function_for(integration.get("integration_uri")) if integration else None
-            api.routes.append(Route(method=method.upper(), path=path or method, source=source,
-                                    authorizer=None if auth == "NONE" else auth,
-                                    function=fn.logical_id if fn else None))
+            api.routes.append(
+                Route(
+                    method=method.upper(),
+                    path=path or method,
+                    source=source,
+                    authorizer=None if auth == "NONE" else auth,
+                    function=fn.logical_id if fn else None,
+                )
+            )
             if fn:
-                fn.triggers.append(Trigger(kind="http-api" if api.kind == "http" else "websocket",
-                                           api_id=api.logical_id, source=source))
+                fn.triggers.append(
+                    Trigger(
+                        kind="http-api" if api.kind == "http" else "websocket", api_id=api.logical_id, source=source
+                    )
+                )
         for address, body, source in self.blocks("aws_api_gateway_method"):
             api = apis.get(self.target(body.get("rest_api_id")) or "")
             if api is None:
                 continue
             auth = str(v(body.get("authorization", "NONE"))).upper()
-            integration = next((i for a, i in integrations.items()
-                                if self.target(i.get("http_method")) == address or
-                                (self.target(i.get("resource_id")) == self.target(body.get("resource_id"))
-                                 and self.target(i.get("rest_api_id")) == api.logical_id)), None)
+            integration = next(
+                (
+                    i
+                    for a, i in integrations.items()
+                    if self.target(i.get("http_method")) == address
+                    or (
+                        self.target(i.get("resource_id")) == self.target(body.get("resource_id"))
+                        and self.target(i.get("rest_api_id")) == api.logical_id
+                    )
+                ),
+                None,
+            )
             fn = self._function_for(integration.get("uri")) if integration else None
-            api.routes.append(Route(method=str(v(body.get("http_method"))).upper(), path=str(self.target(
-                body.get("resource_id")) or "/"), authorizer=None if auth == "NONE" else auth,
-                api_key_required=bool(v(body.get("api_key_required"))), function=fn.logical_id if fn else None,
-                source=source))
+            api.routes.append(
+                Route(
+                    method=str(v(body.get("http_method"))).upper(),
+                    path=str(self.target(body.get("resource_id")) or "/"),
+                    authorizer=None if auth == "NONE" else auth,
+                    api_key_required=bool(v(body.get("api_key_required"))),
+                    function=fn.logical_id if fn else None,
+                    source=source,
+                )
+            )
             if fn:
                 fn.triggers.append(Trigger(kind="rest-api", api_id=api.logical_id, source=source))
-        for address, body, source in self.blocks("aws_apigatewayv2_stage") + self.blocks("aws_api_gateway_stage"):
+        for _address, body, _source in self.blocks("aws_apigatewayv2_stage") + self.blocks("aws_api_gateway_stage"):
             api = apis.get(self.target(body.get("api_id") or body.get("rest_api_id")) or "")
             if api is None:
                 continue
             api.access_logging = bool(body.get("access_log_settings"))
             settings = as_list(body.get("default_route_settings"))
             if settings and isinstance(settings[0], dict) and "throttling_rate_limit" in settings[0]:
-                api.throttling = {"rate": v(settings[0].get("throttling_rate_limit")),
-                                  "burst": v(settings[0].get("throttling_burst_limit"))}
-        for address, body, source in self.blocks("aws_api_gateway_usage_plan"):
+                api.throttling = {
+                    "rate": v(settings[0].get("throttling_rate_limit")),
+                    "burst": v(settings[0].get("throttling_burst_limit")),
+                }
+        for _address, body, _source in self.blocks("aws_api_gateway_usage_plan"):
             for stage in as_list(body.get("api_stages")):
                 api = apis.get(self.target(stage.get("api_id")) or "") if isinstance(stage, dict) else None
                 if api is not None:
@@ -399,7 +487,7 @@ class _Builder:
 
 def _hcl_object_to_json(text: str) -> str:
     """``{Version = "2012-10-17", Statement = [{Effect = "Allow"}]}`` -> JSON text (best effort)."""
-    converted = re.sub(r'([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*=', r'\1"\2":', text)
+    converted = re.sub(r"([{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*=", r'\1"\2":', text)
     return re.sub(r'"\$\{([^}"]*)\}"', r'"${\1}"', converted)
 
 

@@ -16,8 +16,16 @@ from hullguard.model.finding import Finding
 FORMATS = ("terminal", "json", "sarif", "junit", "markdown")
 
 
-def render(findings: Sequence[Finding], fmt: str, root: Path, rules: Iterable[Any] | None = None, *,
-           problems: Sequence[str] = (), suppressed: int = 0, color: bool = False) -> str:
+def render(
+    findings: Sequence[Finding],
+    fmt: str,
+    root: Path,
+    rules: Iterable[Any] | None = None,
+    *,
+    problems: Sequence[str] = (),
+    suppressed: int = 0,
+    color: bool = False,
+) -> str:
     """Format ``findings`` (paths relative to ``root``) as ``fmt``; ValueError for an unknown format."""
     if rules is None:
         from hullguard.scanner.rules import all_rules

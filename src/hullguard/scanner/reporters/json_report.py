@@ -11,8 +11,9 @@ from hullguard._version import __version__
 from hullguard.model.finding import Finding
 
 
-def render_json(findings: Sequence[Finding], root: Path, rules: list[Any], *, problems: Sequence[str] = (),
-                suppressed: int = 0) -> str:
+def render_json(
+    findings: Sequence[Finding], root: Path, rules: list[Any], *, problems: Sequence[str] = (), suppressed: int = 0
+) -> str:
     from hullguard.scanner.reporters import summary
 
     document = {

@@ -21,16 +21,21 @@ def render_junit(findings: Sequence[Finding], rules: list[Any]) -> str:
     total = 0
     for rule_id in sorted(titles):
         cases = by_rule.get(rule_id, [])
-        suite = ET.SubElement(suites, "testsuite", name=f"{rule_id} {titles[rule_id]}",
-                              tests=str(max(1, len(cases))), failures=str(len(cases)), errors="0")
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=f"{rule_id} {titles[rule_id]}",
+            tests=str(max(1, len(cases))),
+            failures=str(len(cases)),
+            errors="0",
+        )
         if not cases:
             ET.SubElement(suite, "testcase", classname=rule_id, name=titles[rule_id])
             total += 1
         for f in cases:
             where = f"{f.file}:{f.line}" if f.line else f.file
             name = f"{f.function or f.resource or f.application} ({where})"
-            case = ET.SubElement(suite, "testcase", classname=rule_id, name=name, file=f.file,
-                                 line=str(f.line or 0))
+            case = ET.SubElement(suite, "testcase", classname=rule_id, name=name, file=f.file, line=str(f.line or 0))
             failure = ET.SubElement(case, "failure", message=f.message, type=f.severity.value)
             failure.text = f"{f.message}\nSeverity: {f.severity.value}\nRisk: {f.risk}\nFix: {f.remediation}"
             total += 1

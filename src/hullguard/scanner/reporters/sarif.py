@@ -18,11 +18,21 @@ from hullguard.events.schema import Severity
 from hullguard.model.finding import Finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning",
-          Severity.LOW: "note", Severity.INFO: "note"}
+LEVELS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
 # GitHub code scanning reads this number: >= 9 critical, >= 7 high, >= 4 medium, else low.
-SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
-                     Severity.LOW: "3.0", Severity.INFO: "1.0"}
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "1.0",
+}
 
 
 def _rule(rule: Any) -> dict[str, Any]:
@@ -65,8 +75,9 @@ def render_sarif(findings: Sequence[Finding], root: Path, rules: list[Any]) -> s
     results = []
     for f in findings:
         region: dict[str, Any] = {"startLine": f.line} if f.line else {}
-        location: dict[str, Any] = {"physicalLocation": {"artifactLocation": {"uri": _uri(f.file),
-                                                                              "uriBaseId": "%SRCROOT%"}}}
+        location: dict[str, Any] = {
+            "physicalLocation": {"artifactLocation": {"uri": _uri(f.file), "uriBaseId": "%SRCROOT%"}}
+        }
         if region:
             location["physicalLocation"]["region"] = region
         logical = f.function or f.resource
@@ -77,27 +88,37 @@ def render_sarif(findings: Sequence[Finding], root: Path, rules: list[Any]) -> s
             properties["function"] = f.function
         if f.resource:
             properties["resource"] = f.resource
-        results.append({
-            "ruleId": f.rule_id,
-            "ruleIndex": index[f.rule_id],
-            "level": LEVELS[f.severity],
-            "message": {"text": f.message + (f" Fix: {f.remediation}" if f.remediation else "")},
-            "locations": [location],
-            "partialFingerprints": {"hullguardFingerprint/v1": hashlib.sha256(f.fingerprint.encode()).hexdigest()},
-            "properties": properties,
-        })
+        results.append(
+            {
+                "ruleId": f.rule_id,
+                "ruleIndex": index[f.rule_id],
+                "level": LEVELS[f.severity],
+                "message": {"text": f.message + (f" Fix: {f.remediation}" if f.remediation else "")},
+                "locations": [location],
+                "partialFingerprints": {"hullguardFingerprint/v1": hashlib.sha256(f.fingerprint.encode()).hexdigest()},
+                "properties": properties,
+            }
+        )
     root_uri = Path(root).resolve().as_uri() + "/"
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "hullguard", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": "https://github.com/hullguard/hullguard",
-                                "rules": [_rule(r) for r in rule_list]}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "hullguard",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": "https://github.com/hullguard/hullguard",
+                        "rules": [_rule(r) for r in rule_list],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": root_uri}},
+                "results": results,
+                "columnKind": "unicodeCodePoints",
+            }
+        ],
     }
     return json.dumps(document, indent=2) + "\n"
 

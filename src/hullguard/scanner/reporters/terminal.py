@@ -13,8 +13,13 @@ from pathlib import Path
 from hullguard.events.schema import Severity
 from hullguard.model.finding import Finding
 
-STYLES = {Severity.CRITICAL: "bold white on red", Severity.HIGH: "bold red", Severity.MEDIUM: "yellow",
-          Severity.LOW: "cyan", Severity.INFO: "dim"}
+STYLES = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
 _CONTROL = {c: None for c in range(32) if c not in (9, 10)} | {127: None}
 
 
@@ -22,14 +27,28 @@ def _clean(text: str) -> str:
     return text.translate(_CONTROL)
 
 
-def render_terminal(findings: Sequence[Finding], root: Path, *, problems: Sequence[str] = (), suppressed: int = 0,
-                    color: bool = False, width: int = 120) -> str:
+def render_terminal(
+    findings: Sequence[Finding],
+    root: Path,
+    *,
+    problems: Sequence[str] = (),
+    suppressed: int = 0,
+    color: bool = False,
+    width: int = 120,
+) -> str:
     from rich.console import Console
     from rich.text import Text
 
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
-                      emoji=False, soft_wrap=False)
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=width,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
     groups: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
         groups.setdefault((f.application, f.function or ""), []).append(f)

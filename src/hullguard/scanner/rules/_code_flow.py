@@ -24,6 +24,10 @@ class CodeFlowRule(FunctionRule):
                 ctx.problems.append(problem)
         for flow in code.flows:
             if flow.kind == self.flow_kind:
-                yield self.finding(app, flow.message, SourceRef(code.file, flow.line, None), function=fn,
-                                   detail={"handler": code.handler, "language": code.language,
-                                           "in_handler": flow.in_handler})
+                yield self.finding(
+                    app,
+                    flow.message,
+                    SourceRef(code.file, flow.line, None),
+                    function=fn,
+                    detail={"handler": code.handler, "language": code.language, "in_handler": flow.in_handler},
+                )

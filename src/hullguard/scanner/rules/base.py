@@ -45,9 +45,17 @@ class Rule:
         if problems:
             raise ValueError(f"rule {cls.__name__}: " + "; ".join(problems))
 
-    def finding(self, app: Application, message: str, source: SourceRef | None = None, *,
-                function: Function | str | None = None, resource: str | None = None,
-                severity: Severity | None = None, detail: dict[str, Any] | None = None) -> Finding:
+    def finding(
+        self,
+        app: Application,
+        message: str,
+        source: SourceRef | None = None,
+        *,
+        function: Function | str | None = None,
+        resource: str | None = None,
+        severity: Severity | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> Finding:
         source = source or SourceRef()
         fn_id = function.logical_id if isinstance(function, Function) else function
         return Finding(

@@ -31,5 +31,10 @@ class OpenRoute(Rule):
                     continue
                 if route.method.upper() == "OPTIONS":
                     continue  # CORS preflight is unauthenticated by design
-                yield self.finding(app, f"{route.method} {route.path} on {api.logical_id} is open to anyone",
-                                   route.source, function=route.function, resource=api.logical_id)
+                yield self.finding(
+                    app,
+                    f"{route.method} {route.path} on {api.logical_id} is open to anyone",
+                    route.source,
+                    function=route.function,
+                    resource=api.logical_id,
+                )

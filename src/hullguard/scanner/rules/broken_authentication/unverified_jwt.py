@@ -10,6 +10,12 @@ class UnverifiedJwt(CodeFlowRule):
     severity = Severity.HIGH
     risk = "broken-authentication"
     title = "JWT decoded without verifying its signature"
-    description = "The code reads a JSON Web Token's claims without checking the signature (jwt.decode with verify_signature off, jsonwebtoken decode()): anyone can forge a token with any identity."
-    remediation = "Verify tokens with the issuer's keys (jwt.decode(token, key, algorithms=[...]) / jwt.verify) or use an API Gateway JWT/Cognito authorizer."
+    description = (
+        "The code reads a JSON Web Token's claims without checking the signature (jwt.decode with verify_signature "
+        "off, jsonwebtoken decode()): anyone can forge a token with any identity."
+    )
+    remediation = (
+        "Verify tokens with the issuer's keys (jwt.decode(token, key, algorithms=[...]) / jwt.verify) or use an API"
+        " Gateway JWT/Cognito authorizer."
+    )
     references = ("https://cheatsheetseries.owasp.org/cheatsheets/JSON_Web_Token_for_Java_Cheat_Sheet.html",)

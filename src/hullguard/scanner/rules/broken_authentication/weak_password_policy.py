@@ -28,23 +28,29 @@ class WeakPasswordPolicy(Rule):
             policies = pool.properties.get("Policies") or {}
             policy = policies.get("PasswordPolicy") if isinstance(policies, dict) else None
             if policy is None:
-                policy = (pool.properties.get("password_policy") or [None])
+                policy = pool.properties.get("password_policy") or [None]
                 policy = policy[0] if isinstance(policy, list) and policy else None
                 if isinstance(policy, dict):
-                    policy = {"MinimumLength": policy.get("minimum_length"),
-                              "RequireNumbers": policy.get("require_numbers"),
-                              "RequireSymbols": policy.get("require_symbols"),
-                              "RequireUppercase": policy.get("require_uppercase")}
+                    policy = {
+                        "MinimumLength": policy.get("minimum_length"),
+                        "RequireNumbers": policy.get("require_numbers"),
+                        "RequireSymbols": policy.get("require_symbols"),
+                        "RequireUppercase": policy.get("require_uppercase"),
+                    }
             if not isinstance(policy, dict):
                 continue  # Cognito's default policy (8 chars, all classes) applies
             weak = []
             length = policy.get("MinimumLength")
             if isinstance(length, int) and length < MIN_LENGTH:
                 weak.append(f"minimum length {length}")
-            missing = [k[7:].lower() for k in ("RequireNumbers", "RequireSymbols", "RequireUppercase")
-                       if policy.get(k) is False]
+            missing = [
+                k[7:].lower()
+                for k in ("RequireNumbers", "RequireSymbols", "RequireUppercase")
+                if policy.get(k) is False
+            ]
             if missing:
                 weak.append("does not require " + ", ".join(missing))
             if weak:
-                yield self.finding(app, f"user pool {pool.logical_id}: " + "; ".join(weak), pool.source,
-                                   resource=pool.logical_id)
+                yield self.finding(
+                    app, f"user pool {pool.logical_id}: " + "; ".join(weak), pool.source, resource=pool.logical_id
+                )

@@ -26,5 +26,4 @@ class LongHttpTimeout(FunctionRule):
 
     def check_function(self, fn: Function, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         if is_http_facing(fn) and fn.timeout is not None and fn.timeout > MAX_HTTP_TIMEOUT:
-            yield self.finding(app, f"timeout is {fn.timeout} s for an HTTP-triggered function", fn.source,
-                               function=fn)
+            yield self.finding(app, f"timeout is {fn.timeout} s for an HTTP-triggered function", fn.source, function=fn)

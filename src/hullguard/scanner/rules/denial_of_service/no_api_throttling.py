@@ -18,7 +18,9 @@ class NoApiThrottling(Rule):
         "The API relies on the account-wide default limit (10,000 requests/s): one client can exhaust it for "
         "every API of the account and drive up function and downstream costs."
     )
-    remediation = "Set stage throttling (MethodSettings / DefaultRouteSettings) or a usage plan with rate and burst limits."
+    remediation = (
+        "Set stage throttling (MethodSettings / DefaultRouteSettings) or a usage plan with rate and burst limits."
+    )
     references = ("https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",)
 
     def check(self, app: Application, ctx: ScanContext) -> Iterator[Finding]:
@@ -26,5 +28,9 @@ class NoApiThrottling(Rule):
             if api.kind == "alb" or not api.routes:
                 continue
             if api.throttling is None and not api.usage_plan:
-                yield self.finding(app, f"API {api.logical_id} has no throttling and no usage plan", api.source,
-                                   resource=api.logical_id)
+                yield self.finding(
+                    app,
+                    f"API {api.logical_id} has no throttling and no usage plan",
+                    api.source,
+                    resource=api.logical_id,
+                )

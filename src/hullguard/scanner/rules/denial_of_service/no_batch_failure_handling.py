@@ -19,12 +19,19 @@ class NoBatchFailureHandling(FunctionRule):
         "Without ReportBatchItemFailures (or bisecting on error) one poison record makes the whole batch retry "
         "again and again, reprocessing good records and stalling the stream."
     )
-    remediation = "Enable FunctionResponseTypes: [ReportBatchItemFailures] and return batchItemFailures from the handler."
+    remediation = (
+        "Enable FunctionResponseTypes: [ReportBatchItemFailures] and return batchItemFailures from the handler."
+    )
     references = ("https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html",)
 
     def check_function(self, fn: Function, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         for trigger in fn.triggers:
-            if trigger.kind in POLL_KINDS and trigger.kind != "mq" and not trigger.report_batch_item_failures \
-                    and not trigger.details.get("bisect"):
-                yield self.finding(app, f"{trigger.kind} trigger does not report batch item failures", trigger.source,
-                                   function=fn)
+            if (
+                trigger.kind in POLL_KINDS
+                and trigger.kind != "mq"
+                and not trigger.report_batch_item_failures
+                and not trigger.details.get("bisect")
+            ):
+                yield self.finding(
+                    app, f"{trigger.kind} trigger does not report batch item failures", trigger.source, function=fn
+                )

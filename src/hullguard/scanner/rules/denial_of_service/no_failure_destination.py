@@ -19,8 +19,10 @@ class NoFailureDestination(FunctionRule):
         "Failed asynchronous events are dropped after two retries, and a failing stream record blocks its shard "
         "until it expires: a poison message becomes a silent data loss or an outage."
     )
-    remediation = "Configure a DLQ / OnFailure destination for async invocations, and DestinationConfig.OnFailure " \
-                  "on stream event source mappings (SQS: a redrive policy on the queue)."
+    remediation = (
+        "Configure a DLQ / OnFailure destination for async invocations, and DestinationConfig.OnFailure "
+        "on stream event source mappings (SQS: a redrive policy on the queue)."
+    )
     references = ("https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html",)
 
     def check_function(self, fn: Function, app: Application, ctx: ScanContext) -> Iterator[Finding]:
@@ -28,15 +30,21 @@ class NoFailureDestination(FunctionRule):
         async_triggers = [t for t in fn.triggers if t.kind in ASYNC_KINDS]
         if async_triggers and not has_async_target:
             kinds = ", ".join(sorted({t.kind for t in async_triggers}))
-            yield self.finding(app, f"asynchronous triggers ({kinds}) without DLQ or on-failure destination",
-                               async_triggers[0].source, function=fn)
+            yield self.finding(
+                app,
+                f"asynchronous triggers ({kinds}) without DLQ or on-failure destination",
+                async_triggers[0].source,
+                function=fn,
+            )
         for trigger in fn.triggers:
             if trigger.kind in STREAM_KINDS and trigger.on_failure is None:
-                yield self.finding(app, f"{trigger.kind} trigger without an on-failure destination", trigger.source,
-                                   function=fn)
+                yield self.finding(
+                    app, f"{trigger.kind} trigger without an on-failure destination", trigger.source, function=fn
+                )
             if trigger.kind == "sqs" and trigger.on_failure is None and not self._queue_redrives(app, trigger):
-                yield self.finding(app, "SQS trigger: the queue has no redrive policy (dead-letter queue)",
-                                   trigger.source, function=fn)
+                yield self.finding(
+                    app, "SQS trigger: the queue has no redrive policy (dead-letter queue)", trigger.source, function=fn
+                )
 
     @staticmethod
     def _queue_redrives(app: Application, trigger: object) -> bool:

@@ -19,11 +19,14 @@ class NoReservedConcurrency(FunctionRule):
         "Without reserved concurrency a flood of requests scales the function up to the account's whole "
         "concurrency pool: it starves every other function of the account and runs up the bill."
     )
-    remediation = "Set ReservedConcurrentExecutions (SAM/CFN), reservedConcurrency (Serverless) or " \
-                  "reserved_concurrent_executions (Terraform) to the peak you expect."
+    remediation = (
+        "Set ReservedConcurrentExecutions (SAM/CFN), reservedConcurrency (Serverless) or "
+        "reserved_concurrent_executions (Terraform) to the peak you expect."
+    )
     references = ("https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",)
 
     def check_function(self, fn: Function, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         if is_public(fn) and fn.reserved_concurrency is None:
-            yield self.finding(app, "internet-facing function has no reserved concurrency limit", fn.source,
-                               function=fn)
+            yield self.finding(
+                app, "internet-facing function has no reserved concurrency limit", fn.source, function=fn
+            )

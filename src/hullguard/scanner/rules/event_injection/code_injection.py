@@ -10,6 +10,11 @@ class CodeInjection(CodeFlowRule):
     severity = Severity.CRITICAL
     risk = "event-injection"
     title = "Event data is evaluated as code"
-    description = "Data from the triggering event reaches eval/exec (Python) or eval/new Function/vm (Node.js): the attacker's text runs as code inside the function."
-    remediation = "Never evaluate event data; parse it (json.loads, ast.literal_eval, a small expression parser) instead."
+    description = (
+        "Data from the triggering event reaches eval/exec (Python) or eval/new Function/vm (Node.js): the "
+        "attacker's text runs as code inside the function."
+    )
+    remediation = (
+        "Never evaluate event data; parse it (json.loads, ast.literal_eval, a small expression parser) instead."
+    )
     references = ("https://owasp.org/www-community/attacks/Code_Injection",)

@@ -10,6 +10,9 @@ class SqlInjection(CodeFlowRule):
     severity = Severity.HIGH
     risk = "event-injection"
     title = "SQL text is built from event data"
-    description = "A SQL statement is concatenated or formatted from event data and executed without bound parameters, so the event can change the query."
+    description = (
+        "A SQL statement is concatenated or formatted from event data and executed without bound parameters, so the"
+        " event can change the query."
+    )
     remediation = "Use parameterised queries (cursor.execute(sql, params) / client.query(text, values))."
     references = ("https://owasp.org/www-community/attacks/SQL_Injection",)

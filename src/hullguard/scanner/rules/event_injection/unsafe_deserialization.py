@@ -10,6 +10,9 @@ class UnsafeDeserialization(CodeFlowRule):
     severity = Severity.CRITICAL
     risk = "event-injection"
     title = "Event data is deserialised unsafely"
-    description = "Event data is passed to a deserialiser that can instantiate arbitrary objects (pickle, yaml.load without SafeLoader, node-serialize): a crafted message runs code."
+    description = (
+        "Event data is passed to a deserialiser that can instantiate arbitrary objects (pickle, yaml.load without "
+        "SafeLoader, node-serialize): a crafted message runs code."
+    )
     remediation = "Exchange JSON and parse it with json.loads / JSON.parse; use yaml.safe_load."
     references = ("https://owasp.org/www-community/vulnerabilities/Deserialization_of_untrusted_data",)

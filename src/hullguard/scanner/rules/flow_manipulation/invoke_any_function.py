@@ -8,8 +8,16 @@ from hullguard.model.finding import Finding
 from hullguard.scanner.context import ScanContext
 from hullguard.scanner.rules.base import FunctionRule
 
-FLOW_ACTIONS = {"lambda:invokefunction", "lambda:invokeasync", "lambda:invokefunctionurl", "lambda:*",
-                "states:startexecution", "states:startsyncexecution", "states:*", "*"}
+FLOW_ACTIONS = {
+    "lambda:invokefunction",
+    "lambda:invokeasync",
+    "lambda:invokefunctionurl",
+    "lambda:*",
+    "states:startexecution",
+    "states:startsyncexecution",
+    "states:*",
+    "*",
+}
 
 
 class InvokeAnyFunction(FunctionRule):
@@ -33,5 +41,10 @@ class InvokeAnyFunction(FunctionRule):
             actions = sorted({a for a in statement.actions if a.lower() in FLOW_ACTIONS})
             if actions and actions != ["*"]:
                 source = statement.source if statement.source.file else fn.source
-                yield self.finding(app, f"role {fn.role.logical_id} allows {', '.join(actions)} on *", source,
-                                   function=fn, resource=fn.role.logical_id)
+                yield self.finding(
+                    app,
+                    f"role {fn.role.logical_id} allows {', '.join(actions)} on *",
+                    source,
+                    function=fn,
+                    resource=fn.role.logical_id,
+                )

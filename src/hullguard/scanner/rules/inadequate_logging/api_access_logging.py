@@ -24,5 +24,6 @@ class ApiAccessLogging(Rule):
     def check(self, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         for api in app.apis:
             if api.routes and api.access_logging is not True:
-                yield self.finding(app, f"API {api.logical_id} has no access logging", api.source,
-                                   resource=api.logical_id)
+                yield self.finding(
+                    app, f"API {api.logical_id} has no access logging", api.source, resource=api.logical_id
+                )

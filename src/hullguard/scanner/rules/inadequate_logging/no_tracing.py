@@ -19,7 +19,7 @@ class NoTracing(FunctionRule):
         "Active tracing records each invocation's calls to other services; without it, the path of a malicious "
         "request through the application cannot be reconstructed."
     )
-    remediation = "Enable active tracing (Tracing: Active, tracing.lambda: true, tracing_config { mode = \"Active\" })."
+    remediation = 'Enable active tracing (Tracing: Active, tracing.lambda: true, tracing_config { mode = "Active" }).'
     references = ("https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html",)
 
     def check_function(self, fn: Function, app: Application, ctx: ScanContext) -> Iterator[Finding]:

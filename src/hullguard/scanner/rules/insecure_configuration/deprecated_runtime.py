@@ -27,5 +27,6 @@ class DeprecatedRuntime(FunctionRule):
             return
         deprecated = runtime_deprecations().get(fn.runtime)
         if deprecated is not None and deprecated <= ctx.today:
-            yield self.finding(app, f"runtime {fn.runtime} was deprecated on {deprecated.isoformat()}", fn.source,
-                               function=fn)
+            yield self.finding(
+                app, f"runtime {fn.runtime} was deprecated on {deprecated.isoformat()}", fn.source, function=fn
+            )

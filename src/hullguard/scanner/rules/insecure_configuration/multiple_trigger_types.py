@@ -24,5 +24,6 @@ class MultipleTriggerTypes(FunctionRule):
     def check_function(self, fn: Function, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         kinds = sorted({t.kind for t in fn.triggers})
         if len(kinds) > 1:
-            yield self.finding(app, f"triggered by {len(kinds)} kinds of event source: {', '.join(kinds)}",
-                               fn.source, function=fn)
+            yield self.finding(
+                app, f"triggered by {len(kinds)} kinds of event source: {', '.join(kinds)}", fn.source, function=fn
+            )

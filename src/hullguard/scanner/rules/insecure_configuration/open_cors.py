@@ -38,8 +38,9 @@ class OpenCors(Rule):
     def check(self, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         for api in app.apis:
             if allows_any_origin(api.cors):
-                yield self.finding(app, f"API {api.logical_id} allows CORS from any origin", api.source,
-                                   resource=api.logical_id)
+                yield self.finding(
+                    app, f"API {api.logical_id} allows CORS from any origin", api.source, resource=api.logical_id
+                )
         for fn in app.functions:
             if fn.url is not None and allows_any_origin(fn.url.cors):
                 yield self.finding(app, "function URL allows CORS from any origin", fn.url.source, function=fn)

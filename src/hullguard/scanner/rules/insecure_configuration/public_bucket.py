@@ -29,18 +29,27 @@ class PublicBucket(Rule):
             props = bucket.properties
             acl = props.get("AccessControl") or props.get("acl")
             if isinstance(acl, str) and acl in PUBLIC_ACLS:
-                yield self.finding(app, f"bucket {bucket.logical_id} has public ACL {acl}", bucket.source,
-                                   resource=bucket.logical_id)
+                yield self.finding(
+                    app, f"bucket {bucket.logical_id} has public ACL {acl}", bucket.source, resource=bucket.logical_id
+                )
                 continue
             block = props.get("PublicAccessBlockConfiguration")
             if isinstance(block, dict):
                 off = [flag for flag in BLOCK_FLAGS if block.get(flag) is False]
                 if off:
-                    yield self.finding(app, f"bucket {bucket.logical_id} disables " + ", ".join(off), bucket.source,
-                                       resource=bucket.logical_id)
+                    yield self.finding(
+                        app,
+                        f"bucket {bucket.logical_id} disables " + ", ".join(off),
+                        bucket.source,
+                        resource=bucket.logical_id,
+                    )
         for block in app.resources_of_type("AWS::S3::PublicAccessBlock"):
-            off = [k for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                               "restrict_public_buckets") if block.properties.get(k) is False]
+            off = [
+                k
+                for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+                if block.properties.get(k) is False
+            ]
             if off:
-                yield self.finding(app, f"{block.logical_id} disables " + ", ".join(off), block.source,
-                                   resource=block.logical_id)
+                yield self.finding(
+                    app, f"{block.logical_id} disables " + ", ".join(off), block.source, resource=block.logical_id
+                )

@@ -16,7 +16,7 @@ class PublicBucketPolicy(Rule):
     risk = "insecure-configuration"
     title = "Bucket policy allows anyone"
     description = (
-        "A bucket policy statement allows principal \"*\" without a condition that limits who can use it "
+        'A bucket policy statement allows principal "*" without a condition that limits who can use it '
         "(source VPC, account, organisation), making the bucket's objects public."
     )
     remediation = "Grant access to specific principals, or add conditions such as aws:PrincipalOrgID or aws:SourceVpce."
@@ -26,8 +26,16 @@ class PublicBucketPolicy(Rule):
         for policy in app.resources_of_type("AWS::S3::BucketPolicy"):
             document = policy.properties.get("PolicyDocument") or policy.properties.get("policy")
             for statement in policy_statements(document):
-                if statement.effect == "Allow" and statement.principals and \
-                        is_everyone(statement.principals) and not statement.conditions:
+                if (
+                    statement.effect == "Allow"
+                    and statement.principals
+                    and is_everyone(statement.principals)
+                    and not statement.conditions
+                ):
                     actions = ", ".join(statement.actions) or "*"
-                    yield self.finding(app, f"{policy.logical_id} allows {actions} to principal *", policy.source,
-                                       resource=policy.logical_id)
+                    yield self.finding(
+                        app,
+                        f"{policy.logical_id} allows {actions} to principal *",
+                        policy.source,
+                        resource=policy.logical_id,
+                    )

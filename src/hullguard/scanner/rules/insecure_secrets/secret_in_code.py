@@ -10,8 +10,22 @@ from hullguard.scanner.code.secrets import scan_text
 from hullguard.scanner.context import ScanContext
 from hullguard.scanner.rules.base import Rule
 
-CODE_SUFFIXES = {".py", ".js", ".mjs", ".cjs", ".ts", ".json", ".yml", ".yaml", ".env", ".ini", ".cfg", ".toml",
-                 ".properties", ".conf"}
+CODE_SUFFIXES = {
+    ".py",
+    ".js",
+    ".mjs",
+    ".cjs",
+    ".ts",
+    ".json",
+    ".yml",
+    ".yaml",
+    ".env",
+    ".ini",
+    ".cfg",
+    ".toml",
+    ".properties",
+    ".conf",
+}
 SKIP_NAMES = {"package-lock.json", "yarn.lock", "poetry.lock", "Pipfile.lock", "uv.lock"}
 MAX_FILES = 2000
 MAX_BYTES = 512 * 1024
@@ -46,15 +60,22 @@ class SecretInCode(Rule):
                     text = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     continue
-                owners = [fn.logical_id for fn in app.functions
-                          if (code := ctx.function_code(fn)) is not None and code.file == rel]
+                owners = [
+                    fn.logical_id
+                    for fn in app.functions
+                    if (code := ctx.function_code(fn)) is not None and code.file == rel
+                ]
                 kinds_by_line: dict[int, list[str]] = {}
                 for hit in scan_text(text, path.name):
                     kinds_by_line.setdefault(hit.line, []).append(hit.kind)
                 for line, kinds in sorted(kinds_by_line.items()):
-                    yield self.finding(app, f"hard-coded secret: {', '.join(sorted(set(kinds)))}",
-                                       SourceRef(rel, line, None), function=owners[0] if len(owners) == 1 else None,
-                                       detail={"kinds": sorted(set(kinds)), "functions": owners})
+                    yield self.finding(
+                        app,
+                        f"hard-coded secret: {', '.join(sorted(set(kinds)))}",
+                        SourceRef(rel, line, None),
+                        function=owners[0] if len(owners) == 1 else None,
+                        detail={"kinds": sorted(set(kinds)), "functions": owners},
+                    )
 
 
 def _is_template(path: Path) -> bool:
@@ -64,7 +85,7 @@ def _is_template(path: Path) -> bool:
 
 
 def _files(directory: Path) -> Iterator[Path]:
-    from hullguard.scanner.loaders import SKIP_DIRS, SERVERLESS_NAMES
+    from hullguard.scanner.loaders import SERVERLESS_NAMES, SKIP_DIRS
 
     count = 0
     if not directory.is_dir():

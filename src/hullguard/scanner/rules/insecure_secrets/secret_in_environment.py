@@ -31,6 +31,10 @@ class SecretInEnvironment(FunctionRule):
             why = literal_secret(name, value)
             if why:
                 line = line_of(fn.environment, name) or fn.source.line
-                yield self.finding(app, f"environment variable {name} holds a secret ({why})",
-                                   SourceRef(fn.source.file, line, fn.logical_id), function=fn,
-                                   detail={"variable": name})
+                yield self.finding(
+                    app,
+                    f"environment variable {name} holds a secret ({why})",
+                    SourceRef(fn.source.file, line, fn.logical_id),
+                    function=fn,
+                    detail={"variable": name},
+                )

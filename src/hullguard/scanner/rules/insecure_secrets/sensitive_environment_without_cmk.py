@@ -33,6 +33,10 @@ class SensitiveEnvironmentWithoutCmk(FunctionRule):
         for name, value in fn.environment.items():
             if is_sensitive_name(name) and not literal_secret(name, value):
                 line = line_of(fn.environment, name) or fn.source.line
-                yield self.finding(app, f"environment variable {name} is sensitive and not encrypted with a "
-                                   "customer-managed key", SourceRef(fn.source.file, line, fn.logical_id),
-                                   function=fn, detail={"variable": name})
+                yield self.finding(
+                    app,
+                    f"environment variable {name} is sensitive and not encrypted with a customer-managed key",
+                    SourceRef(fn.source.file, line, fn.logical_id),
+                    function=fn,
+                    detail={"variable": name},
+                )

@@ -5,7 +5,7 @@ itself lives in the IAM part; these rules only say where it matters."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from hullguard.model.app import Application, Function, SourceRef
 from hullguard.model.finding import Finding
@@ -27,9 +27,15 @@ class PolicyIssueRule(FunctionRule):
             source = statement.source if statement is not None and statement.source.file else fn.role.source
             if not source.file:
                 source = fn.source
-            detail = {"role": fn.role.logical_id, "actions": list(issue.actions)}
+            detail: dict[str, Any] = {"role": fn.role.logical_id, "actions": list(issue.actions)}
             if statement is not None:
                 detail["statement"] = statement.to_json()
-            yield self.finding(app, f"role {fn.role.logical_id}: {issue.message}",
-                               SourceRef(source.file, source.line, fn.role.logical_id), function=fn,
-                               resource=fn.role.logical_id, severity=issue.severity, detail=detail)
+            yield self.finding(
+                app,
+                f"role {fn.role.logical_id}: {issue.message}",
+                SourceRef(source.file, source.line, fn.role.logical_id),
+                function=fn,
+                resource=fn.role.logical_id,
+                severity=issue.severity,
+                detail=detail,
+            )

@@ -10,7 +10,8 @@ class AdminManagedPolicy(PolicyIssueRule):
     severity = Severity.CRITICAL
     title = "Execution role has an administrator, power-user or full-access managed policy"
     description = (
-        "An AWS managed policy such as AdministratorAccess, PowerUserAccess or *FullAccess is attached to a function role; it grants far more than one function needs."
+        "An AWS managed policy such as AdministratorAccess, PowerUserAccess or *FullAccess is attached to a "
+        "function role; it grants far more than one function needs."
     )
     remediation = "Detach the managed policy and grant the function a scoped inline policy."
     references = ("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",)

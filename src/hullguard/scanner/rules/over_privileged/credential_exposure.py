@@ -10,7 +10,8 @@ class CredentialExposure(PolicyIssueRule):
     severity = Severity.HIGH
     title = "Execution role can mint or read credentials"
     description = (
-        "Actions that return credentials (iam:CreateAccessKey, sts:AssumeRole on any role, ecr:GetAuthorizationToken, ...) let an attacker turn a function compromise into long-lived access."
+        "Actions that return credentials (iam:CreateAccessKey, sts:AssumeRole on any role, "
+        "ecr:GetAuthorizationToken, ...) let an attacker turn a function compromise into long-lived access."
     )
     remediation = "Remove credential-issuing actions or restrict them to specific, necessary resources."
     references = ("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",)

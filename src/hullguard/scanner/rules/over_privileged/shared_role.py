@@ -36,7 +36,13 @@ class SharedRole(Rule):
                 continue
             role = roles[role_id]
             for fn_id in functions:
-                fn = app.function(fn_id)
+                user = app.function(fn_id)
                 others = ", ".join(f for f in functions if f != fn_id)
-                yield self.finding(app, f"role {role_id} is shared with {others}", fn.source if fn else role.source,
-                                   function=fn_id, resource=role_id, detail={"functions": functions})
+                yield self.finding(
+                    app,
+                    f"role {role_id} is shared with {others}",
+                    user.source if user else role.source,
+                    function=fn_id,
+                    resource=role_id,
+                    detail={"functions": functions},
+                )

@@ -10,7 +10,8 @@ class WildcardResource(PolicyIssueRule):
     severity = Severity.MEDIUM
     title = "Execution role grants actions on every resource"
     description = (
-        "The function's role allows actions on Resource \"*\", so a compromised function reaches every table, bucket or queue of the account instead of its own."
+        'The function\'s role allows actions on Resource "*", so a compromised function reaches every table, '
+        "bucket or queue of the account instead of its own."
     )
     remediation = "Scope each statement to the ARNs of the resources the function uses (e.g. !GetAtt Table.Arn)."
     references = ("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",)

@@ -23,5 +23,6 @@ class OrphanFunction(FunctionRule):
 
     def check_function(self, fn: Function, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         if not fn.triggers and not fn.permissions and fn.url is None and "invoked-by" not in fn.tags:
-            yield self.finding(app, "no trigger, URL or invoke permission references this function", fn.source,
-                               function=fn)
+            yield self.finding(
+                app, "no trigger, URL or invoke permission references this function", fn.source, function=fn
+            )

@@ -28,8 +28,13 @@ class DebugEnvironment(FunctionRule):
     def check_function(self, fn: Function, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         for name, value in fn.environment.items():
             text = str(value).strip().lower() if isinstance(value, (str, bool, int)) else ""
-            if (name.upper() in DEBUG_NAMES and text in TRUE_VALUES) or \
-                    (name.upper() == "NODE_ENV" and text == "development"):
+            if (name.upper() in DEBUG_NAMES and text in TRUE_VALUES) or (
+                name.upper() == "NODE_ENV" and text == "development"
+            ):
                 line = line_of(fn.environment, name) or fn.source.line
-                yield self.finding(app, f"environment variable {name}={value}",
-                                   SourceRef(fn.source.file, line, fn.logical_id), function=fn)
+                yield self.finding(
+                    app,
+                    f"environment variable {name}={value}",
+                    SourceRef(fn.source.file, line, fn.logical_id),
+                    function=fn,
+                )
