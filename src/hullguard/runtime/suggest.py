@@ -15,6 +15,7 @@ from typing import Any
 
 SCHEMA_MARK = '{"schema":"hullguard.event/1"'
 AWS_SUFFIXES = (".amazonaws.com", ".api.aws")
+SHELL_PREFIX = "/bin/sh -c "
 WILDCARD_AFTER = 3  # this many sibling hosts under one domain become *.domain
 
 
@@ -69,7 +70,11 @@ def observe(events: Iterable[dict[str, Any]]) -> Observations:
             elif host:
                 obs.hosts.add((host, int(observed.get("port") or 0)))
         elif kind == "process":
-            obs.processes.add(str(observed.get("executable") or value))
+            command = str(observed.get("command") or "")
+            if command.startswith(SHELL_PREFIX):  # a shell: only the exact command line seen is allowed
+                obs.processes.add(_glob_escape(command[len(SHELL_PREFIX):]))
+            else:
+                obs.processes.add(str(observed.get("executable") or value))
         elif kind == "file":
             path, access = str(observed.get("path", "")), observed.get("access")
             if path.startswith("/proc/"):
@@ -107,6 +112,10 @@ def _network_entries(hosts: set[tuple[str, int]]) -> list[str]:
             continue
         entries.extend(f"{h}:{p}" if p else h for h, p in sorted(members))
     return entries
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
 def _dir_globs(paths: set[str]) -> list[str]:

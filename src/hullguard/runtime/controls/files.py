@@ -73,7 +73,7 @@ class FileControl:
         self.task_root = task_root.rstrip("/") + "/" if task_root else ""
         self.tmp_root = tmp_root.rstrip("/")
         self.tmp_prefix = self.tmp_root + "/"
-        self.tmp_judged = tmp.read != ALLOW or tmp.write != ALLOW
+        self.tmp_judged = tmp.read != ALLOW or tmp.write != ALLOW or reporter.learn
 
     def install(self) -> None:
         HANDLERS["open"] = self.on_open

@@ -1,0 +1,140 @@
+"""Enforcement that needs a process of its own: seccomp, boto3 without credentials in the environment,
+symlink tricks, forked children. Audit hooks and seccomp filters cannot be removed, so each test
+runs its scenario in a fresh interpreter and reads its JSON verdict from stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from emulator import FAKE_CREDENTIALS
+
+from hullguard.runtime.seccomp import build_program, machine, pack
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def run_isolated(code: str, tmp_path: Path, env: dict[str, str] | None = None) -> dict:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("HULLGUARD_", "AWS_"))}
+    environ.update({"PYTHONPATH": str(SRC), "LAMBDA_TASK_ROOT": str(tmp_path), **(env or {})})
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                          env=environ, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, proc.stdout[-3000:] + proc.stderr[-3000:]
+    result: dict = json.loads(lines[-1][len("RESULT "):])
+    result["_stdout"] = proc.stdout
+    return result
+
+
+def test_seccomp_program_per_architecture():
+    x86 = build_program(["execve", "execveat", "fork"], "x86_64")
+    arm = build_program(["execve", "execveat", "fork"], "aarch64")
+    assert x86[1] == (0x15, 1, 0, 0xC000003E) and arm[1] == (0x15, 1, 0, 0xC00000B7)
+    assert (0x15, 3, 0, 57) in x86 or any(ins[3] == 57 for ins in x86)  # fork exists on x86_64 only
+    assert not any(ins[0] == 0x15 and ins[3] in (57, 1079) for ins in arm[2:])
+    assert x86[4][:1] == (0x35,)  # x32 ABI refused on x86_64
+    for prog in (x86, arm):
+        deny = len(prog) - 1
+        for i, (code, jt, _jf, _k) in enumerate(prog):
+            if code in (0x15, 0x35) and i > 1:
+                assert i + 1 + jt == deny  # every match jumps to the final ERRNO(EPERM)
+    assert len(pack(x86)) == 8 * len(x86)
+
+
+@pytest.mark.skipif(machine() not in ("x86_64", "aarch64") or sys.platform != "linux", reason="Linux x86_64/arm64")
+def test_seccomp_blocks_exec_even_through_ctypes(tmp_path):
+    result = run_isolated("""
+        import ctypes, json, os, subprocess
+        from hullguard import protect
+        protect(lambda e, c: None, policy={"seccomp": {"enabled": True}, "processes": {"action": "allow"}})
+        out = {}
+        try:
+            subprocess.run(["/bin/true"], check=True)
+            out["subprocess"] = "ran"
+        except PermissionError:
+            out["subprocess"] = "EPERM"
+        out["libc_system"] = ctypes.CDLL(None).system(b"/bin/true")  # around every audit hook
+        out["files_still_work"] = len(open("/proc/self/status").read()) > 0
+        print("RESULT " + json.dumps(out))
+    """, tmp_path)
+    assert result["subprocess"] == "EPERM"
+    assert result["libc_system"] != 0  # the shell could not even be executed
+    assert result["files_still_work"] is True
+    assert '"HG-RT-SECCOMP-001"' in result["_stdout"] and '"installed":"seccomp+tsync"' in result["_stdout"]
+
+
+def test_boto3_keeps_working_after_credentials_leave_environ(tmp_path):
+    result = run_isolated("""
+        import json, os
+        from hullguard import protect
+        protect(lambda e, c: None, policy={"credentials": {"remove_from_environ": True}})
+        import boto3
+        creds = boto3.Session(region_name="us-east-1").get_credentials().get_frozen_credentials()
+        print("RESULT " + json.dumps({"environ": sorted(k for k in os.environ if k.startswith("AWS_")),
+                                      # reversed: printed as-is the values would be masked on stdout
+                                      "boto3_key": creds.access_key[::-1], "boto3_token": creds.token[::-1]}))
+    """, tmp_path, env=dict(FAKE_CREDENTIALS, AWS_REGION="us-east-1"))
+    assert result["environ"] == ["AWS_REGION"]
+    assert result["boto3_key"] == FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"][::-1]
+    assert result["boto3_token"] == FAKE_CREDENTIALS["AWS_SESSION_TOKEN"][::-1]
+
+
+def test_symlink_and_proc_indirections_to_secrets_are_blocked(tmp_path):
+    (tmp_path / "handler.py").write_text("SECRET = 'source'\n")
+    result = run_isolated("""
+        import json, os
+        from hullguard import protect
+        protect(lambda e, c: None)
+        out = {}
+        def attempt(name, fn):
+            try:
+                fn()
+                out[name] = "allowed"
+            except PermissionError:
+                out[name] = "blocked"
+        link = os.path.join(os.getcwd(), "..", os.path.basename(os.getcwd()) + "-link")
+        attempt("symlink_to_environ", lambda: os.symlink("/proc/self/environ", link))
+        attempt("proc_root_indirection", lambda: open("/proc/self/root/proc/self/environ", "rb").read())
+        attempt("dotdot_to_source", lambda: open("/tmp/../" + os.getcwd().lstrip("/") + "/handler.py").read())
+        attempt("relative_source", lambda: open("handler.py").read())
+        import handler  # importing the same file stays allowed
+        out["import"] = handler.SECRET
+        print("RESULT " + json.dumps(out))
+    """, tmp_path)
+    assert result == {**result, "symlink_to_environ": "blocked", "proc_root_indirection": "blocked",
+                      "dotdot_to_source": "blocked", "relative_source": "blocked", "import": "source"}
+
+
+def test_forked_child_cannot_exec(tmp_path):
+    result = run_isolated("""
+        import json, os
+        from hullguard import protect
+        protect(lambda e, c: None)
+        pid = os.fork()
+        if pid == 0:
+            os.execv("/bin/true", ["true"])
+            os._exit(0)  # never reached: the hook ends the child
+        _, status = os.waitpid(pid, 0)
+        print("RESULT " + json.dumps({"child_exit": os.waitstatus_to_exitcode(status)}))
+    """, tmp_path)
+    assert result["child_exit"] == 126
+
+
+def test_hooks_cost_nothing_for_unrelated_events(tmp_path):
+    """A protected interpreter still imports, compiles and opens ordinary files normally."""
+    result = run_isolated("""
+        import json
+        from hullguard import protect
+        protect(lambda e, c: None)
+        import collections, decimal, email.parser, sqlite3
+        ok = eval("1 + 1") == 2 and collections.namedtuple("P", "x y")(1, 2).y == 2
+        print("RESULT " + json.dumps({"ok": ok, "read": len(open("/etc/hostname").read()) > 0}))
+    """, tmp_path)
+    assert result["ok"] and result["read"]
+    assert "hullguard.event" not in result["_stdout"]  # nothing to report
