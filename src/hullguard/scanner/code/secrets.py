@@ -40,6 +40,7 @@ def _plugins() -> tuple[Any, ...]:
         from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     except ImportError:
         return ()
+    classes: dict[str, Any] = dict(get_mapping_from_secret_type_to_class())
     return tuple(plugin() for name, plugin in sorted(classes.items()) if name not in SKIPPED_PLUGINS)
 
 
