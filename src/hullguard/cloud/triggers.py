@@ -86,7 +86,8 @@ def policy_permissions(policy_text: str | None, function_name: str) -> tuple[lis
         conditions = statement.get("Condition") or {}
         source_arn = _condition_value(conditions, "AWS:SourceArn")
         source_account = _condition_value(conditions, "AWS:SourceAccount")
-        url_auth = _condition_value(conditions, "lambda:FunctionUrlAuthType")
+        # AWS writes the URL auth type as a condition; some emulators put it on the statement itself.
+        url_auth = _condition_value(conditions, "lambda:FunctionUrlAuthType") or statement.get("FunctionUrlAuthType")
         ref = SourceRef(logical_id=str(statement.get("Sid", "")) or None)
         for action in _as_list(statement.get("Action")) or ["lambda:InvokeFunction"]:
             for principal in principals_of(statement):
