@@ -129,3 +129,30 @@ def load_request(service: str, resource_type: str) -> Request | None:
     model = _model(service)
     spec = (model or {}).get("resources", {}).get(resource_type, {})
     return _request((spec.get("load") or {}).get("request"))
+
+
+def batch_member(service: str, resource_type: str, name: str) -> Member | None:
+    """A batch action of a collection's items (``bucket.objects.filter(...).delete()`` -> DeleteObjects)."""
+    model = _model(service)
+    spec = (model or {}).get("resources", {}).get(resource_type, {})
+    for action_name, action in spec.get("batchActions", {}).items():
+        if _xform(action_name) == name:
+            return Member("batch", _request(action.get("request")))
+    return None
+
+
+@functools.cache
+def shape_attributes(service: str, resource_type: str) -> frozenset[str]:
+    """Attributes of a resource filled by its load request (``obj.content_length``, ``table.item_count``)."""
+    model = _model(service)
+    spec = (model or {}).get("resources", {}).get(resource_type, {})
+    shape = spec.get("shape")
+    if not shape or not spec.get("load"):
+        return frozenset()
+    try:
+        from hullguard.iam.operations import catalog
+
+        members = catalog().model(service).shape_for(shape).members
+    except Exception:  # a shape botocore does not know: no attribute loads
+        return frozenset()
+    return frozenset(_xform(m) for m in members)

@@ -135,6 +135,7 @@ def generate_function(app: Application | None, function: Function, root: Path,
         result.calls = report.calls
         result.code_files = report.files
         result.notes.extend(report.notes)
+        resolver.prepare(report.calls)
         for call in report.calls:
             result.needs.extend(resolver.needs(call))
     result.needs.extend(platform_needs(app, function, resolver))

@@ -542,7 +542,7 @@ class NodeAnalyzer:
                     return self._sym(file, callee.child_by_field_name("object"), depth + 1)
         return None
 
-    def _params(self, file: _File, node: Any) -> dict[str, Sym]:
+    def _params(self, file: _File, node: Any, depth: int = 0) -> dict[str, Sym]:
         """A params object literal (or a name bound to one) as request params."""
         value = self._value(file, node) if node is not None else None
         if not isinstance(value, ObjectNode):
@@ -556,6 +556,10 @@ class NodeAnalyzer:
                     continue
                 key_text = _string_value(key) or _text(key)
                 out[key_text] = self._sym(value.file, val) or Sym.wild(_short(val))
+                nested = val.named_children[0] if val.type == "array" and val.named_children else val
+                if nested.type in ("object", "identifier") and depth < 1:
+                    inner = self._params(value.file, nested, depth + 1)
+                    out.update({f"{key_text}.{k}": v for k, v in inner.items()})
             elif prop.type == "shorthand_property_identifier":
                 out[_text(prop)] = self._sym(value.file, prop) or Sym.wild(_text(prop))
             elif prop.type == "spread_element" and prop.named_children:

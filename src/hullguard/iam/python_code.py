@@ -514,9 +514,6 @@ class PythonAnalyzer:
             if member is not None and member.kind == "many":
                 return Collection(base.service, base if isinstance(base, Res) else None, member.request,
                                   member.resource_type)
-            if member is None and isinstance(base, Res) and name not in dict(base.ids) \
-                    and name.lower() not in {i.lower() for i, _ in base.ids}:
-                self._resource_load(base, node, scope)
         return None
 
     def _resource_load(self, res: Res, node: ast.AST, scope: _Scope) -> None:
@@ -706,11 +703,27 @@ class PythonAnalyzer:
         for keyword in call.keywords:
             if keyword.arg:
                 out[keyword.arg] = self._sym(keyword.value, scope) or Sym.wild(_src(keyword.value))
+                out.update(self._nested(keyword.arg, keyword.value, scope))
             else:  # **params
                 value = self._value(keyword.value, scope)
                 if isinstance(value, Literal) and isinstance(value.node, ast.Dict):
                     out.update(self._dict_syms(value.node, value.scope))
         return out
+
+    def _nested(self, prefix: str, node: ast.expr, scope: _Scope) -> dict[str, Sym]:
+        """``Entries=[{"EventBusName": X}]`` -> ``{"Entries.EventBusName": X}`` (first element of a list)."""
+        value = self._value(node, scope)
+        if not isinstance(value, Literal):
+            return {}
+        inner = value.node
+        if isinstance(inner, (ast.List, ast.Tuple)) and inner.elts:
+            element = self._value(inner.elts[0], value.scope)
+            if not isinstance(element, Literal):
+                return {}
+            inner, value = element.node, element
+        if not isinstance(inner, ast.Dict):
+            return {}
+        return {f"{prefix}.{k}": v for k, v in self._dict_syms(inner, value.scope).items()}
 
     def _dict_syms(self, node: ast.Dict, scope: _Scope) -> dict[str, Sym]:
         out: dict[str, Sym] = {}
@@ -741,19 +754,27 @@ class PythonAnalyzer:
 
     # -- finding calls -------------------------------------------------------------------
     def _calls_in(self, stmt: ast.stmt, scope: _Scope) -> None:
-        for node in _walk_same_scope(stmt):
+        nodes = _walk_same_scope(stmt)
+        # a function called here is followed with the values of its arguments (in _call_effect);
+        # a function only referenced (a callback, a dispatch table entry) is followed without them
+        called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+        for node in nodes:
             if isinstance(node, ast.Call):
                 self._call_effect(node, scope)
+            elif id(node) in called:
+                continue
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                 value = scope.get(node.id)
-                if isinstance(value, FuncRef):  # passed as a callback, put in a dispatch table...
+                if isinstance(value, FuncRef):
                     self._enqueue(value, {})
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-                value = self._attribute(node, scope, 0) if not isinstance(node.value, ast.Call) else None
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) \
+                    and not isinstance(node.value, ast.Call):
+                value = self._attribute(node, scope, 0)
                 if isinstance(value, FuncRef):
                     self._enqueue(value, {} if value.owner is None else self._self_binding(node, value, scope))
-            elif isinstance(node, (ast.For, ast.AsyncFor)):
-                pass
+                owner = self._value(node.value, scope)
+                if isinstance(owner, Res) and node.attr in r3.shape_attributes(owner.service, owner.type):
+                    self._resource_load(owner, node, scope)
 
     def _self_binding(self, node: ast.Attribute, ref: FuncRef, scope: _Scope) -> dict[str, Any]:
         owner = self._value(node.value, scope)
@@ -974,8 +995,8 @@ class PythonAnalyzer:
             return
         if owner.item_type is None:
             return
-        member = r3.member(owner.service, owner.item_type, name)
-        if member is not None and member.kind == "batch" and member.request is not None:
+        member = r3.batch_member(owner.service, owner.item_type, name)
+        if member is not None and member.request is not None:
             if owner.request is not None:
                 self._record_request(owner.service, owner.request, owner.parent, {}, node, scope, via="collection")
             parent = owner.parent

@@ -70,6 +70,14 @@ class Resolver:
         self.notes: list[Note] = []
         self.resources: dict[str, Resource] = {r.logical_id: r for r in (app.resources if app else [])}
         self.function_ids = {f.logical_id for f in (app.functions if app else [])}
+        self.athena_workgroups: set[str] = set()
+
+    def prepare(self, calls: list[ApiCall]) -> None:
+        """Facts one call needs from another call of the same function (Athena query workgroups)."""
+        for call in calls:
+            if call.service == "athena" and call.operation == "StartQueryExecution":
+                self.athena_workgroups.add(self.text(call.params.get("WorkGroup"), call, "WorkGroup")
+                                           if "WorkGroup" in call.params else "primary")
 
     # -- values ------------------------------------------------------------------------
     def text(self, sym: Sym | None, call: ApiCall | None, what: str) -> str:
@@ -278,8 +286,10 @@ def _lambda(r: Resolver, call: ApiCall, action: str, role: str) -> list[str]:
     arn = r.as_arn(value)
     if arn:
         return [arn]
-    if value in r.function_ids or (_REF.match(value) and value[2:-1] in r.function_ids):
-        target = value[2:-1] if value.startswith("${") else value
+    ref = r.reference(value)
+    target = ref[0] if ref else value
+    if target in r.function_ids or (target in r.resources and r.resources[target].type in (
+            "AWS::Lambda::Function", "AWS::Serverless::Function")):
         return ["${" + target + ".Arn}"]
     return [r.arn("lambda", f"function:{value}")]
 
@@ -396,8 +406,14 @@ def _rds_data(r: Resolver, call: ApiCall, action: str, role: str) -> list[str]:
 
 
 def _athena(r: Resolver, call: ApiCall, action: str, role: str) -> list[str]:
-    group = r.param(call, "WorkGroup") or "primary"
-    return [r.arn("athena", f"workgroup/{group}")]
+    group = r.param(call, "WorkGroup")
+    if group is not None:
+        return [r.arn("athena", f"workgroup/{group}")]
+    if call.operation in ("StartQueryExecution", "ListQueryExecutions"):
+        return [r.arn("athena", "workgroup/primary")]  # the workgroup AWS uses when none is named
+    # GetQueryResults & co. act on a query id: the workgroups the function starts queries in
+    groups = sorted(r.athena_workgroups) or ["*"]
+    return [r.arn("athena", f"workgroup/{g}") for g in groups]
 
 
 def _glue(r: Resolver, call: ApiCall, action: str, role: str) -> list[str]:

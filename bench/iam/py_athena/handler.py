@@ -1,0 +1,11 @@
+import time
+import boto3
+
+athena = boto3.client("athena")
+
+
+def handler(event, context):
+    run = athena.start_query_execution(QueryString=event["sql"], WorkGroup="analysts")
+    while athena.get_query_execution(QueryExecutionId=run["QueryExecutionId"])["QueryExecution"]["Status"]["State"] == "RUNNING":
+        time.sleep(1)
+    return athena.get_query_results(QueryExecutionId=run["QueryExecutionId"])["ResultSet"]
