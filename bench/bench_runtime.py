@@ -158,7 +158,8 @@ def main() -> int:
         "| cold start (import + decorate) | median ms | max RSS MB |",
         "|---|---:|---:|",
         f"| baseline (`import json`) | {cold_ms['baseline']:.1f} | {cold_mb['baseline']:.1f} |",
-        f"| `from hullguard import protect; protect(handler)` | {cold_ms['protected']:.1f} | {cold_mb['protected']:.1f} |",
+        f"| `from hullguard import protect; protect(handler)` | {cold_ms['protected']:.1f} | "
+        f"{cold_mb['protected']:.1f} |",
         f"| **added** (target ≤ 40 ms, ≤ 20 MB) | **{cold_ms['protected'] - cold_ms['baseline']:+.1f}** | "
         f"**{cold_mb['protected'] - cold_mb['baseline']:+.1f}** |",
         "",

@@ -79,14 +79,14 @@ class RuntimeApi:
                 length = int(self.headers.get("Content-Length") or 0)
                 return self.rfile.read(length) if length else b""
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if self.path != f"{PREFIX}/invocation/next":
                     self._reply(404, b'{"errorMessage":"unknown path"}')
                     return
                 api.next_calls += 1
                 while True:
                     try:
-                        request_id, body, headers = api.pending.get(timeout=0.5)
+                        _request_id, body, headers = api.pending.get(timeout=0.5)
                         break
                     except queue.Empty:
                         if getattr(api, "closing", False):
@@ -94,7 +94,7 @@ class RuntimeApi:
                             return
                 self._reply(200, body, headers)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self._body()
                 parts = self.path[len(PREFIX):].strip("/").split("/")
                 if parts == ["init", "error"]:

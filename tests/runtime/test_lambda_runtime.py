@@ -169,7 +169,7 @@ def test_alert_mode_reports_without_blocking(function):
     fn = function(policy={"firewall": FIREWALL_OFF}, env={"HULLGUARD_MODE": "alert"})
     answer = fn.invoke(api_event({"action": "read", "path": "/proc/self/environ"}))
     assert answer.body["statusCode"] == 200  # the read happened: report-only
-    event = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-FILE-002"][0]
+    event = next(e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-FILE-002")
     assert event["action"] == "alerted" and event["unmapped"]["detail"]["would_block"] is True
 
 

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from conftest import FIREWALL_OFF, api_event
@@ -69,10 +69,10 @@ def test_learn_mode_then_suggest(function, web_servers, tmp_path):
 
 
 class _Console(BaseHTTPRequestHandler):
-    answers: dict[str, Any] = {}
-    seen: list[tuple[str, str]] = []
+    answers: ClassVar[dict[str, Any]] = {}
+    seen: ClassVar[list[tuple[str, str]]] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.seen.append((self.path, self.headers.get("Authorization", "")))
         if self.headers.get("Authorization") != "Bearer k-123":
             status, payload = 401, {"detail": "bad key"}

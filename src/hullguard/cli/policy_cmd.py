@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -13,7 +14,7 @@ policy_app = typer.Typer(help="Runtime protection policies (hullguard.yml).", no
 
 
 @policy_app.command("validate")
-def validate(file: Path = typer.Argument(..., help="Policy file (YAML or JSON).")) -> None:
+def validate(file: Annotated[Path, typer.Argument(help="Policy file (YAML or JSON).")]) -> None:
     """Check a policy file; every problem is printed as FILE: key.path: problem (exit 2 if any)."""
     from hullguard.runtime.loader import read_policy_file
     from hullguard.runtime.policy import RuntimePolicyError
@@ -34,8 +35,8 @@ def validate(file: Path = typer.Argument(..., help="Policy file (YAML or JSON)."
 
 @policy_app.command("suggest")
 def suggest(
-    events: Path = typer.Argument(..., help="Learn-mode events: JSON lines, e.g. exported CloudWatch logs ('-' = stdin)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the policy here instead of stdout."),
+    events: Annotated[Path, typer.Argument(help="Learn-mode events: JSON lines, e.g. exported logs ('-' = stdin).")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the policy here, not stdout.")] = None,
 ) -> None:
     """Turn learn-mode records into a least-privilege runtime policy (YAML)."""
     from hullguard.runtime.suggest import observe, read_events, suggest_policy
@@ -55,10 +56,10 @@ def suggest(
 
 @policy_app.command("pull")
 def pull(
-    function: str = typer.Argument(..., help="Function name as the console knows it."),
-    console: str = typer.Option(..., "--console", help="Console base URL, e.g. https://hullguard.example.com"),
-    api_key: str = typer.Option(..., "--api-key", envvar="HULLGUARD_API_KEY", help="API key with policy:read."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the policy here instead of stdout."),
+    function: Annotated[str, typer.Argument(help="Function name as the console knows it.")],
+    console: Annotated[str, typer.Option("--console", help="Console base URL, e.g. https://hullguard.example.com")],
+    api_key: Annotated[str, typer.Option("--api-key", envvar="HULLGUARD_API_KEY", help="Key with policy:read.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the policy here, not stdout.")] = None,
 ) -> None:
     """Download a function's runtime policy from the console, validate it, write it out."""
     import urllib.parse

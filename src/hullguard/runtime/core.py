@@ -34,7 +34,7 @@ from hullguard.runtime.firewall_link import EventBlocked, batch_outcome, build_f
 from hullguard.runtime.forwarder import Forwarder
 from hullguard.runtime.policy import BLOCK, RuntimePolicy
 from hullguard.runtime.report import Reporter, Rule
-from hullguard.runtime.state import STATE, Invocation
+from hullguard.runtime.state import STATE, TMP_ROOT, Invocation
 
 Handler = Callable[[Any, Any], Any]
 
@@ -42,7 +42,7 @@ SECCOMP = Rule("HG-RT-SECCOMP-001", "Kernel-enforced mode (seccomp)", "seccomp",
 _ACTIVE: list[Guard] = []  # the guard whose controls the audit hook currently calls
 
 
-class _Answer(Exception):  # noqa: N818 - a control-flow signal, not an error
+class _Answer(Exception):
     """Stop before the handler and give the caller this answer."""
 
     def __init__(self, value: Any) -> None:
@@ -50,7 +50,7 @@ class _Answer(Exception):  # noqa: N818 - a control-flow signal, not an error
 
 
 class Guard:
-    def __init__(self, policy: RuntimePolicy, *, stream: Any = None, tmp_root: str = "/tmp") -> None:
+    def __init__(self, policy: RuntimePolicy, *, stream: Any = None, tmp_root: str = TMP_ROOT) -> None:
         self.policy = policy
         learn = policy.learn.enabled
         secrets = tuple(os.environ.get(name, "") for name in CREDENTIAL_VARS)

@@ -19,7 +19,7 @@ try:
     from hullguard.firewall.triggers import BATCH_TRIGGERS
 except ImportError:  # pragma: no cover - same package; only an older firewall lacks these
 
-    class EventBlocked(Exception):  # type: ignore[no-redef]  # noqa: N818
+    class EventBlocked(Exception):  # type: ignore[no-redef]
         """Stand-in for the firewall's own exception."""
 
     BATCH_TRIGGERS = frozenset({"sqs", "kinesis", "dynamodb"})

@@ -51,8 +51,9 @@ def protect_handler(handler: Handler, policy: PolicyArg = None) -> Handler:
 
 def _without_guard(handler: Handler, policy: RuntimePolicy, exc: Exception) -> Handler:
     closed = policy.fail_mode == "closed"
+    outcome = "refuses every call" if closed else "runs unprotected"
     sys.stderr.write(f"hullguard: internal error while starting protection ({type(exc).__name__}: {exc}); "
-                     f"fail mode {policy.fail_mode}: the handler {'refuses every call' if closed else 'runs unprotected'}\n")
+                     f"fail mode {policy.fail_mode}: the handler {outcome}\n")
     if not closed:
         return handler
 

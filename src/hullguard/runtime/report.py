@@ -8,6 +8,7 @@ observed and a short excerpt of the user's stack that asked for it.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 from dataclasses import dataclass
@@ -111,10 +112,8 @@ class Reporter:
                 pass
             self.emitted += 1
         if self.forwarder is not None:
-            try:
+            with contextlib.suppress(Exception):  # the remote copy is best effort by design
                 self.forwarder.enqueue(event.to_dict())
-            except Exception:  # noqa: S110 - the remote copy is best effort by design
-                pass
 
     def mask(self, text: str) -> str:
         for secret in self.secrets:

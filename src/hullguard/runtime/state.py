@@ -14,6 +14,7 @@ from typing import Any
 from hullguard.events.schema import FunctionContext
 
 # Our own files: frames from here are left out of the stack excerpts in events.
+TMP_ROOT = "/tmp"  # noqa: S108 - the directory the tmp controls guard, not a place we create files in
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hullguard.runtime.state import TMP_ROOT
+
 SCHEMA_MARK = '{"schema":"hullguard.event/1"'
 AWS_SUFFIXES = (".amazonaws.com", ".api.aws")
 SHELL_PREFIX = "/bin/sh -c "
@@ -79,7 +81,7 @@ def observe(events: Iterable[dict[str, Any]]) -> Observations:
             path, access = str(observed.get("path", "")), observed.get("access")
             if path.startswith("/proc/"):
                 obs.secret_reads.add(path)
-            elif path.startswith("/tmp"):
+            elif path.startswith(TMP_ROOT):
                 (obs.tmp_writes if access == "write" else obs.tmp_reads).add(path)
             else:
                 obs.source_reads.add(path)
@@ -119,7 +121,7 @@ def _glob_escape(text: str) -> str:
 
 
 def _dir_globs(paths: set[str]) -> list[str]:
-    return sorted({(p.rsplit("/", 1)[0] or "/tmp") + "/*" for p in paths})
+    return sorted({(p.rsplit("/", 1)[0] or TMP_ROOT) + "/*" for p in paths})
 
 
 def _quote(text: str) -> str:
@@ -136,7 +138,8 @@ def _list(key: str, items: Iterable[str], indent: str = "  ") -> list[str]:
 def suggest_policy(obs: Observations, source: str = "") -> str:
     """The least-privilege policy for what was observed, as commented YAML."""
     lines = [
-        f"# hullguard runtime policy suggested from {obs.events} learn-mode observation(s){' in ' + source if source else ''}.",
+        f"# hullguard runtime policy suggested from {obs.events} learn-mode observation(s)"
+        f"{' in ' + source if source else ''}.",
         "# Review it, then deploy it as hullguard.yml next to the handler. Anything not listed stays blocked.",
         "mode: block",
         "network:",

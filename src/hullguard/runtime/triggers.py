@@ -7,15 +7,23 @@ source ARNs and accounts the invoker control judges.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+_identify: Callable[[Any], tuple[str, Any]] | None
 try:  # the firewall's trigger modules are the reference; the local fallback only covers the common shapes
-    from hullguard.firewall.triggers import HTTP_TRIGGERS, identify
+    from hullguard.firewall.triggers import HTTP_TRIGGERS as _FIREWALL_HTTP
+    from hullguard.firewall.triggers import identify as _firewall_identify
+
+    HTTP_TRIGGERS: frozenset[str] = frozenset(_FIREWALL_HTTP)
+    _identify = _firewall_identify
 except ImportError:  # pragma: no cover - the firewall ships in the same package
     HTTP_TRIGGERS = frozenset({
         "api-gateway-rest", "api-gateway-http", "api-gateway-websocket", "alb", "function-url", "vpc-lattice",
     })
-    identify = None
+    _identify = None
+
+__all__ = ["HTTP_TRIGGERS", "classify", "quick_classify", "sources"]
 
 _RECORD_SOURCES = {
     "aws:sqs": "sqs", "aws:sns": "sns", "aws:s3": "s3", "aws:dynamodb": "dynamodb", "aws:kinesis": "kinesis",
@@ -25,9 +33,9 @@ _RECORD_SOURCES = {
 
 def classify(event: Any) -> str:
     """The trigger type, named as the firewall names it."""
-    if identify is not None:
+    if _identify is not None:
         try:
-            return str(identify(event)[0])
+            return str(_identify(event)[0])
         except Exception:  # noqa: S110 - fall back to the quick look below
             pass
     return quick_classify(event)
@@ -103,9 +111,9 @@ def sources(event: Any, limit: int = 100) -> tuple[list[str], list[str]]:
             if isinstance(sns, dict) and isinstance(sns.get("TopicArn"), str):
                 arns.append(sns["TopicArn"])
             s3 = record.get("s3")
-            if isinstance(s3, dict) and isinstance(s3.get("bucket"), dict):
-                if isinstance(s3["bucket"].get("arn"), str):
-                    arns.append(s3["bucket"]["arn"])
+            bucket = s3.get("bucket") if isinstance(s3, dict) else None
+            if isinstance(bucket, dict) and isinstance(bucket.get("arn"), str):
+                arns.append(bucket["arn"])
     for key in ("eventSourceArn", "deliveryStreamArn"):
         if isinstance(event.get(key), str):
             arns.append(event[key])

@@ -13,6 +13,7 @@ apart by its frame. These three apply after start-up, so a model unpickled at co
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import sys
@@ -48,10 +49,8 @@ def event_strings(event: Any) -> frozenset[str]:
             if value:
                 out.add(value)
                 if depth < 8 and value[:1] in "{[" and len(value) < 1_000_000:
-                    try:
+                    with contextlib.suppress(ValueError):
                         stack.append((json.loads(value), depth + 1))
-                    except ValueError:
-                        pass
         elif depth < 64:
             if isinstance(value, dict):
                 stack.extend((v, depth + 1) for v in value.values())
@@ -114,7 +113,7 @@ class CodeControl:
             raise Blocked(f"unpickling {name}", "code.pickle")
 
     def on_marshal(self, args: tuple[Any, ...]) -> None:
-        if not STATE.started or self.policy.marshal == ALLOW and not self.reporter.learn:
+        if not STATE.started or (self.policy.marshal == ALLOW and not self.reporter.learn):
             return
         try:
             caller = sys._getframe(2).f_code.co_filename  # 0 on_marshal, 1 _audit, 2 the caller of loads

@@ -12,6 +12,7 @@ The three values Lambda puts in the environment (``AWS_ACCESS_KEY_ID``, ``AWS_SE
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -43,10 +44,8 @@ class MaskingStream:
         self._control = control
 
     def write(self, text: str) -> int:
-        try:
+        with contextlib.suppress(Exception):  # never lose the user's output because of us
             text = self._control.mask_log(text, self._name)
-        except Exception:  # noqa: S110 - never lose the user's output because of us
-            pass
         written = self._stream.write(text)
         return written if isinstance(written, int) else len(text)
 
@@ -88,7 +87,7 @@ class CredentialControl:
         original: Callable[[logging.Handler, logging.LogRecord], str] = getattr(current, "__wrapped__", current)
         control = self
 
-        def format(handler: logging.Handler, record: logging.LogRecord) -> str:  # noqa: A001
+        def format(handler: logging.Handler, record: logging.LogRecord) -> str:
             text = original(handler, record)
             try:
                 return control.mask_log(text, "logging")
@@ -96,7 +95,7 @@ class CredentialControl:
                 return text
 
         format.__wrapped__ = original  # type: ignore[attr-defined]
-        logging.Handler.format = format  # type: ignore[method-assign]
+        logging.Handler.format = format  # type: ignore[method-assign,assignment]
 
     def found(self, text: str) -> list[str]:
         return [name for name, value in self.values.items() if value in text]

@@ -22,7 +22,7 @@ from hullguard.events.schema import Severity
 from hullguard.runtime.hooks import HANDLERS, Blocked
 from hullguard.runtime.policy import ALLOW, BLOCK, FilesPolicy, TmpPolicy
 from hullguard.runtime.report import Reporter, Rule
-from hullguard.runtime.state import STATE
+from hullguard.runtime.state import STATE, TMP_ROOT
 
 SOURCE_READ = Rule("HG-RT-FILE-001", "Handler source code read as data", "file-access", "over-privileged",
                    Severity.HIGH, "CWE-540")
@@ -30,7 +30,7 @@ SECRET_READ = Rule("HG-RT-FILE-002", "Process secrets read (environment, memory)
                    "credential-leakage", Severity.CRITICAL, "CWE-214")
 DENIED_READ = Rule("HG-RT-FILE-003", "Read of a path the policy denies", "file-access", "over-privileged",
                    Severity.HIGH, "CWE-552")
-TMP_ACCESS = Rule("HG-RT-TMP-001", "/tmp access the policy does not allow", "tmp-access",
+TMP_ACCESS = Rule("HG-RT-TMP-001", f"{TMP_ROOT} access the policy does not allow", "tmp-access",
                   "cross-execution-persistence", Severity.MEDIUM, "CWE-377")
 
 _SECRETS = re.compile(r"/proc/(?:self|thread-self|\d+)(?:/task/\d+)?/(?:environ|mem|auxv|stack|syscall|"
@@ -66,7 +66,7 @@ def _is_linecache(depth: int) -> bool:
 
 class FileControl:
     def __init__(self, files: FilesPolicy, tmp: TmpPolicy, reporter: Reporter, task_root: str,
-                 tmp_root: str = "/tmp") -> None:
+                 tmp_root: str = TMP_ROOT) -> None:
         self.files = files
         self.tmp = tmp
         self.reporter = reporter

@@ -1,14 +1,15 @@
 """Denial of service signals: oversized events and invocations that run into their timeout.
 
-The size is the event's compact JSON, measured when the firewall's inspection time says the event
-may be large (a small event skips the dump). The timeout is watched by one daemon thread, armed per invocation with the deadline
-from ``context.get_remaining_time_in_millis()``: it reports *before* Lambda kills the invocation,
-which an after-the-fact check could never do. The watchdog polls (every 50 ms at most) instead of
-being woken, so arming it costs the invocation two attribute writes.
+The size is the event's compact JSON, measured when the firewall's inspection time says the
+event may be large (a small event skips the dump). The timeout is watched by one daemon thread,
+armed per invocation with the deadline from ``context.get_remaining_time_in_millis()``: it reports
+*before* Lambda kills the invocation, which an after-the-fact check could never do. The watchdog
+polls (every 50 ms at most) instead of being woken, so arming it costs two attribute writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -94,10 +95,8 @@ class LimitControl:
                 continue
             self._deadline, self._armed = 0.0, None
             if STATE.invocation is inv:
-                try:
+                with contextlib.suppress(Exception):  # the watchdog must survive anything
                     self.reporter.decide("alert", NEAR_TIMEOUT, location="context",
                                          policy_rule="limits.timeout_margin_ms",
                                          evidence=f"less than {self.policy.timeout_margin_ms} ms left",
                                          detail={"margin_ms": self.policy.timeout_margin_ms})
-                except Exception:  # noqa: S110 - the watchdog must survive anything
-                    pass

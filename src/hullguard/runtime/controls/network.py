@@ -12,6 +12,7 @@ Lambda needs it and SSRF payloads aim for it.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -65,10 +66,8 @@ class NetworkControl:
 
             def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
                 answers = real(host, port, *args, **kwargs)
-                try:
+                with contextlib.suppress(Exception):  # learning refines judgement; it is never fatal
                     self.learn(host, answers)
-                except Exception:  # noqa: S110 - learning is an optimisation of judgement, never fatal
-                    pass
                 return answers
 
             getaddrinfo.__hullguard__ = True  # type: ignore[attr-defined]
@@ -102,7 +101,7 @@ class NetworkControl:
             return
         if STATE.is_internal():
             return
-        level, rule_text, policy_rule = verdict
+        level, _rule_text, policy_rule = verdict
         ip, port = key
         name = self.names.get(ip, "")
         location = f"{name or ip}:{port}"

@@ -44,10 +44,7 @@ class ProcessControl:
 
     def on_popen(self, args: tuple[Any, ...]) -> None:
         executable, argv = args[0], args[1]
-        if isinstance(argv, (str, bytes)):
-            words = [_text(argv)]
-        else:
-            words = [_text(a) for a in (argv or [])]
+        words = [_text(argv)] if isinstance(argv, (str, bytes)) else [_text(a) for a in (argv or [])]
         self.check(_text(executable) if executable else (words[0].split()[0] if words and words[0] else ""), words)
 
     def on_system(self, args: tuple[Any, ...]) -> None:

@@ -14,7 +14,7 @@ import os
 from hullguard.events.schema import Severity
 from hullguard.runtime.policy import TmpPolicy
 from hullguard.runtime.report import Reporter, Rule
-from hullguard.runtime.state import Invocation, internal_work
+from hullguard.runtime.state import TMP_ROOT, Invocation, internal_work
 
 LEFT_BEHIND = Rule("HG-RT-TMP-003", "Invocation left files in /tmp for the next one", "tmp-cleanup",
                    "cross-execution-persistence", Severity.MEDIUM, "CWE-459")
@@ -23,10 +23,10 @@ MAX_LISTED = 20
 
 
 class TmpCleaner:
-    def __init__(self, policy: TmpPolicy, reporter: Reporter, root: str = "/tmp") -> None:
+    def __init__(self, policy: TmpPolicy, reporter: Reporter, root: str = TMP_ROOT) -> None:
         self.policy = policy
         self.reporter = reporter
-        self.root = root.rstrip("/") or "/tmp"
+        self.root = root.rstrip("/") or TMP_ROOT
         self.baseline: set[str] = set()
         self.reported: set[str] = set()
         self.mtime = 0
