@@ -78,7 +78,9 @@ def _boom(text: str, ctx: ScanContext) -> Detection | None:
 
 
 SQLI_DETECTOR = _module("sqli", r"'\s*or\s", _rule("sqli"), _literal_scan("HG-SQLI-001", SQLI))
-XSS_DETECTOR = _module("xss", r"<script", _rule("xss", severity=Severity.MEDIUM), _literal_scan("HG-XSS-001", "<script>"))
+XSS_DETECTOR = _module(
+    "xss", r"<script", _rule("xss", severity=Severity.MEDIUM), _literal_scan("HG-XSS-001", "<script>")
+)
 NOSQL_DETECTOR = _module("nosql", r"\$", _rule("nosql"), _key_scan)
 STRICT_DETECTOR = _module(
     "ldap", r"strict-only", _rule("ldap", paranoia=3), _literal_scan("HG-LDAP-001", "strict-only")

@@ -186,8 +186,8 @@ def _multipart_body(value: str) -> Any:
     ev = event("apiGatewayProxyV2Event.json")
     ev["headers"]["content-type"] = "multipart/form-data; boundary=XyZ"
     ev["body"] = (
-        "--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nholiday\r\n"
-        f"--XyZ\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n{value}\r\n--XyZ--\r\n"
+        '--XyZ\r\nContent-Disposition: form-data; name="title"\r\n\r\nholiday\r\n'
+        f'--XyZ\r\nContent-Disposition: form-data; name="caption"\r\n\r\n{value}\r\n--XyZ--\r\n'
     )
     return ev
 
@@ -202,7 +202,7 @@ def _base64_body(value: str) -> Any:
 def _xml_body(value: str) -> Any:
     ev = event("lambdaFunctionUrlEvent.json")
     ev["headers"]["content-type"] = "application/xml"
-    ev["body"] = f"<?xml version=\"1.0\"?><order><note>{value.replace('<', '&lt;')}</note></order>"
+    ev["body"] = f'<?xml version="1.0"?><order><note>{value.replace("<", "&lt;")}</note></order>'
     return ev
 
 
@@ -245,75 +245,274 @@ def _direct(value: str) -> Any:
 
 CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
     # HTTP triggers
-    ("rest query", plant("apiGatewayProxyEvent.json", "queryStringParameters.parameter1", SQLI), "queryStringParameters.parameter1", None),
-    ("rest multi-value query", plant("apiGatewayProxyEvent.json", "multiValueQueryStringParameters.parameter1[1]", SQLI), "multiValueQueryStringParameters.parameter1[1]", None),
+    (
+        "rest query",
+        plant("apiGatewayProxyEvent.json", "queryStringParameters.parameter1", SQLI),
+        "queryStringParameters.parameter1",
+        None,
+    ),
+    (
+        "rest multi-value query",
+        plant("apiGatewayProxyEvent.json", "multiValueQueryStringParameters.parameter1[1]", SQLI),
+        "multiValueQueryStringParameters.parameter1[1]",
+        None,
+    ),
     ("rest header", plant("apiGatewayProxyEvent.json", "headers.Header1", SQLI), "headers.header1", None),
-    ("rest path parameter", plant("apiGatewayProxyEvent.json", "pathParameters", {"id": SQLI}), "pathParameters.id", None),
+    (
+        "rest path parameter",
+        plant("apiGatewayProxyEvent.json", "pathParameters", {"id": SQLI}),
+        "pathParameters.id",
+        None,
+    ),
     ("rest path", plant("apiGatewayProxyEvent.json", "path", "/items/" + SQLI), "path", None),
-    ("rest json body", plant("apiGatewayProxyEvent.json", "body", json.dumps({"user": {"name": SQLI}})), "body.user.name", None),
+    (
+        "rest json body",
+        plant("apiGatewayProxyEvent.json", "body", json.dumps({"user": {"name": SQLI}})),
+        "body.user.name",
+        None,
+    ),
     ("rest base64 body", lambda: _base64_body(SQLI), "body.user.name", None),
     ("rest form body", lambda: _form_body(SQLI), "body.comment", None),
     ("rest cookie", lambda: _cookie_v1(SQLI), "headers.cookie.session", None),
-    ("http api v2 query", plant("apiGatewayProxyV2Event.json", "queryStringParameters.parameter1", SQLI), "queryStringParameters.parameter1", None),
-    ("http api v2 cookie", plant("apiGatewayProxyV2Event.json", "cookies", ["a=1", "session=" + quote(SQLI)]), "cookies[1].session", None),
+    (
+        "http api v2 query",
+        plant("apiGatewayProxyV2Event.json", "queryStringParameters.parameter1", SQLI),
+        "queryStringParameters.parameter1",
+        None,
+    ),
+    (
+        "http api v2 cookie",
+        plant("apiGatewayProxyV2Event.json", "cookies", ["a=1", "session=" + quote(SQLI)]),
+        "cookies[1].session",
+        None,
+    ),
     ("http api v2 raw path", plant("apiGatewayProxyV2Event.json", "rawPath", "/x/" + quote(SQLI)), "rawPath", None),
     ("http api v2 multipart", lambda: _multipart_body(XSS), "body.caption", None),
     ("function url xml body", lambda: _xml_body(XSS), "body", None),
-    ("function url header", plant("lambdaFunctionUrlEvent.json", "headers.user-agent", XSS), "headers.user-agent", None),
-    ("alb encoded query", plant("albEvent.json", "queryStringParameters", {"q": quote_plus(SQLI)}), "queryStringParameters.q", None),
-    ("alb multi-value header", plant("albMultiValueHeadersEvent.json", "multiValueHeaders.accept", [XSS]), "multiValueHeaders.accept", None),
+    (
+        "function url header",
+        plant("lambdaFunctionUrlEvent.json", "headers.user-agent", XSS),
+        "headers.user-agent",
+        None,
+    ),
+    (
+        "alb encoded query",
+        plant("albEvent.json", "queryStringParameters", {"q": quote_plus(SQLI)}),
+        "queryStringParameters.q",
+        None,
+    ),
+    (
+        "alb multi-value header",
+        plant("albMultiValueHeadersEvent.json", "multiValueHeaders.accept", [XSS]),
+        "multiValueHeaders.accept",
+        None,
+    ),
     ("lattice v1 base64 body", plant("vpcLatticeEvent.json", "body", b64(json.dumps({"q": SQLI}))), "body.q", None),
-    ("lattice v2 query", plant("vpcLatticeV2Event.json", "queryStringParameters", {"q": [quote(SQLI)]}), "queryStringParameters.q", None),
-    ("websocket message", plant("websocketMessageEvent.json", "body", json.dumps({"action": "send", "text": XSS})), "body.text", None),
-    ("websocket connect query", plant("websocketConnectEvent.json", "queryStringParameters.room", SQLI), "queryStringParameters.room", None),
-    ("token authorizer", plant("apiGatewayAuthorizerTokenEvent.json", "authorizationToken", SQLI), "authorizationToken", None),
-    ("request authorizer header", plant("apiGatewayAuthorizerRequestEvent.json", "headers.HeaderAuth1", SQLI), "headers.headerauth1", None),
-    ("v2 authorizer query", plant("apiGatewayAuthorizerV2Event.json", "queryStringParameters.parameter2", SQLI), "queryStringParameters.parameter2", None),
+    (
+        "lattice v2 query",
+        plant("vpcLatticeV2Event.json", "queryStringParameters", {"q": [quote(SQLI)]}),
+        "queryStringParameters.q",
+        None,
+    ),
+    (
+        "websocket message",
+        plant("websocketMessageEvent.json", "body", json.dumps({"action": "send", "text": XSS})),
+        "body.text",
+        None,
+    ),
+    (
+        "websocket connect query",
+        plant("websocketConnectEvent.json", "queryStringParameters.room", SQLI),
+        "queryStringParameters.room",
+        None,
+    ),
+    (
+        "token authorizer",
+        plant("apiGatewayAuthorizerTokenEvent.json", "authorizationToken", SQLI),
+        "authorizationToken",
+        None,
+    ),
+    (
+        "request authorizer header",
+        plant("apiGatewayAuthorizerRequestEvent.json", "headers.HeaderAuth1", SQLI),
+        "headers.headerauth1",
+        None,
+    ),
+    (
+        "v2 authorizer query",
+        plant("apiGatewayAuthorizerV2Event.json", "queryStringParameters.parameter2", SQLI),
+        "queryStringParameters.parameter2",
+        None,
+    ),
     # GraphQL
     ("appsync argument", plant("appSyncResolverEvent.json", "arguments.name", SQLI), "arguments.name", None),
     ("appsync batch record", lambda: _appsync_batch(SQLI), "[1].arguments.title", 1),
-    ("appsync authorizer query literal", plant("appSyncAuthorizerEvent.json", "requestContext.queryString", 'query { find(q: "' + SQLI.replace("'", "\\'") + '") { id } }'), "requestContext.queryString", None),
+    (
+        "appsync authorizer query literal",
+        plant(
+            "appSyncAuthorizerEvent.json",
+            "requestContext.queryString",
+            'query { find(q: "' + SQLI.replace("'", "\\'") + '") { id } }',
+        ),
+        "requestContext.queryString",
+        None,
+    ),
     # storage and messaging
-    ("s3 key url-encoded with +", plant("s3Event.json", "Records[0].s3.object.key", quote_plus(SQLI)), "Records[0].s3.object.key", 0),
-    ("s3 batch operations key", plant("s3BatchOperationEventSchemaV1.json", "tasks[0].s3Key", quote_plus(SQLI)), "tasks[0].s3Key", 0),
-    ("s3 via eventbridge key", plant("s3EventBridgeNotificationObjectCreatedEvent.json", "detail.object.key", SQLI), "detail.object.key", None),
-    ("s3 object lambda url", plant("s3ObjectEventIAMUser.json", "userRequest.url", "/a?q=" + quote(SQLI)), "userRequest.url", None),
-    ("sqs json body", plant("sqsEvent.json", "Records[1].body", json.dumps({"order": {"note": SQLI}})), "Records[1].body.order.note", 1),
-    ("sqs message attribute", plant("sqsEvent.json", "Records[0].messageAttributes", {"trace": {"stringValue": SQLI, "dataType": "String"}}), "Records[0].messageAttributes.trace.stringValue", 0),
+    (
+        "s3 key url-encoded with +",
+        plant("s3Event.json", "Records[0].s3.object.key", quote_plus(SQLI)),
+        "Records[0].s3.object.key",
+        0,
+    ),
+    (
+        "s3 batch operations key",
+        plant("s3BatchOperationEventSchemaV1.json", "tasks[0].s3Key", quote_plus(SQLI)),
+        "tasks[0].s3Key",
+        0,
+    ),
+    (
+        "s3 via eventbridge key",
+        plant("s3EventBridgeNotificationObjectCreatedEvent.json", "detail.object.key", SQLI),
+        "detail.object.key",
+        None,
+    ),
+    (
+        "s3 object lambda url",
+        plant("s3ObjectEventIAMUser.json", "userRequest.url", "/a?q=" + quote(SQLI)),
+        "userRequest.url",
+        None,
+    ),
+    (
+        "sqs json body",
+        plant("sqsEvent.json", "Records[1].body", json.dumps({"order": {"note": SQLI}})),
+        "Records[1].body.order.note",
+        1,
+    ),
+    (
+        "sqs message attribute",
+        plant("sqsEvent.json", "Records[0].messageAttributes", {"trace": {"stringValue": SQLI, "dataType": "String"}}),
+        "Records[0].messageAttributes.trace.stringValue",
+        0,
+    ),
     ("sns in sqs", lambda: _sns_in_sqs(SQLI), "Records[0].body.Message.order.note", 0),
     ("s3 in sqs", lambda: _s3_in_sqs(quote_plus(SQLI)), "Records[0].body.Records[0].s3.object.key", 0),
-    ("s3 in sns in sqs", lambda: _s3_in_sns_in_sqs(quote_plus(SQLI)), "Records[0].body.Message.Records[0].s3.object.key", 0),
+    (
+        "s3 in sns in sqs",
+        lambda: _s3_in_sns_in_sqs(quote_plus(SQLI)),
+        "Records[0].body.Message.Records[0].s3.object.key",
+        0,
+    ),
     ("eventbridge in sqs", lambda: _eventbridge_in_sqs(SQLI), "Records[1].body.detail.customer.note", 1),
     ("sns message", plant("snsEvent.json", "Records[0].Sns.Message", SQLI), "Records[0].Sns.Message", 0),
     ("sns subject", plant("snsEvent.json", "Records[0].Sns.Subject", XSS), "Records[0].Sns.Subject", 0),
-    ("sns binary attribute", plant("snsEvent.json", "Records[0].Sns.MessageAttributes.TestBinary.Value", b64(SQLI)), "Records[0].Sns.MessageAttributes.TestBinary.Value", 0),
+    (
+        "sns binary attribute",
+        plant("snsEvent.json", "Records[0].Sns.MessageAttributes.TestBinary.Value", b64(SQLI)),
+        "Records[0].Sns.MessageAttributes.TestBinary.Value",
+        0,
+    ),
     ("eventbridge detail", plant("eventBridgeEvent.json", "detail.state", SQLI), "detail.state", None),
     ("cloudwatch logs base64+gzip", lambda: _cloudwatch(SQLI), "awslogs.data.logEvents[1].message", None),
-    ("dynamodb new image", plant("dynamoStreamEvent.json", "Records[0].dynamodb.NewImage.Message.S", SQLI), "Records[0].dynamodb.NewImage.Message.S", 0),
-    ("dynamodb nested map and list", lambda: _dynamodb_nested(XSS), "Records[1].dynamodb.NewImage.profile.M.tags.L[1].S", 1),
-    ("kinesis base64 json", plant("kinesisStreamEvent.json", "Records[1].kinesis.data", b64(json.dumps({"user": {"name": SQLI}}))), "Records[1].kinesis.data.user.name", 1),
-    ("kinesis cloudwatch logs subscription", lambda: _kinesis_logs(SQLI), "Records[1].kinesis.data.logEvents[0].message", 1),
+    (
+        "dynamodb new image",
+        plant("dynamoStreamEvent.json", "Records[0].dynamodb.NewImage.Message.S", SQLI),
+        "Records[0].dynamodb.NewImage.Message.S",
+        0,
+    ),
+    (
+        "dynamodb nested map and list",
+        lambda: _dynamodb_nested(XSS),
+        "Records[1].dynamodb.NewImage.profile.M.tags.L[1].S",
+        1,
+    ),
+    (
+        "kinesis base64 json",
+        plant("kinesisStreamEvent.json", "Records[1].kinesis.data", b64(json.dumps({"user": {"name": SQLI}}))),
+        "Records[1].kinesis.data.user.name",
+        1,
+    ),
+    (
+        "kinesis cloudwatch logs subscription",
+        lambda: _kinesis_logs(SQLI),
+        "Records[1].kinesis.data.logEvents[0].message",
+        1,
+    ),
     ("firehose base64 text", plant("kinesisFirehosePutEvent.json", "records[1].data", b64(XSS)), "records[1].data", 1),
     ("kafka value", lambda: _kafka(SQLI), "records.mytopic-0[0].value.q", 0),
     ("kafka header bytes", lambda: _kafka_header(XSS), "records.mytopic-0[0].headers[0].trace", 0),
     ("activemq data", plant("activeMQEvent.json", "messages[1].data", b64(SQLI)), "messages[1].data", 1),
-    ("rabbitmq data", plant("rabbitMQEvent.json", "rmqMessagesByQueue.pizzaQueue::/[0].data", b64(XSS)), "rmqMessagesByQueue.pizzaQueue::/[0].data", 0),
-    ("ses subject", plant("sesEvent.json", "Records[0].ses.mail.commonHeaders.subject", XSS), "Records[0].ses.mail.commonHeaders.subject", 0),
-    ("ses header", plant("sesEvent.json", "Records[0].ses.mail.headers[0].value", SQLI), "Records[0].ses.mail.headers[0].value", 0),
+    (
+        "rabbitmq data",
+        plant("rabbitMQEvent.json", "rmqMessagesByQueue.pizzaQueue::/[0].data", b64(XSS)),
+        "rmqMessagesByQueue.pizzaQueue::/[0].data",
+        0,
+    ),
+    (
+        "ses subject",
+        plant("sesEvent.json", "Records[0].ses.mail.commonHeaders.subject", XSS),
+        "Records[0].ses.mail.commonHeaders.subject",
+        0,
+    ),
+    (
+        "ses header",
+        plant("sesEvent.json", "Records[0].ses.mail.headers[0].value", SQLI),
+        "Records[0].ses.mail.headers[0].value",
+        0,
+    ),
     # identity, bots and other sources
-    ("cognito user attribute", plant("cognitoPreSignUpEvent.json", "request.userAttributes.email", SQLI), "request.userAttributes.email", None),
-    ("cognito migration password", plant("cognitoUserMigrationEvent.json", "request.password", SQLI), "request.password", None),
+    (
+        "cognito user attribute",
+        plant("cognitoPreSignUpEvent.json", "request.userAttributes.email", SQLI),
+        "request.userAttributes.email",
+        None,
+    ),
+    (
+        "cognito migration password",
+        plant("cognitoUserMigrationEvent.json", "request.password", SQLI),
+        "request.password",
+        None,
+    ),
     ("lex v1 transcript", plant("lexV1Event.json", "inputTranscript", SQLI), "inputTranscript", None),
-    ("lex v2 slot", plant("lexV2Event.json", "sessionState.intent.slots.Location.value.originalValue", SQLI), "sessionState.intent.slots.Location.value.originalValue", None),
-    ("alexa slot", plant("alexaIntentEvent.json", "request.intent.slots.City.value", SQLI), "request.intent.slots.City.value", None),
+    (
+        "lex v2 slot",
+        plant("lexV2Event.json", "sessionState.intent.slots.Location.value.originalValue", SQLI),
+        "sessionState.intent.slots.Location.value.originalValue",
+        None,
+    ),
+    (
+        "alexa slot",
+        plant("alexaIntentEvent.json", "request.intent.slots.City.value", SQLI),
+        "request.intent.slots.City.value",
+        None,
+    ),
     ("iot authorizer password (base64)", lambda: _iot_password(SQLI), "protocolData.mqtt.password", None),
-    ("cloudformation properties", plant("cloudformationCustomResourceCreate.json", "ResourceProperties.MyProps", SQLI), "ResourceProperties.MyProps", None),
+    (
+        "cloudformation properties",
+        plant("cloudformationCustomResourceCreate.json", "ResourceProperties.MyProps", SQLI),
+        "ResourceProperties.MyProps",
+        None,
+    ),
     ("config rule parameters (json in string)", lambda: _config(SQLI), "ruleParameters.allowedTypes", None),
     ("secrets manager secret id", plant("secretsManagerEvent.json", "SecretId", SQLI), "SecretId", None),
-    ("codepipeline user parameters", lambda: _codepipeline(SQLI), "CodePipeline.job.data.actionConfiguration.configuration.UserParameters", None),
+    (
+        "codepipeline user parameters",
+        lambda: _codepipeline(SQLI),
+        "CodePipeline.job.data.actionConfiguration.configuration.UserParameters",
+        None,
+    ),
     ("bedrock agent input", plant("bedrockAgentPostEvent.json", "inputText", SQLI), "inputText", None),
-    ("bedrock agent body property", plant("bedrockAgentPostEvent.json", "requestBody.content.application/json.properties[1].value", SQLI), "requestBody.content.application/json.properties[1].value", None),
-    ("connect parameters", plant("connectContactFlowEventAll.json", "Details.Parameters", {"name": SQLI}), "Details.Parameters.name", None),
+    (
+        "bedrock agent body property",
+        plant("bedrockAgentPostEvent.json", "requestBody.content.application/json.properties[1].value", SQLI),
+        "requestBody.content.application/json.properties[1].value",
+        None,
+    ),
+    (
+        "connect parameters",
+        plant("connectContactFlowEventAll.json", "Details.Parameters", {"name": SQLI}),
+        "Details.Parameters.name",
+        None,
+    ),
     ("direct invocation", lambda: _direct(SQLI), "order.items[1].sku", None),
 ]
 

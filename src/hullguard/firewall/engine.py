@@ -26,7 +26,20 @@ from hullguard.events.redact import mask_secrets
 from hullguard.events.schema import Severity, truncate
 from hullguard.firewall import triggers
 from hullguard.firewall.budget import Meter
-from hullguard.firewall.decoders import b64, cookies, fold, form, graphql, html, jsescape, jsonstr, multipart, unicode, url, xml
+from hullguard.firewall.decoders import (
+    b64,
+    cookies,
+    fold,
+    form,
+    graphql,
+    html,
+    jsescape,
+    jsonstr,
+    multipart,
+    unicode,
+    url,
+    xml,
+)
 from hullguard.firewall.decoders.gzip import decompress, is_compressed
 from hullguard.firewall.decoders.overlong import bytes_to_text
 from hullguard.firewall.detectors import FAMILIES
@@ -80,7 +93,7 @@ MAX_WINDOWS = 32
 EVIDENCE_CONTEXT = 24
 EVIDENCE_LIMIT = 256
 # Some marker of an encoding or an evasion: without one, a string has no view but itself.
-_MARKERS = re.compile(r"[%&\\$]|[^\x00-\x7f]|/\*|''|\"\"|[a-zA-Z]['\"][a-zA-Z]")
+_MARKERS = re.compile("[%&\\\\$*'\"\u0080-\U0010ffff]")  # one character class: a fast scan
 _SECRET_NAME = re.compile(r"(?i)(?:^|[._\[-])(?:password|passwd|pwd|secret|token|authorization|api[_-]?key)")
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
@@ -419,6 +432,10 @@ class _Inspection:
                         pmetas.append((where, record, "", True, depth))
                     if inner is not None:
                         stack.append((where, inner, 0, record, "", depth))
+                if meter.strings > max_strings:
+                    meter.exhaust(f"more than {max_strings} strings in the event")
+                    stack.clear()
+                    break
             elif kind is list or kind is tuple:
                 if hint == BYTES:
                     self.string(path, _bytes_text(value), PLAIN, record, ctype, depth)
@@ -450,6 +467,10 @@ class _Inspection:
                 meter.strings += 1
                 ptexts.append(key)
                 pmetas.append((where, record, "", True, depth))
+                if "[" in key:  # user[$ne]=1: qs/PHP nesting makes each bracket part a key
+                    for part in form.bracket_parts(key):
+                        ptexts.append(part)
+                        pmetas.append((where, record, "", True, depth))
             if type(value) is not str:
                 self.push(where, value, PLAIN, record, "", depth)
                 continue
@@ -589,7 +610,14 @@ class _Inspection:
             return
         if "x-www-form-urlencoded" in lowered or ((not lowered or "text/plain" in lowered) and form.looks_like(text)):
             for name, value in form.parse(text):
-                where = f"{path}.{name}"
+                decoded = url.decode(name, True) or name
+                if "[" in decoded:
+                    parts = form.bracket_parts(decoded)
+                    where = ".".join([path, *parts])
+                    for part in parts:
+                        self.views(where, part, record, "", True, False)
+                else:
+                    where = f"{path}.{decoded}"
                 self.views(where, name, record, "", True, True)
                 self.push(where, value, URL, record, "", depth + 1)
             return
@@ -696,18 +724,24 @@ class _Inspection:
         lowered_starts = starts if same_length else _starts([t.lower() for t in texts])
         hits: dict[int, list[_Detector]] = {}
         gate = fw._lowered_gate
-        if gate is not None:
-            match = gate.search(lowered)
-            while match is not None:
-                index = bisect_right(lowered_starts, match.start()) - 1
-                begin = lowered_starts[index]
-                view = lowered[begin : begin + len(texts[index])] if same_length else texts[index].lower()
-                found = [d for d in fw._lowered if d.joined.search(view)]
-                if found:
-                    hits[index] = found
-                if index + 1 >= len(starts):
+        meter = self.meter
+        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 2000.0)
+        if gate is not None and gate.search(lowered) is not None:
+            # Per family, search on from the start of the next view after each hit: the number of
+            # searches is the number of views the family matches, whatever the prefilter looks like.
+            last = len(lowered_starts) - 1
+            for det in fw._lowered:
+                search = det.joined.search
+                match = search(lowered)
+                while match is not None:
+                    index = bisect_right(lowered_starts, match.start()) - 1
+                    hits.setdefault(index, []).append(det)
+                    if index >= last:
+                        break
+                    match = search(lowered, lowered_starts[index + 1])
+                if perf_counter() > deadline:
+                    meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                     break
-                match = gate.search(lowered, lowered_starts[index + 1])
         for det in fw._cased:  # prefilters that could not be lower-cased: one pass each
             match = det.joined.search(joined)
             while match is not None:
@@ -718,10 +752,8 @@ class _Inspection:
                 match = det.joined.search(joined, starts[index + 1])
         if not hits:
             return  # the clean path
-        meter = self.meter
         # Scanning gets its own slice of time even when walking used the budget up: an attacker must
         # not be able to pad an event so that what was already collected is never looked at.
-        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 2000.0)
         order = {d.family: i for i, d in enumerate(fw._detectors)}
         for count, index in enumerate(sorted(hits)):
             if not count & 31 and perf_counter() > deadline:
@@ -730,7 +762,7 @@ class _Inspection:
             text = texts[index]
             path, record, ctype, is_key = self.metas[index]
             families = hits[index]
-            if len(families) > 1 and fw._cased:
+            if len(families) > 1:
                 families.sort(key=lambda d: order[d.family])
             for det in families:
                 if (path, det.family) in self.found:

@@ -19,9 +19,9 @@ Example (YAML)::
       budget:
         max_bytes: 8388608
         max_depth: 64
-        max_strings: 50000
+        max_strings: 250000
         max_decoded_bytes: 16777216
-        time_budget_ms: 250
+        time_budget_ms: 1000
 
 ``FirewallPolicy.from_dict`` rejects unknown keys and wrong values with a ``PolicyError`` naming the
 key path, e.g. ``firewall.families.sqlx: unknown attack family``.
@@ -56,9 +56,9 @@ class Budget:
 
     max_bytes: int = 8 * 1024 * 1024  # characters of text scanned (all views of all strings)
     max_depth: int = 64  # nesting of objects, arrays and encodings inside each other
-    max_strings: int = 50_000  # strings (values and keys) looked at
+    max_strings: int = 250_000  # strings (values and keys) looked at
     max_decoded_bytes: int = 16 * 1024 * 1024  # output of base64/gzip/URL decoding, all together
-    time_budget_ms: float = 250.0  # wall-clock time of one inspection
+    time_budget_ms: float = 1000.0  # wall-clock time of one inspection (a 6 MB event needs about half)
     max_findings: int = 50  # findings reported per event
 
 

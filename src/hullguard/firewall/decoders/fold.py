@@ -10,10 +10,33 @@ from __future__ import annotations
 
 import re
 
-_MARKERS = re.compile(r"/\*|\$\{?IFS|\$@|''|\"\"|\\[a-zA-Z]|[a-zA-Z]['\"][a-zA-Z]")
 _IFS = re.compile(r"\$\{IFS\}|\$IFS(?:\$[0-9])?")
-_SPLIT = re.compile(r"(?<=[a-zA-Z])(?:''|\"\"|\\|\$@|'|\")(?=[a-zA-Z])")
+# Quote, backslash and ``$@`` splitters; whether letters stand on both sides is checked per match
+# (a leading look-behind would make Python's re try the pattern at every position).
+_SPLITTER = re.compile(r"''|\"\"|\$@|[\\'\"]")
 _MAX_COMMENTS = 256
+_MAX_SPLITS = 10_000
+
+
+def _has_marker(text: str) -> bool:
+    return "/*" in text or "IFS" in text or "'" in text or '"' in text or "\\" in text or "$@" in text
+
+
+def _unsplit(text: str) -> str:
+    out: list[str] = []
+    last = 0
+    n = len(text)
+    for count, match in enumerate(_SPLITTER.finditer(text)):
+        if count >= _MAX_SPLITS:
+            break
+        start, end = match.span()
+        if start > 0 and end < n and text[start - 1].isalpha() and text[end].isalpha():
+            out.append(text[last:start])
+            last = end
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _strip_sql_comments(text: str) -> str:
@@ -35,12 +58,12 @@ def _strip_sql_comments(text: str) -> str:
 
 
 def decode(text: str) -> str | None:
-    if _MARKERS.search(text) is None:
+    if not _has_marker(text):
         return None
     out = text
     if "/*" in out:
         out = _strip_sql_comments(out)
     if "IFS" in out:
         out = _IFS.sub(" ", out)
-    out = _SPLIT.sub("", out)
+    out = _unsplit(out)
     return None if out == text else out

@@ -25,3 +25,13 @@ def parse(text: str) -> list[tuple[str, str]]:
         name, _, value = piece.partition("=")
         pairs.append((name, value))
     return pairs
+
+
+def bracket_parts(name: str) -> list[str]:
+    """``user[address][$ne]`` -> ``["user", "address", "$ne"]``: the nesting that qs (Express), PHP
+    and Rack build from bracketed field names, which is how operators reach a NoSQL query."""
+    parts: list[str] = []
+    for piece in name.replace("]", "").split("[")[:32]:
+        if piece:
+            parts.append(piece)
+    return parts

@@ -25,9 +25,9 @@ def identify(event: Mapping[str, Any]) -> str | None:
         return AUTH_TOKEN
     if kind == "REQUEST" and ("methodArn" in event or "routeArn" in event):
         return AUTH_V2 if event.get("version") == "2.0" else AUTH_REQUEST
-    context = mapping(event.get("requestContext"))
-    if not context:
+    if "requestContext" not in event:
         return None
+    context = mapping(event.get("requestContext"))
     if "elb" in context:
         return None
     if "eventType" in context and "connectionId" in context:

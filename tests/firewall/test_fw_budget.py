@@ -1,0 +1,137 @@
+"""Bad and hostile input: never an exception, never a hang; the verdict says what was not inspected."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import time
+from typing import Any
+
+from fw_helpers import SQLI, TEST_DETECTORS, b64_gzip_json, event
+
+from hullguard.firewall import Firewall
+
+FW = Firewall(detectors=TEST_DETECTORS)
+
+
+def _sqs(body: str) -> dict[str, Any]:
+    ev = event("sqsEvent.json")
+    ev["Records"][0]["body"] = body
+    return ev
+
+
+def test_ten_thousand_deep_json_object_is_cut_at_max_depth() -> None:
+    deep: Any = SQLI
+    for _ in range(10_000):
+        deep = {"a": deep}
+    verdict = FW.inspect(deep)
+    assert verdict.budget_exhausted and "nesting deeper than 64" in verdict.incomplete_reason
+    assert not verdict.error
+
+
+def test_ten_thousand_deep_json_text_in_a_body() -> None:
+    body = "[" * 10_000 + json.dumps(SQLI) + "]" * 10_000
+    verdict = FW.inspect(_sqs(body))
+    assert not verdict.error  # the JSON parser's own depth limit ends as "not JSON", scanned as text
+    assert verdict.findings and verdict.findings[0].location == "Records[0].body"
+
+
+def test_deep_list_nesting_and_payload_below_the_limit_is_found() -> None:
+    shallow: Any = SQLI
+    for _ in range(30):
+        shallow = [shallow]
+    verdict = FW.inspect({"data": shallow})
+    assert verdict.findings and verdict.findings[0].location == "data" + "[0]" * 30
+
+
+def test_gzip_bomb_in_cloudwatch_logs_stops_at_the_decoded_budget() -> None:
+    ev = event("cloudWatchLogEvent.json")
+    bomb = gzip.compress(b'{"logEvents": [{"message": "' + b"A" * 50_000_000 + b'"}]}')
+    ev["awslogs"]["data"] = base64.b64encode(bomb).decode()
+    start = time.perf_counter()
+    verdict = Firewall(detectors=TEST_DETECTORS, policy={"budget": {"max_decoded_bytes": 1_000_000}}).inspect(ev)
+    assert time.perf_counter() - start < 5
+    assert verdict.budget_exhausted and "decoded data over" in verdict.incomplete_reason
+    assert not verdict.error
+
+
+def test_truncated_gzip_and_base64_are_inspected_as_far_as_possible() -> None:
+    ev = event("cloudWatchLogEvent.json")
+    full = base64.b64decode(b64_gzip_json({"messageType": "DATA_MESSAGE", "logEvents": [{"message": SQLI}]}))
+    ev["awslogs"]["data"] = base64.b64encode(full[: len(full) - 12]).decode()[:-3]  # cut gzip and base64
+    verdict = FW.inspect(ev)
+    assert not verdict.error
+    assert any("truncated" in p or "corrupt" in p for p in verdict.extra.get("decode_problems", []))
+
+
+def test_six_megabyte_payload_is_inspected_within_the_time_budget() -> None:
+    body = json.dumps({"items": [{"id": i, "text": "lorem ipsum dolor sit amet " * 4} for i in range(50_000)]})
+    assert len(body) > 6_000_000
+    ev = event("apiGatewayProxyEvent.json")
+    ev["body"] = body[:-1] + ', "last": "' + SQLI + '"}'
+    start = time.perf_counter()
+    verdict = FW.inspect(ev)
+    elapsed = time.perf_counter() - start
+    assert not verdict.error
+    assert elapsed < 10  # generous: a shared CI machine; the budget itself is checked below
+    if not verdict.budget_exhausted:
+        assert any(f.location == "body.last" for f in verdict.findings)
+
+
+def test_time_budget_stops_a_huge_event_and_says_so() -> None:
+    strings = {f"k{i}": f"value number {i}, with some text" for i in range(200_000)}
+    fw = Firewall(detectors=TEST_DETECTORS, policy={"budget": {"time_budget_ms": 5, "max_strings": 1_000_000}})
+    verdict = fw.inspect(strings)
+    assert verdict.budget_exhausted and "time budget" in verdict.incomplete_reason
+
+
+def test_huge_key_count_is_bounded_by_max_strings() -> None:
+    keys = {f"key_{i}": i for i in range(300_000)}
+    verdict = Firewall(detectors=TEST_DETECTORS, policy={"budget": {"max_strings": 10_000}}).inspect(keys)
+    assert verdict.budget_exhausted and "more than" in verdict.incomplete_reason
+
+
+def test_budget_exhaustion_can_block_when_the_policy_says_so() -> None:
+    deep: Any = "x"
+    for _ in range(100):
+        deep = {"a": deep}
+    assert not FW.inspect(deep).blocked
+    strict = Firewall(detectors=TEST_DETECTORS, policy={"on_budget_exhausted": "block"})
+    verdict = strict.inspect(deep)
+    assert verdict.blocked and verdict.budget_exhausted
+
+
+def test_non_utf8_bytes_and_wrong_types_do_not_raise() -> None:
+    odd: list[Any] = [
+        None,
+        42,
+        "plain string",
+        b"\xff\xfe\x00bytes " + SQLI.encode(),
+        ["list", "at", "top"],
+        {"Records": "not a list"},
+        {"Records": [None, 1, "x", {"eventSource": "aws:sqs", "body": None}]},
+        {"Records": [{"eventSource": "aws:sqs", "body": 12, "messageAttributes": "no"}]},
+        {"Records": [{"s3": {"object": {"key": 5}}}]},
+        {"requestContext": {"elb": {}}, "headers": ["not", "a", "map"], "body": {"dict": "body"}},
+        {"resource": "/", "httpMethod": "GET", "requestContext": None, "multiValueHeaders": {"a": "b"}},
+        {"awslogs": {"data": "%%%not base64%%%"}},
+        {"awslogs": {"data": None}},
+        {"Records": [{"eventSource": "aws:kinesis", "kinesis": {"data": "////"}}]},
+        {"Records": [{"eventSource": "aws:dynamodb", "dynamodb": {"NewImage": {"a": {"M": "x"}, "b": {"L": 3}}}}]},
+        {"eventSource": "aws:kafka", "records": {"t-0": [{"value": 7, "headers": [{"h": [300, -1]}]}]}},
+        {1: "int key", (1, 2): "tuple key"},
+        float("nan"),
+        {"surrogate": "\ud800 lone surrogate " + SQLI},
+    ]
+    for item in odd:
+        verdict = FW.inspect(item)
+        assert not verdict.error, (item, verdict.error)
+    assert FW.inspect(b"\xff\xfe\x00bytes " + SQLI.encode()).findings
+
+
+def test_recursive_structure_does_not_hang() -> None:
+    loop: dict[str, Any] = {"name": "x"}
+    loop["self"] = loop
+    verdict = FW.inspect(loop)
+    assert verdict.budget_exhausted and not verdict.error

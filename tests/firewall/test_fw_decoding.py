@@ -1,0 +1,145 @@
+"""Encodings and evasions: the engine hands the detector the decoded payload, whatever the wrapping."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fw_helpers import SQLI, TEST_DETECTORS, XSS
+
+from hullguard.firewall import Firewall
+from hullguard.firewall.decoders import b64, fold, form, graphql, jsescape, multipart, unicode, url, xml
+from hullguard.firewall.decoders import gzip as gz
+from hullguard.firewall.decoders.overlong import bytes_to_text, fix_overlong
+
+FW = Firewall(detectors=TEST_DETECTORS)
+
+
+def _query(value: str) -> dict[str, Any]:
+    return {
+        "resource": "/",
+        "path": "/",
+        "httpMethod": "GET",
+        "requestContext": {},
+        "queryStringParameters": {"q": value},
+    }
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+ENCODED = {
+    "url": quote(SQLI),
+    "double url": quote(quote(SQLI)),
+    "triple url": quote(quote(quote(SQLI))),
+    "plus for space": quote(SQLI).replace("%20", "+"),
+    "iis %u": "".join(f"%u{ord(c):04x}" for c in SQLI),
+    "html decimal entities": "".join(f"&#{ord(c)};" for c in SQLI),
+    "html hex entities without semicolon": "".join(f"&#x{ord(c):x}" for c in SQLI),
+    "html named entities": XSS.replace("<", "&lt;").replace(">", "&gt;"),
+    "js \\x escapes": "".join(f"\\x{ord(c):02x}" for c in SQLI),
+    "js \\u escapes": "".join(f"\\u{ord(c):04x}" for c in XSS),
+    "js \\u{} escapes": "".join(f"\\u{{{ord(c):x}}}" for c in XSS),
+    "full-width unicode": _full_width(XSS),
+    "zero-width characters": "<scr\u200bipt>alert(1)</script>",
+    "url then html": quote("&lt;script&gt;alert(1)"),
+    "base64 guessed": base64.b64encode(XSS.encode()).decode(),
+    "url-safe base64 guessed": base64.urlsafe_b64encode(b"??" + XSS.encode()).decode(),
+    "json in a string": json.dumps({"inner": SQLI}),
+    "json in json in a string": json.dumps({"a": json.dumps({"b": SQLI})}),
+    "url-encoded json": quote(json.dumps({"a": SQLI})),
+    "sql comment split keyword": "1'/**/OR/**/'1'='1",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENCODED))
+def test_encoded_payload_is_decoded_and_found(name: str) -> None:
+    verdict = FW.inspect(_query(ENCODED[name]))
+    assert [f.location for f in verdict.findings if f.attack in ("sqli", "xss")], (name, verdict.findings)
+    assert verdict.findings[0].location.startswith("queryStringParameters.q")
+
+
+def test_overlong_utf8_and_percent_decoding() -> None:
+    assert fix_overlong(b"\xc0\xae\xc0\xae\xc0\xaf") == b"../"
+    assert fix_overlong(b"\xe0\x80\xae") == b"."
+    assert url.decode("%c0%ae%c0%ae%c0%afetc") == "../etc"
+    assert bytes_to_text(b"caf\xe9") == "café"  # not UTF-8: Latin-1, not an exception
+    assert url.decode("no encoding here") is None
+    assert url.decode("a+b", plus=True) == "a b"
+    assert url.decode("%zz%4") is None  # malformed escapes stay as they are
+
+
+def test_text_decoders_return_none_when_nothing_changes() -> None:
+    assert jsescape.decode("plain") is None
+    assert unicode.decode("ascii only") is None
+    assert fold.decode("nothing to fold") is None
+    assert fold.decode("UN/**/ION SEL/**/ECT") == "UNION SELECT"
+    assert fold.decode("c'a't /etc/passwd") == "cat /etc/passwd"
+    assert fold.decode("cat${IFS}/etc/passwd") == "cat /etc/passwd"
+
+
+def test_base64_guess_and_truncation() -> None:
+    assert b64.looks_like("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==")
+    assert not b64.looks_like("0123456789abcdef0123456789abcdef")  # one-case hex digest
+    assert not b64.looks_like("short")
+    assert b64.decode("aGVsbG8gd29ybGQ", 100) == b"hello world"  # missing padding
+    assert not b64.decode("!!!!", 100)  # nothing of the base64 alphabet: nothing decoded
+    assert b64.as_text(b"\x89PNG\r\n\x1a\n\x00\x00") is None
+
+
+def test_gzip_bomb_is_cut_at_the_budget() -> None:
+    bomb = gzip.compress(b"A" * 5_000_000)
+    out, problem = gz.decompress(bomb, 1000)
+    assert len(out) == 1000 and "budget" in problem
+    out, problem = gz.decompress(bomb[: len(bomb) // 2], 10_000_000)
+    assert problem == "truncated compressed data" and len(out) > 0
+    out, problem = gz.decompress(b"\x1f\x8bnot really gzip", 1000)
+    assert out == b"" and "corrupt" in problem
+
+
+def test_structure_decoders() -> None:
+    assert form.looks_like("a=1&b=2") and not form.looks_like("hello world") and not form.looks_like("=1")
+    assert form.parse("a=1&b=x%27y&c") == [("a", "1"), ("b", "x%27y"), ("c", "")]
+    body = (
+        '--B\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\nhi\r\n--B--"
+    )
+    assert multipart.parse(body, "B") == [("f", "a.txt", "text/plain", "hi")]
+    assert multipart.boundary("multipart/form-data; boundary=----abc") == "----abc"
+    assert xml.parts('<?xml version="1.0"?><a x="1"><b>text</b><![CDATA[raw]]></a>') == [
+        ("a@x", "1"),
+        ("b", "text"),
+        ("a", "raw"),
+    ]
+    assert graphql.string_literals('query { a(x: "one", y: """two""") }') == ["one", "two"]
+
+
+def test_multipart_file_name_is_scanned() -> None:
+    event = {
+        "version": "2.0",
+        "routeKey": "POST /upload",
+        "rawPath": "/upload",
+        "requestContext": {"http": {"method": "POST"}},
+        "headers": {"content-type": "multipart/form-data; boundary=b1"},
+        "body": f'--b1\r\nContent-Disposition: form-data; name="file"; filename="{SQLI}.png"\r\n\r\nPNG\r\n--b1--',
+    }
+    verdict = FW.inspect(event)
+    assert [f.location for f in verdict.findings] == ["body.file.filename"]
+
+
+def test_nosql_operator_in_a_json_key_is_scanned_as_a_key() -> None:
+    event = {"resource": "/", "httpMethod": "POST", "requestContext": {}, "body": '{"user": {"$ne": null}}'}
+    verdict = FW.inspect(event)
+    assert [(f.attack, f.location) for f in verdict.findings] == [("nosql", "body.user.$ne")]
+
+
+def test_form_field_names_are_scanned_as_keys() -> None:
+    event = {"resource": "/", "httpMethod": "POST", "requestContext": {}, "body": "user%5B%24ne%5D=1"}
+    event["headers"] = {"Content-Type": "application/x-www-form-urlencoded"}
+    verdict = FW.inspect(event)
+    assert verdict.findings and verdict.findings[0].attack == "nosql"
