@@ -18,6 +18,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from time import perf_counter
 from types import ModuleType
 from typing import Any
@@ -176,7 +177,7 @@ class Firewall:
 
     def __init__(
         self,
-        policy: FirewallPolicy | Mapping[str, Any] | str | None = None,
+        policy: FirewallPolicy | Mapping[str, Any] | str | Path | None = None,
         *,
         detectors: Sequence[ModuleType] | None = None,
     ) -> None:
@@ -235,10 +236,13 @@ class Firewall:
 
     def inspect(self, event: Any) -> Verdict:
         start = perf_counter()
+        inspection = None
         try:
-            verdict = _Inspection(self, start).run(event)
-        except Exception as exc:
-            verdict = self._failed(f"{type(exc).__name__}: {exc}")
+            inspection = _Inspection(self, start)
+            verdict = inspection.run(event)
+        except Exception as exc:  # the contract: nothing escapes inspect()
+            trigger = inspection.trigger if inspection is not None else "unknown"
+            verdict = self._failed(f"{type(exc).__name__}: {exc}", trigger)
         verdict.duration_us = (perf_counter() - start) * 1e6
         return verdict
 
@@ -307,9 +311,10 @@ class _Inspection:
     # -- driver -------------------------------------------------------------------------------------
     def run(self, event: Any) -> Verdict:
         trigger, module = triggers.identify(event)
+        self.trigger = trigger
         try:
             fields = list(module.fields(event, trigger))
-        except Exception as exc:
+        except Exception as exc:  # an odd shape must not stop inspection: walk it all
             self.problems.append(f"trigger {trigger}: {type(exc).__name__}: {exc}; walked the whole event")
             fields = [("", event, PLAIN, None, "")]
         for path, value, hint, record, ctype in reversed(fields):

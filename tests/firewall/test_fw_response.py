@@ -1,0 +1,134 @@
+"""Blocking answers per trigger, batch filtering and partial batch failures."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fw_helpers import SQLI, TEST_DETECTORS, b64, event
+
+from hullguard.firewall import EventBlocked, Firewall
+
+FW = Firewall(detectors=TEST_DETECTORS)
+
+
+def _blocked(ev: Any) -> Any:
+    verdict = FW.inspect(ev)
+    assert verdict.blocked
+    return verdict
+
+
+def test_rest_api_answer() -> None:
+    ev = event("apiGatewayProxyEvent.json")
+    ev["queryStringParameters"]["parameter1"] = SQLI
+    answer = FW.respond(_blocked(ev), ev)
+    assert answer["statusCode"] == 403 and answer["isBase64Encoded"] is False
+    assert json.loads(answer["body"]) == {"message": "Forbidden"}
+    assert answer["headers"]["Content-Type"] == "application/json"
+    assert answer["multiValueHeaders"]["Content-Type"] == ["application/json"]
+
+
+@pytest.mark.parametrize("name", ["apiGatewayProxyV2Event.json", "lambdaFunctionUrlEvent.json"])
+def test_http_api_and_function_url_answer(name: str) -> None:
+    ev = event(name)
+    ev["headers"]["x-test"] = SQLI
+    answer = FW.respond(_blocked(ev), ev)
+    assert answer["statusCode"] == 403 and "multiValueHeaders" not in answer and "statusDescription" not in answer
+
+
+def test_alb_answer_follows_the_request_header_style() -> None:
+    single = event("albEvent.json")
+    single["headers"]["x-test"] = SQLI
+    answer = FW.respond(_blocked(single), single)
+    assert answer["statusDescription"] == "403 Forbidden" and "headers" in answer and "multiValueHeaders" not in answer
+    multi = event("albMultiValueHeadersEvent.json")
+    multi["multiValueHeaders"]["x-test"] = [SQLI]
+    answer = FW.respond(_blocked(multi), multi)
+    assert answer["multiValueHeaders"] == {"Content-Type": ["application/json"]} and "headers" not in answer
+
+
+def test_lattice_websocket_and_authorizer_answers() -> None:
+    lattice = event("vpcLatticeV2Event.json")
+    lattice["headers"]["x-test"] = SQLI
+    assert FW.respond(_blocked(lattice), lattice)["statusDescription"] == "403 Forbidden"
+    ws = event("websocketMessageEvent.json")
+    ws["body"] = SQLI
+    assert FW.respond(_blocked(ws), ws) == {"statusCode": 403, "body": '{"message": "Forbidden"}'}
+    token = event("apiGatewayAuthorizerTokenEvent.json")
+    token["authorizationToken"] = SQLI
+    deny = FW.respond(_blocked(token), token)
+    assert deny["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    assert deny["policyDocument"]["Statement"][0]["Resource"] == token["methodArn"]
+    v2 = event("apiGatewayAuthorizerV2Event.json")
+    v2["headers"]["Header1"] = SQLI
+    assert FW.respond(_blocked(v2), v2) == {"isAuthorized": False}
+
+
+def test_bots_custom_resources_and_raising_triggers() -> None:
+    lex = event("lexV2Event.json")
+    lex["inputTranscript"] = SQLI
+    answer = FW.respond(_blocked(lex), lex)
+    assert answer["sessionState"]["intent"]["state"] == "Failed"
+    assert answer["sessionState"]["dialogAction"]["type"] == "Close"
+    cfn = event("cloudformationCustomResourceCreate.json")
+    cfn["ResourceProperties"]["MyProps"] = SQLI
+    doc = FW.respond(_blocked(cfn), cfn)
+    assert doc["Status"] == "FAILED" and doc["RequestId"] == cfn["RequestId"]
+    cognito = event("cognitoPreSignUpEvent.json")
+    cognito["request"]["userAttributes"]["email"] = SQLI
+    with pytest.raises(EventBlocked):
+        FW.respond(_blocked(cognito), cognito)
+
+
+def test_sqs_batch_drops_only_the_malicious_record() -> None:
+    ev = event("sqsEvent.json")
+    ev["Records"][1]["body"] = json.dumps({"note": SQLI})
+    verdict = _blocked(ev)
+    assert verdict.batch and verdict.blocked_records == [1] and verdict.record_count == 2
+    kept = FW.filter_batch(ev, verdict)
+    assert [r["messageId"] for r in kept["Records"]] == [ev["Records"][0]["messageId"]]
+    assert len(ev["Records"]) == 2  # the original event is untouched
+    failures = FW.batch_item_failures(ev, verdict)
+    assert failures == {"batchItemFailures": [{"itemIdentifier": ev["Records"][1]["messageId"]}]}
+    assert FW.respond(verdict, ev) == failures
+    quiet = Firewall(detectors=TEST_DETECTORS, policy={"report_batch_item_failures": False})
+    assert quiet.respond(quiet.inspect(ev), ev) is None
+
+
+def test_kinesis_and_dynamodb_item_identifiers() -> None:
+    kinesis = event("kinesisStreamEvent.json")
+    kinesis["Records"][0]["kinesis"]["data"] = b64(SQLI)
+    verdict = _blocked(kinesis)
+    seq = kinesis["Records"][0]["kinesis"]["sequenceNumber"]
+    assert FW.batch_item_failures(kinesis, verdict) == {"batchItemFailures": [{"itemIdentifier": seq}]}
+    assert len(FW.filter_batch(kinesis, verdict)["Records"]) == len(kinesis["Records"]) - 1
+    ddb = event("dynamoStreamEvent.json")
+    ddb["Records"][1]["dynamodb"]["NewImage"] = {"note": {"S": SQLI}}
+    verdict = _blocked(ddb)
+    seq = ddb["Records"][1]["dynamodb"]["SequenceNumber"]
+    assert FW.batch_item_failures(ddb, verdict) == {"batchItemFailures": [{"itemIdentifier": seq}]}
+
+
+def test_kafka_rabbitmq_and_firehose_filtering() -> None:
+    kafka = event("kafkaEventMsk.json")
+    group = kafka["records"]["mytopic-0"]
+    group.append(dict(group[0], offset=16, value=b64(SQLI)))
+    verdict = _blocked(kafka)
+    assert verdict.blocked_records == [1]
+    assert [r["offset"] for r in FW.filter_batch(kafka, verdict)["records"]["mytopic-0"]] == [15]
+    assert FW.batch_item_failures(kafka, verdict) == {"batchItemFailures": []}
+    rabbit = event("rabbitMQEvent.json")
+    rabbit["rmqMessagesByQueue"]["pizzaQueue::/"][0]["data"] = b64(SQLI)
+    assert FW.filter_batch(rabbit, _blocked(rabbit))["rmqMessagesByQueue"] == {}
+    firehose = event("kinesisFirehosePutEvent.json")
+    firehose["records"][0]["data"] = b64(SQLI)
+    kept = FW.filter_batch(firehose, _blocked(firehose))["records"]
+    assert [r["recordId"] for r in kept] == ["record2"]
+
+
+def test_non_batch_events_pass_through_filter_unchanged() -> None:
+    ev = event("s3Event.json")
+    verdict = FW.inspect(ev)
+    assert FW.filter_batch(ev, verdict) is ev
+    assert FW.respond(verdict, ev) is None
