@@ -153,9 +153,9 @@ EXCLUDED_CATEGORIES: dict[str, str] = {
 }
 _WEB_ROUTE = re.compile(r"/?(?:[\w-]+/){0,2}[\w.-]+\.(?:php|asp|aspx|jsp|js|txt|css|html?)(?: a)?|/wp-content/plugins")
 # Constructs that make an XML-list line an attack of these families (DTDs, XInclude, XSLT, XPath, PHP).
-_XML_ATTACK_MARKS = ("<!", "xi:include", "<xsl", "phpinfo", "count(", "name()")
+_XML_ATTACK_MARKS = ("<!doctype", "<!entity", "xi:include", "phpinfo", "count(", "name()", "document(", "php:function")
 _FUZZ_TOKEN = re.compile(r"[*()|&!/@%0-9a-fA-F]{1,6}|[a-z]{1,12}\*|\*/\*")
-_XML_WRAPPED_XSS_SQLI = re.compile(r"(?i)script|alert\(|' or 1=1|<img|datasrc|\.htc")
+_XML_WRAPPED_XSS_SQLI = re.compile(r"(?i)script|alert\(|' or 1=1|<img|datasrc|\.htc|xss")
 
 
 def excluded(list_name: str, line: str) -> str | None:
@@ -175,7 +175,7 @@ def excluded(list_name: str, line: str) -> str | None:
             return "ldap-attribute-name"
         if _FUZZ_TOKEN.fullmatch(stripped):
             return "fuzz-metacharacter"
-    if list_name.startswith("xxe") and not any(mark in stripped for mark in _XML_ATTACK_MARKS):
+    if list_name.startswith("xxe") and not any(mark in stripped.lower() for mark in _XML_ATTACK_MARKS):
         if _XML_WRAPPED_XSS_SQLI.search(stripped):
             return "xml-wrapped-xss-sqli"
         if stripped.startswith(("<", "&", "%")) or len(stripped) <= 2:

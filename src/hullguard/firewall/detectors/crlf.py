@@ -1,15 +1,78 @@
-"""CRLF / HTTP header injection detector: placeholder until the detector is written."""
+"""CRLF / header injection and log forging detector.
+
+After the engine's decoding, ``%0d%0a`` is a real CR LF. It is an attack when it is followed by
+something a header parser or a log reader will take as a new record: a header name and colon
+(``Set-Cookie:``, ``Location:``), a status line (``HTTP/1.1 200``), an empty line and a body, or the
+start of a forged log line (a timestamp, a level, Lambda's ``START RequestId:``). A raw newline
+inside a header value is a finding on its own. Also recognised: the Unicode characters that old
+Node.js versions truncated to CR/LF when writing headers (U+560A, U+560D, U+010A, U+010D).
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "crlf"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+# Necessary condition: a line break of some kind (or a character a header writer truncates to one).
+PREFILTER = r"[\r\n\x85\u2028\u2029\u560a\u560d\u010a\u010d]"
+_PREFILTER = re.compile(PREFILTER)
+_REMEDIATION = (
+    "Reject CR and LF (and their Unicode look-alikes) in anything written to a response header, a redirect "
+    "location or a log line; log structured JSON (one event per record) instead of concatenated text."
+)
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo("HG-CRLF-001", FAMILY, "HTTP header injection", Severity.HIGH, "CWE-113",
+             "A line break followed by a response or request header (Set-Cookie:, Location:, Content-Length:, "
+             "Access-Control-Allow-Origin:, X-...): input copied into a header adds headers of its own.",
+             _REMEDIATION),
+    RuleInfo("HG-CRLF-002", FAMILY, "HTTP response splitting", Severity.HIGH, "CWE-113",
+             "A line break followed by a status line (HTTP/1.1 200 OK) or an empty line and a body: the "
+             "attacker writes a second response.", _REMEDIATION),
+    RuleInfo("HG-CRLF-003", FAMILY, "Log forging", Severity.MEDIUM, "CWE-117",
+             "A line break followed by what looks like the start of a new log record (timestamp, log level, "
+             "START/END/REPORT RequestId:), to fake or hide entries in CloudWatch Logs.", _REMEDIATION),
+    RuleInfo("HG-CRLF-004", FAMILY, "Line break inside a header value", Severity.MEDIUM, "CWE-113",
+             "A CR or LF in a request header value: no legitimate client sends one (obsolete line folding aside), "
+             "and a function that forwards the header splits it.", _REMEDIATION),
+)
+_BREAK = "[\r\n\x85\u2028\u2029\u560a\u560d\u010a\u010d]"
+_HEADERS = (
+    "set-cookie|cookie|location|refresh|content-length|content-type|content-disposition|content-security-policy"
+    "|transfer-encoding|connection|host|authorization|access-control-allow-[a-z-]{1,20}|cache-control|link"
+    "|x-[a-z0-9-]{1,40}|strict-transport-security|referrer-policy|www-authenticate|proxy-authorization|upgrade"
+    "|server|date|expires|pragma|vary|etag|last-modified|user-agent|referer|origin|forwarded|via|status"
+)
+_HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
+_SPLIT = re.compile(
+    rf"{_BREAK}[ \t]{{0,4}}http/[0-9.]{{1,3}}[ \t]{{1,4}}\d{{3}}|\r?\n\r?\n[ \t]{{0,4}}<[!a-z]", re.IGNORECASE
+)
+_LOG_LINE = re.compile(
+    rf"{_BREAK}[ \t]{{0,4}}(?:\[?\d{{4}}-\d{{2}}-\d{{2}}[T ]\d{{2}}:\d{{2}}|\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|FATAL"
+    rf"|CRITICAL|NOTICE|TRACE|AUDIT|SUCCESS)\b[\]:\s]|(?:START|END|REPORT|INIT_START) RequestId:"
+    rf"|\d{{1,3}}(?:\.\d{{1,3}}){{3}} - \S{{1,64}} \[|\[\d{{2}}/[A-Z][a-z]{{2}}/\d{{4}}"
+    rf"|(?:user|admin|login|auth)\S{{0,20}}\s(?:logged in|authenticated|succeeded|granted))"
+)
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    if not _PREFILTER.search(text):
+        return None
+    location = ctx.location.lower()
+    if "logevents" in location or "awslogs" in location:
+        return None  # CloudWatch Logs subscriptions deliver log lines: newlines and levels are their content
+    match = _SPLIT.search(text)
+    if match:
+        return Detection("HG-CRLF-002", f"response splitting {match.group(0)!r}", match.start(), match.end())
+    match = _HEADER.search(text)
+    if match:
+        return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
+    match = _LOG_LINE.search(text)
+    if match and match.start() > 0:
+        return Detection("HG-CRLF-003", f"forged log line {match.group(0)!r}", match.start(), match.end())
+    if not ctx.is_key and "header" in location and ("\r" in text or "\n" in text):
+        index = min(i for i in (text.find("\r"), text.find("\n")) if i >= 0)
+        return Detection("HG-CRLF-004", "line break in a header value", index, index + 1)
     return None

@@ -1,15 +1,136 @@
-"""Insecure deserialization detector: placeholder until the detector is written."""
+"""Insecure deserialization detector: serialized objects and type tags that instantiate classes.
+
+Covers the formats a Lambda function is likely to deserialize from an event: node-serialize
+(``_$$ND_FUNC$$_``), Python pickle (raw GLOBAL opcodes such as ``cos\\nsystem``, protocol 2-5 streams,
+and their base64 forms, which are decoded here), Java serialization (``rO0AB``, ``aced0005``, raw
+``\\xac\\xed``) and known gadget classes, YAML language tags (``!!python/object/apply:``), .NET
+``$type`` gadgets (``ObjectDataProvider``) and PHP object notation (``O:8:"stdClass":``).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
+
+from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "deser"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+# Necessary condition: a format marker (each alternative is the start of one of the signatures below).
+PREFILTER = (
+    r"[$\x80\xac!@]|ro0ab|aced0005|[oc]:\d|ga[sjnrvw]|y(?:29z|3bvc2l4|19f|3n1yn|2j1aw|25ul)|cos\n|c__builtin|cposix"
+    r"|csubprocess|cbuiltins|aaeaaad|<java|class=|dynamic-proxy|functors|templatesimpl|jdbcrowsetimpl"
+    r"|ysoserial|objectdataprovider|textformattingrunproperties|typeconfusedelegate|xmldecoder"
+)
+_PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
+_REMEDIATION = (
+    "Never deserialize event data with pickle, node-serialize, Java ObjectInputStream, BinaryFormatter, "
+    "yaml.load/unsafe_load or PHP unserialize: use JSON with a schema (yaml.safe_load at most) and sign any "
+    "state that must round-trip through a client."
+)
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo("HG-DESER-001", FAMILY, "node-serialize function payload", Severity.CRITICAL, "CWE-502",
+             "_$$ND_FUNC$$_ marks a function that node-serialize's unserialize() evaluates (immediately, with a "
+             "trailing '()').", _REMEDIATION),
+    RuleInfo("HG-DESER-002", FAMILY, "Python pickle stream", Severity.CRITICAL, "CWE-502",
+             "Pickle GLOBAL opcodes importing os/posix/subprocess/builtins callables (cos\\nsystem, "
+             "c__builtin__\\neval) or protocol 2-5 streams that do, raw or base64-encoded (gASV..., gAJj...).",
+             _REMEDIATION),
+    RuleInfo("HG-DESER-003", FAMILY, "Java serialized object or gadget class", Severity.CRITICAL, "CWE-502",
+             "A Java serialization stream (rO0AB..., aced0005, \\xac\\xed\\x00\\x05), XMLDecoder/XStream markup "
+             "or a known gadget class (InvokerTransformer, TemplatesImpl, JdbcRowSetImpl).", _REMEDIATION),
+    RuleInfo("HG-DESER-004", FAMILY, "YAML language-specific tag", Severity.CRITICAL, "CWE-502",
+             "!!python/object/apply:, !!python/name:, !!ruby/object:, !!js/function, !!javax.script."
+             "ScriptEngineManager and similar tags that construct arbitrary objects in unsafe YAML loaders.",
+             _REMEDIATION),
+    RuleInfo("HG-DESER-005", FAMILY, ".NET type-name gadget", Severity.CRITICAL, "CWE-502",
+             "Json.NET/JavaScriptSerializer $type/__type naming a gadget (ObjectDataProvider, Process, "
+             "TextFormattingRunProperties, WindowsIdentity) or a BinaryFormatter stream (AAEAAAD/////).",
+             _REMEDIATION),
+    RuleInfo("HG-DESER-006", FAMILY, "PHP serialized object", Severity.HIGH, "CWE-502",
+             "PHP object notation O:<len>:\"Class\":<n>:{...} or C:<len>:\"Class\": whose magic methods run on "
+             "unserialize().", _REMEDIATION),
+)
+_PICKLE_MODULES = (
+    r"(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser|code"
+    r"|timeit|platform)"
+)
+_PICKLE_GLOBAL = re.compile(rf"(?:^|[\n(.\x80-\xff}}\]q)])c{_PICKLE_MODULES}\n\w{{1,40}}\n")
+_PICKLE_NAMES = re.compile(
+    rf"{_PICKLE_MODULES}[\s\S]{{0,8}}(?:system|popen|exec|eval|check_output|check_call|call|run|getoutput|spawn"
+    r"|Popen|__import__|getattr|import_module|execfile|compile|_run_code)"
+)
+# Base64 of pickle protocol headers (\x80\x02-\x05) and of GLOBAL opcodes for command modules.
+_PICKLE_B64 = re.compile(
+    r"(?:gA[SJNRVW]|Y(?:29z|3Bvc2l4|19fYnVpbHRpbl9f|3N1YnByb2Nlc3|2J1aWx0aW5z|25ul))[A-Za-z0-9+/=_-]{12,}"
+)
+_JAVA = re.compile(
+    r"ro0ab|aced0005|\xac\xed\x00\x05|<java\s[^>]{0,200}class\s{0,4}=\s{0,4}['\"]java\.beans\.xmldecoder"
+    r"|<object\s[^>]{0,80}class\s{0,4}=\s{0,4}['\"]java\.lang\.(?:runtime|processbuilder)|<dynamic-proxy>"
+    r"|java\.beans\.eventhandler|commons\.collections4?\.functors|invokertransformer|chainedtransformer"
+    r"|instantiatetransformer|xalan\.internal\.xsltc\.trax\.templatesimpl|com\.sun\.rowset\.jdbcrowsetimpl"
+    r"|annotationinvocationhandler|badattributevalueexpexception|ysoserial|groovy\.runtime\.convertedclosure"
+    r"|com\.mchange\.v2\.c3p0|jndiconnectionsource|org\.apache\.xbean\.propertyeditor|springframework\.beans\.factory"
+    r"\.objectfactory|[\"']@type[\"']\s{0,4}:\s{0,4}[\"'](?:com|org|java|javax|sun|ch|net)\.",
+)
+_YAML = re.compile(
+    r"!!(?:python/|ruby/|js/|java|javax\.|com\.|org\.|sun\.|net\.|jdk\.)|!ruby/(?:object|hash|struct)"
+    r"|tag:yaml\.org,2002:(?:python|ruby|js|java)"
+)
+_DOTNET = re.compile(
+    r"objectdataprovider|system\.diagnostics\.process\b|assemblyinstaller|textformattingrunproperties"
+    r"|typeconfusedelegate|system\.windows\.resourcedictionary|system\.activities\.presentation\.workflowdesigner"
+    r"|system\.windows\.forms\.bindingsource|system\.security\.principal\.windowsidentity|rolesprincipal"
+    r"|system\.identitymodel\.tokens\.sessionsecuritytoken|system\.management\.automation\.psobject"
+    r"|system\.data\.services\.internal\.expandedwrapper|objectstateformatter|losformatter|^aaeaaad/////"
+)
+_PHP = re.compile(r"\b[oc]:\d{1,4}:\"[a-z_\\][\w\\]{0,200}\":\d{1,5}:\{", re.IGNORECASE)
+
+
+def _pickle(text: str) -> str | None:
+    if _PICKLE_GLOBAL.search(text):
+        return "pickle GLOBAL opcode"
+    header = max(text.find("\x80\x02"), text.find("\x80\x03"), text.find("\x80\x04"), text.find("\x80\x05"))
+    if header >= 0 and _PICKLE_NAMES.search(text, header, header + 4096):
+        return "pickle protocol stream importing a command callable"
+    return None
+
+
+def _decoded_pickles(text: str) -> str | None:
+    for count, match in enumerate(_PICKLE_B64.finditer(text)):
+        if count >= 8:
+            break
+        chunk = match.group(0)[:8192]
+        chunk = chunk[: len(chunk) - len(chunk) % 4]
+        try:
+            raw = base64.b64decode(chunk, altchars=b"-_" if ("-" in chunk or "_" in chunk) else None)
+        except (binascii.Error, ValueError):
+            continue
+        found = _pickle(raw.decode("latin-1"))
+        if found:
+            return "base64 " + found
+    return None
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    if not _PREFILTER.search(text):
+        return None
+    index = text.find("_$$ND_FUNC$$_")
+    if index >= 0:
+        return Detection("HG-DESER-001", "node-serialize function", index, index + 13)
+    found = _pickle(text) or _decoded_pickles(text)
+    if found:
+        return Detection("HG-DESER-002", found, 0, 0)
+    if "rO0AB" in text:  # base64 is case-sensitive; the lower-case search below would also match noise
+        index = text.find("rO0AB")
+        return Detection("HG-DESER-003", "Java serialization stream (base64)", index, index + 5)
+    low = text.lower()
+    for rule_id, pattern in (("HG-DESER-003", _JAVA), ("HG-DESER-004", _YAML), ("HG-DESER-005", _DOTNET)):
+        match = pattern.search(low)
+        if match and not (rule_id == "HG-DESER-003" and match.group(0) == "ro0ab"):
+            return Detection(rule_id, f"marker {match.group(0)[:60]!r}", match.start(), match.end())
+    match = _PHP.search(text)
+    if match:
+        return Detection("HG-DESER-006", f"PHP object {match.group(0)[:60]!r}", match.start(), match.end())
     return None

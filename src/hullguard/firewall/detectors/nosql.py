@@ -1,15 +1,96 @@
-"""NoSQL (MongoDB operator) injection detector: placeholder until the detector is written."""
+"""NoSQL (MongoDB) injection detector: query operators in keys and values, and $where JavaScript.
+
+MongoDB drivers turn ``{"user": {"$ne": ""}}`` or the form key ``user[$ne]=`` (qs/PHP bracket syntax)
+into a query operator, so an operator name where the application expects a plain value is the attack.
+Keys arrive with ``ctx.is_key``; values may carry the same object as text (``{$gt: ''}``) or the
+JavaScript that a ``$where``/``mapReduce`` clause evaluates (``'; return true; var x='``).
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "nosql"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+# Necessary condition: an operator sigil or bracket, a JS statement break, a boolean operator, or a
+# db./this. member access.
+PREFILTER = r"[$&|;]|db\.|this\.|while|sleep"
+_PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
+
+_REMEDIATION = (
+    "Cast query inputs to the expected scalar type before building a query (reject objects and keys that "
+    "start with '$'), disable server-side JavaScript ($where, mapReduce, $function) and use a schema "
+    "validator such as mongo-sanitize or Pydantic models."
+)
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo("HG-NOSQL-001", FAMILY, "MongoDB query operator in a key", Severity.HIGH, "CWE-943",
+             "A JSON or form key that is a MongoDB operator ($ne, $gt, $regex, $where, $expr, $function, "
+             "$lookup, ...) or its bracket form user[$ne], turning a value comparison into a query.",
+             _REMEDIATION),
+    RuleInfo("HG-NOSQL-002", FAMILY, "MongoDB operator object in a value", Severity.HIGH, "CWE-943",
+             "A string value that carries an operator object ({\"$gt\": \"\"}, {$ne: 1}, $where: '1==1', "
+             "[$ne]=1) for a handler that parses it into a query.", _REMEDIATION),
+    RuleInfo("HG-NOSQL-003", FAMILY, "JavaScript injection into $where or mapReduce", Severity.CRITICAL,
+             "CWE-943",
+             "Statement breaks and expressions aimed at server-side JavaScript: '; return true; var x=', "
+             "sleep(5000), this.password.match(/.*/), db.collection.insert(...), || 1==1 tautologies.",
+             _REMEDIATION),
+)
+
+_OPERATORS = (
+    "ne|eq|gt|gte|lt|lte|in|nin|regex|where|expr|function|accumulator|exists|type|mod|all|size|elemmatch|not"
+    "|nor|or|and|text|search|jsonschema|lookup|graphlookup|match|project|group|unwind|merge|out|set|unset|push"
+    "|pull|addtoset|inc|rename|comment|options|natural|slice|where|sample|facet|unionwith|replacewith|geowithin"
+    "|near|nearsphere|bitsallset|rand|toString"
+)
+_KEY = re.compile(rf"\$(?:{_OPERATORS})", re.IGNORECASE)
+_BRACKET = re.compile(rf"\[\s{{0,4}}\$(?:{_OPERATORS})\s{{0,4}}\]", re.IGNORECASE)
+_OBJECT = re.compile(
+    rf"(?:^|[{{,\[(\s'\"])\s{{0,8}}['\"]?[$&](?:{_OPERATORS})['\"]?\s{{0,8}}:", re.IGNORECASE
+)
+_JS = re.compile(
+    r"[;'\"]\s{0,4}return\s{0,4}(?:true|false|1|0|\(|'|\"|this|!|\w{1,20}\s{0,4}===?)|;\s{0,4}return\b"
+    r"|[;'\"]\s{0,4}sleep\s{0,4}\(\s{0,4}\d|\bthis\s{0,4}\.\s{0,4}\w{1,40}\s{0,4}\.\s{0,4}match\s{0,4}\("
+    r"|['\"]\s{0,4}(?:&&|\|\|)\s{0,4}this\s{0,4}\.|\bdb\s{0,4}\.\s{0,4}\w{1,64}\s{0,4}\.\s{0,4}(?:insert|find|update"
+    r"|remove|drop|mapreduce|aggregate|delete\w{0,4}|getcollection)\s{0,4}\(|\bdb\.getsiblingdb\s{0,4}\("
+    r"|mapreduce\s{0,4}\(\s{0,4}function|while\s{0,4}\(\s{0,4}\w{1,10}\s{0,4}-\s{0,4}\w{1,10}\s{0,4}<\s{0,4}\d"
+    r"|new\s{1,4}date\s{0,4}\(\s{0,4}\)\s{0,4};\s{0,4}do\s{0,4}\{",
+    re.IGNORECASE,
+)
+_TAUTOLOGY = re.compile(
+    r"(?:\|\||&&)\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\2?)\s{0,4}===?\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\4?)"
+)
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    if not _PREFILTER.search(text):
+        return None
+    if "$" in text:
+        if ctx.is_key:
+            stripped = text.strip().strip("'\"")
+            match = _KEY.match(stripped)
+            if match and match.end() == len(stripped):
+                return Detection("HG-NOSQL-001", f"operator key {stripped!r}", 0, len(text))
+            bracket = _BRACKET.search(text)
+            if bracket:
+                return Detection("HG-NOSQL-001", f"bracket operator {bracket.group(0)!r}", bracket.start(),
+                                 bracket.end())
+        else:
+            match = _OBJECT.search(text) or _BRACKET.search(text)
+            if match:
+                return Detection("HG-NOSQL-002", f"operator {match.group(0).strip()!r}", match.start(), match.end())
+    elif "&" in text and not ctx.is_key:
+        match = _OBJECT.search(text)  # {"&exists": false}: the same object with a mistyped sigil
+        if match:
+            return Detection("HG-NOSQL-002", f"operator {match.group(0).strip()!r}", match.start(), match.end())
+    if ctx.is_key:
+        return None
+    match = _JS.search(text)
+    if match:
+        return Detection("HG-NOSQL-003", f"server-side JS {match.group(0).strip()!r}", match.start(), match.end())
+    for taut in _TAUTOLOGY.finditer(text):
+        if taut.group(1).strip("'\"") == taut.group(3).strip("'\""):
+            return Detection("HG-NOSQL-003", f"JS tautology {taut.group(0)!r}", taut.start(), taut.end())
     return None

@@ -1,15 +1,62 @@
-"""XPath injection detector: placeholder until the detector is written."""
+"""XPath injection detector.
+
+XPath has no comments, so an injection must leave the query balanced: it closes the string, adds a
+boolean clause and reopens a string (``' or '1'='1``), calls XPath functions to extract the document
+blindly (``' or string-length(name(/*[1]))>0 or 'a'='b``, ``count(/child::node())``), or closes the
+predicate and unions another node set (``']|//*|//*['``). The detector looks for those shapes.
+"""
 
 from __future__ import annotations
 
+import re
+
+from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "xpath"
-# Necessary condition (regex source, matched case-insensitively): when it finds nothing in a string,
-# ``scan`` cannot detect anything in it, so the engine skips this family for that string.
-PREFILTER = r"(?!x)x"  # matches nothing until the detector exists
-RULES: tuple[RuleInfo, ...] = ()
+# Necessary condition: a quote, a union bar, an axis "::", or a function call on a path.
+PREFILTER = r"['\"|]|::|\(\s{0,4}/"
+_PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
+_REMEDIATION = (
+    "Use parameterised XPath (variables bound through the XPath API, e.g. lxml's xpath(..., name=value)) "
+    "instead of string concatenation, or escape quotes and reject XPath syntax in identifiers."
+)
+RULES: tuple[RuleInfo, ...] = (
+    RuleInfo("HG-XPATH-001", FAMILY, "XPath boolean injection with functions", Severity.HIGH, "CWE-643",
+             "A quote break followed by or/and and an XPath function (name(), count(), string-length(), "
+             "substring(), contains()) or a balanced tautology that reopens the string: ' or '1'='1.",
+             _REMEDIATION),
+    RuleInfo("HG-XPATH-002", FAMILY, "XPath node-set union or axis traversal", Severity.HIGH, "CWE-643",
+             "Predicate break-out with a union (']|//*|//*['), document-wide functions (count(/...), name(/*)) "
+             "and axis steps (child::, descendant::, following-sibling::) in a value.", _REMEDIATION),
+)
+_FUNCTIONS = (
+    r"(?:name|local-name|namespace-uri|count|string-length|substring(?:-before|-after)?|contains|starts-with"
+    r"|position|last|text|node|string|normalize-space|translate|concat|boolean|not|number|sum|doc|document"
+    r"|codepoints-to-string|string-to-codepoints|lower-case|upper-case)\s{0,4}\("
+)
+_QUOTE_BOOLEAN = re.compile(
+    rf"['\"]\s{{0,4}}\)?\s{{0,8}}(?:or|and)\s{{1,8}}(?:{_FUNCTIONS}|/|\(?\s{{0,4}}['\"][^'\"]{{0,20}}['\"]\s{{0,4}}=\s{{0,4}}['\"]"
+    rf"|\(?\s{{0,4}}(\d{{1,6}})\s{{0,4}}=\s{{0,4}}\1\b)",
+    re.IGNORECASE,
+)
+_UNION_AXIS = re.compile(
+    r"\]\s{0,4}\|\s{0,4}/|\|\s{0,4}//\s{0,4}\*|\b(?:count|name|local-name|string-length|string)\s{0,4}\(\s{0,4}/"
+    r"|\b(?:child|descendant|descendant-or-self|ancestor|ancestor-or-self|following|following-sibling|preceding"
+    r"|preceding-sibling|parent|self|attribute|namespace)::(?:\*|node\s{0,4}\(|text\s{0,4}\(|[a-z])"
+    r"|(?<![:\w/])//[a-z_*][\w.-]{0,40}\s{0,4}\[\s{0,4}(?:@|\d|[a-z_]{1,40}\s{0,4}(?:=|\(|/))",
+    re.IGNORECASE,
+)
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    if not _PREFILTER.search(text):
+        return None
+    if "'" in text or '"' in text:
+        match = _QUOTE_BOOLEAN.search(text)
+        if match:
+            return Detection("HG-XPATH-001", f"quote break {match.group(0)!r}", match.start(), match.end())
+    match = _UNION_AXIS.search(text)
+    if match:
+        return Detection("HG-XPATH-002", f"xpath construct {match.group(0)!r}", match.start(), match.end())
     return None

@@ -1,0 +1,49 @@
+"""CRLF injection detector: header injection, response splitting, log forging, header values."""
+
+from __future__ import annotations
+
+import pytest
+from family_cases import family_suite
+
+from hullguard.firewall.detectors import crlf
+from hullguard.firewall.detectors.base import ScanContext
+
+CTX = ScanContext()
+
+
+@pytest.mark.parametrize(
+    ("payload", "rule_id"),
+    [
+        ("x\r\nSet-Cookie: a=b", "HG-CRLF-001"),
+        ("x\r\nLocation: https://attacker.example", "HG-CRLF-001"),
+        ("x\u560a\u560dSet-Cookie: a=b", "HG-CRLF-001"),
+        ("x\r\nHTTP/1.1 200 OK", "HG-CRLF-002"),
+        ("x\r\n\r\n<script>alert(1)</script>", "HG-CRLF-002"),
+        ("ok\n2024-05-01 12:00:00 ERROR forged", "HG-CRLF-003"),
+        ("id\nSTART RequestId: 1", "HG-CRLF-003"),
+    ],
+)
+def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
+    found = crlf.scan(payload, CTX)
+    assert found is not None and found.rule_id == rule_id, found
+
+
+def test_line_break_in_header_value() -> None:
+    found = crlf.scan("Mozilla/5.0\nfoo", ScanContext(location="headers.User-Agent"))
+    assert found is not None and found.rule_id == "HG-CRLF-004"
+    assert crlf.scan("Mozilla/5.0\nfoo", ScanContext(location="body.comment")) is None
+
+
+def test_cloudwatch_log_lines_are_not_forged_logs() -> None:
+    ctx = ScanContext(location="awslogs.data.logEvents[0].message")
+    assert crlf.scan("a\n2024-05-01 12:00:00 ERROR boom", ctx) is None
+
+
+(
+    test_corpus_and_handwritten_detection_rate,
+    test_handwritten_benign_values_pass,
+    test_benign_query_strings_false_positive_rate,
+    test_prefilter_is_a_necessary_condition,
+    test_adversarial_inputs_complete,
+    test_rule_catalogue_is_complete,
+) = family_suite(crlf, "crlf", ["\r\n", "\n", "\r\nX", "\nSet-Cookie:", "\r\n\r\n"])

@@ -1,0 +1,59 @@
+"""Insecure deserialization detector: node-serialize, pickle, Java, YAML tags, .NET, PHP objects."""
+
+from __future__ import annotations
+
+import base64
+import os
+import pickle
+
+import pytest
+from family_cases import family_suite
+
+from hullguard.firewall.detectors import deser
+from hullguard.firewall.detectors.base import ScanContext
+
+CTX = ScanContext()
+
+
+class _Gadget:
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, ("id",))
+
+
+@pytest.mark.parametrize(
+    ("payload", "rule_id"),
+    [
+        ('{"x":"_$$ND_FUNC$$_function(){}()"}', "HG-DESER-001"),
+        ("cos\nsystem\n(S'id'\ntR.", "HG-DESER-002"),
+        ("gASVHQAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==", "HG-DESER-002"),
+        ("rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==", "HG-DESER-003"),
+        ("aced00057372", "HG-DESER-003"),
+        ("!!python/object/apply:os.system ['id']", "HG-DESER-004"),
+        ('{"$type":"System.Windows.Data.ObjectDataProvider, PresentationFramework"}', "HG-DESER-005"),
+        ('O:8:"stdClass":0:{}', "HG-DESER-006"),
+    ],
+)
+def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
+    found = deser.scan(payload, CTX)
+    assert found is not None and found.rule_id == rule_id, found
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_real_pickles_of_a_reduce_gadget_are_detected(protocol: int) -> None:
+    raw = pickle.dumps(_Gadget(), protocol=protocol)  # never loaded: only scanned
+    assert deser.scan(base64.b64encode(raw).decode(), CTX) is not None
+    assert deser.scan(raw.decode("latin-1"), CTX) is not None
+
+
+def test_pickle_of_plain_data_passes() -> None:
+    assert deser.scan(base64.b64encode(pickle.dumps({"a": [1, 2]}, protocol=4)).decode(), CTX) is None
+
+
+(
+    test_corpus_and_handwritten_detection_rate,
+    test_handwritten_benign_values_pass,
+    test_benign_query_strings_false_positive_rate,
+    test_prefilter_is_a_necessary_condition,
+    test_adversarial_inputs_complete,
+    test_rule_catalogue_is_complete,
+) = family_suite(deser, "deser", ["$", "!!", "gASV", "rO0AB", 'O:8:"', "cos\n", "\x80\x04", "aced0005"])
