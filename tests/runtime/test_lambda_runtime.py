@@ -183,6 +183,17 @@ def test_firewall_blocks_injection_before_the_handler(function):
     assert firewall and firewall[0]["action"] == "blocked" and firewall[0]["unmapped"]["trigger"] == "api-gateway-rest"
 
 
+def test_batch_with_one_malicious_record_processes_the_rest(function):
+    fn = function()
+    event = load_event("sqsEvent.json")
+    good, bad = event["Records"][0]["messageId"], event["Records"][1]["messageId"]
+    event["Records"][1]["body"] = json.dumps({"order": "1 UNION SELECT password FROM users --"})
+    answer = fn.invoke(event)
+    assert answer.body == {"processed": [good], "batchItemFailures": [{"itemIdentifier": bad}]}
+    firewall = [e for e in fn.events() if e["unmapped"]["source"] == "firewall"]
+    assert firewall and all(e["unmapped"]["detail"]["record"] == 1 for e in firewall)
+
+
 def test_broken_policy_file_fails_cold_start_precisely(function):
     fn = function(policy_file="network:\n  allow:\n    - api.example.com\n    - '*.example.org'\n    - 10.0.0.0/33\n")
     error = fn.wait_init_error()

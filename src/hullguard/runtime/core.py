@@ -160,10 +160,10 @@ class Guard:
         self.activate()
         verdict = self.firewall.inspect(event)
         inv.trigger = verdict.trigger if verdict.trigger not in ("", "unknown") else triggers.classify(event)
-        if self.limits.check_size(event, None if verdict.error else verdict.duration_us):
+        if self.limits.check_size(event, None if verdict.error else verdict):
             raise _Answer(rejection(inv, "event too large"))
-        if verdict.findings:
-            emit_verdict(self.reporter, verdict, inv, self.blocking)
+        if verdict.findings or verdict.budget_exhausted:
+            emit_verdict(self.reporter, verdict, inv)
         if self.invokers.check(event, inv.trigger):
             raise _Answer(rejection(inv, "invoker not allowed"))
         failures: dict[str, Any] | None = None

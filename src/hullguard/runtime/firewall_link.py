@@ -1,7 +1,6 @@
 """The runtime's use of the firewall: build it from the policy, turn its verdict into events and answers.
 
-Kept in one module so the middleware does not care how the firewall spells things: if a piece of
-the firewall API is missing (an older firewall), the fallbacks here keep the runtime working.
+Kept in one module so the middleware does not care how the firewall spells things.
 """
 
 from __future__ import annotations
@@ -9,20 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hullguard.events.schema import Action, SecurityEvent, Severity
 from hullguard.firewall import Firewall, Verdict
+from hullguard.firewall.events import security_events
+from hullguard.firewall.response import EventBlocked
+from hullguard.firewall.triggers import BATCH_TRIGGERS
 from hullguard.runtime.report import Reporter
 from hullguard.runtime.state import Invocation
-
-try:
-    from hullguard.firewall.response import EventBlocked
-    from hullguard.firewall.triggers import BATCH_TRIGGERS
-except ImportError:  # pragma: no cover - same package; only an older firewall lacks these
-
-    class EventBlocked(Exception):  # type: ignore[no-redef]
-        """Stand-in for the firewall's own exception."""
-
-    BATCH_TRIGGERS = frozenset({"sqs", "kinesis", "dynamodb"})
 
 __all__ = ["EventBlocked", "batch_outcome", "build_firewall", "emit_verdict", "merge_failures"]
 
@@ -35,35 +26,14 @@ def build_firewall(section: Mapping[str, Any], report_only: bool) -> Firewall:
     return Firewall(policy=data or None)
 
 
-def emit_verdict(reporter: Reporter, verdict: Verdict, inv: Invocation, blocking: bool) -> None:
-    """One security event per finding, in the shared schema, ``source="firewall"``."""
-    for finding in verdict.findings:
-        record_blocked = finding.record is not None and finding.record in verdict.blocked_records
-        action = Action.BLOCKED if blocking and (verdict.blocked or record_blocked) else Action.ALERTED
-        severity = finding.severity if isinstance(finding.severity, Severity) else Severity.MEDIUM
-        detail: dict[str, Any] = {"control": "firewall", "inspection_us": round(verdict.duration_us, 1)}
-        if finding.detail:
-            detail["detail"] = finding.detail
-        if finding.record is not None:
-            detail["record"] = finding.record
-        if verdict.error:
-            detail["error"] = verdict.error
-        reporter.write(SecurityEvent(
-            source="firewall",
-            rule_id=finding.rule_id,
-            title=finding.title or finding.rule_id,
-            severity=severity,
-            action=action,
-            attack=finding.attack,
-            risk="event-injection",
-            location=finding.location,
-            evidence=reporter.mask(finding.evidence),
-            trigger=verdict.trigger,
-            cold_start=inv.cold_start,
-            function=inv.function,
-            cwe=finding.cwe,
-            detail=detail,
-        ))
+def emit_verdict(reporter: Reporter, verdict: Verdict, inv: Invocation) -> None:
+    """One security event per finding (and one for a cut-short inspection), ``source="firewall"``."""
+    events = security_events(verdict, inv.function, inv.trigger, inv.cold_start)
+    for event in events:
+        event.evidence = reporter.mask(event.evidence)
+        event.detail.setdefault("control", "firewall")
+        event.detail["inspection_us"] = round(verdict.duration_us, 1)
+        reporter.write(event)
 
 
 def batch_outcome(fw: Firewall, verdict: Verdict, event: Any) -> tuple[Any, dict[str, Any] | None] | None:

@@ -1,7 +1,7 @@
 """Denial of service signals: oversized events and invocations that run into their timeout.
 
-The size is the event's compact JSON, measured when the firewall's inspection time says the
-event may be large (a small event skips the dump). The timeout is watched by one daemon thread,
+The size is the event's compact JSON, measured when the firewall's inspection (bytes scanned,
+time) says the event may be large (a small event skips the dump). The timeout is watched by one daemon thread,
 armed per invocation with the deadline from ``context.get_remaining_time_in_millis()``: it reports
 *before* Lambda kills the invocation, which an after-the-fact check could never do. The watchdog
 polls (every 50 ms at most) instead of being woken, so arming it costs two attribute writes.
@@ -47,15 +47,18 @@ class LimitControl:
         self._armed: Invocation | None = None
         self._thread: threading.Thread | None = None
 
-    def check_size(self, event: Any, inspection_us: float | None = None) -> bool:
+    def check_size(self, event: Any, verdict: Any = None) -> bool:
         """True when the event must be rejected.
 
         The exact size costs a JSON dump, so it is measured only when the firewall's inspection of
-        the same event (linear in its size) took long enough for the event to possibly be large.
+        the same event (its bytes scanned and its time, both linear in the size) says the event may
+        be large; without a verdict it is always measured.
         """
         if self.policy.event_size == ALLOW:
             return False
-        if inspection_us is not None and inspection_us < EXACT_SIZE_AFTER_US:
+        if verdict is not None and not verdict.budget_exhausted \
+                and getattr(verdict, "bytes_scanned", 0) * 4 < self.policy.max_event_bytes \
+                and verdict.duration_us < EXACT_SIZE_AFTER_US:
             return False
         size = event_size(event)
         if size <= self.policy.max_event_bytes:
