@@ -37,10 +37,15 @@ class ScanContext:
         """The IAM analyser's verdict on a role's statements, computed once per role."""
         key = id(role)
         if key not in self._iam:
-            from hullguard.iam.analyzer import analyze_statements
+            from hullguard.iam import analyzer
 
             try:
-                self._iam[key] = list(analyze_statements(role.statements()))
+                # analyze_policies also judges managed policies by name (AdministratorAccess, *FullAccess).
+                analyze_policies = getattr(analyzer, "analyze_policies", None)
+                if analyze_policies is not None:
+                    self._iam[key] = list(analyze_policies(role.policies))
+                else:
+                    self._iam[key] = list(analyzer.analyze_statements(role.statements()))
             except Exception as exc:
                 self.problems.append(f"IAM analysis of role {role.logical_id} failed: {type(exc).__name__}: {exc}")
                 self._iam[key] = []

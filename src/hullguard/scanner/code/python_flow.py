@@ -26,6 +26,7 @@ SANITISERS = {
     "uuid.UUID",
     "hash",
     "str.isdigit",
+    "os.path.basename",
 }
 COMMAND_SINKS = {
     "os.system",
