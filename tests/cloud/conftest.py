@@ -14,8 +14,14 @@ import pytest
 from hullguard.cloud.coverage import Coverage
 from hullguard.cloud.session import Target
 
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 
 
 @pytest.fixture(autouse=True)
@@ -58,12 +64,20 @@ def code_zip() -> bytes:
 def make_role(session: boto3.Session, name: str, statements: list[dict[str, Any]]) -> str:
     iam = session.client("iam")
     arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"])
-    iam.put_role_policy(RoleName=name, PolicyName="inline",
-                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="inline",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
+    )
     return arn
 
 
 def make_function(session: boto3.Session, name: str, role: str, region: str = "us-east-1", **kwargs: Any) -> None:
     session.client("lambda", region_name=region).create_function(
-        FunctionName=name, Runtime=kwargs.pop("Runtime", "python3.12"), Role=role,
-        Handler=kwargs.pop("Handler", "app.handler"), Code={"ZipFile": code_zip()}, **kwargs)
+        FunctionName=name,
+        Runtime=kwargs.pop("Runtime", "python3.12"),
+        Role=role,
+        Handler=kwargs.pop("Handler", "app.handler"),
+        Code={"ZipFile": code_zip()},
+        **kwargs,
+    )

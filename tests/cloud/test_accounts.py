@@ -17,9 +17,15 @@ from .conftest import make_function, make_role
 
 
 def _assumed(base: boto3.Session, account: str) -> boto3.Session:
-    creds = base.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed")["Credentials"]
-    return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                         aws_session_token=creds["SessionToken"], region_name="us-east-1")
+    creds = base.client("sts").assume_role(RoleArn=f"arn:aws:iam::{account}:role/seed", RoleSessionName="seed")[
+        "Credentials"
+    ]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name="us-east-1",
+    )
 
 
 @pytest.fixture
@@ -44,16 +50,20 @@ def test_organization_audit_covers_every_account_and_names_the_locked_one(
 
     def assume(session: Any, role_arn: str, external_id: str | None = None) -> Any:
         if account_of_role(role_arn) == organization["locked"]:
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized to perform sts:AssumeRole"}},
-                              "AssumeRole")
+            raise ClientError(
+                {"Error": {"Code": "AccessDenied", "Message": "not authorized to perform sts:AssumeRole"}}, "AssumeRole"
+            )
         return real_assume(session, role_arn, external_id)
 
     monkeypatch.setattr(session_mod, "assume", assume)
     coverage = Coverage()
     targets = resolve_targets(moto_aws, coverage, organization=True, role_name="HullguardAuditRole")
     assert {t.account for t in targets} == {"123456789012", organization["prod"], organization["dev"]}
-    assert all(t.via_role == f"arn:aws:iam::{t.account}:role/HullguardAuditRole"
-               for t in targets if t.account != "123456789012")
+    assert all(
+        t.via_role == f"arn:aws:iam::{t.account}:role/HullguardAuditRole"
+        for t in targets
+        if t.account != "123456789012"
+    )
     locked = [g for g in coverage.gaps if g.reason == "assume-failed"]
     assert [g.account for g in locked] == [organization["locked"]]
     report = run_audit(targets, coverage, ["us-east-1"])
@@ -65,8 +75,9 @@ def test_organization_audit_covers_every_account_and_names_the_locked_one(
 
 def test_single_role_arn(moto_aws: boto3.Session) -> None:
     member = _assumed(moto_aws, "210987654321")
-    make_function(member, "member-fn", make_role(member, "r", [{"Effect": "Allow", "Action": "s3:GetObject",
-                                                                "Resource": "*"}]))
+    make_function(
+        member, "member-fn", make_role(member, "r", [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}])
+    )
     coverage = Coverage()
     targets = resolve_targets(moto_aws, coverage, role_arn="arn:aws:iam::210987654321:role/HullguardAuditRole")
     assert [t.account for t in targets] == ["210987654321"]

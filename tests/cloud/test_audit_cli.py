@@ -8,7 +8,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import boto3
 import pytest
@@ -67,14 +67,16 @@ def test_help_works() -> None:
 
 def test_sarif_report_of_the_live_account(endpoint: str, tmp_path: Path) -> None:
     out = tmp_path / "audit.sarif"
-    result = runner.invoke(app, ["audit", "--regions", "us-east-1,eu-west-1", "--no-cloudtrail", "--format", "sarif",
-                                 "--output", str(out)])
+    result = runner.invoke(
+        app, ["audit", "--regions", "us-east-1,eu-west-1", "--no-cloudtrail", "--format", "sarif", "--output", str(out)]
+    )
     assert result.exit_code == 1, result.output
     sarif = json.loads(out.read_text())
     run = sarif["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
     assert [t for t in rules["HG-AUDIT-005"]["properties"]["tags"] if t.startswith("risk:")] == [
-        "risk:ungoverned-assets"]
+        "risk:ungoverned-assets"
+    ]
     results = {(r["ruleId"], r["properties"].get("function")) for r in run["results"]}
     assert ("HG-AUDIT-005", "pdf-renderer") in results  # cross-account layer
     assert ("HG-AUTH-002", "orders-api") in results  # the scanner's own rule on the live model: URL auth NONE
@@ -89,22 +91,31 @@ def test_sarif_report_of_the_live_account(endpoint: str, tmp_path: Path) -> None
 
 def test_json_report_has_inventory_and_coverage(endpoint: str, tmp_path: Path) -> None:
     out = tmp_path / "audit.json"
-    result = runner.invoke(app, ["audit", "--regions", "us-east-1", "--regions", "ap-east-1", "--no-cloudtrail",
-                                 "-f", "json", "-o", str(out)])
+    result = runner.invoke(
+        app,
+        ["audit", "--regions", "us-east-1", "--regions", "ap-east-1", "--no-cloudtrail", "-f", "json", "-o", str(out)],
+    )
     assert result.exit_code == 1, result.output
     document = json.loads(out.read_text())
     inventory = {f["name"]: f for f in document["inventory"]}
     assert inventory["payments"]["protected"] is True
-    assert any(p.startswith("layer arn:aws:lambda:us-east-1:123456789012:layer:hullguard-python")
-               for p in inventory["payments"]["protection"])
+    assert any(
+        p.startswith("layer arn:aws:lambda:us-east-1:123456789012:layer:hullguard-python")
+        for p in inventory["payments"]["protection"]
+    )
     assert inventory["orders-api"]["url"]["auth_type"] == "NONE"
     assert {t["kind"] for t in inventory["orders-api"]["triggers"]} >= {"function-url", "rest-api", "s3", "direct"}
     assert inventory["orders-worker"]["reserved_concurrency"] == 5
     assert inventory["orders-api"]["environment_names"] == ["STAGE", "TABLE"]
     assert inventory["pdf-renderer"]["layers"][0]["account"] == "999988887777"
     gaps = document["coverage"]["gaps"]
-    assert {"account": "123456789012", "region": "ap-east-1", "scope": "region", "reason": "region-disabled",
-            "message": "opt-in region not enabled in this account"} in gaps
+    assert {
+        "account": "123456789012",
+        "region": "ap-east-1",
+        "scope": "region",
+        "reason": "region-disabled",
+        "message": "opt-in region not enabled in this account",
+    } in gaps
     assert document["coverage"]["regions"] == ["us-east-1"]
 
 
@@ -124,9 +135,9 @@ def test_bad_options_exit_2() -> None:
 
 
 class _Capture(BaseHTTPRequestHandler):
-    received: list[tuple[str, str, Any]] = []
+    received: ClassVar[list[tuple[str, str, Any]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Capture.received.append((self.path, self.headers["Authorization"], body))
         self.send_response(200)
@@ -144,8 +155,23 @@ def test_upload_sends_inventory_and_posture(endpoint: str, tmp_path: Path) -> No
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        result = runner.invoke(app, ["audit", "--regions", "us-east-1", "--no-cloudtrail", "-f", "json", "-o",
-                                     str(tmp_path / "r.json"), "--upload", url, "--api-key", "k-123"])
+        result = runner.invoke(
+            app,
+            [
+                "audit",
+                "--regions",
+                "us-east-1",
+                "--no-cloudtrail",
+                "-f",
+                "json",
+                "-o",
+                str(tmp_path / "r.json"),
+                "--upload",
+                url,
+                "--api-key",
+                "k-123",
+            ],
+        )
     finally:
         server.shutdown()
     assert result.exit_code == 1, result.output
@@ -159,8 +185,10 @@ def test_upload_sends_inventory_and_posture(endpoint: str, tmp_path: Path) -> No
 def test_console_deployments_from_local_trail(endpoint: str, tmp_path: Path) -> None:
     write_log_files(tmp_path / "trail", story_records())
     out = tmp_path / "r.json"
-    result = runner.invoke(app, ["audit", "--regions", "us-east-1", "--cloudtrail-dir", str(tmp_path / "trail"),
-                                 "-f", "json", "-o", str(out)])
+    result = runner.invoke(
+        app,
+        ["audit", "--regions", "us-east-1", "--cloudtrail-dir", str(tmp_path / "trail"), "-f", "json", "-o", str(out)],
+    )
     assert result.exit_code == 1, result.output
     console = {f["function"] for f in json.loads(out.read_text())["findings"] if f["rule_id"] == "HG-AUDIT-001"}
     assert console == {"quick-fix-export", "billing-report", "orders-api"}
@@ -168,8 +196,9 @@ def test_console_deployments_from_local_trail(endpoint: str, tmp_path: Path) -> 
 
 def test_cloudwatch_command(endpoint: str, tmp_path: Path) -> None:
     out = tmp_path / "w.json"
-    result = runner.invoke(app, ["audit", "cloudwatch", "--regions", "us-east-1", "--days", "4", "-f", "json",
-                                 "-o", str(out)])
+    result = runner.invoke(
+        app, ["audit", "cloudwatch", "--regions", "us-east-1", "--days", "4", "-f", "json", "-o", str(out)]
+    )
     assert result.exit_code == 1, result.output
     document = json.loads(out.read_text())
     found = {(f["rule_id"], f["function"]) for f in document["findings"]}
@@ -190,8 +219,9 @@ def test_config_rules_template_command() -> None:
 def test_cloudtrail_command(tmp_path: Path) -> None:
     write_log_files(tmp_path, story_records())
     out = tmp_path / "ct.sarif"
-    result = runner.invoke(app, ["audit", "cloudtrail", "--dir", str(tmp_path), "--ci-role", CI_ROLE,
-                                 "--format", "sarif", "-o", str(out)])
+    result = runner.invoke(
+        app, ["audit", "cloudtrail", "--dir", str(tmp_path), "--ci-role", CI_ROLE, "--format", "sarif", "-o", str(out)]
+    )
     assert result.exit_code == 1, result.output
     ids = {r["ruleId"] for r in json.loads(out.read_text())["runs"][0]["results"]}
     assert ids == {"HG-TRAIL-001", "HG-TRAIL-002", "HG-TRAIL-003", "HG-TRAIL-004", "HG-TRAIL-005"}

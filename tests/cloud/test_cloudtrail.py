@@ -42,8 +42,11 @@ def test_story_detections(trail_dir: Path) -> None:
     for finding in report.findings:
         by_rule.setdefault(finding.rule_id, []).append(finding)
     console = {(f.function, f.detail["evidence"].split()[0]) for f in by_rule["HG-TRAIL-001"]}
-    assert console == {("quick-fix-export", "sessionCredentialFromConsole"), ("billing-report", "userAgent"),
-                       ("orders-api", "sessionCredentialFromConsole")}
+    assert console == {
+        ("quick-fix-export", "sessionCredentialFromConsole"),
+        ("billing-report", "userAgent"),
+        ("orders-api", "sessionCredentialFromConsole"),
+    }
     # The CI role's UpdateFunctionCode20150331v2 (and 60 noise deployments) are not out of band.
     assert sorted(f.function for f in by_rule["HG-TRAIL-002"]) == ["billing-report", "orders-api", "quick-fix-export"]
     stolen = by_rule["HG-TRAIL-003"]
@@ -110,8 +113,12 @@ def test_every_query_runs_on_duckdb_and_renders_for_athena(trail_dir: Path) -> N
         if "json_extract_string" in sql:
             assert "json_extract_scalar" in rendered
         # Only the dialect differs: same text once the JSON function and table quoting are mapped.
-        assert rendered.replace("json_extract_scalar", "json_extract_string").replace(
-            '"cloudtrail_logs"', "cloudtrail_logs") == sql
+        assert (
+            rendered.replace("json_extract_scalar", "json_extract_string").replace(
+                '"cloudtrail_logs"', "cloudtrail_logs"
+            )
+            == sql
+        )
 
 
 class FakeLookup:
@@ -128,8 +135,11 @@ class FakeLookup:
         matching = [r for r in self.records if name is None or r["eventName"] == name]
         start = int(kwargs.get("NextToken", "0"))
         chunk = matching[start : start + self.page]
-        answer: dict[str, Any] = {"Events": [
-            {"EventId": r["eventID"], "EventName": r["eventName"], "CloudTrailEvent": json.dumps(r)} for r in chunk]}
+        answer: dict[str, Any] = {
+            "Events": [
+                {"EventId": r["eventID"], "EventName": r["eventName"], "CloudTrailEvent": json.dumps(r)} for r in chunk
+            ]
+        }
         if start + self.page < len(matching):
             answer["NextToken"] = str(start + self.page)
         return answer
@@ -150,13 +160,17 @@ class FakeClock:
 
 def test_lookup_pages_by_event_name_at_two_requests_per_second() -> None:
     records = story_records()
-    client = FakeLookup(records + [dict(records[1], eventID="dup-2")])
+    client = FakeLookup([*records, dict(records[1], eventID="dup-2")])
     clock = FakeClock()
     bucket = TokenBucket(2.0, clock=clock.time, sleep=clock.sleep)
-    got = list(lookup_records(client, ["CreateFunction20150331", "UpdateFunctionConfiguration20150331v2"],
-                              bucket=bucket))
-    assert sorted(r["eventName"] for r in got) == ["CreateFunction20150331", "CreateFunction20150331",
-                                                   "UpdateFunctionConfiguration20150331v2"]
+    got = list(
+        lookup_records(client, ["CreateFunction20150331", "UpdateFunctionConfiguration20150331v2"], bucket=bucket)
+    )
+    assert sorted(r["eventName"] for r in got) == [
+        "CreateFunction20150331",
+        "CreateFunction20150331",
+        "UpdateFunctionConfiguration20150331v2",
+    ]
     assert len(client.calls) == 2
     # 2 requests: the first is free, the second waits half a second.
     assert clock.now == pytest.approx(0.5)
@@ -202,8 +216,10 @@ def test_athena_runner_reads_paged_results() -> None:
 
             class Pages:
                 def paginate(self, **kwargs: Any) -> list[dict[str, Any]]:
-                    return [{"ResultSet": {"ResultSetMetadata": info, "Rows": [header, row]}},
-                            {"ResultSet": {"ResultSetMetadata": info, "Rows": [row]}}]
+                    return [
+                        {"ResultSet": {"ResultSetMetadata": info, "Rows": [header, row]}},
+                        {"ResultSet": {"ResultSetMetadata": info, "Rows": [row]}},
+                    ]
 
             return Pages()
 

@@ -30,7 +30,7 @@ def test_spike_against_own_baseline_not_a_fixed_threshold() -> None:
     assert find_spike(quiet + [3.0] * 23 + [40.0]) is None  # 40 calls is not an attack (minimum)
     assert find_spike(quiet + [3.0] * 23 + [400.0]) is not None
     # One earlier spike in the baseline does not mask the next (the median/MAD ignore it).
-    with_old_spike = busy[:100] + [50_000.0] + busy[101:]
+    with_old_spike = [*busy[:100], 50000.0, *busy[101:]]
     assert find_spike(with_old_spike + [1000.0] * 23 + [9000.0]) is not None
     assert find_spike([5.0] * 10) is None  # not enough history
     flat = robust_score(300.0, [100.0] * 50)
@@ -66,10 +66,14 @@ def test_analysis_on_real_shaped_metrics_including_percentiles_and_dlq() -> None
     from hullguard.model.app import Trigger
 
     queue = "arn:aws:sqs:us-east-1:123456789012:jobs"
-    region = live(fn("api", timeout=30, memory=1024), fn("worker", timeout=60, reserved_concurrency=5,
-                                                        triggers=[Trigger("sqs", queue)]), fn("quiet", timeout=3))
-    metrics = RegionMetrics("123456789012", "us-east-1", 3600, NOW - dt.timedelta(days=14), NOW,
-                            account_limit=1000, unreserved=900)
+    region = live(
+        fn("api", timeout=30, memory=1024),
+        fn("worker", timeout=60, reserved_concurrency=5, triggers=[Trigger("sqs", queue)]),
+        fn("quiet", timeout=3),
+    )
+    metrics = RegionMetrics(
+        "123456789012", "us-east-1", 3600, NOW - dt.timedelta(days=14), NOW, account_limit=1000, unreserved=900
+    )
     baseline = [200.0 + (i % 5) * 4 for i in range(24 * 14 - 24)]
     metrics.functions["api"] = {
         "Invocations:Sum": hourly(baseline + [210.0] * 23 + [6000.0]),
@@ -79,16 +83,23 @@ def test_analysis_on_real_shaped_metrics_including_percentiles_and_dlq() -> None
         "DeadLetterErrors:Sum": hourly([2.0]),
     }
     metrics.functions["worker"] = {
-        "Invocations:Sum": hourly([50.0] * 48), "Throttles:Sum": hourly([0.0] * 47 + [30.0]),
-        "ConcurrentExecutions:Maximum": hourly([5.0]), "Duration:Average": hourly([30_000.0] * 48),
+        "Invocations:Sum": hourly([50.0] * 48),
+        "Throttles:Sum": hourly([0.0] * 47 + [30.0]),
+        "ConcurrentExecutions:Maximum": hourly([5.0]),
+        "Duration:Average": hourly([30_000.0] * 48),
         "IteratorAge:Maximum": hourly([0.0]),
     }
     metrics.queues[queue] = {"MessageRetentionPeriod": "86400"}
     report = analyse_region(region, metrics)
     found = {(f.rule_id, f.function) for f in report.findings}
     assert found == {
-        ("HG-WATCH-005", "api"), ("HG-WATCH-003", "api"), ("HG-WATCH-004", "api"), ("HG-WATCH-006", "api"),
-        ("HG-WATCH-001", "worker"), ("HG-WATCH-002", "worker"), ("HG-WATCH-008", "worker"),
+        ("HG-WATCH-005", "api"),
+        ("HG-WATCH-003", "api"),
+        ("HG-WATCH-004", "api"),
+        ("HG-WATCH-006", "api"),
+        ("HG-WATCH-001", "worker"),
+        ("HG-WATCH-002", "worker"),
+        ("HG-WATCH-008", "worker"),
     }
     loss = next(f for f in report.findings if f.rule_id == "HG-WATCH-008")
     assert loss.detail["requests"] == 5 * (60 // 0.5) * 24 * 1  # 30 s per message = 0.5 min -> 120/h per slot
@@ -101,11 +112,24 @@ def test_metrics_collected_from_moto(moto_aws: boto3.Session) -> None:
     role = make_role(moto_aws, "r", [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}])
     make_function(moto_aws, "api", role, Timeout=10)
     cloudwatch = moto_aws.client("cloudwatch")
-    data = [{"MetricName": "Invocations", "Dimensions": [{"Name": "FunctionName", "Value": "api"}],
-             "Timestamp": NOW - dt.timedelta(hours=h, minutes=-30), "Value": 100.0 if h > 2 else 5000.0}
-            for h in range(1, 24 * 7)]
-    data += [{"MetricName": "Duration", "Dimensions": [{"Name": "FunctionName", "Value": "api"}],
-              "Timestamp": NOW - dt.timedelta(hours=2, minutes=-30), "Value": 9800.0, "Unit": "Milliseconds"}]
+    data = [
+        {
+            "MetricName": "Invocations",
+            "Dimensions": [{"Name": "FunctionName", "Value": "api"}],
+            "Timestamp": NOW - dt.timedelta(hours=h, minutes=-30),
+            "Value": 100.0 if h > 2 else 5000.0,
+        }
+        for h in range(1, 24 * 7)
+    ]
+    data += [
+        {
+            "MetricName": "Duration",
+            "Dimensions": [{"Name": "FunctionName", "Value": "api"}],
+            "Timestamp": NOW - dt.timedelta(hours=2, minutes=-30),
+            "Value": 9800.0,
+            "Unit": "Milliseconds",
+        }
+    ]
     for i in range(0, len(data), 500):
         cloudwatch.put_metric_data(Namespace="AWS/Lambda", MetricData=data[i : i + 500])
     coverage = Coverage()

@@ -13,6 +13,7 @@ from hullguard.cloud.collectors.lambda_ import LambdaCollector
 from hullguard.cloud.collectors.runner import collect
 from hullguard.cloud.coverage import Coverage
 from hullguard.cloud.session import Target, enabled_regions
+
 from .conftest import make_function, make_role
 
 
@@ -24,14 +25,28 @@ def test_function_becomes_model_with_triggers_url_concurrency_and_protection(
     moto_aws: boto3.Session, target: Target, coverage: Coverage
 ) -> None:
     role = make_role(moto_aws, "api-role", [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}])
-    make_function(moto_aws, "api", role, Environment={"Variables": {"HULLGUARD_MODE": "block", "TABLE": "t"}},
-                  Tags={"team": "orders"}, Timeout=20, MemorySize=512)
+    make_function(
+        moto_aws,
+        "api",
+        role,
+        Environment={"Variables": {"HULLGUARD_MODE": "block", "TABLE": "t"}},
+        Tags={"team": "orders"},
+        Timeout=20,
+        MemorySize=512,
+    )
     lam = moto_aws.client("lambda")
     lam.create_function_url_config(FunctionName="api", AuthType="NONE")
-    lam.add_permission(FunctionName="api", StatementId="s3", Action="lambda:InvokeFunction",
-                       Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::uploads", SourceAccount="123456789012")
-    lam.add_permission(FunctionName="api", StatementId="other", Action="lambda:InvokeFunction",
-                       Principal="210987654321")
+    lam.add_permission(
+        FunctionName="api",
+        StatementId="s3",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn="arn:aws:s3:::uploads",
+        SourceAccount="123456789012",
+    )
+    lam.add_permission(
+        FunctionName="api", StatementId="other", Action="lambda:InvokeFunction", Principal="210987654321"
+    )
     lam.put_function_concurrency(FunctionName="api", ReservedConcurrentExecutions=7)
     sqs = moto_aws.client("sqs")
     url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
@@ -55,8 +70,9 @@ def test_function_becomes_model_with_triggers_url_concurrency_and_protection(
     assert [s.actions for s in fn.role.statements()] == [["dynamodb:*"]]
 
 
-def test_unprotected_function_and_shared_role_object(moto_aws: boto3.Session, target: Target,
-                                                       coverage: Coverage) -> None:
+def test_unprotected_function_and_shared_role_object(
+    moto_aws: boto3.Session, target: Target, coverage: Coverage
+) -> None:
     role = make_role(moto_aws, "shared", [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}])
     make_function(moto_aws, "a", role)
     make_function(moto_aws, "b", role)
@@ -71,8 +87,12 @@ def test_unprotected_function_and_shared_role_object(moto_aws: boto3.Session, ta
 def test_managed_policy_documents_are_read(moto_aws: boto3.Session, target: Target, coverage: Coverage) -> None:
     iam = moto_aws.client("iam")
     role = make_role(moto_aws, "r", [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}])
-    policy = iam.create_policy(PolicyName="wide", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}))
+    policy = iam.create_policy(
+        PolicyName="wide",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}
+        ),
+    )
     iam.attach_role_policy(RoleName="r", PolicyArn=policy["Policy"]["Arn"])
     make_function(moto_aws, "f", role)
     fn = _collect(target, coverage).app.function("f")
@@ -88,8 +108,13 @@ class _DeniedLambda:
         self.real = real
 
     def get_policy(self, **kwargs: Any) -> Any:
-        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized"},
-                           "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetPolicy")
+        raise ClientError(
+            {
+                "Error": {"Code": "AccessDeniedException", "Message": "not authorized"},
+                "ResponseMetadata": {"HTTPStatusCode": 403},
+            },
+            "GetPolicy",
+        )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
@@ -123,13 +148,16 @@ def test_default_regions_are_the_enabled_ones(target: Target, coverage: Coverage
     assert "ap-east-1" not in regions  # opt-in region
 
 
-def test_collect_runs_regions_in_parallel_and_sorts(moto_aws: boto3.Session, target: Target,
-                                                     coverage: Coverage) -> None:
+def test_collect_runs_regions_in_parallel_and_sorts(
+    moto_aws: boto3.Session, target: Target, coverage: Coverage
+) -> None:
     role = make_role(moto_aws, "r", [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}])
     make_function(moto_aws, "east", role)
     make_function(moto_aws, "west", role, region="eu-west-1")
     seen: list[str] = []
     regions = collect([target], coverage, ["eu-west-1", "us-east-1"], progress=lambda label, d, t: seen.append(label))
     assert [(r.region, [f.name for f in r.app.functions]) for r in regions] == [
-        ("eu-west-1", ["west"]), ("us-east-1", ["east"])]
+        ("eu-west-1", ["west"]),
+        ("us-east-1", ["east"]),
+    ]
     assert "123456789012/eu-west-1" in seen

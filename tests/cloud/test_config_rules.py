@@ -23,16 +23,24 @@ def load(name: str) -> dict[str, Any]:
     return dict(json.loads((FIXTURES / name).read_text()))
 
 
-def lambda_change_event(function: str, status: str = "OK", left_scope: bool = False,
-                        rules: str = "HG-AUDIT-002") -> dict[str, Any]:
+def lambda_change_event(
+    function: str, status: str = "OK", left_scope: bool = False, rules: str = "HG-AUDIT-002"
+) -> dict[str, Any]:
     """The real change notification, re-pointed at a Lambda function the way Config records one."""
     event = load("awsConfigRuleConfigurationChanged.json")
     invoking = json.loads(event["invokingEvent"])
     item = invoking["configurationItem"]
-    item.update({"resourceType": "AWS::Lambda::Function", "resourceId": function, "resourceName": function,
-                 "configurationItemStatus": status, "awsAccountId": "123456789012",
-                 "ARN": f"arn:aws:lambda:us-east-1:123456789012:function:{function}",
-                 "configuration": {"functionName": function, "runtime": "python3.12"}})
+    item.update(
+        {
+            "resourceType": "AWS::Lambda::Function",
+            "resourceId": function,
+            "resourceName": function,
+            "configurationItemStatus": status,
+            "awsAccountId": "123456789012",
+            "ARN": f"arn:aws:lambda:us-east-1:123456789012:function:{function}",
+            "configuration": {"functionName": function, "runtime": "python3.12"},
+        }
+    )
     event["invokingEvent"] = json.dumps(invoking)
     event["ruleParameters"] = json.dumps({"rules": rules})
     event["eventLeftScope"] = left_scope
@@ -61,16 +69,19 @@ def test_change_notification_evaluates_the_changed_function(shared_account: boto
 
 def test_left_scope_and_deleted_items_are_not_applicable(shared_account: boto3.Session) -> None:
     assert [e.compliance for e in evaluate_event(lambda_change_event("a", left_scope=True), shared_account)] == [
-        "NOT_APPLICABLE"]
-    assert [e.compliance for e in evaluate_event(lambda_change_event("a", status="ResourceDeleted"),
-                                                 shared_account)] == ["NOT_APPLICABLE"]
+        "NOT_APPLICABLE"
+    ]
+    assert [
+        e.compliance for e in evaluate_event(lambda_change_event("a", status="ResourceDeleted"), shared_account)
+    ] == ["NOT_APPLICABLE"]
 
 
 def test_other_resource_types_are_not_applicable(shared_account: boto3.Session) -> None:
     event = load("awsConfigRuleConfigurationChanged.json")  # the real EC2 instance event, unmodified
     out = evaluate_event(event, shared_account)
     assert [(e.resource_id, e.resource_type, e.compliance) for e in out] == [
-        ("i-042dd005362091826", "AWS::EC2::Instance", "NOT_APPLICABLE")]
+        ("i-042dd005362091826", "AWS::EC2::Instance", "NOT_APPLICABLE")
+    ]
 
 
 def test_scheduled_notification_evaluates_every_function(shared_account: boto3.Session) -> None:
@@ -89,17 +100,32 @@ class _ConfigHistory:
 
     def get_resource_config_history(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(kwargs)
-        return {"configurationItems": [{
-            "version": "1.3", "accountId": "123456789012", "configurationItemCaptureTime": "2016-10-06T16:46:16.261Z",
-            "configurationItemStatus": "OK", "configurationStateId": "1", "resourceType": "AWS::Lambda::Function",
-            "resourceId": self.function, "resourceName": self.function, "awsRegion": "us-east-1",
-            "arn": f"arn:aws:lambda:us-east-1:123456789012:function:{self.function}",
-            "configuration": json.dumps({"functionName": self.function, "runtime": "python3.12"}),
-            "supplementaryConfiguration": {}, "tags": {}, "relatedEvents": [], "relationships": []}]}
+        return {
+            "configurationItems": [
+                {
+                    "version": "1.3",
+                    "accountId": "123456789012",
+                    "configurationItemCaptureTime": "2016-10-06T16:46:16.261Z",
+                    "configurationItemStatus": "OK",
+                    "configurationStateId": "1",
+                    "resourceType": "AWS::Lambda::Function",
+                    "resourceId": self.function,
+                    "resourceName": self.function,
+                    "awsRegion": "us-east-1",
+                    "arn": f"arn:aws:lambda:us-east-1:123456789012:function:{self.function}",
+                    "configuration": json.dumps({"functionName": self.function, "runtime": "python3.12"}),
+                    "supplementaryConfiguration": {},
+                    "tags": {},
+                    "relatedEvents": [],
+                    "relationships": [],
+                }
+            ]
+        }
 
 
-def test_oversized_notification_reads_the_item_back(shared_account: boto3.Session,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_oversized_notification_reads_the_item_back(
+    shared_account: boto3.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     event = load("awsConfigRuleOversizedConfiguration.json")
     invoking = json.loads(event["invokingEvent"])
     invoking["configurationItemSummary"].update({"resourceType": "AWS::Lambda::Function", "resourceId": "b"})
@@ -155,18 +181,22 @@ def test_sam_template_translates_and_is_least_privilege(monkeypatch: pytest.Monk
 
     out = transform(template, {}, NoManagedPolicies())
     types = [r["Type"] for r in out["Resources"].values()]
-    assert types.count("AWS::Config::ConfigRule") == 8
+    assert types.count("AWS::Config::ConfigRule") == 7
     fn = out["Resources"]["HullguardConfigRuleFunction"]["Properties"]
     assert fn["Handler"] == "hullguard.cloud.config_rules.handler.handler"
     permission = out["Resources"]["HullguardConfigInvokePermission"]["Properties"]
-    assert permission["Principal"] == "config.amazonaws.com" and permission["SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert permission["Principal"] == "config.amazonaws.com"
+    assert permission["SourceAccount"] == {"Ref": "AWS::AccountId"}
     statements = out["Resources"]["HullguardConfigRuleRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     actions = [a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
     assert "config:PutEvaluations" in actions and not any(a.endswith("*") for a in actions)
     shared = out["Resources"]["RuleHGAUDIT002"]["Properties"]
     kinds = [d["MessageType"] for d in shared["Source"]["SourceDetails"]]
-    assert kinds == ["ConfigurationItemChangeNotification", "OversizedConfigurationItemChangeNotification",
-                     "ScheduledNotification"]
+    assert kinds == [
+        "ConfigurationItemChangeNotification",
+        "OversizedConfigurationItemChangeNotification",
+        "ScheduledNotification",
+    ]
     assert shared["Scope"] == {"ComplianceResourceTypes": ["AWS::Lambda::Function"]}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -49,8 +49,15 @@ def _emit(text: str, output: Path | None) -> None:
     typer.echo(f"report written to {clean(str(output))}", err=True)
 
 
-def _render(findings: list[Finding], fmt: str, rules: list[Any], gaps: list[str], extra: dict[str, Any],
-            output: Path | None, appendix: str = "") -> None:  # fmt: skip
+def _render(
+    findings: list[Finding],
+    fmt: str,
+    rules: list[Any],
+    gaps: list[str],
+    extra: dict[str, Any],
+    output: Path | None,
+    appendix: str = "",
+) -> None:
     from hullguard.cloud.report import ReporterMissing, render_findings
 
     try:
@@ -80,8 +87,14 @@ class _Progress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                     TimeElapsedColumn(), console=Console(stderr=True), transient=True)  # fmt: skip
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
             self.progress.__enter__()
         return self
 
@@ -98,8 +111,14 @@ class _Progress:
             self.progress.__exit__(None, None, None)
 
 
-def _targets(profile: str | None, role_arn: str | None, organization: bool, role_name: str | None,
-             external_id: str | None, coverage: Any) -> list[Any]:  # fmt: skip
+def _targets(
+    profile: str | None,
+    role_arn: str | None,
+    organization: bool,
+    role_name: str | None,
+    external_id: str | None,
+    coverage: Any,
+) -> list[Any]:
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
     from hullguard.cloud.coverage import describe
@@ -116,19 +135,47 @@ def _targets(profile: str | None, role_arn: str | None, organization: bool, role
         fail(f"cannot use the AWS credentials: {describe(exc)}")
 
 
-def _upload(url: str, api_key: str | None, inventory: list[dict[str, Any]], findings: list[Finding],
-            application: str) -> None:  # fmt: skip
+def _upload(
+    url: str, api_key: str | None, inventory: list[dict[str, Any]], findings: list[Finding], application: str
+) -> None:
     from hullguard.console.client import CollectorError, request_json
 
     if not api_key:
         fail("--upload needs --api-key")
     try:
         request_json(url, "/api/v1/inventory", api_key, {"source": "audit", "functions": inventory})
-        request_json(url, "/api/v1/posture", api_key,
-                     {"application": application, "source": "audit", "findings": [f.to_dict() for f in findings]})
+        request_json(
+            url,
+            "/api/v1/posture",
+            api_key,
+            {"application": application, "source": "audit", "findings": [f.to_dict() for f in findings]},
+        )
     except CollectorError as exc:
         fail(f"upload failed: {exc}")
     typer.echo(f"uploaded {len(inventory)} functions and {len(findings)} findings to {clean(url)}", err=True)
+
+
+# Options shared by several sub-commands.
+Regions = Annotated[
+    Optional[list[str]],  # noqa: UP045 - typer reads the annotation at runtime
+    typer.Option("--regions", help="Regions (comma-separated or repeated); default: all enabled."),
+]
+Profile = Annotated[Optional[str], typer.Option("--profile", help="AWS profile (default: the boto3 chain).")]  # noqa: UP045
+RoleArn = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--role-arn", help="Assume this read-only role (one account; its name for --organization)."),
+]
+Organization = Annotated[bool, typer.Option("--organization", help="Audit every active account of the Organization.")]
+RoleName = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--role-name", help="Role assumed in each organization account (default HullguardAuditRole)."),
+]
+Format = Annotated[str, typer.Option("--format", "-f", help="terminal, json, sarif, junit or markdown.")]
+Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report to this file.")]  # noqa: UP045
+FailOn = Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")]
+Workers = Annotated[int, typer.Option("--workers", min=1, max=32, help="Regions collected in parallel.")]
+Many = Optional[list[str]]  # noqa: UP045
+Text = Optional[str]  # noqa: UP045
 
 
 def register(app: typer.Typer) -> None:
@@ -143,44 +190,69 @@ def register(app: typer.Typer) -> None:
     @audit.callback()
     def audit_accounts(
         ctx: typer.Context,
-        regions: list[str] = typer.Option(None, "--regions", help="Regions (comma-separated or repeated); default: all enabled."),
-        profile: str = typer.Option(None, "--profile", help="AWS profile (default: the usual boto3 chain)."),
-        role_arn: str = typer.Option(None, "--role-arn", help="Assume this read-only role (one account, or the role name for --organization)."),
-        organization: bool = typer.Option(False, "--organization", help="Audit every active account of the AWS Organization."),
-        role_name: str = typer.Option(None, "--role-name", help="Role to assume in each organization account (default HullguardAuditRole)."),
-        external_id: str = typer.Option(None, "--external-id", help="External id for AssumeRole."),
-        fmt: str = typer.Option("terminal", "--format", "-f", help="terminal, json, sarif, junit or markdown."),
-        output: Path = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-        upload: str = typer.Option(None, "--upload", help="Console URL to send the inventory and findings to."),
-        api_key: str = typer.Option(None, "--api-key", envvar="HULLGUARD_API_KEY", help="Console API key."),
-        unused_days: int = typer.Option(90, "--unused-days", min=0, help="Report functions not invoked for N days (0: off)."),
-        cloudtrail: bool = typer.Option(True, "--cloudtrail/--no-cloudtrail", help="Look up console deployments with LookupEvents."),
-        cloudtrail_dir: Path = typer.Option(None, "--cloudtrail-dir", help="Read console deployments from local CloudTrail log files instead."),
-        trusted_layer_account: list[str] = typer.Option(None, "--trusted-layer-account", help="Layer publisher accounts not to report."),
-        fail_on: str = typer.Option("low", "--fail-on", help="Exit 1 when a finding is at or above this severity."),
-        workers: int = typer.Option(4, "--workers", min=1, max=32, help="Regions/accounts collected in parallel."),
-    ) -> None:  # fmt: skip
+        regions: Regions = None,
+        profile: Profile = None,
+        role_arn: RoleArn = None,
+        organization: Organization = False,
+        role_name: RoleName = None,
+        external_id: Annotated[Text, typer.Option("--external-id", help="External id for AssumeRole.")] = None,
+        fmt: Format = "terminal",
+        output: Output = None,
+        upload: Annotated[Text, typer.Option("--upload", help="Console URL to send inventory and findings to.")] = None,
+        api_key: Annotated[Text, typer.Option("--api-key", envvar="HULLGUARD_API_KEY", help="Console API key.")] = None,
+        unused_days: Annotated[
+            int, typer.Option("--unused-days", min=0, help="Report functions not invoked for N days (0: off).")
+        ] = 90,
+        cloudtrail: Annotated[
+            bool, typer.Option("--cloudtrail/--no-cloudtrail", help="Find console deployments with LookupEvents.")
+        ] = True,
+        cloudtrail_dir: Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--cloudtrail-dir", help="Find console deployments in local CloudTrail log files instead."),
+        ] = None,
+        trusted_layer_account: Annotated[
+            Many, typer.Option("--trusted-layer-account", help="Layer publisher accounts not to report.")
+        ] = None,
+        fail_on: FailOn = "low",
+        workers: Workers = 4,
+    ) -> None:
         """Audit live accounts (runs when no sub-command is given)."""
         if ctx.invoked_subcommand is not None:
             return
         _check_format(fmt)
         _severity(fail_on)
         code = run_account_audit(
-            regions=_split(regions), profile=profile, role_arn=role_arn, organization=organization,
-            role_name=role_name, external_id=external_id, fmt=fmt, output=output, upload=upload, api_key=api_key,
-            unused_days=unused_days, cloudtrail=cloudtrail, cloudtrail_dir=cloudtrail_dir,
-            trusted_layer_accounts=_split(trusted_layer_account), fail_on=fail_on, workers=workers,
-        )  # fmt: skip
+            regions=_split(regions),
+            profile=profile,
+            role_arn=role_arn,
+            organization=organization,
+            role_name=role_name,
+            external_id=external_id,
+            fmt=fmt,
+            output=output,
+            upload=upload,
+            api_key=api_key,
+            unused_days=unused_days,
+            cloudtrail=cloudtrail,
+            cloudtrail_dir=cloudtrail_dir,
+            trusted_layer_accounts=_split(trusted_layer_account),
+            fail_on=fail_on,
+            workers=workers,
+        )
         raise typer.Exit(code)
 
     @audit.command("config-rules")
     def config_rules(
-        template: bool = typer.Option(False, "--template", help="Print the deployable SAM template."),
-        code_uri: str = typer.Option("build/config-rules", "--code-uri", help="CodeUri of the rule function."),
-        frequency: str = typer.Option("TwentyFour_Hours", "--frequency", help="Schedule of the periodic rules."),
-    ) -> None:  # fmt: skip
+        template: Annotated[bool, typer.Option("--template", help="Print the deployable SAM template.")] = False,
+        code_uri: Annotated[str, typer.Option("--code-uri", help="CodeUri of the rule function.")] = (
+            "build/config-rules"
+        ),
+        frequency: Annotated[str, typer.Option("--frequency", help="Schedule of the periodic rules.")] = (
+            "TwentyFour_Hours"
+        ),
+    ) -> None:
         """The account rules as AWS Config custom rules: list them, or print the SAM template."""
-        from hullguard.cloud.config_rules.template import render_template, rule_name
+        from hullguard.cloud.config_rules.template import MANAGED_RULES, render_template, rule_name
         from hullguard.cloud.rules import RULES
 
         allowed = ("One_Hour", "Three_Hours", "Six_Hours", "Twelve_Hours", "TwentyFour_Hours")
@@ -192,30 +264,42 @@ def register(app: typer.Typer) -> None:
         for rule in RULES:
             if rule.config_rule:
                 typer.echo(f"{rule_name(rule.id):28} {rule.id}  {rule.title}")
-        typer.echo("\nManaged rules to enable beside these (not duplicated): lambda-function-public-access-prohibited, "
-                   "lambda-concurrency-check, lambda-dlq-check, lambda-inside-vpc, lambda-function-settings-check, "
-                   "lambda-function-url-auth-type-check (where offered). `--template` prints the SAM template.")  # fmt: skip
+        typer.echo("\nAWS managed rules to enable beside these (hullguard does not duplicate them):")
+        for name, why in MANAGED_RULES:
+            typer.echo(f"  {name:44} {why}")
+        typer.echo("\n`hullguard audit config-rules --template` prints the SAM template.")
 
     @audit.command("cloudtrail")
     def cloudtrail_cmd(
-        lookup: bool = typer.Option(False, "--lookup", help="Read the last 90 days with the LookupEvents API."),
-        s3: str = typer.Option(None, "--s3", help="Read log files from s3://bucket/prefix."),
-        directory: Path = typer.Option(None, "--dir", help="Read log files from a local directory (AWSLogs/...)."),
-        engine: str = typer.Option("duckdb", "--engine", help="duckdb (embedded) or athena."),
-        ci_role: list[str] = typer.Option(None, "--ci-role", help="CI/CD role ARN or name allowed to change functions (repeat)."),
-        expected_network: list[str] = typer.Option(None, "--expected-network", help="CIDR a function's credentials may be used from (repeat)."),
-        regions: list[str] = typer.Option(None, "--regions", help="Regions for --lookup (default: the session's)."),
-        profile: str = typer.Option(None, "--profile", help="AWS profile."),
-        athena_database: str = typer.Option("default", "--athena-database"),
-        athena_table: str = typer.Option("cloudtrail_logs", "--athena-table"),
-        athena_output: str = typer.Option(None, "--athena-output", help="s3:// location for Athena results."),
-        athena_workgroup: str = typer.Option("primary", "--athena-workgroup"),
-        print_sql: bool = typer.Option(False, "--print-sql", help="Print the detection SQL for --engine and exit."),
-        athena_ddl: str = typer.Option(None, "--athena-ddl", help="Print the Athena table DDL for this s3:// LOCATION and exit."),
-        fmt: str = typer.Option("terminal", "--format", "-f"),
-        output: Path = typer.Option(None, "--output", "-o"),
-        fail_on: str = typer.Option("low", "--fail-on"),
-    ) -> None:  # fmt: skip
+        lookup: Annotated[bool, typer.Option("--lookup", help="Read 90 days with the LookupEvents API.")] = False,
+        s3: Annotated[Text, typer.Option("--s3", help="Read log files from s3://bucket/prefix.")] = None,
+        directory: Annotated[
+            Optional[Path],  # noqa: UP045
+            typer.Option("--dir", help="Read log files from a local directory (AWSLogs/...)."),
+        ] = None,
+        engine: Annotated[str, typer.Option("--engine", help="duckdb (embedded) or athena.")] = "duckdb",
+        ci_role: Annotated[
+            Many, typer.Option("--ci-role", help="CI/CD role ARN or name allowed to change functions (repeat).")
+        ] = None,
+        expected_network: Annotated[
+            Many, typer.Option("--expected-network", help="CIDR function credentials may be used from (repeat).")
+        ] = None,
+        regions: Annotated[
+            Many, typer.Option("--regions", help="Regions for --lookup (default: the session's).")
+        ] = None,
+        profile: Profile = None,
+        athena_database: Annotated[str, typer.Option("--athena-database")] = "default",
+        athena_table: Annotated[str, typer.Option("--athena-table")] = "cloudtrail_logs",
+        athena_output: Annotated[Text, typer.Option("--athena-output", help="s3:// location for results.")] = None,
+        athena_workgroup: Annotated[str, typer.Option("--athena-workgroup")] = "primary",
+        print_sql: Annotated[bool, typer.Option("--print-sql", help="Print the detection SQL and exit.")] = False,
+        athena_ddl: Annotated[
+            Text, typer.Option("--athena-ddl", help="Print the Athena table DDL for this s3:// LOCATION and exit.")
+        ] = None,
+        fmt: Format = "terminal",
+        output: Output = None,
+        fail_on: FailOn = "low",
+    ) -> None:
         """Find console deployments, out-of-band changes, stolen function credentials, permission and trail changes."""
         from hullguard.cloud.cloudtrail.queries import Dialect, all_queries
         from hullguard.cloud.cloudtrail.schema import athena_ddl as ddl
@@ -235,26 +319,37 @@ def register(app: typer.Typer) -> None:
         from hullguard.cloud.cli_runs import run_cloudtrail
 
         code = run_cloudtrail(
-            lookup=lookup, s3=s3, directory=directory, dialect=dialect, ci_roles=_split(ci_role),
-            networks=_split(expected_network), regions=_split(regions), profile=profile,
-            athena=(athena_database, athena_output, athena_workgroup), fmt=fmt, output=output,
-            fail_on=_severity(fail_on), render=_render,
-        )  # fmt: skip
+            lookup=lookup,
+            s3=s3,
+            directory=directory,
+            dialect=dialect,
+            ci_roles=_split(ci_role),
+            networks=_split(expected_network),
+            regions=_split(regions),
+            profile=profile,
+            athena=(athena_database, athena_output, athena_workgroup),
+            fmt=fmt,
+            output=output,
+            fail_on=_severity(fail_on),
+            render=_render,
+        )
         raise typer.Exit(code)
 
     @audit.command("cloudwatch")
     def cloudwatch_cmd(
-        regions: list[str] = typer.Option(None, "--regions"),
-        profile: str = typer.Option(None, "--profile"),
-        role_arn: str = typer.Option(None, "--role-arn"),
-        organization: bool = typer.Option(False, "--organization"),
-        role_name: str = typer.Option(None, "--role-name"),
-        days: int = typer.Option(14, "--days", min=2, max=455, help="Days of metrics (baseline + last 24 h)."),
-        fmt: str = typer.Option("terminal", "--format", "-f"),
-        output: Path = typer.Option(None, "--output", "-o"),
-        fail_on: str = typer.Option("low", "--fail-on"),
-        workers: int = typer.Option(4, "--workers", min=1, max=32),
-    ) -> None:  # fmt: skip
+        regions: Regions = None,
+        profile: Profile = None,
+        role_arn: RoleArn = None,
+        organization: Organization = False,
+        role_name: RoleName = None,
+        days: Annotated[
+            int, typer.Option("--days", min=2, max=455, help="Days of metrics (baseline + last day).")
+        ] = 14,
+        fmt: Format = "terminal",
+        output: Output = None,
+        fail_on: FailOn = "low",
+        workers: Workers = 4,
+    ) -> None:
         """Denial of service and cost: concurrency, throttles, errors, timeouts, spikes, DLQ, iterator age, cost."""
         _check_format(fmt)
         _severity(fail_on)
@@ -263,15 +358,13 @@ def register(app: typer.Typer) -> None:
 
         coverage = Coverage()
         targets = _targets(profile, role_arn, organization, role_name, None, coverage)
-        code = run_cloudwatch(targets, coverage, _split(regions), days, fmt, output, _severity(fail_on), workers,
-                              render=_render)  # fmt: skip
+        code = run_cloudwatch(
+            targets, coverage, _split(regions), days, fmt, output, _severity(fail_on), workers, render=_render
+        )
         raise typer.Exit(code)
 
     @audit.command("demo")
-    def demo_cmd(
-        fmt: str = typer.Option("terminal", "--format", "-f"),
-        output: Path = typer.Option(None, "--output", "-o"),
-    ) -> None:
+    def demo_cmd(fmt: Format = "terminal", output: Output = None) -> None:
         """Audit a seeded 'messy account' on a local moto server: no AWS account needed."""
         _check_format(fmt)
         from hullguard.cloud.demo.run import run_demo
@@ -282,11 +375,24 @@ def register(app: typer.Typer) -> None:
 
 
 def run_account_audit(
-    *, regions: list[str], profile: str | None, role_arn: str | None, organization: bool, role_name: str | None,
-    external_id: str | None, fmt: str, output: Path | None, upload: str | None, api_key: str | None,
-    unused_days: int, cloudtrail: bool, cloudtrail_dir: Path | None, trusted_layer_accounts: list[str],
-    fail_on: str, workers: int,
-) -> int:  # fmt: skip
+    *,
+    regions: list[str],
+    profile: str | None,
+    role_arn: str | None,
+    organization: bool,
+    role_name: str | None,
+    external_id: str | None,
+    fmt: str,
+    output: Path | None,
+    upload: str | None,
+    api_key: str | None,
+    unused_days: int,
+    cloudtrail: bool,
+    cloudtrail_dir: Path | None,
+    trusted_layer_accounts: list[str],
+    fail_on: str,
+    workers: int,
+) -> int:
     from hullguard.cloud.audit import run_audit
     from hullguard.cloud.cli_runs import console_marker
     from hullguard.cloud.coverage import Coverage
@@ -299,20 +405,31 @@ def run_account_audit(
     targets = _targets(profile, role_arn, organization, role_name, external_id, coverage)
     marker = console_marker(cloudtrail, cloudtrail_dir)
     with _Progress(fmt == "terminal" or output is not None) as progress:
-        report = run_audit(targets, coverage, regions or None, unused_days, frozenset(trusted_layer_accounts),
-                           marker, progress, region_workers=workers)  # fmt: skip
+        report = run_audit(
+            targets,
+            coverage,
+            regions or None,
+            unused_days,
+            frozenset(trusted_layer_accounts),
+            marker,
+            progress,
+            region_workers=workers,
+        )
     return finish_audit(report, fmt, output, upload, api_key, fail_on)
 
 
-def finish_audit(report: Any, fmt: str, output: Path | None, upload: str | None, api_key: str | None,
-                 fail_on: str) -> int:  # fmt: skip
+def finish_audit(
+    report: Any, fmt: str, output: Path | None, upload: str | None, api_key: str | None, fail_on: str
+) -> int:
     from hullguard.cloud.rules import RULES
 
     gaps = [str(g) for g in report.gaps]
     if not report.scanner_rules:
         gaps.append("posture scanner rules not available (hullguard[scan] not installed): account rules only")
     extra = {"coverage": report.coverage(), "inventory": report.inventory()}
-    summary = f"{report.functions} functions in {len(report.regions)} account-region(s); {len(report.gaps)} coverage gap(s)"
+    summary = (
+        f"{report.functions} functions in {len(report.regions)} account-region(s); {len(report.gaps)} coverage gap(s)"
+    )
     _render(report.findings, fmt, list(RULES), gaps, extra, output, appendix=summary)
     if upload:
         _upload(upload, api_key, report.inventory(), report.findings, "audit")

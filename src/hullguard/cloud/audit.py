@@ -21,7 +21,6 @@ from hullguard.cloud.session import Target
 from hullguard.model.finding import Finding
 
 
-
 @dataclass
 class AuditReport:
     regions: list[LiveRegion]

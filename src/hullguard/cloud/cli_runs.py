@@ -20,9 +20,7 @@ from hullguard.model.finding import Finding
 Render = Callable[..., None]
 
 
-def console_marker(
-    use_lookup: bool, directory: Path | None
-) -> Callable[[Target, LiveRegion, Coverage], None] | None:
+def console_marker(use_lookup: bool, directory: Path | None) -> Callable[[Target, LiveRegion, Coverage], None] | None:
     """How ``audit`` learns which functions were deployed from the console: local logs, LookupEvents, or not."""
     if directory is not None:
         cache: dict[str, list[dict[str, Any]]] = {}
@@ -57,10 +55,21 @@ def console_marker(
 
 
 def run_cloudtrail(
-    *, lookup: bool, s3: str | None, directory: Path | None, dialect: Any, ci_roles: list[str], networks: list[str],
-    regions: list[str], profile: str | None, athena: tuple[str, str | None, str], fmt: str, output: Path | None,
-    fail_on: Severity, render: Render,
-) -> int:  # fmt: skip
+    *,
+    lookup: bool,
+    s3: str | None,
+    directory: Path | None,
+    dialect: Any,
+    ci_roles: list[str],
+    networks: list[str],
+    regions: list[str],
+    profile: str | None,
+    athena: tuple[str, str | None, str],
+    fmt: str,
+    output: Path | None,
+    fail_on: Severity,
+    render: Render,
+) -> int:
     from hullguard.cli.output import fail
     from hullguard.cloud.cloudtrail.detect import TRAIL_RULES, analyse
     from hullguard.cloud.session import base_session, client_config
@@ -137,9 +146,17 @@ def _code(findings: list[Finding], fail_on: Severity) -> int:
 
 
 def run_cloudwatch(
-    targets: list[Target], coverage: Coverage, regions: list[str], days: int, fmt: str, output: Path | None,
-    fail_on: Severity, workers: int, render: Render, now: dt.datetime | None = None,
-) -> int:  # fmt: skip
+    targets: list[Target],
+    coverage: Coverage,
+    regions: list[str],
+    days: int,
+    fmt: str,
+    output: Path | None,
+    fail_on: Severity,
+    workers: int,
+    render: Render,
+    now: dt.datetime | None = None,
+) -> int:
     from hullguard.cloud.collectors.runner import collect
 
     live_regions = collect(targets, coverage, regions or None, region_workers=workers)
@@ -148,9 +165,14 @@ def run_cloudwatch(
 
 
 def watch(
-    targets: list[Target], live_regions: list[LiveRegion], coverage: Coverage, days: int, workers: int = 4,
-    now: dt.datetime | None = None, percentiles: bool | None = None,
-) -> tuple[list[Finding], dict[str, Any], dict[str, Any]]:  # fmt: skip
+    targets: list[Target],
+    live_regions: list[LiveRegion],
+    coverage: Coverage,
+    days: int,
+    workers: int = 4,
+    now: dt.datetime | None = None,
+    percentiles: bool | None = None,
+) -> tuple[list[Finding], dict[str, Any], dict[str, Any]]:
     from hullguard.cloud.cloudwatch.analysis import analyse_region
     from hullguard.cloud.cloudwatch.metrics import collect_metrics
 
@@ -172,18 +194,29 @@ def watch(
 
 
 def render_watch(
-    findings: list[Finding], costs: dict[str, Any], account: dict[str, Any], coverage: Coverage, fmt: str,
-    output: Path | None, fail_on: Severity, render: Render,
-) -> int:  # fmt: skip
+    findings: list[Finding],
+    costs: dict[str, Any],
+    account: dict[str, Any],
+    coverage: Coverage,
+    fmt: str,
+    output: Path | None,
+    fail_on: Severity,
+    render: Render,
+) -> int:
     from hullguard.cloud.cloudwatch.analysis import WATCH_RULES
 
     total = sum(c["total_usd"] for c in costs.values())
     projected = sum(c["projected_30_days_usd"] for c in costs.values())
     top = sorted(costs.values(), key=lambda c: -c["total_usd"])[:5]
     lines = [f"Estimated Lambda cost over the window: ${total:,.2f} (about ${projected:,.2f} per 30 days)"]
-    lines += [f"  {c['function']}: ${c['total_usd']:,.2f} ({c['invocations']:,} invocations, {c['gb_seconds']:,.0f} GB-s)"
-              for c in top]  # fmt: skip
-    extra = {"cost": {"total_usd": round(total, 4), "projected_30_days_usd": round(projected, 2), "functions": costs},
-             "accounts": account, "coverage": {"gaps": [g.to_dict() for g in coverage.sorted()]}}  # fmt: skip
+    lines += [
+        f"  {c['function']}: ${c['total_usd']:,.2f} ({c['invocations']:,} invocations, {c['gb_seconds']:,.0f} GB-s)"
+        for c in top
+    ]
+    extra = {
+        "cost": {"total_usd": round(total, 4), "projected_30_days_usd": round(projected, 2), "functions": costs},
+        "accounts": account,
+        "coverage": {"gaps": [g.to_dict() for g in coverage.sorted()]},
+    }
     render(findings, fmt, list(WATCH_RULES), [str(g) for g in coverage.sorted()], extra, output, "\n".join(lines))
     return _code(findings, fail_on)

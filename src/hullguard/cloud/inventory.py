@@ -35,8 +35,10 @@ def function_record(live: LiveRegion, function: Function, facts: FunctionFacts) 
         "dlq": function.dlq,
         "destinations": function.destinations,
         "code_signing": function.code_signing,
-        "layers": [{"arn": layer, "account": str(layer).split(":")[4] if str(layer).count(":") > 5 else None}
-                   for layer in function.layers],  # fmt: skip
+        "layers": [
+            {"arn": layer, "account": str(layer).split(":")[4] if str(layer).count(":") > 5 else None}
+            for layer in function.layers
+        ],
         "environment_names": sorted(function.environment),  # names only: values may be secrets
         "tags": function.tags,
         "tracing": function.tracing,

@@ -39,7 +39,9 @@ def render_findings(
     try:
         from hullguard.scanner.reporters import render
     except ImportError:
-        raise ReporterMissing("the posture scanner's reporters (hullguard.scanner.reporters) are not installed") from None
+        raise ReporterMissing(
+            "the posture scanner's reporters (hullguard.scanner.reporters) are not installed"
+        ) from None
     rule_list = (_scanner_rules() if include_scanner_rules else []) + list(rules)
     text = render(findings, fmt, Path("."), rule_list, problems=list(gaps), color=color)
     if fmt == "json":
@@ -49,9 +51,11 @@ def render_findings(
     if fmt == "sarif" and gaps:
         document = json.loads(text)
         run = document["runs"][0]
-        run["invocations"] = [{
-            "executionSuccessful": True,
-            "toolExecutionNotifications": [{"level": "warning", "message": {"text": g}} for g in gaps],
-        }]  # fmt: skip
+        run["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [{"level": "warning", "message": {"text": g}} for g in gaps],
+            }
+        ]
         return json.dumps(document, indent=2) + "\n"
     return text

@@ -21,10 +21,24 @@ SESSION_NAME = "hullguard-audit"
 DEFAULT_ORG_ROLE = "HullguardAuditRole"
 # Regions AWS enables by default; anything else is opt-in and skipped unless the account enabled it.
 DEFAULT_REGIONS = (
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
-    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1",
-    "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
-)  # fmt: skip
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+)
 
 
 def client_config(pool: int = 16) -> Config:
@@ -140,7 +154,7 @@ def enabled_regions(target: Target, coverage: Coverage, wanted: list[str] | None
     except (ClientError, BotoCoreError) as exc:
         # Without ec2:DescribeRegions, fall back to the regions every account has.
         coverage.add(target.account, home, "ec2:DescribeRegions (fell back to default regions)", exc)
-        status = {r: "opt-in-not-required" for r in DEFAULT_REGIONS}
+        status = dict.fromkeys(DEFAULT_REGIONS, "opt-in-not-required")
     enabled = {r for r, s in status.items() if s in ("opt-in-not-required", "opted-in")}
     if not wanted:
         return sorted(enabled)
@@ -149,8 +163,9 @@ def enabled_regions(target: Target, coverage: Coverage, wanted: list[str] | None
         if region in enabled:
             chosen.append(region)
         elif region in status:
-            coverage.add(target.account, region, "region", "opt-in region not enabled in this account",
-                         reason="region-disabled")  # fmt: skip
+            coverage.add(
+                target.account, region, "region", "opt-in region not enabled in this account", reason="region-disabled"
+            )
         else:
             coverage.add(target.account, region, "region", "unknown region name", reason="region-disabled")
     return chosen

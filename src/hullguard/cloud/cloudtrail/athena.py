@@ -57,5 +57,7 @@ class AthenaRunner:
 
 def _typed(row: dict[str, Any]) -> dict[str, Any]:
     """Athena returns every value as text; booleans are the only non-text values our rules read."""
-    return {k: (v == "true") if v in ("true", "false") and k in ("lambda_agent", "role_agent_seen") else v
-            for k, v in row.items()}  # fmt: skip
+    return {
+        k: (v == "true") if v in ("true", "false") and k in ("lambda_agent", "role_agent_seen") else v
+        for k, v in row.items()
+    }

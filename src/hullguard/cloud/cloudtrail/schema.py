@@ -22,26 +22,66 @@ RECORD_TYPE = (
 )
 
 COLUMNS = (
-    "eventversion", "useridentity", "eventtime", "eventsource", "eventname", "awsregion", "sourceipaddress",
-    "useragent", "errorcode", "errormessage", "requestparameters", "responseelements", "additionaleventdata",
-    "requestid", "eventid", "resources", "eventtype", "apiversion", "readonly", "recipientaccountid",
-    "sharedeventid", "vpcendpointid", "eventcategory", "sessioncredentialfromconsole",
-)  # fmt: skip
+    "eventversion",
+    "useridentity",
+    "eventtime",
+    "eventsource",
+    "eventname",
+    "awsregion",
+    "sourceipaddress",
+    "useragent",
+    "errorcode",
+    "errormessage",
+    "requestparameters",
+    "responseelements",
+    "additionaleventdata",
+    "requestid",
+    "eventid",
+    "resources",
+    "eventtype",
+    "apiversion",
+    "readonly",
+    "recipientaccountid",
+    "sharedeventid",
+    "vpcendpointid",
+    "eventcategory",
+    "sessioncredentialfromconsole",
+)
 
 # Record field -> table column (the record names are camelCase, the table's lower-case).
 SELECT_RECORD = ", ".join(
     f"r.{src} AS {dst}"
     for src, dst in zip(
         (
-            "eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress",
-            "userAgent", "errorCode", "errorMessage", "requestParameters", "responseElements", "additionalEventData",
-            "requestID", "eventID", "resources", "eventType", "apiVersion", "readOnly", "recipientAccountId",
-            "sharedEventID", "vpcEndpointId", "eventCategory", "sessionCredentialFromConsole",
+            "eventVersion",
+            "userIdentity",
+            "eventTime",
+            "eventSource",
+            "eventName",
+            "awsRegion",
+            "sourceIPAddress",
+            "userAgent",
+            "errorCode",
+            "errorMessage",
+            "requestParameters",
+            "responseElements",
+            "additionalEventData",
+            "requestID",
+            "eventID",
+            "resources",
+            "eventType",
+            "apiVersion",
+            "readOnly",
+            "recipientAccountId",
+            "sharedEventID",
+            "vpcEndpointId",
+            "eventCategory",
+            "sessionCredentialFromConsole",
         ),
         COLUMNS,
         strict=True,
     )
-)  # fmt: skip
+)
 
 
 def athena_ddl(location: str, table: str = "cloudtrail_logs") -> str:

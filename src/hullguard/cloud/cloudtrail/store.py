@@ -25,7 +25,7 @@ def _sql_list(paths: list[Path]) -> str:
 
 def _select(paths: list[Path]) -> str:
     return (
-        f"SELECT filename, {SELECT_RECORD} FROM (SELECT filename, unnest(Records) AS r FROM "
+        f"SELECT filename, {SELECT_RECORD} FROM (SELECT filename, unnest(Records) AS r FROM "  # noqa: S608 - paths quoted
         f"read_json({_sql_list(paths)}, columns={{Records: '{RECORD_TYPE}[]'}}, format='auto', filename=true, "
         "maximum_object_size=536870912))"
     )
@@ -45,7 +45,7 @@ class TrailStore:
         self.files += good
         self._check_empty(paths)
         self.connection.execute(
-            f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * EXCLUDE (filename) FROM raw_logs "
+            f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * EXCLUDE (filename) FROM raw_logs "  # noqa: S608 - constant
             "QUALIFY row_number() OVER (PARTITION BY eventid ORDER BY eventtime) = 1"
         )
         self.connection.execute("DROP TABLE raw_logs")
@@ -85,12 +85,12 @@ class TrailStore:
 
     def _create_empty(self) -> None:
         self.connection.execute(
-            f"CREATE OR REPLACE TABLE raw_logs AS SELECT NULL::VARCHAR AS filename, {SELECT_RECORD} FROM "
+            f"CREATE OR REPLACE TABLE raw_logs AS SELECT NULL::VARCHAR AS filename, {SELECT_RECORD} FROM "  # noqa: S608
             f"(SELECT NULL::{RECORD_TYPE} AS r) WHERE false"
         )
 
     def count(self) -> int:
-        row = self.connection.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
+        row = self.connection.execute(f"SELECT count(*) FROM {TABLE}").fetchone()  # noqa: S608 - constant
         return int(row[0]) if row else 0
 
     def query(self, sql: str) -> list[dict[str, Any]]:

@@ -29,49 +29,72 @@ class WatchRule:
 
 
 CONCURRENCY = WatchRule(
-    "HG-WATCH-001", "Concurrency near its limit", Severity.HIGH, DOS,
+    "HG-WATCH-001",
+    "Concurrency near its limit",
+    Severity.HIGH,
+    DOS,
     "Peak concurrent executions reached most of the function's reserved concurrency or the account limit: "
     "a burst (or an attacker) will be throttled, and one function can starve all others of the shared pool.",
     "Set reserved concurrency per function, raise the account quota, and rate-limit the trigger (API throttling).",
 )
 THROTTLES = WatchRule(
-    "HG-WATCH-002", "Invocations throttled", Severity.MEDIUM, DOS,
+    "HG-WATCH-002",
+    "Invocations throttled",
+    Severity.MEDIUM,
+    DOS,
     "Lambda refused invocations for lack of concurrency: synchronous callers got 429s, async events were retried.",
     "Find the source of the load; raise reserved concurrency or add throttling/queuing in front of the function.",
 )
 ERRORS = WatchRule(
-    "HG-WATCH-003", "High error rate", Severity.MEDIUM, DOS,
+    "HG-WATCH-003",
+    "High error rate",
+    Severity.MEDIUM,
+    DOS,
     "A large share of invocations failed; failures under load are how resource exhaustion shows.",
     "Inspect the function's logs for the failing inputs; validate events before heavy work.",
 )
 TIMEOUTS = WatchRule(
-    "HG-WATCH-004", "Duration close to the timeout", Severity.MEDIUM, DOS,
+    "HG-WATCH-004",
+    "Duration close to the timeout",
+    Severity.MEDIUM,
+    DOS,
     "Executions run to within 10% of the timeout: slow inputs (ReDoS, huge payloads) will time out and be "
     "billed for the full duration.",
     "Bound the work per event (input size limits, linear-time parsing) and set the timeout from measured needs.",
 )
 SPIKE = WatchRule(
-    "HG-WATCH-005", "Invocation spike against the function's own baseline", Severity.HIGH, DOS,
+    "HG-WATCH-005",
+    "Invocation spike against the function's own baseline",
+    Severity.HIGH,
+    DOS,
     "An hour of the last day had far more invocations than this function normally sees (median/MAD robust "
     "score): a flood, a retry storm or a recursive loop, and a cost spike with it.",
     "Check the trigger for abuse or loops; cap with reserved concurrency and API throttling; set a billing alarm.",
 )
 DLQ = WatchRule(
-    "HG-WATCH-006", "Events lost: dead-letter or destination delivery failures", Severity.HIGH, DOS,
+    "HG-WATCH-006",
+    "Events lost: dead-letter or destination delivery failures",
+    Severity.HIGH,
+    DOS,
     "Lambda could not deliver failed async events to the DLQ or on-failure destination: those events are gone.",
     "Fix the DLQ/destination permissions or target; alarm on DeadLetterErrors and DestinationDeliveryFailures.",
 )
 ITERATOR = WatchRule(
-    "HG-WATCH-007", "Stream iterator age high", Severity.MEDIUM, DOS,
+    "HG-WATCH-007",
+    "Stream iterator age high",
+    Severity.MEDIUM,
+    DOS,
     "The function falls behind its stream: records older than the stream retention are lost.",
     "Raise parallelization factor or batch size, make processing faster, and alarm on IteratorAge.",
 )
 QUEUE_LOSS = WatchRule(
-    "HG-WATCH-008", "Queue data loss reachable by flooding", Severity.LOW, DOS,
+    "HG-WATCH-008",
+    "Queue data loss reachable by flooding",
+    Severity.LOW,
+    DOS,
     "For a queue-triggered function, #Requests = ConcurrencyLimit x (60 / ProcessingTimeMinutes) x 24 x "
     "RetentionDays messages are enough to make later messages expire before they are processed.",
-    "Give the queue a redrive policy and a longer retention, raise the consumer's concurrency, and throttle "
-    "producers.",
+    "Give the queue a redrive policy and a longer retention, raise the consumer's concurrency, and throttle producers.",
 )
 WATCH_RULES = (CONCURRENCY, THROTTLES, ERRORS, TIMEOUTS, SPIKE, DLQ, ITERATOR, QUEUE_LOSS)
 
@@ -93,15 +116,27 @@ class WatchReport:
     account: dict[str, Any] = field(default_factory=dict)
 
 
-def _finding(rule: WatchRule, live: LiveRegion, function: Function | None, message: str,
-             severity: Severity | None = None, **detail: Any) -> Finding:  # fmt: skip
+def _finding(
+    rule: WatchRule,
+    live: LiveRegion,
+    function: Function | None,
+    message: str,
+    severity: Severity | None = None,
+    **detail: Any,
+) -> Finding:
     arn = live.facts[str(function.name)].arn if function is not None and str(function.name) in live.facts else None
     return Finding(
-        rule_id=rule.id, title=rule.title, severity=severity or rule.severity, risk=rule.risk, message=message,
-        function=str(function.name) if function is not None else None, resource=arn,
-        remediation=rule.remediation, application=live.app.name,
+        rule_id=rule.id,
+        title=rule.title,
+        severity=severity or rule.severity,
+        risk=rule.risk,
+        message=message,
+        function=str(function.name) if function is not None else None,
+        resource=arn,
+        remediation=rule.remediation,
+        application=live.app.name,
         detail={"account": live.account, "region": live.region, **detail},
-    )  # fmt: skip
+    )
 
 
 def analyse_region(live: LiveRegion, metrics: RegionMetrics, limits: Thresholds | None = None) -> WatchReport:
@@ -110,13 +145,21 @@ def analyse_region(live: LiveRegion, metrics: RegionMetrics, limits: Thresholds 
     hours = max((metrics.end - metrics.start).total_seconds() / 3600.0, 1.0)
     account_peak = metrics.account_series.get("ConcurrentExecutions:Maximum")
     if metrics.account_limit and account_peak and account_peak.peak() >= t.concurrency_ratio * metrics.account_limit:
-        report.findings.append(_finding(
-            CONCURRENCY, live, None,
-            f"account peak concurrency {account_peak.peak():.0f} of limit {metrics.account_limit} in {live.region}",
-            peak=account_peak.peak(), limit=metrics.account_limit,
-        ))  # fmt: skip
-    report.account = {"limit": metrics.account_limit, "unreserved": metrics.unreserved,
-                      "peak": account_peak.peak() if account_peak else None}  # fmt: skip
+        report.findings.append(
+            _finding(
+                CONCURRENCY,
+                live,
+                None,
+                f"account peak concurrency {account_peak.peak():.0f} of limit {metrics.account_limit} in {live.region}",
+                peak=account_peak.peak(),
+                limit=metrics.account_limit,
+            )
+        )
+    report.account = {
+        "limit": metrics.account_limit,
+        "unreserved": metrics.unreserved,
+        "peak": account_peak.peak() if account_peak else None,
+    }
     for function in live.app.functions:
         name = str(function.name)
         invocations = metrics.series(name, "Invocations", "Sum")
@@ -124,18 +167,29 @@ def analyse_region(live: LiveRegion, metrics: RegionMetrics, limits: Thresholds 
         peak_concurrency = metrics.series(name, "ConcurrentExecutions", "Maximum").peak()
         limit = function.reserved_concurrency
         if limit and peak_concurrency >= t.concurrency_ratio * limit:
-            report.findings.append(_finding(
-                CONCURRENCY, live, function,
-                f"{name} peaked at {peak_concurrency:.0f} concurrent executions of its reserved {limit}",
-                peak=peak_concurrency, limit=limit,
-            ))  # fmt: skip
+            report.findings.append(
+                _finding(
+                    CONCURRENCY,
+                    live,
+                    function,
+                    f"{name} peaked at {peak_concurrency:.0f} concurrent executions of its reserved {limit}",
+                    peak=peak_concurrency,
+                    limit=limit,
+                )
+            )
         throttles = metrics.series(name, "Throttles", "Sum").total()
         if throttles > 0:
             share = throttles / max(total + throttles, 1.0)
-            report.findings.append(_finding(
-                THROTTLES, live, function, f"{name} was throttled {throttles:.0f} times ({share:.1%} of attempts)",
-                severity=Severity.HIGH if share >= 0.01 else None, throttles=throttles,
-            ))  # fmt: skip
+            report.findings.append(
+                _finding(
+                    THROTTLES,
+                    live,
+                    function,
+                    f"{name} was throttled {throttles:.0f} times ({share:.1%} of attempts)",
+                    severity=Severity.HIGH if share >= 0.01 else None,
+                    throttles=throttles,
+                )
+            )
         error_series = metrics.series(name, "Errors", "Sum")
         # The whole window, and the last day alone: a burst of failures must not drown in two quiet weeks.
         day = metrics.end - dt.timedelta(hours=24)
@@ -144,53 +198,87 @@ def analyse_region(live: LiveRegion, metrics: RegionMetrics, limits: Thresholds 
             ("in the last 24 hours", error_series.since(day), invocations.since(day)),
         ):
             if calls >= 20 and errors / calls >= t.error_rate:
-                report.findings.append(_finding(
-                    ERRORS, live, function,
-                    f"{name}: {errors:.0f} of {calls:.0f} invocations failed {label} ({errors / calls:.1%})",
-                    errors=errors, invocations=calls,
-                ))  # fmt: skip
+                report.findings.append(
+                    _finding(
+                        ERRORS,
+                        live,
+                        function,
+                        f"{name}: {errors:.0f} of {calls:.0f} invocations failed {label} ({errors / calls:.1%})",
+                        errors=errors,
+                        invocations=calls,
+                    )
+                )
                 break
-        slowest = max(metrics.series(name, "Duration", "p99").peak(), metrics.series(name, "Duration", "Maximum").peak())
+        slowest = max(
+            metrics.series(name, "Duration", "p99").peak(), metrics.series(name, "Duration", "Maximum").peak()
+        )
         if function.timeout and slowest >= t.timeout_ratio * function.timeout * 1000:
-            report.findings.append(_finding(
-                TIMEOUTS, live, function,
-                f"{name} ran up to {slowest / 1000:.1f}s of its {function.timeout}s timeout",
-                duration_ms=slowest, timeout_s=function.timeout,
-            ))  # fmt: skip
+            report.findings.append(
+                _finding(
+                    TIMEOUTS,
+                    live,
+                    function,
+                    f"{name} ran up to {slowest / 1000:.1f}s of its {function.timeout}s timeout",
+                    duration_ms=slowest,
+                    timeout_s=function.timeout,
+                )
+            )
         spike = find_spike(invocations.values, threshold=t.spike_score, minimum=t.spike_minimum)
         if spike:
-            report.findings.append(_finding(
-                SPIKE, live, function,
-                f"{name} had {spike.value:.0f} invocations in one hour against a median of {spike.median:.0f} "
-                f"(robust score {spike.score:.1f})",
-                peak=spike.value, median=spike.median, mad=spike.mad, score=round(spike.score, 2),
-            ))  # fmt: skip
-        lost = metrics.series(name, "DeadLetterErrors", "Sum").total() + \
-            metrics.series(name, "DestinationDeliveryFailures", "Sum").total()  # fmt: skip
+            report.findings.append(
+                _finding(
+                    SPIKE,
+                    live,
+                    function,
+                    f"{name} had {spike.value:.0f} invocations in one hour against a median of {spike.median:.0f} "
+                    f"(robust score {spike.score:.1f})",
+                    peak=spike.value,
+                    median=spike.median,
+                    mad=spike.mad,
+                    score=round(spike.score, 2),
+                )
+            )
+        lost = (
+            metrics.series(name, "DeadLetterErrors", "Sum").total()
+            + metrics.series(name, "DestinationDeliveryFailures", "Sum").total()
+        )
         if lost > 0:
-            report.findings.append(_finding(
-                DLQ, live, function, f"{name}: {lost:.0f} failed events could not be delivered to the DLQ/destination",
-                lost=lost,
-            ))  # fmt: skip
+            report.findings.append(
+                _finding(
+                    DLQ,
+                    live,
+                    function,
+                    f"{name}: {lost:.0f} failed events could not be delivered to the DLQ/destination",
+                    lost=lost,
+                )
+            )
         age = metrics.series(name, "IteratorAge", "Maximum").peak()
         if age >= t.iterator_age_ms:
-            report.findings.append(_finding(
-                ITERATOR, live, function, f"{name}'s stream iterator age reached {age / 60000:.0f} minutes",
-                iterator_age_ms=age,
-            ))  # fmt: skip
+            report.findings.append(
+                _finding(
+                    ITERATOR,
+                    live,
+                    function,
+                    f"{name}'s stream iterator age reached {age / 60000:.0f} minutes",
+                    iterator_age_ms=age,
+                )
+            )
         average = metrics.series(name, "Duration", "Average")
         avg_ms = (sum(average.values) / len(average.values)) if average.values else 0.0
         cost = estimate(live.region, function.architecture, function.memory or 128, total, avg_ms)
         report.costs[live.facts[name].arn if name in live.facts else name] = {
-            "function": name, "window_hours": round(hours), **cost.to_dict(),
+            "function": name,
+            "window_hours": round(hours),
+            **cost.to_dict(),
             "projected_30_days_usd": round(cost.total_usd * (720.0 / hours), 2),
-        }  # fmt: skip
+        }
         _queue_loss(live, metrics, function, avg_ms, report)
     return report
 
 
-def _queue_loss(live: LiveRegion, metrics: RegionMetrics, function: Function, avg_ms: float,
-                report: WatchReport) -> None:  # fmt: skip
+def _queue_loss(
+    live: LiveRegion, metrics: RegionMetrics, function: Function, avg_ms: float, report: WatchReport
+) -> None:
     for trigger in function.triggers:
         if trigger.kind != "sqs" or not trigger.source_arn:
             continue
@@ -201,14 +289,22 @@ def _queue_loss(live: LiveRegion, metrics: RegionMetrics, function: Function, av
         minutes = (avg_ms or (function.timeout or 3) * 1000.0) / 60000.0
         needed = queue_requests_to_lose_data(int(limit), minutes, retention_days)
         redrive = "RedrivePolicy" in attrs
-        report.findings.append(_finding(
-            QUEUE_LOSS, live, function,
-            f"{needed:,} messages on {str(trigger.source_arn).rsplit(':', 1)[-1]} would outlast its "
-            f"{retention_days:g}-day retention (concurrency {limit}, {minutes * 60:.1f}s per message"
-            + ("" if redrive else ", no redrive policy") + ")",
-            severity=Severity.MEDIUM if not redrive and needed < 10_000_000 else None,
-            requests=needed, concurrency=limit, processing_minutes=minutes, retention_days=retention_days,
-        ))  # fmt: skip
+        report.findings.append(
+            _finding(
+                QUEUE_LOSS,
+                live,
+                function,
+                f"{needed:,} messages on {str(trigger.source_arn).rsplit(':', 1)[-1]} would outlast its "
+                f"{retention_days:g}-day retention (concurrency {limit}, {minutes * 60:.1f}s per message"
+                + ("" if redrive else ", no redrive policy")
+                + ")",
+                severity=Severity.MEDIUM if not redrive and needed < 10_000_000 else None,
+                requests=needed,
+                concurrency=limit,
+                processing_minutes=minutes,
+                retention_days=retention_days,
+            )
+        )
 
 
 def region_cost(costs: dict[str, dict[str, Any]]) -> CostEstimate:

@@ -106,9 +106,14 @@ def percentiles_supported() -> bool:
 
 
 def collect_metrics(
-    target: Target, live: LiveRegion, coverage: Coverage, days: int = 14, period: int = 3600,
-    now: dt.datetime | None = None, percentiles: bool | None = None,
-) -> RegionMetrics:  # fmt: skip
+    target: Target,
+    live: LiveRegion,
+    coverage: Coverage,
+    days: int = 14,
+    period: int = 3600,
+    now: dt.datetime | None = None,
+    percentiles: bool | None = None,
+) -> RegionMetrics:
     end = (now or dt.datetime.now(dt.timezone.utc)).replace(minute=0, second=0, microsecond=0)
     start = end - dt.timedelta(days=days)
     result = RegionMetrics(live.account, live.region, period, start, end)
@@ -139,11 +144,11 @@ def collect_metrics(
         coverage.add(live.account, live.region, "cloudwatch:GetMetricData (DoS and cost analysis skipped)", exc)
         return result
     for qid, series in fetched.items():
-        name, key = ids[qid]
-        if name is None:
+        owner, key = ids[qid]
+        if owner is None:
             result.account_series[key] = series
         else:
-            result.functions.setdefault(name, {})[key] = series
+            result.functions.setdefault(owner, {})[key] = series
     _queues(target, live, result, coverage)
     return result
 
@@ -159,6 +164,11 @@ def _queues(target: Target, live: LiveRegion, result: RegionMetrics, coverage: C
             url = sqs.get_queue_url(QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])["QueueUrl"]
             attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         except (ClientError, BotoCoreError, IndexError) as exc:
-            coverage.add(live.account, live.region, f"sqs:GetQueueAttributes {arn}", exc if isinstance(exc, BaseException) else str(exc))  # noqa: E501
+            coverage.add(
+                live.account,
+                live.region,
+                f"sqs:GetQueueAttributes {arn}",
+                exc if isinstance(exc, BaseException) else str(exc),
+            )
             continue
         result.queues[arn] = dict(attrs)

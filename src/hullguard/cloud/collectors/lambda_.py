@@ -64,9 +64,7 @@ class LambdaCollector:
         live = LiveRegion(app)
         try:
             configs = [
-                c
-                for page in self.client.get_paginator("list_functions").paginate()
-                for c in page.get("Functions", [])
+                c for page in self.client.get_paginator("list_functions").paginate() for c in page.get("Functions", [])
             ]
         except (ClientError, BotoCoreError) as exc:
             self._gap("lambda:ListFunctions (whole region)", exc)

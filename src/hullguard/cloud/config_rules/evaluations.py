@@ -38,7 +38,7 @@ def put_evaluations(client: Any, evaluations: list[Evaluation], result_token: st
     The token ``TESTMODE`` (what the Config console's test sends) is passed with ``TestMode=True``.
     """
     calls = 0
-    test_mode = result_token == "TESTMODE"
+    test_mode = result_token == "TESTMODE"  # noqa: S105 - the documented test token, not a secret
     for start in range(0, len(evaluations), CHUNK):
         chunk = [e.to_api() for e in evaluations[start : start + CHUNK]]
         answer = client.put_evaluations(Evaluations=chunk, ResultToken=result_token, TestMode=test_mode)

@@ -16,6 +16,15 @@ from hullguard.cloud.rules import RULES
 
 # Rules whose verdict changes without the function changing (other functions, CloudTrail, metrics).
 PERIODIC = {"HG-AUDIT-001", "HG-AUDIT-002", "HG-AUDIT-008"}
+# AWS managed Config rules that cover Lambda already: enable them beside ours (we do not re-implement them).
+MANAGED_RULES = (
+    ("lambda-function-public-access-prohibited", "resource policy allows public access"),
+    ("lambda-concurrency-check", "reserved concurrency set (and within bounds)"),
+    ("lambda-dlq-check", "a dead-letter queue is configured"),
+    ("lambda-inside-vpc", "function runs in a VPC (where your design needs it)"),
+    ("lambda-function-settings-check", "runtime, role, timeout and memory match allowed values"),
+    ("lambda-vpc-multi-az-check", "VPC functions span several availability zones"),
+)
 READ_ACTIONS = [
     "lambda:ListFunctions",
     "lambda:GetFunction",
@@ -45,8 +54,13 @@ def build_template(code_uri: str = "build/config-rules", frequency: str = "Twent
             "Properties": {
                 "AssumeRolePolicyDocument": {
                     "Version": "2012-10-17",
-                    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                   "Action": "sts:AssumeRole"}],  # fmt: skip
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
                 },
                 "Policies": [
                     {
@@ -56,14 +70,23 @@ def build_template(code_uri: str = "build/config-rules", frequency: str = "Twent
                             "Statement": [
                                 # These List/Get calls have no resource-level permissions: "*" is the only form.
                                 {"Sid": "ReadInventory", "Effect": "Allow", "Action": READ_ACTIONS, "Resource": "*"},
-                                {"Sid": "ReportEvaluations", "Effect": "Allow", "Action": "config:PutEvaluations",
-                                 "Resource": "*"},
-                                {"Sid": "OwnLogs", "Effect": "Allow",
-                                 "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                 "Resource": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
-                                                         ":log-group:/aws/lambda/hullguard-config-rules:*"}},
+                                {
+                                    "Sid": "ReportEvaluations",
+                                    "Effect": "Allow",
+                                    "Action": "config:PutEvaluations",
+                                    "Resource": "*",
+                                },
+                                {
+                                    "Sid": "OwnLogs",
+                                    "Effect": "Allow",
+                                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                    "Resource": {
+                                        "Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}"
+                                        ":log-group:/aws/lambda/hullguard-config-rules:*"
+                                    },
+                                },
                             ],
-                        },  # fmt: skip
+                        },
                     }
                 ],
             },
@@ -105,8 +128,13 @@ def build_template(code_uri: str = "build/config-rules", frequency: str = "Twent
             {"EventSource": "aws.config", "MessageType": "OversizedConfigurationItemChangeNotification"},
         ]
         if rule.id in PERIODIC:
-            details.append({"EventSource": "aws.config", "MessageType": "ScheduledNotification",
-                            "MaximumExecutionFrequency": frequency})  # fmt: skip
+            details.append(
+                {
+                    "EventSource": "aws.config",
+                    "MessageType": "ScheduledNotification",
+                    "MaximumExecutionFrequency": frequency,
+                }
+            )
         parameters: dict[str, str] = {"rules": rule.id}
         if rule.id == "HG-AUDIT-008":
             parameters["unusedDays"] = "90"

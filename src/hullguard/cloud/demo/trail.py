@@ -18,8 +18,10 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 CI_ROLE = f"arn:aws:iam::{ACCOUNT}:role/github-actions-deploy"
 ADMIN_ROLE = f"arn:aws:iam::{ACCOUNT}:role/Admin"
-LAMBDA_UA = "Boto3/1.34.34 md/Botocore#1.34.34 ua/2.0 os/linux#5.10.209 md/arch#x86_64 lang/python#3.12.2 " \
-    "md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.34.34"  # fmt: skip
+LAMBDA_UA = (
+    "Boto3/1.34.34 md/Botocore#1.34.34 ua/2.0 os/linux#5.10.209 md/arch#x86_64 lang/python#3.12.2 "
+    "md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.34.34"
+)
 CI_UA = "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0-1016-azure exe/x86_64.ubuntu.22 prompt/off command/lambda.update-function-code"  # noqa: E501
 ATTACKER_UA = "aws-cli/2.13.0 Python/3.11.4 Darwin/22.5.0 exe/x86_64 prompt/off command/s3.ls"
 CONSOLE_UA = "AWS Internal"
@@ -43,18 +45,32 @@ def _role_identity(role_arn: str, session: str, key: str, created: str) -> dict[
         "accountId": ACCOUNT,
         "accessKeyId": key,
         "sessionContext": {
-            "sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLE", "arn": role_arn, "accountId": ACCOUNT,
-                              "userName": name},  # fmt: skip
+            "sessionIssuer": {
+                "type": "Role",
+                "principalId": "AROAEXAMPLE",
+                "arn": role_arn,
+                "accountId": ACCOUNT,
+                "userName": name,
+            },
             "attributes": {"creationDate": created, "mfaAuthenticated": "false"},
         },
     }
 
 
 def record(
-    rng: random.Random, when: str, source: str, name: str, identity: dict[str, Any], ip: str, agent: str,
-    request: dict[str, Any] | None = None, response: dict[str, Any] | None = None, read_only: bool = False,
-    region: str = REGION, **extra: Any,
-) -> dict[str, Any]:  # fmt: skip
+    rng: random.Random,
+    when: str,
+    source: str,
+    name: str,
+    identity: dict[str, Any],
+    ip: str,
+    agent: str,
+    request: dict[str, Any] | None = None,
+    response: dict[str, Any] | None = None,
+    read_only: bool = False,
+    region: str = REGION,
+    **extra: Any,
+) -> dict[str, Any]:
     out: dict[str, Any] = {
         "eventVersion": "1.09",
         "userIdentity": identity,
@@ -81,22 +97,34 @@ def record(
 def lambda_assume_role(rng: random.Random, when: str, function: str, role_arn: str, key: str) -> dict[str, Any]:
     """Lambda obtaining a function's credentials (what every cold start logs)."""
     return record(
-        rng, when, "sts.amazonaws.com", "AssumeRole",
+        rng,
+        when,
+        "sts.amazonaws.com",
+        "AssumeRole",
         {"type": "AWSService", "invokedBy": "lambda.amazonaws.com"},
-        "lambda.amazonaws.com", "lambda.amazonaws.com",
+        "lambda.amazonaws.com",
+        "lambda.amazonaws.com",
         request={"roleArn": role_arn, "roleSessionName": function, "durationSeconds": 43200},
-        response={"credentials": {"accessKeyId": key, "sessionToken": "IQoJb3JpZ2luX2VjEXAMPLE",
-                                  "expiration": "Jan 1, 2025, 12:00:00 AM"},
-                  "assumedRoleUser": {"assumedRoleId": f"AROAEXAMPLE:{function}",
-                                      "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/{function}"}},
-        read_only=True, sharedEventID=_id(rng),
-    )  # fmt: skip
+        response={
+            "credentials": {
+                "accessKeyId": key,
+                "sessionToken": "IQoJb3JpZ2luX2VjEXAMPLE",
+                "expiration": "Jan 1, 2025, 12:00:00 AM",
+            },
+            "assumedRoleUser": {
+                "assumedRoleId": f"AROAEXAMPLE:{function}",
+                "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/{function}",
+            },
+        },
+        read_only=True,
+        sharedEventID=_id(rng),
+    )
 
 
 def story_records(base: dt.datetime | None = None, seed: int = 7) -> list[dict[str, Any]]:
     """The incident the demo tells: console deployments, a hand-made hotfix, stolen function credentials,
     a public AddPermission, a policy attached to a function role, and a trail switched off."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - seeded demo data, not security
     t0 = base or dt.datetime(2024, 5, 2, 9, 0, tzinfo=dt.timezone.utc)
     created = _time(t0, -5)
     ci = _role_identity(CI_ROLE, "GitHubActions", "ASIACIEXAMPLE0000001", created)
@@ -105,50 +133,140 @@ def story_records(base: dt.datetime | None = None, seed: int = 7) -> list[dict[s
     stolen_key = "ASIAFUNCEXAMPLE00042"
     records = [
         # CI deploys normally (versioned event name, matched by prefix).
-        record(rng, _time(t0, 0), "lambda.amazonaws.com", "UpdateFunctionCode20150331v2", ci, "20.42.11.7", CI_UA,
-               request={"functionName": "orders-api", "publish": True}, response={"functionName": "orders-api"}),
+        record(
+            rng,
+            _time(t0, 0),
+            "lambda.amazonaws.com",
+            "UpdateFunctionCode20150331v2",
+            ci,
+            "20.42.11.7",
+            CI_UA,
+            request={"functionName": "orders-api", "publish": True},
+            response={"functionName": "orders-api"},
+        ),
         # Alice creates a function in the console: the session credential flag is the signal.
-        record(rng, _time(t0, 10), "lambda.amazonaws.com", "CreateFunction20150331", admin, "203.0.113.24",
-               CONSOLE_UA, request={"functionName": "quick-fix-export", "runtime": "python3.12", "role": fn_role,
-                                    "handler": "lambda_function.lambda_handler"},
-               response={"functionName": "quick-fix-export",
-                         "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:quick-fix-export"},
-               sessionCredentialFromConsole="true"),
+        record(
+            rng,
+            _time(t0, 10),
+            "lambda.amazonaws.com",
+            "CreateFunction20150331",
+            admin,
+            "203.0.113.24",
+            CONSOLE_UA,
+            request={
+                "functionName": "quick-fix-export",
+                "runtime": "python3.12",
+                "role": fn_role,
+                "handler": "lambda_function.lambda_handler",
+            },
+            response={
+                "functionName": "quick-fix-export",
+                "functionArn": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:quick-fix-export",
+            },
+            sessionCredentialFromConsole="true",
+        ),
         # ... and edits another one's configuration from the browser.
-        record(rng, _time(t0, 12), "lambda.amazonaws.com", "UpdateFunctionConfiguration20150331v2", admin,
-               "203.0.113.24", BROWSER_UA,
-               request={"functionName": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:billing-report", "timeout": 900},
-               response={"functionName": "billing-report"}),
+        record(
+            rng,
+            _time(t0, 12),
+            "lambda.amazonaws.com",
+            "UpdateFunctionConfiguration20150331v2",
+            admin,
+            "203.0.113.24",
+            BROWSER_UA,
+            request={"functionName": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:billing-report", "timeout": 900},
+            response={"functionName": "billing-report"},
+        ),
         # Lambda gets credentials for orders-api; the function uses them normally.
         lambda_assume_role(rng, _time(t0, 20), "orders-api", fn_role, stolen_key),
-        record(rng, _time(t0, 21), "dynamodb.amazonaws.com", "DescribeTable",
-               _role_identity(fn_role, "orders-api", stolen_key, _time(t0, 20)), "3.91.10.20", LAMBDA_UA,
-               request={"tableName": "orders"}, read_only=True),
+        record(
+            rng,
+            _time(t0, 21),
+            "dynamodb.amazonaws.com",
+            "DescribeTable",
+            _role_identity(fn_role, "orders-api", stolen_key, _time(t0, 20)),
+            "3.91.10.20",
+            LAMBDA_UA,
+            request={"tableName": "orders"},
+            read_only=True,
+        ),
         # The same key, minutes later, from a laptop with the AWS CLI: stolen via the environment.
-        record(rng, _time(t0, 45), "s3.amazonaws.com", "ListBuckets",
-               _role_identity(fn_role, "orders-api", stolen_key, _time(t0, 20)), "198.51.100.77", ATTACKER_UA,
-               read_only=True),
-        record(rng, _time(t0, 46), "sts.amazonaws.com", "GetCallerIdentity",
-               _role_identity(fn_role, "orders-api", stolen_key, _time(t0, 20)), "198.51.100.77", ATTACKER_UA,
-               read_only=True),
+        record(
+            rng,
+            _time(t0, 45),
+            "s3.amazonaws.com",
+            "ListBuckets",
+            _role_identity(fn_role, "orders-api", stolen_key, _time(t0, 20)),
+            "198.51.100.77",
+            ATTACKER_UA,
+            read_only=True,
+        ),
+        record(
+            rng,
+            _time(t0, 46),
+            "sts.amazonaws.com",
+            "GetCallerIdentity",
+            _role_identity(fn_role, "orders-api", stolen_key, _time(t0, 20)),
+            "198.51.100.77",
+            ATTACKER_UA,
+            read_only=True,
+        ),
         # A resource policy opened to everyone.
-        record(rng, _time(t0, 50), "lambda.amazonaws.com", "AddPermission20150331v2", admin, "203.0.113.24",
-               CONSOLE_UA, request={"functionName": "orders-api", "statementId": "public", "principal": "*",
-                                    "action": "lambda:InvokeFunction"},
-               response={"statement": "{\"Sid\":\"public\",\"Effect\":\"Allow\",\"Principal\":\"*\"}"},
-               sessionCredentialFromConsole="true"),
+        record(
+            rng,
+            _time(t0, 50),
+            "lambda.amazonaws.com",
+            "AddPermission20150331v2",
+            admin,
+            "203.0.113.24",
+            CONSOLE_UA,
+            request={
+                "functionName": "orders-api",
+                "statementId": "public",
+                "principal": "*",
+                "action": "lambda:InvokeFunction",
+            },
+            response={"statement": '{"Sid":"public","Effect":"Allow","Principal":"*"}'},
+            sessionCredentialFromConsole="true",
+        ),
         # Admin rights attached to the function role.
-        record(rng, _time(t0, 55), "iam.amazonaws.com", "AttachRolePolicy", admin, "203.0.113.24", CONSOLE_UA,
-               request={"roleName": "orders-shared-role", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
-               region="us-east-1", sessionCredentialFromConsole="true"),
+        record(
+            rng,
+            _time(t0, 55),
+            "iam.amazonaws.com",
+            "AttachRolePolicy",
+            admin,
+            "203.0.113.24",
+            CONSOLE_UA,
+            request={"roleName": "orders-shared-role", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+            region="us-east-1",
+            sessionCredentialFromConsole="true",
+        ),
         # And the trail goes quiet.
-        record(rng, _time(t0, 60), "cloudtrail.amazonaws.com", "StopLogging", admin, "198.51.100.77", ATTACKER_UA,
-               request={"name": f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/management-events"}),
+        record(
+            rng,
+            _time(t0, 60),
+            "cloudtrail.amazonaws.com",
+            "StopLogging",
+            admin,
+            "198.51.100.77",
+            ATTACKER_UA,
+            request={"name": f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/management-events"},
+        ),
         # A failed attempt is not a change.
-        record(rng, _time(t0, 61), "lambda.amazonaws.com", "DeleteFunction20150331", admin, "198.51.100.77",
-               ATTACKER_UA, request={"functionName": "orders-api"}, errorCode="AccessDenied",
-               errorMessage="User is not authorized to perform: lambda:DeleteFunction"),
-    ]  # fmt: skip
+        record(
+            rng,
+            _time(t0, 61),
+            "lambda.amazonaws.com",
+            "DeleteFunction20150331",
+            admin,
+            "198.51.100.77",
+            ATTACKER_UA,
+            request={"functionName": "orders-api"},
+            errorCode="AccessDenied",
+            errorMessage="User is not authorized to perform: lambda:DeleteFunction",
+        ),
+    ]
     return records
 
 
@@ -163,9 +281,11 @@ _NOISE = (
 )
 
 
-def noise_records(count: int, seed: int = 11, base: dt.datetime | None = None, functions: int = 200) -> list[dict[str, Any]]:  # noqa: E501
+def noise_records(
+    count: int, seed: int = 11, base: dt.datetime | None = None, functions: int = 200
+) -> list[dict[str, Any]]:
     """``count`` ordinary records: functions using their own credentials, CI deployments, reads."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - seeded demo data, not security
     t0 = base or dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
     ci = _role_identity(CI_ROLE, "GitHubActions", "ASIACIEXAMPLE0000001", _time(t0, 0))
     out: list[dict[str, Any]] = []
@@ -180,18 +300,43 @@ def noise_records(count: int, seed: int = 11, base: dt.datetime | None = None, f
             continue
         source, name, read_only = _NOISE[rng.randrange(len(_NOISE))]
         if not read_only:
-            out.append(record(rng, when, source, name, ci, "20.42.11.7", CI_UA,
-                              request={"functionName": function}, response={"functionName": function}))  # fmt: skip
+            out.append(
+                record(
+                    rng,
+                    when,
+                    source,
+                    name,
+                    ci,
+                    "20.42.11.7",
+                    CI_UA,
+                    request={"functionName": function},
+                    response={"functionName": function},
+                )
+            )
         else:
-            out.append(record(rng, when, source, name, _role_identity(role, function, key, when), "3.91.10.20",
-                              LAMBDA_UA, request={"tableName": "orders"}, read_only=True))  # fmt: skip
+            out.append(
+                record(
+                    rng,
+                    when,
+                    source,
+                    name,
+                    _role_identity(role, function, key, when),
+                    "3.91.10.20",
+                    LAMBDA_UA,
+                    request={"tableName": "orders"},
+                    read_only=True,
+                )
+            )
     return out
 
 
 def write_log_files(
-    root: Path, records: list[dict[str, Any]], per_file: int = 5000, account: str = ACCOUNT,
+    root: Path,
+    records: list[dict[str, Any]],
+    per_file: int = 5000,
+    account: str = ACCOUNT,
     org_id: str | None = None,
-) -> list[Path]:  # fmt: skip
+) -> list[Path]:
     """Write records as CloudTrail delivers them: gzip files under AWSLogs/[<org>/]<account>/CloudTrail/..."""
     paths: list[Path] = []
     for index in range(0, len(records), per_file):
