@@ -93,8 +93,10 @@ WINDOW = 2_048  # characters kept on each side of a prefilter match
 MAX_WINDOWS = 32
 EVIDENCE_CONTEXT = 24
 EVIDENCE_LIMIT = 256
-# Some marker of an encoding or an evasion: without one, a string has no view but itself.
-_MARKERS = re.compile("[%&\\\\$*'\"\u0080-\U0010ffff]")  # one character class: a fast scan
+# Some marker of an encoding or an evasion (%, &, \\, $, *, quotes, anything non-ASCII): without one,
+# a string has no view but itself. Written as one negated class of the other ASCII characters, which
+# compiles instantly (a class up to U+10FFFF costs 20 ms at import) and scans at C speed.
+_MARKERS = re.compile("[^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in "%&\\$*'\"") + "]")
 _SECRET_NAME = re.compile(r"(?i)(?:^|[._\[-])(?:password|passwd|pwd|secret|token|authorization|api[_-]?key)")
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
@@ -136,11 +138,15 @@ def lower_pattern(source: str) -> str:
     return "".join(out)
 
 
-def _combined(sources: list[str]) -> re.Pattern[str] | None:
-    """One case-sensitive pattern (for lower-cased text) that matches where any of ``sources`` does."""
+def _combined(sources: list[tuple[str, str]]) -> re.Pattern[str] | None:
+    """All prefilters in one case-sensitive pattern for lower-cased text, a named group per family:
+    one search tells whether any detector can find anything at all (the clean path)."""
     if not sources:
         return None
-    return re.compile("|".join(f"(?:{source})" for source in sources), re.MULTILINE)
+    try:
+        return re.compile("|".join(f"(?P<{family}>{source})" for family, source in sources), re.MULTILINE)
+    except re.error:  # e.g. a prefilter that defines a group of the same name
+        return re.compile("|".join(f"(?:{source})" for _, source in sources), re.MULTILINE)
 
 
 def _joined_pattern(source: str) -> tuple[re.Pattern[str], bool]:
@@ -204,23 +210,9 @@ class Firewall:
                 continue  # a family whose detector is not written yet detects nothing
             self._detectors.append(_Detector(family, module, prefilter, joined, on_lowered))
         self._by_family = {d.family: d for d in self._detectors}
-        self._gate = self._combine()
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
-        self._lowered_gate = _combined([d.joined.pattern for d in self._lowered])
-
-    def _combine(self) -> re.Pattern[str] | None:
-        """All prefilters in one pattern with a named group per family (``gate``): one search says
-        whether a string can hold anything at all. None when no detector is active."""
-        if not self._detectors:
-            return None
-        parts = [f"(?P<{d.family}>{_prefilter_source(d.module.PREFILTER)})" for d in self._detectors]
-        try:
-            return re.compile("|".join(parts), re.IGNORECASE | re.MULTILINE)
-        except re.error:
-            # Two prefilters that cannot share one pattern (duplicate group names, say): fall back to
-            # an unnamed alternation; families are then told apart by their own prefilters.
-            return re.compile("|".join(f"(?:{d.prefilter.pattern})" for d in self._detectors), re.IGNORECASE)
+        self._lowered_gate = _combined([(d.family, d.joined.pattern) for d in self._lowered])
 
     def gate(self, text: str) -> list[str]:
         """The families whose prefilter matches ``text`` (for tools and tests)."""
@@ -402,17 +394,18 @@ class _Inspection:
                     continue
                 meter.strings += 1
                 size = len(value)
-                if size < 3:
+                if not size:
                     continue
                 if meter.strings > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
                     stack.clear()
                     break
                 if value.isascii() and value.isalnum():
+                    # Letters and digits only: no decoding applies, but a prefilter may still match
+                    # (a serialized Java object in base64 is alphanumeric), so it is queued as it is.
                     if size >= 16 and guess(value):
                         self.guess_base64(path, value, record, depth)
-                    continue
-                if value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
+                elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
                     meter.strings -= 1  # string() counts it
                     self.string(path, value, PLAIN, record, ctype, depth)
                     continue
@@ -480,7 +473,7 @@ class _Inspection:
                 self.push(where, value, PLAIN, record, "", depth)
                 continue
             size = len(value)
-            if size < 3:
+            if not size:
                 continue
             if headers and label == "cookie":
                 self.push(where, value, COOKIE, record, "", depth)
@@ -489,8 +482,7 @@ class _Inspection:
             if value.isascii() and value.isalnum():
                 if size >= 16 and guess(value):
                     self.guess_base64(where, value, record, depth)
-                continue
-            if value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
+            elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
                 meter.strings -= 1
                 self.string(where, value, PLAIN, record, "", depth)
                 continue
@@ -537,12 +529,13 @@ class _Inspection:
             meter.exhaust(f"more than {self.budget.max_strings} strings in the event")
             self.stack.clear()
             return
-        if len(text) < 3 and hint != KEY:
+        if not text:
             return
         if hint == PLAIN:
             if text.isascii() and text.isalnum():
                 if b64.looks_like(text):
                     self.guess_base64(path, text, record, depth)
+                self.views(path, text, record, ctype, False, False, depth)
                 return
             if jsonstr.looks_like(text) and self.structure(path, text, record, depth, envelope=False):
                 return

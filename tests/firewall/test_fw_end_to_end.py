@@ -1,0 +1,143 @@
+"""End to end with the real detectors: one attack per family, planted in the event shapes the
+benchmark uses (query, JSON body, form body, header, SQS body, S3 key, DynamoDB attribute, Kinesis),
+and the real sample events stay clean."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+import pytest
+from fw_helpers import all_sample_events, event
+
+from hullguard.firewall import Firewall
+
+FW = Firewall()
+
+# One canonical payload per family. Families whose payload lives in a key are planted as JSON.
+PAYLOADS = {
+    "sqli": "1' UNION SELECT username, password FROM users--",
+    "xss": "<img src=x onerror=alert(document.cookie)>",
+    "cmdi": "127.0.0.1; cat /etc/passwd",
+    "code": "__import__('os').system('id')",
+    "ssti": "{{config.__class__.__init__.__globals__['os'].popen('id').read()}}",
+    "path": "../../../../etc/passwd",
+    "rfi": "http://evil.example.com/shell.txt?",
+    "ssrf": "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+    "xxe": '<?xml version="1.0"?><!DOCTYPE foo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><foo>&xxe;</foo>',
+    "deser": "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3RvckkACXRocmVzaG9sZHhwP0AAAAAAAAx3CAAAAB"
+    "AAAAABdAABYXQAAWJ4",
+    "ldap": "*)(uid=*))(|(uid=*",
+    "xpath": "' or count(/*)=1 or '",
+    "crlf": "en\r\nSet-Cookie: admin=true",
+}
+
+
+def _query(value: str) -> tuple[Any, str]:
+    ev = event("apiGatewayProxyEvent.json")
+    ev["queryStringParameters"]["parameter1"] = value
+    return ev, "queryStringParameters.parameter1"
+
+
+def _json_body(value: str) -> tuple[Any, str]:
+    ev = event("apiGatewayProxyV2Event.json")
+    ev["body"] = json.dumps({"user": {"bio": value}})
+    return ev, "body.user.bio"
+
+
+def _form_body(value: str) -> tuple[Any, str]:
+    ev = event("albEvent.json")
+    ev["headers"]["content-type"] = "application/x-www-form-urlencoded"
+    ev["body"] = "name=ann&comment=" + quote_plus(value)
+    return ev, "body.comment"
+
+
+def _header(value: str) -> tuple[Any, str]:
+    ev = event("lambdaFunctionUrlEvent.json")
+    ev["headers"]["x-custom"] = value
+    return ev, "headers.x-custom"
+
+
+def _sqs_body(value: str) -> tuple[Any, str]:
+    ev = event("sqsEvent.json")
+    ev["Records"][1]["body"] = json.dumps({"order": {"note": value}})
+    return ev, "Records[1].body.order.note"
+
+
+def _s3_key(value: str) -> tuple[Any, str]:
+    ev = event("s3Event.json")
+    ev["Records"][0]["s3"]["object"]["key"] = quote_plus(value)
+    return ev, "Records[0].s3.object.key"
+
+
+def _dynamodb(value: str) -> tuple[Any, str]:
+    ev = event("dynamoStreamEvent.json")
+    ev["Records"][0]["dynamodb"]["NewImage"]["Message"] = {"S": value}
+    return ev, "Records[0].dynamodb.NewImage.Message.S"
+
+
+def _kinesis(value: str) -> tuple[Any, str]:
+    ev = event("kinesisStreamEvent.json")
+    ev["Records"][0]["kinesis"]["data"] = base64.b64encode(json.dumps({"msg": value}).encode()).decode()
+    return ev, "Records[0].kinesis.data.msg"
+
+
+SHAPES: dict[str, Callable[[str], tuple[Any, str]]] = {
+    "query": _query,
+    "json body": _json_body,
+    "form body": _form_body,
+    "header": _header,
+    "sqs body": _sqs_body,
+    "s3 key": _s3_key,
+    "dynamodb attribute": _dynamodb,
+    "kinesis data": _kinesis,
+}
+# An XML document is a body, not a value inside one; a raw CR LF cannot be an S3 key.
+SKIP = {("xxe", "s3 key"), ("xxe", "header"), ("crlf", "s3 key")}
+CASES = [(fam, shape) for fam in PAYLOADS for shape in SHAPES if (fam, shape) not in SKIP]
+
+
+@pytest.mark.parametrize(("family", "shape"), CASES, ids=[f"{f}-{s}" for f, s in CASES])
+def test_attack_family_is_detected_in_each_shape(family: str, shape: str) -> None:
+    ev, location = SHAPES[shape](PAYLOADS[family])
+    verdict = FW.inspect(ev)
+    found = {(f.attack, f.location) for f in verdict.findings}
+    assert (family, location) in found, sorted(found)
+    assert verdict.blocked and not verdict.error
+
+
+def test_nosql_operator_and_prototype_pollution_live_in_keys() -> None:
+    ev, _ = _json_body("x")
+    ev["body"] = json.dumps({"username": "admin", "password": {"$ne": None}, "__proto__": {"isAdmin": True}})
+    found = {(f.attack, f.location) for f in FW.inspect(ev).findings}
+    assert ("nosql", "body.password.$ne") in found and ("proto", "body.__proto__") in found
+    ev, _ = _query("x")
+    ev["queryStringParameters"] = {"user[$ne]": "1"}
+    assert any(f.attack == "nosql" for f in FW.inspect(ev).findings)
+
+
+def test_xml_body_with_external_entity() -> None:
+    ev = event("apiGatewayProxyEvent.json")
+    ev["headers"]["Content-Type"] = "application/xml"
+    ev["body"] = PAYLOADS["xxe"]
+    assert ("xxe", "body") in {(f.attack, f.location) for f in FW.inspect(ev).findings}
+
+
+def test_encoded_attacks_with_real_detectors() -> None:
+    for value in (
+        quote(quote(PAYLOADS["sqli"])),
+        "".join(f"&#x{ord(c):x};" for c in PAYLOADS["xss"]),
+        "%c0%ae%c0%ae/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
+        "http://0xa9fea9fe/latest/meta-data/",
+    ):
+        ev, location = _query(value)
+        assert any(f.location.startswith(location) for f in FW.inspect(ev).findings), value
+
+
+@pytest.mark.parametrize("path", all_sample_events(), ids=lambda p: p.name)
+def test_real_sample_events_are_clean_with_the_real_detectors(path: Any) -> None:
+    verdict = FW.inspect(json.loads(path.read_text()))
+    assert verdict.findings == [], [(f.rule_id, f.location, f.evidence) for f in verdict.findings]
