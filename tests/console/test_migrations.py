@@ -46,7 +46,18 @@ def test_upgrade_from_first_revision_keeps_data(database_url: str) -> None:
     columns = ", ".join(_OLD_EVENT)
     values = ", ".join(f":{k}" for k in _OLD_EVENT)
     with engine.begin() as conn:
-        conn.execute(text(f"INSERT INTO events ({columns}) VALUES ({values})"), _OLD_EVENT)  # noqa: S608 - fixed names
+        for uid, request_id in (("evt-before-upgrade", "r-1"), ("evt-2", "r-1"), ("evt-3", "r-2")):
+            conn.execute(
+                text(f"INSERT INTO events ({columns}) VALUES ({values})"),  # noqa: S608 - fixed column names
+                {**_OLD_EVENT, "uid": uid, "request_id": request_id},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO functions (name, version, account, region, runtime, protected, application, last_deployed,"
+                " arn, executions, source, updated_ms) VALUES ('orders-api', '1', '123456789012', 'eu-west-1',"
+                " 'python3.12', true, 'shop', '', '', 0, 'scan', 1)"
+            )
+        )
         conn.execute(
             text(
                 "INSERT INTO users (username, password_hash, role, disabled, created_ms) "
@@ -56,8 +67,11 @@ def test_upgrade_from_first_revision_keeps_data(database_url: str) -> None:
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT uid, evidence, account FROM events")).one()
-        assert tuple(row) == ("evt-before-upgrade", "1 OR 1=1", "123456789012")  # backfilled from the ARN
+        row = conn.execute(text("SELECT uid, evidence, account FROM events WHERE uid = 'evt-before-upgrade'")).one()
+        assert tuple(row) == ("evt-before-upgrade", "1 OR 1=1", "123456789012")  # 0002 backfilled it from the ARN
+        # 0003 counted the distinct invocations already stored (r-1 twice, r-2 once), matching the
+        # function on (name, account, region) with the account 0002 filled in.
+        assert conn.execute(text("SELECT invocations_seen FROM functions")).scalar_one() == 2
         assert conn.execute(text("SELECT username FROM users")).scalar_one() == "admin"
         assert conn.execute(text("SELECT count(*) FROM dead_letters")).scalar_one() == 0
     migrate.upgrade(engine)  # running again at start-up is a no-op

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from hullguard.console.models import DeployedFunction, PostureFinding, Scan, StoredEvent
@@ -82,7 +82,7 @@ def dashboard(session: Session, flt: DashboardFilter, now_ms: int) -> Dashboard:
         )
         or 0
     )
-    board.executions = sum(row.executions for row in _executions(session, fn_where))
+    board.executions = _executions_total(session, fn_where)
     board.bucket_ms = HOUR_MS if flt.days <= 1 else DAY_MS
     start = (now_ms - flt.days * DAY_MS) // board.bucket_ms * board.bucket_ms + board.bucket_ms
     scope = _event_scope(flt, start)
@@ -134,45 +134,23 @@ class FunctionRow:
     executions: int
 
 
-def _executions(session: Session, fn_where: list[ColumnElement[bool]]) -> list[FunctionRow]:
-    return functions_page(session, DashboardFilter(), page=1, size=1_000_000, extra=fn_where).rows
+def _executions_total(session: Session, fn_where: list[ColumnElement[bool]]) -> int:
+    larger = DeployedFunction.executions >= DeployedFunction.invocations_seen
+    per_function = case((larger, DeployedFunction.executions), else_=DeployedFunction.invocations_seen)
+    return int(session.scalar(select(func.coalesce(func.sum(per_function), 0)).where(*fn_where)) or 0)
 
 
-def functions_page(
-    session: Session,
-    flt: DashboardFilter,
-    page: int = 1,
-    size: int = PAGE_SIZE,
-    extra: list[ColumnElement[bool]] | None = None,
-) -> Page:
+def functions_page(session: Session, flt: DashboardFilter, page: int = 1, size: int = PAGE_SIZE) -> Page:
     """Deployed functions, with executions = what the inventory reported (CloudWatch, via the audit)
     or, when higher, the distinct invocations the console has seen events from."""
-    where = [*_function_conditions(flt), *(extra or [])]
+    where = _function_conditions(flt)
     if flt.search:
         like = f"%{flt.search.replace('%', '').replace('_', '')}%"
         where.append(or_(DeployedFunction.name.ilike(like), DeployedFunction.application.ilike(like)))
     total = session.scalar(select(func.count()).select_from(DeployedFunction).where(*where)) or 0
     page = _page_number(page)
-    seen = (
-        select(
-            StoredEvent.function_name.label("fn"),
-            StoredEvent.account.label("acct"),
-            StoredEvent.region.label("reg"),
-            func.count(distinct(StoredEvent.request_id)).label("invocations"),
-        )
-        .group_by(StoredEvent.function_name, StoredEvent.account, StoredEvent.region)
-        .subquery()
-    )
     query = (
-        select(DeployedFunction, func.coalesce(seen.c.invocations, 0))
-        .outerjoin(
-            seen,
-            and_(
-                seen.c.fn == DeployedFunction.name,
-                seen.c.acct == DeployedFunction.account,
-                seen.c.reg == DeployedFunction.region,
-            ),
-        )
+        select(DeployedFunction)
         .where(*where)
         .order_by(DeployedFunction.name, DeployedFunction.account, DeployedFunction.region)
         .offset((page - 1) * size)
@@ -188,9 +166,9 @@ def functions_page(
             protected=fn.protected,
             application=fn.application,
             last_deployed=fn.last_deployed,
-            executions=max(fn.executions, int(invocations)),
+            executions=max(fn.executions, fn.invocations_seen),
         )
-        for fn, invocations in session.execute(query).all()
+        for fn in session.scalars(query)
     ]
     return Page(rows=rows, total=total, page=page, size=size)
 
