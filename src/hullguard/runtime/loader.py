@@ -13,7 +13,6 @@ turns learn mode on, whatever the policy says. PyYAML is imported only when YAML
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Mapping
@@ -109,7 +108,7 @@ def _apply_switches(policy: RuntimePolicy) -> RuntimePolicy:
     if mode:
         if mode not in MODES:
             raise RuntimePolicyError(ENV_MODE, [f"{mode!r} is not one of {', '.join(MODES)}"])
-        policy = dataclasses.replace(policy, mode=mode)
+        policy = policy._replace(mode=mode)
     if os.environ.get(ENV_LEARN, "").strip().lower() in ("1", "true", "yes", "on"):
-        policy = dataclasses.replace(policy, learn=LearnPolicy(enabled=True))
+        policy = policy._replace(learn=LearnPolicy(enabled=True))
     return policy

@@ -3,15 +3,16 @@
 ``RuntimePolicy.from_dict(data, source="hullguard.yml")`` checks every key and value and raises
 ``RuntimePolicyError`` listing each problem as ``<source>: <key path>: <problem>``, e.g.
 ``hullguard.yml: network.allow[2]: '10.0.0.0/33' is not a valid CIDR``. Unknown keys are errors, so a
-typo never silently turns a control off. Standard library only.
+typo never silently turns a control off. Standard library only; the sections are NamedTuples
+because they are built at every cold start and cost a fraction of a dataclass to define.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 BLOCK, ALERT, ALLOW = "block", "alert", "allow"
 LEVELS = (BLOCK, ALERT, ALLOW)
@@ -30,8 +31,7 @@ class RuntimePolicyError(ValueError):
         super().__init__("\n".join(f"{source}: {p}" for p in problems))
 
 
-@dataclass(frozen=True)
-class NetRule:
+class NetRule(NamedTuple):
     """One allow-list entry: a host name, a domain suffix or an IP network, optionally one port."""
 
     kind: str  # "host", "suffix" or "cidr"
@@ -41,22 +41,19 @@ class NetRule:
     network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
 
 
-@dataclass(frozen=True)
-class NetworkPolicy:
+class NetworkPolicy(NamedTuple):
     action: str = ALERT  # for destinations not on the allow-list
     allow: tuple[NetRule, ...] = ()
     aws_endpoints: bool = True  # *.<region>.amazonaws.com and *.<region>.api.aws
     metadata: str = BLOCK  # 169.254.0.0/16 and fd00:ec2::/32: no Lambda needs them, SSRF does
 
 
-@dataclass(frozen=True)
-class ProcessesPolicy:
+class ProcessesPolicy(NamedTuple):
     action: str = BLOCK
     allow: tuple[str, ...] = ()  # executable names/paths, or command-line globs when they contain a space
 
 
-@dataclass(frozen=True)
-class FilesPolicy:
+class FilesPolicy(NamedTuple):
     source_read: str = BLOCK  # code under LAMBDA_TASK_ROOT read as data (imports still work)
     source_extensions: tuple[str, ...] = SOURCE_EXTENSIONS
     secrets: str = BLOCK  # /proc/*/environ, /proc/*/mem, ...
@@ -64,8 +61,7 @@ class FilesPolicy:
     allow_read: tuple[str, ...] = ()  # globs exempted from the two rules above
 
 
-@dataclass(frozen=True)
-class TmpPolicy:
+class TmpPolicy(NamedTuple):
     read: str = ALLOW  # for /tmp paths not in ``allow``
     write: str = ALLOW
     allow: tuple[str, ...] = ()  # globs always readable and writable
@@ -73,8 +69,7 @@ class TmpPolicy:
     keep: tuple[str, ...] = ()  # globs never cleaned (deliberate caches)
 
 
-@dataclass(frozen=True)
-class CodePolicy:
+class CodePolicy(NamedTuple):
     event_eval: str = BLOCK  # eval/exec/compile of a string that came from the event
     pickle: str = BLOCK  # pickle loads that construct objects (find_class)
     pickle_allow: tuple[str, ...] = ()  # "module.name" globs allowed to be unpickled
@@ -82,37 +77,32 @@ class CodePolicy:
     native_libraries: str = ALERT  # ctypes loading a library after start-up
 
 
-@dataclass(frozen=True)
-class CredentialsPolicy:
+class CredentialsPolicy(NamedTuple):
     responses: str = BLOCK  # block = the function's AWS keys are masked in the response
     logs: str = BLOCK  # stdout, stderr and logging
     remove_from_environ: bool = False  # boto3 keeps working through a private provider
 
 
-@dataclass(frozen=True)
-class ErrorsPolicy:
+class ErrorsPolicy(NamedTuple):
     verbose: str = BLOCK  # block = caller gets a generic error with the request id
     message: str = "Internal server error"
 
 
-@dataclass(frozen=True)
-class InvokersPolicy:
+class InvokersPolicy(NamedTuple):
     action: str = BLOCK  # applies only when a list below is non-empty
     triggers: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # ARN globs
     accounts: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class LimitsPolicy:
+class LimitsPolicy(NamedTuple):
     event_size: str = ALERT
     max_event_bytes: int = 1024 * 1024
     timeout: str = ALERT
     timeout_margin_ms: int = 1000
 
 
-@dataclass(frozen=True)
-class ForwarderPolicy:
+class ForwarderPolicy(NamedTuple):
     url: str = ""  # console base URL (events go to <url>/api/v1/events) or any https endpoint
     api_key_env: str = "HULLGUARD_API_KEY"  # keys never live in the policy file itself
     endpoint_is_console: bool = True
@@ -122,22 +112,19 @@ class ForwarderPolicy:
     max_queue: int = 1000
 
 
-@dataclass(frozen=True)
-class LearnPolicy:
+class LearnPolicy(NamedTuple):
     enabled: bool = False
 
 
-@dataclass(frozen=True)
-class SeccompPolicy:
+class SeccompPolicy(NamedTuple):
     enabled: bool = False
     deny: tuple[str, ...] = ("execve", "execveat")
 
 
-@dataclass(frozen=True)
-class RuntimePolicy:
+class RuntimePolicy(NamedTuple):
     mode: str = BLOCK
     fail_mode: str = "open"  # what an internal hullguard error does: open = let the operation run
-    firewall: Mapping[str, Any] = field(default_factory=dict)
+    firewall: Mapping[str, Any] = MappingProxyType({})
     network: NetworkPolicy = NetworkPolicy()
     processes: ProcessesPolicy = ProcessesPolicy()
     files: FilesPolicy = FilesPolicy()

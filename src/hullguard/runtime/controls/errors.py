@@ -9,7 +9,6 @@ so retries, DLQs and destinations still see a failure.
 from __future__ import annotations
 
 import json
-import traceback
 from typing import Any
 
 from hullguard.events.schema import Severity
@@ -59,6 +58,8 @@ class ErrorControl:
 
     def on_exception(self, exc: Exception, inv: Invocation) -> Any:
         """Log ``exc`` in full; return the generic answer, or re-raise when the policy allows detail."""
+        import traceback  # only when something failed: keeps it out of the cold start
+
         with internal_work():  # formatting reads source lines: let our own linecache reads through
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         text = self.mask(text)

@@ -1,7 +1,7 @@
 """File system: the handler's source, process secrets and ``/tmp``, judged on the ``open`` audit event.
 
-Fast path first: most opens are neither under ``/proc``, ``/tmp`` nor the task root, and cost three
-``startswith`` calls. Paths with ``..``, ``//`` or ``/.`` are normalised; ``/proc/<pid>/root|cwd|fd``
+Fast path first: most opens are neither under ``/proc``, ``/tmp`` nor the task root, and cost one
+``startswith`` with a tuple of prefixes. Paths with ``..``, ``//`` or ``/.`` are normalised; ``/proc/<pid>/root|cwd|fd``
 and ``/dev/fd`` indirections are resolved, and ``os.symlink``/``os.link`` into a protected place are
 judged like a read of the target.
 
@@ -74,6 +74,7 @@ class FileControl:
         self.tmp_root = tmp_root.rstrip("/")
         self.tmp_prefix = self.tmp_root + "/"
         self.tmp_judged = tmp.read != ALLOW or tmp.write != ALLOW or reporter.learn
+        self.watched = tuple(p for p in (self.task_root, self.tmp_prefix, self.tmp_root, "/proc/", "/dev/fd") if p)
 
     def install(self) -> None:
         HANDLERS["open"] = self.on_open
@@ -93,6 +94,8 @@ class FileControl:
             path = os.path.join(os.getcwd(), path)
         if "/." in path or "//" in path:
             path = os.path.normpath(path)
+        if not path.startswith(self.watched) and not self.files.deny_read:
+            return  # the common case: one C-level prefix test
         flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
         if self.task_root and path.startswith(self.task_root):
             self._source(path)
