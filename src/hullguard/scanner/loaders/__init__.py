@@ -101,7 +101,7 @@ def _classify_file(path: Path) -> Iterator[Candidate]:
             head = handle.read(SNIFF_BYTES)
     except OSError:
         return
-    if b"AWS::" in head and (b"Resources" in head or b"AWSTemplateFormatVersion" in head):
+    if b"AWSTemplateFormatVersion" in head or (b"AWS::" in head and b"Resources" in head):
         yield Candidate("cloudformation", path)
 
 

@@ -133,11 +133,13 @@ class Variables:
 
     def _path(self, document: Any, dotted: str, depth: int, key: str) -> Any:
         if key in self._active:
-            raise CircularReference(f"${{{key}}} refers to itself")
+            raise CircularReference(f"circular reference: ${{{key}}} refers to itself")
         self._active.add(key)
         try:
             current = document
             for part in [p for p in dotted.split(".") if p]:
+                if isinstance(current, str) and "${" in current:
+                    current = self.resolve(current, depth + 1)  # ${self:a.b} where a is itself a variable
                 if isinstance(current, dict) and part in current:
                     current = current[part]
                 else:

@@ -33,7 +33,8 @@ from hullguard.scanner.loaders.common import Problem, as_list, managed_policy, s
 
 MAX_TF_BYTES = 5 * 1024 * 1024
 _REF = re.compile(r"^\$\{([a-zA-Z0-9_\-]+(?:\.[a-zA-Z0-9_\-\[\]\"*]+)+)\}$")
-_BLOCK = re.compile(r'^\s*(resource|data)\s+"([^"]+)"\s+"([^"]+)"', re.MULTILINE)
+_VAR_REF = re.compile(r"\$\{var\.([A-Za-z0-9_-]+)\}")
+_BLOCK = re.compile(r'^[ \t]*(resource|data)\s+"([^"]+)"\s+"([^"]+)"', re.MULTILINE)
 TYPE_MAP = {
     "aws_s3_bucket": "AWS::S3::Bucket",
     "aws_s3_bucket_policy": "AWS::S3::BucketPolicy",
@@ -135,11 +136,14 @@ class _Builder:
             return [self.value(v) for v in raw]
         if isinstance(raw, dict):
             return {k: self.value(v) for k, v in raw.items() if not k.startswith("__")}
-        if isinstance(raw, str) and raw.startswith("${") and raw.endswith("}"):
+        if isinstance(raw, str) and raw.startswith("${") and raw.endswith("}") and raw.count("${") == 1:
             inner = raw[2:-1]
             if inner.startswith("var.") and inner[4:] in self.m.variables:
                 return self.m.variables[inner[4:]]
             return Unknown(inner)
+        if isinstance(raw, str) and "${var." in raw:
+            # "orders-${var.stage}": interpolate defaults, keep other references symbolic.
+            return _VAR_REF.sub(lambda m: str(self.m.variables.get(m.group(1), m.group(0))), raw)
         return raw
 
     @staticmethod
@@ -313,8 +317,10 @@ class _Builder:
         for _, archive, _ in self.blocks("data.archive_file"):
             for key in ("source_dir", "source_file"):
                 value = archive.get(key)
-                if isinstance(value, str) and "${" not in value:
-                    candidates.append(value.replace("${path.module}/", ""))
+                if isinstance(value, str):
+                    value = value.replace("${path.module}/", "")
+                    if "${" not in value:
+                        candidates.append(value)
         for candidate in candidates:
             path = (self.m.directory / candidate.replace("${path.module}/", "")).resolve()
             directory = path if path.is_dir() else path.parent

@@ -38,7 +38,8 @@ class OpenInvokePermission(FunctionRule):
     def check_function(self, fn: Function, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         for permission in fn.permissions:
             principal = permission.principal
-            if isinstance(permission.function_url_auth_type, str) and permission.function_url_auth_type.upper() == "NONE":
+            url_auth = permission.function_url_auth_type
+            if isinstance(url_auth, str) and url_auth.upper() == "NONE":
                 continue  # reported by HG-AUTH-002 when the URL exists
             if is_everyone(principal):
                 yield self.finding(
