@@ -14,7 +14,7 @@ from typing import Any
 
 from hullguard.runtime.core import Handler
 from hullguard.runtime.loader import load_policy
-from hullguard.runtime.protect import _guard, _without_guard
+from hullguard.runtime.protect import build_guard, fallback_handler
 
 ENV_HANDLER = "HULLGUARD_HANDLER"
 SELF = "hullguard.handler.handler"
@@ -48,9 +48,9 @@ def _build() -> Handler:
         raise HandlerConfigError(f"{ENV_HANDLER} is not set: it must name the real handler, e.g. app.handler")
     policy = load_policy(None, os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd())
     try:
-        guard = _guard(policy)
+        guard = build_guard(policy)
     except Exception as exc:  # our bug: the function still answers, the fail mode decides how
-        return _without_guard(load_target(spec), policy, exc)
+        return fallback_handler(load_target(spec), policy, exc)
     return guard.wrap(load_target(spec))
 
 

@@ -138,3 +138,45 @@ def test_hooks_cost_nothing_for_unrelated_events(tmp_path):
     """, tmp_path)
     assert result["ok"] and result["read"]
     assert "hullguard.event" not in result["_stdout"]  # nothing to report
+
+
+def test_decorator_with_a_policy_file_next_to_the_module(tmp_path):
+    (tmp_path / "fn").mkdir()
+    (tmp_path / "fn" / "strict.yml").write_text("processes:\n  allow: [/bin/true]\n")
+    (tmp_path / "fn" / "app.py").write_text(textwrap.dedent("""
+        import subprocess
+        from hullguard import protect
+
+        @protect(policy="strict.yml")
+        def handler(event, context):
+            return subprocess.run([event["cmd"]]).returncode
+
+        @protect
+        def plain(event, context):
+            return "ok"
+    """))
+    result = run_isolated("""
+        import json, sys
+        sys.path.insert(0, "fn")
+        import app
+        out = {"allowed": app.handler({"cmd": "/bin/true"}, None), "plain": app.plain({}, None)}
+        try:
+            app.handler({"cmd": "/bin/false"}, None)
+        except Exception as exc:
+            out["other"] = type(exc).__name__
+        print("RESULT " + json.dumps(out))
+    """, tmp_path)
+    assert result["allowed"] == 0 and result["plain"] == "ok"
+    assert result["other"] == "FunctionError"  # /bin/false is not on that function's list
+
+
+def test_wrapper_handler_without_target_fails_clearly(tmp_path):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("HULLGUARD_", "AWS_"))}
+    proc = subprocess.run([sys.executable, "-c", "import hullguard.handler"], capture_output=True, text=True,
+                          env={**environ, "PYTHONPATH": str(SRC)}, cwd=tmp_path, timeout=60)
+    assert proc.returncode != 0
+    assert "HULLGUARD_HANDLER is not set: it must name the real handler" in proc.stderr
+    proc = subprocess.run([sys.executable, "-c", "import hullguard.handler"], capture_output=True, text=True,
+                          env={**environ, "PYTHONPATH": str(SRC), "HULLGUARD_HANDLER": "nosuch.handler"},
+                          cwd=tmp_path, timeout=60)
+    assert "HULLGUARD_HANDLER='nosuch.handler': cannot import module 'nosuch'" in proc.stderr

@@ -22,10 +22,10 @@ _GUARDS: dict[int, Guard] = {}  # one guard per distinct policy object in the pr
 
 def guard_for(policy: PolicyArg = None, near: str | None = None) -> Guard:
     """The guard for ``policy`` (resolved explicit > env > file > defaults), built once."""
-    return _guard(load_policy(policy, near))
+    return build_guard(load_policy(policy, near))
 
 
-def _guard(resolved: RuntimePolicy) -> Guard:
+def build_guard(resolved: RuntimePolicy) -> Guard:
     key = hash(repr(resolved))
     guard = _GUARDS.get(key)
     if guard is None:
@@ -43,13 +43,13 @@ def protect_handler(handler: Handler, policy: PolicyArg = None) -> Handler:
     """``handler`` wrapped by the guard of its policy; a broken policy raises ``RuntimePolicyError``."""
     resolved = load_policy(policy, _module_dir(handler))  # the user's mistake: fails the cold start
     try:
-        guard = _guard(resolved)
+        guard = build_guard(resolved)
     except Exception as exc:  # our own bug: never take the function down; the fail mode decides
-        return _without_guard(handler, resolved, exc)
+        return fallback_handler(handler, resolved, exc)
     return guard.wrap(handler)
 
 
-def _without_guard(handler: Handler, policy: RuntimePolicy, exc: Exception) -> Handler:
+def fallback_handler(handler: Handler, policy: RuntimePolicy, exc: Exception) -> Handler:
     closed = policy.fail_mode == "closed"
     outcome = "refuses every call" if closed else "runs unprotected"
     sys.stderr.write(f"hullguard: internal error while starting protection ({type(exc).__name__}: {exc}); "
@@ -82,4 +82,4 @@ def protect(handler: Handler | None = None, *, policy: PolicyArg = None) -> Hand
     return decorate
 
 
-__all__ = ["Guard", "RuntimePolicy", "RuntimePolicyError", "guard_for", "protect"]
+__all__ = ["Guard", "RuntimePolicy", "RuntimePolicyError", "build_guard", "fallback_handler", "guard_for", "protect"]

@@ -3,7 +3,7 @@
 The three values Lambda puts in the environment (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
 ``AWS_SESSION_TOKEN``) are read once at start-up. Then:
 
-- responses are checked (one ``json.dumps`` and three substring searches) and masked;
+- responses are checked (three substring searches per string in them, no copy) and masked;
 - ``sys.stdout``/``sys.stderr`` are wrapped and ``logging.Handler.format`` is patched, so ``print`` and
   every logging handler emit ``****`` instead of the values;
 - with ``remove_from_environ``, the values leave ``os.environ`` (so ``print(os.environ)`` leaks
@@ -13,7 +13,6 @@ The three values Lambda puts in the environment (``AWS_ACCESS_KEY_ID``, ``AWS_SE
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from collections import ChainMap
@@ -26,6 +25,7 @@ from hullguard.runtime.report import Reporter, Rule
 
 CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 MASK = "****"
+MAX_RESPONSE_NODES = 100_000
 
 IN_RESPONSE = Rule("HG-RT-CRED-001", "Function's AWS credentials in the response", "credentials",
                    "credential-leakage", Severity.CRITICAL, "CWE-200")
@@ -120,17 +120,35 @@ class CredentialControl:
         """The response with the credential values masked (when the policy says block)."""
         if not self.values or self.policy.responses == ALLOW or result is None:
             return result
-        try:
-            text = json.dumps(result, default=str, ensure_ascii=False)
-        except (TypeError, ValueError):
-            text = str(result)
-        names = self.found(text)
+        names = self._found_in(result)
         if not names:
             return result
         if self.reporter.decide(self.policy.responses, IN_RESPONSE, location="response",
                                 policy_rule="credentials.responses", detail={"variables": names}):
             return self._mask_value(result, 0)
         return result
+
+    def _found_in(self, result: Any) -> list[str]:
+        """Which credentials occur in any string of the response (no copy, no serialisation)."""
+        found: set[str] = set()
+        stack: list[tuple[Any, int]] = [(result, 0)]
+        seen = 0
+        while stack and seen < MAX_RESPONSE_NODES:
+            value, depth = stack.pop()
+            seen += 1
+            if isinstance(value, str):
+                found.update(self.found(value))
+            elif isinstance(value, (bytes, bytearray)):
+                found.update(self.found(bytes(value).decode("utf-8", "replace")))
+            elif depth < 64:
+                if isinstance(value, dict):
+                    stack.extend((k, depth + 1) for k in value)
+                    stack.extend((v, depth + 1) for v in value.values())
+                elif isinstance(value, (list, tuple)):
+                    stack.extend((v, depth + 1) for v in value)
+                elif not isinstance(value, (int, float, bool)) and value is not None:
+                    found.update(self.found(str(value)))  # what the marshaller would turn into text
+        return sorted(found)
 
     def _mask_value(self, value: Any, depth: int) -> Any:
         if isinstance(value, str):
