@@ -106,3 +106,23 @@ def test_cli_inspect_exit_codes(tmp_path: Path) -> None:
     alert.write_text("firewall:\n  mode: alert\n", encoding="utf-8")
     result = runner.invoke(app, ["inspect", "-", "--policy", str(alert)], input=json.dumps(ev))
     assert result.exit_code == 1 and "alert only" in result.stdout
+
+
+def test_cli_inspects_the_example_folder() -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["inspect", str(REPO / "examples" / "events"), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    reports = {Path(r["file"]).name: r for r in json.loads(result.stdout)}
+    assert reports["apigw-benign.json"]["findings"] == []
+    expected = {
+        "apigw-sqli-query.json": ("sqli", "queryStringParameters.currency"),
+        "sqs-sns-envelope-xss.json": ("xss", "Records[0].body.Message.comment.text"),
+        "s3-key-path-traversal.json": ("path", "Records[0].s3.object.key"),
+        "dynamodb-stream-command-injection.json": ("cmdi", "Records[1].dynamodb.NewImage.Message.S"),
+        "kinesis-log4shell.json": ("code", "Records[0].kinesis.data.userAgent"),
+        "alb-ssrf-metadata.json": ("ssrf", "queryStringParameters.image"),
+        "cloudwatch-logs-sqli.json": ("sqli", "awslogs.data.logEvents[0].message"),
+    }
+    for name, (attack, location) in expected.items():
+        found = {(f["attack"], f["location"]) for f in reports[name]["findings"]}
+        assert (attack, location) in found, (name, found)

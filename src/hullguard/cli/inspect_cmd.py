@@ -1,4 +1,6 @@
-"""`hullguard inspect EVENT.json|-`: run the event firewall on one Lambda event.
+"""`hullguard inspect EVENT.json|DIR|-`: run the event firewall on Lambda events.
+
+A directory inspects every ``*.json`` file in it (sorted), one verdict each.
 
 Exit codes: 0 clean, 1 attack found, 2 bad input (unreadable file, not JSON, bad policy) or an
 inspection that failed internally.
@@ -24,16 +26,23 @@ def register(app: typer.Typer) -> None:
 
 
 def inspect(
-    event_file: Annotated[str, typer.Argument(metavar="EVENT.json|-", help="Lambda event as JSON; '-' reads stdin.")],
+    event_file: Annotated[
+        str,
+        typer.Argument(metavar="EVENT.json|DIR|-", help="Lambda event as JSON, a folder of them, or '-' for stdin."),
+    ],
     output_format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
     policy: Annotated[
         Path | None, typer.Option("--policy", "-p", help="Policy file (YAML or JSON, firewall: section).")
     ] = None,
 ) -> None:
-    """Inspect one Lambda event with the event firewall; exit 1 when it holds an attack."""
+    """Inspect Lambda events with the event firewall; exit 1 when one holds an attack."""
     if output_format not in ("text", "json"):
         fail(f"--format must be text or json, not {output_format!r}")
-    event = _read_event(event_file)
+    folder = Path(event_file) if event_file != "-" else None
+    sources = sorted(str(p) for p in folder.glob("*.json")) if folder is not None and folder.is_dir() else [event_file]
+    if not sources:
+        fail(f"{event_file}: no *.json files in this folder")
+    events = [_read_event(source) for source in sources] if len(sources) == 1 else None
 
     from hullguard.firewall import Firewall, PolicyError
 
@@ -41,16 +50,32 @@ def inspect(
         firewall = Firewall(policy=policy) if policy is not None else Firewall()
     except PolicyError as exc:
         fail(f"bad policy: {exc}")
-    verdict = firewall.inspect(event)
-    attacks = [f for f in verdict.findings if f.rule_id != "HG-INTERNAL-001"]
+    code = EXIT_CLEAN
+    reports: list[dict[str, Any]] = []
+    for index, source in enumerate(sources):
+        if events is not None:
+            event = events[index]
+        else:
+            try:
+                event = _read_event(source)
+            except typer.Exit:  # the message is printed; go on with the other files
+                code = EXIT_BAD_INPUT
+                continue
+        verdict = firewall.inspect(event)
+        attacks = [f for f in verdict.findings if f.rule_id != "HG-INTERNAL-001"]
+        if output_format == "json":
+            reports.append({"file": source, **verdict.to_dict()} if len(sources) > 1 else verdict.to_dict())
+        else:
+            _print_text(verdict, source if len(sources) > 1 else "")
+        if verdict.error and not attacks:
+            sys.stderr.write(f"hullguard: error: inspection of {clean(source)} failed: {clean(verdict.error)}\n")
+            code = EXIT_BAD_INPUT
+        elif attacks and code == EXIT_CLEAN:
+            code = EXIT_FINDINGS
     if output_format == "json":
-        sys.stdout.write(json.dumps(verdict.to_dict(), indent=2, ensure_ascii=False) + "\n")
-    else:
-        _print_text(verdict)
-    if verdict.error and not attacks:
-        sys.stderr.write(f"hullguard: error: inspection failed: {clean(verdict.error)}\n")
-        raise typer.Exit(EXIT_BAD_INPUT)
-    raise typer.Exit(EXIT_FINDINGS if attacks else EXIT_CLEAN)
+        payload: Any = reports if len(sources) > 1 else (reports[0] if reports else {})
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    raise typer.Exit(code)
 
 
 def _read_event(source: str) -> Any:
@@ -77,7 +102,7 @@ def _read_event(source: str) -> Any:
         fail(f"{name}: JSON nested too deeply to read")
 
 
-def _print_text(verdict: Any) -> None:
+def _print_text(verdict: Any, source: str = "") -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -85,6 +110,8 @@ def _print_text(verdict: Any) -> None:
     status = "BLOCKED" if verdict.blocked else ("ATTACK (alert only)" if verdict.findings else "clean")
     style = "bold red" if verdict.blocked else ("bold yellow" if verdict.findings else "bold green")
     header = Text()
+    if source:
+        header.append(f"{clean(source)}: ", style="bold")
     header.append(status, style=style)
     header.append(f"  trigger={verdict.trigger}  findings={len(verdict.findings)}")
     header.append(f"  strings={verdict.strings_scanned}  {verdict.duration_us:.0f} µs")

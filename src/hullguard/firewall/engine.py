@@ -294,6 +294,8 @@ class _Inspection:
         self.texts: list[str] = []  # every view to scan
         self.metas: list[tuple[str, int | None, str, bool]] = []  # (path, record, content type, is key)
         self.findings: list[Finding] = []
+        self.finding_views: list[int] = []  # index of the view each finding came from
+        self.view_index = 0
         self.found: set[tuple[str, str]] = set()  # (location, family) already reported
         self.allowed = 0
         self.trigger = "unknown"
@@ -318,6 +320,7 @@ class _Inspection:
             if not self.stack:
                 break
         self.scan()
+        self.event_order()
         return self.verdict(event, trigger)
 
     def verdict(self, event: Any, trigger: str) -> Verdict:
@@ -753,7 +756,10 @@ class _Inspection:
         # Scanning gets its own slice of time even when walking used the budget up: an attacker must
         # not be able to pad an event so that what was already collected is never looked at.
         order = {d.family: i for i, d in enumerate(fw._detectors)}
-        for count, index in enumerate(sorted(hits)):
+        # Later views of a string are its decodings: trying them first makes the evidence the decoded
+        # payload. Findings are put back in event order afterwards.
+        for count, index in enumerate(sorted(hits, reverse=True)):
+            self.view_index = index
             if not count & 31 and perf_counter() > deadline:
                 meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                 return
@@ -769,6 +775,11 @@ class _Inspection:
                 if len(self.findings) >= self.budget.max_findings:
                     meter.exhaust(f"more than {self.budget.max_findings} findings")
                     return
+
+    def event_order(self) -> None:
+        if len(self.findings) > 1:
+            order = dict(zip(map(id, self.findings), self.finding_views, strict=True))
+            self.findings.sort(key=lambda f: order[id(f)])
 
     def detect(self, det: _Detector, text: str, path: str, record: int | None, ctype: str, is_key: bool) -> None:
         ctx = ScanContext(paranoia=self.policy.paranoia, is_key=is_key, location=path, content_type=ctype)
@@ -794,6 +805,7 @@ class _Inspection:
         if self.policy.allow and self.policy.allows(path, family, detection.rule_id):
             self.allowed += 1
             return
+        self.finding_views.append(self.view_index)
         self.findings.append(
             Finding(
                 rule_id=detection.rule_id,
@@ -810,6 +822,7 @@ class _Inspection:
 
     def internal(self, error: str, path: str, record: int | None) -> None:
         self.error = self.error or error
+        self.finding_views.append(self.view_index)
         self.findings.append(
             Finding(
                 rule_id=INTERNAL_RULE.rule_id,
