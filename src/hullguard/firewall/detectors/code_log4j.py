@@ -19,6 +19,9 @@ LEAKING_PREFIXES = ("env:", "sys:", "java:", "ctx:", "main:", "bundle:", "k8s:",
 
 def _resolve_body(body: str) -> str | None:
     """Value Log4j substitutes for ``${body}``, or None when the lookup stays as written."""
+    default = body.find(":-")
+    if default >= 0:
+        return body[default + 2 :]  # Log4j splits the default off before it resolves the lookup
     lowered = body.lower()
     if lowered.startswith("lower:"):
         return body[6:].lower()
@@ -26,9 +29,6 @@ def _resolve_body(body: str) -> str | None:
         return body[6:].upper()
     if lowered.startswith("date:"):
         return body[5:].strip("'\"")
-    default = body.find(":-")
-    if default >= 0:
-        return body[default + 2 :]
     return None
 
 

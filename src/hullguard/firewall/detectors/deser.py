@@ -17,11 +17,13 @@ from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "deser"
-# Necessary condition: a format marker (each alternative is the start of one of the signatures below).
+# Necessary condition, led by rare characters where possible: a sigil or binary marker, a base64 stream
+# header (case-sensitive even under the engine's IGNORECASE), a hex Java header, PHP object notation, or a
+# fully qualified gadget package (".sun.", ".apache.", ".windows." ...).
 PREFILTER = (
-    r"[$\x80\xac!@]|ro0ab|aced0005|[oc]:\d|ga[sjnrvw]|y(?:29z|3bvc2l4|19f|3n1yn|2j1aw|25ul)|cos\n|c__builtin|cposix"
-    r"|csubprocess|cbuiltins|aaeaaad|<java|class=|dynamic-proxy|functors|templatesimpl|jdbcrowsetimpl"
-    r"|ysoserial|objectdataprovider|textformattingrunproperties|typeconfusedelegate|xmldecoder"
+    r"[\n$\x80\xac!@<]|__type|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD)|aced0005"
+    r"|[oc]:\d|ysoserial|\.(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect"
+    r"|rowset|windows|diagnostics|visualstudio|security|identitymodel|configuration|activities|data|ui)\."
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 _REMEDIATION = (
@@ -85,11 +87,18 @@ _DOTNET = re.compile(
     r"|system\.identitymodel\.tokens\.sessionsecuritytoken|system\.management\.automation\.psobject"
     r"|system\.data\.services\.internal\.expandedwrapper|objectstateformatter|losformatter|^aaeaaad/////"
 )
+_GATED: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("HG-DESER-003", ("aced", "\xac", "<java", "<object", "dynamic-proxy", ".sun.", ".apache.", ".beans.",
+                      ".management.", ".reflect.", ".springframework.", ".mchange.", ".codehaus.", ".qos.", "ysoserial",
+                      "@type"), _JAVA),
+    ("HG-DESER-004", ("!",), _YAML),
+    ("HG-DESER-005", ("system.", "microsoft.", "aaeaaad", "__type", "$type"), _DOTNET),
+)
 _PHP = re.compile(r"\b[oc]:\d{1,4}:\"[a-z_\\][\w\\]{0,200}\":\d{1,5}:\{", re.IGNORECASE)
 
 
 def _pickle(text: str) -> str | None:
-    if _PICKLE_GLOBAL.search(text):
+    if "\n" in text and _PICKLE_GLOBAL.search(text):
         return "pickle GLOBAL opcode"
     header = max(text.find("\x80\x02"), text.find("\x80\x03"), text.find("\x80\x04"), text.find("\x80\x05"))
     if header >= 0 and _PICKLE_NAMES.search(text, header, header + 4096):
@@ -126,10 +135,14 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
         index = text.find("rO0AB")
         return Detection("HG-DESER-003", "Java serialization stream (base64)", index, index + 5)
     low = text.lower()
-    for rule_id, pattern in (("HG-DESER-003", _JAVA), ("HG-DESER-004", _YAML), ("HG-DESER-005", _DOTNET)):
+    for rule_id, gates, pattern in _GATED:
+        if not any(gate in low for gate in gates):
+            continue
         match = pattern.search(low)
         if match and not (rule_id == "HG-DESER-003" and match.group(0) == "ro0ab"):
             return Detection(rule_id, f"marker {match.group(0)[:60]!r}", match.start(), match.end())
+    if ':"' not in text:
+        return None
     match = _PHP.search(text)
     if match:
         return Detection("HG-DESER-006", f"PHP object {match.group(0)[:60]!r}", match.start(), match.end())

@@ -16,7 +16,7 @@ from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 FAMILY = "nosql"
 # Necessary condition: an operator sigil or bracket, a JS statement break, a boolean operator, or a
 # db./this. member access.
-PREFILTER = r"[$&|;]|db\.|this\.|while|sleep"
+PREFILTER = r"[$&|;]|db\.|this\.|ep\s{0,4}\("
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
 _REMEDIATION = (
@@ -56,9 +56,10 @@ _JS = re.compile(
     r"|['\"]\s{0,4}(?:&&|\|\|)\s{0,4}this\s{0,4}\.|\bdb\s{0,4}\.\s{0,4}\w{1,64}\s{0,4}\.\s{0,4}(?:insert|find|update"
     r"|remove|drop|mapreduce|aggregate|delete\w{0,4}|getcollection)\s{0,4}\(|\bdb\.getsiblingdb\s{0,4}\("
     r"|mapreduce\s{0,4}\(\s{0,4}function|while\s{0,4}\(\s{0,4}\w{1,10}\s{0,4}-\s{0,4}\w{1,10}\s{0,4}<\s{0,4}\d"
-    r"|new\s{1,4}date\s{0,4}\(\s{0,4}\)\s{0,4};\s{0,4}do\s{0,4}\{",
+    r"|new\s{1,4}date\s{0,4}\(\s{0,4}\)\s{0,4};\s{0,4}do\s{0,4}\{|[;'\"]\s{0,4}while\s{0,4}\(\s{0,4}(?:true|1)\s{0,4}\)",
     re.IGNORECASE,
 )
+_JS_GATES = ("return", "sleep", "this", "db", "mapreduce", "while", "date")
 _TAUTOLOGY = re.compile(
     r"(?:\|\||&&)\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\2?)\s{0,4}===?\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\4?)"
 )
@@ -87,10 +88,11 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
             return Detection("HG-NOSQL-002", f"operator {match.group(0).strip()!r}", match.start(), match.end())
     if ctx.is_key:
         return None
-    match = _JS.search(text)
+    low = text.lower()
+    match = _JS.search(text) if any(gate in low for gate in _JS_GATES) else None
     if match:
         return Detection("HG-NOSQL-003", f"server-side JS {match.group(0).strip()!r}", match.start(), match.end())
-    for taut in _TAUTOLOGY.finditer(text):
+    for taut in _TAUTOLOGY.finditer(text) if ("||" in text or "&&" in text) else ():
         if taut.group(1).strip("'\"") == taut.group(3).strip("'\""):
             return Detection("HG-NOSQL-003", f"JS tautology {taut.group(0)!r}", taut.start(), taut.end())
     return None

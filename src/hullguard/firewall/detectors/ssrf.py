@@ -22,9 +22,9 @@ FAMILY = "ssrf"
 # character: a scheme separator (":/", "jar:", "netdoc:", "fd00:"), a metadata address, a runtime
 # variable, a metadata or runtime path, or a value that starts like a bare host.
 PREFILTER = (
-    r":[/\\]|[rc0]:|169\.254|_(?:lambda_runtime|container_cred|container_auth)"
+    r":[/\\]|[rc0]:|[ps]:[\d\[]|169\.254|_(?:lambda_runtime|container_cred|container_auth)"
     r"|/(?:latest|runtime|20\d\d-|computemetadata|metadata/|opc/|v2/cred|openstack/)"
-    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?:[.:/\s]|\Z)|localhost|metadata|instance-data)"
+    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}[.:]|\d{10}\s{0,4}\Z|localhost|metadata|instance-data)"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -59,7 +59,9 @@ RULES: tuple[RuleInfo, ...] = (
           "/2018-06-01/runtime/invocation/next) meant for a host chosen by DNS rebinding or a proxy."),
 )
 
-_URL_START = re.compile(r"(?<![a-z0-9+.\-])([a-z][a-z0-9+.\-]{0,15}):(?:[/\\]{1,3}|(?=[a-z]{2,10}:))")
+_URL_START = re.compile(
+    r"(?<![a-z0-9+.\-])([a-z][a-z0-9+.\-]{0,15}):(?:[/\\]{1,3}|(?=[a-z]{2,10}:)|(?<=https:)(?=[\d\[])|(?<=http:)(?=[\d\[]))"
+)
 _URL_END = re.compile(r"[\s\"'<>`{}|^]")
 _DANGEROUS_SCHEMES = frozenset(("file", "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "ssh"))
 _FETCH_SCHEMES = frozenset(("http", "https", "ftp", "ftps", "ws", "wss", "ldap", "ldaps", "gopher", "dict", "tftp"))

@@ -39,7 +39,7 @@ _LOOPBACK_NAMES = frozenset(("localhost", "localhost.localdomain", "ip6-localhos
 # Public wildcard-DNS zones whose names resolve to loopback whatever the label.
 _LOOPBACK_ZONES = ("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fuf.me", "yoogle.com", "localhost")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": ".", "\u2024": "."})
-_PART = re.compile(r"0x[0-9a-f]{0,8}|0[0-7]{0,11}|[1-9][0-9]{0,9}")
+_PART = re.compile(r"0x0{0,24}[0-9a-f]{0,8}|0[0-7]{0,32}|[1-9][0-9]{0,9}")
 _DASHED = re.compile(r"(?:^|[.-])(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?:$|[.-])")
 _HEX_LABEL = re.compile(r"[0-9a-f]{8}")
 
@@ -174,6 +174,8 @@ def classify_host(raw_host: str) -> HostVerdict | None:
         category = classify_ip(embedded)
         if category is not None:
             return HostVerdict(category, f"{host[:60]} embeds {embedded}", True)
-    if host.endswith((".internal", ".local", ".localdomain", ".intranet", ".corp", ".lan")):
+    if host.startswith("kubernetes.default") or host.endswith(
+        (".internal", ".local", ".localdomain", ".intranet", ".corp", ".lan", ".svc", ".cluster.local")
+    ):
         return HostVerdict(PRIVATE, f"internal DNS name {host[:60]}", False)
     return None

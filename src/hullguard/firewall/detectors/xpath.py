@@ -33,10 +33,10 @@ RULES: tuple[RuleInfo, ...] = (
 _FUNCTIONS = (
     r"(?:name|local-name|namespace-uri|count|string-length|substring(?:-before|-after)?|contains|starts-with"
     r"|position|last|text|node|string|normalize-space|translate|concat|boolean|not|number|sum|doc|document"
-    r"|codepoints-to-string|string-to-codepoints|lower-case|upper-case)\s{0,4}\("
+    r"|codepoints-to-string|string-to-codepoints|lower-case|upper-case|true|false)\s{0,4}\("
 )
 _QUOTE_BOOLEAN = re.compile(
-    rf"['\"]\s{{0,4}}\)?\s{{0,8}}(?:or|and)\s{{1,8}}(?:{_FUNCTIONS}|/|\(?\s{{0,4}}['\"][^'\"]{{0,20}}['\"]\s{{0,4}}=\s{{0,4}}['\"]"
+    rf"['\"]\s{{0,4}}\)?\s{{0,8}}(?:or|and)(?:\s{{1,8}}|(?=['\"(]))(?:{_FUNCTIONS}|/|\(?\s{{0,4}}['\"][^'\"]{{0,20}}['\"]\s{{0,4}}=\s{{0,4}}['\"]"
     rf"|\(?\s{{0,4}}(\d{{1,6}})\s{{0,4}}=\s{{0,4}}\1\b)",
     re.IGNORECASE,
 )
@@ -52,11 +52,12 @@ _UNION_AXIS = re.compile(
 def scan(text: str, ctx: ScanContext) -> Detection | None:
     if not _PREFILTER.search(text):
         return None
-    if "'" in text or '"' in text:
+    low = text.lower()
+    if ("'" in text or '"' in text) and ("or" in low or "and" in low):
         match = _QUOTE_BOOLEAN.search(text)
         if match:
             return Detection("HG-XPATH-001", f"quote break {match.group(0)!r}", match.start(), match.end())
-    match = _UNION_AXIS.search(text)
+    match = _UNION_AXIS.search(text) if any(gate in text for gate in ("|", "::", "(", "//")) else None
     if match:
         return Detection("HG-XPATH-002", f"xpath construct {match.group(0)!r}", match.start(), match.end())
     return None

@@ -47,6 +47,9 @@ _DECL_END = 4096
 _ENTITY = re.compile(r"<!entity\s{1,16}(%\s{1,16})?([\w.:-]{1,100})\s{1,16}", re.IGNORECASE)
 _DOCTYPE = re.compile(r"<!doctype\s{1,16}[\w.:-]{1,100}\s{0,16}(system|public|\[)?", re.IGNORECASE)
 _EXTERNAL = re.compile(r"^(?:system|public)\b", re.IGNORECASE)
+# The standard (X)HTML/SVG doctypes name w3.org DTDs; parsers do not fetch them and pages carry them.
+_W3C_DTD = re.compile(r"\s{0,16}(?:\"[^\"]{0,120}\"\s{0,16})?\"https?://www\.w3\.org/[^\"]{0,160}\.dtd\"\s{0,16}>",
+                      re.IGNORECASE)
 _PARAM_REF = re.compile(r"%[\w.:-]{1,100};")
 _ENTITY_REF = re.compile(r"&[\w.:-]{1,100};")
 _XINCLUDE = re.compile(r"xi:include|w3\.org/2001/xinclude", re.IGNORECASE)
@@ -93,7 +96,7 @@ def _scan_markup(text: str, ctx: ScanContext) -> Detection | None:
             return found
         for doctype in _DOCTYPE.finditer(text):
             keyword = (doctype.group(1) or "").lower()
-            if keyword in ("system", "public"):
+            if keyword in ("system", "public") and not _W3C_DTD.match(text, doctype.end(), doctype.end() + 200):
                 return Detection("HG-XXE-001", "external DTD", doctype.start(), doctype.end())
             subset = text[doctype.end() : doctype.end() + _DECL_END]
             if _PARAM_REF.search(subset.split("]>", 1)[0]):
