@@ -194,6 +194,20 @@ def test_batch_with_one_malicious_record_processes_the_rest(function):
     assert firewall and all(e["unmapped"]["detail"]["record"] == 1 for e in firewall)
 
 
+def test_oversized_event_and_near_timeout_are_reported(function):
+    fn = function(policy={"firewall": FIREWALL_OFF, "limits": {"max_event_bytes": 4096, "timeout_margin_ms": 1000}})
+    big = api_event({"action": "list", "padding": "x" * 5000})
+    assert fn.invoke(big).body["statusCode"] == 200  # alert by default: reported, served
+    slow = fn.invoke(api_event({"action": "slow", "seconds": 0.8}), deadline_ms=1500)
+    assert body(slow) == {"slept": 0.8}
+    events = {e["finding_info"]["analytic"]["uid"]: e for e in fn.events()}
+    assert events["HG-RT-LIM-001"]["unmapped"]["detail"]["bytes"] > 5000
+    assert events["HG-RT-LIM-002"]["action"] == "alerted"  # reported while the invocation still ran
+    assert events["HG-RT-LIM-002"]["unmapped"]["risk"] == "denial-of-service"
+    strict = function(policy={"firewall": FIREWALL_OFF, "limits": {"max_event_bytes": 4096, "event_size": "block"}})
+    assert strict.invoke(big).body["statusCode"] == 403
+
+
 def test_broken_policy_file_fails_cold_start_precisely(function):
     fn = function(policy_file="network:\n  allow:\n    - api.example.com\n    - '*.example.org'\n    - 10.0.0.0/33\n")
     error = fn.wait_init_error()
