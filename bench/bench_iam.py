@@ -53,7 +53,8 @@ class Case:
 
     def expected(self) -> dict[str, set[str]]:
         out = {a: set(r) for a, r in self.spec["expected"].items()}
-        group = f"arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{self.spec['name']}:*"
+        group = ("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/"
+                 f"{self.spec['name']}:*")
         for action in LOGS:
             out.setdefault(action, set()).add(group)
         return out
@@ -206,41 +207,91 @@ def ensure_venv(name: str, package: str) -> Path | None:
     return venv
 
 
-def _serverless_project(case: Case, target: Path) -> None:
-    """The case as a one-function Serverless Framework service (what puresec-cli reads)."""
-    shutil.copytree(case.directory, target, ignore=shutil.ignore_patterns("case.json"))
-    env = "\n".join(f"      {k}: {json.dumps(v)}" for k, v in case.spec.get("environment", {}).items())
-    (target / "serverless.yml").write_text(
-        f"service: {case.spec['name']}\nprovider:\n  name: aws\n  runtime: {case.spec['runtime']}\n"
-        f"  region: us-east-1\nfunctions:\n  {case.name}:\n    handler: {case.spec['handler']}\n"
-        + (f"    environment:\n{env}\n" if env else ""))
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _moto_server() -> tuple[subprocess.Popen[bytes], int] | None:
+    """puresec-cli asks STS for the account id; a local moto server answers (no AWS account)."""
+    binary = ROOT / ".venv" / "bin" / "moto_server"
+    if not binary.exists():
+        return None
+    port = _free_port()
+    proc = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    import urllib.request
+
+    for _ in range(60):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
+            return proc, port
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    return None
+
+
+def _policy_actions(text: str) -> dict[str, set[str]]:
+    """Actions of the role policies (not the trust policy) in puresec-cli's CloudFormation output."""
+    import yaml
+
+    out: dict[str, set[str]] = {}
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return _actions_from_text(text)
+    for resource in ((doc or {}).get("Resources") or {}).values():
+        for policy in (resource.get("Properties") or {}).get("Policies") or []:
+            for statement in (policy.get("PolicyDocument") or {}).get("Statement") or []:
+                actions = statement.get("Action")
+                for action in actions if isinstance(actions, list) else [actions]:
+                    out.setdefault(str(action), set()).add(str(statement.get("Resource")))
+    return out
 
 
 def run_puresec(cases: list[Case]) -> tuple[Score | None, str]:
     venv = ensure_venv("puresec", "puresec-cli")
     if venv is None:
         return None, "could not be installed"
+    server = _moto_server()
+    if server is None:
+        return None, "needs an STS endpoint for the account id; moto_server did not start"
+    proc_server, port = server
     binary = venv / "bin" / "puresec"
     score = Score()
     failures: list[str] = []
-    for case in cases:
-        with tempfile.TemporaryDirectory() as tmp:
-            project = Path(tmp) / case.name
-            _serverless_project(case, project)
-            try:
-                proc = subprocess.run([str(binary), "gen-roles", str(project), "--framework", "serverless",
-                                       "--no-overwrite", "--yes"],
-                                      capture_output=True, text=True, timeout=120, cwd=project,
-                                      env={"PATH": "/usr/bin:/bin", "HOME": tmp, "AWS_DEFAULT_REGION": "us-east-1"})
-            except subprocess.TimeoutExpired:
-                failures.append(f"{case.name}: timeout")
-                continue
-            generated = _actions_from_text(proc.stdout + "\n" + _read_outputs(project))
-            if proc.returncode != 0 and not generated:
-                failures.append(f"{case.name}: exit {proc.returncode}: {_last_line(proc.stderr or proc.stdout)}")
-                continue
-            score.add(case.name, case.expected(), generated)
-    note = f"{len(cases) - len(failures)}/{len(cases)} functions produced output"
+    try:
+        for case in cases:
+            runtime = "nodejs" if case.language == "Node.js" else "python"
+            with tempfile.TemporaryDirectory() as tmp:
+                project = Path(tmp) / case.name
+                shutil.copytree(case.directory, project, ignore=shutil.ignore_patterns("case.json"))
+                env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "AWS_DEFAULT_REGION": "us-east-1",
+                       "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
+                env.update(dict(case.spec.get("environment", {}).items()))
+                try:
+                    proc = subprocess.run([str(binary), "--stats", "disable", "gen-roles", str(project),
+                                           "--provider", "aws", "--runtime", runtime,
+                                           "--handler", case.spec["handler"], "--function-name", case.spec["name"],
+                                           "--yes", "--no-input"],
+                                          capture_output=True, text=True, timeout=120, cwd=project, env=env)
+                except subprocess.TimeoutExpired:
+                    failures.append(f"{case.name}: timeout")
+                    continue
+                generated = _policy_actions(proc.stdout)
+                if proc.returncode != 0 and not generated:
+                    failures.append(f"{case.name}: exit {proc.returncode}: {_last_line(proc.stderr or proc.stdout)}")
+                    continue
+                score.add(case.name, case.expected(), generated)
+    finally:
+        proc_server.terminate()
+        proc_server.wait(timeout=10)
+    note = f"{len(cases) - len(failures)}/{len(cases)} functions produced output (STS answered by a local moto server)"
     if failures:
         note += "; first failure: " + failures[0]
     return (score if len(failures) < len(cases) else None), note
@@ -259,7 +310,8 @@ def run_autopilot(cases: list[Case]) -> tuple[Score | None, str]:
             proc = subprocess.run([str(binary), "generate-policies", *sources, "--region", "us-east-1",
                                    "--account", "123456789012", "--pretty"],
                                   capture_output=True, text=True, timeout=120,
-                                  env={"PATH": "/usr/bin:/bin", "HOME": tempfile.gettempdir()})
+                                  env={"PATH": "/usr/bin:/bin", "HOME": tempfile.gettempdir(),
+                                       "DISABLE_IAM_POLICY_AUTOPILOT_TELEMETRY": "true"})
         except (subprocess.TimeoutExpired, OSError) as exc:
             failures.append(f"{case.name}: {exc}")
             continue
@@ -326,7 +378,7 @@ def main() -> int:
         for name, runner in (("puresec-cli 1.x", run_puresec), ("iam-policy-autopilot", run_autopilot)):
             try:
                 result, note = runner(cases)
-            except Exception as exc:  # noqa: BLE001 - a peer's failure is a result, not a crash
+            except Exception as exc:
                 result, note = None, f"did not run: {type(exc).__name__}: {exc}"
             log(f"{name}: {note}")
             peers.append((name, result, note))

@@ -32,7 +32,9 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(proc.stderr[-2000:])
         if proc.returncode != 0:
             failed += 1
-            sections.append(f"## {script.stem}\n\nFAILED (exit {proc.returncode}); see stderr of `{script.name}`.\n")
+            sections.append(
+                f"## {script.stem}\n\nFAILED (exit {proc.returncode}); see stderr of `{script.name}`.\n"
+            )
         else:
             sections.append(proc.stdout.strip() + "\n")
         print(proc.stdout, flush=True)

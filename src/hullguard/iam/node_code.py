@@ -443,7 +443,13 @@ class NodeAnalyzer:
                     return None
             return None
         if kind == "new_expression":
-            ctor = self._value(file, node.child_by_field_name("constructor"), depth + 1)
+            ctor_node = node.child_by_field_name("constructor")
+            if ctor_node is not None and ctor_node.type == "subscript_expression" and isinstance(
+                    self._value(file, ctor_node.child_by_field_name("object"), depth + 1), SdkV2):
+                self._note(file, node.start_point[0] + 1, f"AWS service chosen at run time ({_short(node)}); "
+                           "calls on this client are not known")
+                return None
+            ctor = self._value(file, ctor_node, depth + 1)
             if isinstance(ctor, ClassOf):
                 return ClientOf(ctor.service, ctor.style, ctor.document)
             return None

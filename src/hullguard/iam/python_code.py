@@ -612,14 +612,12 @@ class PythonAnalyzer:
             params = params[1:]
         bindings: dict[str, Any] = {}
         for name, arg in zip(params, call.args, strict=False):
-            value = self._value(arg, scope)
-            if value is not None:
-                bindings[name] = value
+            value = self._value(arg, scope) or self._sym(arg, scope) or Sym.wild(_src(arg))
+            bindings[name] = value
         for keyword in call.keywords:
             if keyword.arg:
-                value = self._value(keyword.value, scope)
-                if value is not None:
-                    bindings[keyword.arg] = value
+                bindings[keyword.arg] = self._value(keyword.value, scope) or self._sym(keyword.value, scope) \
+                    or Sym.wild(_src(keyword.value))
         return bindings
 
     # -- strings -------------------------------------------------------------------------
@@ -767,11 +765,11 @@ class PythonAnalyzer:
                 value = scope.get(node.id)
                 if isinstance(value, FuncRef):
                     self._enqueue(value, {})
-            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load) \
-                    and not isinstance(node.value, ast.Call):
-                value = self._attribute(node, scope, 0)
-                if isinstance(value, FuncRef):
-                    self._enqueue(value, {} if value.owner is None else self._self_binding(node, value, scope))
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+                if not isinstance(node.value, ast.Call):
+                    value = self._attribute(node, scope, 0)
+                    if isinstance(value, FuncRef):
+                        self._enqueue(value, {} if value.owner is None else self._self_binding(node, value, scope))
                 owner = self._value(node.value, scope)
                 if isinstance(owner, Res) and node.attr in r3.shape_attributes(owner.service, owner.type):
                     self._resource_load(owner, node, scope)
@@ -783,6 +781,17 @@ class PythonAnalyzer:
         return {}
 
     def _call_effect(self, node: ast.Call, scope: _Scope) -> None:
+        if isinstance(node.func, ast.Name) and node.func.id == "getattr" and node.args:
+            target = self._value(node.args[0], scope)
+            if isinstance(target, (Client, ServiceResource, Res)):
+                attr = self._sym(node.args[1], scope) if len(node.args) > 1 else None
+                if attr is not None and attr.literal:
+                    self._note(scope.module, node.lineno, f"getattr({_src(node.args[0])}, {attr.literal!r}) "
+                               "resolved statically")
+                else:
+                    self._note(scope.module, node.lineno, f"method of the {target.service} client chosen at run "
+                               f"time ({_src(node)}); its permissions are not generated")
+                return
         func = self._value(node.func, scope)
         if isinstance(func, _LazyAttr):
             func = func.resolve()
@@ -1099,7 +1108,12 @@ def _unique(calls: list[ApiCall]) -> list[ApiCall]:
 
 
 def _binding_key(bindings: dict[str, Any]) -> str:
-    return ";".join(f"{k}={type(v).__name__}:{getattr(v, 'service', '')}" for k, v in sorted(bindings.items()))
+    def describe(value: Any) -> str:
+        if isinstance(value, Sym):
+            return value.describe()
+        return f"{type(value).__name__}:{getattr(value, 'service', '')}:{getattr(value, 'ids', '')}"
+
+    return ";".join(f"{k}={describe(v)}" for k, v in sorted(bindings.items()))
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -1,0 +1,157 @@
+"""Firewall speed: per-event inspection time vs libddwaf and libinjection, scaling, adversarial inputs,
+cold start.
+
+    .venv/bin/python bench/bench_firewall_speed.py [--corpora DIR] [--no-peers]
+
+All tools are timed in the same run with the same loop (bench/peers/timing.py), each in its own process
+one after another; ratios are the numbers to read, the machine is shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH / "peers"))
+
+from timing import time_call  # noqa: E402
+
+import firewall_corpus as fc  # noqa: E402
+from peers.venvs import ensure_peer  # noqa: E402
+
+PEERS = {
+    "libddwaf": (["ddtrace"], "ddwaf_adapter.py", "ddtrace"),
+    "libinjection": (["libinjection-python"], "libinjection_adapter.py", "libinjection"),
+}
+
+COLD_START = """
+import os, time
+def rss():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+before = rss(); t = time.perf_counter()
+import hullguard.firewall
+fw = hullguard.firewall.Firewall()
+elapsed = time.perf_counter() - t
+print(elapsed * 1000, (rss() - before) / 2**20)
+"""
+
+
+def hullguard_speed(corpora: Path) -> dict[str, dict[str, float]]:
+    from hullguard.firewall import Firewall
+
+    firewall = Firewall()
+    return {
+        name: time_call(lambda e=event: firewall.inspect(e))
+        for name, event in fc.speed_events(corpora).items()
+    }
+
+
+def hullguard_adversarial(corpora: Path) -> dict[str, tuple[dict[str, float], str]]:
+    from hullguard.firewall import Firewall
+
+    firewall = Firewall()
+    out = {}
+    for name, event in fc.adversarial_events(corpora).items():
+        verdict = firewall.inspect(event)
+        note = (
+            "budget exhausted: " + verdict.incomplete_reason
+            if verdict.budget_exhausted
+            else "inspected fully"
+        )
+        if verdict.error:
+            note = "internal error: " + verdict.error
+        out[name] = (time_call(lambda e=event: firewall.inspect(e), budget_s=0.3, min_runs=3), note)
+    return out
+
+
+def peer(name: str, mode: str, corpora: Path) -> dict[str, dict[str, float]] | None:
+    packages, adapter, venv = PEERS[name]
+    try:
+        python = ensure_peer(venv, packages)
+    except subprocess.CalledProcessError:
+        return None
+    out = BENCH / "out" / f"{mode}-{venv}.json"
+    proc = subprocess.run([str(python), str(BENCH / "peers" / adapter), mode, str(corpora), str(out)])
+    if proc.returncode != 0:
+        return None
+    return dict(json.loads(out.read_text())["results"])
+
+
+def cold_start(runs: int = 15) -> tuple[float, float]:
+    times, rss = [], []
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-c", COLD_START], capture_output=True, text=True, check=True)
+        t, r = proc.stdout.split()
+        times.append(float(t))
+        rss.append(float(r))
+    return statistics.median(times), statistics.median(rss)
+
+
+def fmt(us: float) -> str:
+    return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.1f} µs"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpora", type=Path, default=fc.default_corpora())
+    parser.add_argument("--no-peers", action="store_true")
+    args = parser.parse_args()
+    (BENCH / "out").mkdir(exist_ok=True)
+    ours = hullguard_speed(args.corpora)
+    peers = {} if args.no_peers else {n: peer(n, "speed", args.corpora) for n in PEERS}
+    lines = [
+        "## Firewall speed",
+        "",
+        "Median (p90) wall time per `inspect()` of one benign event, in the same run:",
+        "",
+    ]
+    names = [n for n, r in peers.items() if r]
+    lines.append("| event | hullguard | " + " | ".join(names) + " | hullguard / libddwaf |")
+    lines.append("|---|---:|" + "---:|" * len(names) + "---:|")
+    for event, stats in ours.items():
+        cells = [f"{fmt(peers[n][event]['median_us'])} ({fmt(peers[n][event]['p90_us'])})" for n in names]  # type: ignore[index]
+        ratio = ""
+        if peers.get("libddwaf"):
+            ratio = f"{stats['median_us'] / peers['libddwaf'][event]['median_us']:.2f}"  # type: ignore[index]
+        lines.append(
+            f"| {event} | {fmt(stats['median_us'])} ({fmt(stats['p90_us'])}) | "
+            + " | ".join(cells)
+            + f" | {ratio} |"
+        )
+    lines.append("")
+    scaling = [(k, v["median_us"]) for k, v in ours.items() if k.startswith("body ")]
+    if len(scaling) >= 2:
+        lines.append(
+            "Scaling with payload size (hullguard): " + ", ".join(f"{k}: {fmt(v)}" for k, v in scaling) + "."
+        )
+        lines.append("")
+    adv = hullguard_adversarial(args.corpora)
+    peer_adv = None if args.no_peers else peer("libddwaf", "adversarial", args.corpora)
+    lines += [
+        "Adversarial inputs (median of a few runs):",
+        "",
+        "| input | hullguard | what hullguard did | libddwaf |",
+        "|---|---:|---|---:|",
+    ]
+    for name, (stats, note) in adv.items():
+        theirs = fmt(peer_adv[name]["median_us"]) if peer_adv and name in peer_adv else "-"
+        lines.append(f"| {name} | {fmt(stats['median_us'])} | {note} | {theirs} |")
+    lines.append("")
+    ms, mib = cold_start()
+    lines.append(
+        f"Cold start: `import hullguard.firewall` + `Firewall()` = {ms:.1f} ms and {mib:.1f} MiB RSS added "
+        "(median of 15 fresh interpreters; target at most 30 ms and 15 MB)."
+    )
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

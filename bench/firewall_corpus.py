@@ -1,0 +1,363 @@
+"""Labelled attack and benign samples for the firewall benchmarks, placed in real Lambda event shapes.
+
+Standard library only: the peer adapters import this module from their own virtualenvs, so every tool
+inspects exactly the same events.
+
+Attack payloads come from the public lists in the corpora folder (PayloadsAllTheThings "Intruder"
+lists and modsec-learn's malicious query strings); benign samples are modsec-learn's real legitimate
+query strings and the real-shaped sample events of ~40 trigger types. Each payload is placed in
+several event shapes (query, JSON body, form body, header, SQS body, S3 key, DynamoDB attribute).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+# corpora sub-folder -> attack class reported by the benchmark
+ATTACK_LISTS: dict[str, str] = {
+    "sql-injection": "sqli",
+    "xss": "xss",
+    "command-injection": "cmdi",
+    "path-traversal": "path",
+    "file-inclusion": "path",
+    "xxe": "xxe",
+    "ssti": "ssti",
+    "nosql-injection": "nosql",
+    "ldap-injection": "ldap",
+}
+
+# Lists, or lines, that are not an attack on their own wherever they arrive. Named here so the
+# results say what was left out and why (the corpora README warns about exactly these).
+EXCLUDED_LISTS: dict[str, str] = {
+    "ldap-injection/LDAP_attributes.txt": "bare LDAP attribute names (cn, mail, uid): words, not filters",
+    "file-inclusion/Web-files.txt": "bare public web file names (/robots.txt, /style.css): fetched by every browser",
+}
+MIN_PAYLOAD_LENGTH = 3  # "*", "'" or "<" alone are characters, not attacks; counted as excluded lines
+
+SHAPES: tuple[str, ...] = ("query", "json-body", "form-body", "header", "sqs-body", "s3-key", "dynamodb")
+LINES_PER_LIST = 1000  # longer lists (dotdotpwn: 21k lines of the same pattern) are sampled evenly
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    sid: str
+    label: str  # attack class, or "benign"
+    source: str  # list file or benign set it came from
+    payload: str  # the attack string (attacks) or the query string (benign)
+
+
+def default_corpora() -> Path:
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+
+
+def _sampled(lines: list[str]) -> list[str]:
+    if len(lines) <= LINES_PER_LIST:
+        return lines
+    step = len(lines) / LINES_PER_LIST
+    return [lines[int(i * step)] for i in range(LINES_PER_LIST)]
+
+
+def attack_samples(corpora: Path) -> tuple[list[Sample], dict[str, int]]:
+    """Every usable attack line, and how many lines each exclusion removed."""
+    samples: list[Sample] = []
+    excluded: dict[str, int] = {}
+    base = corpora / "attacks" / "payloadsallthethings"
+    for folder, label in ATTACK_LISTS.items():
+        for path in sorted((base / folder).iterdir()):
+            rel = f"{folder}/{path.name}"
+            raw = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            if rel in EXCLUDED_LISTS:
+                excluded[rel] = len(raw)
+                continue
+            lines = [ln.strip() for ln in raw]
+            short = [ln for ln in lines if len(ln) < MIN_PAYLOAD_LENGTH]
+            if short:
+                excluded[f"{rel} (lines shorter than {MIN_PAYLOAD_LENGTH} characters)"] = len(short)
+            usable = list(dict.fromkeys(ln for ln in lines if len(ln) >= MIN_PAYLOAD_LENGTH))
+            for i, line in enumerate(_sampled(usable)):
+                samples.append(Sample(f"{rel}:{i}", label, rel, line))
+    malicious = json.loads((corpora / "attacks" / "sqli-query-strings.json").read_text())
+    for i, qs in enumerate(malicious):
+        # modsec-learn lines are whole query strings: the attack is the decoded parameter value.
+        for _key, value in urllib.parse.parse_qsl(qs, keep_blank_values=True)[:1]:
+            samples.append(Sample(f"sqli-query-strings:{i}", "sqli", "sqli-query-strings.json", value))
+    return samples, excluded
+
+
+def benign_samples(corpora: Path) -> list[Sample]:
+    queries = json.loads((corpora / "benign" / "query-strings.json").read_text())
+    return [Sample(f"benign-query:{i}", "benign", "query-strings.json", q) for i, q in enumerate(queries)]
+
+
+def sample_events(corpora: Path) -> dict[str, dict[str, object]]:
+    events = {}
+    for path in sorted((corpora / "events" / "powertools").glob("*.json")):
+        events[path.stem] = json.loads(path.read_text())
+    return events
+
+
+class Placer:
+    """Puts a payload into a copy of a real sample event of the chosen shape."""
+
+    def __init__(self, corpora: Path) -> None:
+        events = corpora / "events" / "powertools"
+        self._v1 = json.loads((events / "apiGatewayProxyEvent.json").read_text())
+        self._v2 = json.loads((events / "apiGatewayProxyV2Event.json").read_text())
+        self._sqs = json.loads((events / "sqsEvent.json").read_text())
+        self._s3 = json.loads((events / "s3Event.json").read_text())
+        self._ddb = json.loads((events / "dynamoStreamEvent.json").read_text())
+
+    def attack(self, shape: str, payload: str) -> dict[str, object]:
+        """The event a function would receive when an attacker sends ``payload`` through ``shape``."""
+        if shape == "query":
+            return self._v1_query({"id": payload})
+        if shape == "json-body":
+            return self._v2_body(json.dumps({"comment": payload, "rating": 5}), "application/json")
+        if shape == "form-body":
+            body = urllib.parse.urlencode({"name": "alice", "comment": payload})
+            return self._v2_body(body, "application/x-www-form-urlencoded")
+        if shape == "header":
+            event = copy.deepcopy(self._v1)
+            event["headers"]["X-Forwarded-Note"] = payload
+            event["multiValueHeaders"]["X-Forwarded-Note"] = [payload]
+            return event
+        if shape == "sqs-body":
+            event = copy.deepcopy(self._sqs)
+            event["Records"] = event["Records"][:1]
+            event["Records"][0]["body"] = json.dumps({"orderId": "A-1001", "note": payload})
+            return event
+        if shape == "s3-key":
+            event = copy.deepcopy(self._s3)
+            # S3 notifications carry the key URL-encoded, with '+' for space.
+            event["Records"][0]["s3"]["object"]["key"] = "uploads/" + urllib.parse.quote_plus(
+                payload, safe="/"
+            )
+            return event
+        if shape == "dynamodb":
+            event = copy.deepcopy(self._ddb)
+            event["Records"] = event["Records"][:1]
+            event["Records"][0]["dynamodb"]["NewImage"]["Message"] = {"S": payload}
+            return event
+        raise ValueError(f"unknown shape {shape}")
+
+    def benign(self, shape: str, query_string: str) -> dict[str, object]:
+        """A benign query string as a GET query, or its parameters as a JSON / SQS body."""
+        params = dict(urllib.parse.parse_qsl(query_string, keep_blank_values=True))
+        if shape == "query":
+            return self._v1_query(params)
+        if shape == "json-body":
+            return self._v2_body(json.dumps(params), "application/json")
+        if shape == "sqs-body":
+            event = copy.deepcopy(self._sqs)
+            event["Records"] = event["Records"][:1]
+            event["Records"][0]["body"] = json.dumps(params)
+            return event
+        raise ValueError(f"no benign placement for shape {shape}")
+
+    def _v1_query(self, params: dict[str, str]) -> dict[str, object]:
+        event = copy.deepcopy(self._v1)
+        event["queryStringParameters"] = dict(params) or None
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in params.items()} or None
+        return event
+
+    def _v2_body(self, body: str, content_type: str) -> dict[str, object]:
+        event = copy.deepcopy(self._v2)
+        event["requestContext"]["http"]["method"] = "POST"
+        event["headers"]["content-type"] = content_type
+        event["body"] = body
+        event["isBase64Encoded"] = False
+        return event
+
+
+BENIGN_SHAPES: tuple[str, ...] = ("query", "json-body", "sqs-body")
+
+
+def peer_view(event: dict[str, object]) -> dict[str, object]:
+    """The event as an HTTP-shaped WAF sees it (libddwaf addresses).
+
+    Peers do not know Lambda event shapes, so the benchmark does their decoding for them: query,
+    headers, path and parsed body of HTTP events; for record events the decoded payload (SQS body,
+    URL-decoded S3 key, DynamoDB string values) is handed over as the request body. This favours the
+    peers, and is said so in the results.
+    """
+    view: dict[str, object] = {}
+    if "requestContext" in event and ("httpMethod" in event or "rawPath" in event):
+        headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}  # type: ignore[union-attr]
+        view["server.request.headers.no_cookies"] = headers
+        query = event.get("multiValueQueryStringParameters") or event.get("queryStringParameters") or {}
+        view["server.request.query"] = query
+        path = event.get("path") or event.get("rawPath") or "/"
+        raw_query = event.get("rawQueryString") or urllib.parse.urlencode(
+            event.get("queryStringParameters") or {}  # type: ignore[arg-type]
+        )
+        view["server.request.uri.raw"] = f"{path}?{raw_query}" if raw_query else path
+        if event.get("pathParameters"):
+            view["server.request.path_params"] = event["pathParameters"]
+        body = event.get("body")
+        if isinstance(body, str) and body:
+            ctype = str(headers.get("content-type", ""))
+            if "json" in ctype:
+                try:
+                    view["server.request.body"] = json.loads(body)
+                except ValueError:
+                    view["server.request.body"] = body
+            elif "x-www-form-urlencoded" in ctype:
+                view["server.request.body"] = dict(urllib.parse.parse_qsl(body, keep_blank_values=True))
+            else:
+                view["server.request.body"] = body
+        return view
+    records = event.get("Records")
+    body_parts: list[object] = []
+    if isinstance(records, list):
+        for record in records:
+            if not isinstance(record, dict):
+                continue
+            if "body" in record:
+                try:
+                    body_parts.append(json.loads(record["body"]))
+                except (ValueError, TypeError):
+                    body_parts.append(record["body"])
+            elif "s3" in record:
+                key = record["s3"].get("object", {}).get("key", "")
+                body_parts.append({"key": urllib.parse.unquote_plus(key)})
+            elif "dynamodb" in record:
+                image = record["dynamodb"].get("NewImage", {})
+                body_parts.append(
+                    {k: next(iter(v.values())) for k, v in image.items() if isinstance(v, dict)}
+                )
+    view["server.request.body"] = body_parts if body_parts else event
+    return view
+
+
+def string_leaves(data: object, limit: int = 10_000) -> Iterator[str]:
+    """Every string in a JSON-like value (iteratively, bounded)."""
+    stack = [data]
+    seen = 0
+    while stack and seen < limit:
+        item = stack.pop()
+        seen += 1
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+# ---- running a tool over the samples -------------------------------------------------------------
+
+# An inspector returns the attack classes it found in an event (empty list = clean).
+Inspector = Callable[[dict[str, object]], list[str]]
+
+
+def run_detection(inspect: Inspector, corpora: Path) -> dict[str, list[str]]:
+    """Inspect every placed attack and benign event; key ``<sample id>@<shape>`` -> classes found."""
+    placer = Placer(corpora)
+    attacks, _ = attack_samples(corpora)
+    results: dict[str, list[str]] = {}
+    for sample in attacks:
+        for shape in SHAPES:
+            results[f"{sample.sid}@{shape}"] = inspect(placer.attack(shape, sample.payload))
+    for sample in benign_samples(corpora):
+        for shape in BENIGN_SHAPES:
+            results[f"{sample.sid}@{shape}"] = inspect(placer.benign(shape, sample.payload))
+    for name, event in sample_events(corpora).items():
+        results[f"benign-event:{name}@as-is"] = inspect(event)
+    return results
+
+
+_WORDS = [
+    "order",
+    "customer",
+    "delivery",
+    "invoice",
+    "address",
+    "street",
+    "city",
+    "payment",
+    "status",
+    "shipped",
+    "pending",
+    "note",
+    "gift",
+    "wrapping",
+    "please",
+    "leave",
+    "at",
+    "the",
+    "door",
+    "thank",
+    "you",
+    "size",
+    "colour",
+    "blue",
+    "medium",
+    "quantity",
+    "price",
+    "total",
+    "discount",
+]
+
+
+def benign_body(size: int) -> str:
+    """A realistic JSON document of about ``size`` bytes: an order with line items and free text."""
+
+    def item(i: int) -> dict[str, object]:
+        words = " ".join(_WORDS[(i + k) % len(_WORDS)] for k in range(12))
+        return {"sku": f"SKU-{i:06d}", "qty": i % 5 + 1, "price": f"{(i * 7) % 100}.99", "note": words}
+
+    per_item = len(json.dumps(item(0))) + 2
+    count = max(1, (size - 40) // per_item)
+    return json.dumps({"orderId": "A-1001", "items": [item(i) for i in range(count)]})
+
+
+def speed_events(corpora: Path) -> dict[str, dict[str, object]]:
+    """Benign events for timing: real samples, a typical 2 KB POST, and bodies of growing size."""
+    placer = Placer(corpora)
+    events: dict[str, dict[str, object]] = {
+        "apigw-v1-sample (GET, 2.0 KB)": json.loads(
+            (corpora / "events" / "powertools" / "apiGatewayProxyEvent.json").read_text()
+        ),
+        "apigw-v2-post-2kb (typical POST)": placer._v2_body(benign_body(600), "application/json"),
+        "sqs-sample": json.loads((corpora / "events" / "powertools" / "sqsEvent.json").read_text()),
+    }
+    for label, size in (
+        ("1 KB", 1024),
+        ("64 KB", 64 * 1024),
+        ("1 MB", 1024 * 1024),
+        ("6 MB", 6 * 1024 * 1024),
+    ):
+        events[f"body {label}"] = placer._v2_body(benign_body(size), "application/json")
+    return events
+
+
+def adversarial_events(corpora: Path) -> dict[str, dict[str, object]]:
+    """Inputs built to make a naive inspector slow: must stay within a fixed budget."""
+    placer = Placer(corpora)
+    deep = "[" * 10_000 + "]" * 10_000
+    many_keys = json.dumps({f"k{i}": "v" for i in range(100_000)})
+    return {
+        "redos-like 100k 'a' + '!'": placer.attack("json-body", "a" * 100_000 + "!"),
+        "100k quotes": placer.attack("json-body", "'" * 100_000),
+        "100k '<'": placer.attack("json-body", "<" * 100_000),
+        "10k-deep JSON body": placer._v2_body(deep, "application/json"),
+        "100k keys JSON body": placer._v2_body(many_keys, "application/json"),
+        "deeply nested dict event": _nested_dict(5_000),
+    }
+
+
+def _nested_dict(depth: int) -> dict[str, object]:
+    root: dict[str, object] = {}
+    node = root
+    for _ in range(depth):
+        child: dict[str, object] = {}
+        node["a"] = child
+        node = child
+    node["leaf"] = "value"
+    return root

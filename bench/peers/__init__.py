@@ -1,0 +1,1 @@
+"""Adapters that run peer tools on the benchmark samples, each inside its own virtualenv."""
