@@ -105,10 +105,10 @@ _WEAK_ROOTS = frozenset(
 )
 _SENSITIVE_EXT = re.compile(
     r"\.(?:log|conf|cnf|cfg|config|ini|inf|xml|bak|old|sav|dat|sam|mdb|db|sqlite|pem|key|crt|properties"
-    r"|yml|yaml|env|history|passwd|htaccess|sh|exe|dll|sys|php\d?|inc|jsp|asp|aspx|err)(?:$|[\x00?#])"
+    r"|yml|yaml|env|history|passwd|htaccess|sh|php\d?|inc|jsp|asp|aspx|err)(?:$|[\x00?#])"
 )
 _WINDOWS_DIRS = re.compile(
-    r"^/?[a-z]:/+(?:windows|winnt|boot\.ini|inetpub|xampp|wamp|apache|php|mysql|program ?files|programdata|appserv"
+    r"^/?[a-z]:/+(?:windows|winnt|boot\.ini|inetpub|xampp|wamp|apache|php|mysql|programdata/|appserv"
     r"|opt|unattend|sysprep"
     r"|users/[^/]{1,64}/(?:appdata|ntuser)|documents and settings|system volume|\$recycle|log|logs|temp)"
 )
@@ -129,6 +129,8 @@ def _absolute_path(folded: str) -> str | None:
         return "home-relative path"
     if _WINDOWS_DIRS.match(value):
         return "windows system path"
+    if len(value) > 3 and value[0] == "/" and value[1].isalpha() and value[2:4] == ":/":
+        return "drive path behind a leading slash"  # "/C:\..." is how LFI probes reach Windows roots
     if len(value) > 3 and value[1:3] == ":/" and value[0].isalpha() and _SENSITIVE_EXT.search(value):
         return "windows path to a config or log file"
     if not value.startswith("/"):

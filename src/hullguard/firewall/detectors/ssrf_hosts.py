@@ -165,10 +165,10 @@ def classify_host(raw_host: str) -> HostVerdict | None:
         return HostVerdict(category, spelled, obfuscated or unwrapped != ip)
     if host in _METADATA_NAMES:
         return HostVerdict(METADATA, host, False)
-    if host in _LOOPBACK_NAMES or host.endswith(tuple("." + zone for zone in _LOOPBACK_ZONES)) or host in (
-        _LOOPBACK_ZONES
-    ):
-        return HostVerdict(LOOPBACK, host, True)
+    if host in _LOOPBACK_NAMES:
+        return HostVerdict(LOOPBACK, host, False)
+    if host.endswith(tuple("." + zone for zone in _LOOPBACK_ZONES)) or host in _LOOPBACK_ZONES:
+        return HostVerdict(LOOPBACK, f"{host} resolves to loopback", True)
     embedded = _embedded_ip(host)
     if embedded is not None:
         category = classify_ip(embedded)
