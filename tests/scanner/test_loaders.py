@@ -28,8 +28,13 @@ def test_serverless_and_sam_examples_give_the_same_functions_and_triggers() -> N
     assert result.problems == []
     by_format = {a.format: a for a in result.applications}
     sls, sam = by_format["serverless"], by_format["sam"]
-    assert [f.logical_id for f in sls.functions] == ["createOrder", "getOrder", "processPayment", "exportReport",
-                                                     "thumbnail"]
+    assert [f.logical_id for f in sls.functions] == [
+        "createOrder",
+        "getOrder",
+        "processPayment",
+        "exportReport",
+        "thumbnail",
+    ]
     pairs = zip(sls.functions, sam.functions, strict=True)
     for a, b in pairs:
         assert a.handler == b.handler and a.runtime == b.runtime
@@ -43,7 +48,9 @@ def test_sam_policy_templates_are_expanded_by_the_translator_and_point_at_their_
     assert create is not None and create.role is not None
     crud = [s for s in create.role.statements() if "dynamodb:PutItem" in s.actions]
     assert crud, "DynamoDBCrudPolicy was not expanded"
-    assert crud[0].resources[0] == "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}"
+    assert (
+        crud[0].resources[0] == "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${OrdersTable}"
+    )
     assert crud[0].source.file == "template.yaml" and crud[0].source.line == 38
     admin = sam.function("GetOrderFunction")
     assert admin is not None and admin.role is not None

@@ -329,7 +329,7 @@ class TemplateBuilder:
             fn.url = FunctionUrl(
                 auth_type=self.r(url.get("AuthType")),
                 cors=self.r(url.get("Cors")),
-                source=SourceRef(self.rel, getattr(url, "line", None), logical_id),
+                source=SourceRef(self.rel, line_of(props, "FunctionUrlConfig"), logical_id),
             )
             fn.triggers.append(Trigger(kind="function-url", source=fn.url.source))
         self._sam_role(fn, props)
