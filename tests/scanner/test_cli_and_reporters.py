@@ -8,7 +8,7 @@ import threading
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jsonschema
 import pytest
@@ -134,7 +134,7 @@ def test_json_junit_markdown_and_terminal_formats(tmp_path: Path) -> None:
     data = json.loads(_scan(str(VULNERABLE), "--format", "json").stdout)
     assert data["summary"]["total"] == len(data["findings"]) > 50
     assert {"rule_id", "severity", "risk", "file", "line", "function", "fingerprint"} <= set(data["findings"][0])
-    junit = ET.fromstring(_scan(str(VULNERABLE), "--format", "junit").stdout)
+    junit = ET.fromstring(_scan(str(VULNERABLE), "--format", "junit").stdout)  # noqa: S314 - our own output
     failures = junit.findall(".//failure")
     assert len(failures) == data["summary"]["total"]
     markdown = _scan(str(VULNERABLE), "--format", "markdown").stdout
@@ -211,9 +211,9 @@ def test_inline_and_metadata_suppressions_need_a_reason(tmp_path: Path) -> None:
 
 
 class _Collector(BaseHTTPRequestHandler):
-    received: list[tuple[str, str, Any]] = []
+    received: ClassVar[list[tuple[str, str, Any]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Collector.received.append((self.path, self.headers["Authorization"], body))
         self.send_response(200)
