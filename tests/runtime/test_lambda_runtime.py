@@ -128,6 +128,16 @@ def test_environ_dump_error_messages_and_logs_leak_no_credentials(function):
     assert "RuntimeError: cannot connect with ****" in verbose[0]["unmapped"]["detail"]["traceback"]
 
 
+def test_direct_invocation_error_is_generic(function):
+    fn = function(policy={"firewall": FIREWALL_OFF})
+    answer = fn.invoke({"body": json.dumps({"action": "fail"})})  # a direct Invoke, not HTTP
+    assert answer.kind == "error" and answer.body["errorType"] == "FunctionError"
+    assert answer.body["errorMessage"] == f"Internal server error (request id {answer.request_id})"
+    document = json.dumps(answer.body)
+    assert "logic.py" not in document and "cannot connect" not in document
+    assert_no_credentials(document)
+
+
 def test_credentials_removed_from_environ(function):
     fn = function(policy={"firewall": FIREWALL_OFF, "credentials": {"remove_from_environ": True}})
     environ = body(fn.invoke(api_event({"action": "debug"})))["environ"]
@@ -161,6 +171,7 @@ def test_trigger_not_in_policy_is_rejected(function):
     answer = fn.invoke(load_event("sqsEvent.json"))
     assert answer.kind == "error"
     assert "rejected by security policy" in answer.body["errorMessage"]
+    assert len(answer.body["stackTrace"]) <= 1  # one hullguard frame at most, none of the function's
     events = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-INV-001"]
     assert events[0]["unmapped"]["location"] == "sqs" and events[0]["action"] == "blocked"
 

@@ -115,7 +115,11 @@ class Guard:
 
         @functools.wraps(handler)
         def protected(event: Any, context: Any) -> Any:
-            return self.invoke(handler, event, context)
+            try:
+                return self.invoke(handler, event, context)
+            except (FunctionError, EventRejected, EventBlocked) as answer:
+                # our generic answers: the caller's error document gets no frames beyond this one
+                raise answer.with_traceback(None) from None
 
         protected.__hullguard_guard__ = self  # type: ignore[attr-defined]
         return protected
