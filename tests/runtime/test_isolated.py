@@ -180,3 +180,41 @@ def test_wrapper_handler_without_target_fails_clearly(tmp_path):
                           env={**environ, "PYTHONPATH": str(SRC), "HULLGUARD_HANDLER": "nosuch.handler"},
                           cwd=tmp_path, timeout=60)
     assert "HULLGUARD_HANDLER='nosuch.handler': cannot import module 'nosuch'" in proc.stderr
+
+
+def test_tmp_rules_and_code_loading_after_start_up(tmp_path):
+    result = run_isolated("""
+        import ctypes, json, marshal, os, uuid
+        from hullguard import protect
+        name = uuid.uuid4().hex
+        os.makedirs(f"/tmp/hg-cache-{name}", exist_ok=True)
+        policy = {"tmp": {"write": "block", "allow": [f"/tmp/hg-cache-{name}/*"], "cleanup": "off"},
+                  "code": {"native_libraries": "block"}}
+
+        def handler(event, context):
+            out = {}
+            def attempt(key, fn):
+                try:
+                    fn()
+                    out[key] = "allowed"
+                except PermissionError:
+                    out[key] = "blocked"
+            attempt("tmp_cache_write", lambda: open(f"/tmp/hg-cache-{name}/x", "w").close())
+            attempt("tmp_other_write", lambda: open(f"/tmp/hg-other-{name}", "w").close())
+            attempt("tmp_read", lambda: os.listdir("/tmp"))
+            attempt("marshal", lambda: marshal.loads(marshal.dumps({"a": 1})))
+            attempt("ctypes", lambda: ctypes.CDLL("libm.so.6"))
+            return out
+
+        protected = protect(handler, policy=policy)
+        marshal.loads(marshal.dumps(1))  # start-up: still allowed
+        out = protected({}, None)
+        os.unlink(f"/tmp/hg-cache-{name}/x"); os.rmdir(f"/tmp/hg-cache-{name}")
+        out["other_exists"] = os.path.exists(f"/tmp/hg-other-{name}")
+        print("RESULT " + json.dumps(out))
+    """, tmp_path)
+    assert result["tmp_cache_write"] == "allowed" and result["tmp_other_write"] == "blocked"
+    assert result["other_exists"] is False and result["tmp_read"] == "allowed"
+    assert result["marshal"] == "blocked" and result["ctypes"] == "blocked"
+    for rule in ("HG-RT-TMP-001", "HG-RT-CODE-003", "HG-RT-CODE-004"):
+        assert f'"uid":"{rule}"' in result["_stdout"]
