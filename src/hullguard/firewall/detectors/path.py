@@ -92,6 +92,8 @@ _SYSTEM_GATES = (
     "etc/", "proc/", "boot", "win", "system", "inetpub", ".ssh", "history", ".ht", ".git", "config", ".env",
     "/root/", "/var/", "/dev/", "pass", ".conf", ".cnf", ".ini", "log", "/tmp/", "/library/", "autoexec",  # noqa: S108
 )
+_LAMBDA_GATE = re.compile("|".join(re.escape(gate) for gate in _LAMBDA_GATES))
+_SYSTEM_GATE = re.compile("|".join(re.escape(gate) for gate in _SYSTEM_GATES))
 # First segment of an absolute path that names an OS or server location rather than a web route.
 _STRONG_ROOTS = frozenset(
     ("etc", "proc", "sys", "var", "usr", "root", "opt", "boot", "sbin", "lib64", "private", "volumes", "cores",
@@ -159,9 +161,9 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
     # Cheap substring gates keep the common case (a URL or a file name) to a few passes of str.find.
     if ("://" in folded or "convert." in folded or "string." in folded) and (match := _WRAPPER.search(folded)):
         return _detect(5, f"stream wrapper {match.group(0)!r}", match)
-    if any(gate in folded for gate in _LAMBDA_GATES) and (match := _LAMBDA_FILES.search(folded)):
+    if _LAMBDA_GATE.search(folded) and (match := _LAMBDA_FILES.search(folded)):
         return _detect(3, f"Lambda file {match.group(0)!r}", match)
-    if any(gate in folded for gate in _SYSTEM_GATES) and (match := _SYSTEM_FILES.search(folded)):
+    if _SYSTEM_GATE.search(folded) and (match := _SYSTEM_FILES.search(folded)):
         return _detect(2, f"system file {match.group(0)!r}", match)
     if ("." in folded or "??" in folded) and (match := _TRAVERSAL.search(folded)):
         # Benign values (URLs, file names, text) essentially never climb a directory; one step is enough.

@@ -38,6 +38,8 @@ _METADATA_NAMES = frozenset(
 _LOOPBACK_NAMES = frozenset(("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6"))
 # Public wildcard-DNS zones whose names resolve to loopback whatever the label.
 _LOOPBACK_ZONES = ("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fuf.me", "yoogle.com", "localhost")
+_LOOPBACK_SUFFIXES = tuple("." + zone for zone in _LOOPBACK_ZONES)
+_INTERNAL_SUFFIXES = (".internal", ".local", ".localdomain", ".intranet", ".corp", ".lan", ".svc", ".cluster.local")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": ".", "\u2024": "."})
 _PART = re.compile(r"0x0{0,24}[0-9a-f]{0,8}|0[0-7]{0,32}|[1-9][0-9]{0,9}")
 _DASHED = re.compile(r"(?:^|[.-])(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?:$|[.-])")
@@ -167,15 +169,13 @@ def classify_host(raw_host: str) -> HostVerdict | None:
         return HostVerdict(METADATA, host, False)
     if host in _LOOPBACK_NAMES:
         return HostVerdict(LOOPBACK, host, False)
-    if host.endswith(tuple("." + zone for zone in _LOOPBACK_ZONES)) or host in _LOOPBACK_ZONES:
+    if host.endswith(_LOOPBACK_SUFFIXES) or host in _LOOPBACK_ZONES:
         return HostVerdict(LOOPBACK, f"{host} resolves to loopback", True)
-    embedded = _embedded_ip(host)
+    embedded = _embedded_ip(host) if any(ch.isdigit() for ch in host) else None
     if embedded is not None:
         category = classify_ip(embedded)
         if category is not None:
             return HostVerdict(category, f"{host[:60]} embeds {embedded}", True)
-    if host.startswith("kubernetes.default") or host.endswith(
-        (".internal", ".local", ".localdomain", ".intranet", ".corp", ".lan", ".svc", ".cluster.local")
-    ):
+    if host.startswith("kubernetes.default") or host.endswith(_INTERNAL_SUFFIXES):
         return HostVerdict(PRIVATE, f"internal DNS name {host[:60]}", False)
     return None
