@@ -113,50 +113,66 @@ class _Detector:
     on_lowered: bool
 
 
-def lower_pattern(source: str) -> str:
-    """``source`` for matching lower-cased text without IGNORECASE: literals are lower-cased, escapes
-    (``\\S``, ``\\W``, ``\\x41``...) kept; ``\\A``/``\\Z`` become line anchors because views are
-    joined by newlines and searched with MULTILINE (a superset: a necessary condition stays one)."""
+SEPARATOR = "\x01"  # joins the views; no prefilter has a reason to match a control character
+_VIEW_START = f"(?:^|(?<={SEPARATOR}))"
+_VIEW_END = f"(?=\\n?(?:{SEPARATOR}|\\Z))"
+
+
+def rewrite_pattern(source: str, lower: bool = True) -> str:
+    """``source`` for searching all views joined by ``SEPARATOR`` in one pass: anchors (``^``, ``$``,
+    ``\\A``, ``\\Z``) are rewritten to match at view boundaries, and with ``lower`` the literals are
+    lower-cased for matching lower-cased text without IGNORECASE (escapes such as ``\\S``, ``\\W``,
+    ``\\x41`` are kept). Character classes are tracked so ``[^...]`` is left alone."""
     out: list[str] = []
     i, n = 0, len(source)
+    in_class = False
+    class_start = -1
     while i < n:
         char = source[i]
         if char == "\\" and i + 1 < n:
             nxt = source[i + 1]
-            if nxt == "A":
-                out.append("^")
-            elif nxt == "Z":
-                out.append("$")
-            elif nxt == "N":
+            if nxt == "N" and lower:
                 raise ValueError("named escapes are not lowered")
+            if not in_class and nxt == "A":
+                out.append(_VIEW_START)
+            elif not in_class and nxt == "Z":
+                out.append(_VIEW_END)
             else:
                 out.append(char + nxt)
             i += 2
             continue
-        out.append(char.lower())
+        if in_class:
+            if char == "]" and i > class_start:
+                in_class = False
+            out.append(char.lower() if lower else char)
+            i += 1
+            continue
+        if char == "[":
+            in_class = True
+            class_start = i + 1
+            if i + 1 < n and source[i + 1] == "^":
+                out.append("[^")
+                class_start = i + 2
+                i += 2
+                continue
+            out.append(char)
+        elif char == "^":
+            out.append(_VIEW_START)
+        elif char == "$":
+            out.append(_VIEW_END)
+        else:
+            out.append(char.lower() if lower else char)
         i += 1
     return "".join(out)
 
 
-def _combined(sources: list[tuple[str, str]]) -> re.Pattern[str] | None:
-    """All prefilters in one case-sensitive pattern for lower-cased text, a named group per family:
-    one search tells whether any detector can find anything at all (the clean path)."""
-    if not sources:
-        return None
-    try:
-        return re.compile("|".join(f"(?P<{family}>{source})" for family, source in sources), re.MULTILINE)
-    except re.error:  # e.g. a prefilter that defines a group of the same name
-        return re.compile("|".join(f"(?:{source})" for _, source in sources), re.MULTILINE)
-
-
 def _joined_pattern(source: str) -> tuple[re.Pattern[str], bool]:
     try:
-        return re.compile(lower_pattern(source), re.MULTILINE), True
+        return re.compile(rewrite_pattern(source)), True
     except (re.error, ValueError):
-        anchored = source.replace("\\A", "^").replace("\\Z", "$")
         try:
-            return re.compile(anchored, re.IGNORECASE | re.MULTILINE), False
-        except re.error:
+            return re.compile(rewrite_pattern(source, lower=False), re.IGNORECASE), False
+        except (re.error, ValueError):
             return re.compile(source, re.IGNORECASE), False
 
 
@@ -173,8 +189,8 @@ def load_detectors(families: Iterable[str]) -> tuple[list[ModuleType], list[str]
 
 
 def _prefilter_source(source: str) -> str:
-    # The contract says "case-insensitive"; an inline (?i) at the start would be illegal inside the
-    # combined pattern, so it is dropped (the combined pattern is compiled with IGNORECASE).
+    # The contract says "case-insensitive"; a leading inline (?i) is dropped because the patterns are
+    # compiled for lower-cased text (or with IGNORECASE when they cannot be lower-cased).
     return source[4:] if source.startswith("(?i)") else source
 
 
@@ -212,7 +228,6 @@ class Firewall:
         self._by_family = {d.family: d for d in self._detectors}
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
-        self._lowered_gate = _combined([(d.family, d.joined.pattern) for d in self._lowered])
 
     def gate(self, text: str) -> list[str]:
         """The families whose prefilter matches ``text`` (for tools and tests)."""
@@ -709,40 +724,40 @@ class _Inspection:
 
     # -- detection ----------------------------------------------------------------------------------
     def scan(self) -> None:
-        """One pass of all prefilters together over every view joined (lower-cased, so literals are
-        matched case-sensitively, which Python's re does several times faster); for each view it
-        hits, the families whose own prefilter matches run their detector on the original view."""
+        """Prefilter passes over every view joined (lower-cased, so literals are matched
+        case-sensitively, which Python's re does several times faster); for each view a family's
+        prefilter hits, that family's detector runs on the original view."""
         texts = self.texts
         fw = self.fw
         if not texts or not fw._detectors:
             return
-        joined = "\n".join(texts)
+        joined = SEPARATOR.join(texts)
         lowered = joined.lower()
         starts = _starts(texts)
         same_length = len(lowered) == len(joined)
         if not same_length:  # a few characters change length when lower-cased
-            lowered = "\n".join(t.lower() for t in texts)
+            lowered = SEPARATOR.join(t.lower() for t in texts)
         lowered_starts = starts if same_length else _starts([t.lower() for t in texts])
         hits: dict[int, list[_Detector]] = {}
-        gate = fw._lowered_gate
         meter = self.meter
         deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 2000.0)
-        if gate is not None and gate.search(lowered) is not None:
-            # Per family, search on from the start of the next view after each hit: the number of
-            # searches is the number of views the family matches, whatever the prefilter looks like.
-            last = len(lowered_starts) - 1
-            for det in fw._lowered:
-                search = det.joined.search
-                match = search(lowered)
-                while match is not None:
-                    index = bisect_right(lowered_starts, match.start()) - 1
-                    hits.setdefault(index, []).append(det)
-                    if index >= last:
-                        break
-                    match = search(lowered, lowered_starts[index + 1])
-                if perf_counter() > deadline:
-                    meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+        # Per family, one pass over all views, searching on from the start of the next view after
+        # each hit: the number of searches is the number of views the family matches. (One pattern
+        # with a named group per family would be slower: Python's re then tries every branch at
+        # every position instead of skipping ahead on each pattern's literal prefix.)
+        last = len(lowered_starts) - 1
+        for det in fw._lowered:
+            search = det.joined.search
+            match = search(lowered)
+            while match is not None:
+                index = bisect_right(lowered_starts, match.start()) - 1
+                hits.setdefault(index, []).append(det)
+                if index >= last:
                     break
+                match = search(lowered, lowered_starts[index + 1])
+            if perf_counter() > deadline:
+                meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                break
         for det in fw._cased:  # prefilters that could not be lower-cased: one pass each
             match = det.joined.search(joined)
             while match is not None:
@@ -756,6 +771,7 @@ class _Inspection:
         # Scanning gets its own slice of time even when walking used the budget up: an attacker must
         # not be able to pad an event so that what was already collected is never looked at.
         order = {d.family: i for i, d in enumerate(fw._detectors)}
+        paranoia = self.policy.paranoia
         # Later views of a string are its decodings: trying them first makes the evidence the decoded
         # payload. Findings are put back in event order afterwards.
         for count, index in enumerate(sorted(hits, reverse=True)):
@@ -768,10 +784,11 @@ class _Inspection:
             families = hits[index]
             if len(families) > 1:
                 families.sort(key=lambda d: order[d.family])
+            ctx = ScanContext(paranoia=paranoia, is_key=is_key, location=path, content_type=ctype)
             for det in families:
                 if (path, det.family) in self.found:
                     continue
-                self.detect(det, text, path, record, ctype, is_key)
+                self.detect(det, text, ctx, record)
                 if len(self.findings) >= self.budget.max_findings:
                     meter.exhaust(f"more than {self.budget.max_findings} findings")
                     return
@@ -781,9 +798,10 @@ class _Inspection:
             order = dict(zip(map(id, self.findings), self.finding_views, strict=True))
             self.findings.sort(key=lambda f: order[id(f)])
 
-    def detect(self, det: _Detector, text: str, path: str, record: int | None, ctype: str, is_key: bool) -> None:
-        ctx = ScanContext(paranoia=self.policy.paranoia, is_key=is_key, location=path, content_type=ctype)
-        for offset, window in _windows(det, text):
+    def detect(self, det: _Detector, text: str, ctx: ScanContext, record: int | None) -> None:
+        path = ctx.location
+        windows = ((0, text),) if len(text) <= LONG_TEXT else _windows(det, text)
+        for offset, window in windows:
             try:
                 detection = det.module.scan(window, ctx)
             except Exception as exc:
