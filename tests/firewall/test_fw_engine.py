@@ -1,0 +1,122 @@
+"""Engine mechanics: prefilter rewriting for the joined views, dispatch, long texts, injected detectors."""
+
+from __future__ import annotations
+
+import re
+import types
+from typing import Any
+
+from fw_helpers import SQLI, TEST_DETECTORS, event
+
+from hullguard.events.schema import Severity
+from hullguard.firewall import Firewall
+from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.engine import SEPARATOR, rewrite_pattern
+
+
+def _detector(family: str, prefilter: str, seen: list[str]) -> types.ModuleType:
+    module = types.ModuleType(f"probe_{family}")
+    module.FAMILY = family  # type: ignore[attr-defined]
+    module.PREFILTER = prefilter  # type: ignore[attr-defined]
+    rule = RuleInfo(f"HG-{family.upper()}-001", family, "probe", Severity.LOW, "CWE-0", "probe", "none")
+    module.RULES = (rule,)  # type: ignore[attr-defined]
+
+    def scan(text: str, ctx: ScanContext) -> Detection | None:
+        seen.append(text)
+        return Detection(rule.rule_id, "probe", 0, min(len(text), 10))
+
+    module.scan = scan  # type: ignore[attr-defined]
+    return module
+
+
+def test_rewrite_lower_cases_literals_and_keeps_escapes_and_classes() -> None:
+    assert rewrite_pattern(r"SELECT\S+[A-Z]") == r"select\S+[a-z]"
+    assert rewrite_pattern(r"[^A-Z]x") == r"[^a-z]x"
+    assert rewrite_pattern(r"[]^x]") == r"[]^x]"
+    start = rewrite_pattern(r"^cat\b")
+    assert re.search(start, SEPARATOR.join(["hello", "cat x"]))
+    assert not re.search(start, SEPARATOR.join(["hello", "a cat"]))
+    end = rewrite_pattern(r"passwd\Z")
+    assert re.search(end, SEPARATOR.join(["/etc/passwd", "next"]))
+    assert not re.search(end, SEPARATOR.join(["passwd.bak", "next"]))
+
+
+def test_anchored_prefilter_matches_in_any_view_not_only_the_first() -> None:
+    seen: list[str] = []
+    fw = Firewall(detectors=[_detector("cmdi", r"^\s*cat\s", seen)])
+    verdict = fw.inspect({"a": "first value", "b": {"c": "cat /etc/hosts"}, "d": "concat x"})
+    assert [f.location for f in verdict.findings] == ["b.c"]
+    assert seen == ["cat /etc/hosts"]
+
+
+def test_upper_case_payloads_meet_lower_case_prefilters_and_detectors_get_the_original() -> None:
+    seen: list[str] = []
+    fw = Firewall(detectors=[_detector("sqli", r"union\s+select", seen)])
+    verdict = fw.inspect({"q": "1 UNION   SELECT x", "r": "union members"})
+    assert [f.location for f in verdict.findings] == ["q"] and seen == ["1 UNION   SELECT x"]
+
+
+def test_a_prefilter_that_cannot_be_lower_cased_still_works() -> None:
+    seen: list[str] = []
+    fw = Firewall(detectors=[_detector("xss", r"\N{LESS-THAN SIGN}script", seen)])
+    assert [f.location for f in fw.inspect({"q": "<SCRIPT>x"}).findings] == ["q"]
+
+
+def test_detectors_only_see_strings_their_prefilter_matches() -> None:
+    seen_a: list[str] = []
+    seen_b: list[str] = []
+    fw = Firewall(detectors=[_detector("sqli", "alpha", seen_a), _detector("xss", "beta", seen_b)])
+    fw.inspect({"x": "alpha one", "y": "beta two", "z": "gamma", "w": "alpha beta"})
+    assert sorted(seen_a) == ["alpha beta", "alpha one"]
+    assert sorted(seen_b) == ["alpha beta", "beta two"]
+
+
+def test_long_text_is_scanned_in_windows_around_prefilter_matches() -> None:
+    seen: list[str] = []
+    fw = Firewall(detectors=[_detector("sqli", "needle", seen)])
+    text = "x " * 50_000 + "needle" + " y" * 50_000
+    verdict = fw.inspect({"doc": text})
+    assert verdict.findings and all(len(window) < 10_000 for window in seen)
+    assert "needle" in seen[0]
+
+
+def test_placeholder_detectors_are_skipped() -> None:
+    placeholder = types.ModuleType("placeholder")
+    placeholder.FAMILY, placeholder.PREFILTER, placeholder.RULES = "ldap", r"(?!x)x", ()  # type: ignore[attr-defined]
+    placeholder.scan = lambda text, ctx: None  # type: ignore[attr-defined]
+    assert Firewall(detectors=[placeholder]).families == ()
+
+
+def test_a_broken_detector_module_is_reported_not_raised() -> None:
+    broken = types.ModuleType("broken")
+    broken.FAMILY, broken.PREFILTER, broken.RULES = "xpath", "([unclosed", ()  # type: ignore[attr-defined]
+    fw = Firewall(detectors=[broken, *TEST_DETECTORS])
+    assert any("broken" in error for error in fw.load_errors)
+    assert fw.inspect({"q": SQLI}).findings
+
+
+def test_wrong_return_type_of_a_detector_is_an_internal_error() -> None:
+    odd = types.ModuleType("odd")
+    odd.FAMILY, odd.PREFILTER, odd.RULES = "crlf", "odd", ()  # type: ignore[attr-defined]
+    odd.scan = lambda text, ctx: "yes"  # type: ignore[attr-defined]
+    verdict = Firewall(detectors=[odd]).inspect({"q": "odd value"})
+    assert verdict.findings[0].rule_id == "HG-INTERNAL-001" and "returned str" in verdict.error
+
+
+def test_scan_context_tells_keys_locations_and_content_types() -> None:
+    contexts: list[ScanContext] = []
+    module = types.ModuleType("ctx")
+    module.FAMILY, module.PREFILTER, module.RULES = "xxe", "doctype|key_", ()  # type: ignore[attr-defined]
+
+    def scan(text: str, ctx: ScanContext) -> Detection | None:
+        contexts.append(ctx)
+        return None
+
+    module.scan = scan  # type: ignore[attr-defined]
+    ev: Any = event("apiGatewayProxyEvent.json")
+    ev["headers"]["Content-Type"] = "text/xml"
+    ev["body"] = '<?xml version="1.0"?><!DOCTYPE a><a key_x="1">t</a>'
+    Firewall(detectors=[module]).inspect(ev)
+    assert any(c.location == "body" and c.content_type == "application/xml" for c in contexts)
+    Firewall(detectors=[module]).inspect({"key_name": 1})
+    assert contexts[-1].is_key and contexts[-1].location == "key_name"
