@@ -193,3 +193,16 @@ def test_missing_handler_analyses_whole_module(tmp_path: Path) -> None:
     assert simple(report) == {("sqs", "PurgeQueue")}
     notes = [str(n) for n in report.notes]
     assert "handler.py:1: handler function 'main' not found; analysing the whole module" in notes
+
+
+def test_getattr_with_a_constant_name_and_run_time_dispatch(tmp_path: Path) -> None:
+    report = analyse(tmp_path, {"handler.py": '''
+        import boto3
+        s3 = boto3.client("s3")
+
+        def handler(event, context):
+            getattr(s3, "delete_object")(Bucket="b", Key="k")
+            getattr(s3, event["op"])(Bucket="b")
+    '''})
+    assert simple(report) == {("s3", "DeleteObject")}
+    assert any(str(n).startswith("handler.py:7: method of the s3 client chosen at run time") for n in report.notes)

@@ -1,4 +1,5 @@
 import time
+
 import boto3
 
 athena = boto3.client("athena")
@@ -6,6 +7,7 @@ athena = boto3.client("athena")
 
 def handler(event, context):
     run = athena.start_query_execution(QueryString=event["sql"], WorkGroup="analysts")
-    while athena.get_query_execution(QueryExecutionId=run["QueryExecutionId"])["QueryExecution"]["Status"]["State"] == "RUNNING":
+    query_id = run["QueryExecutionId"]
+    while athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]["Status"]["State"] == "RUNNING":
         time.sleep(1)
-    return athena.get_query_results(QueryExecutionId=run["QueryExecutionId"])["ResultSet"]
+    return athena.get_query_results(QueryExecutionId=query_id)["ResultSet"]

@@ -1,4 +1,5 @@
 import os
+
 import boto3
 
 dynamodb = boto3.resource("dynamodb")

@@ -1,4 +1,5 @@
 import os
+
 import boto3
 
 ddb = boto3.client("dynamodb")

@@ -1,4 +1,5 @@
 import json
+
 import boto3
 
 firehose = boto3.client("firehose")

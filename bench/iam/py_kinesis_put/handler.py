@@ -1,5 +1,6 @@
 import json
 import os
+
 import boto3
 
 kinesis = boto3.client("kinesis")

@@ -1,5 +1,6 @@
 import base64
 import os
+
 import boto3
 
 kms = boto3.client("kms")

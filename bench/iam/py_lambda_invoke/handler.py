@@ -1,4 +1,5 @@
 import json
+
 import boto3
 
 lam = boto3.client("lambda")

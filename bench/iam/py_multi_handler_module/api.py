@@ -1,4 +1,5 @@
 import os
+
 import boto3
 
 table = boto3.resource("dynamodb").Table(os.environ["TODOS"])

@@ -1,5 +1,6 @@
 import json
 import os
+
 import boto3
 
 s3 = boto3.resource("s3")

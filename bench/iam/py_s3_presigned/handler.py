@@ -1,4 +1,5 @@
 import os
+
 import boto3
 
 s3 = boto3.client("s3", region_name=os.environ.get("AWS_REGION"))

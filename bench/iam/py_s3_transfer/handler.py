@@ -1,5 +1,6 @@
 import io
 import os
+
 import boto3
 
 s3 = boto3.client("s3")

@@ -1,4 +1,5 @@
 import json
+
 import boto3
 
 secrets = boto3.client("secretsmanager")

@@ -1,5 +1,6 @@
 import json
 import os
+
 import boto3
 
 sfn = boto3.client("stepfunctions")

@@ -1,4 +1,5 @@
 import os
+
 import boto3
 
 sns = boto3.client("sns")

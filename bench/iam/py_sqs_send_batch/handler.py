@@ -1,5 +1,6 @@
 import json
 import os
+
 import boto3
 
 sqs = boto3.client("sqs")

@@ -1,4 +1,5 @@
 import os
+
 import boto3
 
 ssm = boto3.client("ssm")

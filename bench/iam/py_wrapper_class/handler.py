@@ -1,6 +1,6 @@
 import os
-import boto3
 
+import boto3
 from storage import InvoiceStore
 
 store = InvoiceStore()

@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
         write: Annotated[bool, typer.Option("--write", help="Apply the generated roles to the templates in place "
                                             "(comments and formatting kept).")] = False,
         diff: Annotated[bool, typer.Option("--diff", help="Declared vs needed permissions per function; exit 1 "
-                                           "when a function holds more than it needs.")] = False,
+                                           "when a function holds more than it needs (beyond low "
+                                           "severity) or lacks a permission.")] = False,
         function: Annotated[list[str] | None, typer.Option("--function", help="Only this function (logical id); "
                                                            "repeatable.")] = None,
         account: Annotated[str | None, typer.Option("--account", help="Account id for --format iam.")] = None,
@@ -64,12 +65,15 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(EXIT_BAD_INPUT)
             fail(f"{path}: no serverless application found" if not project.applications else "no function selected")
         if diff:
+            from hullguard.events.schema import Severity
             from hullguard.iam.diff import diff_policies, render_diff
 
             reports = diff_policies(policies)
             text = render_diff(reports, fmt)
             _emit(text, output)
-            raise typer.Exit(EXIT_FINDINGS if any(r.excess for r in reports) else EXIT_CLEAN)
+            # writing to other log groups (SAM's AWSLambdaBasicExecutionRole) alone is not a failure
+            worse = any(e.severity.id > Severity.LOW.id for r in reports for e in r.excess)
+            raise typer.Exit(EXIT_FINDINGS if worse or any(r.missing for r in reports) else EXIT_CLEAN)
         if write:
             from hullguard.iam.write import write_policies
 

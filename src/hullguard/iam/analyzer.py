@@ -496,6 +496,8 @@ def action_risk(action: str, allowed: set[str] | None = None) -> tuple[Severity,
             return Severity.CRITICAL, f"privilege escalation: {method.impact} [{method.source}]"
     if key in risk.credentials:
         return Severity.HIGH, "create or read credentials"
+    if key in risk.logging_wildcard:
+        return Severity.LOW, "write to other log groups"
     if key in risk.exfiltration:
         return Severity.HIGH, "read data"
     dataset = _dataset()

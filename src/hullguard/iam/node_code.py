@@ -473,7 +473,7 @@ class NodeAnalyzer:
             if isinstance(obj, EnvObject) and index is not None and index.literal:
                 return Sym.env(index.literal)
             return None
-        if kind == "object":
+        if kind in ("object", "array"):
             return ObjectNode(node, file)
         sym = self._sym(file, node, depth + 1)
         return sym if sym is not None and not (sym.is_wild and len(sym.parts) == 1) else None

@@ -785,12 +785,16 @@ class PythonAnalyzer:
             target = self._value(node.args[0], scope)
             if isinstance(target, (Client, ServiceResource, Res)):
                 attr = self._sym(node.args[1], scope) if len(node.args) > 1 else None
-                if attr is not None and attr.literal:
-                    self._note(scope.module, node.lineno, f"getattr({_src(node.args[0])}, {attr.literal!r}) "
-                               "resolved statically")
-                else:
+                if attr is None or not attr.literal:
                     self._note(scope.module, node.lineno, f"method of the {target.service} client chosen at run "
                                f"time ({_src(node)}); its permissions are not generated")
+                return
+        if isinstance(node.func, ast.Call) and isinstance(node.func.func, ast.Name) \
+                and node.func.func.id == "getattr" and len(node.func.args) > 1:
+            target = self._value(node.func.args[0], scope)
+            attr = self._sym(node.func.args[1], scope)
+            if isinstance(target, Client) and attr is not None and attr.literal:
+                self._client_call(target, attr.literal, node, scope)  # getattr(s3, "put_object")(...)
                 return
         func = self._value(node.func, scope)
         if isinstance(func, _LazyAttr):
