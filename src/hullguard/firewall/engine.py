@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 from time import perf_counter
 from types import ModuleType
 from typing import Any
@@ -199,7 +199,7 @@ class Firewall:
 
     def __init__(
         self,
-        policy: FirewallPolicy | Mapping[str, Any] | str | Path | None = None,
+        policy: FirewallPolicy | Mapping[str, Any] | str | os.PathLike[str] | None = None,
         *,
         detectors: Sequence[ModuleType] | None = None,
     ) -> None:

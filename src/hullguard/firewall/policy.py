@@ -30,10 +30,10 @@ key path, e.g. ``firewall.families.sqlx: unknown attack family``.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from hullguard.events.schema import Severity
@@ -131,28 +131,30 @@ class FirewallPolicy:
         return _parse(data)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> FirewallPolicy:
+    def from_file(cls, path: str | os.PathLike[str]) -> FirewallPolicy:
         """Read a YAML or JSON policy file; unreadable or malformed files raise ``PolicyError``."""
-        path = Path(path)
+        path = os.fspath(path)  # no pathlib: it would add milliseconds to every cold start
+        is_json = path.lower().endswith(".json")
         try:
-            text = path.read_text(encoding="utf-8")
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
         except (OSError, UnicodeDecodeError) as exc:
             raise PolicyError(f"{path}: cannot read policy file ({exc})") from None
         try:
-            if path.suffix.lower() == ".json":
+            if is_json:
                 data = json.loads(text)
             else:
                 import yaml  # only when a YAML policy is read: keeps the cold start small
 
                 data = yaml.safe_load(text)
         except Exception as exc:  # any parser error is the user's file, not our bug
-            raise PolicyError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({exc})") from None
+            raise PolicyError(f"{path}: not valid {'JSON' if is_json else 'YAML'} ({exc})") from None
         if data is None:
             data = {}
         return cls.from_dict(data)
 
 
-def coerce_policy(policy: FirewallPolicy | Mapping[str, Any] | str | Path | None) -> FirewallPolicy:
+def coerce_policy(policy: FirewallPolicy | Mapping[str, Any] | str | os.PathLike[str] | None) -> FirewallPolicy:
     """Accept what ``Firewall(policy=...)`` accepts: a policy, a mapping, a file path, or None."""
     if policy is None:
         return FirewallPolicy()
@@ -160,7 +162,7 @@ def coerce_policy(policy: FirewallPolicy | Mapping[str, Any] | str | Path | None
         return policy
     if isinstance(policy, Mapping):
         return FirewallPolicy.from_dict(policy)
-    if isinstance(policy, str | Path):
+    if isinstance(policy, str | os.PathLike):
         return FirewallPolicy.from_file(policy)
     raise PolicyError(f"firewall: expected a FirewallPolicy, mapping or file path, got {_kind(policy)}")
 
