@@ -91,7 +91,7 @@ _PHP_CALLS = (
 )
 _PHP = re.compile(
     rf"<\?php|<\?={_G}[$a-z`]|\bphpinfo{_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
-    rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[",
+    rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\(",
 
 )
 _EVAL = re.compile(
@@ -108,7 +108,7 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
                      "t(", "t (", "getclass", "javax", "@"), _JAVA),
     ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON),
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function"), _NODE),
-    ("HG-CODE-006", ("<?", "phpinfo", "(", "$_"), _PHP),
+    ("HG-CODE-006", ("<?", "phpinfo", "(", "$_", "${"), _PHP),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval"), _EVAL),
 )
 

@@ -10,6 +10,9 @@ pass is linear in the input.
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 _MAX_DEPTH = 32
 _MAX_BODY = 512
 # Lookups that run code or leak secrets when an attacker controls a logged string.
@@ -29,6 +32,11 @@ def _resolve_body(body: str) -> str | None:
         return body[6:].upper()
     if lowered.startswith("date:"):
         return body[5:].strip("'\"")
+    if lowered.startswith("base64:"):
+        try:
+            return base64.b64decode(body[7:].strip() + "==", validate=False).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return None
     return None
 
 
@@ -59,6 +67,10 @@ def find_lookup(text: str) -> tuple[str, int] | None:
             ):
                 return "${" + body[:120] + "}", position
             resolved = _resolve_body(body) if body else None
+            if resolved and "${" in resolved and len(resolved) <= _MAX_BODY:
+                nested = find_lookup(resolved)  # ${base64:...} can decode to a whole new lookup
+                if nested is not None:
+                    return nested[0], position
             del out[start:]
             out.append(resolved if resolved is not None else "${" + body + "}")
             i += 1

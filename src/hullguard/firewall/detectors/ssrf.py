@@ -145,7 +145,7 @@ def _scan_bare_value(low: str, ctx: ScanContext) -> Detection | None:
         match = _PORT.search(value)
         if match:
             port, host = match.group(1), value[: match.start()]
-    verdict = classify_host(host)
+    verdict = classify_host(host, lenient=False)
     if verdict is None:
         return None
     if verdict.category == METADATA:

@@ -23,7 +23,8 @@ LOOPBACK = "loopback"
 PRIVATE = "private"
 
 _METADATA_V4 = frozenset(
-    ipaddress.IPv4Address(ip) for ip in ("169.254.169.254", "169.254.170.2", "169.254.170.23", "100.100.100.200")
+    ipaddress.IPv4Address(ip)
+    for ip in ("169.254.169.254", "169.254.170.2", "169.254.170.23", "100.100.100.200", "192.0.0.192")
 )
 _METADATA_V6 = frozenset(ipaddress.IPv6Address(ip) for ip in ("fd00:ec2::254", "fd00:ec2::23"))
 _LINK_LOCAL_V4 = ipaddress.IPv4Network("169.254.0.0/16")
@@ -37,7 +38,10 @@ _METADATA_NAMES = frozenset(
 )
 _LOOPBACK_NAMES = frozenset(("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6"))
 # Public wildcard-DNS zones whose names resolve to loopback whatever the label.
-_LOOPBACK_ZONES = ("localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fuf.me", "yoogle.com", "localhost")
+_LOOPBACK_ZONES = (
+    "localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fuf.me", "yoogle.com", "localhost",
+    "spoofed.burpcollaborator.net",
+)
 _LOOPBACK_SUFFIXES = tuple("." + zone for zone in _LOOPBACK_ZONES)
 _INTERNAL_SUFFIXES = (".internal", ".local", ".localdomain", ".intranet", ".corp", ".lan", ".svc", ".cluster.local")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": ".", "\u2024": "."})
@@ -100,6 +104,19 @@ def parse_ip(host: str) -> tuple[IPAddress, bool] | None:
     return (loose, True) if loose is not None else None
 
 
+def _wrapped_ipv4(host: str) -> tuple[IPAddress, bool] | None:
+    """Spellings that only lenient parsers accept by wrapping around: a number above 2**32 (kept mod
+    2**32: 7147006462, 0x41414141a9fea9fe) or dotted parts above 255 (kept mod 256: 425.510.425.510)."""
+    if host.isdigit() and len(host) <= 20:
+        return ipaddress.IPv4Address(int(host) % 2**32), True
+    if host.startswith("0x") and 2 < len(host) <= 34 and all(c in "0123456789abcdef" for c in host[2:]):
+        return ipaddress.IPv4Address(int(host[2:], 16) % 2**32), True
+    parts = host.split(".")
+    if len(parts) == 4 and all(part.isdigit() and len(part) <= 4 for part in parts):
+        return ipaddress.IPv4Address(".".join(str(int(part) % 256) for part in parts)), True
+    return None
+
+
 def _unwrap(ip: IPAddress) -> IPAddress:
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
@@ -148,8 +165,11 @@ def _embedded_ip(name: str) -> ipaddress.IPv4Address | None:
     return None
 
 
-def classify_host(raw_host: str) -> HostVerdict | None:
-    """Why a connection to ``raw_host`` (no port, no userinfo) would reach an internal target."""
+def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
+    """Why a connection to ``raw_host`` (no port, no userinfo) would reach an internal target.
+
+    ``lenient`` also accepts the wrap-around spellings some parsers tolerate; it is meant for hosts
+    inside URLs, not for bare values, where a long number is far more likely to be an id."""
     host = raw_host.strip().lower()
     if not host.isascii():
         host = unicodedata.normalize("NFKC", host.translate(_DOTS)).lower()
@@ -157,6 +177,11 @@ def classify_host(raw_host: str) -> HostVerdict | None:
     if not host:
         return None
     parsed = parse_ip(host)
+    if parsed is None and lenient:
+        wrapped = _wrapped_ipv4(host)
+        # Only worth reporting when the wrap lands on a target: "256.1.1.1" is just an invalid host.
+        if wrapped is not None and classify_ip(wrapped[0]) in (METADATA, LOOPBACK):
+            parsed = wrapped
     if parsed is not None:
         ip, obfuscated = parsed
         unwrapped = _unwrap(ip)

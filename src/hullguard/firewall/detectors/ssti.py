@@ -20,7 +20,7 @@ FAMILY = "ssti"
 # Necessary condition: every finding starts at one of these delimiters or directives.
 PREFILTER = (
     r"\{\{|\{%|[$#*@~]\{|<%|\[\[|\[#|<#|\{\$|\{/?php|#set|#foreach|#if|@\(|\[=|\{\{#|__\$|\[\(|\?new\b|\?api\b"
-    r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal)\b"
+    r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal)\b|%\{|\{\s{0,4}\d"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -48,9 +48,9 @@ _MAX_BODY = 4096
 # opener -> closer; bodies are judged between them.
 _PAIRS: tuple[tuple[str, str], ...] = (
     ("{{", "}}"), ("{%", "%}"), ("${", "}"), ("#{", "}"), ("*{", "}"), ("@{", "}"), ("~{", "}"),
-    ("<%", "%>"), ("[[", "]]"), ("[(", ")]"), ("@(", ")"), ("{$", "}"), ("[=", "]"),
+    ("<%", "%>"), ("%{", "}"), ("[[", "]]"), ("[(", ")]"), ("@(", ")"), ("{$", "}"), ("[=", "]"),
 )
-_OPENER = re.compile(r"\{\{|\{%|[$#*@~]\{|<%|\[\[|\[\(|@\(|\{\$|\[=")
+_OPENER = re.compile(r"\{\{|\{%|[$#*@~%]\{|<%|\[\[|\[\(|@\(|\{\$|\[=")
 _NUMBER = r"""\s{0,4}['"]?-?\d{1,12}(?:\.\d{1,6})?['"]?\s{0,4}"""
 _ARITHMETIC = re.compile(rf"=?{_NUMBER}(?:[*+/%-]|\*\*){_NUMBER}(?:(?:[*+/%-]){_NUMBER}){{0,3}}-?")
 _TRAVERSAL = re.compile(
@@ -68,6 +68,7 @@ _TRAVERSAL = re.compile(
 # Names that give template code a path to the interpreter when they start an expression.
 _DANGEROUS_HEADS = re.compile(
     r"\s{0,4}(?:(?:config|self|request|_self|app|cycler|joiner|namespace|lipsum|url_for|get_flashed_messages"
+    r"|application|applicationscope|sessionscope|requestscope|pagecontext|facescontext|initparam"
     r"|range|settings|session|g|\(\s{0,4}\)|\[\s{0,4}\]|''|\"\")\s{0,4}(?:$|[.\[|(}])"
     r"|(?:'[^']{0,40}'|\"[^\"]{0,40}\"|\d{1,9})\s{0,4}\.\s{0,4}[a-z_]{1,40}\s{0,4}\()",
     re.IGNORECASE,
@@ -81,6 +82,7 @@ _DIRECTIVES = re.compile(
     r"|\?new\s{0,4}\(|\?api\b|freemarker\.template|#set\s{0,4}\(\s{0,4}\$|#foreach\s{0,4}\(\s{0,4}\$"
     r"|#if\s{0,4}\(\s{0,4}\$|\$class\s{0,4}\.|\{/?php\}|\{\s{0,4}(?:system|exec|passthru|shell_exec)\s{0,4}\("
     r"|\{smarty_internal|\{if\s{1,4}(?:system|exec|phpinfo)|__[$*]\{[^}]{0,2000}\}__|\[\[\s{0,4}\$\{"
+    r"|\{%\s{0,4}debug\s{0,4}%\}|(?<![{$#*@~%])\{\s{0,4}\d{1,6}\s{0,4}\*\s{0,4}\d{1,6}\s{0,4}\}(?!\})"
     r"|\[\(\s{0,4}\$\{|\{\{#(?:with|each|if|unless|lookup)\b[^}]{0,200}\}\}[\s\S]{0,2000}(?:constructor|"
     r"process|require|string\.sub)|#\{\s{0,4}(?:function|root\.process|global\.process)",
     re.IGNORECASE,
