@@ -98,6 +98,7 @@ EVIDENCE_LIMIT = 256
 # compiles instantly (a class up to U+10FFFF costs 20 ms at import) and scans at C speed.
 _MARKERS = re.compile("[^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in "%&\\$*'\"") + "]")
 _SECRET_NAME = re.compile(r"(?i)(?:^|[._\[-])(?:password|passwd|pwd|secret|token|authorization|api[_-]?key)")
+_SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no text: never pushed
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 
@@ -446,7 +447,7 @@ class _Inspection:
                         meter.strings += 1
                         ptexts.append(key)
                         pmetas.append((where, record, "", True, depth))
-                    if inner is not None:
+                    if type(inner) not in _SCALARS:
                         stack.append((where, inner, 0, record, "", depth))
                 if meter.strings > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
@@ -462,7 +463,7 @@ class _Inspection:
                 room = max_nodes - meter.nodes - len(stack)
                 depth += 1
                 for i, inner in enumerate(islice(value, max(room, 0))):
-                    if inner is not None:
+                    if type(inner) not in _SCALARS:
                         stack.append((f"{path}[{i}]", inner, 0, record, "", depth))
             elif kind is bytes or kind is bytearray:
                 self.string(path, bytes_to_text(bytes(value)), hint, record, ctype, depth)
