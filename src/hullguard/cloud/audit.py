@@ -85,7 +85,10 @@ def run_audit(
     if console_lookup is not None:
         by_account = {t.account: t for t in targets}
         for live in live_regions:
-            console_lookup(by_account[live.account], live, coverage)
+            try:
+                console_lookup(by_account[live.account], live, coverage)
+            except Exception as exc:  # e.g. an emulator without LookupEvents: a gap, not a crash
+                coverage.add(live.account, live.region, "console deployments (CloudTrail)", exc, reason="error")
     ctx = RuleContext(unused_days=unused_days, trusted_layer_accounts=trusted_layer_accounts)
     return build_report(live_regions, coverage, ctx)
 

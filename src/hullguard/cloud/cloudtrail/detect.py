@@ -137,7 +137,7 @@ def analyse(
     """Run every detection through ``run`` (DuckDB or Athena) and build findings."""
     report = TrailReport()
     networks = [ipaddress.ip_network(n, strict=False) for n in expected_networks or []]
-    queries = all_queries(dialect, ci_roles or [])
+    queries = all_queries(dialect, ci_roles or [], network_check=bool(networks))
 
     for row in run(queries["console"]):
         name = row.get("function_name")
@@ -180,10 +180,11 @@ def analyse(
         report.findings.append(
             _finding(
                 CREDENTIAL_USE,
-                f"credentials of {role} (issued to Lambda for {function}) called {row.get('eventname')}: "
-                + "; ".join(why),
+                f"credentials of {role} (issued to Lambda for {function}) called {row.get('eventname')} "
+                f"{row.get('calls') or 1} time(s): " + "; ".join(why),
                 row,
                 function=function,
+                calls=row.get("calls"),
                 access_key=row.get("access_key"),
                 role_arn=role,
             )

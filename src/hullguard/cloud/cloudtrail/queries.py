@@ -136,24 +136,34 @@ def _lambda_issued(d: Dialect) -> str:
     AND (useridentity.invokedby = 'lambda.amazonaws.com' OR sourceipaddress = 'lambda.amazonaws.com')"""  # noqa: S608 - constants, quoted literals and a validated table name
 
 
-def function_credential_use(d: Dialect = DUCKDB) -> str:
-    """Every call made with a function's credentials, with whether it looks like the function itself.
+def function_credential_use(d: Dialect = DUCKDB, network_check: bool = False) -> str:
+    """Calls made with a function's credentials, grouped by key, source address, agent and API.
 
     ``lambda_agent``: the SDK inside Lambda adds ``exec-env/AWS_Lambda_<runtime>`` to its user agent;
-    ``role_agent_seen``: this role's credentials were seen with that agent at least once (so its
-    runtime announces itself, and a call without it stands out). The network check runs on the rows.
+    ``role_agent_seen``: this role's credentials were seen with that agent at least once (so its runtime
+    announces itself, and a call without it stands out). Without a network check only the calls lacking
+    the agent are returned; with one, every source address is (the CIDR test runs on the rows).
     """
-    return f"""WITH issued AS ({_lambda_issued(d)}),
+    having = "" if network_check else "\n  HAVING NOT lambda_agent"
+    return f"""WITH issued AS (
+  SELECT access_key, min(role_arn) AS role_arn, min(session_name) AS session_name, min(issued_at) AS issued_at
+  FROM ({_lambda_issued(d)}) lambda_keys
+  WHERE access_key IS NOT NULL
+  GROUP BY access_key
+),
 uses AS (
-  SELECT i.role_arn, i.session_name, i.access_key, i.issued_at, e.eventid, e.eventtime, e.eventsource,
-         e.eventname, e.awsregion, e.recipientaccountid AS account, e.sourceipaddress, e.useragent,
-         e.vpcendpointid, coalesce(e.useragent, '') LIKE '%exec-env/AWS_Lambda%' AS lambda_agent
+  SELECT i.role_arn, i.session_name, i.access_key, e.eventid, e.eventtime, e.eventsource, e.eventname, e.awsregion,
+         e.recipientaccountid AS account, e.sourceipaddress, e.useragent,
+         coalesce(e.useragent, '') LIKE '%exec-env/AWS_Lambda%' AS lambda_agent
   FROM {d.source} e JOIN issued i ON e.useridentity.accesskeyid = i.access_key
 ),
-agents AS (SELECT role_arn FROM uses WHERE lambda_agent GROUP BY role_arn)
-SELECT u.*, u.role_arn IN (SELECT role_arn FROM agents) AS role_agent_seen
-FROM uses u
-ORDER BY u.eventtime"""  # noqa: S608 - constants, quoted literals and a validated table name
+agents AS (SELECT DISTINCT role_arn FROM uses WHERE lambda_agent)
+SELECT role_arn, session_name, access_key, sourceipaddress, lambda_agent, eventsource, eventname, awsregion, account,
+       min(eventtime) AS eventtime, min(eventid) AS eventid, max(useragent) AS useragent, count(*) AS calls,
+       role_arn IN (SELECT role_arn FROM agents) AS role_agent_seen
+FROM uses
+GROUP BY role_arn, session_name, access_key, sourceipaddress, lambda_agent, eventsource, eventname, awsregion, account{having}
+ORDER BY eventtime"""  # noqa: S608 - constants, quoted literals and a validated table name
 
 
 def permission_changes(d: Dialect = DUCKDB) -> str:
@@ -189,11 +199,11 @@ WHERE eventsource = 'cloudtrail.amazonaws.com' AND errorcode IS NULL AND eventna
 ORDER BY eventtime"""  # noqa: S608 - constants, quoted literals and a validated table name
 
 
-def all_queries(d: Dialect, ci_roles: list[str]) -> dict[str, str]:
+def all_queries(d: Dialect, ci_roles: list[str], network_check: bool = False) -> dict[str, str]:
     return {
         "console": console_changes(d),
         "out-of-band": out_of_band_changes(ci_roles, d),
-        "credential-use": function_credential_use(d),
+        "credential-use": function_credential_use(d, network_check),
         "permissions": permission_changes(d),
         "trails": trail_changes(d),
     }

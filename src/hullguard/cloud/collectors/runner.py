@@ -60,6 +60,9 @@ def collect(
         except (ClientError, BotoCoreError) as exc:
             coverage.add(target.account, region, "region", exc)
             return None
+        except Exception as exc:  # one region's failure is reported, never hides the others
+            coverage.add(target.account, region, "region (unexpected error)", exc, reason="error")
+            return None
         report(len(live.app.functions), len(live.app.functions))
         return live
 

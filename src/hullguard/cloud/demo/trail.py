@@ -289,44 +289,26 @@ def noise_records(
     t0 = base or dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
     ci = _role_identity(CI_ROLE, "GitHubActions", "ASIACIEXAMPLE0000001", _time(t0, 0))
     out: list[dict[str, Any]] = []
+    current: dict[int, str] = {}  # function -> the key Lambda issued it last (every AssumeRole issues a new one)
     for i in range(count):
         n = rng.randrange(functions)
         function = f"svc-{n:04d}"
         role = f"arn:aws:iam::{ACCOUNT}:role/svc-{n:04d}-role"
-        key = f"ASIANOISE{n:011d}"
         when = _time(t0, i * 0.01)
-        if i % 50 == 0:
-            out.append(lambda_assume_role(rng, when, function, role, key))
+        if i % 50 == 0 or n not in current:
+            current[n] = f"ASIA{seed % 10**7:07d}{i % 10**9:09d}"
+            out.append(lambda_assume_role(rng, when, function, role, current[n]))
             continue
         source, name, read_only = _NOISE[rng.randrange(len(_NOISE))]
         if not read_only:
             out.append(
-                record(
-                    rng,
-                    when,
-                    source,
-                    name,
-                    ci,
-                    "20.42.11.7",
-                    CI_UA,
-                    request={"functionName": function},
-                    response={"functionName": function},
-                )
-            )
+                record(rng, when, source, name, ci, "20.42.11.7", CI_UA,
+                       request={"functionName": function}, response={"functionName": function})
+            )  # fmt: skip
         else:
-            out.append(
-                record(
-                    rng,
-                    when,
-                    source,
-                    name,
-                    _role_identity(role, function, key, when),
-                    "3.91.10.20",
-                    LAMBDA_UA,
-                    request={"tableName": "orders"},
-                    read_only=True,
-                )
-            )
+            identity = _role_identity(role, function, current[n], when)
+            out.append(record(rng, when, source, name, identity, "3.91.10.20", LAMBDA_UA,
+                              request={"tableName": "orders"}, read_only=True))  # fmt: skip
     return out
 
 
