@@ -15,6 +15,7 @@ from hullguard.events.schema import Severity
 from hullguard.firewall.detectors import cmdi_commands as vocab
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 from hullguard.firewall.detectors.cmdi_shell import Segment, split_commands
+from hullguard.firewall.detectors.sqli_tokens import regex_alternation
 
 FAMILY = "cmdi"
 
@@ -117,26 +118,37 @@ RULES: tuple[RuleInfo, ...] = (
 
 _AMBIGUOUS = frozenset({"id", "dir", "ver", "set", "route", "arp", "sh", "cmd", "env"})
 _SUBSTITUTIONS = frozenset({"$(", "`", "<(", ">("})
-_STRONG_SEPARATORS = frozenset({";", "\n", "|", "||", "&&"})
+_WEAK_SEPARATORS = frozenset({"(", "&", "{", "\n"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
-_SHELLSHOCK = re.compile(r"^[\s'\"]*\(\s*\)\s*\{")
+_SHELLSHOCK = re.compile(r"^[\s'\"]{0,8}\(\s*\)\s*\{")
 # Language functions that hand a string to the shell: system('id'), os.system("..."), exec(`...`).
 _EXEC_CALL = re.compile(
-    r"(?<![\w$])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|os\.system|os\.popen|"
-    r"subprocess\.\w{1,20}|child_process\.\w{1,12}|execsync|spawnsync|spawn|execfile|runtime\.getruntime\(\)\.exec)"
+    r"(?<![\w$])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|spawn|execsync|spawnsync|execfile)"
     r"\s{0,4}\(\s{0,4}([\"'`])([^\"'`]{1,400})\1",
     re.IGNORECASE,
 )
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 _FETCHERS = frozenset({"wget", "curl", "fetch", "tftp", "ftp", "certutil", "bitsadmin"})
-_COMMAND_WORDS_PATTERN = "|".join(sorted((re.escape(w) for w in vocab.KNOWN), key=len, reverse=True))
+_EXEC_FUNCTION_WORDS = (
+    "system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "eval", "spawn", "execsync",
+    "spawnsync", "execfile",
+)
+# A value that starts with a command word (possibly behind a path, quotes or escapes): the only way a
+# value without any separator can be flagged. Also the start-of-value part of the prefilter.
+_LEADING_COMMAND_PATTERN = (
+    r"^[\s'\"]{0,8}(?:[\w.\\:/~-]{0,64}[/\\])?[\w'\"\\$@{}]{0,20}(?:"
+    + regex_alternation(vocab.KNOWN)
+    + r")(?=[\s'\"\\$<>{;|&`(]|$)"
+)
+_LEADING_COMMAND = re.compile(_LEADING_COMMAND_PATTERN, re.IGNORECASE)
 
-# Necessary condition: a separator/substitution character, a "$" expansion, Shellshock, SSI, a glob
-# path or a known command as the first word of the value (the only rules without a separator).
+# Necessary condition: a separator/substitution character, a "$" expansion, Shellshock, SSI, an
+# escaped newline, a command-execution call, brace expansion, a glob path or a leading command word.
 PREFILTER = (
-    r"[;|&\n\r`]|\$[({'\w@*#?!-]|\(\s*\)\s*\{|\(\s{0,4}[\"']|<!--\s*#\s*exec|\\[nr]|"
-    r"^[\s'\"]*(?:[\w.\\:/~-]*[/\\])?[\w'\"\\]*(?:" + _COMMAND_WORDS_PATTERN + r")|^[\s'\"]*/[\w/]*[?*\[]|\{\w+,"
+    r"[;|&\n\r`]|\$[({'\w@*#?!-]|<!--|\\[nr]|\{\w+,|"
+    r"(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\(|"
+    r"^[\s'\"]{0,8}(?:\(\s*\)\s*\{|/[\w/]{0,64}[?*\[])|" + _LEADING_COMMAND_PATTERN
 )
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
 _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
@@ -190,7 +202,7 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
     return None
 
 
-def _judge(segment: Segment, quoted_context: bool, leading: bool) -> tuple[str, str] | None:
+def _judge(segment: Segment, quoted_context: bool, leading: bool, command_first: bool) -> tuple[str, str] | None:
     """Is this simple command an injected command? ``leading``: its separator opens the value."""
     words = segment.words
     index = _command_index(words)
@@ -212,7 +224,7 @@ def _judge(segment: Segment, quoted_context: bool, leading: bool) -> tuple[str, 
     if opener in _SUBSTITUTIONS:
         return ("HG-CMDI-002", f"{what} inside {opener}...")
     if opener == "start":
-        if quoted_context:
+        if quoted_context or not command_first:
             return None
         signal = _argument_signal(segment, name, args, strict=True)
         strong = any(_strong_argument(a) for a in args) or segment.redirect
@@ -229,8 +241,9 @@ def _judge(segment: Segment, quoted_context: bool, leading: bool) -> tuple[str, 
     separator = "newline" if opener == "\n" else repr(opener)
     if binary_path:
         return ("HG-CMDI-001", f"separator {separator} then program path {raw[:40]!r}")
-    if (opener == "(" or opener == "&" or opener == "{") and not leading:
-        # "(" and "&" are common in prose ("Tom & Jerry", "(id)"): demand command-line arguments.
+    if opener in _WEAK_SEPARATORS and not leading:
+        # "(", "&" and newlines are common in prose, JSON and GraphQL ("Tom & Jerry", "(id)",
+        # "{\n  id\n}"): unless the value opens with them, demand command-line arguments.
         signal = _argument_signal(segment, name, args, strict=True)
         if signal is None and not (opener == "&" and name in vocab.STANDALONE and name not in ("id", "dir", "ver")):
             return None
@@ -241,6 +254,19 @@ def _judge(segment: Segment, quoted_context: bool, leading: bool) -> tuple[str, 
         if signal is None:
             return None
     return ("HG-CMDI-001", f"separator {separator} then {what} ({signal or 'no argument needed'})")
+
+
+def _delimited_data(segments: list[Segment], index: int) -> bool:
+    """``name|id|value``: a bare word between pipes, next to other words that are no commands, is a
+    column of pipe-delimited data rather than a pipeline."""
+    segment = segments[index]
+    if segment.opener not in ("|", "||") or len(segment.words) != 1 or not segment.words[0].isalnum():
+        return False
+    following = segments[index + 1] if index + 1 < len(segments) else None
+    if following is None or following.opener != "|" or not following.words:
+        return False
+    word = following.words[0]
+    return word.replace("_", "").replace("-", "").isalnum() and _command_name(word) not in vocab.KNOWN
 
 
 def _reverse_shell(segments: list[Segment]) -> str | None:
@@ -261,16 +287,18 @@ def _reverse_shell(segments: list[Segment]) -> str | None:
     return None
 
 
-def _scan_context(text: str, quote: str) -> Detection | None:
+def _scan_context(text: str, quote: str, command_first: bool) -> Detection | None:
     segments = split_commands(quote + text if quote else text)
     shift = len(quote)
     reverse = _reverse_shell(segments)
     if reverse is not None:
         return Detection("HG-CMDI-005", reverse, 0, min(len(text), 64))
-    for segment in segments:
+    for index, segment in enumerate(segments):
         # A separator at the very start of the value (only quotes/blanks before it) is no prose.
         leading = not (quote + text)[: segment.start].strip(" \t'\"")
-        verdict = _judge(segment, bool(quote), leading)
+        verdict = _judge(segment, bool(quote), leading, command_first)
+        if verdict is not None and _delimited_data(segments, index):
+            continue
         if verdict is not None:
             start = max(segment.start - shift, 0)
             return Detection(verdict[0], verdict[1], start, min(start + 64, len(text)))
@@ -305,7 +333,7 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
             for quote in ("", "'", '"'):
                 if quote and quote not in view:
                     continue
-                found = _scan_context(view, quote)
+                found = _scan_context(view, quote, _LEADING_COMMAND.match(view) is not None)
                 if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:
                     return found
         return None

@@ -13,7 +13,7 @@ import re
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors import sqli_grammar as grammar
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
-from hullguard.firewall.detectors.sqli_tokens import DOUBLE_QUOTES, SINGLE_QUOTES, Token, tokenize
+from hullguard.firewall.detectors.sqli_tokens import DOUBLE_QUOTES, SINGLE_QUOTES, Token, regex_alternation, tokenize
 
 FAMILY = "sqli"
 
@@ -146,10 +146,13 @@ _TRIGGER_WORDS = sorted(
     key=len,
     reverse=True,
 )
+_DANGEROUS_PREFIXES = ("utl_", "dbms_", "ctxsys.", "xp_", "sp_oa", "master.")
 PREFILTER = (
-    "[" + re.escape(_QUOTES) + "`]|&&|\\|\\||@@|"
-    "(?:utl_|dbms_|ctxsys\\.|xp_|sp_oa|master\\.)|"
-    "(?<![a-z])(?:" + "|".join(re.escape(w) for w in _TRIGGER_WORDS) + ")(?![a-z])"
+    "[" + re.escape(_QUOTES) + "`]|&&|\\|\\||@@|(?<![a-z])(?:"
+    + regex_alternation(_TRIGGER_WORDS)
+    + "(?![a-z])|"
+    + regex_alternation(_DANGEROUS_PREFIXES)
+    + ")"
 )
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
 _CONTEXT_NAMES = {"": "as a bare value", SINGLE_QUOTES: "inside '...'", DOUBLE_QUOTES: 'inside "..."', "`": "inside `...`"}

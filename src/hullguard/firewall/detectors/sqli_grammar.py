@@ -187,7 +187,7 @@ def union_select(tokens: list[Token], i: int) -> Hit | None:
     if _value(tokens, j) != "select":
         return None
     prev = _kind(tokens, i - 1)
-    if prev not in ("w", "k") or _select_list(tokens, j + 1):
+    if prev in ("", "n", ")", "t", "c") or _select_list(tokens, j + 1):
         return ("HG-SQLI-002", "UNION SELECT appends a second query to the original one", i)
     return None
 
@@ -441,7 +441,7 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
     if kind == ";" and (statement(tokens, j + 1) or _kind(tokens, j + 1) == "c"):
         return ("HG-SQLI-001", f"{what} is followed by ';' ending the statement", j)
-    if kind == "&" and _starts_expression(tokens, j + 1):
+    if kind == "&" and _condition_follows(tokens, j + 1, what == "quote"):
         return ("HG-SQLI-001", f"{what} is followed by {value.upper()} and an SQL expression", j)
     if kind == "o" and what == "quote" and value != "not" and _operator_continues(tokens, j):
         return ("HG-SQLI-001", f"quote closes the string and operator '{value}' continues the expression", j)
@@ -449,13 +449,39 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", f"quote closes the string and a {value.upper()} statement follows", j)
     if kind == "," and what == "quote" and _closes_list(tokens, j + 1):
         return ("HG-SQLI-001", "quote closes the string and the value list around it", j)
-    if kind == "U" and _kind(tokens, j + 1) in ("E", "k", "(", "f"):
-        return ("HG-SQLI-002", f"{what} is followed by UNION", j)
+    if kind == "U" and _union_tail(tokens, j):
+        return ("HG-SQLI-002", f"{what} is followed by UNION SELECT", j)
     if value in CLAUSE_AFTER_VALUE and _clause_continues(tokens, j):
         return ("HG-SQLI-001", f"{what} is followed by a {value.upper()} clause", j)
     if value == "waitfor" or (kind == "f" and value in TIME_FUNCTIONS):
         return ("HG-SQLI-005", f"{what} is followed by a time delay", j)
     return None
+
+
+def _condition_follows(tokens: list[Token], i: int, after_quote: bool) -> bool:
+    """After ``<value> OR``: a condition, not English ("1 or 2 items").
+
+    After a quote break any SQL operand will do; after a bare number it must be a comparison, a call,
+    a sub-query or a literal that ends the query.
+    """
+    if after_quote:
+        return _starts_expression(tokens, i)
+    if _comparison(tokens, i, strict=False) is not None:
+        return True
+    kind = _kind(tokens, i)
+    if kind in ("f", "(", "v") or _value(tokens, i) in ("select", "exists", "not"):
+        return True
+    end = _operand_end(tokens, i)
+    return end >= 0 and _is_literal(tokens, i) and _kind(tokens, end) in ("c", ";", "")  and kind in ("t", "n")
+
+
+def _union_tail(tokens: list[Token], i: int) -> bool:
+    """``UNION [ALL|DISTINCT] [(] SELECT <select list>`` starting at the UNION token ``i``."""
+    j = i + 1
+    if _value(tokens, j) in ("all", "distinct"):
+        return True
+    j = _skip(tokens, j, "(")
+    return _value(tokens, j) == "select" and (j > i + 1 or _select_list(tokens, j + 1))
 
 
 def _operator_continues(tokens: list[Token], j: int) -> bool:
@@ -466,6 +492,8 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
         return True
     if value in COMPARISONS:
         return _starts_expression(tokens, nxt)
+    if _kind(tokens, nxt) == "n" and _kind(tokens, nxt + 1) == "o" and _kind(tokens, nxt + 2) == "s":
+        return True  # '-0-' / '+1+': arithmetic on the broken-out string
     return _kind(tokens, nxt) in ("s", "f", "(", "v") or _value(tokens, nxt) == "select"
 
 
@@ -486,7 +514,14 @@ def _clause_continues(tokens: list[Token], i: int) -> bool:
     if nxt is None:
         return False
     if value in ("order", "group"):
-        return nxt.value == "by"
+        if nxt.value != "by":
+            return False
+        arg = _get(tokens, i + 2)
+        if arg is None:
+            return False
+        if arg.kind in ("n", "f", "("):
+            return True
+        return arg.kind == "w" and (_kind(tokens, i + 3) in ("c", ";", ",") or _value(tokens, i + 3) == "having")
     if value in ("limit", "offset"):
         return nxt.kind == "n"
     if value == "into":

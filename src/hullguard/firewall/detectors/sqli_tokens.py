@@ -32,6 +32,7 @@ Token kinds (one character each, so the grammar in ``sqli.py`` reads as sequence
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -363,3 +364,29 @@ def tokenize(text: str, quote: str = "") -> list[Token]:
     ``DOUBLE_QUOTES``). At most ``MAX_TOKENS`` tokens are returned.
     """
     return _Tokenizer(text, quote).run()
+
+
+def regex_alternation(words: list[str] | set[str] | frozenset[str]) -> str:
+    """A regex matching any of ``words``, factored as a prefix tree (``o(?:r|rder)``).
+
+    Python's regex engine tries alternatives one by one at every position; sharing prefixes makes a
+    long keyword list several times cheaper to search, which matters for the engine's prefilters.
+    """
+    tree: dict[str, dict[str, object]] = {}
+    for word in words:
+        node: dict[str, object] = tree  # type: ignore[assignment]
+        for char in word:
+            node = node.setdefault(char, {})  # type: ignore[assignment]
+        node[""] = {}
+
+    def emit(node: dict[str, object]) -> str:
+        optional = "" in node
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]  # type: ignore[arg-type]
+        if not branches:
+            return ""
+        if len(branches) == 1 and not optional:
+            return branches[0]  # a plain continuation needs no group
+        body = "(?:" + "|".join(branches) + ")" if len(branches) > 1 or len(branches[0]) > 1 else branches[0]
+        return body + "?" if optional else body
+
+    return emit(tree)

@@ -131,6 +131,8 @@ def _check_tag(tag: markup.Tag, text: str) -> Detection | None:
         return None
     if name in _EXECUTING_TAGS:
         return Detection("HG-XSS-001", f"<{name}> element loads or runs active content", *span)
+    if not tag.attributes.strip() and name not in _ACTIVE_TAGS and name != "style":
+        return None  # <b>, <p>, "a <b": nothing to execute
     event = markup.find_event_attribute(tag.attributes)
     if event is not None:
         return Detection("HG-XSS-002", f"<{name}> with event handler {event}=", *span)
@@ -195,7 +197,7 @@ def _scan_tags(text: str, paranoia: int) -> Detection | None:
 def _scan_contexts(text: str) -> Detection | None:
     match = js.ATTRIBUTE_BREAK.search(text)
     while match is not None:
-        if match.group(1).lower() in js.EVENT_NAMES:
+        if match.group(1).lower() in js.EVENT_NAMES and js.HANDLER_CODE.match(text, match.end()):
             return Detection("HG-XSS-004", f"event handler {match.group(1).lower()}= outside a tag", *match.span())
         match = js.ATTRIBUTE_BREAK.search(text, match.end())
     match = js.BARE_SCHEME.search(text)
@@ -230,12 +232,8 @@ def _script_follows(text: str, pos: int) -> bool:
     rest = text[pos : pos + 256]
     if markup.is_inert_script_url("javascript:" + rest):
         return False
-    stripped = rest.lstrip(" \t\r\n\x00")
-    if not stripped:
-        return False
-    if stripped[0].isalpha() and stripped[0].isupper() and rest[:1] == " ":
-        return False  # "JavaScript: The Good Parts"
-    return any(c in rest for c in "(`=;/[{'\"")
+    # Code, not prose ("JavaScript: The Good Parts"): a call/member/assignment, a comment, a bracket.
+    return js.SCRIPT_BODY.match(rest) is not None
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:

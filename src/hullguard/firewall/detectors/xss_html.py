@@ -27,7 +27,7 @@ _NAME_END = frozenset(" \t\n\r\x0c\x0b/>'\"<`=")
 _SCHEME_NOISE = re.compile(r"[\x00-\x20\x7f\u00ad\u200b-\u200f\u2028\u2029\ufeff\\]+")
 
 # Attribute name (after whitespace, "/" or a quote) that starts with "on" and is given a value.
-EVENT_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`;,+])(on[a-z][a-z0-9_:-]{1,40})[\s\x00]*=", re.IGNORECASE)
+EVENT_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`;,+])(on[a-z][a-z0-9_:-]{1,40})[\s\x00]{0,8}=", re.IGNORECASE)
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "livescript:", "mocha:", "data:text/html", "data:application/xhtml")
 SVG_DATA = ("data:image/svg+xml",)
 CSS_EXECUTION = ("expression(", "behavior:", "behaviour:", "-moz-binding", "javascript:", "vbscript:", "@import")

@@ -72,6 +72,12 @@ def template_escape(text: str) -> str | None:
     return None
 
 
+# What an injected handler value looks like: JS code (a call, member access, assignment, template
+# string, script URL), optionally quoted - not a word of prose ("the onload= attribute").
+HANDLER_CODE = re.compile(
+    r"[\s\x00]{0,8}[\"'`]?[\s\x00]{0,8}(?:javascript:|[\w$.\[\]'\"]{1,60}[\s\x00]{0,4}[(`=.\[]|[(\[{!~+-])", re.I
+)
+SCRIPT_BODY = re.compile(r"[\s\x00]{0,8}(?:[\w$.\\]{1,60}[\s]{0,4}[(`.\[=]|[/(\[{'\"`%\\!~+-]|[\w$]{1,60};)")
 UTF7_MARKUP = re.compile(r"\+ADw-|\+AD4-|\+ACI-")
 _UNICODE_ESCAPE = re.compile(r"\\u(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{4}))")
 
