@@ -7,7 +7,6 @@ import json
 import socket
 
 import pytest
-from conftest import api_event, load_event
 
 from hullguard.runtime import triggers
 from hullguard.runtime.controls.code import event_strings
@@ -19,6 +18,8 @@ from hullguard.runtime.policy import RuntimePolicy
 from hullguard.runtime.report import Reporter
 from hullguard.runtime.state import Invocation
 from hullguard.runtime.suggest import observe, read_events, suggest_policy
+
+from .support import api_event, load_event
 
 
 def reporter() -> tuple[Reporter, io.StringIO]:

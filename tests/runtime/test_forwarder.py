@@ -10,9 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from conftest import FIREWALL_OFF, api_event
 
 from hullguard.runtime.forwarder import Forwarder
+
+from .support import FIREWALL_OFF, api_event
 
 
 class Collector:

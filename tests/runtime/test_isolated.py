@@ -12,9 +12,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from emulator import FAKE_CREDENTIALS
 
 from hullguard.runtime.seccomp import build_program, machine, pack
+
+from .emulator import FAKE_CREDENTIALS
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

@@ -17,8 +17,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import FIREWALL_OFF, api_event, load_event
-from emulator import FAKE_CREDENTIALS
+
+from .emulator import FAKE_CREDENTIALS
+from .support import FIREWALL_OFF, api_event, load_event
 
 pytestmark = pytest.mark.slow
 LAYER = Path(__file__).resolve().parents[2] / "layer" / "hullguard-wrapper"

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from conftest import FIREWALL_OFF, api_event
+
+from .support import FIREWALL_OFF, api_event
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 GOOD = "mode: block\nnetwork:\n  allow:\n    - api.example.com:443\n"
