@@ -39,13 +39,20 @@ RULES: tuple[RuleInfo, ...] = (
              "and a function that forwards the header splits it.", _REMEDIATION),
 )
 _BREAK = "[\r\n\x85\u2028\u2029\u560a\u560d\u010a\u010d]"
-_HEADERS = (
-    "set-cookie|cookie|location|refresh|content-length|content-type|content-disposition|content-security-policy"
-    "|transfer-encoding|connection|host|authorization|access-control-allow-[a-z-]{1,20}|cache-control|link"
-    "|x-[a-z0-9-]{1,40}|strict-transport-security|referrer-policy|www-authenticate|proxy-authorization|upgrade"
-    "|server|date|expires|pragma|vary|etag|last-modified|user-agent|referer|origin|forwarded|via|status"
+# Headers no prose line starts with: a break followed by one of these is an injection wherever it is.
+_STRONG_HEADERS = (
+    "set-cookie|content-length|content-type|content-disposition|content-security-policy|transfer-encoding"
+    "|access-control-allow-[a-z-]{1,20}|x-[a-z0-9-]{1,40}|strict-transport-security|www-authenticate"
+    "|proxy-authorization|refresh|set-cookie2"
 )
-_HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
+# Header names that are also ordinary words at the start of a line ("Location: Tel Aviv"): they count
+# when the text before the break is a single token, as it is when a parameter value is injected.
+_WEAK_HEADERS = (
+    "location|host|date|status|server|link|origin|via|expires|connection|vary|pragma|upgrade|cookie|referer"
+    "|user-agent|etag|forwarded|authorization|cache-control|last-modified|referrer-policy"
+)
+_HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_STRONG_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
+_WEAK_HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_WEAK_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
 _SPLIT = re.compile(
     rf"{_BREAK}[ \t]{{0,4}}http/[0-9.]{{1,3}}[ \t]{{1,4}}\d{{3}}|\r?\n\r?\n[ \t]{{0,4}}<[!a-z]", re.IGNORECASE
 )
@@ -55,6 +62,19 @@ _LOG_LINE = re.compile(
     rf"|\d{{1,3}}(?:\.\d{{1,3}}){{3}} - \S{{1,64}} \[|\[\d{{2}}/[A-Z][a-z]{{2}}/\d{{4}}"
     rf"|(?:user|admin|login|auth)\S{{0,20}}\s(?:logged in|authenticated|succeeded|granted))"
 )
+
+
+# Records whose shape is unmistakable whatever precedes them: Lambda's own lines, timestamp + level.
+_LAMBDA_LOG_LINE = re.compile(
+    rf"{_BREAK}[ \t]{{0,4}}(?:(?:START|END|REPORT|INIT_START) RequestId:|\[?\d{{4}}-\d{{2}}-\d{{2}}[T ]\d{{2}}:\d{{2}}"
+    rf"[^\r\n]{{0,40}}\b(?:INFO|WARN|WARNING|ERROR|DEBUG|FATAL|CRITICAL)\b)"
+)
+
+
+def _single_token_before(text: str, index: int) -> bool:
+    """The value before the first line break is one token (a name, an id, a path), not prose."""
+    head = text[:index]
+    return 0 < len(head) <= 2048 and not any(ch.isspace() for ch in head.rstrip("\r\n"))
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
@@ -69,8 +89,14 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
     match = _HEADER.search(text)
     if match:
         return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
+    match = _WEAK_HEADER.search(text)
+    if match and _single_token_before(text, match.start()):
+        return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
+    match = _LAMBDA_LOG_LINE.search(text)
+    if match:
+        return Detection("HG-CRLF-003", f"forged Lambda log line {match.group(0)!r}", match.start(), match.end())
     match = _LOG_LINE.search(text)
-    if match and match.start() > 0:
+    if match and match.start() > 0 and _single_token_before(text, match.start()):
         return Detection("HG-CRLF-003", f"forged log line {match.group(0)!r}", match.start(), match.end())
     if not ctx.is_key and "header" in location and ("\r" in text or "\n" in text):
         index = min(i for i in (text.find("\r"), text.find("\n")) if i >= 0)

@@ -48,10 +48,11 @@ _OPERATORS = (
 _KEY = re.compile(rf"\$(?:{_OPERATORS})", re.IGNORECASE)
 _BRACKET = re.compile(rf"\[\s{{0,4}}\$(?:{_OPERATORS})\s{{0,4}}\]", re.IGNORECASE)
 _OBJECT = re.compile(
-    rf"(?:^|[{{,\[(\s'\"])\s{{0,8}}['\"]?[$&](?:{_OPERATORS})['\"]?\s{{0,8}}:", re.IGNORECASE
+    rf"(?:^|[{{,\[(\s'\"])\s{{0,8}}['\"]?\$(?:{_OPERATORS})['\"]?\s{{0,8}}:", re.IGNORECASE
 )
+_MISTYPED_OBJECT = re.compile(rf"[{{,]\s{{0,8}}['\"]&(?:{_OPERATORS})['\"]\s{{0,8}}:", re.IGNORECASE)
 _JS = re.compile(
-    r"[;'\"]\s{0,4}return\s{0,4}(?:true|false|1|0|\(|'|\"|this|!|\w{1,20}\s{0,4}===?)|;\s{0,4}return\b"
+    r"[;'\"]\s{0,4}return\s{0,4}(?:true\b|false\b|\d{1,6}\s{0,4}(?:;|$|[=<>!])|\(|'|\"|this\b|!|\w{1,20}\s{0,4}===?)"
     r"|[;'\"]\s{0,4}sleep\s{0,4}\(\s{0,4}\d|\bthis\s{0,4}\.\s{0,4}\w{1,40}\s{0,4}\.\s{0,4}match\s{0,4}\("
     r"|['\"]\s{0,4}(?:&&|\|\|)\s{0,4}this\s{0,4}\.|\bdb\s{0,4}\.\s{0,4}\w{1,64}\s{0,4}\.\s{0,4}(?:insert|find|update"
     r"|remove|drop|mapreduce|aggregate|delete\w{0,4}|getcollection)\s{0,4}\(|\bdb\.getsiblingdb\s{0,4}\("
@@ -83,7 +84,7 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
             if match:
                 return Detection("HG-NOSQL-002", f"operator {match.group(0).strip()!r}", match.start(), match.end())
     elif "&" in text and not ctx.is_key:
-        match = _OBJECT.search(text)  # {"&exists": false}: the same object with a mistyped sigil
+        match = _MISTYPED_OBJECT.search(text)  # {"&exists": false}: the same object with a mistyped sigil
         if match:
             return Detection("HG-NOSQL-002", f"operator {match.group(0).strip()!r}", match.start(), match.end())
     if ctx.is_key:

@@ -83,7 +83,7 @@ _SYSTEM_FILES = re.compile(
     r"|sshd?_config|proftpd\.conf"
     r"|vsftpd\.conf|pure-ftpd\.conf|tomcat-users\.xml|config\.inc\.php|localsettings\.php|(?:access|error)[._]log)"
     r"|(?:^/?|/)(?:master\.passwd|\.?passwd(?:\.dat)?|\.pass|pass\.dat)$|/tmp/sess_|/var/lib/php/sess"
-    r"|\.env(?:\.local|\.prod)?$|/root/|/var/log/|/var/mail/|/var/spool/"
+    r"|(?:^|/)\.env(?:\.local|\.prod)?$|^/root/|/var/log/|/var/mail/|/var/spool/"
     r"|/dev/(?:tcp|udp|fd|stdin|stdout|stderr|mem|kmem|random|urandom|zero|null)\b"
 )
 # Substrings that must be present before the matching regex can match (gates, not temp-file use).

@@ -67,9 +67,12 @@ _TRAVERSAL = re.compile(
 )
 # Names that give template code a path to the interpreter when they start an expression.
 _DANGEROUS_HEADS = re.compile(
-    r"\s{0,4}(?:(?:config|self|request|_self|app|cycler|joiner|namespace|lipsum|url_for|get_flashed_messages"
-    r"|application|applicationscope|sessionscope|requestscope|pagecontext|facescontext|initparam"
-    r"|range|settings|session|g|\(\s{0,4}\)|\[\s{0,4}\]|''|\"\")\s{0,4}(?:$|[.\[|(}])"
+    r"\s{0,4}(?:(?:config|cycler|joiner|namespace|lipsum|url_for|get_flashed_messages|_self|applicationscope"
+    r"|sessionscope|requestscope|pagecontext|facescontext|initparam)\s{0,4}(?:$|[.\[|(}])"
+    r"|(?:self|request|application|settings|session|''|\"\"|\(\s{0,4}\)|\[\s{0,4}\])\s{0,4}$"
+    r"|request\s{0,4}(?:\.\s{0,4}(?:application|environ|__)|\|\s{0,4}attr|\[)"
+    r"|settings\s{0,4}\.\s{0,4}(?:secret|databases?|aws|password)"
+    r"|(?:''|\"\"|\(\s{0,4}\)|\[\s{0,4}\])\s{0,4}[.|\[]"
     r"|(?:'[^']{0,40}'|\"[^\"]{0,40}\"|\d{1,9})\s{0,4}\.\s{0,4}[a-z_]{1,40}\s{0,4}\()",
     re.IGNORECASE,
 )
