@@ -3,8 +3,8 @@
 1. The trigger module names the attacker-controlled parts of the event (``triggers/``).
 2. A walk with an explicit stack (no recursion) visits every key and string inside those parts and
    decodes each string once per encoding it shows a marker of (``decoders/``), producing "views".
-3. All views are joined and searched once with the combined prefilter (one named group per family);
-   on the clean path that single search is the whole cost of detection.
+3. All views are joined and lower-cased once; each family's prefilter makes one pass over them,
+   jumping to the next view after each hit; on the clean path these passes are the whole cost.
 4. Only views the prefilter matches go to the matching families' ``scan`` (guarded: a detector bug
    becomes an ``HG-INTERNAL-001`` finding, never an exception).
 5. The policy drops allowed findings and decides ``blocked``; budgets stop the work early and say so.
@@ -107,9 +107,9 @@ _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 class _Detector:
     family: str
     module: ModuleType
-    prefilter: re.Pattern[str]  # the module's PREFILTER, case-insensitive, for one string
-    # The same condition for the joined views: compiled case-sensitively for lower-cased text when
-    # the source allows it (Python's re skips case-insensitive literals several times slower).
+    # The module's PREFILTER rewritten for the joined views (see ``rewrite_pattern``): compiled
+    # case-sensitively for lower-cased text when the source allows it (``on_lowered``), because
+    # Python's re matches case-insensitive literals several times slower.
     joined: re.Pattern[str]
     on_lowered: bool
 
@@ -216,7 +216,6 @@ class Firewall:
             try:
                 family = str(module.FAMILY)
                 source = _prefilter_source(str(module.PREFILTER))
-                prefilter = re.compile(source, re.IGNORECASE)
                 joined, on_lowered = _joined_pattern(source)
                 for rule in module.RULES:
                     self._rules[rule.rule_id] = rule
@@ -225,14 +224,15 @@ class Firewall:
                 continue
             if source == PLACEHOLDER_PREFILTER:
                 continue  # a family whose detector is not written yet detects nothing
-            self._detectors.append(_Detector(family, module, prefilter, joined, on_lowered))
+            self._detectors.append(_Detector(family, module, joined, on_lowered))
         self._by_family = {d.family: d for d in self._detectors}
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
 
     def gate(self, text: str) -> list[str]:
         """The families whose prefilter matches ``text`` (for tools and tests)."""
-        return [d.family for d in self._detectors if d.prefilter.search(text)]
+        lowered = text.lower()
+        return [d.family for d in self._detectors if d.joined.search(lowered if d.on_lowered else text)]
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -863,7 +863,9 @@ def _windows(det: _Detector, text: str) -> list[tuple[int, str]]:
     if len(text) <= LONG_TEXT:
         return [(0, text)]
     spans: list[tuple[int, int]] = []
-    for match in det.prefilter.finditer(text):
+    # Lower-casing can change the length of a few characters; the windows are wide enough that the
+    # resulting offset drift does not matter.
+    for match in det.joined.finditer(text.lower() if det.on_lowered else text):
         start, end = max(0, match.start() - WINDOW), min(len(text), match.end() + WINDOW)
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], end)
