@@ -113,18 +113,21 @@ def main() -> int:
         "",
     ]
     names = [n for n, r in peers.items() if r]
-    lines.append("| event | hullguard | " + " | ".join(names) + " | hullguard / libddwaf |")
-    lines.append("|---|---:|" + "---:|" * len(names) + "---:|")
+    with_ratio = "libddwaf" in names
+    lines.append(
+        "| event | hullguard | "
+        + "".join(f"{n} | " for n in names)
+        + ("hullguard / libddwaf |" if with_ratio else "")
+    )
+    lines.append("|---|---:|" + "---:|" * (len(names) + with_ratio))
     for event, stats in ours.items():
         cells = [f"{fmt(peers[n][event]['median_us'])} ({fmt(peers[n][event]['p90_us'])})" for n in names]  # type: ignore[index]
-        ratio = ""
-        if peers.get("libddwaf"):
-            ratio = f"{stats['median_us'] / peers['libddwaf'][event]['median_us']:.2f}"  # type: ignore[index]
-        lines.append(
-            f"| {event} | {fmt(stats['median_us'])} ({fmt(stats['p90_us'])}) | "
-            + " | ".join(cells)
-            + f" | {ratio} |"
+        row = f"| {event} | {fmt(stats['median_us'])} ({fmt(stats['p90_us'])}) | " + "".join(
+            f"{c} | " for c in cells
         )
+        if with_ratio:
+            row += f"{stats['median_us'] / peers['libddwaf'][event]['median_us']:.2f} |"  # type: ignore[index]
+        lines.append(row)
     lines.append("")
     scaling = [(k, v["median_us"]) for k, v in ours.items() if k.startswith("body ")]
     if len(scaling) >= 2:
