@@ -139,6 +139,9 @@ _TRIGGER_WORDS = sorted(
         "convert",
         "when",
         "copy",
+        "call",
+        "backup",
+        "grant",
     }
     | grammar.CONDITION_FUNCTIONS
     | grammar.TIME_FUNCTIONS

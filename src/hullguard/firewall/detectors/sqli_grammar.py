@@ -472,7 +472,10 @@ def _condition_follows(tokens: list[Token], i: int, after_quote: bool) -> bool:
     if kind in ("f", "(", "v") or _value(tokens, i) in ("select", "exists", "not"):
         return True
     end = _operand_end(tokens, i)
-    return end >= 0 and _is_literal(tokens, i) and _kind(tokens, end) in ("c", ";", "")  and kind in ("t", "n")
+    if end < 0 or not _is_literal(tokens, i):
+        return False
+    after = _kind(tokens, end)
+    return after in ("c", ";") or (after == "" and _kind(tokens, _skip(tokens, i, "(")) == "t")
 
 
 def _union_tail(tokens: list[Token], i: int) -> bool:

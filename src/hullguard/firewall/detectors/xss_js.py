@@ -49,12 +49,21 @@ ATTRIBUTE_BREAK = re.compile(r"(?:^|[\s\"'`/;])(on[a-z]{3,40}|fscommand|seeksegm
 JS_STRING_BREAK = re.compile(
     r"[\"'`][\s)\]}]{0,8}[-+*/%;,|&^?:=]{1,3}[\s(]{0,8}[a-z_$][\w$.\[\]'\"]{0,60}[\s]{0,4}[(`]", re.I
 )
-SINK_CALL = re.compile(r"(?<![\w$.])(?:" + SINKS + r")[\s\x00]{0,8}(?:\(|`)", re.I)
-SINK_REFERENCE = re.compile(r"[(\[=,][\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[)\],]", re.I)
+SINK_CALL = re.compile(
+    r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + SINKS + r"))[\s\x00]{0,8}(?:\(|`)", re.I
+)
+# A sink used as a value: passed to a call (``[1].find(alert)``), called through parentheses
+# (``(alert)(1)``) or assigned for a later call (``a=alert,a(1)``).
+SINK_REFERENCE = re.compile(
+    r"[\w$\])][\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)"
+    r"|\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
+    r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]",
+    re.I,
+)
 GLOBAL_INDEX_CALL = re.compile(r"(?<![\w$.])(?:" + _GLOBALS + r")[\s]{0,4}\[[^\]\n]{1,80}\][\s]{0,4}\(", re.I)
 SCRIPT_CLOSE = re.compile(r"</script[\s/>]|</script$", re.I)
 _TEMPLATE_TOKENS = re.compile(r"\{\{|\}|constructor|\$eval|\$on\b|\$parse|__proto__|fromcharcode|alert|prompt", re.I)
-CSS_EXPRESSION = re.compile(r"(?:expression|-moz-binding|behaviou?r)[\s\x00]{0,8}[(:]", re.I)
+CSS_EXPRESSION = re.compile(r"(?:expression|-moz-binding|behaviou?r)[\s\x00]{0,8}(?:[(:]|\\0{0,4}28)", re.I)
 BARE_SCHEME = re.compile(r"(?:^|[\s\"'=(,?#&])(?:javascript|vbscript|livescript)[\s\x00]{0,8}:", re.I)
 
 
