@@ -566,8 +566,11 @@ class _Inspection:
         elif hint == KEY:
             self.views(path, text, record, "", True, True)
         elif hint == ENVELOPE:
-            if jsonstr.looks_like(text) and self.structure(path, text, record, depth, envelope=True):
+            if jsonstr.looks_like(text):
+                if not self.structure(path, text, record, depth, envelope=True):
+                    self.views(path, text, record, ctype, False, False, depth)  # broken JSON: text
                 return
+            meter.strings -= 1
             self.string(path, text, PLAIN, record, ctype, depth)
         elif hint == BODY:
             self.body(path, text, record, ctype, depth)
@@ -623,7 +626,8 @@ class _Inspection:
                         self.push(f"{where}.filename", filename, PLAIN, record, "", depth + 1)
                     self.push(where, content, BODY, record, part_type, depth + 1)
                 return
-        if jsonstr.looks_like(text) and self.structure(path, text, record, depth, envelope=False):
+        json_like = jsonstr.looks_like(text)
+        if json_like and self.structure(path, text, record, depth, envelope=False):
             return
         if "x-www-form-urlencoded" in lowered or ((not lowered or "text/plain" in lowered) and form.looks_like(text)):
             for name, value in form.parse(text):
@@ -642,6 +646,9 @@ class _Inspection:
             self.views(path, text, record, "application/xml", False, False)
             for element, value in xml.parts(text):
                 self.push(f"{path}.{element}", value, PLAIN, record, "", depth + 1)
+            return
+        if json_like:  # broken JSON (truncated, too deep): scanned as text, not parsed twice
+            self.views(path, text, record, ctype, False, False, depth)
             return
         self.string(path, text, PLAIN, record, ctype, depth)
 
