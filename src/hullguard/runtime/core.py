@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from hullguard.events.schema import FunctionContext, Severity
+from hullguard.events.schema import Action, FunctionContext, Severity
 from hullguard.runtime import hooks, triggers
 from hullguard.runtime.controls.code import CodeControl
 from hullguard.runtime.controls.credentials import CREDENTIAL_VARS, CredentialControl
@@ -74,7 +74,6 @@ class Guard:
         self.firewall = build_firewall(policy.firewall, report_only=not self.blocking)
         self.credentials.install()
         self.activate()
-        hooks.set_error_handler(self._hook_error)
         hooks.install()
 
     # -- set-up --------------------------------------------------------------------------------
@@ -92,8 +91,9 @@ class Guard:
             from hullguard.runtime.seccomp import install
 
             how = install(self.policy.seccomp.deny)
-            self.reporter.decide("alert", SECCOMP, location="process", policy_rule="seccomp.enabled",
-                                 detail={"installed": how, "deny": list(self.policy.seccomp.deny)})
+            self.reporter.emit(SECCOMP, Action.ALLOWED, "process", "", {
+                "control": "seccomp", "policy_rule": "seccomp.enabled", "installed": how,
+                "deny": list(self.policy.seccomp.deny)})
         except Exception as exc:
             self.reporter.internal_error("seccomp", exc, self.policy.fail_mode)
 
@@ -101,8 +101,10 @@ class Guard:
         """Point the process-wide audit hook at this guard's controls."""
         if _ACTIVE and _ACTIVE[0] is self:
             return
+        hooks.HANDLERS.clear()
         for control in (self.network, self.processes, self.files, self.code):
             control.install()
+        hooks.set_error_handler(self._hook_error)
         _ACTIVE[:] = [self]
 
     def _hook_error(self, event: str, exc: BaseException) -> bool:

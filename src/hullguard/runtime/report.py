@@ -9,6 +9,7 @@ observed and a short excerpt of the user's stack that asked for it.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 from dataclasses import dataclass
@@ -46,6 +47,12 @@ class Reporter:
         self._lock = threading.Lock()
         self._learned: set[tuple[str, str]] = set()
         self.emitted = 0
+        # outside an invocation (cold start, background threads) events still name the function
+        self.environment = FunctionContext(
+            name=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+            version=os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", ""),
+            region=os.environ.get("AWS_REGION", ""),
+        )
 
     def decide(self, level: str, rule: Rule, *, location: str, policy_rule: str, evidence: str = "",
                observed: dict[str, Any] | None = None, detail: dict[str, Any] | None = None) -> bool:
@@ -95,7 +102,7 @@ class Reporter:
             evidence=self.mask(evidence),
             trigger=inv.trigger if inv else "",
             cold_start=inv.cold_start if inv else not STATE.started,
-            function=inv.function if inv else FunctionContext(),
+            function=inv.function if inv else self.environment,
             cwe=rule.cwe,
             detail=detail,
         )
