@@ -89,7 +89,7 @@ def test_flush_waits_no_longer_than_its_budget():
         fwd.enqueue({"n": 1})
         start = time.perf_counter()
         assert fwd.flush(5) is False
-        assert time.perf_counter() - start < 0.05
+        assert time.perf_counter() - start < 0.25  # far from the collector's 1 s: the budget, not the network, decides
     finally:
         slow.close()
 
