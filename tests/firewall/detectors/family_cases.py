@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -69,6 +70,12 @@ def prefilter_violations(module: ModuleType, texts: list[str]) -> list[str]:
 
 
 SuiteTest = Callable[[], None]
+_FUZZ_TOKENS = [
+    "${", "}", "{{", "}}", "../", "%c0%af", "http://", "[", "]", "<!ENTITY", "<!DOCTYPE", "$ne", "__proto__", ")(",
+    "' or ", "\r\n", "0x", "169.254.", "::", "@", "%", "\\\\", "rO0AB", "gASV", 'O:8:"', "!!python/", "\x00",
+]
+_FUZZ_CHARS = "aZ09 .,;:/\\'\"<>?*()[]{}$#%@!|&=+-_~\x00\x80\xac\uff0e\u2215\ud800\u560a\u010d\u2460\U0001f600"
+_LOCATIONS = ("", "headers.x-test", "body.constructor", "queryStringParameters.page", "awslogs.data.logEvents[0]")
 
 
 def family_suite(
@@ -117,6 +124,14 @@ def family_suite(
             text = chunk * (100_000 // len(chunk))
             for ctx in (ScanContext(), ScanContext(is_key=True, paranoia=3)):
                 module.scan(text, ctx)  # must return, not raise or hang
+        # Seeded mixes of attack tokens, odd code points and lone surrogates: scan never raises.
+        rng = random.Random(family)
+        pieces = [*adversarial, *_FUZZ_TOKENS]
+        for _ in range(1500):
+            text = "".join(rng.choice(pieces) if rng.random() < 0.5 else rng.choice(_FUZZ_CHARS) for _ in range(40))
+            paranoia, is_key = rng.choice((1, 2, 3)), rng.random() < 0.3
+            ctx = ScanContext(paranoia=paranoia, is_key=is_key, location=rng.choice(_LOCATIONS))
+            module.scan(text, ctx)
 
     def test_rule_catalogue_is_complete() -> None:
         ids = [rule.rule_id for rule in module.RULES]

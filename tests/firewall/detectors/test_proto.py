@@ -28,8 +28,9 @@ def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
 
 
 def test_prototype_key_under_constructor_location() -> None:
-    found = proto.scan("prototype", ScanContext(is_key=True, location="body.constructor"))
-    assert found is not None and found.rule_id == "HG-PROTO-002"
+    for location in ("body.constructor", "body.constructor.prototype"):
+        found = proto.scan("prototype", ScanContext(is_key=True, location=location))
+        assert found is not None and found.rule_id == "HG-PROTO-002"
     assert proto.scan("prototype", ScanContext(is_key=True, location="body.library")) is None
 
 

@@ -44,8 +44,10 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
     if match:
         return Detection("HG-PROTO-002", f"path {match.group(0)!r}", match.start(), match.end())
     if ctx.is_key and text.strip("'\" ") == "prototype":
-        # The engine names the parent in the location: body.constructor + key "prototype".
-        parent = ctx.location.replace("[", ".").replace("]", "").rstrip(".").rsplit(".", 1)[-1]
-        if parent.strip("'\"") == "constructor":
+        # The location names the parent (body.constructor), possibly followed by the key itself.
+        segments = [s.strip("'\"") for s in ctx.location.replace("[", ".").replace("]", "").split(".") if s]
+        if segments and segments[-1] == "prototype":
+            segments.pop()
+        if segments and segments[-1] == "constructor":
             return Detection("HG-PROTO-002", f"key prototype under {ctx.location}", 0, len(text))
     return None
