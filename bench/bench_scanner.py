@@ -28,12 +28,18 @@ HULLGUARD = Path(sys.executable).parent / "hullguard"
 
 # What each Checkov check on the example app corresponds to in hullguard, or why it is not reported.
 CHECKOV_MAP = {
-    "CKV_AWS_53": "HG-CFG-001", "CKV_AWS_54": "HG-CFG-001", "CKV_AWS_55": "HG-CFG-001", "CKV_AWS_56": "HG-CFG-001",
-    "CKV_AWS_76": "HG-LOG-001", "CKV_AWS_73": "HG-LOG-002 (function tracing; API stage tracing not checked)",
+    "CKV_AWS_53": "HG-CFG-001",
+    "CKV_AWS_54": "HG-CFG-001",
+    "CKV_AWS_55": "HG-CFG-001",
+    "CKV_AWS_56": "HG-CFG-001",
+    "CKV_AWS_76": "HG-LOG-001",
+    "CKV_AWS_73": "HG-LOG-002 (function tracing; API stage tracing not checked)",
     "CKV_AWS_115": "HG-DOS-001 (only internet-facing functions)",
     "CKV_AWS_116": "HG-DOS-003 (only async/stream triggers: a DLQ does nothing for synchronous HTTP calls)",
     "CKV_AWS_173": "HG-SEC-001/003 (only variables holding secrets)",
-    "CKV_AWS_363": "HG-CFG-006", "CKV_SECRET_17": "HG-SEC-001", "CKV_SECRET_6": "HG-SEC-001",
+    "CKV_AWS_363": "HG-CFG-006",
+    "CKV_SECRET_17": "HG-SEC-001",
+    "CKV_SECRET_6": "HG-SEC-001",
     "CKV_AWS_117": "not reported: a VPC is a network design choice, not a posture flaw by itself",
     "CKV_AWS_120": "not reported: API caching is performance, not security",
     "CKV_AWS_27": "not reported: SQS encrypts new queues (SSE-SQS) by default since 2022",
@@ -88,14 +94,20 @@ def timed(cmd: list[str], runs: int) -> tuple[float, subprocess.CompletedProcess
 
 
 def hullguard_findings(root: Path) -> list[dict[str, object]]:
-    proc = subprocess.run([str(HULLGUARD), "scan", str(root), "--format", "json", "--no-progress", "--osv-db",
-                           str(OSV)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(HULLGUARD), "scan", str(root), "--format", "json", "--no-progress", "--osv-db", str(OSV)],
+        capture_output=True,
+        text=True,
+    )
     return list(json.loads(proc.stdout)["findings"])
 
 
 def checkov_failed(exe: Path, root: Path) -> list[dict[str, object]]:
-    proc = subprocess.run([str(exe), "-d", str(root), "--quiet", "--compact", "-o", "json", "--skip-download"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(exe), "-d", str(root), "--quiet", "--compact", "-o", "json", "--skip-download"],
+        capture_output=True,
+        text=True,
+    )
     try:
         data = json.loads(proc.stdout)
     except json.JSONDecodeError:
@@ -107,7 +119,7 @@ def checkov_failed(exe: Path, root: Path) -> list[dict[str, object]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=60, help="services in the tree (2 templates each)")
-    parser.add_argument("--runs", type=int, default=2, help="timed runs per tool (median reported)")
+    parser.add_argument("--runs", type=int, default=1, help="timed runs per tool (median reported)")
     parser.add_argument("--checkov", type=Path, help="use this checkov executable")
     args = parser.parse_args()
     checkov = ensure_checkov(args.checkov)
@@ -116,16 +128,34 @@ def main() -> int:
         tree = Path(tmp) / "tree"
         templates = build_tree(tree, args.copies)
         log(f"tree: {templates} templates in {args.copies} services")
-        hg_cmd = [str(HULLGUARD), "scan", str(tree), "--format", "json", "--output", str(Path(tmp) / "hg.json"),
-                  "--no-progress"]
+        hg_cmd = [
+            str(HULLGUARD),
+            "scan",
+            str(tree),
+            "--format",
+            "json",
+            "--output",
+            str(Path(tmp) / "hg.json"),
+            "--no-progress",
+        ]
         hg_time, hg_proc = timed(hg_cmd, args.runs)
         hg_count = len(json.loads((Path(tmp) / "hg.json").read_text())["findings"])
         log(f"hullguard: {hg_time:.2f} s, {hg_count} findings (exit {hg_proc.returncode})")
         rows = [f"| hullguard scan | {hg_time:.2f} s | {hg_count} |"]
         ratio = ""
         if checkov:
-            ck_cmd = [str(checkov), "-d", str(tree), "--quiet", "--compact", "-o", "json", "--skip-download",
-                      "--output-file-path", str(Path(tmp) / "ck")]
+            ck_cmd = [
+                str(checkov),
+                "-d",
+                str(tree),
+                "--quiet",
+                "--compact",
+                "-o",
+                "json",
+                "--skip-download",
+                "--output-file-path",
+                str(Path(tmp) / "ck"),
+            ]
             ck_time, _ = timed(ck_cmd, args.runs)
             ck_findings = 0
             for path in (Path(tmp) / "ck").glob("*.json"):
@@ -135,33 +165,51 @@ def main() -> int:
             log(f"checkov: {ck_time:.2f} s, {ck_findings} failed checks")
             rows.append(f"| checkov -d (all frameworks, --skip-download) | {ck_time:.2f} s | {ck_findings} |")
             ratio = f"hullguard is **{ck_time / hg_time:.1f}x faster** in wall time."
-        out += [f"Tree: {templates} templates ({args.copies} copies of `examples/vulnerable`: serverless.yml + SAM "
-                "template + Python/Node.js code + manifests); median of "
-                f"{args.runs} runs each, same machine, same run. Commands: `hullguard scan TREE --format json` "
-                "(code, secrets, dependency manifests included) and `checkov -d TREE -o json --skip-download`.", "",
-                "| tool | wall time | findings |", "|---|---|---|", *rows, "", ratio, ""]
+        out += [
+            f"Tree: {templates} templates ({args.copies} copies of `examples/vulnerable`: serverless.yml + SAM "
+            "template + Python/Node.js code + manifests); median of "
+            f"{args.runs} runs each, same machine, same run. Commands: `hullguard scan TREE --format json` "
+            "(code, secrets, dependency manifests included) and `checkov -d TREE -o json --skip-download`.",
+            "",
+            "| tool | wall time | findings |",
+            "|---|---|---|",
+            *rows,
+            "",
+            ratio,
+            "",
+        ]
     hg = hullguard_findings(EXAMPLE)
     by_risk: dict[str, set[str]] = {}
     for finding in hg:
         by_risk.setdefault(str(finding["risk"]), set()).add(str(finding["rule_id"]))
-    out += ["### On the example app (`examples/vulnerable`)", "",
-            f"hullguard: {len(hg)} findings in {len(by_risk)} risk categories "
-            f"({len({f['rule_id'] for f in hg})} rules).", ""]
+    out += [
+        "### On the example app (`examples/vulnerable`)",
+        "",
+        f"hullguard: {len(hg)} findings in {len(by_risk)} risk categories ({len({f['rule_id'] for f in hg})} rules).",
+        "",
+    ]
     if checkov:
         failed = checkov_failed(checkov, EXAMPLE)
         ids = sorted({str(c["check_id"]) for c in failed})
-        out += [f"Checkov: {len(failed)} failed checks, {len(ids)} distinct; each against hullguard:", "",
-                "| Checkov check | name | hullguard |", "|---|---|---|"]
+        out += [
+            f"Checkov: {len(failed)} failed checks, {len(ids)} distinct; each against hullguard:",
+            "",
+            "| Checkov check | name | hullguard |",
+            "|---|---|---|",
+        ]
         names = {str(c["check_id"]): str(c["check_name"]) for c in failed}
         for check_id in ids:
             out.append(f"| {check_id} | {names[check_id][:70]} | {CHECKOV_MAP.get(check_id, 'unmapped')} |")
         checkov_rules = {v.split()[0] for v in CHECKOV_MAP.values() if v.startswith("HG-")}
         missed = sorted({str(f["rule_id"]) for f in hg} - checkov_rules)
-        out += ["", f"Found by hullguard, not by Checkov ({len(missed)} rules): " + ", ".join(missed) + ".",
-                "Checkov reads no `provider.iam.role.statements` (only legacy `iamRoleStatements`), no SAM "
-                "`Policies`, no handler code and no dependency versions, so over-privileged roles, event "
-                "injection, unverified JWTs, /tmp persistence, credential leakage and vulnerable packages "
-                "of this app are all missed by it."]
+        out += [
+            "",
+            f"Found by hullguard, not by Checkov ({len(missed)} rules): " + ", ".join(missed) + ".",
+            "Checkov reads no `provider.iam.role.statements` (only legacy `iamRoleStatements`), no SAM "
+            "`Policies`, no handler code and no dependency versions, so over-privileged roles, event "
+            "injection, unverified JWTs, /tmp persistence, credential leakage and vulnerable packages "
+            "of this app are all missed by it.",
+        ]
     else:
         out.append("Checkov could not be installed here; no comparison.")
     print("\n".join(out))

@@ -6,7 +6,9 @@ database) is done here once and shared, so ten code rules parse a handler once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +29,7 @@ class ScanContext:
     osv_db: Path | None = None
     problems: list[str] = field(default_factory=list)
     _iam: dict[int, list[PolicyIssue]] = field(default_factory=dict)
+    _by_content: dict[str, tuple[Role, list[PolicyIssue]]] = field(default_factory=dict)
     _code: CodeIndex | None = None
     _osv: OsvDatabase | None = None
     _osv_loaded: bool = False
@@ -34,8 +37,27 @@ class ScanContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def policy_issues(self, role: Role) -> list[PolicyIssue]:
-        """The IAM analyser's verdict on a role's statements, computed once per role."""
+        """The IAM analyser's verdict on a role's statements, computed once per role.
+
+        Roles with the same policies (copied stacks, one template per stage) share one analysis; the
+        issues are re-pointed at the role's own statements so findings keep their own lines."""
         key = id(role)
+        if key in self._iam:
+            return self._iam[key]
+        content = json.dumps(
+            [[p.name, p.managed_arn, [st.to_json() for st in p.statements]] for p in role.policies],
+            sort_keys=True,
+            default=str,
+        )
+        twin = self._by_content.get(content)
+        if twin is not None:
+            cached_role, issues = twin
+            own = dict(zip(map(id, cached_role.statements()), role.statements(), strict=False))
+            self._iam[key] = [
+                dataclasses.replace(i, statement=own.get(id(i.statement), i.statement)) if i.statement else i
+                for i in issues
+            ]
+            return self._iam[key]
         if key not in self._iam:
             from hullguard.iam import analyzer
 
@@ -49,6 +71,7 @@ class ScanContext:
             except Exception as exc:
                 self.problems.append(f"IAM analysis of role {role.logical_id} failed: {type(exc).__name__}: {exc}")
                 self._iam[key] = []
+        self._by_content[content] = (role, self._iam[key])
         return self._iam[key]
 
     @property

@@ -42,6 +42,7 @@ class CodeIndex:
     def __init__(self, root: Path | None) -> None:
         self.root = root.resolve() if root is not None else None
         self._cache: dict[tuple[str, str], FunctionCode | None] = {}
+        self._by_spec: dict[tuple[str, str, str], FunctionCode | None] = {}
 
     def locate(self, fn: Function) -> tuple[Path, str, str] | None:
         """(file, handler function name, language) for a function, when its code is on disk."""
@@ -62,13 +63,19 @@ class CodeIndex:
         return None
 
     def for_function(self, fn: Function) -> FunctionCode | None:
+        # Every code rule asks for every function: answer from the handler spec, not the file system.
+        spec = (fn.code_path or "", str(fn.handler), str(fn.runtime))
+        if spec in self._by_spec:
+            return self._by_spec[spec]
         located = self.locate(fn)
         if located is None:
+            self._by_spec[spec] = None
             return None
         path, name, language = located
         key = (str(path), name)
         if key not in self._cache:
             self._cache[key] = self._analyse(path, name, language)
+        self._by_spec[spec] = self._cache[key]
         return self._cache[key]
 
     def relative(self, path: Path) -> str:

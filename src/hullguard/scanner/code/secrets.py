@@ -76,6 +76,11 @@ def literal_secret(name: str, value: Any) -> str | None:
     """Why an environment value is a plaintext secret, or None."""
     if isinstance(value, Unknown) or not isinstance(value, str) or not value.strip():
         return None
+    return _literal_secret(name, value)
+
+
+@lru_cache(maxsize=4096)
+def _literal_secret(name: str, value: str) -> str | None:
     if "${" in value or POINTER_VALUE.search(value):
         return None
     kinds = scan_line(f'{name} = "{value}"', "environment.py")

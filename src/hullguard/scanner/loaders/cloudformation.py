@@ -100,6 +100,7 @@ def _translate_sam(data: dict[str, Any], rel: str, problems: list[Problem]) -> d
 
         # Without a region the translator asks boto for one; a scan must not depend on AWS config.
         ArnGenerator.BOTO_SESSION_REGION_NAME = "us-east-1"
+        _share_policy_template_processor()
         from samtranslator.metrics.metrics import Metrics
 
         metrics = Metrics()
@@ -120,6 +121,19 @@ def _translate_sam(data: dict[str, Any], rel: str, problems: list[Problem]) -> d
         )
         return None
     return out if isinstance(out, dict) else None
+
+
+@lru_cache(maxsize=1)
+def _share_policy_template_processor() -> None:
+    """The translator builds (and JSON-schema-validates) its policy template library for every template,
+    ~0.1 s each; the library never changes during a scan, so build it once and hand out that one."""
+    from samtranslator.plugins.policies.policy_templates_plugin import PolicyTemplatesForResourcePlugin
+    from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+    from samtranslator.translator import translator as sam_translator
+
+    processor = PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
+    if hasattr(sam_translator, "make_policy_template_for_function_plugin"):
+        sam_translator.make_policy_template_for_function_plugin = lambda: PolicyTemplatesForResourcePlugin(processor)
 
 
 @lru_cache(maxsize=1)
