@@ -11,7 +11,7 @@ from fw_helpers import SQLI, TEST_DETECTORS, event
 from hullguard.events.schema import Severity
 from hullguard.firewall import Firewall
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
-from hullguard.firewall.engine import SEPARATOR, rewrite_pattern
+from hullguard.firewall.prefilter import SEPARATOR, rewrite_pattern
 
 
 def _detector(family: str, prefilter: str, seen: list[str]) -> types.ModuleType:

@@ -117,12 +117,12 @@ def test_detector_bug_becomes_internal_finding_and_fail_mode_decides() -> None:
 
 
 def test_engine_bug_is_caught_by_inspect(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hullguard.firewall import engine
+    from hullguard.firewall.inspection import Inspection
 
     def broken(self: Any) -> None:
         raise MemoryError("simulated")
 
-    monkeypatch.setattr(engine._Inspection, "walk", broken)
+    monkeypatch.setattr(Inspection, "walk", broken)
     closed = Firewall(detectors=TEST_DETECTORS, policy={"fail_mode": "closed"}).inspect(_body({"q": "x"}))
     assert closed.blocked and closed.trigger == "api-gateway-rest"
     assert closed.findings[0].rule_id == "HG-INTERNAL-001" and "MemoryError" in closed.error

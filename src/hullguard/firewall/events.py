@@ -4,7 +4,7 @@ was cut short by its budget. The runtime prints them as JSON lines and forwards 
 from __future__ import annotations
 
 from hullguard.events.schema import Action, FunctionContext, SecurityEvent
-from hullguard.firewall.engine import BUDGET_RULE, INTERNAL_RULE
+from hullguard.firewall.rules import BUDGET_RULE, INTERNAL_RULE
 from hullguard.firewall.verdict import Verdict
 
 

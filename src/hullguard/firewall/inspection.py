@@ -1,0 +1,508 @@
+"""One inspection: walk the attacker-controlled parts of an event and collect views to scan.
+
+The trigger module names the parts (``triggers/``); a walk with an explicit stack (no recursion)
+visits every key and string inside them within the budget; each string is decoded once per encoding
+it shows a marker of (``decoders/``), and every view is queued for the ``Scanner``.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+from hullguard.firewall import triggers
+from hullguard.firewall.budget import Meter
+from hullguard.firewall.decoders import (
+    b64,
+    cookies,
+    fold,
+    form,
+    graphql,
+    html,
+    jsescape,
+    jsonstr,
+    multipart,
+    unicode,
+    url,
+    xml,
+)
+from hullguard.firewall.decoders.gzip import decompress, is_compressed
+from hullguard.firewall.decoders.overlong import bytes_to_text
+from hullguard.firewall.prefilter import view_starts
+from hullguard.firewall.rules import BUDGET_RULE, INTERNAL_RULE
+from hullguard.firewall.scanner import Meta, Scanner
+from hullguard.firewall.triggers.base import (
+    B64_BODY,
+    BASE64,
+    BODY,
+    BYTES,
+    COOKIE,
+    ENVELOPE,
+    FLAT,
+    FLAT_HEADERS,
+    GRAPHQL,
+    KEY,
+    PLAIN,
+    URL,
+)
+from hullguard.firewall.verdict import Finding, Verdict
+
+if TYPE_CHECKING:
+    from hullguard.firewall.engine import Firewall
+
+MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escapes, NFKC, folded...)
+# Some marker of an encoding or an evasion (%, &, \\, $, *, quotes, anything non-ASCII): without one,
+# a string has no view but itself. Written as one negated class of the other ASCII characters, which
+# compiles instantly (a class up to U+10FFFF costs 20 ms at import) and scans at C speed.
+_MARKERS = re.compile("[^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in "%&\\$*'\"") + "]")
+_SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no text: never pushed
+_STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
+_TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
+
+
+# (path, value, hint, record, content type, depth)
+_Item = tuple[str, Any, int, "int | None", str, int]
+
+
+class Inspection:
+    """The state of one ``inspect`` call."""
+
+    def __init__(self, firewall: Firewall, start: float) -> None:
+        self.fw = firewall
+        self.policy = firewall.policy
+        self.budget = firewall.policy.budget
+        self.meter = Meter(self.budget, start)
+        self.stack: list[_Item] = []
+        self.ptexts: list[str] = []  # plain strings waiting for the marker check (see ``flush``)
+        self.pmetas: list[tuple[str, int | None, str, bool, int]] = []  # (path, record, type, is key, depth)
+        self.texts: list[str] = []  # every view to scan
+        self.metas: list[Meta] = []  # (path, record, content type, is key) of each view
+        self.scanner = Scanner(firewall, self.meter)
+        self.trigger = "unknown"
+        self.problems: list[str] = []
+
+    # -- driver -------------------------------------------------------------------------------------
+    def run(self, event: Any) -> Verdict:
+        trigger, module = triggers.identify(event)
+        self.trigger = trigger
+        try:
+            fields = list(module.fields(event, trigger))
+        except Exception as exc:  # an odd shape must not stop inspection: walk it all
+            self.problems.append(f"trigger {trigger}: {type(exc).__name__}: {exc}; walked the whole event")
+            fields = [("", event, PLAIN, None, "")]
+        for path, value, hint, record, ctype in reversed(fields):
+            if value is not None:
+                self.stack.append((path, value, hint, record, ctype, 0))
+        while True:
+            self.walk()
+            self.flush()  # decoding may find JSON to walk
+            if not self.stack:
+                break
+        self.scanner.scan(self.texts, self.metas)
+        self.scanner.event_order()
+        return self.verdict(event, trigger)
+
+    def verdict(self, event: Any, trigger: str) -> Verdict:
+        policy = self.policy
+        scanner = self.scanner
+        verdict = Verdict(trigger=trigger, findings=scanner.findings)
+        verdict.allowed = scanner.allowed
+        verdict.strings_scanned = self.meter.strings
+        verdict.bytes_scanned = self.meter.scanned
+        verdict.budget_exhausted = self.meter.exhausted
+        verdict.incomplete_reason = self.meter.reason
+        if self.problems:
+            verdict.extra["decode_problems"] = self.problems[:20]
+        if self.fw.load_errors:
+            verdict.extra["load_errors"] = list(self.fw.load_errors)
+        verdict.error = scanner.error
+        batch = trigger in triggers.BATCH_TRIGGERS
+        verdict.batch = batch
+        if batch:
+            verdict.record_count = triggers.record_count(event, trigger)
+        blocking = [f for f in scanner.findings if self._blocks(f)]
+        if scanner.error and policy.fail_mode == "closed":
+            blocking.extend(f for f in scanner.findings if f.rule_id == INTERNAL_RULE.rule_id)
+        if self.meter.exhausted and policy.on_budget_exhausted == "block":
+            blocking.append(
+                Finding(BUDGET_RULE.rule_id, "budget", BUDGET_RULE.severity, "", "", BUDGET_RULE.title, BUDGET_RULE.cwe)
+            )
+        verdict.blocked = bool(blocking)
+        if batch and blocking:
+            records = {f.record for f in blocking}
+            if None in records:
+                verdict.blocked_records = list(range(verdict.record_count))
+            else:
+                verdict.blocked_records = sorted(r for r in records if r is not None)
+        return verdict
+
+    def _blocks(self, finding: Finding) -> bool:
+        if finding.rule_id == INTERNAL_RULE.rule_id:
+            return False
+        return self.policy.blocks(finding.attack)
+
+    # -- walking ------------------------------------------------------------------------------------
+    def walk(self) -> None:
+        """Visit everything on the stack. Plain strings without an obvious structure are queued as
+        they are (``pending``); ``flush`` then looks for encoding markers in all of them at once."""
+        stack = self.stack
+        meter = self.meter
+        budget = self.budget
+        ptexts = self.ptexts
+        pmetas = self.pmetas
+        max_nodes = budget.max_strings * 4
+        max_strings = budget.max_strings
+        max_depth = budget.max_depth
+        guess = b64.looks_like
+        while stack:
+            path, value, hint, record, ctype, depth = stack.pop()
+            meter.nodes += 1
+            if not meter.nodes & 255 and (meter.nodes > max_nodes or meter.out_of_time()):
+                if meter.nodes > max_nodes:
+                    meter.exhaust(f"more than {max_nodes} values in the event")
+                stack.clear()
+                break
+            kind = type(value)
+            if hint >= FLAT and (kind is dict or isinstance(value, Mapping)):
+                self.flat(path, value, hint, record, depth)
+                continue
+            if kind is str:
+                if hint:
+                    if hint == KEY:
+                        meter.strings += 1
+                        ptexts.append(value)
+                        pmetas.append((path, record, "", True, depth))
+                    else:
+                        self.string(path, value, hint, record, ctype, depth)
+                    continue
+                meter.strings += 1
+                size = len(value)
+                if not size:
+                    continue
+                if meter.strings > max_strings:
+                    meter.exhaust(f"more than {max_strings} strings in the event")
+                    stack.clear()
+                    break
+                if value.isascii() and value.isalnum():
+                    # Letters and digits only: no decoding applies, but a prefilter may still match
+                    # (a serialized Java object in base64 is alphanumeric), so it is queued as it is.
+                    if size >= 16 and guess(value):
+                        self.guess_base64(path, value, record, depth)
+                elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
+                    meter.strings -= 1  # string() counts it
+                    self.string(path, value, PLAIN, record, ctype, depth)
+                    continue
+                ptexts.append(value)
+                pmetas.append((path, record, ctype, False, depth))
+            elif kind is dict or (kind is not list and isinstance(value, Mapping)):
+                if depth >= max_depth:
+                    meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
+                    continue
+                room = max_nodes - meter.nodes - len(stack)
+                if room <= 0:
+                    meter.exhaust(f"more than {max_nodes} values in the event")
+                    stack.clear()
+                    break
+                prefix = path + "." if path else ""
+                depth += 1
+                for key, inner in islice(value.items(), room):
+                    where = f"{prefix}{key}"
+                    if type(key) is str and not (key.isascii() and key.isalnum()):
+                        meter.strings += 1
+                        ptexts.append(key)
+                        pmetas.append((where, record, "", True, depth))
+                    if type(inner) not in _SCALARS:
+                        stack.append((where, inner, 0, record, "", depth))
+                if meter.strings > max_strings:
+                    meter.exhaust(f"more than {max_strings} strings in the event")
+                    stack.clear()
+                    break
+            elif kind is list or kind is tuple:
+                if hint == BYTES:
+                    self.string(path, _bytes_text(value), PLAIN, record, ctype, depth)
+                    continue
+                if depth >= max_depth:
+                    meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
+                    continue
+                room = max_nodes - meter.nodes - len(stack)
+                depth += 1
+                for i, inner in enumerate(islice(value, max(room, 0))):
+                    if type(inner) not in _SCALARS:
+                        stack.append((f"{path}[{i}]", inner, 0, record, "", depth))
+            elif kind is bytes or kind is bytearray:
+                self.string(path, bytes_to_text(bytes(value)), hint, record, ctype, depth)
+            # numbers, booleans and other scalars carry no injection
+
+    def flat(self, path: str, values: Mapping[Any, Any], hint: int, record: int | None, depth: int) -> None:
+        """A map of names to strings (headers, query parameters) without a stack push per value."""
+        headers = hint == FLAT_HEADERS
+        ptexts, pmetas, meter = self.ptexts, self.pmetas, self.meter
+        guess = b64.looks_like
+        depth += 1
+        for key, value in islice(values.items(), self.budget.max_strings):
+            if type(key) is not str:
+                continue
+            label = key.lower() if headers else key
+            where = f"{path}.{label}"
+            if not (key.isascii() and key.replace("-", "").isalnum()):
+                meter.strings += 1
+                ptexts.append(key)
+                pmetas.append((where, record, "", True, depth))
+                if "[" in key:  # user[$ne]=1: qs/PHP nesting makes each bracket part a key
+                    for part in form.bracket_parts(key):
+                        ptexts.append(part)
+                        pmetas.append((where, record, "", True, depth))
+            if type(value) is not str:
+                self.push(where, value, PLAIN, record, "", depth)
+                continue
+            size = len(value)
+            if not size:
+                continue
+            if headers and label == "cookie":
+                self.push(where, value, COOKIE, record, "", depth)
+                continue
+            meter.strings += 1
+            if value.isascii() and value.isalnum():
+                if size >= 16 and guess(value):
+                    self.guess_base64(where, value, record, depth)
+            elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
+                meter.strings -= 1
+                self.string(where, value, PLAIN, record, "", depth)
+                continue
+            ptexts.append(value)
+            pmetas.append((where, record, "", False, depth))
+        if meter.strings > self.budget.max_strings:
+            meter.exhaust(f"more than {self.budget.max_strings} strings in the event")
+            self.stack.clear()
+
+    def flush(self) -> None:
+        """Move queued strings to the scan list; decode the ones that show an encoding marker."""
+        ptexts, pmetas = self.ptexts, self.pmetas
+        if not ptexts:
+            return
+        joined = "\n".join(ptexts)
+        meter = self.meter
+        meter.scanned += len(joined)
+        self.texts.extend(ptexts)
+        self.metas.extend((m[0], m[1], m[2], m[3]) for m in pmetas)
+        match = _MARKERS.search(joined)
+        if match is not None:
+            starts = view_starts(ptexts)
+            while match is not None:
+                index = bisect_right(starts, match.start()) - 1
+                path, record, ctype, is_key, depth = pmetas[index]
+                self.derive(ptexts[index], path, record, ctype, is_key, False, depth)
+                if index + 1 >= len(starts):
+                    break
+                match = _MARKERS.search(joined, starts[index + 1])
+        self.ptexts = []
+        self.pmetas = []
+        if meter.scanned > self.budget.max_bytes:
+            meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
+            self.stack.clear()
+
+    def push(self, path: str, value: Any, hint: int, record: int | None, ctype: str, depth: int) -> None:
+        if value is not None:
+            self.stack.append((path, value, hint, record, ctype, depth))
+
+    def string(self, path: str, text: str, hint: int, record: int | None, ctype: str, depth: int) -> None:
+        meter = self.meter
+        meter.strings += 1
+        if meter.strings > self.budget.max_strings:
+            meter.exhaust(f"more than {self.budget.max_strings} strings in the event")
+            self.stack.clear()
+            return
+        if not text:
+            return
+        if hint == PLAIN:
+            if text.isascii() and text.isalnum():
+                if b64.looks_like(text):
+                    self.guess_base64(path, text, record, depth)
+                self.views(path, text, record, ctype, False, False, depth)
+                return
+            if jsonstr.looks_like(text) and self.structure(path, text, record, depth, envelope=False):
+                return
+            if len(text) >= 16 and b64.looks_like(text):
+                self.guess_base64(path, text, record, depth)
+            self.views(path, text, record, ctype, False, False, depth)
+        elif hint == URL:
+            self.views(path, text, record, ctype, False, True, depth)
+        elif hint == KEY:
+            self.views(path, text, record, "", True, True)
+        elif hint == ENVELOPE:
+            if jsonstr.looks_like(text):
+                if not self.structure(path, text, record, depth, envelope=True):
+                    self.views(path, text, record, ctype, False, False, depth)  # broken JSON: text
+                return
+            meter.strings -= 1
+            self.string(path, text, PLAIN, record, ctype, depth)
+        elif hint == BODY:
+            self.body(path, text, record, ctype, depth)
+        elif hint in (BASE64, B64_BODY):
+            decoded = self.base64(path, text, depth, declared=True)
+            if decoded is None:
+                self.views(path, text, record, ctype, False, False, depth)
+            elif hint == B64_BODY:
+                self.body(path, decoded, record, ctype, depth + 1)
+            else:
+                self.string(path, decoded, ENVELOPE, record, ctype, depth + 1)
+        elif hint == GRAPHQL:
+            for literal in graphql.string_literals(text):
+                self.push(path, literal, PLAIN, record, "", depth + 1)
+        elif hint == COOKIE:
+            for name, value in cookies.parse(text):
+                where = f"{path}.{name}" if name else path
+                if name:
+                    self.views(where, name, record, "", True, True)
+                self.push(where, value, URL, record, "", depth + 1)
+        else:
+            self.string(path, text, PLAIN, record, ctype, depth)
+
+    def structure(self, path: str, text: str, record: int | None, depth: int, envelope: bool) -> bool:
+        """Parse JSON in a string and walk it; False when the string is not JSON after all."""
+        if depth >= self.budget.max_depth:
+            self.meter.exhaust(f"nesting deeper than {self.budget.max_depth} levels at {path}")
+            return False
+        obj = jsonstr.parse(text)
+        if obj is jsonstr.FAILED:
+            return False
+        self.meter.decoded += len(text)
+        if envelope:
+            inner = triggers.envelope(obj, path, record)
+            if inner is not None:
+                for where, value, hint, rec, ctype in reversed(list(inner)):
+                    self.push(where, value, hint, rec, ctype, depth + 1)
+                return True
+        self.push(path, obj, PLAIN, record, "", depth + 1)
+        return True
+
+    def body(self, path: str, text: str, record: int | None, ctype: str, depth: int) -> None:
+        """An HTTP body, by content type and shape: multipart, JSON, form, XML or text."""
+        lowered = ctype.lower()
+        if "multipart/" in lowered:
+            boundary = multipart.boundary(ctype)
+            if boundary:
+                for name, filename, part_type, content in multipart.parse(text, boundary):
+                    where = f"{path}.{name}" if name else path
+                    if name:
+                        self.views(where, name, record, "", True, False)
+                    if filename:
+                        self.push(f"{where}.filename", filename, PLAIN, record, "", depth + 1)
+                    self.push(where, content, BODY, record, part_type, depth + 1)
+                return
+        json_like = jsonstr.looks_like(text)
+        if json_like and self.structure(path, text, record, depth, envelope=False):
+            return
+        if "x-www-form-urlencoded" in lowered or ((not lowered or "text/plain" in lowered) and form.looks_like(text)):
+            for name, value in form.parse(text):
+                decoded = url.decode(name, True) or name
+                if "[" in decoded:
+                    parts = form.bracket_parts(decoded)
+                    where = ".".join([path, *parts])
+                    for part in parts:
+                        self.views(where, part, record, "", True, False)
+                else:
+                    where = f"{path}.{decoded}"
+                self.views(where, name, record, "", True, True)
+                self.push(where, value, URL, record, "", depth + 1)
+            return
+        if xml.looks_like(text, lowered):
+            self.views(path, text, record, "application/xml", False, False)
+            for element, value in xml.parts(text):
+                self.push(f"{path}.{element}", value, PLAIN, record, "", depth + 1)
+            return
+        if json_like:  # broken JSON (truncated, too deep): scanned as text, not parsed twice
+            self.views(path, text, record, ctype, False, False, depth)
+            return
+        self.string(path, text, PLAIN, record, ctype, depth)
+
+    def base64(self, path: str, text: str, depth: int, declared: bool) -> str | None:
+        """Decoded text of a base64 string (gunzipped when compressed), or None if it is not text."""
+        room = self.meter.decoded_room()
+        if room <= 0:
+            self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes")
+            return None
+        data = b64.decode(text, room)
+        if data is None:
+            if declared:
+                self.problems.append(f"{path}: not valid base64")
+            return None
+        self.meter.decoded += len(data)
+        if is_compressed(data):
+            data, problem = decompress(data, self.meter.decoded_room())
+            self.meter.decoded += len(data)
+            if problem:
+                self.problems.append(f"{path}: {problem}")
+                if "budget" in problem:
+                    self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes at {path}")
+        text_out = b64.as_text(data)
+        if text_out is None and declared and data:
+            text_out = bytes_to_text(data)
+            printable = sum(1 for c in text_out[:256] if c.isprintable() or c in "\r\n\t")
+            if printable * 10 < min(len(text_out), 256) * 9:
+                return None  # binary content (an image, a protobuf...): nothing to scan as text
+        return text_out
+
+    def guess_base64(self, path: str, text: str, record: int | None, depth: int) -> None:
+        if depth >= self.budget.max_depth:
+            return
+        decoded = self.base64(path, text, depth, declared=False)
+        if decoded is not None and decoded != text:
+            self.push(path, decoded, PLAIN, record, "", depth + 1)
+
+    def views(
+        self, path: str, text: str, record: int | None, ctype: str, is_key: bool, plus: bool, depth: int = 0
+    ) -> None:
+        """Queue ``text`` and each distinct decoding of it for scanning."""
+        self.meter.scanned += len(text)
+        self.texts.append(text)
+        self.metas.append((path, record, ctype, is_key))
+        if _MARKERS.search(text) is not None or (plus and "+" in text):
+            self.derive(text, path, record, ctype, is_key, plus, depth)
+        if self.meter.scanned > self.budget.max_bytes:
+            self.meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
+            self.stack.clear()
+
+    def derive(
+        self, text: str, path: str, record: int | None, ctype: str, is_key: bool, plus: bool, depth: int
+    ) -> None:
+        """Queue the decoded views of ``text`` (itself already queued): URL (repeatedly, for double
+        encoding), HTML entities, JS escapes, Unicode normalisation, comment folding. A view that
+        turns out to be JSON is walked as a structure instead of scanned as text."""
+        views = [text]
+        i = 0
+        while i < len(views) and len(views) < MAX_VIEWS:
+            view = views[i]
+            i += 1
+            out = url.decode(view, plus or "%" in view)
+            if out is not None and out not in views:
+                views.append(out)
+            for decode in _TEXT_DECODERS:
+                out = decode(view)
+                if out is not None and out not in views:
+                    views.append(out)
+        meta = (path, record, ctype, is_key)
+        meter = self.meter
+        for view in views[1:]:
+            if jsonstr.looks_like(view) and depth < self.budget.max_depth:
+                obj = jsonstr.parse(view)
+                if obj is not jsonstr.FAILED:
+                    self.push(path, obj, PLAIN, record, "", depth + 1)
+                    continue
+            meter.scanned += len(view)
+            meter.decoded += len(view)
+            self.texts.append(view)
+            self.metas.append(meta)
+
+
+def _bytes_text(value: Sequence[Any]) -> str:
+    try:
+        return bytes_to_text(bytes(value[:1_000_000]))
+    except (TypeError, ValueError):
+        return ""
+
+
+__all__ = ["Inspection"]

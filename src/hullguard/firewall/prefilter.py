@@ -1,0 +1,157 @@
+"""Detector loading and prefilter preparation.
+
+Each detector module's ``PREFILTER`` is a necessary condition for its ``scan``. The engine searches all
+views of an event at once, joined by ``SEPARATOR`` and lower-cased, so each prefilter is rewritten
+once: literals lower-cased (Python's re matches case-insensitive literals several times slower) and
+anchors moved to view boundaries. Long views are handed to detectors in windows around matches.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import ModuleType
+
+PLACEHOLDER_PREFILTER = r"(?!x)x"  # what an unwritten detector module declares
+LONG_TEXT = 16_384  # longer views are scanned in windows around prefilter matches
+WINDOW = 2_048  # characters kept on each side of a prefilter match
+MAX_WINDOWS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDetector:
+    """A detector module with its prefilter compiled for the joined views."""
+
+    family: str
+    module: ModuleType
+    # The module's PREFILTER rewritten for the joined views (see ``rewrite_pattern``): compiled
+    # case-sensitively for lower-cased text when the source allows it (``on_lowered``), because
+    # Python's re matches case-insensitive literals several times slower.
+    joined: re.Pattern[str]
+    on_lowered: bool
+
+
+SEPARATOR = "\x01"  # joins the views; no prefilter has a reason to match a control character
+_VIEW_START = f"(?:^|(?<={SEPARATOR}))"
+_VIEW_END = f"(?=\\n?(?:{SEPARATOR}|\\Z))"
+
+
+def rewrite_pattern(source: str, lower: bool = True) -> str:
+    """``source`` for searching all views joined by ``SEPARATOR`` in one pass: anchors (``^``, ``$``,
+    ``\\A``, ``\\Z``) are rewritten to match at view boundaries, and with ``lower`` the literals are
+    lower-cased for matching lower-cased text without IGNORECASE (escapes such as ``\\S``, ``\\W``,
+    ``\\x41`` are kept). Character classes are tracked so ``[^...]`` is left alone."""
+    out: list[str] = []
+    i, n = 0, len(source)
+    in_class = False
+    class_start = -1
+    while i < n:
+        char = source[i]
+        if char == "\\" and i + 1 < n:
+            nxt = source[i + 1]
+            if nxt == "N" and lower:
+                raise ValueError("named escapes are not lowered")
+            if not in_class and nxt == "A":
+                out.append(_VIEW_START)
+            elif not in_class and nxt == "Z":
+                out.append(_VIEW_END)
+            else:
+                out.append(char + nxt)
+            i += 2
+            continue
+        if in_class:
+            if char == "]" and i > class_start:
+                in_class = False
+            out.append(char.lower() if lower else char)
+            i += 1
+            continue
+        if char == "[":
+            in_class = True
+            class_start = i + 1
+            if i + 1 < n and source[i + 1] == "^":
+                out.append("[^")
+                class_start = i + 2
+                i += 2
+                continue
+            out.append(char)
+        elif char == "^":
+            out.append(_VIEW_START)
+        elif char == "$":
+            out.append(_VIEW_END)
+        else:
+            out.append(char.lower() if lower else char)
+        i += 1
+    return "".join(out)
+
+
+def compile_joined(source: str) -> tuple[re.Pattern[str], bool]:
+    try:
+        return re.compile(rewrite_pattern(source)), True
+    except (re.error, ValueError):
+        try:
+            return re.compile(rewrite_pattern(source, lower=False), re.IGNORECASE), False
+        except (re.error, ValueError):
+            return re.compile(source, re.IGNORECASE), False
+
+
+def load_detectors(families: Iterable[str]) -> tuple[list[ModuleType], list[str]]:
+    """Import the detector module of each family; a module that fails to import is skipped and named."""
+    modules: list[ModuleType] = []
+    errors: list[str] = []
+    for family in families:
+        try:
+            modules.append(importlib.import_module(f"hullguard.firewall.detectors.{family}"))
+        except Exception as exc:  # a broken detector must not take the function down
+            errors.append(f"detector {family}: {type(exc).__name__}: {exc}")
+    return modules, errors
+
+
+def prefilter_source(source: str) -> str:
+    # The contract says "case-insensitive"; a leading inline (?i) is dropped because the patterns are
+    # compiled for lower-cased text (or with IGNORECASE when they cannot be lower-cased).
+    return source[4:] if source.startswith("(?i)") else source
+
+
+def windows(det: PreparedDetector, text: str) -> list[tuple[int, str]]:
+    """The whole text, or for long texts the regions around the family's prefilter matches (a
+    detector is linear but slower than a regex; the prefilter match is inside any attack it finds)."""
+    if len(text) <= LONG_TEXT:
+        return [(0, text)]
+    spans: list[tuple[int, int]] = []
+    # Lower-casing can change the length of a few characters; the windows are wide enough that the
+    # resulting offset drift does not matter.
+    for match in det.joined.finditer(text.lower() if det.on_lowered else text):
+        start, end = max(0, match.start() - WINDOW), min(len(text), match.end() + WINDOW)
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            if len(spans) >= MAX_WINDOWS:
+                break
+            spans.append((start, end))
+    return [(start, text[start:end]) for start, end in spans]
+
+
+def view_starts(views: list[str]) -> list[int]:
+    """Offset of each view in the views joined by one separator character."""
+    starts: list[int] = []
+    pos = 0
+    for view in views:
+        starts.append(pos)
+        pos += len(view) + 1
+    return starts
+
+
+__all__ = [
+    "LONG_TEXT",
+    "PLACEHOLDER_PREFILTER",
+    "SEPARATOR",
+    "PreparedDetector",
+    "compile_joined",
+    "load_detectors",
+    "prefilter_source",
+    "rewrite_pattern",
+    "view_starts",
+    "windows",
+]

@@ -1,0 +1,191 @@
+"""Detection over the views an inspection collected: prefilter passes, detector calls, findings.
+
+``Scanner.scan`` lower-cases all views joined by ``SEPARATOR`` once; each family's prefilter makes
+one pass over them, jumping to the next view after each hit, so the number of searches is the
+number of views a family matches. Only those views go to the family's ``scan`` (guarded: a detector
+bug becomes an ``HG-INTERNAL-001`` finding). The policy's paranoia level and allow rules apply here.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from time import perf_counter
+from typing import TYPE_CHECKING
+
+from hullguard.events.redact import mask_secrets
+from hullguard.events.schema import Severity, truncate
+from hullguard.firewall.budget import Meter
+from hullguard.firewall.detectors.base import Detection, ScanContext
+from hullguard.firewall.prefilter import LONG_TEXT, SEPARATOR, PreparedDetector, view_starts, windows
+from hullguard.firewall.rules import INTERNAL_RULE
+from hullguard.firewall.verdict import Finding
+
+if TYPE_CHECKING:
+    from hullguard.firewall.engine import Firewall
+
+Meta = tuple[str, "int | None", str, bool]  # (location, record, content type, is key) of a view
+EVIDENCE_CONTEXT = 24
+EVIDENCE_LIMIT = 256
+_SECRET_NAME = re.compile(r"(?i)(?:^|[._\[-])(?:password|passwd|pwd|secret|token|authorization|api[_-]?key)")
+
+
+class Scanner:
+    """Findings of one inspection."""
+
+    def __init__(self, firewall: Firewall, meter: Meter) -> None:
+        self.fw = firewall
+        self.policy = firewall.policy
+        self.budget = firewall.policy.budget
+        self.meter = meter
+        self.findings: list[Finding] = []
+        self.finding_views: list[int] = []  # index of the view each finding came from
+        self.view_index = 0
+        self.found: set[tuple[str, str]] = set()  # (location, family) already reported
+        self.allowed = 0
+        self.error = ""
+
+    def scan(self, texts: list[str], metas: list[Meta]) -> None:
+        """Prefilter passes over every view joined (lower-cased, so literals are matched
+        case-sensitively, which Python's re does several times faster); for each view a family's
+        prefilter hits, that family's detector runs on the original view."""
+        fw = self.fw
+        if not texts or not fw._detectors:
+            return
+        joined = SEPARATOR.join(texts)
+        lowered = joined.lower()
+        starts = view_starts(texts)
+        same_length = len(lowered) == len(joined)
+        if not same_length:  # a few characters change length when lower-cased
+            lowered = SEPARATOR.join(t.lower() for t in texts)
+        lowered_starts = starts if same_length else view_starts([t.lower() for t in texts])
+        hits: dict[int, list[PreparedDetector]] = {}
+        meter = self.meter
+        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 2000.0)
+        # Per family, one pass over all views, searching on from the start of the next view after
+        # each hit: the number of searches is the number of views the family matches. (One pattern
+        # with a named group per family would be slower: Python's re then tries every branch at
+        # every position instead of skipping ahead on each pattern's literal prefix.)
+        last = len(lowered_starts) - 1
+        for det in fw._lowered:
+            search = det.joined.search
+            match = search(lowered)
+            while match is not None:
+                index = bisect_right(lowered_starts, match.start()) - 1
+                hits.setdefault(index, []).append(det)
+                if index >= last:
+                    break
+                match = search(lowered, lowered_starts[index + 1])
+            if perf_counter() > deadline:
+                meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                break
+        for det in fw._cased:  # prefilters that could not be lower-cased: one pass each
+            match = det.joined.search(joined)
+            while match is not None:
+                index = bisect_right(starts, match.start()) - 1
+                hits.setdefault(index, []).append(det)
+                if index + 1 >= len(starts):
+                    break
+                match = det.joined.search(joined, starts[index + 1])
+        if not hits:
+            return  # the clean path
+        # Scanning gets its own slice of time even when walking used the budget up: an attacker must
+        # not be able to pad an event so that what was already collected is never looked at.
+        order = {d.family: i for i, d in enumerate(fw._detectors)}
+        paranoia = self.policy.paranoia
+        # Later views of a string are its decodings: trying them first makes the evidence the decoded
+        # payload. Findings are put back in event order afterwards.
+        for count, index in enumerate(sorted(hits, reverse=True)):
+            self.view_index = index
+            if not count & 31 and perf_counter() > deadline:
+                meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                return
+            text = texts[index]
+            path, record, ctype, is_key = metas[index]
+            families = hits[index]
+            if len(families) > 1:
+                families.sort(key=lambda d: order[d.family])
+            ctx = ScanContext(paranoia=paranoia, is_key=is_key, location=path, content_type=ctype)
+            for det in families:
+                if (path, det.family) in self.found:
+                    continue
+                self.detect(det, text, ctx, record)
+                if len(self.findings) >= self.budget.max_findings:
+                    meter.exhaust(f"more than {self.budget.max_findings} findings")
+                    return
+
+    def event_order(self) -> None:
+        if len(self.findings) > 1:
+            order = dict(zip(map(id, self.findings), self.finding_views, strict=True))
+            self.findings.sort(key=lambda f: order[id(f)])
+
+    def detect(self, det: PreparedDetector, text: str, ctx: ScanContext, record: int | None) -> None:
+        path = ctx.location
+        parts = ((0, text),) if len(text) <= LONG_TEXT else windows(det, text)
+        for offset, window in parts:
+            try:
+                detection = det.module.scan(window, ctx)
+            except Exception as exc:
+                self.internal(f"detector {det.family} failed on {path}: {type(exc).__name__}: {exc}", path, record)
+                return
+            if detection is None:
+                continue
+            if not isinstance(detection, Detection):
+                self.internal(f"detector {det.family} returned {type(detection).__name__}", path, record)
+                return
+            self.report(det.family, detection, window, offset, path, record)
+            return
+
+    def report(self, family: str, detection: Detection, text: str, offset: int, path: str, record: int | None) -> None:
+        rule = self.fw._rules.get(detection.rule_id)
+        if rule is not None and rule.paranoia > self.policy.paranoia:
+            return
+        self.found.add((path, family))
+        if self.policy.allow and self.policy.allows(path, family, detection.rule_id):
+            self.allowed += 1
+            return
+        self.finding_views.append(self.view_index)
+        self.findings.append(
+            Finding(
+                rule_id=detection.rule_id,
+                attack=family,
+                severity=rule.severity if rule else Severity.MEDIUM,
+                location=path,
+                evidence=evidence(text, detection, path),
+                title=rule.title if rule else detection.rule_id,
+                cwe=rule.cwe if rule else "",
+                detail=truncate(detection.detail, 200),
+                record=record,
+            )
+        )
+
+    def internal(self, error: str, path: str, record: int | None) -> None:
+        self.error = self.error or error
+        self.finding_views.append(self.view_index)
+        self.findings.append(
+            Finding(
+                rule_id=INTERNAL_RULE.rule_id,
+                attack="internal-error",
+                severity=INTERNAL_RULE.severity,
+                location=path,
+                evidence="",
+                title=INTERNAL_RULE.title,
+                cwe=INTERNAL_RULE.cwe,
+                detail=truncate(error, 300),
+                record=record,
+            )
+        )
+
+
+def evidence(text: str, detection: Detection, path: str) -> str:
+    if _SECRET_NAME.search(path):
+        return "**** (value of a secret field, not recorded)"
+    start, end = detection.start, detection.end
+    if end <= start or end > len(text):
+        excerpt = text[:EVIDENCE_LIMIT]
+    else:
+        excerpt = text[max(0, start - EVIDENCE_CONTEXT) : min(len(text), end + EVIDENCE_CONTEXT)]
+    return truncate(mask_secrets(excerpt), EVIDENCE_LIMIT)
+
+
+__all__ = ["Meta", "Scanner", "evidence"]
