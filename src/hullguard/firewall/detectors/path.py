@@ -92,6 +92,7 @@ _SYSTEM_GATES = (
     "etc/", "proc/", "boot", "win", "system", "inetpub", ".ssh", "history", ".ht", ".git", "config", ".env",
     "/root/", "/var/", "/dev/", "pass", ".conf", ".cnf", ".ini", "log", "/tmp/", "/library/", "autoexec",  # noqa: S108
 )
+_EMBEDDED_ROOT = re.compile(r"(?<![:/])//(?=[a-z])")
 _LAMBDA_GATE = re.compile("|".join(re.escape(gate) for gate in _LAMBDA_GATES))
 _SYSTEM_GATE = re.compile("|".join(re.escape(gate) for gate in _SYSTEM_GATES))
 # First segment of an absolute path that names an OS or server location rather than a web route.
@@ -170,6 +171,10 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
         return _detect(1, f"traversal segment {match.group(0).strip()!r}", match)
     if not ctx.is_key:
         reason = _absolute_path(folded)
+        if reason is None and "//" in folded:
+            # A prefix before the absolute path ("uploads//etc/nginx/nginx.conf" in an S3 key).
+            match = _EMBEDDED_ROOT.search(folded)
+            reason = _absolute_path(folded[match.start() + 1 :]) if match else None
         if reason:
             return _detect(4, reason)
     nul = folded.find("\x00")
