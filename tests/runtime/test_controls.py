@@ -14,6 +14,7 @@ from hullguard.runtime.controls.invokers import InvokerControl
 from hullguard.runtime.controls.network import NetworkControl
 from hullguard.runtime.controls.processes import ProcessControl
 from hullguard.runtime.controls.tmpfs import TmpCleaner
+from hullguard.runtime.hooks import Blocked
 from hullguard.runtime.policy import RuntimePolicy
 from hullguard.runtime.report import Reporter
 from hullguard.runtime.state import Invocation
@@ -55,6 +56,21 @@ def test_an_ip_literal_forgets_the_name_learned_before():
     assert control.judge("127.0.0.1", 8080)[0] == "allow"
     control.learn("127.0.0.1", [(socket.AF_INET, 1, 6, "", ("127.0.0.1", 8080))])
     assert control.judge("127.0.0.1", 8080)[0] == "block"
+
+
+def test_unlisted_names_are_refused_before_any_dns_query(monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_RUNTIME_API", "localhost:9001")
+    rep, out = reporter()
+    policy = RuntimePolicy.from_dict({"network": {"allow": ["api.example.com:443", "*.example.org"]}})
+    control = NetworkControl(policy.network, rep, region="eu-west-1")
+    for allowed in ("api.example.com", "cdn.example.org", "sqs.eu-west-1.amazonaws.com", "localhost", "10.0.0.1"):
+        control.before_resolve(allowed, 443)
+    with pytest.raises(Blocked):
+        control.before_resolve("c2VjcmV0.attacker.example", 53)
+    event = json.loads(out.getvalue())
+    assert event["unmapped"]["location"] == "c2vjcmv0.attacker.example:53"
+    with_cidr = RuntimePolicy.from_dict({"network": {"allow": ["api.example.com", "10.0.0.0/8"]}})
+    NetworkControl(with_cidr.network, rep).before_resolve("anything.example", 443)  # a CIDR might allow it
 
 
 def test_runtime_api_is_always_allowed(monkeypatch):

@@ -5,6 +5,9 @@ the ``socket.connect`` audit event then judges the destination by the name (allo
 host names, ``*.domain`` suffixes, IPs/CIDRs, each optionally with a port). Verdicts are cached per
 (ip, port) until a new name is learned, so a warm connect costs a dict lookup.
 
+With a block policy whose allow-list has no CIDR entries, a name the list cannot match is refused
+before it is even looked up (DNS queries can carry data out).
+
 Always allowed: the Lambda Runtime API (``AWS_LAMBDA_RUNTIME_API``) and the X-Ray daemon. The cloud
 metadata range (169.254.0.0/16, fd00:ec2::/32) has its own switch, blocked by default: nothing in
 Lambda needs it and SSRF payloads aim for it.
@@ -21,7 +24,7 @@ from typing import Any
 
 from hullguard.events.schema import Severity
 from hullguard.runtime.hooks import HANDLERS, Blocked
-from hullguard.runtime.policy import ALLOW, NetRule, NetworkPolicy
+from hullguard.runtime.policy import ALLOW, BLOCK, NetRule, NetworkPolicy
 from hullguard.runtime.report import Reporter, Rule
 from hullguard.runtime.state import STATE
 
@@ -32,6 +35,14 @@ METADATA = Rule("HG-RT-NET-002", "Connection to the cloud metadata address range
 
 _METADATA_NETS = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fd00:ec2::/32"))
 _ALLOWED = ("allow", "", "")  # (level, rule text, policy rule) of an allowed destination
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _host_port(value: str) -> tuple[str, int] | None:
@@ -53,18 +64,21 @@ class NetworkControl:
                 if hp[0] == "localhost":
                     self.always.update({("127.0.0.1", hp[1]), ("::1", hp[1])})
         self.aws_suffixes = (f".{region}.amazonaws.com", f".{region}.api.aws") if region else ()
-        self._real_getaddrinfo: Callable[..., Any] | None = None
+        self.always_names = {host.lower() for host, _ in self.always}
+        self.resolve_check = (policy.action == BLOCK and reporter.mode == BLOCK and not reporter.learn
+                              and bool(policy.allow) and not any(r.kind == "cidr" for r in policy.allow))
+        self._wrapper: Callable[..., Any] | None = None
 
     def install(self) -> None:
         HANDLERS["socket.connect"] = self.on_connect
         HANDLERS["socket.sendto"] = self.on_connect
-        if self._real_getaddrinfo is None:
+        if self._wrapper is None:
             real = socket.getaddrinfo
             if getattr(real, "__hullguard__", False):  # another guard in this process wrapped it already
                 real = real.__wrapped__  # type: ignore[attr-defined]
-            self._real_getaddrinfo = real
 
             def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+                self.before_resolve(host, port)
                 answers = real(host, port, *args, **kwargs)
                 with contextlib.suppress(Exception):  # learning refines judgement; it is never fatal
                     self.learn(host, answers)
@@ -72,7 +86,33 @@ class NetworkControl:
 
             getaddrinfo.__hullguard__ = True  # type: ignore[attr-defined]
             getaddrinfo.__wrapped__ = real  # type: ignore[attr-defined]
-            socket.getaddrinfo = getaddrinfo
+            self._wrapper = getaddrinfo
+        socket.getaddrinfo = self._wrapper
+
+    def before_resolve(self, host: Any, port: Any) -> None:
+        """Refuse to even look up a name the allow-list cannot match: a DNS query can carry data out.
+
+        Only when blocking is certain: an allow-list without CIDR entries (a CIDR could still allow
+        whatever the name resolves to), block mode, not learning.
+        """
+        if not self.resolve_check or not isinstance(host, (str, bytes)):
+            return
+        name = (host.decode("idna", "replace") if isinstance(host, bytes) else host).lower().rstrip(".")
+        if not name or _is_ip(name) or self._name_allowed(name) or STATE.is_internal():
+            return
+        location = f"{name}:{port}" if port not in (None, 0, "") else name
+        if self.reporter.decide(self.policy.action, UNLISTED, location=location, policy_rule="network.allow",
+                                evidence=f"DNS lookup of {name}",
+                                observed={"kind": "host", "value": location, "host": name, "port": port}):
+            raise Blocked(f"looking up {name}", "network.allow")
+
+    def _name_allowed(self, name: str) -> bool:
+        if name in self.always_names:
+            return True
+        if self.aws_suffixes and self.policy.aws_endpoints and name.endswith(self.aws_suffixes):
+            return True
+        return any(rule.kind != "cidr" and self._matches(rule, name, None, rule.port or 0)
+                   for rule in self.policy.allow)
 
     def learn(self, host: Any, answers: Any) -> None:
         if isinstance(host, bytes):
