@@ -223,9 +223,11 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         ]
         port = free_port()
         exe = str(Path(sys.executable).with_name("hullguard"))
-        server = subprocess.Popen(
-            [exe, "console", "--port", str(port), *db_args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        server_log = workdir / "server.log"
+        with server_log.open("wb") as sink:  # the child keeps its own copy of the descriptor
+            server = subprocess.Popen(
+                [exe, "console", "--port", str(port), *db_args], stdout=subprocess.DEVNULL, stderr=sink
+            )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
         while True:
@@ -253,6 +255,8 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         if client.returncode != 0:
             raise RuntimeError(f"load client failed: {client.stderr[-2000:]}")
         result = json.loads(client.stdout)
+        if result["errors"]:
+            log(f"{backend}: server log tail:\n" + server_log.read_text(errors="replace")[-3000:])
         stored = count_events(database_url)
         return {
             "backend": backend,

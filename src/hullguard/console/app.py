@@ -7,6 +7,7 @@ they load scripts from a CDN and run inline script, which the strict CSP (rightl
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -44,6 +45,7 @@ def build_state(settings: ConsoleSettings) -> ConsoleState:
         sessions=make_sessionmaker(engine),
         buckets=TokenBuckets(settings.limits.rate_per_second, settings.limits.rate_burst),
         throttle=LoginThrottle(settings.login_max_failures, settings.login_window_s),
+        write_lock=threading.Lock() if engine.dialect.name == "sqlite" else None,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hullguard.console.errors import ConsoleError
@@ -136,7 +136,6 @@ def store_events(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]
     uids = [row["uid"] for row in rows]
     known = set(session.scalars(select(StoredEvent.uid).where(StoredEvent.uid.in_(uids))))
     fresh = [row for row in rows if row["uid"] not in known]
-    new_invocations = _new_invocations(session, fresh)
     insert_ignoring_conflicts(session, StoredEvent.__table__, fresh)  # type: ignore[arg-type]
     seen = {(r["function_name"], r["account"], r["region"]): r for r in fresh if r["function_name"]}
     if seen:
@@ -160,34 +159,11 @@ def store_events(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]
                     "application": "",
                     "last_deployed": "",
                     "executions": 0,
-                    "invocations_seen": 0,
                 }
                 for (name, account, region), row in seen.items()
             ],
         )
-    # Sorted, so concurrent batches lock function rows in the same order (no deadlock on PostgreSQL).
-    for (name, account, region), count in sorted(new_invocations.items()):
-        session.execute(
-            update(DeployedFunction)
-            .where(
-                DeployedFunction.name == name, DeployedFunction.account == account, DeployedFunction.region == region
-            )
-            .values(invocations_seen=DeployedFunction.invocations_seen + count)
-        )
     return {"accepted": len(fresh), "duplicates": len(rows) - len(fresh)}
-
-
-def _new_invocations(session: Session, fresh: list[dict[str, Any]]) -> dict[tuple[str, str, str], int]:
-    """Request ids of this batch the console has not stored yet, counted per function."""
-    batch_ids = {r["request_id"] for r in fresh if r["request_id"] and r["function_name"]}
-    if not batch_ids:
-        return {}
-    stored = set(session.scalars(select(StoredEvent.request_id).where(StoredEvent.request_id.in_(batch_ids))))
-    per_function: dict[tuple[str, str, str], set[str]] = {}
-    for r in fresh:
-        if r["request_id"] in batch_ids and r["request_id"] not in stored:
-            per_function.setdefault((r["function_name"], r["account"], r["region"]), set()).add(r["request_id"])
-    return {key: len(ids) for key, ids in per_function.items()}
 
 
 def _text(item: dict[str, Any], key: str, index: int, what: str, limit: int, required: bool = False) -> str:

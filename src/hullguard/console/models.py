@@ -66,7 +66,6 @@ class DeployedFunction(Base):
     last_deployed: Mapped[str] = mapped_column(String(64), default="")
     arn: Mapped[str] = mapped_column(String(255), default="")
     executions: Mapped[int] = mapped_column(BigInteger, default=0)  # as reported by the inventory (CloudWatch)
-    invocations_seen: Mapped[int] = mapped_column(BigInteger, default=0)  # distinct request ids in events (0003)
     source: Mapped[str] = mapped_column(String(16), default="")  # scan, audit or events
     updated_ms: Mapped[int] = mapped_column(BigInteger)
 
@@ -79,7 +78,8 @@ class StoredEvent(Base):
         Index("ix_events_attack", "attack", "time_ms", "action"),
         Index("ix_events_action", "action", "time_ms"),
         Index("ix_events_time_action", "time_ms", "action"),
-        Index("ix_events_request_id", "request_id"),  # revision 0003
+        # Distinct invocations per function are counted from this index alone (0003).
+        Index("ix_events_invocations", "function_name", "account", "region", "request_id"),
         Index("ix_events_trigger", "trigger"),  # revision 0003
     )
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

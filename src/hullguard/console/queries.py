@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from hullguard.console.models import DeployedFunction, PostureFinding, Scan, StoredEvent
@@ -72,7 +72,7 @@ def _event_scope(flt: DashboardFilter, since_ms: int) -> list[ColumnElement[bool
     return conditions
 
 
-def dashboard(session: Session, flt: DashboardFilter, now_ms: int) -> Dashboard:
+def dashboard(session: Session, flt: DashboardFilter, now_ms: int, seen: dict[FunctionKey, int]) -> Dashboard:
     board = Dashboard()
     fn_where = _function_conditions(flt)
     board.deployed = session.scalar(select(func.count()).select_from(DeployedFunction).where(*fn_where)) or 0
@@ -82,7 +82,7 @@ def dashboard(session: Session, flt: DashboardFilter, now_ms: int) -> Dashboard:
         )
         or 0
     )
-    board.executions = _executions_total(session, fn_where)
+    board.executions = _executions_total(session, fn_where, seen)
     board.bucket_ms = HOUR_MS if flt.days <= 1 else DAY_MS
     start = (now_ms - flt.days * DAY_MS) // board.bucket_ms * board.bucket_ms + board.bucket_ms
     scope = _event_scope(flt, start)
@@ -134,13 +134,37 @@ class FunctionRow:
     executions: int
 
 
-def _executions_total(session: Session, fn_where: list[ColumnElement[bool]]) -> int:
-    larger = DeployedFunction.executions >= DeployedFunction.invocations_seen
-    per_function = case((larger, DeployedFunction.executions), else_=DeployedFunction.invocations_seen)
-    return int(session.scalar(select(func.coalesce(func.sum(per_function), 0)).where(*fn_where)) or 0)
+FunctionKey = tuple[str, str, str]  # name, account, region
 
 
-def functions_page(session: Session, flt: DashboardFilter, page: int = 1, size: int = PAGE_SIZE) -> Page:
+def invocations_seen(session: Session) -> dict[FunctionKey, int]:
+    """Distinct invocations (request ids) the console holds events from, per function; read from
+    the ``ix_events_invocations`` index alone, without touching the event rows."""
+    rows = session.execute(
+        select(
+            StoredEvent.function_name,
+            StoredEvent.account,
+            StoredEvent.region,
+            func.count(StoredEvent.request_id.distinct()),
+        )
+        .where(StoredEvent.request_id != "")
+        .group_by(StoredEvent.function_name, StoredEvent.account, StoredEvent.region)
+    ).all()
+    return {(str(n), str(a), str(r)): int(c) for n, a, r, c in rows}
+
+
+def _executions_total(session: Session, fn_where: list[ColumnElement[bool]], seen: dict[FunctionKey, int]) -> int:
+    rows = session.execute(
+        select(
+            DeployedFunction.name, DeployedFunction.account, DeployedFunction.region, DeployedFunction.executions
+        ).where(*fn_where)
+    ).all()
+    return sum(max(int(executions), seen.get((n, a, r), 0)) for n, a, r, executions in rows)
+
+
+def functions_page(
+    session: Session, flt: DashboardFilter, seen: dict[FunctionKey, int], page: int = 1, size: int = PAGE_SIZE
+) -> Page:
     """Deployed functions, with executions = what the inventory reported (CloudWatch, via the audit)
     or, when higher, the distinct invocations the console has seen events from."""
     where = _function_conditions(flt)
@@ -166,7 +190,7 @@ def functions_page(session: Session, flt: DashboardFilter, page: int = 1, size: 
             protected=fn.protected,
             application=fn.application,
             last_deployed=fn.last_deployed,
-            executions=max(fn.executions, fn.invocations_seen),
+            executions=max(fn.executions, seen.get((fn.name, fn.account, fn.region), 0)),
         )
         for fn in session.scalars(query)
     ]

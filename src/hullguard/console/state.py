@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -23,11 +24,15 @@ class ConsoleState:
     sessions: sessionmaker[Session]
     buckets: TokenBuckets
     throttle: LoginThrottle
+    # SQLite has one writer at a time. Queuing writers on a lock here (instead of letting each spin in
+    # SQLite's busy handler, which sleeps and retries) keeps write latency fair under concurrency.
+    # PostgreSQL needs none: it locks rows, not the database.
+    write_lock: threading.Lock | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: commit on success, roll back everything on any error."""
-        with self.sessions() as session, session.begin():
+        with self.write_lock or nullcontext(), self.sessions() as session, session.begin():
             yield session
 
 

@@ -7,7 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from hullguard.console import charts
-from hullguard.console.queries import Dashboard, DashboardFilter, Page, dashboard, functions_page
+from hullguard.console.queries import Dashboard, DashboardFilter, Page, dashboard, functions_page, invocations_seen
 from hullguard.console.security import now_ms
 from hullguard.console.state import State
 from hullguard.console.web.render import render
@@ -38,7 +38,8 @@ async def dashboard_page(request: Request, viewer: CurrentViewer, state: State) 
 
     def work() -> tuple[Dashboard, Page]:
         with state.sessions() as session:
-            return dashboard(session, flt, now_ms()), functions_page(session, flt, page)
+            seen = invocations_seen(session)
+            return dashboard(session, flt, now_ms(), seen), functions_page(session, flt, seen, page)
 
     board, functions = await run_in_threadpool(work)
     params = {"account": flt.account, "region": flt.region, "q": flt.search, "days": flt.days}
