@@ -64,6 +64,15 @@ def test_every_problem_is_reported_with_its_key_path():
     assert any(p.startswith("unknown: unknown key") for p in found)
 
 
+def test_yaml_off_means_off():
+    import yaml
+
+    policy = RuntimePolicy.from_dict(yaml.safe_load("tmp:\n  cleanup: off\nnetwork:\n  action: off\n"))
+    assert policy.tmp.cleanup == "off" and policy.network.action == "allow"
+    assert problems(yaml.safe_load("processes:\n  action: yes\n")) == [
+        "processes.action: True is not one of block, alert, allow"]
+
+
 def test_error_text_names_the_file():
     with pytest.raises(RuntimePolicyError) as info:
         RuntimePolicy.from_dict({"network": {"allow": ["a.com", "b.com", "10.0.0.0/33"]}}, source="hullguard.yml")

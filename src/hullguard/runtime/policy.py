@@ -200,8 +200,8 @@ class _Reader:
                path: str = "") -> str:
         value = data.get(key, default)
         full = _join(path, key)
-        if isinstance(value, bool) and "allow" in allowed:  # YAML reads `off`/`on` as booleans
-            value = ALLOW if value is False else BLOCK
+        if value is False:  # YAML 1.1 reads a bare `off` (or `no`) as false
+            value = "off" if "off" in allowed else ALLOW if ALLOW in allowed else value
         if not isinstance(value, str) or value.lower() not in allowed:
             self.fail(full, f"{value!r} is not one of {', '.join(allowed)}")
             return default
