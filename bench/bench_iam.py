@@ -35,6 +35,11 @@ from hullguard.model.app import Application, Function, Resource, Trigger  # noqa
 
 LOGS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 PEERS = ROOT / "bench" / ".peers"
+# Peers must not reach the internet (puresec-cli checks its version at cli.puresec.io, iam-policy-autopilot
+# fetches AWS's service reference): every HTTP(S) request goes to a closed loopback port and fails at once.
+NO_INTERNET = {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+               "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+               "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"}
 
 
 def log(message: str) -> None:
@@ -270,16 +275,19 @@ def run_puresec(cases: list[Case]) -> tuple[Score | None, str]:
             with tempfile.TemporaryDirectory() as tmp:
                 project = Path(tmp) / case.name
                 shutil.copytree(case.directory, project, ignore=shutil.ignore_patterns("case.json"))
+                # puresec-cli reads this marker at import time; without it, it uploads usage statistics
+                (Path(tmp) / ".puresec").mkdir()
+                (Path(tmp) / ".puresec" / "stats-disabled").touch()
                 env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "AWS_DEFAULT_REGION": "us-east-1",
                        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
+                       "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **NO_INTERNET}
                 env.update(dict(case.spec.get("environment", {}).items()))
                 try:
-                    proc = subprocess.run([str(binary), "--stats", "disable", "gen-roles", str(project),
+                    proc = subprocess.run([str(binary), "gen-roles", str(project),
                                            "--provider", "aws", "--runtime", runtime,
                                            "--handler", case.spec["handler"], "--function-name", case.spec["name"],
                                            "--yes", "--no-input"],
-                                          capture_output=True, text=True, timeout=120, cwd=project, env=env)
+                                          capture_output=True, text=True, timeout=60, cwd=project, env=env)
                 except subprocess.TimeoutExpired:
                     failures.append(f"{case.name}: timeout")
                     continue
@@ -311,7 +319,7 @@ def run_autopilot(cases: list[Case]) -> tuple[Score | None, str]:
                                    "--account", "123456789012", "--pretty"],
                                   capture_output=True, text=True, timeout=120,
                                   env={"PATH": "/usr/bin:/bin", "HOME": tempfile.gettempdir(),
-                                       "DISABLE_IAM_POLICY_AUTOPILOT_TELEMETRY": "true"})
+                                       "DISABLE_IAM_POLICY_AUTOPILOT_TELEMETRY": "true", **NO_INTERNET})
         except (subprocess.TimeoutExpired, OSError) as exc:
             failures.append(f"{case.name}: {exc}")
             continue
