@@ -60,8 +60,13 @@ def test_shell_out_with_event_data_is_blocked(function):
     detail = blocked[0]["unmapped"]
     assert "curl evil.example" in detail["evidence"]
     assert any("logic.py" in frame for frame in detail["detail"]["stack"])  # forensic: who asked
-    # the function stays usable afterwards
+    assert blocked[0]["unmapped"]["cold_start"] is True
+    assert blocked[0]["unmapped"]["function"]["request_id"] == answer.request_id
+    # the function stays usable afterwards, and later events are warm
     assert fn.invoke(api_event()).body["statusCode"] == 200
+    fn.invoke(api_event({"action": "thumbnail", "file": "b.jpg"}))
+    again = [e for e in fn.events() if e["finding_info"]["analytic"]["uid"] == "HG-RT-PROC-001"]
+    assert len(again) == 2 and again[1]["unmapped"]["cold_start"] is False
 
 
 def test_ssrf_blocked_and_listed_host_works(function, web_servers):
