@@ -47,7 +47,7 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()  # noqa: S310 - loopback
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
             return proc, url
         except OSError:
             time.sleep(0.1)

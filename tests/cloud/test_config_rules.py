@@ -204,3 +204,40 @@ def test_rendered_template_is_yaml_of_the_same_document() -> None:
     text = render_template()
     assert text.startswith("# Build the code first")
     assert yaml.safe_load(text) == build_template()
+
+
+def test_denied_reads_give_insufficient_data_not_compliant(moto_aws: boto3.Session) -> None:
+    from botocore.exceptions import ClientError
+
+    from hullguard.cloud.collectors.facts import FunctionFacts, LiveRegion
+    from hullguard.cloud.coverage import Coverage
+    from hullguard.cloud.session import Target
+    from hullguard.model.app import Application, Function
+
+    def denied_collector(target: Target, region: str, coverage: Coverage) -> LiveRegion:
+        denied = ClientError(
+            {"Error": {"Code": "AccessDenied", "Message": "no iam:GetAccountAuthorizationDetails"}},
+            "GetAccountAuthorizationDetails",
+        )
+        coverage.add(target.account, "global", "iam:GetAccountAuthorizationDetails", denied)
+        app = Application("x", "aws://x", "live", functions=[Function("f", name="f")])
+        return LiveRegion(app, {"f": FunctionFacts("arn:f")})
+
+    out = evaluate_event(lambda_change_event("f", rules="HG-AUDIT-004"), moto_aws, collector=denied_collector)
+    assert [(e.resource_id, e.compliance) for e in out] == [("f", "INSUFFICIENT_DATA")]
+    assert "access-denied" in out[0].annotation
+
+
+def test_gap_messages_are_one_short_line() -> None:
+    from botocore.exceptions import ClientError
+
+    from hullguard.cloud.coverage import classify, describe
+
+    page = ClientError(
+        {"Error": {"Code": "404", "Message": "<!doctype html>\n<html>\n<title>404 Not Found</title>"}},
+        "ListCodeSigningConfigs",
+    )
+    assert classify(page) == "unsupported"
+    assert describe(page) == "404: the endpoint answered with an error page (API not available there)"
+    long = ClientError({"Error": {"Code": "AccessDenied", "Message": "x " * 300}}, "GetPolicy")
+    assert classify(long) == "access-denied" and len(describe(long)) == 200 and "\n" not in describe(long)

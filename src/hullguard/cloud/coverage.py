@@ -52,6 +52,9 @@ def classify(exc: BaseException) -> str:
     """Name the kind of failure of a botocore exception."""
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))
+        message = str(exc.response.get("Error", {}).get("Message", ""))
+        if code in ("404", "501", "NotImplemented") or "not yet implemented" in message.lower():
+            return "unsupported"  # an emulator (or partition) without this API
         if code in ACCESS_DENIED or code.endswith("AccessDenied"):
             return "access-denied"
         if code in EXPIRED:
@@ -71,13 +74,20 @@ def classify(exc: BaseException) -> str:
     return "error"
 
 
-def describe(exc: BaseException) -> str:
+def describe(exc: BaseException, limit: int = 200) -> str:
+    """One short line: error pages (HTML from a proxy or emulator) and long messages are cut down."""
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
-        return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".strip()
-    if isinstance(exc, BotoCoreError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+        message = str(err.get("Message", ""))
+        if "<html" in message.lower() or "<!doctype" in message.lower():
+            message = "the endpoint answered with an error page (API not available there)"
+        text = f"{err.get('Code', 'Error')}: {message}"
+    elif isinstance(exc, BotoCoreError):
+        text = str(exc)
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass

@@ -162,7 +162,8 @@ SELECT role_arn, session_name, access_key, sourceipaddress, lambda_agent, events
        min(eventtime) AS eventtime, min(eventid) AS eventid, max(useragent) AS useragent, count(*) AS calls,
        role_arn IN (SELECT role_arn FROM agents) AS role_agent_seen
 FROM uses
-GROUP BY role_arn, session_name, access_key, sourceipaddress, lambda_agent, eventsource, eventname, awsregion, account{having}
+GROUP BY role_arn, session_name, access_key, sourceipaddress, lambda_agent, eventsource, eventname, awsregion,
+         account{having}
 ORDER BY eventtime"""  # noqa: S608 - constants, quoted literals and a validated table name
 
 

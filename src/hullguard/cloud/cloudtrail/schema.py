@@ -5,7 +5,6 @@ with the record type below; ``athena_ddl`` prints the matching Athena DDL."""
 from __future__ import annotations
 
 import json
-
 from typing import Any
 
 _V = "VARCHAR"

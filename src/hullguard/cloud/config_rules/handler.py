@@ -137,13 +137,14 @@ def evaluate_event(
         if only not in names:
             return [Evaluation(only, "NOT_APPLICABLE", ordering)]
         names = [only]
-    insufficient = bool(coverage.gaps) and not violations
+    # A denied read means "compliant" cannot be claimed; an endpoint lacking an optional API does not.
+    blocking = [g for g in coverage.gaps if g.reason in ("access-denied", "expired-credentials")]
     out: list[Evaluation] = []
     for name in names:
         if name in violations:
             out.append(Evaluation(name, "NON_COMPLIANT", ordering, "; ".join(violations[name])))
-        elif insufficient:
-            out.append(Evaluation(name, "INSUFFICIENT_DATA", ordering, str(coverage.gaps[0])))
+        elif blocking:
+            out.append(Evaluation(name, "INSUFFICIENT_DATA", ordering, str(blocking[0])))
         else:
             out.append(Evaluation(name, "COMPLIANT", ordering))
     return out
