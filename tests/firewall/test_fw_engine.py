@@ -120,3 +120,16 @@ def test_scan_context_tells_keys_locations_and_content_types() -> None:
     assert any(c.location == "body" and c.content_type == "application/xml" for c in contexts)
     Firewall(detectors=[module]).inspect({"key_name": 1})
     assert contexts[-1].is_key and contexts[-1].location == "key_name"
+
+
+def test_rewrite_refuses_what_lower_casing_would_break() -> None:
+    import pytest
+
+    assert rewrite_pattern(r"\x41BC") == "abc"
+    assert rewrite_pattern(r"\u00C9T\u00C9") == "été"
+    for source in (r"[A-z]", r"[\x41-\x5a]", r"\N{LATIN CAPITAL LETTER A}"):
+        with pytest.raises(ValueError):
+            rewrite_pattern(source)
+    seen: list[str] = []
+    fw = Firewall(detectors=[_detector("sqli", r"[A-z]{3}_", seen)])  # kept case-insensitive
+    assert [f.location for f in fw.inspect({"q": "ab^_"}).findings] == ["q"]

@@ -38,11 +38,17 @@ _VIEW_START = f"(?:^|(?<={SEPARATOR}))"
 _VIEW_END = f"(?=\\n?(?:{SEPARATOR}|\\Z))"
 
 
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+
 def rewrite_pattern(source: str, lower: bool = True) -> str:
     """``source`` for searching all views joined by ``SEPARATOR`` in one pass: anchors (``^``, ``$``,
     ``\\A``, ``\\Z``) are rewritten to match at view boundaries, and with ``lower`` the literals are
-    lower-cased for matching lower-cased text without IGNORECASE (escapes such as ``\\S``, ``\\W``,
-    ``\\x41`` are kept). Character classes are tracked so ``[^...]`` is left alone."""
+    lower-cased for matching lower-cased text without IGNORECASE (class escapes such as ``\\S`` and
+    ``\\W`` are kept; ``\\x41`` becomes ``a``). Character classes are tracked so ``[^...]`` is left
+    alone. Raises ValueError where lower-casing could lose matches (a class range from an upper- to
+    a lower-case letter, an escaped upper-case letter ending a range, named escapes): the caller
+    then keeps a case-insensitive pattern."""
     out: list[str] = []
     i, n = 0, len(source)
     in_class = False
@@ -53,6 +59,16 @@ def rewrite_pattern(source: str, lower: bool = True) -> str:
             nxt = source[i + 1]
             if nxt == "N" and lower:
                 raise ValueError("named escapes are not lowered")
+            width = _HEX_ESCAPES.get(nxt, 0)
+            if lower and width and i + 2 + width <= n:
+                literal = chr(int(source[i + 2 : i + 2 + width], 16))
+                if literal.lower() != literal:
+                    end = i + 2 + width
+                    if in_class and (source[i - 1 : i] == "-" or source[end : end + 1] == "-"):
+                        raise ValueError("escaped upper-case letter as a class range end")
+                    out.append(re.escape(literal.lower()))
+                    i = end
+                    continue
             if not in_class and nxt == "A":
                 out.append(_VIEW_START)
             elif not in_class and nxt == "Z":
@@ -64,6 +80,10 @@ def rewrite_pattern(source: str, lower: bool = True) -> str:
         if in_class:
             if char == "]" and i > class_start:
                 in_class = False
+            elif lower and char == "-" and 0 < i - 1 and i + 1 < n and source[i + 1] != "]":
+                low, high = source[i - 1], source[i + 1]
+                if low.isupper() != high.isupper():  # [A-z] also spans [ \\ ] ^ _ `
+                    raise ValueError("class range across letter cases")
             out.append(char.lower() if lower else char)
             i += 1
             continue
