@@ -80,7 +80,7 @@ def rewrite_pattern(source: str, lower: bool = True) -> str:
         if in_class:
             if char == "]" and i > class_start:
                 in_class = False
-            elif lower and char == "-" and 0 < i - 1 and i + 1 < n and source[i + 1] != "]":
+            elif lower and char == "-" and i > class_start and i + 1 < n and source[i + 1] != "]":
                 low, high = source[i - 1], source[i + 1]
                 if low.isupper() != high.isupper():  # [A-z] also spans [ \\ ] ^ _ `
                     raise ValueError("class range across letter cases")
