@@ -248,3 +248,29 @@ def test_openapi_documents_the_collector(console: Console) -> None:
         assert path in spec["paths"]
     assert "429" in spec["paths"]["/api/v1/events"]["post"]["responses"]
     assert console.client.get("/docs").status_code == 404  # disabled: it needs inline script (see docs)
+
+
+def test_every_page_renders_on_this_database(console: Console) -> None:
+    events = [make_event(), make_event(attack="xss", action=Action.ALERTED, function="payments")]
+    console.api("/api/v1/events", {"events": [e.to_dict() for e in events]})
+    console.api("/api/v1/posture", {"application": "shop", "source": "scan", "findings": []})
+    assert console.login().status_code == 303
+    for path in (
+        "/",
+        "/?days=1",
+        "/?account=123456789012&q=pay",
+        "/events",
+        f"/events/{events[0].uid}",
+        "/events?attack=xss&since=2020-01-01",
+        "/posture",
+        "/config",
+        "/config/payments",
+        "/admin/users",
+        "/admin/keys",
+        "/admin/audit",
+        "/admin/integrations",
+    ):
+        response = console.client.get(path)
+        assert response.status_code == 200, (path, response.text[:300])
+    html = console.client.get("/").text
+    assert 'id="tile-attacks">2<' in html and 'id="tile-executions">2<' in html
