@@ -176,3 +176,21 @@ def test_iam_analyze_policy_file_and_project() -> None:
     assert {"service-wildcard", "privilege-escalation"} <= {i["kind"] for i in checkout["issues"]}
     not_json = runner.invoke(app, ["iam", "analyze", str(SHOP / "src" / "checkout.py")])
     assert not_json.exit_code == 2
+
+
+def test_terraform_project_and_write(tmp_path: Path) -> None:
+    project = tmp_path / "shop_tf"
+    shutil.copytree(SHOP.parent / "shop_tf", project)
+    result = runner.invoke(app, ["gen-roles", str(project)])
+    assert result.exit_code == 0, result.output
+    checkout = statements_by_action(json.loads(result.stdout)["aws_lambda_function.checkout"])
+    # the zip in filename is a build artifact: the handler is found in src/ and its imports followed
+    assert checkout["dynamodb:PutItem"] == ["${aws_dynamodb_table.orders.arn}"]
+    assert checkout["sqs:SendMessage"] == ["${aws_sqs_queue.events.arn}"]
+    assert checkout["s3:PutObject"] == [f"{P}:s3:::receipts-bucket/receipts/*.json"]
+    before = (project / "main.tf").read_text()
+    written = runner.invoke(app, ["gen-roles", str(project), "--write", "-q"])
+    assert written.exit_code == 0
+    assert (project / "main.tf").read_text() == before  # HCL is never rewritten
+    data = json.loads((project / "checkout_least_privilege.tf.json").read_text())["data"]
+    assert "checkout_least_privilege" in data["aws_iam_policy_document"]

@@ -105,9 +105,31 @@ def locate_handler(root: Path, function: Function) -> tuple[Path | None, str | N
     for path, lang in candidates:
         if path.is_file():
             return path, name, lang, None
+    found = _search(root, [p.relative_to(code_dir) for p, _ in candidates])
+    if found is not None:
+        path, lang = found, next(lang for p, lang in candidates if p.name == found.name)
+        return path, name, lang, None
     if runtime and not language:
         return None, None, "", f"runtime {runtime} is not analysed (Python and Node.js are)"
     return None, None, language, f"handler file for {handler!r} not found under {function.code_path or '.'}"
+
+
+_SKIP = {"node_modules", ".venv", "venv", ".git", ".serverless", ".aws-sam", ".terraform", "__pycache__", "cdk.out",
+         "dist", ".peers"}
+
+
+def _search(root: Path, relatives: list[Path]) -> Path | None:
+    """The handler file elsewhere in the project when the code path points at a build artifact
+    (a Terraform ``filename = "build/fn.zip"``): used only when exactly one file matches."""
+    matches: list[Path] = []
+    for relative in dict.fromkeys(relatives):
+        pattern = relative.as_posix()
+        for path in root.rglob(pattern):
+            if not _SKIP.intersection(path.relative_to(root).parts) and path.is_file() and path not in matches:
+                matches.append(path)
+        if len(matches) > 1:
+            return None
+    return matches[0] if len(matches) == 1 else None
 
 
 def analyse_code(root: Path, code_dir: Path, path: Path, name: str | None, language: str) -> CodeReport:
@@ -131,6 +153,8 @@ def generate_function(app: Application | None, function: Function, root: Path,
                                  f"{function.logical_id}: {problem}; only platform permissions generated"))
     else:
         code_dir = root / (function.code_path or ".")
+        if not path.resolve().is_relative_to(code_dir.resolve()):
+            code_dir = path.parent  # found by search: its own directory holds its local modules
         report = analyse_code(root, code_dir, path, name, language)
         result.calls = report.calls
         result.code_files = report.files
