@@ -129,7 +129,13 @@ class Guard:
     def invoke(self, handler: Handler, event: Any, context: Any) -> Any:
         cold = not STATE.started
         STATE.started = True
-        inv = Invocation(FunctionContext.from_lambda_context(context), event, context, cold)
+        try:
+            inv = Invocation(FunctionContext.from_lambda_context(context), event, context, cold)
+        except Exception as exc:  # our bug before anything is judged: the fail mode decides
+            self.reporter.internal_error("invocation start", exc, self.policy.fail_mode)
+            if self.policy.fail_mode == "closed":
+                raise FunctionError("Request could not be inspected (fail mode closed)") from None
+            return handler(event, context)
         STATE.invocation = inv
         failures: dict[str, Any] | None = None
         try:

@@ -44,9 +44,17 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     except Blocked:
         raise
     except Exception as exc:
-        callback = _on_error
-        if callback is not None and callback(event, exc):
+        if report_error(event, exc):
             raise Blocked(event, "fail_mode: closed") from None
+
+
+def report_error(where: str, exc: BaseException) -> bool:
+    """Report a bug in one of our wrappers; True when the fail mode says to block the operation."""
+    callback = _on_error
+    try:
+        return callback is not None and callback(where, exc)
+    except Exception:
+        return False
 
 
 def install() -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hullguard.events.schema import Severity
+from hullguard.runtime import hooks
 from hullguard.runtime.hooks import HANDLERS, Blocked
 from hullguard.runtime.policy import ALLOW, BLOCK, NetRule, NetworkPolicy
 from hullguard.runtime.report import Reporter, Rule
@@ -78,7 +79,13 @@ class NetworkControl:
                 real = real.__wrapped__  # type: ignore[attr-defined]
 
             def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-                self.before_resolve(host, port)
+                try:
+                    self.before_resolve(host, port)
+                except Blocked:
+                    raise
+                except Exception as exc:  # our bug: report it, the fail mode decides
+                    if hooks.report_error("socket.getaddrinfo", exc):
+                        raise Blocked(f"looking up {host!r}", "fail_mode: closed") from None
                 answers = real(host, port, *args, **kwargs)
                 with contextlib.suppress(Exception):  # learning refines judgement; it is never fatal
                     self.learn(host, answers)
