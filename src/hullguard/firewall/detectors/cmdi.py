@@ -124,12 +124,14 @@ _SHELLSHOCK = re.compile(r"^[\s'\"]{0,8}\(\s*\)\s*\{")
 # Language functions that hand a string to the shell: system('id'), os.system("..."), exec(`...`).
 _EXEC_CALL = re.compile(
     r"(?<![\w$])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|spawn|execsync|spawnsync|execfile)"
-    r"\s{0,4}\(\s{0,4}([\"'`])([^\"'`]{1,400})\1",
+    r"\s{0,4}\(\s{0,4}([\"'`])([^\"'`]{1,2048})\1",
     re.IGNORECASE,
 )
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 _FETCHERS = frozenset({"wget", "curl", "fetch", "tftp", "ftp", "certutil", "bitsadmin"})
+# Reconnaissance commands that are no everyday word: the whole value may be just the command.
+_RECON_ALONE = ("whoami", "ifconfig", "ipconfig", "uname", "netstat", "systeminfo", "sysinfo", "lsb_release", "printenv")
 _EXEC_FUNCTION_WORDS = (
     "system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "eval", "spawn", "execsync",
     "spawnsync", "execfile",
@@ -139,7 +141,9 @@ _EXEC_FUNCTION_WORDS = (
 _LEADING_COMMAND_PATTERN = (
     r"^[\s'\"]{0,8}(?:[\w.\\:/~-]{0,64}[/\\])?[\w'\"\\$@{}]{0,20}(?:"
     + regex_alternation(vocab.KNOWN)
-    + r")(?=[\s'\"\\$<>{;|&`(]|$)"
+    + r")(?=[\s'\"\\$<>{;|&`(])|^[\s'\"]{0,8}(?:"
+    + regex_alternation(_RECON_ALONE)
+    + r")[\s'\"]{0,8}$"
 )
 _LEADING_COMMAND = re.compile(_LEADING_COMMAND_PATTERN, re.IGNORECASE)
 
@@ -235,7 +239,7 @@ def _judge(segment: Segment, quoted_context: bool, leading: bool, command_first:
         recon_options = name in vocab.STANDALONE and name not in _AMBIGUOUS and args and signal is not None
         if strong or (binary_path and args) or interpreter_flag or admin or recon_options:
             return ("HG-CMDI-006", f"value is a command line: {what} with {signal or 'arguments'}")
-        if name in vocab.STANDALONE and all(vocab.UNIX_OPTION.match(a) for a in args):
+        if name in _RECON_ALONE and all(vocab.UNIX_OPTION.match(a) for a in args):
             return ("HG-CMDI-007", f"value is the reconnaissance {what}")
         return None
     separator = "newline" if opener == "\n" else repr(opener)
@@ -306,36 +310,42 @@ def _scan_context(text: str, quote: str, command_first: bool) -> Detection | Non
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    """The engine entry point: :func:`detect`, guarded so that a detector bug never escapes."""
     try:
-        if not text or _PREFILTER_RE.search(text) is None:
-            return None
-        match = _SHELLSHOCK.search(text)
-        if match is not None:
-            return Detection("HG-CMDI-004", "bash function definition '() {' (Shellshock)", *match.span())
-        match = _EXEC_CALL.search(text)
-        while match is not None:
-            inner = split_commands(match.group(2))
-            if inner and _command_index(inner[0].words) < len(inner[0].words):
-                first = inner[0].words[_command_index(inner[0].words)]
-                if _command_name(first) in vocab.KNOWN or _is_binary_path(first):
-                    why = f"shell command {first[:40]!r} passed to a command-execution function"
-                    return Detection("HG-CMDI-009", why, *match.span())
-            match = _EXEC_CALL.search(text, match.end())
-        match = _SSI_EXEC.search(text)
-        if match is not None:
-            return Detection("HG-CMDI-008", "<!--#exec server-side include", *match.span())
-        views = [text]
-        if "\\n" in text or "\\r" in text:
-            # Payloads often arrive with the newline still escaped ("\nid\n"); the engine's JS
-            # decoding does this too, but a value may reach a shell through a layer that decodes it.
-            views.append(text.replace("\\n", "\n").replace("\\r", "\n"))
-        for view in views:
-            for quote in ("", "'", '"'):
-                if quote and quote not in view:
-                    continue
-                found = _scan_context(view, quote, _LEADING_COMMAND.match(view) is not None)
-                if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:
-                    return found
+        return detect(text, ctx)
+    except Exception:  # the contract: a detector never raises (tests fuzz detect() unguarded)
         return None
-    except Exception:  # the contract: a detector never raises
+
+
+def detect(text: str, ctx: ScanContext) -> Detection | None:
+    """First detection in ``text`` (unguarded; see :func:`scan`)."""
+    if not text or _PREFILTER_RE.search(text) is None:
         return None
+    match = _SHELLSHOCK.search(text)
+    if match is not None:
+        return Detection("HG-CMDI-004", "bash function definition '() {' (Shellshock)", *match.span())
+    match = _EXEC_CALL.search(text)
+    while match is not None:
+        inner = split_commands(match.group(2))
+        if inner and _command_index(inner[0].words) < len(inner[0].words):
+            first = inner[0].words[_command_index(inner[0].words)]
+            if _command_name(first) in vocab.KNOWN or _is_binary_path(first):
+                why = f"shell command {first[:40]!r} passed to a command-execution function"
+                return Detection("HG-CMDI-009", why, *match.span())
+        match = _EXEC_CALL.search(text, match.end())
+    match = _SSI_EXEC.search(text)
+    if match is not None:
+        return Detection("HG-CMDI-008", "<!--#exec server-side include", *match.span())
+    views = [text]
+    if "\\n" in text or "\\r" in text:
+        # Payloads often arrive with the newline still escaped ("\nid\n"); the engine's JS
+        # decoding does this too, but a value may reach a shell through a layer that decodes it.
+        views.append(text.replace("\\n", "\n").replace("\\r", "\n"))
+    for view in views:
+        for quote in ("", "'", '"'):
+            if quote and quote not in view:
+                continue
+            found = _scan_context(view, quote, _LEADING_COMMAND.match(view) is not None)
+            if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:
+                return found
+    return None

@@ -163,31 +163,34 @@ _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
 
 def _scan_context(tokens: list[Token], quote: str) -> grammar.Hit | None:
-    if quote:
-        first = tokens[0] if tokens else None
-        if first is None or not first.closed:
-            return None  # the input never leaves the string: nothing it says is SQL
-        hit = grammar.after_value(tokens, 1, "quote")
-        if hit is not None:
-            return hit
-    elif tokens and (tokens[0].kind in ("n", ")") or (tokens[0].kind == "o" and grammar._kind(tokens, 1) == "n")):
-        hit = grammar.after_value(tokens, 1 if tokens[0].kind != "o" else 2, "numeric value")
-        if hit is not None:
-            return hit
-    elif tokens and tokens[0].kind == "&":
-        # The value starts with OR/AND: meant to extend a WHERE clause after a numeric value.
-        if grammar._starts_expression(tokens, 1) and grammar._kind(tokens, 1) != "w":
-            hit = grammar.tautology(tokens, 0)
-            if hit is not None:
-                return hit
-            first = tokens[1] if len(tokens) > 1 else None
-            if first is not None and first.kind == "f" and grammar.is_sql_function(first.value):
-                return ("HG-SQLI-003", f"value starts with {tokens[0].value.upper()} and an SQL function call", 0)
+    """Specific attack shapes first (they name the technique), then the generic context break."""
+    if quote and (not tokens or not tokens[0].closed):
+        return None  # the input never leaves the string: nothing it says is SQL
     for i in range(len(tokens)):
         for check in grammar.ANYWHERE_CHECKS:
             hit = check(tokens, i)
             if hit is not None:
                 return hit
+    if quote:
+        return grammar.after_value(tokens, 1, "quote")
+    if tokens and (tokens[0].kind in ("n", ")") or (tokens[0].kind == "o" and grammar.kind_at(tokens, 1) == "n")):
+        return grammar.after_value(tokens, 1 if tokens[0].kind != "o" else 2, "numeric value")
+    if tokens and tokens[0].kind == "&":
+        return _leading_logic(tokens)
+    return None
+
+
+def _leading_logic(tokens: list[Token]) -> grammar.Hit | None:
+    """The value starts with OR/AND: it was meant to extend a WHERE clause after a numeric value."""
+    if not grammar.starts_expression(tokens, 1) or grammar.kind_at(tokens, 1) == "w":
+        return None
+    logic = tokens[0].value.upper()
+    end = grammar.operand_end(tokens, 1)
+    if end == len(tokens) and grammar.is_literal(tokens, 1):
+        return ("HG-SQLI-003", f"value starts with {logic} and a constant condition", 0)
+    first = tokens[1]
+    if first.kind == "f" and grammar.is_sql_function(first.value):
+        return ("HG-SQLI-003", f"value starts with {logic} and an SQL function call", 0)
     return None
 
 
@@ -200,27 +203,33 @@ def _evidence_span(tokens: list[Token], index: int, offset: int, length: int) ->
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    """The engine entry point: :func:`detect`, guarded so that a detector bug never escapes."""
     try:
-        if not text or _PREFILTER_RE.search(text) is None:
-            return None
-        contexts: list[str] = [""]
-        if any(q in text for q in SINGLE_QUOTES):
-            contexts.append(SINGLE_QUOTES)
-        if any(q in text for q in DOUBLE_QUOTES):
-            contexts.append(DOUBLE_QUOTES)
-        if "`" in text:
-            contexts.append("`")  # MySQL identifier context (ORDER BY `<input>`)
-        for quote in contexts:
-            tokens = tokenize(text, quote)
-            hit = _scan_context(tokens, quote)
-            if hit is None:
-                continue
-            rule_id, reason, index = hit
-            if _RULES_BY_ID[rule_id].paranoia > ctx.paranoia:
-                continue
-            where = _CONTEXT_NAMES[quote]
-            start, end = _evidence_span(tokens, index, 0, len(text))
-            return Detection(rule_id, f"{reason} ({where})", start, end)
+        return detect(text, ctx)
+    except Exception:  # the contract: a detector never raises (tests fuzz detect() unguarded)
         return None
-    except Exception:  # the contract: a detector never raises; the engine reports nothing for this view
+
+
+def detect(text: str, ctx: ScanContext) -> Detection | None:
+    """First detection in ``text`` (unguarded; see :func:`scan`)."""
+    if not text or _PREFILTER_RE.search(text) is None:
         return None
+    contexts: list[str] = [""]
+    if any(q in text for q in SINGLE_QUOTES):
+        contexts.append(SINGLE_QUOTES)
+    if any(q in text for q in DOUBLE_QUOTES):
+        contexts.append(DOUBLE_QUOTES)
+    if "`" in text:
+        contexts.append("`")  # MySQL identifier context (ORDER BY `<input>`)
+    for quote in contexts:
+        tokens = tokenize(text, quote)
+        hit = _scan_context(tokens, quote)
+        if hit is None:
+            continue
+        rule_id, reason, index = hit
+        if _RULES_BY_ID[rule_id].paranoia > ctx.paranoia:
+            continue
+        where = _CONTEXT_NAMES[quote]
+        start, end = _evidence_span(tokens, index, 0, len(text))
+        return Detection(rule_id, f"{reason} ({where})", start, end)
+    return None

@@ -119,11 +119,11 @@ def _get(tokens: list[Token], i: int) -> Token | None:
     return tokens[i] if 0 <= i < len(tokens) else None
 
 
-def _kind(tokens: list[Token], i: int) -> str:
+def kind_at(tokens: list[Token], i: int) -> str:
     return tokens[i].kind if 0 <= i < len(tokens) else ""
 
 
-def _value(tokens: list[Token], i: int) -> str:
+def value_at(tokens: list[Token], i: int) -> str:
     return tokens[i].value if 0 <= i < len(tokens) else ""
 
 
@@ -139,54 +139,54 @@ def is_sql_function(word: str) -> bool:
     return word in SQL_FUNCTIONS or word.startswith(DANGEROUS_PREFIXES)
 
 
-def _operand_end(tokens: list[Token], i: int) -> int:
+def operand_end(tokens: list[Token], i: int) -> int:
     """If a literal/value operand starts at ``i`` (parentheses allowed), the index after it, else -1."""
     j = _skip(tokens, i, "(")
-    if _kind(tokens, j) == "o" and _value(tokens, j) in ("-", "+", "~", "!"):
+    if kind_at(tokens, j) == "o" and value_at(tokens, j) in ("-", "+", "~", "!"):
         j += 1
-    if _kind(tokens, j) not in ("n", "s", "t", "w", "v"):
+    if kind_at(tokens, j) not in ("n", "s", "t", "w", "v"):
         return -1
     return _skip(tokens, j + 1, ")")
 
 
-def _is_literal(tokens: list[Token], i: int) -> bool:
+def is_literal(tokens: list[Token], i: int) -> bool:
     j = _skip(tokens, i, "(")
-    if _kind(tokens, j) == "o" and _value(tokens, j) in ("-", "+", "~", "!"):
+    if kind_at(tokens, j) == "o" and value_at(tokens, j) in ("-", "+", "~", "!"):
         j += 1
-    return _kind(tokens, j) in ("n", "s", "t", "v")
+    return kind_at(tokens, j) in ("n", "s", "t", "v")
 
 
-def _starts_expression(tokens: list[Token], i: int) -> bool:
+def starts_expression(tokens: list[Token], i: int) -> bool:
     """Does an SQL expression (not English) start at ``i``? Used after a logic/comparison operator."""
-    kind = _kind(tokens, i)
+    kind = kind_at(tokens, i)
     if kind in ("n", "s", "t", "v"):
         return True
     if kind == "f":
         return True
     if kind == "(":
         return True
-    if kind == "o" and _value(tokens, i) in ("not", "-", "+", "~", "!"):
+    if kind == "o" and value_at(tokens, i) in ("not", "-", "+", "~", "!"):
         return True
-    if kind in ("E", "k") and _value(tokens, i) in ("select", "exists", "case", "if", "char", "convert", "cast"):
+    if kind in ("E", "k") and value_at(tokens, i) in ("select", "exists", "case", "if", "char", "convert", "cast"):
         return True
     if kind == "w":
         # A column name is SQL when an operator or the end of the query follows, not another word.
-        nxt = _kind(tokens, i + 1)
-        return nxt in ("o", "c", ")", ";", "&", "") and not (nxt == "o" and _value(tokens, i + 1) == "-")
+        nxt = kind_at(tokens, i + 1)
+        return nxt in ("o", "c", ")", ";", "&", "") and not (nxt == "o" and value_at(tokens, i + 1) == "-")
     return False
 
 
 def union_select(tokens: list[Token], i: int) -> Hit | None:
     """``UNION [ALL|DISTINCT] [(] SELECT`` followed by a select list, or glued to values/comments."""
-    if _kind(tokens, i) != "U":
+    if kind_at(tokens, i) != "U":
         return None
     j = i + 1
-    if _value(tokens, j) in ("all", "distinct"):
+    if value_at(tokens, j) in ("all", "distinct"):
         j += 1
     j = _skip(tokens, j, "(")
-    if _value(tokens, j) != "select":
+    if value_at(tokens, j) != "select":
         return None
-    prev = _kind(tokens, i - 1)
+    prev = kind_at(tokens, i - 1)
     if prev in ("", "n", ")", "t", "c") or _select_list(tokens, j + 1):
         return ("HG-SQLI-002", "UNION SELECT appends a second query to the original one", i)
     return None
@@ -194,42 +194,42 @@ def union_select(tokens: list[Token], i: int) -> Hit | None:
 
 def _select_list(tokens: list[Token], i: int) -> bool:
     """Does a SELECT list (not an English phrase) start at ``i``?"""
-    kind, value = _kind(tokens, i), _value(tokens, i)
+    kind, value = kind_at(tokens, i), value_at(tokens, i)
     if kind in ("f", "v", "(", "t") or value in ("*", "distinct", "top", "case", "all", "@"):
         return True
     if kind in ("n", "s"):
-        nxt = _kind(tokens, i + 1)
-        return nxt in (",", "c", ";", ")", "o", "&", "", "U") or _value(tokens, i + 1) in ("from", "into", "as", "where")
+        nxt = kind_at(tokens, i + 1)
+        return nxt in (",", "c", ";", ")", "o", "&", "", "U") or value_at(tokens, i + 1) in ("from", "into", "as", "where")
     if kind == "w":
         # select password from users [where|--|;|end]
-        if _value(tokens, i + 1) == "," or _kind(tokens, i + 1) in (";", "c"):
+        if value_at(tokens, i + 1) == "," or kind_at(tokens, i + 1) in (";", "c"):
             return True
-        if _value(tokens, i + 1) == "from" and _kind(tokens, i + 2) == "w":
-            after = _kind(tokens, i + 3)
-            return after in ("", "c", ";", ")", "k", "U", ",") or _value(tokens, i + 3) in ("where", "limit")
+        if value_at(tokens, i + 1) == "from" and kind_at(tokens, i + 2) == "w":
+            after = kind_at(tokens, i + 3)
+            return after in ("", "c", ";", ")", "k", "U", ",") or value_at(tokens, i + 3) in ("where", "limit")
     return False
 
 
 def statement(tokens: list[Token], i: int) -> bool:
     """Does a complete SQL statement start at ``i`` (a verb plus the grammar that must follow it)?"""
-    verb = _value(tokens, i)
-    if _kind(tokens, i) not in ("E", "f", "k"):
+    verb = value_at(tokens, i)
+    if kind_at(tokens, i) not in ("E", "f", "k"):
         return False
-    nxt, nxt_kind = _value(tokens, i + 1), _kind(tokens, i + 1)
+    nxt, nxt_kind = value_at(tokens, i + 1), kind_at(tokens, i + 1)
     if verb == "select":
         return _select_list(tokens, i + 1)
     if verb == "insert":
-        return nxt == "into" or (nxt_kind == "w" and _value(tokens, i + 2) in ("values", "("))
+        return nxt == "into" or (nxt_kind == "w" and value_at(tokens, i + 2) in ("values", "("))
     if verb == "update":
-        return nxt_kind == "w" and _value(tokens, i + 2) == "set"
+        return nxt_kind == "w" and value_at(tokens, i + 2) == "set"
     if verb == "delete":
-        return nxt == "from" and _kind(tokens, i + 2) == "w"
-    if verb == "create" and nxt == "or" and _value(tokens, i + 2) == "replace":
-        nxt = _value(tokens, i + 3)
+        return nxt == "from" and kind_at(tokens, i + 2) == "w"
+    if verb == "create" and nxt == "or" and value_at(tokens, i + 2) == "replace":
+        nxt = value_at(tokens, i + 3)
     if verb in ("drop", "create", "alter", "truncate", "rename"):
         return nxt in DDL_OBJECTS
     if verb == "copy":
-        return nxt_kind == "w" and _value(tokens, i + 2) in ("from", "to") and _kind(tokens, i + 3) == "s"
+        return nxt_kind == "w" and value_at(tokens, i + 2) in ("from", "to") and kind_at(tokens, i + 3) == "s"
     if verb in ("exec", "execute"):
         return nxt_kind in ("v", "(", "f") or nxt.startswith(("xp_", "sp_", "master", "immediate", "dbms_"))
     if verb == "declare":
@@ -239,13 +239,13 @@ def statement(tokens: list[Token], i: int) -> bool:
     if verb == "shutdown":
         return nxt_kind in ("", "c", ";") or nxt == "with"
     if verb == "waitfor":
-        return nxt in ("delay", "time") and _kind(tokens, i + 2) == "s"
+        return nxt in ("delay", "time") and kind_at(tokens, i + 2) == "s"
     if verb == "begin":
         return nxt.startswith(("dbms_", "user_lock"))
     if verb == "call":
         return nxt_kind == "f"
     if verb == "grant":
-        return nxt_kind == "w" and _value(tokens, i + 2) in ("to", "on")
+        return nxt_kind == "w" and value_at(tokens, i + 2) in ("to", "on")
     if verb == "backup":
         return nxt in ("database", "log")
     return False
@@ -253,24 +253,24 @@ def statement(tokens: list[Token], i: int) -> bool:
 
 def stacked_query(tokens: list[Token], i: int) -> Hit | None:
     """``; <statement>``: the input ends the query and starts a new one."""
-    if _kind(tokens, i) != ";":
+    if kind_at(tokens, i) != ";":
         return None
     j = _skip(tokens, i + 1, ";")
     if statement(tokens, j):
-        return ("HG-SQLI-004", f"stacked query: ';' followed by a {_value(tokens, j).upper()} statement", i)
+        return ("HG-SQLI-004", f"stacked query: ';' followed by a {value_at(tokens, j).upper()} statement", i)
     return None
 
 
 def leading_statement(tokens: list[Token], i: int) -> Hit | None:
     """A whole statement or sub-query given as the value: ``select ... from``, ``(select ...)``."""
-    if _kind(tokens, i) not in ("E", "f"):
+    if kind_at(tokens, i) not in ("E", "f"):
         return None
-    prev = _kind(tokens, i - 1)
+    prev = kind_at(tokens, i - 1)
     if prev not in ("", "(", "c", "o", "&", ","):
         return None
     if statement(tokens, i):
         shape = "sub-query" if prev == "(" else "SQL statement"
-        return ("HG-SQLI-008", f"{shape} {_value(tokens, i).upper()} in the input", i)
+        return ("HG-SQLI-008", f"{shape} {value_at(tokens, i).upper()} in the input", i)
     return None
 
 
@@ -280,51 +280,51 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
     Two literals (``1=1``, ``'a'='a'``, ``2>1``) always count; two identical words (``x=x``) too;
     other words (``x=y``) only when the comparison ends the query (``strict`` forbids them).
     """
-    left_end = _operand_end(tokens, j)
+    left_end = operand_end(tokens, j)
     if left_end < 0:
         return None
     op = _get(tokens, left_end)
     if op is None or op.kind != "o" or op.value not in COMPARISONS:
         return None
     right = left_end + 1
-    if op.value == "is" or (op.value in ("in", "like") and _kind(tokens, right) == "("):
-        return "a boolean condition" if _is_literal(tokens, j) or not strict else None
-    if _value(tokens, right) == "not":
+    if op.value == "is" or (op.value in ("in", "like") and kind_at(tokens, right) == "("):
+        return "a boolean condition" if is_literal(tokens, j) or not strict else None
+    if value_at(tokens, right) == "not":
         right += 1
-    right_end = _operand_end(tokens, right)
+    right_end = operand_end(tokens, right)
     if right_end < 0:
-        if not strict and (_kind(tokens, right) in ("f", "(") or _value(tokens, right) == "select"):
+        if not strict and (kind_at(tokens, right) in ("f", "(") or value_at(tokens, right) == "select"):
             return "a value compared with a computed expression"
         return None
-    if _is_literal(tokens, j) and _is_literal(tokens, right):
+    if is_literal(tokens, j) and is_literal(tokens, right):
         return "a tautology/contradiction (literal compared with literal)"
-    if _value(tokens, _skip(tokens, j, "(")) == _value(tokens, _skip(tokens, right, "(")):
+    if value_at(tokens, _skip(tokens, j, "(")) == value_at(tokens, _skip(tokens, right, "(")):
         return "a tautology (value compared with itself)"
-    if not strict and _kind(tokens, right_end) in ("", "c", ";", "&"):
+    if not strict and kind_at(tokens, right_end) in ("", "c", ";", "&"):
         return "a boolean condition that ends the query"
     return None
 
 
 def tautology(tokens: list[Token], i: int) -> Hit | None:
     """``OR|AND <operand> <cmp> <operand>`` or ``OR TRUE``/``OR 1--`` ending the query."""
-    if _kind(tokens, i) != "&":
+    if kind_at(tokens, i) != "&":
         return None
-    symbol = _value(tokens, i) in ("||", "&&")  # also string concatenation in Oracle/PostgreSQL: be strict
+    symbol = value_at(tokens, i) in ("||", "&&")  # also string concatenation in Oracle/PostgreSQL: be strict
     j = i + 1
-    if _kind(tokens, j) == "o" and _value(tokens, j) == "not":
+    if kind_at(tokens, j) == "o" and value_at(tokens, j) == "not":
         j += 1
-    logic = _value(tokens, i).upper()
+    logic = value_at(tokens, i).upper()
     what = _comparison(tokens, j, strict=symbol)
     if what is not None:
         return ("HG-SQLI-003", f"{logic} followed by {what}", i)
-    if _value(tokens, j + 1) == "between" and _is_literal(tokens, j) and _value(tokens, j + 3) == "and":
+    if value_at(tokens, j + 1) == "between" and is_literal(tokens, j) and value_at(tokens, j + 3) == "and":
         return ("HG-SQLI-003", f"{logic} followed by BETWEEN on literals", i)
-    if not symbol and _kind(tokens, j) in ("f", "(") and _expression_compares(tokens, j):
+    if not symbol and kind_at(tokens, j) in ("f", "(") and _expression_compares(tokens, j):
         return ("HG-SQLI-003", f"{logic} followed by a comparison built from SQL functions", i)
-    end = _operand_end(tokens, j)
-    if end >= 0 and _is_literal(tokens, j):
-        after = _kind(tokens, end)
-        constant = _kind(tokens, _skip(tokens, j, "(")) == "t"
+    end = operand_end(tokens, j)
+    if end >= 0 and is_literal(tokens, j):
+        after = kind_at(tokens, end)
+        constant = kind_at(tokens, _skip(tokens, j, "(")) == "t"
         if after in ("c", ";") or (constant and not symbol and after == ""):
             return ("HG-SQLI-003", f"{logic} with a constant truth value ends the query", i)
     return None
@@ -362,7 +362,7 @@ def condition(tokens: list[Token], i: int) -> Hit | None:
         what = _comparison(tokens, i + 1, strict=True)
         if what is not None:
             return ("HG-SQLI-003", f"{tok.value.upper()} with {what}", i)
-    if tok.kind == "f" and tok.value in CONDITION_FUNCTIONS and _kind(tokens, i + 1) == "(":
+    if tok.kind == "f" and tok.value in CONDITION_FUNCTIONS and kind_at(tokens, i + 1) == "(":
         what = _comparison(tokens, i + 2, strict=True)
         if what is not None:
             return ("HG-SQLI-003", f"{tok.value.upper()}() on {what}", i)
@@ -376,9 +376,9 @@ def time_based(tokens: list[Token], i: int) -> Hit | None:
         return None
     if tok.kind == "f" and (tok.value in TIME_FUNCTIONS or tok.value.rsplit(".", 1)[-1] == "sleep"):
         arg = _skip(tokens, i + 1, "(")
-        if _kind(tokens, arg) in ("n", "f", "v", "w", "(", "o") and _kind(tokens, i - 1) not in ("w", "s"):
+        if kind_at(tokens, arg) in ("n", "f", "v", "w", "(", "o") and kind_at(tokens, i - 1) not in ("w", "s"):
             return ("HG-SQLI-005", f"time delay function {tok.value}() (time-based blind injection)", i)
-    if tok.value == "waitfor" and _value(tokens, i + 1) in ("delay", "time") and _kind(tokens, i + 2) == "s":
+    if tok.value == "waitfor" and value_at(tokens, i + 1) in ("delay", "time") and kind_at(tokens, i + 2) == "s":
         return ("HG-SQLI-005", "WAITFOR DELAY (time-based blind injection)", i)
     return None
 
@@ -388,13 +388,13 @@ def error_based(tokens: list[Token], i: int) -> Hit | None:
     tok = _get(tokens, i)
     if tok is None:
         return None
-    prev = _kind(tokens, i - 1)
+    prev = kind_at(tokens, i - 1)
     if tok.kind == "f" and (tok.value in ERROR_FUNCTIONS or tok.value.startswith(DANGEROUS_PREFIXES)):
         if prev not in ("w", "s") or tok.value.startswith(("xp_", "utl_", "dbms_")):
             return ("HG-SQLI-006", f"error-based/out-of-band function {tok.value}()", i)
-    if tok.kind == "f" and tok.value == "convert" and _value(tokens, i + 2) == "int" and _value(tokens, i + 3) == ",":
+    if tok.kind == "f" and tok.value == "convert" and value_at(tokens, i + 2) == "int" and value_at(tokens, i + 3) == ",":
         return ("HG-SQLI-006", "CONVERT(INT, ...) forces a type-conversion error that leaks data", i)
-    if tok.value == "into" and _value(tokens, i + 1) in ("outfile", "dumpfile") and _kind(tokens, i + 2) == "s":
+    if tok.value == "into" and value_at(tokens, i + 1) in ("outfile", "dumpfile") and kind_at(tokens, i + 2) == "s":
         return ("HG-SQLI-006", "INTO OUTFILE writes query results to a file", i)
     if tok.kind == "v" and tok.value.startswith("@@") and len(tok.value) > 2 and prev in ("", "(", ",", "o", "&", "E"):
         return ("HG-SQLI-006", f"server variable {tok.value} read in an expression", i)
@@ -403,15 +403,15 @@ def error_based(tokens: list[Token], i: int) -> Hit | None:
 
 def order_by_probe(tokens: list[Token], i: int) -> Hit | None:
     """``ORDER BY <n>`` / ``GROUP BY <n>`` closing the query: column-count probing."""
-    if _value(tokens, i) not in ("order", "group") or _value(tokens, i + 1) != "by":
+    if value_at(tokens, i) not in ("order", "group") or value_at(tokens, i + 1) != "by":
         return None
     arg = i + 2
-    if _kind(tokens, arg) == "n" and _kind(tokens, arg + 1) in ("", "c", ",", ";", ")", "&"):
-        return ("HG-SQLI-007", f"{_value(tokens, i).upper()} BY <number> probes the column count", i)
-    if _kind(tokens, arg) in ("f", "(") and _skip(tokens, arg, "(") < len(tokens):
+    if kind_at(tokens, arg) == "n" and kind_at(tokens, arg + 1) in ("", "c", ",", ";", ")", "&"):
+        return ("HG-SQLI-007", f"{value_at(tokens, i).upper()} BY <number> probes the column count", i)
+    if kind_at(tokens, arg) in ("f", "(") and _skip(tokens, arg, "(") < len(tokens):
         inner = _get(tokens, _skip(tokens, arg, "("))
         if inner is not None and (is_sql_function(inner.value) or inner.value == "select"):
-            return ("HG-SQLI-007", f"{_value(tokens, i).upper()} BY with an injected expression", i)
+            return ("HG-SQLI-007", f"{value_at(tokens, i).upper()} BY with an injected expression", i)
     return None
 
 
@@ -439,7 +439,7 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     kind, value = tok.kind, tok.value
     if kind == "c" and what == "quote":
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
-    if kind == ";" and (statement(tokens, j + 1) or _kind(tokens, j + 1) == "c"):
+    if kind == ";" and (statement(tokens, j + 1) or kind_at(tokens, j + 1) == "c"):
         return ("HG-SQLI-001", f"{what} is followed by ';' ending the statement", j)
     if kind == "&" and _condition_follows(tokens, j + 1, what == "quote"):
         return ("HG-SQLI-001", f"{what} is followed by {value.upper()} and an SQL expression", j)
@@ -452,7 +452,7 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     if kind == "U" and _union_tail(tokens, j):
         return ("HG-SQLI-002", f"{what} is followed by UNION SELECT", j)
     if value in CLAUSE_AFTER_VALUE and _clause_continues(tokens, j):
-        return ("HG-SQLI-001", f"{what} is followed by a {value.upper()} clause", j)
+        return ("HG-SQLI-001", f"{what} is followed by an {value.upper()} clause", j)
     if value == "waitfor" or (kind == "f" and value in TIME_FUNCTIONS):
         return ("HG-SQLI-005", f"{what} is followed by a time delay", j)
     return None
@@ -465,55 +465,55 @@ def _condition_follows(tokens: list[Token], i: int, after_quote: bool) -> bool:
     a sub-query or a literal that ends the query.
     """
     if after_quote:
-        return _starts_expression(tokens, i)
+        return starts_expression(tokens, i)
     if _comparison(tokens, i, strict=False) is not None:
         return True
-    kind = _kind(tokens, i)
-    if kind in ("f", "(", "v") or _value(tokens, i) in ("select", "exists", "not"):
+    kind = kind_at(tokens, i)
+    if kind in ("f", "(", "v") or value_at(tokens, i) in ("select", "exists", "not"):
         return True
-    end = _operand_end(tokens, i)
-    if end < 0 or not _is_literal(tokens, i):
+    end = operand_end(tokens, i)
+    if end < 0 or not is_literal(tokens, i):
         return False
-    after = _kind(tokens, end)
-    return after in ("c", ";") or (after == "" and _kind(tokens, _skip(tokens, i, "(")) == "t")
+    after = kind_at(tokens, end)
+    return after in ("c", ";") or (after == "" and kind_at(tokens, _skip(tokens, i, "(")) == "t")
 
 
 def _union_tail(tokens: list[Token], i: int) -> bool:
     """``UNION [ALL|DISTINCT] [(] SELECT <select list>`` starting at the UNION token ``i``."""
     j = i + 1
-    if _value(tokens, j) in ("all", "distinct"):
+    if value_at(tokens, j) in ("all", "distinct"):
         return True
     j = _skip(tokens, j, "(")
-    return _value(tokens, j) == "select" and (j > i + 1 or _select_list(tokens, j + 1))
+    return value_at(tokens, j) == "select" and (j > i + 1 or _select_list(tokens, j + 1))
 
 
 def _operator_continues(tokens: list[Token], j: int) -> bool:
     """After ``'<op>``: comparisons accept any operand; arithmetic needs a string, call or sub-query
     (``'+'``, ``'||(select``, ``'-sleep(5)``), because ``"-54"`` style numbers are common in data."""
-    value, nxt = _value(tokens, j), j + 1
-    if _kind(tokens, nxt) == "c":
+    value, nxt = value_at(tokens, j), j + 1
+    if kind_at(tokens, nxt) == "c":
         return True
     if value in COMPARISONS:
-        return _starts_expression(tokens, nxt)
-    if _kind(tokens, nxt) == "n" and _kind(tokens, nxt + 1) == "o" and _kind(tokens, nxt + 2) == "s":
+        return starts_expression(tokens, nxt)
+    if kind_at(tokens, nxt) == "n" and kind_at(tokens, nxt + 1) == "o" and kind_at(tokens, nxt + 2) == "s":
         return True  # '-0-' / '+1+': arithmetic on the broken-out string
-    return _kind(tokens, nxt) in ("s", "f", "(", "v") or _value(tokens, nxt) == "select"
+    return kind_at(tokens, nxt) in ("s", "f", "(", "v") or value_at(tokens, nxt) == "select"
 
 
 def _closes_list(tokens: list[Token], i: int) -> bool:
     """``', NULL) ...``: an operand, then ``)`` closing the VALUES/function list, then more query."""
-    if not _starts_expression(tokens, i):
+    if not starts_expression(tokens, i):
         return False
     for k in range(i + 1, min(i + 6, len(tokens))):
         if tokens[k].kind == ")":
-            return _kind(tokens, _skip(tokens, k, ")")) in ("c", ";", "&", "k", "E", "U", "w")
+            return kind_at(tokens, _skip(tokens, k, ")")) in ("c", ";", "&", "k", "E", "U", "w")
         if tokens[k].kind in ("s", ";"):
             return False
     return False
 
 
 def _clause_continues(tokens: list[Token], i: int) -> bool:
-    value, nxt = _value(tokens, i), _get(tokens, i + 1)
+    value, nxt = value_at(tokens, i), _get(tokens, i + 1)
     if nxt is None:
         return False
     if value in ("order", "group"):
@@ -524,11 +524,11 @@ def _clause_continues(tokens: list[Token], i: int) -> bool:
             return False
         if arg.kind in ("n", "f", "("):
             return True
-        return arg.kind == "w" and (_kind(tokens, i + 3) in ("c", ";", ",") or _value(tokens, i + 3) == "having")
+        return arg.kind == "w" and (kind_at(tokens, i + 3) in ("c", ";", ",") or value_at(tokens, i + 3) == "having")
     if value in ("limit", "offset"):
         return nxt.kind == "n"
     if value == "into":
         return nxt.kind == "v" or nxt.value in ("outfile", "dumpfile")
     if value == "procedure":
         return nxt.value == "analyse" or nxt.kind == "f"
-    return _starts_expression(tokens, i + 1)  # where / having
+    return starts_expression(tokens, i + 1)  # where / having

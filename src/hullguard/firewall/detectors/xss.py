@@ -105,8 +105,9 @@ RULES: tuple[RuleInfo, ...] = (
     ),
 )
 
-# Every rule needs "<" + letter, ":" (schemes, css), "=" (handlers), "(" or "`" (calls), "{{" or "[".
-PREFILTER = r"<[/a-z]|[:=(`]|\{\{|\["
+# Every rule needs "<" + letter, ":" (schemes, css), "=" (handlers), "(" or "`" (calls), "{{", "[" or
+# UTF-7 markup.
+PREFILTER = r"<[/a-z\x00]|[:=(`]|\{\{|\[|\+AD[w4I]-|\u00bc[/a-z]"
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
 _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
@@ -237,20 +238,26 @@ def _script_follows(text: str, pos: int) -> bool:
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
+    """The engine entry point: :func:`detect`, guarded so that a detector bug never escapes."""
     try:
-        if not text or _PREFILTER_RE.search(text) is None:
-            return None
-        if "\x00" in text:
-            text = text.replace("\x00", "")  # browsers skip NUL inside tags and schemes
-        if "\u00bc" in text:
-            text = text.translate(_SEVEN_BIT_BRACKETS)  # US-ASCII pages drop the 8th bit: "¼" is "<"
-        found = _scan_tags(text, ctx.paranoia) if "<" in text else None
-        if found is None:
-            found = _scan_contexts(text)
-        if found is None and "\\u" in text:
-            found = _scan_contexts(js.decode_unicode_escapes(text))  # al\u0065rt(1) is alert(1) in JS
-        if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:
-            return found
+        return detect(text, ctx)
+    except Exception:  # the contract: a detector never raises (tests fuzz detect() unguarded)
         return None
-    except Exception:  # the contract: a detector never raises
+
+
+def detect(text: str, ctx: ScanContext) -> Detection | None:
+    """First detection in ``text`` (unguarded; see :func:`scan`)."""
+    if not text or _PREFILTER_RE.search(text) is None:
         return None
+    if "\x00" in text:
+        text = text.replace("\x00", "")  # browsers skip NUL inside tags and schemes
+    if "\u00bc" in text:
+        text = text.translate(_SEVEN_BIT_BRACKETS)  # US-ASCII pages drop the 8th bit: "¼" is "<"
+    found = _scan_tags(text, ctx.paranoia) if "<" in text else None
+    if found is None:
+        found = _scan_contexts(text)
+    if found is None and "\\u" in text:
+        found = _scan_contexts(js.decode_unicode_escapes(text))  # al\u0065rt(1) is alert(1) in JS
+    if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:
+        return found
+    return None
