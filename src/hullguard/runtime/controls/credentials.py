@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hullguard.events.schema import Severity
+from hullguard.runtime import hooks
 from hullguard.runtime.policy import ALLOW, CredentialsPolicy
 from hullguard.runtime.report import Reporter, Rule
 
@@ -199,17 +200,24 @@ class _BotocoreFinder:
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
         if name != "botocore.credentials":
             return None
-        import importlib.machinery
+        try:
+            import importlib.machinery
 
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None:
-            return spec
-        loader = spec.loader
-        exec_module = loader.exec_module
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is None or spec.loader is None:
+                return spec
+            loader = spec.loader
+            exec_module = loader.exec_module
+        except Exception as exc:  # our bug must not break the user's import: let the normal finders run
+            hooks.report_error("botocore import hook", exc)
+            return None
 
         def exec_and_patch(module: Any) -> None:
             exec_module(module)
-            _patch_botocore(module)
+            try:
+                _patch_botocore(module)
+            except Exception as exc:
+                hooks.report_error("botocore credential provider", exc)
 
         loader.exec_module = exec_and_patch  # type: ignore[method-assign]
         return spec
