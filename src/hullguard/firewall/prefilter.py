@@ -12,6 +12,8 @@ import importlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate, repeat
+from operator import add
 from types import ModuleType
 
 PLACEHOLDER_PREFILTER = r"(?!x)x"  # what an unwritten detector module declares
@@ -154,12 +156,11 @@ def windows(det: PreparedDetector, text: str) -> list[tuple[int, str]]:
 
 
 def view_starts(views: list[str]) -> list[int]:
-    """Offset of each view in the views joined by one separator character."""
-    starts: list[int] = []
-    pos = 0
-    for view in views:
-        starts.append(pos)
-        pos += len(view) + 1
+    """Offset of each view in the views joined by one separator character (computed in C: the
+    lengths plus one for the separator, summed up)."""
+    starts = [0]
+    starts.extend(accumulate(map(add, map(len, views), repeat(1))))
+    starts.pop()
     return starts
 
 
