@@ -67,6 +67,15 @@ def test_learn_mode_then_suggest(function, web_servers, tmp_path):
     assert '"api-gateway-rest"' in text
     check = hullguard("policy", "validate", str(tmp_path / "suggested.yml"))
     assert check.returncode == 0, check.stderr
+    # deployed, the suggestion lets the learned behaviour through and nothing else
+    firewall = "firewall:\n  families: " + json.dumps(FIREWALL_OFF["families"]) + "\n"  # as during learning
+    enforced = function(policy_file=text + firewall)
+    assert enforced.invoke(api_event({"action": "fetch", "url": f"http://localhost:{port}/"})).body["statusCode"] == 200
+    assert enforced.invoke(api_event({"action": "thumbnail", "file": "a.jpg"})).body["statusCode"] == 200
+    assert enforced.invoke(api_event({"action": "thumbnail", "file": "c.jpg"})).body["statusCode"] == 500
+    assert enforced.invoke(api_event({"action": "fetch", "url": "http://example.com/"})).body["statusCode"] == 500
+    blocked = {e["finding_info"]["analytic"]["uid"] for e in enforced.events() if e["action"] == "blocked"}
+    assert {"HG-RT-PROC-001", "HG-RT-NET-001"} <= blocked
 
 
 class _Console(BaseHTTPRequestHandler):
