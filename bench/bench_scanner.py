@@ -43,7 +43,7 @@ CHECKOV_MAP = {
     "CKV_AWS_117": "not reported: a VPC is a network design choice, not a posture flaw by itself",
     "CKV_AWS_120": "not reported: API caching is performance, not security",
     "CKV_AWS_27": "not reported: SQS encrypts new queues (SSE-SQS) by default since 2022",
-    "CKV_AWS_18": "not reported: S3 server access logging (data-bucket hygiene outside the Top Risks)",
+    "CKV_AWS_18": "HG-LOG-003",
     "CKV_AWS_21": "not reported: S3 versioning (resilience, not a Top Risk)",
     "CKV_AWS_28": "not reported: DynamoDB point-in-time recovery (resilience)",
     "CKV_AWS_119": "not reported: DynamoDB customer-managed key (AWS-owned key encrypts at rest already)",
