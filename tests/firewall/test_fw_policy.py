@@ -30,6 +30,7 @@ def _body(obj: dict[str, Any]) -> dict[str, Any]:
         ({"fail_mode": "maybe"}, "firewall.fail_mode: expected one of open, closed"),
         ({"budget": {"max_depth": -1}}, "firewall.budget.max_depth: expected a positive number"),
         ({"budget": {"max_size": 5}}, "firewall.budget.max_size: unknown budget"),
+        ({"budget": {"count": 5}}, "firewall.budget.count: unknown budget"),
         ({"allow": [{"families": ["xss"]}]}, "firewall.allow[0].location: expected a non-empty location glob"),
         (
             {"allow": [{"location": "body.x", "rules": ["SQLI-1"]}]},

@@ -11,10 +11,10 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import accumulate, repeat
 from operator import add
 from types import ModuleType
+from typing import NamedTuple
 
 PLACEHOLDER_PREFILTER = r"(?!x)x"  # what an unwritten detector module declares
 LONG_TEXT = 16_384  # longer views are scanned in windows around prefilter matches
@@ -22,8 +22,7 @@ WINDOW = 2_048  # characters kept on each side of a prefilter match
 MAX_WINDOWS = 32
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedDetector:
+class PreparedDetector(NamedTuple):
     """A detector module with its prefilter compiled for the joined views."""
 
     family: str
