@@ -30,6 +30,9 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--dir", help="Where to store the exports (default: user cache).")
         ] = None,
         timeout: Annotated[float, typer.Option("--timeout", help="Seconds per download.")] = 120.0,
+        source: Annotated[
+            str | None, typer.Option("--source", help="Mirror of the OSV exports (<URL>/<Ecosystem>/all.zip).")
+        ] = None,
     ) -> None:
         """Download the PyPI and npm OSV exports (needs network access)."""
         from hullguard.scanner.deps.osv import ECOSYSTEMS, EXPORT_URL, default_location
@@ -38,7 +41,9 @@ def register(app: typer.Typer) -> None:
         for ecosystem in ECOSYSTEMS:
             folder = target / ecosystem
             folder.mkdir(parents=True, exist_ok=True)
-            url = EXPORT_URL.format(ecosystem=ecosystem)
+            url = f"{source.rstrip('/')}/{ecosystem}/all.zip" if source else EXPORT_URL.format(ecosystem=ecosystem)
+            if not url.startswith(("http://", "https://")):
+                fail(f"--source must be an http(s) URL, got {source!r}")
             partial = folder / "all.zip.part"
             sys.stderr.write(f"hullguard: downloading {url}\n")
             try:

@@ -75,11 +75,14 @@ class OsvDatabase:
         if not isinstance(record, dict) or "id" not in record:
             return
         self.count += 1
+        keys = set()
         for affected in record.get("affected") or []:
             package = affected.get("package") or {}
             ecosystem = package.get("ecosystem")
             if ecosystem in ECOSYSTEMS and package.get("name"):
-                self.records.setdefault((ecosystem, normalise(ecosystem, package["name"])), []).append(record)
+                keys.add((ecosystem, normalise(ecosystem, package["name"])))
+        for key in keys:  # one record may list the same package in several "affected" entries
+            self.records.setdefault(key, []).append(record)
 
     def advisories(self, ecosystem: str, name: str, version: str) -> list[Advisory]:
         out = []
