@@ -285,6 +285,13 @@ class Inspection:
             return
         joined = "\n".join(ptexts)
         meter = self.meter
+        room = self.budget.max_bytes - meter.scanned
+        if len(joined) > room:  # keep the strings that fit; the rest is not scanned, and said so
+            meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
+            self.stack.clear()
+            keep = max(0, bisect_right(view_starts(ptexts), room) - 1)
+            ptexts, pmetas = ptexts[:keep], pmetas[:keep]
+            joined = "\n".join(ptexts)
         meter.scanned += len(joined)
         self.texts.extend(ptexts)
         self.metas.extend((m[0], m[1], m[2], m[3]) for m in pmetas)
@@ -300,9 +307,6 @@ class Inspection:
                 match = _MARKERS.search(joined, starts[index + 1])
         self.ptexts = []
         self.pmetas = []
-        if meter.scanned > self.budget.max_bytes:
-            meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
-            self.stack.clear()
 
     def push(self, path: str, value: Any, hint: int, record: int | None, ctype: str, depth: int) -> None:
         if value is not None:
@@ -457,14 +461,23 @@ class Inspection:
         self, path: str, text: str, record: int | None, ctype: str, is_key: bool, plus: bool, depth: int = 0
     ) -> None:
         """Queue ``text`` and each distinct decoding of it for scanning."""
+        text = self.fit(text)
+        if not text:
+            return
         self.meter.scanned += len(text)
         self.texts.append(text)
         self.metas.append((path, record, ctype, is_key))
         if _MARKERS.search(text) is not None or (plus and "+" in text):
             self.derive(text, path, record, ctype, is_key, plus, depth)
-        if self.meter.scanned > self.budget.max_bytes:
-            self.meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
-            self.stack.clear()
+
+    def fit(self, text: str) -> str:
+        """``text``, or as much of it as the scan budget still allows (the cut is reported)."""
+        room = self.budget.max_bytes - self.meter.scanned
+        if len(text) <= room:
+            return text
+        self.meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
+        self.stack.clear()
+        return text[: max(room, 0)]
 
     def derive(
         self, text: str, path: str, record: int | None, ctype: str, is_key: bool, plus: bool, depth: int
@@ -492,6 +505,9 @@ class Inspection:
                 if obj is not jsonstr.FAILED:
                     self.push(path, obj, PLAIN, record, "", depth + 1)
                     continue
+            view = self.fit(view)
+            if not view:
+                return
             meter.scanned += len(view)
             meter.decoded += len(view)
             self.texts.append(view)

@@ -61,7 +61,7 @@ class Scanner:
         lowered_starts = starts if same_length else view_starts([t.lower() for t in texts])
         hits: dict[int, list[PreparedDetector]] = {}
         meter = self.meter
-        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 2000.0)
+        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 4000.0)
         # Per family, one pass over all views, searching on from the start of the next view after
         # each hit: the number of searches is the number of views the family matches. (One pattern
         # with a named group per family would be slower: Python's re then tries every branch at
