@@ -53,7 +53,8 @@ def classify(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code", ""))
         message = str(exc.response.get("Error", {}).get("Message", ""))
-        if code in ("404", "501", "NotImplemented") or "not yet implemented" in message.lower():
+        page = "<html" in message.lower() or "<!doctype" in message.lower()
+        if code in ("404", "501", "NotImplemented") or page or "not yet implemented" in message.lower():
             return "unsupported"  # an emulator (or partition) without this API
         if code in ACCESS_DENIED or code.endswith("AccessDenied"):
             return "access-denied"

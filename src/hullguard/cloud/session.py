@@ -41,10 +41,10 @@ DEFAULT_REGIONS = (
 )
 
 
-def client_config(pool: int = 16) -> Config:
+def client_config(pool: int = 16, attempts: int = 8) -> Config:
     """Retries with backoff and client-side rate limiting on throttling; a pool wide enough for our threads."""
     return Config(
-        retries={"mode": "adaptive", "max_attempts": 8},
+        retries={"mode": "adaptive", "max_attempts": attempts},
         max_pool_connections=pool,
         connect_timeout=10,
         read_timeout=30,

@@ -17,7 +17,7 @@ from hullguard.cloud.cloudtrail.sources import TokenBucket, lookup_records, writ
 from hullguard.cloud.cloudtrail.store import TrailStore
 from hullguard.cloud.collectors.facts import LiveRegion
 from hullguard.cloud.coverage import Coverage
-from hullguard.cloud.session import Target
+from hullguard.cloud.session import Target, client_config
 
 # LookupEvents matches event names exactly, so every version Lambda has logged is asked for.
 CONSOLE_EVENT_NAMES = [
@@ -34,7 +34,8 @@ def mark_console_functions(target: Target, live: LiveRegion, coverage: Coverage,
     if not live.app.functions:
         return
     try:
-        client = target.client("cloudtrail", live.region)
+        # Few retries: the token bucket already paces LookupEvents, and an endpoint without it fails fast.
+        client = target.session.client("cloudtrail", region_name=live.region, config=client_config(attempts=3))
         records = list(lookup_records(client, CONSOLE_EVENT_NAMES, bucket=TokenBucket(2.0), max_pages=max_pages))
     except (ClientError, BotoCoreError) as exc:
         coverage.add(live.account, live.region, "cloudtrail:LookupEvents (console-created functions not judged)", exc)
