@@ -19,7 +19,7 @@ from typing import NamedTuple
 PLACEHOLDER_PREFILTER = r"(?!x)x"  # what an unwritten detector module declares
 LONG_TEXT = 16_384  # longer views are scanned in windows around prefilter matches
 WINDOW = 2_048  # characters kept on each side of a prefilter match
-MAX_WINDOWS = 32
+MAX_WINDOWS = 16
 
 
 class PreparedDetector(NamedTuple):
@@ -136,21 +136,25 @@ def prefilter_source(source: str) -> str:
 
 
 def windows(det: PreparedDetector, text: str) -> list[tuple[int, str]]:
-    """The whole text, or for long texts the regions around the family's prefilter matches (a
-    detector is linear but slower than a regex; the prefilter match is inside any attack it finds)."""
+    """The whole text, or for long texts fixed-size regions around the family's prefilter matches,
+    at most ``MAX_WINDOWS`` of them (a detector is linear but slower than a regex, and the prefilter
+    match is inside any attack it finds). One search per window: dense matches (a text made of
+    quotes) cost as little as sparse ones."""
     if len(text) <= LONG_TEXT:
         return [(0, text)]
-    spans: list[tuple[int, int]] = []
     # Lower-casing can change the length of a few characters; the windows are wide enough that the
     # resulting offset drift does not matter.
-    for match in det.joined.finditer(text.lower() if det.on_lowered else text):
+    subject = text.lower() if det.on_lowered else text
+    search = det.joined.search
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while len(spans) < MAX_WINDOWS:
+        match = search(subject, pos)
+        if match is None:
+            break
         start, end = max(0, match.start() - WINDOW), min(len(text), match.end() + WINDOW)
-        if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], end)
-        else:
-            if len(spans) >= MAX_WINDOWS:
-                break
-            spans.append((start, end))
+        spans.append((start, end))
+        pos = max(end, match.end() + 1)
     return [(start, text[start:end]) for start, end in spans]
 
 

@@ -44,6 +44,7 @@ class Scanner:
         self.found: set[tuple[str, str]] = set()  # (location, family) already reported
         self.allowed = 0
         self.error = ""
+        self.deadline = 0.0  # when scanning must stop (set by ``scan``)
 
     def scan(self, texts: list[str], metas: list[Meta]) -> None:
         """Prefilter passes over every view joined (lower-cased, so literals are matched
@@ -95,9 +96,10 @@ class Scanner:
         paranoia = self.policy.paranoia
         # Later views of a string are its decodings: trying them first makes the evidence the decoded
         # payload. Findings are put back in event order afterwards.
-        for count, index in enumerate(sorted(hits, reverse=True)):
+        self.deadline = deadline
+        for index in sorted(hits, reverse=True):
             self.view_index = index
-            if not count & 31 and perf_counter() > deadline:
+            if perf_counter() > deadline:
                 meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                 return
             text = texts[index]
@@ -109,6 +111,9 @@ class Scanner:
             for det in families:
                 if (path, det.family) in self.found:
                     continue
+                if len(text) > LONG_TEXT and perf_counter() > deadline:
+                    meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                    return
                 self.detect(det, text, ctx, record)
                 if len(self.findings) >= self.budget.max_findings:
                     meter.exhaust(f"more than {self.budget.max_findings} findings")
@@ -122,7 +127,10 @@ class Scanner:
     def detect(self, det: PreparedDetector, text: str, ctx: ScanContext, record: int | None) -> None:
         path = ctx.location
         parts = ((0, text),) if len(text) <= LONG_TEXT else windows(det, text)
-        for offset, window in parts:
+        for number, (offset, window) in enumerate(parts):
+            if number and perf_counter() > self.deadline:
+                self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                return
             try:
                 detection = det.module.scan(window, ctx)
             except Exception as exc:
