@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import time
 from typing import Any
 
 from fw_helpers import SQLI, TEST_DETECTORS, b64_gzip_json, event
@@ -129,3 +130,29 @@ def test_recursive_structure_does_not_hang() -> None:
     loop["self"] = loop
     verdict = FW.inspect(loop)
     assert verdict.budget_exhausted and not verdict.error
+
+
+def test_slow_detector_on_a_dense_long_text_is_stopped_by_the_deadline() -> None:
+    import types
+
+    from hullguard.events.schema import Severity
+    from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+    from hullguard.firewall.prefilter import MAX_WINDOWS
+
+    calls: list[int] = []
+
+    def slow_scan(text: str, ctx: ScanContext) -> Detection | None:
+        calls.append(len(text))
+        deadline = time.perf_counter() + 0.02  # a detector that needs 20 ms per window
+        while time.perf_counter() < deadline:
+            pass
+        return None
+
+    slow = types.ModuleType("slow")
+    slow.FAMILY, slow.PREFILTER, slow.scan = "ssti", r"\$\{", slow_scan  # type: ignore[attr-defined]
+    slow.RULES = (RuleInfo("HG-SSTI-999", "ssti", "slow", Severity.LOW, "CWE-0", "slow", "none"),)  # type: ignore[attr-defined]
+    fw = Firewall(detectors=[slow], policy={"budget": {"time_budget_ms": 100}})
+    verdict = fw.inspect({"a": "${" * 100_000, "b": "${" * 100_000})
+    assert verdict.budget_exhausted and "time budget" in verdict.incomplete_reason
+    assert len(calls) < 2 * MAX_WINDOWS  # stopped between windows, not after every one of them
+    assert all(size <= 4_100 for size in calls)  # fixed-size windows, not the whole 200 KB text
