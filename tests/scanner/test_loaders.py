@@ -127,3 +127,13 @@ def test_deep_nesting_does_not_crash(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text(f"AWSTemplateFormatVersion: '2010-09-09'\nResources: {{X: {deep}}}\n")
     result = load_applications(tmp_path)
     assert result.problems  # reported, no exception
+
+
+def test_serverless_functions_and_resources_included_from_other_files_point_into_them() -> None:
+    app = _only(LOADERS / "sls-include")
+    fn = app.function("orderManager")
+    assert fn is not None and fn.source.file == "fn/sls.yml" and fn.source.line == 2
+    assert fn.triggers[0].source.file == "fn/sls.yml"
+    assert fn.role is not None and fn.role.logical_id == "orderRole"
+    assert fn.role.source.file == "fn/resources.yml" and fn.role.source.line == 2
+    assert fn.role.statements()[0].actions == ["dynamodb:*"]

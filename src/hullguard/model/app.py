@@ -239,6 +239,8 @@ class Application:
     problems: list[str] = field(default_factory=list)  # what the loader could not read, with file:line
     # Declared suppressions (template Metadata / config): {"rule_id", "reason", "logical_id", "file", "line"}.
     suppressions: list[dict[str, Any]] = field(default_factory=list)
+    # Every file the app was read from (template and the files it includes), relative to the scanned root.
+    files: list[str] = field(default_factory=list)
 
     def function(self, logical_id: str) -> Function | None:
         return next((f for f in self.functions if f.logical_id == logical_id), None)

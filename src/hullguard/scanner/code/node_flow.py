@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from hullguard.scanner.code.index import CodeFlow, FunctionCode
+from hullguard.scanner.code.patterns import manual_jwt_decodes
 
 COMMAND = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync"}
 CODE = {"eval", "Function", "runInNewContext", "runInThisContext", "runInContext", "compileFunction"}
@@ -229,7 +230,8 @@ def analyse_node(text: str, handler_name: str, out: FunctionCode) -> None:
 
 def _patterns(root: Any, text: str) -> Iterator[CodeFlow]:
     cleans_tmp = any(f".{name}(" in text for name in TMP_CLEANUP)
-    verifies_jwt = "jwt.verify(" in text or "jose" in text
+    verifies_jwt = "jwt.verify(" in text or "jwtVerify(" in text or "createVerify(" in text
+    yield from manual_jwt_decodes(text, verifies_jwt)
     for node in _walk(root):
         line = node.start_point[0] + 1
         if node.type == "call_expression":

@@ -13,6 +13,7 @@ import ast
 from collections.abc import Iterator, Sequence
 
 from hullguard.scanner.code.index import CodeFlow, FunctionCode
+from hullguard.scanner.code.patterns import manual_jwt_decodes
 
 SANITISERS = {
     "int",
@@ -301,7 +302,7 @@ def analyse_python(text: str, handler_name: str, out: FunctionCode) -> None:
         n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name != handler_name
     ]
     foreign = {line for d in other_defs for line in range(d.lineno, (d.end_lineno or d.lineno) + 1)}
-    for flow in _patterns(tree, aliases):
+    for flow in _patterns(tree, aliases, text):
         in_other = flow.line in foreign and flow.line not in handler_lines
         if in_other and not _called_from_handler(handler, other_defs, flow.line):
             continue  # belongs to another handler of the same file
@@ -336,7 +337,7 @@ def _uses_hullguard(tree: ast.Module, handler_name: str) -> bool:
     return False
 
 
-def _patterns(tree: ast.Module, aliases: dict[str, str]) -> Iterator[CodeFlow]:
+def _patterns(tree: ast.Module, aliases: dict[str, str], text: str) -> Iterator[CodeFlow]:
     def name_of(call: ast.Call) -> str:
         text = dotted(call.func)
         head, _, rest = text.partition(".")
@@ -344,6 +345,8 @@ def _patterns(tree: ast.Module, aliases: dict[str, str]) -> Iterator[CodeFlow]:
 
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
     names = {name_of(c) for c in calls}
+    verifies = any(name == "jwt.decode" and not _jwt_unverified(c) for c, name in ((c, name_of(c)) for c in calls))
+    yield from manual_jwt_decodes(text, verifies)
     cleans_tmp = any(n in TMP_CLEANUP or n.endswith((".unlink", ".rmtree", ".remove")) for n in names)
     for call in calls:
         name = name_of(call)

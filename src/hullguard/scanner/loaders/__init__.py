@@ -114,9 +114,14 @@ def load_applications(root: Path, progress: Callable[[int, int], None] | None = 
     root = Path(root)
     result = LoadResult()
     base = root if root.is_dir() else root.parent
-    candidates = list(discover(root))
+    # serverless.yml first: files it includes with ${file(...)} are part of it, not applications of their own.
+    found = list(discover(root))
+    candidates = sorted(found, key=lambda c: c.kind != "serverless")
+    included: set[Path] = set()
     loaders = {"serverless": load_serverless, "cloudformation": load_cloudformation, "terraform": load_terraform}
     for index, candidate in enumerate(candidates, start=1):
+        if candidate.path.resolve() in included:
+            continue
         result.files_seen += 1
         problems: list[Problem] = []
         try:
@@ -133,8 +138,11 @@ def load_applications(root: Path, progress: Callable[[int, int], None] | None = 
         if app is not None:
             app.problems.extend(str(p) for p in problems)
             result.applications.append(app)
+            included.update((base / f).resolve() for f in app.files)
         if progress:
             progress(index, len(candidates))
+    order = {str(c.path): i for i, c in enumerate(found)}
+    result.applications.sort(key=lambda a: order.get(str(base / a.template), 0))
     return result
 
 

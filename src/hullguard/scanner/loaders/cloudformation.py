@@ -38,6 +38,7 @@ def load_cloudformation(path: Path, root: Path, problems: list[Problem]) -> Appl
         format="sam" if is_sam else "cloudformation",
         template=rel,
     )
+    app.files = [rel]
     translated = _translate_sam(data, rel, problems) if is_sam else None
     TemplateBuilder(app, data, rel, path.parent, root, problems, translated).build()
     _collect_metadata_suppressions(app, data, rel)

@@ -83,6 +83,7 @@ class Resolver:
         if hasattr(value, "lines"):
             out.lines = value.lines  # type: ignore[attr-defined]
             out.line = value.line  # type: ignore[attr-defined]
+            out.file = getattr(value, "file", None)  # type: ignore[attr-defined]
         return out
 
     def _ref(self, name: Any) -> Any:

@@ -79,7 +79,16 @@ def load_serverless(path: Path, root: Path, problems: list[Problem]) -> Applicat
     for message in variables.problems:
         problems.append(Problem(rel, None, f"${{file(...)}}: {message}"))
     _resolve_intrinsics(doc)
-    return ServerlessBuilder(doc, rel, path.parent, root, problems).build()
+    app = ServerlessBuilder(doc, rel, path.parent, root, problems).build()
+    app.files = [rel] + sorted(_relative(p, root) for p in variables.files)
+    return app
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def _resolve_intrinsics(doc: dict[str, Any]) -> None:
@@ -108,7 +117,17 @@ class ServerlessBuilder:
 
     def src(self, mapping: Any, key: str | None, logical_id: str | None) -> SourceRef:
         line = line_of(mapping, key) if key else getattr(mapping, "line", None)
-        return SourceRef(self.rel, line, logical_id)
+        return SourceRef(self.file_for(mapping), line, logical_id)
+
+    def file_for(self, mapping: Any) -> str:
+        """The file a mapping was written in: serverless.yml, or a file it includes with ${file(...)}."""
+        origin = getattr(mapping, "file", None)
+        if not origin:
+            return self.rel
+        try:
+            return Path(origin).resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return self.rel
 
     def build(self) -> Application:
         from hullguard.scanner.loaders.cloudformation import template_builder
@@ -116,10 +135,10 @@ class ServerlessBuilder:
         builders = []
         for block in as_list(self.doc.get("resources")):
             if isinstance(block, dict) and isinstance(block.get("Resources"), dict):
-                builder = template_builder(self.app, block, self.rel, self.base, self.root, self.problems)
+                builder = template_builder(self.app, block, self.file_for(block), self.base, self.root, self.problems)
                 builder.index_all()
                 builders.append(builder)
-        functions = self.doc.get("functions")
+        functions = _merge_function_blocks(self.doc.get("functions"))
         default_role = self._default_role()
         if isinstance(functions, dict):
             for key, body in functions.items():
@@ -127,7 +146,7 @@ class ServerlessBuilder:
                     self.app.functions.append(self._function(str(key), body, functions, default_role))
                 else:
                     self.problems.append(Problem(self.rel, line_of(functions, key), f"function {key} is not a mapping"))
-        elif functions is not None and not isinstance(functions, list):
+        elif functions is not None:
             self.problems.append(Problem(self.rel, line_of(self.doc, "functions"), "functions is not a mapping"))
         if default_role is not None and any(f.role is default_role for f in self.app.functions):
             self.app.roles.append(default_role)
@@ -217,7 +236,7 @@ class ServerlessBuilder:
     # -- functions ------------------------------------------------------------------------------
     def _function(self, key: str, body: dict[str, Any], functions: Any, default_role: Role | None) -> Function:
         p = self.provider
-        fn = Function(logical_id=key, source=SourceRef(self.rel, line_of(functions, key), key))
+        fn = Function(logical_id=key, source=SourceRef(self.file_for(body), line_of(functions, key), key))
         fn.name = body.get("name") or f"{self.app.name}-{self.provider.get('stage', 'dev')}-{key}"
         fn.runtime = body.get("runtime", p.get("runtime"))
         fn.handler = body.get("handler")
@@ -266,7 +285,7 @@ class ServerlessBuilder:
             if isinstance(event, dict) and len(event) >= 1:
                 kind, spec = next(iter(event.items()))
                 line = line_of(event, kind) or (getattr(events, "line", None) if index == 0 else None)
-                self._event(fn, str(kind), spec, SourceRef(self.rel, line, key))
+                self._event(fn, str(kind), spec, SourceRef(self.file_for(event), line, key))
         return fn
 
     def _code_dir(self) -> str | None:
@@ -403,6 +422,19 @@ class ServerlessBuilder:
             throttle = cfg.get("throttle") if isinstance(cfg.get("throttle"), dict) else None
             if throttle:
                 http.throttling = {"rate": throttle.get("rateLimit"), "burst": throttle.get("burstLimit")}
+
+
+def _merge_function_blocks(functions: Any) -> Any:
+    """``functions:`` may be a list of mappings (``- ${file(a/sls.yml):functions}``): merge them, keeping
+    each key's line in the file it came from."""
+    if not isinstance(functions, list):
+        return functions
+    merged = LineDict()
+    for block in functions:
+        if isinstance(block, dict):
+            merged.update(block)
+            merged.lines.update(getattr(block, "lines", {}))
+    return merged
 
 
 def _logging_policy(source: SourceRef) -> Policy:

@@ -14,7 +14,7 @@ from typing import Any
 
 from hullguard.model.app import Unknown
 from hullguard.scanner.loaders.common import mapping
-from hullguard.scanner.loaders.yamlfile import LineDict, TemplateError, read_template
+from hullguard.scanner.loaders.yamlfile import LineDict, TemplateError, read_template, tag_file
 
 _VAR = re.compile(r"\$\{([^${}]+)\}")
 MAX_PASSES = 10
@@ -62,7 +62,7 @@ class Variables:
             for k, v in value.items():
                 out[k] = self.resolve(v, depth + 1)
             if isinstance(value, LineDict):
-                out.line, out.lines = value.line, value.lines
+                out.line, out.lines, out.file = value.line, value.lines, value.file
             return out
         return value
 
@@ -158,6 +158,7 @@ class Variables:
         if path not in self.files:
             try:
                 self.files[path] = read_template(path)
+                tag_file(self.files[path], path)
             except TemplateError as exc:
                 self.problems.append(f"{path.name}: {exc}")
                 raise _Unresolvable(source) from None

@@ -115,6 +115,7 @@ def load_terraform(directory: Path, root: Path, problems: list[Problem]) -> Appl
     app = Application(
         name=directory.name if directory != root else root.name, root=str(root), format="terraform", template=rel_dir
     )
+    app.files = sorted(module.rel(p) for p in directory.glob("*.tf"))
     _Builder(app, module).build()
     return app
 

@@ -21,12 +21,13 @@ MAX_TEMPLATE_BYTES = 20 * 1024 * 1024  # larger files are reported, not parsed
 class LineDict(dict[str, Any]):
     """A mapping that knows where it and each of its keys were written."""
 
-    __slots__ = ("line", "lines")
+    __slots__ = ("file", "line", "lines")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.line: int | None = None
         self.lines: dict[str, int] = {}
+        self.file: str | None = None  # absolute path when the mapping came from an included file
 
     def line_of(self, key: str) -> int | None:
         return self.lines.get(key, self.line)
@@ -123,6 +124,18 @@ def read_template(path: Path) -> Any:
     except OSError as exc:
         raise TemplateError(f"cannot read: {exc.strerror}") from None
     return parse_text(text, path.name)
+
+
+def tag_file(data: Any, path: Path) -> None:
+    """Mark every mapping of an included file with that file, so findings point into it."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, LineDict):
+            item.file = str(path)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def comment_lines(path: Path) -> dict[int, str]:
