@@ -80,7 +80,7 @@ def load_serverless(path: Path, root: Path, problems: list[Problem]) -> Applicat
         problems.append(Problem(rel, None, f"${{file(...)}}: {message}"))
     _resolve_intrinsics(doc)
     app = ServerlessBuilder(doc, rel, path.parent, root, problems).build()
-    app.files = [rel] + sorted(_relative(p, root) for p in variables.files)
+    app.files = [rel, *sorted(_relative(p, root) for p in variables.files)]
     return app
 
 
