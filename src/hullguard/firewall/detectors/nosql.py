@@ -48,7 +48,7 @@ _OPERATORS = (
 _KEY = re.compile(rf"\$(?:{_OPERATORS})", re.IGNORECASE)
 _BRACKET = re.compile(rf"\[\s{{0,4}}\$(?:{_OPERATORS})\s{{0,4}}\]", re.IGNORECASE)
 _OBJECT = re.compile(
-    rf"(?:^|[{{,\[(\s'\"])\s{{0,8}}['\"]?\$(?:{_OPERATORS})['\"]?\s{{0,8}}:", re.IGNORECASE
+    rf"(?:^|[^\w$])\s{{0,8}}['\"]?\$(?:{_OPERATORS})['\"]?\s{{0,8}}:", re.IGNORECASE
 )
 _MISTYPED_OBJECT = re.compile(rf"[{{,]\s{{0,8}}['\"]&(?:{_OPERATORS})['\"]\s{{0,8}}:", re.IGNORECASE)
 _JS = re.compile(
@@ -83,7 +83,12 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
             match = _OBJECT.search(text) or _BRACKET.search(text)
             if match:
                 return Detection("HG-NOSQL-002", f"operator {match.group(0).strip()!r}", match.start(), match.end())
-    elif "&" in text and not ctx.is_key:
+    elif "&" in text and ctx.is_key:
+        stripped = text.strip().strip("'\"")
+        match = _KEY.match("$" + stripped[1:]) if stripped.startswith("&") else None
+        if match and match.end() == len(stripped):
+            return Detection("HG-NOSQL-001", f"operator key with a mistyped sigil {stripped!r}", 0, len(text))
+    elif "&" in text:
         match = _MISTYPED_OBJECT.search(text)  # {"&exists": false}: the same object with a mistyped sigil
         if match:
             return Detection("HG-NOSQL-002", f"operator {match.group(0).strip()!r}", match.start(), match.end())

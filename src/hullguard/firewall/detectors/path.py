@@ -8,6 +8,8 @@ is an absolute path into a system location, and null-byte truncation.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 
 from hullguard.events.schema import Severity
@@ -20,7 +22,7 @@ FAMILY = "path"
 # bare word "passwd".
 PREFILTER = (
     r"[./\\%~\x00\uff0e\u2024\ufe52\u3002\u2215\u2044\uff0f\u2216\ufe68\uff3c\uefc8\uf025\ufffd]|0x"
-    r"|\A\s{0,4}passwd"
+    r"|\A\s{0,4}passwd|(?-i:L[A-Za-z0-9+]{7}|ZXRjL|cHJvYy|Qzpc|Yzpc)"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -92,6 +94,8 @@ _SYSTEM_GATES = (
     "etc/", "proc/", "boot", "win", "system", "inetpub", ".ssh", "history", ".ht", ".git", "config", ".env",
     "/root/", "/var/", "/dev/", "pass", ".conf", ".cnf", ".ini", "log", "/tmp/", "/library/", "autoexec",  # noqa: S108
 )
+# Base64 of "/", "..", "etc/", "proc/", "C:\\", "c:\\" ("L", "ZXRjL", "cHJvYy", "Qzpc", "Yzpc") in a token.
+_B64_PATH = re.compile(r"(?<![A-Za-z0-9+])(?:L|ZXRjL|cHJvYy|Qzpc|Yzpc)[A-Za-z0-9+/]{7,4096}={0,2}")
 _EMBEDDED_ROOT = re.compile(r"(?<![:/])//(?=[a-z])")
 _LAMBDA_GATE = re.compile("|".join(re.escape(gate) for gate in _LAMBDA_GATES))
 _SYSTEM_GATE = re.compile("|".join(re.escape(gate) for gate in _SYSTEM_GATES))
@@ -153,9 +157,37 @@ def _absolute_path(folded: str) -> str | None:
     return None
 
 
+def _base64_paths(text: str) -> list[str]:
+    """Printable decodings of base64 tokens that start like an encoded path ("Li4v" is "../")."""
+    decoded = []
+    for count, match in enumerate(_B64_PATH.finditer(text)):
+        if count >= 4:
+            break
+        token = match.group(0)
+        try:
+            raw = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        value = raw.decode("latin-1")
+        # Random base64 decodes to binary; an encoded path is printable ASCII with a separator in it.
+        if value.isascii() and value.isprintable() and ("/" in value or "\\" in value):
+            decoded.append(value)
+    return decoded
+
+
 def scan(text: str, ctx: ScanContext) -> Detection | None:
     if not _PREFILTER.search(text):
         return None
+    found = _scan(text, ctx)
+    if found is None and ("L" in text or "Z" in text or "c" in text or "Q" in text or "Y" in text):
+        for decoded in _base64_paths(text):
+            found = _scan(decoded, ctx)
+            if found is not None:
+                return Detection(found.rule_id, f"base64: {found.detail}", 0, 0)
+    return found
+
+
+def _scan(text: str, ctx: ScanContext) -> Detection | None:
     folded = normalize_path(text)
     if "..2f" in folded or "..5c" in folded:  # "%" stripped by a broken decoder: ..2f..2fetc2fpasswd
         folded = folded.replace("..2f", "../").replace("..5c", "../").replace("2f", "/")
