@@ -24,14 +24,13 @@ def _has_marker(text: str) -> bool:
 
 
 def _unsplit(text: str) -> str:
-    out: list[str] = []
-    last = 0
+    """Remove splitters that stand between letters. Quotes count only when there are at least two:
+    shell quoting is balanced (``c'a't``), while one apostrophe is just English (``O'Neil``)."""
+    cuts: list[tuple[int, int, int]] = []  # (start, end, quotes removed)
     n = len(text)
     search = _SPLITTER_START.search
     match = search(text)
-    count = 0
-    while match is not None and count < _MAX_SPLITS:
-        count += 1
+    while match is not None and len(cuts) < _MAX_SPLITS:
         start = match.start()
         char = text[start]
         if char == "$":
@@ -41,11 +40,17 @@ def _unsplit(text: str) -> str:
         else:
             end = start + 1
         if end > 0 and start > 0 and end < n and text[start - 1].isalpha() and text[end].isalpha():
-            out.append(text[last:start])
-            last = end
+            cuts.append((start, end, end - start if char in "'\"" else 0))
         match = search(text, max(end, start + 1))
-    if not out:
+    if sum(cut[2] for cut in cuts) == 1:  # a lone apostrophe: not shell quoting
+        cuts = [cut for cut in cuts if not cut[2]]
+    if not cuts:
         return text
+    out: list[str] = []
+    last = 0
+    for start, end, _ in cuts:
+        out.append(text[last:start])
+        last = end
     out.append(text[last:])
     return "".join(out)
 
