@@ -21,8 +21,9 @@ FAMILY = "deser"
 # header (case-sensitive even under the engine's IGNORECASE), a hex Java header, PHP object notation, or a
 # fully qualified gadget package (".sun.", ".apache.", ".windows." ...).
 PREFILTER = (
-    r"[$\x80\xac!@<]|__type|c(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib"
-    r"|runpy|webbrowser|code|timeit|platform)\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD)|aced0005"
+    r"[\x80\xac<]|\$\$nd|[$_]type|!!|!ruby|@type"
+    r"|c(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser"
+    r"|code|timeit|platform)\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD)|aced0005"
     r"|[oc]:\d|ysoserial|\.(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect"
     r"|rowset|windows|diagnostics|visualstudio|security|identitymodel|configuration|activities|data|ui)\."
 )
