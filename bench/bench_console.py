@@ -310,6 +310,7 @@ def main() -> int:
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     rows = []
     notes = []
+    load_before = os.getloadavg()[0]
     for backend in backends:
         if backend == "postgresql" and not postgres_reachable():
             notes.append("PostgreSQL at 127.0.0.1:5432 was not reachable: its row is missing.")
@@ -342,6 +343,10 @@ def main() -> int:
         if r["errors"]:
             notes.append(f"{r['backend']}: first error: {r['errors'][0]}")
     print()
+    notes.append(
+        f"1-minute load average of the shared 2-CPU machine: {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after the runs (other engineers' tests and benchmarks run alongside)."
+    )
     for note in notes:
         print(f"- {note}")
     print(
