@@ -81,6 +81,8 @@ def test_text_decoders_return_none_when_nothing_changes() -> None:
     assert fold.decode("UN/**/ION SEL/**/ECT") == "UNION SELECT"
     assert fold.decode("c'a't /etc/passwd") == "cat /etc/passwd"
     assert fold.decode("cat${IFS}/etc/passwd") == "cat /etc/passwd"
+    assert fold.decode('c""at') == "cat" and fold.decode("w'h'o'am'i") == "whoami"
+    assert fold.decode("Jane O'Neil") is None  # one apostrophe is English, not shell quoting
 
 
 def test_base64_guess_and_truncation() -> None:
