@@ -137,3 +137,69 @@ def test_serverless_functions_and_resources_included_from_other_files_point_into
     assert fn.role is not None and fn.role.logical_id == "orderRole"
     assert fn.role.source.file == "fn/resources.yml" and fn.role.source.line == 2
     assert fn.role.statements()[0].actions == ["dynamodb:*"]
+
+
+OPENAPI_TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        swagger: "2.0"
+        securityDefinitions:
+          cognito:
+            type: apiKey
+            name: Authorization
+            in: header
+            x-amazon-apigateway-authtype: cognito_user_pools
+          api_key:
+            type: apiKey
+            name: x-api-key
+            in: header
+        paths:
+          /orders:
+            post:
+              security:
+                - cognito: []
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Orders.Arn}/invocations
+            get:
+              security:
+                - api_key: []
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Orders.Arn}/invocations
+          /total:
+            post:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Orders.Arn}/invocations
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(event, context): return 1"
+"""
+
+
+def test_openapi_definition_body_routes_keep_their_security_and_function(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(OPENAPI_TEMPLATE)
+    app = _only(tmp_path)
+    routes = {
+        (r.method, r.path): (r.authorizer, r.api_key_required, r.function, r.source.line) for r in app.apis[0].routes
+    }
+    assert routes == {
+        ("POST", "/orders"): ("cognito_user_pools", False, "Orders", 22),
+        ("GET", "/orders"): (None, True, "Orders", 29),
+        ("POST", "/total"): (None, False, "Orders", 37),
+    }
+    fn = app.function("Orders")
+    assert fn is not None and [t.kind for t in fn.triggers] == ["rest-api"] * 3

@@ -166,6 +166,12 @@ class TemplateBuilder:
             self._index(logical_id, type_name, body)
 
     def link_all(self) -> None:
+        for logical_id, api in list(self.apis.items()):
+            body = self.resources.get(logical_id)
+            props = self.props(body)
+            definition = props.get("DefinitionBody") or props.get("Body")
+            if isinstance(definition, dict):
+                self._openapi(api, definition)
         for logical_id, body in self.resources.items():
             if isinstance(body, dict) and isinstance(body.get("Type"), str):
                 self._link(logical_id, body["Type"], body)
@@ -514,6 +520,24 @@ class TemplateBuilder:
                 if not trigger.details.get("explicit_api_key") and default_key:
                     route.api_key_required = True
                 api.routes.append(route)
+
+    def _openapi(self, api: Api, definition: dict[str, Any]) -> None:
+        from hullguard.scanner.loaders.openapi import openapi_routes
+
+        for found in openapi_routes(definition):
+            function = found.function if found.function in self.functions else None
+            route = Route(
+                method=found.method,
+                path=found.path,
+                authorizer=found.authorizer,
+                api_key_required=found.api_key_required,
+                function=function,
+                source=SourceRef(self.rel, found.line or api.source.line, api.logical_id),
+            )
+            api.routes.append(route)
+            if function is not None:
+                kind = "rest-api" if api.kind == "rest" else "http-api"
+                self.functions[function].triggers.append(Trigger(kind=kind, api_id=api.logical_id, source=route.source))
 
     def _rest_path(self, resource_ref: Any) -> str:
         parts: list[str] = []

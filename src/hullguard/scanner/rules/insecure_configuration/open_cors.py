@@ -10,6 +10,9 @@ from hullguard.scanner.context import ScanContext
 from hullguard.scanner.rules.base import Rule
 
 
+WRITE_METHODS = {"PUT", "POST", "DELETE"}
+
+
 def allows_any_origin(cors: Any) -> bool:
     if cors is True or cors == "'*'" or cors == "*":
         return True
@@ -44,3 +47,18 @@ class OpenCors(Rule):
         for fn in app.functions:
             if fn.url is not None and allows_any_origin(fn.url.cors):
                 yield self.finding(app, "function URL allows CORS from any origin", fn.url.source, function=fn)
+        for bucket in app.resources_of_type("AWS::S3::Bucket"):
+            cors = bucket.properties.get("CorsConfiguration")
+            rules = cors.get("CorsRules") if isinstance(cors, dict) else None
+            for rule in rules if isinstance(rules, list) else []:
+                if not isinstance(rule, dict) or "*" not in [str(o) for o in rule.get("AllowedOrigins") or []]:
+                    continue
+                writes = sorted({str(m) for m in rule.get("AllowedMethods") or []} & WRITE_METHODS)
+                if writes:
+                    yield self.finding(
+                        app,
+                        f"bucket {bucket.logical_id} accepts {', '.join(writes)} from any origin",
+                        bucket.source,
+                        resource=bucket.logical_id,
+                    )
+                    break
