@@ -9,7 +9,6 @@ from hullguard.model.finding import Finding
 from hullguard.scanner.context import ScanContext
 from hullguard.scanner.rules.base import Rule
 
-
 WRITE_METHODS = {"PUT", "POST", "DELETE"}
 
 
