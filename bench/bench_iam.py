@@ -178,21 +178,32 @@ def make_project(cases: list[Case], target: Path, count: int = 100) -> None:
     (target / "template.yaml").write_text("\n".join(lines) + "\n")
 
 
-def speed(cases: list[Case]) -> tuple[float, int]:
+def speed(cases: list[Case]) -> tuple[float, float, int, float]:
+    """Wall time and CPU time of the CLI on a 100-function project, and the share spent loading."""
+    import resource
+
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         make_project(cases, project)
         cli = ROOT / ".venv" / "bin" / "hullguard"
         command = [str(cli)] if cli.exists() else [sys.executable, "-m", "hullguard"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         proc = subprocess.run([*command, "gen-roles", str(project), "--format", "json", "-q"], capture_output=True,
                               text=True, cwd=ROOT)
         elapsed = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         try:
             functions = len(json.loads(proc.stdout))
         except json.JSONDecodeError:
             functions = 0
-        return elapsed, functions
+        from hullguard.scanner.loaders import load_applications
+
+        started = time.perf_counter()
+        load_applications(project)
+        loading = time.perf_counter() - started
+        return elapsed, cpu, functions, loading
 
 
 # -- peers ------------------------------------------------------------------------------------------
@@ -278,7 +289,8 @@ def run_puresec(cases: list[Case]) -> tuple[Score | None, str]:
                 # puresec-cli reads this marker at import time; without it, it uploads usage statistics
                 (Path(tmp) / ".puresec").mkdir()
                 (Path(tmp) / ".puresec" / "stats-disabled").touch()
-                env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "AWS_DEFAULT_REGION": "us-east-1",
+                # puresec-cli runs "python"/"node" from PATH to analyse code: its own venv's python
+                env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": tmp, "AWS_DEFAULT_REGION": "us-east-1",
                        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", **NO_INTERNET}
                 env.update(dict(case.spec.get("environment", {}).items()))
@@ -332,6 +344,10 @@ def run_autopilot(cases: list[Case]) -> tuple[Score | None, str]:
     note = f"{len(cases) - len(failures)}/{len(cases)} functions produced output"
     if failures:
         note += "; first failure: " + failures[0]
+    if score.tp + score.fp == 0:
+        return None, (f"no policy offline: it needs AWS's service reference endpoint for every SDK call it finds "
+                      f"({len(failures)} functions failed on it; the {len(cases) - len(failures)} others, aws-sdk v2 "
+                      "code it does not read or dynamic calls, produced empty policies)")
     return (score if len(failures) < len(cases) else None), note
 
 
@@ -360,12 +376,12 @@ def _actions_from_text(text: str) -> dict[str, set[str]]:
 
 
 # -- report --------------------------------------------------------------------------------------
-def row(name: str, score: Score | None, note: str = "") -> str:
+def row(name: str, score: Score | None, note: str = "", resources: bool = True) -> str:
     if score is None:
         return f"| {name} | - | - | - | {note} |"
-    narrow = score.narrow / score.tp if score.tp else 0.0
+    narrow = f"{score.narrow / score.tp:.1%}" if score.tp and resources else "-"
     return (f"| {name} | {score.recall:.1%} ({score.tp}/{score.tp + score.fn}) | {score.precision:.1%} "
-            f"({score.tp}/{score.tp + score.fp}) | {narrow:.1%} | {note} |")
+            f"({score.tp}/{score.tp + score.fp}) | {narrow} | {note} |")
 
 
 def main() -> int:
@@ -379,8 +395,8 @@ def main() -> int:
     log(f"{len(cases)} functions, {len(services)} services")
     score, by_language, elapsed, notes = run_hullguard(cases, corpus)
     log(f"hullguard: {elapsed:.2f}s")
-    speed_s, speed_n = speed(cases)
-    log(f"100-function project: {speed_s:.2f}s ({speed_n} functions)")
+    speed_s, speed_cpu, speed_n, loading = speed(cases)
+    log(f"100-function project: {speed_s:.2f}s wall, {speed_cpu:.2f}s CPU ({speed_n} functions)")
     peers: list[tuple[str, Score | None, str]] = []
     if not args.no_peers:
         for name, runner in (("puresec-cli 1.x", run_puresec), ("iam-policy-autopilot", run_autopilot)):
@@ -407,13 +423,17 @@ def main() -> int:
     ]
     out += [row(f"hullguard, {lang} only", s) for lang, s in sorted(by_language.items())]
     for name, result, note in peers:
-        out.append(row(name, result, note + " (actions only; resources not compared)"))
+        out.append(row(name, result, note + " (actions only; resources not compared)", resources=False))
     out += [
         "",
         f"Resources: {score.narrow} narrowest, {score.broader} broader than needed (still work), "
         f"{score.breaking} that would not cover what the code uses.",
         f"Speed: `hullguard gen-roles` on a generated 100-function SAM project (code from the corpus): "
-        f"{speed_s:.2f} s wall time for {speed_n} functions, loading included (target < 5 s).",
+        f"{speed_s:.2f} s wall time, {speed_cpu:.2f} s CPU, for {speed_n} functions (target < 5 s); loading the "
+        f"template alone (scanner loaders, SAM translation) takes {loading:.2f} s of it in-process. The machine "
+        "is shared: wall time grows with its load, CPU time much less.",
+        "The labels were written by the team that wrote the analyser, so the corpus shows what is covered rather "
+        "than an independent estimate; `py_dynamic_dispatch` and `js_dynamic_service` are the known misses.",
         "",
     ]
     if score.misses:
