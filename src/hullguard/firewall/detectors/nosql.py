@@ -40,7 +40,7 @@ RULES: tuple[RuleInfo, ...] = (
 )
 
 _OPERATORS = (
-    "ne|eq|gt|gte|lt|lte|in|nin|regex|where|expr|function|accumulator|exists|type|mod|all|size|elemmatch|not"
+    "ne|eq|gt|gte|lt|lte|in|nin|regex|where|expr|function|accumulator|exists|mod|all|size|elemmatch|not"
     "|nor|or|and|text|search|jsonschema|lookup|graphlookup|match|project|group|unwind|merge|out|set|unset|push"
     "|pull|addtoset|inc|rename|comment|options|natural|slice|where|sample|facet|unionwith|replacewith|geowithin"
     "|near|nearsphere|bitsallset|rand|toString"
@@ -66,6 +66,20 @@ _TAUTOLOGY = re.compile(
 )
 
 
+# GraphQL declares variables the same way ("query ($search: String!, $in: [ID])"): a type name after
+# the colon is a declaration, not an operator value.
+_GRAPHQL_TYPE = re.compile(r"\s{0,8}\[?\s{0,4}[A-Z][A-Za-z0-9_]{0,64}\s{0,4}[!\]),=]")
+
+
+def _operator_object(text: str) -> re.Match[str] | None:
+    for count, match in enumerate(_OBJECT.finditer(text)):
+        if count >= 16:
+            break
+        if not _GRAPHQL_TYPE.match(text, match.end()):
+            return match
+    return None
+
+
 def scan(text: str, ctx: ScanContext) -> Detection | None:
     if not _PREFILTER.search(text):
         return None
@@ -80,7 +94,7 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
                 return Detection("HG-NOSQL-001", f"bracket operator {bracket.group(0)!r}", bracket.start(),
                                  bracket.end())
         else:
-            match = _OBJECT.search(text) or _BRACKET.search(text)
+            match = _operator_object(text) or _BRACKET.search(text)
             if match:
                 return Detection("HG-NOSQL-002", f"operator {match.group(0).strip()!r}", match.start(), match.end())
     elif "&" in text and ctx.is_key:
