@@ -104,6 +104,7 @@ def test_console_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
         page.click("form.filters button[type=submit]")
         page.wait_for_url("**/events?*attack=xss*")
         assert page.locator("#events tbody tr").count() == 1
+        assert page.locator("main img, main script").count() == 0  # the location holds an <img onerror>
         page.click("#events tbody a")
         page.wait_for_url(f"**/events/{xss_uid}")
 

@@ -202,3 +202,32 @@ def test_destinations_are_checked_when_added(sqlite_console: Console) -> None:
             add_destination(session, "bad", "webhook", "http://127.0.0.1:1/hook")
         with pytest.raises(ValueError, match="kind must be"):
             add_destination(session, "bad", "kafka", "http://127.0.0.1:1/")
+
+
+def test_the_served_console_forwards_in_the_background(tmp_path, receiver: FlakyReceiver) -> None:  # type: ignore[no-untyped-def]
+    """End to end: events posted to the API reach the webhook through the app's own forwarder thread."""
+    from fastapi.testclient import TestClient
+
+    from hullguard.console.accounts import create_api_key
+    from hullguard.console.app import create_app
+    from hullguard.console.settings import ConsoleSettings, database_url_for
+
+    receiver.failures = 1  # the first delivery fails and is retried after the backoff
+    app = create_app(ConsoleSettings(database_url=database_url_for(tmp_path), forward_interval_s=0.2))
+    state = app.state.console
+    with state.transaction() as session:
+        _, key = create_api_key(session, "fw", "events:write")
+        add_destination(session, "hook", "webhook", receiver.url, "k" * 32)
+    events = [make_event() for _ in range(3)]
+    with TestClient(app) as client:
+        answer = client.post(
+            "/api/v1/events", json={"events": [e.to_dict() for e in events]}, headers={"Authorization": f"Bearer {key}"}
+        )
+        assert answer.status_code == 200
+        deadline = time.monotonic() + 20
+        while not receiver.requests and time.monotonic() < deadline:
+            time.sleep(0.2)
+    state.engine.dispose()
+    assert receiver.requests, "nothing was forwarded within 20 s"
+    delivered = {e["finding_info"]["uid"] for _, body in receiver.requests for e in json.loads(body)["events"]}
+    assert delivered == {e.uid for e in events}

@@ -205,3 +205,41 @@ def test_admin_creates_keys_and_users_through_the_pages(sqlite_console: Console)
     with sqlite_console.state.sessions() as session:
         actions = {a.action for a in session.scalars(select(AuditEntry))}
     assert {"login", "key-create"} <= actions
+
+
+def test_html_in_inventory_and_findings_is_shown_inert(sqlite_console: Console) -> None:
+    evil = '<img src=x onerror="alert(1)">'
+    sqlite_console.api(
+        "/api/v1/inventory",
+        {
+            "source": "scan",
+            "functions": [
+                {"name": "fn" + evil[:40], "runtime": evil[:32], "application": evil, "protected": False},
+            ],
+        },
+    )
+    from hullguard.events import Severity
+    from hullguard.model.finding import Finding
+
+    finding = Finding(
+        rule_id="HG-X-1",
+        title=evil,
+        severity=Severity.HIGH,
+        risk="event-injection",
+        message=evil,
+        file=evil,
+        function=evil,
+        remediation=evil,
+        application="app",
+    ).to_dict()
+    assert (
+        sqlite_console.api(
+            "/api/v1/posture", {"application": evil, "source": "scan", "findings": [finding]}
+        ).status_code
+        == 200
+    )
+    sqlite_console.login()
+    for path in ("/", "/posture", "/config"):
+        html = sqlite_console.client.get(path).text
+        assert "<img" not in html, path
+        assert "&lt;img src=x" in html, path
