@@ -30,6 +30,7 @@ from hullguard.model.app import (
 )
 from hullguard.scanner.loaders.cfn_build import PRINCIPAL_KINDS, stream_kind
 from hullguard.scanner.loaders.common import Problem, as_list, managed_policy, statements_from_document
+from hullguard.scanner.loaders.yamlfile import LineDict
 
 MAX_TF_BYTES = 5 * 1024 * 1024
 _REF = re.compile(r"^\$\{([a-zA-Z0-9_\-]+(?:\.[a-zA-Z0-9_\-\[\]\"*]+)+)\}$")
@@ -56,6 +57,7 @@ class _Module:
         self.directory, self.root, self.problems = directory, root, problems
         self.blocks: dict[str, tuple[dict[str, Any], SourceRef]] = {}  # address -> (body, source)
         self.variables: dict[str, Any] = {}
+        self.texts: dict[str, list[str]] = {}  # file -> lines, to find where attributes were written
 
     def rel(self, path: Path) -> str:
         try:
@@ -84,6 +86,7 @@ class _Module:
                 message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
                 self.problems.append(Problem(rel, line if isinstance(line, int) else None, f"invalid HCL: {message}"))
                 continue
+            self.texts[rel] = text.splitlines()
             lines = {
                 (m.group(1), m.group(2), m.group(3)): text.count("\n", 0, m.start()) + 1 for m in _BLOCK.finditer(text)
             }
@@ -279,7 +282,9 @@ class _Builder:
         )
         env = as_list(body.get("environment"))
         if env and isinstance(env[0], dict) and isinstance(env[0].get("variables"), dict):
-            fn.environment = {str(k): v(val) for k, val in env[0]["variables"].items() if not k.startswith("__")}
+            environment = LineDict({str(k): v(val) for k, val in env[0]["variables"].items() if not k.startswith("__")})
+            environment.lines = self._attribute_lines(source, list(environment))
+            fn.environment = environment
         fn.environment_kms_key = v(body.get("kms_key_arn"))
         fn.timeout = _int(v(body.get("timeout", 3)))
         fn.memory = _int(v(body.get("memory_size", 128)))
@@ -309,6 +314,22 @@ class _Builder:
         )
         fn.code_path = self._code_path(body)
         return fn
+
+    def _attribute_lines(self, source: SourceRef, names: list[str]) -> dict[str, int]:
+        """Where each ``name =`` is written inside the block that starts at ``source``."""
+        text = self.m.texts.get(source.file, [])
+        out: dict[str, int] = {}
+        start = (source.line or 1) - 1
+        for number in range(start, min(len(text), start + 400)):
+            stripped = text[number].lstrip()
+            for name in names:
+                if name not in out and (
+                    stripped.startswith(f"{name} ")
+                    or stripped.startswith(f"{name}=")
+                    or stripped.startswith(f'"{name}"')
+                ):
+                    out[name] = number + 1
+        return out
 
     def _code_path(self, body: dict[str, Any]) -> str | None:
         filename = body.get("filename")
