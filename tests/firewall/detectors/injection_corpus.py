@@ -56,8 +56,8 @@ _XSS_FRAGMENTS = frozenset(
         "</HTML>",
         "<!--[if gte IE 4]>",
         "<![endif]-->",
-        "exp/*<XSS STYLE='no\\xss:noxss(\"*//*\");",
-        "exp/*<A STYLE='no\\xss:noxss(\"*//*\");",
+        'exp/*<XSS STYLE=\'no\\xss:noxss("*//*");',
+        'exp/*<A STYLE=\'no\\xss:noxss("*//*");',
         "<? echo('<SCR)';",
         "<xss:xss>XSS</xss:xss>",
         '<?import namespace="xss" implementation="http://ha.ckers.org/xss.htc">',
@@ -72,18 +72,22 @@ EXCLUSIONS: dict[str, tuple[Rule, ...]] = {
         (
             "documentation",
             "a heading or explanation line of the list ('# Numeric', 'Time-Based:', '+<TAB>addition, ...')",
-            lambda _l, s: "\t" in s
-            or re.match(r"#\s|#[A-Za-z]", s) is not None
-            or (re.fullmatch(r"[A-Za-z][A-Za-z -]+:?", s) is not None and (" " in s or s.endswith(":")))
-            or s in ("-- or #", "/*…*/"),
+            lambda _l, s: (
+                "\t" in s
+                or re.match(r"#\s|#[A-Za-z]", s) is not None
+                or (re.fullmatch(r"[A-Za-z][A-Za-z -]+:?", s) is not None and (" " in s or s.endswith(":")))
+                or s in ("-- or #", "/*…*/")
+            ),
         ),
         (
             "bare probe",
             "a lone quote, bracket, number or separator ('1'', '[1]', '%00', ';'): the same characters occur in "
             "benign values (O'Neil, 1) and carry no SQL on their own",
-            lambda _l, s: (len(s) <= 4 and not any(c.isalpha() for c in s))
-            or re.fullmatch(r"\d*/\*!?\d*['\"]\*/", s) is not None
-            or s in ("'\\\"",),
+            lambda _l, s: (
+                (len(s) <= 4 and not any(c.isalpha() for c in s))
+                or re.fullmatch(r"\d*/\*!?\d*['\"]\*/", s) is not None
+                or s in ("'\\\"",)
+            ),
         ),
         (
             "arithmetic probe",
@@ -96,15 +100,21 @@ EXCLUSIONS: dict[str, tuple[Rule, ...]] = {
         (
             "event handler name",
             "a bare attribute name from an event-handler list ('onAbort'): a word list, not a payload",
-            lambda l, s: l.endswith("event_handlers.txt")
-            or re.fullmatch(r"on\w+|FSCommand|seekSegmentTime", s, re.IGNORECASE) is not None,
+            lambda list_name, s: (
+                list_name.endswith("event_handlers.txt")
+                or re.fullmatch(r"on\w+|FSCommand|seekSegmentTime", s, re.IGNORECASE) is not None
+            ),
         ),
         (
             "encoded '<' alone",
             "one of the encodings of a lone '<' (&lt;, &#x3c, \\u003c, %3C) from an encoding table",
             lambda _l, s: re.fullmatch(r"<|%3c|&lt;?|&#0*60;?|&#x0*3c;?|\\x3c|\\u003c", s, re.IGNORECASE) is not None,
         ),
-        ("list heading", "a section heading of the JSONP list ('#Google.com:')", lambda _l, s: re.fullmatch(r"#[^<>()]*", s) is not None),
+        (
+            "list heading",
+            "a section heading of the JSONP list ('#Google.com:')",
+            lambda _l, s: re.fullmatch(r"#[^<>()]*", s) is not None,
+        ),
         (
             "multi-line fragment",
             "one line of a multi-line vector whose executing part is on another line (RSnake cheat sheet)",
@@ -113,21 +123,28 @@ EXCLUSIONS: dict[str, tuple[Rule, ...]] = {
         (
             "style-only injection",
             "CSS that only changes presentation (color:red) and runs no script",
-            lambda _l, s: re.search(r"color\s*[:=]\s*(?:red|green|blue|yellow)", s, re.IGNORECASE) is not None
-            and _SCRIPT_MARKERS.search(s) is None,
+            lambda _l, s: (
+                re.search(r"color\s*[:=]\s*(?:red|green|blue|yellow)", s, re.IGNORECASE) is not None
+                and _SCRIPT_MARKERS.search(s) is None
+            ),
         ),
         (
             "plain link or markup",
             "a link/image to an http URL, or plain markup (<h1>INJECTX</h1>): HTML injection without script, not "
             "XSS at paranoia 1",
             lambda _l, s: (
-                re.fullmatch(r"<(?:a|img)\s+(?:href|src)\s*=\s*\"?\s*h\s*t\s*t\s*p.*", s, re.IGNORECASE) is not None
-                and _SCRIPT_MARKERS.search(s) is None
-            )
-            or s in ("<h1>INJECTX</h1>", "<input type=text value=\u201cXSS\u201d>"),
+                (
+                    re.fullmatch(r"<(?:a|img)\s+(?:href|src)\s*=\s*\"?\s*h\s*t\s*t\s*p.*", s, re.IGNORECASE) is not None
+                    and _SCRIPT_MARKERS.search(s) is None
+                )
+                or s in ("<h1>INJECTX</h1>", "<input type=text value=\u201cXSS\u201d>")
+            ),
         ),
-        ("filter probe", "RSnake's XSS locator: a string that shows which characters a filter lets through",
-         lambda _l, s: s == "'';!--\"<XSS>=&{()}"),
+        (
+            "filter probe",
+            "RSnake's XSS locator: a string that shows which characters a filter lets through",
+            lambda _l, s: s == "'';!--\"<XSS>=&{()}",
+        ),
         ("not a payload", "an Apache configuration line quoted in the list", lambda _l, s: s.startswith("Redirect ")),
     ),
     "cmdi": (
@@ -150,7 +167,7 @@ EXCLUSIONS: dict[str, tuple[Rule, ...]] = {
         ),
         (
             "quote without separator",
-            "a quote then a command word with no separator (\"' whoami\"): in a shell the word becomes one more "
+            'a quote then a command word with no separator ("\' whoami"): in a shell the word becomes one more '
             "argument of the original command, not a new command",
             lambda _l, s: re.fullmatch(r"['\"]\s*[\w.-]+", s) is not None,
         ),
@@ -277,7 +294,9 @@ def _measure(corpora: Path, family: str) -> list[str]:
         text = (corpora / "attacks/payloadsallthethings/xss/MarioXSSVectors.txt").read_text(encoding="utf-8")
         vectors = [v for v in re.split(r'(?=<div id="\d+">)', text) if v.strip()]
         vector_rate, _ = detection_rate(module, vectors)
-        out.append(f"- html5sec (MarioXSSVectors) per multi-line vector: {len(vectors)} vectors, detected {vector_rate:.2%}")
+        out.append(
+            f"- html5sec (MarioXSSVectors) per multi-line vector: {len(vectors)} vectors, detected {vector_rate:.2%}"
+        )
     if family == "sqli":
         queries = json.loads((corpora / "attacks/sqli-query-strings.json").read_text(encoding="utf-8"))
         hits = sum(any(detect(module, f) for f in query_fields(q)) for q in queries)
@@ -285,7 +304,11 @@ def _measure(corpora: Path, family: str) -> list[str]:
     benign = json.loads((corpora / "benign/query-strings.json").read_text(encoding="utf-8"))
     fp_rate, flagged = false_positive_rate(module, benign)
     out.append(f"- benign query strings: {len(flagged)}/{len(benign)} flagged ({fp_rate:.2%})")
-    event_strings = [s for p in sorted(glob.glob(str(corpora / "events/powertools/*.json"))) for s in _json_strings(json.loads(Path(p).read_text()))]
+    event_strings = [
+        s
+        for p in sorted(glob.glob(str(corpora / "events/powertools/*.json")))
+        for s in _json_strings(json.loads(Path(p).read_text()))
+    ]
     event_fp = [s for s in event_strings if detect(module, s) is not None]
     out.append(f"- benign sample-event strings: {len(event_fp)}/{len(event_strings)} flagged")
     fields = [f for q in benign for f in query_fields(q)] + event_strings
@@ -296,11 +319,13 @@ def _measure(corpora: Path, family: str) -> list[str]:
     for f in fields:
         module.scan(f, ctx)
     mean_us = (time.perf_counter() - start) / len(fields) * 1e6
-    out.append(f"- prefilter passes {passing}/{len(fields)} benign strings ({passing / len(fields):.1%}); "
-               f"mean scan {mean_us:.2f} µs per benign string")
+    out.append(
+        f"- prefilter passes {passing}/{len(fields)} benign strings ({passing / len(fields):.1%}); "
+        f"mean scan {mean_us:.2f} µs per benign string"
+    )
     if missed:
         out.append(f"- missed examples: {[m[:60] for m in missed[:8]]}")
-    return out + [""]
+    return [*out, ""]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -131,10 +131,30 @@ _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 _FETCHERS = frozenset({"wget", "curl", "fetch", "tftp", "ftp", "certutil", "bitsadmin"})
 # Reconnaissance commands that are no everyday word: the whole value may be just the command.
-_RECON_ALONE = ("whoami", "ifconfig", "ipconfig", "uname", "netstat", "systeminfo", "sysinfo", "lsb_release", "printenv")
+_RECON_ALONE = (
+    "whoami",
+    "ifconfig",
+    "ipconfig",
+    "uname",
+    "netstat",
+    "systeminfo",
+    "sysinfo",
+    "lsb_release",
+    "printenv",
+)
 _EXEC_FUNCTION_WORDS = (
-    "system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec", "eval", "spawn", "execsync",
-    "spawnsync", "execfile",
+    "system",
+    "exec",
+    "shell_exec",
+    "passthru",
+    "popen",
+    "proc_open",
+    "pcntl_exec",
+    "eval",
+    "spawn",
+    "execsync",
+    "spawnsync",
+    "execfile",
 )
 # A value that starts with a command word (possibly behind a path, quotes or escapes): the only way a
 # value without any separator can be flagged. Also the start-of-value part of the prefilter.
@@ -297,9 +317,11 @@ def _scan_context(text: str, quote: str, command_first: bool) -> Detection | Non
     reverse = _reverse_shell(segments)
     if reverse is not None:
         return Detection("HG-CMDI-005", reverse, 0, min(len(text), 64))
+    line = quote + text
+    first_content = len(line) - len(line.lstrip(" \t'\""))
     for index, segment in enumerate(segments):
         # A separator at the very start of the value (only quotes/blanks before it) is no prose.
-        leading = not (quote + text)[: segment.start].strip(" \t'\"")
+        leading = segment.start <= first_content
         verdict = _judge(segment, bool(quote), leading, command_first)
         if verdict is not None and _delimited_data(segments, index):
             continue

@@ -229,8 +229,31 @@ ADMIN_SUBCOMMANDS = {
 }
 # After a separator these are commands whatever their argument is ("; echo INJECTED", "| sleep 5").
 ANY_ARGUMENT = frozenset(
-    {"echo", "printf", "sleep", "ping", "nslookup", "wget", "curl", "nc", "ncat", "netcat", "bash", "sh",
-     "perl", "python", "python3", "ruby", "php", "kill", "rm", "chmod", "which", "whoami", "timeout"}
+    {
+        "echo",
+        "printf",
+        "sleep",
+        "ping",
+        "nslookup",
+        "wget",
+        "curl",
+        "nc",
+        "ncat",
+        "netcat",
+        "bash",
+        "sh",
+        "perl",
+        "python",
+        "python3",
+        "ruby",
+        "php",
+        "kill",
+        "rm",
+        "chmod",
+        "which",
+        "whoami",
+        "timeout",
+    }
 )
 URL_ARGUMENT = re.compile(r"^(?:https?|ftp|tftp|file)://|^//[\w.-]+/", re.IGNORECASE)
 IPV4_ARGUMENT = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?$")

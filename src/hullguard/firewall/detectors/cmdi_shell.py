@@ -170,8 +170,13 @@ class _Splitter:
         return self.segments
 
     def _drive_prefix(self) -> bool:
-        word = "".join(self.word)
-        return len(word) >= 2 and word[-1] == ":" and word[-2].isalpha() or "\\" in word[:3]
+        """Is the word so far a Windows drive path ("C:", "C:\\Windows")? Looks at 3 characters only."""
+        head = ""
+        for piece in self.word:
+            head += piece[: 3 - len(head)]
+            if len(head) >= 3:
+                break
+        return len(head) >= 2 and head[0].isalpha() and head[1] == ":" and (len(head) == 2 or head[2] == "\\")
 
     def _double_quoted(self, i: int) -> int:
         text, n = self.text, self.n
@@ -201,11 +206,14 @@ class _Splitter:
         if nxt == "'":  # ANSI-C quoting $'\x63at'
             end = text.find("'", i + 2)
             end = n if end < 0 else end
-            self._add(_decode_ansi_c(text[i + 2 : end]), glued=True)
+            body = text[i + 2 : end]
+            self._add(_decode_ansi_c(body), glued=True)
+            if "\\" in body:
+                self.current.obfuscated = True  # letters spelled as escapes: $'\x63at'
             return end + 1
         if nxt == "{":
-            end = text.find("}", i + 2)
-            if end < 0 or end - i > 64:
+            end = text.find("}", i + 2, i + 66)  # bounded, like every look-ahead here
+            if end < 0:
                 self._add("$")
                 return i + 1
             name = text[i + 2 : end]
@@ -233,10 +241,11 @@ class _Splitter:
     def _brace(self, i: int) -> int:
         """``{cat,/etc/passwd}`` expands to ``cat /etc/passwd``; any other brace is a group or text."""
         text = self.text
-        end = text.find("}", i + 1)
-        body = text[i + 1 : end] if 0 < end - i <= 256 else ""
+        end = text.find("}", i + 1, i + 258)  # bounded: an unclosed "{" must not rescan the rest
+        body = text[i + 1 : end] if end > 0 else ""
         if body and "," in body and " " not in body:
             self._end_word()
+            self.current.obfuscated = True  # {cat,/etc/passwd}: a command line without spaces
             for part in body.split(",")[:MAX_WORDS]:
                 self._add(part)
                 self._end_word()

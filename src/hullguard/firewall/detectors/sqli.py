@@ -151,14 +151,21 @@ _TRIGGER_WORDS = sorted(
 )
 _DANGEROUS_PREFIXES = ("utl_", "dbms_", "ctxsys.", "xp_", "sp_oa", "master.")
 PREFILTER = (
-    "[" + re.escape(_QUOTES) + "`]|&&|\\|\\||@@|(?<![a-z])(?:"
+    "["
+    + re.escape(_QUOTES)
+    + "`]|&&|\\|\\||@@|(?<![a-z])(?:"
     + regex_alternation(_TRIGGER_WORDS)
     + "(?![a-z])|"
     + regex_alternation(_DANGEROUS_PREFIXES)
     + ")"
 )
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
-_CONTEXT_NAMES = {"": "as a bare value", SINGLE_QUOTES: "inside '...'", DOUBLE_QUOTES: 'inside "..."', "`": "inside `...`"}
+_CONTEXT_NAMES = {
+    "": "as a bare value",
+    SINGLE_QUOTES: "inside '...'",
+    DOUBLE_QUOTES: 'inside "..."',
+    "`": "inside `...`",
+}
 _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
 

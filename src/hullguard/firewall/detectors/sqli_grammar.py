@@ -90,7 +90,6 @@ EXPRESSION_FUNCTIONS = frozenset(
         "group_concat",
         "string_agg",
         "exists",
-        "md5",
         "lower",
         "upper",
         "elt",
@@ -110,7 +109,9 @@ SQL_FUNCTIONS = TIME_FUNCTIONS | ERROR_FUNCTIONS | EXPRESSION_FUNCTIONS
 DDL_OBJECTS = frozenset(
     {"table", "database", "schema", "view", "user", "login", "index", "trigger", "column", "function", "procedure"}
 )
-COMPARISONS = frozenset({"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "!<", "!>"})
+COMPARISONS = frozenset(
+    {"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "!<", "!>"}
+)
 # Keywords that continue a query right after a quote break or a numeric value.
 CLAUSE_AFTER_VALUE = frozenset({"order", "group", "having", "where", "limit", "procedure", "into", "offset"})
 
@@ -199,7 +200,12 @@ def _select_list(tokens: list[Token], i: int) -> bool:
         return True
     if kind in ("n", "s"):
         nxt = kind_at(tokens, i + 1)
-        return nxt in (",", "c", ";", ")", "o", "&", "", "U") or value_at(tokens, i + 1) in ("from", "into", "as", "where")
+        return nxt in (",", "c", ";", ")", "o", "&", "", "U") or value_at(tokens, i + 1) in (
+            "from",
+            "into",
+            "as",
+            "where",
+        )
     if kind == "w":
         # select password from users [where|--|;|end]
         if value_at(tokens, i + 1) == "," or kind_at(tokens, i + 1) in (";", "c"):
@@ -389,10 +395,16 @@ def error_based(tokens: list[Token], i: int) -> Hit | None:
     if tok is None:
         return None
     prev = kind_at(tokens, i - 1)
-    if tok.kind == "f" and (tok.value in ERROR_FUNCTIONS or tok.value.startswith(DANGEROUS_PREFIXES)):
-        if prev not in ("w", "s") or tok.value.startswith(("xp_", "utl_", "dbms_")):
-            return ("HG-SQLI-006", f"error-based/out-of-band function {tok.value}()", i)
-    if tok.kind == "f" and tok.value == "convert" and value_at(tokens, i + 2) == "int" and value_at(tokens, i + 3) == ",":
+    dangerous = tok.value in ERROR_FUNCTIONS or tok.value.startswith(DANGEROUS_PREFIXES)
+    # After a word or string a common name may be prose ("a polygon(3 sides)"); package calls never are.
+    if tok.kind == "f" and dangerous and (prev not in ("w", "s") or tok.value.startswith(("xp_", "utl_", "dbms_"))):
+        return ("HG-SQLI-006", f"error-based/out-of-band function {tok.value}()", i)
+    if (
+        tok.kind == "f"
+        and tok.value == "convert"
+        and value_at(tokens, i + 2) == "int"
+        and value_at(tokens, i + 3) == ","
+    ):
         return ("HG-SQLI-006", "CONVERT(INT, ...) forces a type-conversion error that leaks data", i)
     if tok.value == "into" and value_at(tokens, i + 1) in ("outfile", "dumpfile") and kind_at(tokens, i + 2) == "s":
         return ("HG-SQLI-006", "INTO OUTFILE writes query results to a file", i)

@@ -60,7 +60,7 @@ RULES: tuple[RuleInfo, ...] = (
         Severity.HIGH,
         _CWE,
         "The value closes the attribute it is written into and adds an event handler "
-        '(" onmouseover=..., \' autofocus onfocus=...).',
+        "(\" onmouseover=..., ' autofocus onfocus=...).",
         _FIX,
     ),
     RuleInfo(
@@ -180,7 +180,7 @@ _TAG_REACH = 1024  # an event attribute this close after a tag opens belongs to 
 def _scan_tags(text: str, paranoia: int) -> Detection | None:
     # Event attributes are found in one pass over the whole text, then matched to the tags before
     # them: a tag whose ">" sits inside a quoted value (<x 1=">" onxxx=1) still owns its handler.
-    events = [m for m in markup.EVENT_ATTRIBUTE.finditer(text)]
+    events = list(markup.EVENT_ATTRIBUTE.finditer(text))
     next_event = 0
     for tag in markup.iter_tags(text):
         found = _check_tag(tag, text)
@@ -206,6 +206,12 @@ def _scan_contexts(text: str) -> Detection | None:
         return Detection("HG-XSS-003", "script URL scheme followed by code", *match.span())
     if "data:text/html" in text.lower():
         return Detection("HG-XSS-003", "data:text/html URL", 0, min(len(text), 64))
+    escape = js.template_escape(text)
+    if escape is not None:
+        return Detection("HG-XSS-006", f"'{escape}' inside a {{{{ }}}} template expression", 0, min(len(text), 64))
+    match = js.CSS_EXPRESSION.search(text)
+    if match is not None:
+        return Detection("HG-XSS-007", "CSS expression/binding", *match.span())
     for pattern, why in (
         (js.SCRIPT_CLOSE, "</script> closes the script block"),
         (js.SINK_CALL, "call of a JavaScript sink"),
@@ -216,12 +222,6 @@ def _scan_contexts(text: str) -> Detection | None:
         match = pattern.search(text)
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
-    escape = js.template_escape(text)
-    if escape is not None:
-        return Detection("HG-XSS-006", f"'{escape}' inside a {{{{ }}}} template expression", 0, min(len(text), 64))
-    match = js.CSS_EXPRESSION.search(text)
-    if match is not None:
-        return Detection("HG-XSS-007", "CSS expression/binding", *match.span())
     match = js.UTF7_MARKUP.search(text)
     if match is not None:
         return Detection("HG-XSS-001", "UTF-7 encoded markup (+ADw- is '<')", *match.span())

