@@ -61,6 +61,20 @@ _MARKERS = re.compile("[^" + "".join(re.escape(chr(c)) for c in range(128) if ch
 _SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no text: never pushed
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
+# (map location, name) -> (name as shown, location of the value, name cannot carry an injection).
+# Header and parameter names repeat from one event to the next; a bounded cache saves the string
+# work for each of them on every event.
+_NAMES: dict[tuple[str, str], tuple[str, str, bool]] = {}
+_MAX_NAMES = 4096
+
+
+def _name(path: str, key: str, lower: bool) -> tuple[str, str, bool]:
+    label = key.lower() if lower else key
+    known = (label, f"{path}.{label}", key.isascii() and key.replace("-", "").isalnum())
+    if len(_NAMES) >= _MAX_NAMES:
+        _NAMES.clear()
+    _NAMES[(path, key)] = known
+    return known
 
 
 # (path, value, hint, record, content type, depth)
@@ -157,11 +171,12 @@ class Inspection:
         max_strings = budget.max_strings
         max_depth = budget.max_depth
         guess = b64.looks_like
+        nodes = meter.nodes
         while stack:
             path, value, hint, record, ctype, depth = stack.pop()
-            meter.nodes += 1
-            if not meter.nodes & 255 and (meter.nodes > max_nodes or meter.out_of_time()):
-                if meter.nodes > max_nodes:
+            nodes += 1
+            if not nodes & 255 and (nodes > max_nodes or meter.out_of_time()):
+                if nodes > max_nodes:
                     meter.exhaust(f"more than {max_nodes} values in the event")
                 stack.clear()
                 break
@@ -191,7 +206,7 @@ class Inspection:
                     # (a serialized Java object in base64 is alphanumeric), so it is queued as it is.
                     if size >= 16 and guess(value):
                         self.guess_base64(path, value, record, depth)
-                elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
+                elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and " " not in value and guess(value)):
                     meter.strings -= 1  # string() counts it
                     self.string(path, value, PLAIN, record, ctype, depth)
                     continue
@@ -201,7 +216,7 @@ class Inspection:
                 if depth >= max_depth:
                     meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
                     continue
-                room = max_nodes - meter.nodes - len(stack)
+                room = max_nodes - nodes - len(stack)
                 if room <= 0:
                     meter.exhaust(f"more than {max_nodes} values in the event")
                     stack.clear()
@@ -227,7 +242,7 @@ class Inspection:
                 if depth >= max_depth:
                     meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
                     continue
-                room = max_nodes - meter.nodes - len(stack)
+                room = max_nodes - nodes - len(stack)
                 depth += 1
                 for i, inner in enumerate(islice(value, max(room, 0))):
                     if type(inner) not in _SCALARS:
@@ -235,19 +250,23 @@ class Inspection:
             elif kind is bytes or kind is bytearray:
                 self.string(path, bytes_to_text(bytes(value)), hint, record, ctype, depth)
             # numbers, booleans and other scalars carry no injection
+        meter.nodes = nodes
 
     def flat(self, path: str, values: Mapping[Any, Any], hint: int, record: int | None, depth: int) -> None:
         """A map of names to strings (headers, query parameters) without a stack push per value."""
         headers = hint == FLAT_HEADERS
         ptexts, pmetas, meter = self.ptexts, self.pmetas, self.meter
         guess = b64.looks_like
+        names = _NAMES
         depth += 1
         for key, value in islice(values.items(), self.budget.max_strings):
             if type(key) is not str:
                 continue
-            label = key.lower() if headers else key
-            where = f"{path}.{label}"
-            if not (key.isascii() and key.replace("-", "").isalnum()):
+            known = names.get((path, key))
+            if known is None:
+                known = _name(path, key, headers)
+            label, where, plain = known
+            if not plain:
                 meter.strings += 1
                 ptexts.append(key)
                 pmetas.append((where, record, "", True, depth))
@@ -268,7 +287,7 @@ class Inspection:
             if value.isascii() and value.isalnum():
                 if size >= 16 and guess(value):
                     self.guess_base64(where, value, record, depth)
-            elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and guess(value)):
+            elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and " " not in value and guess(value)):
                 meter.strings -= 1
                 self.string(where, value, PLAIN, record, "", depth)
                 continue
