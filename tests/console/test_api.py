@@ -171,7 +171,21 @@ def test_inventory_upserts_and_validates(console: Console) -> None:
         "updated": 2,
     }
     bad = console.api("/api/v1/inventory", {"source": "scan", "functions": [{"name": "x", "protected": "yes"}]})
-    assert bad.status_code == 422 and "protected must be true or false" in bad.json()["detail"]
+    assert bad.status_code == 422 and "protected must be true, false or null" in bad.json()["detail"]
+    # What `hullguard scan --upload` sends when the template does not say: nulls, read as unknown.
+    unknown = {
+        "name": "from-template",
+        "version": "$LATEST",
+        "account": None,
+        "region": None,
+        "runtime": None,
+        "protected": None,
+        "application": "shop",
+        "last_deployed": None,
+        "arn": None,
+        "executions": None,
+    }
+    assert console.api("/api/v1/inventory", {"source": "scan", "functions": [unknown]}).status_code == 200
     assert console.api("/api/v1/inventory", {"source": "cron", "functions": functions}).status_code == 422
     with console.state.sessions() as session:
         assert session.scalar(select(func.count()).where(DeployedFunction.protected.is_(True))) == 2

@@ -193,9 +193,12 @@ def validate_inventory(doc: Any, limits: Limits) -> tuple[str, list[dict[str, An
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             raise ConsoleError(422, f"function {index}: must be a JSON object")
+        # null means "not known" (the scanner and audit say so when they cannot tell): shown as unprotected.
         protected = item.get("protected", False)
+        if protected is None:
+            protected = False
         if not isinstance(protected, bool):
-            raise ConsoleError(422, f"function {index}: field protected must be true or false")
+            raise ConsoleError(422, f"function {index}: field protected must be true, false or null")
         executions = item.get("executions", 0) or 0
         if isinstance(executions, bool) or not isinstance(executions, int) or executions < 0:
             raise ConsoleError(422, f"function {index}: field executions must be a non-negative integer")
