@@ -91,12 +91,19 @@ _SYSTEM_FILES = re.compile(
 # Substrings that must be present before the matching regex can match (gates, not temp-file use).
 _LAMBDA_GATES = ("/var/", "/opt/", "environ", ".aws", "/tmp/")  # noqa: S108
 _SYSTEM_GATES = (
-    "etc/", "proc/", "boot", "win", "system", "inetpub", ".ssh", "history", ".ht", ".git", "config", ".env",
-    "/root/", "/var/", "/dev/", "pass", ".conf", ".cnf", ".ini", "log", "/tmp/", "/library/", "autoexec",  # noqa: S108
+    "etc/", "proc/", "boot.ini", "win.ini", "windows/", "winnt", "system.ini", "system32", "inetpub", ".ssh",
+    "_history", ".hta", ".htp", "git/config", "web.config", "wp-config", "config.inc", "localsettings", "_config",
+    "tomcat-users", ".env", "/root/", "/var/", "/dev/", "passwd", ".pass", "pass.", ".conf", ".cnf", ".ini", "_log",
+    ".log", "/tmp/", "/library/", "autoexec",  # noqa: S108
+)
+_WRAPPER_GATES = (
+    "php:", "phar:", "zip:", "expect:", "glob:", "rar:", "ogg:", "compress.", "zlib:", "bzip2:", "ssh2.", "convert.",
+    "string.",
 )
 # Base64 of "/", "..", "etc/", "proc/", "C:\\", "c:\\" ("L", "ZXRjL", "cHJvYy", "Qzpc", "Yzpc") in a token.
 _B64_PATH = re.compile(r"(?<![A-Za-z0-9+])(?:L|ZXRjL|cHJvYy|Qzpc|Yzpc)[A-Za-z0-9+/]{7,4096}={0,2}")
 _EMBEDDED_ROOT = re.compile(r"(?<![:/])//(?=[a-z])")
+_WRAPPER_GATE = re.compile("|".join(re.escape(gate) for gate in _WRAPPER_GATES))
 _LAMBDA_GATE = re.compile("|".join(re.escape(gate) for gate in _LAMBDA_GATES))
 _SYSTEM_GATE = re.compile("|".join(re.escape(gate) for gate in _SYSTEM_GATES))
 # First segment of an absolute path that names an OS or server location rather than a web route.
@@ -179,7 +186,7 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
     if not _PREFILTER.search(text):
         return None
     found = _scan(text, ctx)
-    if found is None and ("L" in text or "Z" in text or "c" in text or "Q" in text or "Y" in text):
+    if found is None and ("L" in text or "ZXRjL" in text or "cHJvYy" in text or "zpc" in text):
         for decoded in _base64_paths(text):
             found = _scan(decoded, ctx)
             if found is not None:
@@ -192,13 +199,15 @@ def _scan(text: str, ctx: ScanContext) -> Detection | None:
     if "..2f" in folded or "..5c" in folded:  # "%" stripped by a broken decoder: ..2f..2fetc2fpasswd
         folded = folded.replace("..2f", "../").replace("..5c", "../").replace("2f", "/")
     # Cheap substring gates keep the common case (a URL or a file name) to a few passes of str.find.
-    if ("://" in folded or "convert." in folded or "string." in folded) and (match := _WRAPPER.search(folded)):
+    if _WRAPPER_GATE.search(folded) and (match := _WRAPPER.search(folded)):
         return _detect(5, f"stream wrapper {match.group(0)!r}", match)
     if _LAMBDA_GATE.search(folded) and (match := _LAMBDA_FILES.search(folded)):
         return _detect(3, f"Lambda file {match.group(0)!r}", match)
     if _SYSTEM_GATE.search(folded) and (match := _SYSTEM_FILES.search(folded)):
         return _detect(2, f"system file {match.group(0)!r}", match)
-    if ("." in folded or "??" in folded) and (match := _TRAVERSAL.search(folded)):
+    if ("./" in folded or "?/" in folded or "/.." in folded or ".;" in folded or "?;" in folded) and (
+        match := _TRAVERSAL.search(folded)
+    ):
         # Benign values (URLs, file names, text) essentially never climb a directory; one step is enough.
         return _detect(1, f"traversal segment {match.group(0).strip()!r}", match)
     if not ctx.is_key:

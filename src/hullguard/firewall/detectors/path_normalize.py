@@ -109,5 +109,7 @@ def normalize_path(text: str) -> str:
         low = _HEX_LITERAL.sub(_hex_literal, low)
     if not low.isascii():
         low = unicodedata.normalize("NFKC", low.translate(_LOOKALIKES)).lower()
-    low = low.translate(_LOOKALIKES)
+        low = low.translate(_LOOKALIKES)
+    elif "\\" in low:
+        low = low.replace("\\", "/")
     return _CONTROL.sub("", low) if not low.isprintable() else low
