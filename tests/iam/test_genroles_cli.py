@@ -194,3 +194,11 @@ def test_terraform_project_and_write(tmp_path: Path) -> None:
     assert (project / "main.tf").read_text() == before  # HCL is never rewritten
     data = json.loads((project / "checkout_least_privilege.tf.json").read_text())["data"]
     assert "checkout_least_privilege" in data["aws_iam_policy_document"]
+
+
+def test_same_logical_id_in_two_templates_is_prefixed_everywhere(tmp_path: Path) -> None:
+    for variant in ("blue", "green"):
+        shutil.copytree(SHOP, tmp_path / variant, ignore=shutil.ignore_patterns("serverless.yml"))
+    documents = json.loads(runner.invoke(app, ["gen-roles", str(tmp_path), "-q"]).stdout)
+    assert set(documents) == {f"{v}/template.yaml#{f}" for v in ("blue", "green")
+                              for f in ("CheckoutFunction", "StorefrontFunction")}

@@ -40,13 +40,18 @@ def role_logical_id(policy: FunctionPolicy) -> str:
     return f"{policy.logical_id}Role"
 
 
+def output_keys(policies: list[FunctionPolicy]) -> list[str]:
+    """Each function's logical id; ``<template>#<id>`` for every function whose id is in several templates
+    (a repository holding a fixed and a vulnerable copy of one app)."""
+    from collections import Counter
+
+    counts = Counter(p.logical_id for p in policies)
+    return [p.logical_id if counts[p.logical_id] == 1 else f"{p.app.template if p.app else ''}#{p.logical_id}"
+            for p in policies]
+
+
 def render_json(policies: list[FunctionPolicy]) -> str:
-    out: dict[str, Any] = {}
-    for policy in policies:
-        key = policy.logical_id if policy.logical_id not in out else \
-            f"{policy.app.template if policy.app else ''}#{policy.logical_id}"
-        out[key] = policy.document()
-    return json.dumps(out, indent=2)
+    return json.dumps({key: p.document() for key, p in zip(output_keys(policies), policies, strict=True)}, indent=2)
 
 
 def render_iam(policies: list[FunctionPolicy], account: str | None, region: str | None, partition: str) -> str:
@@ -59,11 +64,11 @@ def render_iam(policies: list[FunctionPolicy], account: str | None, region: str 
         return resource
 
     out: dict[str, Any] = {}
-    for policy in policies:
+    for key, policy in zip(output_keys(policies), policies, strict=True):
         doc = policy.document()
         for statement in doc["Statement"]:
             statement["Resource"] = sorted({plain(r) for r in statement["Resource"]})
-        out[policy.logical_id] = doc
+        out[key] = doc
     return json.dumps(out, indent=2)
 
 

@@ -70,13 +70,10 @@ class ProjectPolicies:
     applications: list[Application] = field(default_factory=list)
 
     def documents(self) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for policy in self.policies:
-            key = policy.logical_id
-            if key in out:  # the same logical id in two apps of one repository
-                key = f"{policy.app.template if policy.app else ''}#{policy.logical_id}"
-            out[key] = policy.document()
-        return out
+        """What ``--format json`` prints: logical id (``template#id`` when ids repeat) -> policy document."""
+        from hullguard.iam.formats import output_keys
+
+        return {key: p.document() for key, p in zip(output_keys(self.policies), self.policies, strict=True)}
 
 
 def _text(value: Any) -> str | None:
