@@ -243,3 +243,27 @@ def test_html_in_inventory_and_findings_is_shown_inert(sqlite_console: Console) 
         html = sqlite_console.client.get(path).text
         assert "<img" not in html, path
         assert "&lt;img src=x" in html, path
+
+
+def test_posture_lists_applications_with_their_trend(sqlite_console: Console) -> None:
+    from hullguard.events import Severity
+    from hullguard.model.finding import Finding
+
+    def finding(rule: str, severity: Severity) -> dict[str, object]:
+        return Finding(
+            rule_id=rule, title=rule, severity=severity, risk="over-privileged", message=rule, application="shop"
+        ).to_dict()
+
+    three = [finding("HG-A", Severity.CRITICAL), finding("HG-B", Severity.HIGH), finding("HG-C", Severity.LOW)]
+    for findings in (three, three[:2]):
+        sqlite_console.api("/api/v1/posture", {"application": "shop", "source": "scan", "findings": findings})
+    sqlite_console.api("/api/v1/posture", {"application": "aws://1/eu-west-1", "source": "audit", "findings": []})
+    sqlite_console.login()
+    html = sqlite_console.client.get("/posture?application=shop").text
+    row = re.search(r"<tr aria-current=\"true\">(.*?)</tr>", html, re.S)
+    assert row is not None and ">shop<" in row.group(1)
+    cells = re.findall(r'<td class="num">(.*?)</td>', row.group(1), re.S)
+    assert cells[0] == "2" and "▼ 1" in cells[1] and cells[2:] == ["1", "1"]
+    assert "aws://1/eu-west-1" in html and "first scan" in html
+    filtered = sqlite_console.client.get("/posture?application=shop&severity=critical").text
+    assert "HG-A" in filtered and ">HG-B<" not in filtered

@@ -252,9 +252,21 @@ def event_by_uid(session: Session, uid: str) -> StoredEvent | None:
     return session.scalars(select(StoredEvent).where(StoredEvent.uid == uid)).first()
 
 
+@dataclass(frozen=True, slots=True)
+class ApplicationSummary:
+    application: str
+    scanned_ms: int
+    source: str
+    findings: int
+    previous: int | None  # findings of the scan before, for the trend arrow
+    critical: int
+    high: int
+
+
 @dataclass(slots=True)
 class Posture:
     applications: list[str] = field(default_factory=list)
+    summaries: list[ApplicationSummary] = field(default_factory=list)
     application: str = ""
     scan: Scan | None = None
     by_severity: list[tuple[str, int]] = field(default_factory=list)
@@ -273,6 +285,7 @@ def posture(session: Session, application: str = "", risk: str = "", severity: s
     if not result.applications:
         return result
     result.application = application if application in result.applications else result.applications[0]
+    result.summaries = _summaries(session)
     scans = list(
         session.scalars(select(Scan).where(Scan.application == result.application).order_by(Scan.created_ms, Scan.id))
     )
@@ -301,3 +314,35 @@ def posture(session: Session, application: str = "", risk: str = "", severity: s
         key=lambda f: (order.get(f.severity, 9), f.rule_id, f.file),
     )
     return result
+
+
+def _summaries(session: Session) -> list[ApplicationSummary]:
+    """Every application's latest scan with its critical and high counts and the scan before's total."""
+    scans = list(session.scalars(select(Scan).order_by(Scan.application, Scan.created_ms, Scan.id)))
+    latest: dict[str, Scan] = {}
+    previous: dict[str, Scan] = {}
+    for scan in scans:
+        if scan.application in latest:
+            previous[scan.application] = latest[scan.application]
+        latest[scan.application] = scan
+    ids = [s.id for s in latest.values()]
+    counts: dict[tuple[int, str], int] = {
+        (int(scan_id), str(sev)): int(n)
+        for scan_id, sev, n in session.execute(
+            select(PostureFinding.scan_id, PostureFinding.severity, func.count())
+            .where(PostureFinding.scan_id.in_(ids), PostureFinding.severity.in_(("critical", "high")))
+            .group_by(PostureFinding.scan_id, PostureFinding.severity)
+        ).all()
+    }
+    return [
+        ApplicationSummary(
+            application=app,
+            scanned_ms=scan.created_ms,
+            source=scan.source,
+            findings=scan.findings_count,
+            previous=previous[app].findings_count if app in previous else None,
+            critical=counts.get((scan.id, "critical"), 0),
+            high=counts.get((scan.id, "high"), 0),
+        )
+        for app, scan in sorted(latest.items())
+    ]
