@@ -263,3 +263,36 @@ def test_upload_without_key_or_to_a_dead_console_exits_2() -> None:
     assert _scan(str(EXAMPLES / "fixed"), "--upload", "http://127.0.0.1:9").exit_code == 2
     dead = _scan(str(EXAMPLES / "fixed"), "--upload", "http://127.0.0.1:9", "--api-key", "k")
     assert dead.exit_code == 2 and "upload failed" in dead.stderr
+
+
+def test_inventory_marks_functions_protected_by_wrapper_layer_or_decorator(tmp_path: Path) -> None:
+    from hullguard.scanner.scan import inventory, scan
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "from hullguard import protect\n\n\n@protect\ndef handler(event, context):\n    return 1\n"
+    )
+    (tmp_path / "template.yaml").write_text("""\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Wrapped:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: hullguard.handler.handler, CodeUri: src}
+  Layered:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.other
+      CodeUri: src
+      Layers: [arn:aws:lambda:us-east-1:123456789012:layer:hullguard:3]
+  Decorated:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: src}
+  Bare:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.other, CodeUri: src}
+""")
+    report = scan(tmp_path, rules=[])
+    protected = {f["name"]: f["protected"] for f in inventory(report)}
+    assert protected == {"Wrapped": True, "Layered": True, "Decorated": True, "Bare": False}

@@ -61,7 +61,8 @@ def test_db_update_downloads_exports_that_scan_and_status_read(mirror: str, tmp_
 def test_db_update_failure_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["db", "update", "--dir", str(tmp_path), "--source", "http://127.0.0.1:9"])
     assert result.exit_code == 2 and "cannot download" in result.stderr
-    assert runner.invoke(app, ["db", "update", "--source", "ftp://x"]).exit_code == 2
+    assert runner.invoke(app, ["db", "update", "--dir", str(tmp_path / "x"), "--source", "ftp://x"]).exit_code == 2
+    assert not (tmp_path / "x").exists()
 
 
 @pytest.mark.parametrize(

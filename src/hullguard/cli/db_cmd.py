@@ -37,13 +37,13 @@ def register(app: typer.Typer) -> None:
         """Download the PyPI and npm OSV exports (needs network access)."""
         from hullguard.scanner.deps.osv import ECOSYSTEMS, EXPORT_URL, default_location
 
+        if source is not None and not source.startswith(("http://", "https://")):
+            fail(f"--source must be an http(s) URL, got {source!r}")
         target = directory or default_location()
         for ecosystem in ECOSYSTEMS:
             folder = target / ecosystem
             folder.mkdir(parents=True, exist_ok=True)
             url = f"{source.rstrip('/')}/{ecosystem}/all.zip" if source else EXPORT_URL.format(ecosystem=ecosystem)
-            if not url.startswith(("http://", "https://")):
-                fail(f"--source must be an http(s) URL, got {source!r}")
             partial = folder / "all.zip.part"
             sys.stderr.write(f"hullguard: downloading {url}\n")
             try:

@@ -136,6 +136,7 @@ def load_applications(root: Path, progress: Callable[[int, int], None] | None = 
             app = None
         result.problems.extend(problems)
         if app is not None:
+            _mark_protected(app)
             app.problems.extend(str(p) for p in problems)
             result.applications.append(app)
             included.update((base / f).resolve() for f in app.files)
@@ -144,6 +145,19 @@ def load_applications(root: Path, progress: Callable[[int, int], None] | None = 
     order = {str(c.path): i for i, c in enumerate(found)}
     result.applications.sort(key=lambda a: order.get(str(base / a.template), 0))
     return result
+
+
+def _mark_protected(app: Application) -> None:
+    """Functions deployed with hullguard's wrapper handler, layer or exec wrapper are protected; the
+    others stay unknown (``@protect`` in code is seen later, when the code is read)."""
+    for fn in app.functions:
+        wrapper = str(fn.environment.get("AWS_LAMBDA_EXEC_WRAPPER", ""))
+        if (
+            fn.handler == "hullguard.handler.handler"
+            or "hullguard" in wrapper.lower()
+            or any("hullguard" in str(layer).lower() for layer in fn.layers)
+        ):
+            fn.protected = True
 
 
 def _rel(path: Path, base: Path) -> str:
