@@ -161,7 +161,7 @@ _EXEC_FUNCTION_WORDS = (
 _LEADING_COMMAND_PATTERN = (
     r"^[\s'\"]{0,8}(?:[\w.\\:/~-]{0,64}[/\\])?[\w'\"\\$@{}]{0,20}(?:"
     + regex_alternation(vocab.KNOWN)
-    + r")(?=[\s'\"\\$<>{;|&`(])|^[\s'\"]{0,8}(?:"
+    + r")(?=[\s'\"\\$<>{},;|&`(])|^[\s'\"]{0,8}(?:"
     + regex_alternation(_RECON_ALONE)
     + r")[\s'\"]{0,8}$"
 )

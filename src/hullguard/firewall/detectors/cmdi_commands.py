@@ -146,6 +146,7 @@ WITH_ARGUMENTS = frozenset(
         "msiexec",
         "start",
         "timeout",
+        "for",
         "eval",
         "exec",
         "source",

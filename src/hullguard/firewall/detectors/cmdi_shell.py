@@ -235,8 +235,12 @@ class _Splitter:
         if name.upper() == "IFS":
             self._end_word()  # $IFS is whitespace: the classic space filter bypass
             self.current.obfuscated = True
+        elif self.word:
+            # Glued to other characters ("cat$u", "c${x}at") an unknown variable is empty: evasion.
+            self._add("", glued=True)
+            self.current.obfuscated = True
         else:
-            self._add("$" + name.lower(), glued=True)
+            self._add("$" + name.lower())
 
     def _brace(self, i: int) -> int:
         """``{cat,/etc/passwd}`` expands to ``cat /etc/passwd``; any other brace is a group or text."""

@@ -140,14 +140,24 @@ def is_sql_function(word: str) -> bool:
     return word in SQL_FUNCTIONS or word.startswith(DANGEROUS_PREFIXES)
 
 
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "div", "mod", "^"})
+
+
 def operand_end(tokens: list[Token], i: int) -> int:
-    """If a literal/value operand starts at ``i`` (parentheses allowed), the index after it, else -1."""
+    """If a value operand starts at ``i`` (parentheses and arithmetic on literals allowed, ``17-7``),
+    the index after it, else -1."""
     j = _skip(tokens, i, "(")
     if kind_at(tokens, j) == "o" and value_at(tokens, j) in ("-", "+", "~", "!"):
         j += 1
     if kind_at(tokens, j) not in ("n", "s", "t", "w", "v"):
         return -1
-    return _skip(tokens, j + 1, ")")
+    j += 1
+    for _ in range(8):  # a short chain: 1+1, 17-7, 2*3
+        if value_at(tokens, j) in _ARITHMETIC and kind_at(tokens, j + 1) in ("n", "s", "t"):
+            j += 2
+        else:
+            break
+    return _skip(tokens, j, ")")
 
 
 def is_literal(tokens: list[Token], i: int) -> bool:
