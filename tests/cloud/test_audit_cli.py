@@ -175,11 +175,19 @@ def test_upload_sends_inventory_and_posture(endpoint: str, tmp_path: Path) -> No
     finally:
         server.shutdown()
     assert result.exit_code == 1, result.output
+    from hullguard.console.ingest import validate_inventory, validate_posture
+    from hullguard.console.settings import Limits
+
     paths = [(p, auth) for p, auth, _ in _Capture.received]
-    assert paths == [("/api/v1/inventory", "Bearer k-123"), ("/api/v1/posture", "Bearer k-123")]
+    assert paths[0] == ("/api/v1/inventory", "Bearer k-123")
+    assert paths[1:] == [("/api/v1/posture", "Bearer k-123")]  # one scan: one account-region audited
     inventory, posture = _Capture.received[0][2], _Capture.received[1][2]
-    assert inventory["source"] == "audit" and any(f["name"] == "orders-api" for f in inventory["functions"])
-    assert posture["source"] == "audit" and posture["findings"]
+    # What we send is what the console's own validators accept.
+    source, rows = validate_inventory(inventory, Limits())
+    assert source == "audit" and any(r["name"] == "orders-api" and r["arn"].endswith(":orders-api") for r in rows)
+    assert next(r for r in rows if r["name"] == "payments")["protected"] is True
+    application, source, findings = validate_posture(posture, Limits())
+    assert application == "aws://123456789012/us-east-1" and source == "audit" and findings
 
 
 def test_console_deployments_from_local_trail(endpoint: str, tmp_path: Path) -> None:

@@ -135,24 +135,17 @@ def _targets(
         fail(f"cannot use the AWS credentials: {describe(exc)}")
 
 
-def _upload(
-    url: str, api_key: str | None, inventory: list[dict[str, Any]], findings: list[Finding], application: str
-) -> None:
-    from hullguard.console.client import CollectorError, request_json
+def _upload(url: str, api_key: str | None, report: Any) -> None:
+    from hullguard.cloud.upload import upload_audit
+    from hullguard.console.client import CollectorError
 
     if not api_key:
         fail("--upload needs --api-key")
     try:
-        request_json(url, "/api/v1/inventory", api_key, {"source": "audit", "functions": inventory})
-        request_json(
-            url,
-            "/api/v1/posture",
-            api_key,
-            {"application": application, "source": "audit", "findings": [f.to_dict() for f in findings]},
-        )
+        functions, scans = upload_audit(url, api_key, report)
     except CollectorError as exc:
         fail(f"upload failed: {exc}")
-    typer.echo(f"uploaded {len(inventory)} functions and {len(findings)} findings to {clean(url)}", err=True)
+    typer.echo(f"uploaded {functions} functions and {scans} posture scan(s) to {clean(url)}", err=True)
 
 
 # Options shared by several sub-commands.
@@ -432,7 +425,7 @@ def finish_audit(
     )
     _render(report.findings, fmt, list(RULES), gaps, extra, output, appendix=summary)
     if upload:
-        _upload(upload, api_key, report.inventory(), report.findings, "audit")
+        _upload(upload, api_key, report)
     if not report.regions and report.gaps:
         typer.echo("hullguard: nothing could be audited; see the coverage gaps above", err=True)
         return EXIT_BAD_INPUT

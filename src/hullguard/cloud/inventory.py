@@ -7,14 +7,28 @@ from typing import Any
 from hullguard.cloud.collectors.facts import FunctionFacts, LiveRegion
 from hullguard.model.app import Function
 
+# Tags that name the application a function belongs to, most specific first.
+APPLICATION_TAGS = ("application", "app", "service", "aws:cloudformation:stack-name")
+
+
+def application_of(tags: dict[str, Any]) -> str:
+    lowered = {str(k).lower(): str(v) for k, v in tags.items()}
+    return next((lowered[t.lower()] for t in APPLICATION_TAGS if t.lower() in lowered), "")
+
 
 def function_record(live: LiveRegion, function: Function, facts: FunctionFacts) -> dict[str, Any]:
+    """One inventory entry; the console's collector API reads name, version, account, region, runtime,
+    application, last_deployed, arn, protected and executions, the report keeps everything."""
     return {
         "name": function.name,
+        "version": "$LATEST",
         "arn": facts.arn,
         "account": live.account,
         "region": live.region,
-        "runtime": function.runtime,
+        "application": application_of(function.tags),
+        "last_deployed": function.last_modified or "",
+        "executions": int(facts.invocations or 0),
+        "runtime": str(function.runtime or ""),
         "handler": function.handler,
         "package_type": facts.package_type,
         "architecture": function.architecture,
@@ -45,7 +59,7 @@ def function_record(live: LiveRegion, function: Function, facts: FunctionFacts) 
         "vpc": function.vpc,
         "last_modified": function.last_modified,
         "invocations": facts.invocations,
-        "protected": function.protected,
+        "protected": bool(function.protected),
         "protection": facts.protection_signals,
     }
 
