@@ -228,6 +228,10 @@ def _measure(corpora: Path, families: tuple[str, ...], show: int) -> int:
     elapsed = time.perf_counter() - started
     print(f"\nbenign query strings: {len(benign)}, false positives: {fps} ({100.0 * fps / len(benign):.2f}%), "
           f"{elapsed:.2f} s")
+    every_line = [line for folder in lists for file in sorted((pat / folder).iterdir()) for line in read_lines(file)]
+    violations = _prefilter_violations(modules, every_line + benign)
+    print(f"PREFILTER necessary-condition check over {len(every_line)} corpus lines and {len(benign)} benign query "
+          f"strings (all views): {violations} violations")
     event_fps = 0
     for file in sorted((corpora / "events" / "powertools").glob("*.json")):
         event = json.loads(file.read_text(encoding="utf-8"))
@@ -239,6 +243,18 @@ def _measure(corpora: Path, families: tuple[str, ...], show: int) -> int:
     print(f"powertools sample events: false positives in {event_fps} strings")
     _speed(modules, benign)
     return 0
+
+
+def _prefilter_violations(modules: list[ModuleType], texts: list[str]) -> int:
+    compiled = [(module, re.compile(module.PREFILTER, re.IGNORECASE)) for module in modules]
+    bad = 0
+    for text in texts:
+        for unit, is_key in units(text):
+            for module, prefilter in compiled:
+                if module.scan(unit, ScanContext(is_key=is_key)) is not None and not prefilter.search(unit):
+                    bad += 1
+                    print("    PREFILTER VIOLATION", module.FAMILY, repr(unit[:120]), file=sys.stderr)
+    return bad
 
 
 def _speed(modules: list[ModuleType], queries: list[str]) -> None:
