@@ -27,6 +27,15 @@ def _clean(text: str) -> str:
     return text.translate(_CONTROL)
 
 
+def _shared_label(finding: Finding) -> str:
+    """Findings that concern several functions (a shared role, a provider-level setting) name them."""
+    names = finding.detail.get("functions")
+    if isinstance(names, list) and names:
+        shown = ", ".join(str(n) for n in names[:3])
+        return shown + (f" +{len(names) - 3}" if len(names) > 3 else "")
+    return ""
+
+
 def render_terminal(
     findings: Sequence[Finding],
     root: Path,
@@ -37,6 +46,7 @@ def render_terminal(
     width: int = 120,
 ) -> str:
     from rich.console import Console
+    from rich.table import Table
     from rich.text import Text
 
     buffer = io.StringIO()
@@ -51,22 +61,26 @@ def render_terminal(
     )
     groups: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
-        groups.setdefault((f.application, f.function or ""), []).append(f)
+        groups.setdefault((f.application, f.function or _shared_label(f)), []).append(f)
     for (application, function), items in sorted(groups.items()):
         header = Text()
         header.append(_clean(application), style="bold")
         header.append(" / " + _clean(function) if function else " (application)", style="bold")
         console.print(header)
+        # A grid keeps wrapped messages inside their column instead of running back to column 0.
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(width=1)
+        grid.add_column(width=8, no_wrap=True)
+        grid.add_column(width=11, no_wrap=True)
+        grid.add_column(ratio=1)
         for f in sorted(items, key=lambda x: (-x.severity.id, x.rule_id, x.line or 0)):
-            line = Text("  ")
-            line.append(f"{f.severity.value.upper():8}", style=STYLES[f.severity])
-            line.append(f" {f.rule_id}  ")
-            line.append(_clean(f.message))
-            console.print(line)
             where = f"{f.file}:{f.line}" if f.line else f.file
-            console.print(Text(f"           at {_clean(where)}", style="dim"))
+            body = Text(_clean(f.message))
+            body.append(f"\nat {_clean(where)}", style="dim")
             if f.remediation:
-                console.print(Text(f"           fix: {_clean(f.remediation)}", style="green"))
+                body.append(f"\nfix: {_clean(f.remediation)}", style="green")
+            grid.add_row("", Text(f.severity.value.upper(), style=STYLES[f.severity]), Text(f.rule_id), body)
+        console.print(grid)
         console.print()
     from hullguard.scanner.reporters import summary
 
@@ -78,4 +92,4 @@ def render_terminal(
     console.print(tail)
     for problem in problems:
         console.print(Text(f"problem: {_clean(problem)}", style="yellow"))
-    return buffer.getvalue()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
