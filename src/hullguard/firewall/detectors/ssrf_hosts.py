@@ -48,6 +48,7 @@ _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": ".", "\u2024": ".
 _PART = re.compile(r"0x0{0,24}[0-9a-f]{0,8}|0[0-7]{0,32}|[1-9][0-9]{0,9}")
 _DASHED = re.compile(r"(?:^|[.-])(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?:$|[.-])")
 _HEX_LABEL = re.compile(r"[0-9a-f]{8}")
+_HEX_ZONES = frozenset(("nip", "xip", "sslip", "rbndr", "traefik", "nip.direct"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +161,13 @@ def _embedded_ip(name: str) -> ipaddress.IPv4Address | None:
             return ipaddress.IPv4Address(".".join(dashed.groups()))
         except ValueError:
             pass
-    if len(labels) >= 3 and _HEX_LABEL.fullmatch(labels[0]) and labels[-2] in ("nip", "xip", "sslip"):
-        return ipaddress.IPv4Address(int(labels[0], 16))
+    if len(labels) >= 3 and labels[-2] in _HEX_ZONES:
+        # nip.io/sslip.io take the address as 8 hex digits; rbndr.us alternates between two of them.
+        for label in labels[:-2]:
+            if _HEX_LABEL.fullmatch(label):
+                address = ipaddress.IPv4Address(int(label, 16))
+                if classify_ip(address) is not None:
+                    return address
     return None
 
 

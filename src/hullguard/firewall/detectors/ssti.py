@@ -20,7 +20,7 @@ FAMILY = "ssti"
 # Necessary condition: every finding starts at one of these delimiters or directives.
 PREFILTER = (
     r"\{\{|\{%|[$#*@~]\{|<%|\[\[|\[#|<#|\{\$|\{/?php|#set|#foreach|#if|@\(|\[=|\{\{#|__\$|\[\(|\?new\b|\?api\b"
-    r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal)\b|%\{|\{\s{0,4}\d"
+    r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal)\b|%\{|\{\s{0,4}\d|\.__"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -91,6 +91,11 @@ _DIRECTIVES = re.compile(
     re.IGNORECASE,
 )
 _CLOSERS = dict(_PAIRS)
+# Python str.format() with a user-controlled format string: "{user.__class__.__init__.__globals__}".
+_FORMAT_STRING = re.compile(
+    r"(?<![{$#*@~%])\{\w{1,40}(?:\.\w{1,40}|\[\w{1,40}\]){0,6}\.__(?:class|init|globals|dict|mro|base|subclasses"
+    r"|builtins)__"
+)
 
 
 def _bodies(text: str) -> list[tuple[int, str, str]]:
@@ -132,4 +137,6 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
                              position + len(body))
         if opener == "<%" and stripped and (body.startswith("=") or any(ch in body for ch in "(.`;@[")):
             return Detection("HG-SSTI-003", "ERB/JSP scriptlet", position, position + len(body))
+    if "__" in text and (match := _FORMAT_STRING.search(text)):
+        return Detection("HG-SSTI-002", f"format-string traversal {match.group(0)[:60]!r}", match.start(), match.end())
     return None
