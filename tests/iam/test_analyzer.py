@@ -151,3 +151,14 @@ def test_every_kind_is_documented_and_data_actions_exist() -> None:
     for action in [*risky["data_exfiltration"], *risky["credential_exposure"], *risky["platform_wildcard"]["actions"]]:
         assert dataset.action(action), action
     assert len(KINDS) == 13
+
+
+def test_generated_policies_are_clean() -> None:
+    """What gen-roles writes must pass its own analyser: references stand for whole ARNs."""
+    statements_ = [Statement.from_json(s) for s in [
+        {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": ["${EventsQueue.Arn}"]},
+        {"Effect": "Allow", "Action": ["dynamodb:PutItem"], "Resource": ["${aws_dynamodb_table.orders.arn}"]},
+        {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": ["arn:${AWS::Partition}:s3:::${Bucket}/in/*"]},
+        {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": ["*"]},
+    ]]
+    assert analyze_statements(statements_) == []

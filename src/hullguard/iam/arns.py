@@ -15,8 +15,8 @@ def arn_problem(resource: str) -> str | None:
 
     Template placeholders (``${AWS::AccountId}``) are accepted wherever a segment may vary.
     """
-    if resource == "*":
-        return None
+    if resource == "*" or _PLACEHOLDER.fullmatch(resource):
+        return None  # a template reference (${Queue.Arn}, ${aws_sqs_queue.q.arn}) stands for a whole ARN
     text = _PLACEHOLDER.sub("x", resource)
     if not text.startswith("arn:"):
         return "does not start with 'arn:' and is not '*'"
