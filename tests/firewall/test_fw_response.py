@@ -9,6 +9,7 @@ import pytest
 from fw_helpers import SQLI, TEST_DETECTORS, b64, event
 
 from hullguard.firewall import EventBlocked, Firewall
+from hullguard.firewall.response import firehose_records
 
 FW = Firewall(detectors=TEST_DETECTORS)
 
@@ -132,3 +133,26 @@ def test_non_batch_events_pass_through_filter_unchanged() -> None:
     verdict = FW.inspect(ev)
     assert FW.filter_batch(ev, verdict) is ev
     assert FW.respond(verdict, ev) is None
+
+
+def test_s3_batch_operations_and_firehose_answers() -> None:
+    batch = event("s3BatchOperationEventSchemaV2.json")
+    batch["tasks"][0]["s3Key"] = SQLI
+    answer = FW.respond(_blocked(batch), batch)
+    assert answer["invocationId"] == batch["invocationId"] and answer["treatMissingKeysAs"] == "PermanentFailure"
+    assert answer["results"] == [
+        {
+            "taskId": batch["tasks"][0]["taskId"],
+            "resultCode": "PermanentFailure",
+            "resultString": "Blocked by the hullguard event firewall",
+        }
+    ]
+    firehose = event("kinesisFirehosePutEvent.json")
+    firehose["records"][1]["data"] = b64(SQLI)
+    verdict = _blocked(firehose)
+    assert firehose_records(firehose, verdict) == [
+        {"recordId": "record2", "result": "ProcessingFailed", "data": firehose["records"][1]["data"]}
+    ]
+    every = FW.respond(verdict, firehose)["records"]
+    assert [r["recordId"] for r in every] == ["record1", "record2"]
+    assert {r["result"] for r in every} == {"ProcessingFailed"}

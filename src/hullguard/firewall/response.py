@@ -13,6 +13,8 @@
 | CloudFormation custom resource | the ``FAILED`` response document (the caller PUTs it to ``ResponseURL``) |
 | AppSync resolvers, Cognito triggers | raises ``EventBlocked`` (the service turns the error into a refusal) |
 | SQS, Kinesis, DynamoDB | ``batch_item_failures`` when the policy reports them, else ``None`` |
+| S3 Batch Operations | the job result with ``PermanentFailure`` for each task |
+| Firehose transformation | every record answered ``ProcessingFailed`` (see ``firehose_records``) |
 | everything else (S3, SNS, EventBridge, logs, ...) | ``None``: the event is dropped, the security event records it |
 
 The body never names the rule that matched: an attacker learns nothing about what to change.
@@ -41,6 +43,7 @@ from hullguard.firewall.triggers import (
     lattice,
     lex,
     mq,
+    s3,
     sqs,
 )
 from hullguard.firewall.triggers.base import mapping, records
@@ -142,6 +145,22 @@ def respond(verdict: Verdict, event: Any, policy: FirewallPolicy | None = None) 
         }
     if trigger in (appsync.RESOLVER, appsync.BATCH, cognito.COGNITO):
         raise EventBlocked(trigger)
+    if trigger == s3.BATCH_OPS:
+        return {
+            "invocationSchemaVersion": ev.get("invocationSchemaVersion", "1.0"),
+            "treatMissingKeysAs": "PermanentFailure",
+            "invocationId": ev.get("invocationId", ""),
+            "results": [
+                {
+                    "taskId": mapping(task).get("taskId", ""),
+                    "resultCode": "PermanentFailure",
+                    "resultString": "Blocked by the hullguard event firewall",
+                }
+                for task in records(ev.get("tasks"))
+            ],
+        }
+    if trigger == firehose.FIREHOSE:
+        return {"records": firehose_records(event, Verdict(blocked_records=list(range(verdict.record_count))))}
     if trigger in BATCH_TRIGGERS:
         if policy is not None and policy.report_batch_item_failures:
             failures = batch_item_failures(event, verdict)
@@ -170,6 +189,24 @@ def batch_item_failures(event: Any, verdict: Verdict) -> dict[str, list[dict[str
         if isinstance(ident, str):
             failures.append({"itemIdentifier": ident})
     return {"batchItemFailures": failures}
+
+
+def firehose_records(event: Any, verdict: Verdict) -> list[dict[str, str]]:
+    """Firehose answers every record it sent: the blocked ones as ``ProcessingFailed`` (they go to the
+    delivery stream's error output), to be added to the handler's answer for the others."""
+    answers: list[dict[str, str]] = []
+    items = records(mapping(event).get("records"))
+    for index in verdict.blocked_records:
+        if 0 <= index < len(items):
+            item = mapping(items[index])
+            answers.append(
+                {
+                    "recordId": str(item.get("recordId", "")),
+                    "result": "ProcessingFailed",
+                    "data": str(item.get("data", "")),
+                }
+            )
+    return answers
 
 
 def filter_batch(event: Any, verdict: Verdict) -> Any:
@@ -202,4 +239,4 @@ def filter_batch(event: Any, verdict: Verdict) -> Any:
     return copy
 
 
-__all__ = ["BODY", "EventBlocked", "batch_item_failures", "filter_batch", "respond"]
+__all__ = ["BODY", "EventBlocked", "batch_item_failures", "filter_batch", "firehose_records", "respond"]
