@@ -143,7 +143,8 @@ def test_screenshots_of_the_main_pages(browser: Any, tmp_path: Path) -> None:
 
     summary = seed(tmp_path)
     console = build_console(database_url_for(tmp_path))
-    _upload_sample_posture(console)
+    if summary.findings == 0:  # the scanner found nothing to seed here
+        _upload_sample_posture(console)
     out = Path(SCREENSHOTS)
     out.mkdir(parents=True, exist_ok=True)
     with serve(console.app) as base:

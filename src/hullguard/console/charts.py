@@ -50,10 +50,10 @@ def time_bars(buckets: list[tuple[int, int]], bucket_ms: int, width: int = 720, 
     return Chart(width, height, bars, top, bars[0].label if bars else "", bars[-1].label if bars else "")
 
 
-def horizontal_bars(items: list[tuple[str, int]], width: int = 360, row: int = 22) -> Chart:
+def horizontal_bars(items: list[tuple[str, int]], width: int = 400, row: int = 22) -> Chart:
     """One horizontal bar per (label, value), scaled to the largest value."""
     top = max((v for _, v in items), default=0)
-    label_width = 140
+    label_width = 180  # fits the longest risk id, cross-execution-persistence, at 11 px
     bars = [
         Bar(
             x=label_width,
