@@ -197,7 +197,9 @@ class TemplateBuilder:
             self._add_api(logical_id, kind, props, sam=type_name.startswith("AWS::Serverless"))
         elif type_name == "AWS::ApiGateway::Resource":
             self.api_resources[logical_id] = props
-        self.app.resources.append(Resource(logical_id, type_name, self.r(props), self.src(logical_id)))
+        resolved = self.r(props)
+        properties = resolved if isinstance(resolved, dict) else {}  # Properties: !Ref X is not a mapping
+        self.app.resources.append(Resource(logical_id, type_name, properties, self.src(logical_id)))
 
     def _link(self, logical_id: str, type_name: str, body: dict[str, Any]) -> None:
         props = self.props(body)
