@@ -223,13 +223,33 @@ class Inspection:
                     break
                 prefix = path + "." if path else ""
                 depth += 1
+                room = min(room, max_strings - meter.strings + 1)
                 for key, inner in islice(value.items(), room):
                     where = f"{prefix}{key}"
                     if type(key) is str and not (key.isascii() and key.isalnum()):
                         meter.strings += 1
                         ptexts.append(key)
                         pmetas.append((where, record, "", True, depth))
-                    if type(inner) not in _SCALARS:
+                    child = type(inner)
+                    if child is str:
+                        # The plain-string path of the walk, inline: most JSON leaves are strings,
+                        # and a push and pop per leaf is most of the walk's cost.
+                        size = len(inner)
+                        if not size:
+                            continue
+                        meter.strings += 1
+                        if inner.isascii() and inner.isalnum():
+                            if size >= 16 and guess(inner):
+                                self.guess_base64(where, inner, record, depth)
+                        elif inner[0] in _STRUCTURED or (
+                            size >= 16 and not size & 3 and " " not in inner and guess(inner)
+                        ):
+                            meter.strings -= 1
+                            self.string(where, inner, PLAIN, record, "", depth)
+                            continue
+                        ptexts.append(inner)
+                        pmetas.append((where, record, "", False, depth))
+                    elif child not in _SCALARS:
                         stack.append((where, inner, 0, record, "", depth))
                 if meter.strings > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
