@@ -20,7 +20,7 @@ FAMILY = "ssti"
 # Necessary condition: every finding starts at one of these delimiters or directives.
 PREFILTER = (
     r"\{\{|\{%|[$#*@~]\{|<%|\[\[|\[#|<#|\{\$|\{/?php|#set|#foreach|#if|@\(|\[=|\{\{#|__\$|\[\(|\?new\b|\?api\b"
-    r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal)\b|%\{|\{\s{0,4}\d|\.__"
+    r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal)\b|%\{|\{\s{0,4}=?\s{0,4}\d|\.__|\{@"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -52,11 +52,14 @@ _PAIRS: tuple[tuple[str, str], ...] = (
 )
 _OPENER = re.compile(r"\{\{|\{%|[$#*@~%]\{|<%|\[\[|\[\(|@\(|\{\$|\[=")
 _NUMBER = r"""\s{0,4}['"]?-?\d{1,12}(?:\.\d{1,6})?['"]?\s{0,4}"""
-_ARITHMETIC = re.compile(rf"=?{_NUMBER}(?:[*+/%-]|\*\*){_NUMBER}(?:(?:[*+/%-]){_NUMBER}){{0,3}}-?")
+_ARITHMETIC = re.compile(
+    rf"=?{_NUMBER}(?:[*+/%-]|\*\*){_NUMBER}(?:(?:[*+/%-]){_NUMBER}){{0,3}}-?"
+    rf"|{_NUMBER}\|\s{{0,4}}(?:add|plus|minus|times|multiply|divided_by)\s{{0,4}}:?{_NUMBER}"
+)
 _TRAVERSAL = re.compile(
     r"__(?:class|mro|subclasses|globals|builtins|init|base|bases|import|getattribute|dict|module|loader"
     r"|spec|reduce)__|\\x5f\\x5f|\\u005f|\.mro\s{0,4}\(|\bsubclasses\s{0,4}\(|\.class\b|getclass\s{0,4}\("
-    r"|forname\s{0,4}\(|getruntime|processbuilder|scriptenginemanager|\|\s{0,4}attr\s{0,4}\(|\[\s{0,4}['\"]_"
+    r"|forname\s{0,4}\(|getresource\s{0,4}\(|getruntime|processbuilder|scriptenginemanager|\|\s{0,4}attr\s{0,4}\(|\[\s{0,4}['\"]_"
     r"|_templatereference__context|\bos\s{0,4}\.\s{0,4}(?:system|popen)|\b(?:popen|subprocess|eval|exec|system)"
     r"\s{0,4}\(|\bimport\b|\bt\s{0,4}\(\s{0,4}[a-z]|new\s{0,4}\(\s{0,4}\)|\.getmethod|\.invoke\s{0,4}\("
     r"|\|\s{0,4}(?:filter|map|sort|reduce)\s{0,4}\(\s{0,4}['\"](?:system|exec|passthru|shell_exec|popen)"
@@ -85,7 +88,8 @@ _DIRECTIVES = re.compile(
     r"|\?new\s{0,4}\(|\?api\b|freemarker\.template|#set\s{0,4}\(\s{0,4}\$|#foreach\s{0,4}\(\s{0,4}\$"
     r"|#if\s{0,4}\(\s{0,4}\$|\$class\s{0,4}\.|\{/?php\}|\{\s{0,4}(?:system|exec|passthru|shell_exec)\s{0,4}\("
     r"|\{smarty_internal|\{if\s{1,4}(?:system|exec|phpinfo)|__[$*]\{[^}]{0,2000}\}__|\[\[\s{0,4}\$\{"
-    r"|\{%\s{0,4}debug\s{0,4}%\}|(?<![{$#*@~%])\{\s{0,4}\d{1,6}\s{0,4}\*\s{0,4}\d{1,6}\s{0,4}\}(?!\})"
+    r"|\{%\s{0,4}debug\s{0,4}%\}|(?<![{$#*@~%])\{\s{0,4}=?\s{0,4}\d{1,6}\s{0,4}\*\s{0,4}\d{1,6}\s{0,4}\}(?!\})"
+    r"|\{@math\b|\{%\s{0,4}(?:include|import|extends|from)\s{1,4}['\"]?(?:/|\.\.|[a-z]:\\\\|file:)"
     r"|\[\(\s{0,4}\$\{|\{\{#(?:with|each|if|unless|lookup)\b[^}]{0,200}\}\}[\s\S]{0,2000}(?:constructor|"
     r"process|require|string\.sub)|#\{\s{0,4}(?:function|root\.process|global\.process)",
     re.IGNORECASE,
