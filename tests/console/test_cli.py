@@ -59,13 +59,18 @@ def test_seed_demo_fills_the_console(tmp_path: Path) -> None:
     code, out, err = run("--data-dir", str(tmp_path), "seed-demo")
     assert code == 0, err
     assert "seeded" in out and "flagged by the firewall" in out
+    assert "log in as 'demo' with password" in out  # a fresh console gets a demo admin
+    code, again, _ = run("--data-dir", str(tmp_path), "seed-demo")
+    assert code == 0 and "log in as" not in again  # only once
     from sqlalchemy import create_engine, text
 
     engine = create_engine(f"sqlite:///{tmp_path / 'console.db'}")
     with engine.connect() as conn:
         events = conn.execute(text("SELECT count(*) FROM events WHERE action != 'allowed'")).scalar_one()
+        total = conn.execute(text("SELECT count(*) FROM events")).scalar_one()
         functions = conn.execute(text("SELECT count(*) FROM functions WHERE protected = 0")).scalar_one()
         policy = conn.execute(text("SELECT function_name FROM policies")).scalar_one()
     engine.dispose()
     assert events > 0  # the firewall flagged real samples
+    assert f"seeded {total} events" in out  # the second run added no copies (same event ids)
     assert functions > 0 and policy == "orders-api"

@@ -267,3 +267,34 @@ def test_posture_lists_applications_with_their_trend(sqlite_console: Console) ->
     assert "aws://1/eu-west-1" in html and "first scan" in html
     filtered = sqlite_console.client.get("/posture?application=shop&severity=critical").text
     assert "HG-A" in filtered and ">HG-B<" not in filtered
+
+
+def test_admin_resets_a_password_and_ends_that_users_sessions(sqlite_console: Console) -> None:
+    from hullguard.console.models import User, UserSession
+
+    from .conftest import VIEWER_PASSWORD
+
+    with sqlite_console.state.sessions() as session:
+        viewer_id = session.scalars(select(User.id).where(User.username == "viewer")).one()
+    other = type(sqlite_console)(
+        sqlite_console.app, type(sqlite_console.client)(sqlite_console.app), sqlite_console.state, sqlite_console.key
+    )
+    assert other.login("viewer", VIEWER_PASSWORD).status_code == 303
+    sqlite_console.login()
+    token = sqlite_console.csrf("/admin/users")
+    short = sqlite_console.client.post(
+        f"/admin/users/{viewer_id}", data={"role": "viewer", "new_password": "short", "csrf_token": token}
+    )
+    assert short.status_code == 422
+    done = sqlite_console.client.post(
+        f"/admin/users/{viewer_id}",
+        data={"role": "viewer", "new_password": "a brand new passphrase", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    with sqlite_console.state.sessions() as session:
+        assert session.scalars(select(UserSession).where(UserSession.user_id == viewer_id)).first() is None
+        assert session.scalars(select(AuditEntry).where(AuditEntry.action == "user-password-reset")).one()
+    assert other.client.get("/", follow_redirects=False).status_code == 303  # logged out
+    assert other.login("viewer", VIEWER_PASSWORD).status_code == 401
+    assert other.login("viewer", "a brand new passphrase").status_code == 303

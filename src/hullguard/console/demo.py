@@ -16,13 +16,19 @@ from __future__ import annotations
 
 import copy
 import random
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from hullguard.console import migrate
+from hullguard.console.accounts import audit, create_user
 from hullguard.console.db import make_engine, make_sessionmaker
 from hullguard.console.ingest import store_events, store_inventory, store_posture
+from hullguard.console.models import User
 from hullguard.console.policies import DEFAULT_POLICY, save_policy
 from hullguard.console.security import now_ms
 from hullguard.console.settings import Limits, database_url_for, normalise_database_url
@@ -176,6 +182,7 @@ def firewall_events(rounds: int = 6, now: int | None = None, seed: int = 7) -> l
                         trigger=trigger,
                         function=context,
                         time_ms=stamp,
+                        uid=f"demo-{rng.getrandbits(64):016x}",
                         detail={"demo_note": "the firewall raised no finding for this demo sample"},
                     )
                 )
@@ -202,6 +209,7 @@ def firewall_events(rounds: int = 6, now: int | None = None, seed: int = 7) -> l
                             "duration_us": round(verdict.duration_us, 1),
                         },
                         time_ms=stamp,
+                        uid=f"demo-{rng.getrandbits(64):016x}",
                     )
                 )
     return events
@@ -256,12 +264,18 @@ class SeedSummary:
     scans: int
     findings: int
     firewall_flagged: int
+    login: tuple[str, str] | None = None  # (user, password) of the demo admin, when this run created it
 
     def describe(self) -> str:
-        return (
+        text = (
             f"seeded {self.events} events ({self.firewall_flagged} flagged by the firewall), "
             f"{self.functions} functions, {self.scans} scans with {self.findings} findings"
         )
+        if self.login:
+            text += (
+                f"\nlog in as {self.login[0]!r} with password {self.login[1]!r} (shown once; change it on /admin/users)"
+            )
+        return text
 
 
 def _posture_rows(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -315,6 +329,7 @@ def seed(target: str | Path) -> SeedSummary:
             store_posture(session, scan.application, "scan", rows_posture, created_ms=now)
             findings_total += len(rows_posture)
         save_policy(session, "orders-api", DEFAULT_POLICY, "demo")
+        login = _demo_admin(session)
     engine.dispose()
     return SeedSummary(
         events=len(events),
@@ -322,4 +337,15 @@ def seed(target: str | Path) -> SeedSummary:
         scans=2 * len(scans),
         findings=findings_total,
         firewall_flagged=sum(1 for e in events if e.action is not Action.ALLOWED),
+        login=login,
     )
+
+
+def _demo_admin(session: Session) -> tuple[str, str] | None:
+    """A console nobody can log in to is no demo: create an admin with a random password, once."""
+    if session.scalar(select(func.count()).select_from(User)):
+        return None
+    password = secrets.token_urlsafe(12)
+    create_user(session, "demo", password, "admin")
+    audit(session, "seed-demo", "user-create", "demo", "role admin")
+    return "demo", password

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from hullguard.console.accounts import audit, create_api_key, create_user, revoke_api_key
 from hullguard.console.errors import ConsoleError
 from hullguard.console.forwarding.worker import Forwarder, add_destination
-from hullguard.console.models import ApiKey, AuditEntry, DeadLetter, Destination, User
-from hullguard.console.security import ROLES, SCOPES
+from hullguard.console.models import ApiKey, AuditEntry, DeadLetter, Destination, User, UserSession
+from hullguard.console.security import ROLES, SCOPES, hash_password
 from hullguard.console.state import ConsoleState, State
 from hullguard.console.web.render import render
 from hullguard.console.web.session import AdminViewer, check_csrf, client_address
@@ -60,6 +60,7 @@ async def users_update(user_id: int, request: Request, viewer: AdminViewer, stat
     form = await request.form()
     check_csrf(viewer, form.get("csrf_token"))
     role, disabled = str(form.get("role", "")), form.get("disabled") == "on"
+    new_password = str(form.get("new_password", ""))
 
     def work() -> None:
         with state.transaction() as session:
@@ -71,6 +72,14 @@ async def users_update(user_id: int, request: Request, viewer: AdminViewer, stat
             if user.id == viewer.user_id and (role != "admin" or disabled):
                 raise ConsoleError(422, "you cannot demote or disable yourself")
             user.role, user.disabled = role, disabled
+            if new_password:
+                try:
+                    user.password_hash = hash_password(new_password)
+                except ValueError as exc:
+                    raise ConsoleError(422, str(exc)) from None
+                # Whoever held a session under the old password is logged out.
+                session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+                audit(session, viewer.username, "user-password-reset", user.username, "", client_address(request))
             audit(
                 session,
                 viewer.username,
