@@ -22,7 +22,8 @@ def function(tmp_path: Path) -> Iterator[Callable[..., Function]]:
 
     def start(handler: str = "app.handler", *, policy: dict[str, Any] | str | None = None,
               env: dict[str, str] | None = None, app: str = "orders", wrapper: Path | None = None,
-              policy_file: str | None = None, pythonpath: list[Path] | None = None) -> Function:
+              policy_file: str | None = None, pythonpath: list[Path] | None = None,
+              command: list[str] | None = None) -> Function:
         root = tmp_path / f"task{len(started)}"
         shutil.copytree(FIXTURES / "functions" / app, root)
         environ = dict(env or {})
@@ -30,7 +31,7 @@ def function(tmp_path: Path) -> Iterator[Callable[..., Function]]:
             environ["HULLGUARD_POLICY"] = policy if isinstance(policy, str) else json.dumps(policy)
         if policy_file is not None:
             (root / "hullguard.yml").write_text(policy_file)
-        fn = Function(root, handler, environ, wrapper, pythonpath)
+        fn = Function(root, handler, environ, wrapper, pythonpath, command)
         started.append(fn)
         return fn
 

@@ -149,7 +149,8 @@ class Function:
     """The real runtime interface client running one function directory, talking to ``RuntimeApi``."""
 
     def __init__(self, task_root: Path, handler: str, env: dict[str, str] | None = None,
-                 wrapper: Path | None = None, pythonpath: list[Path] | None = None) -> None:
+                 wrapper: Path | None = None, pythonpath: list[Path] | None = None,
+                 command: list[str] | None = None) -> None:
         self.api = RuntimeApi()
         self.task_root = task_root
         self.stdout_path = task_root.parent / f"{task_root.name}.stdout"
@@ -169,7 +170,7 @@ class Function:
             "PYTHONDONTWRITEBYTECODE": "1",
         })
         environ.update(env or {})
-        command = [sys.executable, "-m", "awslambdaric", handler]
+        command = command or [sys.executable, "-m", "awslambdaric", handler]
         if wrapper is not None:
             command = ["/bin/sh", str(wrapper), *command]
         self.proc = subprocess.Popen(

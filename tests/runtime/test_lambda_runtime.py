@@ -248,6 +248,15 @@ def test_exec_wrapper(function):
     assert answer.body["statusCode"] == 500 and "HG-RT-FILE-002" in rules(fn, "blocked")
 
 
+def test_exec_wrapper_with_a_runtime_that_reads_the_handler_from_the_environment(function):
+    # like the managed Python runtimes: the bootstrap takes the handler from _HANDLER, not from its arguments
+    bootstrap = ["/bin/sh", "-c", 'exec "$0" -m awslambdaric "$_HANDLER"', sys.executable]
+    fn = function("plain.handler", wrapper=LAYER, command=bootstrap, policy={"firewall": FIREWALL_OFF})
+    assert body(fn.invoke(api_event()))["invocation"] == 1
+    answer = fn.invoke(api_event({"action": "calc", "expr": "__import__('os').getcwd()"}))
+    assert answer.body["statusCode"] == 500 and "HG-RT-CODE-001" in rules(fn, "blocked")
+
+
 def test_layer_zip_protects_a_function_through_the_exec_wrapper(function, tmp_path):
     repo = Path(__file__).resolve().parents[2]
     build = subprocess.run(["bash", "scripts/build-layer.sh"], cwd=repo, capture_output=True, text=True,
