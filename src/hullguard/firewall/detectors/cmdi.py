@@ -127,6 +127,7 @@ _EXEC_CALL = re.compile(
     r"\s{0,4}\(\s{0,4}([\"'`])([^\"'`]{1,2048})\1",
     re.IGNORECASE,
 )
+_OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 _FETCHERS = frozenset({"wget", "curl", "fetch", "tftp", "ftp", "certutil", "bitsadmin"})
@@ -156,10 +157,11 @@ _EXEC_FUNCTION_WORDS = (
     "spawnsync",
     "execfile",
 )
-# A value that starts with a command word (possibly behind a path, quotes or escapes): the only way a
-# value without any separator can be flagged. Also the start-of-value part of the prefilter.
+# A value that starts with a command word (possibly behind a path, quotes or a brace): the only way a
+# value without any separator can be flagged. Also the start-of-value part of the prefilter. Every
+# repetition is deterministic ("[^/]" then "/"), so the match is linear.
 _LEADING_COMMAND_PATTERN = (
-    r"^[\s'\"]{0,8}(?:[\w.\\:/~-]{0,64}[/\\])?[\w'\"\\$@{}]{0,20}(?:"
+    r"^[\s'\"{]{0,8}(?:[^\s/\\]{0,64}[/\\]){0,8}(?:"
     + regex_alternation(vocab.KNOWN)
     + r")(?=[\s'\"\\$<>{},;|&`(])|^[\s'\"]{0,8}(?:"
     + regex_alternation(_RECON_ALONE)
@@ -365,7 +367,9 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
         views.append(text.replace("\\n", "\n").replace("\\r", "\n"))
     for view in views:
         for quote in ("", "'", '"'):
-            if quote and quote not in view:
+            # Inside a quoted argument only what follows the closing quote can run, and it needs an
+            # operator to start a command: skip the context when none follows the first quote.
+            if quote and _OPERATOR_CHAR.search(view, view.find(quote) + 1 if quote in view else len(view)) is None:
                 continue
             found = _scan_context(view, quote, _LEADING_COMMAND.match(view) is not None)
             if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:

@@ -173,8 +173,9 @@ def _scan_context(tokens: list[Token], quote: str) -> grammar.Hit | None:
     """Specific attack shapes first (they name the technique), then the generic context break."""
     if quote and (not tokens or not tokens[0].closed):
         return None  # the input never leaves the string: nothing it says is SQL
-    for i in range(len(tokens)):
-        for check in grammar.ANYWHERE_CHECKS:
+    checks_by_kind = grammar.CHECKS_BY_KIND
+    for i, token in enumerate(tokens):
+        for check in checks_by_kind.get(token.kind, ()):
             hit = check(tokens, i)
             if hit is not None:
                 return hit

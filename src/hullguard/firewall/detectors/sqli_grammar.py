@@ -7,9 +7,12 @@ check returns ``(rule_id, reason, token_index)`` or None. The reasons are the ex
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hullguard.firewall.detectors.sqli_tokens import Token
 
 Hit = tuple[str, str, int]
+Check = Callable[[list[Token], int], "Hit | None"]
 
 # Functions whose only purpose in a query string is to delay the answer (time-based blind SQLi).
 TIME_FUNCTIONS = frozenset(
@@ -447,6 +450,17 @@ ANYWHERE_CHECKS = (
     error_based,
     order_by_probe,
 )
+# The checks that can fire on a token of each kind (same order as above): most tokens are words,
+# numbers, strings and punctuation, for which nothing needs to run.
+CHECKS_BY_KIND: dict[str, tuple[Check, ...]] = {
+    "U": (union_select,),
+    ";": (stacked_query,),
+    "E": (leading_statement, time_based),
+    "f": (leading_statement, condition, time_based, error_based),
+    "&": (tautology,),
+    "k": (condition, error_based, order_by_probe),
+    "v": (error_based,),
+}
 
 
 def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_TOKENS = 4096  # per context: bounded memory whatever the input length
 
@@ -114,10 +114,12 @@ WHITESPACE = frozenset(" \t\n\r\x0b\x0c\xa0\x00\u2028\u2029\u3000")
 OPERATOR_CHARS = frozenset("=<>!|&^+-*/%~:")
 # Two- and three-character operators, longest first.
 MULTI_OPERATORS = ("<=>", "<>", "!=", "<=", ">=", ":=", "::", "||", "&&", "!<", "!>", "^=", "|=", "&=")
+_OPERATORS_BY_FIRST: dict[str, tuple[str, ...]] = {
+    first: tuple(op for op in MULTI_OPERATORS if op[0] == first) for first in {op[0] for op in MULTI_OPERATORS}
+}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: cheaper to create than a dataclass, on the hot path
     kind: str
     value: str  # lower-cased text (strings: their content)
     start: int  # span in the tokenized text (after the assumed quote prefix, see tokenize)
@@ -156,7 +158,10 @@ class _Tokenizer:
     # -- parse functions, one per kind of first character --------------------------------------
 
     def _space(self) -> None:
-        self.pos += 1
+        text, n, i = self.text, self.n, self.pos + 1
+        while i < n and text[i] in WHITESPACE:
+            i += 1
+        self.pos = i
 
     def _other(self) -> None:
         self._emit("?", self.pos, self.pos + 1)
@@ -287,7 +292,7 @@ class _Tokenizer:
 
     def _operator(self) -> None:
         text, pos = self.text, self.pos
-        for op in MULTI_OPERATORS:
+        for op in _OPERATORS_BY_FIRST.get(text[pos], ()):
             if text.startswith(op, pos):
                 kind = "&" if op in ("||", "&&") else "o"
                 self._emit(kind, pos, pos + len(op))
