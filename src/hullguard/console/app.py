@@ -11,6 +11,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -100,8 +101,6 @@ def create_app(settings: ConsoleSettings, run_migrations: bool = True) -> FastAP
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
-        from urllib.parse import quote
-
         return RedirectResponse(f"/login?next={quote(exc.next_path)}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)

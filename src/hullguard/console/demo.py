@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from hullguard.console import migrate
 from hullguard.console.accounts import audit, create_user
 from hullguard.console.db import make_engine, make_sessionmaker
-from hullguard.console.ingest import store_events, store_inventory, store_posture
+from hullguard.console.ingest import event_row, store_events, store_inventory, store_posture
 from hullguard.console.models import User
 from hullguard.console.policies import DEFAULT_POLICY, save_policy
 from hullguard.console.security import now_ms
@@ -316,9 +316,7 @@ def seed(target: str | Path) -> SeedSummary:
     ]
     findings_total = 0
     with sessions() as session, session.begin():
-        from hullguard.console.ingest import _event_row
-
-        rows = [_event_row(i, e.to_dict(), now) for i, e in enumerate(events)]
+        rows = [event_row(i, e.to_dict(), now) for i, e in enumerate(events)]
         store_events(session, rows)
         store_inventory(session, fleet + [f for s in scans for f in s.functions])
         for scan in scans:

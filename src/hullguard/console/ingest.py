@@ -62,7 +62,7 @@ def account_of(arn: str) -> str:
     return parts[4] if len(parts) > 4 and parts[0] == "arn" else ""
 
 
-def _event_row(index: int, item: Any, received_ms: int) -> dict[str, Any]:
+def event_row(index: int, item: Any, received_ms: int) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise ConsoleError(422, f"event {index}: must be a JSON object")
     try:
@@ -126,7 +126,7 @@ def validate_events(doc: Any, limits: Limits) -> list[dict[str, Any]]:
     received = now_ms()
     rows: dict[str, dict[str, Any]] = {}
     for index, item in enumerate(items):
-        row = _event_row(index, item, received)
+        row = event_row(index, item, received)
         rows.setdefault(row["uid"], row)  # the same uid twice in one batch is one event
     return list(rows.values())
 

@@ -22,7 +22,7 @@ from hullguard.console.state import State
 
 router = APIRouter(prefix="/api/v1", tags=["collector"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Body is not JSON"},
     401: {"description": "Missing, unknown or revoked API key"},
     403: {"description": "The API key lacks the scope"},
@@ -68,7 +68,7 @@ _EVENTS_BODY = {
 }
 
 
-@router.post("/events", response_model=EventsAccepted, responses=_ERRORS, openapi_extra=_EVENTS_BODY)
+@router.post("/events", response_model=EventsAccepted, responses=ERROR_RESPONSES, openapi_extra=_EVENTS_BODY)
 async def post_events(
     request: Request,
     key: Annotated[KeyIdentity, Depends(require_scope("events:write"))],
@@ -86,7 +86,7 @@ async def post_events(
     return await run_in_threadpool(work)
 
 
-@router.post("/inventory", response_model=InventoryAccepted, responses=_ERRORS)
+@router.post("/inventory", response_model=InventoryAccepted, responses=ERROR_RESPONSES)
 async def post_inventory(
     request: Request,
     key: Annotated[KeyIdentity, Depends(require_scope("inventory:write"))],
@@ -104,7 +104,7 @@ async def post_inventory(
     return await run_in_threadpool(work)
 
 
-@router.post("/posture", response_model=PostureAccepted, responses=_ERRORS)
+@router.post("/posture", response_model=PostureAccepted, responses=ERROR_RESPONSES)
 async def post_posture(
     request: Request,
     key: Annotated[KeyIdentity, Depends(require_scope("posture:write"))],

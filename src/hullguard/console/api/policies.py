@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from hullguard.console.accounts import KeyIdentity
-from hullguard.console.api.collector import _ERRORS
+from hullguard.console.api.collector import ERROR_RESPONSES
 from hullguard.console.api.deps import require_scope
 from hullguard.console.errors import ConsoleError
 from hullguard.console.policies import check_function_name, get_policy
@@ -27,7 +27,7 @@ class PolicyOut(BaseModel):
 @router.get(
     "/functions/{name}/policy",
     response_model=PolicyOut,
-    responses={**_ERRORS, 404: {"description": "No policy stored for this function"}},
+    responses={**ERROR_RESPONSES, 404: {"description": "No policy stored for this function"}},
 )
 async def get_function_policy(
     name: str,

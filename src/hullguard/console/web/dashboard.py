@@ -10,31 +10,24 @@ from hullguard.console import charts
 from hullguard.console.queries import Dashboard, DashboardFilter, Page, dashboard, functions_page, invocations_seen
 from hullguard.console.security import now_ms
 from hullguard.console.state import State
-from hullguard.console.web.render import render
+from hullguard.console.web.render import int_param, render
 from hullguard.console.web.session import CurrentViewer
 
 router = APIRouter(include_in_schema=False)
 WINDOWS = (1, 7, 30, 90)
 
 
-def _int(text: str | None, default: int) -> int:
-    try:
-        return int(text or default)
-    except ValueError:
-        return default
-
-
 @router.get("/")
 async def dashboard_page(request: Request, viewer: CurrentViewer, state: State) -> Response:
     q = request.query_params
-    days = _int(q.get("days"), 7)
+    days = int_param(q.get("days"), 7)
     flt = DashboardFilter(
         account=q.get("account", "")[:32],
         region=q.get("region", "")[:32],
         search=q.get("q", "")[:100],
         days=days if days in WINDOWS else 7,
     )
-    page = _int(q.get("page"), 1)
+    page = int_param(q.get("page"), 1)
 
     def work() -> tuple[Dashboard, Page]:
         with state.sessions() as session:

@@ -12,8 +12,7 @@ from hullguard.console.errors import ConsoleError
 from hullguard.console.models import StoredEvent
 from hullguard.console.queries import EventFilter, Page, event_by_uid, event_facets, events_page
 from hullguard.console.state import State
-from hullguard.console.web.dashboard import _int
-from hullguard.console.web.render import render
+from hullguard.console.web.render import int_param, render
 from hullguard.console.web.session import CurrentViewer
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +44,7 @@ async def events_list(request: Request, viewer: CurrentViewer, state: State) -> 
         action=params["action"],
         trigger=params["trigger"],
     )
-    page = _int(q.get("page"), 1)
+    page = int_param(q.get("page"), 1)
 
     def work() -> tuple[Page, dict[str, list[str]]]:
         with state.sessions() as session:

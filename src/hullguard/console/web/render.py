@@ -30,6 +30,14 @@ def _pretty_json(text: str) -> str:
         return text
 
 
+def int_param(text: str | None, default: int) -> int:
+    """A whole number from the query string; anything else means the default, not an error page."""
+    try:
+        return int(text or default)
+    except ValueError:
+        return default
+
+
 def _query(params: dict[str, Any], **changes: Any) -> str:
     merged = {k: v for k, v in {**params, **changes}.items() if v not in ("", None)}
     return "?" + urlencode(merged) if merged else "?"
