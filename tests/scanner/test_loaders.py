@@ -34,6 +34,7 @@ def test_serverless_and_sam_examples_give_the_same_functions_and_triggers() -> N
         "processPayment",
         "exportReport",
         "thumbnail",
+        "legacyExport",
     ]
     pairs = zip(sls.functions, sam.functions, strict=True)
     for a, b in pairs:
