@@ -166,6 +166,11 @@ def test_dashboard_counts_match_what_was_ingested(sqlite_console: Console) -> No
     assert (tile("deployed"), tile("protected"), tile("attacks")) == ("3", "2", "6")
     assert tile("executions") == str(500 + 7)  # inventory count + distinct invocations seen in events
     assert "blocked: 4, alerted: 2" in html  # the block-vs-alert chart's accessible title
+    # Each bar of the timeline links to its events: today's bar holds the 4 events of the last seconds.
+    links = re.findall(r'<a href="(/events\?since=[^"]+)">', html)
+    assert len(links) == 7
+    today = sqlite_console.client.get(links[-1].replace("&amp;", "&")).text
+    assert today.count("details</a>") == 4
     region = sqlite_console.client.get("/?region=us-east-1").text
     assert re.search(r'id="tile-attacks">1<', region)
     found = sqlite_console.client.get("/?q=pay").text

@@ -15,6 +15,8 @@ class Bar:
     height: float
     value: int
     label: str
+    start_ms: int = 0  # time bars: the bucket, so the bar can link to its events
+    end_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,8 @@ def time_bars(buckets: list[tuple[int, int]], bucket_ms: int, width: int = 720, 
                 height=round(h, 1),
                 value=count,
                 label=label,
+                start_ms=start,
+                end_ms=start + bucket_ms,
             )
         )
     return Chart(width, height, bars, top, bars[0].label if bars else "", bars[-1].label if bars else "")

@@ -53,6 +53,9 @@ environment = Environment(
 )
 environment.filters["time"] = _time
 environment.filters["pretty_json"] = _pretty_json
+environment.filters["minute"] = lambda ms: dt.datetime.fromtimestamp(ms / 1000, tz=dt.timezone.utc).strftime(
+    "%Y-%m-%dT%H:%M"
+)  # what the event viewer's datetime-local filters read
 environment.globals["query"] = _query
 
 
