@@ -30,15 +30,15 @@ RECORD_STRUCTURE: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _sql_type(spec: Any) -> str:
+def sql_type(spec: Any) -> str:
     if isinstance(spec, dict):
-        return "STRUCT(" + ", ".join(f"{k} {_sql_type(v)}" for k, v in spec.items()) + ")"
+        return "STRUCT(" + ", ".join(f"{k} {sql_type(v)}" for k, v in spec.items()) + ")"
     if isinstance(spec, list):
-        return _sql_type(spec[0]) + "[]"
+        return sql_type(spec[0]) + "[]"
     return str(spec)
 
 
-RECORD_TYPE = _sql_type(RECORD_STRUCTURE)
+RECORD_TYPE = sql_type(RECORD_STRUCTURE)
 # The whole log file as one json_transform structure: parsing each file once is what makes loading fast.
 FILE_STRUCTURE = json.dumps({"Records": [RECORD_STRUCTURE]}, separators=(",", ":"))
 
