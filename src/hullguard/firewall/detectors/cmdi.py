@@ -248,12 +248,18 @@ def _judge(segment: Segment, quoted_context: bool, leading: bool, command_first:
     if segment.obfuscated and opener != "start":
         return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
     if opener in _SUBSTITUTIONS:
+        # Markdown uses backticks for inline code ("`more code`"): a backticked word that is also
+        # English needs command-line arguments; $(...) has no such everyday use.
+        if opener == "`" and name not in vocab.STANDALONE and not binary_path:
+            if _argument_signal(segment, name, args, strict=False) is None:
+                return None
         return ("HG-CMDI-002", f"{what} inside {opener}...")
     if opener == "start":
         if quoted_context or not command_first:
             return None
         signal = _argument_signal(segment, name, args, strict=True)
-        strong = any(_strong_argument(a) for a in args) or segment.redirect
+        # An IP address alone does not make "ping 8.8.8.8 timed out" a command line.
+        strong = any(_strong_argument(a) and not vocab.IPV4_ARGUMENT.match(a) for a in args) or segment.redirect
         if segment.obfuscated and signal:
             return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
         interpreter_flag = name in _INTERPRETERS and any(a in ("-c", "-e", "-i") for a in args)

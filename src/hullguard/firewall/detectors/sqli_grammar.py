@@ -185,8 +185,9 @@ def starts_expression(tokens: list[Token], i: int) -> bool:
         return True
     if kind == "w":
         # A column name is SQL when an operator or the end of the query follows, not another word.
+        # ("5' or less" ends with a word: English, not a condition.)
         nxt = kind_at(tokens, i + 1)
-        return nxt in ("o", "c", ")", ";", "&", "") and not (nxt == "o" and value_at(tokens, i + 1) == "-")
+        return nxt in ("o", "c", ")", ";", "&") and not (nxt == "o" and value_at(tokens, i + 1) == "-")
     return False
 
 

@@ -192,11 +192,19 @@ _GLOBALS = r"top|window|self|parent|frames|globalthis|this|document|content|open
 # Attribute break: a quote (or whitespace, for unquoted attributes) then a known handler name and "=".
 ATTRIBUTE_BREAK = re.compile(r"(?:^|[\s\"'`/;])(on[a-z]{3,40}|fscommand|seeksegmenttime)[\s\x00]{0,8}=", re.I)
 # JS string break: quote, operators/terminators, a call, then a comment or a quote re-opening the string.
+# JS string break: quote, operators/terminators, then a call of a sink or of a global object's member
+# (';alert(1)//, '-alert(1)-', "};document.write(1)//) - not any call ("Smith", John (Jr.)).
 JS_STRING_BREAK = re.compile(
-    r"[\"'`][\s)\]}]{0,8}[-+*/%;,|&^?:=]{1,3}[\s(]{0,8}[a-z_$][\w$.\[\]'\"]{0,60}[\s]{0,4}[(`]", re.I
+    r"[\"'`][\s)\]}]{0,8}[-+*/%;,|&^?:=]{1,3}[\s(]{0,8}(?:" + SINKS + r"|(?:" + _GLOBALS + r"|location)[.\[])"
+    r"[\w$.\[\]'\"]{0,60}[\s]{0,4}[(`=]",
+    re.I,
 )
+# A sink called: "alert(1)", "prompt`1`". With a space before "(" only when the argument looks like
+# JavaScript, so "please confirm (yes/no)" is prose.
 SINK_CALL = re.compile(
-    r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + SINKS + r"))[\s\x00]{0,8}(?:\(|`)", re.I
+    r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + SINKS + r"))"
+    r"(?:[\x00]{0,8}[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])",
+    re.I,
 )
 # A sink used as a value: passed to a call (``[1].find(alert)``), called through parentheses
 # (``(alert)(1)``) or assigned for a later call (``a=alert,a(1)``).
@@ -208,8 +216,15 @@ SINK_REFERENCE = re.compile(
 )
 GLOBAL_INDEX_CALL = re.compile(r"(?<![\w$.])(?:" + _GLOBALS + r")[\s]{0,4}\[[^\]\n]{1,80}\][\s]{0,4}\(", re.I)
 SCRIPT_CLOSE = re.compile(r"</script[\s/>]|</script$", re.I)
-_TEMPLATE_TOKENS = re.compile(r"\{\{|\}|constructor|\$eval|\$on\b|\$parse|__proto__|fromcharcode|alert|prompt", re.I)
-CSS_EXPRESSION = re.compile(r"(?:expression|-moz-binding|behaviou?r)[\s\x00]{0,8}(?:[(:]|\\0{0,4}28)", re.I)
+# Words that reach the Function constructor or evaluate strings from an AngularJS/Vue expression; a plain
+# "{{prompt}}" placeholder is no escape.
+_TEMPLATE_TOKENS = re.compile(r"\{\{|\}|constructor|\$eval|\$on\b|\$parse|__proto__|fromcharcode", re.I)
+# CSS that runs script: "width:expression(...)", "behavior:url(...)", "-moz-binding:url(...)" - in a
+# declaration, so "regular expression (regex)" and "Behavior: calm" are prose.
+CSS_EXPRESSION = re.compile(
+    r"[:=][\s\x00]{0,8}expression[\s\x00]{0,8}(?:\(|\\0{0,4}28)|(?:-moz-binding|behaviou?r)[\s\x00]{0,8}:[\s\x00]{0,8}url",
+    re.I,
+)
 BARE_SCHEME = re.compile(r"(?:^|[\s\"'=(,?#&])(?:javascript|vbscript|livescript)[\s\x00]{0,8}:", re.I)
 
 
