@@ -250,9 +250,9 @@ def _judge(segment: Segment, quoted_context: bool, leading: bool, command_first:
     if opener in _SUBSTITUTIONS:
         # Markdown uses backticks for inline code ("`more code`"): a backticked word that is also
         # English needs command-line arguments; $(...) has no such everyday use.
-        if opener == "`" and name not in vocab.STANDALONE and not binary_path:
-            if _argument_signal(segment, name, args, strict=False) is None:
-                return None
+        prose_like = opener == "`" and name not in vocab.STANDALONE and not binary_path
+        if prose_like and _argument_signal(segment, name, args, strict=False) is None:
+            return None
         return ("HG-CMDI-002", f"{what} inside {opener}...")
     if opener == "start":
         if quoted_context or not command_first:
