@@ -51,6 +51,12 @@ def _parser() -> Any:
     return Parser(Language(tree_sitter_javascript.language()))
 
 
+@functools.lru_cache(maxsize=512)
+def _parse(source: bytes) -> Any:
+    """One tree per file content: functions of one project often share their modules."""
+    return _parser().parse(source)
+
+
 # -- values --------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class SdkV2:
@@ -168,7 +174,7 @@ class NodeAnalyzer:
         except OSError as exc:
             self.report.notes.append(Note(rel, 1, f"cannot be read: {exc.strerror}"))
             return None
-        tree = _parser().parse(source)
+        tree = _parse(source)
         file = _File(path, rel, tree, source)
         self.files[path] = file
         self.report.files.append(rel)

@@ -14,6 +14,7 @@ not execute anything.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,8 +236,8 @@ class PythonAnalyzer:
             if path.stat().st_size > MAX_FILE_BYTES:
                 self.report.notes.append(Note(rel, 1, "file too large to analyse; skipped"))
                 return None
-            source = path.read_text(encoding="utf-8", errors="replace")
-            tree = ast.parse(source, filename=rel)
+            stat = path.stat()
+            tree = _parse(str(path), stat.st_mtime_ns, stat.st_size, rel)
         except SyntaxError as exc:
             self.report.notes.append(Note(rel, exc.lineno or 1, f"does not parse: {exc.msg}"))
             return None
@@ -1098,6 +1099,14 @@ def _slice_sym(sym: Sym, start: int) -> Sym:
             out = out + Sym((part,))
         position += width
     return out
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(path: str, mtime_ns: int, size: int, rel: str) -> ast.Module:
+    """Parse once per file version: functions of one project often share their modules.
+    The analyser never mutates the tree, so sharing it between analyses is safe."""
+    source = Path(path).read_text(encoding="utf-8", errors="replace")
+    return ast.parse(source, filename=rel)
 
 
 def _unique(calls: list[ApiCall]) -> list[ApiCall]:
