@@ -245,3 +245,29 @@ def test_cloudtrail_bad_input(tmp_path: Path) -> None:
     assert runner.invoke(app, ["audit", "cloudtrail", "--engine", "bigquery", "--dir", str(tmp_path)]).exit_code == 2
     assert runner.invoke(app, ["audit", "cloudtrail"]).exit_code == 2
     assert runner.invoke(app, ["audit", "cloudtrail", "--s3", "http://x"]).exit_code == 2
+
+
+def test_cloudtrail_on_athena_runs_every_query(moto_aws: boto3.Session) -> None:
+    """moto's Athena answers every query with an empty result: the Athena path runs end to end, clean."""
+    result = runner.invoke(
+        app,
+        [
+            "audit",
+            "cloudtrail",
+            "--engine",
+            "athena",
+            "--athena-database",
+            "security",
+            "--athena-output",
+            "s3://athena-results/",
+            "--ci-role",
+            CI_ROLE,
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["findings"] == [] and document["cloudtrail"]["engine"] == "athena"
+    assert runner.invoke(app, ["audit", "cloudtrail", "--engine", "athena", "--dir", "."]).exit_code == 2
+    assert runner.invoke(app, ["audit", "cloudtrail", "--engine", "athena", "--athena-table", "x;drop"]).exit_code == 2

@@ -299,7 +299,10 @@ def register(app: typer.Typer) -> None:
 
         if engine not in ("duckdb", "athena"):
             fail("--engine must be duckdb or athena")
-        dialect = Dialect(engine, athena_table if engine == "athena" else "cloudtrail_logs")
+        try:
+            dialect = Dialect(engine, athena_table if engine == "athena" else "cloudtrail_logs")
+        except ValueError as exc:
+            fail(str(exc))
         if athena_ddl:
             typer.echo(ddl(athena_ddl, athena_table))
             return
