@@ -92,10 +92,12 @@ def dashboard(session: Session, flt: DashboardFilter, now_ms: int, seen: dict[Fu
     board.blocked = int(by_action.get("blocked", 0))
     board.alerted = int(by_action.get("alerted", 0))
     board.attacks = board.blocked + board.alerted
-    bucket = (StoredEvent.time_ms - start) / board.bucket_ms
+    # Integer division on both databases (times in scope are >= start, so it is also the floor);
+    # SQLite's floor() exists only when it was built with its math functions.
+    bucket = (StoredEvent.time_ms - start) // board.bucket_ms
     counts: dict[Any, Any] = dict(
         session.execute(
-            select(func.floor(bucket).label("b"), func.count())
+            select(bucket.label("b"), func.count())
             .where(*scope, StoredEvent.action != "allowed")
             .group_by("b")
         ).all()
