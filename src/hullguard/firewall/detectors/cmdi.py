@@ -194,6 +194,9 @@ def _command_index(words: list[str]) -> int:
     """Index of the command word: skip NAME=value assignments and prefixes such as sudo/nohup."""
     i = 0
     while i < len(words) and (_ASSIGNMENT.match(words[i]) or words[i].lower() in vocab.PREFIX_COMMANDS):
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if words[i].lower() in vocab.PREFIX_COMMANDS and (not following or following.startswith("-")):
+            break  # "sudo -l", "; env": the prefix word is the command itself
         i += 1
     return i
 

@@ -231,6 +231,8 @@ ADMIN_SUBCOMMANDS = {
 # After a separator these are commands whatever their argument is ("; echo INJECTED", "| sleep 5").
 ANY_ARGUMENT = frozenset(
     {
+        "su",
+        "sudo",
         "echo",
         "printf",
         "sleep",
