@@ -226,3 +226,37 @@ def test_athena_runner_reads_paged_results() -> None:
     fake = FakeAthena()
     rows = AthenaRunner(fake, "security", "s3://results/").query("SELECT 1")
     assert rows == [{"eventname": "ListBuckets", "lambda_agent": False}] * 2
+
+
+def test_audit_marks_console_functions_from_lookup_events() -> None:
+    from hullguard.cloud.cloudtrail.console_lookup import CONSOLE_EVENT_NAMES, mark_console_functions
+    from hullguard.cloud.coverage import Coverage
+    from hullguard.cloud.session import Target
+
+    from .test_account_rules import fn, live
+
+    fake = FakeLookup(story_records(), page=1)
+
+    class Session:
+        region_name = "us-east-1"
+
+        def client(self, service: str, **kwargs: Any) -> Any:
+            assert service == "cloudtrail" and kwargs["region_name"] == "us-east-1"
+            return fake
+
+    region = live(fn("quick-fix-export"), fn("billing-report"), fn("orders-api"))
+    clock = FakeClock()
+    coverage = Coverage()
+    mark_console_functions(
+        Target("123456789012", Session()),
+        region,
+        coverage,  # type: ignore[arg-type]
+        bucket=TokenBucket(2.0, clock=clock.time, sleep=clock.sleep),
+    )
+    asked = [c["LookupAttributes"][0]["AttributeValue"] for c in fake.calls]
+    assert sorted(set(asked)) == sorted(CONSOLE_EVENT_NAMES)
+    assert region.facts["quick-fix-export"].console_evidence[0].startswith("CreateFunction20150331 at ")
+    assert "sessionCredentialFromConsole" in region.facts["quick-fix-export"].console_evidence[0]
+    assert "userAgent Mozilla" in region.facts["billing-report"].console_evidence[0]
+    assert region.facts["orders-api"].console_evidence == []  # CI deployment only (and AddPermission is not a deploy)
+    assert not coverage.gaps

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,11 +85,17 @@ def run_audit(
     )
     if console_lookup is not None:
         by_account = {t.account: t for t in targets}
-        for live in live_regions:
+        lookup = console_lookup
+
+        def mark(live: LiveRegion) -> None:
             try:
-                console_lookup(by_account[live.account], live, coverage)
+                lookup(by_account[live.account], live, coverage)
             except Exception as exc:  # e.g. an emulator without LookupEvents: a gap, not a crash
                 coverage.add(live.account, live.region, "console deployments (CloudTrail)", exc, reason="error")
+
+        # LookupEvents is limited per account and region, so regions are looked up side by side.
+        with ThreadPoolExecutor(max_workers=max(1, region_workers), thread_name_prefix="hg-trail") as pool:
+            list(pool.map(mark, live_regions))
     ctx = RuleContext(unused_days=unused_days, trusted_layer_accounts=trusted_layer_accounts)
     return build_report(live_regions, coverage, ctx)
 

@@ -30,13 +30,17 @@ CONSOLE_EVENT_NAMES = [
 ]
 
 
-def mark_console_functions(target: Target, live: LiveRegion, coverage: Coverage, max_pages: int = 20) -> None:
+def mark_console_functions(
+    target: Target, live: LiveRegion, coverage: Coverage, max_pages: int = 20, bucket: TokenBucket | None = None
+) -> None:
     if not live.app.functions:
         return
     try:
         # Few retries: the token bucket already paces LookupEvents, and an endpoint without it fails fast.
         client = target.session.client("cloudtrail", region_name=live.region, config=client_config(attempts=3))
-        records = list(lookup_records(client, CONSOLE_EVENT_NAMES, bucket=TokenBucket(2.0), max_pages=max_pages))
+        records = list(
+            lookup_records(client, CONSOLE_EVENT_NAMES, bucket=bucket or TokenBucket(2.0), max_pages=max_pages)
+        )
     except (ClientError, BotoCoreError) as exc:
         coverage.add(live.account, live.region, "cloudtrail:LookupEvents (console-created functions not judged)", exc)
         return
