@@ -136,10 +136,14 @@ def store_events(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]
     uids = [row["uid"] for row in rows]
     known = set(session.scalars(select(StoredEvent.uid).where(StoredEvent.uid.in_(uids))))
     fresh = [row for row in rows if row["uid"] not in known]
+    stamp = now_ms()
+    for row in fresh:
+        # Stamped inside the transaction, just before the ids are assigned: the SIEM forwarder's grace
+        # period (see forwarding/worker.py) is measured from here.
+        row["received_ms"] = stamp
     insert_ignoring_conflicts(session, StoredEvent.__table__, fresh)  # type: ignore[arg-type]
     seen = {(r["function_name"], r["account"], r["region"]): r for r in fresh if r["function_name"]}
     if seen:
-        stamp = now_ms()
         # A function that reports events runs hullguard: it is deployed and protected even if no
         # scan or audit has told the console about it yet.
         insert_ignoring_conflicts(
