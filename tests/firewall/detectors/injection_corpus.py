@@ -315,10 +315,13 @@ def _measure(corpora: Path, family: str) -> list[str]:
     prefilter = re.compile(module.PREFILTER, re.IGNORECASE)
     passing = sum(1 for f in fields if prefilter.search(f))
     ctx = ScanContext()
-    start = time.perf_counter()
-    for f in fields:
-        module.scan(f, ctx)
-    mean_us = (time.perf_counter() - start) / len(fields) * 1e6
+    best = float("inf")
+    for _ in range(3):  # CPU time, best of three: the machine is shared
+        start = time.process_time()
+        for f in fields:
+            module.scan(f, ctx)
+        best = min(best, time.process_time() - start)
+    mean_us = best / len(fields) * 1e6
     out.append(
         f"- prefilter passes {passing}/{len(fields)} benign strings ({passing / len(fields):.1%}); "
         f"mean scan {mean_us:.2f} µs per benign string"
