@@ -202,3 +202,24 @@ def test_same_logical_id_in_two_templates_is_prefixed_everywhere(tmp_path: Path)
     documents = json.loads(runner.invoke(app, ["gen-roles", str(tmp_path), "-q"]).stdout)
     assert set(documents) == {f"{v}/template.yaml#{f}" for v in ("blue", "green")
                               for f in ("CheckoutFunction", "StorefrontFunction")}
+
+
+def test_write_plain_cloudformation_roles(tmp_path: Path) -> None:
+    project = tmp_path / "plain"
+    shutil.copytree(SHOP.parent / "plain_cfn", project)
+    template = project / "template.yaml"
+    result = runner.invoke(app, ["gen-roles", str(template), "--write"])
+    assert result.exit_code == 0, result.output
+    assert "analysing src/checkout.py, the only file matching the handler" in result.stderr
+    body = yaml.load(template.read_text(), Loader=_CfnLoader)
+    resources = body["Resources"]
+    # its own role is rewritten in place: name and trust policy kept, the managed policy gone
+    own = resources["CheckoutRole"]["Properties"]
+    assert own["RoleName"] == "checkout-role" and "ManagedPolicyArns" not in own
+    actions = {a for s in own["Policies"][0]["PolicyDocument"]["Statement"] for a in s["Action"]}
+    assert {"dynamodb:PutItem", "s3:PutObject", "sqs:SendMessage"} <= actions
+    # a role two functions share is left alone; each gets a new role of its own
+    assert resources["SharedRole"]["Properties"]["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/AdministratorAccess"]
+    assert resources["DailyReport"]["Properties"]["Role"] == "DailyReportRole.Arn"
+    assert resources["DailyReportRole"]["Type"] == "AWS::IAM::Role"
+    assert resources["WeeklyReport"]["Properties"]["Role"] == "WeeklyReportRole.Arn"

@@ -129,6 +129,23 @@ def _search(root: Path, relatives: list[Path]) -> Path | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _find_by_name(root: Path, function: Function) -> tuple[Path | None, str | None, str]:
+    """A handler file located by name alone (a packaged template's ``Code: src/``, CDK assets)."""
+    handler = _text(function.handler)
+    if handler is None or "." not in handler:
+        return None, None, ""
+    module, _, name = handler.rpartition(".")
+    runtime = (_text(function.runtime) or "").lower()
+    if runtime.startswith("python"):
+        relatives, language = [Path(module.replace(".", "/") + PY_SUFFIX)], "python"
+    elif runtime.startswith("nodejs"):
+        relatives, language = [Path(module + suffix) for suffix in JS_SUFFIXES], "node"
+    else:
+        return None, None, ""
+    found = _search(root, relatives)
+    return (found, name, language) if found is not None else (None, None, "")
+
+
 def analyse_code(root: Path, code_dir: Path, path: Path, name: str | None, language: str) -> CodeReport:
     if language == "python":
         from hullguard.iam.python_code import analyze_python
@@ -145,6 +162,13 @@ def generate_function(app: Application | None, function: Function, root: Path,
     result = FunctionPolicy(app, function)
     resolver = Resolver(app, function, services)
     path, name, language, problem = locate_handler(root, function)
+    if path is None and function.code_path is None:
+        path, name, language = _find_by_name(root, function)
+        if path is not None:
+            result.notes.append(Note(function.source.file, function.source.line or 0,
+                                     f"{function.logical_id}: the template gives no local code path; analysing "
+                                     f"{path.relative_to(root).as_posix()}, the only file matching the handler"))
+            problem = None
     if problem is not None or path is None:
         result.notes.append(Note(function.source.file, function.source.line or 0,
                                  f"{function.logical_id}: {problem}; only platform permissions generated"))

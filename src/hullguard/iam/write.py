@@ -173,6 +173,13 @@ def _apply_cloudformation(data: Any, group: list[FunctionPolicy], plain: bool) -
             return value
         return {"Fn::Sub": value} if plain else _sub_tagged(value)
 
+    # who uses which role, before any change: a role shared by several functions is never rewritten
+    users: dict[str | None, int] = {}
+    for other in resources.values():
+        if isinstance(other, dict):
+            target = _role_target((other.get("Properties") or {}).get("Role"))
+            users[target] = users.get(target, 0) + 1
+
     for policy in group:
         body = resources.get(policy.logical_id)
         if not isinstance(body, dict):
@@ -183,14 +190,22 @@ def _apply_cloudformation(data: Any, group: list[FunctionPolicy], plain: bool) -
             props.pop("Role", None)
             props["Policies"] = [{"Statement": statements}]
             continue
+        document = {"PolicyName": f"{policy.logical_id}-least-privilege",
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}
+        current = _role_target(props.get("Role"))
+        existing = resources.get(current) if current else None
+        if isinstance(existing, dict) and existing.get("Type") == "AWS::IAM::Role" and users.get(current) == 1:
+            # the function's own role: keep its trust policy, name, path and boundary; replace what it grants
+            role_props = existing.setdefault("Properties", {})
+            role_props["Policies"] = [document]
+            role_props.pop("ManagedPolicyArns", None)
+            continue
         role_id = role_logical_id(policy)
+        while role_id in resources:  # never overwrite another resource, or a role other functions share
+            role_id = f"{role_id}LeastPrivilege" if not role_id.endswith("LeastPrivilege") else f"{role_id}2"
         resources[role_id] = {
             "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": json.loads(json.dumps(LAMBDA_TRUST)),
-                "Policies": [{"PolicyName": f"{policy.logical_id}-least-privilege",
-                              "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}}],
-            },
+            "Properties": {"AssumeRolePolicyDocument": json.loads(json.dumps(LAMBDA_TRUST)), "Policies": [document]},
         }
         if plain:
             props["Role"] = {"Fn::GetAtt": [role_id, "Arn"]}
@@ -198,6 +213,18 @@ def _apply_cloudformation(data: Any, group: list[FunctionPolicy], plain: bool) -
             from ruamel.yaml.comments import TaggedScalar
 
             props["Role"] = TaggedScalar(value=f"{role_id}.Arn", style=None, tag="!GetAtt")
+
+
+def _role_target(value: Any) -> str | None:
+    """The logical id of the role a function's ``Role`` property points at (``!GetAtt X.Arn``)."""
+    tag = getattr(getattr(value, "tag", None), "value", None) or getattr(value, "tag", None)
+    if tag is not None and str(tag) == "!GetAtt":
+        return str(getattr(value, "value", "")).split(".", 1)[0] or None
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        target = value["Fn::GetAtt"]
+        parts = target.split(".", 1) if isinstance(target, str) else target
+        return str(parts[0]) if parts else None
+    return None
 
 
 def _write_terraform(path: Path, group: list[FunctionPolicy]) -> str:
