@@ -63,6 +63,9 @@ def _page(browser: Any) -> Any:
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
+    # Anything the CSP refuses is logged to the console: it would mean a page relies on inline code.
+    page.csp_errors: list[str] = []  # type: ignore[misc]
+    page.on("console", lambda m: page.csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
     return page
 
 
@@ -123,6 +126,7 @@ def test_console_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
         page.wait_for_url("**/config/orders-api?saved=1")
         assert "Version 1" in page.text_content("main")
         assert page.dialogs == []  # type: ignore[attr-defined]
+        assert page.csp_errors == []  # type: ignore[attr-defined]
         page.close()
     assert (
         console.client.get(

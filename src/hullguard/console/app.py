@@ -116,6 +116,10 @@ def create_app(settings: ConsoleSettings, run_migrations: bool = True) -> FastAP
             return JSONResponse({"detail": problems}, status_code=422)
         return render(request, "error.html", None, status=422, message=problems)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(status_code=204)  # browsers ask for it on every page; no 404 noise in logs
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
