@@ -122,3 +122,14 @@ def test_bad_code_and_dynamic_services_are_reported(tmp_path: Path) -> None:
                for n in notes), notes
     assert any("AWS service chosen at run time" in n and n.startswith("index.js:3") for n in notes)
     assert ("s3", "GetObject") in [(s, o) for s, o, _ in ops(report)]
+
+
+def test_unknown_service_package_is_reported(tmp_path: Path) -> None:
+    report = analyse(tmp_path, {"index.js": '''
+        // a client package for a service that does not exist
+        const { XClient } = require("@aws-sdk/client-notreal");
+        exports.handler = async () => new XClient({});
+    '''})
+    assert report.calls == []
+    assert [str(n) for n in report.notes] == [
+        "index.js:3: unknown AWS service package '@aws-sdk/client-notreal'; its calls are not known"]

@@ -321,11 +321,11 @@ class NodeAnalyzer:
             return
         for part in clause.named_children:
             if part.type == "identifier":  # default import
-                self._set(file, _text(part), self._module_value(file, source, None))
+                self._set(file, _text(part), self._module_value(file, source, None, node.start_point[0] + 1))
             elif part.type == "namespace_import":
                 ident = next((c for c in part.named_children if c.type == "identifier"), None)
                 if ident is not None:
-                    self._set(file, _text(ident), self._module_value(file, source, None))
+                    self._set(file, _text(ident), self._module_value(file, source, None, node.start_point[0] + 1))
             elif part.type == "named_imports":
                 for spec in part.named_children:
                     if spec.type != "import_specifier":
@@ -333,7 +333,8 @@ class NodeAnalyzer:
                     original = spec.child_by_field_name("name")
                     alias = spec.child_by_field_name("alias") or original
                     if original is not None and alias is not None:
-                        self._set(file, _text(alias), self._module_value(file, source, _text(original)))
+                        self._set(file, _text(alias), self._module_value(file, source, _text(original),
+                                                                         node.start_point[0] + 1))
 
     def _destructure(self, file: _File, pattern: Any, value: Any) -> None:
         source = _require_source(value)
@@ -349,12 +350,12 @@ class NodeAnalyzer:
             else:
                 continue
             if source is not None:
-                self._set(file, local, self._module_value(file, source, original))
+                self._set(file, local, self._module_value(file, source, original, value.start_point[0] + 1))
             else:
                 base = self._value(file, value)
                 self._set(file, local, self._member(file, base, original, value))
 
-    def _module_value(self, file: _File, source: str, name: str | None) -> Any:
+    def _module_value(self, file: _File, source: str, name: str | None, line: int = 1) -> Any:
         if source == "aws-sdk" or source == "aws-sdk/global":
             return SdkV2() if name is None or name == "default" else self._v2_class(name)
         if source.startswith("aws-sdk/clients/"):
@@ -366,6 +367,9 @@ class NodeAnalyzer:
             return ClassOf(service, "v2")
         if source.startswith("@aws-sdk/"):
             package = source.split("/", 1)[1]
+            if package.startswith("client-") and self.catalog.service_for_sdk_name(package[len("client-"):]) is None:
+                self._note(file, line, f"unknown AWS service package {source!r}; its calls are not known")
+                return None
             if name is None:
                 return V3Namespace(package)
             return self._v3_symbol(package, name)
@@ -386,7 +390,7 @@ class NodeAnalyzer:
 
     def _v2_class(self, name: str) -> ClassOf | None:
         service = self.catalog.service_for_sdk_name(name)
-        return ClassOf(service, "v2") if service else None
+        return ClassOf(service, "v2") if service else None  # AWS.config, AWS.Endpoint...: not services
 
     def _v3_symbol(self, package: str, name: str) -> Any:
         if package.startswith("client-"):
@@ -436,7 +440,7 @@ class NodeAnalyzer:
             callee = node.child_by_field_name("function")
             if callee is not None and callee.type == "identifier" and _text(callee) == "require":
                 source = _string_value(_first_arg(node))
-                return self._module_value(file, source, None) if source else None
+                return self._module_value(file, source, None, node.start_point[0] + 1) if source else None
             if callee is not None and callee.type == "member_expression":
                 prop = callee.child_by_field_name("property")
                 obj = self._value(file, callee.child_by_field_name("object"), depth + 1)
