@@ -62,8 +62,13 @@ def _sampled(lines: list[str]) -> list[str]:
     return [lines[int(i * step)] for i in range(LINES_PER_LIST)]
 
 
-def attack_samples(corpora: Path) -> tuple[list[Sample], dict[str, int]]:
-    """Every usable attack line, and how many lines each exclusion removed."""
+# Decides whether a payload-list line is an attack on its own: (class, "folder/file", line) -> the
+# name of the excluded category, or None to keep the line.
+Exclusion = Callable[[str, str, str], "str | None"]
+
+
+def attack_samples(corpora: Path, exclude: Exclusion | None = None) -> tuple[list[Sample], dict[str, int]]:
+    """Every usable attack line, and how many lines each exclusion removed (by list or category)."""
     samples: list[Sample] = []
     excluded: dict[str, int] = {}
     base = corpora / "attacks" / "payloadsallthethings"
@@ -74,11 +79,15 @@ def attack_samples(corpora: Path) -> tuple[list[Sample], dict[str, int]]:
             if rel in EXCLUDED_LISTS:
                 excluded[rel] = len(raw)
                 continue
-            lines = [ln.strip() for ln in raw]
-            short = [ln for ln in lines if len(ln) < MIN_PAYLOAD_LENGTH]
-            if short:
-                excluded[f"{rel} (lines shorter than {MIN_PAYLOAD_LENGTH} characters)"] = len(short)
-            usable = list(dict.fromkeys(ln for ln in lines if len(ln) >= MIN_PAYLOAD_LENGTH))
+            usable = []
+            for line in dict.fromkeys(ln.strip() for ln in raw):
+                category = "shorter than 3 characters" if len(line) < MIN_PAYLOAD_LENGTH else None
+                if category is None and exclude is not None:
+                    category = exclude(label, rel, line)
+                if category is None:
+                    usable.append(line.replace("{FILE}", "etc/passwd"))  # fuzzer templates name their target
+                else:
+                    excluded[f"{label}: {category}"] = excluded.get(f"{label}: {category}", 0) + 1
             for i, line in enumerate(_sampled(usable)):
                 samples.append(Sample(f"{rel}:{i}", label, rel, line))
     malicious = json.loads((corpora / "attacks" / "sqli-query-strings.json").read_text())
@@ -87,6 +96,14 @@ def attack_samples(corpora: Path) -> tuple[list[Sample], dict[str, int]]:
         for _key, value in urllib.parse.parse_qsl(qs, keep_blank_values=True)[:1]:
             samples.append(Sample(f"sqli-query-strings:{i}", "sqli", "sqli-query-strings.json", value))
     return samples, excluded
+
+
+def save_samples(samples: list[Sample], path: Path) -> None:
+    path.write_text(json.dumps([[s.sid, s.label, s.source, s.payload] for s in samples]))
+
+
+def load_samples(path: Path) -> list[Sample]:
+    return [Sample(*row) for row in json.loads(path.read_text())]
 
 
 def benign_samples(corpora: Path) -> list[Sample]:
@@ -256,10 +273,9 @@ def string_leaves(data: object, limit: int = 10_000) -> Iterator[str]:
 Inspector = Callable[[dict[str, object]], list[str]]
 
 
-def run_detection(inspect: Inspector, corpora: Path) -> dict[str, list[str]]:
+def run_detection(inspect: Inspector, corpora: Path, attacks: list[Sample]) -> dict[str, list[str]]:
     """Inspect every placed attack and benign event; key ``<sample id>@<shape>`` -> classes found."""
     placer = Placer(corpora)
-    attacks, _ = attack_samples(corpora)
     results: dict[str, list[str]] = {}
     for sample in attacks:
         for shape in SHAPES:

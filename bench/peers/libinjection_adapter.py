@@ -36,7 +36,7 @@ def inspect(event: dict[str, object]) -> list[str]:
 def main() -> None:
     mode, corpora, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     if mode == "detect":
-        payload: object = fc.run_detection(inspect, corpora)
+        payload: object = fc.run_detection(inspect, corpora, fc.load_samples(Path(sys.argv[4])))
     elif mode == "speed":
         payload = {
             name: time_call(lambda e=event: inspect(e)) for name, event in fc.speed_events(corpora).items()
