@@ -202,11 +202,12 @@ def _leading_logic(tokens: list[Token]) -> grammar.Hit | None:
     return None
 
 
-def _evidence_span(tokens: list[Token], index: int, offset: int, length: int) -> tuple[int, int]:
+def _evidence_span(tokens: list[Token], index: int, length: int) -> tuple[int, int]:
+    """Up to 64 characters of the input from the token that decided (positions are input positions:
+    the assumed opening quote is not part of the tokenized text)."""
     if not tokens:
         return 0, 0
-    tok = tokens[min(index, len(tokens) - 1)]
-    start = max(tok.start - offset, 0)
+    start = tokens[min(index, len(tokens) - 1)].start
     return start, min(start + 64, length)
 
 
@@ -238,6 +239,6 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
         if _RULES_BY_ID[rule_id].paranoia > ctx.paranoia:
             continue
         where = _CONTEXT_NAMES[quote]
-        start, end = _evidence_span(tokens, index, 0, len(text))
+        start, end = _evidence_span(tokens, index, len(text))
         return Detection(rule_id, f"{reason} ({where})", start, end)
     return None
