@@ -17,7 +17,7 @@ Token kinds (one character each, so the grammar in ``sqli.py`` reads as sequence
 ``n``  number (decimal, hex ``0x..``, binary ``0b..``, with exponent)
 ``w``  bare word: identifier, possibly dotted (``sys.user$``)
 ``f``  word directly followed by ``(``: a function call
-``k``  SQL keyword (``from``, ``where``, ``by``, ``table``, ...)
+``k``  SQL keyword (``from``, ``where``, ``by``, ``limit``, ...)
 ``E``  statement keyword (``select``, ``insert``, ``drop``, ...)
 ``U``  ``union``
 ``&``  logical operator (``or``, ``and``, ``xor``, ``&&``, ``||``)
