@@ -97,9 +97,7 @@ def dashboard(session: Session, flt: DashboardFilter, now_ms: int, seen: dict[Fu
     bucket = (StoredEvent.time_ms - start) // board.bucket_ms
     counts: dict[Any, Any] = dict(
         session.execute(
-            select(bucket.label("b"), func.count())
-            .where(*scope, StoredEvent.action != "allowed")
-            .group_by("b")
+            select(bucket.label("b"), func.count()).where(*scope, StoredEvent.action != "allowed").group_by("b")
         ).all()
     )
     steps = -(-(now_ms - start + 1) // board.bucket_ms)

@@ -28,7 +28,9 @@ def _safe_next(path: str) -> str:
     return "/"
 
 
-def _login_page(request: Request, state: ConsoleState, error: str = "", status: int = 200) -> Response:
+def _login_page(
+    request: Request, state: ConsoleState, error: str = "", status: int = 200, next_path: str | None = None
+) -> Response:
     token = new_token()
     response = render(
         request,
@@ -36,7 +38,7 @@ def _login_page(request: Request, state: ConsoleState, error: str = "", status: 
         None,
         status=status,
         login_csrf=token,
-        next_path=_safe_next(request.query_params.get("next", "/")),
+        next_path=_safe_next(next_path or request.query_params.get("next", "/")),
         error=error,
     )
     response.set_cookie(
@@ -62,15 +64,16 @@ async def login(request: Request, state: State) -> Response:
     username = str(form.get("username", ""))[:64]
     password = str(form.get("password", ""))[:1024]
     submitted = str(form.get("csrf_token", ""))
+    next_path = str(form.get("next", "/"))
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or not tokens_equal(cookie, submitted):
-        return _login_page(request, state, "The login form expired; please try again.", 403)
+        return _login_page(request, state, "The login form expired; please try again.", 403, next_path)
     client = client_address(request)
     keys = (f"user:{username.lower()}", f"addr:{client}")
     wait = state.throttle.retry_after(*keys)
     if wait > 0:
         return _login_page(
-            request, state, f"Too many failed logins. Try again in {int(wait // 60) + 1} minute(s).", 429
+            request, state, f"Too many failed logins. Try again in {int(wait // 60) + 1} minute(s).", 429, next_path
         )
 
     def attempt() -> str | None:
@@ -85,9 +88,9 @@ async def login(request: Request, state: State) -> Response:
     token = await run_in_threadpool(attempt)
     if token is None:
         state.throttle.failed(*keys)
-        return _login_page(request, state, "Wrong user name or password.", 401)
+        return _login_page(request, state, "Wrong user name or password.", 401, next_path)
     state.throttle.succeeded(keys[0])
-    response = RedirectResponse(_safe_next(str(form.get("next", "/"))), status_code=303)
+    response = RedirectResponse(_safe_next(next_path), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
