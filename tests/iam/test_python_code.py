@@ -206,3 +206,15 @@ def test_getattr_with_a_constant_name_and_run_time_dispatch(tmp_path: Path) -> N
     '''})
     assert simple(report) == {("s3", "DeleteObject")}
     assert any(str(n).startswith("handler.py:7: method of the s3 client chosen at run time") for n in report.notes)
+
+
+def test_collection_items_keep_the_parent_identifiers(tmp_path: Path) -> None:
+    report = analyse(tmp_path, {"handler.py": '''
+        import boto3
+        s3 = boto3.resource("s3")
+
+        def handler(event, context):
+            for obj in s3.Bucket("logs").objects.filter(Prefix="2024/"):
+                obj.delete()
+    '''})
+    assert ("s3", "DeleteObject", {"Bucket": "logs", "Key": "<ObjectSummary.Key>"}) in ops(report)

@@ -108,7 +108,11 @@ def member(service: str, resource_type: str | None, name: str) -> Member | None:
             return Member("has", None, res.get("type"), inputs)
     for many_name, many in spec.get("hasMany", {}).items():
         if _xform(many_name) == name:
-            return Member("many", _request(many.get("request")), (many.get("resource") or {}).get("type"))
+            res = many.get("resource") or {}
+            # item identifiers: copied from the parent ("identifier") or read from the response (run time)
+            inputs = tuple((i["target"], str(i.get("name", "")) if i.get("source") == "identifier" else "response")
+                           for i in res.get("identifiers", []))
+            return Member("many", _request(many.get("request")), res.get("type"), inputs)
     for waiter_name, waiter in spec.get("waiters", {}).items():
         if f"wait_until_{_xform(waiter_name)}" == name:
             params = tuple(

@@ -73,6 +73,7 @@ class Collection:
     parent: Res | None
     request: r3.Request | None
     item_type: str | None
+    item_ids: tuple[tuple[str, str], ...] = ()  # (item identifier, parent identifier or "response")
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,15 +430,15 @@ class PythonAnalyzer:
                 owner.cls.module.class_attrs.setdefault(owner.cls.node.name, {})[target.attr] = value
 
     def _iteration_value(self, node: ast.expr, scope: _Scope) -> Any:
+        """``for obj in bucket.objects.all()``: each item is a resource whose identifiers come from the
+        parent (the bucket name) or from the response (the key, only known at run time)."""
         value = self._value(node, scope)
-        if isinstance(value, Collection) and value.item_type and value.parent is not None:
-            ids = []
-            for name in r3.identifiers(value.service, value.item_type):
-                parent_ids = dict(value.parent.ids)
-                ids.append((name, parent_ids.get(name, parent_ids.get("Name", Sym.wild(f"{value.item_type}.{name}")))
-                            if name in ("BucketName",) else Sym.wild(f"{value.item_type}.{name}")))
-            return Res(value.service, value.item_type, tuple(ids))
-        return None
+        if not (isinstance(value, Collection) and value.item_type and value.parent is not None):
+            return None
+        parent = dict(value.parent.ids)
+        ids = tuple((target, parent.get(source, Sym.wild(f"{value.item_type}.{target}")) if source != "response"
+                     else Sym.wild(f"{value.item_type}.{target}")) for target, source in value.item_ids)
+        return Res(value.service, value.item_type, ids)
 
     # -- evaluating expressions ----------------------------------------------------------
     def _value(self, node: ast.expr | None, scope: _Scope, depth: int = 0) -> Any:
@@ -514,7 +515,7 @@ class PythonAnalyzer:
             member = r3.member(base.service, base.type if isinstance(base, Res) else None, name)
             if member is not None and member.kind == "many":
                 return Collection(base.service, base if isinstance(base, Res) else None, member.request,
-                                  member.resource_type)
+                                  member.resource_type, member.identifier_inputs)
         return None
 
     def _resource_load(self, res: Res, node: ast.AST, scope: _Scope) -> None:
