@@ -231,3 +231,26 @@ def test_the_served_console_forwards_in_the_background(tmp_path, receiver: Flaky
     assert receiver.requests, "nothing was forwarded within 20 s"
     delivered = {e["finding_info"]["uid"] for _, body in receiver.requests for e in json.loads(body)["events"]}
     assert delivered == {e.uid for e in events}
+
+
+def test_dead_letter_retries_back_off_while_the_destination_is_down(sqlite_console: Console) -> None:
+    calls: list[int] = []
+
+    def down(kind: str, target: str, secret: str, events: list[dict[str, object]]) -> None:
+        calls.append(len(events))
+        from hullguard.console.forwarding.senders import DeliveryError
+
+        raise DeliveryError("connection refused")
+
+    with sqlite_console.state.transaction() as session:
+        add_destination(session, "hook", "webhook", "http://127.0.0.1:9/hook", "key")
+    _ingest(sqlite_console, 2)
+    forwarder = Forwarder(sqlite_console.state.sessions, RetryPolicy(max_attempts=1, grace_ms=0), sender=down)
+    now = int(time.time() * 1000) + 1000
+    forwarder.run_once(now=now)  # fails once: dead-lettered at once (max_attempts=1)
+    forwarder.run_once(now=now + 1500)  # nothing new: tries the dead letters, fails, backs off
+    tries = len(calls)
+    forwarder.run_once(now=now + 1600)  # within the backoff: no request at all
+    assert len(calls) == tries == 2
+    with sqlite_console.state.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DeadLetter)) == 2  # kept, not lost

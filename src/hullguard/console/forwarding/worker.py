@@ -169,6 +169,8 @@ class Forwarder:
                 destination = session.get(Destination, dest_id)
                 if destination is not None:
                     destination.last_error = f"dead-letter retry: {exc}"[:2000]
+                    # Still down: back off instead of re-sending the dead letters on every pass.
+                    destination.next_attempt_ms = now + self.policy.delay_ms(destination.attempts + 1)
             return 0
         with self.sessions() as session, session.begin():
             session.execute(delete(DeadLetter).where(DeadLetter.id.in_([d.id for d in letters])))
