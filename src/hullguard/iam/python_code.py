@@ -435,10 +435,7 @@ class PythonAnalyzer:
         value = self._value(node, scope)
         if not (isinstance(value, Collection) and value.item_type and value.parent is not None):
             return None
-        parent = dict(value.parent.ids)
-        ids = tuple((target, parent.get(source, Sym.wild(f"{value.item_type}.{target}")) if source != "response"
-                     else Sym.wild(f"{value.item_type}.{target}")) for target, source in value.item_ids)
-        return Res(value.service, value.item_type, ids)
+        return self._item(value)
 
     # -- evaluating expressions ----------------------------------------------------------
     def _value(self, node: ast.expr | None, scope: _Scope, depth: int = 0) -> Any:
@@ -1014,11 +1011,17 @@ class PythonAnalyzer:
         if member is not None and member.request is not None:
             if owner.request is not None:
                 self._record_request(owner.service, owner.request, owner.parent, {}, node, scope, via="collection")
-            parent = owner.parent
-            res = Res(owner.service, owner.item_type, tuple((k, v) for k, v in (parent.ids if parent else ())))
-            params = {t: (res.id(n) if n in dict(res.ids) else (parent.id("Name") if parent else Sym.wild(n)))
-                      for t, n in member.request.params}
+            item = self._item(owner)
+            params = {target: item.id(source) for target, source in member.request.params}
             self._record(owner.service, member.request.operation, params, node, scope, via=f"batch {name}")
+
+    def _item(self, collection: Collection) -> Res:
+        """One item of a collection: identifiers from the parent, or from the response (run time)."""
+        parent = dict(collection.parent.ids) if collection.parent is not None else {}
+        item_type = collection.item_type or "item"
+        ids = tuple((target, parent.get(source, Sym.wild(f"{item_type}.{target}")) if source != "response"
+                     else Sym.wild(f"{item_type}.{target}")) for target, source in collection.item_ids)
+        return Res(collection.service, item_type, ids)
 
     def _record(self, service: str, operation: str, params: dict[str, Sym], node: ast.AST, scope: _Scope,
                 via: str = "", extra: tuple[str, ...] = (), actions: tuple[str, ...] | None = None) -> None:
