@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from hullguard.scanner.code.index import CodeFlow, FunctionCode
 from hullguard.scanner.code.patterns import manual_jwt_decodes
@@ -276,16 +277,25 @@ def _import_aliases(tree: ast.Module) -> dict[str, str]:
     return aliases
 
 
-def analyse_python(text: str, handler_name: str, out: FunctionCode) -> None:
+@lru_cache(maxsize=64)
+def _parsed(text: str) -> tuple[ast.Module, dict[str, str], tuple[CodeFlow, ...]] | str:
+    """Parse a file once for all the handlers it holds: tree, import aliases, file-wide patterns; or why not."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError) as exc:
-        out.problems.append(f"{out.file}:{getattr(exc, 'lineno', '') or ''}: Python syntax error, code not analysed")
-        return
+        return f"{getattr(exc, 'lineno', '') or ''}: Python syntax error, code not analysed"
     except RecursionError:
-        out.problems.append(f"{out.file}: nesting too deep, code not analysed")
-        return
+        return ": nesting too deep, code not analysed"
     aliases = _import_aliases(tree)
+    return tree, aliases, tuple(_patterns(tree, aliases, text))
+
+
+def analyse_python(text: str, handler_name: str, out: FunctionCode) -> None:
+    parsed = _parsed(text)
+    if isinstance(parsed, str):
+        out.problems.append(f"{out.file}:{parsed}")
+        return
+    tree, aliases, patterns = parsed
     out.protected = _uses_hullguard(tree, handler_name)
     handler = next(
         (n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == handler_name),
@@ -302,7 +312,7 @@ def analyse_python(text: str, handler_name: str, out: FunctionCode) -> None:
         n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name != handler_name
     ]
     foreign = {line for d in other_defs for line in range(d.lineno, (d.end_lineno or d.lineno) + 1)}
-    for flow in _patterns(tree, aliases, text):
+    for flow in patterns:
         in_other = flow.line in foreign and flow.line not in handler_lines
         if in_other and not _called_from_handler(handler, other_defs, flow.line):
             continue  # belongs to another handler of the same file
