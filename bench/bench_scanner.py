@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -182,8 +184,8 @@ def main() -> int:
             f"{args.runs} runs each, same machine, same run. Commands: `hullguard scan TREE --format json` "
             "(code, secrets, dependency manifests included) and `checkov -d TREE -o json --skip-download`.",
             "",
-            "| tool | wall time | findings |",
-            "|---|---|---|",
+            "| tool | wall time | CPU time | findings |",
+            "|---|---|---|---|",
             *rows,
             "",
             ratio,
