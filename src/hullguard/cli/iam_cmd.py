@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hullguard.cli.output import EXIT_CLEAN, EXIT_FINDINGS, clean, fail
+
+if TYPE_CHECKING:  # the analyser is imported inside the command, so the CLI starts fast
+    from hullguard.iam.analyze_input import Subject
 
 iam_app = typer.Typer(name="iam", help="Least-privilege IAM: analyse policies.", no_args_is_help=True)
 
@@ -52,7 +55,7 @@ def analyze(
     raise typer.Exit(EXIT_FINDINGS if worst else EXIT_CLEAN)
 
 
-def _text(subjects: list) -> None:  # type: ignore[type-arg]
+def _text(subjects: list[Subject]) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -75,3 +78,6 @@ def _text(subjects: list) -> None:  # type: ignore[type-arg]
             line.append(clean(issue.message))
             console.print(line)
         console.print()
+    from hullguard.iam.dataset import dataset_version
+
+    console.print(Text(f"IAM actions from {dataset_version()}", style="dim"))
