@@ -65,6 +65,29 @@ def test_catalogue_lists_every_rule_once() -> None:
     assert not errors and len(ids) == len(set(ids)) and "HG-INTERNAL-001" in ids
 
 
+def test_prefilter_registry_matches_every_detector_module() -> None:
+    path = catalogue.PREFILTERS_PATH
+    assert path.read_text(encoding="utf-8") == catalogue.render_prefilters(), (
+        f"{path.name} is stale (a detector's PREFILTER changed): run `python -m hullguard.firewall.catalogue`"
+    )
+
+
+def test_detector_modules_are_imported_only_when_a_prefilter_matches() -> None:
+    code = (
+        "import sys, json; from hullguard.firewall import Firewall; fw = Firewall(); "
+        "loaded = lambda: sorted(m.rsplit('.', 1)[1] for m in sys.modules "
+        "if m.startswith('hullguard.firewall.detectors.') and m.rsplit('.', 1)[1] not in ('base', 'prefilters')); "
+        "before = loaded(); fw.inspect({'name': 'alice', 'count': '3'}); clean = loaded(); "
+        "v = fw.inspect({'q': \"1' UNION SELECT password FROM users --\"}); "
+        "print(json.dumps([before, clean, [f.attack for f in v.findings], 'sqli' in loaded(), len(fw.rules)]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    before, clean, attacks, sqli_loaded, rule_count = json.loads(out.stdout)
+    assert before == [] and clean == []
+    assert "sqli" in attacks and sqli_loaded
+    assert rule_count == len(catalogue.collect()[0])  # fw.rules loads the rest
+
+
 def test_public_api_names() -> None:
     assert set(firewall_pkg.__all__) >= {"Firewall", "Verdict", "Finding", "FirewallPolicy", "PolicyError"}
 

@@ -21,6 +21,7 @@ from typing import Any
 from hullguard.events.schema import truncate
 from hullguard.firewall.detectors import FAMILIES
 from hullguard.firewall.detectors.base import RuleInfo
+from hullguard.firewall.detectors.prefilters import PREFILTERS
 from hullguard.firewall.inspection import Inspection
 from hullguard.firewall.policy import FirewallPolicy, PolicyError, coerce_policy
 from hullguard.firewall.prefilter import (
@@ -45,28 +46,62 @@ class Firewall:
     ) -> None:
         self.policy = coerce_policy(policy)
         self.load_errors: list[str] = []
-        if detectors is None:
-            modules, self.load_errors = load_detectors(self.policy.enabled_families)
-        else:
-            modules = [m for m in detectors if getattr(m, "FAMILY", None) not in self.policy.disabled_families]
         self._detectors: list[PreparedDetector] = []
         self._rules: dict[str, RuleInfo] = {r.rule_id: r for r in ENGINE_RULES}
-        for module in modules:
-            try:
-                family = str(module.FAMILY)
-                source = prefilter_source(str(module.PREFILTER))
-                joined, on_lowered = compile_joined(source)
-                for rule in module.RULES:
-                    self._rules[rule.rule_id] = rule
-            except Exception as exc:
-                self.load_errors.append(f"detector {getattr(module, '__name__', module)}: {exc}")
-                continue
-            if source == PLACEHOLDER_PREFILTER:
-                continue  # a family whose detector is not written yet detects nothing
-            self._detectors.append(PreparedDetector(family, module, joined, on_lowered))
+        self._rules_complete = detectors is not None
+        if detectors is None:
+            # Default rules: prefilters from the generated registry; each detector module is
+            # imported when its prefilter first matches (a clean cold start imports none).
+            for family in self.policy.enabled_families:
+                source = PREFILTERS.get(family)
+                if source is None:  # not in the registry: import it now to learn its prefilter
+                    modules, errors = load_detectors((family,))
+                    self.load_errors.extend(errors)
+                    self._add(modules[0] if modules else None, family)
+                else:
+                    self._prepare(family, source, None, family)
+        else:
+            for module in detectors:
+                if getattr(module, "FAMILY", None) not in self.policy.disabled_families:
+                    self._add(module, str(getattr(module, "__name__", module)))
         self._by_family = {d.family: d for d in self._detectors}
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
+
+    def _add(self, module: ModuleType | None, name: str) -> None:
+        if module is None:
+            return
+        try:
+            family = str(module.FAMILY)
+            source = str(module.PREFILTER)
+            for rule in module.RULES:
+                self._rules[rule.rule_id] = rule
+        except Exception as exc:
+            self.load_errors.append(f"detector {getattr(module, '__name__', name)}: {exc}")
+            return
+        self._prepare(family, source, module, getattr(module, "__name__", name))
+
+    def _prepare(self, family: str, source: str, module: ModuleType | None, name: str) -> None:
+        try:
+            source = prefilter_source(source)
+            joined, on_lowered = compile_joined(source)
+        except Exception as exc:
+            self.load_errors.append(f"detector {name}: {exc}")
+            return
+        if source == PLACEHOLDER_PREFILTER:
+            return  # a family whose detector is not written yet detects nothing
+        self._detectors.append(PreparedDetector(family, joined, on_lowered, module))
+
+    def module_of(self, det: PreparedDetector) -> ModuleType | None:
+        """``det``'s module (imported on first use, its rules added); None when it cannot load."""
+        module = det.module
+        if module is None:
+            if det.load_error and det.load_error not in self.load_errors:
+                self.load_errors.append(det.load_error)
+            return None
+        for rule in getattr(module, "RULES", ()):
+            self._rules.setdefault(rule.rule_id, rule)
+        return module
 
     def gate(self, text: str) -> list[str]:
         """The families whose prefilter matches ``text`` (for tools and tests)."""
@@ -79,6 +114,11 @@ class Firewall:
 
     @property
     def rules(self) -> dict[str, RuleInfo]:
+        """Every rule of the enabled families (imports the detector modules not loaded yet)."""
+        if not self._rules_complete:
+            for det in self._detectors:
+                self.module_of(det)
+            self._rules_complete = True
         return dict(self._rules)
 
     def inspect(self, event: Any) -> Verdict:

@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from itertools import accumulate, repeat
 from operator import add
 from types import ModuleType
-from typing import NamedTuple
 
 PLACEHOLDER_PREFILTER = r"(?!x)x"  # what an unwritten detector module declares
 LONG_TEXT = 16_384  # longer views are scanned in windows around prefilter matches
@@ -22,16 +21,35 @@ WINDOW = 2_048  # characters kept on each side of a prefilter match
 MAX_WINDOWS = 16
 
 
-class PreparedDetector(NamedTuple):
-    """A detector module with its prefilter compiled for the joined views."""
+class PreparedDetector:
+    """A detector family with its prefilter compiled for the joined views.
 
-    family: str
-    module: ModuleType
-    # The module's PREFILTER rewritten for the joined views (see ``rewrite_pattern``): compiled
-    # case-sensitively for lower-cased text when the source allows it (``on_lowered``), because
-    # Python's re matches case-insensitive literals several times slower.
-    joined: re.Pattern[str]
-    on_lowered: bool
+    ``joined`` is the module's PREFILTER rewritten for the joined views (see ``rewrite_pattern``):
+    compiled case-sensitively for lower-cased text when the source allows it (``on_lowered``),
+    because Python's re matches case-insensitive literals several times slower. The detector module
+    itself is imported on first use (``module``): the prefilter comes from the generated registry
+    ``detectors/prefilters.py``, so an event no prefilter matches imports no detector at all.
+    """
+
+    __slots__ = ("_module", "family", "joined", "load_error", "on_lowered")
+
+    def __init__(self, family: str, joined: re.Pattern[str], on_lowered: bool, module: ModuleType | None = None):
+        self.family = family
+        self.joined = joined
+        self.on_lowered = on_lowered
+        self._module = module
+        self.load_error = ""
+
+    @property
+    def module(self) -> ModuleType | None:
+        """The detector module, imported the first time it is needed; None when it cannot be."""
+        if self._module is None and not self.load_error:
+            modules, errors = load_detectors((self.family,))
+            if modules:
+                self._module = modules[0]
+            else:
+                self.load_error = errors[0] if errors else f"detector {self.family}: not found"
+        return self._module
 
 
 SEPARATOR = "\x01"  # joins the views; no prefilter has a reason to match a control character

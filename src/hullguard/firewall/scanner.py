@@ -126,13 +126,17 @@ class Scanner:
 
     def detect(self, det: PreparedDetector, text: str, ctx: ScanContext, record: int | None) -> None:
         path = ctx.location
+        module = self.fw.module_of(det)
+        if module is None:
+            self.internal(f"detector {det.family} could not be loaded: {det.load_error}", path, record)
+            return
         parts = ((0, text),) if len(text) <= LONG_TEXT else windows(det, text)
         for number, (offset, window) in enumerate(parts):
             if number and perf_counter() > self.deadline:
                 self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                 return
             try:
-                detection = det.module.scan(window, ctx)
+                detection = module.scan(window, ctx)
             except Exception as exc:
                 self.internal(f"detector {det.family} failed on {path}: {type(exc).__name__}: {exc}", path, record)
                 return
