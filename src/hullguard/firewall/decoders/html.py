@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html as _html
-
 MARKER = "&"
 
 
 def decode(text: str) -> str | None:
     if "&" not in text:
         return None
-    out = _html.unescape(text)
+    import html  # on first use: html.entities is a large table, and most events have no '&'
+
+    out = html.unescape(text)
     return None if out == text else out
