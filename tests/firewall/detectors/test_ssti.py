@@ -56,6 +56,20 @@ def test_body_window_is_bounded() -> None:
     assert ssti.scan("{{" + "a" * 1_000_000 + "7*7}}", CTX) is None
 
 
+@pytest.mark.parametrize("text", ["${" * 2_000, "__${" * 1_000, "{{" * 2_000 + "}}", "#{" * 1_000 + "}" * 1_000])
+def test_bodies_of_many_openers_add_up_to_a_bounded_length(text: str) -> None:
+    # Overlapping bodies would make the work (openers x body length) quadratic: 4 KB of "${" took 440 ms.
+    bodies = ssti._bodies(text)
+    assert sum(len(body) for _, _, body in bodies) <= ssti._MAX_TOTAL
+    assert ssti.scan(text, CTX) is None
+
+
+def test_nested_and_unclosed_expressions_are_still_judged() -> None:
+    assert ssti.scan("#{${7*7}}", CTX) is not None
+    assert ssti.scan("${{7*7}", CTX) is not None
+    assert ssti.scan("{{ config.items() ", CTX) is not None
+
+
 (
     test_corpus_and_handwritten_detection_rate,
     test_handwritten_benign_values_pass,

@@ -45,6 +45,7 @@ RULES: tuple[RuleInfo, ...] = (
 
 _MAX_OPENERS = 64
 _MAX_BODY = 4096
+_MAX_TOTAL = 16_384  # characters of all bodies together (see ``_bodies``)
 # opener -> closer; bodies are judged between them.
 _PAIRS: tuple[tuple[str, str], ...] = (
     ("{{", "}}"), ("{%", "%}"), ("${", "}"), ("#{", "}"), ("*{", "}"), ("@{", "}"), ("~{", "}"),
@@ -103,16 +104,32 @@ _FORMAT_STRING = re.compile(
 
 
 def _bodies(text: str) -> list[tuple[int, str, str]]:
-    """(position, opener, body) for the first ``_MAX_OPENERS`` delimited template expressions."""
-    found: list[tuple[int, str, str]] = []
+    """(position, opener, body) for the first ``_MAX_OPENERS`` delimited template expressions.
+
+    Linear in ``len(text)``: a body without its closer ends where the next opener starts (so the
+    bodies of unclosed openers never overlap: 4 KB of ``${`` is 2,000 one-character bodies, not
+    64 of 4 KB each), and all bodies together are cut at ``_MAX_TOTAL`` characters (nested closed
+    expressions such as ``{{{{...}}}}`` would otherwise repeat the same text once per opener)."""
+    openers = []
     for match in _OPENER.finditer(text):
-        if len(found) >= _MAX_OPENERS:
+        openers.append(match)
+        if len(openers) > _MAX_OPENERS:
             break
+    found: list[tuple[int, str, str]] = []
+    total = 0
+    for number, match in enumerate(openers[:_MAX_OPENERS]):
         opener = match.group(0)
         closer = _CLOSERS[opener]
         start = match.end()
         end = text.find(closer, start, start + _MAX_BODY)
-        found.append((match.start(), opener, text[start:end] if end >= 0 else text[start : start + _MAX_BODY]))
+        if end < 0:
+            following = openers[number + 1].start() if number + 1 < len(openers) else len(text)
+            end = min(start + _MAX_BODY, max(following, start))
+        end = min(end, start + _MAX_TOTAL - total)
+        if end < start:
+            break
+        total += end - start
+        found.append((match.start(), opener, text[start:end]))
     return found
 
 
