@@ -444,6 +444,16 @@ def main() -> int:
         out += ["Resources not as narrow as the labels:", ""] + [f"- {m}" for m in score.not_narrow] + [""]
     for name, result, _ in peers:
         if result is not None and result.misses:
+            from collections import Counter
+
+            by_service = Counter(m.split(": ", 1)[1].split(":")[0] for m in result.misses)
+            by_case = Counter(m.split(": ", 1)[0] for m in result.misses)
+            platform = sum(1 for m in result.misses if m.split(": ", 1)[1].split(":")[0] in ("ec2", "xray")
+                           or m.split(": ", 1)[0] in ("py_dlq_destination", "py_ddb_stream_trigger",
+                                                      "py_sqs_consumer_forward", "js_v2_kinesis_consumer"))
+            out += [f"{name} misses by service: " + ", ".join(f"{k} {v}" for k, v in by_service.most_common()) + ".",
+                    "Functions it misses most in: " + ", ".join(f"{k} ({v})" for k, v in by_case.most_common(8))
+                    + f"; {platform} of its misses are platform needs (VPC, X-Ray, event-source pollers, DLQ).", ""]
             shown = result.misses[:15]
             out += [f"{name} misses ({len(result.misses)}):", ""] + [f"- {m}" for m in shown]
             if len(result.misses) > len(shown):
