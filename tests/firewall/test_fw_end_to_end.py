@@ -119,6 +119,16 @@ def test_nosql_operator_and_prototype_pollution_live_in_keys() -> None:
     assert any(f.attack == "nosql" for f in FW.inspect(ev).findings)
 
 
+def test_constructor_prototype_keys_reach_the_proto_detector() -> None:
+    # Both keys are letters only, which the walk otherwise skips as unable to carry an injection.
+    ev, _ = _json_body("x")
+    ev["body"] = json.dumps({"constructor": {"prototype": {"isAdmin": True}}})
+    found = {(f.attack, f.location) for f in FW.inspect(ev).findings}
+    assert ("proto", "body.constructor.prototype") in found
+    ev["body"] = json.dumps({"shape": {"prototype": "circle"}, "constructor": "Acme Builders"})
+    assert not FW.inspect(ev).findings
+
+
 def test_xml_body_with_external_entity() -> None:
     ev = event("apiGatewayProxyEvent.json")
     ev["headers"]["Content-Type"] = "application/xml"

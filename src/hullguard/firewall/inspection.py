@@ -70,7 +70,8 @@ _MAX_NAMES = 4096
 
 def _name(path: str, key: str, lower: bool) -> tuple[str, str, bool]:
     label = key.lower() if lower else key
-    known = (label, f"{path}.{label}", key.isascii() and key.replace("-", "").isalnum())
+    plain = key.isascii() and key.replace("-", "").isalnum() and key != "prototype"
+    known = (label, f"{path}.{label}", plain)
     if len(_NAMES) >= _MAX_NAMES:
         _NAMES.clear()
     _NAMES[(path, key)] = known
@@ -226,7 +227,9 @@ class Inspection:
                 room = min(room, max_strings - meter.strings + 1)
                 for key, inner in islice(value.items(), room):
                     where = f"{prefix}{key}"
-                    if type(key) is str and not (key.isascii() and key.isalnum()):
+                    # Keys of letters and digits carry no injection, except "prototype", which under a
+                    # "constructor" key reaches Object.prototype (the location names the parent).
+                    if type(key) is str and (not (key.isascii() and key.isalnum()) or key == "prototype"):
                         meter.strings += 1
                         ptexts.append(key)
                         pmetas.append((where, record, "", True, depth))
