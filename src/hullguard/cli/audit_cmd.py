@@ -264,7 +264,10 @@ def register(app: typer.Typer) -> None:
 
     @audit.command("cloudtrail")
     def cloudtrail_cmd(
-        lookup: Annotated[bool, typer.Option("--lookup", help="Read 90 days with the LookupEvents API.")] = False,
+        lookup: Annotated[bool, typer.Option("--lookup", help="Read events with the LookupEvents API.")] = False,
+        lookup_days: Annotated[
+            int, typer.Option("--lookup-days", min=1, max=90, help="Days read by --lookup (2 requests/s).")
+        ] = 90,
         s3: Annotated[Text, typer.Option("--s3", help="Read log files from s3://bucket/prefix.")] = None,
         directory: Annotated[
             Optional[Path],  # noqa: UP045
@@ -328,6 +331,7 @@ def register(app: typer.Typer) -> None:
             output=output,
             fail_on=_severity(fail_on),
             render=_render,
+            lookup_days=lookup_days,
         )
         raise typer.Exit(code)
 

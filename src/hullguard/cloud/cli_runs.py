@@ -69,6 +69,7 @@ def run_cloudtrail(
     output: Path | None,
     fail_on: Severity,
     render: Render,
+    lookup_days: int = 90,
 ) -> int:
     from hullguard.cli.output import fail
     from hullguard.cloud.cloudtrail.detect import TRAIL_RULES, analyse
@@ -125,11 +126,12 @@ def run_cloudtrail(
                 for region in regions or [session.region_name or "us-east-1"]:
                     try:
                         client = session.client("cloudtrail", region_name=region, config=client_config())
-                        records_ = list(lookup_records(client, bucket=TokenBucket(2.0)))
+                        start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=lookup_days)
+                        region_records = list(lookup_records(client, start=start, bucket=TokenBucket(2.0)))
                     except (ClientError, BotoCoreError) as exc:
                         problems.append(f"{region}: LookupEvents skipped ({describe(exc)})")
                         continue
-                    paths.append(write_ndjson(records_, Path(tmp) / f"lookup-{region}.json"))
+                    paths.append(write_ndjson(region_records, Path(tmp) / f"lookup-{region}.json"))
             records = store.load(paths)
             problems.extend(store.problems)
             report = analyse(store.query, ci_roles, networks, dialect)
