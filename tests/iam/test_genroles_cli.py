@@ -223,3 +223,17 @@ def test_write_plain_cloudformation_roles(tmp_path: Path) -> None:
     assert resources["DailyReport"]["Properties"]["Role"] == "DailyReportRole.Arn"
     assert resources["DailyReportRole"]["Type"] == "AWS::IAM::Role"
     assert resources["WeeklyReport"]["Properties"]["Role"] == "WeeklyReportRole.Arn"
+
+
+def test_write_leaves_roles_defined_outside_the_framework(tmp_path: Path) -> None:
+    project = tmp_path / "single"
+    shutil.copytree(SHOP / "src", project / "src")
+    config = project / "serverless.yml"
+    config.write_text("service: single\nprovider:\n  name: aws\n  runtime: python3.12\n"
+                      "  iam:\n    role: arn:aws:iam::123456789012:role/platform-managed\n"
+                      "functions:\n  checkout:\n    handler: src/checkout.handler\n")
+    before = config.read_text()
+    result = runner.invoke(app, ["gen-roles", str(config), "--write", "-q"])
+    assert result.exit_code == 0
+    assert config.read_text() == before
+    assert "checkout uses the role arn:aws:iam::123456789012:role/platform-managed" in result.stderr

@@ -127,34 +127,52 @@ def write_policies(policies: list[FunctionPolicy]) -> list[str]:
 
 def _write_yaml(path: Path, group: list[FunctionPolicy], apply: Any) -> str:
     text = path.read_text(encoding="utf-8")
+    skipped: list[str] = []
     if path.suffix == ".json":
         data = json.loads(text)
-        apply(data, group, plain=True)
+        apply(data, group, True, skipped)
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     else:
         yaml, data = _yaml_for(text)
-        apply(data, group, plain=False)
+        apply(data, group, False, skipped)
         stream = io.StringIO()
         yaml.dump(data, stream)
         path.write_text(stream.getvalue(), encoding="utf-8")
-    return f"wrote least-privilege roles of {len(group)} function(s) to {path.name}"
+    written = len(group) - sum(1 for s in skipped if "not changed" in s)
+    message = f"wrote least-privilege roles of {written} function(s) to {path.name}"
+    return message + "".join(f"; {s}" for s in skipped)
 
 
-def _apply_serverless(data: Any, group: list[FunctionPolicy], plain: bool) -> None:
+def _apply_serverless(data: Any, group: list[FunctionPolicy], plain: bool, skipped: list[str]) -> None:
     functions = data.get("functions") or {}
+    provider = data.get("provider") or {}
+    iam = provider.get("iam") if isinstance(provider, dict) else None
     if len(functions) == 1:
+        role = iam.get("role") if isinstance(iam, dict) else provider.get("role")
+        if isinstance(role, str) or (isinstance(role, dict) and ("Fn::GetAtt" in role or "Ref" in role)):
+            skipped.append(f"{group[0].logical_id} uses the role {role!s}, defined outside the framework: not changed")
+            return
         provider = data.setdefault("provider", {})
         iam = provider.setdefault("iam", {})
-        role = iam.setdefault("role", {})
-        if not isinstance(role, dict):
-            iam["role"] = role = {}
-        role["statements"] = _statements(group[0], join_form)
+        role_body = iam.setdefault("role", {})
+        role_body["statements"] = _statements(group[0], join_form)
+        if role_body.pop("managedPolicies", None) is not None:
+            skipped.append("provider.iam.role.managedPolicies removed (the statements cover what the code needs)")
         provider.pop("iamRoleStatements", None)
+        provider.pop("iamManagedPolicies", None)
         return
+    changed = False
     for policy in group:
         body = functions.get(policy.logical_id)
-        if isinstance(body, dict):
-            body["iamRoleStatements"] = _statements(policy, join_form)
+        if not isinstance(body, dict):
+            continue
+        if body.get("role") is not None:  # the plugin refuses statements on a function with its own role
+            skipped.append(f"{policy.logical_id} has its own role ({body.get('role')!s}): not changed")
+            continue
+        body["iamRoleStatements"] = _statements(policy, join_form)
+        changed = True
+    if not changed:
+        return
     plugins = data.get("plugins")
     if plugins is None:
         data["plugins"] = ["serverless-iam-roles-per-function"]
@@ -165,7 +183,7 @@ def _apply_serverless(data: Any, group: list[FunctionPolicy], plain: bool) -> No
         plugins["modules"].append("serverless-iam-roles-per-function")
 
 
-def _apply_cloudformation(data: Any, group: list[FunctionPolicy], plain: bool) -> None:
+def _apply_cloudformation(data: Any, group: list[FunctionPolicy], plain: bool, skipped: list[str]) -> None:
     resources = data.get("Resources") or {}
 
     def resource(value: str) -> Any:
