@@ -144,6 +144,9 @@ class _Taint:
         params = handler.args.posonlyargs + handler.args.args
         self.source = params[0].arg if params else ""
         self.tainted: set[str] = {self.source} if self.source else set()
+        # The names an expression reads (sanitised sub-calls excluded) never change: compute once per node.
+        self._reads: dict[int, frozenset[str]] = {}
+        self._nodes: list[ast.AST] = list(_in_order(handler.body))
 
     def name(self, call: ast.Call) -> str:
         text = dotted(call.func)
@@ -153,22 +156,29 @@ class _Taint:
         return text
 
     def is_tainted(self, node: ast.AST | None) -> bool:
-        if node is None:
-            return False
-        if isinstance(node, ast.Call) and self.name(node) in SANITISERS:
-            return False
-        if isinstance(node, ast.Name):
-            return node.id in self.tainted
-        return any(self.is_tainted(child) for child in ast.iter_child_nodes(node))
+        return node is not None and not self.tainted.isdisjoint(self._names_read(node))
+
+    def _names_read(self, node: ast.AST) -> frozenset[str]:
+        key = id(node)
+        cached = self._reads.get(key)
+        if cached is None:
+            if isinstance(node, ast.Call) and self.name(node) in SANITISERS:
+                cached = frozenset()
+            elif isinstance(node, ast.Name):
+                cached = frozenset((node.id,))
+            else:
+                cached = frozenset().union(*(self._names_read(child) for child in ast.iter_child_nodes(node)))
+            self._reads[key] = cached
+        return cached
 
     def bind(self, target: ast.AST) -> None:
         for node in ast.walk(target):
             if isinstance(node, ast.Name):
                 self.tainted.add(node.id)
 
-    def propagate(self, body: list[ast.stmt]) -> None:
+    def propagate(self) -> None:
         for _ in range(MAX_PASSES):
-            for node in _in_order(body):
+            for node in self._nodes:
                 if isinstance(node, ast.Assign) and self.is_tainted(node.value):
                     for target in node.targets:
                         self.bind(target)
@@ -185,8 +195,8 @@ class _Taint:
                 ):
                     self.bind(node.optional_vars)
 
-    def sinks(self, body: list[ast.stmt]) -> Iterator[CodeFlow]:
-        for node in _in_order(body):
+    def sinks(self) -> Iterator[CodeFlow]:
+        for node in self._nodes:
             if isinstance(node, ast.Call):
                 flow = self._sink(node)
                 if flow is not None:
@@ -306,8 +316,8 @@ def analyse_python(text: str, handler_name: str, out: FunctionCode) -> None:
         out.handler_found = True
         handler_lines = set(range(handler.lineno, (handler.end_lineno or handler.lineno) + 1))
         taint = _Taint(handler, aliases)
-        taint.propagate(handler.body)
-        out.flows.extend(taint.sinks(handler.body))
+        taint.propagate()
+        out.flows.extend(taint.sinks())
     other_defs = [
         n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name != handler_name
     ]

@@ -171,16 +171,23 @@ def _roles_only(template: dict[str, Any]) -> dict[str, Any]:
             if isinstance(events, dict):
                 kept = {k: e for k, e in events.items() if isinstance(e, dict) and e.get("Type") in _ROLE_EVENTS}
                 props = {**props, "Events": kept} if kept else {k: v for k, v in props.items() if k != "Events"}
-            props = {k: v for k, v in props.items() if k not in ("FunctionUrlConfig", "AutoPublishAlias",
-                                                                "DeploymentPreference", "ProvisionedConcurrencyConfig")}
+            props = {
+                k: v
+                for k, v in props.items()
+                if k
+                not in ("FunctionUrlConfig", "AutoPublishAlias", "DeploymentPreference", "ProvisionedConcurrencyConfig")
+            }
             body = {**body, "Properties": props}
         resources[logical_id] = body
     globals_ = template.get("Globals")
     out = {k: v for k, v in template.items() if k not in ("Resources", "Globals", "Outputs")}
     out["Resources"] = resources
     if isinstance(globals_, dict) and isinstance(globals_.get("Function"), dict):
-        function_globals = {k: v for k, v in globals_["Function"].items()
-                            if k not in ("FunctionUrlConfig", "AutoPublishAlias", "DeploymentPreference")}
+        function_globals = {
+            k: v
+            for k, v in globals_["Function"].items()
+            if k not in ("FunctionUrlConfig", "AutoPublishAlias", "DeploymentPreference")
+        }
         out["Globals"] = {"Function": function_globals}
     return out
 
