@@ -203,6 +203,8 @@ def peer_view(event: dict[str, object]) -> dict[str, object]:
     peers, and is said so in the results.
     """
     view: dict[str, object] = {}
+    if not isinstance(event, dict):  # e.g. AppSync batch resolvers receive a list
+        return {"server.request.body": event}
     if "requestContext" in event and ("httpMethod" in event or "rawPath" in event):
         headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}  # type: ignore[union-attr]
         view["server.request.headers.no_cookies"] = headers
