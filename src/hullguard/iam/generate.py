@@ -176,7 +176,11 @@ def generate_function(app: Application | None, function: Function, root: Path,
         code_dir = root / (function.code_path or ".")
         if not path.resolve().is_relative_to(code_dir.resolve()):
             code_dir = path.parent  # found by search: its own directory holds its local modules
-        report = analyse_code(root, code_dir, path, name, language)
+        try:
+            report = analyse_code(root, code_dir, path, name, language)
+        except (RecursionError, MemoryError) as exc:  # pathological code must not stop the other functions
+            report = CodeReport(notes=[Note(path.relative_to(root).as_posix() if path.is_relative_to(root)
+                                            else path.name, 1, f"code analysis gave up: {type(exc).__name__}")])
         result.calls = report.calls
         result.code_files = report.files
         result.notes.extend(report.notes)

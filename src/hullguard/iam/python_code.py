@@ -242,6 +242,9 @@ class PythonAnalyzer:
         except SyntaxError as exc:
             self.report.notes.append(Note(rel, exc.lineno or 1, f"does not parse: {exc.msg}"))
             return None
+        except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+            self.report.notes.append(Note(rel, 1, f"does not parse: {type(exc).__name__}"))
+            return None
         except OSError as exc:
             self.report.notes.append(Note(rel, 1, f"cannot be read: {exc.strerror}"))
             return None
