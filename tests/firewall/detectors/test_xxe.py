@@ -26,6 +26,7 @@ XSLT = (
         ('<x xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="/etc/passwd"/></x>', "HG-XXE-004"),
         (XSLT, "HG-XXE-005"),
         ('<?xml version="1.0" encoding="UTF-7"?><x/>', "HG-XXE-006"),
+        ('<HTML xmlns:xss><?import namespace="xss" implementation="http://ha.ckers.org/xss.htc">', "HG-XXE-007"),
     ],
 )
 def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
@@ -36,6 +37,11 @@ def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
 def test_utf16_bytes_read_as_text_are_seen_through() -> None:
     doc = '<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     assert xxe.scan("\x00".join(doc), CTX) is not None
+
+
+def test_ordinary_processing_instructions_pass() -> None:
+    assert xxe.scan('<?xml-stylesheet type="text/css" href="style.css"?><note>import this</note>', CTX) is None
+    assert xxe.scan("<?php echo 'implementation=1'; ?>", CTX) is None
 
 
 def test_plain_xml_without_dtd_passes() -> None:

@@ -42,6 +42,10 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("HG-XXE-006", FAMILY, "Encoding declaration used to hide markup", Severity.HIGH, "CWE-611",
              "An XML declaration with encoding UTF-7 (or UTF-7 encoded '<!'), a common filter bypass for XXE; "
              "UTF-16/32 declarations inside a text field at paranoia 2.", _REMEDIATION),
+    RuleInfo("HG-XXE-007", FAMILY, "Processing instruction that loads external code", Severity.HIGH, "CWE-829",
+             "<?import namespace=... implementation=\"http://.../x.htc\"> (an HTML Component behaviour imported into "
+             "an XML or HTML namespace): the document makes its reader fetch and run script from elsewhere.",
+             _REMEDIATION),
 )
 _DECL_END = 4096
 _ENTITY = re.compile(r"<!entity\s{1,16}(%\s{1,16})?([\w.:-]{1,100})\s{1,16}", re.IGNORECASE)
@@ -62,6 +66,7 @@ _XSLT_DANGER = re.compile(
 )
 _ENCODING = re.compile(r"<\?xml[^>]{0,200}encoding\s{0,4}=\s{0,4}['\"]\s{0,4}(utf-?7|utf-?16|utf-?32|ucs-?[24])",
                        re.IGNORECASE)
+_IMPORT_PI = re.compile(r"<\?import\s[^>]{0,400}?implementation\s{0,4}=", re.IGNORECASE)
 _UTF7_MARKUP = re.compile(r"\+adw-\s{0,4}(?:!|\+ace-)|\+adwaiq", re.IGNORECASE)
 
 
@@ -112,6 +117,9 @@ def _scan_markup(text: str, ctx: ScanContext) -> Detection | None:
         danger = _XSLT_DANGER.search(text)
         if danger:
             return Detection("HG-XXE-005", f"XSLT {danger.group(0)!r}", danger.start(), danger.end())
+    imported = _IMPORT_PI.search(text) if "<?" in text else None
+    if imported:
+        return Detection("HG-XXE-007", "<?import ... implementation=...>", imported.start(), imported.end())
     encoding = _ENCODING.search(text)
     if encoding:
         name = encoding.group(1).lower().replace("-", "")
