@@ -151,3 +151,23 @@ def test_encoded_attacks_with_real_detectors() -> None:
 def test_real_sample_events_are_clean_with_the_real_detectors(path: Any) -> None:
     verdict = FW.inspect(json.loads(path.read_text()))
     assert verdict.findings == [], [(f.rule_id, f.location, f.evidence) for f in verdict.findings]
+
+
+@pytest.mark.parametrize(
+    ("key", "family"),
+    [("uploads//.bashrc", "path"), ("uploads/alice/%26+id", "cmdi"), ("uploads/c%3A%5Cboot.ini", "path")],
+)
+def test_payload_after_the_folders_of_an_s3_key_is_judged_from_its_start(key: str, family: str) -> None:
+    ev = event("s3Event.json")
+    ev["Records"][0]["s3"]["object"]["key"] = key
+    found = {(f.attack, f.location) for f in FW.inspect(ev).findings}
+    assert (family, "Records[0].s3.object.key") in found, found
+
+
+@pytest.mark.parametrize(
+    "key", ["uploads/2024/05/IMG_0001.jpg", "year%3D2024/month%3D05/part-0000.parquet", "a+%2F+b/%26+c+%7C+d"]
+)
+def test_ordinary_s3_keys_stay_clean(key: str) -> None:
+    ev = event("s3Event.json")
+    ev["Records"][0]["s3"]["object"]["key"] = key
+    assert not FW.inspect(ev).findings

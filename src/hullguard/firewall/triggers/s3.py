@@ -7,6 +7,7 @@ schema 2.0 carry it plain.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -36,21 +37,47 @@ def identify(event: Mapping[str, Any]) -> str | None:
     return None
 
 
+# How many leading folders of a key are also stripped off to give the name the uploader chose.
+MAX_KEY_FOLDERS = 3
+# A folder a function would choose: a name, a date, a partition (year=2024), possibly empty (a//b).
+_FOLDER = re.compile(r"[\w.=-]{0,256}", re.ASCII)
+
+
+def object_key(location: str, key: Any, hint: int, record: int | None) -> Iterator[Field]:
+    """The key, then the key without each of its first ``MAX_KEY_FOLDERS`` folders, at the same location.
+
+    Functions usually fix the folder (``uploads/``, ``uploads/<user>/``) and the uploader chooses the
+    rest: ``uploads/& id`` or ``uploads//etc/passwd`` carry a payload that only starts after a slash,
+    and rules that judge a whole value (an absolute system path, a command after ``&``) must see it
+    from its start. Only folder-like prefixes are stripped (``a / b`` or ``x$/y`` inside a file name
+    are not folders). Findings for the same location and family are reported once."""
+    yield (location, key, hint, record, "")
+    if not isinstance(key, str):
+        return
+    start = 0
+    for _ in range(MAX_KEY_FOLDERS):
+        slash = key.find("/", start)
+        if slash < 0 or slash + 1 >= len(key) or not _FOLDER.fullmatch(key, start, slash):
+            return
+        yield (location, key[slash + 1 :], hint, record, "")
+        start = slash + 1
+
+
 def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
     if trigger == S3:
         for i, item in enumerate(records(event.get("Records"))):
             obj = mapping(mapping(mapping(item).get("s3")).get("object"))
             base = f"{child(prefix, 'Records')}[{i}].s3.object"
-            yield (f"{base}.key", obj.get("key"), URL, i if record is None else record, "")
+            yield from object_key(f"{base}.key", obj.get("key"), URL, i if record is None else record)
     elif trigger == BATCH_OPS:
         encoded = event.get("invocationSchemaVersion") == "1.0"
         for i, task in enumerate(records(event.get("tasks"))):
             key = mapping(task).get("s3Key")
-            yield (f"{child(prefix, 'tasks')}[{i}].s3Key", key, URL if encoded else PLAIN, i, "")
+            yield from object_key(f"{child(prefix, 'tasks')}[{i}].s3Key", key, URL if encoded else PLAIN, i)
         yield from walk(child(child(prefix, "job"), "userArguments"), mapping(event.get("job")).get("userArguments"))
     elif trigger == EVENTBRIDGE:
         obj = mapping(mapping(event.get("detail")).get("object"))
-        yield (child(prefix, "detail.object.key"), obj.get("key"), PLAIN, record, "")
+        yield from object_key(child(prefix, "detail.object.key"), obj.get("key"), PLAIN, record)
     else:
         user = mapping(event.get("userRequest"))
         base = child(prefix, "userRequest")
