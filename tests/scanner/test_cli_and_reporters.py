@@ -296,3 +296,13 @@ Resources:
     report = scan(tmp_path, rules=[])
     protected = {f["name"]: f["protected"] for f in inventory(report)}
     assert protected == {"Wrapped": True, "Layered": True, "Decorated": True, "Bare": False}
+
+
+def test_sarif_carries_unreadable_inputs_as_tool_notifications(tmp_path: Path) -> None:
+    project = tmp_path / "app"
+    shutil.copytree(EXAMPLES / "fixed", project)
+    (project / "broken.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources: [oops\n")
+    out = tmp_path / "r.sarif"
+    assert _scan(str(project), "--format", "sarif", "--output", str(out)).exit_code == 0
+    notes = json.loads(out.read_text())["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert any(n["message"]["text"].startswith("broken.yaml:") for n in notes)

@@ -43,7 +43,7 @@ def render(
     if fmt == "sarif":
         from hullguard.scanner.reporters.sarif import render_sarif
 
-        return render_sarif(findings, root, rule_list)
+        return render_sarif(findings, root, rule_list, problems=problems)
     if fmt == "junit":
         from hullguard.scanner.reporters.junit import render_junit
 

@@ -64,7 +64,7 @@ def _uri(path: str) -> str:
     return text or "."
 
 
-def render_sarif(findings: Sequence[Finding], root: Path, rules: list[Any]) -> str:
+def render_sarif(findings: Sequence[Finding], root: Path, rules: list[Any], problems: Sequence[str] = ()) -> str:
     known = {r.id for r in rules}
     rule_list = list(rules)
     for finding in findings:
@@ -100,7 +100,7 @@ def render_sarif(findings: Sequence[Finding], root: Path, rules: list[Any]) -> s
             }
         )
     root_uri = Path(root).resolve().as_uri() + "/"
-    document = {
+    document: dict[str, Any] = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [
@@ -120,6 +120,13 @@ def render_sarif(findings: Sequence[Finding], root: Path, rules: list[Any]) -> s
             }
         ],
     }
+    if problems:  # inputs that could not be read: shown by code-scanning UIs as tool notifications
+        document["runs"][0]["invocations"] = [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [{"level": "warning", "message": {"text": p}} for p in problems],
+            }
+        ]
     return json.dumps(document, indent=2) + "\n"
 
 
