@@ -186,6 +186,16 @@ def test_inventory_upserts_and_validates(console: Console) -> None:
         "executions": None,
     }
     assert console.api("/api/v1/inventory", {"source": "scan", "functions": [unknown]}).status_code == 200
+    # The same function twice in one upload is one function; the later entry wins.
+    twice = [dict(unknown, name="dup", runtime="python3.11"), dict(unknown, name="dup", runtime="python3.12")]
+    assert console.api("/api/v1/inventory", {"source": "scan", "functions": twice}).json() == {
+        "created": 1,
+        "updated": 0,
+    }
+    with console.state.sessions() as session:
+        assert session.scalars(select(DeployedFunction.runtime).where(DeployedFunction.name == "dup")).one() == (
+            "python3.12"
+        )
     assert console.api("/api/v1/inventory", {"source": "cron", "functions": functions}).status_code == 422
     with console.state.sessions() as session:
         assert session.scalar(select(func.count()).where(DeployedFunction.protected.is_(True))) == 2

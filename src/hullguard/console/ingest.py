@@ -13,7 +13,7 @@ from hullguard.console.errors import ConsoleError
 from hullguard.console.models import DeployedFunction, PostureFinding, Scan, StoredEvent
 from hullguard.console.security import now_ms
 from hullguard.console.settings import Limits
-from hullguard.console.sqlutil import insert_ignoring_conflicts
+from hullguard.console.sqlutil import insert_ignoring_conflicts, upsert
 from hullguard.events.schema import RISKS, SecurityEvent, Severity
 
 UPLOAD_SOURCES = ("scan", "audit")
@@ -224,26 +224,26 @@ def validate_inventory(doc: Any, limits: Limits) -> tuple[str, list[dict[str, An
     return source, rows
 
 
+_FUNCTION_KEY = ("name", "account", "region")
+
+
 def store_inventory(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
-    created = updated = 0
+    """Create or update functions by (name, account, region); the last entry wins within a batch."""
     stamp = now_ms()
-    for row in rows:
-        existing = session.scalars(
-            select(DeployedFunction).where(
-                DeployedFunction.name == row["name"],
-                DeployedFunction.account == row["account"],
-                DeployedFunction.region == row["region"],
+    unique = {tuple(row[k] for k in _FUNCTION_KEY): {**row, "updated_ms": stamp} for row in rows}
+    names = sorted({key[0] for key in unique})
+    known = {
+        (n, a, r)
+        for n, a, r in session.execute(
+            select(DeployedFunction.name, DeployedFunction.account, DeployedFunction.region).where(
+                DeployedFunction.name.in_(names)
             )
-        ).first()
-        if existing is None:
-            session.add(DeployedFunction(**row, updated_ms=stamp))
-            created += 1
-        else:
-            for key, value in row.items():
-                setattr(existing, key, value)
-            existing.updated_ms = stamp
-            updated += 1
-    return {"created": created, "updated": updated}
+        ).all()
+    }
+    created = sum(1 for key in unique if key not in known)
+    columns = [c for c in next(iter(unique.values())) if c not in _FUNCTION_KEY]
+    upsert(session, DeployedFunction.__table__, list(unique.values()), _FUNCTION_KEY, columns)  # type: ignore[arg-type]
+    return {"created": created, "updated": len(unique) - created}
 
 
 def validate_posture(doc: Any, limits: Limits) -> tuple[str, str, list[dict[str, Any]]]:
