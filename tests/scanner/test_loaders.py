@@ -204,3 +204,11 @@ def test_openapi_definition_body_routes_keep_their_security_and_function(tmp_pat
     }
     fn = app.function("Orders")
     assert fn is not None and [t.kind for t in fn.triggers] == ["rest-api"] * 3
+
+
+def test_terraform_rest_api_paths_follow_the_resource_chain(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text((LOADERS / "terraform-rest.tf.txt").read_text())
+    app = _only(tmp_path)
+    routes = [(r.method, r.path, r.authorizer, r.function) for r in app.apis[0].routes]
+    assert routes == [("GET", "/orders/{id}", None, "aws_lambda_function.api")]
+    assert [t.kind for t in app.functions[0].triggers] == ["rest-api"]

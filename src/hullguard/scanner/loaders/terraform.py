@@ -315,6 +315,18 @@ class _Builder:
         fn.code_path = self._code_path(body)
         return fn
 
+    def _rest_path(self, resource_id: Any) -> str:
+        """``aws_api_gateway_resource`` chain -> ``/orders/{id}``; the root resource is ``/``."""
+        parts: list[str] = []
+        target = self.target(resource_id)
+        seen: set[str] = set()
+        while target and target.startswith("aws_api_gateway_resource.") and target not in seen:
+            seen.add(target)
+            body = self.m.blocks.get(target, ({}, None))[0]
+            parts.append(str(self.value(body.get("path_part", ""))))
+            target = self.target(body.get("parent_id"))
+        return "/" + "/".join(reversed(parts))
+
     def _attribute_lines(self, source: SourceRef, names: list[str]) -> dict[str, int]:
         """Where each ``name =`` is written inside the block that starts at ``source``."""
         text = self.m.texts.get(source.file, [])
@@ -485,7 +497,7 @@ class _Builder:
             api.routes.append(
                 Route(
                     method=str(v(body.get("http_method"))).upper(),
-                    path=str(self.target(body.get("resource_id")) or "/"),
+                    path=self._rest_path(body.get("resource_id")),
                     authorizer=None if auth == "NONE" else auth,
                     api_key_required=bool(v(body.get("api_key_required"))),
                     function=fn.logical_id if fn else None,
