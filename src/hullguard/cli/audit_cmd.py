@@ -65,7 +65,7 @@ def _render(
     except ReporterMissing as exc:
         fail(f"{exc}; install hullguard[scan]")
     if appendix and fmt in ("terminal", "markdown"):
-        text = text.rstrip("\n") + "\n\n" + appendix
+        text = text.rstrip("\n") + "\n\n" + clean(appendix)
     _emit(text, output)
 
 
