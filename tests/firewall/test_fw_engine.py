@@ -11,7 +11,7 @@ from fw_helpers import SQLI, TEST_DETECTORS, event
 from hullguard.events.schema import Severity
 from hullguard.firewall import Firewall
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
-from hullguard.firewall.prefilter import SEPARATOR, rewrite_pattern
+from hullguard.firewall.prefilter import SEPARATOR, rewrite_pattern, top_level_branches
 
 
 def _detector(family: str, prefilter: str, seen: list[str]) -> types.ModuleType:
@@ -133,3 +133,18 @@ def test_rewrite_refuses_what_lower_casing_would_break() -> None:
     seen: list[str] = []
     fw = Firewall(detectors=[_detector("sqli", r"[A-z]{3}_", seen)])  # kept case-insensitive
     assert [f.location for f in fw.inspect({"q": "ab^_"}).findings] == ["q"]
+
+
+def test_prefilter_branches_split_at_the_top_level_only() -> None:
+    source = r"[;|&]|\$[(|]|^\s{0,4}(?:a|b)|[ps]:[\d\[]|x|\A\[|[]|]"
+    assert top_level_branches(source) == [r"[;|&]", r"\$[(|]", r"^\s{0,4}(?:a|b)", r"[ps]:[\d\[]", "x", r"\A\[", "[]|]"]
+
+
+def test_anchored_prefilter_branches_match_only_at_a_view_start() -> None:
+    module = types.ModuleType("anchored")
+    module.FAMILY, module.PREFILTER, module.RULES = "ldap", r"^\s{0,4}needle|;drop", ()  # type: ignore[attr-defined]
+    module.scan = lambda text, ctx: Detection("HG-LDAP-001", "hit", 0, len(text))  # type: ignore[attr-defined]
+    fw = Firewall(detectors=[module])
+    assert len(fw._detectors[0].passes) == 2  # split into an anchored and a floating search
+    verdict = fw.inspect({"a": "hay", "b": "  Needle in front", "c": "a needle inside", "d": "x;DROP", "e": "needle"})
+    assert sorted(f.location for f in verdict.findings) == ["b", "d", "e"]

@@ -30,6 +30,7 @@ from hullguard.firewall.prefilter import (
     compile_joined,
     load_detectors,
     prefilter_source,
+    split_passes,
 )
 from hullguard.firewall.rules import BUDGET_RULE, ENGINE_RULES, INTERNAL_RULE
 from hullguard.firewall.verdict import Finding, Verdict
@@ -90,7 +91,8 @@ class Firewall:
             return
         if source == PLACEHOLDER_PREFILTER:
             return  # a family whose detector is not written yet detects nothing
-        self._detectors.append(PreparedDetector(family, joined, on_lowered, module))
+        passes = (split_passes(source) or ()) if on_lowered else ()
+        self._detectors.append(PreparedDetector(family, joined, on_lowered, module, passes))
 
     def module_of(self, det: PreparedDetector) -> ModuleType | None:
         """``det``'s module (imported on first use, its rules added); None when it cannot load."""

@@ -31,14 +31,24 @@ class PreparedDetector:
     ``detectors/prefilters.py``, so an event no prefilter matches imports no detector at all.
     """
 
-    __slots__ = ("_module", "family", "joined", "load_error", "on_lowered")
+    __slots__ = ("_module", "family", "joined", "load_error", "on_lowered", "passes")
 
-    def __init__(self, family: str, joined: re.Pattern[str], on_lowered: bool, module: ModuleType | None = None):
+    def __init__(
+        self,
+        family: str,
+        joined: re.Pattern[str],
+        on_lowered: bool,
+        module: ModuleType | None = None,
+        passes: tuple[tuple[re.Pattern[str], bool], ...] = (),
+    ):
         self.family = family
         self.joined = joined
         self.on_lowered = on_lowered
         self._module = module
         self.load_error = ""
+        # What the scanner searches (see ``split_passes``): (pattern, anchored) pairs, where an
+        # anchored pattern starts with SEPARATOR and is searched over SEPARATOR + the joined views.
+        self.passes = passes or ((joined, False),)
 
     @property
     def module(self) -> ModuleType | None:
@@ -135,6 +145,60 @@ def compile_joined(source: str) -> tuple[re.Pattern[str], bool]:
             return re.compile(source, re.IGNORECASE), False
 
 
+def top_level_branches(source: str) -> list[str]:
+    """``source`` split at its top-level ``|`` (not inside a group or a character class)."""
+    branches: list[str] = []
+    depth = 0
+    in_class = False
+    class_first = 0  # a "]" right after "[" or "[^" is a literal, not the end of the class
+    begin = 0
+    i, n = 0, len(source)
+    while i < n:
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            if char == "]" and i > class_first:
+                in_class = False
+        elif char == "[":
+            in_class = True
+            class_first = i + 2 if source[i + 1 : i + 2] == "^" else i + 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(source[begin:i])
+            begin = i + 1
+        i += 1
+    branches.append(source[begin:])
+    return branches
+
+
+def split_passes(source: str) -> tuple[tuple[re.Pattern[str], bool], ...] | None:
+    """The prefilter as two searches when some top-level branches are anchored at a view start.
+
+    ``^x`` rewritten for joined views becomes ``(?:^|(?<=SEPARATOR))x``: a zero-width start that
+    Python's re must try at every position, and that also stops it from skipping ahead on the first
+    characters of the other branches. Searched instead as ``SEPARATOR x`` over SEPARATOR + the views,
+    the anchored branches jump from separator to separator, and the other branches keep their fast
+    first-character scan (the command-injection prefilter: about 4x faster). None when there is
+    nothing to split or a part cannot be matched on lower-cased text."""
+    branches = top_level_branches(source)
+    anchored = [b for b in branches if b.startswith(("^", "\\A"))]
+    if not anchored or len(anchored) == len(branches):
+        return None
+    floating = [b for b in branches if not b.startswith(("^", "\\A"))]
+    heads = [b[1:] if b.startswith("^") else b[2:] for b in anchored]
+    try:
+        anchored_pattern = re.compile(SEPARATOR + "(?:" + rewrite_pattern("|".join(heads)) + ")")
+        floating_pattern = re.compile(rewrite_pattern("|".join(floating)))
+    except (re.error, ValueError):
+        return None
+    return ((anchored_pattern, True), (floating_pattern, False))
+
+
 def load_detectors(families: Iterable[str]) -> tuple[list[ModuleType], list[str]]:
     """Import the detector module of each family; a module that fails to import is skipped and named."""
     modules: list[ModuleType] = []
@@ -194,6 +258,8 @@ __all__ = [
     "load_detectors",
     "prefilter_source",
     "rewrite_pattern",
+    "split_passes",
+    "top_level_branches",
     "view_starts",
     "windows",
 ]

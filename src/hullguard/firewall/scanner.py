@@ -68,15 +68,24 @@ class Scanner:
         # with a named group per family would be slower: Python's re then tries every branch at
         # every position instead of skipping ahead on each pattern's literal prefix.)
         last = len(lowered_starts) - 1
+        marked = ""  # SEPARATOR + lowered, for the anchored passes (see ``split_passes``)
         for det in fw._lowered:
-            search = det.joined.search
-            match = search(lowered)
-            while match is not None:
-                index = bisect_right(lowered_starts, match.start()) - 1
-                hits.setdefault(index, []).append(det)
-                if index >= last:
-                    break
-                match = search(lowered, lowered_starts[index + 1])
+            for pattern, anchored in det.passes:
+                if anchored and not marked:
+                    marked = SEPARATOR + lowered
+                # In ``marked`` an anchored match starts on the separator before its view, which
+                # is at the view's own offset in ``lowered``: the same arithmetic serves both.
+                subject = marked if anchored else lowered
+                search = pattern.search
+                match = search(subject)
+                while match is not None:
+                    index = bisect_right(lowered_starts, match.start()) - 1
+                    found = hits.setdefault(index, [])
+                    if not found or found[-1] is not det:
+                        found.append(det)
+                    if index >= last:
+                        break
+                    match = search(subject, lowered_starts[index + 1])
             if perf_counter() > deadline:
                 meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                 break
