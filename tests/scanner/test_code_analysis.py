@@ -59,6 +59,24 @@ def _node(source: str, handler: str = "handler") -> list[tuple[str, int]]:
         ),
         # constants are not taint
         ("import requests\ndef handler(event, context):\n    return requests.get('https://example.com').text\n", []),
+        # server-side template injection, XXE and NoSQL injection
+        (
+            "import jinja2\ndef handler(event, context):\n    return jinja2.Template(event['tpl']).render()\n",
+            [("code", 3)],
+        ),
+        (
+            "from lxml import etree\ndef handler(event, context):\n    return etree.fromstring(event['body'])\n",
+            [("deserialization", 3)],
+        ),
+        (
+            "import json\ndef handler(event, context):\n    q = json.loads(event['body'])\n"
+            "    return db.users.find_one(q)\n",
+            [("sql", 4)],
+        ),
+        (
+            "def handler(event, context):\n    return table.scan(FilterExpression='owner = ' + event['owner'])\n",
+            [("sql", 2)],
+        ),
         # the environment: one variable is fine, the whole environment is a leak
         (
             "import os, json\ndef handler(event, context):\n    print(os.environ['TABLE'])\n"
@@ -89,6 +107,15 @@ def test_python_syntax_error_is_a_problem_not_a_crash() -> None:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
+        (
+            "const _ = require('lodash');\nexports.handler = async (event) => _.template(event.body)({});\n",
+            [("code", 2)],
+        ),
+        (
+            "exports.handler = async (event) => {\n  const filter = JSON.parse(event.body);\n"
+            "  return users.findOne(filter);\n};\n",
+            [("sql", 3)],
+        ),
         (
             "const { exec } = require('child_process');\n"
             "module.exports.handler = async ({ queryStringParameters: q }) => {\n"

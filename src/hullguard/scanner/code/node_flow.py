@@ -16,6 +16,19 @@ from hullguard.scanner.code.patterns import manual_jwt_decodes
 
 COMMAND = {"exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync"}
 CODE = {"eval", "Function", "runInNewContext", "runInThisContext", "runInContext", "compileFunction"}
+# Template engines compiling a template source built from the event (server-side template injection).
+TEMPLATES = {
+    ("_", "template"),
+    ("lodash", "template"),
+    ("ejs", "render"),
+    ("ejs", "compile"),
+    ("pug", "compile"),
+    ("pug", "render"),
+    ("Handlebars", "compile"),
+    ("handlebars", "compile"),
+    ("nunjucks", "renderString"),
+}
+NOSQL = {"find", "findOne", "deleteMany", "updateMany", "aggregate", "$where"}
 TIMERS = {"setTimeout", "setInterval"}
 SQL = {"query", "execute", "raw", "$queryRawUnsafe", "$executeRawUnsafe"}
 DESER = {"unserialize", "deserialize"}
@@ -184,6 +197,12 @@ class _Taint:
             method in TIMERS and first is not None and first.type not in FUNCTION_TYPES and self.is_tainted(first)
         ):
             return CodeFlow("code", line, f"event data is evaluated as code by {callee_text}()")
+        if (obj, method) in TEMPLATES and self.is_tainted(first):
+            return CodeFlow("code", line, f"a template built from event data is compiled by {callee_text}() (SSTI)")
+        if method in NOSQL and obj and first is not None and first.type != "object" and self.is_tainted(first):
+            return CodeFlow(
+                "sql", line, f"a document query built from event data is run by {callee_text}() (NoSQL injection)"
+            )
         if (
             method in SQL
             and self.is_tainted(first)

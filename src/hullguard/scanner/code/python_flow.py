@@ -48,6 +48,21 @@ COMMAND_SINKS = {
 }
 ALWAYS_SHELL = {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput"}
 CODE_SINKS = {"eval", "exec", "compile", "__import__", "importlib.import_module", "builtins.eval", "builtins.exec"}
+# Server-side template injection runs code too: a template *source* built from the event.
+TEMPLATE_SINKS = {"jinja2.Template", "Template", "from_string", "mako.template.Template", "tornado.template.Template"}
+# XML parsers that resolve external entities by default (XXE).
+XML_SINKS = {
+    "lxml.etree.fromstring",
+    "lxml.etree.XML",
+    "lxml.etree.parse",
+    "etree.fromstring",
+    "etree.XML",
+    "etree.parse",
+    "xml.dom.pulldom.parseString",
+}
+# Document-store queries that accept operators ($where, $ne) when handed parsed event data (NoSQL injection).
+NOSQL_METHODS = {"find", "find_one", "find_one_and_update", "delete_many", "update_many", "aggregate"}
+DYNAMO_EXPRESSIONS = {"FilterExpression", "KeyConditionExpression", "ConditionExpression", "ProjectionExpression"}
 SQL_METHODS = {"execute", "executemany", "executescript", "raw", "read_sql", "read_sql_query", "mogrify"}
 DESER_SINKS = {
     "pickle.loads",
@@ -219,6 +234,21 @@ class _Taint:
             return CodeFlow("command", line, f"event data reaches the shell command of {name}()")
         if name in CODE_SINKS and self.is_tainted(first):
             return CodeFlow("code", line, f"event data is evaluated as code by {name}()")
+        if (name in TEMPLATE_SINKS or method == "from_string") and self.is_tainted(first):
+            return CodeFlow("code", line, f"a template built from event data is compiled by {name}() (SSTI)")
+        if name in XML_SINKS and self.is_tainted(first):
+            return CodeFlow(
+                "deserialization", line, f"event data is parsed by {name}(), which resolves external entities (XXE)"
+            )
+        if method in NOSQL_METHODS and "." in name and self.is_tainted(first) and not isinstance(first, ast.Constant):
+            return CodeFlow(
+                "sql", line, f"a document query built from event data is run by {method}() (NoSQL injection)"
+            )
+        if method in ("scan", "query") and any(
+            k.arg in DYNAMO_EXPRESSIONS and isinstance(k.value, (ast.BinOp, ast.JoinedStr)) and self.is_tainted(k.value)
+            for k in call.keywords
+        ):
+            return CodeFlow("sql", line, f"a DynamoDB expression is concatenated from event data in {method}()")
         if (
             method in SQL_METHODS
             and name not in COMMAND_SINKS
