@@ -11,8 +11,9 @@ class CodeInjection(CodeFlowRule):
     risk = "event-injection"
     title = "Event data is evaluated as code"
     description = (
-        "Data from the triggering event reaches eval/exec (Python) or eval/new Function/vm (Node.js): the "
-        "attacker's text runs as code inside the function."
+        "Data from the triggering event reaches eval/exec (Python), eval/new Function/vm (Node.js), or is compiled as "
+        "a template (Jinja2, Mako, lodash/ejs/pug/Handlebars: server-side template injection): the attacker's text "
+        "runs as code inside the function."
     )
     remediation = (
         "Never evaluate event data; parse it (json.loads, ast.literal_eval, a small expression parser) instead."

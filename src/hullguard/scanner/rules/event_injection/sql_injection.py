@@ -9,10 +9,11 @@ class SqlInjection(CodeFlowRule):
     flow_kind = "sql"
     severity = Severity.HIGH
     risk = "event-injection"
-    title = "SQL text is built from event data"
+    title = "A database query is built from event data"
     description = (
-        "A SQL statement is concatenated or formatted from event data and executed without bound parameters, so the"
-        " event can change the query."
+        "A SQL statement is concatenated or formatted from event data and executed without bound parameters, a "
+        "document-store filter is taken from the parsed event (operators such as $where/$ne), or a DynamoDB "
+        "expression is concatenated from it: the event can change the query."
     )
-    remediation = "Use parameterised queries (cursor.execute(sql, params) / client.query(text, values))."
+    remediation = "Use parameterised queries, build document filters field by field, use ExpressionAttributeValues (cursor.execute(sql, params) / client.query(text, values))."
     references = ("https://owasp.org/www-community/attacks/SQL_Injection",)

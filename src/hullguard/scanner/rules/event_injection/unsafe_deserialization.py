@@ -12,7 +12,8 @@ class UnsafeDeserialization(CodeFlowRule):
     title = "Event data is deserialised unsafely"
     description = (
         "Event data is passed to a deserialiser that can instantiate arbitrary objects (pickle, yaml.load without "
-        "SafeLoader, node-serialize): a crafted message runs code."
+        "SafeLoader, node-serialize) or to an XML parser that resolves external entities (XXE): a crafted message "
+        "runs code or reads local files."
     )
     remediation = "Exchange JSON and parse it with json.loads / JSON.parse; use yaml.safe_load."
     references = ("https://owasp.org/www-community/vulnerabilities/Deserialization_of_untrusted_data",)
