@@ -223,7 +223,10 @@ def main() -> int:
     lines.append("")
     for what, count in excluded.items():
         reason = fc.EXCLUDED_LISTS.get(what, "")
-        lines.append(f"- `{what}`: {count} lines" + (f" — {reason}" if reason else ""))
+        if count:
+            lines.append(f"- `{what}`: {count} lines" + (f" — {reason}" if reason else ""))
+        else:
+            lines.append(f"- `{what}` (not left out: counted per vector)")
     lines.append("")
     lines.append(
         "Each category's reason is written beside its rule in `tests/firewall/detectors/injection_corpus.py` "

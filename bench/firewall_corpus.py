@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,6 +38,8 @@ EXCLUDED_LISTS: dict[str, str] = {
     "ldap-injection/LDAP_attributes.txt": "bare LDAP attribute names (cn, mail, uid): words, not filters",
     "file-inclusion/Web-files.txt": "bare public web file names (/robots.txt, /style.css): fetched by every browser",
 }
+# Lists whose entries span several lines, with the pattern that starts each entry.
+MULTI_LINE_LISTS: dict[str, str] = {"xss/MarioXSSVectors.txt": r'(?=<div id="\d+">)'}
 MIN_PAYLOAD_LENGTH = 3  # "*", "'" or "<" alone are characters, not attacks; counted as excluded lines
 
 SHAPES: tuple[str, ...] = ("query", "json-body", "form-body", "header", "sqs-body", "s3-key", "dynamodb")
@@ -80,6 +83,13 @@ def attack_samples(corpora: Path, exclude: Exclusion | None = None) -> tuple[lis
                 excluded[rel] = len(raw)
                 continue
             usable = []
+            if rel in MULTI_LINE_LISTS:
+                # html5sec vectors span several lines; a line alone is often a fragment that runs nothing.
+                text = "\n".join(raw)
+                vectors = [v.strip() for v in re.split(MULTI_LINE_LISTS[rel], text) if v.strip()]
+                samples.extend(Sample(f"{rel}:{i}", label, rel, v) for i, v in enumerate(vectors))
+                excluded[f"{rel}: {len(raw)} lines measured as {len(vectors)} multi-line vectors"] = 0
+                continue
             for line in dict.fromkeys(ln.strip() for ln in raw):
                 category = "shorter than 3 characters" if len(line) < MIN_PAYLOAD_LENGTH else None
                 if category is None and exclude is not None:
