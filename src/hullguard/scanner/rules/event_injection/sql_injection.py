@@ -15,5 +15,8 @@ class SqlInjection(CodeFlowRule):
         "document-store filter is taken from the parsed event (operators such as $where/$ne), or a DynamoDB "
         "expression is concatenated from it: the event can change the query."
     )
-    remediation = "Use parameterised queries, build document filters field by field, use ExpressionAttributeValues (cursor.execute(sql, params) / client.query(text, values))."
+    remediation = (
+        "Use parameterised queries (cursor.execute(sql, params) / client.query(text, values)), build document "
+        "filters field by field, and pass DynamoDB values through ExpressionAttributeValues."
+    )
     references = ("https://owasp.org/www-community/attacks/SQL_Injection",)
