@@ -246,3 +246,28 @@ def test_event_source_mapping_shapes() -> None:
         {"UUID": "k", "SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["b:9092"]}}}
     )
     assert kafka.kind == "kafka"
+
+
+def test_merge_drops_role_findings_the_scanner_states_once_on_the_role() -> None:
+    on_role = Finding("HG-IAM-003", "svc:*", Severity.HIGH, "over-privileged", "m", resource="shared", application="x")
+    mine = Finding(
+        "HG-AUDIT-004",
+        "w",
+        Severity.HIGH,
+        "over-privileged",
+        "m",
+        function="a",
+        application="x",
+        detail={"role": "shared"},
+    )
+    other_role = Finding(
+        "HG-AUDIT-004",
+        "w",
+        Severity.HIGH,
+        "over-privileged",
+        "m",
+        function="b",
+        application="x",
+        detail={"role": "own"},
+    )
+    assert [f.function for f in merge([on_role], [mine, other_role]) if f.rule_id == "HG-AUDIT-004"] == ["b"]

@@ -123,10 +123,15 @@ EQUIVALENT = {
 def merge(posture: list[Finding], account: list[Finding]) -> list[Finding]:
     """Scanner findings plus account findings, without saying the same thing twice about one function."""
     stated = {(f.application, f.function, f.rule_id) for f in posture}
+    # The scanner states a shared role's problems once, on the role (no function, resource = role name).
+    stated_roles = {(f.application, f.resource, f.rule_id) for f in posture if f.function is None}
     out = list(posture)
     for finding in account:
         twins = EQUIVALENT.get(finding.rule_id, set())
+        role = finding.detail.get("role")
         if any((finding.application, finding.function, twin) in stated for twin in twins):
+            continue
+        if role and any((finding.application, role, twin) in stated_roles for twin in twins):
             continue
         out.append(finding)
     return out

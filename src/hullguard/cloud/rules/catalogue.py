@@ -44,7 +44,7 @@ def _shared_role(live: LiveRegion, ctx: RuleContext) -> Iterable[Hit]:
                     + ", ".join(others[:5])
                     + (" ..." if len(others) > 5 else "")
                 ),
-                {"resource": str(function.role.arn), "shared_with": others},
+                {"resource": str(function.role.arn), "role": str(function.role.name), "shared_with": others},
             )
 
 
@@ -90,7 +90,12 @@ def _wildcard_permissions(live: LiveRegion, ctx: RuleContext) -> Iterable[Hit]:
             yield (
                 function,
                 (f"{function.name}'s role {function.role.name} allows wildcard actions: " + ", ".join(unique[:6])),
-                {"resource": str(function.role.arn), "actions": unique, "policies": sorted(set(policies))},
+                {
+                    "resource": str(function.role.arn),
+                    "role": str(function.role.name),
+                    "actions": unique,
+                    "policies": sorted(set(policies)),
+                },
             )
 
 
