@@ -96,6 +96,9 @@ class Firewall:
 
     def module_of(self, det: PreparedDetector) -> ModuleType | None:
         """``det``'s module (imported on first use, its rules added); None when it cannot load."""
+        loaded = det.loaded
+        if loaded is not None:
+            return loaded
         module = det.module
         if module is None:
             if det.load_error and det.load_error not in self.load_errors:
@@ -103,6 +106,7 @@ class Firewall:
             return None
         for rule in getattr(module, "RULES", ()):
             self._rules.setdefault(rule.rule_id, rule)
+        det.loaded = module
         return module
 
     def gate(self, text: str) -> list[str]:

@@ -31,7 +31,7 @@ class PreparedDetector:
     ``detectors/prefilters.py``, so an event no prefilter matches imports no detector at all.
     """
 
-    __slots__ = ("_module", "family", "joined", "load_error", "on_lowered", "passes")
+    __slots__ = ("_module", "family", "joined", "load_error", "loaded", "on_lowered", "passes")
 
     def __init__(
         self,
@@ -46,6 +46,7 @@ class PreparedDetector:
         self.on_lowered = on_lowered
         self._module = module
         self.load_error = ""
+        self.loaded: ModuleType | None = None  # the module once the engine has added its rules
         # What the scanner searches (see ``split_passes``): (pattern, anchored) pairs, where an
         # anchored pattern starts with SEPARATOR and is searched over SEPARATOR + the joined views.
         self.passes = passes or ((joined, False),)

@@ -135,7 +135,7 @@ class Scanner:
 
     def detect(self, det: PreparedDetector, text: str, ctx: ScanContext, record: int | None) -> None:
         path = ctx.location
-        module = self.fw.module_of(det)
+        module = det.loaded or self.fw.module_of(det)
         if module is None:
             self.internal(f"detector {det.family} could not be loaded: {det.load_error}", path, record)
             return
