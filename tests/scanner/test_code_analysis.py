@@ -167,3 +167,22 @@ def test_hand_decoded_jwt_is_unverified_unless_the_file_verifies() -> None:
         "    return json.loads(base64.urlsafe_b64decode(token.split('.')[1] + '=='))\n"
     )
     assert _python(python) == [("jwt-unverified", 4)]
+
+
+def test_taint_follows_event_data_into_helpers_of_the_same_file() -> None:
+    source = (
+        "import base64, jsonpickle\n\ndef is_admin(evt):\n    parts = evt['headers']['auth'].split('.')\n"
+        "    return jsonpickle.decode(base64.b64decode(parts[1]))\n\ndef run(cmd):\n    eval(cmd)\n\n"
+        "def handler(event, context):\n    if is_admin(event):\n        run(event['body'])\n    run('1 + 1')\n"
+    )
+    flows = _python(source)
+    assert ("deserialization", 5) in flows and ("code", 8) in flows and ("jwt-unverified", 5) in flows
+
+
+def test_tmp_paths_held_in_variables_and_s3_downloads_count_as_writes() -> None:
+    source = (
+        "import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n"
+        "    path = '/tmp/' + event['Records'][0]['s3']['object']['key']\n"
+        "    s3.download_file('bucket', 'key', path)\n"
+    )
+    assert ("tmp-write", 6) in _python(source)

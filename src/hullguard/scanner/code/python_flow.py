@@ -154,11 +154,16 @@ def dotted(node: ast.AST) -> str:
 
 
 class _Taint:
-    def __init__(self, handler: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[str, str]) -> None:
+    def __init__(
+        self, handler: ast.FunctionDef | ast.AsyncFunctionDef, aliases: dict[str, str], sources: set[str] | None = None
+    ) -> None:
         self.aliases = aliases
         params = handler.args.posonlyargs + handler.args.args
         self.source = params[0].arg if params else ""
-        self.tainted: set[str] = {self.source} if self.source else set()
+        if sources is not None:
+            self.tainted: set[str] = set(sources)
+        else:
+            self.tainted = {self.source} if self.source else set()
         # The names an expression reads (sanitised sub-calls excluded) never change: compute once per node.
         self._reads: dict[int, frozenset[str]] = {}
         self._nodes: list[ast.AST] = list(_in_order(handler.body))
@@ -348,6 +353,7 @@ def analyse_python(text: str, handler_name: str, out: FunctionCode) -> None:
         taint = _Taint(handler, aliases)
         taint.propagate()
         out.flows.extend(taint.sinks())
+        out.flows.extend(_into_helpers(tree, handler, taint, aliases))
     other_defs = [
         n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name != handler_name
     ]
@@ -357,6 +363,38 @@ def analyse_python(text: str, handler_name: str, out: FunctionCode) -> None:
         if in_other and not _called_from_handler(handler, other_defs, flow.line):
             continue  # belongs to another handler of the same file
         out.flows.append(CodeFlow(flow.kind, flow.line, flow.message, flow.line in handler_lines))
+
+
+def _into_helpers(
+    tree: ast.Module, handler: ast.AST, taint: _Taint, aliases: dict[str, str], depth: int = 2
+) -> list[CodeFlow]:
+    """Follow event data one or two calls deep into functions of the same file (``is_admin(event)``):
+    the helper's parameters that receive tainted arguments become its taint sources."""
+    helpers = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    flows: list[CodeFlow] = []
+    seen: set[tuple[str, frozenset[str]]] = set()
+    pending = [(handler, taint, depth)]
+    while pending:
+        caller, caller_taint, left = pending.pop()
+        for call in (n for n in ast.walk(caller) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
+            helper = helpers.get(call.func.id)
+            if helper is None or helper is handler or left == 0:
+                continue
+            params = [a.arg for a in helper.args.posonlyargs + helper.args.args]
+            sources = {params[i] for i, arg in enumerate(call.args) if i < len(params) and caller_taint.is_tainted(arg)}
+            sources |= {k.arg for k in call.keywords if k.arg in params and caller_taint.is_tainted(k.value)}
+            key = (helper.name, frozenset(sources))
+            if not sources or key in seen:
+                continue
+            seen.add(key)
+            inner = _Taint(helper, aliases, sources)
+            inner.propagate()
+            flows.extend(
+                CodeFlow(f.kind, f.line, f"{f.message} (in {helper.name}(), called with event data)", False)
+                for f in inner.sinks()
+            )
+            pending.append((helper, inner, left - 1))
+    return flows
 
 
 def _called_from_handler(handler: ast.AST | None, defs: Sequence[ast.stmt], line: int) -> bool:
@@ -395,6 +433,13 @@ def _patterns(tree: ast.Module, aliases: dict[str, str], text: str) -> Iterator[
 
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
     names = {name_of(c) for c in calls}
+    tmp_vars = {
+        target.id: path
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and (path := _tmp_literal(node.value))
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
     verifies = any(name == "jwt.decode" and not _jwt_unverified(c) for c, name in ((c, name_of(c)) for c in calls))
     yield from manual_jwt_decodes(text, verifies)
     cleans_tmp = any(n in TMP_CLEANUP or n.endswith((".unlink", ".rmtree", ".remove")) for n in names)
@@ -405,7 +450,7 @@ def _patterns(tree: ast.Module, aliases: dict[str, str], text: str) -> Iterator[
         elif name in ("jose.jwt.get_unverified_claims", "jwt.get_unverified_claims"):
             yield CodeFlow("jwt-unverified", call.lineno, f"{name}() reads JWT claims without verifying them")
         if not cleans_tmp:
-            path = _tmp_write_target(call, name)
+            path = _tmp_write_target(call, name, tmp_vars) or _download_target(call, name, tmp_vars)
             if path:
                 yield CodeFlow(
                     "tmp-write",
@@ -452,9 +497,9 @@ def _jwt_unverified(call: ast.Call) -> bool:
     return False
 
 
-def _tmp_write_target(call: ast.Call, name: str) -> str | None:
+def _tmp_write_target(call: ast.Call, name: str, tmp_vars: dict[str, str]) -> str | None:
     first = call.args[0] if call.args else None
-    path = _tmp_literal(first)
+    path = _tmp_path(first, tmp_vars)
     if path is None:
         return None
     if name in ("open", "io.open"):
@@ -467,6 +512,21 @@ def _tmp_write_target(call: ast.Call, name: str) -> str | None:
     return None
 
 
+def _download_target(call: ast.Call, name: str, tmp_vars: dict[str, str]) -> str | None:
+    """``s3.download_file(bucket, key, "/tmp/...")`` writes a file too."""
+    if not name.endswith(("download_file", "download_fileobj")):
+        return None
+    candidates = list(call.args[2:3]) + [k.value for k in call.keywords if k.arg in ("Filename", "filename")]
+    return next((p for p in (_tmp_path(c, tmp_vars) for c in candidates) if p), None)
+
+
+def _tmp_path(node: ast.AST | None, tmp_vars: dict[str, str]) -> str | None:
+    """A /tmp path written here, or held by a variable assigned one (``path = "/tmp/" + name``)."""
+    if isinstance(node, ast.Name):
+        return tmp_vars.get(node.id)
+    return _tmp_literal(node)
+
+
 def _tmp_literal(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(TMP):
         return node.value
@@ -477,6 +537,11 @@ def _tmp_literal(node: ast.AST | None) -> str | None:
         and str(node.values[0].value).startswith(TMP)
     ):
         return str(node.values[0].value) + "…"
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left = _tmp_literal(node.left)
+        return left + "…" if left and not left.endswith("…") else left
+    if isinstance(node, ast.Name):
+        return None  # a variable: its value is not tracked here
     return None
 
 
