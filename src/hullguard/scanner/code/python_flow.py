@@ -376,8 +376,8 @@ def _into_helpers(
     pending = [(handler, taint, depth)]
     while pending:
         caller, caller_taint, left = pending.pop()
-        for call in (n for n in ast.walk(caller) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)):
-            helper = helpers.get(call.func.id)
+        for call in (n for n in ast.walk(caller) if isinstance(n, ast.Call)):
+            helper = helpers.get(call.func.id) if isinstance(call.func, ast.Name) else None
             if helper is None or helper is handler or left == 0:
                 continue
             params = [a.arg for a in helper.args.posonlyargs + helper.args.args]
