@@ -271,3 +271,34 @@ def test_cloudtrail_on_athena_runs_every_query(moto_aws: boto3.Session) -> None:
     assert document["findings"] == [] and document["cloudtrail"]["engine"] == "athena"
     assert runner.invoke(app, ["audit", "cloudtrail", "--engine", "athena", "--dir", "."]).exit_code == 2
     assert runner.invoke(app, ["audit", "cloudtrail", "--engine", "athena", "--athena-table", "x;drop"]).exit_code == 2
+
+
+def test_unassumable_role_is_named_and_exit_2(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import ClientError
+
+    from hullguard.cloud import session as session_mod
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise ClientError(
+            {"Error": {"Code": "AccessDenied", "Message": "not authorized to perform: sts:AssumeRole"}}, "AssumeRole"
+        )
+
+    monkeypatch.setattr(session_mod, "assume", refuse)
+    result = runner.invoke(
+        app,
+        [
+            "audit",
+            "--role-arn",
+            "arn:aws:iam::210987654321:role/HullguardAuditRole",
+            "--regions",
+            "us-east-1",
+            "--no-cloudtrail",
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    (gap,) = document["coverage"]["gaps"]
+    assert (gap["account"], gap["reason"]) == ("210987654321", "assume-failed")
+    assert "nothing could be audited" in result.stderr
