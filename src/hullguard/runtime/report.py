@@ -9,6 +9,7 @@ observed and a short excerpt of the user's stack that asked for it.
 from __future__ import annotations
 
 import contextlib
+import json  # noqa: F401 - imported now: events are written from inside audit hooks (see below)
 import os
 import sys
 import threading
@@ -20,6 +21,9 @@ from hullguard.runtime.forwarder import Forwarder
 from hullguard.runtime.policy import ALLOW, BLOCK
 from hullguard.runtime.state import PACKAGE_DIR, STATE
 
+# json (used by SecurityEvent.to_json_line) is imported with this module on purpose: events are written
+# from inside audit hooks, where a first import would raise audit events of its own and be judged, under
+# fail mode closed, as blocked operations.
 STACK_FRAMES = 5
 LEARN_RULE = "HG-RT-LEARN-001"
 
