@@ -65,6 +65,21 @@ _XSS_FRAGMENTS = frozenset(
         '<?import namespace="t" implementation="#default#time2">',
     }
 )
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n\r\f]?|\\(.)", re.DOTALL)
+
+
+def _css_text(line: str) -> str:
+    """CSS as a browser reads it: entities and CSS escapes decoded, html5sec's ``[a]`` markers removed."""
+
+    def _char(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(2)
+        code = int(match.group(1), 16)
+        return chr(code) if 0 < code < 0x110000 else ""
+
+    return re.sub(r"\[\w*\]", "", _CSS_ESCAPE.sub(_char, html.unescape(line)))
+
+
 _SCRIPT_MARKERS = re.compile(r"javascript|vbscript|expression|alert|prompt|<script|\bon\w+\s*=", re.IGNORECASE)
 
 EXCLUSIONS: dict[str, tuple[Rule, ...]] = {
@@ -122,9 +137,10 @@ EXCLUSIONS: dict[str, tuple[Rule, ...]] = {
         ),
         (
             "style-only injection",
-            "CSS that only changes presentation (color:red) and runs no script",
+            "CSS that only changes presentation (color:red, also spelt with CSS escapes or html5sec's [a] "
+            "markers: \\63olor, [a]color[b]:red) and runs no script",
             lambda _l, s: (
-                re.search(r"color\s*[:=]\s*(?:red|green|blue|yellow)", s, re.IGNORECASE) is not None
+                re.search(r"color\s*[:=]\s*(?:red|green|blue|yellow)", _css_text(s), re.IGNORECASE) is not None
                 and _SCRIPT_MARKERS.search(s) is None
             ),
         ),
@@ -294,8 +310,11 @@ def _measure(corpora: Path, family: str) -> list[str]:
         text = (corpora / "attacks/payloadsallthethings/xss/MarioXSSVectors.txt").read_text(encoding="utf-8")
         vectors = [v for v in re.split(r'(?=<div id="\d+">)', text) if v.strip()]
         vector_rate, _ = detection_rate(module, vectors)
+        kept = [v for v in vectors if excluded(family, "xss/MarioXSSVectors.txt", v) is None]
+        kept_rate, _ = detection_rate(module, kept)
         out.append(
-            f"- html5sec (MarioXSSVectors) per multi-line vector: {len(vectors)} vectors, detected {vector_rate:.2%}"
+            f"- html5sec (MarioXSSVectors) per multi-line vector: {len(vectors)} vectors, detected {vector_rate:.2%}; "
+            f"{len(kept)} counted after the exclusions (as the benchmark does), detected {kept_rate:.2%}"
         )
     if family == "sqli":
         queries = json.loads((corpora / "attacks/sqli-query-strings.json").read_text(encoding="utf-8"))

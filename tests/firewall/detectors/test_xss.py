@@ -40,6 +40,7 @@ RULE_CASES: dict[str, list[str]] = {
         "<scr<script>ipt>alert(1)</script>",
         "<base href=//evil.example/>",
         "<embed src=x.swf>",
+        '<?xml-stylesheet type="text/xsl" href="#"?><img xmlns="x-schema:test.xdr"/>',
     ],
     "HG-XSS-002": [
         "<img src=x onerror=alert(1)>",
@@ -48,6 +49,7 @@ RULE_CASES: dict[str, list[str]] = {
         "<body onpageshow=alert(1)>",
         "<img/src/onerror=alert(1)",
         '<x 1=">" onxxx=1',
+        '<x xmlns:ev="http://www.w3.org/2001/xml-events" ev:event="load" ev:handler="test.evt#x"/>',
     ],
     "HG-XSS-003": [
         '<a href="javascript:alert(1)">x</a>',
@@ -56,6 +58,9 @@ RULE_CASES: dict[str, list[str]] = {
         "javascript:alert(document.domain)",
         "<form action=javascript:alert(1)><input type=submit>",
         CSS_ESCAPED_SCRIPT_URL,
+        '<svg><image><set attributeName="xlink:href" begin="accessKey(a)" to="//example.com/?a" /></image></svg>',
+        '<math><a xlink:href="//jsfiddle.net/t846h/">click',
+        "<math><maction actiontype=statusline xlink:href=//x.example>x",
     ],
     "HG-XSS-004": ['" onmouseover="alert(1)', "' autofocus onfocus=alert(1) x='", "x onerror=alert`1`"],
     "HG-XSS-005": [
@@ -68,7 +73,11 @@ RULE_CASES: dict[str, list[str]] = {
         "[1].find(alert)",
     ],
     "HG-XSS-006": ["{{constructor.constructor('alert(1)')()}}", "{{$on.constructor('alert(1)')()}}"],
-    "HG-XSS-007": ['<div style="width:expression(alert(1))">', "x:expression(alert(1))"],
+    "HG-XSS-007": [
+        '<div style="width:expression(alert(1))">',
+        "x:expression(alert(1))",
+        "<div style=content:url(test2.svg)></div>",
+    ],
 }
 STRICT_ONLY = ["<svg>", "<form action=/login>", "<math><mi>x</mi></math>"]
 
@@ -88,6 +97,10 @@ BENIGN = [
     "(alert) status",
     "{{ user.name }}",
     "List<String>",
+    '<input name="event" value="launch">',
+    '<svg><animate attributeName="opacity" from="0" to="1" dur="1s"/></svg>',
+    '<p style="color:#333;background:url(/bg.png)">hi</p>',
+    "<math><mi>x</mi><mo>=</mo><mn>2</mn></math>",
 ]
 
 

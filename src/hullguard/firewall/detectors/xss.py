@@ -30,7 +30,8 @@ RULES: tuple[RuleInfo, ...] = (
         Severity.HIGH,
         _CWE,
         "The value contains an element that runs or loads code: script, iframe, frame, object, embed, "
-        "applet, base, link rel=import/stylesheet, meta http-equiv, or a style element with script.",
+        "applet, base, link rel=import/stylesheet, meta http-equiv, a style element with script, or an "
+        "<?xml-stylesheet href=...?> instruction (XSLT output can carry script).",
         _FIX,
     ),
     RuleInfo(
@@ -39,8 +40,8 @@ RULES: tuple[RuleInfo, ...] = (
         "HTML event handler attribute",
         Severity.HIGH,
         _CWE,
-        "A tag carries an on* event handler attribute (onerror=, onload=, onfocus=, ...), which runs "
-        "JavaScript when the event fires.",
+        "A tag carries an on* event handler attribute (onerror=, onload=, onfocus=, ...) or an XML Events "
+        "listener (ev:event= with ev:handler=), which runs JavaScript when the event fires.",
         _FIX,
     ),
     RuleInfo(
@@ -50,7 +51,9 @@ RULES: tuple[RuleInfo, ...] = (
         Severity.HIGH,
         _CWE,
         "A javascript:, vbscript: or data:text/html URL (also obfuscated with entities, tabs or "
-        "newlines) runs code when a link, frame, form or style uses it.",
+        "newlines) runs code when a link, frame, form or style uses it; an SVG <set>/<animate> that "
+        "rewrites an href or on* attribute, or a MathML element given an href, smuggles such a link past "
+        "sanitisers.",
         _FIX,
     ),
     RuleInfo(
@@ -89,7 +92,8 @@ RULES: tuple[RuleInfo, ...] = (
         "CSS that executes script",
         Severity.MEDIUM,
         _CWE,
-        "A style value uses expression(), behavior:, -moz-binding or a script URL (legacy browsers run it).",
+        "A style value uses expression(), behavior:, -moz-binding, a script URL, or an inline content:url() "
+        "that replaces the element with a (scripted SVG) document (legacy browsers run it).",
         _FIX,
     ),
     RuleInfo(
@@ -116,6 +120,10 @@ _EXECUTING_TAGS = frozenset(
 )
 # Legacy IE data binding and XML data islands render fetched markup as HTML.
 _DATA_BINDING = ("datasrc", "dataformatas", "datafld")
+# SVG animation elements that can set another attribute of their target at run time.
+_SVG_ANIMATIONS = frozenset({"set", "animate"})
+# Animating a link target or an event handler injects a URL or code that sanitisers never saw in the markup.
+_ANIMATED_ACTIVE_ATTRIBUTE = re.compile(r"(?:xlink:)?href|on[a-z]{3,40}", re.IGNORECASE)
 _ACTIVE_TAGS = frozenset(
     {"svg", "math", "form", "style", "input", "button", "textarea", "video", "audio", "isindex", "marquee", "xml"}
 )
@@ -140,6 +148,14 @@ def _check_tag(tag: markup.Tag, text: str) -> Detection | None:
     scheme = markup.find_scheme(tag.attributes, markup.DANGEROUS_SCHEMES + markup.SVG_DATA)
     if scheme is not None:
         return Detection("HG-XSS-003", f"{scheme} URL in an attribute of <{name}>", *span)
+    if markup.XML_EVENTS_HANDLER.search(tag.attributes) is not None and (
+        name == "listener" or markup.XML_EVENTS_EVENT.search(tag.attributes) is not None
+    ):
+        return Detection("HG-XSS-002", f"<{name}> attaches an XML Events handler (event= + handler=)", *span)
+    if name in _SVG_ANIMATIONS:
+        target = markup.attribute_value(tag.attributes, "attributename")
+        if target is not None and _ANIMATED_ACTIVE_ATTRIBUTE.fullmatch(target.strip()) is not None:
+            return Detection("HG-XSS-003", f"<{name}> rewrites the {target.strip()} attribute at run time", *span)
     payload = markup.data_url_payload(tag.attributes)
     if payload is not None and _scan_tags(payload, 1) is not None:
         return Detection("HG-XSS-003", f"base64 data: URL in <{name}> carries script markup", *span)
@@ -159,6 +175,10 @@ def _check_tag(tag: markup.Tag, text: str) -> Detection | None:
     style = markup.attribute_value(tag.attributes, "style")
     if style is not None and _css_executes(style):
         return Detection("HG-XSS-007", f"style attribute of <{name}> executes script", *span)
+    if style is not None and "content:url(" in markup.normalise_url_text(style):
+        # Opera (Presto) replaced the element with the URL's document, so an SVG there ran its scripts;
+        # modern pages never set "content" in an inline style (it only applies to ::before/::after).
+        return Detection("HG-XSS-007", f"style attribute of <{name}> replaces it with content:url()", *span)
     if name == "style":
         body = text[tag.end : tag.end + 2048]
         if _css_executes(body):
@@ -182,10 +202,17 @@ def _scan_tags(text: str, paranoia: int) -> Detection | None:
     # them: a tag whose ">" sits inside a quoted value (<x 1=">" onxxx=1) still owns its handler.
     events = list(markup.EVENT_ATTRIBUTE.finditer(text))
     next_event = 0
+    in_math = False
     for tag in markup.iter_tags(text):
         found = _check_tag(tag, text)
         if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= paranoia:
             return found
+        if tag.name == "math":
+            in_math = not tag.closing
+        if in_math and not tag.closing and markup.HREF_ATTRIBUTE.search(tag.attributes) is not None:
+            # Inside MathML any element with an href is a link (Firefox); sanitisers that only vet <a href>
+            # in HTML miss it.
+            return Detection("HG-XSS-003", f"<{tag.name}> inside <math> made a link", tag.start, tag.end)
         while next_event < len(events) and events[next_event].start() < tag.start:
             next_event += 1
         if not tag.closing and next_event < len(events) and events[next_event].start() < tag.start + _TAG_REACH:
@@ -222,6 +249,11 @@ def _scan_contexts(text: str) -> Detection | None:
         match = pattern.search(text)
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
+    match = js.XSLT_STYLESHEET.search(text)
+    if match is not None:
+        return Detection(
+            "HG-XSS-001", "<?xml-stylesheet?> loads a stylesheet that can emit script (XSLT)", *match.span()
+        )
     match = js.UTF7_MARKUP.search(text)
     if match is not None:
         return Detection("HG-XSS-001", "UTF-7 encoded markup (+ADw- is '<')", *match.span())

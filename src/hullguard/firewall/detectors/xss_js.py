@@ -248,6 +248,8 @@ HANDLER_CODE = re.compile(
     r"[\s\x00]{0,8}[\"'`]?[\s\x00]{0,8}(?:javascript:|[\w$.\[\]'\"]{1,60}[\s\x00]{0,4}[(`=.\[]|[(\[{!~+-])", re.I
 )
 SCRIPT_BODY = re.compile(r"[\s\x00]{0,8}(?:[\w$.\\]{1,60}[\s]{0,4}[(`.\[=]|[/(\[{'\"`%\\!~+-]|[\w$]{1,60};)")
+# An XML stylesheet processing instruction with an href: XSLT output may contain script.
+XSLT_STYLESHEET = re.compile(r"<\?xml-stylesheet[^>]{0,200}?\bhref[\s]{0,8}=", re.IGNORECASE)
 UTF7_MARKUP = re.compile(r"\+ADw-|\+AD4-|\+ACI-")
 _UNICODE_ESCAPE = re.compile(r"\\u(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{4}))")
 
