@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from hullguard._version import __version__
 from hullguard.events.schema import Severity
@@ -60,13 +61,31 @@ def _rule(rule: Any) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
+    """A relative URI reference (RFC 3986) for a path under the root: the schema's ``uri-reference``.
+
+    Spaces, ``%``, ``#``, ``?`` and non-ASCII letters are legal in file names but not in a URI, so
+    they are percent-encoded; ``/`` stays the separator. ``:`` is encoded too, because in a first
+    segment it would turn the path into a URI scheme.
+    """
     text = path.replace("\\", "/").lstrip("/")
-    return text or "."
+    return quote(text, safe="/!$&'()*+,;=@-._~") if text else "."
+
+
+def _message(finding: Finding) -> str:
+    if not finding.remediation:
+        return finding.message
+    stop = "" if finding.message.rstrip().endswith((".", "!", "?")) else "."
+    return f"{finding.message.rstrip()}{stop} Fix: {finding.remediation}"
 
 
 def render_sarif(findings: Sequence[Finding], root: Path, rules: list[Any], problems: Sequence[str] = ()) -> str:
-    known = {r.id for r in rules}
-    rule_list = list(rules)
+    # One descriptor per id: SARIF's ruleIndex points at one entry, and the schema wants the array unique.
+    known: set[str] = set()
+    rule_list: list[Any] = []
+    for rule in rules:
+        if rule.id not in known:
+            rule_list.append(rule)
+            known.add(rule.id)
     for finding in findings:
         if finding.rule_id not in known:  # a finding of a rule not listed still needs a descriptor
             rule_list.append(_Adhoc(finding))
@@ -82,7 +101,11 @@ def render_sarif(findings: Sequence[Finding], root: Path, rules: list[Any], prob
             location["physicalLocation"]["region"] = region
         logical = f.function or f.resource
         if logical:
-            location["logicalLocations"] = [{"name": logical, "kind": "function" if f.function else "resource"}]
+            logical_location: dict[str, Any] = {"name": logical, "kind": "function" if f.function else "resource"}
+            arn = f.detail.get("arn")  # live findings (cloud audit) know the deployed function's ARN
+            if f.function and isinstance(arn, str) and arn:
+                logical_location["fullyQualifiedName"] = arn
+            location["logicalLocations"] = [logical_location]
         properties: dict[str, Any] = {"severity": f.severity.value, "risk": f.risk, "application": f.application}
         if f.function:
             properties["function"] = f.function
@@ -93,7 +116,7 @@ def render_sarif(findings: Sequence[Finding], root: Path, rules: list[Any], prob
                 "ruleId": f.rule_id,
                 "ruleIndex": index[f.rule_id],
                 "level": LEVELS[f.severity],
-                "message": {"text": f.message + (f" Fix: {f.remediation}" if f.remediation else "")},
+                "message": {"text": _message(f)},
                 "locations": [location],
                 "partialFingerprints": {"hullguardFingerprint/v1": hashlib.sha256(f.fingerprint.encode()).hexdigest()},
                 "properties": properties,
