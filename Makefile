@@ -19,7 +19,6 @@ demo: install
 
 lint: install
 	$(PY) -m ruff check src tests bench
-	$(PY) -m ruff format --check src tests bench || true
 
 typecheck: install
 	$(PY) -m mypy
