@@ -11,7 +11,7 @@ from fw_helpers import SQLI, TEST_DETECTORS, event
 from hullguard.events.schema import Severity
 from hullguard.firewall import Firewall
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
-from hullguard.firewall.prefilter import SEPARATOR, rewrite_pattern, top_level_branches
+from hullguard.firewall.prefilter import SEPARATOR, rewrite_pattern, split_passes, top_level_branches
 
 
 def _detector(family: str, prefilter: str, seen: list[str]) -> types.ModuleType:
@@ -148,3 +148,16 @@ def test_anchored_prefilter_branches_match_only_at_a_view_start() -> None:
     assert len(fw._detectors[0].passes) == 2  # split into an anchored and a floating search
     verdict = fw.inspect({"a": "hay", "b": "  Needle in front", "c": "a needle inside", "d": "x;DROP", "e": "needle"})
     assert sorted(f.location for f in verdict.findings) == ["b", "d", "e"]
+
+
+def test_split_prefilter_hits_the_same_views_as_the_whole_pattern() -> None:
+    # Leading classes are expanded into literals ("$" and "|" escaped), anchored branches searched
+    # apart, a leading lookbehind kept in a pass of its own.
+    source = r"[$&|;]|(?<![a-z])or(?![a-z])|\A\s{0,4}\d{1,10}[.:]|c(?:os|sys)\n|[oc]:\d|(?-i:rO0AB)"
+    passes = split_passes(source)
+    assert passes is not None and [anchored for _, anchored in passes] == [True, False, False]
+    views = ["plain", "a$b", "x|y", "order", "1 or 2", "10.0.0.1", "v 10.0.0.1", "cos\nsystem", "o:8", "ro0abxx", "oc"]
+    whole = re.compile(rewrite_pattern(source))
+    expected = [v for v in views if whole.search(v)]
+    got = [v for v in views if any(p.search(SEPARATOR + v if a else v) for p, a in passes)]
+    assert got == expected == ["a$b", "x|y", "1 or 2", "10.0.0.1", "cos\nsystem", "o:8", "ro0abxx"]
