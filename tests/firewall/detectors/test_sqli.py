@@ -29,13 +29,29 @@ CTX = ScanContext()
 
 # Rule id -> payloads that must be reported with exactly that rule (public payload shapes).
 RULE_CASES: dict[str, list[str]] = {
-    "HG-SQLI-001": ["admin'--", "admin' #", "admin')--", "x'||'", "'-'", "x' having name--"],
+    "HG-SQLI-001": [
+        "admin'--",
+        "admin' #",
+        "admin')--",
+        "x'||'",
+        "'-'",
+        "x' having name--",
+        ",cAsT(chr(126)||vErSiOn()||chr(126)+aS+nUmeRiC)",
+    ],
     "HG-SQLI-002": [
         "-1 UNION SELECT 1,2,3--",
+        "1+union+select+1,2--",
         "1 union/**/select/**/user(),2",
         "1/*!50000union*/ /*!50000select*/ 1,2",
     ],
-    "HG-SQLI-003": ["or 1=1--", "' or 1=1 limit 1 --", "1 where 1=1 and 0=0", "x or true--", "') or ('x')=('x"],
+    "HG-SQLI-003": [
+        "or 1=1--",
+        "' or 1=1 limit 1 --",
+        "1 where 1=1 and 0=0",
+        "x or true--",
+        "') or ('x')=('x",
+        "(8362=9139)*9139",
+    ],
     "HG-SQLI-004": ["1; DROP TABLE users", "x' ;drop table users--", "1;SELECT PG_SLEEP(5)--", "x; DECLARE @q int"],
     "HG-SQLI-005": ["1 and sleep(5)", "1 and pg_sleep(5)", "sleep(5)#", "benchmark(5000000,md5(1))"],
     "HG-SQLI-006": [
@@ -62,6 +78,11 @@ BENIGN = [
     '[[-321,-596],[-53,"-54"],[-42,-43]]',
     "Park Plaza Westminster Bridge London|London (and vicinity)||3113039",
     "function(){return o(t,r,arguments)||(i=e.apply(null,arguments)),r=arguments,i}",
+    ", upper(name)",
+    "(1=1)",
+    "C++ or Java",
+    "tom+and+jerry",
+    "size+1 and up",
 ]
 
 

@@ -157,7 +157,7 @@ PREFILTER = (
     + regex_alternation(_TRIGGER_WORDS)
     + "(?![a-z])|"
     + regex_alternation(_DANGEROUS_PREFIXES)
-    + ")"
+    + ")|\\(\\s{0,8}\\d+\\s{0,8}="  # (8362=9139)*9139
 )
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
 _CONTEXT_NAMES = {
@@ -185,6 +185,10 @@ def _scan_context(tokens: list[Token], quote: str) -> grammar.Hit | None:
         return grammar.after_value(tokens, 1 if tokens[0].kind != "o" else 2, "numeric value")
     if tokens and tokens[0].kind == "&":
         return _leading_logic(tokens)
+    if tokens and tokens[0].kind == ",":
+        return grammar.leading_list_item(tokens)
+    if tokens and tokens[0].kind == "(":
+        return grammar.parenthesised_probe(tokens)
     return None
 
 
@@ -219,10 +223,24 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
         return None
 
 
+_PLUS_NEXT_TO_WORD = re.compile(r"(?<=[\w')])\+|\+(?=[\w'(])")
+
+
 def detect(text: str, ctx: ScanContext) -> Detection | None:
     """First detection in ``text`` (unguarded; see :func:`scan`)."""
     if not text or _PREFILTER_RE.search(text) is None:
         return None
+    found = _detect_view(text, ctx)
+    if found is None and "+" in text:
+        # A form-encoded value decoded once too few times ("1+union+select+1,2--", "'+or+1=1--"): the
+        # back end or a second decoding step may turn "+" into the space the attacker meant.
+        spaced = _PLUS_NEXT_TO_WORD.sub(" ", text)
+        if spaced != text:
+            found = _detect_view(spaced, ctx)
+    return found
+
+
+def _detect_view(text: str, ctx: ScanContext) -> Detection | None:
     contexts: list[str] = [""]
     if any(q in text for q in SINGLE_QUOTES):
         contexts.append(SINGLE_QUOTES)

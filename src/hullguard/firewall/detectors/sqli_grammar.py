@@ -464,6 +464,50 @@ CHECKS_BY_KIND: dict[str, tuple[Check, ...]] = {
 }
 
 
+def leading_list_item(tokens: list[Token]) -> Hit | None:
+    """``,<expression>``: the value continues a select or argument list with built SQL.
+
+    ``,cast(chr(126)||version()||chr(126) as numeric)`` (error-based, PostgreSQL). One call alone
+    (``, upper(name)``) may be data; a second SQL signal within the next 32 tokens (another SQL
+    function, concatenation, a sub-query or a comment) makes it an expression written to run.
+    """
+    if kind_at(tokens, 0) != ",":
+        return None
+    first = _skip(tokens, 1, "(")
+    if kind_at(tokens, first) != "f" or not is_sql_function(value_at(tokens, first)):
+        return None
+    for k in range(first + 1, min(first + 32, len(tokens))):
+        tok = tokens[k]
+        if (tok.kind == "f" and is_sql_function(tok.value)) or tok.value in ("||", "select") or tok.kind == "c":
+            built_from = value_at(tokens, first).upper()
+            return ("HG-SQLI-001", f"value continues a list with SQL built from {built_from}()", 0)
+    return None
+
+
+_PROBE_SHAPE = ("(", "lit", "cmp", "lit", ")", "arith", "n")
+
+
+def parenthesised_probe(tokens: list[Token]) -> Hit | None:
+    """``(8362=9139)*9139``: a constant comparison multiplied into a numeric value (boolean-blind probe
+    that keeps the query valid whether the condition is true or false)."""
+    if len(tokens) < len(_PROBE_SHAPE):
+        return None
+    for tok, want in zip(tokens, _PROBE_SHAPE, strict=False):
+        if want == "lit":
+            ok = tok.kind in ("n", "s", "t")
+        elif want == "cmp":
+            ok = tok.kind == "o" and tok.value in COMPARISONS
+        elif want == "arith":
+            ok = tok.value in _ARITHMETIC
+        else:
+            ok = tok.kind == want
+        if not ok:
+            return None
+    if kind_at(tokens, len(_PROBE_SHAPE)) not in ("", "c", ";", "&", ")"):
+        return None
+    return ("HG-SQLI-003", "a constant comparison in parentheses used as a number (boolean-blind probe)", 0)
+
+
 def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     """What follows a closed string or a leading number: does the input continue the query?
 
