@@ -38,8 +38,9 @@ RULE_CASES: dict[str, list[str]] = {
         "& ping -n 10 127.0.0.1 &",
         "| dir C:\\",
         "& net user hacker P@ss /add",
+        "\r\nwhoami",
     ],
-    "HG-CMDI-002": ["`id`", "$(cat /etc/passwd)", "test`sleep 5`", "a$(sleep 5)", "'$(id)'"],
+    "HG-CMDI-002": ["`id`", "$(cat /etc/passwd)", "test`sleep 5`", "a$(sleep 5)", "'$(id)'", "<(id)", "x >(sleep 5)"],
     "HG-CMDI-003": [
         "x;cat${IFS}/etc/passwd",
         ";cat$IFS$9/etc/passwd",
@@ -48,6 +49,8 @@ RULE_CASES: dict[str, list[str]] = {
         ";$'\\x63\\x61\\x74' /etc/passwd",
         ";{cat,/etc/passwd}",
         "; /???/??t /???/p??s??",
+        "$IFS$9id",
+        "${IFS}whoami",
     ],
     "HG-CMDI-004": ["() { :;}; /bin/bash -c id", "() { :; }; echo vulnerable"],
     "HG-CMDI-005": [
@@ -79,6 +82,9 @@ BENIGN = [
     "function(){return o(t,r,arguments)}",
     "id",
     "type",
+    "const f = () =>(x)",
+    "The $IFS variable splits words",
+    "Line one\r\nLine two",
 ]
 
 

@@ -120,6 +120,7 @@ _AMBIGUOUS = frozenset({"id", "dir", "ver", "set", "route", "arp", "sh", "cmd", 
 _SUBSTITUTIONS = frozenset({"$(", "`", "<(", ">("})
 _WEAK_SEPARATORS = frozenset({"(", "&", "{", "\n"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
+_IFS = re.compile(r"\$\{?IFS\b", re.IGNORECASE)
 _SHELLSHOCK = re.compile(r"^[\s'\"]{0,8}\(\s*\)\s*\{")
 # Language functions that hand a string to the shell: system('id'), os.system("..."), exec(`...`).
 _EXEC_CALL = re.compile(
@@ -169,10 +170,11 @@ _LEADING_COMMAND_PATTERN = (
 )
 _LEADING_COMMAND = re.compile(_LEADING_COMMAND_PATTERN, re.IGNORECASE)
 
-# Necessary condition: a separator/substitution character, a "$" expansion, Shellshock, SSI, an
-# escaped newline, a command-execution call, brace expansion, a glob path or a leading command word.
+# Necessary condition: a separator/substitution character (also "<(" / ">(" process substitution), a "$"
+# expansion, Shellshock, SSI, an escaped newline, a command-execution call, brace expansion, a glob path
+# or a leading command word.
 PREFILTER = (
-    r"[;|&\n\r`]|\$[({'\w@*#?!-]|<!--|\\[nr]|\{\w+,|"
+    r"[;|&\n\r`]|\$[({'\w@*#?!-]|[<>]\(|<!--|\\[nr]|\{\w+,|"
     r"(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\(|"
     r"^[\s'\"]{0,8}(?:\(\s*\)\s*\{|/[\w/]{0,64}[?*\[])|" + _LEADING_COMMAND_PATTERN
 )
@@ -231,8 +233,11 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
     return None
 
 
-def _judge(segment: Segment, quoted_context: bool, leading: bool, command_first: bool) -> tuple[str, str] | None:
-    """Is this simple command an injected command? ``leading``: its separator opens the value."""
+def _judge(
+    segment: Segment, quoted_context: bool, leading: bool, command_first: bool, ifs: bool = False
+) -> tuple[str, str] | None:
+    """Is this simple command an injected command? ``leading``: its separator opens the value;
+    ``ifs``: the value uses $IFS, the shell's field separator, which only shell code spells out."""
     words = segment.words
     index = _command_index(words)
     if index >= len(words):
@@ -258,6 +263,8 @@ def _judge(segment: Segment, quoted_context: bool, leading: bool, command_first:
             return None
         return ("HG-CMDI-002", f"{what} inside {opener}...")
     if opener == "start":
+        if segment.obfuscated and ifs and not quoted_context:
+            return ("HG-CMDI-003", f"{what} glued to $IFS expansions")
         if quoted_context or not command_first:
             return None
         signal = _argument_signal(segment, name, args, strict=True)
@@ -329,11 +336,13 @@ def _scan_context(text: str, quote: str, command_first: bool) -> Detection | Non
     if reverse is not None:
         return Detection("HG-CMDI-005", reverse, 0, min(len(text), 64))
     line = quote + text
-    first_content = len(line) - len(line.lstrip(" \t'\""))
+    # Blanks, quotes and line breaks before the first separator: "\r\nid" opens with its separator too.
+    first_content = len(line) - len(line.lstrip(" \t'\"\r\n"))
+    ifs = _IFS.search(text) is not None
     for index, segment in enumerate(segments):
         # A separator at the very start of the value (only quotes/blanks before it) is no prose.
         leading = segment.start <= first_content
-        verdict = _judge(segment, bool(quote), leading, command_first)
+        verdict = _judge(segment, bool(quote), leading, command_first, ifs)
         if verdict is not None and _delimited_data(segments, index):
             continue
         if verdict is not None:
