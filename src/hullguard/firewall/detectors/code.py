@@ -100,15 +100,17 @@ _EVAL = re.compile(
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
 
 )
+# The function names of _PHP_CALLS without their optional suffixes: a PHP call names one of them.
+_PHP_NAMES = tuple(re.sub(r"\(\?:[^)]*\)\?", "", name) for name in _PHP_CALLS.split("|"))
 # Each rule runs only when one of its gate substrings is present: a few str.find passes are far cheaper
 # than a large alternation, and most strings that pass the PREFILTER (a "(" in a user agent) have none.
 _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("HG-CODE-003", ("java", "runtime", "processbuilder", "ognl", "#_", "#context", "forname", "scriptengine",
                      "getenginebyname", "freemarker", "elprocessor", "scope", "context", "initparam", "%{", "(#",
-                     "t(", "t (", "getclass", "javax", "@"), _JAVA),
+                     "getclass"), _JAVA),
     ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON),
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function"), _NODE),
-    ("HG-CODE-006", ("<?", "phpinfo", "(", "$_", "${"), _PHP),
+    ("HG-CODE-006", ("<?", "phpinfo", "$_", "${", *_PHP_NAMES), _PHP),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval"), _EVAL),
 )
 
