@@ -39,6 +39,7 @@ RULE_CASES: dict[str, list[str]] = {
         "| dir C:\\",
         "& net user hacker P@ss /add",
         "\r\nwhoami",
+        "127.0.0.1\nwhoami",
     ],
     "HG-CMDI-002": ["`id`", "$(cat /etc/passwd)", "test`sleep 5`", "a$(sleep 5)", "'$(id)'", "<(id)", "x >(sleep 5)"],
     "HG-CMDI-003": [

@@ -287,7 +287,9 @@ def _judge(
         # "(", "&" and newlines are common in prose, JSON and GraphQL ("Tom & Jerry", "(id)",
         # "{\n  id\n}"): unless the value opens with them, demand command-line arguments.
         signal = _argument_signal(segment, name, args, strict=True)
-        if signal is None and not (opener == "&" and name in vocab.STANDALONE and name not in ("id", "dir", "ver")):
+        standalone_after_amp = opener == "&" and name in vocab.STANDALONE and name not in ("id", "dir", "ver")
+        # Reconnaissance words that are no English (whoami, ifconfig) need no arguments after any separator.
+        if signal is None and not standalone_after_amp and name not in _RECON_ALONE:
             return None
     elif name in vocab.STANDALONE:
         signal = "no argument needed"
