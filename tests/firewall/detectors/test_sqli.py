@@ -51,6 +51,8 @@ RULE_CASES: dict[str, list[str]] = {
         "x or true--",
         "') or ('x')=('x",
         "(8362=9139)*9139",
+        "1 OR X'31'=X'31'",
+        "1' or N'a'=N'a",
     ],
     "HG-SQLI-004": ["1; DROP TABLE users", "x' ;drop table users--", "1;SELECT PG_SLEEP(5)--", "x; DECLARE @q int"],
     "HG-SQLI-005": ["1 and sleep(5)", "1 and pg_sleep(5)", "sleep(5)#", "benchmark(5000000,md5(1))"],

@@ -109,6 +109,7 @@ KEYWORDS = frozenset(
         "returning",
     }
 )
+_STRING_PREFIXES = frozenset({"x", "b", "n"})
 WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.")
 WHITESPACE = frozenset(" \t\n\r\x0b\x0c\xa0\x00\u2028\u2029\u3000")
 OPERATOR_CHARS = frozenset("=<>!|&^+-*/%~:")
@@ -240,6 +241,10 @@ class _Tokenizer:
             i += 1
         word = self.lower[self.pos : i].rstrip(".")
         end = self.pos + len(word)
+        if end < n and text[end] in SINGLE_QUOTES and (word in _STRING_PREFIXES or word.startswith("_")):
+            # X'31', B'1', N'abc', _utf8'a': a hex, bit, national or charset-introduced string literal.
+            self._string_body(end + 1, SINGLE_QUOTES)
+            return
         self._emit(_word_kind(word, text, end), self.pos, end, word)
         self.pos = end
 
