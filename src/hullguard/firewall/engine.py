@@ -83,16 +83,21 @@ class Firewall:
         self._prepare(family, source, module, getattr(module, "__name__", name))
 
     def _prepare(self, family: str, source: str, module: ModuleType | None, name: str) -> None:
+        source = prefilter_source(source)
+        if source == PLACEHOLDER_PREFILTER:
+            return  # a family whose detector is not written yet detects nothing
+        # Split passes when they help (see ``split_passes``); the whole pattern is then compiled only
+        # if something needs it, otherwise it is the one pass.
+        passes = split_passes(source)
+        if passes:
+            self._detectors.append(PreparedDetector(family, None, True, module, passes, source))
+            return
         try:
-            source = prefilter_source(source)
             joined, on_lowered = compile_joined(source)
         except Exception as exc:
             self.load_errors.append(f"detector {name}: {exc}")
             return
-        if source == PLACEHOLDER_PREFILTER:
-            return  # a family whose detector is not written yet detects nothing
-        passes = (split_passes(source) or ()) if on_lowered else ()
-        self._detectors.append(PreparedDetector(family, joined, on_lowered, module, passes))
+        self._detectors.append(PreparedDetector(family, joined, on_lowered, module, (), source))
 
     def module_of(self, det: PreparedDetector) -> ModuleType | None:
         """``det``'s module (imported on first use, its rules added); None when it cannot load."""

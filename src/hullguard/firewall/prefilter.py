@@ -31,25 +31,36 @@ class PreparedDetector:
     ``detectors/prefilters.py``, so an event no prefilter matches imports no detector at all.
     """
 
-    __slots__ = ("_module", "family", "joined", "load_error", "loaded", "on_lowered", "passes")
+    __slots__ = ("_joined", "_module", "family", "load_error", "loaded", "on_lowered", "passes", "source")
 
     def __init__(
         self,
         family: str,
-        joined: re.Pattern[str],
+        joined: re.Pattern[str] | None,
         on_lowered: bool,
         module: ModuleType | None = None,
         passes: tuple[tuple[re.Pattern[str], bool], ...] = (),
+        source: str = "",
     ):
         self.family = family
-        self.joined = joined
+        self.source = source  # the PREFILTER (without a leading (?i)), for compiling ``joined`` later
+        self._joined = joined
         self.on_lowered = on_lowered
         self._module = module
         self.load_error = ""
         self.loaded: ModuleType | None = None  # the module once the engine has added its rules
         # What the scanner searches (see ``split_passes``): (pattern, anchored) pairs, where an
         # anchored pattern starts with SEPARATOR and is searched over SEPARATOR + the joined views.
-        self.passes = passes or ((joined, False),)
+        self.passes = passes or ((self.joined, False),)
+
+    @property
+    def joined(self) -> re.Pattern[str]:
+        """The whole prefilter for the joined views. With split ``passes`` the scanner does not need
+        it (only long-text windows and ``Firewall.gate`` do), so it is compiled on first use: compiling
+        every prefilter twice would double what ``Firewall()`` spends on them."""
+        if self._joined is None:
+            self._joined, self.on_lowered = compile_joined(self.source)
+        return self._joined
 
     @property
     def module(self) -> ModuleType | None:
