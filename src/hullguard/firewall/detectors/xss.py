@@ -31,7 +31,8 @@ RULES: tuple[RuleInfo, ...] = (
         _CWE,
         "The value contains an element that runs or loads code: script, iframe, frame, object, embed, "
         "applet, base, link rel=import/stylesheet, meta http-equiv, a style element with script, or an "
-        "<?xml-stylesheet href=...?> instruction (XSLT output can carry script).",
+        "<?xml-stylesheet href=...?> instruction (XSLT output can carry script) or an <?import implementation=...?> "
+        "of an IE behaviour file.",
         _FIX,
     ),
     RuleInfo(
@@ -73,8 +74,8 @@ RULES: tuple[RuleInfo, ...] = (
         Severity.HIGH,
         _CWE,
         "The value closes a JavaScript string or script block (';alert(1)//, </script>) or calls a "
-        "JavaScript sink used to prove or exploit XSS (alert(1), prompt`1`, top['al'+'ert'](1)), or reads "
-        "document.cookie into an expression ('+document.cookie).",
+        "JavaScript sink used to prove or exploit XSS (alert(1), prompt`1`, top['al'+'ert'](1), ['alert'](1), "
+        "document.write(...)), reads document.cookie into an expression ('+document.cookie), or is JSFuck.",
         _FIX,
     ),
     RuleInfo(
@@ -259,13 +260,27 @@ def _scan_contexts(text: str) -> Detection | None:
         (js.SINK_CALL, "call of a JavaScript sink"),
         (js.SINK_REFERENCE, "JavaScript sink passed as a value"),
         (js.GLOBAL_INDEX_CALL, "computed call on a global object"),
-        (js.COOKIE_READ, "document.cookie read into an expression (cookie theft)"),
+        (js.SINK_INDEX_CALL, "JavaScript sink called by its quoted name"),
         (js.JS_STRING_BREAK, "quote closes a JavaScript string and a call follows"),
     ):
         match = pattern.search(text)
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
-    match = js.XSLT_STYLESHEET.search(text)
+    if "document" in text.lower():  # a cheap guard: these two only matter with the word present
+        for pattern, why in (
+            (js.COOKIE_READ, "document.cookie read into an expression (cookie theft)"),
+            (js.DOCUMENT_WRITE, "document.write() call"),
+        ):
+            match = pattern.search(text)
+            if match is not None:
+                return Detection("HG-XSS-005", why, *match.span())
+    match = js.JSFUCK.search(text) if "![]" in text else None
+    if match is not None and "![]" in match.group(0) and "+[]" in match.group(0):
+        return Detection("HG-XSS-005", "JSFuck-encoded JavaScript ([]()!+ only)", *match.span())
+    match = js.IE_BEHAVIOUR_IMPORT.search(text) if "<?" in text else None
+    if match is not None:
+        return Detection("HG-XSS-001", "<?import implementation=...?> binds an IE behaviour file (HTC)", *match.span())
+    match = js.XSLT_STYLESHEET.search(text) if "<?" in text else None
     if match is not None:
         return Detection(
             "HG-XSS-001", "<?xml-stylesheet?> loads a stylesheet that can emit script (XSLT)", *match.span()

@@ -195,7 +195,8 @@ ATTRIBUTE_BREAK = re.compile(r"(?:^|[\s\"'`/;])(on[a-z]{3,40}|fscommand|seeksegm
 # JS string break: quote, operators/terminators, then a call of a sink or of a global object's member
 # (';alert(1)//, '-alert(1)-', "};document.write(1)//) - not any call ("Smith", John (Jr.)).
 JS_STRING_BREAK = re.compile(
-    r"[\"'`][\s)\]}]{0,8}[-+*/%;,|&^?:=]{1,3}[\s(]{0,8}(?:" + SINKS + r"|(?:" + _GLOBALS + r"|location)[.\[])"
+    r"[\"'`][\s)\]}]{0,8}[-+*/%;,|&^?:=]{1,3}[\s(]{0,8}(?:" + SINKS + r"|(?:" + _GLOBALS + r"|location)[.\[]"
+    r"|location(?=[\s]{0,4}=[\s]{0,4}[\"'`]?[\s]{0,4}(?:https?:|//|javascript:|data:|name\b)))"
     r"[\w$.\[\]'\"]{0,60}[\s]{0,4}[(`=]",
     re.I,
 )
@@ -217,6 +218,16 @@ SINK_REFERENCE = re.compile(
 # The session cookie read into an expression ("'+document.cookie", "=document.cookie"): the exfiltration
 # step of most XSS payloads; prose that names it ("read document.cookie") has no operator in front.
 COOKIE_READ = re.compile(r"[+=][\s]{0,4}(?:window[\s]{0,4}\.[\s]{0,4})?document[\s]{0,4}\.[\s]{0,4}cookie\b", re.I)
+# document.write(...) writes markup into the page: no everyday value calls it.
+DOCUMENT_WRITE = re.compile(r"\bdocument[\s]{0,4}\.[\s]{0,4}write(?:ln)?[\s]{0,4}\(", re.I)
+# A sink called by its quoted name through an index: ['alert'](1), window/**/["eval"](x).
+SINK_INDEX_CALL = re.compile(
+    r"\[[\s]{0,4}([\"'`])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob)\1[\s]{0,4}\]"
+    r"[\s]{0,4}[(`]",
+    re.I,
+)
+# JSFuck: JavaScript written with the six characters []()!+ only; 40 of them in a row is never text.
+JSFUCK = re.compile(r"[\[\]()!+]{40,}")
 GLOBAL_INDEX_CALL = re.compile(r"(?<![\w$.])(?:" + _GLOBALS + r")[\s]{0,4}\[[^\]\n]{1,80}\][\s]{0,4}\(", re.I)
 SCRIPT_CLOSE = re.compile(r"</script[\s/>]|</script$", re.I)
 # Words that reach the Function constructor or evaluate strings from an AngularJS/Vue expression; a plain
@@ -253,6 +264,8 @@ HANDLER_CODE = re.compile(
 SCRIPT_BODY = re.compile(r"[\s\x00]{0,8}(?:[\w$.\\]{1,60}[\s]{0,4}[(`.\[=]|[/(\[{'\"`%\\!~+-]|[\w$]{1,60};)")
 # An XML stylesheet processing instruction with an href: XSLT output may contain script.
 XSLT_STYLESHEET = re.compile(r"<\?xml-stylesheet[^>]{0,200}?\bhref[\s]{0,8}=", re.IGNORECASE)
+# IE's <?import implementation="x.htc"?> binds an element behaviour file, which runs script.
+IE_BEHAVIOUR_IMPORT = re.compile(r"<\?import\b[^>]{0,200}?\bimplementation[\s]{0,8}=", re.IGNORECASE)
 UTF7_MARKUP = re.compile(r"\+ADw-|\+AD4-|\+ACI-")
 _UNICODE_ESCAPE = re.compile(r"\\u(?:\{([0-9a-fA-F]{1,6})\}|([0-9a-fA-F]{4}))")
 
