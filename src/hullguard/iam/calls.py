@@ -89,6 +89,9 @@ class ApiCall:
     actions: tuple[str, ...] | None = None  # explicit IAM actions (PartiQL verb, transaction items)
     extra_actions: tuple[str, ...] = ()  # added by helpers (multipart abort)
     via: str = ""  # how it was called, for reports: "paginator", "waiter", "upload_file"...
+    # set when the operation or service was chosen at run time and inferred from its candidates:
+    # what the code does, so the statement it produces is marked for review
+    dynamic: str = ""
 
     def where(self) -> str:
         return f"{self.file}:{self.line}"

@@ -32,8 +32,13 @@ def as_cfn(value: str) -> Any:
 
 
 def cfn_statements(policy: FunctionPolicy) -> list[dict[str, Any]]:
-    return [{"Effect": s["Effect"], "Action": s["Action"], "Resource": [as_cfn(r) for r in s["Resource"]]}
+    return [{**_sid(s), "Effect": s["Effect"], "Action": s["Action"], "Resource": [as_cfn(r) for r in s["Resource"]]}
             for s in policy.statements()]
+
+
+def _sid(statement: dict[str, Any]) -> dict[str, Any]:
+    """The statement's ``Sid`` when it has one (grants inferred from calls chosen at run time)."""
+    return {"Sid": statement["Sid"]} if "Sid" in statement else {}
 
 
 def role_logical_id(policy: FunctionPolicy) -> str:
@@ -137,7 +142,8 @@ def terraform_document(policies: list[FunctionPolicy]) -> dict[str, Any]:
                 for key, value in _TF_PSEUDO.items():
                     resource = resource.replace(key, value)
                 resources.append(resource)
-            statements.append({"effect": "Allow", "actions": statement["Action"], "resources": resources})
+            sid = {"sid": statement["Sid"]} if "Sid" in statement else {}
+            statements.append({**sid, "effect": "Allow", "actions": statement["Action"], "resources": resources})
         documents[f"{terraform_name(policy.logical_id)}_least_privilege"] = {"statement": statements}
     return {
         "data": {

@@ -44,8 +44,26 @@ class FunctionPolicy:
         return {"Version": "2012-10-17", "Statement": self.statements()}
 
 
+REVIEW_SID_PREFIX = "ReviewInferred"
+
+
 def statements_from_needs(needs: list[Need]) -> list[dict[str, Any]]:
-    """Group needs into statements: one per set of actions that share the same resources."""
+    """Group needs into statements: one per set of actions that share the same resources.
+
+    Needs inferred from calls chosen at run time (``Need.review``) get statements of their own
+    with a ``Sid`` starting with ``ReviewInferred`` so a reviewer sees which grants are guesses;
+    a grant the code also needs through a plain call stays in the plain statements only.
+    """
+    certain = [n for n in needs if not n.review]
+    covered = {(n.action, n.resource) for n in certain}
+    inferred = [n for n in needs if n.review and (n.action, n.resource) not in covered]
+    statements = _grouped(certain)
+    for index, statement in enumerate(_grouped(inferred), start=1):
+        statements.append({"Sid": f"{REVIEW_SID_PREFIX}{index}", **statement})
+    return statements
+
+
+def _grouped(needs: list[Need]) -> list[dict[str, Any]]:
     by_action: dict[str, set[str]] = defaultdict(set)
     for need in needs:
         by_action[need.action].add(need.resource)
@@ -146,14 +164,21 @@ def _find_by_name(root: Path, function: Function) -> tuple[Path | None, str | No
     return (found, name, language) if found is not None else (None, None, "")
 
 
-def analyse_code(root: Path, code_dir: Path, path: Path, name: str | None, language: str) -> CodeReport:
+def analyse_code(root: Path, code_dir: Path, path: Path, name: str | None, language: str,
+                 environment: dict[str, str] | None = None) -> CodeReport:
+    """``environment``: the template's literal environment values, used only to narrow a service or
+    operation name the code reads from an environment variable (``new AWS[process.env.X]()``)."""
     if language == "python":
         from hullguard.iam.python_code import analyze_python
 
-        return analyze_python(code_dir, path, name, display_root=root)
+        return analyze_python(code_dir, path, name, display_root=root, environment=environment)
     from hullguard.iam.node_code import analyze_node
 
-    return analyze_node(code_dir, path, name, display_root=root)
+    return analyze_node(code_dir, path, name, display_root=root, environment=environment)
+
+
+def literal_environment(function: Function) -> dict[str, str]:
+    return {k: v for k, v in function.environment.items() if isinstance(v, str)}
 
 
 def generate_function(app: Application | None, function: Function, root: Path,
@@ -177,7 +202,7 @@ def generate_function(app: Application | None, function: Function, root: Path,
         if not path.resolve().is_relative_to(code_dir.resolve()):
             code_dir = path.parent  # found by search: its own directory holds its local modules
         try:
-            report = analyse_code(root, code_dir, path, name, language)
+            report = analyse_code(root, code_dir, path, name, language, literal_environment(function))
         except (RecursionError, MemoryError) as exc:  # pathological code must not stop the other functions
             report = CodeReport(notes=[Note(path.relative_to(root).as_posix() if path.is_relative_to(root)
                                             else path.name, 1, f"code analysis gave up: {type(exc).__name__}")])

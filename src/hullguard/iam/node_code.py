@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hullguard.iam.calls import ApiCall, CodeReport, Note, Sym
+from hullguard.iam.calls import ApiCall, CodeReport, EnvVar, Note, Sym
 from hullguard.iam.operations import ServiceCatalog, catalog
 
 MAX_FILES = 200
@@ -88,6 +88,14 @@ class V3Symbol:
 
 
 @dataclass(frozen=True, slots=True)
+class DynamicClient:
+    """``new AWS[name]()`` with ``name`` chosen at run time: a client of each candidate service."""
+
+    clients: tuple[ClientOf, ...]
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
 class EnvObject:
     """``process.env``."""
 
@@ -127,9 +135,15 @@ def _short(node: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+REVIEW_SID = "ReviewInferred*"
+
+
 class NodeAnalyzer:
-    def __init__(self, code_root: Path, services: ServiceCatalog | None = None, display_root: Path | None = None):
+    def __init__(self, code_root: Path, services: ServiceCatalog | None = None, display_root: Path | None = None,
+                 environment: dict[str, str] | None = None):
         self.root = code_root
+        self.environment = environment or {}  # the template's literal values, to narrow dynamic names
+        self._dynamic = ""  # set while recording the calls of a client whose service was chosen at run time
         self.display_root = display_root or code_root
         self.catalog = services or catalog()
         self.files: dict[Path, _File | None] = {}
@@ -456,9 +470,7 @@ class NodeAnalyzer:
             ctor_node = node.child_by_field_name("constructor")
             if ctor_node is not None and ctor_node.type == "subscript_expression" and isinstance(
                     self._value(file, ctor_node.child_by_field_name("object"), depth + 1), SdkV2):
-                self._note(file, node.start_point[0] + 1, f"AWS service chosen at run time ({_short(node)}); "
-                           "calls on this client are not known")
-                return None
+                return self._dynamic_client(file, node, ctor_node.child_by_field_name("index"))
             ctor = self._value(file, ctor_node, depth + 1)
             if isinstance(ctor, ClassOf):
                 return ClientOf(ctor.service, ctor.style, ctor.document)
@@ -487,6 +499,48 @@ class NodeAnalyzer:
             return ObjectNode(node, file)
         sym = self._sym(file, node, depth + 1)
         return sym if sym is not None and not (sym.is_wild and len(sym.parts) == 1) else None
+
+    def _dynamic_client(self, file: _File, node: Any, index: Any) -> DynamicClient | None:
+        names = self._name_candidates(file, index)
+        classes = [c for c in (self._v2_class(n) for n in names or ()) if c is not None]
+        line = node.start_point[0] + 1
+        if not classes:
+            self._note(file, line, f"AWS service chosen at run time ({_short(node)}) from values that cannot be "
+                       "known; nothing is granted for calls on this client: add them by hand")
+            return None
+        listed = ", ".join(dict.fromkeys(c.service for c in classes))
+        self._note(file, line, f"AWS service chosen at run time ({_short(node)}); granting its calls on the "
+                   f"candidate services: {listed} (statements marked {REVIEW_SID})")
+        return DynamicClient(tuple(ClientOf(c.service, c.style, c.document) for c in classes), _short(node))
+
+    def _name_candidates(self, file: _File, node: Any, depth: int = 0) -> list[str] | None:
+        """The strings an expression can take: a literal, an environment variable's template value
+        (else the code's default), either branch of a conditional, or any literal value of the
+        object/array it indexes. ``None`` when they cannot be known."""
+        if node is None or depth > 12:
+            return None
+        if node.type == "parenthesized_expression" and node.named_children:
+            return self._name_candidates(file, node.named_children[0], depth + 1)
+        if node.type == "ternary_expression":
+            both = [self._name_candidates(file, node.child_by_field_name(f), depth + 1)
+                    for f in ("consequence", "alternative")]
+            return None if None in both else list(dict.fromkeys(n for names in both for n in names or ()))
+        sym = self._sym(file, node, depth + 1)
+        if sym is not None and sym.literal:
+            return [sym.literal]
+        if sym is not None and len(sym.parts) == 1 and isinstance(sym.parts[0], EnvVar):
+            var = sym.parts[0]
+            value = self.environment.get(var.name) or (var.default.literal if var.default else None)
+            return [value] if value else None
+        if node.type == "subscript_expression":
+            container = self._value(file, node.child_by_field_name("object"), depth + 1)
+            if isinstance(container, ObjectNode) and container.node.type in ("object", "array"):
+                values = [c.child_by_field_name("value") if c.type == "pair" else c
+                          for c in container.node.named_children if c.type != "comment"]
+                names = [self._sym(container.file, v, depth + 1) for v in values]
+                literal = [s.literal for s in names if s is not None and s.literal]
+                return literal if literal and len(literal) == len(values) else None
+        return None
 
     def _member(self, file: _File, obj: Any, name: str, node: Any) -> Any:
         if _text(node).startswith("process.env") and name == "env":
@@ -654,8 +708,19 @@ class NodeAnalyzer:
         prop = callee.child_by_field_name("property")
         method = _text(prop) if prop is not None else ""
         client = self._value(file, callee.child_by_field_name("object"))
+        if isinstance(client, DynamicClient):
+            self._dynamic = client.what
+            try:
+                for candidate in client.clients:
+                    self._client_method(file, node, candidate, method, arguments)
+            finally:
+                self._dynamic = ""
+            return
         if not isinstance(client, ClientOf) or client.style == "v3":
             return
+        self._client_method(file, node, client, method, arguments)
+
+    def _client_method(self, file: _File, node: Any, client: ClientOf, method: str, arguments: list[Any]) -> None:
         first = arguments[0] if arguments else None
         if client.document:
             doc_op = DOC_METHODS.get(method)
@@ -681,7 +746,8 @@ class NodeAnalyzer:
             return
         op = self.catalog.operation(service, method)
         if op is None:
-            self._note(file, node.start_point[0] + 1, f"{service} client has no operation {method!r}")
+            if not self._dynamic:  # a candidate service without this method is simply not the one used
+                self._note(file, node.start_point[0] + 1, f"{service} client has no operation {method!r}")
             return
         self._operation(file, node, service, op, first)
 
@@ -755,7 +821,7 @@ class NodeAnalyzer:
             return
         self._recorded.add(key)
         self.report.calls.append(ApiCall(service, op, params, file.rel, node.start_point[0] + 1, actions=actions,
-                                         extra_actions=extra, via=via))
+                                         extra_actions=extra, via=via, dynamic=self._dynamic))
 
     def _note(self, file: _File, line: int, message: str) -> None:
         note = Note(file.rel, line, message)
@@ -858,6 +924,7 @@ def _is_definition(stmt: Any, defined: set[tuple[int, int, str]]) -> bool:
 
 
 def analyze_node(code_root: Path, handler_file: Path, export_name: str | None,
-                 display_root: Path | None = None) -> CodeReport:
+                 display_root: Path | None = None, environment: dict[str, str] | None = None) -> CodeReport:
     """Every AWS API call reachable from the exported handler in ``handler_file``."""
-    return NodeAnalyzer(code_root, display_root=display_root).analyze(handler_file, export_name)
+    return NodeAnalyzer(code_root, display_root=display_root, environment=environment).analyze(
+        handler_file, export_name)

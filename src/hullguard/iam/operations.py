@@ -125,6 +125,15 @@ class ServiceCatalog:
         index = self._operation_index(service)
         return index.get(method) or index.get(method.lower())
 
+    def methods_with_prefix(self, service: str, prefix: str) -> list[str]:
+        """SDK method names (snake_case, with the SDK helpers) starting with ``prefix``: the
+        candidates of ``getattr(client, "put_" + kind)``."""
+        if not self.known(service) or not prefix:
+            return []
+        names = [xform_name(op) for op in self.model(service).operation_names]
+        names += [h for h in _exceptions()["helpers"].get(service, {}) if not h.startswith("_")]
+        return sorted({n for n in names if n.startswith(prefix)})
+
     def waiter_operation(self, service: str, waiter: str) -> str | None:
         try:
             model = _session().get_waiter_model(service)

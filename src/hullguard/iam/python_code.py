@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.iam import boto3_resources as r3
-from hullguard.iam.calls import ApiCall, CodeReport, Note, Sym
+from hullguard.iam.calls import ApiCall, CodeReport, EnvVar, Note, Sym
 from hullguard.iam.operations import ServiceCatalog, catalog
 
 MAX_FILES = 200
 MAX_FILE_BYTES = 2_000_000
 MAX_CALL_DEPTH = 12
+REVIEW_SID = "ReviewInferred*"
 
 
 # -- values the analyser tracks ------------------------------------------------------------
@@ -139,6 +140,23 @@ class Literal:
     scope: _Scope
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A name that takes one of several literal strings (``for name in ("a", "b")``)."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicMethod:
+    """``getattr(client, name)`` with ``name`` chosen at run time: ``methods`` are its candidates
+    (``None`` when they cannot be known, which grants the service's actions on the named resources)."""
+
+    client: Client
+    methods: tuple[str, ...] | None
+    what: str
+
+
 AWS_VALUES = (Client, ServiceResource, Res, Collection, Paginator, Waiter, BatchWriter, Session)
 
 
@@ -183,14 +201,17 @@ def _src(node: ast.AST) -> str:
 class PythonAnalyzer:
     """Analyses one handler (and what it reaches) under ``code_root``."""
 
-    def __init__(self, code_root: Path, services: ServiceCatalog | None = None, display_root: Path | None = None):
+    def __init__(self, code_root: Path, services: ServiceCatalog | None = None, display_root: Path | None = None,
+                 environment: dict[str, str] | None = None):
         self.root = code_root
+        self.environment = environment or {}
         self.display_root = display_root or code_root
         self.catalog = services or catalog()
         self.modules: dict[Path, _Module | None] = {}
         self.report = CodeReport()
         self._done: set[tuple[int, str]] = set()
         self._queue: list[tuple[FuncRef, dict[str, Any]]] = []
+        self._dynamic = ""  # set while recording the candidates of a call chosen at run time
 
     # -- entry ---------------------------------------------------------------------------
     def analyze(self, handler_file: Path, function_name: str | None) -> CodeReport:
@@ -435,6 +456,9 @@ class PythonAnalyzer:
     def _iteration_value(self, node: ast.expr, scope: _Scope) -> Any:
         """``for obj in bucket.objects.all()``: each item is a resource whose identifiers come from the
         parent (the bucket name) or from the response (the key, only known at run time)."""
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            names = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            return Choice(tuple(names)) if names and len(names) == len(node.elts) else None
         value = self._value(node, scope)
         if not (isinstance(value, Collection) and value.item_type and value.parent is not None):
             return None
@@ -525,6 +549,11 @@ class PythonAnalyzer:
             self._record_request(res.service, request, res, {}, node, scope, via="resource attribute")
 
     def _call_value(self, node: ast.Call, scope: _Scope, depth: int) -> Any:
+        if isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) > 1:
+            target = self._value(node.args[0], scope, depth + 1)
+            if isinstance(target, Client):
+                return DynamicMethod(target, self._name_candidates(node.args[1], scope), _src(node))
+            return None
         func = self._value(node.func, scope, depth + 1)
         if isinstance(func, _LazyAttr):
             func = func.resolve()
@@ -783,22 +812,13 @@ class PythonAnalyzer:
         return {}
 
     def _call_effect(self, node: ast.Call, scope: _Scope) -> None:
-        if isinstance(node.func, ast.Name) and node.func.id == "getattr" and node.args:
-            target = self._value(node.args[0], scope)
-            if isinstance(target, (Client, ServiceResource, Res)):
-                attr = self._sym(node.args[1], scope) if len(node.args) > 1 else None
-                if attr is None or not attr.literal:
-                    self._note(scope.module, node.lineno, f"method of the {target.service} client chosen at run "
-                               f"time ({_src(node)}); its permissions are not generated")
-                return
-        if isinstance(node.func, ast.Call) and isinstance(node.func.func, ast.Name) \
-                and node.func.func.id == "getattr" and len(node.func.args) > 1:
-            target = self._value(node.func.args[0], scope)
-            attr = self._sym(node.func.args[1], scope)
-            if isinstance(target, Client) and attr is not None and attr.literal:
-                self._client_call(target, attr.literal, node, scope)  # getattr(s3, "put_object")(...)
-                return
+        if isinstance(node.func, ast.Name) and node.func.id == "getattr" and len(node.args) > 1:
+            self._note_dynamic_method(node, scope)
+            return
         func = self._value(node.func, scope)
+        if isinstance(func, DynamicMethod):
+            self._dynamic_call(func, node, scope)
+            return
         if isinstance(func, _LazyAttr):
             func = func.resolve()
         if isinstance(func, FuncRef):
@@ -828,6 +848,79 @@ class PythonAnalyzer:
             self._collection_call(owner, name, node, scope)
         elif isinstance(owner, BatchWriter) and name in ("put_item", "delete_item"):
             pass  # recorded when the batch writer was created
+
+    # -- operations chosen at run time ----------------------------------------------------
+    def _name_candidates(self, node: ast.expr, scope: _Scope, depth: int = 0) -> tuple[str, ...] | None:
+        """The method names an expression can take: a literal, one of the literal values of the
+        dict/list/tuple it indexes, a loop over literals, either branch of a conditional, or every
+        operation whose name starts with a literal prefix (``"put_" + kind``). ``None``: unknown."""
+        if depth > MAX_CALL_DEPTH:
+            return None
+        if isinstance(node, ast.Name) and isinstance(scope.get(node.id), Choice):
+            return tuple(scope.get(node.id).names)
+        if isinstance(node, ast.IfExp):
+            body = self._name_candidates(node.body, scope, depth + 1)
+            orelse = self._name_candidates(node.orelse, scope, depth + 1)
+            return tuple(dict.fromkeys(body + orelse)) if body is not None and orelse is not None else None
+        sym = self._sym(node, scope)
+        if sym is not None and sym.literal:
+            return (sym.literal,)
+        if sym is not None and len(sym.parts) == 1 and isinstance(sym.parts[0], EnvVar):
+            var = sym.parts[0]  # os.environ["OP"]: the template's value, else the code's default
+            value = self.environment.get(var.name) or (var.default.literal if var.default else None)
+            return (value,) if value else None
+        if isinstance(node, ast.Subscript):
+            container = self._value(node.value, scope)
+            if isinstance(container, Literal):
+                values = container.node.values if isinstance(container.node, ast.Dict) else getattr(
+                    container.node, "elts", [])
+                syms = [self._sym(v, container.scope) for v in values]
+                names = [s.literal for s in syms if s is not None and s.literal]
+                return tuple(dict.fromkeys(names)) if names and len(names) == len(values) else None
+        if sym is not None and sym.parts and isinstance(sym.parts[0], str) and sym.parts[0]:
+            return (sym.parts[0] + "*",)  # a prefix: expanded against the service's methods
+        return None
+
+    def _note_dynamic_method(self, node: ast.Call, scope: _Scope) -> None:
+        method = self._value(node, scope)
+        if method is None and isinstance(self._value(node.args[0], scope), (ServiceResource, Res)):
+            attr = self._sym(node.args[1], scope)
+            if attr is None or not attr.literal:
+                self._note(scope.module, node.lineno, f"method of a boto3 resource chosen at run time "
+                           f"({_src(node)}); its permissions are not generated")
+            return
+        if not isinstance(method, DynamicMethod) or (method.methods is not None and len(method.methods) == 1
+                                                     and not method.methods[0].endswith("*")):
+            return
+        service = method.client.service
+        if method.methods is None:
+            granted = f"granting {self.catalog.iam_prefix(service)}:* on the resources its parameters name"
+        else:
+            granted = "granting the methods it can name: " + ", ".join(self._expand(service, method.methods))
+        self._note(scope.module, node.lineno, f"method of the {service} client chosen at run time "
+                   f"({method.what}); {granted} (statements marked {REVIEW_SID})")
+
+    def _expand(self, service: str, methods: tuple[str, ...]) -> list[str]:
+        out: list[str] = []
+        for name in methods:
+            out.extend(self.catalog.methods_with_prefix(service, name[:-1]) if name.endswith("*") else [name])
+        return list(dict.fromkeys(out))
+
+    def _dynamic_call(self, method: DynamicMethod, node: ast.Call, scope: _Scope) -> None:
+        service = method.client.service
+        if method.methods is not None and len(method.methods) == 1 and not method.methods[0].endswith("*"):
+            self._client_call(method.client, method.methods[0], node, scope)  # getattr(s3, "put_object")(...)
+            return
+        self._dynamic = method.what
+        try:
+            if method.methods is None:
+                prefix = self.catalog.iam_prefix(service)
+                self._record(service, "*", self._kwargs(node, scope), node, scope, actions=(f"{prefix}:*",))
+            else:
+                for name in self._expand(service, method.methods):
+                    self._client_call(method.client, name, node, scope)
+        finally:
+            self._dynamic = ""
 
     def _client_call(self, client: Client, name: str, node: ast.Call, scope: _Scope) -> None:
         service = client.service
@@ -1030,7 +1123,8 @@ class PythonAnalyzer:
                 via: str = "", extra: tuple[str, ...] = (), actions: tuple[str, ...] | None = None) -> None:
         self.report.calls.append(ApiCall(
             service=service, operation=operation, params=params, file=scope.module.rel,
-            line=getattr(node, "lineno", 0), actions=actions, extra_actions=tuple(extra), via=via))
+            line=getattr(node, "lineno", 0), actions=actions, extra_actions=tuple(extra), via=via,
+            dynamic=self._dynamic))
 
     def _note(self, module: _Module, line: int, message: str) -> None:
         note = Note(module.rel, line, message)
@@ -1160,6 +1254,7 @@ def _walk_same_scope(node: ast.AST) -> list[ast.AST]:
 
 
 def analyze_python(code_root: Path, handler_file: Path, function_name: str | None,
-                   display_root: Path | None = None) -> CodeReport:
+                   display_root: Path | None = None, environment: dict[str, str] | None = None) -> CodeReport:
     """Every AWS API call reachable from ``function_name`` in ``handler_file``."""
-    return PythonAnalyzer(code_root, display_root=display_root).analyze(handler_file, function_name)
+    return PythonAnalyzer(code_root, display_root=display_root, environment=environment).analyze(
+        handler_file, function_name)

@@ -58,6 +58,7 @@ class Need:
     action: str
     resource: str
     reason: str  # "handler.py:12 PutObject", "platform: logs"
+    review: bool = False  # inferred from a call chosen at run time: its statement is marked for a reviewer
 
 
 class Resolver:
@@ -172,11 +173,15 @@ class Resolver:
             needs = [(n.action, n.role) for n in self.catalog.needs(call.service, call.operation)]
         needs += [(a, "") for a in call.extra_actions]
         out: list[Need] = []
+        review = bool(call.dynamic)
         for action, role in needs:
+            if action.endswith(":*"):
+                out.extend(Need(action, r, reason, review) for r in self.service_wildcard_resources(call, action))
+                continue
             if not self.catalog.is_known_action(action):
                 self._note(call, f"{action} is not in the IAM dataset (unknown operation or new action)")
             for resource in self.resources_for(call, action, role):
-                out.append(Need(action, resource, reason))
+                out.append(Need(action, resource, reason, review))
         out.extend(self._dependent(call, reason))
         return out
 
@@ -196,6 +201,21 @@ class Resolver:
                 return [arn]
         self._note(call, f"resource of {action} could not be determined; using *")
         return ["*"]
+
+    def service_wildcard_resources(self, call: ApiCall, action: str) -> list[str]:
+        """Resources for ``service:*`` (a method chosen at run time): every resource the call's
+        parameters name for any action of the service, never ``*`` unless none can be named."""
+        prefix = action.split(":", 1)[0].lower()
+        builder = _BUILDERS.get(call.service)
+        found: dict[str, None] = {}
+        if builder is not None:
+            for info in self.catalog.dataset.actions.values():
+                if info.service.lower() == prefix and not info.needs_wildcard_resource:
+                    found.update(dict.fromkeys(r for r in builder(self, call, info.name, "") if r != "*"))
+        if not found:
+            self._note(call, f"{action}: no resource could be named from the call's parameters; using *")
+            return ["*"]
+        return sorted(found)
 
     def _dependent(self, call: ApiCall, reason: str) -> list[Need]:
         """Permissions a call needs on other resources (RDS Data API reads the secret)."""

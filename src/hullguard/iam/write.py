@@ -95,8 +95,8 @@ def join_form(value: str) -> Any:
 
 
 def _statements(policy: FunctionPolicy, resource: Any) -> list[dict[str, Any]]:
-    return [{"Effect": s["Effect"], "Action": s["Action"], "Resource": [resource(r) for r in s["Resource"]]}
-            for s in policy.statements()]
+    return [{**({"Sid": s["Sid"]} if "Sid" in s else {}), "Effect": s["Effect"], "Action": s["Action"],
+             "Resource": [resource(r) for r in s["Resource"]]} for s in policy.statements()]
 
 
 def write_policies(policies: list[FunctionPolicy]) -> list[str]:
