@@ -124,6 +124,52 @@ def test_bad_code_and_dynamic_services_are_reported(tmp_path: Path) -> None:
     assert ("s3", "GetObject") in [(s, o) for s, o, _ in ops(report)]
 
 
+def analyse_env(tmp_path: Path, source: str, environment: dict[str, str]) -> CodeReport:
+    (tmp_path / "index.js").write_text(textwrap.dedent(source))
+    return analyze_node(tmp_path, tmp_path / "index.js", "handler", environment=environment)
+
+
+DYNAMIC_SERVICE = '''
+    const AWS = require("aws-sdk");
+    const client = new AWS[process.env.QUEUE_SERVICE || "SQS"]();
+    exports.handler = async (event) => {
+      await client.sendMessage({ QueueUrl: process.env.QUEUE_URL, MessageBody: "x" }).promise();
+      await client.publish({ TopicArn: process.env.TOPIC, Message: "x" }).promise();
+    };
+'''
+
+
+def test_service_chosen_from_the_environment_uses_the_template_value_else_the_default(tmp_path: Path) -> None:
+    from_default = analyse_env(tmp_path, DYNAMIC_SERVICE, {})
+    assert [(s, o) for s, o, _ in ops(from_default)] == [("sqs", "SendMessage")]
+    assert from_default.calls[0].dynamic == "new AWS[process.env.QUEUE_SERVICE || \"SQS\"]()"
+    assert "index.js:3: AWS service chosen at run time (new AWS[process.env.QUEUE_SERVICE || \"SQS\"]()); " \
+        "granting its calls on the candidate services: sqs (statements marked ReviewInferred*)" in \
+        [str(n) for n in from_default.notes]
+    from_template = analyse_env(tmp_path, DYNAMIC_SERVICE, {"QUEUE_SERVICE": "SNS"})
+    assert [(s, o) for s, o, _ in ops(from_template)] == [("sns", "Publish")]
+    # a candidate without the method is not the one in use: no "has no operation" note
+    assert not any("has no operation" in str(n) for n in from_template.notes)
+
+
+def test_service_chosen_from_a_literal_table_or_unknown(tmp_path: Path) -> None:
+    report = analyse(tmp_path, {"index.js": '''
+        const AWS = require("aws-sdk");
+        const CLASSES = { queue: "SQS", topic: "SNS" };
+        exports.handler = async (event) => {
+          const client = new AWS[CLASSES[event.kind]]();
+          await client.publish({ TopicArn: "arn:aws:sns:us-east-1:1:t", Message: "x" }).promise();
+          const other = new AWS[event.service]();
+          await other.deleteObject({ Bucket: "b", Key: "k" }).promise();
+        };
+    '''})
+    assert [(s, o) for s, o, _ in ops(report)] == [("sns", "Publish")]
+    notes = [str(n) for n in report.notes]
+    assert any(n.startswith("index.js:5: AWS service chosen at run time") and "sqs, sns" in n for n in notes)
+    assert any(n.startswith("index.js:7: AWS service chosen at run time") and "nothing is granted" in n
+               for n in notes), notes
+
+
 def test_unknown_service_package_is_reported(tmp_path: Path) -> None:
     report = analyse(tmp_path, {"index.js": '''
         // a client package for a service that does not exist

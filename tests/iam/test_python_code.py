@@ -204,8 +204,50 @@ def test_getattr_with_a_constant_name_and_run_time_dispatch(tmp_path: Path) -> N
             getattr(s3, "delete_object")(Bucket="b", Key="k")
             getattr(s3, event["op"])(Bucket="b")
     '''})
-    assert simple(report) == {("s3", "DeleteObject")}
-    assert any(str(n).startswith("handler.py:7: method of the s3 client chosen at run time") for n in report.notes)
+    # nothing says which method: the service's actions, limited to the resources the call names
+    assert simple(report) == {("s3", "DeleteObject"), ("s3", "*")}
+    wildcard = next(c for c in report.calls if c.operation == "*")
+    assert wildcard.actions == ("s3:*",) and wildcard.params["Bucket"].literal == "b" and wildcard.dynamic
+    assert not next(c for c in report.calls if c.operation == "DeleteObject").dynamic
+    assert "handler.py:7: method of the s3 client chosen at run time (getattr(s3, event['op'])); granting s3:* " \
+        "on the resources its parameters name (statements marked ReviewInferred*)" in [str(n) for n in report.notes]
+
+
+def test_run_time_dispatch_through_a_literal_table(tmp_path: Path) -> None:
+    report = analyse(tmp_path, {"handler.py": '''
+        import os
+        import boto3
+        s3 = boto3.client("s3")
+        ACTIONS = {"archive": "put_object", "purge": "delete_object"}
+
+        def handler(event, context):
+            method = getattr(s3, ACTIONS[event["action"]])
+            kwargs = {"Bucket": os.environ["BUCKET"], "Key": event["key"]}
+            return method(**kwargs)
+    '''})
+    assert ops(report) == [("s3", "PutObject", {"Bucket": "${env:BUCKET}", "Key": "<event['key']>"}),
+                           ("s3", "DeleteObject", {"Bucket": "${env:BUCKET}", "Key": "<event['key']>"})]
+    assert all(c.dynamic for c in report.calls)
+    assert any(str(n).startswith("handler.py:8: method of the s3 client chosen at run time") and
+               "granting the methods it can name: put_object, delete_object" in str(n) for n in report.notes)
+
+
+def test_run_time_dispatch_over_a_loop_a_conditional_and_a_prefix(tmp_path: Path) -> None:
+    report = analyse(tmp_path, {"handler.py": '''
+        import boto3
+        sqs = boto3.client("sqs")
+        ddb = boto3.client("dynamodb")
+        sns = boto3.client("sns")
+
+        def handler(event, context):
+            for name in ("get_item", "delete_item"):
+                getattr(ddb, name)(TableName="t", Key={})
+            getattr(sqs, "send_message" + event["suffix"])(QueueUrl="https://sqs.us-east-1.amazonaws.com/1/q")
+            getattr(sns, "publish" if event["one"] else "publish_batch")(TopicArn="arn:aws:sns:us-east-1:1:t")
+    '''})
+    assert simple(report) == {("dynamodb", "GetItem"), ("dynamodb", "DeleteItem"), ("sqs", "SendMessage"),
+                              ("sqs", "SendMessageBatch"), ("sns", "Publish"), ("sns", "PublishBatch")}
+    assert all(c.dynamic for c in report.calls)
 
 
 def test_collection_items_keep_the_parent_identifiers(tmp_path: Path) -> None:

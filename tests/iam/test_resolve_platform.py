@@ -101,3 +101,30 @@ def test_statements_group_actions_sharing_resources() -> None:
         {"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": ["arn:aws:s3:::b/*"]},
         {"Effect": "Allow", "Action": ["s3:GetObject", "xray:PutTraceSegments"], "Resource": ["*"]},
     ]
+
+
+def test_service_wildcard_is_limited_to_the_named_resources() -> None:
+    r = resolver({"BUCKET": "archive"})
+    call = ApiCall("s3", "*", {"Bucket": Sym.env("BUCKET")}, "h.py", 9, actions=("s3:*",), dynamic="getattr(s3, op)")
+    found = r.needs(call)
+    assert {(n.action, n.resource) for n in found} == {("s3:*", f"{P}:s3:::archive"), ("s3:*", f"{P}:s3:::archive/*")}
+    assert all(n.review for n in found)
+    nothing_named = r.needs(ApiCall("sqs", "*", {}, "h.py", 11, actions=("sqs:*",), dynamic="getattr(sqs, op)"))
+    assert [(n.action, n.resource) for n in nothing_named] == [("sqs:*", "*")]
+    assert "h.py:11: sqs:*: no resource could be named from the call's parameters; using *" in map(str, r.notes)
+
+
+def test_inferred_grants_get_their_own_marked_statements() -> None:
+    statements = statements_from_needs([
+        Need("s3:GetObject", "arn:aws:s3:::b/*", ""),
+        Need("s3:GetObject", "arn:aws:s3:::b/*", "", review=True),  # also needed for sure: stays unmarked
+        Need("s3:PutObject", "arn:aws:s3:::b/*", "", review=True),
+        Need("s3:DeleteObject", "arn:aws:s3:::b/*", "", review=True),
+        Need("sqs:SendMessage", "arn:aws:sqs:us-east-1:1:q", "", review=True)])
+    assert statements == [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]},
+        {"Sid": "ReviewInferred1", "Effect": "Allow", "Action": ["s3:DeleteObject", "s3:PutObject"],
+         "Resource": ["arn:aws:s3:::b/*"]},
+        {"Sid": "ReviewInferred2", "Effect": "Allow", "Action": ["sqs:SendMessage"],
+         "Resource": ["arn:aws:sqs:us-east-1:1:q"]},
+    ]
