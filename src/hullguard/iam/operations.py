@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from hullguard.iam.dataset import IamDataset, load_dataset
+from hullguard.iam.dataset import IamDataset, cache_dir, load_dataset
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,67 @@ def _session() -> Any:
     return botocore.session.get_session()
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceFacts:
+    """What the analysis needs from a botocore service model: its operations and IAM name candidates."""
+
+    operations: tuple[str, ...]
+    signing_name: str
+    endpoint_prefix: str
+
+
+def _facts_path(service: str) -> Path | None:
+    """``~/.cache/hullguard/botocore-<version>/<service>.json``: a service model is a large gzipped
+    JSON file (S3's takes ~10 ms to decode); the few facts the analysis needs are kept per version."""
+    import botocore
+
+    base = cache_dir()
+    return base / f"botocore-{botocore.__version__}" / f"{service}.json" if base is not None else None
+
+
+@functools.cache
+def service_facts(service: str) -> ServiceFacts:
+    path = _facts_path(service)
+    if path is not None and path.is_file():
+        try:
+            raw = json.loads(path.read_text())
+            return ServiceFacts(tuple(raw["operations"]), str(raw["signing_name"]), str(raw["endpoint_prefix"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged cache entry is rebuilt below
+    model = _session().get_service_model(service)
+    facts = ServiceFacts(tuple(model.operation_names), str(model.signing_name), str(model.endpoint_prefix))
+    _write_cache(path, {"operations": facts.operations, "signing_name": facts.signing_name,
+                        "endpoint_prefix": facts.endpoint_prefix})
+    return facts
+
+
+@functools.cache
+def available_services() -> tuple[str, ...]:
+    """botocore's service names, cached per botocore version like the facts (creating a botocore
+    session imports most of botocore: ~0.13 s when nothing else has)."""
+    path = _facts_path("_services")
+    if path is not None and path.is_file():
+        try:
+            return tuple(str(s) for s in json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            pass
+    names = tuple(_session().get_available_services())
+    _write_cache(path, list(names))
+    return names
+
+
+def _write_cache(path: Path | None, value: Any) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(value))
+        tmp.replace(path)
+    except OSError:
+        pass  # read-only home: no cache, same result
+
+
 def xform_name(name: str) -> str:
     """botocore's CamelCase -> snake_case (``ListObjectsV2`` -> ``list_objects_v2``)."""
     from botocore import xform_name as botocore_xform
@@ -66,7 +129,7 @@ class ServiceCatalog:
     @property
     def services(self) -> frozenset[str]:
         if self._services is None:
-            self._services = frozenset(_session().get_available_services())
+            self._services = frozenset(available_services())
         return self._services
 
     def known(self, service: str) -> bool:
@@ -103,15 +166,15 @@ class ServiceCatalog:
 
     def _prefix_candidates(self, service: str) -> list[str]:
         try:
-            model = self.model(service)
-            return [model.signing_name, model.endpoint_prefix, service]
+            facts = service_facts(service)
+            return [facts.signing_name, facts.endpoint_prefix, service]
         except Exception:  # unknown service: the name is the best guess
             return [service]
 
     # -- operations ---------------------------------------------------------------------------
     @functools.cache  # noqa: B019 - one catalog per run; caches per service
     def _operation_index(self, service: str) -> dict[str, str]:
-        names: list[str] = list(self.model(service).operation_names)
+        names = service_facts(service).operations
         index: dict[str, str] = {}
         for name in names:
             index[xform_name(name)] = name
@@ -130,7 +193,7 @@ class ServiceCatalog:
         candidates of ``getattr(client, "put_" + kind)``."""
         if not self.known(service) or not prefix:
             return []
-        names = [xform_name(op) for op in self.model(service).operation_names]
+        names = [xform_name(op) for op in service_facts(service).operations]
         names += [h for h in _exceptions()["helpers"].get(service, {}) if not h.startswith("_")]
         return sorted({n for n in names if n.startswith(prefix)})
 
