@@ -160,6 +160,8 @@ class Api:
     cors: dict[str, Any] | None = None
     endpoint_type: str | None = None
     access_logging: bool | None = None
+    tracing: bool | None = None  # X-Ray tracing on the stage (REST APIs); None = not stated
+    cache: bool | None = None  # stage cache cluster enabled (REST APIs); None = not stated
     source: SourceRef = field(default_factory=SourceRef)
 
 

@@ -30,6 +30,7 @@ from hullguard.scanner.loaders.common import (
     managed_policy,
     mapping,
     statements_from_document,
+    switched_on,
 )
 from hullguard.scanner.loaders.intrinsics import Resolver, ref_target
 from hullguard.scanner.loaders.yamlfile import LineDict
@@ -497,6 +498,9 @@ class TemplateBuilder:
             api.access_logging = True
         elif sam:
             api.access_logging = False
+        if kind == "rest":
+            api.tracing = switched_on(self.r(merged.get("TracingEnabled")))
+            api.cache = switched_on(self.r(merged.get("CacheClusterEnabled")))
         endpoint = merged.get("EndpointConfiguration")
         if isinstance(endpoint, dict):
             api.endpoint_type = str(self.r(endpoint.get("Type")))
@@ -613,6 +617,8 @@ class TemplateBuilder:
         if api is None:
             return
         api.access_logging = props.get("AccessLogSetting") is not None
+        api.tracing = switched_on(self.r(props.get("TracingEnabled")))
+        api.cache = switched_on(self.r(props.get("CacheClusterEnabled")))
         for setting in as_list(props.get("MethodSettings")):
             if isinstance(setting, dict) and "ThrottlingRateLimit" in setting:
                 api.throttling = {

@@ -36,6 +36,12 @@ def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def switched_on(value: Any) -> bool:
+    """A boolean setting as templates write it (``true``, ``"true"``). A value that cannot be resolved counts
+    as on: rules never report a setting they cannot read."""
+    return value is True or isinstance(value, Unknown) or (isinstance(value, str) and value.lower() == "true")
+
+
 def line_of(mapping: Any, key: str) -> int | None:
     lines = getattr(mapping, "lines", None)
     if isinstance(lines, dict) and key in lines:

@@ -31,6 +31,7 @@ from hullguard.scanner.loaders.common import (
     managed_policy,
     mapping,
     statements_from_document,
+    switched_on,
 )
 from hullguard.scanner.loaders.intrinsics import Resolver
 from hullguard.scanner.loaders.slsvars import CircularReference, Variables
@@ -411,6 +412,9 @@ class ServerlessBuilder:
                     rest.throttling = {"rate": throttle.get("rateLimit"), "burst": throttle.get("burstLimit")}
             logs = mapping(p.get("logs"))
             rest.access_logging = bool(logs.get("restApi"))
+            rest.tracing = switched_on(mapping(p.get("tracing")).get("apiGateway"))
+            # Core Serverless has no stage cache setting; the serverless-api-gateway-caching plugin adds one.
+            rest.cache = switched_on(mapping(mapping(self.doc.get("custom")).get("apiGatewayCaching")).get("enabled"))
             rest.endpoint_type = str(p.get("endpointType", "EDGE")).upper()
         http = self.apis.get(HTTP_API)
         if http is not None:

@@ -29,7 +29,7 @@ from hullguard.model.app import (
     Unknown,
 )
 from hullguard.scanner.loaders.cfn_build import PRINCIPAL_KINDS, stream_kind
-from hullguard.scanner.loaders.common import Problem, as_list, managed_policy, statements_from_document
+from hullguard.scanner.loaders.common import Problem, as_list, managed_policy, statements_from_document, switched_on
 from hullguard.scanner.loaders.yamlfile import LineDict
 
 MAX_TF_BYTES = 5 * 1024 * 1024
@@ -511,6 +511,9 @@ class _Builder:
             if api is None:
                 continue
             api.access_logging = bool(body.get("access_log_settings"))
+            if api.kind == "rest":
+                api.tracing = switched_on(v(body.get("xray_tracing_enabled")))
+                api.cache = switched_on(v(body.get("cache_cluster_enabled")))
             settings = as_list(body.get("default_route_settings"))
             if settings and isinstance(settings[0], dict) and "throttling_rate_limit" in settings[0]:
                 api.throttling = {

@@ -59,3 +59,32 @@ def resource_by_ref(app: Application, value: Any) -> Resource | None:
         if candidate is not None:
             return candidate
     return None
+
+
+def companions(app: Application, type_name: str, attribute: str) -> dict[str, Resource]:
+    """Terraform settings split into their own resources (``aws_s3_bucket_versioning``), keyed by the
+    logical id of the resource their ``attribute`` points at."""
+    found: dict[str, Resource] = {}
+    for companion in app.resources_of_type(type_name):
+        target = resource_by_ref(app, companion.properties.get(attribute))
+        if target is not None:
+            found[target.logical_id] = companion
+    return found
+
+
+def setting(container: Any, key: str) -> Any:
+    """``container[key]`` for a mapping or a Terraform nested block (parsed as a list of mappings: the first
+    one counts); an unresolved container stays unresolved; anything else is None."""
+    if isinstance(container, list):
+        container = container[0] if container else None
+    if isinstance(container, Unknown):
+        return container
+    return container.get(key) if isinstance(container, dict) else None
+
+
+def is_on(value: Any, word: str = "true") -> bool:
+    """A switch that is on (``true``/``"true"``, or ``word`` such as ``Enabled``, any case). An unresolved
+    value counts as on: a rule never reports a setting it cannot read."""
+    if value is True or isinstance(value, Unknown):
+        return True
+    return isinstance(value, str) and value.lower() in {"true", word.lower()}
