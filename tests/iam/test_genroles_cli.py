@@ -237,3 +237,29 @@ def test_write_leaves_roles_defined_outside_the_framework(tmp_path: Path) -> Non
     assert result.exit_code == 0
     assert config.read_text() == before
     assert "checkout uses the role arn:aws:iam::123456789012:role/platform-managed" in result.stderr
+
+
+def test_run_time_dispatch_is_granted_marked_and_reported(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\nimport boto3\n\ns3 = boto3.client('s3')\n"
+        "ACTIONS = {'archive': 'put_object', 'purge': 'delete_object'}\n\n\n"
+        "def handler(event, context):\n    method = getattr(s3, ACTIONS[event['action']])\n"
+        "    return method(Bucket=os.environ['BUCKET'], Key=event['key'])\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Archive:\n    Type: AWS::S3::Bucket\n"
+        "  Archiver:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+        "      Handler: app.handler\n      Runtime: python3.12\n      Environment:\n        Variables:\n"
+        "          BUCKET: !Ref Archive\n")
+    result = runner.invoke(app, ["gen-roles", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    marked = [s for s in json.loads(result.stdout)["Archiver"]["Statement"] if "Sid" in s]
+    assert marked == [{"Sid": "ReviewInferred1", "Effect": "Allow", "Action": ["s3:DeleteObject", "s3:PutObject"],
+                       "Resource": [f"{P}:s3:::${{Archive}}/*"]}]
+    assert "src/app.py:9: method of the s3 client chosen at run time" in result.stderr
+    assert "put_object, delete_object" in result.stderr
+    terraform = runner.invoke(app, ["gen-roles", str(tmp_path), "--format", "terraform"])
+    assert terraform.exit_code == 0, terraform.output
+    assert '"sid": "ReviewInferred1"' in terraform.stdout
+    cloudformation = runner.invoke(app, ["gen-roles", str(tmp_path), "--format", "cloudformation"])
+    assert "Sid: ReviewInferred1" in cloudformation.stdout
