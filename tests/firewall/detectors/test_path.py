@@ -7,7 +7,9 @@ from family_cases import detection_rate, family_suite, handwritten
 
 from hullguard.firewall.detectors import path
 from hullguard.firewall.detectors.base import ScanContext
+from hullguard.firewall.detectors.path_lookalikes import FOLDING_CLASS, as_class_body, folding_characters
 from hullguard.firewall.detectors.path_normalize import normalize_path
+from hullguard.firewall.prefilter import compile_joined, prefilter_source
 
 CTX = ScanContext()
 
@@ -78,3 +80,65 @@ def test_normalisation_folds_encodings(raw: str, folded: str) -> None:
     test_adversarial_inputs_complete,
     test_rule_catalogue_is_complete,
 ) = family_suite(path, "path", ["../", "..%c0%af", "%%32%65", "/etc/", "\x00", "%", "....", "%u2216"], min_corpus=300)
+
+
+# As the engine runs it: on lower-cased text, case-sensitively (with IGNORECASE the class of folding
+# characters would also match "s" and "k", whose case folds include U+017F and U+212A).
+PREFILTER, _ON_LOWERED = compile_joined(prefilter_source(path.PREFILTER))
+
+
+def prefilter_hits(value: str) -> bool:
+    assert _ON_LOWERED
+    return PREFILTER.search(value.lower()) is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://aws.amazon.com/lambda/?nc=sn&loc=1",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,*/*;q=0.8",
+        "application/json",
+        "2024-03-01T12:30:45.123Z",
+        "Sat, 28 Nov 2026 19:10:46 GMT",
+        "1.2.3-beta.4",
+        "14.99",
+        "api.example.co.uk",
+        "report.pdf",
+        "/my/path",
+        "/v1/users/42/orders",
+        "Test message.",
+        "gzip, deflate, br",
+    ],
+)
+def test_prefilter_lets_benign_values_through_without_a_scan(value: str) -> None:
+    assert not prefilter_hits(value)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "／ｅｔｃ／ｐａｓｓｗｄ",  # fullwidth
+        "/ｅｔｃ/passwd",  # fullwidth letters between plain separators
+        "..\u2215..\u2215app.cfg",
+        "L2V0Yy9wYXNzd2Q=",  # base64 of /etc/passwd
+        "php%3a//filter/resource=index",
+        "..%252f..%252fconfig.yml",
+        "0x2e0x2e0x2fsecret.txt",
+        "'/usr/local/app.conf'",
+        "file:///var/www/html/x",
+        "uploads//etc/nginx/nginx.conf",
+        "~/.aws/credentials",
+        "C:\\Windows\\win.ini",
+        "passwd",
+        "x.jpg\x00.php",
+    ],
+)
+def test_prefilter_passes_what_scan_flags(payload: str) -> None:
+    assert path.scan(payload, CTX) is not None
+    assert prefilter_hits(payload)
+
+
+def test_folding_class_is_current() -> None:
+    """The prefilter's class of NFKC-folding characters is generated; a Unicode upgrade may add some."""
+    assert as_class_body(folding_characters()) == FOLDING_CLASS

@@ -14,15 +14,61 @@ import re
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.path_lookalikes import FOLDING_CLASS
 from hullguard.firewall.detectors.path_normalize import normalize_path
 
 FAMILY = "path"
-# Necessary condition, made of characters so the engine rejects most strings in a few ns per character:
-# every finding needs a dot, a separator (or a look-alike), "%", "~", a NUL, a "0x" literal, or is the
-# bare word "passwd".
+# Necessary condition for ``scan``, derived from what each rule needs in the folded text. Every ``.``
+# and separator spelling that ``normalize_path`` folds except the plain ones ("%" escapes, "0x2e"
+# literals, look-alike and NFKC-folding characters, control characters it deletes) passes outright:
+# rare in benign values. Plain "." and "/" pass only in the shapes the rules look for, so URLs, user
+# agents, dates, version numbers, MIME types and file names like "report.pdf" do not reach ``scan``.
+# Branches start with a punctuation character where they can (keywords are checked by a lookbehind)
+# so the regex engine skips from one candidate character to the next.
+# Directories a rule names wherever they appear ("etc/passwd", "/var/task", "windows/win.ini"), each
+# followed by a separator in the text. The other roots of an absolute path (/usr, /home, ...) count only
+# as its first segment: see the anchored branch of PREFILTER.
+_NAMED_DIRS = (
+    "etc", "proc", "var", "opt", "tmp", "dev", "windows", "winnt", "system32", "inetpub", "library", r"\.ssh", r"\.git",
+    r"\.aws",
+)
+
+
+def _separator_after(names: tuple[str, ...]) -> str:
+    """A separator preceded by one of ``names``: the separator is what re skips to, then one fixed-width
+    lookbehind per name length checks the name."""
+    by_width: dict[int, list[str]] = {}
+    for name in names:
+        by_width.setdefault(len(name.replace("\\", "")), []).append(name)
+    checks = "|".join(f"(?<=(?:{'|'.join(group)}).)" for _, group in sorted(by_width.items()))
+    return rf"[/\\](?:{checks})"
+
+
+_SEP_AFTER = _separator_after(_NAMED_DIRS)
+_ROOTS = (  # _STRONG_ROOTS | _WEAK_ROOTS, as the first segment of an absolute path
+    r"(?:etc|proc|sys|var|usr|root|opt|boot|sbin|lib64|private|volumes|cores|srv|xampp|inetpub|apache2?"
+    r"|nginx|httpd|lampp|wamp(?:64)?|mysql|windows|winnt|home|tmp|lib|bin|dev|run|mnt|media|library|system"
+    r"|applications|users|logs?|www)[/\\]"
+)
 PREFILTER = (
-    r"[./\\%~\x00\uff0e\u2024\ufe52\u3002\u2215\u2044\uff0f\u2216\ufe68\uff3c\uefc8\uf025\ufffd]|0x"
-    r"|\A\s{0,4}passwd|(?-i:L[A-Za-z0-9+]{7}|ZXRjL|cHJvYy|Qzpc|Yzpc)"
+    # encodings that only normalize_path undoes
+    rf"[%\x00\x02-\x08\x0b\x0c\x0e-\x1f{FOLDING_CLASS}]|0x(?:2e|2f|5c)"
+    # HG-PATH-001: "../", "..;/", "??/", "/.." (and "..2f", read as "../" when "%" was stripped)
+    r"|[.?][.?](?:[;/\\]|2f|5c)|[/\\]\.\."
+    # HG-PATH-002/003: system and Lambda files
+    rf"|{_SEP_AFTER}"
+    r"|\.(?:ini|conf|cnf|config|env|ht(?:access|passwd)|pass)|_(?:history|config|log)"
+    r"|\.(?:(?<=-config\.)php|(?<=\.inc\.)php|(?<=settings\.)php|(?<=autoexec\.)bat|(?<=-users\.)xml"
+    r"|(?<=pass\.)dat|log(?<=access\.log)|log(?<=error\.log))"
+    r"|[/\\](?:master\.|\.)?passwd|^(?:master\.|\.)?passwd"
+    # HG-PATH-005: stream wrappers and filter chains
+    r"|:[/\\][/\\](?:(?<=php:..|zip:..|rar:..|ogg:..)|(?<=phar:..|glob:..|zlib:..)|(?<=bzip2:..)"
+    r"|(?<=expect:..))|\.(?:(?<=ssh2\.)|(?<=compress\.)|(?<=convert\.)|(?<=string\.))"
+    # HG-PATH-004: a value that is an absolute path ("~/", "C:\\", "/etc/", "/.bashrc"), or one after "//"
+    rf"|^[\s'\"`]*(?:file:\s*)?(?:~[/\\]|[/\\]?[a-z]:[/\\]|[/\\]+(?:\.|{_ROOTS}))"
+    rf"|[/\\][/\\](?:[a-z]:[/\\]|{_ROOTS})"
+    # base64 of "/", "..", "etc/", "proc/", "C:\\" starting a token (the engine lower-cases the text)
+    r"|l(?<![a-z0-9+]l)[a-z0-9+/]{7}|zxrjl|chjvyy|qzpc|yzpc"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 

@@ -19,7 +19,7 @@ _HEX_LITERAL = re.compile(r"0x(2e|2f|5c)")
 _MAX_ROUNDS = 4
 
 # Code points that path APIs or lenient decoders have been seen to treat as "." or a separator.
-_LOOKALIKES = str.maketrans(
+LOOKALIKES = str.maketrans(
     {
         "\uff0e": ".",  # fullwidth full stop
         "\u2024": ".",  # one dot leader
@@ -108,8 +108,8 @@ def normalize_path(text: str) -> str:
     if "0x" in low:
         low = _HEX_LITERAL.sub(_hex_literal, low)
     if not low.isascii():
-        low = unicodedata.normalize("NFKC", low.translate(_LOOKALIKES)).lower()
-        low = low.translate(_LOOKALIKES)
+        low = unicodedata.normalize("NFKC", low.translate(LOOKALIKES)).lower()
+        low = low.translate(LOOKALIKES)
     elif "\\" in low:
         low = low.replace("\\", "/")
     return _CONTROL.sub("", low) if not low.isprintable() else low
