@@ -142,3 +142,66 @@ def test_data_store_settings_written_as_strings_or_unresolved_are_not_reported(t
     assert _data_store_findings(tmp_path, '"true"', "Enabled") == {rule: [] for rule in DATA_STORE_RULES}
     # !Ref of a parameter without a default cannot be resolved: never reported by itself.
     assert _data_store_findings(tmp_path, "!Ref Flag", "!Ref Flag") == {rule: [] for rule in DATA_STORE_RULES}
+
+
+def _api_rule_messages(tmp_path: Path, stages: str) -> dict[str, list[str]]:
+    head = DATA_STORES.split("  Stage:\n")[0].replace("VALUE_STATUS", "Enabled").replace("VALUE", "true")
+    (tmp_path / "template.yaml").write_text(head + stages)
+    found: dict[str, list[str]] = {}
+    for rule_id in ("HG-LOG-004", "HG-DOS-006"):
+        rule = rule_by_id(rule_id)
+        assert rule is not None
+        found[rule_id] = [f.message for f in scan(tmp_path, rules=[rule], today=TODAY).findings]
+    return found
+
+
+def test_stage_made_by_a_deployment_is_read_from_its_stage_description(tmp_path: Path) -> None:
+    deployment = """\
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: ListItems
+    Properties:
+      RestApiId: !Ref Api
+      StageName: prod
+      StageDescription: {TracingEnabled: true, CacheClusterEnabled: true, CacheClusterSize: "0.5"}
+"""
+    assert _api_rule_messages(tmp_path, deployment) == {"HG-LOG-004": [], "HG-DOS-006": []}
+    bare = deployment.replace(
+        '      StageDescription: {TracingEnabled: true, CacheClusterEnabled: true, CacheClusterSize: "0.5"}\n', ""
+    )
+    assert _api_rule_messages(tmp_path, bare) == {
+        "HG-LOG-004": ["API Api stage is not traced"],
+        "HG-DOS-006": ["API Api answers every GET from the function"],
+    }
+
+
+def test_one_untraced_stage_is_enough_to_report_and_one_cached_stage_enough_to_pass(tmp_path: Path) -> None:
+    stages = """\
+  Prod:
+    Type: AWS::ApiGateway::Stage
+    Properties: {RestApiId: !Ref Api, StageName: prod, DeploymentId: abc, TracingEnabled: true,
+                 CacheClusterEnabled: true}
+  Dev:
+    Type: AWS::ApiGateway::Stage
+    Properties: {RestApiId: !Ref Api, StageName: dev, DeploymentId: abc}
+"""
+    assert _api_rule_messages(tmp_path, stages) == {"HG-LOG-004": ["API Api stage is not traced"], "HG-DOS-006": []}
+
+
+def test_vpc_settings_that_cannot_be_resolved_are_not_reported_as_missing(tmp_path: Path) -> None:
+    service = """\
+service: api
+provider:
+  name: aws
+  runtime: python3.12
+  vpc: VPC
+functions:
+  list:
+    handler: app.handler
+"""
+    rule = rule_by_id("HG-CFG-011")
+    assert rule is not None
+    (tmp_path / "serverless.yml").write_text(service.replace("VPC", "${ssm:/network/lambda-vpc}"))
+    assert scan(tmp_path, rules=[rule], today=TODAY).findings == []
+    (tmp_path / "serverless.yml").write_text(service.replace("  vpc: VPC\n", ""))
+    assert [f.function for f in scan(tmp_path, rules=[rule], today=TODAY).findings] == ["list"]

@@ -215,6 +215,7 @@ class TemplateBuilder:
             "AWS::ApiGatewayV2::Route": self._http_route,
             "AWS::ApiGateway::UsagePlan": self._usage_plan,
             "AWS::ApiGateway::Stage": self._rest_stage,
+            "AWS::ApiGateway::Deployment": self._rest_deployment,
             "AWS::ApiGatewayV2::Stage": self._http_stage,
             "AWS::Logs::LogGroup": self._log_group,
         }.get(type_name)
@@ -617,14 +618,26 @@ class TemplateBuilder:
         if api is None:
             return
         api.access_logging = props.get("AccessLogSetting") is not None
-        api.tracing = switched_on(self.r(props.get("TracingEnabled")))
-        api.cache = switched_on(self.r(props.get("CacheClusterEnabled")))
+        self._stage_monitoring(api, props)
         for setting in as_list(props.get("MethodSettings")):
             if isinstance(setting, dict) and "ThrottlingRateLimit" in setting:
                 api.throttling = {
                     "rate": self.r(setting.get("ThrottlingRateLimit")),
                     "burst": self.r(setting.get("ThrottlingBurstLimit")),
                 }
+
+    def _rest_deployment(self, logical_id: str, props: dict[str, Any]) -> None:
+        """A Deployment with ``StageName`` creates that stage, configured by its ``StageDescription``."""
+        api = self.apis.get(ref_target(props.get("RestApiId")) or "")
+        if api is not None and props.get("StageName") is not None:
+            self._stage_monitoring(api, mapping(props.get("StageDescription")))
+
+    def _stage_monitoring(self, api: Api, stage: dict[str, Any]) -> None:
+        # Tracing counts only when every stage has it (an untraced stage is where an attack goes unseen);
+        # a cache on any stage counts (a cache on dev is not needed).
+        traced = switched_on(self.r(stage.get("TracingEnabled")))
+        api.tracing = traced if api.tracing is None else api.tracing and traced
+        api.cache = bool(api.cache) or switched_on(self.r(stage.get("CacheClusterEnabled")))
 
     def _http_stage(self, logical_id: str, props: dict[str, Any]) -> None:
         api = self.apis.get(ref_target(props.get("ApiId")) or "")

@@ -263,7 +263,8 @@ class ServerlessBuilder:
         )
         fn.tracing = None if tracing is None else tracing in (True, "Active", "active")
         vpc = body.get("vpc", p.get("vpc"))
-        fn.vpc = vpc if isinstance(vpc, dict) else None
+        # vpc: ${file(vpc.yml)} that cannot be read is kept as unresolved subnets, not as "no VPC".
+        fn.vpc = vpc if isinstance(vpc, dict) else {"subnetIds": vpc} if isinstance(vpc, Unknown) else None
         fn.layers = as_list(body.get("layers", p.get("layers")))
         fn.tags = (
             {**(p.get("tags") or {}), **(body.get("tags") or {})}

@@ -511,9 +511,10 @@ class _Builder:
             if api is None:
                 continue
             api.access_logging = bool(body.get("access_log_settings"))
-            if api.kind == "rest":
-                api.tracing = switched_on(v(body.get("xray_tracing_enabled")))
-                api.cache = switched_on(v(body.get("cache_cluster_enabled")))
+            if api.kind == "rest":  # every stage traced; a cache on any stage (as for CloudFormation)
+                traced = switched_on(v(body.get("xray_tracing_enabled")))
+                api.tracing = traced if api.tracing is None else api.tracing and traced
+                api.cache = bool(api.cache) or switched_on(v(body.get("cache_cluster_enabled")))
             settings = as_list(body.get("default_route_settings"))
             if settings and isinstance(settings[0], dict) and "throttling_rate_limit" in settings[0]:
                 api.throttling = {
