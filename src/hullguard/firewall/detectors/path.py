@@ -50,9 +50,11 @@ _ROOTS = (  # _STRONG_ROOTS | _WEAK_ROOTS, as the first segment of an absolute p
     r"|nginx|httpd|lampp|wamp(?:64)?|mysql|windows|winnt|home|tmp|lib|bin|dev|run|mnt|media|library|system"
     r"|applications|users|logs?|www)[/\\]"
 )
+_ESCAPES = r"%\x00\x02-\x08\x0b\x0c\x0e-\x1f"  # "%" escapes, NUL, control characters normalize_path drops
 PREFILTER = (
-    # encodings that only normalize_path undoes
-    rf"[%\x00\x02-\x08\x0b\x0c\x0e-\x1f{FOLDING_CLASS}]|0x(?:2e|2f|5c)"
+    # encodings that only normalize_path undoes; the wide class is checked by a lookbehind only on "%",
+    # control and non-ASCII characters (as a plain class, re tests every character against ~120 ranges)
+    rf"[{_ESCAPES}\x80-\U0010ffff](?<=[{_ESCAPES}{FOLDING_CLASS}])|0x(?:2e|2f|5c)"
     # HG-PATH-001: "../", "..;/", "??/", "/.." (and "..2f", read as "../" when "%" was stripped)
     r"|[.?][.?](?:[;/\\]|2f|5c)|[/\\]\.\."
     # HG-PATH-002/003: system and Lambda files
