@@ -7,7 +7,6 @@ inspection, as ddtrace's own integrations must do it too), then evaluated in a f
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ddtrace.appsec as appsec
 from ddtrace.appsec._ddwaf import DDWaf
 from ddtrace.appsec._ddwaf.waf import py_ddwaf_context_init
-from timing import time_call
+from serve import serve
 
 import firewall_corpus as fc
 
@@ -60,21 +59,5 @@ def inspect(event: dict[str, object]) -> list[str]:
     return found
 
 
-def main() -> None:
-    mode, corpora, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    if mode == "detect":
-        payload: object = fc.run_detection(inspect, corpora, fc.load_samples(Path(sys.argv[4])))
-    elif mode == "speed":
-        payload = {
-            name: time_call(lambda e=event: inspect(e)) for name, event in fc.speed_events(corpora).items()
-        }
-    else:
-        payload = {
-            name: time_call(lambda e=event: inspect(e), budget_s=0.3, min_runs=3)
-            for name, event in fc.adversarial_events(corpora).items()
-        }
-    out.write_text(json.dumps({"init_ms": INIT_MS, "results": payload}))
-
-
 if __name__ == "__main__":
-    main()
+    serve(inspect, INIT_MS)
