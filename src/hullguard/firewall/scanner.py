@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 Meta = tuple[str, "int | None", str, bool]  # (location, record, content type, is key) of a view
 EVIDENCE_CONTEXT = 24
 EVIDENCE_LIMIT = 256
+_CONTROL = "\x02"  # stands in for SEPARATOR inside a view (see ``Scanner.scan``)
 _SECRET_NAME = re.compile(r"(?i)(?:^|[._\[-])(?:password|passwd|pwd|secret|token|authorization|api[_-]?key)")
 
 
@@ -53,16 +54,63 @@ class Scanner:
         fw = self.fw
         if not texts or not fw._detectors:
             return
+        hits: dict[int, list[PreparedDetector]] = {}
+        meter = self.meter
+        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 4000.0)
         joined = SEPARATOR.join(texts)
+        self.prefilter(joined, texts, hits, deadline)
+        if joined.count(SEPARATOR) >= len(texts) and perf_counter() <= deadline:
+            # A view holds the separator character itself (a JSON "\u0001"): in the joined views it
+            # reads as a view boundary, so a detector that drops control characters ("..\x01/") might
+            # never be asked. Those views are prefiltered once more with it as another control character.
+            views = [text.replace(SEPARATOR, _CONTROL) for text in texts]
+            self.prefilter(SEPARATOR.join(views), views, hits, deadline)
+            for index, families in hits.items():
+                hits[index] = list(dict.fromkeys(families))  # a family found by both passes runs once
+        if not hits:
+            return  # the clean path
+        # Scanning gets its own slice of time even when walking used the budget up: an attacker must
+        # not be able to pad an event so that what was already collected is never looked at.
+        order = {d.family: i for i, d in enumerate(fw._detectors)}
+        paranoia = self.policy.paranoia
+        # Later views of a string are its decodings: trying them first makes the evidence the decoded
+        # payload. Findings are put back in event order afterwards.
+        self.deadline = deadline
+        for index in sorted(hits, reverse=True):
+            self.view_index = index
+            if perf_counter() > deadline:
+                meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                return
+            text = texts[index]
+            path, record, ctype, is_key = metas[index]
+            families = hits[index]
+            if len(families) > 1:
+                families.sort(key=lambda d: order[d.family])
+            ctx = ScanContext(paranoia=paranoia, is_key=is_key, location=path, content_type=ctype)
+            for det in families:
+                if (path, det.family) in self.found:
+                    continue
+                if len(text) > LONG_TEXT and perf_counter() > deadline:
+                    meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                    return
+                self.detect(det, text, ctx, record)
+                if len(self.findings) >= self.budget.max_findings:
+                    meter.exhaust(f"more than {self.budget.max_findings} findings")
+                    return
+
+    def prefilter(
+        self, joined: str, texts: list[str], hits: dict[int, list[PreparedDetector]], deadline: float
+    ) -> None:
+        """Add to ``hits``, per view index, the families whose prefilter matches that view of ``texts``
+        (``joined`` is them joined by SEPARATOR)."""
+        fw = self.fw
+        meter = self.meter
         lowered = joined.lower()
         starts = view_starts(texts)
         same_length = len(lowered) == len(joined)
         if not same_length:  # a few characters change length when lower-cased
             lowered = SEPARATOR.join(t.lower() for t in texts)
         lowered_starts = starts if same_length else view_starts([t.lower() for t in texts])
-        hits: dict[int, list[PreparedDetector]] = {}
-        meter = self.meter
-        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 4000.0)
         # Per family, one pass over all views, searching on from the start of the next view after
         # each hit: the number of searches is the number of views the family matches. (One pattern
         # with a named group per family would be slower: Python's re then tries every branch at
@@ -97,36 +145,6 @@ class Scanner:
                 if index + 1 >= len(starts):
                     break
                 match = det.joined.search(joined, starts[index + 1])
-        if not hits:
-            return  # the clean path
-        # Scanning gets its own slice of time even when walking used the budget up: an attacker must
-        # not be able to pad an event so that what was already collected is never looked at.
-        order = {d.family: i for i, d in enumerate(fw._detectors)}
-        paranoia = self.policy.paranoia
-        # Later views of a string are its decodings: trying them first makes the evidence the decoded
-        # payload. Findings are put back in event order afterwards.
-        self.deadline = deadline
-        for index in sorted(hits, reverse=True):
-            self.view_index = index
-            if perf_counter() > deadline:
-                meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
-                return
-            text = texts[index]
-            path, record, ctype, is_key = metas[index]
-            families = hits[index]
-            if len(families) > 1:
-                families.sort(key=lambda d: order[d.family])
-            ctx = ScanContext(paranoia=paranoia, is_key=is_key, location=path, content_type=ctype)
-            for det in families:
-                if (path, det.family) in self.found:
-                    continue
-                if len(text) > LONG_TEXT and perf_counter() > deadline:
-                    meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
-                    return
-                self.detect(det, text, ctx, record)
-                if len(self.findings) >= self.budget.max_findings:
-                    meter.exhaust(f"more than {self.budget.max_findings} findings")
-                    return
 
     def event_order(self) -> None:
         if len(self.findings) > 1:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from family_cases import detection_rate, family_suite, handwritten
 
+from hullguard.firewall import Firewall
 from hullguard.firewall.detectors import path
 from hullguard.firewall.detectors.base import ScanContext
 from hullguard.firewall.detectors.path_lookalikes import FOLDING_CLASS, as_class_body, folding_characters
@@ -142,3 +145,27 @@ def test_prefilter_passes_what_scan_flags(payload: str) -> None:
 def test_folding_class_is_current() -> None:
     """The prefilter's class of NFKC-folding characters is generated; a Unicode upgrade may add some."""
     assert as_class_body(folding_characters()) == FOLDING_CLASS
+
+
+@pytest.mark.parametrize("value", ["..\x01/..\x01/app\x01/settings.yml", "wp-config\x01.php", "..\x02/x.yml"])
+def test_control_characters_inside_a_value_do_not_hide_a_path(value: str) -> None:
+    """normalize_path drops control characters; the prefilter must still send such values to ``scan``,
+    including U+0001, which the engine also uses to join the views it prefilters."""
+    verdict = Firewall().inspect({"Records": [{"messageId": "1", "body": value, "eventSource": "aws:sqs"}]})
+    assert [finding.attack for finding in verdict.findings] == ["path"]
+
+
+def test_scan_unfiltered_flags_nothing_the_prefilter_misses_on_encoded_mixes() -> None:
+    """``scan`` checks the PREFILTER first, so only ``scan_unfiltered`` shows it is a necessary condition."""
+    rng = random.Random(22)
+    pieces = [
+        "../", "..\\", "%2e", "%c0%af", "/etc/", "passwd", "\x00", "\x03", ".ini", "php://", "~/", "c:\\", "//",
+        "/var/", "L2V0Yy9", "Li4v", "\uff0e", "\u00bd", "\u017f", "\u212a", "/usr/", "/.", "..;", "??/", "file:", " ",
+        "'", "win", ".conf", "_log", "error", "a", "/", "0x2e", "wp-config", ".php", "convert.", "iconv", "proc/",
+        "self/environ",
+    ]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        for ctx in (CTX, ScanContext(is_key=True, paranoia=3)):
+            if path.scan_unfiltered(text, ctx) is not None:
+                assert prefilter_hits(text), text

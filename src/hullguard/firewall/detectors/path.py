@@ -53,8 +53,9 @@ _ROOTS = (  # _STRONG_ROOTS | _WEAK_ROOTS, as the first segment of an absolute p
 _ESCAPES = r"%\x00\x02-\x08\x0b\x0c\x0e-\x1f"  # "%" escapes, NUL, control characters normalize_path drops
 PREFILTER = (
     # encodings that only normalize_path undoes; the wide class is checked by a lookbehind only on "%",
-    # control and non-ASCII characters (as a plain class, re tests every character against ~120 ranges)
-    rf"[{_ESCAPES}\x80-\U0010ffff](?<=[{_ESCAPES}{FOLDING_CLASS}])|0x(?:2e|2f|5c)"
+    # control and non-ASCII characters (as a plain class, re tests every character against ~120 ranges).
+    # Case-sensitive: with IGNORECASE, re lets "s" and "k" match U+017F and U+212A in the range.
+    rf"(?-i:[{_ESCAPES}\x80-\U0010ffff])(?<=[{_ESCAPES}{FOLDING_CLASS}])|0x(?:2e|2f|5c)"
     # HG-PATH-001: "../", "..;/", "??/", "/.." (and "..2f", read as "../" when "%" was stripped)
     r"|[.?][.?](?:[;/\\]|2f|5c)|[/\\]\.\."
     # HG-PATH-002/003: system and Lambda files
@@ -69,10 +70,13 @@ PREFILTER = (
     # HG-PATH-004: a value that is an absolute path ("~/", "C:\\", "/etc/", "/.bashrc"), or one after "//"
     rf"|^[\s'\"`]*(?:file:\s*)?(?:~[/\\]|[/\\]?[a-z]:[/\\]|[/\\]+(?:\.|{_ROOTS}))"
     rf"|[/\\][/\\](?:[a-z]:[/\\]|{_ROOTS})"
-    # base64 of "/", "..", "etc/", "proc/", "C:\\" starting a token (the engine lower-cases the text)
-    r"|l(?<![a-z0-9+]l)[a-z0-9+/]{7}|zxrjl|chjvyy|qzpc|yzpc"
+    # base64 of "/", "..", "etc/", "proc/", "C:\\" starting a token (the engine lower-cases the text, and
+    # the Kelvin sign, which does not end a token, becomes "k")
+    r"|l(?<![a-jl-z0-9+]l)[a-z0-9+/]{7}|zxrjl|chjvyy|qzpc|yzpc"
 )
-_PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
+# The engine prefilters a view holding its separator character (\x01) with that character made a
+# control character the PREFILTER passes (see Scanner.separator_views); direct callers get the same.
+_PREFILTER = re.compile(PREFILTER + r"|\x01", re.IGNORECASE)
 
 
 def _rule(num: int, title: str, severity: Severity, description: str, paranoia: int = 1) -> RuleInfo:
@@ -231,8 +235,13 @@ def _base64_paths(text: str) -> list[str]:
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if not _PREFILTER.search(text):  # the engine has checked it; this keeps direct callers as fast
         return None
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check, so a test can show the PREFILTER is a necessary condition."""
     found = _scan(text, ctx)
     if found is None and ("L" in text or "ZXRjL" in text or "cHJvYy" in text or "zpc" in text):
         for decoded in _base64_paths(text):
