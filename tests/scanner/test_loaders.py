@@ -80,7 +80,8 @@ def test_terraform_module_links_roles_policies_triggers_and_routes() -> None:
     fn = app.function("aws_lambda_function.api")
     assert fn is not None and fn.role is not None
     text = (LOADERS / "terraform" / "main.tf").read_text().splitlines()
-    assert fn.source.file == "main.tf" and text[fn.source.line - 1] == 'resource "aws_lambda_function" "api" {'
+    assert fn.source.file == "main.tf" and fn.source.line is not None
+    assert text[fn.source.line - 1] == 'resource "aws_lambda_function" "api" {'
     assert fn.name == "orders-api-dev" and fn.reserved_concurrency == 5 and fn.tracing is True
     assert {"dynamodb:PutItem", "dynamodb:GetItem", "logs:CreateLogStream"} <= _actions(fn)
     assert "AWSXRayDaemonWriteAccess" in {p.name for p in fn.role.policies}

@@ -46,6 +46,10 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--api-key", envvar="HULLGUARD_API_KEY", help="Console API key.")
         ] = None,
         no_progress: Annotated[bool, typer.Option("--no-progress", help="Never draw a progress bar.")] = False,
+        jobs: Annotated[
+            int | None,
+            typer.Option("--jobs", "-j", help="Processes to use (1: serial; default: one per CPU on large trees)."),
+        ] = None,
     ) -> None:
         """Scan a serverless project for security risks before it ships."""
         from hullguard.events.schema import Severity
@@ -61,11 +65,13 @@ def register(app: typer.Typer) -> None:
             fail(str(exc))
         if not path.exists():
             fail(f"{path} does not exist")
+        if jobs is not None and jobs < 1:
+            fail(f"--jobs must be at least 1, not {jobs}")
         if upload and not api_key:
             fail("--upload needs --api-key (or HULLGUARD_API_KEY)")
         try:
             with _progress(enabled=not no_progress) as tick:
-                report = scan(path, rules=rules, osv_db=osv_db, baseline=baseline, progress=tick)
+                report = scan(path, rules=rules, osv_db=osv_db, baseline=baseline, progress=tick, jobs=jobs)
         except ValueError as exc:
             fail(str(exc))
         if not report.applications:

@@ -28,7 +28,7 @@ class ScanContext:
     today: dt.date = field(default_factory=dt.date.today)
     osv_db: Path | None = None
     problems: list[str] = field(default_factory=list)
-    _iam: dict[int, list[PolicyIssue]] = field(default_factory=dict)
+    _iam: dict[int, tuple[Role, list[PolicyIssue]]] = field(default_factory=dict)
     _by_content: dict[str, tuple[Role, list[PolicyIssue]]] = field(default_factory=dict)
     _code: CodeIndex | None = None
     _osv: OsvDatabase | None = None
@@ -42,8 +42,11 @@ class ScanContext:
         Roles with the same policies (copied stacks, one template per stage) share one analysis; the
         issues are re-pointed at the role's own statements so findings keep their own lines."""
         key = id(role)
-        if key in self._iam:
-            return self._iam[key]
+        known = self._iam.get(key)
+        # The role is kept with its issues: a context living longer than the applications it read (a
+        # worker process's) must not mistake a new role at a recycled address for an old one.
+        if known is not None and known[0] is role:
+            return known[1]
         content = json.dumps(
             [[p.name, p.managed_arn, [st.to_json() for st in p.statements]] for p in role.policies],
             sort_keys=True,
@@ -51,28 +54,29 @@ class ScanContext:
         )
         twin = self._by_content.get(content)
         if twin is not None:
-            cached_role, issues = twin
+            cached_role, cached = twin
             own = dict(zip(map(id, cached_role.statements()), role.statements(), strict=False))
-            self._iam[key] = [
+            issues = [
                 dataclasses.replace(i, statement=own.get(id(i.statement), i.statement)) if i.statement else i
-                for i in issues
+                for i in cached
             ]
-            return self._iam[key]
-        if key not in self._iam:
-            from hullguard.iam import analyzer
+            self._iam[key] = (role, issues)
+            return issues
+        from hullguard.iam import analyzer
 
-            try:
-                # analyze_policies also judges managed policies by name (AdministratorAccess, *FullAccess).
-                analyze_policies = getattr(analyzer, "analyze_policies", None)
-                if analyze_policies is not None:
-                    self._iam[key] = list(analyze_policies(role.policies))
-                else:
-                    self._iam[key] = list(analyzer.analyze_statements(role.statements()))
-            except Exception as exc:
-                self.problems.append(f"IAM analysis of role {role.logical_id} failed: {type(exc).__name__}: {exc}")
-                self._iam[key] = []
-        self._by_content[content] = (role, self._iam[key])
-        return self._iam[key]
+        try:
+            # analyze_policies also judges managed policies by name (AdministratorAccess, *FullAccess).
+            analyze_policies = getattr(analyzer, "analyze_policies", None)
+            if analyze_policies is not None:
+                issues = list(analyze_policies(role.policies))
+            else:
+                issues = list(analyzer.analyze_statements(role.statements()))
+        except Exception as exc:
+            self.problems.append(f"IAM analysis of role {role.logical_id} failed: {type(exc).__name__}: {exc}")
+            issues = []
+        self._iam[key] = (role, issues)
+        self._by_content[content] = (role, issues)
+        return issues
 
     @property
     def code(self) -> CodeIndex:

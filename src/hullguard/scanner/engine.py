@@ -41,22 +41,43 @@ def run(
     osv_db: Path | None = None,
     today: dt.date | None = None,
 ) -> ScanOutcome:
+    ctx = new_context(root, osv_db, today)
+    selected = [cls() for cls in (rules if rules is not None else all_rules())]
+    raw: list[Finding] = []
+    rule_problems: list[str] = []
+    for app in apps:
+        raw.extend(check_application(app, selected, ctx, rule_problems))
+    return finish(raw, apps, ctx.root, rule_problems, ctx.problems)
+
+
+def new_context(root: Path | None, osv_db: Path | None, today: dt.date | None) -> ScanContext:
     ctx = ScanContext(root=Path(root) if root is not None else None, osv_db=osv_db)
     if today is not None:
         ctx.today = today
-    outcome = ScanOutcome()
-    selected = [cls() for cls in (rules if rules is not None else all_rules())]
+    return ctx
+
+
+def check_application(app: Application, rules: list[Rule], ctx: ScanContext, problems: list[str]) -> list[Finding]:
+    """Raw findings of ``rules`` on one application (before merging, de-duplication and suppression);
+    a failing rule becomes a problem, never an exception."""
     raw: list[Finding] = []
-    for app in apps:
-        for rule in selected:
-            if rule.needs_code and ctx.root is None:
-                continue
-            try:
-                raw.extend(rule.check(app, ctx))
-            except Exception as exc:
-                outcome.problems.append(f"rule {rule.id} failed on {app.template}: {type(exc).__name__}: {exc}")
-    raw = _merge_shared(raw)
-    suppressions = _Suppressions(apps, ctx.root, outcome.problems)
+    for rule in rules:
+        if rule.needs_code and ctx.root is None:
+            continue
+        try:
+            raw.extend(rule.check(app, ctx))
+        except Exception as exc:
+            problems.append(f"rule {rule.id} failed on {app.template}: {type(exc).__name__}: {exc}")
+    return raw
+
+
+def finish(
+    raw: list[Finding], apps: list[Application], root: Path | None, rule_problems: list[str], ctx_problems: list[str]
+) -> ScanOutcome:
+    """Merge, order, de-duplicate and suppress the raw findings of every application of one scan."""
+    outcome = ScanOutcome(problems=list(rule_problems))
+    raw = _merge_shared(_first_app_per_file(raw))
+    suppressions = _Suppressions(apps, root, outcome.problems)
     seen: set[tuple[str, str, str, int | None, str | None, str | None, str]] = set()
     for finding in sorted(raw, key=_order):
         key = (
@@ -76,8 +97,23 @@ def run(
             outcome.findings.append(finding)
         else:
             outcome.suppressed.append((finding, reason))
-    outcome.problems.extend(ctx.problems)
+    outcome.problems.extend(ctx_problems)
     return outcome
+
+
+def _first_app_per_file(findings: list[Finding]) -> list[Finding]:
+    """Drop findings of ``one_app_per_file`` rules on a file an earlier application already reported.
+    Done here, on every application's results in scan order, so a scan split over processes agrees."""
+    rule_ids = {rule.id for rule in all_rules() if rule.one_app_per_file}
+    owner: dict[tuple[str, str], str] = {}
+    kept = []
+    for finding in findings:
+        if finding.rule_id in rule_ids:
+            first = owner.setdefault((finding.rule_id, finding.file), finding.application)
+            if first != finding.application:
+                continue
+        kept.append(finding)
+    return kept
 
 
 def _merge_shared(findings: list[Finding]) -> list[Finding]:

@@ -13,7 +13,7 @@ from hullguard.events.schema import Severity
 from hullguard.model.app import Application, Function
 from hullguard.model.finding import Finding
 from hullguard.scanner.engine import run
-from hullguard.scanner.loaders import Problem, load_applications
+from hullguard.scanner.loaders import Problem, load_applications, plan
 from hullguard.scanner.rules import Rule, all_rules
 
 BASELINE_VERSION = 1
@@ -60,11 +60,32 @@ def scan(
     baseline: Path | None = None,
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    jobs: int | None = None,
 ) -> ScanReport:
+    """Scan ``root``; ``jobs`` processes (1: serial; None: one per CPU when the tree has enough inputs).
+    The result is the same whatever ``jobs`` is."""
+    from hullguard.scanner.parallel import scan_in_pool, worker_count
+
     root = Path(root)
-    loaded = load_applications(root, progress=progress)
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, not {jobs}")
+    found, candidates = plan(root)
+    workers = worker_count(jobs, len(candidates))
+    if workers > 1:
+        loaded, outcome = scan_in_pool(
+            found,
+            candidates,
+            root,
+            workers=workers,
+            rules=rules if rules is not None else list(all_rules()),
+            osv_db=osv_db,
+            today=today,
+            progress=progress,
+        )
+    else:
+        loaded = load_applications(root, progress=progress)
+        outcome = run(loaded.applications, root, rules=rules, osv_db=osv_db, today=today)
     report = ScanReport(root=root, applications=loaded.applications, load_problems=loaded.problems)
-    outcome = run(loaded.applications, root, rules=rules, osv_db=osv_db, today=today)
     report.findings, report.suppressed = outcome.findings, outcome.suppressed
     report.problems = outcome.problems
     if baseline is not None:

@@ -15,7 +15,17 @@ from pathlib import Path
 from hullguard.model.app import Application
 from hullguard.scanner.loaders.common import Problem
 
-__all__ = ["LoadResult", "Problem", "discover", "load_applications"]
+__all__ = [
+    "Candidate",
+    "LoadResult",
+    "Problem",
+    "discover",
+    "included_files",
+    "load_applications",
+    "load_candidate",
+    "plan",
+    "sort_applications",
+]
 
 SKIP_DIRS = {
     "node_modules",
@@ -107,44 +117,62 @@ def _classify_file(path: Path) -> Iterator[Candidate]:
 
 def load_applications(root: Path, progress: Callable[[int, int], None] | None = None) -> LoadResult:
     """Load every application under ``root`` (a directory or a single template file)."""
-    from hullguard.scanner.loaders.cloudformation import load_cloudformation
-    from hullguard.scanner.loaders.serverless import load_serverless
-    from hullguard.scanner.loaders.terraform import load_terraform
-
     root = Path(root)
     result = LoadResult()
     base = root if root.is_dir() else root.parent
-    # serverless.yml first: files it includes with ${file(...)} are part of it, not applications of their own.
-    found = list(discover(root))
-    candidates = sorted(found, key=lambda c: c.kind != "serverless")
+    found, candidates = plan(root)
     included: set[Path] = set()
-    loaders = {"serverless": load_serverless, "cloudformation": load_cloudformation, "terraform": load_terraform}
     for index, candidate in enumerate(candidates, start=1):
         if candidate.path.resolve() in included:
             continue
         result.files_seen += 1
-        problems: list[Problem] = []
-        try:
-            app = loaders[candidate.kind](candidate.path, base, problems)
-        except RecursionError:
-            problems.append(Problem(_rel(candidate.path, base), None, "nesting or references too deep to resolve"))
-            app = None
-        except Exception as exc:
-            problems.append(
-                Problem(_rel(candidate.path, base), None, f"could not be loaded: {type(exc).__name__}: {exc}")
-            )
-            app = None
+        app, problems = load_candidate(candidate, base)
         result.problems.extend(problems)
         if app is not None:
-            _mark_protected(app)
-            app.problems.extend(str(p) for p in problems)
             result.applications.append(app)
-            included.update((base / f).resolve() for f in app.files)
+            included.update(included_files(app, base))
         if progress:
             progress(index, len(candidates))
-    order = {str(c.path): i for i, c in enumerate(found)}
-    result.applications.sort(key=lambda a: order.get(str(base / a.template), 0))
+    sort_applications(result.applications, found, base)
     return result
+
+
+def plan(root: Path) -> tuple[list[Candidate], list[Candidate]]:
+    """Inputs in discovery order, and in load order: serverless.yml first, because files it includes
+    with ${file(...)} are part of it, not applications of their own."""
+    found = list(discover(Path(root)))
+    return found, sorted(found, key=lambda c: c.kind != "serverless")
+
+
+def load_candidate(candidate: Candidate, base: Path) -> tuple[Application | None, list[Problem]]:
+    """One input as an application, with the problems met; never raises."""
+    from hullguard.scanner.loaders.cloudformation import load_cloudformation
+    from hullguard.scanner.loaders.serverless import load_serverless
+    from hullguard.scanner.loaders.terraform import load_terraform
+
+    loaders = {"serverless": load_serverless, "cloudformation": load_cloudformation, "terraform": load_terraform}
+    problems: list[Problem] = []
+    try:
+        app = loaders[candidate.kind](candidate.path, base, problems)
+    except RecursionError:
+        problems.append(Problem(_rel(candidate.path, base), None, "nesting or references too deep to resolve"))
+        app = None
+    except Exception as exc:
+        problems.append(Problem(_rel(candidate.path, base), None, f"could not be loaded: {type(exc).__name__}: {exc}"))
+        app = None
+    if app is not None:
+        _mark_protected(app)
+        app.problems.extend(str(p) for p in problems)
+    return app, problems
+
+
+def included_files(app: Application, base: Path) -> set[Path]:
+    return {(base / f).resolve() for f in app.files}
+
+
+def sort_applications(apps: list[Application], found: list[Candidate], base: Path) -> None:
+    order = {str(c.path): i for i, c in enumerate(found)}
+    apps.sort(key=lambda a: order.get(str(base / a.template), 0))
 
 
 def _mark_protected(app: Application) -> None:

@@ -16,12 +16,23 @@ def render_json(
 ) -> str:
     from hullguard.scanner.reporters import summary
 
-    document = {
+    head = {
         "tool": {"name": "hullguard", "version": __version__},
         "root": str(root),
         "summary": {"total": len(findings), "by_severity": summary(findings), "suppressed": suppressed},
-        "findings": [f.to_dict() for f in findings],
+    }
+    tail = {
         "problems": list(problems),
         "rules": [{"id": r.id, "title": r.title, "severity": r.severity.value, "risk": r.risk} for r in rules],
     }
-    return json.dumps(document, indent=2, default=str) + "\n"
+    # One finding per line, compact: json's C encoder only runs without ``indent`` and is ~10x faster than
+    # the pure-Python indenting one, which dominated large scans (thousands of findings). Still one document.
+    lines = ["{"]
+    lines += [f"  {json.dumps(key)}: {json.dumps(value, default=str)}," for key, value in head.items()]
+    encoded = [json.dumps(f.to_dict(), default=str) for f in findings]
+    body = "\n    " + ",\n    ".join(encoded) + "\n  " if encoded else ""
+    lines.append(f'  "findings": [{body}],')
+    lines += [f"  {json.dumps(key)}: {json.dumps(value, default=str)}," for key, value in tail.items()]
+    lines[-1] = lines[-1].rstrip(",")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -28,6 +28,8 @@ class Rule:
     remediation: ClassVar[str] = ""
     references: ClassVar[tuple[str, ...]] = ()
     needs_code: ClassVar[bool] = False  # reads files under the root (code, manifests)
+    # A file's findings belong to the first application (scan order) reporting it: apps sharing code.
+    one_app_per_file: ClassVar[bool] = False
 
     def check(self, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         raise NotImplementedError

@@ -43,12 +43,15 @@ class SecretInCode(Rule):
     remediation = "Remove the secret, rotate it, and read it at runtime from Secrets Manager or SSM Parameter Store."
     references = ("https://docs.aws.amazon.com/secretsmanager/latest/userguide/intro.html",)
     needs_code = True
+    # Code shared by several apps (serverless.yml and a SAM template of one service) is reported once,
+    # for the first app in scan order; the engine drops the later apps' copies (see engine.finish).
+    one_app_per_file = True
 
     def check(self, app: Application, ctx: ScanContext) -> Iterator[Finding]:
         if ctx.root is None:
             return
         base = ctx.root if ctx.root.is_dir() else ctx.root.parent
-        seen: set[str] = ctx.extra.setdefault("secret-files", set())
+        seen: set[str] = set()
         directories = sorted({fn.code_path for fn in app.functions if fn.code_path is not None})
         for directory in directories:
             for path in _files(base / directory):

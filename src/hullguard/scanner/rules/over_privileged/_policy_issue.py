@@ -12,6 +12,10 @@ from hullguard.model.finding import Finding
 from hullguard.scanner.context import ScanContext
 from hullguard.scanner.rules.base import FunctionRule
 
+# A wildcard expands to thousands of actions ("*" alone to ~14,000); a finding lists the first ones and
+# the total so a report stays readable (and a 100-template scan does not write 100 MB of action names).
+MAX_LISTED_ACTIONS = 50
+
 
 class PolicyIssueRule(FunctionRule):
     risk = "over-privileged"
@@ -27,7 +31,10 @@ class PolicyIssueRule(FunctionRule):
             source = statement.source if statement is not None and statement.source.file else fn.role.source
             if not source.file:
                 source = fn.source
-            detail: dict[str, Any] = {"role": fn.role.logical_id, "actions": list(issue.actions)}
+            actions = list(issue.actions)
+            detail: dict[str, Any] = {"role": fn.role.logical_id, "actions": actions[:MAX_LISTED_ACTIONS]}
+            if len(actions) > MAX_LISTED_ACTIONS:
+                detail["actions_total"] = len(actions)
             if statement is not None:
                 detail["statement"] = statement.to_json()
             yield self.finding(
