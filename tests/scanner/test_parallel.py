@@ -67,10 +67,12 @@ def test_parallel_scan_keeps_order_suppressions_and_problems(tmp_path: Path) -> 
     assert len(owners) >= 5 and all(len(apps) == 1 for apps in owners.values())
 
 
-def test_worker_count_is_bounded_and_automatic_only_on_large_trees() -> None:
+def test_worker_count_is_bounded_and_automatic_only_on_large_trees_with_idle_cpus() -> None:
     cpus = os.cpu_count() or 1
-    assert parallel.worker_count(None, parallel.MIN_INPUTS_FOR_POOL - 1) == 1
-    assert parallel.worker_count(None, 100) == min(cpus, 100)
+    assert parallel.worker_count(None, parallel.MIN_INPUTS_FOR_POOL - 1, load=0.0) == 1
+    assert parallel.worker_count(None, 100, load=0.0) == min(cpus, 100)
+    assert parallel.worker_count(None, 100, load=float(cpus)) == 1  # every CPU busy: no pool
+    assert parallel.worker_count(None, 100, load=0.6) == max(1, cpus - 1)  # one CPU busy elsewhere
     assert parallel.worker_count(4, 2) == 2
     assert parallel.worker_count(1, 100) == 1
 

@@ -6,6 +6,7 @@ A ``CodeFlow`` is one thing a code rule may report: event data reaching a sink (
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from hullguard.model.app import Function
 MAX_CODE_BYTES = 2 * 1024 * 1024
 PY_SUFFIXES = (".py",)
 NODE_SUFFIXES = (".js", ".mjs", ".cjs", ".ts")
+
+# Stands for the file's path while an analysis is cached by content (copies of one handler in a tree).
+FILE_PLACEHOLDER = "\x00file\x00"
 
 # Sink kinds of the taint analysis; the event-injection rules each take one.
 SINK_KINDS = ("command", "code", "sql", "deserialization", "path", "url")
@@ -43,6 +47,7 @@ class CodeIndex:
         self.root = root.resolve() if root is not None else None
         self._cache: dict[tuple[str, str], FunctionCode | None] = {}
         self._by_spec: dict[tuple[str, str, str], FunctionCode | None] = {}
+        self._by_content: dict[tuple[str, str, str], FunctionCode] = {}
 
     def locate(self, fn: Function) -> tuple[Path, str, str] | None:
         """(file, handler function name, language) for a function, when its code is on disk."""
@@ -96,12 +101,22 @@ class CodeIndex:
         except OSError as exc:
             code.problems.append(f"{code.file}: cannot read ({exc.strerror})")
             return code
-        if language == "python":
-            from hullguard.scanner.code.python_flow import analyse_python
+        # Trees hold many copies of one handler (stages, services from one template): analyse each text once.
+        key = (language, handler, hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+        analysed = self._by_content.get(key)
+        if analysed is None:
+            analysed = FunctionCode(file=FILE_PLACEHOLDER, language=language, handler=handler)
+            if language == "python":
+                from hullguard.scanner.code.python_flow import analyse_python
 
-            analyse_python(text, handler, code)
-        else:
-            from hullguard.scanner.code.node_flow import analyse_node
+                analyse_python(text, handler, analysed)
+            else:
+                from hullguard.scanner.code.node_flow import analyse_node
 
-            analyse_node(text, handler, code)
+                analyse_node(text, handler, analysed)
+            self._by_content[key] = analysed
+        code.handler_found = analysed.handler_found
+        code.flows = list(analysed.flows)
+        code.protected = analysed.protected
+        code.problems = [problem.replace(FILE_PLACEHOLDER, code.file) for problem in analysed.problems]
         return code

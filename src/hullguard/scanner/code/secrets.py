@@ -60,12 +60,18 @@ def scan_line(line: str, filename: str = "file", number: int = 1) -> list[str]:
 
 
 def scan_text(text: str, filename: str) -> list[SecretHit]:
+    """Secrets in a file's text; the plugins only see the name's type, so copies are scanned once."""
+    return list(_scan_text(text, filename))
+
+
+@lru_cache(maxsize=64)  # keyed by the text itself: bounded, as files may be up to MAX_BYTES
+def _scan_text(text: str, filename: str) -> tuple[SecretHit, ...]:
     hits: list[SecretHit] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if len(line) > 2000:
             continue  # minified bundles: not where people write secrets by hand
         hits.extend(SecretHit(number, kind) for kind in scan_line(line, filename, number))
-    return hits
+    return tuple(hits)
 
 
 def is_sensitive_name(name: str) -> bool:
