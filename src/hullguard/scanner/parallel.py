@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
-import gc
 import multiprocessing
 import os
 import threading
@@ -120,9 +119,6 @@ def scan_in_pool(
     context = _context()
     if context.get_start_method() == "fork":
         _prewarm(candidates)
-        # Forked workers share the parent's objects copy-on-write; the collector walking them (the IAM
-        # dataset alone is millions) would copy every page and cost each worker seconds. Freeze them.
-        gc.freeze()
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(scan_batch, batch, base, root, rules, osv_db, today): batch for batch in batches}
         for future in concurrent.futures.as_completed(futures):

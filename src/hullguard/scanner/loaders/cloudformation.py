@@ -7,6 +7,8 @@ policy templates such as ``DynamoDBCrudPolicy`` into the real statements.
 
 from __future__ import annotations
 
+import copy
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,10 @@ def _translate_sam(data: dict[str, Any], rel: str, problems: list[Problem]) -> d
     template = _roles_only(_plain(data))
     template.setdefault("Transform", SAM_TRANSFORM)
     _replace_local_artifacts(template)
+    # Stages and copied services repeat one template: translate each distinct text once per process.
+    key = json.dumps(template, sort_keys=True, default=str)
+    if key in _TRANSLATED:
+        return copy.deepcopy(_TRANSLATED[key])
     parameters = {
         "AWS::Region": "us-east-1",
         "AWS::AccountId": "123456789012",
@@ -120,7 +126,16 @@ def _translate_sam(data: dict[str, Any], rel: str, problems: list[Problem]) -> d
             Problem(rel, None, f"SAM translation failed ({type(exc).__name__}: {exc}); policies read without expansion")
         )
         return None
-    return out if isinstance(out, dict) else None
+    if not isinstance(out, dict):
+        return None
+    if len(_TRANSLATED) >= _TRANSLATED_MAX:
+        _TRANSLATED.pop(next(iter(_TRANSLATED)))
+    _TRANSLATED[key] = copy.deepcopy(out)
+    return out
+
+
+_TRANSLATED: dict[str, dict[str, Any]] = {}
+_TRANSLATED_MAX = 256
 
 
 @lru_cache(maxsize=1)
