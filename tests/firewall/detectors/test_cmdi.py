@@ -182,3 +182,13 @@ def test_random_input_never_raises() -> None:
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
         cmdi.detect(text, ScanContext(paranoia=rng.randint(1, 3)))
+
+
+def test_leading_command_path_does_not_run_across_u0001() -> None:
+    """The engine joins views with U+0001: the leading-command path must stop there, so a view's
+    prefilter never reads into the next view, and a path segment holding it names no binary."""
+    prefilter = re.compile(cmdi.PREFILTER, re.IGNORECASE)
+    assert cmdi.scan("/bin/cat x", CTX) is not None
+    assert prefilter.search("/bin/cat x") is not None
+    assert prefilter.search("a\x01/bin/cat x") is None
+    assert cmdi.scan("a\x01/bin/cat x", CTX) is None

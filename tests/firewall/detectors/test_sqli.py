@@ -157,10 +157,36 @@ def test_prefilter_is_a_necessary_condition_and_rejects_most_benign_strings() ->
     benign_fields = [f for q in fixture_lines("sqli", "benign-query-strings.txt") for f in query_fields(q)]
     for text in strings + benign_fields:
         for view in views(text):
-            if sqli.scan(view, CTX) is not None:
+            # ``detect`` checks its own gate first: only the ungated function shows both are necessary.
+            if sqli.detect_unfiltered(view, CTX) is not None:
                 assert prefilter.search(view), view
+                assert sqli.detect(view, CTX) is not None, view
     rejected = sum(1 for f in benign_fields if not prefilter.search(f))
     assert rejected / len(benign_fields) > 0.9
+
+
+def test_order_without_by_in_plain_words_skips_the_tokenizer_and_nothing_else_changes() -> None:
+    """``detect`` skips a value of plain words whose only trigger is "order" with no "by" (a word list):
+    on seeded mixes of "order", SQL keywords, numbers and punctuation it flags exactly what the
+    PREFILTER-gated tokenizer flags."""
+    prefilter = re.compile(sqli.PREFILTER, re.IGNORECASE)
+    assert sqli.detect("order customer delivery invoice", CTX) is None
+    assert sqli.detect("1 ORDER/**/BY 5--", CTX) is not None
+    assert sqli.detect("-1;#order", CTX) is not None  # punctuation: not a plain-words value
+    rng = random.Random(1089)
+    pieces = [
+        "order", "order", "ORDER", "order_id", "from", "asc", "desc", "by", "as", "all", "top", "then", "else", "end",
+        "values", "null", "id", "name", "1", "5", "0x1f", "1e5", "_", ";", "#", "--", "/**/", "/*!", "*/", "(", ")",
+        ",", "=", "-", "+", "*", "%", "{", "}", "\x00",
+    ]
+    plain_skipped = 0
+    for _ in range(20_000):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 7)))
+        for ctx in (CTX, ScanContext(paranoia=3)):
+            before = prefilter.search(text) is not None and sqli.detect_unfiltered(text, ctx) is not None
+            assert (sqli.detect(text, ctx) is not None) == before, text
+        plain_skipped += sqli._PLAIN_WORDS.fullmatch(text) is not None and "order" in text and "by" not in text
+    assert plain_skipped > 500  # the mixes do reach the case the shortcut is for
 
 
 @pytest.mark.parametrize("chunk", ["'", '"', "(", "[", "/*", "' or ", "1 union select ", "--\n", "`", "\\'"])

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import random
+import re
 
 import pytest
-from family_cases import family_suite
+from family_cases import corpus_lines, family_suite, handwritten
 
 from hullguard.firewall.detectors import ssrf
 from hullguard.firewall.detectors.base import ScanContext
@@ -86,3 +88,32 @@ def test_public_urls_pass() -> None:
     test_adversarial_inputs_complete,
     test_rule_catalogue_is_complete,
 ) = family_suite(ssrf, "ssrf", ["http://", "http://a@", "@", "://[", "0x", "1.", "169.254.169.254 ", "//"])
+
+
+_PREFILTER = re.compile(ssrf.PREFILTER, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("value", ["14.99", "0.99", " 7.99 ", "1.2", "2.7182", "10.5"])
+def test_prices_and_short_decimals_skip_the_detector(value: str) -> None:
+    assert _PREFILTER.search(value) is None
+
+
+@pytest.mark.parametrize(
+    "value", ["169.16689662", "169.254.43518", "0251.0376.0251.0376", "10.0.0.1:80", "2852039166.", "1.0xfe", "1.9:80"]
+)
+def test_digit_led_host_spellings_still_reach_the_detector(value: str) -> None:
+    assert _PREFILTER.search(value) is not None
+
+
+def test_scan_unfiltered_flags_nothing_the_prefilter_misses() -> None:
+    """``scan`` checks the PREFILTER first, so only ``scan_unfiltered`` shows it is a necessary condition:
+    corpus lines, hand-written values and seeded mixes of digit-led host spellings."""
+    texts = [line for _, line in corpus_lines("ssrf")] + handwritten("ssrf", "attacks") + handwritten("ssrf", "benign")
+    rng = random.Random(918)
+    pieces = ["1", "9", "0", "00", "169", "254", "16689662", "43518", "0x", "a9", "fe", ".", ".", ":", "80", "9001"]
+    pieces.append(" ")
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))) for _ in range(20_000)]
+    for text in texts:
+        for ctx in (CTX, ScanContext(is_key=True, paranoia=3)):
+            if ssrf.scan_unfiltered(text, ctx) is not None:
+                assert _PREFILTER.search(text), text

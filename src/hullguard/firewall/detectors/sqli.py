@@ -9,6 +9,7 @@ closes the assumed string and then continues with a word, which no pattern accep
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors import sqli_grammar as grammar
@@ -150,16 +151,29 @@ _TRIGGER_WORDS = sorted(
     reverse=True,
 )
 _DANGEROUS_PREFIXES = ("utl_", "dbms_", "ctxsys.", "xp_", "sp_oa", "master.")
-PREFILTER = (
-    "["
-    + re.escape(_QUOTES)
-    + "`]|&&|\\|\\||@@|(?<![a-z])(?:"
-    + regex_alternation(_TRIGGER_WORDS)
-    + "(?![a-z])|"
-    + regex_alternation(_DANGEROUS_PREFIXES)
-    + ")|\\(\\s{0,8}\\d+\\s{0,8}="  # (8362=9139)*9139
-)
+
+
+def _prefilter(trigger_words: Iterable[str]) -> str:
+    return (
+        "["
+        + re.escape(_QUOTES)
+        + "`]|&&|\\|\\||@@|(?<![a-z])(?:"
+        + regex_alternation(trigger_words)
+        + "(?![a-z])|"
+        + regex_alternation(_DANGEROUS_PREFIXES)
+        + ")|\\(\\s{0,8}\\d+\\s{0,8}="  # (8362=9139)*9139
+    )
+
+
+PREFILTER = _prefilter(_TRIGGER_WORDS)
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
+# "order" is a trigger word for ORDER BY (column-count probes, a clause after a broken-out value), and
+# every rule that reads it needs the "by" token after it; the other rules need punctuation (";", a
+# comment, an operator). So a value of plain words and numbers whose only trigger is "order" and which
+# holds no "by" (a word list, "order 1234") cannot be flagged, and skips the tokenizer. The engine's
+# PREFILTER keeps "order": it cannot look ahead cheaply across a whole value.
+_GATE_WITHOUT_ORDER_RE = re.compile(_prefilter(w for w in _TRIGGER_WORDS if w != "order"), re.IGNORECASE)
+_PLAIN_WORDS = re.compile(r"[\w\s]*")
 _CONTEXT_NAMES = {
     "": "as a bare value",
     SINGLE_QUOTES: "inside '...'",
@@ -228,8 +242,17 @@ _PLUS_NEXT_TO_WORD = re.compile(r"(?<=[\w')])\+|\+(?=[\w'(])")
 
 def detect(text: str, ctx: ScanContext) -> Detection | None:
     """First detection in ``text`` (unguarded; see :func:`scan`)."""
-    if not text or _PREFILTER_RE.search(text) is None:
+    if not text:
         return None
+    if _GATE_WITHOUT_ORDER_RE.search(text) is None and (
+        (_PLAIN_WORDS.fullmatch(text) is not None and "by" not in text.lower()) or _PREFILTER_RE.search(text) is None
+    ):
+        return None
+    return detect_unfiltered(text, ctx)
+
+
+def detect_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """:func:`detect` without its gate, so a test can show the gate (and PREFILTER) is a necessary condition."""
     found = _detect_view(text, ctx)
     if found is None and "+" in text:
         # A form-encoded value decoded once too few times ("1+union+select+1,2--", "'+or+1=1--"): the

@@ -24,7 +24,11 @@ FAMILY = "ssrf"
 PREFILTER = (
     r":[/\\]|[rc0]:|[ps]:[\d\[]|169\.254|_(?:lambda_runtime|container_cred|container_auth)"
     r"|/(?:latest|runtime|20\d\d-|computemetadata|metadata/|opc/|v2/cred|openstack/)"
-    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}[.:]|\d{10}\s{0,4}\Z|localhost|metadata|instance-data)"
+    # A value starting with digits is a bare host the detector can flag only with a port, an IPv6 colon,
+    # more dots, octal/hex parts or a long last part: "14.99" (A.0.0.B with B < 10000, never metadata
+    # or link-local, one dot so not canonical) is left out, so prices and versions skip the detector.
+    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?::|\.(?![1-9]\d{0,3}(?![\w.:])))|\d{10}\s{0,4}\Z|localhost|metadata"
+    r"|instance-data)"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -161,8 +165,13 @@ def _scan_bare_value(low: str, ctx: ScanContext) -> Detection | None:
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if not _PREFILTER.search(text):  # the engine has checked it; this keeps direct callers as fast
         return None
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check, so a test can show the PREFILTER is a necessary condition."""
     low = text.lower()
     if ":" in low:
         found = _scan_urls(low)
