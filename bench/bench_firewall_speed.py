@@ -144,7 +144,10 @@ def main() -> int:
         "|---|---:|---|---:|",
     ]
     for name, (stats, note) in adv.items():
-        theirs = fmt(peer_adv[name]["median_us"]) if peer_adv and name in peer_adv else "-"
+        theirs = "-"
+        if peer_adv and name in peer_adv:
+            got = peer_adv[name]
+            theirs = f"failed: {got['error']}" if "error" in got else fmt(got["median_us"])
         lines.append(f"| {name} | {fmt(stats['median_us'])} | {note} | {theirs} |")
     lines.append("")
     ms, mib = cold_start()

@@ -24,8 +24,11 @@ def serve(inspect: fc.Inspector, init_ms: float) -> None:
             name: time_call(lambda e=event: inspect(e)) for name, event in fc.speed_events(corpora).items()
         }
     else:
-        payload = {
-            name: time_call(lambda e=event: inspect(e), budget_s=0.3, min_runs=3)
-            for name, event in fc.adversarial_events(corpora).items()
-        }
+        adversarial: dict[str, object] = {}
+        for name, event in fc.adversarial_events(corpora).items():
+            try:
+                adversarial[name] = time_call(lambda e=event: inspect(e), budget_s=0.3, min_runs=3)
+            except Exception as exc:  # a peer failing on hostile input is a result, not a crash
+                adversarial[name] = {"error": f"{type(exc).__name__}"}
+        payload = adversarial
     out.write_text(json.dumps({"init_ms": init_ms, "results": payload}))
