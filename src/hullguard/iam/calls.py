@@ -8,7 +8,9 @@ of the template format.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +121,25 @@ class CodeReport:
         self.calls.extend(other.calls)
         self.notes.extend(other.notes)
         self.files.extend(f for f in other.files if f not in self.files)
+
+
+# Limits both code analysers share: a project's handler code, not a vendored dependency tree.
+MAX_FILES = 200
+MAX_FILE_BYTES = 2_000_000
+
+
+def display_path(path: Path, display_root: Path) -> str:
+    """``path`` as notes show it: relative to the project root, or as given when it lies outside."""
+    try:
+        return path.resolve().relative_to(display_root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def stat_if_small(path: Path, rel: str, report: CodeReport) -> os.stat_result | None:
+    """The file's stat, or None with a note when it is too large to analyse (OSError propagates)."""
+    stat = path.stat()
+    if stat.st_size > MAX_FILE_BYTES:
+        report.notes.append(Note(rel, 1, "file too large to analyse; skipped"))
+        return None
+    return stat

@@ -20,11 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hullguard.iam.calls import ApiCall, CodeReport, EnvVar, Note, Sym
+from hullguard.iam.calls import MAX_FILES, ApiCall, CodeReport, EnvVar, Note, Sym, display_path, stat_if_small
 from hullguard.iam.operations import ServiceCatalog, catalog
 
-MAX_FILES = 200
-MAX_FILE_BYTES = 2_000_000
 JS_SUFFIXES = (".js", ".mjs", ".cjs", ".ts")
 
 # @aws-sdk/lib-dynamodb document commands -> DynamoDB operations
@@ -166,12 +164,6 @@ class NodeAnalyzer:
         return self.report
 
     # -- loading ---------------------------------------------------------------------------
-    def _rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.display_root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
-
     def _load(self, path: Path) -> _File | None:
         path = path.resolve()
         if path in self.files:
@@ -179,10 +171,9 @@ class NodeAnalyzer:
         self.files[path] = None
         if len(self.files) > MAX_FILES:
             return None
-        rel = self._rel(path)
+        rel = display_path(path, self.display_root)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                self.report.notes.append(Note(rel, 1, "file too large to analyse; skipped"))
+            if stat_if_small(path, rel, self.report) is None:
                 return None
             source = path.read_bytes()
         except OSError as exc:

@@ -21,11 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from hullguard.iam import boto3_resources as r3
-from hullguard.iam.calls import ApiCall, CodeReport, EnvVar, Note, Sym
+from hullguard.iam.calls import MAX_FILES, ApiCall, CodeReport, EnvVar, Note, Sym, display_path, stat_if_small
 from hullguard.iam.operations import ServiceCatalog, catalog
 
-MAX_FILES = 200
-MAX_FILE_BYTES = 2_000_000
 MAX_CALL_DEPTH = 12
 REVIEW_SID = "ReviewInferred*"
 
@@ -240,12 +238,6 @@ class PythonAnalyzer:
             self._run_function(ref, bindings)
 
     # -- loading -------------------------------------------------------------------------
-    def _rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.display_root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
-
     def _load(self, path: Path) -> _Module | None:
         path = path.resolve()
         if path in self.modules:
@@ -253,12 +245,11 @@ class PythonAnalyzer:
         self.modules[path] = None
         if len(self.modules) > MAX_FILES:
             return None
-        rel = self._rel(path)
+        rel = display_path(path, self.display_root)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                self.report.notes.append(Note(rel, 1, "file too large to analyse; skipped"))
+            stat = stat_if_small(path, rel, self.report)
+            if stat is None:
                 return None
-            stat = path.stat()
             tree = _parse(str(path), stat.st_mtime_ns, stat.st_size, rel)
         except SyntaxError as exc:
             self.report.notes.append(Note(rel, exc.lineno or 1, f"does not parse: {exc.msg}"))
