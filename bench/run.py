@@ -13,11 +13,26 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+MARK = "<!-- section: {} -->"  # one before each script's section, so a partial run replaces only its own
+_MARK_RE = re.compile(r"^<!-- section: (bench_\w+) -->$", re.MULTILINE)
+
+
+def read_sections(results: Path) -> dict[str, str]:
+    """The sections of an existing RESULTS.md, by the script that wrote them."""
+    if not results.exists():
+        return {}
+    text = results.read_text()
+    marks = list(_MARK_RE.finditer(text))
+    return {
+        m.group(1): text[m.end() + 1 : marks[i + 1].start() if i + 1 < len(marks) else len(text)]
+        for i, m in enumerate(marks)
+    }
 
 
 def main(argv: list[str]) -> int:
@@ -45,19 +60,13 @@ def main(argv: list[str]) -> int:
         f"{os.cpu_count()} CPUs, {platform.machine()}. The machine is shared and noisy: compare the ratios "
         "measured in the same run, not absolute numbers across runs.\n\n"
     )
-    if argv and (BENCH / "RESULTS.md").exists():
+    fresh = {script.stem: section for script, section in zip(scripts, sections, strict=True)}
+    kept = {} if not argv else {k: v for k, v in read_sections(BENCH / "RESULTS.md").items() if k not in fresh}
+    if kept:
         print("partial run: RESULTS.md sections of other benchmarks are kept as they were", file=sys.stderr)
-        out = BENCH / "out"
-        out.mkdir(exist_ok=True)
-        for script, section in zip(scripts, sections, strict=True):
-            (out / f"{script.stem}.md").write_text(section)
-        sections = [p.read_text() for p in sorted(out.glob("bench_*.md"))]
-    else:
-        out = BENCH / "out"
-        out.mkdir(exist_ok=True)
-        for script, section in zip(scripts, sections, strict=True):
-            (out / f"{script.stem}.md").write_text(section)
-    (BENCH / "RESULTS.md").write_text(header + "\n".join(sections))
+    merged = {**kept, **fresh}
+    body = "\n".join(f"{MARK.format(name)}\n{merged[name]}" for name in sorted(merged))
+    (BENCH / "RESULTS.md").write_text(header + body)
     return 1 if failed else 0
 
 
