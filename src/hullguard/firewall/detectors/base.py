@@ -14,14 +14,18 @@ not raise (the engine also guards it), and must not allocate more than a small m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from hullguard.events.record import FrozenRecord
 from hullguard.events.schema import Severity
 
+# Plain slotted classes rather than dataclasses: this module is on every cold start (see
+# ``hullguard.events.record``). All three are immutable and hashable.
 
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
+
+class RuleInfo(FrozenRecord):
     """Catalogue metadata of one firewall rule (docs/rules-firewall.md is generated from these)."""
+
+    __slots__ = ("cwe", "description", "family", "paranoia", "remediation", "rule_id", "severity", "title")
+    _fields = ("rule_id", "family", "title", "severity", "cwe", "description", "remediation", "paranoia")
 
     rule_id: str  # stable, e.g. "HG-SQLI-001"; never reused for a different meaning
     family: str  # attack class id
@@ -30,22 +34,61 @@ class RuleInfo:
     cwe: str  # e.g. "CWE-89"
     description: str
     remediation: str
-    paranoia: int = 1  # lowest paranoia level at which the rule is active (1 = default)
+    paranoia: int  # lowest paranoia level at which the rule is active (1 = default)
+
+    def __init__(
+        self,
+        rule_id: str,
+        family: str,
+        title: str,
+        severity: Severity,
+        cwe: str,
+        description: str,
+        remediation: str,
+        paranoia: int = 1,
+    ) -> None:
+        put = object.__setattr__  # frozen: assignment goes around FrozenRecord.__setattr__
+        put(self, "rule_id", rule_id)
+        put(self, "family", family)
+        put(self, "title", title)
+        put(self, "severity", severity)
+        put(self, "cwe", cwe)
+        put(self, "description", description)
+        put(self, "remediation", remediation)
+        put(self, "paranoia", paranoia)
 
 
-@dataclass(frozen=True, slots=True)
-class Detection:
+class Detection(FrozenRecord):
+    __slots__ = ("detail", "end", "rule_id", "start")
+    _fields = ("rule_id", "detail", "start", "end")
+
     rule_id: str
     detail: str  # why, in a few words (fingerprint, token, matched construct)
-    start: int = 0  # span of the evidence within the scanned text
-    end: int = 0
+    start: int  # span of the evidence within the scanned text
+    end: int
+
+    def __init__(self, rule_id: str, detail: str, start: int = 0, end: int = 0) -> None:
+        put = object.__setattr__
+        put(self, "rule_id", rule_id)
+        put(self, "detail", detail)
+        put(self, "start", start)
+        put(self, "end", end)
 
 
-@dataclass(frozen=True, slots=True)
-class ScanContext:
+class ScanContext(FrozenRecord):
     """What a detector may know about the string it is given."""
 
-    paranoia: int = 1  # 1 default, 2 stricter, 3 strictest (more false positives)
-    is_key: bool = False  # the string is a JSON/form key, not a value
-    location: str = ""  # path in the event, e.g. "body.user.name" (for context-aware rules)
-    content_type: str = ""  # e.g. "application/xml" when the engine knows it
+    __slots__ = ("content_type", "is_key", "location", "paranoia")
+    _fields = ("paranoia", "is_key", "location", "content_type")
+
+    paranoia: int  # 1 default, 2 stricter, 3 strictest (more false positives)
+    is_key: bool  # the string is a JSON/form key, not a value
+    location: str  # path in the event, e.g. "body.user.name" (for context-aware rules)
+    content_type: str  # e.g. "application/xml" when the engine knows it
+
+    def __init__(self, paranoia: int = 1, is_key: bool = False, location: str = "", content_type: str = "") -> None:
+        put = object.__setattr__
+        put(self, "paranoia", paranoia)
+        put(self, "is_key", is_key)
+        put(self, "location", location)
+        put(self, "content_type", content_type)
