@@ -137,3 +137,34 @@ def test_policy_can_be_given_as_policy_object_dict_or_path(tmp_path: Path) -> No
         assert Firewall(detectors=TEST_DETECTORS, policy=given).policy.mode == "alert"
     with pytest.raises(PolicyError):
         Firewall(policy=42)  # type: ignore[arg-type]
+
+
+def test_policy_types_behave_as_named_tuples_without_importing_typing() -> None:
+    import pickle
+
+    from hullguard.firewall.policy import Budget
+
+    policy = FirewallPolicy.from_dict({"mode": "alert", "budget": {"max_depth": 10}})
+    assert isinstance(policy, tuple) and policy.mode == "alert" and policy.budget.max_depth == 10
+    assert Budget._fields[:2] == ("max_bytes", "max_depth") and Budget().max_findings == 50
+    assert policy._replace(mode="block") == FirewallPolicy(budget=Budget(max_depth=10))
+    assert pickle.loads(pickle.dumps(policy)) == policy
+    assert repr(Budget(max_depth=3)).startswith("Budget(max_bytes=8388608, max_depth=3, ")
+    assert Budget.__doc__ == "Upper bounds on the work of one ``inspect`` call."
+
+
+def test_named_tuple_stand_in_rejects_what_typing_rejects() -> None:
+    from hullguard.events.record import NamedTuple
+
+    with pytest.raises(TypeError, match="without a default follows"):
+
+        class Bad(NamedTuple):
+            a: int = 1
+            b: int
+
+    with pytest.raises(AttributeError, match="cannot overwrite"):
+
+        class Worse(NamedTuple):
+            a: int = 1
+
+            def _replace(self) -> None: ...

@@ -10,6 +10,12 @@ on from the dataclasses: equality and ``repr`` over the fields, and pickling/cop
 
 from __future__ import annotations
 
+from collections import namedtuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 class Record:
     __slots__ = ()
@@ -45,3 +51,43 @@ class FrozenRecord(Record):
 
     def __hash__(self) -> int:
         return hash(self._values())
+
+
+class _NamedTupleMeta(type):
+    """Builds ``collections.namedtuple`` classes from class syntax, as ``typing.NamedTuple`` does."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, object]) -> type:
+        if namespace.get("_root"):  # ``NamedTuple`` itself
+            return super().__new__(mcs, name, bases, namespace)
+        annotations = namespace.get("__annotations__", {})
+        assert isinstance(annotations, dict)
+        fields = tuple(annotations)
+        defaults: list[object] = []
+        for field in fields:
+            if field in namespace:
+                defaults.append(namespace[field])
+            elif defaults:
+                raise TypeError(f"{name}: field {field} without a default follows a field with one")
+        cls = _namedtuple(name, fields, defaults=defaults, module=str(namespace.get("__module__")))
+        cls.__annotations__ = dict(annotations)
+        for key, value in namespace.items():
+            if key in _TUPLE_OWN:
+                raise AttributeError(f"{name}: cannot overwrite NamedTuple attribute {key}")
+            if key not in fields and key not in ("__module__", "__annotations__", "__classcell__"):
+                setattr(cls, key, value)  # methods, properties, docstring, __qualname__
+        return cls
+
+
+# Called through a variable: type checkers only accept literal arguments in a direct call.
+_namedtuple: Callable[..., type[tuple[object, ...]]] = namedtuple
+_TUPLE_OWN = frozenset(
+    ("__new__", "__init__", "__slots__", "__getnewargs__", "_fields", "_field_defaults", "_make", "_replace", "_asdict")
+)
+
+
+class NamedTuple(metaclass=_NamedTupleMeta):
+    """Runtime stand-in for ``typing.NamedTuple`` (``class Budget(NamedTuple): max_bytes: int = 8``)
+    that does not import ``typing``. Use it as ``if TYPE_CHECKING: from typing import NamedTuple``
+    ``else: from hullguard.events.record import NamedTuple``, so type checkers see the real one."""
+
+    _root = True
