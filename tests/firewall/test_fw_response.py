@@ -156,3 +156,28 @@ def test_s3_batch_operations_and_firehose_answers() -> None:
     every = FW.respond(verdict, firehose)["records"]
     assert [r["recordId"] for r in every] == ["record1", "record2"]
     assert {r["result"] for r in every} == {"ProcessingFailed"}
+
+
+def test_answers_are_imported_only_when_asked_for() -> None:
+    import subprocess
+    import sys
+
+    # Inspecting needs no answer module; ``hullguard.firewall.EventBlocked`` still resolves to it.
+    code = (
+        "import sys, hullguard.firewall as fw; fw.Firewall(); before = 'hullguard.firewall.response' in sys.modules; "
+        "from hullguard.firewall import EventBlocked; from hullguard.firewall.response import EventBlocked as E; "
+        "print(before, EventBlocked is E is fw.EventBlocked)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.split() == ["False", "True"]
+    with pytest.raises(AttributeError, match="no attribute 'Blocked'"):
+        import hullguard.firewall
+
+        _ = hullguard.firewall.Blocked  # type: ignore[attr-defined]
+    assert json.loads(FW.respond(_blocked(_sqli_rest()), _sqli_rest())["body"]) == {"message": "Forbidden"}
+
+
+def _sqli_rest() -> Any:
+    ev = event("apiGatewayProxyEvent.json")
+    ev["queryStringParameters"]["parameter1"] = SQLI
+    return ev

@@ -22,11 +22,8 @@ The body never names the rule that matched: an attacker learns nothing about wha
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from typing import Any
 
-from hullguard.firewall.policy import FirewallPolicy
 from hullguard.firewall.triggers import (
     BATCH_TRIGGERS,
     alb,
@@ -49,7 +46,13 @@ from hullguard.firewall.triggers import (
 from hullguard.firewall.triggers.base import mapping, records
 from hullguard.firewall.verdict import Verdict
 
-BODY = json.dumps({"message": "Forbidden"})
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # ``typing`` costs about 3 ms of every cold start; type checkers see it here
+    from typing import Any
+
+    from hullguard.firewall.policy import FirewallPolicy
+
+BODY = '{"message": "Forbidden"}'  # json.dumps({"message": "Forbidden"}), without importing json
 _JSON = {"Content-Type": "application/json"}
 
 
