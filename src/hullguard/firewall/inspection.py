@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from itertools import islice
+from itertools import accumulate, islice, repeat
+from operator import add
 from typing import TYPE_CHECKING, Any
 
 from hullguard.firewall import triggers
@@ -31,7 +32,6 @@ from hullguard.firewall.decoders import (
 )
 from hullguard.firewall.decoders.gzip import decompress, is_compressed
 from hullguard.firewall.decoders.overlong import bytes_to_text
-from hullguard.firewall.prefilter import view_starts
 from hullguard.firewall.rules import BUDGET_RULE, INTERNAL_RULE
 from hullguard.firewall.scanner import Meta, Scanner
 from hullguard.firewall.triggers.base import (
@@ -61,21 +61,37 @@ _MARKERS = re.compile("[^" + "".join(re.escape(chr(c)) for c in range(128) if ch
 _SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no text: never pushed
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
-# (map location, name) -> (name as shown, location of the value, name cannot carry an injection).
-# Header and parameter names repeat from one event to the next; a bounded cache saves the string
-# work for each of them on every event.
-_NAMES: dict[tuple[str, str], tuple[str, str, bool]] = {}
+# Names of a flat map (headers, query parameters), by the map's location and the name as sent:
+# (name as shown, location of the value, name cannot carry an injection, meta of a value outside a
+# batch record). Header and parameter names repeat from one event to the next; a bounded cache saves
+# the string work and the tuples for each of them on every event.
+_Name = tuple[str, str, bool, Meta]
+_NAMES: dict[str, dict[str, _Name]] = {}
 _MAX_NAMES = 4096
 
 
-def _name(path: str, key: str, lower: bool) -> tuple[str, str, bool]:
+def _name(path: str, key: str, lower: bool) -> _Name:
     label = key.lower() if lower else key
     plain = key.isascii() and key.replace("-", "").isalnum() and key != "prototype"
-    known = (label, f"{path}.{label}", plain)
-    if len(_NAMES) >= _MAX_NAMES:
-        _NAMES.clear()
-    _NAMES[(path, key)] = known
+    where = f"{path}.{label}"
+    known = (label, where, plain, (where, None, "", False))
+    names = _NAMES.get(path)
+    if names is None:
+        if len(_NAMES) >= _MAX_NAMES:
+            _NAMES.clear()
+        names = _NAMES[path] = {}
+    elif len(names) >= _MAX_NAMES:
+        names.clear()
+    names[key] = known
     return known
+
+
+def _starts(views: list[str]) -> list[int]:
+    """Offset of each view in the views joined by one character."""
+    starts = [0]
+    starts.extend(accumulate(map(add, map(len, views), repeat(1))))
+    starts.pop()
+    return starts
 
 
 # (path, value, hint, record, content type, depth)
@@ -91,8 +107,13 @@ class Inspection:
         self.budget = firewall.policy.budget
         self.meter = Meter(self.budget, start)
         self.stack: list[_Item] = []
-        self.ptexts: list[str] = []  # plain strings waiting for the marker check (see ``flush``)
-        self.pmetas: list[tuple[str, int | None, str, bool, int]] = []  # (path, record, type, is key, depth)
+        # Plain strings waiting for the marker check (see ``flush``), with their metas as the scanner
+        # takes them; their nesting depths are kept per run of strings (``run_starts`` indexes
+        # ``ptexts``), since a whole object's strings share one depth.
+        self.ptexts: list[str] = []
+        self.pmetas: list[Meta] = []
+        self.run_starts: list[int] = [0]
+        self.run_depths: list[int] = [0]
         self.texts: list[str] = []  # every view to scan
         self.metas: list[Meta] = []  # (path, record, content type, is key) of each view
         self.scanner = Scanner(firewall, self.meter)
@@ -104,17 +125,20 @@ class Inspection:
         trigger, module = triggers.identify(event)
         self.trigger = trigger
         try:
-            fields = list(module.fields(event, trigger))
+            fields = module.fields(event, trigger)
+            if type(fields) is not list:
+                fields = list(fields)
         except Exception as exc:  # an odd shape must not stop inspection: walk it all
             self.problems.append(f"trigger {trigger}: {type(exc).__name__}: {exc}; walked the whole event")
             fields = [("", event, PLAIN, None, "")]
+        stack = self.stack
         for path, value, hint, record, ctype in reversed(fields):
             if value is not None:
-                self.stack.append((path, value, hint, record, ctype, 0))
+                stack.append((path, value, hint, record, ctype, 0))
         while True:
             self.walk()
             self.flush()  # decoding may find JSON to walk
-            if not self.stack:
+            if not stack:
                 break
         self.scanner.scan(self.texts, self.metas)
         self.scanner.event_order()
@@ -123,25 +147,31 @@ class Inspection:
     def verdict(self, event: Any, trigger: str) -> Verdict:
         policy = self.policy
         scanner = self.scanner
-        verdict = Verdict(trigger=trigger, findings=scanner.findings)
-        verdict.allowed = scanner.allowed
-        verdict.strings_scanned = self.meter.strings
-        verdict.bytes_scanned = self.meter.scanned
-        verdict.budget_exhausted = self.meter.exhausted
-        verdict.incomplete_reason = self.meter.reason
+        meter = self.meter
+        findings = scanner.findings
+        batch = trigger in triggers.BATCH_TRIGGERS
+        verdict = Verdict(
+            trigger=trigger,
+            findings=findings,
+            allowed=scanner.allowed,
+            strings_scanned=meter.strings,
+            bytes_scanned=meter.scanned,
+            budget_exhausted=meter.exhausted,
+            incomplete_reason=meter.reason,
+            error=scanner.error,
+            batch=batch,
+            record_count=triggers.record_count(event, trigger) if batch else 0,
+        )
         if self.problems:
             verdict.extra["decode_problems"] = self.problems[:20]
         if self.fw.load_errors:
             verdict.extra["load_errors"] = list(self.fw.load_errors)
-        verdict.error = scanner.error
-        batch = trigger in triggers.BATCH_TRIGGERS
-        verdict.batch = batch
-        if batch:
-            verdict.record_count = triggers.record_count(event, trigger)
-        blocking = [f for f in scanner.findings if self._blocks(f)]
+        if not findings and not meter.exhausted:
+            return verdict  # the clean path: nothing can block
+        blocking = [f for f in findings if self._blocks(f)]
         if scanner.error and policy.fail_mode == "closed":
-            blocking.extend(f for f in scanner.findings if f.rule_id == INTERNAL_RULE.rule_id)
-        if self.meter.exhausted and policy.on_budget_exhausted == "block":
+            blocking.extend(f for f in findings if f.rule_id == INTERNAL_RULE.rule_id)
+        if meter.exhausted and policy.on_budget_exhausted == "block":
             blocking.append(
                 Finding(BUDGET_RULE.rule_id, "budget", BUDGET_RULE.severity, "", "", BUDGET_RULE.title, BUDGET_RULE.cwe)
             )
@@ -160,18 +190,26 @@ class Inspection:
         return self.policy.blocks(finding.attack)
 
     # -- walking ------------------------------------------------------------------------------------
+    # Strings are leaves of three loops below (values popped from the stack, object members, array
+    # items) which share one rule, written out in each because a call per leaf is most of the cost:
+    # a string that starts like JSON (or with a blank) goes to ``string``, one shaped like base64 is
+    # also decoded, and every other string is queued as it is for ``flush``.
     def walk(self) -> None:
         """Visit everything on the stack. Plain strings without an obvious structure are queued as
-        they are (``pending``); ``flush`` then looks for encoding markers in all of them at once."""
+        they are (``ptexts``); ``flush`` then looks for encoding markers in all of them at once."""
         stack = self.stack
         meter = self.meter
         budget = self.budget
         ptexts = self.ptexts
         pmetas = self.pmetas
+        run_starts = self.run_starts
+        run_depths = self.run_depths
         max_nodes = budget.max_strings * 4
         max_strings = budget.max_strings
         max_depth = budget.max_depth
         guess = b64.looks_like
+        structured = _STRUCTURED
+        scalars = _SCALARS
         nodes = meter.nodes
         while stack:
             path, value, hint, record, ctype, depth = stack.pop()
@@ -182,38 +220,41 @@ class Inspection:
                 stack.clear()
                 break
             kind = type(value)
-            if hint >= FLAT and (kind is dict or isinstance(value, Mapping)):
-                self.flat(path, value, hint, record, depth)
-                continue
             if kind is str:
                 if hint:
                     if hint == KEY:
                         meter.strings += 1
+                        if run_depths[-1] != depth:
+                            run_starts.append(len(ptexts))
+                            run_depths.append(depth)
                         ptexts.append(value)
-                        pmetas.append((path, record, "", True, depth))
+                        pmetas.append((path, record, "", True))
                     else:
                         self.string(path, value, hint, record, ctype, depth)
                     continue
-                meter.strings += 1
                 size = len(value)
                 if not size:
+                    meter.strings += 1
                     continue
+                if value[0] in structured:
+                    self.string(path, value, PLAIN, record, ctype, depth)
+                    continue
+                meter.strings += 1
                 if meter.strings > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
                     stack.clear()
                     break
-                if value.isascii() and value.isalnum():
-                    # Letters and digits only: no decoding applies, but a prefilter may still match
-                    # (a serialized Java object in base64 is alphanumeric), so it is queued as it is.
-                    if size >= 16 and guess(value):
-                        self.guess_base64(path, value, record, depth)
-                elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and " " not in value and guess(value)):
-                    meter.strings -= 1  # string() counts it
-                    self.string(path, value, PLAIN, record, ctype, depth)
-                    continue
+                if size >= 16 and not size & 3 and guess(value):
+                    self.guess_base64(path, value, record, depth)
+                if run_depths[-1] != depth:
+                    run_starts.append(len(ptexts))
+                    run_depths.append(depth)
                 ptexts.append(value)
-                pmetas.append((path, record, ctype, False, depth))
+                pmetas.append((path, record, ctype, False))
             elif kind is dict or (kind is not list and isinstance(value, Mapping)):
+                if hint >= FLAT:
+                    self.flat(path, value, hint, record, depth)
+                    continue
                 if depth >= max_depth:
                     meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
                     continue
@@ -224,37 +265,40 @@ class Inspection:
                     break
                 prefix = path + "." if path else ""
                 depth += 1
-                room = min(room, max_strings - meter.strings + 1)
-                for key, inner in islice(value.items(), room):
+                if run_depths[-1] != depth:
+                    run_starts.append(len(ptexts))
+                    run_depths.append(depth)
+                strings = meter.strings
+                room = min(room, max_strings - strings + 1)
+                items = value.items()
+                for key, inner in items if len(value) <= room else islice(items, room):
                     where = f"{prefix}{key}"
                     # Keys of letters and digits carry no injection, except "prototype", which under a
                     # "constructor" key reaches Object.prototype (the location names the parent).
                     if type(key) is str and (not (key.isascii() and key.isalnum()) or key == "prototype"):
-                        meter.strings += 1
+                        strings += 1
                         ptexts.append(key)
-                        pmetas.append((where, record, "", True, depth))
+                        pmetas.append((where, record, "", True))
                     child = type(inner)
                     if child is str:
-                        # The plain-string path of the walk, inline: most JSON leaves are strings,
-                        # and a push and pop per leaf is most of the walk's cost.
                         size = len(inner)
                         if not size:
                             continue
-                        meter.strings += 1
-                        if inner.isascii() and inner.isalnum():
-                            if size >= 16 and guess(inner):
-                                self.guess_base64(where, inner, record, depth)
-                        elif inner[0] in _STRUCTURED or (
-                            size >= 16 and not size & 3 and " " not in inner and guess(inner)
-                        ):
-                            meter.strings -= 1
+                        if inner[0] in structured:
+                            meter.strings = strings
                             self.string(where, inner, PLAIN, record, "", depth)
+                            strings = meter.strings
                             continue
+                        strings += 1
+                        if size >= 16 and not size & 3 and guess(inner):
+                            meter.strings = strings
+                            self.guess_base64(where, inner, record, depth)
                         ptexts.append(inner)
-                        pmetas.append((where, record, "", False, depth))
-                    elif child not in _SCALARS:
+                        pmetas.append((where, record, "", False))
+                    elif child not in scalars:
                         stack.append((where, inner, 0, record, "", depth))
-                if meter.strings > max_strings:
+                meter.strings = strings
+                if strings > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
                     stack.clear()
                     break
@@ -265,11 +309,38 @@ class Inspection:
                 if depth >= max_depth:
                     meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
                     continue
-                room = max_nodes - nodes - len(stack)
                 depth += 1
-                for i, inner in enumerate(islice(value, max(room, 0))):
-                    if type(inner) not in _SCALARS:
+                if run_depths[-1] != depth:
+                    run_starts.append(len(ptexts))
+                    run_depths.append(depth)
+                strings = meter.strings
+                room = min(max_nodes - nodes - len(stack), max_strings - strings + 1)
+                for i, inner in enumerate(value if len(value) <= room else islice(value, max(room, 0))):
+                    child = type(inner)
+                    if child is str:
+                        size = len(inner)
+                        if not size:
+                            strings += 1
+                            continue
+                        where = f"{path}[{i}]"
+                        if inner[0] in structured:
+                            meter.strings = strings
+                            self.string(where, inner, PLAIN, record, "", depth)
+                            strings = meter.strings
+                            continue
+                        strings += 1
+                        if size >= 16 and not size & 3 and guess(inner):
+                            meter.strings = strings
+                            self.guess_base64(where, inner, record, depth)
+                        ptexts.append(inner)
+                        pmetas.append((where, record, "", False))
+                    elif child not in scalars:
                         stack.append((f"{path}[{i}]", inner, 0, record, "", depth))
+                meter.strings = strings
+                if strings > max_strings:
+                    meter.exhaust(f"more than {max_strings} strings in the event")
+                    stack.clear()
+                    break
             elif kind is bytes or kind is bytearray:
                 self.string(path, bytes_to_text(bytes(value)), hint, record, ctype, depth)
             # numbers, booleans and other scalars carry no injection
@@ -280,44 +351,49 @@ class Inspection:
         headers = hint == FLAT_HEADERS
         ptexts, pmetas, meter = self.ptexts, self.pmetas, self.meter
         guess = b64.looks_like
-        names = _NAMES
+        names = _NAMES.get(path) or {}
         depth += 1
-        for key, value in islice(values.items(), self.budget.max_strings):
+        if self.run_depths[-1] != depth:
+            self.run_starts.append(len(ptexts))
+            self.run_depths.append(depth)
+        strings = meter.strings
+        max_strings = self.budget.max_strings
+        items = values.items()
+        for key, value in items if len(values) <= max_strings else islice(items, max_strings):
             if type(key) is not str:
                 continue
-            known = names.get((path, key))
+            known = names.get(key)
             if known is None:
                 known = _name(path, key, headers)
-            label, where, plain = known
+            label, where, plain, meta = known
             if not plain:
-                meter.strings += 1
+                strings += 1
                 ptexts.append(key)
-                pmetas.append((where, record, "", True, depth))
+                pmetas.append((where, record, "", True))
                 if "[" in key:  # user[$ne]=1: qs/PHP nesting makes each bracket part a key
                     for part in form.bracket_parts(key):
                         ptexts.append(part)
-                        pmetas.append((where, record, "", True, depth))
+                        pmetas.append((where, record, "", True))
             if type(value) is not str:
                 self.push(where, value, PLAIN, record, "", depth)
                 continue
             size = len(value)
             if not size:
                 continue
-            if headers and label == "cookie":
-                self.push(where, value, COOKIE, record, "", depth)
+            if (headers and label == "cookie") or value[0] in _STRUCTURED:
+                meter.strings = strings
+                self.string(where, value, COOKIE if headers and label == "cookie" else PLAIN, record, "", depth)
+                strings = meter.strings
                 continue
-            meter.strings += 1
-            if value.isascii() and value.isalnum():
-                if size >= 16 and guess(value):
-                    self.guess_base64(where, value, record, depth)
-            elif value[0] in _STRUCTURED or (size >= 16 and not size & 3 and " " not in value and guess(value)):
-                meter.strings -= 1
-                self.string(where, value, PLAIN, record, "", depth)
-                continue
+            strings += 1
+            if size >= 16 and not size & 3 and guess(value):
+                meter.strings = strings
+                self.guess_base64(where, value, record, depth)
             ptexts.append(value)
-            pmetas.append((where, record, "", False, depth))
-        if meter.strings > self.budget.max_strings:
-            meter.exhaust(f"more than {self.budget.max_strings} strings in the event")
+            pmetas.append(meta if record is None else (where, record, "", False))
+        meter.strings = strings
+        if strings > max_strings:
+            meter.exhaust(f"more than {max_strings} strings in the event")
             self.stack.clear()
 
     def flush(self) -> None:
@@ -331,24 +407,29 @@ class Inspection:
         if len(joined) > room:  # keep the strings that fit; the rest is not scanned, and said so
             meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
             self.stack.clear()
-            keep = max(0, bisect_right(view_starts(ptexts), room) - 1)
-            ptexts, pmetas = ptexts[:keep], pmetas[:keep]
+            keep = max(0, bisect_right(_starts(ptexts), room) - 1)
+            del ptexts[keep:]
+            del pmetas[keep:]
             joined = "\n".join(ptexts)
         meter.scanned += len(joined)
         self.texts.extend(ptexts)
-        self.metas.extend((m[0], m[1], m[2], m[3]) for m in pmetas)
+        self.metas.extend(pmetas)
         match = _MARKERS.search(joined)
         if match is not None:
-            starts = view_starts(ptexts)
+            starts = _starts(ptexts)
+            run_starts, run_depths = self.run_starts, self.run_depths
             while match is not None:
                 index = bisect_right(starts, match.start()) - 1
-                path, record, ctype, is_key, depth = pmetas[index]
+                path, record, ctype, is_key = pmetas[index]
+                depth = run_depths[bisect_right(run_starts, index) - 1]
                 self.derive(ptexts[index], path, record, ctype, is_key, False, depth)
                 if index + 1 >= len(starts):
                     break
                 match = _MARKERS.search(joined, starts[index + 1])
-        self.ptexts = []
-        self.pmetas = []
+        ptexts.clear()
+        pmetas.clear()
+        self.run_starts = [0]
+        self.run_depths = [0]
 
     def push(self, path: str, value: Any, hint: int, record: int | None, ctype: str, depth: int) -> None:
         if value is not None:

@@ -90,9 +90,15 @@ HTTP_TRIGGERS = frozenset(
 )
 
 
+# The first modules recognise only events with a "requestContext" (or an authorizer's "type"):
+# any other event starts at the module after them.
+_HTTP_FIRST = MODULES.index(alb) + 1
+
+
 def identify(event: Any) -> tuple[str, ModuleType]:
     if isinstance(event, Mapping):
-        for module in MODULES:
+        start = 0 if "requestContext" in event or "type" in event else _HTTP_FIRST
+        for module in MODULES[start:]:
             name = module.identify(event)
             if name is not None:
                 return name, module

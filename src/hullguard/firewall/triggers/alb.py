@@ -3,7 +3,7 @@ exactly as the client sent them (ALB does not decode them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from hullguard.firewall.triggers import http
@@ -16,5 +16,5 @@ def identify(event: Mapping[str, Any]) -> str | None:
     return ALB if "elb" in mapping(event.get("requestContext")) else None
 
 
-def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
-    yield from http.request(prefix, event, query_hint=URL, record=record)
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> list[Field]:
+    return http.request(prefix, event, query_hint=URL, record=record)

@@ -5,7 +5,7 @@ Function URL events share the v2 shape (see ``function_url.py``, which reuses ``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from hullguard.firewall.triggers import http
@@ -39,15 +39,16 @@ def identify(event: Mapping[str, Any]) -> str | None:
     return None
 
 
-def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> list[Field]:
     if trigger == AUTH_TOKEN:
-        yield (child(prefix, "authorizationToken"), event.get("authorizationToken"), PLAIN, record, "")
-        return
+        return [(child(prefix, "authorizationToken"), event.get("authorizationToken"), PLAIN, record, "")]
     if trigger in (AUTH_REQUEST, AUTH_V2):
+        out: list[Field] = []
         source = event.get("identitySource")
         if source is not None:
-            yield (child(prefix, "identitySource"), source, PLAIN, record, "")
+            out.append((child(prefix, "identitySource"), source, PLAIN, record, ""))
         if isinstance(event.get("authorizationToken"), str):
-            yield (child(prefix, "authorizationToken"), event["authorizationToken"], PLAIN, record, "")
-    path_key = "rawPath" if trigger in (HTTP, AUTH_V2) else "path"
-    yield from http.request(prefix, event, path_key=path_key, record=record)
+            out.append((child(prefix, "authorizationToken"), event["authorizationToken"], PLAIN, record, ""))
+        return out + http.request(prefix, event, path_key="rawPath" if trigger == AUTH_V2 else "path", record=record)
+    path_key = "rawPath" if trigger == HTTP else "path"
+    return http.request(prefix, event, path_key=path_key, record=record)

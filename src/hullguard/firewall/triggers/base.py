@@ -62,8 +62,9 @@ def header(headers: Any, name: str) -> str:
     """A header value, case-insensitively (first value of a multi-value header)."""
     if not isinstance(headers, Mapping):
         return ""
+    size = len(name)
     for key, value in headers.items():
-        if isinstance(key, str) and key.lower() == name:
+        if isinstance(key, str) and len(key) == size and key.lower() == name:
             if isinstance(value, list):
                 value = value[0] if value else ""
             return value if isinstance(value, str) else ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from hullguard.firewall.triggers import http
@@ -19,5 +19,5 @@ def identify(event: Mapping[str, Any]) -> str | None:
     return None
 
 
-def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
-    yield from http.request(prefix, event, path_key="rawPath", record=record)
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> list[Field]:
+    return http.request(prefix, event, path_key="rawPath", record=record)

@@ -3,11 +3,14 @@
 Attacker-controlled: path, path parameters, query string (names and values), headers (names and
 values, cookies split into their names and values) and body. Not attacker-controlled: the request
 context that API Gateway, ALB or Lattice fill in (source IP, account, authorizer claims, stage).
+
+These run once per HTTP event, so they append to one list instead of yielding (a generator frame
+per field and per ``yield from`` level cost more than the fields themselves).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from hullguard.firewall.triggers.base import (
@@ -35,39 +38,61 @@ def pairs(
     hint: int,
     lower: bool = False,
     multi_name: str = "",
-) -> Iterator[Field]:
+) -> list[Field]:
     """Names and values of a single-value map and its multi-value twin, without scanning a value twice."""
-    base = child(prefix, name)
-    has_single = isinstance(single, Mapping) and bool(single)
+    out: list[Field] = []
+    add_pairs(out, prefix, name, single, multi, record, hint, lower, multi_name)
+    return out
+
+
+def add_pairs(
+    out: list[Field],
+    prefix: str,
+    name: str,
+    single: Any,
+    multi: Any,
+    record: int | None,
+    hint: int,
+    lower: bool = False,
+    multi_name: str = "",
+) -> None:
+    """``pairs``, appended to ``out``."""
+    has_single = (type(single) is dict or isinstance(single, Mapping)) and bool(single)
     if has_single:
+        base = f"{prefix}.{name}" if prefix else name
         if hint == PLAIN:
-            yield (base, single, FLAT_HEADERS if lower else FLAT, record, "")
+            out.append((base, single, FLAT_HEADERS if lower else FLAT, record, ""))
         else:
             for key, value in single.items():
                 if type(key) is str:
-                    label = key.lower() if lower else key
+                    where = f"{base}.{key.lower() if lower else key}"
                     if not plain_name(key):
-                        yield (child(base, label), key, KEY, record, "")
-                    yield (child(base, label), value, hint, record, "")
-    if not isinstance(multi, Mapping):
+                        out.append((where, key, KEY, record, ""))
+                    out.append((where, value, hint, record, ""))
+    if not multi or not (type(multi) is dict or isinstance(multi, Mapping)):
         return
-    base = child(prefix, multi_name or name)
+    known_values = single if has_single else {}
+    base = ""
     for key, values in multi.items():
         if type(key) is not str:
             continue
-        known = single.get(key) if has_single else None
+        known = known_values.get(key)
         if type(values) is not list:
             values = [values]
         if len(values) == 1 and values[0] == known:
             continue  # the common case: the single-value map already had it
+        if not base:
+            multi_label = multi_name or name
+            base = f"{prefix}.{multi_label}" if prefix else multi_label
         label = key.lower() if lower else key
+        where = f"{base}.{label}"
         if known is None and not plain_name(key):
-            yield (child(base, label), key, KEY, record, "")
+            out.append((where, key, KEY, record, ""))
+        value_hint = COOKIE if lower and label == "cookie" else hint
         for i, value in enumerate(values):
             if value == known or value is None:
                 continue
-            where = child(base, label) if len(values) == 1 else child(child(base, label), i)
-            yield (where, value, COOKIE if lower and label == "cookie" else hint, record, "")
+            out.append((where if len(values) == 1 else f"{where}[{i}]", value, value_hint, record, ""))
 
 
 def body(
@@ -77,12 +102,26 @@ def body(
     record: int | None = None,
     b64_key: str = "isBase64Encoded",
     body_key: str = "body",
-) -> Iterator[Field]:
+) -> list[Field]:
+    out: list[Field] = []
+    add_body(out, prefix, event, headers, record, b64_key, body_key)
+    return out
+
+
+def add_body(
+    out: list[Field],
+    prefix: str,
+    event: Mapping[str, Any],
+    headers: Any,
+    record: int | None = None,
+    b64_key: str = "isBase64Encoded",
+    body_key: str = "body",
+) -> None:
     value = event.get(body_key)
     if isinstance(value, str) and value:
         ctype = header(headers, "content-type")
         hint = B64_BODY if event.get(b64_key) is True else BODY
-        yield (child(prefix, body_key), value, hint, record, ctype)
+        out.append((child(prefix, body_key), value, hint, record, ctype))
 
 
 def request(
@@ -92,27 +131,32 @@ def request(
     query_hint: int = PLAIN,
     path_key: str = "path",
     record: int | None = None,
-) -> Iterator[Field]:
+) -> list[Field]:
     """The attacker-controlled parts of an API Gateway v1/v2, ALB or function URL request."""
-    path = event.get(path_key)
+    out: list[Field] = []
+    get = event.get
+    path = get(path_key)
     if isinstance(path, str):
-        yield (child(prefix, path_key), path, URL if query_hint == URL else PLAIN, record, "")
-    params = event.get("pathParameters")
-    if isinstance(params, Mapping):
-        yield from pairs(prefix, "pathParameters", params, None, record, PLAIN)
-    yield from pairs(
+        out.append((child(prefix, path_key), path, URL if query_hint == URL else PLAIN, record, ""))
+    params = get("pathParameters")
+    if params:
+        add_pairs(out, prefix, "pathParameters", params, None, record, PLAIN)
+    add_pairs(
+        out,
         prefix,
         "queryStringParameters",
-        event.get("queryStringParameters"),
-        event.get("multiValueQueryStringParameters"),
+        get("queryStringParameters"),
+        get("multiValueQueryStringParameters"),
         record,
         query_hint,
         multi_name="multiValueQueryStringParameters",
     )
-    headers, multi_headers = event.get("headers"), event.get("multiValueHeaders")
-    yield from pairs(prefix, "headers", headers, multi_headers, record, PLAIN, True, "multiValueHeaders")
-    cookies = event.get("cookies")
-    if isinstance(cookies, list):
+    headers, multi_headers = get("headers"), get("multiValueHeaders")
+    add_pairs(out, prefix, "headers", headers, multi_headers, record, PLAIN, True, "multiValueHeaders")
+    cookies = get("cookies")
+    if type(cookies) is list:
+        base = child(prefix, "cookies")
         for i, cookie in enumerate(cookies):
-            yield (child(child(prefix, "cookies"), i), cookie, COOKIE, record, "")
-    yield from body(prefix, event, event.get("headers") or event.get("multiValueHeaders"), record)
+            out.append((f"{base}[{i}]", cookie, COOKIE, record, ""))
+    add_body(out, prefix, event, headers or multi_headers, record)
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from hullguard.firewall.triggers.base import BASE64, ENVELOPE, KEY, PLAIN, Field, child, mapping, records
@@ -17,14 +17,25 @@ def identify(event: Mapping[str, Any]) -> str | None:
     return None
 
 
-def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
+def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> list[Field]:
+    out: list[Field] = []
+    base = child(prefix, "Records")
     for i, item in enumerate(records(event.get("Records"))):
         item = mapping(item)
-        base = f"{child(prefix, 'Records')}[{i}]"
-        yield (f"{base}.body", item.get("body"), ENVELOPE, i, "")
-        for name, attr in mapping(item.get("messageAttributes")).items():
-            where = f"{base}.messageAttributes.{name}"
-            yield (where, name, KEY, i, "")
+        body = item.get("body")
+        if body is not None:
+            out.append((f"{base}[{i}].body", body, ENVELOPE, i, ""))
+        attributes = item.get("messageAttributes")
+        if not attributes:
+            continue
+        for name, attr in mapping(attributes).items():
+            where = f"{base}[{i}].messageAttributes.{name}"
+            out.append((where, name, KEY, i, ""))
             attr = mapping(attr)
-            yield (f"{where}.stringValue", attr.get("stringValue"), PLAIN, i, "")
-            yield (f"{where}.binaryValue", attr.get("binaryValue"), BASE64, i, "")
+            value = attr.get("stringValue")
+            if value is not None:
+                out.append((f"{where}.stringValue", value, PLAIN, i, ""))
+            value = attr.get("binaryValue")
+            if value is not None:
+                out.append((f"{where}.binaryValue", value, BASE64, i, ""))
+    return out
