@@ -3,8 +3,8 @@
 1. The trigger module names the attacker-controlled parts of the event (``triggers/``).
 2. A walk with an explicit stack (no recursion) visits every key and string inside those parts and
    decodes each string once per encoding it shows a marker of (``decoders/``), producing "views".
-3. All views are joined and lower-cased once; each family's prefilter makes one pass over them,
-   jumping to the next view after each hit; on the clean path these passes are the whole cost.
+3. All views are joined and lower-cased once; one RE2 pass (``gate.py``) names the families whose
+   prefilter may match; each of those makes its exact pass, jumping to the next view after each hit.
 4. Only views the prefilter matches go to the matching families' ``scan`` (guarded: a detector bug
    becomes an ``HG-INTERNAL-001`` finding, never an exception).
 5. The policy drops allowed findings and decides ``blocked``; budgets stop the work early and say so.
@@ -21,7 +21,8 @@ from typing import Any
 from hullguard.events.schema import truncate
 from hullguard.firewall.detectors import FAMILIES
 from hullguard.firewall.detectors.base import RuleInfo
-from hullguard.firewall.detectors.prefilters import PREFILTERS
+from hullguard.firewall.detectors.prefilters import GATES, PREFILTERS
+from hullguard.firewall.gate import Gate
 from hullguard.firewall.inspection import Inspection
 from hullguard.firewall.policy import FirewallPolicy, PolicyError, coerce_policy
 from hullguard.firewall.prefilter import (
@@ -60,7 +61,7 @@ class Firewall:
                     self.load_errors.extend(errors)
                     self._add(modules[0] if modules else None, family)
                 else:
-                    self._prepare(family, source, None, family)
+                    self._prepare(family, source, None, family, GATES.get(family))
         else:
             for module in detectors:
                 if getattr(module, "FAMILY", None) not in self.policy.disabled_families:
@@ -68,6 +69,10 @@ class Firewall:
         self._by_family = {d.family: d for d in self._detectors}
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
+        self._gate = Gate.build([d.gate for d in self._lowered])
+        if self._gate is None:  # no RE2: every pass runs on every event, so compile them now
+            for det in self._lowered:
+                det.passes  # noqa: B018 (compiles on first access)
 
     def _add(self, module: ModuleType | None, name: str) -> None:
         if module is None:
@@ -82,10 +87,17 @@ class Firewall:
             return
         self._prepare(family, source, module, getattr(module, "__name__", name))
 
-    def _prepare(self, family: str, source: str, module: ModuleType | None, name: str) -> None:
+    def _prepare(
+        self, family: str, source: str, module: ModuleType | None, name: str, gate: tuple[str, bool] | None = None
+    ) -> None:
         source = prefilter_source(source)
         if source == PLACEHOLDER_PREFILTER:
             return  # a family whose detector is not written yet detects nothing
+        if gate is not None:
+            # Translated for the gate, so it lowers cleanly; its exact passes are compiled when the
+            # gate first names the family (on most functions' traffic, a few families ever).
+            self._detectors.append(PreparedDetector(family, None, True, module, None, source, gate))
+            return
         # Split passes when they help (see ``split_passes``); the whole pattern is then compiled only
         # if something needs it, otherwise it is the one pass.
         passes = split_passes(source)

@@ -15,6 +15,8 @@ from itertools import accumulate, repeat
 from operator import add
 from types import ModuleType
 
+from hullguard.firewall.gate import Locator
+
 PLACEHOLDER_PREFILTER = r"(?!x)x"  # what an unwritten detector module declares
 LONG_TEXT = 16_384  # longer views are scanned in windows around prefilter matches
 WINDOW = 2_048  # characters kept on each side of a prefilter match
@@ -31,7 +33,18 @@ class PreparedDetector:
     ``detectors/prefilters.py``, so an event no prefilter matches imports no detector at all.
     """
 
-    __slots__ = ("_joined", "_module", "family", "load_error", "loaded", "on_lowered", "passes", "source")
+    __slots__ = (
+        "_joined",
+        "_module",
+        "_passes",
+        "family",
+        "gate",
+        "load_error",
+        "loaded",
+        "locator",
+        "on_lowered",
+        "source",
+    )
 
     def __init__(
         self,
@@ -39,8 +52,9 @@ class PreparedDetector:
         joined: re.Pattern[str] | None,
         on_lowered: bool,
         module: ModuleType | None = None,
-        passes: tuple[tuple[re.Pattern[str], bool], ...] = (),
+        passes: tuple[tuple[re.Pattern[str], bool], ...] | None = (),
         source: str = "",
+        gate: tuple[str, bool] | None = None,
     ):
         self.family = family
         self.source = source  # the PREFILTER (without a leading (?i)), for compiling ``joined`` later
@@ -49,9 +63,20 @@ class PreparedDetector:
         self._module = module
         self.load_error = ""
         self.loaded: ModuleType | None = None  # the module once the engine has added its rules
+        # The prefilter in RE2 syntax for the one-pass gate (``gate.py``), if any; when the translation
+        # is exact, RE2 also finds the views it matches (``locator``) instead of the Python passes.
+        self.gate = gate[0] if gate else None
+        self.locator = Locator(gate[0]) if gate and gate[1] else None
         # What the scanner searches (see ``split_passes``): (pattern, anchored) pairs, where an
         # anchored pattern starts with SEPARATOR and is searched over SEPARATOR + the joined views.
-        self.passes = passes or ((self.joined, False),)
+        # None: not compiled yet (a gated family compiles them when the gate first names it).
+        self._passes = passes if passes is None else (passes or ((self.joined, False),))
+
+    @property
+    def passes(self) -> tuple[tuple[re.Pattern[str], bool], ...]:
+        if self._passes is None:
+            self._passes = split_passes(self.source) or ((self.joined, False),)
+        return self._passes
 
     @property
     def joined(self) -> re.Pattern[str]:

@@ -1,9 +1,10 @@
 """Detection over the views an inspection collected: prefilter passes, detector calls, findings.
 
-``Scanner.scan`` lower-cases all views joined by ``SEPARATOR`` once; each family's prefilter makes
-one pass over them, jumping to the next view after each hit, so the number of searches is the
-number of views a family matches. Only those views go to the family's ``scan`` (guarded: a detector
-bug becomes an ``HG-INTERNAL-001`` finding). The policy's paranoia level and allow rules apply here.
+``Scanner.scan`` lower-cases all views joined by ``SEPARATOR`` once; one RE2 pass (``gate.py``) names
+the families whose prefilter may match, and each of those makes one exact pass over them, jumping to
+the next view after each hit, so the number of searches is the number of views a family matches.
+Only those views go to the family's ``scan`` (guarded: a detector bug becomes an ``HG-INTERNAL-001``
+finding). The policy's paranoia level and allow rules apply here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hullguard.events.redact import mask_secrets
 from hullguard.events.schema import Severity, truncate
 from hullguard.firewall.budget import Meter
 from hullguard.firewall.detectors.base import Detection, ScanContext
+from hullguard.firewall.gate import Locator
 from hullguard.firewall.prefilter import LONG_TEXT, SEPARATOR, PreparedDetector, view_starts, windows
 from hullguard.firewall.rules import INTERNAL_RULE
 from hullguard.firewall.verdict import Finding
@@ -117,7 +119,20 @@ class Scanner:
         # every position instead of skipping ahead on each pattern's literal prefix.)
         last = len(lowered_starts) - 1
         marked = ""  # SEPARATOR + lowered, for the anchored passes (see ``split_passes``)
-        for det in fw._lowered:
+        gate = fw._gate
+        candidates = None
+        data = b""
+        if gate is not None and lowered.isascii():  # O(1) for str; the gate reads ASCII only
+            data = lowered.encode("ascii")
+            candidates = gate.candidates(data)
+        for position, det in enumerate(fw._lowered):
+            if candidates is not None:
+                if position not in candidates:
+                    continue  # the gate vouches that this family's prefilter matches no view
+                locator = det.locator
+                if locator is not None:
+                    self._locate(locator, det, data, lowered_starts, hits)
+                    continue
             for pattern, anchored in det.passes:
                 if anchored and not marked:
                     marked = SEPARATOR + lowered
@@ -145,6 +160,30 @@ class Scanner:
                 if index + 1 >= len(starts):
                     break
                 match = det.joined.search(joined, starts[index + 1])
+
+    @staticmethod
+    def _locate(
+        locator: Locator, det: PreparedDetector, data: bytes, starts: list[int], hits: dict[int, list[PreparedDetector]]
+    ) -> None:
+        """The views ``det``'s prefilter matches, found by RE2 (``data`` is the joined views in ASCII,
+        so byte and character offsets agree); one search per matching view, as in the exact passes.
+        ``starts`` are the views' offsets in ``data``."""
+        last = len(starts) - 1
+        offset = locator.search(data, 0)
+        while offset >= 0:
+            # RE2 has no lookbehind: the translation consumes the character a lookbehind looked at,
+            # which for a match at the start of a view is the separator before it.
+            if data[offset : offset + 1] == b"\x01":
+                offset += 1
+            index = bisect_right(starts, offset) - 1
+            found = hits.setdefault(index, [])
+            if not found or found[-1] is not det:
+                found.append(det)
+            if index >= last:
+                break
+            # From the separator on: where a lookbehind was turned into a consumed character, the
+            # match of a view's first character starts there.
+            offset = locator.search(data, starts[index + 1] - 1)
 
     def event_order(self) -> None:
         if len(self.findings) > 1:

@@ -27,7 +27,10 @@ PREFILTER = (
     # A value starting with digits is a bare host the detector can flag only with a port, an IPv6 colon,
     # more dots, octal/hex parts or a long last part: "14.99" (A.0.0.B with B < 10000, never metadata
     # or link-local, one dot so not canonical) is left out, so prices and versions skip the detector.
-    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?::|\.(?![1-9]\d{0,3}(?![\w.:])))|\d{10}\s{0,4}\Z|localhost|metadata"
+    # (Spelled without lookaheads, "not a 1-4 digit part then a non-word end", so that the one-pass
+    # gate's RE2 translation is as exact as this pattern.)
+    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?::|\.(?:[^1-9]|\Z|[1-9]\d{4}|[1-9]\d{0,3}[^\W\d]|[1-9]\d{0,3}[.:]))"
+    r"|\d{10}\s{0,4}\Z|localhost|metadata"
     r"|instance-data)"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
