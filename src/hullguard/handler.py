@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
 
-from hullguard.runtime.core import Handler
 from hullguard.runtime.loader import load_policy
 from hullguard.runtime.protect import build_guard, fallback_handler
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from hullguard.runtime.core import Handler
 
 ENV_HANDLER = "HULLGUARD_HANDLER"
 SELF = "hullguard.handler.handler"

@@ -169,3 +169,32 @@ def test_suggest_builds_a_valid_least_privilege_policy():
     assert policy.code.pickle_allow == ("collections.OrderedDict",) and policy.code.event_eval == "block"
     assert policy.invokers.triggers == ("api-gateway-rest",)
     assert "fix the code, do not allow it" in text
+
+
+def test_when_imported_patches_right_after_the_first_import(tmp_path, monkeypatch):
+    from hullguard.runtime import hooks, imports
+
+    (tmp_path / "hg_late_module.py").write_text("VALUE = 1\n")
+    (tmp_path / "hg_broken_patch.py").write_text("VALUE = 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    seen: list[int] = []
+    imports.when_imported("hg_late_module", lambda module: seen.append(module.VALUE))
+    assert imports.pending("hg_late_module") and seen == []  # nothing imported on our behalf
+    import hg_late_module  # type: ignore[import-not-found]
+
+    assert seen == [1] and not imports.pending("hg_late_module")
+    assert "exec_module" not in vars(hg_late_module.__spec__.loader)  # the loader got its own method back
+    imports.when_imported("hg_late_module", lambda module: seen.append(module.VALUE + 10))
+    assert seen == [1, 11]  # already loaded: at once
+
+    errors: list[str] = []
+    monkeypatch.setattr(hooks, "_on_error", lambda where, exc: errors.append(where) or False)
+
+    def broken(module: object) -> None:
+        raise RuntimeError("bug in a patch")
+
+    imports.when_imported("hg_broken_patch", broken)
+    import hg_broken_patch  # type: ignore[import-not-found]
+
+    assert hg_broken_patch.VALUE == 2 and errors == ["import hook for hg_broken_patch"]  # import unharmed
+    assert all(type(f).__name__ != "_AfterImport" for f in __import__("sys").meta_path)  # nothing pending

@@ -219,3 +219,52 @@ def test_tmp_rules_and_code_loading_after_start_up(tmp_path):
     assert result["marshal"] == "blocked" and result["ctypes"] == "blocked"
     for rule in ("HG-RT-TMP-001", "HG-RT-CODE-003", "HG-RT-CODE-004"):
         assert f'"uid":"{rule}"' in result["_stdout"]
+
+
+def test_cold_start_loads_nothing_the_first_decision_does_not_need(tmp_path):
+    """What ``protect`` adds on top of the firewall's imports stays small: no socket, ipaddress,
+    urllib, pathlib, typing, dataclasses or yaml until the function's own code needs them."""
+    result = run_isolated("""
+        import json, logging, sys
+        from hullguard.firewall import Firewall
+        Firewall()
+        before = set(sys.modules)
+        from hullguard import protect
+        protect(lambda e, c: None)
+        added = sorted(m for m in set(sys.modules) - before if not m.startswith("hullguard"))
+        print("RESULT " + json.dumps({"added": added}))
+    """, tmp_path)
+    heavy = {"socket", "ipaddress", "urllib.parse", "pathlib", "typing", "dataclasses", "inspect", "yaml",
+             "traceback", "uuid", "platform"}
+    assert not heavy & set(result["added"]), result["added"]
+
+
+def test_socket_imported_after_protect_is_judged_by_the_name_it_resolved(tmp_path):
+    """The getaddrinfo wrapper is put in place when the function's code imports socket later."""
+    result = run_isolated("""
+        import json, sys, threading
+        from hullguard import protect
+        protect(lambda e, c: None, policy={"network": {"allow": ["localhost"], "action": "block"}})
+        loaded_early = "socket" in sys.modules
+        import socket
+        server = socket.socket(); server.bind(("127.0.0.1", 0)); server.listen(8)
+        port = server.getsockname()[1]
+        threading.Thread(target=lambda: [server.accept()[0].close() for _ in range(2)], daemon=True).start()
+        def attempt(fn):
+            try:
+                fn()
+                return "allowed"
+            except PermissionError:
+                return "blocked"
+            except OSError as exc:  # e.g. the lookup really went out and failed: not our refusal
+                return type(exc).__name__
+        out = {"loaded_early": loaded_early,
+               "by_name": attempt(lambda: socket.create_connection(("localhost", port), timeout=5).close()),
+               "lookup_unlisted": attempt(lambda: socket.getaddrinfo("unlisted.example", 443)),
+               "ip_unlisted": attempt(lambda: socket.socket().connect(("127.0.0.2", port)))}
+        print("RESULT " + json.dumps(out))
+    """, tmp_path)
+    assert result["loaded_early"] is False
+    assert result["by_name"] == "allowed"  # 127.0.0.1 was learned as 'localhost' from the lookup
+    assert result["lookup_unlisted"] == "blocked"  # refused before any DNS query
+    assert result["ip_unlisted"] == "blocked"

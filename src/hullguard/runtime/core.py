@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import Any
 
 from hullguard.events.schema import Action, FunctionContext, Severity
 from hullguard.runtime import hooks, triggers
@@ -31,12 +29,18 @@ from hullguard.runtime.controls.network import NetworkControl
 from hullguard.runtime.controls.processes import ProcessControl
 from hullguard.runtime.controls.tmpfs import TmpCleaner
 from hullguard.runtime.firewall_link import EventBlocked, batch_outcome, build_firewall, emit_verdict, merge_failures
-from hullguard.runtime.forwarder import Forwarder
 from hullguard.runtime.policy import BLOCK, RuntimePolicy
 from hullguard.runtime.report import Reporter, Rule
 from hullguard.runtime.state import STATE, TMP_ROOT, Invocation
 
-Handler = Callable[[Any, Any], Any]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from hullguard.runtime.forwarder import Forwarder
+
+    Handler = Callable[[Any, Any], Any]
 
 SECCOMP = Rule("HG-RT-SECCOMP-001", "Kernel-enforced mode (seccomp)", "seccomp", "over-privileged", Severity.INFO)
 _ACTIVE: list[Guard] = []  # the guard whose controls the audit hook currently calls
@@ -83,6 +87,8 @@ class Guard:
         key = os.environ.get(fwd.api_key_env, "")
         if not fwd.url or not key:
             return None
+        from hullguard.runtime.forwarder import Forwarder  # only when configured: urllib stays out of cold start
+
         return Forwarder(fwd.url, key, console=fwd.endpoint_is_console, batch_size=fwd.batch_size,
                          timeout_ms=fwd.timeout_ms, max_queue=fwd.max_queue)
 

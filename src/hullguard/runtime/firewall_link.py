@@ -5,15 +5,17 @@ Kept in one module so the middleware does not care how the firewall spells thing
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from hullguard.firewall import Firewall, Verdict
 from hullguard.firewall.events import security_events
 from hullguard.firewall.response import EventBlocked
 from hullguard.firewall.triggers import BATCH_TRIGGERS
 from hullguard.runtime.report import Reporter
 from hullguard.runtime.state import Invocation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 __all__ = ["EventBlocked", "batch_outcome", "build_firewall", "emit_verdict", "merge_failures"]
 

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import errno
 import sys
-from collections.abc import Callable
-from typing import Any
 
-Handler = Callable[[tuple[Any, ...]], None]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Handler = Callable[[tuple[Any, ...]], None]
 
 HANDLERS: dict[str, Handler] = {}
 _installed = False

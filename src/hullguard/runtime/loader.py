@@ -8,7 +8,8 @@
 - defaults: ``RuntimePolicy()``.
 
 ``HULLGUARD_MODE=alert`` then switches the whole function to report-only, and ``HULLGUARD_LEARN=1``
-turns learn mode on, whatever the policy says. PyYAML is imported only when YAML is actually read.
+turns learn mode on, whatever the policy says. PyYAML is imported only when YAML is actually read,
+and paths are plain ``os.path`` strings (``pathlib`` would add a millisecond to every cold start).
 """
 
 from __future__ import annotations
@@ -16,17 +17,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
 from hullguard.runtime.policy import MODES, LearnPolicy, RuntimePolicy, RuntimePolicyError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    PolicyArg = str | os.PathLike[str] | Mapping[str, Any] | RuntimePolicy | None
 
 ENV_POLICY = "HULLGUARD_POLICY"
 ENV_MODE = "HULLGUARD_MODE"
 ENV_LEARN = "HULLGUARD_LEARN"
 FILE_NAMES = ("hullguard.yml", "hullguard.yaml", "hullguard.json")
-
-PolicyArg = str | os.PathLike[str] | Mapping[str, Any] | RuntimePolicy | None
 
 
 def load_policy(explicit: PolicyArg = None, near: str | None = None) -> RuntimePolicy:
@@ -41,47 +44,49 @@ def _resolve(explicit: PolicyArg, near: str | None) -> RuntimePolicy:
     if isinstance(explicit, Mapping):
         return RuntimePolicy.from_dict(dict(explicit), source="<policy argument>")
     if explicit is not None:
-        return read_policy_file(_find(Path(os.fspath(explicit)), near))
+        return read_policy_file(_find(os.fspath(explicit), near))
     inline = os.environ.get(ENV_POLICY, "").strip()
     if inline:
-        if inline[:1] in "{[" or "\n" in inline or (": " in inline and not Path(inline).exists()):
+        if inline[:1] in "{[" or "\n" in inline or (": " in inline and not os.path.exists(inline)):
             return RuntimePolicy.from_dict(parse_text(inline, ENV_POLICY, yaml=inline[:1] not in "{["),
                                            source=ENV_POLICY)
-        return read_policy_file(_find(Path(inline), near))
+        return read_policy_file(_find(inline, near))
     for directory in _search_dirs(near):
         for name in FILE_NAMES:
-            candidate = directory / name
-            if candidate.is_file():
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
                 return read_policy_file(candidate)
     return RuntimePolicy()
 
 
-def _search_dirs(near: str | None) -> list[Path]:
-    dirs = [Path(near)] if near else []
+def _search_dirs(near: str | None) -> list[str]:
+    dirs = [near] if near else []
     task_root = os.environ.get("LAMBDA_TASK_ROOT")
     if task_root:
-        dirs.append(Path(task_root))
+        dirs.append(task_root)
     return dirs
 
 
-def _find(path: Path, near: str | None) -> Path:
-    if path.is_absolute() or path.exists():
+def _find(path: str, near: str | None) -> str:
+    if os.path.isabs(path) or os.path.exists(path):
         return path
     for directory in _search_dirs(near):
-        if (directory / path).exists():
-            return directory / path
+        candidate = os.path.join(directory, path)
+        if os.path.exists(candidate):
+            return candidate
     return path
 
 
-def read_policy_file(path: Path) -> RuntimePolicy:
-    name = str(path)
+def read_policy_file(path: str | os.PathLike[str]) -> RuntimePolicy:
+    name = os.fspath(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(name, encoding="utf-8") as handle:
+            text = handle.read()
     except FileNotFoundError:
         raise RuntimePolicyError(name, ["file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RuntimePolicyError(name, [f"cannot be read: {exc}"]) from None
-    data = parse_text(text, name, yaml=path.suffix.lower() != ".json")
+    data = parse_text(text, name, yaml=os.path.splitext(name)[1].lower() != ".json")
     return RuntimePolicy.from_dict(data, source=name)
 
 

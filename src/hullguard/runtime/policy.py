@@ -9,10 +9,15 @@ because they are built at every cold start and cost a fraction of a dataclass to
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ipaddress  # imported when an IP or CIDR entry is parsed: most policies have none
+    from typing import Any, NamedTuple
+else:  # typing.NamedTuple would import typing and compile every annotation at each cold start
+    from hullguard.events.record import NamedTuple
 
 BLOCK, ALERT, ALLOW = "block", "alert", "allow"
 LEVELS = (BLOCK, ALERT, ALLOW)
@@ -309,6 +314,8 @@ def parse_net_rule(text: str, path: str, reader: _Reader) -> NetRule | None:
     if port == -1:
         return None
     if "/" in host or _looks_like_ip(host):
+        import ipaddress
+
         try:
             network = ipaddress.ip_network(host, strict=False)
         except ValueError:

@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import Any, overload
 
 from hullguard.runtime.controls.errors import FunctionError
-from hullguard.runtime.core import Guard, Handler
-from hullguard.runtime.loader import PolicyArg, load_policy
+from hullguard.runtime.core import Guard
+from hullguard.runtime.loader import load_policy
 from hullguard.runtime.policy import RuntimePolicy, RuntimePolicyError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, overload
+
+    from hullguard.runtime.core import Handler
+    from hullguard.runtime.loader import PolicyArg
+else:
+    def overload(fn: object) -> object:  # typing stays out of the cold start; only type checkers read overloads
+        return fn
 
 _GUARDS: dict[int, Guard] = {}  # one guard per distinct policy object in the process
 
@@ -67,11 +76,14 @@ def fallback_handler(handler: Handler, policy: RuntimePolicy, exc: Exception) ->
 def protect(handler: Handler, *, policy: PolicyArg = None) -> Handler: ...
 
 
+# F811: ruff cannot see that ``overload`` is typing's when type checking (it is a no-op at run time)
 @overload
-def protect(handler: None = None, *, policy: PolicyArg = None) -> Callable[[Handler], Handler]: ...
+def protect(handler: None = None, *, policy: PolicyArg = None) -> Callable[[Handler], Handler]: ...  # noqa: F811
 
 
-def protect(handler: Handler | None = None, *, policy: PolicyArg = None) -> Handler | Callable[[Handler], Handler]:
+def protect(  # noqa: F811
+    handler: Handler | None = None, *, policy: PolicyArg = None
+) -> Handler | Callable[[Handler], Handler]:
     """Decorate a Lambda handler: firewall on the event, runtime policy while it runs, events out."""
     if handler is not None:
         return protect_handler(handler, policy)

@@ -13,13 +13,16 @@ import json  # noqa: F401 - imported now: events are written from inside audit h
 import os
 import sys
 import threading
-from dataclasses import dataclass
-from typing import Any, TextIO
 
 from hullguard.events.schema import Action, FunctionContext, SecurityEvent, Severity
-from hullguard.runtime.forwarder import Forwarder
 from hullguard.runtime.policy import ALLOW, BLOCK
 from hullguard.runtime.state import PACKAGE_DIR, STATE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
+
+    from hullguard.runtime.forwarder import Forwarder  # imported (with urllib) only when one is configured
 
 # json (used by SecurityEvent.to_json_line) is imported with this module on purpose: events are written
 # from inside audit hooks, where a first import would raise audit events of its own and be judged, under
@@ -28,16 +31,25 @@ STACK_FRAMES = 5
 LEARN_RULE = "HG-RT-LEARN-001"
 
 
-@dataclass(frozen=True, slots=True)
 class Rule:
-    """What a control reports: a stable id, a title and how bad it is."""
+    """What a control reports: a stable id, a title and how bad it is.
 
-    rule_id: str
-    title: str
-    attack: str  # the runtime control, e.g. "outbound-network"
-    risk: str  # one of hullguard.events.RISKS
-    severity: Severity
-    cwe: str = ""
+    A slotted class rather than a frozen dataclass: about 25 of these are defined at import, and
+    each dataclass definition costs a few hundred microseconds of the cold start.
+    """
+
+    __slots__ = ("attack", "cwe", "risk", "rule_id", "severity", "title")
+
+    def __init__(self, rule_id: str, title: str, attack: str, risk: str, severity: Severity, cwe: str = "") -> None:
+        self.rule_id = rule_id
+        self.title = title
+        self.attack = attack  # the runtime control, e.g. "outbound-network"
+        self.risk = risk  # one of hullguard.events.RISKS
+        self.severity = severity
+        self.cwe = cwe
+
+    def __repr__(self) -> str:
+        return f"Rule({self.rule_id!r})"
 
 
 class Reporter:
@@ -69,9 +81,12 @@ class Reporter:
         inv = STATE.invocation
         if not block and inv is not None:  # one alert per rule and place per invocation, not one per call
             key = (rule.rule_id, location)
-            if key in inv.reported:
+            reported = inv.reported
+            if reported is None:
+                reported = inv.reported = set()
+            elif key in reported:
                 return False
-            inv.reported.add(key)
+            reported.add(key)
         extra: dict[str, Any] = {"control": rule.attack, "policy_rule": policy_rule, "mode": self.mode,
                                  "stack": caller_stack()}
         if observed is not None:

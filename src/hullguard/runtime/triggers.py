@@ -7,8 +7,10 @@ source ARNs and accounts the invoker control judges.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 _identify: Callable[[Any], tuple[str, Any]] | None
 try:  # the firewall's trigger modules are the reference; the local fallback only covers the common shapes

@@ -17,13 +17,16 @@ import contextlib
 import fnmatch
 import json
 import sys
-from typing import Any
 
 from hullguard.events.schema import Severity
 from hullguard.runtime.hooks import HANDLERS, Blocked
 from hullguard.runtime.policy import ALLOW, CodePolicy
 from hullguard.runtime.report import Reporter, Rule
 from hullguard.runtime.state import STATE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 EVENT_EVAL = Rule("HG-RT-CODE-001", "Code compiled from event data (eval/exec/compile)", "dynamic-code",
                   "event-injection", Severity.CRITICAL, "CWE-95")

@@ -16,13 +16,16 @@ import contextlib
 import os
 import sys
 from collections import ChainMap
-from collections.abc import Callable
-from typing import Any
 
 from hullguard.events.schema import Severity
-from hullguard.runtime import hooks
+from hullguard.runtime import imports
 from hullguard.runtime.policy import ALLOW, CredentialsPolicy
 from hullguard.runtime.report import Reporter, Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 MASK = "****"
@@ -170,10 +173,7 @@ def remove_from_environ(values: dict[str, str]) -> None:
     _PRIVATE.update(values)
     for name in values:
         os.environ.pop(name, None)
-    if "botocore.credentials" in sys.modules:
-        _patch_botocore(sys.modules["botocore.credentials"])
-    else:
-        sys.meta_path.insert(0, _BotocoreFinder())  # type: ignore[arg-type]
+    imports.when_imported("botocore.credentials", _patch_botocore)
 
 
 def private_environ() -> ChainMap[str, str]:
@@ -192,32 +192,3 @@ def _patch_botocore(module: Any) -> None:
 
     __init__.__hullguard__ = True  # type: ignore[attr-defined]
     provider.__init__ = __init__
-
-
-class _BotocoreFinder:
-    """Patches ``botocore.credentials`` right after it is first imported; finds nothing itself."""
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name != "botocore.credentials":
-            return None
-        try:
-            import importlib.machinery
-
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
-            if spec is None or spec.loader is None:
-                return spec
-            loader = spec.loader
-            exec_module = loader.exec_module
-        except Exception as exc:  # our bug must not break the user's import: let the normal finders run
-            hooks.report_error("botocore import hook", exc)
-            return None
-
-        def exec_and_patch(module: Any) -> None:
-            exec_module(module)
-            try:
-                _patch_botocore(module)
-            except Exception as exc:
-                hooks.report_error("botocore credential provider", exc)
-
-        loader.exec_module = exec_and_patch  # type: ignore[method-assign]
-        return spec

@@ -9,13 +9,16 @@ so retries, DLQs and destinations still see a failure.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from hullguard.events.schema import Severity
 from hullguard.runtime.policy import ErrorsPolicy
 from hullguard.runtime.report import Reporter, Rule
 from hullguard.runtime.state import Invocation, internal_work
 from hullguard.runtime.triggers import HTTP_TRIGGERS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 VERBOSE_ERROR = Rule("HG-RT-ERR-001", "Unhandled exception in the handler (details kept in the security log)",
                      "verbose-errors", "verbose-errors", Severity.LOW, "CWE-209")

@@ -16,13 +16,16 @@ import fnmatch
 import os
 import re
 import sys
-from typing import Any
 
 from hullguard.events.schema import Severity
 from hullguard.runtime.hooks import HANDLERS, Blocked
 from hullguard.runtime.policy import ALLOW, BLOCK, FilesPolicy, TmpPolicy
 from hullguard.runtime.report import Reporter, Rule
 from hullguard.runtime.state import STATE, TMP_ROOT
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 SOURCE_READ = Rule("HG-RT-FILE-001", "Handler source code read as data", "file-access", "over-privileged",
                    Severity.HIGH, "CWE-540")

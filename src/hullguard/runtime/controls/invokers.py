@@ -7,12 +7,15 @@ Each list applies only when it is non-empty. Accounts are judged only when the e
 from __future__ import annotations
 
 import fnmatch
-from typing import Any
 
 from hullguard.events.schema import Severity
 from hullguard.runtime import triggers
 from hullguard.runtime.policy import InvokersPolicy
 from hullguard.runtime.report import Reporter, Rule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 WRONG_TRIGGER = Rule("HG-RT-INV-001", "Invocation from a trigger the policy does not list", "invoker",
                      "flow-manipulation", Severity.HIGH, "CWE-284")

@@ -13,12 +13,15 @@ import contextlib
 import json
 import threading
 import time
-from typing import Any
 
 from hullguard.events.schema import Severity
 from hullguard.runtime.policy import ALLOW, LimitsPolicy
 from hullguard.runtime.report import Reporter, Rule
 from hullguard.runtime.state import STATE, Invocation
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 OVERSIZED = Rule("HG-RT-LIM-001", "Oversized event (possible denial of service)", "limits", "denial-of-service",
                  Severity.MEDIUM, "CWE-400")

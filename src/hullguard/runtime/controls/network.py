@@ -8,6 +8,10 @@ host names, ``*.domain`` suffixes, IPs/CIDRs, each optionally with a port). Verd
 With a block policy whose allow-list has no CIDR entries, a name the list cannot match is refused
 before it is even looked up (DNS queries can carry data out).
 
+Nothing here imports ``socket`` or ``ipaddress`` at cold start: the ``getaddrinfo`` wrapper is put in
+place when the function's code first imports ``socket`` (``imports.when_imported``), and ``ipaddress``
+is loaded with it, outside any audit hook, before the first connection can be judged.
+
 Always allowed: the Lambda Runtime API (``AWS_LAMBDA_RUNTIME_API``) and the X-Ray daemon. The cloud
 metadata range (169.254.0.0/16, fd00:ec2::/32) has its own switch, blocked by default: nothing in
 Lambda needs it and SSRF payloads aim for it.
@@ -16,14 +20,11 @@ Lambda needs it and SSRF payloads aim for it.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
-import socket
-from collections.abc import Callable
-from typing import Any
+import sys
 
 from hullguard.events.schema import Severity
-from hullguard.runtime import hooks
+from hullguard.runtime import hooks, imports
 from hullguard.runtime.hooks import HANDLERS, Blocked
 from hullguard.runtime.policy import ALLOW, BLOCK, NetRule, NetworkPolicy
 from hullguard.runtime.report import Reporter, Rule
@@ -34,16 +35,49 @@ UNLISTED = Rule("HG-RT-NET-001", "Outbound connection to a destination not on th
 METADATA = Rule("HG-RT-NET-002", "Connection to the cloud metadata address range (SSRF)", "outbound-network",
                 "event-injection", Severity.CRITICAL, "CWE-918")
 
-_METADATA_NETS = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fd00:ec2::/32"))
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ipaddress
+    from collections.abc import Callable
+    from types import ModuleType
+    from typing import Any
+
 _ALLOWED = ("allow", "", "")  # (level, rule text, policy rule) of an allowed destination
+_CURRENT: list[NetworkControl] = []  # the control whose wrapper socket.getaddrinfo must be
+
+
+def _ipaddress() -> ModuleType:
+    """``ipaddress``, loaded on first need (normally already loaded with ``socket``, see ``_on_socket``)."""
+    import ipaddress  # a dict lookup in sys.modules once loaded
+
+    return ipaddress
+
+
+_METADATA_TEXT = ("169.254.0.0/16", "fd00:ec2::/32")
+_metadata_nets: tuple[Any, ...] = ()
+
+
+def _metadata() -> tuple[Any, ...]:
+    global _metadata_nets
+    if not _metadata_nets:
+        ip = _ipaddress()
+        _metadata_nets = tuple(ip.ip_network(text) for text in _METADATA_TEXT)
+    return _metadata_nets
 
 
 def _is_ip(text: str) -> bool:
     try:
-        ipaddress.ip_address(text)
+        _ipaddress().ip_address(text)
     except ValueError:
         return False
     return True
+
+
+def _on_socket(module: ModuleType) -> None:
+    """``socket`` was just imported: load ``ipaddress`` now (not inside an audit hook) and wrap."""
+    _metadata()
+    if _CURRENT:
+        _CURRENT[0].wrap_getaddrinfo(module)
 
 
 def _host_port(value: str) -> tuple[str, int] | None:
@@ -73,6 +107,14 @@ class NetworkControl:
     def install(self) -> None:
         HANDLERS["socket.connect"] = self.on_connect
         HANDLERS["socket.sendto"] = self.on_connect
+        _CURRENT[:] = [self]
+        if "socket" in sys.modules:
+            _on_socket(sys.modules["socket"])
+        elif not imports.pending("socket"):
+            imports.when_imported("socket", _on_socket)
+
+    def wrap_getaddrinfo(self, socket: Any) -> None:
+        """Make ``socket.getaddrinfo`` this control's wrapper (each answer teaches us a name)."""
         if self._wrapper is None:
             real = socket.getaddrinfo
             if getattr(real, "__hullguard__", False):  # another guard in this process wrapped it already
@@ -166,15 +208,17 @@ class NetworkControl:
             return _ALLOWED
         name = self.names.get(ip, "")
         try:
-            addr: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(ip)
+            ip_module = _ipaddress()
+            addr: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ip_module.ip_address(ip)
         except ValueError:  # connect(("example.com", 80)) resolves inside C: judge the name itself
             addr, name = None, ip.lower().rstrip(".")
-        if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
-            addr = addr.ipv4_mapped
+        mapped = getattr(addr, "ipv4_mapped", None)  # IPv6 only: ::ffff:a.b.c.d is judged as a.b.c.d
+        if mapped is not None:
+            addr = mapped
         for rule in self.policy.allow:
             if self._matches(rule, name, addr, port):
                 return _allowed_or_learn(self.reporter, rule)
-        if addr is not None and any(addr in net for net in _METADATA_NETS):
+        if addr is not None and any(addr in net for net in _metadata()):
             return (self.policy.metadata, "169.254.0.0/16", "network.metadata")
         if name and self.policy.aws_endpoints and self.aws_suffixes and name.endswith(self.aws_suffixes):
             return _allowed_or_learn(self.reporter, None)

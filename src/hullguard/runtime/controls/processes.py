@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Any
 
 from hullguard.events.schema import Severity
 from hullguard.runtime.hooks import HANDLERS, Blocked
 from hullguard.runtime.policy import ALLOW, ProcessesPolicy
 from hullguard.runtime.report import Reporter, Rule
 from hullguard.runtime.state import STATE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 CHILD_PROCESS = Rule("HG-RT-PROC-001", "Child process started", "child-process", "over-privileged",
                      Severity.HIGH, "CWE-78")
