@@ -5,6 +5,15 @@
 #   python/hullguard/   the in-function parts only: events, firewall, runtime, handler.py
 #   python/yaml/        PyYAML, pure-Python files only (no libyaml .so), so one zip serves
 #                       every Python 3 runtime on x86_64 and arm64
+#   python/re2/         google-re2 (the firewall's one-pass gate): its Python module and one
+#                       compiled _re2 per Python 3.10-3.14 (the interpreter loads the one of its
+#                       own version) for ARCH (x86_64, the default, or aarch64), manylinux_2_28
+#                       wheels from PyPI: Amazon Linux 2023 runtimes load them; on older runtimes
+#                       (glibc < 2.28) the import fails and the firewall runs its exact passes
+#                       alone. Without network access the layer is built without it (said so).
+#                       RE2_PYTHONS="3.12" keeps only the runtimes a team uses (each adds ~0.6 MB
+#                       zipped; RE2_PYTHONS="" leaves google-re2 out and downloads nothing);
+#                       the wheel's BSD licence goes along as python/re2/LICENSE.
 #   hullguard-wrapper   the AWS_LAMBDA_EXEC_WRAPPER script (/opt/hullguard-wrapper)
 # Bytecode for the building interpreter's version is included (unchecked-hash .pyc: /opt is
 # read-only, so without it every cold start would compile hullguard again); other Python
@@ -12,11 +21,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PY:-.venv/bin/python}"
+ARCH="${ARCH:-x86_64}"
 OUT="dist/hullguard-layer.zip"
-exec "$PY" - "$OUT" <<'PYEOF'
+RE2_PYTHONS="${RE2_PYTHONS-3.10 3.11 3.12 3.13 3.14}"
+exec "$PY" - "$OUT" "$ARCH" "$RE2_PYTHONS" <<'PYEOF'
 import importlib.util
 import os
 import py_compile
+import subprocess
 import sys
 import tempfile
 import zipfile
@@ -25,6 +37,8 @@ from pathlib import Path
 import yaml
 
 out = Path(sys.argv[1])
+arch = sys.argv[2]
+RE2_PYTHONS = sys.argv[3].split()
 src = Path("src/hullguard")
 parts = ["__init__.py", "_version.py", "py.typed", "handler.py", "events", "firewall", "runtime"]
 skip_dirs = {"__pycache__"}
@@ -62,6 +76,43 @@ def add(zf: zipfile.ZipFile, path: Path, arcname: str, mode: int = 0o644) -> int
     return 2
 
 
+def add_re2(zf: zipfile.ZipFile) -> list[str]:
+    """google-re2's module once and its compiled part per Python version; [] when unavailable."""
+    added: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        module_added = False
+        for version in RE2_PYTHONS:
+            wheels = Path(tmp) / version
+            proc = subprocess.run(
+                [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
+                 "--platform", f"manylinux_2_28_{arch}", "--python-version", version, "-d", str(wheels),
+                 "google-re2>=1.1"],
+                capture_output=True, text=True,
+            )
+            found = sorted(wheels.glob("*.whl")) if proc.returncode == 0 else []
+            if not found:
+                print(f"google-re2 for Python {version} {arch}: not available ({proc.stderr.strip()[-200:]}); "
+                      "that runtime runs the firewall without the gate", file=sys.stderr)
+                continue
+            with zipfile.ZipFile(found[0]) as wheel:
+                for name in wheel.namelist():
+                    is_module = name == "re2/__init__.py"
+                    target = "python/" + name
+                    if name.endswith("/licenses/LICENSE") and not module_added:
+                        target = "python/re2/LICENSE"
+                    elif not (is_module and not module_added) and not (
+                        name.startswith("re2/_re2") and name.endswith(".so")
+                    ):
+                        continue
+                    info = zipfile.ZipInfo(target, date_time=(2024, 1, 1, 0, 0, 0))
+                    info.external_attr = (0o100000 | 0o644) << 16
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    zf.writestr(info, wheel.read(name), compresslevel=9)
+                    module_added = module_added or is_module
+            added.append(version)
+    return added
+
+
 out.parent.mkdir(parents=True, exist_ok=True)
 count = 0
 with zipfile.ZipFile(out, "w") as zf:
@@ -72,7 +123,10 @@ with zipfile.ZipFile(out, "w") as zf:
     for path in files(yaml_dir):
         count += add(zf, path, "python/yaml/" + path.relative_to(yaml_dir).as_posix())
     count += add(zf, Path("layer/hullguard-wrapper"), "hullguard-wrapper", 0o755)
+    re2_versions = add_re2(zf)
+    count += len(re2_versions)
 unpacked = sum(i.file_size for i in zipfile.ZipFile(out).infolist())
 print(f"{out}: {out.stat().st_size / 1024:.0f} KiB zipped, {unpacked / 1024:.0f} KiB unpacked, {count} files "
-      f"(bytecode for Python {sys.version_info.major}.{sys.version_info.minor})")
+      f"(bytecode for Python {sys.version_info.major}.{sys.version_info.minor}; google-re2 {arch} for "
+      f"Python {', '.join(re2_versions) or 'none'})")
 PYEOF
