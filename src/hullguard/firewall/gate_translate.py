@@ -29,6 +29,8 @@ except ImportError:  # Python 3.10
 
 RE2_MAX_REPEAT = 1000  # RE2 refuses counted repeats above this
 _INEXACT: list[str] = []  # what the translation in progress had to drop (generation is single-threaded)
+_REPEATS: list[bool] = []  # the counted repeats the node being translated is inside
+_MAX_NESTED_COUNT = 8
 
 
 class Untranslatable(ValueError):
@@ -248,8 +250,8 @@ def _lookbehind_after_prefix(nodes: list[tuple[Any, Any]], at_end: bool) -> str 
         op, av = av[3][0]
     if op is sre.BRANCH:
         branches = av[1]
-        if not any(_starts_with_lookbehind(branch) for branch in branches):
-            return None
+        if not prefix or not any(_starts_with_lookbehind(branch) for branch in branches):
+            return None  # nothing consumed: each alternative resolves its own lookbehind in place
         # Distribute the consumed prefix into each alternative: ``c(?:(?<=a.)x|(?<=b.)y)``.
         head = nodes[:index]
         return "(?:" + "|".join(_sequence(head + list(branch) + rest, True, at_end) for branch in branches) + ")"
@@ -307,7 +309,18 @@ def _node(op: Any, av: Any, at_start: bool, at_end: bool) -> str:
         low, high, inner = av
         if low > RE2_MAX_REPEAT or (high != sre.MAXREPEAT and high > RE2_MAX_REPEAT):
             raise Untranslatable("repeat count over RE2's limit")
-        body = "(?:" + _sequence(inner, False, False) + ")"
+        bounded_outer = high != sre.MAXREPEAT and high > 1
+        if any(_REPEATS) and high != sre.MAXREPEAT and high > _MAX_NESTED_COUNT:
+            # A wide count inside another count (``(?:[^/]{0,64}/){0,8}``) unrolls into thousands of
+            # RE2 instructions (17 ms to compile the command-injection gate); unbounded, it is a
+            # small superset.
+            _INEXACT.append("nested count")
+            high = sre.MAXREPEAT
+        _REPEATS.append(bounded_outer)
+        try:
+            body = "(?:" + _sequence(inner, False, False) + ")"
+        finally:
+            _REPEATS.pop()
         if high == sre.MAXREPEAT:
             return body + ("*" if low == 0 else "+" if low == 1 else f"{{{low},}}")
         return body + f"{{{low},{high}}}"
