@@ -86,6 +86,12 @@ def _name(path: str, key: str, lower: bool) -> _Name:
     return known
 
 
+# Object keys seen to be plain (letters and digits, not "prototype"): JSON bodies repeat their keys
+# from one event to the next, and a set lookup is cheaper than the two checks. Bounded; when full,
+# other keys are just checked each time.
+_PLAIN_KEYS: set[Any] = set()
+
+
 def _starts(views: list[str]) -> list[int]:
     """Offset of each view in the views joined by one character."""
     starts = [0]
@@ -210,6 +216,7 @@ class Inspection:
         guess = b64.looks_like
         structured = _STRUCTURED
         scalars = _SCALARS
+        plain_keys = _PLAIN_KEYS
         nodes = meter.nodes
         while stack:
             path, value, hint, record, ctype, depth = stack.pop()
@@ -268,37 +275,35 @@ class Inspection:
                 if run_depths[-1] != depth:
                     run_starts.append(len(ptexts))
                     run_depths.append(depth)
-                strings = meter.strings
-                room = min(room, max_strings - strings + 1)
+                before = len(ptexts)
+                room = min(room, max_strings - meter.strings + 1)
                 items = value.items()
                 for key, inner in items if len(value) <= room else islice(items, room):
                     where = f"{prefix}{key}"
                     # Keys of letters and digits carry no injection, except "prototype", which under a
                     # "constructor" key reaches Object.prototype (the location names the parent).
-                    if type(key) is str and (not (key.isascii() and key.isalnum()) or key == "prototype"):
-                        strings += 1
-                        ptexts.append(key)
-                        pmetas.append((where, record, "", True))
+                    if key not in plain_keys:
+                        if type(key) is str and (not (key.isascii() and key.isalnum()) or key == "prototype"):
+                            ptexts.append(key)
+                            pmetas.append((where, record, "", True))
+                        elif len(plain_keys) < _MAX_NAMES:
+                            plain_keys.add(key)
                     child = type(inner)
                     if child is str:
                         size = len(inner)
                         if not size:
                             continue
                         if inner[0] in structured:
-                            meter.strings = strings
                             self.string(where, inner, PLAIN, record, "", depth)
-                            strings = meter.strings
                             continue
-                        strings += 1
                         if size >= 16 and not size & 3 and guess(inner):
-                            meter.strings = strings
                             self.guess_base64(where, inner, record, depth)
                         ptexts.append(inner)
                         pmetas.append((where, record, "", False))
                     elif child not in scalars:
                         stack.append((where, inner, 0, record, "", depth))
-                meter.strings = strings
-                if strings > max_strings:
+                meter.strings += len(ptexts) - before
+                if meter.strings > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
                     stack.clear()
                     break
@@ -313,31 +318,26 @@ class Inspection:
                 if run_depths[-1] != depth:
                     run_starts.append(len(ptexts))
                     run_depths.append(depth)
-                strings = meter.strings
-                room = min(max_nodes - nodes - len(stack), max_strings - strings + 1)
+                before = len(ptexts)
+                room = min(max_nodes - nodes - len(stack), max_strings - meter.strings + 1)
                 for i, inner in enumerate(value if len(value) <= room else islice(value, max(room, 0))):
                     child = type(inner)
                     if child is str:
                         size = len(inner)
                         if not size:
-                            strings += 1
                             continue
                         where = f"{path}[{i}]"
                         if inner[0] in structured:
-                            meter.strings = strings
                             self.string(where, inner, PLAIN, record, "", depth)
-                            strings = meter.strings
                             continue
-                        strings += 1
                         if size >= 16 and not size & 3 and guess(inner):
-                            meter.strings = strings
                             self.guess_base64(where, inner, record, depth)
                         ptexts.append(inner)
                         pmetas.append((where, record, "", False))
                     elif child not in scalars:
                         stack.append((f"{path}[{i}]", inner, 0, record, "", depth))
-                meter.strings = strings
-                if strings > max_strings:
+                meter.strings += len(ptexts) - before
+                if meter.strings > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
                     stack.clear()
                     break
@@ -484,7 +484,8 @@ class Inspection:
                 where = f"{path}.{name}" if name else path
                 if name:
                     self.views(where, name, record, "", True, True)
-                self.push(where, value, URL, record, "", depth + 1)
+                meter.strings += 1
+                self.views(where, value, record, "", False, True, depth + 1)
         else:
             self.string(path, text, PLAIN, record, ctype, depth)
 
@@ -568,8 +569,7 @@ class Inspection:
         text_out = b64.as_text(data)
         if text_out is None and declared and data:
             text_out = bytes_to_text(data)
-            printable = sum(1 for c in text_out[:256] if c.isprintable() or c in "\r\n\t")
-            if printable * 10 < min(len(text_out), 256) * 9:
+            if not b64.mostly_printable(text_out, 256):
                 return None  # binary content (an image, a protobuf...): nothing to scan as text
         return text_out
 

@@ -48,6 +48,13 @@ def as_text(data: bytes) -> str | None:
         return None
     if not text:
         return None
-    sample = text[:512]
+    return text if mostly_printable(text) else None
+
+
+def mostly_printable(text: str, sample_size: int = 512) -> bool:
+    """At least 90% of the first ``sample_size`` characters are printable or line breaks and tabs."""
+    sample = text[:sample_size]
+    if sample.isprintable():  # the common answer, found in C
+        return True
     printable = sum(1 for c in sample if c.isprintable() or c in "\r\n\t")
-    return text if printable * 10 >= len(sample) * 9 else None
+    return printable * 10 >= len(sample) * 9

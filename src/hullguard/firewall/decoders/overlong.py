@@ -9,8 +9,8 @@ from __future__ import annotations
 
 def fix_overlong(data: bytes) -> bytes:
     """Replace overlong 2-, 3- and 4-byte sequences by the UTF-8 of the code point they encode."""
-    if not any(b in (0xC0, 0xC1, 0xE0, 0xF0) for b in data):
-        return data
+    if b"\xc0" not in data and b"\xc1" not in data and b"\xe0" not in data and b"\xf0" not in data:
+        return data  # searched in C: a byte loop in Python costs ~50 ms per megabyte
     out = bytearray()
     i, n = 0, len(data)
     while i < n:

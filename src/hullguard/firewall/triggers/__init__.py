@@ -113,6 +113,8 @@ def envelope(obj: Any, path: str, record: int | None) -> Iterator[Field] | None:
     """The fields of an event found inside another one, or None when ``obj`` is no known event."""
     if not isinstance(obj, Mapping):
         return None
+    if "Type" not in obj and "Records" not in obj and "detail-type" not in obj and "logEvents" not in obj:
+        return None  # none of the shapes below (most JSON messages are plain data)
     if sns.is_notification(obj):
         return sns.notification(obj, path, record)
     if s3.is_notification(obj):
