@@ -13,7 +13,8 @@
 #                       alone. Without network access the layer is built without it (said so).
 #                       RE2_PYTHONS="3.12" keeps only the runtimes a team uses (each adds ~0.6 MB
 #                       zipped; RE2_PYTHONS="" leaves google-re2 out and downloads nothing);
-#                       the wheel's BSD licence goes along as python/re2/LICENSE.
+#                       the wheel's BSD licence goes along as python/re2/LICENSE. The building
+#                       interpreter's own version and architecture come from its installed copy.
 #   hullguard-wrapper   the AWS_LAMBDA_EXEC_WRAPPER script (/opt/hullguard-wrapper)
 # Bytecode for the building interpreter's version is included (unchecked-hash .pyc: /opt is
 # read-only, so without it every cold start would compile hullguard again); other Python
@@ -76,12 +77,50 @@ def add(zf: zipfile.ZipFile, path: Path, arcname: str, mode: int = 0o644) -> int
     return 2
 
 
+def write(zf: zipfile.ZipFile, arcname: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(arcname, date_time=(2024, 1, 1, 0, 0, 0))
+    info.external_attr = (0o100000 | 0o644) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data, compresslevel=9)
+
+
+def installed_re2(version: str) -> list[tuple[str, bytes]]:
+    """google-re2 as installed for this very interpreter, when it is the version and architecture
+    asked for (no download: the tests build the layer this way)."""
+    import platform
+
+    if version != f"{sys.version_info.major}.{sys.version_info.minor}" or platform.machine() != arch:
+        return []
+    spec = importlib.util.find_spec("re2")
+    if spec is None or spec.origin is None:
+        return []
+    package = Path(spec.origin).parent
+    compiled = sorted(package.glob("_re2.cpython-*.so"))
+    if not compiled:
+        return []
+    files = [("re2/__init__.py", (package / "__init__.py").read_bytes())]
+    files += [(f"re2/{path.name}", path.read_bytes()) for path in compiled]
+    licences = sorted(package.parent.glob("google_re2-*.dist-info/licenses/LICENSE"))
+    if licences:
+        files.append(("re2/LICENSE", licences[0].read_bytes()))
+    return files
+
+
 def add_re2(zf: zipfile.ZipFile) -> list[str]:
     """google-re2's module once and its compiled part per Python version; [] when unavailable."""
     added: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         module_added = False
         for version in RE2_PYTHONS:
+            local = installed_re2(version)
+            if local:
+                for name, data in local:
+                    if name == "re2/__init__.py" and module_added:
+                        continue
+                    write(zf, "python/" + name, data)
+                    module_added = module_added or name == "re2/__init__.py"
+                added.append(version)
+                continue
             wheels = Path(tmp) / version
             proc = subprocess.run(
                 [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
@@ -104,10 +143,7 @@ def add_re2(zf: zipfile.ZipFile) -> list[str]:
                         name.startswith("re2/_re2") and name.endswith(".so")
                     ):
                         continue
-                    info = zipfile.ZipInfo(target, date_time=(2024, 1, 1, 0, 0, 0))
-                    info.external_attr = (0o100000 | 0o644) << 16
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    zf.writestr(info, wheel.read(name), compresslevel=9)
+                    write(zf, target, wheel.read(name))
                     module_added = module_added or is_module
             added.append(version)
     return added

@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import pickle
+import platform
 import subprocess
 import sys
 import zipfile
@@ -259,8 +260,10 @@ def test_exec_wrapper_with_a_runtime_that_reads_the_handler_from_the_environment
 
 def test_layer_zip_protects_a_function_through_the_exec_wrapper(function, tmp_path):
     repo = Path(__file__).resolve().parents[2]
+    # google-re2 only for this interpreter: the script takes it from the installed copy (no network).
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
     build = subprocess.run(["bash", "scripts/build-layer.sh"], cwd=repo, capture_output=True, text=True,
-                           env=dict(os.environ, PY=sys.executable))
+                           env=dict(os.environ, PY=sys.executable, RE2_PYTHONS=version, ARCH=platform.machine()))
     assert build.returncode == 0, build.stderr
     opt = tmp_path / "opt"
     with zipfile.ZipFile(repo / "dist" / "hullguard-layer.zip") as layer:
@@ -269,6 +272,7 @@ def test_layer_zip_protects_a_function_through_the_exec_wrapper(function, tmp_pa
     # hullguard's in-function parts, PyYAML and google-re2 (the firewall's one-pass gate), nothing else
     assert not [n for n in names if n.startswith("python/") and n.split("/")[1] not in ("hullguard", "yaml", "re2")]
     assert not [n for n in names if "/cli/" in n or "/scanner/" in n or "/console/" in n]
+    assert [n for n in names if n.startswith(f"python/re2/_re2.cpython-{version.replace('.', '')}")]
     (opt / "hullguard-wrapper").chmod(0o755)
     where = subprocess.run([sys.executable, "-c", "import hullguard; print(hullguard.__file__)"],
                            env=dict(os.environ, PYTHONPATH=str(opt / "python")), capture_output=True, text=True)
