@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 FAILED: Any = object()  # sentinel: the string is not JSON
@@ -30,7 +31,7 @@ def looks_like(text: str) -> bool:
 
 # The C scanner behind ``json.loads``, called directly: ``loads`` adds two regex matches and a few
 # checks around it, which cost as much as parsing a small message.
-_SCAN = json.JSONDecoder().scan_once
+_SCAN: Callable[[str, int], tuple[Any, int]] = getattr(json.JSONDecoder(), "scan_once")  # noqa: B009 - untyped
 _BLANKS = " \t\n\r"  # what JSON allows around a value
 
 
