@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import socket
 
 import pytest
 
 from hullguard.runtime import triggers
 from hullguard.runtime.controls.code import event_strings
+from hullguard.runtime.controls.files import FileControl
 from hullguard.runtime.controls.invokers import InvokerControl
 from hullguard.runtime.controls.network import NetworkControl
 from hullguard.runtime.controls.processes import ProcessControl
@@ -17,7 +19,7 @@ from hullguard.runtime.controls.tmpfs import TmpCleaner
 from hullguard.runtime.hooks import Blocked
 from hullguard.runtime.policy import RuntimePolicy
 from hullguard.runtime.report import Reporter
-from hullguard.runtime.state import Invocation
+from hullguard.runtime.state import STATE, Invocation
 from hullguard.runtime.suggest import observe, read_events, suggest_policy
 
 from .support import api_event, load_event
@@ -198,3 +200,39 @@ def test_when_imported_patches_right_after_the_first_import(tmp_path, monkeypatc
 
     assert hg_broken_patch.VALUE == 2 and errors == ["import hook for hg_broken_patch"]  # import unharmed
     assert all(type(f).__name__ != "_AfterImport" for f in __import__("sys").meta_path)  # nothing pending
+
+
+def test_tmp_creations_seen_by_the_hooks_are_deleted_without_walking_tmp(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "model.bin").write_text("start-up")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"  # not under the cleaner's root
+    outside.mkdir()
+    policy = RuntimePolicy.from_dict({"tmp": {"cleanup": "delete"}})
+    rep, out = reporter()
+    cleaner = TmpCleaner(policy.tmp, rep, str(tmp_path))
+    cleaner.snapshot()
+    files = FileControl(policy.files, policy.tmp, rep, "", str(tmp_path))
+    inv = Invocation(function=None, event={}, context=None, cold_start=False)  # type: ignore[arg-type]
+    monkeypatch.setattr(STATE, "invocation", inv)
+    create = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    # each hook runs before the operation, as the audit event does
+    files.on_open((str(cache / "new.bin"), "w", create))
+    (cache / "new.bin").write_text("left by the invocation")
+    files.on_open((str(cache / "model.bin"), "w", create))  # existed at start-up: rewritten, not created
+    (cache / "model.bin").write_text("rewritten")
+    monkeypatch.chdir(cache)
+    files.on_mkdir(("run", 0o777, None))  # relative to the working directory
+    (cache / "run").mkdir()
+    (cache / "run" / "part.txt").write_text("inside a directory the invocation created")
+    files.on_symlink((str(outside), str(cache / "link"), None))
+    (cache / "link").symlink_to(outside)
+    files.on_open((str(cache / "link" / "victim"), "w", create))
+    (outside / "victim").write_text("outside the root: never deleted through the link")
+    monkeypatch.setattr(STATE, "invocation", None)
+    cleaner.after(inv)
+    assert sorted(p.name for p in cache.iterdir()) == ["model.bin"]
+    assert (cache / "model.bin").read_text() == "rewritten" and (outside / "victim").exists()
+    event = json.loads(out.getvalue())
+    assert sorted(event["unmapped"]["detail"]["deleted"]) == sorted(
+        str(cache / name) for name in ("link", "new.bin", "run", "run/part.txt"))

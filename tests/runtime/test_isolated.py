@@ -268,3 +268,37 @@ def test_socket_imported_after_protect_is_judged_by_the_name_it_resolved(tmp_pat
     assert result["by_name"] == "allowed"  # 127.0.0.1 was learned as 'localhost' from the lookup
     assert result["lookup_unlisted"] == "blocked"  # refused before any DNS query
     assert result["ip_unlisted"] == "blocked"
+
+
+def test_tmp_cleanup_with_the_real_hooks_inside_a_directory_from_start_up(tmp_path):
+    """Creations inside a directory that existed at start-up change nothing at the top of /tmp:
+    only the audit hooks can tell the cleaner about them."""
+    result = run_isolated("""
+        import json, os, tempfile, uuid
+        from hullguard import protect
+        base = f"/tmp/hg-nest-{uuid.uuid4().hex}"
+        os.makedirs(base)
+        with open(f"{base}/start.txt", "w") as f:
+            f.write("start-up")
+
+        def handler(event, context):
+            os.makedirs(f"{base}/run/deep")
+            with open(f"{base}/run/deep/out.csv", "w") as f:
+                f.write("rows")
+            with open(f"{base}/start.txt", "a") as f:
+                f.write(" + appended")
+            fd, name = tempfile.mkstemp(dir=base)
+            os.close(fd)
+            os.rename(name, f"{base}/renamed.tmp")
+            return {"ok": True}
+
+        protected = protect(handler, policy={"tmp": {"cleanup": "delete"}})
+        protected({}, None)
+        left = sorted(os.listdir(base))
+        with open(f"{base}/start.txt") as f:
+            start = f.read()
+        os.unlink(f"{base}/start.txt"); os.rmdir(base)
+        print("RESULT " + json.dumps({"left": left, "start": start}))
+    """, tmp_path)
+    assert result["left"] == ["start.txt"] and result["start"] == "start-up + appended"
+    assert '"uid":"HG-RT-TMP-003"' in result["_stdout"]

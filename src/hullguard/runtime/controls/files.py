@@ -8,6 +8,11 @@ judged like a read of the target.
 Imports keep working: a read of a ``.py``/``.pyc`` under ``LAMBDA_TASK_ROOT`` is allowed when the two
 frames above it belong to the import system; the same file opened by anyone else is a data read.
 ``linecache`` (tracebacks) is refused quietly, which also keeps source lines out of error output.
+
+The same events tell the ``/tmp`` cleaner what an invocation creates: an ``open`` with ``O_CREAT``,
+``mkdir``, ``rename``, ``symlink`` or ``link`` whose target under ``/tmp`` does not exist yet (the hook
+runs before the system call, so one ``lstat`` tells) is noted on the invocation. The cleaner then
+knows what to delete without walking ``/tmp``.
 """
 
 from __future__ import annotations
@@ -78,10 +83,11 @@ class FileControl:
         self.tmp_prefix = self.tmp_root + "/"
         self.tmp_judged = tmp.read != ALLOW or tmp.write != ALLOW or reporter.learn
         self.watched = tuple(p for p in (self.task_root, self.tmp_prefix, self.tmp_root, "/proc/", "/dev/fd") if p)
+        self.track_tmp = tmp.cleanup != "off"  # note what each invocation creates under /tmp
 
     def install(self) -> None:
         HANDLERS["open"] = self.on_open
-        HANDLERS["os.symlink"] = self.on_link
+        HANDLERS["os.symlink"] = self.on_symlink
         HANDLERS["os.link"] = self.on_link
         HANDLERS["os.mkdir"] = self.on_mkdir
         HANDLERS["os.rename"] = self.on_rename
@@ -109,7 +115,15 @@ class FileControl:
         if self.files.deny_read and not flags & _WRITE_FLAGS:
             self._denied(path)
 
+    def on_symlink(self, args: tuple[Any, ...]) -> None:
+        """``os.symlink(src, dst, dir_fd)``."""
+        self._link(args, args[2] if len(args) > 2 else None)
+
     def on_link(self, args: tuple[Any, ...]) -> None:
+        """``os.link(src, dst, src_dir_fd, dst_dir_fd)``."""
+        self._link(args, args[3] if len(args) > 3 else None)
+
+    def _link(self, args: tuple[Any, ...], dst_dir_fd: Any) -> None:
         target = os.fsdecode(args[0]) if isinstance(args[0], (str, bytes)) else ""
         if not target:
             return
@@ -122,26 +136,52 @@ class FileControl:
         elif self.task_root and target.startswith(self.task_root) and target.lower().endswith(
                 self.files.source_extensions):
             self._judge(self.files.source_read, SOURCE_READ, target, "files.source_read", "link")
-        self._mark_tmp(os.fsdecode(args[1]) if isinstance(args[1], (str, bytes)) else "")
+        self._creating(args[1], dst_dir_fd)
 
     def on_mkdir(self, args: tuple[Any, ...]) -> None:
-        self._mark_tmp(os.fsdecode(args[0]) if isinstance(args[0], (str, bytes)) else "")
+        """``os.mkdir(path, mode, dir_fd)``."""
+        self._creating(args[0], args[2] if len(args) > 2 else None)
 
     def on_rename(self, args: tuple[Any, ...]) -> None:
-        self._mark_tmp(os.fsdecode(args[1]) if isinstance(args[1], (str, bytes)) else "")
+        """``os.rename``/``os.replace(src, dst, src_dir_fd, dst_dir_fd)``."""
+        self._creating(args[1], args[3] if len(args) > 3 else None)
+
+    # -- /tmp creations --------------------------------------------------------------------------
+    def _creating(self, name: Any, dir_fd: Any) -> None:
+        """``name`` (relative to ``dir_fd`` or the working directory) is about to be created."""
+        inv = STATE.invocation
+        if inv is None or not self.track_tmp:
+            return
+        if not isinstance(name, (str, bytes)):
+            return
+        path = os.fsdecode(name)
+        if path[:1] != "/":
+            try:
+                base = os.readlink(f"/proc/self/fd/{dir_fd}") if isinstance(dir_fd, int) else os.getcwd()
+            except OSError:
+                inv.tmp_dirty = True  # cannot tell where: the cleaner compares /tmp's top level instead
+                return
+            path = os.path.join(base, path)
+        path = os.path.normpath(path)
+        if path.startswith(self.tmp_prefix):
+            self._created(inv, path)
+
+    @staticmethod
+    def _created(inv: Any, path: str) -> None:
+        if os.path.lexists(path):
+            return  # already there: rewriting or replacing it creates nothing new
+        if inv.tmp_created is None:
+            inv.tmp_created = [path]
+        else:
+            inv.tmp_created.append(path)
 
     # -- rules ---------------------------------------------------------------------------------
-    def _mark_tmp(self, path: str) -> None:
-        inv = STATE.invocation
-        if inv is not None and path and (path.startswith(self.tmp_prefix) or not path.startswith("/")):
-            inv.tmp_dirty = True
-
     def _tmp(self, path: str, flags: int) -> None:
         writing = bool(flags & _WRITE_FLAGS)
-        if writing:
+        if flags & os.O_CREAT and self.track_tmp:
             inv = STATE.invocation
             if inv is not None:
-                inv.tmp_dirty = True
+                self._created(inv, path)
         if not self.tmp_judged or self._exempt(path, self.tmp.allow):
             return
         level = self.tmp.write if writing else self.tmp.read

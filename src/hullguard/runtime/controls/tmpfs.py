@@ -1,9 +1,16 @@
 """Cross-execution data: what an invocation leaves in ``/tmp`` is deleted (or reported).
 
-``/tmp`` is listed once at start-up; what exists then (and what ``tmp.keep`` names) is never
-touched. After an invocation ``/tmp`` is walked again only when something may have changed: the open
-hook saw a write, ``mkdir`` or ``rename`` there, or the mtime of ``/tmp`` itself moved. A warm
-invocation that does not touch ``/tmp`` pays one ``stat``.
+Nothing walks ``/tmp``, whatever it holds. At start-up only its top level is listed (one
+``scandir``) and its mtime noted. During an invocation the file control's audit hooks note every
+path under ``/tmp`` the invocation creates (``open`` with ``O_CREAT``, ``mkdir``, ``rename``,
+``symlink``, ``link`` of a path that did not exist yet). After it, those paths, everything inside
+directories it created, and any top-level entry that appeared without a hook seeing it (a child
+process, native code: the mtime of ``/tmp`` moved) are what it left behind. Paths that existed at
+start-up, or that ``tmp.keep`` names, are never touched. A warm invocation that creates nothing in
+``/tmp`` pays one ``stat``.
+
+Known limit: a file that native code or a child process creates inside a directory that already
+existed is not seen (no audit event, and the top level does not change).
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from hullguard.runtime.state import TMP_ROOT, Invocation, internal_work
 
 LEFT_BEHIND = Rule("HG-RT-TMP-003", "Invocation left files in /tmp for the next one", "tmp-cleanup",
                    "cross-execution-persistence", Severity.MEDIUM, "CWE-459")
-MAX_ENTRIES = 10_000
+MAX_ENTRIES = 10_000  # per invocation: what one cleanup lists at most
 MAX_LISTED = 20
 
 
@@ -27,26 +34,31 @@ class TmpCleaner:
         self.policy = policy
         self.reporter = reporter
         self.root = root.rstrip("/") or TMP_ROOT
-        self.baseline: set[str] = set()
+        self.prefix = self.root + "/"
+        self.real_root = os.path.realpath(self.root)
+        self.baseline: set[str] = set()  # top-level entries at start-up (full paths)
         self.reported: set[str] = set()
         self.mtime = 0
         self.active = policy.cleanup != "off"
 
     def snapshot(self) -> None:
-        """Remember what exists at start-up: it belongs to the deployment, not to an invocation."""
+        """Remember what is at the top of ``/tmp`` at start-up: it belongs to the deployment."""
         if self.active:
-            self.baseline = self._walk()
+            self.baseline = set(self._top())
             self.mtime = self._mtime()
 
     def after(self, inv: Invocation) -> None:
         if not self.active:
             return
         mtime = self._mtime()
-        if not inv.tmp_dirty and mtime == self.mtime:
+        created = inv.tmp_created
+        if created is None and not inv.tmp_dirty and mtime == self.mtime:
             return
         with internal_work():
-            current = self._walk()
-            new = sorted(p for p in current - self.baseline if not self._kept(p))
+            candidates = set(created or ())
+            if inv.tmp_dirty or mtime != self.mtime:  # something may have appeared without a hook seeing it
+                candidates.update(p for p in self._top() if p not in self.baseline)
+            new = sorted(p for p in self._expand(candidates) if p not in self.baseline and not self._kept(p))
             if self.policy.cleanup == "delete":
                 removed = self._delete(new)
                 if removed:
@@ -71,9 +83,32 @@ class TmpCleaner:
         except OSError:
             return 0
 
-    def _walk(self) -> set[str]:
+    def _top(self) -> list[str]:
+        try:
+            with os.scandir(self.root) as entries:
+                return [entry.path for entry in entries]
+        except OSError:
+            return []
+
+    def _inside(self, path: str) -> bool:
+        """``path`` really lies under the root: a created symlink never leads the cleanup elsewhere."""
+        if not path.startswith(self.prefix):
+            return False
+        parent = os.path.dirname(path)
+        return parent == self.root or os.path.realpath(parent).startswith(self.real_root + "/")
+
+    def _expand(self, candidates: set[str]) -> set[str]:
+        """The candidates that exist, plus everything inside the directories among them (bounded)."""
         found: set[str] = set()
-        stack = [self.root]
+        stack: list[str] = []
+        for path in candidates:
+            if len(found) >= MAX_ENTRIES:
+                break
+            if not os.path.lexists(path) or not self._inside(path):
+                continue
+            found.add(path)
+            if os.path.isdir(path) and not os.path.islink(path):
+                stack.append(path)
         while stack and len(found) < MAX_ENTRIES:
             try:
                 with os.scandir(stack.pop()) as entries:
