@@ -16,7 +16,6 @@ text is then missing from the answer), ``candidates`` returns None and every fam
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 _CANARY = "\\z"  # matches every text; missing from an answer only when RE2 failed
 _MAX_MEM = 64 << 20  # RE2's DFA budget for the set; beyond it RE2 fails (see the canary)
@@ -51,20 +50,47 @@ class Locator:
 
     def __init__(self, pattern: str) -> None:
         self._pattern = pattern
-        self._search: Callable[[bytes, int], Any] | None = None
+        self._search: Callable[[bytes, int], int] | None = None
 
     def search(self, data: bytes, pos: int) -> int:
         """Offset of the first match at or after ``pos`` in ``data``, or -1."""
         search = self._search
         if search is None:
-            import re2
+            search = self._search = _searcher(self._pattern)
+        return search(data, pos)
 
-            options = re2.Options()
-            options.max_mem = _MAX_MEM
-            options.log_errors = False
-            search = self._search = re2.compile(self._pattern.encode("ascii"), options).search
-        match = search(data, pos)
-        return -1 if match is None else int(match.start())
+
+def _searcher(pattern: str) -> Callable[[bytes, int], int]:
+    import re2
+
+    options = re2.Options()
+    options.max_mem = _MAX_MEM
+    options.log_errors = False
+    compiled = re2.compile(pattern.encode("ascii"), options)
+    # The wrapper's ``search`` builds a match object through a generator (about 2 µs a call); the
+    # compiled RE2 underneath answers in a third of that. Its interface is the wrapper's own, so it
+    # is used only when it is there and answers as expected, else the public ``search``.
+    try:
+        match = compiled._regexp.Match
+        unanchored = re2._re2.RE2.Anchor.UNANCHORED
+        probe = b"\x00" + pattern.encode("ascii")
+        expected = compiled.search(probe, 0)
+        found = match(unanchored, probe, 0, len(probe))[0][0]
+        if found != (-1 if expected is None else expected.start()):
+            raise ValueError("unexpected answer")
+    except Exception:
+        public = compiled.search
+
+        def search(data: bytes, pos: int) -> int:
+            found = public(data, pos)
+            return -1 if found is None else int(found.start())
+
+        return search
+
+    def fast(data: bytes, pos: int) -> int:
+        return int(match(unanchored, data, pos, len(data))[0][0])
+
+    return fast
 
 
 class Gate:
