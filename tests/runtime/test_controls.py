@@ -236,3 +236,27 @@ def test_tmp_creations_seen_by_the_hooks_are_deleted_without_walking_tmp(tmp_pat
     event = json.loads(out.getvalue())
     assert sorted(event["unmapped"]["detail"]["deleted"]) == sorted(
         str(cache / name) for name in ("link", "new.bin", "run", "run/part.txt"))
+
+
+def test_proc_paths_are_recognised_as_the_former_regular_expressions_did():
+    """The /proc matcher splits paths instead of compiling patterns at cold start; the patterns it
+    replaced are the oracle over every combination of the parts that matter."""
+    import itertools
+    import re
+
+    from hullguard.runtime.controls.files import is_indirect, is_secret
+
+    secrets = re.compile(r"/proc/(?:self|thread-self|\d+)(?:/task/\d+)?/(?:environ|mem|auxv|stack|syscall|"
+                         r"pagemap|mountinfo|maps|smaps|map_files)(?:/|$)")
+    indirect = re.compile(r"/(?:proc/(?:self|thread-self|\d+)(?:/task/\d+)?/(?:root|cwd|fd|exe)|dev/fd)(?:/|$)")
+    starts = ["/proc/", "/dev/", "/proc", "/sys/", "/tmp/proc/"]
+    pids = ["self", "thread-self", "12", "", "selfx", "1a", "٣"]  # the last: an Arabic-Indic digit, as \\d allows
+    middles = ["", "/task/13", "/task", "/task/x", "/task/13/task/14"]
+    names = ["environ", "mem", "maps", "map_files", "root", "cwd", "fd", "exe", "status", "environx", "", "task"]
+    tails = ["", "/", "/x", "x"]
+    paths = ["/dev/fd", "/dev/fd/3", "/dev/fdx", "/proc/self/environ/../x"]
+    for start, pid, middle, name, tail in itertools.product(starts, pids, middles, names, tails):
+        paths.append(f"{start}{pid}{middle}/{name}{tail}")
+    for path in paths:
+        assert is_secret(path) == bool(secrets.match(path)), path
+        assert is_indirect(path) == bool(indirect.match(path)), path

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 import sys
 
 from hullguard.events.schema import Severity
@@ -41,11 +40,35 @@ DENIED_READ = Rule("HG-RT-FILE-003", "Read of a path the policy denies", "file-a
 TMP_ACCESS = Rule("HG-RT-TMP-001", f"{TMP_ROOT} access the policy does not allow", "tmp-access",
                   "cross-execution-persistence", Severity.MEDIUM, "CWE-377")
 
-_SECRETS = re.compile(r"/proc/(?:self|thread-self|\d+)(?:/task/\d+)?/(?:environ|mem|auxv|stack|syscall|"
-                      r"pagemap|mountinfo|maps|smaps|map_files)(?:/|$)")
-_INDIRECT = re.compile(r"/(?:proc/(?:self|thread-self|\d+)(?:/task/\d+)?/(?:root|cwd|fd|exe)|dev/fd)(?:/|$)")
+# Entries of /proc/<pid>[/task/<tid>]/ that expose secrets, and those that lead elsewhere. Matched by
+# splitting the path (no regular expression to compile at every cold start).
+_SECRET_ENTRIES = frozenset(("environ", "mem", "auxv", "stack", "syscall", "pagemap", "mountinfo", "maps", "smaps",
+                             "map_files"))
+_INDIRECT_ENTRIES = frozenset(("root", "cwd", "fd", "exe"))
 _IMPORT_FILES = ("<frozen importlib._bootstrap_external>", "<frozen importlib._bootstrap>", "<frozen zipimport>")
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def proc_entry(path: str) -> str:
+    """``environ`` for ``/proc/self/environ``, ``/proc/12/task/13/environ/x``...; "" for anything else."""
+    if not path.startswith("/proc/"):
+        return ""
+    parts = path[6:].split("/", 4)
+    pid = parts[0]
+    if pid != "self" and pid != "thread-self" and not pid.isdecimal():
+        return ""
+    if len(parts) > 3 and parts[1] == "task" and parts[2].isdecimal():
+        return parts[3]  # a thread's entries are the process's
+    return parts[1] if len(parts) > 1 else ""
+
+
+def is_secret(path: str) -> bool:
+    return proc_entry(path) in _SECRET_ENTRIES
+
+
+def is_indirect(path: str) -> bool:
+    """``/proc/<pid>/root|cwd|fd|exe`` and ``/dev/fd``: paths that lead somewhere else."""
+    return path == "/dev/fd" or path.startswith("/dev/fd/") or proc_entry(path) in _INDIRECT_ENTRIES
 
 
 def _is_import(depth: int) -> bool:
@@ -131,7 +154,7 @@ class FileControl:
             link = os.fsdecode(args[1]) if isinstance(args[1], (str, bytes)) else ""
             target = os.path.join(os.path.dirname(link) or os.getcwd(), target)
         target = os.path.normpath(target)
-        if _SECRETS.match(target) or _INDIRECT.match(target):
+        if is_secret(target) or is_indirect(target):
             self._judge(self.files.secrets, SECRET_READ, target, "files.secrets", "link")
         elif self.task_root and target.startswith(self.task_root) and target.lower().endswith(
                 self.files.source_extensions):
@@ -190,7 +213,7 @@ class FileControl:
                         "write" if writing else "read")
 
     def _proc(self, path: str, flags: int) -> None:
-        if _INDIRECT.match(path):
+        if is_indirect(path):
             try:
                 resolved = os.path.realpath(path)
             except OSError:
@@ -198,7 +221,7 @@ class FileControl:
             if resolved != path:
                 self.on_open((resolved, None, flags))
                 return
-        if _SECRETS.match(path) and not self._exempt(path, self.files.allow_read):
+        if is_secret(path) and not self._exempt(path, self.files.allow_read):
             self._judge(self.files.secrets, SECRET_READ, path, "files.secrets", "read")
 
     def _source(self, path: str) -> None:
