@@ -407,9 +407,16 @@ class Inspection:
         if len(joined) > room:  # keep the strings that fit; the rest is not scanned, and said so
             meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
             self.stack.clear()
-            keep = max(0, bisect_right(_starts(ptexts), room) - 1)
-            del ptexts[keep:]
-            del pmetas[keep:]
+            starts = _starts(ptexts)
+            keep = max(0, bisect_right(starts, room) - 1)
+            cut = ptexts[keep][: max(0, room - starts[keep])]  # as much of that one as fits
+            del ptexts[keep + 1 :]
+            del pmetas[keep + 1 :]
+            if cut:
+                ptexts[keep] = cut
+            else:
+                del ptexts[keep]
+                del pmetas[keep]
             joined = "\n".join(ptexts)
         meter.scanned += len(joined)
         self.texts.extend(ptexts)
@@ -444,34 +451,26 @@ class Inspection:
             return
         if not text:
             return
-        if hint == PLAIN:
-            if text.isascii() and text.isalnum():
-                if b64.looks_like(text):
-                    self.guess_base64(path, text, record, depth)
-                self.views(path, text, record, ctype, False, False, depth)
-                return
-            if jsonstr.looks_like(text) and self.structure(path, text, record, depth, envelope=False):
-                return
+        if hint in (PLAIN, ENVELOPE):
+            if text[0] in _STRUCTURED and jsonstr.looks_like(text):
+                if self.structure(path, text, record, depth, envelope=hint == ENVELOPE):
+                    return
+                if hint == ENVELOPE:  # broken JSON: scanned as text
+                    self.queue(path, text, record, ctype, depth)
+                    return
             if len(text) >= 16 and b64.looks_like(text):
                 self.guess_base64(path, text, record, depth)
-            self.views(path, text, record, ctype, False, False, depth)
+            self.queue(path, text, record, ctype, depth)
         elif hint == URL:
             self.views(path, text, record, ctype, False, True, depth)
         elif hint == KEY:
             self.views(path, text, record, "", True, True)
-        elif hint == ENVELOPE:
-            if jsonstr.looks_like(text):
-                if not self.structure(path, text, record, depth, envelope=True):
-                    self.views(path, text, record, ctype, False, False, depth)  # broken JSON: text
-                return
-            meter.strings -= 1
-            self.string(path, text, PLAIN, record, ctype, depth)
         elif hint == BODY:
             self.body(path, text, record, ctype, depth)
         elif hint in (BASE64, B64_BODY):
             decoded = self.base64(path, text, depth, declared=True)
             if decoded is None:
-                self.views(path, text, record, ctype, False, False, depth)
+                self.queue(path, text, record, ctype, depth)
             elif hint == B64_BODY:
                 self.body(path, decoded, record, ctype, depth + 1)
             else:
@@ -488,6 +487,14 @@ class Inspection:
                 self.views(where, value, record, "", False, True, depth + 1)
         else:
             self.string(path, text, PLAIN, record, ctype, depth)
+
+    def queue(self, path: str, text: str, record: int | None, ctype: str, depth: int) -> None:
+        """Queue a string for ``flush`` (which decodes it if it shows a marker), like the walk does."""
+        if self.run_depths[-1] != depth:
+            self.run_starts.append(len(self.ptexts))
+            self.run_depths.append(depth)
+        self.ptexts.append(text)
+        self.pmetas.append((path, record, ctype, False))
 
     def structure(self, path: str, text: str, record: int | None, depth: int, envelope: bool) -> bool:
         """Parse JSON in a string and walk it; False when the string is not JSON after all."""
@@ -543,7 +550,7 @@ class Inspection:
                 self.push(f"{path}.{element}", value, PLAIN, record, "", depth + 1)
             return
         if json_like:  # broken JSON (truncated, too deep): scanned as text, not parsed twice
-            self.views(path, text, record, ctype, False, False, depth)
+            self.queue(path, text, record, ctype, depth)
             return
         self.string(path, text, PLAIN, record, ctype, depth)
 
@@ -566,12 +573,7 @@ class Inspection:
                 self.problems.append(f"{path}: {problem}")
                 if "budget" in problem:
                     self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes at {path}")
-        text_out = b64.as_text(data)
-        if text_out is None and declared and data:
-            text_out = bytes_to_text(data)
-            if not b64.mostly_printable(text_out, 256):
-                return None  # binary content (an image, a protobuf...): nothing to scan as text
-        return text_out
+        return b64.to_text(data, declared)
 
     def guess_base64(self, path: str, text: str, record: int | None, depth: int) -> None:
         if depth >= self.budget.max_depth:

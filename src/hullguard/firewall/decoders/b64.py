@@ -5,6 +5,8 @@ from __future__ import annotations
 import binascii
 import re
 
+from hullguard.firewall.decoders.overlong import fix_overlong
+
 _SHAPE = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 _MIN_GUESS = 16  # shorter alphanumeric strings are ids and words far more often than base64
 
@@ -49,6 +51,34 @@ def as_text(data: bytes) -> str | None:
     if not text:
         return None
     return text if mostly_printable(text) else None
+
+
+def to_text(data: bytes, declared: bool) -> str | None:
+    """Decoded bytes as text: ``as_text``; and for a field declared base64 whose bytes are not UTF-8
+    text, whatever a lenient server would read (``bytes_to_text``), unless that is mostly not
+    printable (an image, a protobuf...). Each decoding is tried once (a failed decode raises, which
+    costs more than the decode)."""
+    if data.isascii():
+        text: str | None = data.decode("ascii")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+    if text is not None:
+        if text and mostly_printable(text):
+            return text
+        if not declared or not data:
+            return None
+    elif not declared:
+        return None
+    else:
+        fixed = fix_overlong(data)  # the same object when there is nothing to fix: not UTF-8 then
+        try:
+            text = fixed.decode("utf-8" if fixed is not data else "latin-1")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    return text if mostly_printable(text, 256) else None
 
 
 def mostly_printable(text: str, sample_size: int = 512) -> bool:
