@@ -260,3 +260,22 @@ def test_proc_paths_are_recognised_as_the_former_regular_expressions_did():
     for path in paths:
         assert is_secret(path) == bool(secrets.match(path)), path
         assert is_indirect(path) == bool(indirect.match(path)), path
+
+
+def test_tmp_cleaner_goes_by_path_when_its_descriptor_was_closed_and_reused(tmp_path):
+    root = tmp_path / "tmp"
+    root.mkdir()
+    policy = RuntimePolicy.from_dict({"tmp": {"cleanup": "delete"}})
+    rep, _ = reporter()
+    cleaner = TmpCleaner(policy.tmp, rep, str(root))
+    cleaner.snapshot()
+    os.close(cleaner._fd)  # the function's code closes descriptors it does not own ...
+    other = os.open(str(tmp_path), os.O_RDONLY)  # ... and the number comes back for another directory
+    try:
+        (root / "native.db").write_text("created where no hook saw it")  # only /tmp's mtime tells
+        inv = Invocation(function=None, event={}, context=None, cold_start=False)
+        cleaner.after(inv)
+        assert not (root / "native.db").exists()
+        assert os.fstat(other).st_ino == tmp_path.stat().st_ino  # the other owner's descriptor is untouched
+    finally:
+        os.close(other)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import sys
 
-from hullguard.events.schema import Action, FunctionContext, Severity
+from hullguard.events.schema import Action, Severity
 from hullguard.runtime import hooks, triggers
 from hullguard.runtime.controls.code import CodeControl
 from hullguard.runtime.controls.credentials import CREDENTIAL_VARS, CredentialControl
@@ -136,7 +136,7 @@ class Guard:
         cold = not STATE.started
         STATE.started = True
         try:
-            inv = Invocation(FunctionContext.from_lambda_context(context), event, context, cold)
+            inv = Invocation(None, event, context, cold)
         except Exception as exc:  # our bug before anything is judged: the fail mode decides
             self.reporter.internal_error("invocation start", exc, self.policy.fail_mode)
             if self.policy.fail_mode == "closed":

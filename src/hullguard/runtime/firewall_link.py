@@ -51,7 +51,9 @@ def batch_outcome(fw: Firewall, verdict: Verdict, event: Any) -> tuple[Any, dict
 
 def merge_failures(result: Any, failures: dict[str, Any] | None) -> Any:
     """Add the firewall's batch item failures to what the handler returned."""
-    items = (failures or {}).get("batchItemFailures") or []
+    if not failures:
+        return result
+    items = failures.get("batchItemFailures") or []
     if not items:
         return result
     if result is None:

@@ -24,24 +24,25 @@ class Invocation:
     """One call of the handler.
 
     A plain slotted class, not a dataclass: defining a dataclass costs a few hundred microseconds of
-    every cold start, and one of these is built per invocation.
+    every cold start, and one of these is built per invocation. ``function`` (the names events carry)
+    is read from the Lambda context only when an event is built: most invocations emit none.
     """
 
     __slots__ = (
+        "_function",
         "cold_start",
         "context",
         "event",
         "event_strings",
-        "function",
         "reported",
         "tmp_created",
         "tmp_dirty",
         "trigger",
     )
 
-    def __init__(self, function: FunctionContext, event: Any, context: Any, cold_start: bool,
+    def __init__(self, function: FunctionContext | None, event: Any, context: Any, cold_start: bool,
                  trigger: str = "unknown") -> None:
-        self.function = function
+        self._function = function
         self.event = event
         self.context = context
         self.cold_start = cold_start
@@ -52,6 +53,13 @@ class Invocation:
         # /tmp may have changed in a way the hooks could not name (relative path, dir_fd): list it
         self.tmp_dirty = False
         self.tmp_created: list[str] | None = None  # paths under /tmp this invocation created (audit hook)
+
+    @property
+    def function(self) -> FunctionContext:
+        function = self._function
+        if function is None:
+            function = self._function = FunctionContext.from_lambda_context(self.context)
+        return function
 
 
 class _Local(threading.local):

@@ -3,7 +3,8 @@
 The three values Lambda puts in the environment (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
 ``AWS_SESSION_TOKEN``) are read once at start-up. Then:
 
-- responses are checked (three substring searches per string in them, no copy) and masked;
+- responses are checked (three substring searches per string in them, no copy, no list built
+  unless one is found) and masked;
 - ``sys.stdout``/``sys.stderr`` are wrapped and ``logging.Handler.format`` is patched, so ``print`` and
   every logging handler emit ``****`` instead of the values;
 - with ``remove_from_environ``, the values leave ``os.environ`` (so ``print(os.environ)`` leaks
@@ -68,6 +69,7 @@ class CredentialControl:
         self.values = {n: os.environ[n] for n in CREDENTIAL_VARS if len(os.environ.get(n, "")) >= 8}
         if not self.values and _PRIVATE:  # a second guard in the same process after removal
             self.values = dict(_PRIVATE)
+        self._secret_values = tuple(self.values.values())
 
     def secrets(self) -> tuple[str, ...]:
         return tuple(self.values.values())
@@ -124,6 +126,8 @@ class CredentialControl:
         """The response with the credential values masked (when the policy says block)."""
         if not self.values or self.policy.responses == ALLOW or result is None:
             return result
+        if not self._any_in(result):  # the common case: one pass of substring tests, nothing built
+            return result
         names = self._found_in(result)
         if not names:
             return result
@@ -131,6 +135,33 @@ class CredentialControl:
                                 policy_rule="credentials.responses", detail={"variables": names}):
             return self._mask_value(result, 0)
         return result
+
+    def _any_in(self, result: Any) -> bool:
+        """Whether a credential value may occur in the response (exact types on the fast path;
+        anything else goes to ``_found_in``, which decides)."""
+        values = self._secret_values
+        stack = [result]
+        seen = 0
+        while stack:
+            value = stack.pop()
+            seen += 1
+            if seen > MAX_RESPONSE_NODES:
+                return True  # too big to clear quickly: let the full walk decide
+            kind = type(value)
+            if kind is str:
+                for secret in values:
+                    if secret in value:
+                        return True
+            elif kind is dict:
+                stack.extend(value)
+                stack.extend(value.values())
+            elif kind is list or kind is tuple:
+                stack.extend(value)
+            elif value is None or kind is int or kind is float or kind is bool:
+                continue
+            else:  # bytes, subclasses, objects the marshaller turns into text
+                return True
+        return False
 
     def _found_in(self, result: Any) -> list[str]:
         """Which credentials occur in any string of the response (no copy, no serialisation)."""

@@ -7,7 +7,7 @@ path under ``/tmp`` the invocation creates (``open`` with ``O_CREAT``, ``mkdir``
 directories it created, and any top-level entry that appeared without a hook seeing it (a child
 process, native code: the mtime of ``/tmp`` moved) are what it left behind. Paths that existed at
 start-up, or that ``tmp.keep`` names, are never touched. A warm invocation that creates nothing in
-``/tmp`` pays one ``stat``.
+``/tmp`` pays one ``fstat`` (of a descriptor of ``/tmp`` kept open: half the cost of a ``stat`` by path).
 
 Known limit: a file that native code or a child process creates inside a directory that already
 existed is not seen (no audit event, and the top level does not change).
@@ -40,11 +40,20 @@ class TmpCleaner:
         self.reported: set[str] = set()
         self.mtime = 0
         self.active = policy.cleanup != "off"
+        self._fd = -1  # /tmp opened once; its (device, inode) tell if the code closed it and the number was reused
+        self._dev = self._ino = 0
 
     def snapshot(self) -> None:
         """Remember what is at the top of ``/tmp`` at start-up: it belongs to the deployment."""
         if self.active:
-            self.baseline = set(self._top())
+            with internal_work():
+                self.baseline = set(self._top())
+                try:
+                    self._fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+                    st = os.fstat(self._fd)
+                    self._dev, self._ino = st.st_dev, st.st_ino
+                except OSError:
+                    self._fd = -1
             self.mtime = self._mtime()
 
     def after(self, inv: Invocation) -> None:
@@ -78,6 +87,15 @@ class TmpCleaner:
         return any(fnmatch.fnmatchcase(path, glob) for glob in self.policy.keep)
 
     def _mtime(self) -> int:
+        fd = self._fd
+        if fd >= 0:
+            try:
+                st = os.fstat(fd)
+                if st.st_ino == self._ino and st.st_dev == self._dev:
+                    return st.st_mtime_ns
+            except OSError:
+                pass
+            self._fd = -1  # closed behind our back (the number may be someone else's now): go by path
         try:
             return os.stat(self.root).st_mtime_ns
         except OSError:
