@@ -108,6 +108,14 @@ class Scanner:
         fw = self.fw
         meter = self.meter
         lowered = joined.lower()
+        gate = fw._gate
+        candidates = None
+        data = b""
+        if gate is not None and lowered.isascii():  # O(1) for str; the gate reads ASCII only
+            data = lowered.encode("ascii")
+            candidates = gate.candidates(data)
+            if not candidates and not fw._cased:
+                return  # the clean path: no family's prefilter matches any view
         starts = view_starts(texts)
         same_length = len(lowered) == len(joined)
         if not same_length:  # a few characters change length when lower-cased
@@ -119,12 +127,6 @@ class Scanner:
         # every position instead of skipping ahead on each pattern's literal prefix.)
         last = len(lowered_starts) - 1
         marked = ""  # SEPARATOR + lowered, for the anchored passes (see ``split_passes``)
-        gate = fw._gate
-        candidates = None
-        data = b""
-        if gate is not None and lowered.isascii():  # O(1) for str; the gate reads ASCII only
-            data = lowered.encode("ascii")
-            candidates = gate.candidates(data)
         for position, det in enumerate(fw._lowered):
             if candidates is not None:
                 if position not in candidates:
