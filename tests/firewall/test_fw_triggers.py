@@ -11,7 +11,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from fw_helpers import SQLI, TEST_DETECTORS, XSS, all_sample_events, b64, b64_gzip_json, event
 
-from hullguard.firewall import Firewall
+from hullguard.firewall import Firewall, triggers
 
 FW = Firewall(detectors=TEST_DETECTORS)
 
@@ -71,6 +71,32 @@ EXPECTED_TRIGGERS = {
 @pytest.mark.parametrize("name", sorted(EXPECTED_TRIGGERS))
 def test_trigger_is_recognised(name: str) -> None:
     assert FW.inspect(event(name)).trigger == EXPECTED_TRIGGERS[name]
+
+
+def _identify_in_order(event: Any) -> str:
+    """The first module that recognises ``event``, asking every module in order."""
+    for module in triggers.MODULES:
+        name = module.identify(event)
+        if name is not None:
+            return str(name)
+    return "direct"
+
+
+def _shapes(event: Any) -> list[Any]:
+    """The event, and the event without each of its top-level keys (a half-recognised shape)."""
+    return [event] + [{k: v for k, v in event.items() if k != key} for key in event]
+
+
+@pytest.mark.parametrize("path", all_sample_events(), ids=lambda p: p.name)
+def test_identify_asks_only_modules_whose_anchor_keys_are_present_and_agrees_with_asking_all(path: Any) -> None:
+    sample = json.loads(path.read_text())
+    if not isinstance(sample, dict):
+        return
+    for shape in _shapes(sample):
+        assert triggers.identify(shape)[0] == _identify_in_order(shape)
+    # one key more than the anchor lookup reads key by key: the other lookup gives the same answer
+    padded = {**{f"pad{i}": i for i in range(100)}, **sample}
+    assert triggers.identify(padded)[0] == _identify_in_order(sample)
 
 
 @pytest.mark.parametrize("path", all_sample_events(), ids=lambda p: p.name)

@@ -90,15 +90,40 @@ HTTP_TRIGGERS = frozenset(
 )
 
 
-# The first modules recognise only events with a "requestContext" (or an authorizer's "type"):
-# any other event starts at the module after them.
-_HTTP_FIRST = MODULES.index(alb) + 1
+# Each module names the keys without which its ``identify`` answers None (``ANCHORS``): a bit per
+# module under each such key, so that only modules with an anchor in the event are asked, in order.
+def _anchor_bits() -> dict[str, int]:
+    bits: dict[str, int] = {}
+    for index, module in enumerate(MODULES):
+        for key in module.ANCHORS:
+            bits[key] = bits.get(key, 0) | 1 << index
+    return bits
+
+
+_BITS = _anchor_bits()
+_MANY_KEYS = 2 * len(_BITS)  # above this many keys, look the anchors up in the event instead
 
 
 def identify(event: Any) -> tuple[str, ModuleType]:
-    if isinstance(event, Mapping):
-        start = 0 if "requestContext" in event or "type" in event else _HTTP_FIRST
-        for module in MODULES[start:]:
+    if type(event) is dict:
+        bits = _BITS
+        mask = 0
+        if len(event) <= _MANY_KEYS:
+            for key in event:
+                mask |= bits.get(key, 0)
+        else:
+            for key, bit in bits.items():
+                if key in event:
+                    mask |= bit
+        while mask:
+            low = mask & -mask
+            module = MODULES[low.bit_length() - 1]
+            name = module.identify(event)
+            if name is not None:
+                return name, module
+            mask ^= low
+    elif isinstance(event, Mapping):
+        for module in MODULES:
             name = module.identify(event)
             if name is not None:
                 return name, module

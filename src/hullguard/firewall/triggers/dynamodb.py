@@ -16,6 +16,11 @@ DYNAMODB = "dynamodb"
 _MAX_NODES = 100_000  # typed values are walked here, so they get their own bound
 
 
+# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
+# the call otherwise).
+ANCHORS = ("Records",)
+
+
 def identify(event: Mapping[str, Any]) -> str | None:
     items = records(event.get("Records"))
     if items and isinstance(items[0], Mapping) and items[0].get("eventSource") == "aws:dynamodb":

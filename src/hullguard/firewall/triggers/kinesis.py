@@ -11,6 +11,11 @@ from hullguard.firewall.triggers.base import BASE64, PLAIN, Field, child, mappin
 KINESIS = "kinesis"
 
 
+# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
+# the call otherwise).
+ANCHORS = ("Records",)
+
+
 def identify(event: Mapping[str, Any]) -> str | None:
     items = records(event.get("Records"))
     if items and isinstance(items[0], Mapping) and items[0].get("eventSource") == "aws:kinesis":

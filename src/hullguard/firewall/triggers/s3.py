@@ -25,6 +25,11 @@ def is_notification(event: Mapping[str, Any]) -> bool:
     return bool(items) and isinstance(items[0], Mapping) and "s3" in items[0]
 
 
+# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
+# the call otherwise).
+ANCHORS = ("Records", "invocationSchemaVersion", "source", "getObjectContext", "userRequest")
+
+
 def identify(event: Mapping[str, Any]) -> str | None:
     if is_notification(event):
         return S3

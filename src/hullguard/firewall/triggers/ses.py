@@ -10,6 +10,11 @@ from hullguard.firewall.triggers.base import PLAIN, Field, child, mapping, recor
 SES = "ses"
 
 
+# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
+# the call otherwise).
+ANCHORS = ("Records",)
+
+
 def identify(event: Mapping[str, Any]) -> str | None:
     items = records(event.get("Records"))
     return SES if items and isinstance(items[0], Mapping) and "ses" in items[0] else None

@@ -10,6 +10,11 @@ from hullguard.firewall.triggers.base import BASE64, ENVELOPE, KEY, PLAIN, Field
 SNS = "sns"
 
 
+# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
+# the call otherwise).
+ANCHORS = ("Records",)
+
+
 def identify(event: Mapping[str, Any]) -> str | None:
     items = records(event.get("Records"))
     return SNS if items and isinstance(items[0], Mapping) and "Sns" in items[0] else None
