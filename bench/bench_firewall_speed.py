@@ -10,6 +10,7 @@ one after another; ratios are the numbers to read, the machine is shared and noi
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import statistics
 import subprocess
@@ -85,6 +86,9 @@ def peer(name: str, mode: str, corpora: Path) -> dict[str, dict[str, float]] | N
 
 
 def cold_start(runs: int = 15) -> tuple[float, float]:
+    # Bytecode as a deployment has it (pip and the layer build write it): without it, and with
+    # PYTHONDONTWRITEBYTECODE set as on this machine, every fresh interpreter would compile hullguard.
+    compileall.compile_dir(str(BENCH.parent / "src" / "hullguard"), quiet=1)
     times, rss = [], []
     for _ in range(runs):
         proc = subprocess.run([sys.executable, "-c", COLD_START], capture_output=True, text=True, check=True)
@@ -153,7 +157,8 @@ def main() -> int:
     ms, mib = cold_start()
     lines.append(
         f"Cold start: `import hullguard.firewall` + `Firewall()` = {ms:.1f} ms and {mib:.1f} MiB RSS added "
-        "(median of 15 fresh interpreters; target at most 30 ms and 15 MB)."
+        "(median of 15 fresh interpreters, bytecode compiled beforehand as in a deployment; target at most "
+        "30 ms and 15 MB)."
     )
     print("\n".join(lines))
     return 0
