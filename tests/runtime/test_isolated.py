@@ -302,3 +302,36 @@ def test_tmp_cleanup_with_the_real_hooks_inside_a_directory_from_start_up(tmp_pa
     """, tmp_path)
     assert result["left"] == ["start.txt"] and result["start"] == "start-up + appended"
     assert '"uid":"HG-RT-TMP-003"' in result["_stdout"]
+
+
+def test_a_module_imported_during_an_invocation_is_not_mistaken_for_event_code(tmp_path):
+    """Without a .pyc the import system compiles the module's source, which may contain a string
+    the event holds too: that is not code built from the event (and a crafted event must not be
+    able to make hullguard's own lazy imports fail); eval of the same string still is."""
+    (tmp_path / "late_module.py").write_text('CONTENT_TYPE = "application/json"\n')
+    result = run_isolated("""
+        import json, sys
+        sys.dont_write_bytecode = True
+        from hullguard import protect
+
+        def handler(event, context):
+            out = {}
+            try:
+                import late_module
+                out["import"] = late_module.CONTENT_TYPE
+            except PermissionError:
+                out["import"] = "blocked"
+            try:
+                eval(event["headers"]["Content-Type"])
+                out["eval"] = "allowed"
+            except PermissionError:
+                out["eval"] = "blocked"
+            except Exception:
+                out["eval"] = "ran"
+            return out
+
+        protected = protect(handler, policy={"tmp": {"cleanup": "off"}})
+        print("RESULT " + json.dumps(protected({"headers": {"Content-Type": "application/json"}}, None)))
+    """, tmp_path)
+    assert result["import"] == "application/json" and result["eval"] == "blocked"
+    assert not (tmp_path / "__pycache__").exists()  # it really was compiled from source

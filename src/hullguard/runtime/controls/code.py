@@ -7,8 +7,10 @@ event" when it equals a leaf or contains a leaf of at least ``MIN_EMBEDDED`` cha
 
 ``pickle.find_class`` fires only for pickles that construct objects or call functions (plain data
 pickles never reach it), so blocking it stops the classic ``__reduce__`` payload while lists, dicts
-and strings still load. The import system's own ``marshal.loads`` (reading ``.pyc`` files) is told
-apart by its frame. These three apply after start-up, so a model unpickled at cold start still loads.
+and strings still load. The import system's own ``marshal.loads`` (reading ``.pyc`` files) and its
+``compile`` of a module's source (a module imported during an invocation without a ``.pyc``, whose
+text may well contain a string the event also holds) are told apart by their frames. The pickle,
+marshal and ctypes rules apply after start-up, so a model unpickled at cold start still loads.
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ NATIVE = Rule("HG-RT-CODE-004", "Native library loaded with ctypes after start-u
 MIN_EMBEDDED = 6
 MAX_LEAVES = 5000
 _IMPORT_FILES = ("<frozen importlib._bootstrap_external>", "<frozen importlib._bootstrap>", "<frozen zipimport>")
+
+
+def _called_by_import_system(depth: int) -> bool:
+    """True when the frame ``depth`` levels up (the caller of compile/loads) is importlib's."""
+    try:
+        return sys._getframe(depth).f_code.co_filename in _IMPORT_FILES
+    except ValueError:
+        return False
 
 
 def event_strings(event: Any) -> frozenset[str]:
@@ -95,7 +105,7 @@ class CodeControl:
         stripped = text.strip()
         hit = stripped if stripped in leaves else next(
             (leaf for leaf in leaves if len(leaf) >= MIN_EMBEDDED and leaf in text), None)
-        if hit is None or STATE.is_internal():
+        if hit is None or STATE.is_internal() or _called_by_import_system(3):
             return
         if self.reporter.decide(self.policy.event_eval, EVENT_EVAL, location=str(args[1]) if len(args) > 1 else "",
                                 evidence=text[:300], policy_rule="code.event_eval",
