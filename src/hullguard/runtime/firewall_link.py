@@ -1,13 +1,14 @@
 """The runtime's use of the firewall: build it from the policy, turn its verdict into events and answers.
 
-Kept in one module so the middleware does not care how the firewall spells things.
+Kept in one module so the middleware does not care how the firewall spells things. The firewall's
+event and answer modules are loaded when a verdict first needs them, not at cold start.
 """
 
 from __future__ import annotations
 
-from hullguard.firewall import Firewall, Verdict
-from hullguard.firewall.events import security_events
-from hullguard.firewall.response import EventBlocked
+import sys
+
+from hullguard.firewall import Firewall
 from hullguard.firewall.triggers import BATCH_TRIGGERS
 from hullguard.runtime.report import Reporter
 from hullguard.runtime.state import Invocation
@@ -17,7 +18,17 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-__all__ = ["EventBlocked", "batch_outcome", "build_firewall", "emit_verdict", "merge_failures"]
+    from hullguard.firewall import Verdict
+
+__all__ = ["batch_outcome", "build_firewall", "emit_verdict", "is_firewall_block", "merge_failures"]
+
+_RESPONSE_MODULE = "hullguard.firewall.response"
+
+
+def is_firewall_block(exc: BaseException) -> bool:
+    """``exc`` is the firewall's ``EventBlocked`` (its module is loaded by whoever raised one)."""
+    module = sys.modules.get(_RESPONSE_MODULE)
+    return module is not None and isinstance(exc, module.EventBlocked)
 
 
 def build_firewall(section: Mapping[str, Any], report_only: bool) -> Firewall:
@@ -30,6 +41,8 @@ def build_firewall(section: Mapping[str, Any], report_only: bool) -> Firewall:
 
 def emit_verdict(reporter: Reporter, verdict: Verdict, inv: Invocation) -> None:
     """One security event per finding (and one for a cut-short inspection), ``source="firewall"``."""
+    from hullguard.firewall.events import security_events
+
     events = security_events(verdict, inv.function, inv.trigger, inv.cold_start)
     for event in events:
         event.evidence = reporter.mask(event.evidence)
