@@ -279,3 +279,21 @@ def test_tmp_cleaner_goes_by_path_when_its_descriptor_was_closed_and_reused(tmp_
         assert os.fstat(other).st_ino == tmp_path.stat().st_ino  # the other owner's descriptor is untouched
     finally:
         os.close(other)
+
+
+def test_tmp_creations_noted_per_invocation_are_bounded(tmp_path, monkeypatch):
+    from hullguard.runtime.controls import files as files_module
+
+    monkeypatch.setattr(files_module, "MAX_TRACKED", 3)
+    policy = RuntimePolicy.from_dict({"tmp": {"cleanup": "delete"}})
+    rep, _ = reporter()
+    files = FileControl(policy.files, policy.tmp, rep, "", str(tmp_path))
+    inv = Invocation(function=None, event={}, context=None, cold_start=False)
+    monkeypatch.setattr(STATE, "invocation", inv)
+    create = os.O_WRONLY | os.O_CREAT
+    for _ in range(50):  # the same file created and removed in a loop is noted once
+        files.on_open((str(tmp_path / "spool"), "w", create))
+    assert inv.tmp_created == {str(tmp_path / "spool")} and not inv.tmp_dirty
+    for i in range(5):
+        files.on_open((str(tmp_path / f"part{i}"), "w", create))
+    assert len(inv.tmp_created) == 3 and inv.tmp_dirty  # bounded; the cleaner compares the top level instead

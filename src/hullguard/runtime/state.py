@@ -52,7 +52,7 @@ class Invocation:
         self.event_strings: frozenset[str] | None = None  # built lazily by the dynamic-code control
         # /tmp may have changed in a way the hooks could not name (relative path, dir_fd): list it
         self.tmp_dirty = False
-        self.tmp_created: list[str] | None = None  # paths under /tmp this invocation created (audit hook)
+        self.tmp_created: set[str] | None = None  # paths under /tmp this invocation created (audit hook)
 
     @property
     def function(self) -> FunctionContext:

@@ -46,6 +46,7 @@ _SECRET_ENTRIES = frozenset(("environ", "mem", "auxv", "stack", "syscall", "page
                              "map_files"))
 _INDIRECT_ENTRIES = frozenset(("root", "cwd", "fd", "exe"))
 _IMPORT_FILES = ("<frozen importlib._bootstrap_external>", "<frozen importlib._bootstrap>", "<frozen zipimport>")
+MAX_TRACKED = 10_000  # distinct /tmp paths noted per invocation
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
@@ -193,10 +194,13 @@ class FileControl:
     def _created(inv: Any, path: str) -> None:
         if os.path.lexists(path):
             return  # already there: rewriting or replacing it creates nothing new
-        if inv.tmp_created is None:
-            inv.tmp_created = [path]
-        else:
-            inv.tmp_created.append(path)
+        created = inv.tmp_created
+        if created is None:
+            inv.tmp_created = {path}
+        elif len(created) < MAX_TRACKED:
+            created.add(path)  # a set: a file created and removed in a loop is noted once
+        else:  # memory stays bounded; the cleaner falls back to comparing /tmp's top level
+            inv.tmp_dirty = True
 
     # -- rules ---------------------------------------------------------------------------------
     def _tmp(self, path: str, flags: int) -> None:

@@ -9,8 +9,10 @@ process, native code: the mtime of ``/tmp`` moved) are what it left behind. Path
 start-up, or that ``tmp.keep`` names, are never touched. A warm invocation that creates nothing in
 ``/tmp`` pays one ``fstat`` (of a descriptor of ``/tmp`` kept open: half the cost of a ``stat`` by path).
 
-Known limit: a file that native code or a child process creates inside a directory that already
-existed is not seen (no audit event, and the top level does not change).
+Known limits: a file that native code or a child process creates inside a directory that already
+existed is not seen (no audit event, and the top level does not change); nor, beyond the first
+``files.MAX_TRACKED`` distinct paths one invocation creates, are further files it creates in such a
+directory (the count bounds memory; new top-level entries and new directories are still found).
 """
 
 from __future__ import annotations
