@@ -59,6 +59,8 @@ MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escap
 # compiles instantly (a class up to U+10FFFF costs 20 ms at import) and scans at C speed.
 _MARKERS = re.compile("[^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in "%&\\$*'\"") + "]")
 _SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no text: never pushed
+# Containers up to this size skip the room computation: the node check every 256 values bounds them.
+_SMALL = 64
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 # Names of a flat map (headers, query parameters), by the map's location and the name as sent:
@@ -115,7 +117,8 @@ class Inspection:
         self.stack: list[_Item] = []
         # Plain strings waiting for the marker check (see ``flush``), with their metas as the scanner
         # takes them; their nesting depths are kept per run of strings (``run_starts`` indexes
-        # ``ptexts``), since a whole object's strings share one depth.
+        # ``ptexts``), since a whole object's strings share one depth (``~depth`` for strings in
+        # which + means a space, see ``queue``).
         self.ptexts: list[str] = []
         self.pmetas: list[Meta] = []
         self.run_starts: list[int] = [0]
@@ -137,10 +140,18 @@ class Inspection:
         except Exception as exc:  # an odd shape must not stop inspection: walk it all
             self.problems.append(f"trigger {trigger}: {type(exc).__name__}: {exc}; walked the whole event")
             fields = [("", event, PLAIN, None, "")]
+        # Strings and flat maps at the top are handled at once; the rest is walked after them.
         stack = self.stack
-        for path, value, hint, record, ctype in reversed(fields):
-            if value is not None:
-                stack.append((path, value, hint, record, ctype, 0))
+        later: list[_Item] = []
+        for path, value, hint, record, ctype in fields:
+            kind = type(value)
+            if kind is str:
+                self.string(path, value, hint, record, ctype, 0)
+            elif kind is dict and hint >= FLAT:
+                self.flat(path, value, hint, record, 0)
+            elif value is not None:
+                later.append((path, value, hint, record, ctype, 0))
+        stack.extend(reversed(later))
         while True:
             self.walk()
             self.flush()  # decoding may find JSON to walk
@@ -265,20 +276,22 @@ class Inspection:
                 if depth >= max_depth:
                     meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
                     continue
-                room = max_nodes - nodes - len(stack)
-                if room <= 0:
-                    meter.exhaust(f"more than {max_nodes} values in the event")
-                    stack.clear()
-                    break
+                items = value.items()
+                if len(value) > _SMALL:  # the node check every 256 values bounds small ones
+                    room = min(max_nodes - nodes - len(stack), max_strings - meter.strings + 1)
+                    if room <= 0:
+                        meter.exhaust(f"more than {max_nodes} values in the event")
+                        stack.clear()
+                        break
+                    if len(value) > room:
+                        items = islice(items, room)  # type: ignore[assignment]
                 prefix = path + "." if path else ""
                 depth += 1
                 if run_depths[-1] != depth:
                     run_starts.append(len(ptexts))
                     run_depths.append(depth)
                 before = len(ptexts)
-                room = min(room, max_strings - meter.strings + 1)
-                items = value.items()
-                for key, inner in items if len(value) <= room else islice(items, room):
+                for key, inner in items:
                     where = f"{prefix}{key}"
                     # Keys of letters and digits carry no injection, except "prototype", which under a
                     # "constructor" key reaches Object.prototype (the location names the parent).
@@ -319,8 +332,12 @@ class Inspection:
                     run_starts.append(len(ptexts))
                     run_depths.append(depth)
                 before = len(ptexts)
-                room = min(max_nodes - nodes - len(stack), max_strings - meter.strings + 1)
-                for i, inner in enumerate(value if len(value) <= room else islice(value, max(room, 0))):
+                items = value
+                if len(value) > _SMALL:
+                    room = min(max_nodes - nodes - len(stack), max_strings - meter.strings + 1)
+                    if len(value) > room:
+                        items = islice(value, max(room, 0))  # type: ignore[assignment]
+                for i, inner in enumerate(items):
                     child = type(inner)
                     if child is str:
                         size = len(inner)
@@ -428,8 +445,11 @@ class Inspection:
             while match is not None:
                 index = bisect_right(starts, match.start()) - 1
                 path, record, ctype, is_key = pmetas[index]
-                depth = run_depths[bisect_right(run_starts, index) - 1]
-                self.derive(ptexts[index], path, record, ctype, is_key, False, depth)
+                mode = run_depths[bisect_right(run_starts, index) - 1]
+                if mode < 0:
+                    self.derive(ptexts[index], path, record, ctype, is_key, True, ~mode)
+                else:
+                    self.derive(ptexts[index], path, record, ctype, is_key, False, mode)
                 if index + 1 >= len(starts):
                     break
                 match = _MARKERS.search(joined, starts[index + 1])
@@ -461,12 +481,19 @@ class Inspection:
             if len(text) >= 16 and b64.looks_like(text):
                 self.guess_base64(path, text, record, depth)
             self.queue(path, text, record, ctype, depth)
-        elif hint == URL:
-            self.views(path, text, record, ctype, False, True, depth)
-        elif hint == KEY:
-            self.views(path, text, record, "", True, True)
         elif hint == BODY:
             self.body(path, text, record, ctype, depth)
+        elif hint == COOKIE:
+            for name, value in cookies.parse(text):
+                where = f"{path}.{name}" if name else path
+                if name:
+                    self.queue(where, name, record, "", 0, True, True)
+                meter.strings += 1
+                self.queue(where, value, record, "", depth + 1, False, True)
+        elif hint == URL:
+            self.queue(path, text, record, ctype, depth, False, True)
+        elif hint == KEY:
+            self.queue(path, text, record, "", 0, True, True)
         elif hint in (BASE64, B64_BODY):
             decoded = self.base64(path, text, depth, declared=True)
             if decoded is None:
@@ -478,23 +505,33 @@ class Inspection:
         elif hint == GRAPHQL:
             for literal in graphql.string_literals(text):
                 self.push(path, literal, PLAIN, record, "", depth + 1)
-        elif hint == COOKIE:
-            for name, value in cookies.parse(text):
-                where = f"{path}.{name}" if name else path
-                if name:
-                    self.views(where, name, record, "", True, True)
-                meter.strings += 1
-                self.views(where, value, record, "", False, True, depth + 1)
         else:
             self.string(path, text, PLAIN, record, ctype, depth)
 
-    def queue(self, path: str, text: str, record: int | None, ctype: str, depth: int) -> None:
-        """Queue a string for ``flush`` (which decodes it if it shows a marker), like the walk does."""
-        if self.run_depths[-1] != depth:
+    def queue(
+        self,
+        path: str,
+        text: str,
+        record: int | None,
+        ctype: str,
+        depth: int,
+        is_key: bool = False,
+        plus: bool = False,
+    ) -> None:
+        """Queue a string for ``flush`` (which decodes it if it shows a marker), like the walk does.
+        ``plus``: a ``+`` in it means a space (query strings, form fields, cookies): such a string with
+        a ``+`` is decoded now, since ``flush`` looks for the other markers only."""
+        if not text:
+            return
+        if plus and "+" in text:
+            self.views(path, text, record, ctype, is_key, True, depth)
+            return
+        mode = ~depth if plus else depth  # a run's mode: its depth, or ~depth when + means space
+        if self.run_depths[-1] != mode:
             self.run_starts.append(len(self.ptexts))
-            self.run_depths.append(depth)
+            self.run_depths.append(mode)
         self.ptexts.append(text)
-        self.pmetas.append((path, record, ctype, False))
+        self.pmetas.append((path, record, ctype, is_key))
 
     def structure(self, path: str, text: str, record: int | None, depth: int, envelope: bool) -> bool:
         """Parse JSON in a string and walk it; False when the string is not JSON after all."""
@@ -523,7 +560,7 @@ class Inspection:
                 for name, filename, part_type, content in multipart.parse(text, boundary):
                     where = f"{path}.{name}" if name else path
                     if name:
-                        self.views(where, name, record, "", True, False)
+                        self.queue(where, name, record, "", 0, True)
                     if filename:
                         self.push(f"{where}.filename", filename, PLAIN, record, "", depth + 1)
                     self.push(where, content, BODY, record, part_type, depth + 1)
@@ -538,14 +575,15 @@ class Inspection:
                     parts = form.bracket_parts(decoded)
                     where = ".".join([path, *parts])
                     for part in parts:
-                        self.views(where, part, record, "", True, False)
+                        self.queue(where, part, record, "", 0, True)
                 else:
                     where = f"{path}.{decoded}"
-                self.views(where, name, record, "", True, True)
-                self.push(where, value, URL, record, "", depth + 1)
+                self.queue(where, name, record, "", 0, True, True)
+                self.meter.strings += 1
+                self.queue(where, value, record, "", depth + 1, False, True)
             return
         if xml.looks_like(text, lowered):
-            self.views(path, text, record, "application/xml", False, False)
+            self.queue(path, text, record, "application/xml", depth)
             for element, value in xml.parts(text):
                 self.push(f"{path}.{element}", value, PLAIN, record, "", depth + 1)
             return

@@ -6,6 +6,9 @@ MAX_COOKIES = 200
 
 
 def parse(text: str) -> list[tuple[str, str]]:
+    if ";" not in text and "=" not in text:  # one bare value (HTTP API v2 lists cookies one by one)
+        value = text.strip()
+        return [("", value.strip('"'))] if value else []
     pairs: list[tuple[str, str]] = []
     for piece in text.split(";", MAX_COOKIES):
         piece = piece.strip()

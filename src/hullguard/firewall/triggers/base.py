@@ -60,7 +60,7 @@ def records(value: Any) -> list[Any]:
 
 def header(headers: Any, name: str) -> str:
     """A header value, case-insensitively (first value of a multi-value header)."""
-    if not isinstance(headers, Mapping):
+    if type(headers) is not dict and not isinstance(headers, Mapping):
         return ""
     size = len(name)
     for key, value in headers.items():
