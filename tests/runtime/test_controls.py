@@ -46,6 +46,8 @@ def test_destinations_are_judged_by_the_name_that_was_resolved():
     assert control.judge("10.2.0.1", 5432)[2] == "network.allow"
     assert control.judge("169.254.169.254", 80) == ("block", "169.254.0.0/16", "network.metadata")
     assert control.judge("::ffff:169.254.169.254", 80)[2] == "network.metadata"  # IPv4-mapped IPv6
+    for spelled in ("2852039166", "0xa9fea9fe", "0251.0376.0251.0376"):  # what connect() lets libc read
+        assert control.judge(spelled, 80) == ("block", "169.254.0.0/16", "network.metadata")
     control.learn("dynamodb.eu-west-1.amazonaws.com", [(socket.AF_INET, 1, 6, "", ("52.94.1.1", 443))])
     assert control.judge("52.94.1.1", 443)[0] == "allow"  # aws_endpoints for the function's region
     control.learn("dynamodb.us-east-1.amazonaws.com", [(socket.AF_INET, 1, 6, "", ("52.94.2.2", 443))])

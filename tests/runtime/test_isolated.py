@@ -361,3 +361,33 @@ def test_firewall_refusal_of_a_non_http_event_reaches_the_caller_without_frames(
     assert result["raised"] == "EventBlocked" and result["handler_ran"] is False
     # nothing of ours in the error document beyond the wrapper's own frame
     assert result["frames"] == ["<module>", "protected"] and result["cause"] is False
+
+
+def test_an_address_spelled_as_a_number_is_judged_as_that_address(tmp_path):
+    """connect() hands '2130706433' or '0x7f000001' to the C library, which reads 127.0.0.1: the
+    allow-list's CIDR entry must see that address (loopback only: nothing leaves the machine)."""
+    result = run_isolated("""
+        import json, socket, threading
+        server = socket.socket(); server.bind(("127.0.0.1", 0)); server.listen(8)
+        port = server.getsockname()[1]
+        threading.Thread(target=lambda: [server.accept()[0].close() for _ in range(3)], daemon=True).start()
+        from hullguard import protect
+
+        def handler(event, context):
+            out = {}
+            for host in ("2130706433", "0x7f000001", "0177.0.0.1"):
+                s = socket.socket()
+                s.settimeout(2)
+                try:
+                    s.connect((host, port))
+                    out[host] = "connected"
+                except PermissionError:
+                    out[host] = "blocked"
+                finally:
+                    s.close()
+            return out
+
+        policy = {"network": {"allow": ["127.0.0.0/8"], "action": "block"}}
+        print("RESULT " + json.dumps(protect(handler, policy=policy)({}, None)))
+    """, tmp_path)
+    assert result["2130706433"] == result["0x7f000001"] == result["0177.0.0.1"] == "connected"

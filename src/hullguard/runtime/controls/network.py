@@ -73,6 +73,18 @@ def _is_ip(text: str) -> bool:
     return True
 
 
+def _numeric_host(host: str) -> Any:
+    """The address the C library reads in ``2852039166``, ``0xa9fea9fe`` or ``0251.0376.0251.0376``
+    (all 169.254.169.254): ``connect`` resolves such names itself, so they are judged as that address."""
+    if not host or host.strip("0123456789abcdefxABCDEFX.") or host.count(".") > 3:
+        return None  # not made of number characters only: a host name
+    sock = sys.modules.get("_socket")  # loaded: a socket is connecting
+    try:
+        return _ipaddress().ip_address(sock.inet_aton(host)) if sock is not None else None
+    except (OSError, ValueError):
+        return None
+
+
 def _on_socket(module: ModuleType) -> None:
     """``socket`` was just imported: load ``ipaddress`` now (not inside an audit hook) and wrap."""
     _metadata()
@@ -211,7 +223,7 @@ class NetworkControl:
             ip_module = _ipaddress()
             addr: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ip_module.ip_address(ip)
         except ValueError:  # connect(("example.com", 80)) resolves inside C: judge the name itself
-            addr, name = None, ip.lower().rstrip(".")
+            addr, name = _numeric_host(ip), ip.lower().rstrip(".")
         mapped = getattr(addr, "ipv4_mapped", None)  # IPv6 only: ::ffff:a.b.c.d is judged as a.b.c.d
         if mapped is not None:
             addr = mapped
