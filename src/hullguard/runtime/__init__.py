@@ -4,6 +4,7 @@
 - ``core.py``      the one middleware core (``Guard``) both build at cold start
 - ``policy.py``    the validated ``hullguard.yml`` model; ``loader.py`` finds and reads it
 - ``hooks.py``     the single audit hook and its table of handlers
+- ``imports.py``   patches applied right after a module is first imported (socket, botocore)
 - ``controls/``    one module per control: network, processes, files, code, credentials, tmpfs,
                    errors, invokers, limits
 - ``report.py``    decisions -> security events on stdout; ``forwarder.py`` sends copies to the console
