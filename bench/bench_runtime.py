@@ -254,9 +254,9 @@ def main() -> int:
         "",
         f"The function's own first `import socket` (boto3 does it at import) takes {socket_ms['baseline']:.1f} ms "
         f"wall / {socket_cpu['baseline']:.1f} ms CPU unprotected and {socket_ms['protected']:.1f} ms / "
-        f"{socket_cpu['protected']:.1f} ms under `@protect` ({socket_ms['protected'] - socket_ms['baseline']:+.1f} ms: "
-        "the runtime wraps `socket.getaddrinfo` and loads `ipaddress` for the network control at that moment, "
-        "not at cold start).",
+        f"{socket_cpu['protected']:.1f} ms under `@protect` ({socket_ms['protected'] - socket_ms['baseline']:+.1f} ms "
+        "added: at that moment, not at cold start, the runtime wraps `socket.getaddrinfo` and loads `ipaddress` "
+        "for the network control, unless the firewall's SSRF detector has loaded it already).",
         "",
         "| operation (median µs) | baseline | protected | added | ratio |",
         "|---|---:|---:|---:|---:|",
