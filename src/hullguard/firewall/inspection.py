@@ -153,7 +153,8 @@ class Inspection:
                 later.append((path, value, hint, record, ctype, 0))
         stack.extend(reversed(later))
         while True:
-            self.walk()
+            if stack:
+                self.walk()
             self.flush()  # decoding may find JSON to walk
             if not stack:
                 break
@@ -167,18 +168,18 @@ class Inspection:
         meter = self.meter
         findings = scanner.findings
         batch = trigger in triggers.BATCH_TRIGGERS
-        verdict = Verdict(
-            trigger=trigger,
-            findings=findings,
-            allowed=scanner.allowed,
-            strings_scanned=meter.strings,
-            bytes_scanned=meter.scanned,
-            budget_exhausted=meter.exhausted,
-            incomplete_reason=meter.reason,
-            error=scanner.error,
-            batch=batch,
-            record_count=triggers.record_count(event, trigger) if batch else 0,
-        )
+        verdict = Verdict(trigger=trigger, findings=findings, strings_scanned=meter.strings, bytes_scanned=meter.scanned)
+        # the other fields only when they differ from their defaults (keywords cost per argument)
+        if batch:
+            verdict.batch = True
+            verdict.record_count = triggers.record_count(event, trigger)
+        if scanner.allowed:
+            verdict.allowed = scanner.allowed
+        if meter.exhausted:
+            verdict.budget_exhausted = True
+            verdict.incomplete_reason = meter.reason
+        if scanner.error:
+            verdict.error = scanner.error
         if self.problems:
             verdict.extra["decode_problems"] = self.problems[:20]
         if self.fw.load_errors:
@@ -292,13 +293,12 @@ class Inspection:
                     run_depths.append(depth)
                 before = len(ptexts)
                 for key, inner in items:
-                    where = f"{prefix}{key}"
                     # Keys of letters and digits carry no injection, except "prototype", which under a
                     # "constructor" key reaches Object.prototype (the location names the parent).
                     if key not in plain_keys:
                         if type(key) is str and (not (key.isascii() and key.isalnum()) or key == "prototype"):
                             ptexts.append(key)
-                            pmetas.append((where, record, "", True))
+                            pmetas.append((f"{prefix}{key}", record, "", True))
                         elif len(plain_keys) < _MAX_NAMES:
                             plain_keys.add(key)
                     child = type(inner)
@@ -306,15 +306,16 @@ class Inspection:
                         size = len(inner)
                         if not size:
                             continue
+                        where = f"{prefix}{key}"
                         if inner[0] in structured:
                             self.string(where, inner, PLAIN, record, "", depth)
                             continue
-                        if size >= 16 and not size & 3 and guess(inner):
+                        if size >= 16 and not size & 3 and " " not in inner and guess(inner):
                             self.guess_base64(where, inner, record, depth)
                         ptexts.append(inner)
                         pmetas.append((where, record, "", False))
                     elif child not in scalars:
-                        stack.append((where, inner, 0, record, "", depth))
+                        stack.append((f"{prefix}{key}", inner, 0, record, "", depth))
                 meter.strings += len(ptexts) - before
                 if meter.strings > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
@@ -347,7 +348,7 @@ class Inspection:
                         if inner[0] in structured:
                             self.string(where, inner, PLAIN, record, "", depth)
                             continue
-                        if size >= 16 and not size & 3 and guess(inner):
+                        if size >= 16 and not size & 3 and " " not in inner and guess(inner):
                             self.guess_base64(where, inner, record, depth)
                         ptexts.append(inner)
                         pmetas.append((where, record, "", False))
@@ -403,7 +404,7 @@ class Inspection:
                 strings = meter.strings
                 continue
             strings += 1
-            if size >= 16 and not size & 3 and guess(value):
+            if size >= 16 and not size & 3 and " " not in value and guess(value):
                 meter.strings = strings
                 self.guess_base64(where, value, record, depth)
             ptexts.append(value)
