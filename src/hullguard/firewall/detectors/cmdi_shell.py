@@ -13,7 +13,8 @@ started it (``start``, ``;``, ``|``, ``&&``, ``$(``, backtick, ...) and its word
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from hullguard.events.record import Record
 
 MAX_SEGMENTS = 1024
 MAX_WORDS = 16  # per segment: the command, its prefix words and the first arguments are enough
@@ -25,15 +26,31 @@ _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 _WORD_BREAK = frozenset(" \t;|&\n\r<>()`")
 
 
-@dataclass(slots=True)
-class Segment:
+class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first invocation
     """One simple command: the operator before it and its words (redirection targets included)."""
 
+    __slots__ = ("obfuscated", "opener", "redirect", "start", "words")
+    _fields = ("opener", "words", "redirect", "start", "obfuscated")
+
     opener: str  # "start", ";", "\n", "|", "||", "&", "&&", "$(", "`", "(", "{", "<(", ">("
-    words: list[str] = field(default_factory=list)
-    redirect: bool = False  # the command has a redirection (>, >>, <, 2>&1, ...)
-    start: int = 0  # position of the opener in the text
-    obfuscated: bool = False  # quotes/escapes/empty expansions were glued inside a word
+    words: list[str]
+    redirect: bool  # the command has a redirection (>, >>, <, 2>&1, ...)
+    start: int  # position of the opener in the text
+    obfuscated: bool  # quotes/escapes/empty expansions were glued inside a word
+
+    def __init__(
+        self,
+        opener: str,
+        words: list[str] | None = None,
+        redirect: bool = False,
+        start: int = 0,
+        obfuscated: bool = False,
+    ) -> None:
+        self.opener = opener
+        self.words = [] if words is None else words
+        self.redirect = redirect
+        self.start = start
+        self.obfuscated = obfuscated
 
 
 def _decode_ansi_c(body: str) -> str:

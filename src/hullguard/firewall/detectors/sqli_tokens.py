@@ -34,7 +34,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # ``typing`` costs ms on the first invocation; type checkers see it here
+    from typing import NamedTuple
+else:  # the same class, built by collections.namedtuple without importing typing
+    from hullguard.events.record import NamedTuple
 
 MAX_TOKENS = 4096  # per context: bounded memory whatever the input length
 

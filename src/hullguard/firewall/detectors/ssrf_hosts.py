@@ -14,7 +14,8 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from dataclasses import dataclass
+
+from hullguard.events.record import FrozenRecord
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -51,11 +52,19 @@ _HEX_LABEL = re.compile(r"[0-9a-f]{8}")
 _HEX_ZONES = frozenset(("nip", "xip", "sslip", "rbndr", "traefik", "nip.direct"))
 
 
-@dataclass(frozen=True, slots=True)
-class HostVerdict:
+class HostVerdict(FrozenRecord):  # not a dataclass: ``dataclasses`` costs ms on the first invocation
+    __slots__ = ("category", "detail", "obfuscated")
+    _fields = ("category", "detail", "obfuscated")
+
     category: str  # METADATA, LOOPBACK or PRIVATE
     detail: str
     obfuscated: bool  # the address was written in a non-canonical form
+
+    def __init__(self, category: str, detail: str, obfuscated: bool) -> None:
+        put = object.__setattr__  # frozen: assignment goes around FrozenRecord.__setattr__
+        put(self, "category", category)
+        put(self, "detail", detail)
+        put(self, "obfuscated", obfuscated)
 
 
 def parse_ipv4_loose(text: str) -> ipaddress.IPv4Address | None:

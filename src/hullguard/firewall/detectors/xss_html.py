@@ -19,7 +19,8 @@ import binascii
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from hullguard.events.record import FrozenRecord
 
 # Characters that end a tag name (HTML: whitespace, "/" and ">"; we also stop at quotes and "<").
 _NAME_END = frozenset(" \t\n\r\x0c\x0b/>'\"<`=")
@@ -49,13 +50,23 @@ SVG_DATA = ("data:image/svg+xml",)
 CSS_EXECUTION = ("expression(", "behavior:", "behaviour:", "-moz-binding", "javascript:", "vbscript:", "@import")
 
 
-@dataclass(frozen=True, slots=True)
-class Tag:
+class Tag(FrozenRecord):  # not a dataclass: ``dataclasses`` costs ms on the first invocation
+    __slots__ = ("attributes", "closing", "end", "name", "start")
+    _fields = ("name", "closing", "attributes", "start", "end")
+
     name: str  # lower-cased, namespace prefix removed ("svg:script" -> "script")
     closing: bool
     attributes: str  # raw text between the name and the end of the tag
     start: int
     end: int
+
+    def __init__(self, name: str, closing: bool, attributes: str, start: int, end: int) -> None:
+        put = object.__setattr__  # frozen: assignment goes around FrozenRecord.__setattr__
+        put(self, "name", name)
+        put(self, "closing", closing)
+        put(self, "attributes", attributes)
+        put(self, "start", start)
+        put(self, "end", end)
 
 
 def iter_tags(text: str) -> Iterator[Tag]:
