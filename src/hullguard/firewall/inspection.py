@@ -63,25 +63,25 @@ _SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no tex
 _SMALL = 64
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
-# Names of a flat map (headers, query parameters), by the map's location and the name as sent:
-# (name as shown, location of the value, name cannot carry an injection, meta of a value outside a
-# batch record). Header and parameter names repeat from one event to the next; a bounded cache saves
-# the string work and the tuples for each of them on every event.
-_Name = tuple[str, str, bool, Meta]
-_NAMES: dict[str, dict[str, _Name]] = {}
+# Names of a flat map (headers, query parameters), by the map's location and kind and the name as
+# sent: (location of the value, name cannot carry an injection, value is a Cookie header, meta of a
+# value outside a batch record). Header and parameter names repeat from one event to the next; a
+# bounded cache saves the string work and the tuples for each of them on every event.
+_Name = tuple[str, bool, bool, Meta]
+_NAMES: dict[tuple[str, bool], dict[str, _Name]] = {}
 _MAX_NAMES = 4096
 
 
-def _name(path: str, key: str, lower: bool) -> _Name:
-    label = key.lower() if lower else key
+def _name(path: str, key: str, headers: bool) -> _Name:
+    label = key.lower() if headers else key
     plain = key.isascii() and key.replace("-", "").isalnum() and key != "prototype"
     where = f"{path}.{label}"
-    known = (label, where, plain, (where, None, "", False))
-    names = _NAMES.get(path)
+    known = (where, plain, headers and label == "cookie", (where, None, "", False))
+    names = _NAMES.get((path, headers))
     if names is None:
         if len(_NAMES) >= _MAX_NAMES:
             _NAMES.clear()
-        names = _NAMES[path] = {}
+        names = _NAMES[path, headers] = {}
     elif len(names) >= _MAX_NAMES:
         names.clear()
     names[key] = known
@@ -168,7 +168,9 @@ class Inspection:
         meter = self.meter
         findings = scanner.findings
         batch = trigger in triggers.BATCH_TRIGGERS
-        verdict = Verdict(trigger=trigger, findings=findings, strings_scanned=meter.strings, bytes_scanned=meter.scanned)
+        verdict = Verdict(
+            trigger=trigger, findings=findings, strings_scanned=meter.strings, bytes_scanned=meter.scanned
+        )
         # the other fields only when they differ from their defaults (keywords cost per argument)
         if batch:
             verdict.batch = True
@@ -369,23 +371,22 @@ class Inspection:
         headers = hint == FLAT_HEADERS
         ptexts, pmetas, meter = self.ptexts, self.pmetas, self.meter
         guess = b64.looks_like
-        names = _NAMES.get(path) or {}
+        names = _NAMES.get((path, headers)) or {}
         depth += 1
         if self.run_depths[-1] != depth:
             self.run_starts.append(len(ptexts))
             self.run_depths.append(depth)
-        strings = meter.strings
+        before = len(ptexts)
         max_strings = self.budget.max_strings
         items = values.items()
         for key, value in items if len(values) <= max_strings else islice(items, max_strings):
-            if type(key) is not str:
-                continue
             known = names.get(key)
             if known is None:
+                if type(key) is not str:
+                    continue
                 known = _name(path, key, headers)
-            label, where, plain, meta = known
+            where, plain, cookie, meta = known
             if not plain:
-                strings += 1
                 ptexts.append(key)
                 pmetas.append((where, record, "", True))
                 if "[" in key:  # user[$ne]=1: qs/PHP nesting makes each bracket part a key
@@ -398,19 +399,15 @@ class Inspection:
             size = len(value)
             if not size:
                 continue
-            if (headers and label == "cookie") or value[0] in _STRUCTURED:
-                meter.strings = strings
-                self.string(where, value, COOKIE if headers and label == "cookie" else PLAIN, record, "", depth)
-                strings = meter.strings
+            if cookie or value[0] in _STRUCTURED:
+                self.string(where, value, COOKIE if cookie else PLAIN, record, "", depth)
                 continue
-            strings += 1
             if size >= 16 and not size & 3 and " " not in value and guess(value):
-                meter.strings = strings
                 self.guess_base64(where, value, record, depth)
             ptexts.append(value)
             pmetas.append(meta if record is None else (where, record, "", False))
-        meter.strings = strings
-        if strings > max_strings:
+        meter.strings += len(ptexts) - before
+        if meter.strings > max_strings:
             meter.exhaust(f"more than {max_strings} strings in the event")
             self.stack.clear()
 

@@ -54,6 +54,15 @@ def plain_name(name: str) -> bool:
     return name.isascii() and name.replace("-", "").isalnum()
 
 
+def first(value: Any) -> Mapping[str, Any]:
+    """The first record of a batch (``value`` a non-empty list of mappings), else an empty mapping."""
+    if type(value) is list and value:
+        item = value[0]
+        if type(item) is dict or isinstance(item, Mapping):
+            return item
+    return _EMPTY
+
+
 def records(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hullguard.firewall.triggers.base import BASE64, KEY, PLAIN, Field, mapping, records
+from hullguard.firewall.triggers.base import BASE64, KEY, PLAIN, Field, first, mapping, records
 
 DYNAMODB = "dynamodb"
 _MAX_NODES = 100_000  # typed values are walked here, so they get their own bound
@@ -22,8 +22,7 @@ ANCHORS = ("Records",)
 
 
 def identify(event: Mapping[str, Any]) -> str | None:
-    items = records(event.get("Records"))
-    if items and isinstance(items[0], Mapping) and items[0].get("eventSource") == "aws:dynamodb":
+    if first(event.get("Records")).get("eventSource") == "aws:dynamodb":
         return DYNAMODB
     return None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hullguard.firewall.triggers.base import BASE64, PLAIN, Field, child, mapping, records
+from hullguard.firewall.triggers.base import BASE64, PLAIN, Field, child, first, mapping, records
 
 KINESIS = "kinesis"
 
@@ -17,8 +17,7 @@ ANCHORS = ("Records",)
 
 
 def identify(event: Mapping[str, Any]) -> str | None:
-    items = records(event.get("Records"))
-    if items and isinstance(items[0], Mapping) and items[0].get("eventSource") == "aws:kinesis":
+    if first(event.get("Records")).get("eventSource") == "aws:kinesis":
         return KINESIS
     return None
 

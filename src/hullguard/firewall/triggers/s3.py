@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from hullguard.firewall.triggers import http
-from hullguard.firewall.triggers.base import PLAIN, URL, Field, child, mapping, records, walk
+from hullguard.firewall.triggers.base import PLAIN, URL, Field, child, first, mapping, records, walk
 
 S3 = "s3"
 BATCH_OPS = "s3-batch-operations"
@@ -21,8 +21,7 @@ OBJECT_LAMBDA = "s3-object-lambda"
 
 
 def is_notification(event: Mapping[str, Any]) -> bool:
-    items = records(event.get("Records"))
-    return bool(items) and isinstance(items[0], Mapping) and "s3" in items[0]
+    return "s3" in first(event.get("Records"))
 
 
 # ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hullguard.firewall.triggers.base import PLAIN, Field, child, mapping, records, walk
+from hullguard.firewall.triggers.base import PLAIN, Field, child, first, mapping, records, walk
 
 SES = "ses"
 
@@ -16,8 +16,7 @@ ANCHORS = ("Records",)
 
 
 def identify(event: Mapping[str, Any]) -> str | None:
-    items = records(event.get("Records"))
-    return SES if items and isinstance(items[0], Mapping) and "ses" in items[0] else None
+    return SES if "ses" in first(event.get("Records")) else None
 
 
 def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hullguard.firewall.triggers.base import BASE64, ENVELOPE, KEY, PLAIN, Field, child, mapping, records
+from hullguard.firewall.triggers.base import BASE64, ENVELOPE, KEY, PLAIN, Field, child, first, mapping, records
 
 SNS = "sns"
 
@@ -16,8 +16,7 @@ ANCHORS = ("Records",)
 
 
 def identify(event: Mapping[str, Any]) -> str | None:
-    items = records(event.get("Records"))
-    return SNS if items and isinstance(items[0], Mapping) and "Sns" in items[0] else None
+    return SNS if "Sns" in first(event.get("Records")) else None
 
 
 def is_notification(obj: Mapping[str, Any]) -> bool:

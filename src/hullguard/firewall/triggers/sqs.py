@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hullguard.firewall.triggers.base import BASE64, ENVELOPE, KEY, PLAIN, Field, child, mapping, records
+from hullguard.firewall.triggers.base import BASE64, ENVELOPE, KEY, PLAIN, Field, child, first, mapping, records
 
 SQS = "sqs"
 
@@ -16,8 +16,7 @@ ANCHORS = ("Records",)
 
 
 def identify(event: Mapping[str, Any]) -> str | None:
-    items = records(event.get("Records"))
-    if items and isinstance(items[0], Mapping) and items[0].get("eventSource") == "aws:sqs":
+    if first(event.get("Records")).get("eventSource") == "aws:sqs":
         return SQS
     return None
 
