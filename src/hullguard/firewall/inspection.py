@@ -58,6 +58,23 @@ MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escap
 # a string has no view but itself. Written as one negated class of the other ASCII characters, which
 # compiles instantly (a class up to U+10FFFF costs 20 ms at import) and scans at C speed.
 _MARKERS = re.compile("[^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in "%&\\$*'\"") + "]")
+
+
+def _has_marker(text: str) -> bool:
+    """``_MARKERS.search(text) is not None``, several times faster: the regex takes ~3 ns a character,
+    ``isascii`` and a ``find`` per marker run at memory speed. The regex then finds where."""
+    return (
+        not text.isascii()
+        or "%" in text
+        or "&" in text
+        or "\\" in text
+        or "$" in text
+        or "*" in text
+        or "'" in text
+        or '"' in text
+    )
+
+
 _SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no text: never pushed
 # Containers up to this size skip the room computation: the node check every 256 values bounds them.
 _SMALL = 64
@@ -436,7 +453,7 @@ class Inspection:
         meter.scanned += len(joined)
         self.texts.extend(ptexts)
         self.metas.extend(pmetas)
-        match = _MARKERS.search(joined)
+        match = _MARKERS.search(joined) if _has_marker(joined) else None
         if match is not None:
             starts = _starts(ptexts)
             run_starts, run_depths = self.run_starts, self.run_depths
@@ -628,7 +645,7 @@ class Inspection:
         self.meter.scanned += len(text)
         self.texts.append(text)
         self.metas.append((path, record, ctype, is_key))
-        if _MARKERS.search(text) is not None or (plus and "+" in text):
+        if (plus and "+" in text) or _has_marker(text):
             self.derive(text, path, record, ctype, is_key, plus, depth)
 
     def fit(self, text: str) -> str:
