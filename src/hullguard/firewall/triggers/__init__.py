@@ -102,12 +102,21 @@ def _anchor_bits() -> dict[str, int]:
 
 _BITS = _anchor_bits()
 _MANY_KEYS = 2 * len(_BITS)  # above this many keys, look the anchors up in the event instead
+# HTTP events, the commonest, are recognised by the first modules, all anchored on these two keys:
+# they are asked first, before the event's keys are read.
+_HTTP_FIRST = MODULES[: MODULES.index(alb) + 1]
+_HTTP_BITS = (1 << len(_HTTP_FIRST)) - 1
 
 
 def identify(event: Any) -> tuple[str, ModuleType]:
     if type(event) is dict:
         bits = _BITS
         mask = 0
+        if "requestContext" in event or "type" in event:
+            for module in _HTTP_FIRST:
+                name = module.identify(event)
+                if name is not None:
+                    return name, module
         if len(event) <= _MANY_KEYS:
             for key in event:
                 mask |= bits.get(key, 0)
@@ -115,6 +124,7 @@ def identify(event: Any) -> tuple[str, ModuleType]:
             for key, bit in bits.items():
                 if key in event:
                     mask |= bit
+        mask &= ~_HTTP_BITS  # asked above when they could answer
         while mask:
             low = mask & -mask
             module = MODULES[low.bit_length() - 1]

@@ -138,21 +138,36 @@ def request(
     path = get(path_key)
     if isinstance(path, str):
         out.append((child(prefix, path_key), path, URL if query_hint == URL else PLAIN, record, ""))
+    # A map without its multi-value twin (HTTP API v2, function URLs) is one field: the common case,
+    # appended here without the general ``add_pairs``.
     params = get("pathParameters")
     if params:
-        add_pairs(out, prefix, "pathParameters", params, None, record, PLAIN)
-    add_pairs(
-        out,
-        prefix,
-        "queryStringParameters",
-        get("queryStringParameters"),
-        get("multiValueQueryStringParameters"),
-        record,
-        query_hint,
-        multi_name="multiValueQueryStringParameters",
-    )
+        if type(params) is dict:
+            out.append((f"{prefix}.pathParameters" if prefix else "pathParameters", params, FLAT, record, ""))
+        else:
+            add_pairs(out, prefix, "pathParameters", params, None, record, PLAIN)
+    query, multi_query = get("queryStringParameters"), get("multiValueQueryStringParameters")
+    if not multi_query and query_hint == PLAIN and type(query) is dict:
+        if query:
+            where = f"{prefix}.queryStringParameters" if prefix else "queryStringParameters"
+            out.append((where, query, FLAT, record, ""))
+    else:
+        add_pairs(
+            out,
+            prefix,
+            "queryStringParameters",
+            query,
+            multi_query,
+            record,
+            query_hint,
+            multi_name="multiValueQueryStringParameters",
+        )
     headers, multi_headers = get("headers"), get("multiValueHeaders")
-    add_pairs(out, prefix, "headers", headers, multi_headers, record, PLAIN, True, "multiValueHeaders")
+    if not multi_headers and type(headers) is dict:
+        if headers:
+            out.append((f"{prefix}.headers" if prefix else "headers", headers, FLAT_HEADERS, record, ""))
+    else:
+        add_pairs(out, prefix, "headers", headers, multi_headers, record, PLAIN, True, "multiValueHeaders")
     cookies = get("cookies")
     if type(cookies) is list:
         base = child(prefix, "cookies")
