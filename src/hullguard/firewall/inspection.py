@@ -140,6 +140,9 @@ class Inspection:
         self.pmetas: list[Meta] = []
         self.run_starts: list[int] = [0]
         self.run_depths: list[int] = [0]
+        # Queued strings are counted in ``meter.strings`` when flushed, except this many, which their
+        # producer counted already (the walk's loops do not count, to save the work per container).
+        self.precounted = 0
         self.texts: list[str] = []  # every view to scan
         self.metas: list[Meta] = []  # (path, record, content type, is key) of each view
         self.scanner = Scanner(firewall, self.meter)
@@ -252,9 +255,7 @@ class Inspection:
         while stack:
             path, value, hint, record, ctype, depth = stack.pop()
             nodes += 1
-            if not nodes & 255 and (nodes > max_nodes or meter.out_of_time()):
-                if nodes > max_nodes:
-                    meter.exhaust(f"more than {max_nodes} values in the event")
+            if not nodes & 255 and self.stopped(nodes):
                 stack.clear()
                 break
             kind = type(value)
@@ -262,6 +263,7 @@ class Inspection:
                 if hint:
                     if hint == KEY:
                         meter.strings += 1
+                        self.precounted += 1
                         if run_depths[-1] != depth:
                             run_starts.append(len(ptexts))
                             run_depths.append(depth)
@@ -289,6 +291,7 @@ class Inspection:
                     run_depths.append(depth)
                 ptexts.append(value)
                 pmetas.append((path, record, ctype, False))
+                self.precounted += 1
             elif kind is dict or (kind is not list and isinstance(value, Mapping)):
                 if hint >= FLAT:
                     self.flat(path, value, hint, record, depth)
@@ -297,8 +300,9 @@ class Inspection:
                     meter.exhaust(f"nesting deeper than {max_depth} levels at {path or '(root)'}")
                     continue
                 items = value.items()
-                if len(value) > _SMALL:  # the node check every 256 values bounds small ones
-                    room = min(max_nodes - nodes - len(stack), max_strings - meter.strings + 1)
+                big = len(value) > _SMALL  # the checks every 256 values bound small ones
+                if big:
+                    room = min(max_nodes - nodes - len(stack), max_strings - self.strings() + 1)
                     if room <= 0:
                         meter.exhaust(f"more than {max_nodes} values in the event")
                         stack.clear()
@@ -310,7 +314,6 @@ class Inspection:
                 if run_depths[-1] != depth:
                     run_starts.append(len(ptexts))
                     run_depths.append(depth)
-                before = len(ptexts)
                 for key, inner in items:
                     # Keys of letters and digits carry no injection, except "prototype", which under a
                     # "constructor" key reaches Object.prototype (the location names the parent).
@@ -335,8 +338,7 @@ class Inspection:
                         pmetas.append((where, record, "", False))
                     elif child not in scalars:
                         stack.append((f"{prefix}{key}", inner, 0, record, "", depth))
-                meter.strings += len(ptexts) - before
-                if meter.strings > max_strings:
+                if big and self.strings() > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
                     stack.clear()
                     break
@@ -351,10 +353,10 @@ class Inspection:
                 if run_depths[-1] != depth:
                     run_starts.append(len(ptexts))
                     run_depths.append(depth)
-                before = len(ptexts)
                 items = value
-                if len(value) > _SMALL:
-                    room = min(max_nodes - nodes - len(stack), max_strings - meter.strings + 1)
+                big = len(value) > _SMALL
+                if big:
+                    room = min(max_nodes - nodes - len(stack), max_strings - self.strings() + 1)
                     if len(value) > room:
                         items = islice(value, max(room, 0))  # type: ignore[assignment]
                 for i, inner in enumerate(items):
@@ -373,8 +375,7 @@ class Inspection:
                         pmetas.append((where, record, "", False))
                     elif child not in scalars:
                         stack.append((f"{path}[{i}]", inner, 0, record, "", depth))
-                meter.strings += len(ptexts) - before
-                if meter.strings > max_strings:
+                if big and self.strings() > max_strings:
                     meter.exhaust(f"more than {max_strings} strings in the event")
                     stack.clear()
                     break
@@ -382,6 +383,21 @@ class Inspection:
                 self.string(path, bytes_to_text(bytes(value)), hint, record, ctype, depth)
             # numbers, booleans and other scalars carry no injection
         meter.nodes = nodes
+
+    def strings(self) -> int:
+        """Strings looked at so far, the queued ones included."""
+        return self.meter.strings + len(self.ptexts) - self.precounted
+
+    def stopped(self, nodes: int) -> bool:
+        """A budget checked every 256 values is used up: nodes, strings or time."""
+        max_nodes = self.budget.max_strings * 4
+        if nodes > max_nodes:
+            self.meter.exhaust(f"more than {max_nodes} values in the event")
+            return True
+        if self.strings() > self.budget.max_strings:
+            self.meter.exhaust(f"more than {self.budget.max_strings} strings in the event")
+            return True
+        return self.meter.out_of_time()
 
     def flat(self, path: str, values: Mapping[Any, Any], hint: int, record: int | None, depth: int) -> None:
         """A map of names to strings (headers, query parameters) without a stack push per value."""
@@ -393,7 +409,6 @@ class Inspection:
         if self.run_depths[-1] != depth:
             self.run_starts.append(len(ptexts))
             self.run_depths.append(depth)
-        before = len(ptexts)
         max_strings = self.budget.max_strings
         items = values.items()
         for key, value in items if len(values) <= max_strings else islice(items, max_strings):
@@ -423,8 +438,7 @@ class Inspection:
                 self.guess_base64(where, value, record, depth)
             ptexts.append(value)
             pmetas.append(meta if record is None else (where, record, "", False))
-        meter.strings += len(ptexts) - before
-        if meter.strings > max_strings:
+        if len(values) > _SMALL and self.strings() > max_strings:
             meter.exhaust(f"more than {max_strings} strings in the event")
             self.stack.clear()
 
@@ -433,8 +447,10 @@ class Inspection:
         ptexts, pmetas = self.ptexts, self.pmetas
         if not ptexts:
             return
-        joined = "\n".join(ptexts)
         meter = self.meter
+        meter.strings += len(ptexts) - self.precounted
+        self.precounted = 0
+        joined = "\n".join(ptexts)
         room = self.budget.max_bytes - meter.scanned
         if len(joined) > room:  # keep the strings that fit; the rest is not scanned, and said so
             meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
@@ -547,6 +563,7 @@ class Inspection:
             self.run_depths.append(mode)
         self.ptexts.append(text)
         self.pmetas.append((path, record, ctype, is_key))
+        self.precounted += 1
 
     def structure(self, path: str, text: str, record: int | None, depth: int, envelope: bool) -> bool:
         """Parse JSON in a string and walk it; False when the string is not JSON after all."""
