@@ -85,7 +85,7 @@ _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 # value outside a batch record). Header and parameter names repeat from one event to the next; a
 # bounded cache saves the string work and the tuples for each of them on every event.
 _Name = tuple[str, bool, bool, Meta]
-_NAMES: dict[tuple[str, bool], dict[str, _Name]] = {}
+_NAMES: tuple[dict[str, dict[str, _Name]], dict[str, dict[str, _Name]]] = ({}, {})  # plain maps, headers
 _MAX_NAMES = 4096
 
 
@@ -94,11 +94,12 @@ def _name(path: str, key: str, headers: bool) -> _Name:
     plain = key.isascii() and key.replace("-", "").isalnum() and key != "prototype"
     where = f"{path}.{label}"
     known = (where, plain, headers and label == "cookie", (where, None, "", False))
-    names = _NAMES.get((path, headers))
+    by_path = _NAMES[headers]
+    names = by_path.get(path)
     if names is None:
-        if len(_NAMES) >= _MAX_NAMES:
-            _NAMES.clear()
-        names = _NAMES[path, headers] = {}
+        if len(by_path) >= _MAX_NAMES:
+            by_path.clear()
+        names = by_path[path] = {}
     elif len(names) >= _MAX_NAMES:
         names.clear()
     names[key] = known
@@ -404,7 +405,7 @@ class Inspection:
         headers = hint == FLAT_HEADERS
         ptexts, pmetas, meter = self.ptexts, self.pmetas, self.meter
         guess = b64.looks_like
-        names = _NAMES.get((path, headers)) or {}
+        names = _NAMES[headers].get(path) or {}
         depth += 1
         if self.run_depths[-1] != depth:
             self.run_starts.append(len(ptexts))

@@ -16,10 +16,11 @@ def looks_like(text: str) -> bool:
     n = len(text)
     if n < _MIN_GUESS or n % 4:
         return False
-    if _SHAPE.fullmatch(text) is None:
+    # identifiers in one case (hex digests, UUID-ish, SHOUTING_CASE) are not worth a decode; checked
+    # before the shape, which costs more ("application/json" has the shape)
+    if text.islower() or text.isupper() or text.isdigit():
         return False
-    # identifiers in one case (hex digests, UUID-ish, SHOUTING_CASE) are not worth a decode
-    return not (text.islower() or text.isupper() or text.isdigit())
+    return _SHAPE.fullmatch(text) is not None
 
 
 def decode(text: str, limit: int) -> bytes | None:
