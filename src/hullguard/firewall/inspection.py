@@ -127,6 +127,24 @@ _Item = tuple[str, Any, int, "int | None", str, int]
 class Inspection:
     """The state of one ``inspect`` call."""
 
+    __slots__ = (
+        "budget",
+        "fw",
+        "metas",
+        "meter",
+        "pmetas",
+        "policy",
+        "precounted",
+        "problems",
+        "ptexts",
+        "run_depths",
+        "run_starts",
+        "scanner",
+        "stack",
+        "texts",
+        "trigger",
+    )
+
     def __init__(self, firewall: Firewall, start: float) -> None:
         self.fw = firewall
         self.policy = firewall.policy

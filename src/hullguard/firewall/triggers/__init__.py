@@ -163,10 +163,15 @@ def envelope(obj: Any, path: str, record: int | None) -> Iterator[Field] | None:
     return None
 
 
+_RECORDS_LIST = frozenset({sqs.SQS, kinesis.KINESIS, dynamodb.DYNAMODB})  # batches under "Records"
+
+
 def record_count(event: Any, trigger: str) -> int:
     """How many records a batch event holds (0 for other triggers)."""
     if trigger not in BATCH_TRIGGERS:
         return 0
+    if trigger in _RECORDS_LIST and type(event) is dict:  # the common case, without the checks below
+        return len(records(event.get("Records")))
     if isinstance(event, list):
         return len(event)
     if not isinstance(event, Mapping):
