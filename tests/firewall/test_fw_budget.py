@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import gzip
 import json
 import time
@@ -61,6 +62,35 @@ def test_truncated_gzip_and_base64_are_inspected_as_far_as_possible() -> None:
     verdict = FW.inspect(ev)
     assert not verdict.error
     assert any("truncated" in p or "corrupt" in p for p in verdict.extra.get("decode_problems", []))
+
+
+def test_cyclic_gc_is_paused_while_a_big_json_body_is_walked_and_the_hosts_setting_kept() -> None:
+    body = json.dumps({"items": [{"id": i, "note": "order note " * 4, "tags": ["a", "b"]} for i in range(3000)]})
+    assert len(body) > 64 * 1024
+    ev = event("apiGatewayProxyEvent.json")
+    ev["body"] = body[:-1] + ', "last": "' + SQLI + '"}'
+    collections: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    assert gc.isenabled()
+    gc.callbacks.append(count)
+    try:
+        verdict = FW.inspect(ev)
+    finally:
+        gc.callbacks.remove(count)
+    assert gc.isenabled()  # enabled again after the inspection
+    # ~12,000 objects parsed and walked: collections would run over and over; one may run at the end
+    assert len(collections) <= 1, collections
+    assert any(f.location == "body.last" for f in verdict.findings)
+    gc.disable()  # a host that turned the collector off keeps it off
+    try:
+        FW.inspect(ev)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_six_megabyte_payload_is_inspected_within_the_time_budget() -> None:

@@ -7,6 +7,7 @@ it shows a marker of (``decoders/``), and every view is queued for the ``Scanner
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
@@ -78,6 +79,7 @@ def _has_marker(text: str) -> bool:
 _SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no text: never pushed
 # Containers up to this size skip the room computation: the node check every 256 values bounds them.
 _SMALL = 64
+_BIG_JSON = 64 * 1024  # characters of JSON above which the cyclic garbage collector is paused
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 # Names of a flat map (headers, query parameters), by the map's location and kind and the name as
@@ -130,6 +132,7 @@ class Inspection:
     __slots__ = (
         "budget",
         "fw",
+        "gc_paused",
         "metas",
         "meter",
         "pmetas",
@@ -167,6 +170,7 @@ class Inspection:
         self.scanner = Scanner(firewall, self.meter)
         self.trigger = "unknown"
         self.problems: list[str] = []
+        self.gc_paused = False  # see ``structure``
 
     # -- driver -------------------------------------------------------------------------------------
     def run(self, event: Any) -> Verdict:
@@ -179,25 +183,29 @@ class Inspection:
         except Exception as exc:  # an odd shape must not stop inspection: walk it all
             self.problems.append(f"trigger {trigger}: {type(exc).__name__}: {exc}; walked the whole event")
             fields = [("", event, PLAIN, None, "")]
-        # Strings and flat maps at the top are handled at once; the rest is walked after them.
-        stack = self.stack
-        later: list[_Item] = []
-        for path, value, hint, record, ctype in fields:
-            kind = type(value)
-            if kind is str:
-                self.string(path, value, hint, record, ctype, 0)
-            elif kind is dict and hint >= FLAT:
-                self.flat(path, value, hint, record, 0)
-            elif value is not None:
-                later.append((path, value, hint, record, ctype, 0))
-        stack.extend(reversed(later))
-        while True:
-            if stack:
-                self.walk()
-            self.flush()  # decoding may find JSON to walk
-            if not stack:
-                break
-        self.scanner.scan(self.texts, self.metas)
+        try:
+            # Strings and flat maps at the top are handled at once; the rest is walked after them.
+            stack = self.stack
+            later: list[_Item] = []
+            for path, value, hint, record, ctype in fields:
+                kind = type(value)
+                if kind is str:
+                    self.string(path, value, hint, record, ctype, 0)
+                elif kind is dict and hint >= FLAT:
+                    self.flat(path, value, hint, record, 0)
+                elif value is not None:
+                    later.append((path, value, hint, record, ctype, 0))
+            stack.extend(reversed(later))
+            while True:
+                if stack:
+                    self.walk()
+                self.flush()  # decoding may find JSON to walk
+                if not stack:
+                    break
+            self.scanner.scan(self.texts, self.metas)
+        finally:
+            if self.gc_paused:
+                gc.enable()
         self.scanner.event_order()
         return self.verdict(event, trigger)
 
@@ -589,6 +597,11 @@ class Inspection:
         if depth >= self.budget.max_depth:
             self.meter.exhaust(f"nesting deeper than {self.budget.max_depth} levels at {path}")
             return False
+        if len(text) > _BIG_JSON and not self.gc_paused and gc.isenabled():
+            # Parsing and walking a big document allocate objects by the thousand, none in a cycle: the
+            # cyclic collector would run over and over for nothing (a fifth of the time at 1 MB).
+            gc.disable()
+            self.gc_paused = True  # until the end of ``run``
         obj = jsonstr.parse(text)
         if obj is jsonstr.FAILED:
             return False
