@@ -70,6 +70,7 @@ class Firewall:
                 if getattr(module, "FAMILY", None) not in self.policy.disabled_families:
                     self._add(module, str(getattr(module, "__name__", module)))
         self._by_family = {d.family: d for d in self._detectors}
+        self._order = {d.family: i for i, d in enumerate(self._detectors)}  # the order families run in
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
         self._gate = Gate.build([d.gate for d in self._lowered])

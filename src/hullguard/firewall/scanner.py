@@ -73,7 +73,7 @@ class Scanner:
             return  # the clean path
         # Scanning gets its own slice of time even when walking used the budget up: an attacker must
         # not be able to pad an event so that what was already collected is never looked at.
-        order = {d.family: i for i, d in enumerate(fw._detectors)}
+        order = fw._order
         paranoia = self.policy.paranoia
         # Later views of a string are its decodings: trying them first makes the evidence the decoded
         # payload. Findings are put back in event order afterwards.
