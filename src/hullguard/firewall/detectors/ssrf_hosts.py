@@ -180,6 +180,15 @@ def _embedded_ip(name: str) -> ipaddress.IPv4Address | None:
     return None
 
 
+_ASCII_DIGIT = re.compile("[0-9]")
+
+
+def _has_digit(host: str) -> bool:
+    if host.isascii():  # the common case, in C
+        return _ASCII_DIGIT.search(host) is not None
+    return any(ch.isdigit() for ch in host)
+
+
 def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
     """Why a connection to ``raw_host`` (no port, no userinfo) would reach an internal target.
 
@@ -211,7 +220,7 @@ def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
         return HostVerdict(LOOPBACK, host, False)
     if host.endswith(_LOOPBACK_SUFFIXES) or host in _LOOPBACK_ZONES:
         return HostVerdict(LOOPBACK, f"{host} resolves to loopback", True)
-    embedded = _embedded_ip(host) if any(ch.isdigit() for ch in host) else None
+    embedded = _embedded_ip(host) if _has_digit(host) else None
     if embedded is not None:
         category = classify_ip(embedded)
         if category is not None:
