@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hullguard.firewall import triggers
 from hullguard.firewall.budget import Meter
 from hullguard.firewall.decoders import (
+    LazyPattern,
     b64,
     cookies,
     fold,
@@ -58,7 +59,7 @@ MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escap
 # Some marker of an encoding or an evasion (%, &, \\, $, *, quotes, anything non-ASCII): without one,
 # a string has no view but itself. Written as one negated class of the other ASCII characters, which
 # compiles instantly (a class up to U+10FFFF costs 20 ms at import) and scans at C speed.
-_MARKERS = re.compile("[^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in "%&\\$*'\"") + "]")
+_MARKERS = LazyPattern("[^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in "%&\\$*'\"") + "]")
 
 
 def _has_marker(text: str) -> bool:
@@ -496,8 +497,9 @@ class Inspection:
         meter.scanned += len(joined)
         self.texts.extend(ptexts)
         self.metas.extend(pmetas)
-        match = _MARKERS.search(joined) if _has_marker(joined) else None
-        if match is not None:
+        if _has_marker(joined):
+            search = _MARKERS.get().search
+            match = search(joined)
             starts = _starts(ptexts)
             run_starts, run_depths = self.run_starts, self.run_depths
             while match is not None:
@@ -510,7 +512,7 @@ class Inspection:
                     self.derive(ptexts[index], path, record, ctype, is_key, False, mode)
                 if index + 1 >= len(starts):
                     break
-                match = _MARKERS.search(joined, starts[index + 1])
+                match = search(joined, starts[index + 1])
         ptexts.clear()
         pmetas.clear()
         self.run_starts = [0]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import binascii
-import re
-
+from hullguard.firewall.decoders import LazyPattern
 from hullguard.firewall.decoders.overlong import fix_overlong
 
-_SHAPE = re.compile(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
+_SHAPE = LazyPattern(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
 _MIN_GUESS = 16  # shorter alphanumeric strings are ids and words far more often than base64
 
 
@@ -20,11 +18,13 @@ def looks_like(text: str) -> bool:
     # before the shape, which costs more ("application/json" has the shape)
     if text.islower() or text.isupper() or text.isdigit():
         return False
-    return _SHAPE.fullmatch(text) is not None
+    return _SHAPE.get().fullmatch(text) is not None
 
 
 def decode(text: str, limit: int) -> bytes | None:
     """Decode up to ``limit`` output bytes; tolerate missing padding and line breaks; None if invalid."""
+    import binascii  # on first use: most events carry no base64, and the import costs 0.3 ms
+
     data = text.strip()
     if len(data) > limit * 4 // 3 + 4:
         data = data[: (limit * 4 // 3) & ~3]

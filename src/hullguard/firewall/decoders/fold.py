@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-import re
+from hullguard.firewall.decoders import LazyPattern
 
-_IFS = re.compile(r"\$\{IFS\}|\$IFS(?:\$[0-9])?")
+_IFS = LazyPattern(r"\$\{IFS\}|\$IFS(?:\$[0-9])?")
 # Where a splitter may start (quote, backslash, ``$`` of ``$@``): one character class, so Python's re
 # skips through the text at C speed; what the splitter is and whether letters stand on both sides
 # is checked per match (a leading look-behind would make re try the pattern at every position).
-_SPLITTER_START = re.compile(r"[\\'\"$]")
+_SPLITTER_START = LazyPattern(r"[\\'\"$]")
 _MAX_COMMENTS = 256
 _MAX_SPLITS = 10_000
 
@@ -28,7 +28,7 @@ def _unsplit(text: str) -> str:
     shell quoting is balanced (``c'a't``), while one apostrophe is just English (``O'Neil``)."""
     cuts: list[tuple[int, int, int]] = []  # (start, end, quotes removed)
     n = len(text)
-    search = _SPLITTER_START.search
+    search = _SPLITTER_START.get().search
     match = search(text)
     while match is not None and len(cuts) < _MAX_SPLITS:
         start = match.start()
@@ -80,6 +80,6 @@ def decode(text: str) -> str | None:
     if "/*" in out:
         out = _strip_sql_comments(out)
     if "IFS" in out:
-        out = _IFS.sub(" ", out)
+        out = _IFS.get().sub(" ", out)
     out = _unsplit(out)
     return None if out == text else out

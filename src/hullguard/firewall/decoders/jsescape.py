@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from hullguard.firewall.decoders import LazyPattern
+
 MARKER = "\\"
-_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,6})\}|([0-7]{1,3})|(.))", re.S)
+_ESCAPE = LazyPattern(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,6})\}|([0-7]{1,3})|(.))", re.S)
 _SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
 
@@ -23,5 +25,5 @@ def _one(match: re.Match[str]) -> str:
 def decode(text: str) -> str | None:
     if "\\" not in text:
         return None
-    out = _ESCAPE.sub(_one, text)
+    out = _ESCAPE.get().sub(_one, text)
     return None if out == text else out

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 
+from hullguard.firewall.decoders import LazyPattern
+
 MAX_PARTS = 200
-_BOUNDARY = re.compile(r"boundary=\"?([^\";,\s]{1,200})", re.IGNORECASE)
-_NAME = re.compile(r"\bname=\"([^\"]{0,256})\"", re.IGNORECASE)
-_FILENAME = re.compile(r"\bfilename=\"([^\"]{0,1024})\"", re.IGNORECASE)
+_BOUNDARY = LazyPattern(r"boundary=\"?([^\";,\s]{1,200})", re.IGNORECASE)
+_NAME = LazyPattern(r"\bname=\"([^\"]{0,256})\"", re.IGNORECASE)
+_FILENAME = LazyPattern(r"\bfilename=\"([^\"]{0,1024})\"", re.IGNORECASE)
 
 
 def boundary(content_type: str) -> str | None:
-    match = _BOUNDARY.search(content_type)
+    match = _BOUNDARY.get().search(content_type)
     return match.group(1) if match else None
 
 
@@ -26,8 +28,8 @@ def parse(body: str, boundary_text: str) -> list[tuple[str, str, str, str]]:
             head, sep, content = chunk.partition("\n\n")
             if not sep:
                 continue
-        name = _NAME.search(head)
-        filename = _FILENAME.search(head)
+        name = _NAME.get().search(head)
+        filename = _FILENAME.get().search(head)
         ctype = ""
         for line in head.splitlines():
             if line.lower().startswith("content-type:"):

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
+from hullguard.firewall.decoders import LazyPattern
 from hullguard.firewall.decoders.overlong import bytes_to_text
 
 MARKER = "%"
-_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_UNICODE = re.compile(r"%[uU]([0-9A-Fa-f]{4})")
+_RUN = LazyPattern(r"(?:%[0-9A-Fa-f]{2})+")
+_UNICODE = LazyPattern(r"%[uU]([0-9A-Fa-f]{4})")
 
 
 def _run(match: re.Match[str]) -> str:
@@ -31,7 +32,7 @@ def decode(text: str, plus: bool = False) -> str | None:
     if plus and "+" in out:
         out = out.replace("+", " ")
     if "%" in out:
-        out = _RUN.sub(_run, out)
+        out = _RUN.get().sub(_run, out)
         if "%u" in out or "%U" in out:
-            out = _UNICODE.sub(_unicode, out)
+            out = _UNICODE.get().sub(_unicode, out)
     return None if out == text else out

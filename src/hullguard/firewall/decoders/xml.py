@@ -6,11 +6,11 @@ still scanned as a whole so the XXE detector sees DOCTYPE and ENTITY declaration
 
 from __future__ import annotations
 
-import re
+from hullguard.firewall.decoders import LazyPattern
 
 MAX_NODES = 2000
-_NAME = re.compile(r"[A-Za-z_][\w.:-]{0,63}")
-_ATTR = re.compile(r"([A-Za-z_][\w.:-]{0,63})\s{0,16}=\s{0,16}(?:\"([^\"<]*)\"|'([^'<]*)')")
+_NAME = LazyPattern(r"[A-Za-z_][\w.:-]{0,63}")
+_ATTR = LazyPattern(r"([A-Za-z_][\w.:-]{0,63})\s{0,16}=\s{0,16}(?:\"([^\"<]*)\"|'([^'<]*)')")
 
 
 def looks_like(text: str, content_type: str = "") -> bool:
@@ -52,11 +52,11 @@ def parts(text: str) -> list[tuple[str, str]]:
             if stack:
                 stack.pop()
             continue
-        name = _NAME.match(tag)
+        name = _NAME.get().match(tag)
         if name is None:
             continue
         element = name.group().split(":")[-1]
-        for attr in _ATTR.finditer(tag, name.end()):
+        for attr in _ATTR.get().finditer(tag, name.end()):
             found.append((f"{element}@{attr.group(1)}", attr.group(2) or attr.group(3) or ""))
         if not tag.endswith("/") and len(stack) < 256:
             stack.append(element)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from hullguard.firewall.decoders import LazyPattern
 from hullguard.firewall.triggers import http
 from hullguard.firewall.triggers.base import PLAIN, URL, Field, child, first, mapping, records, walk
 
@@ -44,7 +45,7 @@ def identify(event: Mapping[str, Any]) -> str | None:
 # How many leading folders of a key are also stripped off to give the name the uploader chose.
 MAX_KEY_FOLDERS = 3
 # A folder a function would choose: a name, a date, a partition (year=2024), possibly empty (a//b).
-_FOLDER = re.compile(r"[\w.=-]{0,256}", re.ASCII)
+_FOLDER = LazyPattern(r"[\w.=-]{0,256}", re.ASCII)
 
 
 def object_key(location: str, key: Any, hint: int, record: int | None) -> Iterator[Field]:
@@ -61,7 +62,7 @@ def object_key(location: str, key: Any, hint: int, record: int | None) -> Iterat
     start = 0
     for _ in range(MAX_KEY_FOLDERS):
         slash = key.find("/", start)
-        if slash < 0 or slash + 1 >= len(key) or not _FOLDER.fullmatch(key, start, slash):
+        if slash < 0 or slash + 1 >= len(key) or not _FOLDER.get().fullmatch(key, start, slash):
             return
         yield (location, key[slash + 1 :], hint, record, "")
         start = slash + 1
