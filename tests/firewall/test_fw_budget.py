@@ -186,3 +186,21 @@ def test_slow_detector_on_a_dense_long_text_is_stopped_by_the_deadline() -> None
     assert verdict.budget_exhausted and "time budget" in verdict.incomplete_reason
     assert len(calls) < 2 * MAX_WINDOWS  # stopped between windows, not after every one of them
     assert all(size <= 4_100 for size in calls)  # fixed-size windows, not the whole 200 KB text
+
+
+def test_name_caches_hold_no_long_names_and_stay_bounded() -> None:
+    """Object keys and parameter names are cached across events; an attacker chooses them, so long
+    ones are not kept and the count is capped (otherwise a stream of events could grow memory)."""
+    from hullguard.firewall import inspection
+
+    long_name = "k" * 100_000
+    FW.inspect({"order": {long_name: "v"}})
+    ev = event("apiGatewayProxyEvent.json")
+    ev["queryStringParameters"] = {long_name + "q": "1"}
+    ev["multiValueQueryStringParameters"] = None
+    FW.inspect(ev)
+    assert long_name not in inspection._PLAIN_KEYS
+    assert all(long_name + "q" not in names for by_path in inspection._NAMES for names in by_path.values())
+    for i in range(3):
+        FW.inspect({"order": {f"key{i}x{j}": "v" for j in range(3000)}})
+    assert len(inspection._PLAIN_KEYS) <= inspection._MAX_NAMES

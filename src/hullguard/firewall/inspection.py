@@ -57,8 +57,9 @@ if TYPE_CHECKING:
 
 MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escapes, NFKC, folded...)
 # Some marker of an encoding or an evasion (%, &, \\, $, *, quotes, anything non-ASCII): without one,
-# a string has no view but itself. Written as one negated class of the other ASCII characters, which
-# compiles instantly (a class up to U+10FFFF costs 20 ms at import) and scans at C speed.
+# a string has no view but itself. ``_has_marker`` says whether there is one; this pattern, one
+# negated class of the other ASCII characters (a class up to U+10FFFF costs 20 ms to compile), finds
+# where. Compiled on first use.
 _MARKERS = LazyPattern("[^" + "".join(re.escape(chr(c)) for c in range(128) if chr(c) not in "%&\\$*'\"") + "]")
 
 
@@ -90,6 +91,7 @@ _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 _Name = tuple[str, bool, bool, Meta]
 _NAMES: tuple[dict[str, dict[str, _Name]], dict[str, dict[str, _Name]]] = ({}, {})  # plain maps, headers
 _MAX_NAMES = 4096
+_MAX_NAME_LENGTH = 128
 
 
 def _name(path: str, key: str, headers: bool) -> _Name:
@@ -97,6 +99,8 @@ def _name(path: str, key: str, headers: bool) -> _Name:
     plain = key.isascii() and key.replace("-", "").isalnum() and key != "prototype"
     where = f"{path}.{label}"
     known = (where, plain, headers and label == "cookie", (where, None, "", False))
+    if len(key) > _MAX_NAME_LENGTH:
+        return known  # not kept: the cache must not hold an attacker's megabyte names
     by_path = _NAMES[headers]
     names = by_path.get(path)
     if names is None:
@@ -110,9 +114,9 @@ def _name(path: str, key: str, headers: bool) -> _Name:
 
 
 # Object keys seen to be plain (letters and digits, not "prototype"): JSON bodies repeat their keys
-# from one event to the next, and a set lookup is cheaper than the two checks. Bounded; when full,
-# other keys are just checked each time.
-_PLAIN_KEYS: set[Any] = set()
+# from one event to the next, and a set lookup is cheaper than the two checks. Bounded in count and
+# key length; when full, other keys are just checked each time.
+_PLAIN_KEYS: set[str] = set()
 
 
 def _starts(views: list[str]) -> list[int]:
@@ -349,7 +353,7 @@ class Inspection:
                         if type(key) is str and (not (key.isascii() and key.isalnum()) or key == "prototype"):
                             ptexts.append(key)
                             pmetas.append((f"{prefix}{key}", record, "", True))
-                        elif len(plain_keys) < _MAX_NAMES:
+                        elif type(key) is str and len(key) <= _MAX_NAME_LENGTH and len(plain_keys) < _MAX_NAMES:
                             plain_keys.add(key)
                     child = type(inner)
                     if child is str:
