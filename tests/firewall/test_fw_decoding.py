@@ -145,3 +145,52 @@ def test_form_field_names_are_scanned_as_keys() -> None:
     event["headers"] = {"Content-Type": "application/x-www-form-urlencoded"}
     verdict = FW.inspect(event)
     assert verdict.findings and verdict.findings[0].attack == "nosql"
+
+
+JSON_EDGES = [
+    "",
+    " ",
+    "{}",
+    ' \n{"a": [1, {"b": null}]}\r\n',
+    '{"a": 1} trailing',
+    "[1, 2",
+    '"just a string"',
+    "NaN",
+    "\ufeff{}",
+    '{"a": "\x01"}',
+    '{"a": 1}\x0b',
+    '{"a": 1, "a": 2}',
+    "[1]]",
+    "[" * 100_000 + "]" * 100_000,
+]
+
+
+@pytest.mark.parametrize("text", JSON_EDGES, ids=range(len(JSON_EDGES)))
+def test_json_in_strings_is_parsed_exactly_like_json_loads(text: str) -> None:
+    """``jsonstr.parse`` calls the C scanner directly; it must accept and refuse what ``json.loads`` does."""
+    from hullguard.firewall.decoders import jsonstr
+
+    try:
+        expected = repr(json.loads(text))
+    except (ValueError, RecursionError):
+        expected = "FAILED"
+    got = jsonstr.parse(text)
+    assert (repr(got) if got is not jsonstr.FAILED else "FAILED") == expected
+
+
+def test_declared_base64_bytes_become_text_the_way_a_lenient_server_reads_them() -> None:
+    assert b64.to_text("héllo".encode(), declared=False) == "héllo"  # UTF-8 text
+    assert b64.to_text(b"caf\xe9 au lait", declared=True) == "café au lait"  # not UTF-8: Latin-1
+    assert b64.to_text(b"caf\xe9 au lait", declared=False) is None  # only declared fields get that
+    assert b64.to_text(b"\xc0\xae\xc0\xae\xc0\xafetc", declared=True) == "../etc"  # overlong UTF-8
+    assert b64.to_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", declared=True) is None  # binary
+
+
+def test_marker_check_agrees_with_the_marker_pattern() -> None:
+    """The fast check (isascii and one find per marker) decides whether a string is decoded at all."""
+    from hullguard.firewall.inspection import _MARKERS, _has_marker
+
+    samples = [chr(c) for c in range(256)] + ["plain words 123", "a%b", "x\u200by", "ｓｅｌｅｃｔ", "", "\U0001f600"]
+    samples += [f"abc{c}def" for c in "%&\\$*'\"+<>;|`"]
+    for text in samples:
+        assert _has_marker(text) == (_MARKERS.get().search(text) is not None), repr(text)
