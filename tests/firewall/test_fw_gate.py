@@ -14,7 +14,7 @@ import pytest
 
 from hullguard.firewall import Firewall, gate
 from hullguard.firewall.detectors.prefilters import GATES, PREFILTERS
-from hullguard.firewall.gate_translate import Untranslatable, translate
+from hullguard.firewall.gate_translate import EXACT, GATE_ONLY, VERIFY, Untranslatable, translate
 from hullguard.firewall.prefilter import SEPARATOR, compile_joined, prefilter_source, view_starts
 
 re2 = pytest.importorskip("re2")
@@ -64,8 +64,9 @@ def test_gate_matches_whenever_the_prefilter_does(family: str) -> None:
     assert not missed, f"{family}: the gate misses {missed[:5]}"
 
 
-@pytest.mark.parametrize("family", sorted(f for f, (_, exact) in GATES.items() if exact))
-def test_exact_gate_locates_the_same_views_as_the_prefilter(family: str) -> None:
+@pytest.mark.parametrize("family", sorted(f for f, (_, mode) in GATES.items() if mode != GATE_ONLY))
+def test_gate_locates_the_same_views_as_the_prefilter(family: str) -> None:
+    """Exact translations locate the views alone; superset ones (VERIFY) with the prefilter's check."""
     exact, _ = compile_joined(prefilter_source(PREFILTERS[family]))
     firewall = Firewall()
     det = next(d for d in firewall._lowered if d.family == family)
@@ -79,28 +80,33 @@ def test_exact_gate_locates_the_same_views_as_the_prefilter(family: str) -> None
         starts = view_starts(views)
         expected = {i for i, v in enumerate(views) if exact.search(joined, starts[i], starts[i] + len(v))}
         hits: dict[int, list[object]] = {}
-        Scanner._locate(det.locator, det, joined.encode("ascii"), starts, hits)  # type: ignore[arg-type]
+        Scanner._locate(det.locator, det, joined.encode("ascii"), starts, hits, joined)  # type: ignore[arg-type]
         assert set(hits) == expected, (family, views)
 
 
 # Patterns whose translation is compared exhaustively with Python over every short string of an
-# alphabet: (pattern, exact translation expected).
+# alphabet: (pattern, how far the translation stands in for it).
 _SHAPES = [
-    (r"(?<![a-z])(?:and|or)(?![a-z])", True),  # lookarounds at both edges
-    (r"[/\\](?:(?<=(?:etc|var).)|(?<=proc.))", True),  # lookbehinds after a consumed character
-    (r"\.(?:(?<=a\.)b|c(?<=b\.c))", True),
-    (r"l(?<![a-c0-9]l)[a-z]{2}", True),  # a negative lookbehind wider than what was consumed
-    (r"(?:^|(?<=\x01))\s{0,2}x(?=\n?(?:\x01|\Z))", True),  # anchors at view edges
-    (r"\w\W\d\D\s\S", True),  # Python's classes on ASCII, \v and \x1c included in \s
-    (r"a(?!b)c", True),  # a lookahead that cannot match there: dropped is still exact here
-    (r"x(?=y)z|q", False),  # a lookahead in the middle: dropped, a superset
+    (r"(?<![a-z])(?:and|or)(?![a-z])", EXACT),  # lookarounds at both edges
+    (r"[/\\](?:(?<=(?:etc|var).)|(?<=proc.))", EXACT),  # lookbehinds after a consumed character
+    (r"\.(?:(?<=a\.)b|c(?<=b\.c))", EXACT),
+    (r"l(?<![a-c0-9]l)[a-z]{2}", EXACT),  # a negative lookbehind wider than what was consumed
+    (r"(?-i:[^a-z])(?<=[0-9])x", EXACT),  # a flag group around the consumed character
+    (r"(?:^|(?<=\x01))\s{0,2}x(?=\n?(?:\x01|\Z))", EXACT),  # anchors at view edges
+    (r"x(?=a|$)", EXACT),  # an anchor inside a lookahead at the end
+    (r"\w\W\d\D\s\S", EXACT),  # Python's classes on ASCII, \v and \x1c included in \s
+    (r"x(?=y)z|q", VERIFY),  # a lookahead in the middle: dropped, a superset
+    (r"(?:a{0,12}b){0,2}c", VERIFY),  # a wide count inside a count: unbounded, a superset
+    (r"[0-9](?<=\x01[0-9])x", EXACT),  # the consumed lookbehind starts on a separator: located past it
+    (r"[0-9](?<=[a-z]\x01[0-9])x", GATE_ONLY),  # the consumed lookbehind reaches into the previous view
 ]
 _ALPHABET = "abcl0/\\.x\x01 \v\x1c\n"
 
 
-@pytest.mark.parametrize(("pattern", "expect_exact"), _SHAPES)
-def test_translation_against_python_on_every_short_string(pattern: str, expect_exact: bool) -> None:
-    translated, exact = translate(pattern)
+@pytest.mark.parametrize(("pattern", "expected_mode"), _SHAPES)
+def test_translation_against_python_on_every_short_string(pattern: str, expected_mode: str) -> None:
+    translated, mode = translate(pattern)
+    assert mode == expected_mode
     python = re.compile(pattern)
     rx = re2.compile(translated.encode("ascii"))
     for length in range(0, 6):
@@ -108,10 +114,8 @@ def test_translation_against_python_on_every_short_string(pattern: str, expect_e
             text = "".join(chars)
             py, gt = python.search(text) is not None, rx.search(text.encode("ascii")) is not None
             assert gt or not py, (pattern, translated, text)
-            if exact and expect_exact:
+            if mode == EXACT:
                 assert py == gt, (pattern, translated, text)
-    if not expect_exact:
-        assert not exact
 
 
 def test_back_references_are_not_translated() -> None:
@@ -150,3 +154,27 @@ def test_firewall_detects_the_same_with_and_without_the_gate(monkeypatch: pytest
         with_gate = [(f.attack, f.location) for f in gated.inspect(event).findings]
         without = [(f.attack, f.location) for f in plain.inspect(event).findings]
         assert with_gate and with_gate == without, event
+
+
+def test_header_answers_are_remembered_and_still_reported() -> None:
+    """A repeated header value is judged once; its finding is reported on every event that has it."""
+    firewall = Firewall()
+    attack = {"headers": {"User-Agent": "() { :; }; /bin/bash -c 'cat /etc/passwd'"}, "httpMethod": "GET",
+              "resource": "/", "path": "/", "requestContext": {"requestId": "r"}}
+    first = [(f.attack, f.location) for f in firewall.inspect(attack).findings]
+    hits_before = firewall._memo.hits
+    second = [(f.attack, f.location) for f in firewall.inspect(attack).findings]
+    assert first and first == second
+    assert firewall._memo.hits > hits_before
+    firewall.forget()
+    assert [(f.attack, f.location) for f in firewall.inspect(attack).findings] == first
+
+
+def test_memo_stays_bounded_under_ever_new_header_values() -> None:
+    from hullguard.firewall.memo import MAX_ENTRIES
+
+    firewall = Firewall()
+    for i in range(MAX_ENTRIES + 500):
+        firewall.inspect({"headers": {"Accept-Language": f"en;q=0.{i}"}, "httpMethod": "GET", "resource": "/",
+                          "path": "/", "requestContext": {"requestId": "r"}})
+    assert len(firewall._memo._answers) <= MAX_ENTRIES

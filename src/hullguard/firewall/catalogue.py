@@ -95,17 +95,17 @@ def render_prefilters() -> str:
         "}",
         "",
         "# Each PREFILTER as rewritten for the joined lower-cased views, translated to RE2 for the one-pass",
-        "# gate (``gate.py``): it matches an ASCII text whenever the prefilter does, and where the flag is",
-        "# True exactly where the prefilter does. A family missing here could not be translated and always",
-        "# runs its exact passes.",
-        "GATES: dict[str, tuple[str, bool]] = {",
+        "# gate (``gate.py``): it matches an ASCII text whenever the prefilter does; the second item says",
+        "# how far it stands in for the prefilter (``gate_translate.EXACT``, ``VERIFY`` or ``GATE_ONLY``).",
+        "# A family missing here could not be translated and always runs its exact passes.",
+        "GATES: dict[str, tuple[str, str]] = {",
     ]
     for module in modules:
         try:
             gate = translate(rewrite_pattern(prefilter_source(module.PREFILTER)))
         except (Untranslatable, ValueError):
             continue
-        lines.append(f"    {module.FAMILY!r}: ({gate[0]!a}, {gate[1]}),")
+        lines.append(f"    {module.FAMILY!r}: ({gate[0]!a}, {gate[1]!r}),")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -23,6 +23,7 @@ from hullguard.firewall.detectors.base import RuleInfo
 from hullguard.firewall.detectors.prefilters import GATES, PREFILTERS
 from hullguard.firewall.gate import Gate
 from hullguard.firewall.inspection import Inspection
+from hullguard.firewall.memo import DetectorMemo
 from hullguard.firewall.policy import FirewallPolicy, PolicyError, coerce_policy
 from hullguard.firewall.prefilter import (
     PLACEHOLDER_PREFILTER,
@@ -71,6 +72,7 @@ class Firewall:
                     self._add(module, str(getattr(module, "__name__", module)))
         self._by_family = {d.family: d for d in self._detectors}
         self._order = {d.family: i for i, d in enumerate(self._detectors)}  # the order families run in
+        self._memo = DetectorMemo()  # detector answers for repeated header values (``memo.py``)
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
         self._gate = Gate.build([d.gate for d in self._lowered])
@@ -92,7 +94,7 @@ class Firewall:
         self._prepare(family, source, module, getattr(module, "__name__", name))
 
     def _prepare(
-        self, family: str, source: str, module: ModuleType | None, name: str, gate: tuple[str, bool] | None = None
+        self, family: str, source: str, module: ModuleType | None, name: str, gate: tuple[str, str] | None = None
     ) -> None:
         source = prefilter_source(source)
         if source == PLACEHOLDER_PREFILTER:
@@ -134,6 +136,10 @@ class Firewall:
         """The families whose prefilter matches ``text`` (for tools and tests)."""
         lowered = text.lower()
         return [d.family for d in self._detectors if d.joined.search(lowered if d.on_lowered else text)]
+
+    def forget(self) -> None:
+        """Drop the remembered detector answers for header values (benchmarks of first sight)."""
+        self._memo.clear()
 
     @property
     def families(self) -> tuple[str, ...]:

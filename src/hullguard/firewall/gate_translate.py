@@ -131,6 +131,8 @@ CharSeq = tuple[frozenset[int], ...]  # one ASCII character set per position
 
 def _ascii_set(op: Any, av: Any) -> frozenset[int] | None:
     """The ASCII characters a one-character node matches, or None for other nodes."""
+    if op is sre.SUBPATTERN and len(av[3]) == 1 and not av[1] and not av[2] & ~sre.SRE_FLAG_IGNORECASE:
+        return _ascii_set(*av[3][0])  # ``(?-i:[...])``: a no-op flag on lower-cased text
     if op is sre.LITERAL:
         return frozenset((av,)) if av < 128 else frozenset()
     if op is sre.NOT_LITERAL:
@@ -220,9 +222,9 @@ def _resolve(prefix: CharSeq, asserted: CharSeq) -> CharSeq | None:
     joint = tuple(a & b for a, b in shared)
     if any(not chars for chars in joint):
         return None
-    if len(before) > 1 and any(SEPARATOR_CODE in chars for chars in before):
-        # The match could then start in an earlier view than the prefilter's: still a superset,
-        # but not exact enough to locate views by (see ``Scanner._locate``).
+    if any(SEPARATOR_CODE in chars for chars in before[1:]):
+        # The match could then start in an earlier view than the prefilter's (a separator first is
+        # fine: ``Scanner._locate`` moves past it): still a superset, but not one to locate views by.
         _INEXACT.append("lookbehind across views")
     return before + kept + joint
 
@@ -349,7 +351,8 @@ def _lookaround(positive: bool, direction: int, inner: Any, at_start: bool, at_e
     behind = direction < 0
     if (behind and at_start) or (not behind and at_end):
         if positive:  # the asserted text becomes part of the match: the same texts match
-            return "(?:" + _sequence(inner, False, False) + ")"
+            # (and it is itself at the start or the end of the match, where nested assertions resolve)
+            return "(?:" + _sequence(inner, behind, not behind) + ")"
         complement = _single_char_complement(list(inner))
         if complement is not None:
             edge = "\\A" if behind else "\\z"
@@ -358,15 +361,23 @@ def _lookaround(positive: bool, direction: int, inner: Any, at_start: bool, at_e
     return ""  # dropped: the gate may match more, never less
 
 
-def translate(pattern: str) -> tuple[str, bool]:
-    """The RE2 form of ``pattern`` (compiled without flags) for ASCII subject texts, and whether it is
-    exact (matches the same ASCII texts at the same places) rather than only a superset."""
+EXACT = "exact"  # matches the same ASCII texts, starting in the same views
+VERIFY = "verify"  # a superset whose matches start no earlier than the prefilter's: it finds the views
+# to check, and the exact prefilter confirms each (``Scanner._locate``)
+GATE_ONLY = "gate"  # a superset that may start in an earlier view: it only says whether to search
+
+
+def translate(pattern: str) -> tuple[str, str]:
+    """The RE2 form of ``pattern`` (compiled without flags) for ASCII subject texts, and how far it
+    can stand in for the pattern (``EXACT``, ``VERIFY`` or ``GATE_ONLY``)."""
     tree = sre_parse.parse(pattern, 0)
     if tree.state.flags & ~(sre.SRE_FLAG_UNICODE):
         raise Untranslatable("global flags")
     _INEXACT.clear()
     result = _sequence(list(tree), True, True)
-    return result, not _INEXACT
+    if not _INEXACT:
+        return result, EXACT
+    return result, GATE_ONLY if "lookbehind across views" in _INEXACT else VERIFY
 
 
-__all__ = ["Untranslatable", "translate"]
+__all__ = ["EXACT", "GATE_ONLY", "VERIFY", "Untranslatable", "translate"]

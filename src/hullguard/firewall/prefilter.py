@@ -44,6 +44,7 @@ class PreparedDetector:
         "locator",
         "on_lowered",
         "source",
+        "verify",
     )
 
     def __init__(
@@ -54,7 +55,7 @@ class PreparedDetector:
         module: ModuleType | None = None,
         passes: tuple[tuple[re.Pattern[str], bool], ...] | None = (),
         source: str = "",
-        gate: tuple[str, bool] | None = None,
+        gate: tuple[str, str] | None = None,
     ):
         self.family = family
         self.source = source  # the PREFILTER (without a leading (?i)), for compiling ``joined`` later
@@ -66,7 +67,8 @@ class PreparedDetector:
         # The prefilter in RE2 syntax for the one-pass gate (``gate.py``), if any; when the translation
         # is exact, RE2 also finds the views it matches (``locator``) instead of the Python passes.
         self.gate = gate[0] if gate else None
-        self.locator = Locator(gate[0]) if gate and gate[1] else None
+        self.locator = Locator(gate[0]) if gate and gate[1] != "gate" else None
+        self.verify = gate is not None and gate[1] == "verify"  # located views are confirmed by ``joined``
         # What the scanner searches (see ``split_passes``): (pattern, anchored) pairs, where an
         # anchored pattern starts with SEPARATOR and is searched over SEPARATOR + the joined views.
         # None: not compiled yet (a gated family compiles them when the gate first names it).

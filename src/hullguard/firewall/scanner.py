@@ -133,7 +133,7 @@ class Scanner:
                     continue  # the gate vouches that this family's prefilter matches no view
                 locator = det.locator
                 if locator is not None:
-                    self._locate(locator, det, data, lowered_starts, hits)
+                    self._locate(locator, det, data, lowered_starts, hits, lowered)
                     continue
             for pattern, anchored in det.passes:
                 if anchored and not marked:
@@ -165,12 +165,19 @@ class Scanner:
 
     @staticmethod
     def _locate(
-        locator: Locator, det: PreparedDetector, data: bytes, starts: list[int], hits: dict[int, list[PreparedDetector]]
+        locator: Locator,
+        det: PreparedDetector,
+        data: bytes,
+        starts: list[int],
+        hits: dict[int, list[PreparedDetector]],
+        lowered: str,
     ) -> None:
-        """The views ``det``'s prefilter matches, found by RE2 (``data`` is the joined views in ASCII,
-        so byte and character offsets agree); one search per matching view, as in the exact passes.
-        ``starts`` are the views' offsets in ``data``."""
+        """The views ``det``'s prefilter matches, found by RE2 (``data`` is ``lowered``, the joined
+        views, in ASCII, so byte and character offsets agree); one search per matching view, as in the
+        exact passes. ``starts`` are the views' offsets. Where the translation is a superset
+        (``det.verify``), the exact prefilter confirms each view RE2 proposes."""
         last = len(starts) - 1
+        verify = det.verify
         offset = locator.search(data, 0)
         while offset >= 0:
             # RE2 has no lookbehind: the translation consumes the character a lookbehind looked at,
@@ -178,9 +185,11 @@ class Scanner:
             if data[offset : offset + 1] == b"\x01":
                 offset += 1
             index = bisect_right(starts, offset) - 1
-            found = hits.setdefault(index, [])
-            if not found or found[-1] is not det:
-                found.append(det)
+            end = starts[index + 1] - 1 if index < last else len(lowered)
+            if not verify or det.joined.search(lowered, starts[index], end) is not None:
+                found = hits.setdefault(index, [])
+                if not found or found[-1] is not det:
+                    found.append(det)
             if index >= last:
                 break
             # From the separator on: where a lookbehind was turned into a consumed character, the
@@ -197,6 +206,23 @@ class Scanner:
         module = det.loaded or self.fw.module_of(det)
         if module is None:
             self.internal(f"detector {det.family} could not be loaded: {det.load_error}", path, record)
+            return
+        memo = self.fw._memo
+        if memo.remembers(path, text):
+            key = (det.family, text, path, ctx.is_key, ctx.content_type)
+            known, answer = memo.get(key)
+            if not known:
+                try:
+                    answer = module.scan(text, ctx)
+                except Exception as exc:
+                    self.internal(f"detector {det.family} failed on {path}: {type(exc).__name__}: {exc}", path, record)
+                    return
+                if answer is not None and not isinstance(answer, Detection):
+                    self.internal(f"detector {det.family} returned {type(answer).__name__}", path, record)
+                    return
+                memo.put(key, answer)
+            if answer is not None:
+                self.report(det.family, answer, text, 0, path, record)
             return
         parts = ((0, text),) if len(text) <= LONG_TEXT else windows(det, text)
         for number, (offset, window) in enumerate(parts):
