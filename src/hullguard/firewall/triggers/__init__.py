@@ -1,7 +1,8 @@
 """Trigger recognition: which event source an event comes from, and its attacker-controlled parts.
 
-``identify(event)`` returns ``(trigger name, module)``; ``module.fields(event, name)`` yields the parts
-(see ``base.py``). Unknown shapes fall back to ``direct`` (a bounded walk of every string).
+``identify(event)`` returns ``(trigger name, module)``, asking only the modules whose anchor keys the
+event has; ``module.fields(event, name)`` gives the parts (see ``base.py``). Unknown shapes fall back
+to ``direct`` (a bounded walk of every string).
 ``envelope(obj, path, record)`` recognises an event carried inside another (SNS or S3 or EventBridge
 inside an SQS body, S3 inside SNS, CloudWatch Logs inside Kinesis) so its parts get the right decoding.
 """
@@ -146,7 +147,7 @@ def identify(event: Any) -> tuple[str, ModuleType]:
 
 def envelope(obj: Any, path: str, record: int | None) -> Iterator[Field] | None:
     """The fields of an event found inside another one, or None when ``obj`` is no known event."""
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):
         return None
     if "Type" not in obj and "Records" not in obj and "detail-type" not in obj and "logEvents" not in obj:
         return None  # none of the shapes below (most JSON messages are plain data)

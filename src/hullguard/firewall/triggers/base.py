@@ -2,8 +2,11 @@
 
 A trigger module (one per family of event sources) exposes::
 
+    ANCHORS: tuple[str, ...]                          # identify answers None without one of these keys
     def identify(event: Mapping) -> str | None       # trigger type, e.g. "sqs", or None
-    def fields(event: Mapping, trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]
+    def fields(event: Mapping, trigger: str, prefix: str = "", record: int | None = None) -> Iterable[Field]
+
+(the modules of common triggers return a list: a generator costs more than the fields it yields).
 
 A ``Field`` is ``(path, value, hint, record, content_type)``: where the value is (``path``, e.g.
 ``Records[0].body``), the value itself (a string, or a dict/list the engine walks), how it is encoded
