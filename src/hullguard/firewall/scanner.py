@@ -18,6 +18,8 @@ from hullguard.events.schema import Severity, truncate
 from hullguard.firewall.budget import Meter
 from hullguard.firewall.detectors.base import Detection, ScanContext
 from hullguard.firewall.gate import Locator
+from hullguard.firewall.header_shapes import PREFIX as HEADER_PREFIX
+from hullguard.firewall.header_shapes import fits as header_fits
 from hullguard.firewall.prefilter import LONG_TEXT, SEPARATOR, PreparedDetector, view_starts, windows
 from hullguard.firewall.rules import INTERNAL_RULE
 from hullguard.firewall.verdict import Finding
@@ -85,6 +87,8 @@ class Scanner:
                 return
             text = texts[index]
             path, record, ctype, is_key = metas[index]
+            if not is_key and path.startswith(HEADER_PREFIX) and header_fits(path, text):
+                continue  # a standard header in its standard shape (``header_shapes.py``)
             families = hits[index]
             if len(families) > 1:
                 families.sort(key=lambda d: order[d.family])
