@@ -354,6 +354,11 @@ def speed_events(corpora: Path) -> dict[str, dict[str, object]]:
         ),
         "apigw-v2-post-2kb (typical POST)": placer._v2_body(benign_body(600), "application/json"),
         "sqs-sample": json.loads((corpora / "events" / "powertools" / "sqsEvent.json").read_text()),
+        # A browser request as API Gateway delivers it: 18 real-world headers (user agent, accept-*,
+        # CloudFront, X-Forwarded-For, trace id, referer), a JSON body with a name holding a quote.
+        "apigw-v1-browser-post (3 KB, 18 headers)": json.loads(
+            (Path(__file__).resolve().parent.parent / "examples" / "events" / "apigw-benign.json").read_text()
+        ),
     }
     for label, size in (
         ("1 KB", 1024),
