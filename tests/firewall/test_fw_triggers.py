@@ -4,6 +4,8 @@ attacker-controlled field is found at the right location (with the test-only det
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -75,7 +77,7 @@ def test_trigger_is_recognised(name: str) -> None:
 
 def _identify_in_order(event: Any) -> str:
     """The first module that recognises ``event``, asking every module in order."""
-    for module in triggers.MODULES:
+    for module in triggers.all_modules():
         name = module.identify(event)
         if name is not None:
             return str(name)
@@ -97,6 +99,58 @@ def test_identify_asks_only_modules_whose_anchor_keys_are_present_and_agrees_wit
     # one key more than the anchor lookup reads key by key: the other lookup gives the same answer
     padded = {**{f"pad{i}": i for i in range(100)}, **sample}
     assert triggers.identify(padded)[0] == _identify_in_order(sample)
+
+
+def test_trigger_sets_name_the_modules_trigger_constants() -> None:
+    from hullguard.firewall.triggers import (
+        alb,
+        apigw,
+        appsync,
+        dynamodb,
+        firehose,
+        function_url,
+        kafka,
+        kinesis,
+        lattice,
+        mq,
+        sqs,
+    )
+
+    assert {
+        sqs.SQS,
+        kinesis.KINESIS,
+        dynamodb.DYNAMODB,
+        kafka.KAFKA,
+        mq.ACTIVEMQ,
+        mq.RABBITMQ,
+        firehose.FIREHOSE,
+        appsync.BATCH,
+    } == triggers.BATCH_TRIGGERS
+    assert {
+        apigw.REST,
+        apigw.HTTP,
+        apigw.WEBSOCKET,
+        function_url.FUNCTION_URL,
+        alb.ALB,
+        lattice.LATTICE,
+        lattice.LATTICE_V2,
+    } == triggers.HTTP_TRIGGERS
+    assert [m.__name__.rsplit(".", 1)[1] for m in triggers.all_modules()] == [name for name, _ in triggers.ORDER]
+
+
+def test_trigger_modules_are_imported_when_an_event_needs_them() -> None:
+    """A cold start imports no trigger module; an SQS event imports the SQS module, not the others."""
+    code = (
+        "import json, sys; import hullguard.firewall as fw; f = fw.Firewall(); "
+        "loaded = lambda: sorted(m for m in sys.modules if m.startswith('hullguard.firewall.triggers.')); "
+        "before = loaded(); f.inspect({'Records': [{'eventSource': 'aws:sqs', 'body': 'hello'}]}); "
+        "print(json.dumps([before, loaded()]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    before, after = json.loads(out)
+    prefix = "hullguard.firewall.triggers."
+    assert before == [prefix + "base", prefix + "direct"]
+    assert after == [prefix + "base", prefix + "direct", prefix + "sqs"]
 
 
 @pytest.mark.parametrize("path", all_sample_events(), ids=lambda p: p.name)

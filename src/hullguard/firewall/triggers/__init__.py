@@ -10,93 +10,80 @@ inside an SQS body, S3 inside SNS, CloudWatch Logs inside Kinesis) so its parts 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from importlib import import_module
 from types import ModuleType
 from typing import Any
 
-from hullguard.firewall.triggers import (
-    alb,
-    apigw,
-    appsync,
-    aws_misc,
-    cloudwatch_logs,
-    cognito,
-    direct,
-    dynamodb,
-    eventbridge,
-    firehose,
-    function_url,
-    iot,
-    kafka,
-    kinesis,
-    lattice,
-    lex,
-    mq,
-    s3,
-    ses,
-    sns,
-    sqs,
-)
+from hullguard.firewall.triggers import direct
 from hullguard.firewall.triggers.base import Field, records
 
-# Order matters: function URLs look like HTTP API v2 events; S3-via-EventBridge like any EventBridge
-# event; the most common sources come first because identification stops at the first match.
-MODULES: tuple[ModuleType, ...] = (
-    function_url,
-    apigw,
-    alb,
-    sqs,
-    sns,
-    s3,
-    dynamodb,
-    kinesis,
-    lattice,
-    appsync,
-    ses,
-    firehose,
-    kafka,
-    mq,
-    cloudwatch_logs,
-    cognito,
-    lex,
-    iot,
-    aws_misc,
-    eventbridge,
+# The trigger modules in recognition order, each with the keys without which its ``identify``
+# answers None (its anchors). Order matters: function URLs look like HTTP API v2 events;
+# S3-via-EventBridge like any EventBridge event; the most common sources come first because
+# identification stops at the first match. A module is imported when an event first has one of its
+# anchors: a function sees one or two trigger types, and importing all twenty costs ~2 ms of cold
+# start. (``test_fw_triggers`` checks the anchors against asking every module.)
+ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("function_url", ("requestContext",)),
+    ("apigw", ("type", "requestContext")),
+    ("alb", ("requestContext",)),
+    ("sqs", ("Records",)),
+    ("sns", ("Records",)),
+    ("s3", ("Records", "invocationSchemaVersion", "source", "getObjectContext", "userRequest")),
+    ("dynamodb", ("Records",)),
+    ("kinesis", ("Records",)),
+    ("lattice", ("method",)),
+    ("appsync", ("arguments", "authorizationToken")),
+    ("ses", ("Records",)),
+    ("firehose", ("deliveryStreamArn",)),
+    ("kafka", ("eventSource",)),
+    ("mq", ("eventSource",)),
+    ("cloudwatch_logs", ("awslogs",)),
+    ("cognito", ("triggerSource",)),
+    ("lex", ("bot", "request")),
+    ("iot", ("protocolData",)),
+    ("aws_misc", ("RequestType", "invokingEvent", "SecretId", "CodePipeline.job", "actionGroup", "Name")),
+    ("eventbridge", ("detail-type",)),
 )
+_LOADED: list[ModuleType | None] = [None] * len(ORDER)
 
-# Triggers whose records can be dropped one by one (``Firewall.filter_batch``).
-BATCH_TRIGGERS = frozenset(
-    {
-        sqs.SQS,
-        kinesis.KINESIS,
-        dynamodb.DYNAMODB,
-        kafka.KAFKA,
-        mq.ACTIVEMQ,
-        mq.RABBITMQ,
-        firehose.FIREHOSE,
-        appsync.BATCH,
-    }
-)
+# Triggers whose records can be dropped one by one (``Firewall.filter_batch``); the names are the
+# modules' constants (a test checks), written out so that this set needs no module imported.
+BATCH_TRIGGERS = frozenset({"sqs", "kinesis", "dynamodb", "kafka", "activemq", "rabbitmq", "firehose", "appsync-batch"})
 
 # Triggers answered with an HTTP response (``Firewall.respond`` builds a 403 in their format).
 HTTP_TRIGGERS = frozenset(
     {
-        apigw.REST,
-        apigw.HTTP,
-        apigw.WEBSOCKET,
-        function_url.FUNCTION_URL,
-        alb.ALB,
-        lattice.LATTICE,
-        lattice.LATTICE_V2,
+        "api-gateway-rest",
+        "api-gateway-http",
+        "api-gateway-websocket",
+        "function-url",
+        "alb",
+        "vpc-lattice",
+        "vpc-lattice-v2",
     }
 )
 
 
-# Each module names the keys without which its ``identify`` answers None (``ANCHORS``): a bit per
-# module under each such key, so that only modules with an anchor in the event are asked, in order.
+def module(index: int) -> ModuleType:
+    """The trigger module at ``index`` of ``ORDER``, imported on first use."""
+    loaded = _LOADED[index]
+    if loaded is None:
+        loaded = _LOADED[index] = import_module(f"{__name__}.{ORDER[index][0]}")
+    return loaded
+
+
+def all_modules() -> tuple[ModuleType, ...]:
+    """Every trigger module in recognition order (imports them all)."""
+    return tuple(module(index) for index in range(len(ORDER)))
+
+
+# A bit per module under each of its anchor keys: only modules with an anchor in the event are
+# asked, in order.
 def _anchor_bits() -> dict[str, int]:
     bits: dict[str, int] = {}
-    for index, module in enumerate(MODULES):
-        for key in module.ANCHORS:
+    for index, (_, anchors) in enumerate(ORDER):
+        for key in anchors:
             bits[key] = bits.get(key, 0) | 1 << index
     return bits
 
@@ -105,8 +92,8 @@ _BITS = _anchor_bits()
 _MANY_KEYS = 2 * len(_BITS)  # above this many keys, look the anchors up in the event instead
 # HTTP events, the commonest, are recognised by the first modules, all anchored on these two keys:
 # they are asked first, before the event's keys are read.
-_HTTP_FIRST = MODULES[: MODULES.index(alb) + 1]
-_HTTP_BITS = (1 << len(_HTTP_FIRST)) - 1
+_HTTP_FIRST = 3
+_HTTP_BITS = (1 << _HTTP_FIRST) - 1
 
 
 def identify(event: Any) -> tuple[str, ModuleType]:
@@ -114,10 +101,11 @@ def identify(event: Any) -> tuple[str, ModuleType]:
         bits = _BITS
         mask = 0
         if "requestContext" in event or "type" in event:
-            for module in _HTTP_FIRST:
-                name = module.identify(event)
+            for index in range(_HTTP_FIRST):
+                found = _LOADED[index] or module(index)
+                name = found.identify(event)
                 if name is not None:
-                    return name, module
+                    return name, found
         if len(event) <= _MANY_KEYS:
             for key in event:
                 mask |= bits.get(key, 0)
@@ -128,17 +116,20 @@ def identify(event: Any) -> tuple[str, ModuleType]:
         mask &= ~_HTTP_BITS  # asked above when they could answer
         while mask:
             low = mask & -mask
-            module = MODULES[low.bit_length() - 1]
-            name = module.identify(event)
+            index = low.bit_length() - 1
+            found = _LOADED[index] or module(index)
+            name = found.identify(event)
             if name is not None:
-                return name, module
+                return name, found
             mask ^= low
     elif isinstance(event, Mapping):
-        for module in MODULES:
-            name = module.identify(event)
+        for found in all_modules():
+            name = found.identify(event)
             if name is not None:
-                return name, module
+                return name, found
     elif isinstance(event, list):
+        from hullguard.firewall.triggers import appsync
+
         name = appsync.identify_list(event)
         if name is not None:
             return name, appsync
@@ -151,6 +142,8 @@ def envelope(obj: Any, path: str, record: int | None) -> Iterator[Field] | None:
         return None
     if "Type" not in obj and "Records" not in obj and "detail-type" not in obj and "logEvents" not in obj:
         return None  # none of the shapes below (most JSON messages are plain data)
+    from hullguard.firewall.triggers import cloudwatch_logs, eventbridge, s3, sns
+
     if sns.is_notification(obj):
         return sns.notification(obj, path, record)
     if s3.is_notification(obj):
@@ -164,7 +157,7 @@ def envelope(obj: Any, path: str, record: int | None) -> Iterator[Field] | None:
     return None
 
 
-_RECORDS_LIST = frozenset({sqs.SQS, kinesis.KINESIS, dynamodb.DYNAMODB})  # batches under "Records"
+_RECORDS_LIST = frozenset({"sqs", "kinesis", "dynamodb"})  # batches under "Records"
 
 
 def record_count(event: Any, trigger: str) -> int:
@@ -177,6 +170,8 @@ def record_count(event: Any, trigger: str) -> int:
         return len(event)
     if not isinstance(event, Mapping):
         return 0
+    from hullguard.firewall.triggers import firehose, kafka, mq
+
     if trigger == kafka.KAFKA:
         return sum(1 for _ in kafka.iter_records(event))
     if trigger == mq.RABBITMQ:
@@ -188,4 +183,4 @@ def record_count(event: Any, trigger: str) -> int:
     return len(records(event.get("Records")))
 
 
-__all__ = ["BATCH_TRIGGERS", "HTTP_TRIGGERS", "MODULES", "envelope", "identify", "record_count"]
+__all__ = ["BATCH_TRIGGERS", "HTTP_TRIGGERS", "ORDER", "all_modules", "envelope", "identify", "module", "record_count"]

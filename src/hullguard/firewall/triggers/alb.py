@@ -12,11 +12,6 @@ from hullguard.firewall.triggers.base import URL, Field, mapping
 ALB = "alb"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("requestContext",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     return ALB if "elb" in mapping(event.get("requestContext")) else None
 

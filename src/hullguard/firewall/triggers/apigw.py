@@ -19,11 +19,6 @@ AUTH_REQUEST = "api-gateway-authorizer-request"
 AUTH_V2 = "api-gateway-authorizer-v2"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("type", "requestContext")
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     kind = event.get("type")
     if kind == "TOKEN" and "authorizationToken" in event:

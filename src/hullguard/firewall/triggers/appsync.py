@@ -21,11 +21,6 @@ def _is_resolver(event: Any) -> bool:
     return isinstance(event, Mapping) and "arguments" in event and ("info" in event or "fieldName" in event)
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("arguments", "authorizationToken")
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     if _is_resolver(event):
         return RESOLVER

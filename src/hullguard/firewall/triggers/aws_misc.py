@@ -16,11 +16,6 @@ BEDROCK = "bedrock-agent"
 CONNECT = "connect"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("RequestType", "invokingEvent", "SecretId", "CodePipeline.job", "actionGroup", "Name")
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     if "RequestType" in event and "ResponseURL" in event and "StackId" in event:
         return CFN

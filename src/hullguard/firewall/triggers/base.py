@@ -2,11 +2,12 @@
 
 A trigger module (one per family of event sources) exposes::
 
-    ANCHORS: tuple[str, ...]                          # identify answers None without one of these keys
     def identify(event: Mapping) -> str | None       # trigger type, e.g. "sqs", or None
     def fields(event: Mapping, trigger: str, prefix: str = "", record: int | None = None) -> Iterable[Field]
 
 (the modules of common triggers return a list: a generator costs more than the fields it yields).
+The package's ``ORDER`` lists the modules in recognition order with their anchors, the keys without
+which ``identify`` answers None; a module is imported when an event first has one of them.
 
 A ``Field`` is ``(path, value, hint, record, content_type)``: where the value is (``path``, e.g.
 ``Records[0].body``), the value itself (a string, or a dict/list the engine walks), how it is encoded

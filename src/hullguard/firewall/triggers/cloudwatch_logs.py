@@ -11,11 +11,6 @@ from hullguard.firewall.triggers.base import BASE64, ENVELOPE, Field, child, map
 CLOUDWATCH_LOGS = "cloudwatch-logs"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("awslogs",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     return CLOUDWATCH_LOGS if "data" in mapping(event.get("awslogs")) else None
 

@@ -21,11 +21,6 @@ _REQUEST_PARTS = (
 )
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("triggerSource",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     return COGNITO if "triggerSource" in event and "userPoolId" in event else None
 

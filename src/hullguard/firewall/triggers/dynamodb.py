@@ -16,11 +16,6 @@ DYNAMODB = "dynamodb"
 _MAX_NODES = 100_000  # typed values are walked here, so they get their own bound
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("Records",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     if first(event.get("Records")).get("eventSource") == "aws:dynamodb":
         return DYNAMODB

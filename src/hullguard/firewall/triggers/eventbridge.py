@@ -15,11 +15,6 @@ def is_event(obj: Mapping[str, Any]) -> bool:
     return "detail-type" in obj and "source" in obj and "detail" in obj
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("detail-type",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     return EVENTBRIDGE if is_event(event) else None
 

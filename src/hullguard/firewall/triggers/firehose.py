@@ -11,11 +11,6 @@ from hullguard.firewall.triggers.base import BASE64, Field, child, mapping, reco
 FIREHOSE = "firehose"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("deliveryStreamArn",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     if "deliveryStreamArn" in event and isinstance(event.get("records"), list):
         return FIREHOSE

@@ -11,11 +11,6 @@ from hullguard.firewall.triggers.base import Field, mapping
 FUNCTION_URL = "function-url"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("requestContext",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     context = mapping(event.get("requestContext"))
     domain = context.get("domainName")

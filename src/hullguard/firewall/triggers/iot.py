@@ -12,11 +12,6 @@ from hullguard.firewall.triggers.base import BASE64, PLAIN, Field, child, mappin
 IOT_AUTHORIZER = "iot-authorizer"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("protocolData",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     return IOT_AUTHORIZER if "protocolData" in event and "protocols" in event else None
 

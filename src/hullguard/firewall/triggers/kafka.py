@@ -14,11 +14,6 @@ from hullguard.firewall.triggers.base import BASE64, BYTES, KEY, Field, child, m
 KAFKA = "kafka"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("eventSource",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     source = event.get("eventSource")
     if source in ("aws:kafka", "SelfManagedKafka", "aws:SelfManagedKafka") and isinstance(

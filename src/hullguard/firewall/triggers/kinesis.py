@@ -11,11 +11,6 @@ from hullguard.firewall.triggers.base import BASE64, PLAIN, Field, child, first,
 KINESIS = "kinesis"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("Records",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     if first(event.get("Records")).get("eventSource") == "aws:kinesis":
         return KINESIS

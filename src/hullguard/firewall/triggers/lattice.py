@@ -12,11 +12,6 @@ LATTICE = "vpc-lattice"
 LATTICE_V2 = "vpc-lattice-v2"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("method",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     if "raw_path" in event and "method" in event:
         return LATTICE

@@ -12,11 +12,6 @@ LEX_V2 = "lex-v2"
 ALEXA = "alexa"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("bot", "request")
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     if "currentIntent" in event and "bot" in event:
         return LEX

@@ -12,11 +12,6 @@ ACTIVEMQ = "activemq"
 RABBITMQ = "rabbitmq"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("eventSource",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     if event.get("eventSource") == "aws:amq" and isinstance(event.get("messages"), list):
         return ACTIVEMQ

@@ -25,11 +25,6 @@ def is_notification(event: Mapping[str, Any]) -> bool:
     return "s3" in first(event.get("Records"))
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("Records", "invocationSchemaVersion", "source", "getObjectContext", "userRequest")
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     if is_notification(event):
         return S3

@@ -10,11 +10,6 @@ from hullguard.firewall.triggers.base import PLAIN, Field, child, first, mapping
 SES = "ses"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("Records",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     return SES if "ses" in first(event.get("Records")) else None
 

@@ -10,11 +10,6 @@ from hullguard.firewall.triggers.base import BASE64, ENVELOPE, KEY, PLAIN, Field
 SNS = "sns"
 
 
-# ``identify`` answers None unless the event has one of these keys (``triggers.identify`` skips
-# the call otherwise).
-ANCHORS = ("Records",)
-
-
 def identify(event: Mapping[str, Any]) -> str | None:
     return SNS if "Sns" in first(event.get("Records")) else None
 
