@@ -23,14 +23,11 @@ from hullguard.firewall.decoders import (
     cookies,
     fold,
     form,
-    graphql,
     html,
     jsescape,
     jsonstr,
-    multipart,
     unicode,
     url,
-    xml,
 )
 from hullguard.firewall.decoders.gzip import decompress, is_compressed
 from hullguard.firewall.decoders.overlong import bytes_to_text
@@ -567,6 +564,8 @@ class Inspection:
             else:
                 self.string(path, decoded, ENVELOPE, record, ctype, depth + 1)
         elif hint == GRAPHQL:
+            from hullguard.firewall.decoders import graphql  # AppSync only: imported on first use
+
             for literal in graphql.string_literals(text):
                 self.push(path, literal, PLAIN, record, "", depth + 1)
         else:
@@ -625,6 +624,8 @@ class Inspection:
         """An HTTP body, by content type and shape: multipart, JSON, form, XML or text."""
         lowered = ctype.lower()
         if "multipart/" in lowered:
+            from hullguard.firewall.decoders import multipart  # imported on first use
+
             boundary = multipart.boundary(ctype)
             if boundary:
                 for name, filename, part_type, content in multipart.parse(text, boundary):
@@ -652,15 +653,24 @@ class Inspection:
                 self.meter.strings += 1
                 self.queue(where, value, record, "", depth + 1, False, True)
             return
-        if xml.looks_like(text, lowered):
-            self.queue(path, text, record, "application/xml", depth)
-            for element, value in xml.parts(text):
-                self.push(f"{path}.{element}", value, PLAIN, record, "", depth + 1)
-            return
+        if text[:64].lstrip()[:1] == "<" and self.xml(path, text, record, lowered, depth):
+            return  # (only a body starting with "<" can be XML: the decoder is imported for those)
         if json_like:  # broken JSON (truncated, too deep): scanned as text, not parsed twice
             self.queue(path, text, record, ctype, depth)
             return
         self.string(path, text, PLAIN, record, ctype, depth)
+
+    def xml(self, path: str, text: str, record: int | None, content_type: str, depth: int) -> bool:
+        """An XML body: scanned whole (DOCTYPE and ENTITY declarations), and each text node and
+        attribute value by element name. False when ``text`` is not XML."""
+        from hullguard.firewall.decoders import xml
+
+        if not xml.looks_like(text, content_type):
+            return False
+        self.queue(path, text, record, "application/xml", depth)
+        for element, value in xml.parts(text):
+            self.push(f"{path}.{element}", value, PLAIN, record, "", depth + 1)
+        return True
 
     def base64(self, path: str, text: str, depth: int, declared: bool) -> str | None:
         """Decoded text of a base64 string (gunzipped when compressed), or None if it is not text."""

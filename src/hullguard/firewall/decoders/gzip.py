@@ -3,8 +3,6 @@ at the cap and are reported; truncated streams yield what was decompressed befor
 
 from __future__ import annotations
 
-import zlib
-
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -14,6 +12,8 @@ def is_compressed(data: bytes) -> bool:
 
 def decompress(data: bytes, limit: int) -> tuple[bytes, str]:
     """Return (output, problem): problem is "" or why the output is partial."""
+    import zlib  # on first use: most events carry nothing compressed
+
     inflater = zlib.decompressobj(47)  # 32 + 15: accept gzip and zlib headers
     try:
         out = inflater.decompress(data, limit)

@@ -4,13 +4,13 @@ byte-order mark) are removed, since both are used to slip keywords past filters.
 
 from __future__ import annotations
 
-import unicodedata
-
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def decode(text: str) -> str | None:
     if text.isascii():
         return None
+    import unicodedata  # on first use: most strings are ASCII
+
     out = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
     return None if out == text else out
