@@ -6,6 +6,7 @@ from hullguard.firewall.decoders import LazyPattern
 from hullguard.firewall.decoders.overlong import fix_overlong
 
 _SHAPE = LazyPattern(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"  # what str.isprintable accepts, and blanks
 _MIN_GUESS = 16  # shorter alphanumeric strings are ids and words far more often than base64
 
 
@@ -87,5 +88,8 @@ def mostly_printable(text: str, sample_size: int = 512) -> bool:
     sample = text[:sample_size]
     if sample.isprintable():  # the common answer, found in C
         return True
+    if sample.isascii():  # multi-line text: the others counted in C, as bytes deleted by translate
+        others = len(sample.encode("ascii").translate(None, _PRINTABLE_ASCII))
+        return others * 10 <= len(sample)
     printable = sum(map(str.isprintable, sample)) + sample.count("\r") + sample.count("\n") + sample.count("\t")
     return printable * 10 >= len(sample) * 9
