@@ -194,3 +194,23 @@ def test_marker_check_agrees_with_the_marker_pattern() -> None:
     samples += [f"abc{c}def" for c in "%&\\$*'\"+<>;|`"]
     for text in samples:
         assert _has_marker(text) == (_MARKERS.get().search(text) is not None), repr(text)
+
+
+def test_overlong_form_of_a_surrogate_does_not_stop_the_inspection() -> None:
+    """``%F0%8D%A0%80`` spells U+D800 in four bytes; a surrogate has no UTF-8 form, and rewriting it
+    raised, which ended the inspection: any payload after it went unseen in fail-open mode."""
+    assert fix_overlong(b"a\xf0\x8d\xa0\x80b\xc0\xaf") == b"a\xf0\x8d\xa0\x80b/"
+    verdict = FW.inspect(_query("%F0%8D%A0%80 " + SQLI))
+    assert not verdict.error
+    assert "sqli" in {f.attack for f in verdict.findings}
+    sqs = {
+        "Records": [
+            {
+                "eventSource": "aws:sqs",
+                "body": SQLI,
+                "messageAttributes": {"a": {"binaryValue": base64.b64encode(b"\xff\xf0\x8d\xa0\x80").decode()}},
+            }
+        ]
+    }
+    verdict = FW.inspect(sqs)
+    assert not verdict.error and "sqli" in {f.attack for f in verdict.findings}

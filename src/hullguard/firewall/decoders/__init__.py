@@ -11,21 +11,22 @@ inspection's decoded-size budget. Every decoder is linear in its input and never
 from __future__ import annotations
 
 import re
+from typing import AnyStr, Generic
 
 
-class LazyPattern:
+class LazyPattern(Generic[AnyStr]):
     """A regular expression compiled on first use. Compiling costs 0.05-0.2 ms each, paid at import
     (the function's cold start) for patterns most events never need: decoders run only on strings
     that show their marker."""
 
     __slots__ = ("_compiled", "_flags", "_source")
 
-    def __init__(self, source: str, flags: int = 0) -> None:
-        self._source = source
+    def __init__(self, source: AnyStr, flags: int = 0) -> None:
+        self._source: AnyStr = source
         self._flags = flags
-        self._compiled: re.Pattern[str] | None = None
+        self._compiled: re.Pattern[AnyStr] | None = None
 
-    def get(self) -> re.Pattern[str]:
+    def get(self) -> re.Pattern[AnyStr]:
         compiled = self._compiled
         if compiled is None:
             compiled = self._compiled = re.compile(self._source, self._flags)

@@ -6,34 +6,33 @@ decoded it as ``../``. We rewrite each overlong sequence to the character it spe
 
 from __future__ import annotations
 
+import re
+
+from hullguard.firewall.decoders import LazyPattern
+
+# 2-, 3- and 4-byte overlong forms (a lead byte that spells a code point in more bytes than needed).
+_OVERLONG = LazyPattern(rb"[\xc0\xc1][\x80-\xbf]|\xe0[\x80-\x9f][\x80-\xbf]|\xf0[\x80-\x8f][\x80-\xbf]{2}")
+
+
+def _spell(match: re.Match[bytes]) -> bytes:
+    seq = match.group()
+    if len(seq) == 2:
+        code = ((seq[0] & 0x1F) << 6) | (seq[1] & 0x3F)
+    elif len(seq) == 3:
+        code = ((seq[1] & 0x3F) << 6) | (seq[2] & 0x3F)
+    else:
+        code = ((seq[1] & 0x3F) << 12) | ((seq[2] & 0x3F) << 6) | (seq[3] & 0x3F)
+    if 0xD800 <= code <= 0xDFFF:
+        return seq  # a surrogate has no UTF-8 form (encoding it raised, which stopped the inspection)
+    return chr(code).encode()
+
 
 def fix_overlong(data: bytes) -> bytes:
-    """Replace overlong 2-, 3- and 4-byte sequences by the UTF-8 of the code point they encode."""
+    """Replace overlong 2-, 3- and 4-byte sequences by the UTF-8 of the code point they encode
+    (a regular expression finds them: a loop over the bytes in Python took ~0.1 s a megabyte)."""
     if b"\xc0" not in data and b"\xc1" not in data and b"\xe0" not in data and b"\xf0" not in data:
-        return data  # searched in C: a byte loop in Python costs ~50 ms per megabyte
-    out = bytearray()
-    i, n = 0, len(data)
-    while i < n:
-        b = data[i]
-        if b in (0xC0, 0xC1) and i + 1 < n and data[i + 1] & 0xC0 == 0x80:
-            out += chr(((b & 0x1F) << 6) | (data[i + 1] & 0x3F)).encode()
-            i += 2
-        elif b == 0xE0 and i + 2 < n and 0x80 <= data[i + 1] < 0xA0 and data[i + 2] & 0xC0 == 0x80:
-            out += chr(((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F)).encode()
-            i += 3
-        elif (
-            b == 0xF0
-            and i + 3 < n
-            and 0x80 <= data[i + 1] < 0x90
-            and all(c & 0xC0 == 0x80 for c in data[i + 2 : i + 4])
-        ):
-            code = ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6) | (data[i + 3] & 0x3F)
-            out += chr(code).encode()
-            i += 4
-        else:
-            out.append(b)
-            i += 1
-    return bytes(out)
+        return data  # searched in C
+    return _OVERLONG.get().sub(_spell, data)
 
 
 def bytes_to_text(data: bytes) -> str:
