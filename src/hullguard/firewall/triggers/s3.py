@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from hullguard.firewall.decoders import LazyPattern
 from hullguard.firewall.triggers import http
 from hullguard.firewall.triggers.base import PLAIN, URL, Field, child, first, mapping, records, walk
+
+TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
+if TYPE_CHECKING:
+    from typing import Any
 
 S3 = "s3"
 BATCH_OPS = "s3-batch-operations"
