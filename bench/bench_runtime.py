@@ -142,10 +142,13 @@ def do_open(): open("/etc/hostname", "rb").close()
 def do_open_tmp(): open(tmpfile, "rb").close()
 def do_connect():
     s = socket.socket(); s.connect(("127.0.0.1", port)); s.close()
+def do_connect_udp():  # the same audit event, no handshake and no accepting thread: far less noise
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.connect(("127.0.0.1", port)); s.close()
 sock = socket.socket()
 def audit_open(): sys.audit("open", "/etc/hostname", "r", 0)
 def audit_connect(): sys.audit("socket.connect", sock, ("127.0.0.1", port))
 out = {"open": median(do_open), "open_tmp": median(do_open_tmp), "connect": median(do_connect),
+       "connect_udp": median(do_connect_udp),
        "hook_open": median(audit_open), "hook_connect": median(audit_connect)}
 os.unlink(tmpfile)
 print(json.dumps(out))
@@ -201,7 +204,13 @@ def main() -> int:
     both_cpu = {v: statistics.median(r["cpu_ms"] + r["first_cpu_ms"] for r in rs) for v, rs in cold.items()}
 
     print("open() and connect() ...", file=sys.stderr)
-    hooks = {v: run(HOOKS, v, str(max(2000, args.invocations))) for v in ("baseline", "protected")}
+    # A loopback connect varies by several µs from one process to the next (the accepting thread,
+    # the scheduler): alternate fresh processes of both variants and take each metric's median.
+    hook_runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "protected": []}
+    for _ in range(5):
+        for variant in hook_runs:
+            hook_runs[variant].append(run(HOOKS, variant, str(max(2000, args.invocations))))
+    hooks = {v: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for v, rs in hook_runs.items()}
 
     added_warm = med["protected"] - med["baseline"]
     firewall_part = med["firewall"] - med["baseline"]
@@ -265,6 +274,7 @@ def main() -> int:
         "open": "`open('/etc/hostname')` + close (fast path)",
         "open_tmp": "`open('/tmp/...')` + close (judged path)",
         "connect": "`socket.connect` to an allowed 127.0.0.1 port (+ socket, close)",
+        "connect_udp": "UDP `socket.connect` to the same port (+ socket, close)",
         "hook_open": "audit hook alone: `sys.audit('open', ...)`",
         "hook_connect": "audit hook alone: `sys.audit('socket.connect', ...)`",
     }
@@ -273,8 +283,10 @@ def main() -> int:
         lines.append(f"| {label} | {b:.2f} | {p:.2f} | {p - b:+.2f} | {p / b if b else float('nan'):.2f}× |")
     lines += [
         "",
-        "Target for enforcement on `open()`/`connect()`: ≤ 2 µs added. The `sys.audit` rows isolate the hook "
-        "itself from the system call noise.",
+        "Target for enforcement on `open()`/`connect()`: ≤ 2 µs added. Medians over 5 alternating fresh "
+        "processes per variant; a TCP loopback connect still varies by several µs between processes (the "
+        "handshake, the accepting thread, the scheduler), so read the UDP connect (the same audit event, one "
+        "system call) and the `sys.audit` rows, which isolate the hook itself, against the target.",
     ]
     print("\n".join(lines))
     return 0
