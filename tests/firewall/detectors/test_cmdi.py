@@ -192,3 +192,24 @@ def test_leading_command_path_does_not_run_across_u0001() -> None:
     assert prefilter.search("/bin/cat x") is not None
     assert prefilter.search("a\x01/bin/cat x") is None
     assert cmdi.scan("a\x01/bin/cat x", CTX) is None
+
+
+def test_values_naming_no_command_are_answered_without_the_tokenizer_and_alike() -> None:
+    """``_names_no_command`` skips the shell tokenizer (a User-Agent costs a fifth); on a random mix of
+    commands, paths, separators, redirections and prose it never changes an answer."""
+    user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
+    assert cmdi._names_no_command(user_agent)
+    words = ["id", "cat", "/etc/passwd", "Mozilla/5.0", "(Windows", ";", "|", "&&", "\n", "like", "/bin/sh",
+             "/dev/tcp/1.2.3.4/80", "nc", "-e", "bash", ">", "<5", "2>", "whoami", "8.8.8.8", "cmd.exe",
+             "C:/Windows/System32/x.dll", "x=1", "sudo", "(", ")", "5", "0", "&>", "-a", "hello", "net", "user"]
+    rng = random.Random(11)
+    original = cmdi._names_no_command
+    for _ in range(5000):
+        text = rng.choice(["", " "]).join(rng.choice(words) for _ in range(rng.randint(1, 6)))
+        fast = cmdi.detect(text, ScanContext(paranoia=3))
+        cmdi._names_no_command = lambda value: False  # type: ignore[assignment]
+        try:
+            slow = cmdi.detect(text, ScanContext(paranoia=3))
+        finally:
+            cmdi._names_no_command = original  # type: ignore[assignment]
+        assert (fast is None) == (slow is None), text

@@ -185,6 +185,34 @@ _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
 _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
 
+# Every rule below the regular-expression ones needs a known command or a program path as a word of
+# the value, a glob (``?``/``*``), a /dev/tcp redirection, or quoting, escaping or expansion that
+# could spell one (``w'h'oami``, ``$0``, ``{cat,/etc/passwd}``). A value with none of those - a
+# User-Agent such as "Mozilla/5.0 (Windows NT 10.0; Win64; x64) ..." - is answered without the shell
+# tokenizer. Splitting at more characters than the tokenizer does only finds more candidate words.
+_SPELLING_CHARS = ("'", '"', "\\", "$", "`", "{", "}", "*", "?", "[")
+_WORD_SPLIT = re.compile(r"[\s;|&<>()]+")
+
+
+def _names_no_command(text: str) -> bool:
+    if not text.isascii() or any(c in text for c in _SPELLING_CHARS):
+        return False
+    lowered = text.lower()
+    if "/dev/tcp/" in lowered or "/dev/udp/" in lowered:
+        return False
+    known = vocab.KNOWN
+    for whole in _WORD_SPLIT.split(lowered):
+        # "<5bash": the tokenizer reads a descriptor number apart from the command after it.
+        for word in (whole, whole.lstrip("0123456789")):
+            if "/" in word:
+                if _is_binary_path(word):
+                    return False
+                word = word.rpartition("/")[2]
+            if word in known or (word.endswith((".exe", ".com", ".bat")) and word[:-4] in known):
+                return False
+    return True
+
+
 def _command_name(word: str) -> str:
     name = re.split(r"[/\\]", word)[-1].lower()
     return name[:-4] if name.endswith((".exe", ".com", ".bat")) else name
@@ -383,6 +411,8 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     match = _SSI_EXEC.search(text)
     if match is not None:
         return Detection("HG-CMDI-008", "<!--#exec server-side include", *match.span())
+    if _names_no_command(text):
+        return None
     views = [text]
     if "\\n" in text or "\\r" in text:
         # Payloads often arrive with the newline still escaped ("\nid\n"); the engine's JS
