@@ -298,6 +298,21 @@ def _scan_contexts(text: str) -> Detection | None:
     return None
 
 
+# Every rule needs markup ("<", or "¼" read as "<"), an attribute "=", a quote or backtick, a bracket
+# or brace, a backslash escape, "+ADw-" (UTF-7), or one of these words (a sink call or reference, a
+# script scheme, document.cookie/write, a CSS expression or behavior, a data: URL). An ASCII value with
+# none of them - a User-Agent "(Windows NT 10.0; Win64; x64)" - is answered without the context rules
+# (NUL is excluded too: the detector drops it, which could join a word).
+_SCRIPT_CHARS = ("<", "=", "'", '"', "`", "[", "{", "\\", "+", "\x00")
+_SCRIPT_WORDS = re.compile(js.SINKS + r"|script|document|expression|behavio|binding|data:")
+
+
+def _reads_as_no_script(text: str) -> bool:
+    if not text.isascii() or any(c in text for c in _SCRIPT_CHARS):
+        return False
+    return _SCRIPT_WORDS.search(text.lower()) is None
+
+
 def _script_follows(text: str, pos: int) -> bool:
     """After ``javascript:``: code (a call, assignment, comment, ...) and not prose like ``JavaScript: The``."""
     rest = text[pos : pos + 256]
@@ -318,6 +333,8 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
 def detect(text: str, ctx: ScanContext) -> Detection | None:
     """First detection in ``text`` (unguarded; see :func:`scan`)."""
     if not text or _PREFILTER_RE.search(text) is None:
+        return None
+    if _reads_as_no_script(text):
         return None
     if "\x00" in text:
         text = text.replace("\x00", "")  # browsers skip NUL inside tags and schemes
