@@ -182,7 +182,9 @@ class Scanner:
         (``det.verify``), the exact prefilter confirms each view RE2 proposes."""
         last = len(starts) - 1
         verify = det.verify
-        offset = locator.search(data, 0)
+        spans = locator.spans()
+        size = len(data)
+        offset = spans(data, 0, size)[0][0]
         while offset >= 0:
             # RE2 has no lookbehind: the translation consumes the character a lookbehind looked at,
             # which for a match at the start of a view is the separator before it.
@@ -198,7 +200,7 @@ class Scanner:
                 break
             # From the separator on: where a lookbehind was turned into a consumed character, the
             # match of a view's first character starts there.
-            offset = locator.search(data, starts[index + 1] - 1)
+            offset = spans(data, starts[index + 1] - 1, size)[0][0]
 
     def event_order(self) -> None:
         if len(self.findings) > 1:
