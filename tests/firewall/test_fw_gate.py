@@ -140,6 +140,8 @@ def _attacks() -> list[dict[str, object]]:
         {"cmd": "x; cat /etc/passwd"},
         {"a": "x", "page": "http://evil.example/shell.txt", "b": "y"},  # a prefilter ending at a view's end
         {"name": "José; cat /etc/passwd"},  # not ASCII: the gate stands aside
+        # ASCII views through the gate, the accented ones through the exact passes, hits merged back
+        {"name": "José", "q": "1' OR '1'='1", "note": "Zoë <svg onload=alert(1)>", "path": "../../etc/passwd"},
         {"v": "\uff1cscript\uff1ealert(1)\uff1c/script\uff1e"},
     ]
 

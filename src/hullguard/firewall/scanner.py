@@ -109,6 +109,30 @@ class Scanner:
     ) -> None:
         """Add to ``hits``, per view index, the families whose prefilter matches that view of ``texts``
         (``joined`` is them joined by SEPARATOR)."""
+        if self.fw._gate is not None and not joined.isascii() and len(texts) > 1:
+            # The gate reads ASCII only: one accented name must not send every view of the event
+            # through the exact passes (a 2 KB POST: 31 -> 116 µs). The ASCII views go through the
+            # gate, the others through the exact passes, and their hits are merged back by index.
+            ascii_views = [i for i, text in enumerate(texts) if text.isascii()]
+            if ascii_views:
+                others = [i for i, text in enumerate(texts) if not text.isascii()]
+                self._prefilter_subset(ascii_views, texts, hits, deadline)
+                self._prefilter_subset(others, texts, hits, deadline)
+                return
+        self._prefilter_joined(joined, texts, hits, deadline)
+
+    def _prefilter_subset(
+        self, indices: list[int], texts: list[str], hits: dict[int, list[PreparedDetector]], deadline: float
+    ) -> None:
+        subset = [texts[i] for i in indices]
+        found: dict[int, list[PreparedDetector]] = {}
+        self._prefilter_joined(SEPARATOR.join(subset), subset, found, deadline)
+        for position, families in found.items():
+            hits.setdefault(indices[position], []).extend(families)
+
+    def _prefilter_joined(
+        self, joined: str, texts: list[str], hits: dict[int, list[PreparedDetector]], deadline: float
+    ) -> None:
         fw = self.fw
         meter = self.meter
         lowered = joined.lower()
