@@ -19,7 +19,11 @@ from collections.abc import Callable, Sequence
 from functools import partial
 
 _CANARY = "\\z"  # matches every text; missing from an answer only when RE2 failed
-_MAX_MEM = 64 << 20  # RE2's DFA budget for the set; beyond it RE2 fails (see the canary)
+# RE2's memory budgets (program plus DFA cache, grown on demand). A function may have 128 MB in all,
+# so they stay small: past its budget the set's DFA gives up (the canary says so, and every exact
+# pass runs) and a single pattern's search falls back to RE2's slower NFA, with the same answer.
+_SET_MAX_MEM = 16 << 20
+_LOCATOR_MAX_MEM = 4 << 20
 
 
 def _re2_set(patterns: Sequence[str]) -> tuple[Callable[[bytes], list[int]], int] | None:
@@ -30,7 +34,7 @@ def _re2_set(patterns: Sequence[str]) -> tuple[Callable[[bytes], list[int]], int
         return None
     try:
         options = re2.Options()
-        options.max_mem = _MAX_MEM
+        options.max_mem = _SET_MAX_MEM
         options.log_errors = False
         matcher = re2.Set.SearchSet(options)
         for pattern in patterns:
@@ -72,7 +76,7 @@ def _spans(pattern: str) -> Spans:
     import re2
 
     options = re2.Options()
-    options.max_mem = _MAX_MEM
+    options.max_mem = _LOCATOR_MAX_MEM
     options.log_errors = False
     compiled = re2.compile(pattern.encode("ascii"), options)
     # The wrapper's ``search`` builds a match object through a generator (about 2 µs a call); the
