@@ -353,6 +353,10 @@ def speed_events(corpora: Path) -> dict[str, dict[str, object]]:
             (corpora / "events" / "powertools" / "apiGatewayProxyEvent.json").read_text()
         ),
         "apigw-v2-post-2kb (typical POST)": placer._v2_body(benign_body(600), "application/json"),
+        # The same with one accented name: views that are not ASCII take the exact Python passes.
+        "apigw-v2-post-2kb, one accented name": placer._v2_body(
+            benign_body(600).replace("A-1001", "Jos\u00e9-1001"), "application/json"
+        ),
         "sqs-sample": json.loads((corpora / "events" / "powertools" / "sqsEvent.json").read_text()),
         # A browser request as API Gateway delivers it: 18 real-world headers (user agent, accept-*,
         # CloudFront, X-Forwarded-For, trace id, referer), a JSON body with a name holding a quote.
