@@ -55,10 +55,12 @@ def main(argv: list[str]) -> int:
         print(proc.stdout, flush=True)
     header = (
         "# Benchmark results\n\n"
-        f"Produced by `{' '.join(['.venv/bin/python', 'bench/run.py', *argv])}` (or `make bench`) on "
+        f"Produced by `.venv/bin/python bench/run.py` (or `make bench`); the latest run was "
+        f"`{' '.join(['.venv/bin/python', 'bench/run.py', *argv])}` on "
         f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {platform.machine()}. The machine is shared and noisy: compare the ratios "
-        "measured in the same run, not absolute numbers across runs.\n\n"
+        f"{os.cpu_count()} CPUs, {platform.machine()}{'' if not argv else ', which replaced only its own sections'}. "
+        "The machine is shared and noisy: compare the ratios measured in the same run, not absolute numbers "
+        "across runs.\n\n"
     )
     fresh = {script.stem: section for script, section in zip(scripts, sections, strict=True)}
     kept = {} if not argv else {k: v for k, v in read_sections(BENCH / "RESULTS.md").items() if k not in fresh}
