@@ -117,3 +117,26 @@ def test_scan_unfiltered_flags_nothing_the_prefilter_misses() -> None:
         for ctx in (CTX, ScanContext(is_key=True, paranoia=3)):
             if ssrf.scan_unfiltered(text, ctx) is not None:
                 assert _PREFILTER.search(text), text
+
+
+def test_a_simple_url_is_judged_by_its_one_host_exactly_as_the_general_url_scan() -> None:
+    """``_scan_simple_url`` (an Origin, a Referer) answers as ``_scan_urls`` would, on random URLs."""
+    module = ssrf
+    assert module._scan_simple_url("https://aws.amazon.com/x?y=1") is None
+    assert module._scan_simple_url("http://169.254.169.254/latest/").rule_id == "HG-SSRF-001"  # type: ignore[union-attr]
+    assert module._scan_simple_url("https://https:169") is module._NOT_SIMPLE  # a second URL start inside
+    parts = ["http", "https", "://", ":", "/", "a", "com", ".", "-", "169", "254", "127", "0", "1", "localhost",
+             "metadata", "internal", "@", "\\", "?", "#", "9001", "lvh", "me", "nip", "io", "a9fea9fe", "s", "tp"]
+    rng = random.Random(17)
+    compared = 0
+    for _ in range(20000):
+        low = rng.choice(["http://", "https://"]) + "".join(rng.choice(parts) for _ in range(rng.randint(1, 8)))
+        simple = module._scan_simple_url(low)
+        if simple is module._NOT_SIMPLE:
+            continue
+        compared += 1
+        general = module._scan_urls(low)
+        assert (simple is None) == (general is None), low
+        if simple is not None and general is not None:
+            assert (simple.rule_id, simple.detail, simple.start) == (general.rule_id, general.detail, general.start)
+    assert compared > 1000

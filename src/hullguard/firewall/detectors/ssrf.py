@@ -141,6 +141,24 @@ def _scan_urls(low: str) -> Detection | None:
     return None
 
 
+# A value that is exactly one http(s) URL with a plain host (labels of letters, digits and hyphens,
+# an optional port) and no second scheme, userinfo, backslash or escape in the rest - an Origin,
+# a Referer, a callback URL - has one host to judge: ``_scan_urls`` would find this URL alone and
+# this host alone in it, so its verdict is taken directly.
+_SIMPLE_URL = re.compile(r"(https?)://([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,126})(?::([0-9]{1,5}))?(?:[/?#][^\s@\\%:]*)?")
+_NOT_SIMPLE = Detection("", "", 0, 0)  # a marker: the value needs the general URL scan
+
+
+def _scan_simple_url(low: str) -> Detection | None:
+    match = _SIMPLE_URL.fullmatch(low)
+    if match is None or (match.group(3) and match.group(2).endswith(("http", "https"))):
+        return _NOT_SIMPLE  # "https://https:169": the host and port read as a second URL too
+    verdict = classify_host(match.group(2))
+    if verdict is None:
+        return None
+    return _verdict_detection(verdict, match.group(3) or "", 0, f"in {match.group(1)} URL")
+
+
 def _scan_bare_value(low: str, ctx: ScanContext) -> Detection | None:
     value = low.strip()
     if len(value) > 80 or not _BARE_HOST.fullmatch(value):
@@ -177,7 +195,9 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     """``scan`` without the PREFILTER check, so a test can show the PREFILTER is a necessary condition."""
     low = text.lower()
     if ":" in low:
-        found = _scan_urls(low)
+        found = _scan_simple_url(low) if low.startswith("http") else _NOT_SIMPLE
+        if found is _NOT_SIMPLE:
+            found = _scan_urls(low)
         if found is not None:
             return found
     if "169.254.169.254" in low or "fd00:ec2::254" in low or "169.254.170.2" in low:
