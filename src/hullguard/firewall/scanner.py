@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from time import perf_counter
+from types import ModuleType
 
 from hullguard.events.redact import mask_secrets
 from hullguard.events.schema import Severity, truncate
@@ -32,6 +33,7 @@ Meta = tuple[str, "int | None", str, bool]  # (location, record, content type, i
 EVIDENCE_CONTEXT = 24
 EVIDENCE_LIMIT = 256
 _CONTROL = "\x02"  # stands in for SEPARATOR inside a view (see ``Scanner.scan``)
+_FAILED = Detection("", "", 0, 0)  # a detector raised or answered nonsense (reported already)
 _SECRET_NAME = re.compile(r"(?i)(?:^|[._\[-])(?:password|passwd|pwd|secret|token|authorization|api[_-]?key)")
 
 
@@ -237,40 +239,47 @@ class Scanner:
         if module is None:
             self.internal(f"detector {det.family} could not be loaded: {det.load_error}", path, record)
             return
-        memo = self.fw._memo
-        if memo.remembers(path, text):
-            key = (det.family, text, path, ctx.is_key, ctx.content_type)
-            known, answer = memo.get(key)
-            if not known:
-                try:
-                    answer = module.scan(text, ctx)
-                except Exception as exc:
-                    self.internal(f"detector {det.family} failed on {path}: {type(exc).__name__}: {exc}", path, record)
-                    return
-                if answer is not None and not isinstance(answer, Detection):
-                    self.internal(f"detector {det.family} returned {type(answer).__name__}", path, record)
-                    return
-                memo.put(key, answer)
-            if answer is not None:
+        if len(text) <= LONG_TEXT:
+            memo = self.fw._memo
+            if memo.remembers(path, text):
+                key = (det.family, text, path, ctx.is_key, ctx.content_type)
+                known, answer = memo.get(key)
+                if not known:
+                    answer = self._ask(module, det.family, text, ctx, record)
+                    if answer is _FAILED:
+                        return
+                    memo.put(key, answer)
+            else:
+                answer = self._ask(module, det.family, text, ctx, record)
+            if answer is not None and answer is not _FAILED:
                 self.report(det.family, answer, text, 0, path, record)
             return
-        parts = ((0, text),) if len(text) <= LONG_TEXT else windows(det, text)
-        for number, (offset, window) in enumerate(parts):
+        for number, (offset, window) in enumerate(windows(det, text)):
             if number and perf_counter() > self.deadline:
                 self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                 return
-            try:
-                detection = module.scan(window, ctx)
-            except Exception as exc:
-                self.internal(f"detector {det.family} failed on {path}: {type(exc).__name__}: {exc}", path, record)
+            answer = self._ask(module, det.family, window, ctx, record)
+            if answer is _FAILED:
                 return
-            if detection is None:
-                continue
-            if not isinstance(detection, Detection):
-                self.internal(f"detector {det.family} returned {type(detection).__name__}", path, record)
+            if answer is not None:
+                self.report(det.family, answer, window, offset, path, record)
                 return
-            self.report(det.family, detection, window, offset, path, record)
-            return
+
+    def _ask(
+        self, module: ModuleType, family: str, text: str, ctx: ScanContext, record: int | None
+    ) -> Detection | None:
+        """The detector's answer for ``text``; ``_FAILED`` (reported as an internal error) when it raised
+        or answered something that is no Detection."""
+        try:
+            answer = module.scan(text, ctx)
+        except Exception as exc:
+            where = ctx.location
+            self.internal(f"detector {family} failed on {where}: {type(exc).__name__}: {exc}", where, record)
+            return _FAILED
+        if answer is not None and not isinstance(answer, Detection):
+            self.internal(f"detector {family} returned {type(answer).__name__}", ctx.location, record)
+            return _FAILED
+        return answer  # type: ignore[no-any-return]
 
     def report(self, family: str, detection: Detection, text: str, offset: int, path: str, record: int | None) -> None:
         rule = self.fw._rules.get(detection.rule_id)
