@@ -19,8 +19,8 @@ MAX_ENTRIES = 2048
 MAX_TEXT = 512  # longer values are rarely repeated and would make the memo large
 _HEADER_PREFIXES = ("headers.", "multiValueHeaders.")
 
-# (family, text, location, is key, content type) -> the detector's answer
-Key = tuple[str, str, str, bool, str]
+# (family, text, location, is key, content type, paranoia) -> the detector's answer
+Key = tuple[str, str, str, bool, str, int]
 
 
 class DetectorMemo:

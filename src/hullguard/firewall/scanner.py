@@ -242,7 +242,7 @@ class Scanner:
         if len(text) <= LONG_TEXT:
             memo = self.fw._memo
             if memo.remembers(path, text):
-                key = (det.family, text, path, ctx.is_key, ctx.content_type)
+                key = (det.family, text, path, ctx.is_key, ctx.content_type, ctx.paranoia)
                 known, answer = memo.get(key)
                 if not known:
                     answer = self._ask(module, det.family, text, ctx, record)
