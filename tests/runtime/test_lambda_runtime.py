@@ -274,9 +274,14 @@ def test_layer_zip_protects_a_function_through_the_exec_wrapper(function, tmp_pa
     assert not [n for n in names if "/cli/" in n or "/scanner/" in n or "/console/" in n]
     assert [n for n in names if n.startswith(f"python/re2/_re2.cpython-{version.replace('.', '')}")]
     (opt / "hullguard-wrapper").chmod(0o755)
-    where = subprocess.run([sys.executable, "-c", "import hullguard; print(hullguard.__file__)"],
-                           env=dict(os.environ, PYTHONPATH=str(opt / "python")), capture_output=True, text=True)
-    assert where.stdout.startswith(str(opt / "python"))
+    where = subprocess.run(
+        [sys.executable, "-c", "import hullguard, re2; from hullguard.firewall import Firewall; "
+         "print(hullguard.__file__, re2.__file__, Firewall()._gate is not None)"],
+        env=dict(os.environ, PYTHONPATH=str(opt / "python")), capture_output=True, text=True)
+    hullguard_file, re2_file, gated = where.stdout.split()
+    # hullguard and the firewall's gate both load from the layer
+    assert hullguard_file.startswith(str(opt / "python")) and re2_file.startswith(str(opt / "python"))
+    assert gated == "True"
     fn = function("plain.handler", wrapper=opt / "hullguard-wrapper", pythonpath=[opt / "python"],
                   policy={"firewall": FIREWALL_OFF})
     assert body(fn.invoke(api_event()))["invocation"] == 1
