@@ -214,9 +214,11 @@ def test_values_without_script_material_are_answered_without_the_context_rules_a
 
     user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
     assert xss._reads_as_no_script(user_agent)
+    assert xss._reads_as_no_script("https://shop.example.com/checkout?step=2")
     words = ["alert(1)", "alert", "(1)", "(", ")", "javascript:", "java", "script", ":", "(Windows", ";", "print",
              "document.cookie", "document", ".", "write(1)", "expression(", "behavior:url(x)", "data:text/html",
-             "top", "[0]", "onerror", "=", "x", "fetch(", "import(", "`", "/", "svg", " ", "\n", "![]", "+[]", "{{"]
+             "top", "[0]", "onerror", "=", "x", "fetch(", "import(", "`", "/", "svg", " ", "\n", "![]", "+[]", "{{",
+             "+ADw-", "+ACI-", "on", "onmouseover", "fscommand", "step=2", "?", "https://a.example/x"]
     rng = random.Random(13)
     original = xss._reads_as_no_script
     for _ in range(5000):

@@ -298,19 +298,24 @@ def _scan_contexts(text: str) -> Detection | None:
     return None
 
 
-# Every rule needs markup ("<", or "¼" read as "<"), an attribute "=", a quote or backtick, a bracket
-# or brace, a backslash escape, "+ADw-" (UTF-7), or one of these words (a sink call or reference, a
-# script scheme, document.cookie/write, a CSS expression or behavior, a data: URL). An ASCII value with
-# none of them - a User-Agent "(Windows NT 10.0; Win64; x64)" - is answered without the context rules
-# (NUL is excluded too: the detector drops it, which could join a word).
-_SCRIPT_CHARS = ("<", "=", "'", '"', "`", "[", "{", "\\", "+", "\x00")
-_SCRIPT_WORDS = re.compile(js.SINKS + r"|script|document|expression|behavio|binding|data:")
+# Every rule needs markup ("<", or "¼" read as "<"), a quote or backtick, a bracket or brace, a
+# backslash escape, or one of these words (a sink call or reference, a script scheme,
+# document.cookie/write, a CSS expression or behavior, a data: URL); "=" matters only beside an event
+# handler name ("on..."), "+" only as UTF-7 ("+ADw-"). An ASCII value with none of them - a
+# User-Agent, a Referer "https://shop.example.com/checkout?step=2" - is answered without the context
+# rules (NUL is excluded too: the detector drops it, which could join a word).
+_SCRIPT_CHARS = ("<", "'", '"', "`", "[", "{", "\\", "\x00")
+_SCRIPT_WORDS = re.compile(js.SINKS + r"|script|document|expression|behavio|binding|data:|\+a[cd]")
+_HANDLER_WORDS = ("on", "fscommand", "seeksegmenttime")
 
 
 def _reads_as_no_script(text: str) -> bool:
     if not text.isascii() or any(c in text for c in _SCRIPT_CHARS):
         return False
-    return _SCRIPT_WORDS.search(text.lower()) is None
+    lowered = text.lower()
+    if "=" in lowered and any(word in lowered for word in _HANDLER_WORDS):
+        return False
+    return _SCRIPT_WORDS.search(lowered) is None
 
 
 def _script_follows(text: str, pos: int) -> bool:
