@@ -201,7 +201,8 @@ def test_values_naming_no_command_are_answered_without_the_tokenizer_and_alike()
     assert cmdi._names_no_command(user_agent)
     words = ["id", "cat", "/etc/passwd", "Mozilla/5.0", "(Windows", ";", "|", "&&", "\n", "like", "/bin/sh",
              "/dev/tcp/1.2.3.4/80", "nc", "-e", "bash", ">", "<5", "2>", "whoami", "8.8.8.8", "cmd.exe",
-             "C:/Windows/System32/x.dll", "x=1", "sudo", "(", ")", "5", "0", "&>", "-a", "hello", "net", "user"]
+             "C:/Windows/System32/x.dll", "x=1", "sudo", "(", ")", "5", "0", "&>", "-a", "hello", "net", "user",
+             "system(", "exec(", "popen(", "<!--#exec", "cmd=", "-->"]
     rng = random.Random(11)
     original = cmdi._names_no_command
     for _ in range(5000):

@@ -399,6 +399,11 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     match = _SHELLSHOCK.search(text)
     if match is not None:
         return Detection("HG-CMDI-004", "bash function definition '() {' (Shellshock)", *match.span())
+    match = _SSI_EXEC.search(text)
+    if match is not None:
+        return Detection("HG-CMDI-008", "<!--#exec server-side include", *match.span())
+    if _names_no_command(text):  # also rules out the call below: it needs a command in its argument
+        return None
     match = _EXEC_CALL.search(text)
     while match is not None:
         inner = split_commands(match.group(2))
@@ -408,11 +413,6 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
                 why = f"shell command {first[:40]!r} passed to a command-execution function"
                 return Detection("HG-CMDI-009", why, *match.span())
         match = _EXEC_CALL.search(text, match.end())
-    match = _SSI_EXEC.search(text)
-    if match is not None:
-        return Detection("HG-CMDI-008", "<!--#exec server-side include", *match.span())
-    if _names_no_command(text):
-        return None
     views = [text]
     if "\\n" in text or "\\r" in text:
         # Payloads often arrive with the newline still escaped ("\nid\n"); the engine's JS
