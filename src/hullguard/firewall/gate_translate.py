@@ -37,28 +37,44 @@ class Untranslatable(ValueError):
     """The pattern uses a construct the gate cannot express; the family stays ungated."""
 
 
-# Python's classes on ASCII text, as RE2 class members (without the brackets).
-_DIGIT = "0-9"
-_WORD = "0-9A-Z_a-z"
-_SPACE = "\\t-\\r\\x1c-\\x20"
-_NOT_DIGIT = "\\x00-/:-\\x{10ffff}"
-_NOT_WORD = "\\x00-/:-@\\[-\\^`{-\\x{10ffff}"
-_NOT_SPACE = "\\x00-\\x08\\x0e-\\x1b!-\\x{10ffff}"
+# Python's classes on ASCII text (``\s`` counts ``\v`` and ``\x1c``-``\x1f``, RE2's does not): the gate
+# only reads ASCII, so these sets are the whole meaning of ``\d \w \s`` and their negations there.
+_ALL = frozenset(range(128))
+_DIGITS = frozenset(range(48, 58))
+_WORDS = _DIGITS | frozenset(range(65, 91)) | frozenset(range(97, 123)) | {95}
+_SPACES = frozenset(range(9, 14)) | frozenset(range(28, 33))
+_CATEGORY_SETS = {
+    sre.CATEGORY_DIGIT: _DIGITS,
+    sre.CATEGORY_NOT_DIGIT: _ALL - _DIGITS,
+    sre.CATEGORY_WORD: _WORDS,
+    sre.CATEGORY_NOT_WORD: _ALL - _WORDS,
+    sre.CATEGORY_SPACE: _SPACES,
+    sre.CATEGORY_NOT_SPACE: _ALL - _SPACES,
+}
 
 
 def _category(name: Any) -> str:
-    table = {
-        sre.CATEGORY_DIGIT: _DIGIT,
-        sre.CATEGORY_NOT_DIGIT: _NOT_DIGIT,
-        sre.CATEGORY_WORD: _WORD,
-        sre.CATEGORY_NOT_WORD: _NOT_WORD,
-        sre.CATEGORY_SPACE: _SPACE,
-        sre.CATEGORY_NOT_SPACE: _NOT_SPACE,
-    }
-    member = table.get(name)
-    if member is None:
+    chars = _CATEGORY_SETS.get(name)
+    if chars is None:
         raise Untranslatable(f"category {name}")
-    return member
+    return _members(chars)
+
+
+def _members(chars: frozenset[int]) -> str:
+    """``chars`` as RE2 class members, runs of three or more as ranges."""
+    out: list[str] = []
+    codes = sorted(chars)
+    i = 0
+    while i < len(codes):
+        j = i
+        while j + 1 < len(codes) and codes[j + 1] == codes[j] + 1:
+            j += 1
+        if j - i >= 2:
+            out.append(f"{_char(codes[i])}-{_char(codes[j])}")
+        else:
+            out.extend(_char(c) for c in codes[i : j + 1])
+        i = j + 1
+    return "".join(out)
 
 
 def _char(code: int) -> str:
@@ -154,22 +170,7 @@ def _ascii_set(op: Any, av: Any) -> frozenset[int] | None:
             members.update(_CATEGORY_SETS[value])
         else:
             return None
-    chosen = frozenset(range(128)) - members if negate else frozenset(c for c in members if c < 128)
-    return chosen
-
-
-_DIGITS = frozenset(range(48, 58))
-_WORDS = _DIGITS | frozenset(range(65, 91)) | frozenset(range(97, 123)) | {95}
-_SPACES = frozenset(range(9, 14)) | frozenset(range(28, 33))
-_ALL = frozenset(range(128))
-_CATEGORY_SETS = {
-    sre.CATEGORY_DIGIT: _DIGITS,
-    sre.CATEGORY_NOT_DIGIT: _ALL - _DIGITS,
-    sre.CATEGORY_WORD: _WORDS,
-    sre.CATEGORY_NOT_WORD: _ALL - _WORDS,
-    sre.CATEGORY_SPACE: _SPACES,
-    sre.CATEGORY_NOT_SPACE: _ALL - _SPACES,
-}
+    return _ALL - members if negate else frozenset(c for c in members if c < 128)
 
 
 def _alternatives(nodes: Any) -> list[CharSeq] | None:
@@ -209,7 +210,7 @@ def _alternatives(nodes: Any) -> list[CharSeq] | None:
 def _class(chars: frozenset[int]) -> str:
     if len(chars) == 1:
         return _char(next(iter(chars)))
-    return "[" + "".join(_char(c) for c in sorted(chars)) + "]"
+    return "[" + _members(chars) + "]"
 
 
 def _resolve(prefix: CharSeq, asserted: CharSeq) -> CharSeq | None:
