@@ -64,10 +64,6 @@ class Locator:
             spans = self._spans = _spans(self._pattern)
         return spans
 
-    def search(self, data: bytes, pos: int) -> int:
-        """Offset of the first match at or after ``pos`` in ``data``, or -1."""
-        return int(self.spans()(data, pos, len(data))[0][0])
-
 
 Spans = Callable[[bytes, int, int], Sequence[tuple[int, int]]]
 
@@ -101,8 +97,8 @@ def _spans(pattern: str) -> Spans:
 
 
 class Gate:
-    """Which of ``size`` prefilters may match a text. ``patterns[i]`` is the RE2 form of prefilter
-    ``i``, or None for one that cannot be gated (it is then always a candidate)."""
+    """Which prefilters may match a text. Built from ``patterns``, where ``patterns[i]`` is the RE2
+    form of prefilter ``i``, or None for one that cannot be gated (it is then always a candidate)."""
 
     __slots__ = ("_always", "_canary", "_match", "_positions")
 
