@@ -200,21 +200,17 @@ def _names_no_command(text: str) -> bool:
     lowered = text.lower()
     if "/dev/tcp/" in lowered or "/dev/udp/" in lowered:
         return False
-    known = vocab.KNOWN
     for whole in _WORD_SPLIT.split(lowered):
         # "<5bash": the tokenizer reads a descriptor number apart from the command after it.
-        for word in (whole, whole.lstrip("0123456789")):
-            if "/" in word:
-                if _is_binary_path(word):
-                    return False
-                word = word.rpartition("/")[2]
-            if word in known or (word.endswith((".exe", ".com", ".bat")) and word[:-4] in known):
-                return False
+        bare = whole.lstrip("0123456789")
+        for word in (whole, bare) if bare != whole else (whole,):
+            if _command_name(word) in vocab.KNOWN or ("/" in word and _is_binary_path(word)):
+                return False  # (no backslash gets here: a program path has a "/")
     return True
 
 
 def _command_name(word: str) -> str:
-    name = re.split(r"[/\\]", word)[-1].lower()
+    name = word.replace("\\", "/").rpartition("/")[2].lower()
     return name[:-4] if name.endswith((".exe", ".com", ".bat")) else name
 
 
