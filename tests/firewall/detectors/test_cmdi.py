@@ -7,6 +7,7 @@ import random
 import re
 
 import pytest
+from fast_paths import disagreements
 from injection_corpus import (
     MAX_FALSE_POSITIVES,
     MIN_DETECTION,
@@ -203,14 +204,4 @@ def test_values_naming_no_command_are_answered_without_the_tokenizer_and_alike()
              "/dev/tcp/1.2.3.4/80", "nc", "-e", "bash", ">", "<5", "2>", "whoami", "8.8.8.8", "cmd.exe",
              "C:/Windows/System32/x.dll", "x=1", "sudo", "(", ")", "5", "0", "&>", "-a", "hello", "net", "user",
              "system(", "exec(", "popen(", "<!--#exec", "cmd=", "-->"]
-    rng = random.Random(11)
-    original = cmdi._names_no_command
-    for _ in range(5000):
-        text = rng.choice(["", " "]).join(rng.choice(words) for _ in range(rng.randint(1, 6)))
-        fast = cmdi.detect(text, ScanContext(paranoia=3))
-        cmdi._names_no_command = lambda value: False  # type: ignore[assignment]
-        try:
-            slow = cmdi.detect(text, ScanContext(paranoia=3))
-        finally:
-            cmdi._names_no_command = original  # type: ignore[assignment]
-        assert (fast is None) == (slow is None), text
+    assert not disagreements(cmdi, "_names_no_command", words, seed=11)
