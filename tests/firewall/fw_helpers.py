@@ -87,3 +87,23 @@ STRICT_DETECTOR = _module(
 )
 BUGGY_DETECTOR = _module("xpath", r"boom", _rule("xpath"), _boom)
 TEST_DETECTORS = [SQLI_DETECTOR, XSS_DETECTOR, NOSQL_DETECTOR, STRICT_DETECTOR, BUGGY_DETECTOR]
+
+
+def views_scanned(firewall: Any, event: dict[str, object]) -> list[tuple[str, str]]:
+    """(location, text) of every view ``inspect`` hands to the scanner."""
+    from hullguard.firewall import scanner
+
+    seen: list[tuple[str, str]] = []
+    original = scanner.Scanner.scan
+
+    def recording(self: scanner.Scanner, texts: list[str], metas: list[scanner.Meta]) -> None:
+        seen.extend((meta[0], text) for text, meta in zip(texts, metas, strict=True))
+        original(self, texts, metas)
+
+    scanner.Scanner.scan = recording  # type: ignore[method-assign]
+    try:
+        firewall.inspect(event)
+    finally:
+        scanner.Scanner.scan = original  # type: ignore[method-assign]
+    return seen
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fw_helpers import views_scanned
 
 from hullguard.firewall import Firewall
 from hullguard.firewall.header_shapes import MAX_VALUE, fits
@@ -62,3 +63,14 @@ def test_only_known_headers_whole_values_and_short_ones_fit() -> None:
     assert not fits("headers.accept", "text/html x")  # a whole value or nothing
     assert not fits("headers.accept", "a/" + "b" * MAX_VALUE)
     assert not fits("headers.accept", "text/html..x/y")  # "..": never part of a token
+
+
+def test_a_fitting_header_is_no_view_but_its_base64_decoding_is() -> None:
+    # "eCcgdW5pb24gc2VsZWN0IDEtLQ==" fits X-Amz-Cf-Id's grammar and is base64 for "x' union select 1--".
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
+             "headers": {"Accept": "application/json", "X-Amz-Cf-Id": "eCcgdW5pb24gc2VsZWN0IDEtLQ=="}}
+    views = views_scanned(Firewall(), event)
+    assert ("headers.accept", "application/json") not in views
+    assert ("headers.x-amz-cf-id", "eCcgdW5pb24gc2VsZWN0IDEtLQ==") not in views
+    assert ("headers.x-amz-cf-id", "x' union select 1--") in views
+    assert "sqli" in {f.attack for f in Firewall().inspect(event).findings}

@@ -54,14 +54,20 @@ def fits(location: str, value: str) -> bool:
     """``value`` of the header at ``location`` (``headers.<lower-case name>``) has its standard shape."""
     if len(value) > MAX_VALUE or not location.startswith(PREFIX):
         return False
-    name = location[len(PREFIX) :]
+    shape = grammar(location[len(PREFIX) :])
+    return shape is not None and shape.fullmatch(value) is not None
+
+
+def grammar(name: str) -> re.Pattern[str] | None:
+    """The compiled grammar of the header ``name`` (lower case), or None for a header without one. A
+    value fits when ``fullmatch`` matches it and it is at most ``MAX_VALUE`` characters long."""
     pattern = _COMPILED.get(name)
     if pattern is None:
-        grammar = _GRAMMARS.get(name)
-        if grammar is None:
-            return False
-        pattern = _COMPILED[name] = re.compile(grammar, re.IGNORECASE | re.ASCII)
-    return pattern.fullmatch(value) is not None
+        source = _GRAMMARS.get(name)
+        if source is None:
+            return None
+        pattern = _COMPILED[name] = re.compile(source, re.IGNORECASE | re.ASCII)
+    return pattern
 
 
-__all__ = ["MAX_VALUE", "fits"]
+__all__ = ["MAX_VALUE", "PREFIX", "fits", "grammar"]

@@ -30,6 +30,9 @@ from hullguard.firewall.decoders import (
 )
 from hullguard.firewall.decoders.gzip import decompress, is_compressed
 from hullguard.firewall.decoders.overlong import bytes_to_text
+from hullguard.firewall.header_shapes import MAX_VALUE as MAX_SHAPED
+from hullguard.firewall.header_shapes import grammar as header_grammar
+from hullguard.firewall.memo import MAX_TEXT as MAX_REMEMBERED
 from hullguard.firewall.rules import BUDGET_RULE, INTERNAL_RULE
 from hullguard.firewall.scanner import Meta, Scanner
 from hullguard.firewall.triggers.base import (
@@ -85,9 +88,10 @@ _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hol
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 # Names of a flat map (headers, query parameters), by the map's location and kind and the name as
 # sent: (location of the value, name cannot carry an injection, value is a Cookie header, meta of a
-# value outside a batch record). Header and parameter names repeat from one event to the next; a
-# bounded cache saves the string work and the tuples for each of them on every event.
-_Name = tuple[str, bool, bool, Meta]
+# value outside a batch record, the header's grammar in ``header_shapes`` or None). Header and
+# parameter names repeat from one event to the next; a bounded cache saves the string work and the
+# tuples for each of them on every event.
+_Name = tuple[str, bool, bool, Meta, "re.Pattern[str] | None"]
 _NAMES: tuple[dict[str, dict[str, _Name]], dict[str, dict[str, _Name]]] = ({}, {})  # plain maps, headers
 _MAX_NAMES = 4096
 _MAX_NAME_LENGTH = 128
@@ -97,7 +101,8 @@ def _name(path: str, key: str, headers: bool) -> _Name:
     label = key.lower() if headers else key
     plain = key.isascii() and key.replace("-", "").isalnum() and key != "prototype"
     where = f"{path}.{label}"
-    known = (where, plain, headers and label == "cookie", (where, None, "", False))
+    shape = header_grammar(label) if headers else None
+    known = (where, plain, headers and label == "cookie", (where, None, "", False), shape)
     if len(key) > _MAX_NAME_LENGTH:
         return known  # not kept: the cache must not hold an attacker's megabyte names
     by_path = _NAMES[headers]
@@ -135,6 +140,8 @@ class Inspection:
 
     __slots__ = (
         "budget",
+        "clean_headers",
+        "fresh_headers",
         "fw",
         "gc_paused",
         "metas",
@@ -175,6 +182,10 @@ class Inspection:
         self.trigger = "unknown"
         self.problems: list[str] = []
         self.gc_paused = False  # see ``structure``
+        # Header values a whole earlier inspection found clean are left out (``memo.py``); the ones
+        # this inspection walks are remembered as clean if it finds nothing at all.
+        self.clean_headers = firewall._memo.clean_values(self.policy.paranoia)
+        self.fresh_headers: list[tuple[str, str]] = []
 
     # -- driver -------------------------------------------------------------------------------------
     def run(self, event: Any) -> Verdict:
@@ -207,11 +218,18 @@ class Inspection:
                 if not stack:
                     break
             self.scanner.scan(self.texts, self.metas)
+            if self.fresh_headers and self.found_nothing():
+                self.fw._memo.remember_clean(self.fresh_headers)
         finally:
             if self.gc_paused:
                 gc.enable()
         self.scanner.event_order()
         return self.verdict(event, trigger)
+
+    def found_nothing(self) -> bool:
+        """Nothing was found, allowed, cut short or undecodable: every value walked is clean."""
+        scanner = self.scanner
+        return not (scanner.findings or scanner.allowed or self.meter.exhausted or self.problems)
 
     def verdict(self, event: Any, trigger: str) -> Verdict:
         policy = self.policy
@@ -434,6 +452,7 @@ class Inspection:
         """A map of names to strings (headers, query parameters) without a stack push per value."""
         headers = hint == FLAT_HEADERS
         ptexts, pmetas, meter = self.ptexts, self.pmetas, self.meter
+        clean, fresh = self.clean_headers, self.fresh_headers
         guess = b64.looks_like
         names = _NAMES[headers].get(path) or {}
         depth += 1
@@ -448,7 +467,7 @@ class Inspection:
                 if type(key) is not str:
                     continue
                 known = _name(path, key, headers)
-            where, plain, cookie, meta = known
+            where, plain, cookie, meta, shape = known
             if not plain:
                 ptexts.append(key)
                 pmetas.append((where, record, "", True))
@@ -465,8 +484,20 @@ class Inspection:
             if cookie or value[0] in _STRUCTURED:
                 self.string(where, value, COOKIE if cookie else PLAIN, record, "", depth)
                 continue
+            if headers and size <= MAX_REMEMBERED:
+                if (where, value) in clean:
+                    meter.strings += 1  # counted as looked at, as the first time
+                    meter.scanned += size
+                    continue  # clean in an earlier inspection, with every decoding of it
+                fresh.append((where, value))
             if size >= 16 and not size & 3 and " " not in value and guess(value):
                 self.guess_base64(where, value, record, depth)
+            if shape is not None and size <= MAX_SHAPED and shape.fullmatch(value) is not None:
+                # A standard header in its standard shape (``header_shapes.py``): not a view (its base64
+                # decoding, if it looks like base64, is one).
+                meter.strings += 1
+                meter.scanned += size
+                continue
             ptexts.append(value)
             pmetas.append(meta if record is None else (where, record, "", False))
         if len(values) > _SMALL and self.strings() > max_strings:

@@ -7,6 +7,12 @@ text and its context, so their answer for a header value seen before is looked u
 recomputed. Only header values are remembered (parameters and bodies are request data, rarely
 repeated), only short ones, and only a bounded number: the memo is emptied when full, so an attacker
 sending ever-new values costs a dictionary insert each, never memory.
+
+Header values are also remembered whole: after an inspection that found nothing at all (no finding,
+no allowed finding, no decoding problem, no budget cut), each short header value it walked is known to
+be clean - every family's prefilter, every detector and every decoding of it answered nothing - and
+the next inspection leaves it out before the prefilter passes (``Inspection.flat``). The detector
+answers above still serve events with findings, and header values seen only in such events.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ Key = tuple[str, str, str, bool, str, int]
 
 
 class DetectorMemo:
-    __slots__ = ("_answers", "hits")
+    __slots__ = ("_answers", "_clean", "_paranoia", "hits")
 
     def __init__(self) -> None:
         self._answers: dict[Key, Detection | None] = {}
+        self._clean: set[tuple[str, str]] = set()  # (location, value) of header values found clean
+        self._paranoia = -1  # the paranoia level ``_clean`` holds for
         self.hits = 0
 
     @staticmethod
@@ -47,8 +55,24 @@ class DetectorMemo:
             self._answers.clear()
         self._answers[key] = answer
 
+    def clean_values(self, paranoia: int) -> set[tuple[str, str]]:
+        """(location, value) of the header values known to be clean at ``paranoia``: the caller only
+        tests membership."""
+        if paranoia != self._paranoia:
+            self._clean.clear()  # a value clean at one level may not be at a higher one
+            self._paranoia = paranoia
+        return self._clean
+
+    def remember_clean(self, values: list[tuple[str, str]]) -> None:
+        """Header values an inspection that found nothing walked (each at most ``MAX_TEXT`` long)."""
+        clean = self._clean
+        if len(clean) + len(values) > MAX_ENTRIES:
+            clean.clear()
+        clean.update(values)
+
     def clear(self) -> None:
         self._answers.clear()
+        self._clean.clear()
 
 
 __all__ = ["MAX_ENTRIES", "MAX_TEXT", "DetectorMemo"]
