@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MAX_ENTRIES = 2048
 MAX_TEXT = 512  # longer values are rarely repeated and would make the memo large
-_HEADER_PREFIXES = ("headers.", "multiValueHeaders.")
+HEADER_PREFIXES = ("headers.", "multiValueHeaders.")  # the locations whose values are remembered
 
 # (family, text, location, is key, content type, paranoia) -> the detector's answer
 Key = tuple[str, str, str, bool, str, int]
@@ -37,10 +37,6 @@ class DetectorMemo:
         self._clean: set[tuple[str, str]] = set()  # (location, value) of header values found clean
         self._paranoia = -1  # the paranoia level ``_clean`` holds for
         self.hits = 0
-
-    @staticmethod
-    def remembers(location: str, text: str) -> bool:
-        return len(text) <= MAX_TEXT and location.startswith(_HEADER_PREFIXES)
 
     def get(self, key: Key) -> tuple[bool, Detection | None]:
         """(known, answer)."""
@@ -75,4 +71,4 @@ class DetectorMemo:
         self._clean.clear()
 
 
-__all__ = ["MAX_ENTRIES", "MAX_TEXT", "DetectorMemo"]
+__all__ = ["HEADER_PREFIXES", "MAX_ENTRIES", "MAX_TEXT", "DetectorMemo"]

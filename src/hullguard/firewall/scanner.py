@@ -21,6 +21,8 @@ from hullguard.firewall.detectors.base import Detection, ScanContext
 from hullguard.firewall.gate import Locator
 from hullguard.firewall.header_shapes import PREFIX as HEADER_PREFIX
 from hullguard.firewall.header_shapes import fits as header_fits
+from hullguard.firewall.memo import HEADER_PREFIXES as MEMO_PREFIXES
+from hullguard.firewall.memo import MAX_TEXT as MEMO_TEXT
 from hullguard.firewall.prefilter import LONG_TEXT, SEPARATOR, PreparedDetector, view_starts, windows
 from hullguard.firewall.rules import INTERNAL_RULE
 from hullguard.firewall.verdict import Finding
@@ -79,6 +81,9 @@ class Scanner:
         # not be able to pad an event so that what was already collected is never looked at.
         order = fw._order
         paranoia = self.policy.paranoia
+        found = self.found
+        findings = self.findings
+        max_findings = self.budget.max_findings
         # Later views of a string are its decodings: trying them first makes the evidence the decoded
         # payload. Findings are put back in event order afterwards.
         self.deadline = deadline
@@ -94,15 +99,15 @@ class Scanner:
             families = hits[index]
             if len(families) > 1:
                 families.sort(key=lambda d: order[d.family])
-            ctx = ScanContext(paranoia=paranoia, is_key=is_key, location=path, content_type=ctype)
+            ctx = ScanContext(paranoia, is_key, path, ctype)
             for det in families:
-                if (path, det.family) in self.found:
+                if found and (path, det.family) in found:
                     continue
                 if len(text) > LONG_TEXT and perf_counter() > deadline:
                     meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                     return
                 self.detect(det, text, ctx, record)
-                if len(self.findings) >= self.budget.max_findings:
+                if len(findings) >= max_findings:
                     meter.exhaust(f"more than {self.budget.max_findings} findings")
                     return
 
@@ -241,7 +246,7 @@ class Scanner:
             return
         if len(text) <= LONG_TEXT:
             memo = self.fw._memo
-            if memo.remembers(path, text):
+            if len(text) <= MEMO_TEXT and path.startswith(MEMO_PREFIXES):  # what the memo keeps
                 key = (det.family, text, path, ctx.is_key, ctx.content_type, ctx.paranoia)
                 known, answer = memo.get(key)
                 if not known:
