@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from timing import time_call
@@ -15,20 +17,36 @@ from timing import time_call
 import firewall_corpus as fc
 
 
-def serve(inspect: fc.Inspector, init_ms: float) -> None:
-    mode, corpora, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+class IncompleteInspection(Exception):
+    """Raised by an inspector that could not inspect the whole event (input cut, evaluation timed out).
+
+    A time for such an event would compare unequal work, so the event gets the reason instead.
+    """
+
+
+def serve(inspect: fc.Inspector, init_ms: float, args: list[str] | None = None) -> None:
+    """Run ``inspect`` in the mode the command line (``args``, default ``sys.argv[1:]``) asks for."""
+    mode, corpora, out, *rest = sys.argv[1:] if args is None else args
+    corpora_dir = Path(corpora)
     if mode == "detect":
-        payload: object = fc.run_detection(inspect, corpora, fc.load_samples(Path(sys.argv[4])))
+        payload: object = fc.run_detection(inspect, corpora_dir, fc.load_samples(Path(rest[0])))
     elif mode == "speed":
         payload = {
-            name: time_call(lambda e=event: inspect(e)) for name, event in fc.speed_events(corpora).items()
+            name: timed_or_reason(partial(inspect, event)) for name, event in fc.speed_events(corpora_dir).items()
         }
     else:
-        adversarial: dict[str, object] = {}
-        for name, event in fc.adversarial_events(corpora).items():
-            try:
-                adversarial[name] = time_call(lambda e=event: inspect(e), budget_s=0.3, min_runs=3)
-            except Exception as exc:  # a peer failing on hostile input is a result, not a crash
-                adversarial[name] = {"error": f"{type(exc).__name__}"}
-        payload = adversarial
-    out.write_text(json.dumps({"init_ms": init_ms, "results": payload}))
+        payload = {
+            name: timed_or_reason(partial(inspect, event), budget_s=0.3, min_runs=3)
+            for name, event in fc.adversarial_events(corpora_dir).items()
+        }
+    Path(out).write_text(json.dumps({"init_ms": init_ms, "results": payload}))
+
+
+def timed_or_reason(fn: Callable[[], object], budget_s: float = 1.5, min_runs: int = 5) -> dict[str, object]:
+    """The timing of ``fn``, or why there is none: a peer failing on an input is a result, not a crash."""
+    try:
+        return dict(time_call(fn, budget_s=budget_s, min_runs=min_runs))
+    except IncompleteInspection as exc:
+        return {"incomplete": str(exc)}
+    except Exception as exc:
+        return {"error": type(exc).__name__}
