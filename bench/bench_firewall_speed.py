@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
@@ -84,14 +85,22 @@ def hullguard_adversarial(corpora: Path) -> dict[str, tuple[dict[str, float], st
     return out
 
 
-def peer(name: str, mode: str, corpora: Path) -> dict[str, dict[str, float]] | None:
+# A peer's timings by event: median and p90 in µs, or "incomplete" / "error" with the reason it has none.
+PeerTimings = dict[str, dict[str, Any]]
+
+# libddwaf on the same view converted without ddtrace's limits and never timed out: the equal-work column.
+WHOLE_REQUEST = "libddwaf, whole request"
+
+
+def peer(name: str, mode: str, corpora: Path, *flags: str) -> PeerTimings | None:
+    """Run a peer's adapter in its own venv; ``flags`` go to the adapter (e.g. ``--whole-request``)."""
     packages, adapter, venv = PEERS[name]
     try:
         python = ensure_peer(venv, packages)
     except subprocess.CalledProcessError:
         return None
-    out = BENCH / "out" / f"{mode}-{venv}.json"
-    proc = subprocess.run([str(python), str(BENCH / "peers" / adapter), mode, str(corpora), str(out)])
+    out = BENCH / "out" / f"{mode}-{venv}{''.join(flags).replace('--', '-')}.json"
+    proc = subprocess.run([str(python), str(BENCH / "peers" / adapter), *flags, mode, str(corpora), str(out)])
     if proc.returncode != 0:
         return None
     return dict(json.loads(out.read_text())["results"])
@@ -122,6 +131,48 @@ def fmt(us: float) -> str:
     return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.1f} µs"
 
 
+def timing_cell(stats: dict[str, Any]) -> str:
+    """Median (p90), or why the tool has no time for the event (then a time would compare other work)."""
+    if "incomplete" in stats:
+        return f"not whole: {stats['incomplete']}"
+    if "error" in stats:
+        return f"failed: {stats['error']}"
+    return f"{fmt(stats['median_us'])} ({fmt(stats['p90_us'])})"
+
+
+def ratio_cell(ours_us: float, theirs: dict[str, Any]) -> str:
+    return f"{ours_us / theirs['median_us']:.2f}" if "median_us" in theirs else "-"
+
+
+def speed_table(
+    ours: dict[str, dict[str, float]],
+    fresh: dict[str, dict[str, float]],
+    peers: dict[str, PeerTimings | None],
+    whole: PeerTimings | None,
+) -> list[str]:
+    """The per-event table: hullguard, the peers as they run, then libddwaf on the whole request.
+
+    The whole-request columns come last so that the earlier columns keep their places from run to run.
+    """
+    present = {n: r for n, r in peers.items() if r}
+    ddwaf = present.get("libddwaf")
+    head = ["event", "hullguard", "hullguard, first sight", *present]
+    if ddwaf:
+        head += ["hullguard / libddwaf", "first sight / libddwaf"]
+    if whole:
+        head += [WHOLE_REQUEST, "first sight / whole request"]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+    for event, stats in ours.items():
+        first = fresh[event]["median_us"]
+        cells = [timing_cell(stats), timing_cell(fresh[event]), *(timing_cell(r[event]) for r in present.values())]
+        if ddwaf:
+            cells += [ratio_cell(stats["median_us"], ddwaf[event]), ratio_cell(first, ddwaf[event])]
+        if whole:
+            cells += [timing_cell(whole[event]), ratio_cell(first, whole[event])]
+        lines.append(f"| {event} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=fc.default_corpora())
@@ -130,6 +181,7 @@ def main() -> int:
     (BENCH / "out").mkdir(exist_ok=True)
     ours, fresh = hullguard_speed(args.corpora)
     peers = {} if args.no_peers else {n: peer(n, "speed", args.corpora) for n in PEERS}
+    whole = None if args.no_peers else peer("libddwaf", "speed", args.corpora, "--whole-request")
     lines = [
         "## Firewall speed",
         "",
@@ -139,25 +191,7 @@ def main() -> int:
         "nothing between calls.",
         "",
     ]
-    names = [n for n, r in peers.items() if r]
-    with_ratio = "libddwaf" in names
-    lines.append(
-        "| event | hullguard | hullguard, first sight | "
-        + "".join(f"{n} | " for n in names)
-        + ("hullguard / libddwaf | first sight / libddwaf |" if with_ratio else "")
-    )
-    lines.append("|---|---:|---:|" + "---:|" * (len(names) + 2 * with_ratio))
-    for event, stats in ours.items():
-        first = fresh[event]
-        cells = [f"{fmt(peers[n][event]['median_us'])} ({fmt(peers[n][event]['p90_us'])})" for n in names]  # type: ignore[index]
-        row = (
-            f"| {event} | {fmt(stats['median_us'])} ({fmt(stats['p90_us'])}) | "
-            f"{fmt(first['median_us'])} ({fmt(first['p90_us'])}) | " + "".join(f"{c} | " for c in cells)
-        )
-        if with_ratio:
-            theirs = peers["libddwaf"][event]["median_us"]  # type: ignore[index]
-            row += f"{stats['median_us'] / theirs:.2f} | {first['median_us'] / theirs:.2f} |"
-        lines.append(row)
+    lines += speed_table(ours, fresh, peers, whole)
     lines.append("")
     scaling = [(k, v["median_us"]) for k, v in ours.items() if k.startswith("body ")]
     if len(scaling) >= 2:
@@ -167,6 +201,9 @@ def main() -> int:
             " levels and 4,096 characters of each string (ddtrace's `DDWAF_MAX_CONTAINER_SIZE`,"
             " `DDWAF_MAX_CONTAINER_DEPTH`, `DDWAF_MAX_STRING_LENGTH`), so of bodies past a few KB it inspects"
             " a part; hullguard inspects all of it, within its time budget."
+            f" *{WHOLE_REQUEST}* hands libddwaf the same view converted without those limits and with a"
+            " timeout that never cuts it, so it inspects every item as hullguard does (equal work; an event"
+            " libddwaf could still not take whole would show the reason instead of a time)."
         )
         lines.append("")
     adv = hullguard_adversarial(args.corpora)
