@@ -4,7 +4,8 @@ cold start.
     .venv/bin/python bench/bench_firewall_speed.py [--corpora DIR] [--no-peers]
 
 All tools are timed in the same run with the same loop (bench/peers/timing.py), each in its own process
-one after another; ratios are the numbers to read, the machine is shared and noisy.
+one after another; ratios are the numbers to read, the machine is shared and noisy. libddwaf is timed
+twice: as ddtrace hands it a request (its limits cut big bodies) and on the whole request (equal work).
 """
 
 from __future__ import annotations
