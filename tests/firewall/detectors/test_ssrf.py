@@ -9,7 +9,7 @@ import re
 import pytest
 from family_cases import corpus_lines, family_suite, handwritten
 
-from hullguard.firewall.detectors import ssrf
+from hullguard.firewall.detectors import ssrf, ssrf_hosts
 from hullguard.firewall.detectors.base import ScanContext
 from hullguard.firewall.detectors.ssrf_hosts import classify_host, parse_ipv4_loose
 
@@ -140,3 +140,19 @@ def test_a_simple_url_is_judged_by_its_one_host_exactly_as_the_general_url_scan(
         if simple is not None and general is not None:
             assert (simple.rule_id, simple.detail, simple.start) == (general.rule_id, general.detail, general.start)
     assert compared > 1000
+
+
+def test_hosts_without_digit_or_colon_are_no_ip_spelling() -> None:
+    """``classify_host`` skips the IP parsers for a host with no digit and no ":"; they must find no
+    address in such a host (random hosts of letters, hex letters, dots, brackets, "x", "%" and
+    non-ASCII letters), while the same shapes with digits still parse."""
+    pieces = ["a", "b", "c", "d", "e", "f", "x", "0x", ".", "[", "]", "%", "-", "localhost", "é", "ｅ", "example"]
+    rng = random.Random(43)
+    for _ in range(20000):
+        host = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        if any(ch.isdigit() for ch in host) or ":" in host:
+            continue
+        assert ssrf_hosts.parse_ip(host) is None, host
+        assert ssrf_hosts._wrapped_ipv4(host) is None, host
+    assert ssrf_hosts.parse_ip("[::]") is not None and classify_host("[::]") is not None
+    assert ssrf_hosts._wrapped_ipv4("0xa9fea9fe") is not None
