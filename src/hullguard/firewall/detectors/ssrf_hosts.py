@@ -200,11 +200,11 @@ def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
     host = host.rstrip(".") if host not in (".",) else host
     if not host:
         return None
-    has_digit = _has_digit(host)
-    # Every IP spelling holds a digit, or a ":" (IPv6: "[::]"): parse_ip needs a leading digit or a ":",
-    # _wrapped_ipv4 digits. A plain name such as "shop.example.com" skips both.
-    parsed = parse_ip(host) if has_digit or ":" in host else None
-    if parsed is None and lenient and has_digit:
+    # parse_ip only reads a host that starts with a digit or "[" or holds a ":", _wrapped_ipv4 one that
+    # starts with a digit: a name such as "shop.example.com" skips both.
+    leading_digit = host[0].isdigit()
+    parsed = parse_ip(host) if leading_digit or host[0] == "[" or ":" in host else None
+    if parsed is None and lenient and leading_digit:
         wrapped = _wrapped_ipv4(host)
         # Only worth reporting when the wrap lands on a target: "256.1.1.1" is just an invalid host.
         if wrapped is not None and classify_ip(wrapped[0]) in (METADATA, LOOPBACK):
@@ -223,7 +223,7 @@ def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
         return HostVerdict(LOOPBACK, host, False)
     if host.endswith(_LOOPBACK_SUFFIXES) or host in _LOOPBACK_ZONES:
         return HostVerdict(LOOPBACK, f"{host} resolves to loopback", True)
-    embedded = _embedded_ip(host) if has_digit else None
+    embedded = _embedded_ip(host) if _has_digit(host) else None
     if embedded is not None:
         category = classify_ip(embedded)
         if category is not None:
