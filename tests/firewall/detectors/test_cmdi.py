@@ -211,6 +211,8 @@ EVERYDAY_HEADER_VALUES = [
     "jane.oneil@example.com",
     "203.0.113.10, 130.176.0.1",
     "session=abc123; theme=dark; _ga=GA1.2.3.4",
+    "https://shop.example.com/search?q=boots&page=2",
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
 ]
 # Words for the random mixes: commands (bare, after a path, digits or a program suffix), program paths,
 # separators and redirections, and User-Agent, URL and cookie pieces.
@@ -220,13 +222,15 @@ NAME_WORDS = ["id", "cat", "/etc/passwd", "Mozilla/5.0", "(Windows", ";", "|", "
               "system(", "exec(", "popen(", "<!--#exec", "cmd=", "-->", "5bash", "x/5cat", "curl/8.4.0", "Java/17",
               "/usr/local/sbin/", "/usr/bin", "sbin/x", "/WindowsPowerShell/v1.0/", "CAT.EXE", "ls.com", "x.bat",
               "\x0b", "\x1c", "\x0c", "/dev/udp/", "python3", "md5sum", "Chrome/120.0", "KHTML,", "Gecko)",
-              "https://shop.example.com/a", "theme=dark", "jane.oneil@example.com", "/", "//", "a/b/", "ping6"]
+              "https://shop.example.com/a", "theme=dark", "jane.oneil@example.com", "/", "//", "a/b/", "ping6",
+              "/???/??t", "/bin/c?t", "*", "?", "/*", "x?y", "q=0.9,*/*", "/search?q=a", "5/??", "/?", "/??/", "*/*",
+              "/usr/*/id", "/???/?at", "/etc/pa??wd", "https://shop.example.com/search?q=a"]
 
 
 def _names_no_command_by_words(text: str) -> bool:
     """The specification of ``_names_no_command``: split the value into words and look at each one
-    the way ``_judge`` does (its name, the name after leading digits, a program path)."""
-    if not text.isascii() or any(c in text for c in "'\"\\$`{}*?["):
+    the way ``_judge`` does (its name, the name after leading digits, a program path, a glob path)."""
+    if not text.isascii() or any(c in text for c in "'\"\\$`{}["):
         return False
     lowered = text.lower()
     if "/dev/tcp/" in lowered or "/dev/udp/" in lowered:
@@ -235,6 +239,8 @@ def _names_no_command_by_words(text: str) -> bool:
         for word in (whole, whole.lstrip("0123456789")):
             if cmdi._command_name(word) in cmdi_commands.KNOWN or ("/" in word and cmdi._is_binary_path(word)):
                 return False
+            if word.startswith("/") and ("?" in word or "*" in word):
+                return False  # a glob path
     return True
 
 
@@ -244,6 +250,10 @@ def test_values_naming_no_command_are_answered_without_the_tokenizer_and_alike()
     for value in EVERYDAY_HEADER_VALUES:
         assert cmdi._names_no_command(value), value
     assert not disagreements(cmdi, "_names_no_command", NAME_WORDS, seed=11)
+    # "?" and "*" only matter in a glob path: mixes of globs, separators and header pieces without commands.
+    glob_words = ["/???/??t", "/???/?at", "/bin/c?t", "/etc/pa??wd", "/*", "/a*b?", "*/*", "?", "*", "x?y", ";", "|",
+                  "&", " ", "<5", "\n", "q=0.9,*/*", "https://shop.example.com/search?q=a", "Mozilla/5.0", "(X11;"]
+    assert not disagreements(cmdi, "_names_no_command", glob_words, seed=47)
 
 
 def test_names_no_command_never_passes_a_value_whose_words_name_a_command() -> None:

@@ -200,25 +200,30 @@ _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
 
 # Every rule below the regular-expression ones needs a known command or a program path as a word of
-# the value, a glob (``?``/``*``), a /dev/tcp redirection, or quoting, escaping or expansion that
-# could spell one (``w'h'oami``, ``$0``, ``{cat,/etc/passwd}``). A value with none of those - a
-# User-Agent such as "Mozilla/5.0 (Windows NT 10.0; Win64; x64) ..." - is answered without the shell
-# tokenizer. Splitting at more characters than the tokenizer does only finds more candidate words.
-_SPELLING_CHARS = ("'", '"', "\\", "$", "`", "{", "}", "*", "?", "[")
-# A word is a run between blanks and ; | & < > ( ) (the tokenizer's breaks, and more). Without quotes
-# and escapes, a word names a command when the part after its last "/" - for a word without "/", the
-# word after its leading digits ("<5bash" reads a descriptor number, then "bash") - is a known command,
-# possibly with a Windows program suffix (``_command_name``); it is a program path when it starts with a
-# binary directory or holds "/system32/" or "/windowspowershell/" (``_is_binary_path``). One regex built
-# from the vocabulary finds every such word, and a few more (it also skips digits after a "/" and finds
-# the directories anywhere in a word): only more values take the tokenizer. Every match starts with a
-# word break or "/", so the regex engine tries only those positions (found by a fast scan) and reads
-# one character past the name; the alternations are prefix trees of fixed words: linear time.
+# the value, a glob path (a word such as ``/???/??t``), a /dev/tcp redirection, or quoting, escaping or
+# expansion that could spell one (``w'h'oami``, ``$0``, ``{cat,/etc/passwd}``). A value with none of
+# those - a User-Agent such as "Mozilla/5.0 (Windows NT 10.0; Win64; x64) ...", a Referer with a query,
+# an Accept header with "*/*" - is answered without the shell tokenizer.
+_SPELLING_CHARS = ("'", '"', "\\", "$", "`", "{", "}", "[")
+# A word is a run between blanks and ; | & < > ( ) (the tokenizer's breaks, and more: splitting at more
+# characters only finds more candidate words). Without quotes and escapes, a word names a command when
+# the part after its last "/" - for a word without "/", the word after its leading digits ("<5bash"
+# reads a descriptor number, then "bash") - is a known command, possibly with a Windows program suffix
+# (``_command_name``); it is a program path when it starts with a binary directory or holds
+# "/system32/" or "/windowspowershell/" (``_is_binary_path``). "?" and "*" are no shell syntax for the
+# tokenizer: they only matter in a command word that is a glob path (``_judge``: it starts with "/").
+# One regex built from the vocabulary finds every such word, and a few more (it also skips digits after
+# a "/", finds the directories anywhere in a word and takes any word starting with "/" that holds "?"
+# or "*"): only more values take the tokenizer. Every match starts with a word break or "/", so the
+# regex engine tries only those positions (found by a fast scan); the alternations are prefix trees of
+# fixed words, and a glob path is read from the start of its word to its first "?" or "*" at most:
+# linear time.
 _PROGRAM_DIRS = [directory[1:] for directory in vocab.BINARY_DIRS] + ["windowspowershell/", "dev/tcp/", "dev/udp/"]
 _NAMED_PROGRAM = re.compile(
-    r"[\s;|&<>()/][0-9]*(?:"
+    r"[\s;|&<>()/](?:[0-9]*(?:"
     r"(?:" + regex_alternation(vocab.KNOWN) + r")(?:\.exe|\.com|\.bat)?(?![^\s;|&<>()])"
     r"|/?(?:" + regex_alternation(_PROGRAM_DIRS) + r"))"
+    r"|(?<=[\s;|&<>()])[0-9]*/[^\s;|&<>()?*]*[?*])"  # a glob path, read from a word break only
 )
 
 
