@@ -21,7 +21,7 @@ from injection_corpus import (
 )
 
 from hullguard.events.schema import Severity
-from hullguard.firewall.detectors import cmdi
+from hullguard.firewall.detectors import cmdi, cmdi_commands
 from hullguard.firewall.detectors.base import ScanContext
 from hullguard.firewall.detectors.cmdi_shell import MAX_SEGMENTS, split_commands
 
@@ -195,13 +195,92 @@ def test_leading_command_path_does_not_run_across_u0001() -> None:
     assert cmdi.scan("a\x01/bin/cat x", CTX) is None
 
 
+EVERYDAY_HEADER_VALUES = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
+    "Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+    "Safari/537.36 Edg/120.0.2210.91",
+    "curl/8.4.0",
+    "Wget/1.21.4",
+    "Apache-HttpClient/4.5.14 (Java/17.0.2)",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "MyApp/3.2.1 (iPhone; iOS 17.1; Scale/3.00) CFNetwork/1474 Darwin/23.1.0",
+    "https://shop.example.com/checkout",
+    "jane.oneil@example.com",
+    "203.0.113.10, 130.176.0.1",
+    "session=abc123; theme=dark; _ga=GA1.2.3.4",
+    "https://shop.example.com/search?q=boots&page=2",
+    "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+]
+# Words for the random mixes: commands (bare, after a path, digits or a program suffix), program paths,
+# separators and redirections, and User-Agent, URL and cookie pieces.
+NAME_WORDS = ["id", "cat", "/etc/passwd", "Mozilla/5.0", "(Windows", ";", "|", "&&", "\n", "like", "/bin/sh",
+              "/dev/tcp/1.2.3.4/80", "nc", "-e", "bash", ">", "<5", "2>", "whoami", "8.8.8.8", "cmd.exe",
+              "C:/Windows/System32/x.dll", "x=1", "sudo", "(", ")", "5", "0", "&>", "-a", "hello", "net", "user",
+              "system(", "exec(", "popen(", "<!--#exec", "cmd=", "-->", "5bash", "x/5cat", "curl/8.4.0", "Java/17",
+              "/usr/local/sbin/", "/usr/bin", "sbin/x", "/WindowsPowerShell/v1.0/", "CAT.EXE", "ls.com", "x.bat",
+              "\x0b", "\x1c", "\x0c", "/dev/udp/", "python3", "md5sum", "Chrome/120.0", "KHTML,", "Gecko)",
+              "https://shop.example.com/a", "theme=dark", "jane.oneil@example.com", "/", "//", "a/b/", "ping6",
+              "/???/??t", "/bin/c?t", "*", "?", "/*", "x?y", "q=0.9,*/*", "/search?q=a", "5/??", "/?", "/??/", "*/*",
+              "/usr/*/id", "/???/?at", "/etc/pa??wd", "https://shop.example.com/search?q=a"]
+
+
+def _names_no_command_by_words(text: str) -> bool:
+    """The specification of ``_names_no_command``: split the value into words and look at each one
+    the way ``_judge`` does (its name, the name after leading digits, a program path, a glob path)."""
+    if not text.isascii() or any(c in text for c in "'\"\\$`{}["):
+        return False
+    lowered = text.lower()
+    if "/dev/tcp/" in lowered or "/dev/udp/" in lowered:
+        return False
+    for whole in re.split(r"[\s;|&<>()]+", lowered):
+        for word in (whole, whole.lstrip("0123456789")):
+            if cmdi._command_name(word) in cmdi_commands.KNOWN or ("/" in word and cmdi._is_binary_path(word)):
+                return False
+            if word.startswith("/") and ("?" in word or "*" in word):
+                return False  # a glob path
+    return True
+
+
 def test_values_naming_no_command_are_answered_without_the_tokenizer_and_alike() -> None:
     """``_names_no_command`` skips the shell tokenizer (a User-Agent costs a fifth); on a random mix of
     commands, paths, separators, redirections and prose it never changes an answer."""
-    user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
-    assert cmdi._names_no_command(user_agent)
-    words = ["id", "cat", "/etc/passwd", "Mozilla/5.0", "(Windows", ";", "|", "&&", "\n", "like", "/bin/sh",
-             "/dev/tcp/1.2.3.4/80", "nc", "-e", "bash", ">", "<5", "2>", "whoami", "8.8.8.8", "cmd.exe",
-             "C:/Windows/System32/x.dll", "x=1", "sudo", "(", ")", "5", "0", "&>", "-a", "hello", "net", "user",
-             "system(", "exec(", "popen(", "<!--#exec", "cmd=", "-->"]
-    assert not disagreements(cmdi, "_names_no_command", words, seed=11)
+    for value in EVERYDAY_HEADER_VALUES:
+        assert cmdi._names_no_command(value), value
+    assert not disagreements(cmdi, "_names_no_command", NAME_WORDS, seed=11)
+    # "?" and "*" only matter in a glob path: mixes of globs, separators and header pieces without commands.
+    glob_words = ["/???/??t", "/???/?at", "/bin/c?t", "/etc/pa??wd", "/*", "/a*b?", "*/*", "?", "*", "x?y", ";", "|",
+                  "&", " ", "<5", "\n", "q=0.9,*/*", "https://shop.example.com/search?q=a", "Mozilla/5.0", "(X11;"]
+    assert not disagreements(cmdi, "_names_no_command", glob_words, seed=47)
+
+
+def test_names_no_command_never_passes_a_value_whose_words_name_a_command() -> None:
+    """The one-regex check is at least as strict as reading the words one by one (on random mixes and
+    on the corpus), so every value it passes would have passed the word-by-word reading too."""
+    rng = random.Random(17)
+    mixes = [
+        rng.choice(["", " ", "/"]).join(rng.choice(NAME_WORDS) for _ in range(rng.randint(1, 6))) for _ in range(20000)
+    ]
+    corpus = [line for _name, line in fixture_payloads("cmdi")] + fixture_lines("cmdi", "benign-query-strings.txt")
+    too_lenient = [t for t in mixes + corpus if cmdi._names_no_command(t) and not _names_no_command_by_words(t)]
+    assert too_lenient == []
+    passed = sum(1 for t in mixes if cmdi._names_no_command(t))
+    assert passed > 1000  # the random mixes exercise both answers
+
+
+def test_prefilter_is_tested_part_by_part_with_the_same_answer() -> None:
+    """``detect`` tests PREFILTER as its separator class, its other alternatives and its "^" ones
+    separately; that must answer exactly as one search of PREFILTER."""
+    prefilter = re.compile(cmdi.PREFILTER, re.IGNORECASE)
+    rng = random.Random(19)
+    words = [*NAME_WORDS, " ", "'", '"', "{a,b}", "$(", "`", "() {", "/???/", "\\n", "<(", "{", "sYstem (", "ſystem("]
+    mixes = [
+        rng.choice(["", " "]).join(rng.choice(words) for _ in range(rng.randint(1, 4))) for _ in range(20000)
+    ]
+    corpus = [line for _name, line in fixture_payloads("cmdi")] + fixture_lines("cmdi", "benign-query-strings.txt")
+    texts = mixes + corpus + BENIGN + STRICT_ONLY + EVERYDAY_HEADER_VALUES
+    differing = [t for t in texts if cmdi._prefilter_matches(t) != (prefilter.search(t) is not None)]
+    assert differing == []
+    assert 0 < sum(1 for t in mixes if cmdi._prefilter_matches(t)) < len(mixes)

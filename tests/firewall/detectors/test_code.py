@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
-from family_cases import family_suite
+from family_cases import corpus_lines, family_suite, handwritten
 
 from hullguard.firewall.detectors import code
 from hullguard.firewall.detectors.base import ScanContext
@@ -57,6 +60,42 @@ def test_placeholders_are_not_lookups() -> None:
 def test_deep_nesting_is_bounded() -> None:
     text = "${" * 50_000 + "jndi:ldap://x" + "}" * 50_000
     code.scan(text, CTX)  # bounded stack: completes whatever it decides
+
+
+def test_one_search_for_all_gates_finds_a_gate_exactly_when_a_rule_has_one() -> None:
+    """``scan`` returns early when ``_ANY_GATE`` finds no gate; that must happen exactly when no rule
+    would run, on random mixes of gates, their parts, header pieces and on the corpus."""
+    gates = sorted({gate for _rule_id, rule_gates, _pattern in code._CHECKS for gate in rule_gates})
+    pieces = [*gates, *(gate[:-1] for gate in gates), *(gate[1:] for gate in gates), "Mozilla/5.0", "(Windows",
+              "Mac OS X)", "KHTML,", "jane.oneil@example.com", " ", "(", ".", "_", "$", "{", "#", "%", "SubProcess"]
+    rng = random.Random(23)
+    mixes = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 5))) for _ in range(20000)]
+    texts = mixes + [line for _name, line in corpus_lines("code")] + handwritten("code", "attacks")
+    for text in texts:
+        low = text.lower()
+        some_rule_runs = any(gate in low for _rule_id, rule_gates, _pattern in code._CHECKS for gate in rule_gates)
+        assert (code._ANY_GATE.search(low) is not None) == some_rule_runs, text
+    chrome = "mozilla/5.0 (windows nt 10.0; win64; x64) applewebkit/537.36 (khtml, like gecko) chrome/120.0.0.0"
+    assert code._ANY_GATE.search(chrome) is None
+    assert code._ANY_GATE.search("jane.oneil@example.com") is None
+
+
+def test_rule_patterns_match_exactly_as_written_with_word_boundaries() -> None:
+    """``_compile_rule`` respells ``\\bx`` as ``x(?<!\\wx)``; each rule finds the same first match as
+    the pattern written with ``\\b``, also next to digits, underscores and non-ASCII letters."""
+    pieces = ["os", ".", "system", "(", "'id'", "x", "_", "1", "é", " ", "\t", "t", "java.", "pickle", "loads",
+              "sys", "modules", "pty", "spawn", "socket", "vm", "runinthiscontext", "function", "return", "this",
+              "phpinfo", "()", "eval", "exec", "mac os x", "ios", "__import__", "{", "}", "process"]
+    rng = random.Random(29)
+    mixes = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(20000)]
+    texts = mixes + [line.lower() for _name, line in corpus_lines("code")] + handwritten("code", "attacks")
+    for compiled in (code._JAVA, code._PYTHON, code._NODE, code._PHP, code._EVAL):
+        written = re.compile(re.sub(r"([a-z])\(\?<!\\w\1\)", r"\\b\1", compiled.pattern))
+        assert "(?<!" not in written.pattern
+        for text in texts:
+            mine, theirs = compiled.search(text), written.search(text)
+            assert (mine and mine.span()) == (theirs and theirs.span()), (compiled.pattern[:40], text)
+    assert code._PYTHON.search("mac os x") is None and code._PYTHON.search("os.system('id')") is not None
 
 
 (

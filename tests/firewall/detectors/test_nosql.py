@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
-from family_cases import family_suite
+from family_cases import corpus_lines, family_suite
 
 from hullguard.firewall.detectors import nosql
 from hullguard.firewall.detectors.base import ScanContext
@@ -50,3 +53,19 @@ def test_operator_name_as_a_value_is_not_a_key_finding() -> None:
     test_adversarial_inputs_complete,
     test_rule_catalogue_is_complete,
 ) = family_suite(nosql, "nosql", ["$", "$ne", '{"$gt":', "[$ne]", "';return ", "|| 1==", "this."], 40)
+
+
+def test_prefilter_and_js_gates_are_tested_as_before() -> None:
+    """``scan`` tests PREFILTER's character class before the whole PREFILTER, and the JS gates with one
+    search: both answer as one PREFILTER search and the substring tests did."""
+    prefilter = re.compile(nosql.PREFILTER, re.IGNORECASE)
+    pieces = [*nosql._JS_GATES, "$", "&", "|", ";", "DB.", "This.", "ep (", "ep\t(", "d", "b", ".", " ", "x"]
+    pieces += ["Mozilla/5.0", "(Windows", "Mac OS X)"]
+    rng = random.Random(41)
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 5))) for _ in range(20000)]
+    texts += [line for _name, line in corpus_lines("nosql")]
+    for text in texts:
+        by_parts = nosql._SIGIL_OR_BREAK_RE.search(text) is not None or nosql._PREFILTER.search(text) is not None
+        assert by_parts == (prefilter.search(text) is not None), text
+        low = text.lower()
+        assert (nosql._ANY_JS_GATE.search(low) is not None) == any(gate in low for gate in nosql._JS_GATES), text

@@ -9,7 +9,7 @@ import re
 import pytest
 from family_cases import corpus_lines, family_suite, handwritten
 
-from hullguard.firewall.detectors import ssrf
+from hullguard.firewall.detectors import ssrf, ssrf_hosts
 from hullguard.firewall.detectors.base import ScanContext
 from hullguard.firewall.detectors.ssrf_hosts import classify_host, parse_ipv4_loose
 
@@ -140,3 +140,21 @@ def test_a_simple_url_is_judged_by_its_one_host_exactly_as_the_general_url_scan(
         if simple is not None and general is not None:
             assert (simple.rule_id, simple.detail, simple.start) == (general.rule_id, general.detail, general.start)
     assert compared > 1000
+
+
+def test_only_hosts_starting_like_an_address_reach_the_ip_parsers() -> None:
+    """``classify_host`` runs ``parse_ip`` only on a host that starts with a digit or "[" or holds a
+    ":", and ``_wrapped_ipv4`` only on one that starts with a digit; they must find no address in
+    any other host (random hosts of letters, digits, hex prefixes, dots, brackets, "%" and non-ASCII
+    digits and letters), while such shapes starting with a digit still parse."""
+    pieces = ["a", "f", "x", "0x", "1", "127", "0", ".", "[", "]", "%", "-", "localhost", "é", "ｅ", "١", "example"]
+    rng = random.Random(43)
+    for _ in range(20000):
+        host = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        if not host[0].isdigit():
+            assert ssrf_hosts._wrapped_ipv4(host) is None, host
+            if host[0] != "[" and ":" not in host:
+                assert ssrf_hosts.parse_ip(host) is None, host
+    assert ssrf_hosts.parse_ip("[::]") is not None and classify_host("[::]") is not None
+    assert ssrf_hosts.parse_ip("[127.0.0.1]") is not None
+    assert ssrf_hosts._wrapped_ipv4("0xa9fea9fe") is not None and ssrf_hosts._wrapped_ipv4("7147006462") is not None

@@ -209,14 +209,42 @@ def test_random_input_never_raises() -> None:
         xss.detect(text, ScanContext(paranoia=rng.randint(1, 3)))
 
 
+HEADER_VALUES = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+    "curl/8.4.0",
+    "https://shop.example.com/checkout?step=2",
+    "https://shop.example.com",
+    "session=abc123; theme=dark; _ga=GA1.2.3.4",
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+    "jane.oneil@example.com",
+]
+
+
 def test_values_without_script_material_are_answered_without_the_context_rules_and_alike() -> None:
     """``_reads_as_no_script`` skips the context rules (a User-Agent costs a tenth); on a random mix of
-    sinks, schemes, markup fragments and prose it never changes an answer."""
-    user_agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0"
-    assert xss._reads_as_no_script(user_agent)
-    assert xss._reads_as_no_script("https://shop.example.com/checkout?step=2")
+    sinks, schemes, markup fragments, handler names and prose it never changes an answer."""
+    for value in HEADER_VALUES:
+        assert xss._reads_as_no_script(value), value
     words = ["alert(1)", "alert", "(1)", "(", ")", "javascript:", "java", "script", ":", "(Windows", ";", "print",
              "document.cookie", "document", ".", "write(1)", "expression(", "behavior:url(x)", "data:text/html",
              "top", "[0]", "onerror", "=", "x", "fetch(", "import(", "`", "/", "svg", " ", "\n", "![]", "+[]", "{{",
-             "+ADw-", "+ACI-", "on", "onmouseover", "fscommand", "step=2", "?", "https://a.example/x"]
+             "+ADw-", "+ACI-", "on", "onmouseover", "fscommand", "step=2", "?", "https://a.example/x",
+             "session", "ONLOAD", "onx", "oncl", "\t", "\x0b", "/onfocus", ";onblur", "Fscommand", "seekSegmentTime",
+             "x=1", "theme=dark", "con", "1", "alert(1)//", "=alert(1)", "Function"]
     assert not disagreements(xss, "_reads_as_no_script", words, seed=13)
+    assert not disagreements(xss, "_reads_as_no_script", [*words, *HEADER_VALUES], seed=31)
+
+
+def test_script_words_are_the_sinks_and_markers_as_one_prefix_tree() -> None:
+    """``_SCRIPT_WORDS`` is a prefix tree of the sink names (``xss_js.SINKS``) and the marker words;
+    it must find a word exactly where the plain alternation does."""
+    from hullguard.firewall.detectors import xss_js
+
+    plain = re.compile(xss_js.SINKS + r"|script|document|expression|behavio|binding|data:|\+a[cd]")
+    rng = random.Random(37)
+    pieces = [*xss_js.SINKS.split("|"), "script", "document", "express", "behavio", "binding", "data", ":", "+a",
+              "c", "d", "x", " ", "ale", "rt", "settime", "out"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 5)))
+        assert (xss._SCRIPT_WORDS.search(text) is None) == (plain.search(text) is None), text

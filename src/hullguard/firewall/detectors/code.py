@@ -13,6 +13,7 @@ import re
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 from hullguard.firewall.detectors.code_log4j import DANGEROUS_PREFIXES, find_lookup
+from hullguard.firewall.detectors.sqli_tokens import regex_alternation
 
 FAMILY = "code"
 # Necessary condition: every construct below contains one of these tokens.
@@ -58,7 +59,18 @@ RULES: tuple[RuleInfo, ...] = (
 
 _G = r"\s{0,4}"  # a bounded gap where interpreters allow whitespace
 _Q = r"['\"`]"
-_JAVA = re.compile(
+_BOUNDARY_BEFORE_LETTER = re.compile(r"\\b([a-z])")
+
+
+def _compile_rule(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with each ``\\bx`` (x a letter) spelled ``x(?<!\\wx)``: the same matches (a word
+    boundary before a word character means no word character before it), but alternatives that start
+    with a literal let Python's regex engine skip to the positions holding one of their first letters
+    (the Python rule searches a Safari User-Agent about 7x faster)."""
+    return re.compile(_BOUNDARY_BEFORE_LETTER.sub(lambda m: m.group(1) + r"(?<!\w" + m.group(1) + ")", pattern))
+
+
+_JAVA = _compile_rule(
     rf"\bt{_G}\({_G}java\.|java\.lang\.(?:runtime|processbuilder|system\b|reflect|thread|classloader)"
     rf"|getruntime{_G}\(|processbuilder{_G}\(|@java\.lang\.|#_memberaccess|ognlcontext|#context{_G}\["
     rf"|@ognl\.|\.getclass{_G}\({_G}\){_G}\.{_G}(?:forname|getclassloader|getmethod)|class{_G}\.{_G}forname{_G}\("
@@ -68,7 +80,7 @@ _JAVA = re.compile(
     rf"|facescontext|initparam)\b|%\{{{_G}\({_G}#|\(#[a-z_]{{1,20}}=@",
 
 )
-_PYTHON = re.compile(
+_PYTHON = _compile_rule(
     rf"__import__{_G}\(|\bos{_G}\.{_G}(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|fork|kill|remove|unlink|rmdir"
     rf"|listdir|environ|getenv|putenv|chmod|chown|setuid|dup2)\b|subprocess{_G}\.{_G}(?:popen|call|run|check_"
     rf"|getoutput|getstatusoutput)|__builtins__|__globals__|__subclasses__|__mro__|__getattribute__|__reduce__"
@@ -76,7 +88,7 @@ _PYTHON = re.compile(
     rf"|\bsys{_G}\.{_G}modules\b|\bpty{_G}\.{_G}spawn|\bsocket{_G}\.{_G}socket{_G}\(",
 
 )
-_NODE = re.compile(
+_NODE = _compile_rule(
     rf"child_process|process{_G}\.{_G}(?:mainmodule|binding|dlopen|kill|exit|env\b)"
     rf"|(?:global|globalthis|root){_G}\.{_G}process\b|require{_G}\({_G}{_Q}(?:child_process|fs|net|vm|os"
     rf"|http|https|dgram|cluster|worker_threads|module|process){_Q}|constructor{_G}\.{_G}constructor"
@@ -89,12 +101,12 @@ _PHP_CALLS = (
     "|include(?:_once)?|require(?:_once)?|file_get_contents|file_put_contents|fopen|readfile|show_source"
     "|highlight_file|base64_decode|str_rot13|gzinflate|gzuncompress|move_uploaded_file|unserialize|preg_replace"
 )
-_PHP = re.compile(
+_PHP = _compile_rule(
     rf"<\?php|<\?={_G}[$a-z`]|\bphpinfo{_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
     rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\(",
 
 )
-_EVAL = re.compile(
+_EVAL = _compile_rule(
     rf"\b(?:eval|exec|execscript){_G}\({_G}(?:{_Q}|[a-z_$][\w$.]{{0,40}}{_G}\(|atob|unescape|string\.fromcharcode"
     rf"|base64|request|\[)|new{_G}function{_G}\({_G}{_Q}|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\)"
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
@@ -113,6 +125,10 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("HG-CODE-006", ("<?", "phpinfo", "$_", "${", *_PHP_NAMES), _PHP),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval"), _EVAL),
 )
+# Most values that pass the PREFILTER hold no gate of any rule (a User-Agent, an e-mail address): one
+# search for all gates at once (a prefix tree of fixed strings, linear) answers them, instead of about
+# 70 substring tests in a generator. A value with no gate runs no rule, so it gets the same answer.
+_ANY_GATE = re.compile(regex_alternation(sorted({gate for _rule_id, gates, _pattern in _CHECKS for gate in gates})))
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
@@ -126,6 +142,8 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
             rule_id = "HG-CODE-001" if dangerous else "HG-CODE-002"
             return Detection(rule_id, f"log4j lookup {resolved[:80]!r}", position, position + 2)
     low = text.lower()  # the rule patterns are lower-case literals: case-sensitive matching is 2x faster
+    if _ANY_GATE.search(low) is None:
+        return None
     for rule_id, gates, pattern in _CHECKS:
         if not any(gate in low for gate in gates):
             continue

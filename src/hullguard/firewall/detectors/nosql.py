@@ -16,8 +16,12 @@ from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 FAMILY = "nosql"
 # Necessary condition: an operator sigil or bracket, a JS statement break, a boolean operator, or a
 # db./this. member access.
-PREFILTER = r"[$&|;]|db\.|this\.|ep\s{0,4}\("
+_SIGIL_OR_BREAK = r"[$&|;]"
+PREFILTER = _SIGIL_OR_BREAK + r"|db\.|this\.|ep\s{0,4}\("
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
+# PREFILTER's character class alone is found by a fast scan (a search of the whole PREFILTER tries every
+# alternative at every position); a User-Agent holds a ";". Testing it first gives the same answer.
+_SIGIL_OR_BREAK_RE = re.compile(_SIGIL_OR_BREAK)
 
 _REMEDIATION = (
     "Cast query inputs to the expected scalar type before building a query (reject objects and keys that "
@@ -61,6 +65,7 @@ _JS = re.compile(
     re.IGNORECASE,
 )
 _JS_GATES = ("return", "sleep", "this", "db", "mapreduce", "while", "date")
+_ANY_JS_GATE = re.compile("|".join(_JS_GATES))  # one search instead of a generator of substring tests
 _TAUTOLOGY = re.compile(
     r"(?:\|\||&&)\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\2?)\s{0,4}===?\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\4?)"
 )
@@ -81,7 +86,7 @@ def _operator_object(text: str) -> re.Match[str] | None:
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if _SIGIL_OR_BREAK_RE.search(text) is None and _PREFILTER.search(text) is None:
         return None
     if "$" in text:
         if ctx.is_key:
@@ -109,7 +114,7 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
     if ctx.is_key:
         return None
     low = text.lower()
-    match = _JS.search(text) if any(gate in low for gate in _JS_GATES) else None
+    match = _JS.search(text) if _ANY_JS_GATE.search(low) is not None else None
     if match:
         return Detection("HG-NOSQL-003", f"server-side JS {match.group(0).strip()!r}", match.start(), match.end())
     for taut in _TAUTOLOGY.finditer(text) if ("||" in text or "&&" in text) else ():

@@ -200,8 +200,11 @@ def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
     host = host.rstrip(".") if host not in (".",) else host
     if not host:
         return None
-    parsed = parse_ip(host)
-    if parsed is None and lenient:
+    # parse_ip only reads a host that starts with a digit or "[" or holds a ":", _wrapped_ipv4 one that
+    # starts with a digit: a name such as "shop.example.com" skips both.
+    leading_digit = host[0].isdigit()
+    parsed = parse_ip(host) if leading_digit or host[0] == "[" or ":" in host else None
+    if parsed is None and lenient and leading_digit:
         wrapped = _wrapped_ipv4(host)
         # Only worth reporting when the wrap lands on a target: "256.1.1.1" is just an invalid host.
         if wrapped is not None and classify_ip(wrapped[0]) in (METADATA, LOOPBACK):
