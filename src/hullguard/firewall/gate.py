@@ -124,14 +124,14 @@ class Gate:
         self._unicode: UnicodeGate | None = None
         self._unicode_tried = False
 
-    def unicode(self, gates: Callable[[], Sequence[tuple[str, str] | None]]) -> UnicodeGate | None:
-        """The gate for views that are not ASCII, built from ``gates()`` (per prefilter position, its
-        translation for any text and how exact it is) the first time it is asked for; None when it
+    def unicode(self, detectors: Sequence[PreparedDetector]) -> UnicodeGate | None:
+        """The gate for views that are not ASCII, for the same prefilters (``detectors``, in the order
+        of the patterns this gate was built from), built the first time it is asked for; None when it
         cannot be built (every such view then takes the exact passes)."""
         if not self._unicode_tried:
             self._unicode_tried = True
             try:
-                self._unicode = UnicodeGate.build(gates())
+                self._unicode = UnicodeGate.build(unicode_gates(detectors))
             except Exception:  # never an exception into the host function: no gate instead
                 self._unicode = None
         return self._unicode

@@ -19,7 +19,7 @@ from hullguard.events.redact import mask_secrets
 from hullguard.events.schema import Severity, truncate
 from hullguard.firewall.budget import Meter
 from hullguard.firewall.detectors.base import Detection, ScanContext
-from hullguard.firewall.gate import Locator, unicode_gates
+from hullguard.firewall.gate import Locator
 from hullguard.firewall.header_shapes import PREFIX as HEADER_PREFIX
 from hullguard.firewall.header_shapes import fits as header_fits
 from hullguard.firewall.prefilter import LONG_TEXT, SEPARATOR, PreparedDetector, view_starts, windows
@@ -163,14 +163,14 @@ class Scanner:
         fw = self.fw
         gate = fw._gate
         lowered_families = fw._lowered
-        unicode_gate = None if gate is None else gate.unicode(lambda: unicode_gates(lowered_families))
+        unicode_gate = None if gate is None else gate.unicode(lowered_families)
         if unicode_gate is None:
             return indices
         unjudged: list[int] = []
-        for number, index in enumerate(indices):
-            if perf_counter() > deadline:
+        for index in indices:
+            if perf_counter() > deadline:  # as the exact passes do: stop, the verdict says it is incomplete
                 self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
-                return unjudged + indices[number:]  # (the exact passes stop at once on the same deadline)
+                return []
             view = texts[index].lower()
             try:
                 answer = unicode_gate.candidates(view.encode("utf-8"))
