@@ -137,6 +137,8 @@ def test_gate_says_it_cannot_tell_when_re2_gives_up() -> None:
     assert built.candidates(b"xxbxx") == {1}
     failing = gate.Gate(lambda data: [], 2, [0, 1], [])  # RE2 failed: even the canary is missing
     assert failing.candidates(b"xxbxx") is None
+    wrapped = gate.Gate(lambda data: None, 2, [0, 1], [])  # the wrapper's answer for "nothing matched"
+    assert wrapped.candidates(b"xxbxx") is None
 
 
 def _attacks() -> list[dict[str, object]]:
@@ -304,8 +306,9 @@ def test_unicode_gate_names_certain_families_and_those_to_confirm() -> None:
     # A character beyond Latin-1: the Latin-1-exact translation is confirmed by the prefilter.
     assert built.candidates("xa\u4e16 b".encode()) == ([1], [2, 0])
     assert built.candidates(b"nothing") == ([], [2])
-    failing = gate.UnicodeGate(lambda data: [], 5, [("a", EXACT)])  # RE2 failed: the canary is missing
-    assert failing.candidates(b"a") is None
+    for failed in ([], None):  # RE2 failed: the canary is missing (None: the wrapper's empty answer)
+        failing = gate.UnicodeGate(lambda data, answer=failed: answer, 2, [("a", EXACT)])
+        assert failing.candidates(b"a") is None
 
 
 def _fixture_strings() -> list[str]:

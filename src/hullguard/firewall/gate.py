@@ -40,8 +40,10 @@ _EXACT = "exact"
 
 def _re2_set(
     patterns: Sequence[str], max_mem: int = _SET_MAX_MEM
-) -> tuple[Callable[[bytes], list[int]], int] | None:
-    """A compiled RE2 set's match function and its canary's index, or None without RE2."""
+) -> tuple[Callable[[bytes], list[int] | None], int] | None:
+    """A compiled RE2 set's match function (the indices of the patterns that match; empty or None
+    when nothing matched, which with the canary means RE2 failed) and its canary's index, or None
+    without RE2."""
     try:
         import re2  # google-re2: a small wheel; optional, the exact passes work without it
     except Exception:  # not installed, or a wheel broken for this platform
@@ -57,7 +59,20 @@ def _re2_set(
         matcher.Compile()
     except Exception:  # a pattern RE2 rejects: no gate rather than a wrong one
         return None
-    return matcher.Match, canary
+    return _fastest_match(matcher), canary
+
+
+def _fastest_match(matcher: object) -> Callable[[bytes], list[int] | None]:
+    """The compiled set's own ``Match`` when the wrapper has it where expected and it answers as the
+    wrapper does (the wrapper's adds a Python frame and a type check per call), else the wrapper's."""
+    public: Callable[[bytes], list[int] | None] = getattr(matcher, "Match")  # noqa: B009
+    try:
+        raw: Callable[[bytes], list[int] | None] = matcher._set.Match  # type: ignore[attr-defined]
+        probe = b"\x00"
+        same = list(raw(probe) or ()) == list(public(probe) or ())
+    except Exception:  # another wrapper version: its public method
+        return public
+    return raw if same else public
 
 
 class Locator:
@@ -116,7 +131,9 @@ class Gate:
 
     __slots__ = ("_always", "_canary", "_match", "_positions", "_unicode", "_unicode_tried")
 
-    def __init__(self, match: Callable[[bytes], list[int]], canary: int, positions: list[int], always: list[int]):
+    def __init__(
+        self, match: Callable[[bytes], list[int] | None], canary: int, positions: list[int], always: list[int]
+    ):
         self._match = match
         self._canary = canary
         self._positions = positions  # set index -> prefilter position
@@ -152,7 +169,7 @@ class Gate:
         """Positions of the prefilters that may match ``data`` (the joined views, ASCII); None when
         the gate cannot tell."""
         try:
-            hits = self._match(data)
+            hits = self._match(data) or ()  # the wrapper answers None when nothing matched
         except Exception:
             return None
         canary = self._canary
@@ -190,7 +207,9 @@ class UnicodeGate:
 
     __slots__ = ("_beyond", "_canary", "_exact", "_latin1", "_match", "_positions", "_ungated")
 
-    def __init__(self, match: Callable[[bytes], list[int]], canary: int, gates: Sequence[tuple[str, str] | None]):
+    def __init__(
+        self, match: Callable[[bytes], list[int] | None], canary: int, gates: Sequence[tuple[str, str] | None]
+    ):
         self._match = match
         self._canary = canary
         self._beyond = canary - 1  # the pattern added last before the canary
@@ -218,7 +237,7 @@ class UnicodeGate:
         match it, and of those that may match it and must be confirmed by the exact prefilter; None
         when the gate cannot tell."""
         try:
-            hits = self._match(data)
+            hits = self._match(data) or ()  # the wrapper answers None when nothing matched
         except Exception:
             return None
         canary = self._canary
