@@ -247,8 +247,8 @@ def _ends_in_ascii_word(op: Any, av: Any) -> bool:
 # Prefilters are written for Python's re, which skips fast to a literal first character, so many
 # say "a '/', preceded by etc": ``[/\\](?<=etc.)``. Dropping such a lookbehind would leave the gate
 # matching every '/'. At the start of the match, where only single characters were consumed before
-# it, the lookbehind is resolved exactly over ASCII: the characters it asserts are intersected with
-# the consumed ones (``[/\\](?<=etc.)`` becomes ``etc[/\\]``).
+# it, the lookbehind is resolved exactly: the characters it asserts are intersected with the
+# consumed ones (``[/\\](?<=etc.)`` becomes ``etc[/\\]``), class by class (see "character sets").
 
 _MAX_ALTERNATIVES = 64
 SEPARATOR_CODE = 1  # the character joining the views (``prefilter.SEPARATOR``)
