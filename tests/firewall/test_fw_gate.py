@@ -395,3 +395,21 @@ def test_a_detector_given_by_module_gets_no_registry_unicode_gate() -> None:
     assert gate.unicode_gates(custom._lowered) == [None] * len(custom._lowered)
     assert gate.unicode_gates(default._lowered) == [UNICODE_GATES[d.family] for d in default._lowered]
     assert custom.inspect({"name": "Jos\u00e9", "q": "x 1' OR '1'='1"}).findings
+
+
+def test_unicode_views_stop_at_the_scan_deadline() -> None:
+    """Past the deadline no view is judged or handed on: the inspection is marked incomplete."""
+    from time import perf_counter
+
+    from hullguard.firewall.budget import Meter
+    from hullguard.firewall.scanner import Scanner
+
+    firewall = Firewall()
+    texts = ["jos\u00e9' or '1'='1", "plain", "\u00e9<script>"]
+    scanner = Scanner(firewall, Meter(firewall.policy.budget, perf_counter()))
+    hits: dict[int, list[object]] = {}
+    assert scanner._prefilter_unicode([0, 2], texts, hits, deadline=perf_counter() + 60) == []  # type: ignore[arg-type]
+    assert sorted(hits) == [0, 2] and not scanner.meter.exhausted
+    late: dict[int, list[object]] = {}
+    assert scanner._prefilter_unicode([0, 2], texts, late, deadline=0.0) == []  # type: ignore[arg-type]
+    assert not late and scanner.meter.exhausted and "time budget" in scanner.meter.reason
