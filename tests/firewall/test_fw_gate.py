@@ -1,6 +1,6 @@
-"""The one-pass RE2 gate: its translations never miss what a prefilter matches, exact ones locate the
-same views, and the firewall detects the same attacks with the gate, without it and on text the gate
-does not read (non-ASCII)."""
+"""The RE2 gates: their translations never miss what a prefilter matches, exact ones locate the same
+views, and the firewall detects the same attacks with the gates and without them, on ASCII text and on
+text that is not (the Unicode gate)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,16 @@ from pathlib import Path
 import pytest
 
 from hullguard.firewall import Firewall, gate
-from hullguard.firewall.detectors.prefilters import GATES, PREFILTERS
-from hullguard.firewall.gate_translate import EXACT, GATE_ONLY, VERIFY, Untranslatable, translate
+from hullguard.firewall.detectors.prefilters import GATES, PREFILTERS, UNICODE_GATES
+from hullguard.firewall.gate_translate import (
+    EXACT,
+    EXACT_LATIN1,
+    GATE_ONLY,
+    UNICODE,
+    VERIFY,
+    Untranslatable,
+    translate,
+)
 from hullguard.firewall.prefilter import SEPARATOR, compile_joined, prefilter_source, view_starts
 
 re2 = pytest.importorskip("re2")
@@ -129,6 +137,8 @@ def test_gate_says_it_cannot_tell_when_re2_gives_up() -> None:
     assert built.candidates(b"xxbxx") == {1}
     failing = gate.Gate(lambda data: [], 2, [0, 1], [])  # RE2 failed: even the canary is missing
     assert failing.candidates(b"xxbxx") is None
+    wrapped = gate.Gate(lambda data: None, 2, [0, 1], [])  # the wrapper's answer for "nothing matched"
+    assert wrapped.candidates(b"xxbxx") is None
 
 
 def _attacks() -> list[dict[str, object]]:
@@ -180,3 +190,226 @@ def test_memo_stays_bounded_under_ever_new_header_values() -> None:
         firewall.inspect({"headers": {"Accept-Language": f"en;q=0.{i}"}, "httpMethod": "GET", "resource": "/",
                           "path": "/", "requestContext": {"requestId": "r"}})
     assert len(firewall._memo._answers) <= MAX_ENTRIES
+
+
+
+# -- the Unicode gate (views that are not ASCII) ----------------------------------------------------
+
+# Characters where Python's Unicode classes, case mappings or RE2's UTF-8 handling could part ways:
+# accented letters, Unicode spaces and digits, the case-fold specials (long s, Kelvin, dotless and
+# dotted i, micro), full-width forms, combining marks, astral characters (a math digit, an emoji),
+# superscripts and fractions (Python: word characters, not digits), the separator and its stand-in.
+_UNICODE_CHARS = (
+    "éÉñüßàçøÿ\u00aa\u00b5\u00b2\u00bc\u00d7\u00f7"
+    "\u00a0\u0085\u1680\u2003\u2028\u3000\u180e\u200b"
+    "\u0660\u0663\u06f5\u0966\uff10\uff19\U0001d7ce"
+    "\u017f\u212a\u0131\u0130\u03bc\u1e9e"
+    "\uff1c\uff0f\uff07\uff1b\uff41\uff3c"
+    "\u0301\u0327\u20dd"
+    "\U0001f600\U00010400\U000e0041"
+    "\u0100\u0142\u010d\u0391\u0436\u4e16\u05d0\u0627"
+    "\x01\x02"
+)
+_ASCII_CHARS = "a0 ./\\:;'\"<>()[]{}$#%@!|&=+-_~*\n\r\tx"
+_WORDS = ["select", "union", "cat", "/etc/passwd", "{{", "?new", "?api", "{system", "169.254.169.254",
+          "script", "php", "localhost", "1.2", ".ssh/", "..", "%2e", "l0000000", "0x2e", "data:", "ep ("]
+
+
+def _mixed_texts(count: int, seed: int) -> list[str]:
+    """Lower-cased mixes of ASCII, characters that are not, and prefilter words."""
+    rng = random.Random(seed)
+    chars = list(_ASCII_CHARS) + list(_UNICODE_CHARS)
+    texts = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 8)):
+            if rng.random() < 0.3:
+                parts.append(rng.choice(_WORDS))
+            else:
+                parts.append("".join(rng.choice(chars) for _ in range(rng.randint(1, 6))))
+        texts.append("".join(parts).lower())
+    return texts
+
+
+@pytest.mark.parametrize("family", sorted(PREFILTERS))
+def test_every_default_family_has_a_unicode_gate(family: str) -> None:
+    assert family in UNICODE_GATES, f"{family}: its PREFILTER could not be translated for text that is not ASCII"
+
+
+@pytest.mark.parametrize("family", sorted(UNICODE_GATES))
+def test_unicode_gate_against_python_on_mixed_text(family: str) -> None:
+    """Never a miss; no match more than Python's where the translation says it is exact."""
+    exact, _ = compile_joined(prefilter_source(PREFILTERS[family]))
+    pattern, mode = UNICODE_GATES[family]
+    gate_regex = re2.compile(pattern)
+    texts = _mixed_texts(6000, seed=len(family)) + [t.lower() for t in _fixture_strings() if not t.isascii()]
+    missed, extra = [], []
+    for text in texts:
+        python, ours = exact.search(text) is not None, gate_regex.search(text.encode("utf-8")) is not None
+        if python and not ours:
+            missed.append(text)
+        if ours and not python and (mode == EXACT or (mode == EXACT_LATIN1 and max(text) <= "\xff")):
+            extra.append(text)
+    assert not missed, f"{family}: the Unicode gate misses {missed[:5]}"
+    assert not extra, f"{family}: said to be exact, the Unicode gate matches more on {extra[:5]}"
+
+
+# (pattern, how far its Unicode translation stands in for it); compared exhaustively with Python.
+_UNICODE_SHAPES = [
+    (r"\w\W", EXACT_LATIN1),
+    (r"\d\D", EXACT_LATIN1),
+    (r"\s\S", EXACT_LATIN1),
+    (r"[^\W\d]x", EXACT_LATIN1),  # a negated class of negated classes: "a letter"
+    (r"[\s\x00]{0,2}:", EXACT_LATIN1),
+    (r"(?:ab|x)\b", EXACT_LATIN1),  # a boundary after an ASCII word character at the end
+    (r"\bx", VERIFY),  # elsewhere a boundary is dropped
+    (r"x\B", VERIFY),
+    (r"(?<![a-z\d])x", EXACT_LATIN1),  # a negative lookbehind of a class at the start
+    (r"l(?<![a-c\w]l)x", EXACT_LATIN1),
+    (r"[^\x01\t\n\r\x20-\x7f](?<=[\x00-\x1f\u00b5\u017f\u2003])", EXACT),  # a lookbehind after a class
+    (r"[^a]\.", EXACT),
+    (r".x$", EXACT),
+    (r"(?:^|(?<=\x01))\s{0,2}x(?=\n?(?:\x01|\Z))", EXACT_LATIN1),  # anchors at view edges
+]
+_UNICODE_ALPHABET = "ax0_ \x01\n\u00e9\u00b5\u00a0\u0663\u017f\u2003\u4e16\U0001d7ce"
+
+
+@pytest.mark.parametrize(("pattern", "expected_mode"), _UNICODE_SHAPES)
+def test_unicode_translation_against_python_on_every_short_string(pattern: str, expected_mode: str) -> None:
+    translated, mode = translate(pattern, UNICODE)
+    assert mode == expected_mode
+    python = re.compile(pattern)
+    rx = re2.compile(translated)
+    for length in range(0, 5):
+        for chars in itertools.product(_UNICODE_ALPHABET, repeat=length):
+            text = "".join(chars)
+            py, gt = python.search(text) is not None, rx.search(text.encode("utf-8")) is not None
+            assert gt or not py, (pattern, translated, text)
+            if mode == EXACT or (mode == EXACT_LATIN1 and max(text, default="a") <= "\xff"):
+                assert py == gt, (pattern, translated, text)
+
+
+def test_case_insensitive_groups_are_not_translated_for_unicode_text() -> None:
+    """Python's IGNORECASE has equivalences RE2's folding lacks (i/ı, s/ſ): no guessing."""
+    assert re.search(r"(?i:s)", "\u017f") and re.search(r"(?i:i)", "\u0131")
+    with pytest.raises(Untranslatable):
+        translate(r"(?i:select)", UNICODE)
+    assert translate(r"(?i:select)")[1] == EXACT  # on ASCII text the folding agrees
+
+
+def test_unicode_gate_names_certain_families_and_those_to_confirm() -> None:
+    word = translate(r"a\w", UNICODE)
+    assert word[1] == EXACT_LATIN1
+    built = gate.UnicodeGate.build([word, ("b", EXACT), None, ("c", VERIFY)])
+    assert built is not None
+    assert built.candidates("xa\u00e9 b c".encode()) == ([0, 1], [2, 3])
+    # A character beyond Latin-1: the Latin-1-exact translation is confirmed by the prefilter.
+    assert built.candidates("xa\u4e16 b".encode()) == ([1], [2, 0])
+    assert built.candidates(b"nothing") == ([], [2])
+    for failed in ([], None):  # RE2 failed: the canary is missing (None: the wrapper's empty answer)
+        failing = gate.UnicodeGate(lambda data, answer=failed: answer, 2, [("a", EXACT)])
+        assert failing.candidates(b"a") is None
+
+
+def _fixture_strings() -> list[str]:
+    """Every attack and benign string of the detector fixtures, as they are."""
+    texts: list[str] = []
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.suffix == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            values = data if isinstance(data, list) else [v for vs in data.values() for v in vs]
+            texts.extend(v for v in values if isinstance(v, str))
+        elif path.suffix in (".tsv", ".txt"):
+            texts.extend(line.split("\t")[-1] for line in path.read_text(encoding="utf-8").splitlines())
+    return [t for t in texts if t]
+
+
+_FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
+# Ways an attack string arrives next to (or made of) characters that are not ASCII.
+_NON_ASCII_SHAPES = [
+    lambda text: f"Jos\u00e9 {text}",
+    lambda text: f"{text} \u2014 \u00bfqu\u00e9? \U0001f600",
+    lambda text: f"\u0130stanbul \u212aelvin \u017f{text}\u00b5",
+    lambda text: text.replace(" ", "\u00a0", 1) + " \u4e16",
+    lambda text: "e\u0301" + text.translate(_FULL_WIDTH) + "\x01\u00e9",
+]
+
+
+def _findings(firewall: Firewall, event: dict[str, object]) -> list[tuple[str, str, str]]:
+    return [(f.rule_id, f.location, f.evidence) for f in firewall.inspect(event).findings]
+
+
+def test_firewall_detects_the_same_with_and_without_the_unicode_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On every fixture string in shapes that are not ASCII: the Unicode gate, the exact passes on the
+    views that are not ASCII (no Unicode gate), and no gate at all find exactly the same."""
+    unicode_gated = Firewall()
+    exact_passes = Firewall()
+    assert exact_passes._gate is not None
+    exact_passes._gate._unicode_tried = True  # as when the Unicode set cannot be built: no Unicode gate
+    with monkeypatch.context() as patched:
+        patched.setattr(gate, "_re2_set", lambda patterns, max_mem=0: None)  # no google-re2
+        ungated = Firewall()
+    assert ungated._gate is None
+    rng = random.Random(5)
+    strings = rng.sample(_fixture_strings(), 600)  # of about 6,000: all of them take minutes
+    found = 0
+    for number, text in enumerate(strings):
+        shape = _NON_ASCII_SHAPES[number % len(_NON_ASCII_SHAPES)]
+        event = {"name": "Zo\u00eb", "q": shape(text), "ascii": "plain", "n": rng.choice(["1", "\u00e91"])}
+        expected = _findings(ungated, event)
+        assert _findings(unicode_gated, event) == expected, event
+        assert _findings(exact_passes, event) == expected, event
+        found += bool(expected)
+    assert unicode_gated._gate is not None and unicode_gated._gate._unicode is not None
+    assert found > len(strings) // 3  # the shapes keep many attacks attacks
+
+
+def test_unicode_gate_is_built_on_the_first_view_that_is_not_ascii() -> None:
+    firewall = Firewall()
+    assert firewall._gate is not None
+    firewall.inspect({"q": "1' OR '1'='1", "name": "Jose"})
+    assert not firewall._gate._unicode_tried
+    assert firewall.inspect({"q": "1' OR '1'='1", "name": "Jos\u00e9"}).findings
+    assert firewall._gate._unicode is not None
+
+
+def test_views_the_unicode_gate_cannot_read_take_the_exact_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RE2 giving up on a view, or a lone surrogate UTF-8 cannot carry: the same findings, no error."""
+    firewall = Firewall()
+    events = [{"q": "Jos\u00e9' OR '1'='1"}, {"q": "\ud800<script>alert(1)</script>", "n": "\u00e9"}]
+    expected = [_findings(firewall, event) for event in events]
+    assert all(expected)
+    unicode_gate = firewall._gate.unicode(firewall._lowered)  # type: ignore[union-attr]
+    assert unicode_gate is not None
+    monkeypatch.setattr(unicode_gate, "_match", lambda data: [])  # as when its DFA runs out of memory
+    assert [_findings(firewall, event) for event in events] == expected
+    assert not any(firewall.inspect(event).error for event in events)
+
+
+def test_a_detector_given_by_module_gets_no_registry_unicode_gate() -> None:
+    """A module given to ``Firewall(detectors=...)`` may declare another prefilter for a family name."""
+    from fw_helpers import SQLI_DETECTOR
+
+    custom = Firewall(detectors=[SQLI_DETECTOR])
+    default = Firewall()
+    assert gate.unicode_gates(custom._lowered) == [None] * len(custom._lowered)
+    assert gate.unicode_gates(default._lowered) == [UNICODE_GATES[d.family] for d in default._lowered]
+    assert custom.inspect({"name": "Jos\u00e9", "q": "x 1' OR '1'='1"}).findings
+
+
+def test_unicode_views_stop_at_the_scan_deadline() -> None:
+    """Past the deadline no view is judged or handed on: the inspection is marked incomplete."""
+    from time import perf_counter
+
+    from hullguard.firewall.budget import Meter
+    from hullguard.firewall.scanner import Scanner
+
+    firewall = Firewall()
+    texts = ["jos\u00e9' or '1'='1", "plain", "\u00e9<script>"]
+    scanner = Scanner(firewall, Meter(firewall.policy.budget, perf_counter()))
+    hits: dict[int, list[object]] = {}
+    assert scanner._prefilter_unicode([0, 2], texts, hits, deadline=perf_counter() + 60) == []  # type: ignore[arg-type]
+    assert sorted(hits) == [0, 2] and not scanner.meter.exhausted
+    late: dict[int, list[object]] = {}
+    assert scanner._prefilter_unicode([0, 2], texts, late, deadline=0.0) == []  # type: ignore[arg-type]
+    assert not late and scanner.meter.exhausted and "time budget" in scanner.meter.reason

@@ -2,8 +2,8 @@
 
 ``python -m hullguard.firewall.catalogue [PATH]`` writes the page (default ``docs/rules-firewall.md``)
 and the prefilter registry ``detectors/prefilters.py`` (every family's ``PREFILTER``, so that
-``Firewall()`` imports a detector module only when its prefilter first matches, and its RE2 translation
-for the one-pass gate, which costs milliseconds to compute at each cold start); a test fails when
+``Firewall()`` imports a detector module only when its prefilter first matches, and its RE2 translations
+for the gates, ASCII and Unicode, which cost milliseconds to compute at each cold start); a test fails when
 either committed file differs from what this module generates.
 """
 
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from hullguard.firewall.detectors import FAMILIES
 from hullguard.firewall.detectors.base import RuleInfo
-from hullguard.firewall.gate_translate import Untranslatable, translate
+from hullguard.firewall.gate_translate import ASCII, UNICODE, Untranslatable, translate
 from hullguard.firewall.prefilter import load_detectors, prefilter_source, rewrite_pattern
 from hullguard.firewall.rules import ENGINE_RULES
 
@@ -100,14 +101,29 @@ def render_prefilters() -> str:
         "# A family missing here could not be translated and always runs its exact passes.",
         "GATES: dict[str, tuple[str, str]] = {",
     ]
+    lines += _gate_entries(modules, ASCII)
+    lines += [
+        "}",
+        "",
+        "# The same for one view that is not ASCII, matched by RE2 as UTF-8 (``gate.UnicodeGate``):",
+        "# ``EXACT_LATIN1`` translations are exact on views within Latin-1 and supersets beyond it.",
+        "UNICODE_GATES: dict[str, tuple[str, str]] = {",
+    ]
+    lines += _gate_entries(modules, UNICODE)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _gate_entries(modules: list[ModuleType], text: str) -> list[str]:
+    """``GATES`` lines: each family's prefilter translated for subject texts of the kind ``text``."""
+    lines: list[str] = []
     for module in modules:
         try:
-            gate = translate(rewrite_pattern(prefilter_source(module.PREFILTER)))
+            gate = translate(rewrite_pattern(prefilter_source(module.PREFILTER)), text)
         except (Untranslatable, ValueError):
             continue
         lines.append(f"    {module.FAMILY!r}: ({gate[0]!a}, {gate[1]!r}),")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,10 +7,14 @@ prefilter translated to RE2 syntax (``gate_translate.py``, generated into ``dete
 so that it matches whenever the prefilter does; only the families the gate names run their exact
 Python passes, which also locate the views to scan.
 
-The gate never decides alone that an event is clean when it cannot vouch for it: without the
-``google-re2`` wheel, for text that is not ASCII (the translation spells out Python's ``\\w``/``\\s``
-for ASCII only), or when RE2 gives up (its DFA ran out of memory: a canary pattern that matches every
-text is then missing from the answer), ``candidates`` returns None and every family runs its passes.
+Views that are not ASCII (one accented name) go through a second set, ``UnicodeGate``: the prefilters
+translated for any text, matched against one view at a time as UTF-8 (so no byte offsets need mapping
+back to characters). It is compiled on the first such view; most functions never see one.
+
+The gates never decide alone that a view is clean when they cannot vouch for it: without the
+``google-re2`` wheel, or when RE2 gives up (its DFA ran out of memory: a canary pattern that matches
+every text is then missing from the answer), ``candidates`` returns None and every family runs its
+exact passes.
 """
 
 from __future__ import annotations
@@ -18,23 +22,35 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
+TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
+if TYPE_CHECKING:
+    from hullguard.firewall.prefilter import PreparedDetector
+
 _CANARY = "\\z"  # matches every text; missing from an answer only when RE2 failed
 # RE2's memory budgets (program plus DFA cache, grown on demand). A function may have 128 MB in all,
 # so they stay small: past its budget the set's DFA gives up (the canary says so, and every exact
 # pass runs) and a single pattern's search falls back to RE2's slower NFA, with the same answer.
 _SET_MAX_MEM = 16 << 20
+_UNICODE_SET_MAX_MEM = 8 << 20  # built only when a view is not ASCII, matched against one view at a time
 _LOCATOR_MAX_MEM = 4 << 20
+_BEYOND_LATIN1 = "[^\\x00-\\x{ff}]"  # a view with such a character: EXACT_LATIN1 translations verify
+_EXACT_LATIN1 = "latin1"  # ``gate_translate.EXACT_LATIN1`` (not imported: it is the generator's module)
+_EXACT = "exact"
 
 
-def _re2_set(patterns: Sequence[str]) -> tuple[Callable[[bytes], list[int]], int] | None:
-    """A compiled RE2 set's match function and its canary's index, or None without RE2."""
+def _re2_set(
+    patterns: Sequence[str], max_mem: int = _SET_MAX_MEM
+) -> tuple[Callable[[bytes], list[int] | None], int] | None:
+    """A compiled RE2 set's match function (the indices of the patterns that match; empty or None
+    when nothing matched, which with the canary means RE2 failed) and its canary's index, or None
+    without RE2."""
     try:
         import re2  # google-re2: a small wheel; optional, the exact passes work without it
     except Exception:  # not installed, or a wheel broken for this platform
         return None
     try:
         options = re2.Options()
-        options.max_mem = _SET_MAX_MEM
+        options.max_mem = max_mem
         options.log_errors = False
         matcher = re2.Set.SearchSet(options)
         for pattern in patterns:
@@ -43,7 +59,20 @@ def _re2_set(patterns: Sequence[str]) -> tuple[Callable[[bytes], list[int]], int
         matcher.Compile()
     except Exception:  # a pattern RE2 rejects: no gate rather than a wrong one
         return None
-    return matcher.Match, canary
+    return _fastest_match(matcher), canary
+
+
+def _fastest_match(matcher: object) -> Callable[[bytes], list[int] | None]:
+    """The compiled set's own ``Match`` when the wrapper has it where expected and it answers as the
+    wrapper does (the wrapper's adds a Python frame and a type check per call), else the wrapper's."""
+    public: Callable[[bytes], list[int] | None] = getattr(matcher, "Match")  # noqa: B009
+    try:
+        raw: Callable[[bytes], list[int] | None] = matcher._set.Match  # type: ignore[attr-defined]
+        probe = b"\x00"
+        same = list(raw(probe) or ()) == list(public(probe) or ())
+    except Exception:  # another wrapper version: its public method
+        return public
+    return raw if same else public
 
 
 class Locator:
@@ -100,13 +129,29 @@ class Gate:
     """Which prefilters may match a text. Built from ``patterns``, where ``patterns[i]`` is the RE2
     form of prefilter ``i``, or None for one that cannot be gated (it is then always a candidate)."""
 
-    __slots__ = ("_always", "_canary", "_match", "_positions")
+    __slots__ = ("_always", "_canary", "_match", "_positions", "_unicode", "_unicode_tried")
 
-    def __init__(self, match: Callable[[bytes], list[int]], canary: int, positions: list[int], always: list[int]):
+    def __init__(
+        self, match: Callable[[bytes], list[int] | None], canary: int, positions: list[int], always: list[int]
+    ):
         self._match = match
         self._canary = canary
         self._positions = positions  # set index -> prefilter position
         self._always = always  # positions with no gate pattern
+        self._unicode: UnicodeGate | None = None
+        self._unicode_tried = False
+
+    def unicode(self, detectors: Sequence[PreparedDetector]) -> UnicodeGate | None:
+        """The gate for views that are not ASCII, for the same prefilters (``detectors``, in the order
+        of the patterns this gate was built from), built the first time it is asked for; None when it
+        cannot be built (every such view then takes the exact passes)."""
+        if not self._unicode_tried:
+            self._unicode_tried = True
+            try:
+                self._unicode = UnicodeGate.build(unicode_gates(detectors))
+            except Exception:  # never an exception into the host function: no gate instead
+                self._unicode = None
+        return self._unicode
 
     @classmethod
     def build(cls, patterns: Sequence[str | None]) -> Gate | None:
@@ -124,7 +169,7 @@ class Gate:
         """Positions of the prefilters that may match ``data`` (the joined views, ASCII); None when
         the gate cannot tell."""
         try:
-            hits = self._match(data)
+            hits = self._match(data) or ()  # the wrapper answers None when nothing matched
         except Exception:
             return None
         canary = self._canary
@@ -136,4 +181,84 @@ class Gate:
         return found
 
 
-__all__ = ["Gate", "Locator", "Spans"]
+def unicode_gates(detectors: Sequence[PreparedDetector]) -> list[tuple[str, str] | None]:
+    """Per detector, its prefilter's translation for text that is not ASCII (from the generated
+    registry), or None. Only a detector prepared from the registry has one: a module given to
+    ``Firewall(detectors=...)`` may declare another prefilter under the same family name."""
+    from hullguard.firewall.detectors.prefilters import GATES, UNICODE_GATES
+
+    out: list[tuple[str, str] | None] = []
+    for det in detectors:
+        registered = GATES.get(det.family)
+        same = det.gate is not None and registered is not None and registered[0] == det.gate
+        out.append(UNICODE_GATES.get(det.family) if same else None)
+    return out
+
+
+class UnicodeGate:
+    """Which prefilters match one view that is not ASCII, from one RE2 match on its UTF-8 bytes.
+
+    Built from ``gates``, where ``gates[i]`` is prefilter ``i`` translated for any text
+    (``gate_translate.UNICODE``) and how exact that is, or None for one that has no such translation
+    (it is then always confirmed by its exact prefilter). A family the set names is certain when its
+    translation is exact, or exact within Latin-1 and the view has no character beyond it (a pattern of
+    the set tells); otherwise the exact prefilter confirms it on the view.
+    """
+
+    __slots__ = ("_beyond", "_canary", "_exact", "_latin1", "_match", "_positions", "_ungated")
+
+    def __init__(
+        self, match: Callable[[bytes], list[int] | None], canary: int, gates: Sequence[tuple[str, str] | None]
+    ):
+        self._match = match
+        self._canary = canary
+        self._beyond = canary - 1  # the pattern added last before the canary
+        positions = [i for i, gate in enumerate(gates) if gate is not None]
+        self._positions = positions  # set index -> prefilter position
+        self._exact = {i for i, gate in enumerate(gates) if gate is not None and gate[1] == _EXACT}
+        self._latin1 = {i for i, gate in enumerate(gates) if gate is not None and gate[1] == _EXACT_LATIN1}
+        self._ungated = [i for i, gate in enumerate(gates) if gate is None]
+
+    @classmethod
+    def build(cls, gates: Sequence[tuple[str, str] | None]) -> UnicodeGate | None:
+        patterns = [gate[0] for gate in gates if gate is not None]
+        if not patterns:
+            return None
+        compiled = _re2_set([*patterns, _BEYOND_LATIN1], _UNICODE_SET_MAX_MEM)
+        if compiled is None:
+            return None
+        match, canary = compiled
+        if canary != len(patterns) + 1:  # the set numbers patterns in the order they were added
+            return None
+        return cls(match, canary, gates)
+
+    def candidates(self, data: bytes) -> tuple[list[int], list[int]] | None:
+        """For one view (``data``: its lower-cased text in UTF-8): the positions of the prefilters that
+        match it, and of those that may match it and must be confirmed by the exact prefilter; None
+        when the gate cannot tell."""
+        try:
+            hits = self._match(data) or ()  # the wrapper answers None when nothing matched
+        except Exception:
+            return None
+        canary = self._canary
+        if canary not in hits:
+            return None
+        first_extra = self._beyond  # the beyond-Latin-1 pattern, then the canary
+        beyond = first_extra in hits
+        exact = self._exact
+        latin1 = self._latin1
+        positions = self._positions
+        certain: list[int] = []
+        to_confirm = list(self._ungated)
+        for hit in hits:
+            if hit >= first_extra:
+                continue
+            position = positions[hit]
+            if position in exact or (position in latin1 and not beyond):
+                certain.append(position)
+            else:
+                to_confirm.append(position)
+        return certain, to_confirm
+
+
+__all__ = ["Gate", "Locator", "Spans", "UnicodeGate", "unicode_gates"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from time import perf_counter
 from types import ModuleType
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from hullguard.firewall.engine import Firewall
 
 Meta = tuple[str, "int | None", str, bool]  # (location, record, content type, is key) of a view
+Passes = Callable[[str, list[str], dict[int, list[PreparedDetector]], float], None]
 EVIDENCE_CONTEXT = 24
 EVIDENCE_LIMIT = 256
 _CONTROL = "\x02"  # stands in for SEPARATOR inside a view (see ``Scanner.scan``)
@@ -116,26 +118,81 @@ class Scanner:
     ) -> None:
         """Add to ``hits``, per view index, the families whose prefilter matches that view of ``texts``
         (``joined`` is them joined by SEPARATOR)."""
-        if self.fw._gate is not None and not joined.isascii() and len(texts) > 1:
+        if self.fw._gate is not None and not joined.isascii():
             # The gate reads ASCII only: one accented name must not send every view of the event
-            # through the exact passes (a 2 KB POST: 31 -> 116 µs). The ASCII views go through the
-            # gate, the others through the exact passes, and their hits are merged back by index.
-            ascii_views = [i for i, text in enumerate(texts) if text.isascii()]
-            if ascii_views:
-                others = [i for i, text in enumerate(texts) if not text.isascii()]
-                self._prefilter_subset(ascii_views, texts, hits, deadline)
-                self._prefilter_subset(others, texts, hits, deadline)
-                return
+            # through the exact passes. The ASCII views go through the gate, with the others blanked
+            # out (so view indices stay as they are); the others, one by one, through the Unicode gate
+            # (``_prefilter_unicode``), or the exact passes where it cannot tell.
+            others = [i for i, text in enumerate(texts) if not text.isascii()]
+            if len(others) < len(texts):
+                blanked = texts.copy()
+                for index in others:
+                    blanked[index] = ""
+                found: dict[int, list[PreparedDetector]] = {}
+                self._prefilter_joined(SEPARATOR.join(blanked), blanked, found, deadline)
+                for index in others:
+                    found.pop(index, None)  # a prefilter that matched an empty stand-in says nothing
+                for index, families in found.items():
+                    hits.setdefault(index, []).extend(families)
+            unjudged = self._prefilter_unicode(others, texts, hits, deadline)
+            if unjudged:
+                self._prefilter_subset(unjudged, texts, hits, deadline)
+            if self.fw._cased and len(unjudged) < len(others):
+                judged = [i for i in others if i not in unjudged]
+                self._prefilter_subset(judged, texts, hits, deadline, self._prefilter_cased)
+            return
         self._prefilter_joined(joined, texts, hits, deadline)
 
     def _prefilter_subset(
-        self, indices: list[int], texts: list[str], hits: dict[int, list[PreparedDetector]], deadline: float
+        self,
+        indices: list[int],
+        texts: list[str],
+        hits: dict[int, list[PreparedDetector]],
+        deadline: float,
+        passes: Passes | None = None,
     ) -> None:
+        """``passes`` (by default every family's) over the views ``indices`` of ``texts`` only."""
         subset = [texts[i] for i in indices]
         found: dict[int, list[PreparedDetector]] = {}
-        self._prefilter_joined(SEPARATOR.join(subset), subset, found, deadline)
+        (passes or self._prefilter_joined)(SEPARATOR.join(subset), subset, found, deadline)
         for position, families in found.items():
             hits.setdefault(indices[position], []).extend(families)
+
+    def _prefilter_unicode(
+        self, indices: list[int], texts: list[str], hits: dict[int, list[PreparedDetector]], deadline: float
+    ) -> list[int]:
+        """The lower-cased families' hits on the views ``indices`` (not ASCII), one Unicode gate match
+        per view (``gate.UnicodeGate``), the families it cannot vouch for confirmed by their exact
+        prefilter on that view. Returns the views it could not judge (no Unicode gate, RE2 gave up, a
+        lone surrogate that UTF-8 cannot carry): they take the exact passes."""
+        fw = self.fw
+        gate = fw._gate
+        lowered_families = fw._lowered
+        unicode_gate = None if gate is None else gate.unicode(lowered_families)
+        if unicode_gate is None:
+            return indices
+        unjudged: list[int] = []
+        for index in indices:
+            if perf_counter() > deadline:  # as the exact passes do: stop, the verdict says it is incomplete
+                self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                return []
+            view = texts[index].lower()
+            try:
+                answer = unicode_gate.candidates(view.encode("utf-8"))
+            except UnicodeEncodeError:
+                answer = None
+            if answer is None:
+                unjudged.append(index)
+                continue
+            certain, to_confirm = answer
+            found = [lowered_families[position] for position in certain]
+            for position in to_confirm:
+                det = lowered_families[position]
+                if det.joined.search(view) is not None:
+                    found.append(det)
+            if found:
+                hits.setdefault(index, []).extend(found)
+        return unjudged
 
     def _prefilter_joined(
         self, joined: str, texts: list[str], hits: dict[int, list[PreparedDetector]], deadline: float
@@ -189,7 +246,16 @@ class Scanner:
             if perf_counter() > deadline:
                 meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                 break
-        for det in fw._cased:  # prefilters that could not be lower-cased: one pass each
+        self._prefilter_cased(joined, texts, hits, deadline)
+
+    def _prefilter_cased(
+        self, joined: str, texts: list[str], hits: dict[int, list[PreparedDetector]], deadline: float
+    ) -> None:
+        """The prefilters that could not be lower-cased: one pass each over ``joined`` (``texts``)."""
+        if not self.fw._cased:
+            return
+        starts = view_starts(texts)
+        for det in self.fw._cased:
             match = det.joined.search(joined)
             while match is not None:
                 index = bisect_right(starts, match.start()) - 1
