@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from fw_helpers import SQLI, TEST_DETECTORS, XSS
+from fw_helpers import SQLI, TEST_DETECTORS, XSS, views_scanned
 
 from hullguard.firewall import Firewall
 from hullguard.firewall.decoders import b64, fold, form, graphql, jsescape, multipart, unicode, url, xml
@@ -214,3 +214,28 @@ def test_overlong_form_of_a_surrogate_does_not_stop_the_inspection() -> None:
     }
     verdict = FW.inspect(sqs)
     assert not verdict.error and "sqli" in {f.attack for f in verdict.findings}
+
+
+NOT_ASCII = [
+    "José-1001", "Zoë Saldaña", "Łódź", "Ærøskøbing", "Ñandú", "Straße", "İstanbul", "ſelect",
+    "Мария", "東京都", "😀 party", "e\u0301", "ｓｅｌｅｃｔ", "＜script＞alert(1)＜/script＞", "ﬁle", "½",
+    "sel\u200bect", "\ufeffunion", "a\u00adb", "K\u212a", "№ 5", "x²", "Ⅻ", "Zoë's café & bar", "50% ＜b＞",
+]
+
+
+@pytest.mark.parametrize("text", NOT_ASCII)
+def test_text_marked_only_beyond_ascii_gets_the_same_views_without_the_decoder_chain(text: str) -> None:
+    from hullguard.firewall import inspection
+
+    def views_of(value: str) -> list[tuple[str, str]]:
+        event = {"resource": "/", "path": "/", "httpMethod": "POST", "requestContext": {"requestId": "r"},
+                 "body": json.dumps({"name": value}), "headers": {"content-type": "application/json"}}
+        return views_scanned(Firewall(), event)
+
+    fast = views_of(text)
+    original = inspection._has_ascii_marker
+    inspection._has_ascii_marker = lambda value: True  # type: ignore[assignment]  # always the whole chain
+    try:
+        assert views_of(text) == fast
+    finally:
+        inspection._has_ascii_marker = original

@@ -80,6 +80,13 @@ def _has_marker(text: str) -> bool:
     )
 
 
+def _has_ascii_marker(text: str) -> bool:
+    """``_has_marker`` without its "not ASCII" part."""
+    return (
+        "%" in text or "&" in text or "\\" in text or "$" in text or "*" in text or "'" in text or '"' in text
+    )
+
+
 _SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no text: never pushed
 # Containers up to this size skip the room computation: the node check every 256 values bounds them.
 _SMALL = 64
@@ -761,6 +768,11 @@ class Inspection:
         """Queue the decoded views of ``text`` (itself already queued): URL (repeatedly, for double
         encoding), HTML entities, JS escapes, Unicode normalisation, comment folding. A view that
         turns out to be JSON is walked as a structure instead of scanned as text."""
+        if not plus and not _has_ascii_marker(text) and unicode.decode(text) is None:
+            # Marked only by characters beyond ASCII (an accented name): every other decoder needs an
+            # ASCII marker (%, &, \\, $, *, a quote; ``+`` where it means a space) to change anything,
+            # and Unicode normalisation leaves it as it is.
+            return
         views = [text]
         i = 0
         while i < len(views) and len(views) < MAX_VIEWS:
