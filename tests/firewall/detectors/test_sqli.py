@@ -215,6 +215,9 @@ NAMES_AND_HOSTS = [
     "order-service.internal",
     "update.microsoft.com",
     "order_id 1234",
+    "not set",
+    "Joe's in town",
+    "it's not",
 ]
 
 
@@ -228,6 +231,7 @@ def test_names_and_host_names_skip_the_tokenizer(value: str) -> None:
     "value",
     [
         "x'like 5",  # an operator word right after the quote compares the broken-out string
+        "when 5 like 5",
         "x'where 5",
         "x'limit 5",
         "x'procedure analyse",
@@ -260,20 +264,21 @@ SQL_WORDS = sorted(
     | STATEMENT_WORDS
     | KEYWORDS
     | DDL_OBJECTS
-    | {"union", "analyse", "immediate", "time", "to", "on", "log", "xp_cmdshell", "master"}
+    | {"union", "analyse", "immediate", "time", "to", "on", "log", "xp_cmdshell", "master", "dbms_lock"}
 )
 
 
 def test_names_and_host_names_shortcut_is_sound_on_every_pair_of_sql_words() -> None:
-    """Two SQL words after nothing, a broken-out string or a number, then nothing, a string or a number
-    ("x'limit 5", "into outfile'y", "5 order by 5"): whenever ``_reads_as_no_sql`` answers, the tokenizer
-    path finds nothing either. (Dropping any anchor word or pair from the shortcut fails this test.)"""
+    """Two SQL words after nothing, a broken-out string, a number or a WHEN operand, then nothing, a
+    string, a number or TO and a string ("x'limit 5", "into outfile'y", "5 order by 5", "when 5 like 5",
+    "grant x to'y"): whenever ``_reads_as_no_sql`` answers, the tokenizer path finds nothing either.
+    (Dropping any anchor word, pair or the first-word-after-the-quote rule from the shortcut fails it.)"""
     ctx = ScanContext(paranoia=3)
     answered, wrong = 0, []
-    for prefix in ("", "x'", "5 "):
+    for prefix in ("", "x'", "5 ", "when 5 "):
         for first in SQL_WORDS:
             for second in [*SQL_WORDS, "5", "x"]:
-                for suffix in ("", "'y", " 5"):
+                for suffix in ("", "'y", " 5", " to'y"):
                     text = f"{prefix}{first} {second}{suffix}"
                     if sqli._reads_as_no_sql(text):
                         answered += 1

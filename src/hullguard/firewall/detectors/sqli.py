@@ -206,19 +206,26 @@ _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 # tokens and '-quoted strings that close right before a letter: no "(" (so no function call), no ";",
 # comment, "@" variable, comparison symbol or "+" (no second view). What is left for a rule to fire on
 # is a word the tokenizer classifies, and those fall into three groups:
-# - anchors: a logic word (OR 5), UNION, an operator word right after the closing quote (x'like 5), a
-#   statement verb (select 5, shutdown), or a clause that a broken-out value continues into with just
-#   a name or number (x'where 5, x'limit 5, x'procedure analyse). Their presence sends the value down
-#   the full path.
-# - pairs, read only with a partner: ORDER/GROUP with BY, INTO with OUTFILE/DUMPFILE.
-# - every other keyword and literal word (from, as, end, null, when, ...): the grammar reads them only
-#   after an anchor (select ... from, or true, when 1 like 1) or after "(" or ",".
+# - anchors: a logic word (OR 5), UNION, a statement verb that can start a statement without "@" or "("
+#   (select 5, shutdown), or a clause that a broken-out value continues into with just a name or number
+#   (x'where 5, x'limit 5, x'procedure analyse). Their presence sends the value down the full path.
+# - words read only with a partner: ORDER/GROUP with BY, INTO with OUTFILE/DUMPFILE, and an operator
+#   word (like, in, not, ...) in a WHEN condition (when 1 like 1) or as the first word after the first
+#   quote, where it continues the broken-out string (x'like 5).
+# - every other keyword and literal word (from, as, end, null, ...) and the verbs that need "@" or "("
+#   (set @x, declare @x, call f()) or that no rule reads (replace, load, ...): the grammar reads them only
+#   after an anchor (select ... from, or true, create or replace) or after "(" or ",".
+_VERBS_WITHOUT_A_STATEMENT_HERE = frozenset({"set", "declare", "call", "replace", "merge", "revoke", "load", "handler"})
 _ANCHOR_WORDS = (
-    LOGIC_WORDS | {"union"} | OPERATOR_WORDS | STATEMENT_WORDS | {"where", "having", "limit", "offset", "procedure"}
+    LOGIC_WORDS
+    | {"union"}
+    | (STATEMENT_WORDS - _VERBS_WITHOUT_A_STATEMENT_HERE)
+    | {"where", "having", "limit", "offset", "procedure"}
 )
 _WORD_PAIRS = (
     (frozenset({"order", "group"}), frozenset({"by"})),
     (frozenset({"into"}), frozenset({"outfile", "dumpfile"})),
+    (OPERATOR_WORDS, frozenset({"when"})),
 )
 _NAME_QUOTES = SINGLE_QUOTES
 _BLANKS = "".join(sorted(WHITESPACE))  # the tokenizer's blanks (\s differs: it holds \x1c, lacks \x00)
@@ -231,6 +238,7 @@ def _escaped(chars: str) -> str:
 
 _NAME_OR_HOST_CHARS = re.compile(f"[\\w.\\-{_escaped(_BLANKS + _NAME_QUOTES)}]*")
 _TOKEN_SEPARATORS = re.compile(f"[\\-{_escaped(_BLANKS + _NAME_QUOTES)}]+")
+_FIRST_QUOTE_AND_RUN = re.compile(f"[{_escaped(_NAME_QUOTES)}]([^\\-{_escaped(_BLANKS + _NAME_QUOTES)}]*)")
 
 
 def _reads_as_no_sql(text: str) -> bool:
@@ -241,7 +249,7 @@ def _reads_as_no_sql(text: str) -> bool:
     if len(lowered) != len(text):  # "İ" lowers to two characters: token values would shift
         return False
     words = _word_tokens(lowered)
-    if words is None or not words.isdisjoint(_ANCHOR_WORDS):
+    if words is None or not words.isdisjoint(_ANCHOR_WORDS) or _word_after_first_quote(lowered) in OPERATOR_WORDS:
         return False
     return not any(not words.isdisjoint(first) and not words.isdisjoint(second) for first, second in _WORD_PAIRS)
 
@@ -267,6 +275,15 @@ def _quotes_sit_between_letters(text: str) -> bool:
                 return False
             at = text.find(quote, at + 1)
     return True
+
+
+def _word_after_first_quote(lowered: str) -> str:
+    """The word that follows the string the input closes when it sits inside '...' ("" without quotes).
+
+    The shape guarantees a letter after every quote, so that word is the whole run up to a separator.
+    """
+    found = _FIRST_QUOTE_AND_RUN.search(lowered)
+    return "" if found is None else found.group(1).rstrip(".")
 
 
 def _word_tokens(lowered: str) -> set[str] | None:
