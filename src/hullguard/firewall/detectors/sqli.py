@@ -372,7 +372,7 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
         lowered = text.lower()
         tokens = lowered.split()
         letters = "".join(tokens)
-        if letters.isalnum() and "by" not in lowered:  # plain words (``_PLAIN_WORDS``), in C
+        if letters.isalnum() and "by" not in lowered:  # plain ASCII words and numbers, checked in C
             runs = tokens if letters.isalpha() else _LETTER_RUNS.findall(lowered)
             if _WORDS_WITHOUT_ORDER.isdisjoint(runs):
                 return None  # plain words whose only trigger can be "order", and no "by"
