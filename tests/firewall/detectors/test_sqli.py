@@ -7,6 +7,7 @@ import random
 import re
 
 import pytest
+from fast_paths import disagreements
 from injection_corpus import (
     MAX_FALSE_POSITIVES,
     MIN_DETECTION,
@@ -23,7 +24,17 @@ from injection_corpus import (
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors import sqli
 from hullguard.firewall.detectors.base import ScanContext
-from hullguard.firewall.detectors.sqli_tokens import MAX_TOKENS, SINGLE_QUOTES, tokenize
+from hullguard.firewall.detectors.sqli_grammar import DDL_OBJECTS
+from hullguard.firewall.detectors.sqli_tokens import (
+    KEYWORDS,
+    LITERAL_WORDS,
+    LOGIC_WORDS,
+    MAX_TOKENS,
+    OPERATOR_WORDS,
+    SINGLE_QUOTES,
+    STATEMENT_WORDS,
+    tokenize,
+)
 
 CTX = ScanContext()
 
@@ -185,8 +196,124 @@ def test_order_without_by_in_plain_words_skips_the_tokenizer_and_nothing_else_ch
         for ctx in (CTX, ScanContext(paranoia=3)):
             before = prefilter.search(text) is not None and sqli.detect_unfiltered(text, ctx) is not None
             assert (sqli.detect(text, ctx) is not None) == before, text
-        plain_skipped += sqli._PLAIN_WORDS.fullmatch(text) is not None and "order" in text and "by" not in text
+        plain_skipped += re.fullmatch(r"[\w\s]*", text) is not None and "order" in text and "by" not in text
     assert plain_skipped > 500  # the mixes do reach the case the shortcut is for
+
+
+NAMES_AND_HOSTS = [
+    "Jane O'Neil",
+    "D'Angelo",
+    "O'Brien-Smith",
+    "Jeanne d'Arc",
+    "l'Hôpital",
+    "Joe's Diner",
+    "Joe\u2019s Diner",
+    "don't",
+    "it's 5 o'clock",
+    "abc123def4.execute-api.eu-west-1.amazonaws.com",
+    "select.example.com",
+    "order-service.internal",
+    "update.microsoft.com",
+    "order_id 1234",
+    "not set",
+    "Joe's in town",
+    "it's not",
+]
+
+
+@pytest.mark.parametrize("value", NAMES_AND_HOSTS)
+def test_names_and_host_names_skip_the_tokenizer(value: str) -> None:
+    assert sqli._reads_as_no_sql(value)
+    assert sqli.detect(value, ScanContext(paranoia=3)) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x'like 5",  # an operator word right after the quote compares the broken-out string
+        "when 5 like 5",
+        "x'where 5",
+        "x'limit 5",
+        "x'procedure analyse",
+        "1 or true",
+        "select 5",
+        "shutdown",
+        "Joe's order by 5",  # a pair: ORDER BY
+        "x'into outfile'y",
+        "x'--",  # a quote next to a non-letter
+        "a''b",
+        "1 --x",
+        "0xaorder by",  # a hexadecimal number ends inside the run of letters
+        "1e5order",
+        "a(b)",
+        "a=b",
+        "x+y",
+        "İx'y",  # lowers to a longer string
+        "x²'y",  # a non-ASCII character that is no letter
+    ],
+)
+def test_values_that_may_read_as_sql_take_the_full_path(value: str) -> None:
+    assert not sqli._reads_as_no_sql(value)
+
+
+# Every word the tokenizer gives a kind of its own, and the plain words the grammar reads after one.
+SQL_WORDS = sorted(
+    LOGIC_WORDS
+    | OPERATOR_WORDS
+    | LITERAL_WORDS
+    | STATEMENT_WORDS
+    | KEYWORDS
+    | DDL_OBJECTS
+    | {"union", "analyse", "immediate", "time", "to", "on", "log", "xp_cmdshell", "master", "dbms_lock"}
+)
+
+
+def test_names_and_host_names_shortcut_is_sound_on_every_pair_of_sql_words() -> None:
+    """Two SQL words after nothing, a broken-out string, a number or a WHEN operand, then nothing, a
+    string, a number or TO and a string ("x'limit 5", "into outfile'y", "5 order by 5", "when 5 like 5",
+    "grant x to'y"): whenever ``_reads_as_no_sql`` answers, the tokenizer path finds nothing either.
+    (Dropping any anchor word, pair or the first-word-after-the-quote rule from the shortcut fails it.)"""
+    ctx = ScanContext(paranoia=3)
+    answered, wrong = 0, []
+    for prefix in ("", "x'", "5 ", "when 5 "):
+        for first in SQL_WORDS:
+            for second in [*SQL_WORDS, "5", "x"]:
+                for suffix in ("", "'y", " 5", " to'y"):
+                    text = f"{prefix}{first} {second}{suffix}"
+                    if sqli._reads_as_no_sql(text):
+                        answered += 1
+                        if sqli.detect_unfiltered(text, ctx) is not None:
+                            wrong.append(text)
+    assert not wrong
+    assert answered > 10_000  # most pairs hold no anchor: the test does reach the shortcut
+
+
+def test_names_and_host_names_shortcut_never_changes_an_answer() -> None:
+    """``_reads_as_no_sql`` on random mixes of names, SQL words, quotes, operators, digits, numbers that
+    end inside letters and host names: the same answers as the full path."""
+    names = ["Jane", "O'Neil", "x'", "O'", "d'", "'s", "n'", "_x'", "Joe\u2019s", "hôpital", "İ", "²"]
+    hosts = ["abc123def4.execute", "api.eu-west-1.amazonaws.com", "select.example.com", "order-service"]
+    numbers = ["5", "1", "0x1f", "0xa", "1e5", "1e", "4select", "1.order", ".5"]
+    punctuation = ["'", "\u2019", "''", "-", "--", ".", "(", "=", ",", ";", "#", "\n", "\xa0"]
+    words = SQL_WORDS + 3 * (names + hosts + numbers + punctuation)
+    assert not disagreements(sqli, "_reads_as_no_sql", words, seed=2024, count=20_000)
+
+
+def test_names_and_host_names_shortcut_on_the_corpora(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every view of the attack payloads, the hand-written cases and the query strings: the same answers
+    with and without ``_reads_as_no_sql`` (which does answer some of them)."""
+    texts = [line for _n, line in fixture_payloads("sqli")] + hard_cases("sqli")["attacks"]
+    texts += hard_cases("sqli")["benign"] + BENIGN + NAMES_AND_HOSTS
+    for name in ("query-strings.txt", "benign-query-strings.txt"):
+        texts += [f for q in fixture_lines("sqli", name) for f in query_fields(q)]
+    all_views = sorted({view for text in texts for view in views(text)})
+    ctx = ScanContext(paranoia=3)
+    answered = sum(sqli._reads_as_no_sql(view) for view in all_views)
+    fast = [sqli.detect(view, ctx) for view in all_views]
+    monkeypatch.setattr(sqli, "_reads_as_no_sql", lambda value: False)
+    slow = [sqli.detect(view, ctx) for view in all_views]
+    assert [v for v, a, b in zip(all_views, fast, slow, strict=True) if a != b] == []
+    assert answered > 100
 
 
 @pytest.mark.parametrize("chunk", ["'", '"', "(", "[", "/*", "' or ", "1 union select ", "--\n", "`", "\\'"])

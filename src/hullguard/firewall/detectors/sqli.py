@@ -14,7 +14,17 @@ from collections.abc import Iterable
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors import sqli_grammar as grammar
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
-from hullguard.firewall.detectors.sqli_tokens import DOUBLE_QUOTES, SINGLE_QUOTES, Token, regex_alternation, tokenize
+from hullguard.firewall.detectors.sqli_tokens import (
+    DOUBLE_QUOTES,
+    LOGIC_WORDS,
+    OPERATOR_WORDS,
+    SINGLE_QUOTES,
+    STATEMENT_WORDS,
+    WHITESPACE,
+    Token,
+    regex_alternation,
+    tokenize,
+)
 
 FAMILY = "sqli"
 
@@ -170,14 +180,13 @@ _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
 # "order" is a trigger word for ORDER BY (column-count probes, a clause after a broken-out value), and
 # every rule that reads it needs the "by" token after it; the other rules need punctuation (";", a
 # comment, an operator). So a value of plain words and numbers whose only trigger is "order" and which
-# holds no "by" (a word list, "order 1234") cannot be flagged, and skips the tokenizer. The engine's
-# PREFILTER keeps "order": it cannot look ahead cheaply across a whole value.
-_GATE_WITHOUT_ORDER_RE = re.compile(_prefilter(w for w in _TRIGGER_WORDS if w != "order"), re.IGNORECASE)
-_PLAIN_WORDS = re.compile(r"[\w\s]*")
-# The same question without the keyword search, for values of ASCII letters, digits and spaces (no
-# "_": the multi-part trigger words all hold one): a trigger word there is a whole run of letters.
-# The keyword pattern starts with a lookbehind that Python's re tries at every position (5-12 µs on a
-# 100-character sentence); a set lookup per run of letters costs a tenth of that.
+# holds no "by" (a word list, "order 1234") cannot be flagged. The engine's PREFILTER keeps "order": it
+# cannot look ahead cheaply across a whole value. (``_reads_as_no_sql`` below is the general form of
+# this argument; this is its cheapest case, answered before the PREFILTER search.)
+# For values of ASCII letters, digits and spaces (no "_": the multi-part trigger words all hold one) a
+# trigger word is a whole run of letters. The keyword pattern starts with a lookbehind that Python's re
+# tries at every position (5-12 µs on a 100-character sentence); a set lookup per run of letters costs
+# a tenth of that.
 _LETTER_RUNS = re.compile("[a-z]+")
 _WORDS_WITHOUT_ORDER = frozenset(w for w in _TRIGGER_WORDS if w != "order" and w.isalpha())
 _CONTEXT_NAMES = {
@@ -187,6 +196,115 @@ _CONTEXT_NAMES = {
     "`": "inside `...`",
 }
 _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
+
+
+# -- values that cannot read as SQL: names, contractions, host names ---------------------------------
+# "Jane O'Neil", "it's 5 o'clock", "abc123def4.execute-api.eu-west-1.amazonaws.com" pass the PREFILTER
+# (a quote, the word "execute") and would be tokenized in up to two contexts. Read against the
+# tokenizer and the grammar, a value whose characters are only letters, digits, "_", ".", "-" (never
+# "--"), blanks and apostrophes between two letters yields nothing but words, numbers, "-" and "."
+# tokens and '-quoted strings that close right before a letter: no "(" (so no function call), no ";",
+# comment, "@" variable, comparison symbol or "+" (no second view). What is left for a rule to fire on
+# is a word the tokenizer classifies, and those fall into three groups:
+# - anchors: a logic word (OR 5), UNION, a statement verb that can start a statement without "@" or "("
+#   (select 5, shutdown), or a clause that a broken-out value continues into with just a name or number
+#   (x'where 5, x'limit 5, x'procedure analyse). Their presence sends the value down the full path.
+# - words read only with a partner: ORDER/GROUP with BY, INTO with OUTFILE/DUMPFILE, and an operator
+#   word (like, in, not, ...) in a WHEN condition (when 1 like 1) or as the first word after the first
+#   quote, where it continues the broken-out string (x'like 5).
+# - every other keyword and literal word (from, as, end, null, ...) and the verbs that need "@" or "("
+#   (set @x, declare @x, call f()) or that no rule reads (replace, load, ...): the grammar reads them only
+#   after an anchor (select ... from, or true, create or replace) or after "(" or ",".
+_VERBS_WITHOUT_A_STATEMENT_HERE = frozenset({"set", "declare", "call", "replace", "merge", "revoke", "load", "handler"})
+_ANCHOR_WORDS = (
+    LOGIC_WORDS
+    | {"union"}
+    | (STATEMENT_WORDS - _VERBS_WITHOUT_A_STATEMENT_HERE)
+    | {"where", "having", "limit", "offset", "procedure"}
+)
+_WORD_PAIRS = (
+    (frozenset({"order", "group"}), frozenset({"by"})),
+    (frozenset({"into"}), frozenset({"outfile", "dumpfile"})),
+    (OPERATOR_WORDS, frozenset({"when"})),
+)
+_NAME_QUOTES = SINGLE_QUOTES
+_BLANKS = "".join(sorted(WHITESPACE))  # the tokenizer's blanks (\s differs: it holds \x1c, lacks \x00)
+
+
+def _escaped(chars: str) -> str:
+    """``chars`` spelled as \\uXXXX escapes, to sit inside a regex character class."""
+    return "".join(f"\\u{ord(char):04x}" for char in chars)
+
+
+_NAME_OR_HOST_CHARS = re.compile(f"[\\w.\\-{_escaped(_BLANKS + _NAME_QUOTES)}]*")
+_TOKEN_SEPARATORS = re.compile(f"[\\-{_escaped(_BLANKS + _NAME_QUOTES)}]+")
+_FIRST_QUOTE_AND_RUN = re.compile(f"[{_escaped(_NAME_QUOTES)}]([^\\-{_escaped(_BLANKS + _NAME_QUOTES)}]*)")
+
+
+def _reads_as_no_sql(text: str) -> bool:
+    """True when ``text`` is made of names, contractions or host names that no rule can flag (above)."""
+    if not _has_name_or_host_shape(text):
+        return False
+    lowered = text.lower()
+    if len(lowered) != len(text):  # "İ" lowers to two characters: token values would shift
+        return False
+    words = _word_tokens(lowered)
+    if words is None or not words.isdisjoint(_ANCHOR_WORDS) or _word_after_first_quote(lowered) in OPERATOR_WORDS:
+        return False
+    return not any(not words.isdisjoint(first) and not words.isdisjoint(second) for first, second in _WORD_PAIRS)
+
+
+def _has_name_or_host_shape(text: str) -> bool:
+    if _NAME_OR_HOST_CHARS.fullmatch(text) is None or "--" in text:  # "--" starts a comment
+        return False
+    if not _quotes_sit_between_letters(text):
+        return False  # '', 'x'='x, admin'-- ...
+    # \w also holds non-ASCII digits and marks ("²"), which the tokenizer reads as unknown tokens.
+    return text.isascii() or all(
+        char.isalpha() or char in _BLANKS or char in _NAME_QUOTES for char in text if char > "\x7f"
+    )
+
+
+def _quotes_sit_between_letters(text: str) -> bool:
+    """Every quote has a letter on both sides (the letter after it starts a word, as in the tokenizer)."""
+    last = len(text) - 1
+    for quote in _NAME_QUOTES:
+        at = text.find(quote)
+        while at >= 0:
+            if at == 0 or at == last or not (text[at - 1].isalpha() and text[at + 1].isalpha()):
+                return False
+            at = text.find(quote, at + 1)
+    return True
+
+
+def _word_after_first_quote(lowered: str) -> str:
+    """The word that follows the string the input closes when it sits inside '...' ("" without quotes).
+
+    The shape guarantees a letter after every quote, so that word is the whole run up to a separator.
+    """
+    found = _FIRST_QUOTE_AND_RUN.search(lowered)
+    return "" if found is None else found.group(1).rstrip(".")
+
+
+def _word_tokens(lowered: str) -> set[str] | None:
+    """Every value a word token (or a one-word string) can have in ``lowered``, or None when unsure.
+
+    Between blanks, "-" and quotes the tokenizer reads one run of letters, digits, "_" and "." as a word
+    when it starts with a letter or "_" (trailing dots become "." tokens); else as numbers and dots up
+    to the first letter, then a word. A hexadecimal number (0x1f) or an exponent (1e5) would move that
+    first letter, so those runs are left to the tokenizer.
+    """
+    words = set()
+    for run in _TOKEN_SEPARATORS.split(lowered):
+        if run and (run[0].isdigit() or run[0] == "."):
+            if run.startswith(("0x", "0b")):
+                return None
+            run = run.lstrip("0123456789.")
+            if run.startswith("e"):
+                return None
+        if run:
+            words.add(run.rstrip("."))
+    return words
 
 
 def _scan_context(tokens: list[Token], quote: str) -> grammar.Hit | None:
@@ -254,13 +372,11 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
         lowered = text.lower()
         tokens = lowered.split()
         letters = "".join(tokens)
-        if letters.isalnum() and "by" not in lowered:  # plain words (``_PLAIN_WORDS``), in C
+        if letters.isalnum() and "by" not in lowered:  # plain ASCII words and numbers, checked in C
             runs = tokens if letters.isalpha() else _LETTER_RUNS.findall(lowered)
             if _WORDS_WITHOUT_ORDER.isdisjoint(runs):
                 return None  # plain words whose only trigger can be "order", and no "by"
-    if _GATE_WITHOUT_ORDER_RE.search(text) is None and (
-        (_PLAIN_WORDS.fullmatch(text) is not None and "by" not in text.lower()) or _PREFILTER_RE.search(text) is None
-    ):
+    if _reads_as_no_sql(text) or _PREFILTER_RE.search(text) is None:
         return None
     return detect_unfiltered(text, ctx)
 
