@@ -141,8 +141,31 @@ def timing_cell(stats: dict[str, Any]) -> str:
     return f"{fmt(stats['median_us'])} ({fmt(stats['p90_us'])})"
 
 
-def ratio_cell(ours_us: float, theirs: dict[str, Any]) -> str:
-    return f"{ours_us / theirs['median_us']:.2f}" if "median_us" in theirs else "-"
+def ratio_cell(ours: dict[str, Any], theirs: dict[str, Any]) -> str:
+    """hullguard's time over the peer's: the median of the ratios of the rounds, each measured minutes
+    apart at most (load drift on a shared machine moves both sides of one round alike)."""
+    if "median_us" not in theirs:
+        return "-"
+    ratios = [a / b for a, b in zip(ours["rounds"], theirs["rounds"], strict=True)]
+    return f"{statistics.median(ratios):.2f}"
+
+
+def combine(rounds: list[PeerTimings]) -> PeerTimings:
+    """One tool's timings over several rounds: per event the median of the rounds' medians and p90s,
+    with each round's median kept for the ratios; an event any round could not time keeps the reason."""
+    combined: PeerTimings = {}
+    for event in rounds[0]:
+        got = [r[event] for r in rounds]
+        timed = [g for g in got if "median_us" in g]
+        if len(timed) < len(got):
+            combined[event] = next(g for g in got if "median_us" not in g)
+            continue
+        combined[event] = {
+            "median_us": statistics.median(g["median_us"] for g in timed),
+            "p90_us": statistics.median(g["p90_us"] for g in timed),
+            "rounds": [g["median_us"] for g in timed],
+        }
+    return combined
 
 
 def speed_table(
@@ -164,12 +187,11 @@ def speed_table(
         head += [WHOLE_REQUEST, "first sight / whole request"]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for event, stats in ours.items():
-        first = fresh[event]["median_us"]
         cells = [timing_cell(stats), timing_cell(fresh[event]), *(timing_cell(r[event]) for r in present.values())]
         if ddwaf:
-            cells += [ratio_cell(stats["median_us"], ddwaf[event]), ratio_cell(first, ddwaf[event])]
+            cells += [ratio_cell(stats, ddwaf[event]), ratio_cell(fresh[event], ddwaf[event])]
         if whole:
-            cells += [timing_cell(whole[event]), ratio_cell(first, whole[event])]
+            cells += [timing_cell(whole[event]), ratio_cell(fresh[event], whole[event])]
         lines.append(f"| {event} | " + " | ".join(cells) + " |")
     return lines
 
@@ -178,18 +200,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=fc.default_corpora())
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--rounds", type=int, default=3, help="times every tool is timed, in turns")
     args = parser.parse_args()
     (BENCH / "out").mkdir(exist_ok=True)
-    ours, fresh = hullguard_speed(args.corpora)
-    peers = {} if args.no_peers else {n: peer(n, "speed", args.corpora) for n in PEERS}
-    whole = None if args.no_peers else peer("libddwaf", "speed", args.corpora, "--whole-request")
+    ours, fresh, peers, whole = timed_rounds(args.corpora, max(1, args.rounds), args.no_peers)
     lines = [
         "## Firewall speed",
         "",
-        "Median (p90) wall time per `inspect()` of one benign event, in the same run. hullguard remembers",
-        "its detectors' answers for header values (which repeat from request to request); *first sight*",
-        "empties that memo before every call, as for a value never seen before. The peers remember",
-        "nothing between calls.",
+        "Median (p90) wall time per `inspect()` of one benign event. hullguard remembers its detectors'",
+        "answers for header values (which repeat from request to request) and which header values it found",
+        "clean; *first sight* empties that memo before every call, as for a value never seen before. The",
+        "peers remember nothing between calls. Every tool is timed in "
+        f"{max(1, args.rounds)} rounds, in turns (hullguard, then each",
+        "peer, then again), so that load drift on this shared machine reaches all of them alike: a time is",
+        "the median of the rounds' medians, a ratio the median of the rounds' ratios.",
         "",
     ]
     lines += speed_table(ours, fresh, peers, whole)
@@ -242,6 +266,32 @@ def main() -> int:
 # number that ties this machine's absolute times to the machine the absolute targets were set on.
 REFERENCE_EVENT = "apigw-v2-post-2kb (typical POST)"
 REFERENCE_DDWAF_US = 250.0
+
+
+def timed_rounds(
+    corpora: Path, rounds: int, no_peers: bool
+) -> tuple[PeerTimings, PeerTimings, dict[str, PeerTimings | None], PeerTimings | None]:
+    """hullguard (repeated and first sight), each peer and libddwaf on the whole request, timed in turns."""
+    ours: list[PeerTimings] = []
+    fresh: list[PeerTimings] = []
+    peer_rounds: dict[str, list[PeerTimings | None]] = {name: [] for name in PEERS}
+    whole_rounds: list[PeerTimings | None] = []
+    for _ in range(rounds):
+        repeated, first = hullguard_speed(corpora)
+        ours.append(repeated)
+        fresh.append(first)
+        if no_peers:
+            continue
+        for name in PEERS:
+            peer_rounds[name].append(peer(name, "speed", corpora))
+        whole_rounds.append(peer("libddwaf", "speed", corpora, "--whole-request"))
+
+    def combined(got: list[PeerTimings | None]) -> PeerTimings | None:
+        return combine([g for g in got if g]) if got and all(got) else None
+
+    peers = {} if no_peers else {name: combined(got) for name, got in peer_rounds.items()}
+    whole = None if no_peers else combined(whole_rounds)
+    return combine(ours), combine(fresh), peers, whole
 
 
 def machine_speed(ddwaf: PeerTimings | None) -> list[str]:

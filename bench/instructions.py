@@ -1,0 +1,84 @@
+"""Machine instructions per ``inspect()`` of one benign speed event, counted by valgrind: a cost
+measure that, unlike wall time, does not move with the load of a shared machine.
+
+    .venv/bin/python bench/instructions.py "browser" [--first-sight] [--runs 100] [--src DIR]
+
+The event is the first of ``firewall_corpus.speed_events`` whose name contains the given text. The
+count is taken twice, with ``--runs`` inspections and with none, under ``valgrind --tool=cachegrind``
+(hash seed fixed, so both runs do the same start-up work), and the difference is divided by the runs.
+``--src`` counts another checkout's ``src`` (a ``git worktree`` of an older commit) to compare two
+versions of the code on the same event. Instructions are not time (a cache miss costs more than an
+addition), so the speed table in RESULTS.md stays the measure the targets are read against; this
+one tells whether a change made the work smaller.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+WORKER = """
+import sys
+sys.path.insert(0, {bench!r})
+from firewall_corpus import default_corpora, speed_events
+from hullguard.firewall import Firewall
+name, runs, first_sight = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+event = next(e for label, e in speed_events(default_corpora()).items() if name in label)
+firewall = Firewall()
+for _ in range(3):  # what is loaded or compiled on first use is not part of the count
+    firewall.forget()
+    firewall.inspect(event)
+for _ in range(runs):
+    if first_sight:
+        firewall.forget()
+    firewall.inspect(event)
+"""
+_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def count(src: Path, name: str, runs: int, first_sight: bool) -> int:
+    """Instructions of one worker process that inspects the event ``runs`` times."""
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(src))
+    code = WORKER.format(bench=str(BENCH))
+    command = [
+        "valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+        sys.executable, "-c", code, name, str(runs), "1" if first_sight else "0",
+    ]
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    found = _REFS.search(proc.stderr)
+    if proc.returncode != 0 or found is None:
+        raise SystemExit(f"the counting run failed: {proc.stderr[-1500:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("event", help="text in the speed event's name, e.g. 'browser' or '64 KB'")
+    parser.add_argument("--first-sight", action="store_true", help="empty the header memo before each call")
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--src", type=Path, default=BENCH.parent / "src")
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
+        return 2
+    if args.runs < 1:
+        print("--runs must be at least 1", file=sys.stderr)
+        return 2
+    import compileall  # bytecode first, as a deployment has it: compiling is not inspection
+
+    compileall.compile_dir(str(args.src / "hullguard"), quiet=1)
+    total = count(args.src, args.event, args.runs, args.first_sight)
+    start_up = count(args.src, args.event, 0, args.first_sight)
+    mode = "first sight" if args.first_sight else "repeated"
+    print(f"{args.event} ({mode}): {(total - start_up) // args.runs:,} instructions per inspect ({args.src})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
