@@ -70,6 +70,13 @@ def main() -> int:
     if args.runs < 1:
         print("--runs must be at least 1", file=sys.stderr)
         return 2
+    sys.path.insert(0, str(BENCH))
+    import firewall_corpus as fc
+
+    names = list(fc.speed_events(fc.default_corpora()))
+    if not any(args.event in name for name in names):
+        print(f"no speed event's name contains {args.event!r}; the events are: " + "; ".join(names), file=sys.stderr)
+        return 2
     import compileall  # bytecode first, as a deployment has it: compiling is not inspection
 
     compileall.compile_dir(str(args.src / "hullguard"), quiet=1)
