@@ -75,6 +75,16 @@ def _fastest_match(matcher: object) -> Callable[[bytes], list[int] | None]:
     return raw if same else public
 
 
+def _answer(match: Callable[[bytes], list[int] | None], canary: int, data: bytes) -> Sequence[int] | None:
+    """The indices of a set's patterns that match ``data``, or None when RE2 failed (it raised, or the
+    canary, which matches every text, is missing: the wrapper answers None when nothing matched)."""
+    try:
+        hits = match(data) or ()
+    except Exception:
+        return None
+    return hits if canary in hits else None
+
+
 class Locator:
     """Finds where a translated prefilter matches the joined views, with RE2 (one search per view it
     matches, like the exact Python passes, at a fraction of their cost when the prefilter starts with
@@ -168,13 +178,10 @@ class Gate:
     def candidates(self, data: bytes) -> set[int] | None:
         """Positions of the prefilters that may match ``data`` (the joined views, ASCII); None when
         the gate cannot tell."""
-        try:
-            hits = self._match(data) or ()  # the wrapper answers None when nothing matched
-        except Exception:
+        hits = _answer(self._match, self._canary, data)
+        if hits is None:
             return None
         canary = self._canary
-        if canary not in hits:
-            return None
         positions = self._positions
         found = {positions[i] for i in hits if i != canary}
         found.update(self._always)
@@ -236,12 +243,8 @@ class UnicodeGate:
         """For one view (``data``: its lower-cased text in UTF-8): the positions of the prefilters that
         match it, and of those that may match it and must be confirmed by the exact prefilter; None
         when the gate cannot tell."""
-        try:
-            hits = self._match(data) or ()  # the wrapper answers None when nothing matched
-        except Exception:
-            return None
-        canary = self._canary
-        if canary not in hits:
+        hits = _answer(self._match, self._canary, data)
+        if hits is None:
             return None
         first_extra = self._beyond  # the beyond-Latin-1 pattern, then the canary
         beyond = first_extra in hits
