@@ -29,8 +29,8 @@ re2 = pytest.importorskip("re2")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "detectors"
 
 
-def _fixture_texts() -> list[str]:
-    """Every attack and benign string of the detector fixtures, lower-cased, ASCII only."""
+def _fixture_strings() -> list[str]:
+    """Every attack and benign string of the detector fixtures, as they are."""
     texts: list[str] = []
     for path in sorted(FIXTURES.rglob("*")):
         if path.suffix == ".json":
@@ -39,7 +39,12 @@ def _fixture_texts() -> list[str]:
             texts.extend(v for v in values if isinstance(v, str))
         elif path.suffix in (".tsv", ".txt"):
             texts.extend(line.split("\t")[-1] for line in path.read_text(encoding="utf-8").splitlines())
-    return [t.lower() for t in texts if t and t.isascii()]
+    return [t for t in texts if t]
+
+
+def _fixture_texts() -> list[str]:
+    """Every attack and benign string of the detector fixtures, lower-cased, ASCII only."""
+    return [t.lower() for t in _fixture_strings() if t.isascii()]
 
 
 TEXTS = _fixture_texts()
@@ -309,19 +314,6 @@ def test_unicode_gate_names_certain_families_and_those_to_confirm() -> None:
     for failed in ([], None):  # RE2 failed: the canary is missing (None: the wrapper's empty answer)
         failing = gate.UnicodeGate(lambda data, answer=failed: answer, 2, [("a", EXACT)])
         assert failing.candidates(b"a") is None
-
-
-def _fixture_strings() -> list[str]:
-    """Every attack and benign string of the detector fixtures, as they are."""
-    texts: list[str] = []
-    for path in sorted(FIXTURES.rglob("*")):
-        if path.suffix == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"))
-            values = data if isinstance(data, list) else [v for vs in data.values() for v in vs]
-            texts.extend(v for v in values if isinstance(v, str))
-        elif path.suffix in (".tsv", ".txt"):
-            texts.extend(line.split("\t")[-1] for line in path.read_text(encoding="utf-8").splitlines())
-    return [t for t in texts if t]
 
 
 _FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
