@@ -97,7 +97,10 @@ class Scanner:
             text = texts[index]
             path, record, ctype, is_key = metas[index]
             if not is_key and path.startswith(HEADER_PREFIX) and header_fits(path, text):
-                continue  # a standard header in its standard shape (``header_shapes.py``)
+                # A standard header in its standard shape (``header_shapes.py``). The walk drops those of
+                # a flat header map before they become views; this catches the others (list-valued
+                # headers such as Lattice's, decoded views of a header value).
+                continue
             families = hits[index]
             if len(families) > 1:
                 families.sort(key=lambda d: order[d.family])
