@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit contracts bench layer clean
+.PHONY: install demo test lint typecheck unit compiled unit-compiled contracts bench layer clean
 
 install: $(STAMP)
 
@@ -27,14 +27,22 @@ unit: install
 	bash scripts/ensure-services.sh
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
+# The firewall also ships compiled with mypyc (scripts/compiled_build.py): its tests run again on that
+# build, so both variants a function may import are tested. Rebuilt only when a source changed.
+compiled: install
+	$(PY) scripts/compiled_build.py
+
+unit-compiled: compiled
+	HULLGUARD_TEST_COMPILED=1 PYTHONPATH=build/compiled/src $(PY) -m pytest -q -n 2 --dist loadfile tests/firewall
+
 # The public contracts live beside the repository when it is checked out with its shared folder.
 contracts: install
 	@if [ -f ../shared/checks/contracts.py ]; then $(PY) ../shared/checks/contracts.py; \
 	else echo "contracts: ../shared/checks/contracts.py not present, skipped"; fi
 
-test: lint typecheck unit contracts
+test: lint typecheck unit unit-compiled contracts
 
-bench: install
+bench: install compiled
 	$(PY) bench/run.py
 
 layer: install

@@ -6,6 +6,8 @@ cold start.
 All tools are timed in the same run with the same loop (bench/peers/timing.py), each in its own process
 one after another; ratios are the numbers to read, the machine is shared and noisy. libddwaf is timed
 twice: as ddtrace hands it a request (its limits cut big bodies) and on the whole request (equal work).
+hullguard is timed twice too: from its sources (the pure-Python wheel) and compiled with mypyc
+(``scripts/compiled_build.py``, the platform wheel), when that build is present (``make compiled``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -27,6 +30,9 @@ from timing import time_call  # noqa: E402
 
 import firewall_corpus as fc  # noqa: E402
 from peers.venvs import ensure_peer  # noqa: E402
+
+# The compiled variant of the firewall (``scripts/compiled_build.py``): same sources, mypyc-compiled.
+COMPILED_SRC = BENCH.parent / "build" / "compiled" / "src"
 
 PEERS = {
     "libddwaf": (["ddtrace"], "ddwaf_adapter.py", "ddtrace"),
@@ -66,6 +72,36 @@ def hullguard_speed(corpora: Path) -> tuple[dict[str, dict[str, float]], dict[st
 
     fresh = {name: time_call(lambda e=event: first_sight(e)) for name, event in events.items()}
     return repeated, fresh
+
+
+def compiled_present() -> bool:
+    return (COMPILED_SRC.parent / ".sources").is_file()
+
+
+def compiled_speed(corpora: Path) -> tuple[PeerTimings, PeerTimings] | None:
+    """``hullguard_speed`` of the compiled variant, in a process that imports it; None when the build
+    is missing or the process did not run the compiled modules."""
+    if not compiled_present():
+        return None
+    out = BENCH / "out" / "speed-hullguard-compiled.json"
+    env = dict(os.environ, PYTHONPATH=str(COMPILED_SRC))
+    command = [sys.executable, str(Path(__file__).resolve()), "--corpora", str(corpora), "--worker", str(out)]
+    if subprocess.run(command, env=env, check=False).returncode != 0:
+        return None
+    got = json.loads(out.read_text())
+    return got["repeated"], got["first_sight"]
+
+
+def worker(corpora: Path, out: Path) -> int:
+    """The compiled variant's timings into ``out`` (run by ``compiled_speed``)."""
+    from hullguard.firewall import inspection
+
+    if inspection.__file__ is None or inspection.__file__.endswith(".py"):
+        print(f"the firewall imported from {inspection.__file__} is not the compiled build", file=sys.stderr)
+        return 3
+    repeated, fresh = hullguard_speed(corpora)
+    out.write_text(json.dumps({"repeated": repeated, "first_sight": fresh}))
+    return 0
 
 
 def hullguard_adversarial(corpora: Path) -> dict[str, tuple[dict[str, float], str]]:
@@ -109,17 +145,23 @@ def peer(name: str, mode: str, corpora: Path, *flags: str) -> PeerTimings | None
 
 def cold_start(runs: int = 15) -> dict[str, tuple[float, float]]:
     """Median (ms, MiB) that ``import hullguard.firewall`` + ``Firewall()`` add, in a bare interpreter
-    ("bare") and after the Lambda runtime interface client's bootstrap imports ("in runtime"), taken
-    in turns so that load drift on a shared machine hits both alike."""
+    ("bare") and after the Lambda runtime interface client's bootstrap imports ("in runtime"; "compiled":
+    the compiled variant, also after them), taken in turns so that load drift on a shared machine hits
+    all alike."""
     # Bytecode as a deployment has it (pip and the layer build write it): without it, and with
     # PYTHONDONTWRITEBYTECODE set as on this machine, every fresh interpreter would compile hullguard.
     compileall.compile_dir(str(BENCH.parent / "src" / "hullguard"), quiet=1)
-    variants = {"bare": "", "in runtime": IN_RUNTIME}
+    variants: dict[str, tuple[str, dict[str, str] | None]] = {"bare": ("", None), "in runtime": (IN_RUNTIME, None)}
+    if compiled_present():
+        compileall.compile_dir(str(COMPILED_SRC / "hullguard"), quiet=1)
+        variants["compiled"] = (IN_RUNTIME, dict(os.environ, PYTHONPATH=str(COMPILED_SRC)))
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
     for _ in range(runs):
-        for name, prelude in variants.items():
+        for name, (prelude, env) in variants.items():
             code = COLD_START.format(prelude=prelude)
-            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            proc = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+            )
             t, r = proc.stdout.split()
             samples[name].append((float(t), float(r)))
     return {
@@ -171,28 +213,39 @@ def combine(rounds: list[PeerTimings]) -> PeerTimings:
 def speed_table(
     ours: dict[str, dict[str, float]],
     fresh: dict[str, dict[str, float]],
+    compiled: tuple[PeerTimings, PeerTimings] | None,
     peers: dict[str, PeerTimings | None],
     whole: PeerTimings | None,
 ) -> list[str]:
-    """The per-event table: hullguard, the peers as they run, then libddwaf on the whole request.
-
-    The whole-request columns come last so that the earlier columns keep their places from run to run.
-    """
+    """Two tables: the times (hullguard from sources, compiled, the peers as they run, libddwaf on the
+    whole request) and hullguard's times over libddwaf's. The whole-request columns come last so that
+    the earlier columns keep their places from run to run."""
     present = {n: r for n, r in peers.items() if r}
     ddwaf = present.get("libddwaf")
-    head = ["event", "hullguard", "hullguard, first sight", *present]
-    if ddwaf:
-        head += ["hullguard / libddwaf", "first sight / libddwaf"]
+    ours_columns = {"hullguard": ours, "hullguard, first sight": fresh}
+    if compiled:
+        ours_columns |= {"compiled": compiled[0], "compiled, first sight": compiled[1]}
+    times = {**ours_columns, **present}
     if whole:
-        head += [WHOLE_REQUEST, "first sight / whole request"]
+        times[WHOLE_REQUEST] = whole
+    lines = _table(["event", *times], [[timing_cell(col[event]) for col in times.values()] for event in ours], ours)
+    if not ddwaf:
+        return lines
+    ratios: dict[str, tuple[dict[str, Any], PeerTimings]] = {
+        f"{name} / libddwaf": (col, ddwaf) for name, col in ours_columns.items()
+    }
+    if whole:
+        ratios["first sight / whole request"] = (fresh, whole)
+        if compiled:
+            ratios["compiled, first sight / whole request"] = (compiled[1], whole)
+    rows = [[ratio_cell(col[event], theirs[event]) for col, theirs in ratios.values()] for event in ours]
+    return [*lines, "", "hullguard's time over libddwaf's (target: at most 0.20 on the API Gateway events):", "",
+            *_table(["event", *ratios], rows, ours)]
+
+
+def _table(head: list[str], rows: list[list[str]], events: dict[str, Any]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
-    for event, stats in ours.items():
-        cells = [timing_cell(stats), timing_cell(fresh[event]), *(timing_cell(r[event]) for r in present.values())]
-        if ddwaf:
-            cells += [ratio_cell(stats, ddwaf[event]), ratio_cell(fresh[event], ddwaf[event])]
-        if whole:
-            cells += [timing_cell(whole[event]), ratio_cell(fresh[event], whole[event])]
-        lines.append(f"| {event} | " + " | ".join(cells) + " |")
+    lines += [f"| {event} | " + " | ".join(cells) + " |" for event, cells in zip(events, rows, strict=True)]
     return lines
 
 
@@ -201,9 +254,12 @@ def main() -> int:
     parser.add_argument("--corpora", type=Path, default=fc.default_corpora())
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--rounds", type=int, default=3, help="times every tool is timed, in turns")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)  # see ``compiled_speed``
     args = parser.parse_args()
+    if args.worker:
+        return worker(args.corpora, args.worker)
     (BENCH / "out").mkdir(exist_ok=True)
-    ours, fresh, peers, whole = timed_rounds(args.corpora, max(1, args.rounds), args.no_peers)
+    ours, fresh, compiled, peers, whole = timed_rounds(args.corpora, max(1, args.rounds), args.no_peers)
     lines = [
         "## Firewall speed",
         "",
@@ -215,8 +271,12 @@ def main() -> int:
         "peer, then again), so that load drift on this shared machine reaches all of them alike: a time is",
         "the median of the rounds' medians, a ratio the median of the rounds' ratios.",
         "",
+        "*hullguard* runs the sources as the pure-Python wheel installs them; *compiled* is the same sources",
+        "compiled with mypyc (`scripts/compiled_build.py`), as the platform wheel installs them"
+        + ("." if compiled else ": not built on this machine (`make compiled` needs a C compiler)."),
+        "",
     ]
-    lines += speed_table(ours, fresh, peers, whole)
+    lines += speed_table(ours, fresh, compiled, peers, whole)
     lines.append("")
     scaling = [(k, v["median_us"]) for k, v in ours.items() if k.startswith("body ")]
     if len(scaling) >= 2:
@@ -249,13 +309,19 @@ def main() -> int:
     cold = cold_start()
     runtime_ms, runtime_mib = cold["in runtime"]
     bare_ms, bare_mib = cold["bare"]
+    compiled_cold = ""
+    if "compiled" in cold:
+        compiled_ms, compiled_mib = cold["compiled"]
+        compiled_cold = (
+            f" The compiled variant adds {compiled_ms:.1f} ms and {compiled_mib:.1f} MiB (after the same imports)."
+        )
     lines.append(
         f"Cold start: `import hullguard.firewall` + `Firewall()` adds {runtime_ms:.1f} ms and {runtime_mib:.1f} MiB "
         "RSS to a function's init, measured after the Lambda runtime interface client's bootstrap imports "
         f"(`{IN_RUNTIME}`, which loads json, re, enum, logging and the rest first, as in Lambda); "
-        f"in a bare interpreter, which also pays for those, {bare_ms:.1f} ms and {bare_mib:.1f} MiB. Median "
-        "of 15 fresh interpreters each, bytecode compiled beforehand as in a deployment; target at most "
-        "30 ms and 15 MB."
+        f"in a bare interpreter, which also pays for those, {bare_ms:.1f} ms and {bare_mib:.1f} MiB.{compiled_cold} "
+        "Median of 15 fresh interpreters each, bytecode compiled beforehand as in a deployment; target at "
+        "most 30 ms and 15 MB."
     )
     lines += machine_speed(peers.get("libddwaf"))
     print("\n".join(lines))
@@ -270,16 +336,25 @@ REFERENCE_DDWAF_US = 250.0
 
 def timed_rounds(
     corpora: Path, rounds: int, no_peers: bool
-) -> tuple[PeerTimings, PeerTimings, dict[str, PeerTimings | None], PeerTimings | None]:
-    """hullguard (repeated and first sight), each peer and libddwaf on the whole request, timed in turns."""
+) -> tuple[
+    PeerTimings,
+    PeerTimings,
+    tuple[PeerTimings, PeerTimings] | None,
+    dict[str, PeerTimings | None],
+    PeerTimings | None,
+]:
+    """hullguard (repeated and first sight; from sources, then compiled), each peer and libddwaf on the
+    whole request, timed in turns."""
     ours: list[PeerTimings] = []
     fresh: list[PeerTimings] = []
+    compiled_rounds: list[tuple[PeerTimings, PeerTimings] | None] = []
     peer_rounds: dict[str, list[PeerTimings | None]] = {name: [] for name in PEERS}
     whole_rounds: list[PeerTimings | None] = []
     for _ in range(rounds):
         repeated, first = hullguard_speed(corpora)
         ours.append(repeated)
         fresh.append(first)
+        compiled_rounds.append(compiled_speed(corpora))
         if no_peers:
             continue
         for name in PEERS:
@@ -291,7 +366,11 @@ def timed_rounds(
 
     peers = {} if no_peers else {name: combined(got) for name, got in peer_rounds.items()}
     whole = None if no_peers else combined(whole_rounds)
-    return combine(ours), combine(fresh), peers, whole
+    compiled = None
+    if all(compiled_rounds):
+        got = [c for c in compiled_rounds if c]
+        compiled = (combine([c[0] for c in got]), combine([c[1] for c in got]))
+    return combine(ours), combine(fresh), compiled, peers, whole
 
 
 def machine_speed(ddwaf: PeerTimings | None) -> list[str]:
@@ -303,8 +382,8 @@ def machine_speed(ddwaf: PeerTimings | None) -> list[str]:
     return [
         "",
         f"Machine speed: libddwaf takes {measured:.0f} µs on the typical 2 KB POST in this run, where issue #2 "
-        f"measured roughly {REFERENCE_DDWAF_US:.0f} µs: this machine runs about {factor:.1f}× "
-        f"{'slower' if factor >= 1 else 'faster'} than the one the issues' absolute targets were set on. Ratios "
+        f"measured roughly {REFERENCE_DDWAF_US:.0f} µs: this machine takes about {factor:.1f}× the time of "
+        "the one the issues' absolute targets were set on. Ratios "
         "measured in the same run do not depend on it; absolute times (cold start here, the runtime's "
         "milliseconds and microseconds) scale with it.",
     ]

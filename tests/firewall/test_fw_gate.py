@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from fw_helpers import requires_interpreted
 
 from hullguard.firewall import Firewall, gate
 from hullguard.firewall.detectors.prefilters import GATES, PREFILTERS, UNICODE_GATES
@@ -162,6 +163,7 @@ def _attacks() -> list[dict[str, object]]:
 
 
 def test_firewall_detects_the_same_with_and_without_the_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    requires_interpreted("replaces gate._re2_set to build a firewall without RE2")
     gated = Firewall()
     assert gated._gate is not None
     monkeypatch.setattr(gate, "_re2_set", lambda patterns: None)  # as without the google-re2 wheel
@@ -334,6 +336,7 @@ def _findings(firewall: Firewall, event: dict[str, object]) -> list[tuple[str, s
 def test_firewall_detects_the_same_with_and_without_the_unicode_gate(monkeypatch: pytest.MonkeyPatch) -> None:
     """On every fixture string in shapes that are not ASCII: the Unicode gate, the exact passes on the
     views that are not ASCII (no Unicode gate), and no gate at all find exactly the same."""
+    requires_interpreted("replaces gate._re2_set to build a firewall without RE2")
     unicode_gated = Firewall()
     exact_passes = Firewall()
     assert exact_passes._gate is not None

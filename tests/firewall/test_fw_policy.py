@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fw_helpers import SQLI, TEST_DETECTORS, XSS, event
+from fw_helpers import SQLI, TEST_DETECTORS, XSS, event, requires_interpreted
 
 from hullguard.firewall import Firewall, FirewallPolicy, PolicyError
 
@@ -120,6 +121,8 @@ def test_detector_bug_becomes_internal_finding_and_fail_mode_decides() -> None:
 def test_engine_bug_is_caught_by_inspect(monkeypatch: pytest.MonkeyPatch) -> None:
     from hullguard.firewall.inspection import Inspection
 
+    requires_interpreted("replaces Inspection.walk")
+
     def broken(self: Any) -> None:
         raise MemoryError("simulated")
 
@@ -128,6 +131,31 @@ def test_engine_bug_is_caught_by_inspect(monkeypatch: pytest.MonkeyPatch) -> Non
     assert closed.blocked and closed.trigger == "api-gateway-rest"
     assert closed.findings[0].rule_id == "HG-INTERNAL-001" and "MemoryError" in closed.error
     assert not Firewall(detectors=TEST_DETECTORS).inspect(_body({"q": "x"})).blocked
+
+
+class _FailingMapping(Mapping[str, str]):
+    """A value that fails while the walk reads it, as an engine bug would (in both builds)."""
+
+    def __getitem__(self, key: str) -> str:
+        raise MemoryError("simulated")
+
+    def __iter__(self) -> Iterator[str]:
+        raise MemoryError("simulated")
+
+    def __len__(self) -> int:
+        return 1
+
+    def items(self) -> Any:
+        raise MemoryError("simulated")
+
+
+def test_a_failure_while_walking_is_caught_by_inspect() -> None:
+    event = {"order": {"note": "x"}, "extra": _FailingMapping()}
+    closed = Firewall(detectors=TEST_DETECTORS, policy={"fail_mode": "closed"}).inspect(event)
+    assert closed.blocked and closed.findings[0].rule_id == "HG-INTERNAL-001"
+    assert "MemoryError" in closed.error
+    opened = Firewall(detectors=TEST_DETECTORS).inspect(event)
+    assert not opened.blocked and "MemoryError" in opened.error
 
 
 def test_policy_can_be_given_as_policy_object_dict_or_path(tmp_path: Path) -> None:
