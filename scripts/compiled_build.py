@@ -28,12 +28,12 @@ FIREWALL = ROOT / "src" / "hullguard" / "firewall"
 # Left interpreted: package __init__ files (mypyc compiles them, but a compiled package module of a
 # partly compiled package crashed at import in our trial), modules that build classes differently at
 # run time than type checkers see them (``TYPE_CHECKING`` with an ``else`` branch: policy.py,
-# sqli_tokens.py), and the build-time generators (catalogue, gate_translate), which Lambda never runs.
+# sqli_token.py), and the build-time generators (catalogue, gate_translate), which Lambda never runs.
 _INTERPRETED = {
     "__init__.py",
     "__main__.py",
     "policy.py",
-    "sqli_tokens.py",
+    "sqli_token.py",
     "catalogue.py",
     "gate_translate.py",
     "prefilters.py",

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors import sqli_grammar as grammar
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.sqli_token import Token
 from hullguard.firewall.detectors.sqli_tokens import (
     DOUBLE_QUOTES,
     LOGIC_WORDS,
@@ -21,7 +22,6 @@ from hullguard.firewall.detectors.sqli_tokens import (
     SINGLE_QUOTES,
     STATEMENT_WORDS,
     WHITESPACE,
-    Token,
     regex_alternation,
     tokenize,
 )

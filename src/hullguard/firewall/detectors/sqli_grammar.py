@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hullguard.firewall.detectors.sqli_tokens import Token
+from hullguard.firewall.detectors.sqli_token import Token
 
 Hit = tuple[str, str, int]
 Check = Callable[[list[Token], int], "Hit | None"]

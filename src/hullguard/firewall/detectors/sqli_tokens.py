@@ -35,11 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # ``typing`` costs ms on the first invocation; type checkers see it here
-    from typing import NamedTuple
-else:  # the same class, built by collections.namedtuple without importing typing
-    from hullguard.events.record import NamedTuple
+from hullguard.firewall.detectors.sqli_token import Token
 
 MAX_TOKENS = 4096  # per context: bounded memory whatever the input length
 
@@ -123,14 +119,6 @@ MULTI_OPERATORS = ("<=>", "<>", "!=", "<=", ">=", ":=", "::", "||", "&&", "!<", 
 _OPERATORS_BY_FIRST: dict[str, tuple[str, ...]] = {
     first: tuple(op for op in MULTI_OPERATORS if op[0] == first) for first in {op[0] for op in MULTI_OPERATORS}
 }
-
-
-class Token(NamedTuple):  # a tuple: cheaper to create than a dataclass, on the hot path
-    kind: str
-    value: str  # lower-cased text (strings: their content)
-    start: int  # span in the tokenized text (after the assumed quote prefix, see tokenize)
-    end: int
-    closed: bool = True  # strings only: the closing quote was present
 
 
 class _Tokenizer:
