@@ -94,10 +94,10 @@ def compiled_speed(corpora: Path) -> tuple[PeerTimings, PeerTimings] | None:
 
 def worker(corpora: Path, out: Path) -> int:
     """The compiled variant's timings into ``out`` (run by ``compiled_speed``)."""
-    from hullguard.firewall import inspection
+    from hullguard.firewall import compiled
 
-    if inspection.__file__ is None or inspection.__file__.endswith(".py"):
-        print(f"the firewall imported from {inspection.__file__} is not the compiled build", file=sys.stderr)
+    if not compiled():
+        print("the firewall this worker imported is not the compiled build", file=sys.stderr)
         return 3
     repeated, fresh = hullguard_speed(corpora)
     out.write_text(json.dumps({"repeated": repeated, "first_sight": fresh}))
@@ -273,7 +273,13 @@ def main() -> int:
         "",
         "*hullguard* runs the sources as the pure-Python wheel installs them; *compiled* is the same sources",
         "compiled with mypyc (`scripts/compiled_build.py`), as the platform wheel installs them"
-        + ("." if compiled else ": not built on this machine (`make compiled` needs a C compiler)."),
+        + (
+            "."
+            if compiled
+            else ": built, but its timing run failed (see the messages above)."
+            if compiled_present()
+            else ": not built on this machine (`make compiled` needs a C compiler)."
+        ),
         "",
     ]
     lines += speed_table(ours, fresh, compiled, peers, whole)

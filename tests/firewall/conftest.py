@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from fw_helpers import compiled
+
+from hullguard.firewall import compiled
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

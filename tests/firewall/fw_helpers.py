@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from hullguard.events.schema import Severity
+from hullguard.firewall import compiled as firewall_compiled
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "events"
@@ -91,17 +92,10 @@ BUGGY_DETECTOR = _module("xpath", r"boom", _rule("xpath"), _boom)
 TEST_DETECTORS = [SQLI_DETECTOR, XSS_DETECTOR, NOSQL_DETECTOR, STRICT_DETECTOR, BUGGY_DETECTOR]
 
 
-def compiled() -> bool:
-    """The firewall's modules are the compiled variant (``scripts/compiled_build.py``)."""
-    from hullguard.firewall import inspection
-
-    return not inspection.__file__.endswith(".py")
-
-
 def requires_interpreted(why: str) -> None:
     """Skip a test that replaces a function of a firewall module: compiled modules call their own
     functions directly, so the replacement would never run and the test would prove nothing."""
-    if compiled():
+    if firewall_compiled():
         pytest.skip(f"interpreted modules only: {why}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import types
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from fw_helpers import SQLI, TEST_DETECTORS, event
 
 from hullguard.events.schema import Severity
-from hullguard.firewall import Firewall
+from hullguard.firewall import Firewall, compiled, inspection
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 from hullguard.firewall.prefilter import SEPARATOR, rewrite_pattern, split_passes, top_level_branches
 
@@ -161,3 +162,9 @@ def test_split_prefilter_hits_the_same_views_as_the_whole_pattern() -> None:
     expected = [v for v in views if whole.search(v)]
     got = [v for v in views if any(p.search(SEPARATOR + v if a else v) for p, a in passes)]
     assert got == expected == ["a$b", "x|y", "1 or 2", "10.0.0.1", "cos\nsystem", "o:8", "ro0abxx"]
+
+
+def test_compiled_tells_which_build_runs() -> None:
+    """``make unit-compiled`` runs these tests on the mypyc build, ``make unit`` on the sources."""
+    assert compiled() is (os.environ.get("HULLGUARD_TEST_COMPILED") == "1")
+    assert compiled() is not inspection.__file__.endswith(".py")

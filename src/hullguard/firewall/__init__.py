@@ -12,7 +12,15 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from hullguard.firewall.response import EventBlocked
 
-__all__ = ["EventBlocked", "Finding", "Firewall", "FirewallPolicy", "PolicyError", "Verdict"]
+__all__ = ["EventBlocked", "Finding", "Firewall", "FirewallPolicy", "PolicyError", "Verdict", "compiled"]
+
+
+def compiled() -> bool:
+    """Whether this process runs the firewall's mypyc-compiled build (an extension module beside each
+    source, loaded by the interpreter it was built for) rather than its sources."""
+    from hullguard.firewall import inspection
+
+    return not (inspection.__file__ or "").endswith(".py")
 
 
 def __getattr__(name: str) -> object:
