@@ -24,14 +24,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FIREWALL = ROOT / "src" / "hullguard" / "firewall"
 # Left interpreted: package __init__ files (mypyc compiles them, but a compiled package module of a
 # partly compiled package crashed at import in our trial), modules that build classes differently at
 # run time than type checkers see them (``TYPE_CHECKING`` with an ``else`` branch: policy.py,
-# sqli_token.py), and the build-time generators (catalogue, gate_translate), which Lambda never runs.
+# sqli_token.py), the build-time generators (catalogue, gate_translate), which Lambda never runs, and
+# the generated prefilter table, which is data read once.
 _INTERPRETED = {
     "__init__.py",
-    "__main__.py",
     "policy.py",
     "sqli_token.py",
     "catalogue.py",
@@ -67,11 +66,8 @@ def build(out: Path, force: bool = False) -> int:
         shutil.rmtree(out)
     src = out / "src"
     shutil.copytree(ROOT / "src" / "hullguard", src / "hullguard", ignore=shutil.ignore_patterns("__pycache__"))
-    # mypyc reads the project's mypy settings (strict, ignore_missing_imports for untyped wheels).
-    config = out / "mypy.ini"
-    config.write_text(
-        "[mypy]\npython_version = 3.10\nstrict = True\nwarn_unused_ignores = False\nignore_missing_imports = True\n"
-    )
+    # mypyc type-checks with the project's own mypy settings (``[tool.mypy]``, as ``setup.py`` does).
+    config = ROOT / "pyproject.toml"
     code = (
         "import sys\n"
         "from setuptools import Distribution\n"
