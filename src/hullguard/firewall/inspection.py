@@ -31,7 +31,8 @@ from hullguard.firewall.decoders import (
 from hullguard.firewall.decoders.gzip import decompress, is_compressed
 from hullguard.firewall.decoders.overlong import bytes_to_text
 from hullguard.firewall.header_shapes import MAX_VALUE as MAX_SHAPED
-from hullguard.firewall.header_shapes import grammar as header_grammar
+from hullguard.firewall.header_shapes import Shape, all_fit
+from hullguard.firewall.header_shapes import shape as header_shape
 from hullguard.firewall.memo import MAX_TEXT as MAX_REMEMBERED
 from hullguard.firewall.rules import BUDGET_RULE, INTERNAL_RULE
 from hullguard.firewall.scanner import Meta, Scanner
@@ -87,10 +88,10 @@ _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hol
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 # Names of a flat map (headers, query parameters), by the map's location and kind and the name as
 # sent: (location of the value, name cannot carry an injection, value is a Cookie header, meta of a
-# value outside a batch record, the header's grammar in ``header_shapes`` or None). Header and
+# value outside a batch record, the header's shape in ``header_shapes`` or None). Header and
 # parameter names repeat from one event to the next; a bounded cache saves the string work and the
 # tuples for each of them on every event.
-_Name = tuple[str, bool, bool, Meta, "re.Pattern[str] | None"]
+_Name = tuple[str, bool, bool, Meta, "Shape | None"]
 _NAMES: tuple[dict[str, dict[str, _Name]], dict[str, dict[str, _Name]]] = ({}, {})  # plain maps, headers
 _MAX_NAMES = 4096
 _MAX_NAME_LENGTH = 128
@@ -100,7 +101,7 @@ def _name(path: str, key: str, headers: bool) -> _Name:
     label = key.lower() if headers else key
     plain = key.isascii() and key.replace("-", "").isalnum() and key != "prototype"
     where = f"{path}.{label}"
-    shape = header_grammar(label) if headers else None
+    shape = header_shape(label) if headers else None
     known = (where, plain, headers and label == "cookie", (where, None, "", False), shape)
     if len(key) > _MAX_NAME_LENGTH:
         return known  # not kept: the cache must not hold an attacker's megabyte names
@@ -459,6 +460,7 @@ class Inspection:
             self.run_starts.append(len(ptexts))
             self.run_depths.append(depth)
         max_strings = self.budget.max_strings
+        shaped: list[tuple[Shape, str, Meta]] = []  # standard headers' values, judged after the loop
         items = values.items()
         for key, value in items if len(values) <= max_strings else islice(items, max_strings):
             known = names.get(key)
@@ -491,17 +493,51 @@ class Inspection:
                 fresh.append((where, value))
             if size >= 16 and not size & 3 and " " not in value and guess(value):
                 self.guess_base64(where, value, record, depth)
-            if shape is not None and size <= MAX_SHAPED and shape.fullmatch(value) is not None:
-                # A standard header in its standard shape (``header_shapes.py``): not a view (its base64
-                # decoding, if it looks like base64, is one).
-                meter.strings += 1
-                meter.scanned += size
-                continue
+            if shape is not None and size <= MAX_SHAPED:
+                shaped.append((shape, value, meta if record is None else (where, record, "", False)))
+                continue  # judged with the other standard headers after the loop
             ptexts.append(value)
             pmetas.append(meta if record is None else (where, record, "", False))
+        if shaped:
+            self.shaped_headers(shaped)
         if len(values) > _SMALL and self.strings() > max_strings:
             meter.exhaust(f"more than {max_strings} strings in the event")
             self.stack.clear()
+
+    def shaped_headers(self, shaped: list[tuple[Shape, str, Meta]]) -> None:
+        """The values of standard headers (``header_shapes.py``): one in its header's shape that no family
+        the shape leaves could find anything in is not a view (its base64 decoding, if it looks like
+        base64, is one); the others are. A browser's dozen such headers usually all fit, which one RE2
+        match over all of them tells (``header_shapes.all_fit``); otherwise each is matched alone."""
+        meter, ptexts, pmetas = self.meter, self.ptexts, self.pmetas
+        every = all_fit([(shape, value) for shape, value, _ in shaped])
+        undecided: list[tuple[Shape, str, Meta]] = []  # fit a shape that leaves some families
+        for item in shaped:
+            shape, value, meta = item
+            if every or shape.pattern.fullmatch(value) is not None:
+                if shape.rules_out is None:
+                    meter.strings += 1
+                    meter.scanned += len(value)
+                    continue
+                self.scanner.shaped[(meta[0], value)] = shape
+                if not shape.url:
+                    undecided.append(item)
+                    continue
+                # a URL is always a view: SSRF's prefilter matches every "scheme://"
+            ptexts.append(value)
+            pmetas.append(meta)
+        if undecided and self.fw.may_carry(undecided):
+            for shape, value, meta in undecided:
+                if self.fw.may_carry([(shape, value, meta)]):
+                    ptexts.append(value)
+                    pmetas.append(meta)
+                else:
+                    meter.strings += 1
+                    meter.scanned += len(value)
+        else:
+            for _, value, _ in undecided:
+                meter.strings += 1
+                meter.scanned += len(value)
 
     def flush(self) -> None:
         """Move queued strings to the scan list; decode the ones that show an encoding marker."""

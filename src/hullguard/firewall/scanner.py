@@ -21,7 +21,8 @@ from hullguard.firewall.budget import Meter
 from hullguard.firewall.detectors.base import Detection, ScanContext
 from hullguard.firewall.gate import Locator
 from hullguard.firewall.header_shapes import PREFIX as HEADER_PREFIX
-from hullguard.firewall.header_shapes import fits as header_fits
+from hullguard.firewall.header_shapes import Shape
+from hullguard.firewall.header_shapes import fitting as header_shape
 from hullguard.firewall.memo import HEADER_PREFIXES as MEMO_PREFIXES
 from hullguard.firewall.memo import MAX_TEXT as MEMO_TEXT
 from hullguard.firewall.prefilter import LONG_TEXT, SEPARATOR, PreparedDetector, view_starts, windows
@@ -56,6 +57,9 @@ class Scanner:
         self.allowed = 0
         self.error = ""
         self.deadline = 0.0  # when scanning must stop (set by ``scan``)
+        # (location, value) of standard header values the walk found in a shape that rules some
+        # families out (``header_shapes.py``), so that ``scan`` need not match them again
+        self.shaped: dict[tuple[str, str], Shape] = {}
 
     def scan(self, texts: list[str], metas: list[Meta]) -> None:
         """Prefilter passes over every view joined (lower-cased, so literals are matched
@@ -96,15 +100,24 @@ class Scanner:
                 return
             text = texts[index]
             path, record, ctype, is_key = metas[index]
-            if not is_key and path.startswith(HEADER_PREFIX) and header_fits(path, text):
-                # A standard header in its standard shape (``header_shapes.py``). The walk drops those of
-                # a flat header map before they become views; this catches the others (list-valued
-                # headers such as Lattice's, decoded views of a header value).
-                continue
             families = hits[index]
+            if not is_key and path.startswith(HEADER_PREFIX):
+                # A standard header in its standard shape (``header_shapes.py``) is not looked at by the
+                # families its shape rules out. The walk drops those of a flat header map that no other
+                # family's prefilter matches before they become views; this catches the others (and
+                # list-valued headers such as Lattice's, decoded views of a header value).
+                shape = self.shaped.get((path, text)) if self.shaped else None
+                if shape is None:
+                    shape = header_shape(path, text)
+                if shape is not None:
+                    if shape.rules_out is None:
+                        continue
+                    families = [det for det in families if det.family not in shape.rules_out]
+                    if not families:
+                        continue
             if len(families) > 1:
                 families.sort(key=lambda d: order[d.family])
-            ctx = ScanContext(paranoia, is_key, path, ctype)
+            ctx = _context(paranoia, is_key, path, ctype)
             for det in families:
                 if found and (path, det.family) in found:
                     continue
@@ -394,6 +407,27 @@ class Scanner:
                 record=record,
             )
         )
+
+
+# Scan contexts by (paranoia, is key, location, content type): locations repeat from one event to the
+# next (header names, body fields), and a lookup costs a fraction of building the frozen record.
+# Bounded: emptied when full, so ever-new locations cost an insert each, never memory; long ones
+# (an attacker's megabyte key) are not kept.
+_CONTEXTS: dict[tuple[int, bool, str, str], ScanContext] = {}
+_MAX_CONTEXTS = 4096
+_MAX_CONTEXT_LOCATION = 256
+
+
+def _context(paranoia: int, is_key: bool, location: str, content_type: str) -> ScanContext:
+    key = (paranoia, is_key, location, content_type)
+    ctx = _CONTEXTS.get(key)
+    if ctx is None:
+        ctx = ScanContext(paranoia, is_key, location, content_type)
+        if len(location) <= _MAX_CONTEXT_LOCATION and len(content_type) <= _MAX_CONTEXT_LOCATION:
+            if len(_CONTEXTS) >= _MAX_CONTEXTS:
+                _CONTEXTS.clear()
+            _CONTEXTS[key] = ctx
+    return ctx
 
 
 def evidence(text: str, detection: Detection, path: str) -> str:
