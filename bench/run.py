@@ -67,7 +67,9 @@ def main(argv: list[str]) -> int:
     if kept:
         print("partial run: RESULTS.md sections of other benchmarks are kept as they were", file=sys.stderr)
     merged = {**kept, **fresh}
-    body = "\n".join(f"{MARK.format(name)}\n{merged[name]}" for name in sorted(merged))
+    # Each section stripped and ended by one newline: kept sections come back with the blank line
+    # that separated them, which would otherwise grow by one per partial run.
+    body = "\n".join(f"{MARK.format(name)}\n{merged[name].strip()}\n" for name in sorted(merged))
     (BENCH / "RESULTS.md").write_text(header + body)
     return 1 if failed else 0
 

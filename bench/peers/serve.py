@@ -1,4 +1,5 @@
-"""The command line every peer adapter shares: ``adapter.py detect|speed|adversarial CORPORA OUT [SAMPLES]``.
+"""The command line every peer adapter shares: ``adapter.py detect|speed|adversarial CORPORA OUT [SAMPLES]``
+(and ``repeat CORPORA OUT EVENT RUNS``, which only inspects one speed event, for ``bench/instructions.py``).
 
 The adapter supplies only its ``inspect(event) -> list of attack classes``; this module runs it over the
 benchmark's samples exactly as the hullguard side is run, and writes ``{"init_ms", "results"}`` as JSON.
@@ -34,6 +35,12 @@ def serve(inspect: fc.Inspector, init_ms: float, args: list[str] | None = None) 
         payload = {
             name: timed_or_reason(partial(inspect, event)) for name, event in fc.speed_events(corpora_dir).items()
         }
+    elif mode == "repeat":  # for ``bench/instructions.py --peer``: inspect one event, untimed
+        name, runs = rest[0], int(rest[1])
+        event = next(e for label, e in fc.speed_events(corpora_dir, only=name).items() if name in label)
+        for _ in range(3 + runs):  # three first, as the hullguard worker does
+            inspect(event)
+        payload = {}
     else:
         payload = {
             name: timed_or_reason(partial(inspect, event), budget_s=0.3, min_runs=3)

@@ -94,6 +94,7 @@ _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 _Name = tuple[str, bool, bool, Meta, "Shape | None"]
 _NAMES: tuple[dict[str, dict[str, _Name]], dict[str, dict[str, _Name]]] = ({}, {})  # plain maps, headers
 _MAX_NAMES = 4096
+_BATCHED_SHAPES = 3  # standard header values from which they are judged by one RE2 match (``shaped_headers``)
 _MAX_NAME_LENGTH = 128
 
 
@@ -508,9 +509,11 @@ class Inspection:
         """The values of standard headers (``header_shapes.py``): one in its header's shape that no family
         the shape leaves could find anything in is not a view (its base64 decoding, if it looks like
         base64, is one); the others are. A browser's dozen such headers usually all fit, which one RE2
-        match over all of them tells (``header_shapes.all_fit``); otherwise each is matched alone."""
+        match over all of them tells (``header_shapes.all_fit``); otherwise, or for one or two, each is
+        matched alone."""
         meter, ptexts, pmetas = self.meter, self.ptexts, self.pmetas
-        every = all_fit([(shape, value) for shape, value, _ in shaped])
+        # One RE2 call costs about what two or three Python matches of short values do.
+        every = len(shaped) >= _BATCHED_SHAPES and all_fit([(shape, value) for shape, value, _ in shaped])
         undecided: list[tuple[Shape, str, Meta]] = []  # fit a shape that leaves some families
         for item in shaped:
             shape, value, meta = item
