@@ -70,7 +70,7 @@ def main() -> int:
         f" {args.runs} inspections per count, less a count of the same process with none). hullguard at first"
         " sight (its header memo emptied before every call); libddwaf as ddtrace runs it, the same adapter as"
         " in the speed section. A count does not depend on the machine's load, so these ratios say what the"
-        " code costs where the wall-time ratios above also say what the machine is."
+        " code costs, where the wall-time ratios of the speed section also say what the machine is."
         + ("" if compiled else " The compiled build is not built on this machine (`make compiled`)."),
         "",
         "| " + " | ".join(head) + " |",
