@@ -77,8 +77,8 @@ class Firewall:
         self._by_family = {d.family: d for d in self._detectors}
         self._order = {d.family: i for i, d in enumerate(self._detectors)}  # the order families run in
         self._memo = DetectorMemo()  # detector answers for repeated header values (``memo.py``)
-        # per header shape that rules some families out: the prefilters of the others, and whether
-        # each searches the lower-cased value (see ``may_carry``)
+        # per header shape that rules some families out, the families it leaves: their positions in
+        # the gate, and those the gate cannot judge (see ``may_carry``)
         self._shape_checks: dict[str, tuple[frozenset[int], list[PreparedDetector]]] = {}
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
@@ -156,7 +156,9 @@ class Firewall:
         values = [value for _, value, _ in shaped]
         if positions:
             joined = SEPARATOR.join(values).lower()
-            candidates = self._gate.candidates(joined.encode("ascii")) if self._gate is not None else None
+            if self._gate is None or not joined.isascii():  # the grammars are ASCII: never, but be sure
+                return True
+            candidates = self._gate.candidates(joined.encode("ascii"))
             if candidates is None or not candidates.isdisjoint(positions):
                 return True  # a family matches (or the gate cannot tell): inspect
         for det in exact:
