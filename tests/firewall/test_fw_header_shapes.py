@@ -7,7 +7,7 @@ from fw_helpers import _module, _rule, views_scanned
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hullguard.firewall import Firewall, header_shapes
+from hullguard.firewall import Firewall, gate, header_shapes
 from hullguard.firewall.detectors.base import Detection, ScanContext
 from hullguard.firewall.header_shapes import MAX_VALUE, all_fit, fits, fitting, shape
 
@@ -208,3 +208,17 @@ def test_without_re2_each_value_is_matched_alone_with_the_same_views(monkeypatch
     monkeypatch.setattr(header_shapes, "_BATCH", [None])
     assert views_scanned(Firewall(), event) == with_re2
     assert {where for where, _ in with_re2} == {"path", "headers.via", "headers.referer"}
+
+
+def test_without_the_gate_the_kept_families_prefilters_decide_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
+             "headers": {"User-Agent": CHROME, "Host": "169.254.169.254", "Referer": "https://shop.example.com/",
+                         "Accept": "text/html", "Via": "1.1 proxy.example.net"}}
+    with_gate = views_scanned(Firewall(), event)
+    monkeypatch.setattr(gate, "_re2_set", lambda patterns, max_mem=0: None)  # as without google-re2
+    plain = Firewall()
+    assert plain._gate is None
+    assert views_scanned(plain, event) == with_gate
+    assert ("headers.user-agent", CHROME) not in with_gate
+    assert ("headers.host", "169.254.169.254") in with_gate  # SSRF's prefilter matches it
+    assert [(f.attack, f.location) for f in plain.inspect(event).findings] == [("ssrf", "headers.host")]
