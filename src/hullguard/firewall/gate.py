@@ -24,6 +24,8 @@ from functools import partial
 
 TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
 if TYPE_CHECKING:
+    from typing import Any
+
     from hullguard.firewall.prefilter import PreparedDetector
 
 _CANARY = "\\z"  # matches every text; missing from an answer only when RE2 failed
@@ -38,6 +40,14 @@ _EXACT_LATIN1 = "latin1"  # ``gate_translate.EXACT_LATIN1`` (not imported: it is
 _EXACT = "exact"
 
 
+def _options(re2: Any, max_mem: int) -> Any:
+    """RE2 options with a memory budget (see above), RE2's own error log off: a failure is answered."""
+    options = re2.Options()
+    options.max_mem = max_mem
+    options.log_errors = False
+    return options
+
+
 def _re2_set(
     patterns: Sequence[str], max_mem: int = _SET_MAX_MEM
 ) -> tuple[Callable[[bytes], list[int] | None], int] | None:
@@ -49,10 +59,7 @@ def _re2_set(
     except Exception:  # not installed, or a wheel broken for this platform
         return None
     try:
-        options = re2.Options()
-        options.max_mem = max_mem
-        options.log_errors = False
-        matcher = re2.Set.SearchSet(options)
+        matcher = re2.Set.SearchSet(_options(re2, max_mem))
         for pattern in patterns:
             matcher.Add(pattern)
         canary = matcher.Add(_CANARY)
@@ -110,10 +117,7 @@ Spans = Callable[[bytes, int, int], Sequence[tuple[int, int]]]
 def _spans(pattern: str) -> Spans:
     import re2
 
-    options = re2.Options()
-    options.max_mem = _LOCATOR_MAX_MEM
-    options.log_errors = False
-    compiled = re2.compile(pattern.encode("ascii"), options)
+    compiled = re2.compile(pattern.encode("ascii"), _options(re2, _LOCATOR_MAX_MEM))
     # The wrapper's ``search`` builds a match object through a generator (about 2 µs a call); the
     # compiled RE2 underneath answers in a fraction of that, and bound to its anchor with
     # ``functools.partial`` it is called without a Python frame. Its interface is the wrapper's own,
@@ -143,11 +147,8 @@ def fullmatcher(pattern: str) -> Callable[[bytes], bool] | None:
     except Exception:  # not installed, or a wheel broken for this platform
         return None
     try:
-        options = re2.Options()
-        options.max_mem = _LOCATOR_MAX_MEM
-        options.log_errors = False
-        compiled = re2.compile(pattern.encode("ascii"), options)
-    except Exception:
+        compiled = re2.compile(pattern.encode("ascii"), _options(re2, _LOCATOR_MAX_MEM))
+    except Exception:  # a pattern RE2 rejects
         return None
     public = compiled.fullmatch
     try:  # the compiled RE2 without the wrapper's match object, as in ``_spans``
