@@ -93,6 +93,7 @@ _GRAMMARS: dict[str, tuple[str, frozenset[str] | None]] = {
     "origin": (rf"{_ORIGIN}|null", _URL_RULES_OUT),
     "referer": (_URL, _URL_RULES_OUT),
 }
+_URL_HEADERS = frozenset({"origin", "referer"})
 PREFIX = "headers."
 
 
@@ -103,11 +104,11 @@ class Shape:
 
     __slots__ = ("name", "pattern", "rules_out", "url")
 
-    def __init__(self, name: str, pattern: re.Pattern[str], rules_out: frozenset[str] | None) -> None:
+    def __init__(self, name: str, pattern: re.Pattern[str], rules_out: frozenset[str] | None, url: bool) -> None:
         self.name = name
         self.pattern = pattern
         self.rules_out = rules_out
-        self.url = rules_out is _URL_RULES_OUT
+        self.url = url
 
 
 _COMPILED: dict[str, Shape] = {}  # compiled on first use: most functions see few of them
@@ -121,7 +122,8 @@ def shape(name: str) -> Shape | None:
         if entry is None:
             return None
         source, rules_out = entry
-        known = _COMPILED[name] = Shape(name, re.compile(source, re.IGNORECASE | re.ASCII), rules_out)
+        pattern = re.compile(source, re.IGNORECASE | re.ASCII)
+        known = _COMPILED[name] = Shape(name, pattern, rules_out, name in _URL_HEADERS)
     return known
 
 
@@ -158,10 +160,4 @@ def _batch_pattern() -> str:
 _BATCH: list[Callable[[bytes], bool] | None] = []  # the compiled batch matcher, once built
 
 
-def fits(location: str, value: str) -> bool:
-    """``value`` of the header at ``location`` fits a shape that rules every family out."""
-    found = fitting(location, value)
-    return found is not None and found.rules_out is None
-
-
-__all__ = ["MAX_VALUE", "PREFIX", "Shape", "all_fit", "fits", "fitting", "shape"]
+__all__ = ["MAX_VALUE", "PREFIX", "Shape", "all_fit", "fitting", "shape"]

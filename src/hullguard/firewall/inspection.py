@@ -510,37 +510,37 @@ class Inspection:
         the shape leaves could find anything in is not a view (its base64 decoding, if it looks like
         base64, is one); the others are. A browser's dozen such headers usually all fit, which one RE2
         match over all of them tells (``header_shapes.all_fit``); otherwise, or for one or two, each is
-        matched alone."""
-        meter, ptexts, pmetas = self.meter, self.ptexts, self.pmetas
+        matched alone. The scanner is told the shape each view fits (or None), so it need not match again."""
         # One RE2 call costs about what two or three Python matches of short values do.
         every = len(shaped) >= _BATCHED_SHAPES and all_fit([(shape, value) for shape, value, _ in shaped])
+        views: list[tuple[Shape | None, str, Meta]] = []
+        skipped: list[str] = []  # looked at, as the first time, and counted like views
         undecided: list[tuple[Shape, str, Meta]] = []  # fit a shape that leaves some families
         for item in shaped:
             shape, value, meta = item
-            if every or shape.pattern.fullmatch(value) is not None:
-                if shape.rules_out is None:
-                    meter.strings += 1
-                    meter.scanned += len(value)
-                    continue
-                self.scanner.shaped[(meta[0], value)] = shape
-                if not shape.url:
-                    undecided.append(item)
-                    continue
-                # a URL is always a view: SSRF's prefilter matches every "scheme://"
+            if not every and shape.pattern.fullmatch(value) is None:
+                views.append((None, value, meta))
+            elif shape.url:  # a URL is always a view: SSRF's prefilter matches every "scheme://"
+                views.append(item)
+            elif shape.rules_out is None:
+                skipped.append(value)
+            else:
+                undecided.append(item)
+        # One gate match tells whether any of the undecided may carry something; only then is each asked.
+        carried = bool(undecided) and self.fw.may_carry(undecided)
+        for item in undecided:
+            if carried and (len(undecided) == 1 or self.fw.may_carry([item])):
+                views.append(item)
+            else:
+                skipped.append(item[1])
+        ptexts, pmetas, judged = self.ptexts, self.pmetas, self.scanner.shaped
+        for fitted, value, meta in views:
             ptexts.append(value)
             pmetas.append(meta)
-        if undecided and self.fw.may_carry(undecided):
-            for shape, value, meta in undecided:
-                if self.fw.may_carry([(shape, value, meta)]):
-                    ptexts.append(value)
-                    pmetas.append(meta)
-                else:
-                    meter.strings += 1
-                    meter.scanned += len(value)
-        else:
-            for _, value, _ in undecided:
-                meter.strings += 1
-                meter.scanned += len(value)
+            judged[(meta[0], value)] = fitted
+        if skipped:
+            self.meter.strings += len(skipped)
+            self.meter.scanned += sum(map(len, skipped))
 
     def flush(self) -> None:
         """Move queued strings to the scan list; decode the ones that show an encoding marker."""

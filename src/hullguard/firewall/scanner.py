@@ -57,9 +57,10 @@ class Scanner:
         self.allowed = 0
         self.error = ""
         self.deadline = 0.0  # when scanning must stop (set by ``scan``)
-        # (location, value) of standard header values the walk found in a shape that rules some
-        # families out (``header_shapes.py``), so that ``scan`` need not match them again
-        self.shaped: dict[tuple[str, str], Shape] = {}
+        # (location, value) of the standard header values the walk matched against their shape
+        # (``header_shapes.py``) -> the shape, or None when the value does not fit it, so that ``scan``
+        # need not match them again
+        self.shaped: dict[tuple[str, str], Shape | None] = {}
 
     def scan(self, texts: list[str], metas: list[Meta]) -> None:
         """Prefilter passes over every view joined (lower-cased, so literals are matched
@@ -106,9 +107,8 @@ class Scanner:
                 # families its shape rules out. The walk drops those of a flat header map that no other
                 # family's prefilter matches before they become views; this catches the others (and
                 # list-valued headers such as Lattice's, decoded views of a header value).
-                shape = self.shaped.get((path, text)) if self.shaped else None
-                if shape is None:
-                    shape = header_shape(path, text)
+                judged = self.shaped
+                shape = judged[(path, text)] if (path, text) in judged else header_shape(path, text)
                 if shape is not None:
                     if shape.rules_out is None:
                         continue
