@@ -23,7 +23,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from instructions import instructions  # noqa: E402
+from instructions import instructions, peer_command  # noqa: E402
 
 COMPILED_SRC = BENCH.parent / "build" / "compiled" / "src"
 # (label in the table, text of the speed event's name)
@@ -46,17 +46,17 @@ def main() -> int:
         print("## Firewall instructions\n\nNot measured: valgrind is not installed.")
         return 0
     compiled = (COMPILED_SRC.parent / ".sources").is_file()
-    sources: list[tuple[str, Path, str | None]] = [("hullguard", BENCH.parent / "src", None)]
+    # (tool, hullguard's sources, or the command that runs the peer); the peer's venv is made first,
+    # once, not by two counts at the same time
+    sources: list[tuple[str, Path, list[str] | None]] = [("hullguard", BENCH.parent / "src", None)]
     if compiled:
         sources.append(("compiled", COMPILED_SRC, None))
-    sources.append(("libddwaf", BENCH.parent / "src", "ddtrace"))
-    jobs = {
-        (label, tool): (needle, src, peer) for label, needle in EVENTS for tool, src, peer in sources
-    }
+    sources.append(("libddwaf", BENCH.parent / "src", peer_command("ddtrace")))
     with ThreadPoolExecutor(max_workers=2) as pool:  # each count is its own valgrind process
         futures = {
-            key: pool.submit(instructions, needle, args.runs, peer is None, src, peer)
-            for key, (needle, src, peer) in jobs.items()
+            (label, tool): pool.submit(instructions, needle, args.runs, command is None, src, command)
+            for label, needle in EVENTS
+            for tool, src, command in sources
         }
         counts = {key: future.result() for key, future in futures.items()}
     tools = [tool for tool, _, _ in sources]

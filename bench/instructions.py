@@ -63,8 +63,8 @@ def count(src: Path, name: str, runs: int, first_sight: bool, peer: list[str] | 
 
 
 def peer_command(peer: str) -> list[str]:
-    """The command that runs ``peer``'s adapter in its venv (created on first use) on one event."""
-    sys.path.insert(0, str(BENCH))
+    """The command that runs ``peer``'s adapter in its venv (created on first use) on one event (the
+    caller has ``bench/`` on ``sys.path``)."""
     import firewall_corpus as fc
     from bench_firewall_speed import PEERS
     from peers.venvs import ensure_peer
@@ -74,10 +74,9 @@ def peer_command(peer: str) -> list[str]:
     return [str(python), str(BENCH / "peers" / adapter), "repeat", str(fc.default_corpora()), os.devnull]
 
 
-def instructions(event: str, runs: int, first_sight: bool, src: Path, peer: str | None = None) -> int:
+def instructions(event: str, runs: int, first_sight: bool, src: Path, command: list[str] | None = None) -> int:
     """Instructions per ``inspect()`` of the speed event whose name contains ``event``: hullguard from
-    ``src``, or ``peer`` (a venv name of ``bench_firewall_speed.PEERS``)."""
-    command = peer_command(peer) if peer else None
+    ``src``, or the peer that ``command`` (from ``peer_command``) runs."""
     if command is None:
         import compileall  # bytecode first, as a deployment has it: compiling is not inspection
 
@@ -108,7 +107,8 @@ def main() -> int:
     if not any(args.event in name for name in names):
         print(f"no speed event's name contains {args.event!r}; the events are: " + "; ".join(names), file=sys.stderr)
         return 2
-    per_inspect = instructions(args.event, args.runs, args.first_sight, args.src, args.peer)
+    command = peer_command(args.peer) if args.peer else None
+    per_inspect = instructions(args.event, args.runs, args.first_sight, args.src, command)
     mode = args.peer or ("first sight" if args.first_sight else "repeated")
     print(f"{args.event} ({mode}): {per_inspect:,} instructions per inspect ({args.peer or args.src})")
     return 0
