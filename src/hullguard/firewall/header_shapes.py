@@ -63,6 +63,43 @@ def _list(item: str) -> str:
     return rf"{item}(?:\s*,\s*{item})*"
 
 
+def _one_of(*words: str) -> str:
+    return "(?:" + "|".join(re.escape(word) for word in words) + ")"
+
+
+# Client hints (Chromium sends Sec-CH-UA, -Mobile and -Platform on every request): structured-field
+# strings of a closed vocabulary. A brand is Chromium's GREASE brand ("Not A;Brand", "Not/A)Brand":
+# "Not", "A", "Brand" with one of its GREASE characters or a blank between) or a browser's name from
+# the list below; a browser this list lacks just has its header inspected. Words of these lists are
+# no SQL keyword, command, tag or function name, so a fitting value carries nothing.
+_GREASE = r"[ ():\-./;=?_]"
+_BRANDS = _one_of(
+    "chromium", "google chrome", "microsoft edge", "opera", "opera gx", "brave", "headlesschrome",
+    "android webview", "yabrowser", "yandex", "samsung internet", "vivaldi", "whale", "duckduckgo",
+    "avast secure browser", "avg secure browser", "ccleaner browser", "coc coc", "silk", "electron",
+)
+_BRAND = rf"(?: ?not{_GREASE}?a{_GREASE}?brand|{_BRANDS})"
+_SF_VERSION = r'"[0-9]{1,5}(?:\.[0-9]{1,5}){0,3}"'
+_BRAND_LIST = _list(rf'"{_BRAND}"\s*;\s*v\s*=\s*{_SF_VERSION}')
+_PLATFORMS = _one_of("windows", "macos", "linux", "android", "ios", "chrome os", "chromium os", "fuchsia", "unknown")
+_FETCH_DESTINATIONS = _one_of(
+    "audio", "audioworklet", "document", "embed", "empty", "fencedframe", "font", "frame", "iframe", "image",
+    "json", "manifest", "object", "paintworklet", "report", "script", "serviceworker", "sharedworker",
+    "speculationrules", "style", "track", "video", "webidentity", "worker", "xslt",
+)
+_CACHE_DIRECTIVE = (
+    "(?:no-cache|no-store|no-transform|only-if-cached|max-stale(?:=[0-9]{1,10})?"
+    "|(?:max-age|min-fresh|stale-if-error|stale-while-revalidate)=[0-9]{1,10})"
+)
+# The suites a TLS terminator names (x-amzn-tls-cipher-suite): OpenSSL's and IANA's spellings.
+_CIPHER_WORD = _one_of(
+    "tls", "ssl", "ecdhe", "dhe", "rsa", "ecdsa", "psk", "aes", "aes128", "aes256", "gcm", "ccm", "ccm8", "cbc",
+    "sha", "sha256", "sha384", "chacha20", "poly1305", "with", "128", "256", "des", "cbc3", "ede", "3des",
+)
+_IPV4 = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}"
+_IPV6 = r"[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?::" + _IPV4 + ")?"
+
+
 # The families a URL of a host cannot carry: no markup, script, shell or template syntax, no NoSQL
 # operator, XML, LDAP or XPath syntax, no line break; its host (SSRF), path (path traversal, remote
 # file names, serialized class names) and words (SQL keywords) are still looked at.
@@ -70,6 +107,7 @@ _URL_RULES_OUT = frozenset(
     {"xss", "cmdi", "code", "ssti", "nosql", "xxe", "ldap", "xpath", "crlf", "proto"}
 )
 _NAME_RULES_OUT = _URL_RULES_OUT | {"sqli", "path", "rfi"}  # nor a blank, slash or file name
+_ADDRESS_RULES_OUT = _NAME_RULES_OUT | {"deser"}  # a list of IP addresses: only where they point matters
 
 # header name -> (grammar, families a fitting value cannot carry; None: every family)
 _GRAMMARS: dict[str, tuple[str, frozenset[str] | None]] = {
@@ -88,13 +126,40 @@ _GRAMMARS: dict[str, tuple[str, frozenset[str] | None]] = {
     "cloudfront-forwarded-proto": ("https?", None),
     "x-forwarded-proto": ("https?", None),
     "x-forwarded-port": ("[0-9]{1,5}", None),
+    "sec-ch-ua": (_BRAND_LIST, None),
+    "sec-ch-ua-full-version-list": (_BRAND_LIST, None),
+    "sec-ch-ua-mobile": (r"\?[01]", None),
+    "sec-ch-ua-wow64": (r"\?[01]", None),
+    "sec-ch-ua-platform": (rf'"{_PLATFORMS}?"', None),
+    "sec-ch-ua-platform-version": (_SF_VERSION, None),
+    "sec-ch-ua-full-version": (_SF_VERSION, None),
+    "sec-ch-ua-arch": ('"(?:x86|arm)?"', None),
+    "sec-ch-ua-bitness": ('"(?:32|64)?"', None),
+    "sec-fetch-mode": (_one_of("navigate", "cors", "no-cors", "same-origin", "websocket"), None),
+    "sec-fetch-site": (_one_of("cross-site", "same-origin", "same-site", "none"), None),
+    "sec-fetch-user": (r"\?[01]", None),
+    "sec-fetch-dest": (_FETCH_DESTINATIONS, None),
+    "upgrade-insecure-requests": ("1", None),
+    "dnt": ("[01]", None),
+    "sec-gpc": ("1", None),
+    "priority": (r"(?:u=[0-7](?:\s*,\s*i)?|i)", None),
+    "cache-control": (_list(_CACHE_DIRECTIVE), None),
+    "pragma": ("no-cache", None),
+    "connection": (_list(_one_of("keep-alive", "close", "upgrade", "te")), None),
+    "x-requested-with": ("xmlhttprequest", None),
+    "x-amzn-tls-version": (r"tlsv1(?:\.[0-3])?", None),
+    "x-amzn-tls-cipher-suite": (rf"{_CIPHER_WORD}(?:[_-]{_CIPHER_WORD}){{1,12}}", None),
+    # Client addresses a proxy appended: SSRF still looks at them (a metadata address is reported).
+    "x-forwarded-for": (_list(f"(?:{_IPV4}|{_IPV6})"), _ADDRESS_RULES_OUT),
     "user-agent": (rf"{_UA_PRODUCT}(?: {_UA_PRODUCT})*", _NAME_RULES_OUT),
     "host": (_HOST, _NAME_RULES_OUT),
     "origin": (rf"{_ORIGIN}|null", _URL_RULES_OUT),
     "referer": (_URL, _URL_RULES_OUT),
 }
 _URL_HEADERS = frozenset({"origin", "referer"})
-PREFIX = "headers."
+# Where a flat header map's values are: API Gateway, function URLs and Lattice send ``headers``, an ALB
+# with multi-value headers on sends ``multiValueHeaders`` only.
+PREFIXES = ("headers.", "multiValueHeaders.")
 
 
 class Shape:
@@ -128,10 +193,11 @@ def shape(name: str) -> Shape | None:
 
 
 def fitting(location: str, value: str) -> Shape | None:
-    """The shape ``value`` of the header at ``location`` (``headers.<lower-case name>``) fits, or None."""
-    if len(value) > MAX_VALUE or not location.startswith(PREFIX):
+    """The shape ``value`` of the header at ``location`` (``headers.<lower-case name>``, or under
+    ``multiValueHeaders.``) fits, or None."""
+    if len(value) > MAX_VALUE or not location.startswith(PREFIXES):
         return None
-    found = shape(location[len(PREFIX) :])
+    found = shape(location[location.index(".") + 1 :])
     return found if found is not None and found.pattern.fullmatch(value) is not None else None
 
 
@@ -160,4 +226,4 @@ def _batch_pattern() -> str:
 _BATCH: list[Callable[[bytes], bool] | None] = []  # the compiled batch matcher, once built
 
 
-__all__ = ["MAX_VALUE", "PREFIX", "Shape", "all_fit", "fitting", "shape"]
+__all__ = ["MAX_VALUE", "PREFIXES", "Shape", "all_fit", "fitting", "shape"]

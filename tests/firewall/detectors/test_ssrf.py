@@ -158,3 +158,26 @@ def test_only_hosts_starting_like_an_address_reach_the_ip_parsers() -> None:
     assert ssrf_hosts.parse_ip("[::]") is not None and classify_host("[::]") is not None
     assert ssrf_hosts.parse_ip("[127.0.0.1]") is not None
     assert ssrf_hosts._wrapped_ipv4("0xa9fea9fe") is not None and ssrf_hosts._wrapped_ipv4("7147006462") is not None
+
+
+def test_the_public_address_shortcut_never_hides_an_internal_address() -> None:
+    # Every /16 (with the edge and a random host part), against the exact classification.
+    rng = random.Random(7)
+    for a in range(256):
+        for b in range(256):
+            for c, d in ((0, 0), (255, 255), (rng.randrange(256), rng.randrange(256))):
+                host = f"{a}.{b}.{c}.{d}"
+                if ssrf_hosts._public_dotted_quad(host):
+                    assert ssrf_hosts.classify_ip(ipaddress.IPv4Address(host)) is None, host
+
+
+@pytest.mark.parametrize("host", ["72.12.164.125", "8.8.8.8", "130.176.0.1"])
+def test_a_public_client_address_is_decided_by_the_shortcut(host: str) -> None:
+    assert ssrf_hosts._public_dotted_quad(host) and classify_host(host) is None
+
+
+@pytest.mark.parametrize(
+    "host", ["169.254.169.254", "010.0.0.1", "127.000.0.1", "100.100.100.200", "1.2.3", "1.2.3.256"]
+)
+def test_other_spellings_and_internal_addresses_take_the_exact_path(host: str) -> None:
+    assert not ssrf_hosts._public_dotted_quad(host)

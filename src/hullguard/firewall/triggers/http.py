@@ -75,7 +75,12 @@ def add_pairs(
     if not multi or not (type(multi) is dict or isinstance(multi, Mapping)):
         return
     known_values = single if has_single else {}
-    base = ""
+    multi_label = multi_name or name
+    base = f"{prefix}.{multi_label}" if prefix else multi_label
+    # An ALB with multi-value headers on sends only the multi-value maps, most of whose lists hold one
+    # value: those are one flat map (the inspection's fast path, header shapes included), at the
+    # locations the loop below would give them.
+    lone: dict[str, Any] = {}
     for key, values in multi.items():
         if type(key) is not str:
             continue
@@ -84,9 +89,9 @@ def add_pairs(
             values = [values]
         if len(values) == 1 and values[0] == known:
             continue  # the common case: the single-value map already had it
-        if not base:
-            multi_label = multi_name or name
-            base = f"{prefix}.{multi_label}" if prefix else multi_label
+        if hint == PLAIN and known is None and len(values) == 1:
+            lone[key] = values[0]
+            continue
         label = key.lower() if lower else key
         where = f"{base}.{label}"
         if known is None and not plain_name(key):
@@ -96,6 +101,8 @@ def add_pairs(
             if value == known or value is None:
                 continue
             out.append((where if len(values) == 1 else f"{where}[{i}]", value, value_hint, record, ""))
+    if lone:
+        out.append((base, lone, FLAT_HEADERS if lower else FLAT, record, ""))
 
 
 def body(
