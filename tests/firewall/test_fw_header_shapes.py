@@ -286,3 +286,16 @@ def test_an_alb_multi_value_header_map_is_judged_by_the_same_shapes() -> None:
     assert ("multiValueHeaders.x-forwarded-for", "169.254.169.254") in views
     findings = Firewall().inspect(event).findings
     assert [(f.attack, f.location) for f in findings] == [("ssrf", "multiValueHeaders.x-forwarded-for")]
+
+
+def test_a_list_of_public_client_addresses_is_no_view_and_any_other_list_is() -> None:
+    def event(addresses: str) -> dict[str, object]:
+        return {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
+                "headers": {"X-Forwarded-For": addresses}}
+
+    assert ("headers.x-forwarded-for", "72.12.164.125, 130.176.0.1") not in views_scanned(
+        Firewall(), event("72.12.164.125, 130.176.0.1")
+    )
+    for kept in ("10.0.0.7, 130.176.0.1", "2001:db8::1", "169.254.169.254"):
+        assert ("headers.x-forwarded-for", kept) in views_scanned(Firewall(), event(kept))
+    assert [f.attack for f in Firewall().inspect(event("1.2.3.4, 169.254.169.254")).findings] == ["ssrf"]

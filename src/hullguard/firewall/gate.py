@@ -139,15 +139,15 @@ def _spans(pattern: str) -> Spans:
     return raw  # type: ignore[no-any-return]
 
 
-def fullmatcher(pattern: str) -> Callable[[bytes], bool] | None:
+def fullmatcher(pattern: str, max_mem: int = _LOCATOR_MAX_MEM) -> Callable[[bytes], bool] | None:
     """Whether ``pattern`` (RE2 syntax) matches a whole text (ASCII bytes), in one linear-time pass;
-    None without RE2 or when RE2 rejects the pattern."""
+    None without RE2 or when RE2 rejects the pattern. ``max_mem``: its memory budget (see above)."""
     try:
         import re2
     except Exception:  # not installed, or a wheel broken for this platform
         return None
     try:
-        compiled = re2.compile(pattern.encode("ascii"), _options(re2, _LOCATOR_MAX_MEM))
+        compiled = re2.compile(pattern.encode("ascii"), _options(re2, max_mem))
     except Exception:  # a pattern RE2 rejects
         return None
     public = compiled.fullmatch

@@ -520,10 +520,10 @@ class Inspection:
             shape, value, meta = item
             if not every and shape.pattern.fullmatch(value) is None:
                 views.append((None, value, meta))
-            elif shape.url:  # a URL is always a view: SSRF's prefilter matches every "scheme://"
-                views.append(item)
-            elif shape.rules_out is None:
+            elif shape.rules_out is None or (shape.carries_nothing is not None and shape.carries_nothing(value)):
                 skipped.append(value)
+            elif shape.always_viewed:  # SSRF's prefilter matches every "scheme://" and address list
+                views.append(item)
             else:
                 undecided.append(item)
         # One gate match tells whether any of the undecided may carry something; only then is each asked.

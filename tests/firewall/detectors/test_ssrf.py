@@ -9,6 +9,7 @@ import re
 import pytest
 from family_cases import corpus_lines, family_suite, handwritten
 
+from hullguard.firewall.addresses import public_ipv4
 from hullguard.firewall.detectors import ssrf, ssrf_hosts
 from hullguard.firewall.detectors.base import ScanContext
 from hullguard.firewall.detectors.ssrf_hosts import classify_host, parse_ipv4_loose
@@ -167,17 +168,17 @@ def test_the_public_address_shortcut_never_hides_an_internal_address() -> None:
         for b in range(256):
             for c, d in ((0, 0), (255, 255), (rng.randrange(256), rng.randrange(256))):
                 host = f"{a}.{b}.{c}.{d}"
-                if ssrf_hosts._public_dotted_quad(host):
+                if public_ipv4(host):
                     assert ssrf_hosts.classify_ip(ipaddress.IPv4Address(host)) is None, host
 
 
 @pytest.mark.parametrize("host", ["72.12.164.125", "8.8.8.8", "130.176.0.1"])
 def test_a_public_client_address_is_decided_by_the_shortcut(host: str) -> None:
-    assert ssrf_hosts._public_dotted_quad(host) and classify_host(host) is None
+    assert public_ipv4(host) and classify_host(host) is None
 
 
 @pytest.mark.parametrize(
     "host", ["169.254.169.254", "010.0.0.1", "127.000.0.1", "100.100.100.200", "1.2.3", "1.2.3.256"]
 )
 def test_other_spellings_and_internal_addresses_take_the_exact_path(host: str) -> None:
-    assert not ssrf_hosts._public_dotted_quad(host)
+    assert not public_ipv4(host)

@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from hullguard.events.record import FrozenRecord
+from hullguard.firewall.addresses import public_ipv4
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -189,31 +190,6 @@ def _has_digit(host: str) -> bool:
     return any(ch.isdigit() for ch in host)
 
 
-def _public_dotted_quad(host: str) -> bool:
-    """``host`` is an IPv4 address in canonical dotted-decimal form outside every range ``classify_ip``
-    can report, told from its first two octets. The ranges checked are a superset of those (multicast
-    and reserved space included, whatever a Python version's ``is_private`` holds): an address in
-    them takes the exact path, so this only ever says "public" for an address that is."""
-    parts = host.split(".")
-    if len(parts) != 4:
-        return False
-    for part in parts:
-        if not (part.isdigit() and part.isascii() and len(part) <= 3) or (part[0] == "0" and part != "0"):
-            return False  # not canonical (octal, hex, padded): the exact path reads those
-    a, b = int(parts[0]), int(parts[1])
-    if a > 223 or int(parts[2]) > 255 or int(parts[3]) > 255 or b > 255:
-        return False  # multicast, reserved, broadcast, or not an address at all
-    return not (
-        a in (0, 10, 127)
-        or (a == 100 and 64 <= b <= 127)  # carrier-grade NAT, Alibaba's metadata address
-        or (a == 169 and b == 254)  # link-local: every cloud's metadata and credential services
-        or (a == 172 and 16 <= b <= 31)
-        or (a == 192 and b in (0, 88, 168))  # IETF protocol assignments, TEST-NET-1, 6to4 relay, private
-        or (a == 198 and b in (18, 19, 51))  # benchmarking, TEST-NET-2
-        or (a == 203 and b == 0)  # TEST-NET-3
-    )
-
-
 def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
     """Why a connection to ``raw_host`` (no port, no userinfo) would reach an internal target.
 
@@ -225,7 +201,7 @@ def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
     host = host.rstrip(".") if host not in (".",) else host
     if not host:
         return None
-    if _public_dotted_quad(host):
+    if public_ipv4(host):
         return None  # the common case (a client address): decided without building an address object
     # parse_ip only reads a host that starts with a digit or "[" or holds a ":", _wrapped_ipv4 one that
     # starts with a digit: a name such as "shop.example.com" skips both.

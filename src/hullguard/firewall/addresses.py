@@ -1,0 +1,39 @@
+"""Public IPv4 addresses, told apart from internal ones without ``ipaddress`` (whose objects cost
+microseconds each, and whose import costs cold-start time): the SSRF detector's shortcut for the
+common case, a client's address, and the X-Forwarded-For shape's (``header_shapes.py``)."""
+
+from __future__ import annotations
+
+
+def public_ipv4(text: str) -> bool:
+    """``text`` is an IPv4 address in canonical dotted-decimal form outside every range the SSRF
+    detector can report (``ssrf_hosts.classify_ip``), told from its first two octets. The ranges
+    checked are a superset of those (multicast and reserved space included, whatever a Python
+    version's ``is_private`` holds): an address in them takes the exact path, so this only ever says
+    "public" for an address that is."""
+    parts = text.split(".")
+    if len(parts) != 4:
+        return False
+    for part in parts:
+        if not (part.isdigit() and part.isascii() and len(part) <= 3) or (part[0] == "0" and part != "0"):
+            return False  # not canonical (octal, hex, padded): the exact path reads those
+    a, b = int(parts[0]), int(parts[1])
+    if a > 223 or b > 255 or int(parts[2]) > 255 or int(parts[3]) > 255:
+        return False  # multicast, reserved, broadcast, or not an address at all
+    return not (
+        a in (0, 10, 127)
+        or (a == 100 and 64 <= b <= 127)  # carrier-grade NAT, Alibaba's metadata address
+        or (a == 169 and b == 254)  # link-local: every cloud's metadata and credential services
+        or (a == 172 and 16 <= b <= 31)
+        or (a == 192 and b in (0, 88, 168))  # IETF protocol assignments, TEST-NET-1, 6to4 relay, private
+        or (a == 198 and b in (18, 19, 51))  # benchmarking, TEST-NET-2
+        or (a == 203 and b == 0)  # TEST-NET-3
+    )
+
+
+def public_ipv4_list(text: str) -> bool:
+    """Every item of a comma-separated list (X-Forwarded-For) is a ``public_ipv4`` address."""
+    return all(public_ipv4(item.strip()) for item in text.split(","))
+
+
+__all__ = ["public_ipv4", "public_ipv4_list"]
