@@ -299,3 +299,14 @@ def test_a_list_of_public_client_addresses_is_no_view_and_any_other_list_is() ->
     for kept in ("10.0.0.7, 130.176.0.1", "2001:db8::1", "169.254.169.254"):
         assert ("headers.x-forwarded-for", kept) in views_scanned(Firewall(), event(kept))
     assert [f.attack for f in Firewall().inspect(event("1.2.3.4, 169.254.169.254")).findings] == ["ssrf"]
+
+
+@pytest.mark.parametrize(
+    ("origin", "viewed"),
+    [("https://aws.amazon.com", False), ("null", False), ("http://localhost:2773", True),
+     ("https://10.0.0.1:8443", True), ("http://127.0.0.1.nip.io", True), ("https://https:80", True)],
+)
+def test_an_origin_of_a_public_host_is_no_view(origin: str, viewed: bool) -> None:
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
+             "headers": {"Origin": origin}}
+    assert (("headers.origin", origin) in views_scanned(Firewall(), event)) is viewed

@@ -157,9 +157,25 @@ _GRAMMARS: dict[str, tuple[str, frozenset[str] | None]] = {
     "origin": (rf"{_ORIGIN}|null", _URL_RULES_OUT),
     "referer": (_URL, _URL_RULES_OUT),
 }
+def _public_origin(value: str) -> bool:
+    """A fitting Origin (``null``, or a scheme, a host of letters, digits, hyphens and dots, a port)
+    whose host is public: no blank, quote, bracket or comment for SQL, no path for path traversal,
+    remote inclusion or a class name, so SSRF - the family that reads the host - is the only one left,
+    and it judges the host alone (``ssrf._scan_simple_url``), as here. Its module is imported on first
+    use, as the SSRF detector itself would be for the same header."""
+    if value.lower() == "null":
+        return True
+    host, _, port = value.partition("://")[2].partition(":")
+    if port and host.lower().endswith(("http", "https")):
+        return False  # "https://https:169": SSRF reads the rest as a second URL; let it
+    from hullguard.firewall.detectors.ssrf_hosts import classify_host
+
+    return classify_host(host) is None
+
+
 # A fitting value these say yes to carries nothing for the families its shape leaves either: a list
 # of public addresses is no SSRF target (SSRF reads a list only for a metadata address literal).
-_CARRIES_NOTHING: dict[str, Callable[[str], bool]] = {"x-forwarded-for": public_ipv4_list}
+_CARRIES_NOTHING: dict[str, Callable[[str], bool]] = {"x-forwarded-for": public_ipv4_list, "origin": _public_origin}
 # Headers whose fitting values reach SSRF's prefilter ("scheme://", a list that starts with an IPv4
 # address; an IPv6 address that starts with a letter does not, and is then a view no family looks at):
 # they are views without asking the gate first, which would say yes.
