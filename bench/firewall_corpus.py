@@ -128,6 +128,24 @@ def sample_events(corpora: Path) -> dict[str, dict[str, object]]:
     return events
 
 
+# The real samples of HTTP triggers (API Gateway REST and HTTP APIs with their authorizers, ALB,
+# function URLs), timed one by one besides the speed events: a summary over all of them shows how
+# the ratio to libddwaf spreads over real request shapes, not only over the events chosen for the
+# main table. A short budget each: there are a few dozen.
+SAMPLE_PREFIX = "sample: "
+SAMPLE_BUDGET_S = 0.3
+_HTTP_SAMPLES = ("apiGateway", "apigateway", "alb", "lambdaFunctionUrl")
+
+
+def http_sample_events(corpora: Path) -> dict[str, dict[str, object]]:
+    """The real HTTP samples of ``sample_events``, named ``SAMPLE_PREFIX`` + file name."""
+    return {
+        SAMPLE_PREFIX + name: event
+        for name, event in sample_events(corpora).items()
+        if name.startswith(_HTTP_SAMPLES)
+    }
+
+
 class Placer:
     """Puts a payload into a copy of a real sample event of the chosen shape."""
 

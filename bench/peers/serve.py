@@ -35,6 +35,8 @@ def serve(inspect: fc.Inspector, init_ms: float, args: list[str] | None = None) 
         payload = {
             name: timed_or_reason(partial(inspect, event)) for name, event in fc.speed_events(corpora_dir).items()
         }
+        for name, event in fc.http_sample_events(corpora_dir).items():
+            payload[name] = timed_or_reason(partial(inspect, event), budget_s=fc.SAMPLE_BUDGET_S)
     elif mode == "repeat":  # for ``bench/instructions.py --peer``: inspect one event, untimed
         name, runs = rest[0], int(rest[1])
         event = next(e for label, e in fc.speed_events(corpora_dir, only=name).items() if name in label)
