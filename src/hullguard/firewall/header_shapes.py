@@ -9,8 +9,10 @@ separators, with no quote, ``$``, ``|``, ``&``, ``<``, ``{``, backslash, percent
 skipped for it. Anything else in the same header (an attack, or just an unusual value) is inspected
 as before: the grammars only ever skip, and only whole values.
 
-Most grammars rule every family out. Four say which families they rule out (``Shape.rules_out``),
-and every other family - including any added later - still looks at a fitting value:
+Most grammars rule every family out; those of Chromium's client hints (``Sec-CH-UA``...) admit a
+closed vocabulary of brand and platform names only. Five say which families they rule out
+(``Shape.rules_out``), and every other family - including any added later - still looks at a
+fitting value:
 
 * ``User-Agent``: products (``Chrome/120.0``) and comments (``(Windows NT 10.0; Win64; x64)``). A
   comment only follows a product whose version starts with a digit, so the ``(`` can never call a
@@ -21,7 +23,10 @@ and every other family - including any added later - still looks at a fitting va
   itself is what SSRF looks at.
 * ``Origin`` and ``Referer``: an ``http(s)`` URL of a host, with a path of plain segments, one query
   parameter and a fragment; no ``&`` (a shell's background operator), blank, quote, parenthesis or
-  ``%``. SSRF, SQL keywords in a path, path and remote file names are still looked at.
+  ``%``. SSRF, SQL keywords in a path, path and remote file names are still looked at. An
+  ``Origin`` of a public host (no path) is then decided here (``Shape.carries_nothing``).
+* ``X-Forwarded-For``: IP addresses, which only SSRF reads; a list of public IPv4 addresses is
+  decided here too.
 
 Each grammar is unambiguous (separators are not token characters), so matching is linear; values
 longer than ``MAX_VALUE`` are not matched at all.
