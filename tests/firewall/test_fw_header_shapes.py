@@ -173,7 +173,7 @@ def test_a_fitting_header_is_no_view_but_its_base64_decoding_is() -> None:
         # SSRF is not ruled out by a host's shape: these fit and are still found.
         ("host", "169.254.169.254"),
         ("referer", "http://169.254.169.254/latest/meta-data/iam/security-credentials/"),
-        ("origin", "http://localhost:2773"),
+        ("origin", "http://metadata.google.internal"),
         ("x-forwarded-for", "169.254.169.254"),
     ],
 )

@@ -9,6 +9,7 @@ import re
 import pytest
 from family_cases import corpus_lines, family_suite, handwritten
 
+from hullguard.firewall import Firewall
 from hullguard.firewall.addresses import public_ipv4
 from hullguard.firewall.detectors import ssrf, ssrf_hosts
 from hullguard.firewall.detectors.base import ScanContext
@@ -123,20 +124,23 @@ def test_scan_unfiltered_flags_nothing_the_prefilter_misses() -> None:
 def test_a_simple_url_is_judged_by_its_one_host_exactly_as_the_general_url_scan() -> None:
     """``_scan_simple_url`` (an Origin, a Referer) answers as ``_scan_urls`` would, on random URLs."""
     module = ssrf
-    assert module._scan_simple_url("https://aws.amazon.com/x?y=1") is None
-    assert module._scan_simple_url("http://169.254.169.254/latest/").rule_id == "HG-SSRF-001"  # type: ignore[union-attr]
-    assert module._scan_simple_url("https://https:169") is module._NOT_SIMPLE  # a second URL start inside
+    none = frozenset[str]()
+    assert module._scan_simple_url("https://aws.amazon.com/x?y=1", none) is None
+    metadata = module._scan_simple_url("http://169.254.169.254/latest/", none)
+    assert metadata is not None and metadata.rule_id == "HG-SSRF-001"
+    assert module._scan_simple_url("https://https:169", none) is module._NOT_SIMPLE  # a second URL start inside
     parts = ["http", "https", "://", ":", "/", "a", "com", ".", "-", "169", "254", "127", "0", "1", "localhost",
              "metadata", "internal", "@", "\\", "?", "#", "9001", "lvh", "me", "nip", "io", "a9fea9fe", "s", "tp"]
     rng = random.Random(17)
     compared = 0
     for _ in range(20000):
         low = rng.choice(["http://", "https://"]) + "".join(rng.choice(parts) for _ in range(rng.randint(1, 8)))
-        simple = module._scan_simple_url(low)
+        skips = rng.choice([none, module._PAGE_ORIGIN_SKIPS])
+        simple = module._scan_simple_url(low, skips)
         if simple is module._NOT_SIMPLE:
             continue
         compared += 1
-        general = module._scan_urls(low)
+        general = module._scan_urls(low, skips)
         assert (simple is None) == (general is None), low
         if simple is not None and general is not None:
             assert (simple.rule_id, simple.detail, simple.start) == (general.rule_id, general.detail, general.start)
@@ -182,3 +186,34 @@ def test_a_public_client_address_is_decided_by_the_shortcut(host: str) -> None:
 )
 def test_other_spellings_and_internal_addresses_take_the_exact_path(host: str) -> None:
     assert not public_ipv4(host)
+
+
+def _in_header(name: str, value: str, paranoia: int = 1) -> list[str]:
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "headers": {name: value},
+             "requestContext": {"requestId": "r"}}
+    return [f.rule_id for f in Firewall(policy={"paranoia": paranoia}).inspect(event).findings]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("Origin", "http://localhost:3000"), ("Referer", "http://localhost:3000/cart"),
+     ("Origin", "http://127.0.0.1:5173"), ("Origin", "http://10.0.0.5:8080"), ("Host", "127.0.0.1:3000")],
+)
+def test_a_page_on_a_loopback_or_private_host_is_its_own_origin_not_a_target(name: str, value: str) -> None:
+    # A front end on a developer's machine calling a deployed stage, `sam local`, an intranet page.
+    assert _in_header(name, value) == []
+    assert _in_header(name, value, paranoia=2) != []  # the strict level reports them
+    assert _in_header("X-Callback", value) != []  # in any other header they are SSRF targets
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "rule"),
+    [("Origin", "http://169.254.169.254", "HG-SSRF-001"), ("Host", "169.254.169.254", "HG-SSRF-001"),
+     ("Referer", "http://localhost/?u=http://169.254.169.254/", "HG-SSRF-001"),
+     ("Referer", "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "HG-SSRF-002"),
+     ("Referer", "gopher://127.0.0.1:6379/_INFO", "HG-SSRF-005")],
+)
+def test_metadata_runtime_and_dangerous_schemes_are_reported_in_page_origin_headers(
+    name: str, value: str, rule: str
+) -> None:
+    assert rule in _in_header(name, value)

@@ -15,7 +15,7 @@ import re
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
-from hullguard.firewall.detectors.ssrf_hosts import LOOPBACK, METADATA, HostVerdict, classify_host
+from hullguard.firewall.detectors.ssrf_hosts import LOOPBACK, METADATA, PRIVATE, HostVerdict, classify_host
 
 FAMILY = "ssrf"
 # Necessary condition, led by rare characters so the engine rejects ordinary text in a few ns per
@@ -55,9 +55,11 @@ RULES: tuple[RuleInfo, ...] = (
           "AWS_CONTAINER_CREDENTIALS_*: requests that can read other invocations' events or the role's keys."),
     _rule(3, "Loopback or unspecified host", Severity.HIGH,
           "A URL to localhost, 127.0.0.0/8, ::1, 0.0.0.0 or [::] (in any encoding) or to a public name that "
-          "resolves to loopback (localtest.me, 127.0.0.1.nip.io)."),
+          "resolves to loopback (localtest.me, 127.0.0.1.nip.io). In the Origin, Referer and Host headers, "
+          "where a page on a developer's machine or `sam local` puts its own address, only at paranoia 2."),
     _rule(4, "Private network host", Severity.HIGH,
-          "A URL to 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, fe80::/10 or an internal DNS name."),
+          "A URL to 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, fe80::/10 or an internal DNS name. In "
+          "the Origin, Referer and Host headers (an intranet page's own address) only at paranoia 2."),
     _rule(5, "Dangerous URL scheme", Severity.HIGH,
           "file://, gopher://, dict://, ldap://, tftp://, jar: and netdoc: URLs that turn a fetch into file "
           "reads or raw TCP requests to internal services."),
@@ -82,6 +84,15 @@ _RUNTIME_MARKERS = re.compile(
     r"aws_lambda_runtime_api|/20\d\d-\d\d-\d\d/runtime/(?:invocation|init)|aws_container_credentials_(?:relative|full)"
     r"|aws_container_authorization_token"
 )
+# Where a browser or a local tool puts the page's own origin: a developer's front end on
+# http://localhost:3000 calling a deployed stage, ``sam local`` (Host: 127.0.0.1:3000), an intranet page
+# on a private address. A loopback or private host there is the normal case, not a target a function
+# would fetch; a metadata host, a runtime path or a dangerous scheme is still reported there, and at
+# paranoia 2 everything is.
+_PAGE_ORIGIN_HEADERS = frozenset(("origin", "referer", "host"))
+_HEADER_MAPS = ("headers.", "multiValueHeaders.")
+_PAGE_ORIGIN_SKIPS = frozenset((LOOPBACK, PRIVATE))
+_NO_SKIPS: frozenset[str] = frozenset()
 _BARE_HOST = re.compile(r"\[[0-9a-f:.%]{2,64}\](?::\d{1,5})?|[0-9a-fx.]{1,40}(?::\d{1,5})?|localhost(?::\d{1,5})?")
 _PORT = re.compile(r":(\d{0,5})$")
 _MAX_URLS = 32
@@ -122,7 +133,15 @@ def _verdict_detection(verdict: HostVerdict, port: str, where: int, how: str) ->
     return Detection(rule, f"{verdict.category} host {verdict.detail}{spelled} {how}", where, where + 1)
 
 
-def _scan_urls(low: str) -> Detection | None:
+def _skipped_categories(ctx: ScanContext) -> frozenset[str]:
+    """The host categories not reported at ``ctx``'s location (see ``_PAGE_ORIGIN_HEADERS``)."""
+    location = ctx.location
+    if ctx.paranoia >= 2 or ctx.is_key or not location.startswith(_HEADER_MAPS):
+        return _NO_SKIPS
+    return _PAGE_ORIGIN_SKIPS if location.partition(".")[2] in _PAGE_ORIGIN_HEADERS else _NO_SKIPS
+
+
+def _scan_urls(low: str, skips: frozenset[str]) -> Detection | None:
     for count, match in enumerate(_URL_START.finditer(low)):
         if count >= _MAX_URLS:
             break
@@ -136,7 +155,7 @@ def _scan_urls(low: str) -> Detection | None:
             continue
         for host, port in _authority_hosts(rest.lstrip("/\\")):
             verdict = classify_host(host)
-            if verdict is not None:
+            if verdict is not None and verdict.category not in skips:
                 return _verdict_detection(verdict, port, match.start(), f"in {scheme} URL")
     return None
 
@@ -149,17 +168,17 @@ _SIMPLE_URL = re.compile(r"(https?)://([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,12
 _NOT_SIMPLE = Detection("", "", 0, 0)  # a marker: the value needs the general URL scan
 
 
-def _scan_simple_url(low: str) -> Detection | None:
+def _scan_simple_url(low: str, skips: frozenset[str]) -> Detection | None:
     match = _SIMPLE_URL.fullmatch(low)
     if match is None or (match.group(3) and match.group(2).endswith(("http", "https"))):
         return _NOT_SIMPLE  # "https://https:169": the host and port read as a second URL too
     verdict = classify_host(match.group(2))
-    if verdict is None:
+    if verdict is None or verdict.category in skips:
         return None
     return _verdict_detection(verdict, match.group(3) or "", 0, f"in {match.group(1)} URL")
 
 
-def _scan_bare_value(low: str, ctx: ScanContext) -> Detection | None:
+def _scan_bare_value(low: str, ctx: ScanContext, skips: frozenset[str]) -> Detection | None:
     value = low.strip()
     if len(value) > 80 or not _BARE_HOST.fullmatch(value):
         return None
@@ -171,7 +190,7 @@ def _scan_bare_value(low: str, ctx: ScanContext) -> Detection | None:
         if match:
             port, host = match.group(1), value[: match.start()]
     verdict = classify_host(host, lenient=False)
-    if verdict is None:
+    if verdict is None or verdict.category in skips:
         return None
     if verdict.category == METADATA:
         return _verdict_detection(verdict, port, 0, "as a bare host")
@@ -194,10 +213,11 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
 def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     """``scan`` without the PREFILTER check, so a test can show the PREFILTER is a necessary condition."""
     low = text.lower()
+    skips = _skipped_categories(ctx)
     if ":" in low:
-        found = _scan_simple_url(low) if low.startswith("http") else _NOT_SIMPLE
+        found = _scan_simple_url(low, skips) if low.startswith("http") else _NOT_SIMPLE
         if found is _NOT_SIMPLE:
-            found = _scan_urls(low)
+            found = _scan_urls(low, skips)
         if found is not None:
             return found
     if "169.254.169.254" in low or "fd00:ec2::254" in low or "169.254.170.2" in low:
@@ -213,6 +233,6 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         rest = low[2:]
         for host, port in _authority_hosts(rest):
             verdict = classify_host(host)
-            if verdict is not None:
+            if verdict is not None and verdict.category not in skips:
                 return _verdict_detection(verdict, port, 0, "in a protocol-relative URL")
-    return _scan_bare_value(low, ctx)
+    return _scan_bare_value(low, ctx, skips)
