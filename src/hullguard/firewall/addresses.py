@@ -33,6 +33,8 @@ def public_ipv4(text: str) -> bool:
 
 def public_ipv4_list(text: str) -> bool:
     """Every item of a comma-separated list (X-Forwarded-For) is a ``public_ipv4`` address."""
+    if "," not in text:  # one client, no proxy: the common case
+        return public_ipv4(text.strip())
     return all(public_ipv4(item.strip()) for item in text.split(","))
 
 
