@@ -217,3 +217,11 @@ def test_metadata_runtime_and_dangerous_schemes_are_reported_in_page_origin_head
     name: str, value: str, rule: str
 ) -> None:
     assert rule in _in_header(name, value)
+
+
+def test_a_client_address_list_is_public_only_when_every_address_is() -> None:
+    from hullguard.firewall.addresses import public_ipv4_list
+
+    assert public_ipv4_list("72.12.164.125") and public_ipv4_list("203.1.113.10, 130.176.0.1")
+    assert not public_ipv4_list("130.176.0.1, 10.0.0.7") and not public_ipv4_list("169.254.169.254")
+    assert not public_ipv4_list("") and not public_ipv4_list("1.2.3.4,")
