@@ -183,7 +183,10 @@ def test_order_without_by_in_plain_words_skips_the_tokenizer_and_nothing_else_ch
     prefilter = re.compile(sqli.PREFILTER, re.IGNORECASE)
     assert sqli.detect("order customer delivery invoice", CTX) is None
     assert sqli.detect("1 ORDER/**/BY 5--", CTX) is not None
-    assert sqli.detect("-1;#order", CTX) is not None  # punctuation: not a plain-words value
+    assert sqli.detect("-1; order by 1#", CTX) is not None  # punctuation: not a plain-words value
+    # "order" without "by" is no trigger at all: "-1;#order" is judged like "-1;#foo", whose ";" and
+    # "#" alone no PREFILTER branch reads (a bare probe, left out of the corpora's measure).
+    assert sqli.detect("-1;#order", CTX) is None and sqli.detect("-1;#foo", CTX) is None
     rng = random.Random(1089)
     pieces = [
         "order", "order", "ORDER", "order_id", "from", "asc", "desc", "by", "as", "all", "top", "then", "else", "end",

@@ -172,10 +172,18 @@ def _prefilter(trigger_words: Iterable[str]) -> str:
         + "(?![a-z])|"
         + regex_alternation(_DANGEROUS_PREFIXES)
         + ")|\\(\\s{0,8}\\d+\\s{0,8}="  # (8362=9139)*9139
+        + _ORDER_BY
     )
 
 
-PREFILTER = _prefilter(_TRIGGER_WORDS)
+# "order" is read by two rules, and both need the token "by" right after it (``sqli_grammar``:
+# ``order_by_probe``, ``_clause_continues``): so the word counts only when "by" or a comment opener
+# follows it across blanks and punctuation ("order by", "order/**/by", "ORDER%0aBY" once decoded,
+# "order#..."). A free-text "please order before noon" - common in order and shop payloads - then
+# costs no SQL detector run. Linear: the run of non-word characters after each "order" is scanned
+# once (and once more on backtracking), and each run follows at most one "order".
+_ORDER_BY = "|(?<![a-z])order[^a-z0-9_\\x01]*(?:by(?![a-z])|/\\*|#|--)"
+PREFILTER = _prefilter(w for w in _TRIGGER_WORDS if w != "order")
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
 # "order" is a trigger word for ORDER BY (column-count probes, a clause after a broken-out value), and
 # every rule that reads it needs the "by" token after it; the other rules need punctuation (";", a
