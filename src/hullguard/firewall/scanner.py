@@ -20,6 +20,7 @@ from hullguard.events.schema import Severity, truncate
 from hullguard.firewall.budget import Meter
 from hullguard.firewall.detectors.base import Detection, ScanContext
 from hullguard.firewall.gate import Locator
+from hullguard.firewall.header_shapes import PREFIXES as HEADER_PREFIXES
 from hullguard.firewall.header_shapes import Shape
 from hullguard.firewall.header_shapes import fitting as header_shape
 from hullguard.firewall.memo import HEADER_PREFIXES as MEMO_PREFIXES
@@ -101,7 +102,7 @@ class Scanner:
             text = texts[index]
             path, record, ctype, is_key = metas[index]
             families = hits[index]
-            if not is_key and path.startswith(MEMO_PREFIXES):
+            if not is_key and path.startswith(HEADER_PREFIXES):
                 # A standard header in its standard shape (``header_shapes.py``) is not looked at by the
                 # families its shape rules out. The walk drops those of a flat header map that no other
                 # family's prefilter matches before they become views; this catches the others (and
