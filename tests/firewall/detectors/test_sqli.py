@@ -176,14 +176,17 @@ def test_prefilter_is_a_necessary_condition_and_rejects_most_benign_strings() ->
     assert rejected / len(benign_fields) > 0.9
 
 
-def test_order_without_by_in_plain_words_skips_the_tokenizer_and_nothing_else_changes() -> None:
-    """``detect`` skips a value of plain words whose only trigger is "order" with no "by" (a word list):
-    on seeded mixes of "order", SQL keywords, numbers and punctuation it flags exactly what the
-    PREFILTER-gated tokenizer flags."""
+def test_order_counts_only_with_by_or_a_comment_after_it_and_nothing_else_changes() -> None:
+    """The PREFILTER reads "order" only when "by" or a comment opener follows it (the two rules that
+    read ORDER need BY next): plain text with "order" runs no tokenizer, ORDER BY probes still do;
+    on seeded mixes of "order", "by", SQL keywords, numbers and punctuation, ``detect`` flags exactly
+    what the PREFILTER-gated tokenizer flags."""
     prefilter = re.compile(sqli.PREFILTER, re.IGNORECASE)
-    assert sqli.detect("order customer delivery invoice", CTX) is None
+    assert prefilter.search("please order before noon, order 1234") is None
+    for probe in ("1 ORDER BY 5--", "1 order/**/by 5", "1 order#x\nby 5", "x' order--", "1\torder\tby 2"):
+        assert prefilter.search(probe) is not None, probe
     assert sqli.detect("1 ORDER/**/BY 5--", CTX) is not None
-    assert sqli.detect("-1; order by 1#", CTX) is not None  # punctuation: not a plain-words value
+    assert sqli.detect("-1; order by 1#", CTX) is not None
     # "order" without "by" is no trigger at all: "-1;#order" is judged like "-1;#foo", whose ";" and
     # "#" alone no PREFILTER branch reads (a bare probe, left out of the corpora's measure).
     assert sqli.detect("-1;#order", CTX) is None and sqli.detect("-1;#foo", CTX) is None
@@ -193,14 +196,16 @@ def test_order_without_by_in_plain_words_skips_the_tokenizer_and_nothing_else_ch
         "values", "null", "id", "name", "1", "5", "0x1f", "1e5", "_", ";", "#", "--", "/**/", "/*!", "*/", "(", ")",
         ",", "=", "-", "+", "*", "%", "{", "}", "\x00",
     ]
-    plain_skipped = 0
+    order_alone = 0
     for _ in range(20_000):
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 7)))
         for ctx in (CTX, ScanContext(paranoia=3)):
             before = prefilter.search(text) is not None and sqli.detect_unfiltered(text, ctx) is not None
             assert (sqli.detect(text, ctx) is not None) == before, text
-        plain_skipped += re.fullmatch(r"[\w\s]*", text) is not None and "order" in text and "by" not in text
-    assert plain_skipped > 500  # the mixes do reach the case the shortcut is for
+        if re.fullmatch(r"[\w\s]*", text) and "order" in text and "by" not in text:
+            order_alone += 1
+            assert prefilter.search(text) is None, text  # no other piece here is a trigger word
+    assert order_alone > 500  # the mixes do reach plain text with "order" and no "by"
 
 
 NAMES_AND_HOSTS = [

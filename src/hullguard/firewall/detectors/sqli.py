@@ -172,6 +172,7 @@ def _prefilter(trigger_words: Iterable[str]) -> str:
         + "(?![a-z])|"
         + regex_alternation(_DANGEROUS_PREFIXES)
         + ")|\\(\\s{0,8}\\d+\\s{0,8}="  # (8362=9139)*9139
+        + "|"
         + _ORDER_BY
     )
 
@@ -182,21 +183,9 @@ def _prefilter(trigger_words: Iterable[str]) -> str:
 # "order#..."). A free-text "please order before noon" - common in order and shop payloads - then
 # costs no SQL detector run. Linear: the run of non-word characters after each "order" is scanned
 # once (and once more on backtracking), and each run follows at most one "order".
-_ORDER_BY = "|(?<![a-z])order[^a-z0-9_\\x01]*(?:by(?![a-z])|/\\*|#|--)"
+_ORDER_BY = "(?<![a-z])order[^a-z0-9_\\x01]*(?:by(?![a-z])|/\\*|#|--)"
 PREFILTER = _prefilter(w for w in _TRIGGER_WORDS if w != "order")
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
-# "order" is a trigger word for ORDER BY (column-count probes, a clause after a broken-out value), and
-# every rule that reads it needs the "by" token after it; the other rules need punctuation (";", a
-# comment, an operator). So a value of plain words and numbers whose only trigger is "order" and which
-# holds no "by" (a word list, "order 1234") cannot be flagged. The engine's PREFILTER keeps "order": it
-# cannot look ahead cheaply across a whole value. (``_reads_as_no_sql`` below is the general form of
-# this argument; this is its cheapest case, answered before the PREFILTER search.)
-# For values of ASCII letters, digits and spaces (no "_": the multi-part trigger words all hold one) a
-# trigger word is a whole run of letters. The keyword pattern starts with a lookbehind that Python's re
-# tries at every position (5-12 µs on a 100-character sentence); a set lookup per run of letters costs
-# a tenth of that.
-_LETTER_RUNS = re.compile("[a-z]+")
-_WORDS_WITHOUT_ORDER = frozenset(w for w in _TRIGGER_WORDS if w != "order" and w.isalpha())
 _CONTEXT_NAMES = {
     "": "as a bare value",
     SINGLE_QUOTES: "inside '...'",
@@ -376,14 +365,6 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     """First detection in ``text`` (unguarded; see :func:`scan`)."""
     if not text:
         return None
-    if text.isascii() and "_" not in text:
-        lowered = text.lower()
-        tokens = lowered.split()
-        letters = "".join(tokens)
-        if letters.isalnum() and "by" not in lowered:  # plain ASCII words and numbers, checked in C
-            runs = tokens if letters.isalpha() else _LETTER_RUNS.findall(lowered)
-            if _WORDS_WITHOUT_ORDER.isdisjoint(runs):
-                return None  # plain words whose only trigger can be "order", and no "by"
     if _reads_as_no_sql(text) or _PREFILTER_RE.search(text) is None:
         return None
     return detect_unfiltered(text, ctx)
