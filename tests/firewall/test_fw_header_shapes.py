@@ -311,8 +311,3 @@ def test_an_origin_of_a_public_host_is_no_view(origin: str, viewed: bool) -> Non
              "headers": {"Origin": origin}}
     assert (("headers.origin", origin) in views_scanned(Firewall(), event)) is viewed
 
-
-def test_the_memo_remembers_values_where_the_shapes_apply() -> None:
-    from hullguard.firewall import memo
-
-    assert memo.HEADER_PREFIXES == header_shapes.PREFIXES  # spelled out twice: the memo imports nothing

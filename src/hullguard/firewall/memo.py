@@ -23,9 +23,6 @@ if TYPE_CHECKING:
 
 MAX_ENTRIES = 2048
 MAX_TEXT = 512  # longer values are rarely repeated and would make the memo large
-# The locations whose values are remembered: header values (``header_shapes.PREFIXES``, spelt out here
-# so that the memo imports nothing).
-HEADER_PREFIXES = ("headers.", "multiValueHeaders.")
 
 # (family, text, location, is key, content type, paranoia) -> the detector's answer
 Key = tuple[str, str, str, bool, str, int]
@@ -73,4 +70,4 @@ class DetectorMemo:
         self._clean.clear()
 
 
-__all__ = ["HEADER_PREFIXES", "MAX_ENTRIES", "MAX_TEXT", "DetectorMemo"]
+__all__ = ["MAX_ENTRIES", "MAX_TEXT", "DetectorMemo"]

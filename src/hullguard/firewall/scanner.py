@@ -23,7 +23,6 @@ from hullguard.firewall.gate import Locator
 from hullguard.firewall.header_shapes import PREFIXES as HEADER_PREFIXES
 from hullguard.firewall.header_shapes import Shape
 from hullguard.firewall.header_shapes import fitting as header_shape
-from hullguard.firewall.memo import HEADER_PREFIXES as MEMO_PREFIXES
 from hullguard.firewall.memo import MAX_TEXT as MEMO_TEXT
 from hullguard.firewall.prefilter import LONG_TEXT, SEPARATOR, PreparedDetector, view_starts, windows
 from hullguard.firewall.rules import INTERNAL_RULE
@@ -328,7 +327,7 @@ class Scanner:
             return
         if len(text) <= LONG_TEXT:
             memo = self.fw._memo
-            if len(text) <= MEMO_TEXT and path.startswith(MEMO_PREFIXES):  # what the memo keeps
+            if len(text) <= MEMO_TEXT and path.startswith(HEADER_PREFIXES):  # what the memo keeps: header values
                 key = (det.family, text, path, ctx.is_key, ctx.content_type, ctx.paranoia)
                 known, answer = memo.get(key)
                 if not known:

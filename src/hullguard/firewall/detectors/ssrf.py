@@ -16,6 +16,7 @@ import re
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 from hullguard.firewall.detectors.ssrf_hosts import LOOPBACK, METADATA, PRIVATE, HostVerdict, classify_host
+from hullguard.firewall.header_shapes import PREFIXES as HEADER_PREFIXES
 
 FAMILY = "ssrf"
 # Necessary condition, led by rare characters so the engine rejects ordinary text in a few ns per
@@ -90,7 +91,6 @@ _RUNTIME_MARKERS = re.compile(
 # would fetch; a metadata host, a runtime path or a dangerous scheme is still reported there, and at
 # paranoia 2 everything is.
 _PAGE_ORIGIN_HEADERS = frozenset(("origin", "referer", "host"))
-_HEADER_MAPS = ("headers.", "multiValueHeaders.")
 _PAGE_ORIGIN_SKIPS = frozenset((LOOPBACK, PRIVATE))
 _NO_SKIPS: frozenset[str] = frozenset()
 _BARE_HOST = re.compile(r"\[[0-9a-f:.%]{2,64}\](?::\d{1,5})?|[0-9a-fx.]{1,40}(?::\d{1,5})?|localhost(?::\d{1,5})?")
@@ -136,7 +136,7 @@ def _verdict_detection(verdict: HostVerdict, port: str, where: int, how: str) ->
 def _skipped_categories(ctx: ScanContext) -> frozenset[str]:
     """The host categories not reported at ``ctx``'s location (see ``_PAGE_ORIGIN_HEADERS``)."""
     location = ctx.location
-    if ctx.paranoia >= 2 or ctx.is_key or not location.startswith(_HEADER_MAPS):
+    if ctx.paranoia >= 2 or ctx.is_key or not location.startswith(HEADER_PREFIXES):
         return _NO_SKIPS
     return _PAGE_ORIGIN_SKIPS if location.partition(".")[2] in _PAGE_ORIGIN_HEADERS else _NO_SKIPS
 
