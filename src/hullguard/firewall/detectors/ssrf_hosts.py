@@ -201,11 +201,11 @@ def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
     host = host.rstrip(".") if host not in (".",) else host
     if not host:
         return None
-    if public_ipv4(host):
-        return None  # the common case (a client address): decided without building an address object
     # parse_ip only reads a host that starts with a digit or "[" or holds a ":", _wrapped_ipv4 one that
     # starts with a digit: a name such as "shop.example.com" skips both.
     leading_digit = host[0].isdigit()
+    if leading_digit and public_ipv4(host):
+        return None  # the common case (a client address): decided without building an address object
     parsed = parse_ip(host) if leading_digit or host[0] == "[" or ":" in host else None
     if parsed is None and lenient and leading_digit:
         wrapped = _wrapped_ipv4(host)
