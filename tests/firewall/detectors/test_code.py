@@ -33,6 +33,9 @@ CTX = ScanContext()
         ("<?php system($_GET['c']); ?>", "HG-CODE-006"),
         ("phpinfo()", "HG-CODE-006"),
         ("eval(atob('YWxlcnQoMSk='))", "HG-CODE-007"),
+        # OGNL names a class between "@"s: no call, index or lookup needed to pass the prefilter
+        ("@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS", "HG-CODE-003"),
+        ("@java.lang.Runtime@getRuntime", "HG-CODE-003"),
     ],
 )
 def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
@@ -106,3 +109,9 @@ def test_rule_patterns_match_exactly_as_written_with_word_boundaries() -> None:
     test_adversarial_inputs_complete,
     test_rule_catalogue_is_complete,
 ) = family_suite(code, "code", ["${", "${${lower:j}", "}", "${::-", "__import__(", "require(", "<?php", "eval("])
+
+
+@pytest.mark.parametrize("value", ["jane.oneil@example.com", "@team-payments", "user+tag@mail.example.org"])
+def test_an_at_sign_alone_does_not_reach_the_rules(value: str) -> None:
+    # e-mail addresses and handles are in most JSON bodies; OGNL's "@" is always "@java." or "@ognl."
+    assert code._PREFILTER.search(value) is None

@@ -16,10 +16,12 @@ from hullguard.firewall.detectors.code_log4j import DANGEROUS_PREFIXES, find_loo
 from hullguard.firewall.detectors.sqli_tokens import regex_alternation
 
 FAMILY = "code"
-# Necessary condition: every construct below contains one of these tokens.
-# Necessary condition, built from rare characters so the engine rejects most strings in a few ns per
-# character: every construct below is a call, index, lookup, tag or dunder, or reads ".env".
-PREFILTER = r"[({<#@`\[]|\$[{_]|__|\.env"
+# What a value must hold for the rules below to be asked, built from rare characters so the engine
+# rejects most strings in a few ns per character: code that runs is a call, an index, a lookup, a tag
+# or a dunder, reads ".env" or names a class OGNL-style (@java.lang.Runtime@..., @ognl.OgnlContext@...).
+# A bare name the rules know (os.system, OgnlContext) is no code without one of those. A lone "@" is
+# not enough: it would send every e-mail address to the rules.
+PREFILTER = r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env"
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
 _REMEDIATION = (
