@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -47,13 +48,21 @@ def modules(root: Path = ROOT) -> list[str]:
 
 
 def _sources_digest() -> str:
-    digest = hashlib.sha256()
+    """What a build depends on: the sources, the build settings, and the interpreter that compiles
+    (an extension loads only in its own CPython version and architecture)."""
+    digest = hashlib.sha256(f"{sys.implementation.cache_tag} {platform.machine()}".encode())
     for path in sorted((ROOT / "src" / "hullguard").rglob("*.py")):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     for name in ("pyproject.toml", "scripts/compiled_build.py"):
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
+
+
+def is_current(out: Path) -> bool:
+    """``out`` holds a build of the present sources by this interpreter."""
+    stamp = out / ".sources"
+    return stamp.is_file() and stamp.read_text() == _sources_digest()
 
 
 def build(out: Path, force: bool = False) -> int:

@@ -263,7 +263,8 @@ def test_layer_zip_protects_a_function_through_the_exec_wrapper(function, tmp_pa
     # google-re2 only for this interpreter: the script takes it from the installed copy (no network).
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     build = subprocess.run(["bash", "scripts/build-layer.sh"], cwd=repo, capture_output=True, text=True,
-                           env=dict(os.environ, PY=sys.executable, RE2_PYTHONS=version, ARCH=platform.machine()))
+                           env=dict(os.environ, PY=sys.executable, RE2_PYTHONS=version, ARCH=platform.machine(),
+                                    COMPILED_PYTHONS=""))  # the compiled layer: test_fw_layer_compiled.py
     assert build.returncode == 0, build.stderr
     opt = tmp_path / "opt"
     with zipfile.ZipFile(repo / "dist" / "hullguard-layer.zip") as layer:

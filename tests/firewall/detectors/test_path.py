@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 
 import pytest
 from family_cases import detection_rate, family_suite, handwritten
@@ -143,8 +145,14 @@ def test_prefilter_passes_what_scan_flags(payload: str) -> None:
 
 
 def test_folding_class_is_current() -> None:
-    """The prefilter's class of NFKC-folding characters is generated; a Unicode upgrade may add some."""
-    assert as_class_body(folding_characters()) == FOLDING_CLASS
+    """The prefilter's class of NFKC-folding characters is generated (on Unicode 14, Python 3.11); a
+    Unicode upgrade may add some, and then it must be generated again. Python 3.10's Unicode 13 folds
+    four fewer, which leaves the class a superset there: the prefilter still passes every one."""
+    here = folding_characters()
+    in_class = re.compile(f"[{FOLDING_CLASS}]")
+    assert [hex(code) for code in here if not in_class.match(chr(code))] == []
+    if tuple(int(part) for part in unicodedata.unidata_version.split(".")) >= (14,):
+        assert as_class_body(here) == FOLDING_CLASS
 
 
 @pytest.mark.parametrize("value", ["..\x01/..\x01/app\x01/settings.yml", "wp-config\x01.php", "..\x02/x.yml"])

@@ -1,0 +1,109 @@
+"""The Lambda layer carries the compiled firewall, and a runtime of the version it was built for runs it.
+
+Building the extensions takes minutes, so this runs in the compiled stage of ``make test``
+(``HULLGUARD_TEST_COMPILED=1``), where ``build/compiled`` has just been built and the layer script
+reuses it; in the pure-Python stage it is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+TAG = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
+ATTACK = {
+    "resource": "/items",
+    "path": "/items",
+    "httpMethod": "GET",
+    "headers": {"Host": "abc123.execute-api.eu-west-1.amazonaws.com"},
+    "queryStringParameters": {"id": "1' UNION SELECT password FROM users--"},
+    "requestContext": {"stage": "prod", "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"},
+    "body": None,
+    "isBase64Encoded": False,
+}
+PROBE = """
+import json, sys
+from hullguard.firewall import Firewall, compiled
+verdict = Firewall().inspect(json.loads(sys.argv[1]))
+print(json.dumps({"compiled": compiled(), "blocked": verdict.blocked,
+                  "rules": [f.rule_id for f in verdict.findings], "file": __import__("hullguard").__file__}))
+"""
+
+
+@pytest.mark.skipif(
+    os.environ.get("HULLGUARD_TEST_COMPILED") != "1", reason="needs the compiled build (make unit-compiled)"
+)
+def test_layer_runs_the_compiled_firewall_on_the_python_it_was_built_for(tmp_path: Path) -> None:
+    layer = tmp_path / "layer.zip"
+    build = subprocess.run(
+        ["bash", "scripts/build-layer.sh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PY=sys.executable, OUT=str(layer), RE2_PYTHONS=VERSION, COMPILED_PYTHONS=VERSION,
+                 ARCH=platform.machine()),
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    assert f"firewall compiled for Python {VERSION}" in build.stdout
+    with zipfile.ZipFile(layer) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path / "opt")
+    assert f"python/hullguard/firewall/inspection.{TAG}-{platform.machine()}-linux-gnu.so" in names
+    assert [name for name in names if name.startswith("python/") and "__mypyc." in name]  # mypyc's shared part
+    assert "python/hullguard/firewall/inspection.py" in names  # the sources stay, for other runtimes
+    # A clean interpreter (not this test's PYTHONPATH, which holds build/compiled) with only the layer.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(ATTACK)],
+        env=dict(env, PYTHONPATH=str(tmp_path / "opt" / "python")),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    answer = json.loads(run.stdout)
+    assert answer["file"].startswith(str(tmp_path / "opt" / "python"))
+    assert answer["compiled"] is True
+    assert answer["blocked"] is True and any(rule.startswith("HG-SQLI-") for rule in answer["rules"])
+
+
+def test_layer_without_compiled_extensions_when_none_are_asked_for(tmp_path: Path) -> None:
+    layer = tmp_path / "layer.zip"
+    build = subprocess.run(
+        ["bash", "scripts/build-layer.sh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PY=sys.executable, OUT=str(layer), RE2_PYTHONS="", COMPILED_PYTHONS="",
+                 ARCH=platform.machine()),
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    assert "firewall compiled for Python none" in build.stdout
+    with zipfile.ZipFile(layer) as archive:
+        assert not [name for name in archive.namelist() if name.endswith(".so")]
+
+
+def test_layer_for_another_architecture_says_it_stays_pure(tmp_path: Path) -> None:
+    other = "aarch64" if platform.machine() != "aarch64" else "x86_64"
+    build = subprocess.run(
+        ["bash", "scripts/build-layer.sh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PY=sys.executable, OUT=str(tmp_path / "layer.zip"), RE2_PYTHONS="",
+                 COMPILED_PYTHONS=VERSION, ARCH=other),
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    assert f"not built for {other}" in build.stderr and "firewall compiled for Python none" in build.stdout
