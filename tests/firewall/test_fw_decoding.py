@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import random
 from typing import Any
 from urllib.parse import quote
 
@@ -186,14 +187,25 @@ def test_declared_base64_bytes_become_text_the_way_a_lenient_server_reads_them()
     assert b64.to_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", declared=True) is None  # binary
 
 
-def test_marker_check_agrees_with_the_marker_pattern() -> None:
-    """The fast check (isascii and one find per marker) decides whether a string is decoded at all."""
-    from hullguard.firewall.inspection import _MARKERS, _has_marker
+def test_marker_checks_agree_with_the_definition_of_a_marker() -> None:
+    """The fast checks (isascii and one find per marker) decide which strings are decoded at all:
+    ``_has_marker`` for one string, ``_marked`` for the strings a flush joins. A marker is any
+    character beyond ASCII or one of % & \\ $ * ' "."""
+    from hullguard.firewall.inspection import _has_marker, _marked
+
+    def marked(text: str) -> bool:
+        return any(ord(char) > 127 or char in "%&\\$*'\"" for char in text)
 
     samples = [chr(c) for c in range(256)] + ["plain words 123", "a%b", "x\u200by", "ｓｅｌｅｃｔ", "", "\U0001f600"]
     samples += [f"abc{c}def" for c in "%&\\$*'\"+<>;|`"]
     for text in samples:
-        assert _has_marker(text) == (_MARKERS.get().search(text) is not None), repr(text)
+        assert _has_marker(text) == marked(text), repr(text)
+    rng = random.Random(7)
+    pieces = ["plain", " ", "%", "&", "\\", "$", "*", "'", '"', "é", "\u200b", "+", "<", "\n", ""]
+    for _ in range(3000):
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 8))]
+        expected = [index for index, text in enumerate(texts) if marked(text)]
+        assert _marked(texts, "\n".join(texts)) == expected, texts
 
 
 def test_overlong_form_of_a_surrogate_does_not_stop_the_inspection() -> None:

@@ -81,5 +81,6 @@ def decode(text: str) -> str | None:
         out = _strip_sql_comments(out)
     if "IFS" in out:
         out = _IFS.get().sub(" ", out)
-    out = _unsplit(out)
+    if "\\" in out or "$@" in out or out.count("'") + out.count('"') > 1:
+        out = _unsplit(out)  # (one quote alone is an apostrophe, which ``_unsplit`` leaves: O'Neil, don't)
     return None if out == text else out
