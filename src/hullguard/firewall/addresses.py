@@ -1,6 +1,7 @@
 """Public IPv4 addresses, told apart from internal ones without ``ipaddress`` (whose objects cost
 microseconds each, and whose import costs cold-start time): the SSRF detector's shortcut for the
-common case, a client's address, and the X-Forwarded-For shape's (``header_shapes.py``)."""
+common case, a client's address, and the X-Forwarded-For shape's (``header_shapes.py``); and, from an
+address's first two octets, its test of a parsed address (``ssrf_hosts.classify_ip``)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,19 @@ def public_ipv4(text: str) -> bool:
     for part in parts:
         if not (part.isdigit() and part.isascii() and len(part) <= 3) or (part[0] == "0" and part != "0"):
             return False  # not canonical (octal, hex, padded): the exact path reads those
-    a, b = int(parts[0]), int(parts[1])
-    if a > 223 or b > 255 or int(parts[2]) > 255 or int(parts[3]) > 255:
-        return False  # multicast, reserved, broadcast, or not an address at all
+    b = int(parts[1])
+    if b > 255 or int(parts[2]) > 255 or int(parts[3]) > 255:
+        return False  # not an address at all
+    return public_prefix(int(parts[0]), b)
+
+
+def public_prefix(a: int, b: int) -> bool:
+    """An IPv4 address ``a.b.x.y`` is outside every range the SSRF detector can report, told from its
+    first two octets (a superset of those ranges, so this only ever says "public" for an address that
+    is)."""
     return not (
         a in (0, 10, 127)
+        or a > 223  # multicast, reserved, broadcast
         or (a == 100 and 64 <= b <= 127)  # carrier-grade NAT, Alibaba's metadata address
         or (a == 169 and b == 254)  # link-local: every cloud's metadata and credential services
         or (a == 172 and 16 <= b <= 31)
@@ -38,4 +47,4 @@ def public_ipv4_list(text: str) -> bool:
     return all(public_ipv4(item.strip()) for item in text.split(","))
 
 
-__all__ = ["public_ipv4", "public_ipv4_list"]
+__all__ = ["public_ipv4", "public_ipv4_list", "public_prefix"]

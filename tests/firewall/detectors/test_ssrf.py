@@ -101,7 +101,26 @@ def test_prices_and_short_decimals_skip_the_detector(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["169.16689662", "169.254.43518", "0251.0376.0251.0376", "10.0.0.1:80", "2852039166.", "1.0xfe", "1.9:80"]
+    "value",
+    [
+        "1660135789",  # a Unix time in seconds: 98.243.x.x, public
+        "1928452298.1660559277",  # an analytics client id: a first part past 255 is no address
+        "285553813.1660654429",
+        "0.649963",  # a decimal: 0.B is in 0.0.0.0/8, never a metadata address
+    ],
+)
+def test_timestamps_analytics_ids_and_decimals_skip_the_detector(value: str) -> None:
+    assert _PREFILTER.search(value) is None
+    assert ssrf.scan_unfiltered(value, ScanContext(paranoia=3)) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "169.16689662", "169.254.43518", "0251.0376.0251.0376", "10.0.0.1:80", "2852039166.", "1.0xfe", "1.9:80",
+        "2852039166", "3221225664", "1684301000",  # 169.254.169.254, 192.0.0.192, 100.100.100.200 as numbers
+        "0251.16689662", "1660135789:80",
+    ],
 )
 def test_digit_led_host_spellings_still_reach_the_detector(value: str) -> None:
     assert _PREFILTER.search(value) is not None
@@ -113,7 +132,7 @@ def test_scan_unfiltered_flags_nothing_the_prefilter_misses() -> None:
     texts = [line for _, line in corpus_lines("ssrf")] + handwritten("ssrf", "attacks") + handwritten("ssrf", "benign")
     rng = random.Random(918)
     pieces = ["1", "9", "0", "00", "169", "254", "16689662", "43518", "0x", "a9", "fe", ".", ".", ":", "80", "9001"]
-    pieces.append(" ")
+    pieces += [" ", "2852039166", "1684301000", "3221225664", "1660135789", "1928452298", "0251"]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))) for _ in range(20_000)]
     for text in texts:
         for ctx in (CTX, ScanContext(is_key=True, paranoia=3)):
@@ -166,14 +185,17 @@ def test_only_hosts_starting_like_an_address_reach_the_ip_parsers() -> None:
 
 
 def test_the_public_address_shortcut_never_hides_an_internal_address() -> None:
-    # Every /16 (with the edge and a random host part), against the exact classification.
+    # Every /16 (with the edge and a random host part), against the classification by ipaddress's
+    # ranges; ``classify_ip`` itself takes the same shortcut (``public_prefix``) before them.
     rng = random.Random(7)
     for a in range(256):
         for b in range(256):
             for c, d in ((0, 0), (255, 255), (rng.randrange(256), rng.randrange(256))):
                 host = f"{a}.{b}.{c}.{d}"
+                exact = ssrf_hosts._classify_exactly(ipaddress.IPv4Address(host))
                 if public_ipv4(host):
-                    assert ssrf_hosts.classify_ip(ipaddress.IPv4Address(host)) is None, host
+                    assert exact is None, host
+                assert ssrf_hosts.classify_ip(ipaddress.IPv4Address(host)) == exact, host
 
 
 @pytest.mark.parametrize("host", ["72.12.164.125", "8.8.8.8", "130.176.0.1"])

@@ -28,10 +28,15 @@ PREFILTER = (
     # A value starting with digits is a bare host the detector can flag only with a port, an IPv6 colon,
     # more dots, octal/hex parts or a long last part: "14.99" (A.0.0.B with B < 10000, never metadata
     # or link-local, one dot so not canonical) is left out, so prices and versions skip the detector.
+    # A long last part counts after an octal first part or one of at most three digits only: past 255
+    # the address is invalid, and 0.B is in 0.0.0.0/8, so analytics ids ("1928452298.1660559277") and
+    # decimals ("0.649963") skip it too. A bare 10-digit number is reported only as a metadata address
+    # (169.254.0.0/16, 192.0.0.192, 100.100.100.200): never one from 1,000,000,000 to 1,999,999,999
+    # (59.x to 119.x) but 100.x (168...), so Unix times in seconds skip it.
     # (Spelled without lookaheads, "not a 1-4 digit part then a non-word end", so that the one-pass
     # gate's RE2 translation is as exact as this pattern.)
-    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?::|\.(?:[^1-9]|\Z|[1-9]\d{4}|[1-9]\d{0,3}[^\W\d]|[1-9]\d{0,3}[.:]))"
-    r"|\d{10}\s{0,4}\Z|localhost|metadata"
+    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?::|\.(?:[^1-9]|\Z|[1-9]\d{0,3}[^\W\d]|[1-9]\d{0,3}[.:]))"
+    r"|(?:0\d{1,9}|[1-9]\d{0,2})\.[1-9]\d{4}|(?:[02-9]\d{9}|168\d{7})\s{0,4}\Z|localhost|metadata"
     r"|instance-data)"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)

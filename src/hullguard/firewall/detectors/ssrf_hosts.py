@@ -16,7 +16,7 @@ import re
 import unicodedata
 
 from hullguard.events.record import FrozenRecord
-from hullguard.firewall.addresses import public_ipv4
+from hullguard.firewall.addresses import public_ipv4, public_prefix
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -107,10 +107,11 @@ def parse_ip(host: str) -> tuple[IPAddress, bool] | None:
             return None
     if not host or not (host[0].isdigit()):
         return None
-    try:
-        return ipaddress.IPv4Address(host), False
-    except ValueError:
-        pass
+    if host.count(".") == 3:  # the only spelling IPv4Address reads; others would cost it an exception
+        try:
+            return ipaddress.IPv4Address(host), False
+        except ValueError:
+            pass
     loose = parse_ipv4_loose(host)
     return (loose, True) if loose is not None else None
 
@@ -144,6 +145,15 @@ def _unwrap(ip: IPAddress) -> IPAddress:
 
 def classify_ip(ip: IPAddress) -> str | None:
     ip = _unwrap(ip)
+    if isinstance(ip, ipaddress.IPv4Address):
+        number = int(ip)
+        if public_prefix(number >> 24, (number >> 16) & 255):
+            return None  # most addresses (versions such as "2.3.26" read as 2.3.0.26): no range lookups
+    return _classify_exactly(ip)
+
+
+def _classify_exactly(ip: IPAddress) -> str | None:
+    """``classify_ip`` by ``ipaddress``'s ranges (``is_private`` tries a dozen networks)."""
     if ip in _METADATA_V4 or ip in _METADATA_V6:
         return METADATA
     if isinstance(ip, ipaddress.IPv4Address) and ip in _LINK_LOCAL_V4:
