@@ -26,7 +26,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH / "peers"))
 
-from timing import time_call  # noqa: E402
+from timing import time_call, time_each  # noqa: E402
 
 import firewall_corpus as fc  # noqa: E402
 from peers.venvs import ensure_peer  # noqa: E402
@@ -59,7 +59,9 @@ IN_RUNTIME = "import awslambdaric.bootstrap"
 
 def hullguard_speed(corpora: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
     """Per event: the same event inspected again and again (header values' detector answers are
-    remembered, as for a function's repeat callers) and at first sight (``forget()`` before each)."""
+    remembered, as for a function's repeat callers) and at first sight (``forget()`` before each);
+    with the repeated ones, the traffic stream (``fc.traffic_stream``: each request once, by a new
+    ``Firewall``)."""
     from hullguard.firewall import Firewall
 
     firewall = Firewall()
@@ -69,6 +71,7 @@ def hullguard_speed(corpora: Path) -> tuple[dict[str, dict[str, float]], dict[st
     repeated = {
         name: time_call(lambda e=event: firewall.inspect(e), budget_s=budgets[name]) for name, event in events.items()
     }
+    repeated[fc.STREAM_NAME] = time_each(Firewall().inspect, fc.traffic_stream(corpora), fc.STREAM_WARMUP)
 
     def first_sight(event: object) -> None:
         firewall.forget()
@@ -232,7 +235,7 @@ def speed_table(
     times = {**ours_columns, **present}
     if whole:
         times[WHOLE_REQUEST] = whole
-    events = {name: None for name in ours if not name.startswith(fc.SAMPLE_PREFIX)}
+    events = {name: None for name in ours if not name.startswith(fc.SAMPLE_PREFIX) and name != fc.STREAM_NAME}
     samples = [name for name in ours if name.startswith(fc.SAMPLE_PREFIX)]
     lines = _table(["event", *times], [[timing_cell(col[event]) for col in times.values()] for event in events], events)
     if not ddwaf:
@@ -249,6 +252,30 @@ def speed_table(
              *_table(["event", *ratios], rows, events)]
     if samples:
         lines += ["", *sample_summary(samples, ours_columns, ddwaf)]
+    lines += ["", *stream_summary({"hullguard": ours} | ({"compiled": compiled[0]} if compiled else {}), present)]
+    return lines
+
+
+def stream_summary(ours: dict[str, PeerTimings], peers: dict[str, PeerTimings]) -> list[str]:
+    """Each tool on the traffic stream: its median and p90 per request, and hullguard's over libddwaf's."""
+    ddwaf = peers.get("libddwaf", {}).get(fc.STREAM_NAME)
+    lines = [
+        f"Traffic stream: {fc.STREAM_TIMED:,} distinct browser GET requests to an API Gateway REST API, each"
+        " inspected once, as a warm function receives them (after "
+        f"{fc.STREAM_WARMUP} untimed ones): the browser request's headers with the trace and CloudFront ids,"
+        " the client address, the request id and the Referer page drawn anew for each, a user agent of the"
+        " real samples', and one of the 5,000 real benign query strings each (long tracking parameters, URLs"
+        " and non-Latin text in them). Neither repeated nor first sight: what a function's traffic costs.",
+        "",
+        "| tool | median (p90) per request | median over libddwaf's |",
+        "|---|---:|---:|",
+    ]
+    for name, timings in {**ours, **peers}.items():
+        got = timings.get(fc.STREAM_NAME)
+        if not got or "median_us" not in got:
+            continue
+        ratio = ratio_cell(got, ddwaf) if ddwaf and name in ours else "-"
+        lines.append(f"| {name} | {timing_cell(got)} | {ratio} |")
     return lines
 
 

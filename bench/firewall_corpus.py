@@ -12,7 +12,9 @@ several event shapes (query, JSON body, form body, header, SQS body, S3 key, Dyn
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
+import random
 import re
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -41,6 +43,9 @@ EXCLUDED_LISTS: dict[str, str] = {
 # Lists whose entries span several lines, with the pattern that starts each entry.
 MULTI_LINE_LISTS: dict[str, str] = {"xss/MarioXSSVectors.txt": r'(?=<div id="\d+">)'}
 MIN_PAYLOAD_LENGTH = 3  # "*", "'" or "<" alone are characters, not attacks; counted as excluded lines
+
+# A browser's request as API Gateway delivers it (the project's example event): 18 real-world headers.
+BROWSER_EVENT = Path(__file__).resolve().parent.parent / "examples" / "events" / "apigw-benign.json"
 
 SHAPES: tuple[str, ...] = ("query", "json-body", "form-body", "header", "sqs-body", "s3-key", "dynamodb")
 LINES_PER_LIST = 1000  # longer lists (dotdotpwn: 21k lines of the same pattern) are sampled evenly
@@ -380,7 +385,7 @@ def speed_events(corpora: Path, only: str = "") -> dict[str, dict[str, object]]:
         # A browser request as API Gateway delivers it: 18 real-world headers (user agent, accept-*,
         # CloudFront, X-Forwarded-For, trace id, referer), a JSON body with a name holding a quote.
         "apigw-v1-browser-post (3 KB, 18 headers)": json.loads(
-            (Path(__file__).resolve().parent.parent / "examples" / "events" / "apigw-benign.json").read_text()
+            BROWSER_EVENT.read_text()
         ),
     }
     for label, size in (
@@ -392,6 +397,73 @@ def speed_events(corpora: Path, only: str = "") -> dict[str, dict[str, object]]:
         if only in f"body {label}":
             events[f"body {label}"] = placer._v2_body(benign_body(size), "application/json")
     return events
+
+
+# A warm function's traffic: distinct requests one after another, each inspected once. The speed
+# events above are each inspected over and over (header values remembered) or with the memo emptied
+# every time (first sight); production is neither. Here what differs from request to request in real
+# browser traffic is drawn anew for each one: the trace and CloudFront ids, the client's address, the
+# request id, the page in the Referer, and the query string, one of the 5,000 real ones; the user agent
+# is one of the real samples' (a function's callers use a few browsers). The first STREAM_WARMUP
+# requests warm the inspector up and are not timed.
+STREAM_NAME = "traffic stream"
+STREAM_WARMUP = 300
+STREAM_TIMED = 1000
+_BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def traffic_stream(corpora: Path, count: int = STREAM_WARMUP + STREAM_TIMED) -> list[dict[str, object]]:
+    """``count`` distinct browser GET requests to an API Gateway REST API (see above), the same list
+    on every call (seeded)."""
+    rng = random.Random(2024)
+    template = json.loads(BROWSER_EVENT.read_text())
+    agents = sorted(
+        {
+            str(value)
+            for event in http_sample_events(corpora).values()
+            for name, value in (event.get("headers") or {}).items()
+            if name.lower() == "user-agent" and value
+        }
+        | {template["headers"]["User-Agent"]}
+    )
+    queries = json.loads((corpora / "benign" / "query-strings.json").read_text())
+    pages = ["", "checkout", "cart", "products/shoes", "account/orders", "search", "help/returns"]
+    stream = []
+    for number in range(count):
+        event = copy.deepcopy(template)
+        event["httpMethod"] = event["requestContext"]["httpMethod"] = "GET"
+        event["body"] = None
+        client = _public_address(rng)
+        headers = {
+            **template["headers"],
+            "User-Agent": rng.choice(agents),
+            "Referer": f"https://shop.example.com/{rng.choice(pages)}",
+            "X-Amz-Cf-Id": "".join(rng.choice(_BASE64URL) for _ in range(54)) + "==",
+            "X-Amzn-Trace-Id": f"Root=1-{rng.getrandbits(32):08x}-{rng.getrandbits(96):024x}",
+            "X-Forwarded-For": f"{client}, 130.176.{rng.randrange(256)}.{rng.randrange(1, 255)}",
+        }
+        del headers["Content-Type"]
+        event["headers"] = headers
+        event["multiValueHeaders"] = {name: [value] for name, value in headers.items()}
+        params = dict(urllib.parse.parse_qsl(queries[number % len(queries)], keep_blank_values=True))
+        event["queryStringParameters"] = params or None
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in params.items()} or None
+        event["requestContext"]["requestId"] = str(_uuid(rng))
+        event["requestContext"]["identity"] = {"sourceIp": client, "userAgent": headers["User-Agent"]}
+        stream.append(event)
+    return stream
+
+
+def _public_address(rng: random.Random) -> str:
+    while True:
+        address = ipaddress.IPv4Address(rng.getrandbits(32))
+        if address.is_global and not address.is_multicast:
+            return str(address)
+
+
+def _uuid(rng: random.Random) -> str:
+    value = f"{rng.getrandbits(128):032x}"
+    return f"{value[:8]}-{value[8:12]}-4{value[13:16]}-a{value[17:20]}-{value[20:]}"
 
 
 def adversarial_events(corpora: Path) -> dict[str, dict[str, object]]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from timing import time_call
+from timing import time_call, time_each
 
 import firewall_corpus as fc
 
@@ -37,6 +37,7 @@ def serve(inspect: fc.Inspector, init_ms: float, args: list[str] | None = None) 
         }
         for name, event in fc.http_sample_events(corpora_dir).items():
             payload[name] = timed_or_reason(partial(inspect, event), budget_s=fc.SAMPLE_BUDGET_S)
+        payload[fc.STREAM_NAME] = dict(time_each(inspect, fc.traffic_stream(corpora_dir), fc.STREAM_WARMUP))
     elif mode == "repeat":  # for ``bench/instructions.py --peer``: inspect one event, untimed
         name, runs = rest[0], int(rest[1])
         event = next(e for label, e in fc.speed_events(corpora_dir, only=name).items() if name in label)
