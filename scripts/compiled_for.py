@@ -63,7 +63,10 @@ def _build_venv(python: str, version: str) -> Path:
     """A venv of ``python`` with this project's mypy (whose mypyc compiles) and setuptools."""
     home = BUILD / "mypyc-venvs" / version
     exe = home / "bin" / "python"
-    mypy = metadata.version("mypy")
+    try:
+        mypy = metadata.version("mypy")
+    except metadata.PackageNotFoundError:
+        raise RuntimeError("mypy, which compiles, is not installed here (pip install -e '.[dev]')") from None
     if exe.is_file():
         have = subprocess.run(
             [str(exe), "-c", "import mypy.version, setuptools; print(mypy.version.__version__)"],
