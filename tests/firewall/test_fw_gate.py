@@ -111,6 +111,9 @@ _SHAPES = [
     (r"\w\W\d\D\s\S", EXACT),  # Python's classes on ASCII, \v and \x1c included in \s
     (r"x(?=y)z|q", VERIFY),  # a lookahead in the middle: dropped, a superset
     (r"(?:a{0,12}b){0,2}c", VERIFY),  # a wide count inside a count: unbounded, a superset
+    (r"(?:[^/]{0,64}/){0,8}cat", VERIFY),  # and so the count over it (no copy of "cat" per count)
+    (r"(?:ab*){0,3}c", VERIFY),  # a count over a body that repeats without bound
+    (r"(?:ab){0,3}c", EXACT),  # a count over a bounded body stays
     (r"[0-9](?<=\x01[0-9])x", EXACT),  # the consumed lookbehind starts on a separator: located past it
     (r"[0-9](?<=[a-z]\x01[0-9])x", GATE_ONLY),  # the consumed lookbehind reaches into the previous view
 ]
@@ -408,3 +411,11 @@ def test_unicode_views_stop_at_the_scan_deadline() -> None:
     late: dict[int, list[object]] = {}
     assert scanner._prefilter_unicode([0, 2], texts, late, deadline=0.0) == []  # type: ignore[arg-type]
     assert not late and scanner.meter.exhausted and "time budget" in scanner.meter.reason
+
+
+def test_a_count_over_an_unbounded_body_is_dropped_in_the_translation() -> None:
+    # The command-injection gate's "(?:[^/]{0,64}/){0,8}" before its command names: RE2 kept the names
+    # eight times, and its DFA met new states on almost every new text.
+    translated, mode = translate(r"(?:[^/]{0,64}/){0,8}cat")
+    assert mode == VERIFY and "{0,8}" not in translated and "{0,64}" not in translated
+    assert translate(r"(?:ab){0,3}c") == ("(?:ab){0,3}c", EXACT)
