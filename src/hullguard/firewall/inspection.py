@@ -90,7 +90,7 @@ _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 _Name = tuple[str, bool, bool, Meta, "Shape | None"]
 _NAMES: tuple[dict[str, dict[str, _Name]], dict[str, dict[str, _Name]]] = ({}, {})  # plain maps, headers
 _MAX_NAMES = 4096
-_BATCHED_SHAPES = 3  # standard header values from which they are judged by one RE2 match (``shaped_headers``)
+_BATCHED_SHAPES = 4  # standard header values from which they are judged by one RE2 match (``shaped_headers``)
 _MAX_NAME_LENGTH = 128
 
 
@@ -532,7 +532,7 @@ class Inspection:
         base64, is one); the others are. A browser's dozen such headers usually all fit, which one RE2
         match over all of them tells (``header_shapes.all_fit``); otherwise, or for one or two, each is
         matched alone. The scanner is told the shape each view fits (or None), so it need not match again."""
-        # One RE2 call costs about what two or three Python matches of short values do.
+        # One RE2 call costs about what three or four Python matches of short values do.
         every = len(shaped) >= _BATCHED_SHAPES and all_fit([(shape, value) for shape, value, _ in shaped])
         views: list[tuple[Shape | None, str, Meta]] = []
         skipped: list[str] = []  # looked at, as the first time, and counted like views
