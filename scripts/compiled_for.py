@@ -92,16 +92,17 @@ def _build_venv(python: str, version: str) -> Path:
 def build(version: str) -> Path:
     """The directory of the compiled copy for ``version`` (its ``src`` is importable); raises
     RuntimeError with the reason when it cannot be built here."""
+    out = BUILD / f"compiled-{version}"
     if version == _version_of_running():
         sys.path.insert(0, str(ROOT / "scripts"))
         from compiled_build import is_current
 
-        if is_current(BUILD / "compiled"):
-            return BUILD / "compiled"  # ``make compiled`` built it with this interpreter
+        for built in (BUILD / "compiled", out):  # ``make compiled``'s, or an earlier run's of this script
+            if is_current(built):
+                return built
     python = interpreter(version)
     if python is None:
         raise RuntimeError(f"no Python {version} interpreter on this machine (python{version} on PATH)")
-    out = BUILD / f"compiled-{version}"
     proc = subprocess.run(
         [str(_build_venv(python, version)), str(ROOT / "scripts" / "compiled_build.py"), "--out", str(out)],
         capture_output=True,
