@@ -288,17 +288,18 @@ def test_an_alb_multi_value_header_map_is_judged_by_the_same_shapes() -> None:
     assert [(f.attack, f.location) for f in findings] == [("ssrf", "multiValueHeaders.x-forwarded-for")]
 
 
-def test_a_list_of_public_client_addresses_is_no_view_and_any_other_list_is() -> None:
+def test_public_client_addresses_and_proxy_lists_are_no_view_but_a_lone_internal_or_metadata_one_is() -> None:
     def event(addresses: str) -> dict[str, object]:
         return {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
                 "headers": {"X-Forwarded-For": addresses}}
 
-    assert ("headers.x-forwarded-for", "72.12.164.125, 130.176.0.1") not in views_scanned(
-        Firewall(), event("72.12.164.125, 130.176.0.1")
-    )
-    for kept in ("10.0.0.7, 130.176.0.1", "2001:db8::1", "169.254.169.254"):
+    # SSRF reads a list of addresses only for a metadata address literal; one address as a bare host
+    for decided in ("72.12.164.125, 130.176.0.1", "10.0.0.7, 130.176.0.1", "203.0.113.10, 10.0.4.2, 130.176.0.1"):
+        assert ("headers.x-forwarded-for", decided) not in views_scanned(Firewall(), event(decided))
+    for kept in ("10.0.0.7", "2001:db8::1", "169.254.169.254", "10.0.0.7, 169.254.169.254"):
         assert ("headers.x-forwarded-for", kept) in views_scanned(Firewall(), event(kept))
     assert [f.attack for f in Firewall().inspect(event("1.2.3.4, 169.254.169.254")).findings] == ["ssrf"]
+    assert [f.attack for f in Firewall(policy={"paranoia": 2}).inspect(event("10.0.0.7")).findings] == ["ssrf"]
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,8 @@ fitting value:
   parameter and a fragment; no ``&`` (a shell's background operator), blank, quote, parenthesis or
   ``%``. SSRF, SQL keywords in a path, path and remote file names are still looked at. An
   ``Origin`` of a public host (no path) is then decided here (``Shape.carries_nothing``).
-* ``X-Forwarded-For``: IP addresses, which only SSRF reads; a list of public IPv4 addresses is
-  decided here too.
+* ``X-Forwarded-For``: IP addresses, which only SSRF reads; public IPv4 addresses, and a list of two
+  or more without a metadata address literal, are decided here too.
 
 Each grammar is unambiguous (separators are not token characters), so matching is linear; values
 longer than ``MAX_VALUE`` are not matched at all.
@@ -178,9 +178,19 @@ def _public_origin(value: str) -> bool:
     return classify_host(host) is None
 
 
-# A fitting value these say yes to carries nothing for the families its shape leaves either: a list
-# of public addresses is no SSRF target (SSRF reads a list only for a metadata address literal).
-_CARRIES_NOTHING: dict[str, Callable[[str], bool]] = {"x-forwarded-for": public_ipv4_list, "origin": _public_origin}
+def _no_ssrf_target(value: str) -> bool:
+    """A fitting X-Forwarded-For value SSRF, the one family its shape leaves, finds nothing in: public
+    IPv4 addresses; or a list of two or more (proxies append theirs: "203.0.113.10, 10.0.4.2") with no
+    metadata address literal, the one thing SSRF reads in a list, which is no host
+    (``ssrf.scan_unfiltered``; a test holds the two together). One address alone is read as a bare
+    host, where a private one counts at paranoia 2, so it must be public here."""
+    if public_ipv4_list(value):
+        return True
+    return "," in value and "169.254." not in value and "fd00:ec2" not in value.lower()
+
+
+# A fitting value these say yes to carries nothing for the families its shape leaves either.
+_CARRIES_NOTHING: dict[str, Callable[[str], bool]] = {"x-forwarded-for": _no_ssrf_target, "origin": _public_origin}
 # Headers whose fitting values reach SSRF's prefilter ("scheme://", a list that starts with an IPv4
 # address; an IPv6 address that starts with a letter does not, and is then a view no family looks at):
 # they are views without asking the gate first, which would say yes.

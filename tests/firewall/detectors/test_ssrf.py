@@ -247,3 +247,30 @@ def test_a_client_address_list_is_public_only_when_every_address_is() -> None:
     assert public_ipv4_list("72.12.164.125") and public_ipv4_list("203.1.113.10, 130.176.0.1")
     assert not public_ipv4_list("130.176.0.1, 10.0.0.7") and not public_ipv4_list("169.254.169.254")
     assert not public_ipv4_list("") and not public_ipv4_list("1.2.3.4,")
+
+
+def test_a_forwarded_list_the_shape_lets_pass_holds_nothing_ssrf_reports() -> None:
+    """``X-Forwarded-For`` values the header shape decides alone (``header_shapes._no_ssrf_target``)
+    are exactly as clean as the SSRF detector would find them, at every paranoia level."""
+    from hullguard.firewall.header_shapes import shape
+
+    xff = shape("x-forwarded-for")
+    assert xff is not None and xff.carries_nothing is not None
+    rng = random.Random(31)
+    addresses = [
+        "203.0.113.10", "130.176.0.1", "10.0.4.2", "127.0.0.1", "192.168.1.20", "169.254.169.254",
+        "169.254.170.2", "100.100.100.200", "192.0.0.192", "0.0.0.0", "72.12.164.125", "::1", "fe80::1",
+        "fd00:ec2::254", "FD00:EC2::254", "2001:db8::7", "::ffff:169.254.169.254", "100.64.0.1",
+    ]
+    decided = 0
+    for _ in range(3000):
+        value = (", " if rng.random() < 0.8 else ",").join(rng.choice(addresses) for _ in range(rng.randint(1, 4)))
+        if xff.pattern.fullmatch(value) is None or not xff.carries_nothing(value):
+            continue
+        decided += 1
+        for paranoia in (1, 2, 3):
+            ctx = ScanContext(paranoia=paranoia, location="headers.x-forwarded-for")
+            assert ssrf.scan_unfiltered(value, ctx) is None, (value, paranoia)
+    assert decided > 500
+    assert xff.carries_nothing("203.0.113.10, 130.176.0.1") and not xff.carries_nothing("10.0.4.2")
+    assert not xff.carries_nothing("10.0.4.2, 169.254.169.254") and not xff.carries_nothing("::1, fd00:ec2::254")
