@@ -77,7 +77,9 @@ def _build_venv(python: str, version: str) -> Path:
         if have.returncode == 0 and have.stdout.strip() == mypy:
             return exe
     shutil.rmtree(home, ignore_errors=True)
-    subprocess.run([python, "-m", "venv", str(home)], check=True, capture_output=True)
+    created = subprocess.run([python, "-m", "venv", str(home)], capture_output=True, text=True, check=False)
+    if created.returncode != 0:
+        raise RuntimeError(f"could not create a venv with {python}: {created.stderr.strip()[-300:]}")
     install = subprocess.run(
         [str(exe), "-m", "pip", "install", "-q", f"mypy=={mypy}", "setuptools>=77"],
         capture_output=True,
@@ -122,6 +124,9 @@ def extensions(out: Path) -> list[Path]:
 
 
 def main(versions: list[str]) -> int:
+    if not versions or not all(version.count(".") == 1 for version in versions):
+        print("usage: compiled_for.py 3.X [3.Y ...]  (Python versions to build the firewall for)", file=sys.stderr)
+        return 2
     machine = platform.machine()
     failed = 0
     for version in versions:
