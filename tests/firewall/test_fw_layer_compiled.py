@@ -39,21 +39,27 @@ print(json.dumps({"compiled": compiled(), "blocked": verdict.blocked,
 """
 
 
-@pytest.mark.skipif(
-    os.environ.get("HULLGUARD_TEST_COMPILED") != "1", reason="needs the compiled build (make unit-compiled)"
-)
-def test_layer_runs_the_compiled_firewall_on_the_python_it_was_built_for(tmp_path: Path) -> None:
-    layer = tmp_path / "layer.zip"
+def _build_layer(layer: Path, re2: str, compiled: str, arch: str) -> subprocess.CompletedProcess[str]:
+    """``scripts/build-layer.sh`` into ``layer`` with these ``RE2_PYTHONS``, ``COMPILED_PYTHONS`` and
+    ``ARCH``; it must succeed."""
     build = subprocess.run(
         ["bash", "scripts/build-layer.sh"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=dict(os.environ, PY=sys.executable, OUT=str(layer), RE2_PYTHONS=VERSION, COMPILED_PYTHONS=VERSION,
-                 ARCH=platform.machine()),
+        env=dict(os.environ, PY=sys.executable, OUT=str(layer), RE2_PYTHONS=re2, COMPILED_PYTHONS=compiled, ARCH=arch),
         check=False,
     )
     assert build.returncode == 0, build.stderr
+    return build
+
+
+@pytest.mark.skipif(
+    os.environ.get("HULLGUARD_TEST_COMPILED") != "1", reason="needs the compiled build (make unit-compiled)"
+)
+def test_layer_runs_the_compiled_firewall_on_the_python_it_was_built_for(tmp_path: Path) -> None:
+    layer = tmp_path / "layer.zip"
+    build = _build_layer(layer, VERSION, VERSION, platform.machine())
     assert f"firewall compiled for Python {VERSION}" in build.stdout
     with zipfile.ZipFile(layer) as archive:
         names = archive.namelist()
@@ -79,16 +85,7 @@ def test_layer_runs_the_compiled_firewall_on_the_python_it_was_built_for(tmp_pat
 
 def test_layer_without_compiled_extensions_when_none_are_asked_for(tmp_path: Path) -> None:
     layer = tmp_path / "layer.zip"
-    build = subprocess.run(
-        ["bash", "scripts/build-layer.sh"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, PY=sys.executable, OUT=str(layer), RE2_PYTHONS="", COMPILED_PYTHONS="",
-                 ARCH=platform.machine()),
-        check=False,
-    )
-    assert build.returncode == 0, build.stderr
+    build = _build_layer(layer, "", "", platform.machine())
     assert "firewall compiled for Python none" in build.stdout
     with zipfile.ZipFile(layer) as archive:
         assert not [name for name in archive.namelist() if name.endswith(".so")]
@@ -96,14 +93,5 @@ def test_layer_without_compiled_extensions_when_none_are_asked_for(tmp_path: Pat
 
 def test_layer_for_another_architecture_says_it_stays_pure(tmp_path: Path) -> None:
     other = "aarch64" if platform.machine() != "aarch64" else "x86_64"
-    build = subprocess.run(
-        ["bash", "scripts/build-layer.sh"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, PY=sys.executable, OUT=str(tmp_path / "layer.zip"), RE2_PYTHONS="",
-                 COMPILED_PYTHONS=VERSION, ARCH=other),
-        check=False,
-    )
-    assert build.returncode == 0, build.stderr
+    build = _build_layer(tmp_path / "layer.zip", "", VERSION, other)
     assert f"not built for {other}" in build.stderr and "firewall compiled for Python none" in build.stdout
