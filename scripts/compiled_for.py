@@ -23,8 +23,15 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from compiled_build import is_current  # this script's neighbour (scripts/ is on the path of both callers)
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
+
+
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    """``command``'s exit status and output, for a message when it failed."""
+    return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
 def _version_of_running() -> str:
@@ -39,7 +46,7 @@ def interpreter(version: str) -> str | None:
     candidates = [shutil.which(f"python{version}")]
     pyenv = shutil.which("pyenv")
     if pyenv is not None:
-        root = subprocess.run([pyenv, "root"], capture_output=True, text=True, check=False).stdout.strip()
+        root = _run(pyenv, "root").stdout.strip()
         if root:
             installed = Path(root, "versions").glob(f"{version}.*/bin/python{version}")
             candidates += sorted(map(str, installed), reverse=True)
@@ -50,12 +57,7 @@ def interpreter(version: str) -> str | None:
 
 
 def _reports(python: str, version: str) -> bool:
-    probe = subprocess.run(
-        [python, "-c", "import sys; print(f'{sys.version_info.major}.{sys.version_info.minor}')"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    probe = _run(python, "-c", "import sys; print(f'{sys.version_info.major}.{sys.version_info.minor}')")
     return probe.returncode == 0 and probe.stdout.strip() == version
 
 
@@ -68,24 +70,14 @@ def _build_venv(python: str, version: str) -> Path:
     except metadata.PackageNotFoundError:
         raise RuntimeError("mypy, which compiles, is not installed here (pip install -e '.[dev]')") from None
     if exe.is_file():
-        have = subprocess.run(
-            [str(exe), "-c", "import mypy.version, setuptools; print(mypy.version.__version__)"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        have = _run(str(exe), "-c", "import mypy.version, setuptools; print(mypy.version.__version__)")
         if have.returncode == 0 and have.stdout.strip() == mypy:
             return exe
     shutil.rmtree(home, ignore_errors=True)
-    created = subprocess.run([python, "-m", "venv", str(home)], capture_output=True, text=True, check=False)
+    created = _run(python, "-m", "venv", str(home))
     if created.returncode != 0:
         raise RuntimeError(f"could not create a venv with {python}: {created.stderr.strip()[-300:]}")
-    install = subprocess.run(
-        [str(exe), "-m", "pip", "install", "-q", f"mypy=={mypy}", "setuptools>=77"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    install = _run(str(exe), "-m", "pip", "install", "-q", f"mypy=={mypy}", "setuptools>=77")
     if install.returncode != 0:
         raise RuntimeError(f"could not install mypy {mypy} for Python {version}: {install.stderr.strip()[-300:]}")
     return exe
@@ -96,21 +88,13 @@ def build(version: str) -> Path:
     RuntimeError with the reason when it cannot be built here."""
     out = BUILD / f"compiled-{version}"
     if version == _version_of_running():
-        sys.path.insert(0, str(ROOT / "scripts"))
-        from compiled_build import is_current
-
         for built in (BUILD / "compiled", out):  # ``make compiled``'s, or an earlier run's of this script
             if is_current(built):
                 return built
     python = interpreter(version)
     if python is None:
         raise RuntimeError(f"no Python {version} interpreter on this machine (python{version} on PATH)")
-    proc = subprocess.run(
-        [str(_build_venv(python, version)), str(ROOT / "scripts" / "compiled_build.py"), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = _run(str(_build_venv(python, version)), str(ROOT / "scripts" / "compiled_build.py"), "--out", str(out))
     if proc.returncode != 0:
         raise RuntimeError(f"mypyc build for Python {version} failed: {(proc.stdout + proc.stderr).strip()[-500:]}")
     return out
