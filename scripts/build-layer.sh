@@ -163,15 +163,17 @@ def add_re2(zf: zipfile.ZipFile) -> list[str]:
     return added
 
 
+STRIP = shutil.which("strip")
+
+
 def stripped(extension: Path) -> bytes:
     """An extension without its debug information (mypyc compiles with -g1: 40% of the bytes of its
     shared part), which no Lambda runtime reads; as built when ``strip`` is not installed."""
-    strip = shutil.which("strip")
-    if strip is None:
+    if STRIP is None:
         return extension.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / extension.name
-        done = subprocess.run([strip, "--strip-debug", "-o", str(out), str(extension)], capture_output=True)
+        done = subprocess.run([STRIP, "--strip-debug", "-o", str(out), str(extension)], capture_output=True)
         return out.read_bytes() if done.returncode == 0 else extension.read_bytes()
 
 
