@@ -162,6 +162,8 @@ _GRAMMARS: dict[str, tuple[str, frozenset[str] | None]] = {
     "origin": (rf"{_ORIGIN}|null", _URL_RULES_OUT),
     "referer": (_URL, _URL_RULES_OUT),
 }
+
+
 def _public_origin(value: str) -> bool:
     """A fitting Origin (``null``, or a scheme, a host of letters, digits, hyphens and dots, a port)
     whose host is public: no blank, quote, bracket or comment for SQL, no path for path traversal,
