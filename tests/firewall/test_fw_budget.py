@@ -29,13 +29,29 @@ def test_ten_thousand_deep_json_object_is_cut_at_max_depth() -> None:
     verdict = FW.inspect(deep)
     assert verdict.budget_exhausted and "nesting deeper than 64" in verdict.incomplete_reason
     assert not verdict.error
+    # what lies below the cut is still looked at, as found where the nesting was cut
+    assert [finding.location for finding in verdict.findings] == ["a" + ".a" * 63]
+
+
+def test_payload_nested_just_below_the_depth_limit_in_a_json_body_is_found() -> None:
+    """JSON the parser accepts (70 levels: below every Python's recursion limit) but deeper than the
+    walk goes: the cut subtree's strings are scanned, keys too."""
+    body = "[" * 70 + json.dumps(SQLI) + "]" * 70
+    verdict = FW.inspect(_sqs(body))
+    assert verdict.blocked and verdict.budget_exhausted
+    assert [finding.location for finding in verdict.findings] == ["Records[0].body" + "[0]" * 63]
+    nested_key = json.dumps(json.loads('{"x":' * 80 + '{"$where": "sleep(5000)"}' + "}" * 80))
+    verdict = Firewall().inspect(_sqs(nested_key))
+    assert "nosql" in [finding.attack for finding in verdict.findings]
 
 
 def test_ten_thousand_deep_json_text_in_a_body() -> None:
     body = "[" * 10_000 + json.dumps(SQLI) + "]" * 10_000
     verdict = FW.inspect(_sqs(body))
-    assert not verdict.error  # the JSON parser's own depth limit ends as "not JSON", scanned as text
-    assert verdict.findings and verdict.findings[0].location == "Records[0].body"
+    # Before Python 3.14 the JSON parser's own depth limit ends as "not JSON", scanned as text; 3.14's
+    # parser reads it, and the walk scans what lies below its depth limit (``Inspection.too_deep``).
+    assert not verdict.error
+    assert verdict.findings and verdict.findings[0].location.startswith("Records[0].body")
 
 
 def test_deep_list_nesting_and_payload_below_the_limit_is_found() -> None:
