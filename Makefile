@@ -18,7 +18,7 @@ demo: install
 	$(VENV)/bin/hullguard demo
 
 lint: install
-	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff check src tests bench scripts
 
 typecheck: install
 	$(PY) -m mypy
@@ -54,8 +54,13 @@ test: lint typecheck unit unit-compiled contracts
 bench: install compiled
 	$(PY) bench/run.py
 
+# The Lambda layer for ARCH (x86_64 by default; ARCH=aarch64 for arm64, cross-compiled: see
+# scripts/build-layer.sh), then each Python runtime's interpreter runs it (scripts/check_layer.py).
+ARCH ?= $(shell uname -m)
+LAYER ?= dist/hullguard-layer-$(ARCH).zip
 layer: install
-	bash scripts/build-layer.sh
+	ARCH=$(ARCH) OUT=$(LAYER) bash scripts/build-layer.sh
+	$(PY) scripts/check_layer.py $(LAYER) $(ARCH)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

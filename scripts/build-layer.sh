@@ -16,13 +16,17 @@
 #                       the wheel's BSD licence goes along as python/re2/LICENSE. The building
 #                       interpreter's own version and architecture come from its installed copy.
 #   python/hullguard/**/*.cpython-3XX-*.so, python/*__mypyc*.so
-#                       the firewall compiled with mypyc (scripts/compiled_for.py), per Python in
-#                       COMPILED_PYTHONS (default 3.10-3.14) that has an interpreter on this machine
-#                       (python3.X on PATH or installed by pyenv), and only when ARCH is this
-#                       machine's architecture: a runtime loads the extensions of its own version and
-#                       imports the sources otherwise (about 2x slower per event, same verdicts).
-#                       Each version takes a few minutes to build the first time, then is reused
-#                       while the sources are unchanged; COMPILED_PYTHONS="" leaves them out.
+#                       the firewall compiled with mypyc (scripts/compiled_for.py) for ARCH, per
+#                       Python in COMPILED_PYTHONS (default 3.10-3.14) that can be built here: with
+#                       an interpreter of that version on this machine (python3.X on PATH, pyenv's,
+#                       or Debian's CPython, fetched by scripts/debian_python.py), and for the other
+#                       architecture with its cross compiler (gcc-aarch64-linux-gnu) and Debian's
+#                       CPython of that version for it (3.11, 3.13, 3.14). A runtime loads the
+#                       extensions of its own version and imports the sources otherwise (about 2x
+#                       slower per event, same verdicts). Each version takes a few minutes to build
+#                       the first time, then is reused while the sources are unchanged;
+#                       COMPILED_PYTHONS="" leaves them out. scripts/check_layer.py then runs each
+#                       runtime's interpreter on the unpacked layer (see the Makefile's layer).
 #   hullguard-wrapper   the AWS_LAMBDA_EXEC_WRAPPER script (/opt/hullguard-wrapper)
 # Bytecode for the building interpreter's version is included (unchecked-hash .pyc: /opt is
 # read-only, so without it every cold start would compile hullguard again); other Python
@@ -163,12 +167,13 @@ def add_re2(zf: zipfile.ZipFile) -> list[str]:
     return added
 
 
-STRIP = shutil.which("strip")
+# the binutils that read ARCH's object files: the cross ones for the other architecture
+STRIP = shutil.which("strip" if arch == platform.machine() else f"{arch}-linux-gnu-strip")
 
 
 def stripped(extension: Path) -> bytes:
     """An extension without its debug information (mypyc compiles with -g1: 40% of the bytes of its
-    shared part), which no Lambda runtime reads; as built when ``strip`` is not installed."""
+    shared part), which no Lambda runtime reads; as built when that ``strip`` is not installed."""
     if STRIP is None:
         return extension.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,10 +187,6 @@ def add_compiled(zf: zipfile.ZipFile) -> tuple[list[str], int]:
     the versions added and the number of files."""
     if not COMPILED_PYTHONS:
         return [], 0
-    if arch != platform.machine():
-        print(f"compiled firewall: not built for {arch} on a {platform.machine()} machine; "
-              "that architecture runs the pure-Python firewall", file=sys.stderr)
-        return [], 0
     sys.path.insert(0, "scripts")
     import compiled_for
 
@@ -193,10 +194,10 @@ def add_compiled(zf: zipfile.ZipFile) -> tuple[list[str], int]:
     files = 0
     for version in COMPILED_PYTHONS:
         try:
-            built = compiled_for.build(version)
+            built = compiled_for.build(version, arch)
         except RuntimeError as exc:
-            print(f"compiled firewall for Python {version}: {exc}; that runtime runs the pure-Python "
-                  "firewall", file=sys.stderr)
+            print(f"compiled firewall for Python {version} {arch}: {exc}; that runtime runs the "
+                  "pure-Python firewall", file=sys.stderr)
             continue
         for relative in compiled_for.extensions(built):
             write(zf, "python/" + relative.as_posix(), stripped(built / "src" / relative))

@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+import check_layer  # noqa: E402  (scripts/, put on the path above)
+import debian_python  # noqa: E402
+
 VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
 TAG = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
 ATTACK = {
@@ -91,7 +95,27 @@ def test_layer_without_compiled_extensions_when_none_are_asked_for(tmp_path: Pat
         assert not [name for name in archive.namelist() if name.endswith(".so")]
 
 
-def test_layer_for_another_architecture_says_it_stays_pure(tmp_path: Path) -> None:
+def test_layer_for_another_architecture_stays_pure_where_debian_has_no_such_python(tmp_path: Path) -> None:
+    # Cross-compiling needs Debian's CPython of that version for the other architecture, for its
+    # headers; for a version Debian ships in no release the build says so at once (no download).
     other = "aarch64" if platform.machine() != "aarch64" else "x86_64"
-    build = _build_layer(tmp_path / "layer.zip", "", VERSION, other)
-    assert f"not built for {other}" in build.stderr and "firewall compiled for Python none" in build.stdout
+    unshipped = next(v for v in ("3.10", "3.11", "3.12", "3.13", "3.14") if v not in debian_python.SUITES)
+    build = _build_layer(tmp_path / "layer.zip", "", unshipped, other)
+    assert f"compiled firewall for Python {unshipped} {other}: no Debian release" in build.stderr
+    assert "firewall compiled for Python none" in build.stdout
+
+
+def test_check_layer_runs_the_layer_as_the_runtime_would(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    layer = tmp_path / "layer.zip"
+    _build_layer(layer, VERSION, "", platform.machine())
+    assert check_layer.check(layer, platform.machine(), [VERSION]) == 0
+    assert f"Python {VERSION} {platform.machine()}: ok (compiled False, RE2 gate True, blocked by HG-SQLI-" in (
+        capsys.readouterr().out
+    )
+    # a layer whose runtime does not behave as the layer says (google-re2 for this version, broken)
+    with zipfile.ZipFile(layer) as source, zipfile.ZipFile(tmp_path / "broken.zip", "w") as broken:
+        for item in source.infolist():
+            data = source.read(item)
+            broken.writestr(item, b"not an ELF file" if item.filename.startswith("python/re2/_re2.") else data)
+    assert check_layer.check(tmp_path / "broken.zip", platform.machine(), [VERSION]) == 1
+    assert "FAILED: gate is False, expected True" in capsys.readouterr().out
