@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck unit compiled unit-compiled wheel-compiled contracts bench layer clean
+.PHONY: install demo test lint typecheck unit compiled unit-compiled wheels contracts bench layer clean
 
 install: $(STAMP)
 
@@ -35,14 +35,13 @@ compiled: install
 unit-compiled: compiled
 	HULLGUARD_TEST_COMPILED=1 PYTHONPATH=build/compiled/src $(PY) -m pytest -q -n 2 --dist loadfile tests/firewall
 
-# The compiled firewall as a platform wheel in dist/, for this interpreter's Python version and
-# architecture: built by setup.py with HULLGUARD_COMPILE=1, then tagged manylinux by auditwheel, which
-# reads the glibc symbol versions the extensions need (GLIBC_2.14 at most: manylinux_2_17, so Amazon
-# Linux 2 and 2023 load it). Other versions and architectures need their own interpreter to build on.
-wheel-compiled: install
+# The release wheels in dist/: the pure-Python one, and one per Lambda runtime (Python 3.10-3.14 on
+# x86_64 and arm64) with the firewall compiled, for each that can be built here (the layer's builds,
+# scripts/compiled_for.py), tagged manylinux_2_17 after auditwheel confirms the glibc symbols they
+# need, and imported by an interpreter of their version and architecture (scripts/build_wheels.py).
+wheels: install
 	$(PY) -m pip install -q -e ".[release]"
-	rm -rf build/wheel && HULLGUARD_COMPILE=1 $(PY) -m pip wheel -q --no-build-isolation --no-deps -w build/wheel .
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m auditwheel repair -w dist build/wheel/hullguard-*.whl
+	$(PY) scripts/build_wheels.py
 
 # The public contracts live beside the repository when it is checked out with its shared folder.
 contracts: install

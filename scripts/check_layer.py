@@ -55,13 +55,32 @@ def _versions_with(names: list[str], prefix: str) -> set[str]:
     }
 
 
-def _interpreter(version: str, arch: str) -> str | None:
+def interpreter(version: str, arch: str) -> str | None:
+    """An interpreter of ``version`` for ``arch`` on this machine (see the module's help), or None."""
     if arch == platform.machine():
         return compiled_for.interpreter(version)
     try:
         return str(debian_python.launcher(version, arch))
     except RuntimeError:
         return None
+
+
+def probe(python: str, path: Path) -> dict[str, object] | str:
+    """What ``python``, with only ``path`` on its module path, runs when it inspects the attack
+    (``PROBE``'s answer), or why it failed to run."""
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
+    run = subprocess.run(
+        [python, "-s", "-c", PROBE, json.dumps(ATTACK)],
+        env=dict(env, PYTHONPATH=str(path)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    try:
+        answer: dict[str, object] = json.loads(run.stdout)
+    except ValueError:
+        return f"FAILED to run: {run.stderr.strip()[-500:]}"
+    return answer
 
 
 def check(layer: Path, arch: str, versions: tuple[str, ...] | list[str] = VERSIONS) -> int:
@@ -75,23 +94,14 @@ def check(layer: Path, arch: str, versions: tuple[str, ...] | list[str] = VERSIO
         with tempfile.TemporaryDirectory() as tmp:
             archive.extractall(tmp)
             path = Path(tmp) / "python"
-            env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
             for version in versions:
-                python = _interpreter(version, arch)
+                python = interpreter(version, arch)
                 if python is None:
                     print(f"Python {version} {arch}: not checked (no interpreter of it here)")
                     continue
-                run = subprocess.run(
-                    [python, "-s", "-c", PROBE, json.dumps(ATTACK)],
-                    env=dict(env, PYTHONPATH=str(path)),
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                try:
-                    answer = json.loads(run.stdout)
-                except ValueError:
-                    print(f"Python {version} {arch}: FAILED to run: {run.stderr.strip()[-500:]}")
+                answer = probe(python, path)
+                if isinstance(answer, str):
+                    print(f"Python {version} {arch}: {answer}")
                     failures += 1
                     continue
                 expected = {"compiled": version in compiled, "gate": version in gated, "blocked": True}
@@ -103,9 +113,10 @@ def check(layer: Path, arch: str, versions: tuple[str, ...] | list[str] = VERSIO
                 if not str(answer["file"]).startswith(str(path)):
                     problems.append(f"imported hullguard from {answer['file']}, not the layer")
                 status = "FAILED: " + "; ".join(problems) if problems else "ok"
+                rules = answer["rules"]
                 print(
                     f"Python {version} {arch}: {status} (compiled {answer['compiled']}, RE2 gate {answer['gate']}, "
-                    f"blocked by {', '.join(answer['rules'])})"
+                    f"blocked by {', '.join(rules) if isinstance(rules, list) else rules})"
                 )
                 failures += bool(problems)
     return 1 if failures else 0

@@ -19,7 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-import check_layer  # noqa: E402  (scripts/, put on the path above)
+import build_wheels  # noqa: E402  (scripts/, put on the path above)
+import check_layer  # noqa: E402
 import debian_python  # noqa: E402
 
 VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -119,3 +120,30 @@ def test_check_layer_runs_the_layer_as_the_runtime_would(tmp_path: Path, capsys:
             broken.writestr(item, b"not an ELF file" if item.filename.startswith("python/re2/_re2.") else data)
     assert check_layer.check(tmp_path / "broken.zip", platform.machine(), [VERSION]) == 1
     assert "FAILED: gate is False, expected True" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(
+    os.environ.get("HULLGUARD_TEST_COMPILED") != "1", reason="needs the compiled build (make unit-compiled)"
+)
+def test_compiled_wheel_installs_the_extensions_beside_the_sources(tmp_path: Path) -> None:
+    pure = build_wheels.pure_wheel(tmp_path / "pure")
+    machine = platform.machine()
+    wheel = build_wheels.compiled_wheel(pure, ROOT / "build" / "compiled", VERSION, machine, None, tmp_path)
+    tag = TAG.replace("cpython-", "cp")
+    platforms = f"manylinux_2_17_{machine}.manylinux2014_{machine}"
+    assert wheel.name == f"hullguard-{pure.name.split('-')[1]}-{tag}-{tag}-{platforms}.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        info = next(name.split("/")[0] for name in names if name.endswith(".dist-info/WHEEL"))
+        wheel_file = archive.read(f"{info}/WHEEL").decode()
+        record = archive.read(f"{info}/RECORD").decode().splitlines()
+        # every file but RECORD itself is in RECORD with its own hash and size
+        recorded = {line.split(",")[0]: line for line in record}
+        assert set(recorded) == set(names)
+        for name in names:
+            if name != f"{info}/RECORD":
+                assert recorded[name] == build_wheels._record_line(name, archive.read(name))
+    assert "Root-Is-Purelib: false" in wheel_file and f"Tag: {tag}-{tag}-manylinux_2_17_{machine}" in wheel_file
+    assert f"hullguard/firewall/inspection.{TAG}-{machine}-linux-gnu.so" in names
+    assert "hullguard/firewall/inspection.py" in names
+    assert build_wheels.imported(wheel, VERSION, machine) is None  # imported compiled, blocks the attack
