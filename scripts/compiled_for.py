@@ -104,15 +104,13 @@ def _with_path(home: Path) -> dict[str, str]:
 
 def _target(version: str, arch: str) -> list[str]:
     """``compiled_build.py``'s options to compile for ``arch`` with the cross compiler, against the
-    headers of Debian's CPython ``version`` for it."""
+    headers of Debian's CPython ``version`` for it, naming the extensions as CPython does on Linux."""
     if shutil.which(f"{arch}-linux-gnu-gcc") is None:
         raise RuntimeError(f"no cross compiler {arch}-linux-gnu-gcc (Debian: apt-get install gcc-{arch}-linux-gnu)")
-    target = debian_python.launcher(version, arch)
-    suffix = _run(str(target), "-c", "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))")
-    if suffix.returncode != 0 or arch not in suffix.stdout:
-        raise RuntimeError(f"Debian's CPython {version} for {arch} did not tell its extension suffix")
+    debian_python.unpacked(version, arch)
     includes = [f"--include={path}" for path in debian_python.headers(version, arch)]
-    return ["--cross", arch, f"--ext-suffix={suffix.stdout.strip()}", *includes]
+    suffix = f".cpython-{version.replace('.', '')}-{arch}-linux-gnu.so"
+    return ["--cross", arch, f"--ext-suffix={suffix}", *includes]
 
 
 def build(version: str, arch: str = "") -> Path:

@@ -136,33 +136,43 @@ def _launcher(home: Path, version: str, arch: str) -> str:
     return f'#!/bin/sh\n{comment}\nexport PYTHONHOME="{home}"\n{run}\n'
 
 
-def launcher(version: str, arch: str) -> Path:
-    """The launcher of Debian's CPython ``version`` for ``arch``, set up on first use; RuntimeError
-    with the reason when it cannot be."""
+def unpacked(version: str, arch: str) -> Path:
+    """The directory Debian's CPython ``version`` for ``arch`` is unpacked in (its ``root``), fetched
+    on first use; RuntimeError with the reason when it cannot be. Nothing is run: compiling against
+    its headers needs no emulator."""
     suite = SUITES.get(version)
     if suite is None:
         raise RuntimeError(f"no Debian release on the mirror ships CPython {version}")
     if arch not in DEBIAN_ARCH:
         raise RuntimeError(f"unknown architecture {arch} (x86_64 or aarch64)")
     home = PYTHONS / f"{version}-{arch}"
+    if (home / ".complete").is_file():
+        return home
+    cache = ROOT / "build" / "debian"
+    try:
+        packages = _index(suite, DEBIAN_ARCH[arch], cache)
+        # libstdc++: every Lambda runtime has it, and google-re2's extension needs it
+        wanted = _closure(packages, [f"python{version}-minimal", f"libpython{version}-stdlib", "libstdc++6"])
+        wanted.append(packages[f"libpython{version}-dev"])  # the headers (its own dependencies are not run)
+        shutil.rmtree(home, ignore_errors=True)
+        (home / "root").mkdir(parents=True)
+        for fields in wanted:
+            _unpack(fields, cache, home / "root")
+        _merge_usr(home / "root")
+    except (OSError, KeyError) as exc:
+        shutil.rmtree(home, ignore_errors=True)
+        raise RuntimeError(f"could not fetch Debian's CPython {version} for {arch}: {exc}") from None
+    (home / ".complete").write_text(f"{suite} {arch}\n")  # an interrupted fetch is redone
+    return home
+
+
+def launcher(version: str, arch: str) -> Path:
+    """The launcher of Debian's CPython ``version`` for ``arch`` (``unpacked`` first), checked to run
+    here; RuntimeError with the reason when it cannot be set up or does not run."""
+    home = unpacked(version, arch)
     exe = home / "python"
-    if not exe.is_file():
-        cache = ROOT / "build" / "debian"
-        try:
-            packages = _index(suite, DEBIAN_ARCH[arch], cache)
-            # libstdc++: every Lambda runtime has it, and google-re2's extension needs it
-            wanted = _closure(packages, [f"python{version}-minimal", f"libpython{version}-stdlib", "libstdc++6"])
-            wanted.append(packages[f"libpython{version}-dev"])  # the headers (its own dependencies are not run)
-            shutil.rmtree(home, ignore_errors=True)
-            (home / "root").mkdir(parents=True)
-            for fields in wanted:
-                _unpack(fields, cache, home / "root")
-            _merge_usr(home / "root")
-        except (OSError, KeyError) as exc:
-            shutil.rmtree(home, ignore_errors=True)
-            raise RuntimeError(f"could not fetch Debian's CPython {version} for {arch}: {exc}") from None
-        exe.write_text(_launcher(home, version, arch))
-        exe.chmod(0o755)
+    exe.write_text(_launcher(home, version, arch))
+    exe.chmod(0o755)
     probe = subprocess.run(
         [str(exe), "-c", "import sys; print(sys.version)"], capture_output=True, text=True, check=False
     )
@@ -172,7 +182,7 @@ def launcher(version: str, arch: str) -> Path:
 
 
 def headers(version: str, arch: str) -> list[Path]:
-    """The include directories to compile an extension for ``version`` on ``arch`` (after ``launcher``)."""
+    """The include directories to compile an extension for ``version`` on ``arch`` (after ``unpacked``)."""
     include = PYTHONS / f"{version}-{arch}" / "root" / "usr" / "include"
     return [include / f"python{version}", include]
 
