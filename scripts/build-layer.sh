@@ -43,7 +43,6 @@ import importlib.util
 import os
 import platform
 import py_compile
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -105,8 +104,6 @@ def write(zf: zipfile.ZipFile, arcname: str, data: bytes) -> None:
 def installed_re2(version: str) -> list[tuple[str, bytes]]:
     """google-re2 as installed for this very interpreter, when it is the version and architecture
     asked for (no download: the tests build the layer this way)."""
-    import platform
-
     if version != f"{sys.version_info.major}.{sys.version_info.minor}" or platform.machine() != arch:
         return []
     spec = importlib.util.find_spec("re2")
@@ -167,21 +164,6 @@ def add_re2(zf: zipfile.ZipFile) -> list[str]:
     return added
 
 
-# the binutils that read ARCH's object files: the cross ones for the other architecture
-STRIP = shutil.which("strip" if arch == platform.machine() else f"{arch}-linux-gnu-strip")
-
-
-def stripped(extension: Path) -> bytes:
-    """An extension without its debug information (mypyc compiles with -g1: 40% of the bytes of its
-    shared part), which no Lambda runtime reads; as built when that ``strip`` is not installed."""
-    if STRIP is None:
-        return extension.read_bytes()
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / extension.name
-        done = subprocess.run([STRIP, "--strip-debug", "-o", str(out), str(extension)], capture_output=True)
-        return out.read_bytes() if done.returncode == 0 else extension.read_bytes()
-
-
 def add_compiled(zf: zipfile.ZipFile) -> tuple[list[str], int]:
     """The firewall's mypyc extensions for each version of COMPILED_PYTHONS that can be built here:
     the versions added and the number of files."""
@@ -199,8 +181,8 @@ def add_compiled(zf: zipfile.ZipFile) -> tuple[list[str], int]:
             print(f"compiled firewall for Python {version} {arch}: {exc}; that runtime runs the "
                   "pure-Python firewall", file=sys.stderr)
             continue
-        for relative in compiled_for.extensions(built):
-            write(zf, "python/" + relative.as_posix(), stripped(built / "src" / relative))
+        for relative, data in compiled_for.shipped_extensions(built, arch):
+            write(zf, "python/" + relative.as_posix(), data)
             files += 1
         added.append(version)
     return added, files

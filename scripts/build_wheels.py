@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
-import platform
 import shutil
 import subprocess
 import sys
@@ -54,7 +53,7 @@ def _record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def compiled_wheel(pure: Path, built: Path, version: str, arch: str, strip: str | None, dist: Path = DIST) -> Path:
+def compiled_wheel(pure: Path, built: Path, version: str, arch: str, dist: Path = DIST) -> Path:
     """``pure`` with the extensions of the compiled copy ``built`` added, tagged for ``version`` and
     ``arch`` (see the module's help), written into ``dist``; RECORD written anew."""
     tag = f"cp{version.replace('.', '')}"
@@ -77,8 +76,8 @@ def compiled_wheel(pure: Path, built: Path, version: str, arch: str, strip: str 
             if item.filename in (f"{info_dir}/RECORD", f"{info_dir}/WHEEL"):
                 continue
             write(item.filename, source.read(item))
-        for relative in compiled_for.extensions(built):
-            write(relative.as_posix(), _stripped(built / "src" / relative, strip))
+        for relative, data in compiled_for.shipped_extensions(built, arch):
+            write(relative.as_posix(), data)
         wheel_file = source.read(f"{info_dir}/WHEEL").decode()
         kept = [line for line in wheel_file.splitlines() if not line.startswith(("Root-Is-Purelib:", "Tag:"))]
         kept += ["Root-Is-Purelib: false", *(f"Tag: {tag}-{tag}-{p}" for p in platforms)]
@@ -86,16 +85,6 @@ def compiled_wheel(pure: Path, built: Path, version: str, arch: str, strip: str 
         records.append(f"{info_dir}/RECORD,,")
         write(f"{info_dir}/RECORD", ("\n".join(records) + "\n").encode(), record=False)
     return target
-
-
-def _stripped(extension: Path, strip: str | None) -> bytes:
-    """The extension without debug information (as in the layer), or as built without ``strip``."""
-    if strip is None:
-        return extension.read_bytes()
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / extension.name
-        done = subprocess.run([strip, "--strip-debug", "-o", str(out), str(extension)], capture_output=True)
-        return out.read_bytes() if done.returncode == 0 else extension.read_bytes()
 
 
 def platform_problem(wheel: Path, arch: str) -> str | None:
@@ -138,14 +127,13 @@ def main(args: list[str]) -> int:
     print(f"{pure.name}: every platform (the pure-Python firewall)")
     failures = 0
     for arch in options.arch or ["x86_64", "aarch64"]:
-        strip = shutil.which("strip" if arch == platform.machine() else f"{arch}-linux-gnu-strip")
         for version in options.versions:
             try:
                 built = compiled_for.build(version, arch)
             except RuntimeError as exc:
                 print(f"Python {version} {arch}: no compiled wheel ({exc})")
                 continue
-            wheel = compiled_wheel(pure, built, version, arch, strip)
+            wheel = compiled_wheel(pure, built, version, arch)
             problem = platform_problem(wheel, arch) or imported(wheel, version, arch)
             if problem is not None and not problem.startswith("not checked"):
                 wheel.unlink()

@@ -26,6 +26,8 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -36,9 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 
 
-def _run(*command: str) -> subprocess.CompletedProcess[str]:
+def _run(*command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``command``'s exit status and output, for a message when it failed."""
-    return subprocess.run(command, capture_output=True, text=True, check=False)
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
 
 
 def _version_of_running() -> str:
@@ -82,7 +84,7 @@ def _build_env(python: str, version: str) -> Path:
     except metadata.PackageNotFoundError:
         raise RuntimeError("mypy, which compiles, is not installed here (pip install -e '.[dev]')") from None
     probe = "import mypy.version, setuptools; print(mypy.version.__version__)"
-    have = subprocess.run([python, "-c", probe], capture_output=True, text=True, env=_with_path(home), check=False)
+    have = _run(python, "-c", probe, env=_with_path(home))
     if have.returncode == 0 and have.stdout.strip() == mypy:
         return home
     shutil.rmtree(home, ignore_errors=True)
@@ -134,7 +136,7 @@ def build(version: str, arch: str = "") -> Path:
         # Debian's Python.h includes <triplet/python3.X/pyconfig.h>, found from the include directory
         options = [f"--include={path}" for path in debian_python.headers(version, arch)]
     command = [python, str(ROOT / "scripts" / "compiled_build.py"), "--out", str(out), *options]
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    proc = _run(*command, env=env)
     if proc.returncode != 0:
         output = (proc.stdout + proc.stderr).strip()[-500:]
         raise RuntimeError(f"mypyc build for Python {version} {arch} failed: {output}")
@@ -146,6 +148,20 @@ def extensions(out: Path) -> list[Path]:
     names ``<hash>__mypyc...so`` lies at the top, beside the ``hullguard`` package)."""
     src = out / "src"
     return sorted(path.relative_to(src) for path in src.rglob("*.so"))
+
+
+def shipped_extensions(out: Path, arch: str) -> Iterator[tuple[Path, bytes]]:
+    """``extensions(out)`` (built for ``arch``) and their bytes as the layer and the wheels ship them:
+    without debug information (mypyc compiles with -g1: 40 % of the bytes of its shared part), which
+    no Lambda runtime reads, stripped by the binutils that read ``arch``'s object files (the cross
+    ones for the other architecture); as built when those are not installed."""
+    strip = shutil.which("strip" if arch == platform.machine() else f"{arch}-linux-gnu-strip")
+    with tempfile.TemporaryDirectory() as tmp:
+        for relative in extensions(out):
+            extension = out / "src" / relative
+            stripped = Path(tmp) / extension.name
+            done = None if strip is None else _run(strip, "--strip-debug", "-o", str(stripped), str(extension))
+            yield relative, (stripped if done is not None and done.returncode == 0 else extension).read_bytes()
 
 
 def main(args: list[str]) -> int:

@@ -100,7 +100,7 @@ def test_check_layer_runs_the_layer_as_the_runtime_would(tmp_path: Path, capsys:
 def test_compiled_wheel_installs_the_extensions_beside_the_sources(tmp_path: Path) -> None:
     pure = build_wheels.pure_wheel(tmp_path / "pure")
     machine = platform.machine()
-    wheel = build_wheels.compiled_wheel(pure, ROOT / "build" / "compiled", VERSION, machine, None, tmp_path)
+    wheel = build_wheels.compiled_wheel(pure, ROOT / "build" / "compiled", VERSION, machine, tmp_path)
     tag = TAG.replace("cpython-", "cp")
     platforms = f"manylinux_2_17_{machine}.manylinux2014_{machine}"
     assert wheel.name == f"hullguard-{pure.name.split('-')[1]}-{tag}-{tag}-{platforms}.whl"
