@@ -107,6 +107,7 @@ def _with_path(home: Path) -> dict[str, str]:
 def _target(version: str, arch: str) -> list[str]:
     """``compiled_build.py``'s options to compile for ``arch`` with the cross compiler, against the
     headers of Debian's CPython ``version`` for it, naming the extensions as CPython does on Linux."""
+    debian_python.release(version)  # first: the one reason no machine can remedy
     if shutil.which(f"{arch}-linux-gnu-gcc") is None:
         raise RuntimeError(f"no cross compiler {arch}-linux-gnu-gcc (Debian: apt-get install gcc-{arch}-linux-gnu)")
     debian_python.unpacked(version, arch)

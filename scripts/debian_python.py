@@ -136,13 +136,20 @@ def _launcher(home: Path, version: str, arch: str) -> str:
     return f'#!/bin/sh\n{comment}\nexport PYTHONHOME="{home}"\n{run}\n'
 
 
+def release(version: str) -> str:
+    """The Debian release whose CPython ``version`` is used; RuntimeError when no release on the mirror
+    ships that version."""
+    suite = SUITES.get(version)
+    if suite is None:
+        raise RuntimeError(f"no Debian release on the mirror ships CPython {version}")
+    return suite
+
+
 def unpacked(version: str, arch: str) -> Path:
     """The directory Debian's CPython ``version`` for ``arch`` is unpacked in (its ``root``), fetched
     on first use; RuntimeError with the reason when it cannot be. Nothing is run: compiling against
     its headers needs no emulator."""
-    suite = SUITES.get(version)
-    if suite is None:
-        raise RuntimeError(f"no Debian release on the mirror ships CPython {version}")
+    suite = release(version)
     if arch not in DEBIAN_ARCH:
         raise RuntimeError(f"unknown architecture {arch} (x86_64 or aarch64)")
     home = PYTHONS / f"{version}-{arch}"
