@@ -144,10 +144,33 @@ def test_gate_says_it_cannot_tell_when_re2_gives_up() -> None:
     built = gate.Gate.build(["a", "b"])
     assert built is not None
     assert built.candidates(b"xxbxx") == {1}
-    failing = gate.Gate(lambda data: [], 2, [0, 1], [])  # RE2 failed: even the canary is missing
+    failing = gate.Gate([gate._Set(lambda data: [], 2, [0, 1])], [])  # RE2 failed: even the canary is missing
     assert failing.candidates(b"xxbxx") is None
-    wrapped = gate.Gate(lambda data: None, 2, [0, 1], [])  # the wrapper's answer for "nothing matched"
+    wrapped = gate.Gate([gate._Set(lambda data: None, 2, [0, 1])], [])  # the wrapper's answer for "nothing matched"
     assert wrapped.candidates(b"xxbxx") is None
+
+
+def test_separate_sets_answer_as_one_set_does() -> None:
+    """The path and command prefilters are matched in sets of their own (``gate.SEPARATE_SETS``): the
+    gate names the same families as one set of every pattern would, and asked for some positions only,
+    matches only the sets that hold them."""
+    names = list(GATES)
+    patterns = [GATES[name][0] for name in names]
+    split = gate.Gate.build(patterns, names)
+    whole = gate.Gate.build(patterns)
+    assert split is not None and whole is not None
+    assert len(split._sets) == len(gate.SEPARATE_SETS) + 1 and len(whole._sets) == 1
+    texts = [*_fixture_strings(), "/orders", "lang=en", "", "ls -la /tmp", "..%2f..%2fetc/passwd"]
+    for text in texts:
+        data = text.lower().encode("ascii", "replace")
+        assert split.candidates(data) == whole.candidates(data), text
+    path = names.index("path")
+    asked: list[bytes] = []
+    for gate_set in split._sets:
+        match = gate_set.match
+        gate_set.match = lambda data, match=match: asked.append(data) or match(data)
+    assert split.candidates(b"../../etc/passwd", frozenset({path})) == {path}
+    assert len(asked) == 1  # the path set only
 
 
 def _attacks() -> list[dict[str, object]]:

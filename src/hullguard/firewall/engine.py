@@ -82,7 +82,7 @@ class Firewall:
         self._shape_checks: dict[str, tuple[frozenset[int], list[PreparedDetector]]] = {}
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
-        self._gate = Gate.build([d.gate for d in self._lowered])
+        self._gate = Gate.build([d.gate for d in self._lowered], [d.family for d in self._lowered])
         if self._gate is None:  # no RE2: every pass runs on every event, so compile them now
             for det in self._lowered:
                 det.passes  # noqa: B018 (compiles on first access)
@@ -158,7 +158,7 @@ class Firewall:
             joined = SEPARATOR.join(values).lower()
             if self._gate is None or not joined.isascii():  # the grammars are ASCII: never, but be sure
                 return True
-            candidates = self._gate.candidates(joined.encode("ascii"))
+            candidates = self._gate.candidates(joined.encode("ascii"), positions)
             if candidates is None or not candidates.isdisjoint(positions):
                 return True  # a family matches (or the gate cannot tell): inspect
         for det in exact:

@@ -161,18 +161,38 @@ def fullmatcher(pattern: str, max_mem: int = _LOCATOR_MAX_MEM) -> Callable[[byte
     return lambda data: raw(data, 0, len(data))[0][0] == 0
 
 
+# Families whose gate patterns are matched in an RE2 set of their own. A set's DFA state is the
+# combination of every pattern's partial matches, so on text it has not seen before it builds states
+# for new combinations, most of the cost of a request whose query string is new. The path prefilter
+# (a counted base64 run, directory and file-name lists) and the command prefilter (a command name after
+# any path at the start of a view) keep the most partial matches alive at once: apart, each set meets
+# far fewer new combinations (measured on a stream of distinct browser requests: about half the
+# instructions of one set, though each set is one more call on every event; ``bench/RESULTS.md``).
+SEPARATE_SETS = (("path",), ("cmdi",))
+
+
+class _Set:
+    """One compiled RE2 set of the gate: its match function, canary index, the prefilter position of
+    each of its patterns, and those positions as a set."""
+
+    __slots__ = ("canary", "match", "members", "positions")
+
+    def __init__(self, match: Callable[[bytes], list[int] | None], canary: int, positions: list[int]):
+        self.match = match
+        self.canary = canary
+        self.positions = positions  # set index -> prefilter position
+        self.members = frozenset(positions)
+
+
 class Gate:
     """Which prefilters may match a text. Built from ``patterns``, where ``patterns[i]`` is the RE2
-    form of prefilter ``i``, or None for one that cannot be gated (it is then always a candidate)."""
+    form of prefilter ``i``, or None for one that cannot be gated (it is then always a candidate);
+    ``names[i]`` is its family, which decides its set (``SEPARATE_SETS``)."""
 
-    __slots__ = ("_always", "_canary", "_match", "_positions", "_unicode", "_unicode_tried")
+    __slots__ = ("_always", "_sets", "_unicode", "_unicode_tried")
 
-    def __init__(
-        self, match: Callable[[bytes], list[int] | None], canary: int, positions: list[int], always: list[int]
-    ):
-        self._match = match
-        self._canary = canary
-        self._positions = positions  # set index -> prefilter position
+    def __init__(self, sets: list[_Set], always: list[int]):
+        self._sets = sets
         self._always = always  # positions with no gate pattern
         self._unicode: UnicodeGate | None = None
         self._unicode_tried = False
@@ -190,27 +210,41 @@ class Gate:
         return self._unicode
 
     @classmethod
-    def build(cls, patterns: Sequence[str | None]) -> Gate | None:
-        gated = [(i, p) for i, p in enumerate(patterns) if p is not None]
+    def build(cls, patterns: Sequence[str | None], names: Sequence[str] = ()) -> Gate | None:
+        gated = [i for i, p in enumerate(patterns) if p is not None]
         if not gated:
             return None
-        compiled = _re2_set([p for _, p in gated])
-        if compiled is None:
-            return None
-        match, canary = compiled
+        groups: list[list[int]] = []
+        for separate in SEPARATE_SETS:
+            group = [i for i in gated if i < len(names) and names[i] in separate]
+            if group and len(group) < len(gated):
+                groups.append(group)
+        grouped = {i for group in groups for i in group}
+        groups.append([i for i in gated if i not in grouped])
+        sets: list[_Set] = []
+        for group in groups:
+            compiled = _re2_set([p for i, p in enumerate(patterns) if i in group and p is not None])
+            if compiled is None:
+                return None
+            match, canary = compiled
+            sets.append(_Set(match, canary, group))
         always = [i for i, p in enumerate(patterns) if p is None]
-        return cls(match, canary, [i for i, _ in gated], always)
+        return cls(sets, always)
 
-    def candidates(self, data: bytes) -> set[int] | None:
+    def candidates(self, data: bytes, wanted: set[int] | frozenset[int] | None = None) -> set[int] | None:
         """Positions of the prefilters that may match ``data`` (the joined views, ASCII); None when
-        the gate cannot tell."""
-        hits = _answer(self._match, self._canary, data)
-        if hits is None:
-            return None
-        canary = self._canary
-        positions = self._positions
-        found = {positions[i] for i in hits if i != canary}
-        found.update(self._always)
+        the gate cannot tell. With ``wanted``, only the sets holding one of those positions are
+        matched (the answer may then lack positions outside ``wanted``)."""
+        found = set(self._always)
+        for gate_set in self._sets:
+            if wanted is not None and gate_set.members.isdisjoint(wanted):
+                continue
+            hits = _answer(gate_set.match, gate_set.canary, data)
+            if hits is None:
+                return None
+            canary = gate_set.canary
+            positions = gate_set.positions
+            found.update([positions[i] for i in hits if i != canary])
         return found
 
 
