@@ -90,6 +90,13 @@ def test_base64_guess_and_truncation() -> None:
     assert b64.looks_like("PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==")
     assert not b64.looks_like("0123456789abcdef0123456789abcdef")  # one-case hex digest
     assert not b64.looks_like("short")
+    assert b64.looks_like("dXNlcj0nIE9SIDE9MS0t")  # standard alphabet
+    assert b64.looks_like("YqiWgKsxJPV3-_VUn2Kt8wG0cDx4rE5mPl_Q9xw0BlvHrdaDDTMnNQ==")  # URL-safe (a CloudFront id)
+    assert b64.looks_like("ab+/CD9ab+/CD9ab+/CD9==") is False  # three "=" (and a length of 23)
+    assert not b64.looks_like("ab+cd-EFgh+ij/KL")  # both alphabets: neither
+    assert not b64.looks_like("abcdEFGH===ijklm")  # "=" only at the end
+    assert not b64.looks_like("abcdEFGHijklmnoé")  # beyond ASCII
+    assert not b64.looks_like("abcd EFGH ijkl+/")  # blanks
     assert b64.decode("aGVsbG8gd29ybGQ", 100) == b"hello world"  # missing padding
     assert not b64.decode("!!!!", 100)  # nothing of the base64 alphabet: nothing decoded
     assert b64.as_text(b"\x89PNG\r\n\x1a\n\x00\x00") is None
@@ -181,6 +188,9 @@ def test_json_in_strings_is_parsed_exactly_like_json_loads(text: str) -> None:
 
 def test_declared_base64_bytes_become_text_the_way_a_lenient_server_reads_them() -> None:
     assert b64.to_text("héllo".encode(), declared=False) == "héllo"  # UTF-8 text
+    assert b64.to_text("a \ufffd b".encode(), declared=False) == "a \ufffd b"  # a replacement character, spelled
+    assert b64.to_text(b"\xef\xbf\xbd \xff", declared=False) is None  # one spelled, one invalid byte
+    assert b64.to_text(bytes(range(0x80, 0xA0)) * 2, declared=False) is None  # not UTF-8 (a random id's bytes)
     assert b64.to_text(b"caf\xe9 au lait", declared=True) == "café au lait"  # not UTF-8: Latin-1
     assert b64.to_text(b"caf\xe9 au lait", declared=False) is None  # only declared fields get that
     assert b64.to_text(b"\xc0\xae\xc0\xae\xc0\xafetc", declared=True) == "../etc"  # overlong UTF-8

@@ -90,7 +90,6 @@ _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 _Name = tuple[str, bool, bool, Meta, "Shape | None"]
 _NAMES: tuple[dict[str, dict[str, _Name]], dict[str, dict[str, _Name]]] = ({}, {})  # plain maps, headers
 _MAX_NAMES = 4096
-_BATCHED_SHAPES = 4  # standard header values from which they are judged by one RE2 match (``shaped_headers``)
 _MAX_NAME_LENGTH = 128
 
 
@@ -558,10 +557,12 @@ class Inspection:
         """The values of standard headers (``header_shapes.py``): one in its header's shape that no family
         the shape leaves could find anything in is not a view (its base64 decoding, if it looks like
         base64, is one); the others are. A browser's dozen such headers usually all fit, which one RE2
-        match over all of them tells (``header_shapes.all_fit``); otherwise, or for one or two, each is
-        matched alone. The scanner is told the shape each view fits (or None), so it need not match again."""
-        # One RE2 call costs about what three or four Python matches of short values do.
-        every = len(shaped) >= _BATCHED_SHAPES and all_fit([(shape, value) for shape, value, _ in shaped])
+        match over all of them tells (``header_shapes.all_fit``); otherwise each is matched alone. The
+        scanner is told the shape each view fits (or None), so it need not match again."""
+        # Even for one value: the grammars are case-insensitive, which Python's re matches a character
+        # at a time (a trace id or a CloudFront id costs several RE2 calls), and the headers a warm
+        # function has not seen before are the per-request ids, two or three of them.
+        every = all_fit([(shape, value) for shape, value, _ in shaped])
         views: list[tuple[Shape | None, str, Meta]] = []
         skipped: list[str] = []  # looked at, as the first time, and counted like views
         undecided: list[tuple[Shape, str, Meta]] = []  # fit a shape that leaves some families

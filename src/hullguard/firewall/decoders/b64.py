@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from hullguard.firewall.decoders import LazyPattern
 from hullguard.firewall.decoders.overlong import fix_overlong
 
-_SHAPE = LazyPattern(r"[A-Za-z0-9+/]+={0,2}|[A-Za-z0-9_-]+={0,2}")
+_ALNUM = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 _PRINTABLE_ASCII = bytes(range(0x20, 0x7F)) + b"\t\n\r"  # what str.isprintable accepts, and blanks
 _MIN_GUESS = 16  # shorter alphanumeric strings are ids and words far more often than base64
 
@@ -16,10 +15,16 @@ def looks_like(text: str) -> bool:
     if n < _MIN_GUESS or n % 4:
         return False
     # identifiers in one case (hex digests, UUID-ish, SHOUTING_CASE) are not worth a decode; checked
-    # before the shape, which costs more ("application/json" has the shape)
-    if text.islower() or text.isupper() or text.isdigit():
+    # before the alphabet, which costs more ("application/json" is in it)
+    if text.islower() or text.isupper() or text.isdigit() or not text.isascii():
         return False
-    return _SHAPE.get().fullmatch(text) is not None
+    # One alphabet, standard (+ /) or URL-safe (- _), then at most two "=": what is left once letters
+    # and digits are deleted (in C) must be made of one alphabet's two characters only.
+    body = text.rstrip("=")
+    if n - len(body) > 2:
+        return False
+    others = body.encode("ascii").translate(None, _ALNUM)
+    return not others or not others.strip(b"+/") or not others.strip(b"-_")
 
 
 def decode(text: str, limit: int) -> bytes | None:
@@ -63,9 +68,11 @@ def to_text(data: bytes, declared: bool) -> str | None:
     if data.isascii():
         text: str | None = data.decode("ascii")
     else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+        # Decoded with replacement characters rather than strictly: a failed strict decode raises,
+        # which costs more than the decode, and most guessed base64 (random ids) is not UTF-8. The
+        # bytes were UTF-8 when every replacement character was spelled out in them.
+        text = data.decode("utf-8", "replace")
+        if "\ufffd" in text and text.count("\ufffd") != data.count(b"\xef\xbf\xbd"):
             text = None
     if text is not None:
         if text and mostly_printable(text):
