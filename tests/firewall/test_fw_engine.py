@@ -104,6 +104,23 @@ def test_wrong_return_type_of_a_detector_is_an_internal_error() -> None:
     assert verdict.findings[0].rule_id == "HG-INTERNAL-001" and "returned str" in verdict.error
 
 
+def test_the_engine_calls_scan_unfiltered_where_a_detector_has_one() -> None:
+    """The engine asks a detector only about views its PREFILTER matched, so it calls the module's
+    ``scan_unfiltered`` (no second PREFILTER check) when there is one; a module without a ``scan`` is
+    an internal error, not an exception."""
+    calls: list[str] = []
+    both = types.ModuleType("both")
+    both.FAMILY, both.PREFILTER, both.RULES = "crlf", "odd", ()  # type: ignore[attr-defined]
+    both.scan = lambda text, ctx: calls.append("scan")  # type: ignore[attr-defined]
+    both.scan_unfiltered = lambda text, ctx: calls.append("unfiltered")  # type: ignore[attr-defined]
+    assert not Firewall(detectors=[both]).inspect({"q": "odd value"}).findings
+    assert calls == ["unfiltered"]
+    scanless = types.ModuleType("scanless")
+    scanless.FAMILY, scanless.PREFILTER, scanless.RULES = "crlf", "odd", ()  # type: ignore[attr-defined]
+    verdict = Firewall(detectors=[scanless]).inspect({"q": "odd value"})
+    assert verdict.findings[0].rule_id == "HG-INTERNAL-001" and "crlf failed" in verdict.error
+
+
 def test_scan_context_tells_keys_locations_and_content_types() -> None:
     contexts: list[ScanContext] = []
     module = types.ModuleType("ctx")

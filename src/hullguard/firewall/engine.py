@@ -136,6 +136,7 @@ class Firewall:
             return None
         for rule in getattr(module, "RULES", ()):
             self._rules.setdefault(rule.rule_id, rule)
+        det.entry = getattr(module, "scan_unfiltered", None) or getattr(module, "scan", None)
         det.loaded = module
         return module
 

@@ -161,14 +161,16 @@ def fullmatcher(pattern: str, max_mem: int = _LOCATOR_MAX_MEM) -> Callable[[byte
     return lambda data: raw(data, 0, len(data))[0][0] == 0
 
 
-# Families whose gate patterns are matched in an RE2 set of their own. A set's DFA state is the
-# combination of every pattern's partial matches, so on text it has not seen before it builds states
-# for new combinations, most of the cost of a request whose query string is new. The path prefilter
-# (a counted base64 run, directory and file-name lists) and the command prefilter (a command name after
-# any path at the start of a view) keep the most partial matches alive at once: apart, each set meets
-# far fewer new combinations (measured on a stream of distinct browser requests: about half the
-# instructions of one set, though each set is one more call on every event; ``bench/RESULTS.md``).
-SEPARATE_SETS = (("path",), ("cmdi",))
+# Groups of families whose gate patterns are matched in an RE2 set of their own (the other families
+# share one more). A set's DFA state is the combination of every pattern's partial matches, so on text
+# it has not seen before it builds states for new combinations: most of the gate's cost on a request
+# whose query string is new. The path prefilter (a counted base64 run, directory and file-name lists)
+# and the command prefilter (a command name after any path at the start of a view) keep the most
+# partial matches alive at once. In a set of their own, on a stream of distinct browser requests, the
+# gate costs about half the instructions of one set; each set is one more call on every event, which
+# is why it is two sets and not three (one each: no fewer instructions on the stream, more on every
+# repeated event). Measured with valgrind, see ``docs/firewall.md``.
+SEPARATE_SETS = (("path", "cmdi"),)
 
 
 class _Set:
@@ -180,8 +182,9 @@ class _Set:
     def __init__(self, match: Callable[[bytes], list[int] | None], canary: int, positions: list[int]):
         self.match = match
         self.canary = canary
-        self.positions = positions  # set index -> prefilter position
         self.members = frozenset(positions)
+        # set index -> prefilter position; the canary's index (added last) -> -1, dropped from answers
+        self.positions = [*positions, -1]
 
 
 class Gate:
@@ -227,6 +230,8 @@ class Gate:
             if compiled is None:
                 return None
             match, canary = compiled
+            if canary != len(group):  # the set numbers patterns in the order they were added
+                return None
             sets.append(_Set(match, canary, group))
         always = [i for i, p in enumerate(patterns) if p is None]
         return cls(sets, always)
@@ -242,9 +247,8 @@ class Gate:
             hits = _answer(gate_set.match, gate_set.canary, data)
             if hits is None:
                 return None
-            canary = gate_set.canary
-            positions = gate_set.positions
-            found.update([positions[i] for i in hits if i != canary])
+            found.update(map(gate_set.positions.__getitem__, hits))
+        found.discard(-1)  # the canaries
         return found
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import accumulate, repeat
 from operator import add
 from types import ModuleType
 
 from hullguard.firewall.gate import Locator
+
+TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
+if TYPE_CHECKING:
+    from hullguard.firewall.detectors.base import ScanContext
 
 PLACEHOLDER_PREFILTER = r"(?!x)x"  # what an unwritten detector module declares
 LONG_TEXT = 16_384  # longer views are scanned in windows around prefilter matches
@@ -37,6 +41,7 @@ class PreparedDetector:
         "_joined",
         "_module",
         "_passes",
+        "entry",
         "family",
         "gate",
         "load_error",
@@ -64,6 +69,10 @@ class PreparedDetector:
         self._module = module
         self.load_error = ""
         self.loaded: ModuleType | None = None  # the module once the engine has added its rules
+        # What the scanner calls on a view the prefilter matched: the module's ``scan_unfiltered`` when
+        # it has one (``scan`` without its own PREFILTER check, which the scanner has just made), else
+        # its ``scan``; set with ``loaded``.
+        self.entry: Callable[[str, ScanContext], object] | None = None
         # The prefilter in RE2 syntax for the one-pass gate (``gate.py``), if any; when the translation
         # is exact, RE2 also finds the views it matches (``locator``) instead of the Python passes.
         self.gate = gate[0] if gate else None

@@ -13,7 +13,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from time import perf_counter
-from types import ModuleType
 
 from hullguard.events.redact import mask_secrets
 from hullguard.events.schema import Severity, truncate
@@ -331,12 +330,12 @@ class Scanner:
                 key = (det.family, text, path, ctx.is_key, ctx.content_type, ctx.paranoia)
                 known, answer = memo.get(key)
                 if not known:
-                    answer = self._ask(module, det.family, text, ctx, record)
+                    answer = self._ask(det, text, ctx, record)
                     if answer is _FAILED:
                         return
                     memo.put(key, answer)
             else:
-                answer = self._ask(module, det.family, text, ctx, record)
+                answer = self._ask(det, text, ctx, record)
             if answer is not None and answer is not _FAILED:
                 self.report(det.family, answer, text, 0, path, record)
             return
@@ -344,20 +343,19 @@ class Scanner:
             if number and perf_counter() > self.deadline:
                 self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                 return
-            answer = self._ask(module, det.family, window, ctx, record)
+            answer = self._ask(det, window, ctx, record)
             if answer is _FAILED:
                 return
             if answer is not None:
                 self.report(det.family, answer, window, offset, path, record)
                 return
 
-    def _ask(
-        self, module: ModuleType, family: str, text: str, ctx: ScanContext, record: int | None
-    ) -> Detection | None:
-        """The detector's answer for ``text``; ``_FAILED`` (reported as an internal error) when it raised
-        or answered something that is no Detection."""
+    def _ask(self, det: PreparedDetector, text: str, ctx: ScanContext, record: int | None) -> Detection | None:
+        """The detector's answer for ``text`` (a view its prefilter matched); ``_FAILED`` (reported as an
+        internal error) when it raised or answered something that is no Detection."""
+        family = det.family
         try:
-            answer = module.scan(text, ctx)
+            answer = det.entry(text, ctx)  # type: ignore[misc]  # None (no scan) raises, as reported below
         except Exception as exc:
             where = ctx.location
             self.internal(f"detector {family} failed on {where}: {type(exc).__name__}: {exc}", where, record)
@@ -365,7 +363,7 @@ class Scanner:
         if answer is not None and not isinstance(answer, Detection):
             self.internal(f"detector {family} returned {type(answer).__name__}", ctx.location, record)
             return _FAILED
-        return answer  # type: ignore[no-any-return]
+        return answer
 
     def report(self, family: str, detection: Detection, text: str, offset: int, path: str, record: int | None) -> None:
         rule = self.fw._rules.get(detection.rule_id)

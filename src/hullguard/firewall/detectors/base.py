@@ -3,13 +3,18 @@
 A detector module (one per attack family, e.g. ``sqli.py``) exposes::
 
     FAMILY: str                       # attack class id, e.g. "sqli"
+    PREFILTER: str                    # a regex every text it flags matches (a necessary condition)
     RULES: tuple[RuleInfo, ...]       # every rule id it can emit, with metadata for the catalogue
     def scan(text: str, ctx: ScanContext) -> Detection | None
+    def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None   # optional
 
 ``scan`` receives one decoded string (a value, or a key when ``ctx.is_key``) and returns the first
 detection or None. It must run in time linear in ``len(text)`` (no backtracking regular expressions:
 every regex is anchored on literal tokens with bounded repetition, or replaced by a scanner), must
 not raise (the engine also guards it), and must not allocate more than a small multiple of the input.
+The engine asks only about strings the PREFILTER matches; a module whose ``scan`` checks the PREFILTER
+itself (for direct callers) also offers ``scan_unfiltered``, the same without that check, which the
+engine calls instead. The tests hold the PREFILTER to being a necessary condition of it.
 """
 
 from __future__ import annotations

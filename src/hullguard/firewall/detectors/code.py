@@ -134,8 +134,13 @@ _ANY_GATE = re.compile(regex_alternation(sorted({gate for _rule_id, gates, _patt
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if not _PREFILTER.search(text):  # the engine has checked it, and calls ``scan_unfiltered``
         return None
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check (a necessary condition, which the engine has made)."""
     if "${" in text:
         lookup = find_lookup(text)
         if lookup is not None:

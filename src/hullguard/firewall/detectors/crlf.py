@@ -78,8 +78,13 @@ def _single_token_before(text: str, index: int) -> bool:
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if not _PREFILTER.search(text):  # the engine has checked it, and calls ``scan_unfiltered``
         return None
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check (a necessary condition, which the engine has made)."""
     location = ctx.location.lower()
     if "logevents" in location or "awslogs" in location:
         return None  # CloudWatch Logs subscriptions deliver log lines: newlines and levels are their content

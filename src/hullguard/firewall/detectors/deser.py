@@ -125,8 +125,13 @@ def _decoded_pickles(text: str) -> str | None:
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if not _PREFILTER.search(text):  # the engine has checked it, and calls ``scan_unfiltered``
         return None
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check (a necessary condition, which the engine has made)."""
     index = text.find("_$$ND_FUNC$$_")
     if index >= 0:
         return Detection("HG-DESER-001", "node-serialize function", index, index + 13)

@@ -49,8 +49,13 @@ def _unescape(text: str) -> str:
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if not _PREFILTER.search(text):  # the engine has checked it, and calls ``scan_unfiltered``
         return None
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check (a necessary condition, which the engine has made)."""
     views = [text]
     if "\\" in text:
         unescaped = _unescape(text)

@@ -87,7 +87,12 @@ def _operator_object(text: str) -> re.Match[str] | None:
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
     if _SIGIL_OR_BREAK_RE.search(text) is None and _PREFILTER.search(text) is None:
-        return None
+        return None  # the engine has checked the PREFILTER, and calls ``scan_unfiltered``
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check (a necessary condition, which the engine has made)."""
     if "$" in text:
         if ctx.is_key:
             stripped = text.strip().strip("'\"")

@@ -134,8 +134,13 @@ def _bodies(text: str) -> list[tuple[int, str, str]]:
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if not _PREFILTER.search(text):  # the engine has checked it, and calls ``scan_unfiltered``
         return None
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check (a necessary condition, which the engine has made)."""
     directive = _DIRECTIVES.search(text)
     if directive:
         return Detection("HG-SSTI-003", f"template directive {directive.group(0)[:60]!r}",

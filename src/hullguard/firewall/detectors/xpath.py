@@ -50,8 +50,13 @@ _UNION_AXIS = re.compile(
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if not _PREFILTER.search(text):  # the engine has checked it, and calls ``scan_unfiltered``
         return None
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check (a necessary condition, which the engine has made)."""
     low = text.lower()
     if ("'" in text or '"' in text) and ("or" in low or "and" in low):
         match = _QUOTE_BOOLEAN.search(text)

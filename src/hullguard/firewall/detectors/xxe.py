@@ -132,8 +132,13 @@ def _scan_markup(text: str, ctx: ScanContext) -> Detection | None:
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
-    if not _PREFILTER.search(text):
+    if not _PREFILTER.search(text):  # the engine has checked it, and calls ``scan_unfiltered``
         return None
+    return scan_unfiltered(text, ctx)
+
+
+def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
+    """``scan`` without the PREFILTER check (a necessary condition, which the engine has made)."""
     found = _scan_markup(text, ctx)
     if found is None and "\x00" in text:
         # UTF-16 bytes read as a narrow string: drop the NULs and look again.
