@@ -74,14 +74,20 @@ def add_pairs(
                     out.append((where, value, hint, record, ""))
     if not multi or not (type(multi) is dict or isinstance(multi, Mapping)):
         return
-    known_values = single if has_single else {}
+    # As plain dicts where they are (always, from Lambda's JSON): the compiled build then iterates and
+    # looks up without a generic call per item, and API Gateway's REST events repeat every header and
+    # parameter in these maps.
+    multi_map: dict[Any, Any] = multi if type(multi) is dict else dict(multi.items())
+    known_values: dict[Any, Any] = {}
+    if has_single:
+        known_values = single if type(single) is dict else dict(single.items())
     multi_label = multi_name or name
     base = f"{prefix}.{multi_label}" if prefix else multi_label
     # An ALB with multi-value headers on sends only the multi-value maps, most of whose lists hold one
     # value: those are one flat map (the inspection's fast path, header shapes included), at the
     # locations the loop below would give them.
     lone: dict[str, Any] = {}
-    for key, values in multi.items():
+    for key, values in multi_map.items():
         if type(key) is not str:
             continue
         known = known_values.get(key)
