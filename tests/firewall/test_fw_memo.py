@@ -18,7 +18,10 @@ USER_AGENT = (
 
 
 def _browser_event() -> dict[str, object]:
+    """The benign browser request, with a header of no standard shape whose value the SQL prefilter
+    matches (an apostrophe): a view whenever the header is looked at."""
     event: dict[str, object] = json.loads(BROWSER_EVENT.read_text())
+    event["headers"]["X-Customer-Note"] = "O'Neil, leave at the door"  # type: ignore[index]
     return event
 
 
@@ -31,7 +34,7 @@ def test_clean_header_values_are_scanned_once() -> None:
     event = _browser_event()
     first = firewall.inspect(event)
     assert not first.findings
-    assert "headers.referer" in _header_views(views_scanned(Firewall(), event))  # no shape rules SSRF out
+    assert "headers.x-customer-note" in _header_views(views_scanned(Firewall(), event))
     assert _header_views(views_scanned(firewall, event)) == set()
     again = firewall.inspect(event)
     assert not again.findings
@@ -52,7 +55,7 @@ def test_an_event_with_a_finding_remembers_none_of_its_header_values() -> None:
     event = _browser_event()
     event["body"] = json.dumps({"name": "x' UNION SELECT password FROM users--"})
     assert firewall.inspect(event).findings
-    assert "headers.referer" in _header_views(views_scanned(firewall, event))
+    assert "headers.x-customer-note" in _header_views(views_scanned(firewall, event))
 
 
 def test_a_value_clean_at_one_paranoia_level_is_inspected_again_at_another() -> None:
@@ -60,7 +63,7 @@ def test_a_value_clean_at_one_paranoia_level_is_inspected_again_at_another() -> 
     event = _browser_event()
     firewall.inspect(event)
     firewall.policy = firewall.policy._replace(paranoia=firewall.policy.paranoia + 1)
-    assert "headers.referer" in _header_views(views_scanned(firewall, event))
+    assert "headers.x-customer-note" in _header_views(views_scanned(firewall, event))
 
 
 def test_forget_and_the_bound_empty_the_clean_values() -> None:
@@ -68,7 +71,7 @@ def test_forget_and_the_bound_empty_the_clean_values() -> None:
     event = _browser_event()
     firewall.inspect(event)
     firewall.forget()
-    assert "headers.referer" in _header_views(views_scanned(firewall, event))
+    assert "headers.x-customer-note" in _header_views(views_scanned(firewall, event))
     for i in range(MAX_ENTRIES + 10):
         variant = copy.deepcopy(event)
         variant["headers"]["X-Request-Id"] = f"req-{i}"  # type: ignore[index]

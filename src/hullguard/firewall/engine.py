@@ -36,6 +36,7 @@ from hullguard.firewall.prefilter import (
     split_passes,
 )
 from hullguard.firewall.rules import BUDGET_RULE, ENGINE_RULES, INTERNAL_RULE
+from hullguard.firewall.scanner import scan_context
 from hullguard.firewall.verdict import Finding, Verdict
 
 TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
@@ -139,6 +140,21 @@ class Firewall:
         det.entry = getattr(module, "scan_unfiltered", None) or getattr(module, "scan", None)
         det.loaded = module
         return module
+
+    def finds_nothing(self, family: str, value: str, location: str) -> bool:
+        """Whether this firewall's ``family`` detector, asked about the header ``value`` at ``location``
+        as the scanner would ask it, finds nothing (a family the policy turned off finds nothing). False
+        when it cannot tell (its module does not load, or it raised): the value is then a view, and
+        the scanner reports what went wrong."""
+        det = self._by_family.get(family)
+        if det is None:
+            return True
+        if self.module_of(det) is None or det.entry is None:
+            return False
+        try:  # the context the scanner would give it: a header value, no content type
+            return det.entry(value, scan_context(self.policy.paranoia, False, location, "")) is None
+        except Exception:
+            return False
 
     def may_carry(self, shaped: list[tuple[Shape, str, Meta]]) -> bool:
         """Whether the prefilter of a family that its shape does not rule out matches one of these

@@ -186,9 +186,9 @@ def _no_ssrf_target(value: str) -> bool:
     metadata address literal, the one thing SSRF reads in a list, which is no host
     (``ssrf.scan_unfiltered``; a test holds the two together). One address alone is read as a bare
     host, where a private one counts at paranoia 2, so it must be public here."""
-    if public_ipv4_list(value):
-        return True
-    return "," in value and "169.254." not in value and "fd00:ec2" not in value.lower()
+    if "," in value:  # a list (CloudFront or a load balancer appended its address): two finds
+        return "169.254." not in value and "fd00:ec2" not in value.lower()
+    return public_ipv4_list(value)
 
 
 # A fitting value these say yes to carries nothing for the families its shape leaves either.
@@ -197,6 +197,11 @@ _CARRIES_NOTHING: dict[str, Callable[[str], bool]] = {"x-forwarded-for": _no_ssr
 # address; an IPv6 address that starts with a letter does not, and is then a view no family looks at):
 # they are views without asking the gate first, which would say yes.
 _ALWAYS_VIEWED = frozenset({"origin", "referer", "x-forwarded-for"})
+# A fitting Referer is a URL of a host with a plain path: the SSRF detector, asked about it directly
+# (its host, a metadata or runtime path), decides that family; when it finds nothing, the value needs
+# only the gate's word on the families left (SQL keywords, paths, file names, class names), as any
+# undecided header does, and on a browser's request that word is usually no: not a view at all.
+_DECIDED_BY = {"referer": "ssrf"}
 # Where a flat header map's values are: API Gateway, function URLs and Lattice send ``headers``, an ALB
 # with multi-value headers on sends ``multiValueHeaders`` only.
 PREFIXES = ("headers.", "multiValueHeaders.")
@@ -207,9 +212,11 @@ class Shape:
     detector families a value that fits it cannot carry (``rules_out``; None: every family), and
     whether a fitting value is a view without asking the gate (``always_viewed``: URLs and addresses,
     which SSRF's prefilter matches), and a check that tells a fitting value the families left would
-    find nothing in either (``carries_nothing``)."""
+    find nothing in either (``carries_nothing``). ``decided_by``: a family whose detector, asked about a
+    fitting value directly, decides it; where it finds nothing, the value has the shape ``narrowed``
+    (that family ruled out too, not always viewed)."""
 
-    __slots__ = ("always_viewed", "carries_nothing", "name", "pattern", "rules_out")
+    __slots__ = ("always_viewed", "carries_nothing", "decided_by", "name", "narrowed", "pattern", "rules_out")
 
     def __init__(
         self,
@@ -218,12 +225,17 @@ class Shape:
         rules_out: frozenset[str] | None,
         always_viewed: bool,
         carries_nothing: Callable[[str], bool] | None = None,
+        decided_by: str = "",
     ) -> None:
         self.name = name
         self.pattern = pattern
         self.rules_out = rules_out
         self.always_viewed = always_viewed
         self.carries_nothing = carries_nothing
+        self.decided_by = decided_by
+        self.narrowed: Shape | None = None
+        if decided_by and rules_out is not None:
+            self.narrowed = Shape(f"{name}/{decided_by}", pattern, rules_out | {decided_by}, False)
 
 
 _COMPILED: dict[str, Shape] = {}  # compiled on first use: most functions see few of them
@@ -239,7 +251,7 @@ def shape(name: str) -> Shape | None:
         source, rules_out = entry
         pattern = re.compile(source, re.IGNORECASE | re.ASCII)
         known = _COMPILED[name] = Shape(
-            name, pattern, rules_out, name in _ALWAYS_VIEWED, _CARRIES_NOTHING.get(name)
+            name, pattern, rules_out, name in _ALWAYS_VIEWED, _CARRIES_NOTHING.get(name), _DECIDED_BY.get(name, "")
         )
     return known
 

@@ -573,16 +573,26 @@ class Inspection:
             elif shape.rules_out is None or (shape.carries_nothing is not None and shape.carries_nothing(value)):
                 skipped.append(value)
             elif shape.always_viewed:  # SSRF's prefilter matches every "scheme://" and address list
-                views.append(item)
+                narrowed = shape.narrowed
+                if narrowed is not None and self.fw.finds_nothing(shape.decided_by, value, meta[0]):
+                    undecided.append((narrowed, value, meta))
+                else:
+                    views.append(item)
             else:
                 undecided.append(item)
-        # One gate match tells whether any of the undecided may carry something; only then is each asked.
-        carried = bool(undecided) and self.fw.may_carry(undecided)
+        # Per set of families left (a User-Agent and a Host leave the same ones), one gate match tells
+        # whether any of those values may carry something; only then is each asked. (Over values that
+        # leave different families, one value's match of a family another one leaves would say yes.)
+        groups: dict[frozenset[str] | None, list[tuple[Shape, str, Meta]]] = {}
         for item in undecided:
-            if carried and (len(undecided) == 1 or self.fw.may_carry([item])):
-                views.append(item)
-            else:
-                skipped.append(item[1])
+            groups.setdefault(item[0].rules_out, []).append(item)
+        for group in groups.values():
+            carried = self.fw.may_carry(group)
+            for item in group:
+                if carried and (len(group) == 1 or self.fw.may_carry([item])):
+                    views.append(item)
+                else:
+                    skipped.append(item[1])
         ptexts, pmetas, judged = self.ptexts, self.pmetas, self.scanner.shaped
         for fitted, value, meta in views:
             ptexts.append(value)

@@ -115,7 +115,7 @@ class Scanner:
                         continue
             if len(families) > 1:
                 families.sort(key=lambda d: order[d.family])
-            ctx = _context(paranoia, is_key, path, ctype)
+            ctx = scan_context(paranoia, is_key, path, ctype)
             for det in families:
                 if found and (path, det.family) in found:
                     continue
@@ -415,7 +415,7 @@ _MAX_CONTEXTS = 4096
 _MAX_CONTEXT_LOCATION = 256
 
 
-def _context(paranoia: int, is_key: bool, location: str, content_type: str) -> ScanContext:
+def scan_context(paranoia: int, is_key: bool, location: str, content_type: str) -> ScanContext:
     key = (paranoia, is_key, location, content_type)
     ctx = _CONTEXTS.get(key)
     if ctx is None:
@@ -438,4 +438,4 @@ def evidence(text: str, detection: Detection, path: str) -> str:
     return truncate(mask_secrets(excerpt), EVIDENCE_LIMIT)
 
 
-__all__ = ["Meta", "Scanner", "evidence"]
+__all__ = ["Meta", "Scanner", "evidence", "scan_context"]
