@@ -95,7 +95,7 @@ def render_prefilters() -> str:
     lines += [
         "}",
         "",
-        "# Each PREFILTER as rewritten for the joined lower-cased views, translated to RE2 for the one-pass",
+        "# Each PREFILTER as rewritten for the joined lower-cased views, translated to RE2 for the set",
         "# gate (``gate.py``): it matches an ASCII text whenever the prefilter does; the second item says",
         "# how far it stands in for the prefilter (``gate_translate.EXACT``, ``VERIFY`` or ``GATE_ONLY``).",
         "# A family missing here could not be translated and always runs its exact passes.",

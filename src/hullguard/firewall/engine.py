@@ -3,7 +3,7 @@
 1. The trigger module names the attacker-controlled parts of the event (``triggers/``).
 2. A walk with an explicit stack (no recursion) visits every key and string inside those parts and
    decodes each string once per encoding it shows a marker of (``decoders/``), producing "views".
-3. All views are joined and lower-cased once; one RE2 pass (``gate.py``) names the families whose
+3. All views are joined and lower-cased once; the RE2 gate (``gate.py``) names the families whose
    prefilter may match; each of those makes its exact pass, jumping to the next view after each hit.
 4. Only views the prefilter matches go to the matching families' ``scan`` (guarded: a detector bug
    becomes an ``HG-INTERNAL-001`` finding, never an exception).

@@ -1,8 +1,9 @@
-"""The gate: one RE2 pass over all views that says which families' prefilters may match.
+"""The gate: RE2 set matches over all views that say which families' prefilters may match.
 
 Python's ``re`` has no multi-pattern matching, so each family's prefilter costs a pass of its own over
-the joined views (fifteen passes, most of a clean event's inspection time). RE2's ``Set`` matches all
-of them in one linear-time pass and returns which ones matched. Each family's gate pattern is its
+the joined views (fifteen passes, most of a clean event's inspection time). RE2's ``Set`` matches many
+patterns in one linear-time pass and returns which ones matched; the gate has two sets (the path and
+command prefilters apart from the rest, see ``SEPARATE_SETS``). Each family's gate pattern is its
 prefilter translated to RE2 syntax (``gate_translate.py``, generated into ``detectors/prefilters.py``)
 so that it matches whenever the prefilter does; only the families the gate names run their exact
 Python passes, which also locate the views to scan.

@@ -24,7 +24,9 @@ fitting value:
 * ``Origin`` and ``Referer``: an ``http(s)`` URL of a host, with a path of plain segments, one query
   parameter and a fragment; no ``&`` (a shell's background operator), blank, quote, parenthesis or
   ``%``. SSRF, SQL keywords in a path, path and remote file names are still looked at. An
-  ``Origin`` of a public host (no path) is then decided here (``Shape.carries_nothing``).
+  ``Origin`` of a public host (no path) is then decided here (``Shape.carries_nothing``); a
+  ``Referer``'s SSRF is decided by asking the SSRF detector directly (``Shape.decided_by``), and the
+  gate is asked about the other families, as for a User-Agent.
 * ``X-Forwarded-For``: IP addresses, which only SSRF reads; public IPv4 addresses, and a list of two
   or more without a metadata address literal, are decided here too.
 

@@ -73,7 +73,7 @@ class PreparedDetector:
         # it has one (``scan`` without its own PREFILTER check, which the scanner has just made), else
         # its ``scan``; set with ``loaded``.
         self.entry: Callable[[str, ScanContext], object] | None = None
-        # The prefilter in RE2 syntax for the one-pass gate (``gate.py``), if any; when the translation
+        # The prefilter in RE2 syntax for the set gate (``gate.py``), if any; when the translation
         # is exact, RE2 also finds the views it matches (``locator``) instead of the Python passes.
         self.gate = gate[0] if gate else None
         self.locator = Locator(gate[0]) if gate and gate[1] != "gate" else None

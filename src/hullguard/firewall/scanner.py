@@ -1,6 +1,6 @@
 """Detection over the views an inspection collected: prefilter passes, detector calls, findings.
 
-``Scanner.scan`` lower-cases all views joined by ``SEPARATOR`` once; one RE2 pass (``gate.py``) names
+``Scanner.scan`` lower-cases all views joined by ``SEPARATOR`` once; the RE2 gate (``gate.py``) names
 the families whose prefilter may match, and each of those makes one exact pass over them, jumping to
 the next view after each hit, so the number of searches is the number of views a family matches.
 Only those views go to the family's ``scan`` (guarded: a detector bug becomes an ``HG-INTERNAL-001``

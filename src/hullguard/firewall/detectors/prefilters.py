@@ -24,7 +24,7 @@ PREFILTERS: dict[str, str] = {
     'crlf': '[\\r\\n\\x85\\u2028\\u2029\\u560a\\u560d\\u010a\\u010d]',
 }
 
-# Each PREFILTER as rewritten for the joined lower-cased views, translated to RE2 for the one-pass
+# Each PREFILTER as rewritten for the joined lower-cased views, translated to RE2 for the set
 # gate (``gate.py``): it matches an ASCII text whenever the prefilter does; the second item says
 # how far it stands in for the prefilter (``gate_translate.EXACT``, ``VERIFY`` or ``GATE_ONLY``).
 # A family missing here could not be translated and always runs its exact passes.

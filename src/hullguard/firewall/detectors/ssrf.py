@@ -33,7 +33,7 @@ PREFILTER = (
     # decimals ("0.649963") skip it too. A bare 10-digit number is reported only as a metadata address
     # (169.254.0.0/16, 192.0.0.192, 100.100.100.200): never one from 1,000,000,000 to 1,999,999,999
     # (59.x to 119.x) but 100.x (168...), so Unix times in seconds skip it.
-    # (Spelled without lookaheads, "not a 1-4 digit part then a non-word end", so that the one-pass
+    # (Spelled without lookaheads, "not a 1-4 digit part then a non-word end", so that the set
     # gate's RE2 translation is as exact as this pattern.)
     r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?::|\.(?:[^1-9]|\Z|[1-9]\d{0,3}[^\W\d]|[1-9]\d{0,3}[.:]))"
     r"|(?:0\d{1,9}|[1-9]\d{0,2})\.[1-9]\d{4}|(?:[02-9]\d{9}|168\d{7})\s{0,4}\Z|localhost|metadata"
