@@ -10,8 +10,7 @@ from __future__ import annotations
 import gc
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from itertools import accumulate, islice, repeat
-from operator import add
+from itertools import islice
 
 from hullguard.firewall import triggers
 from hullguard.firewall.budget import Meter
@@ -32,6 +31,7 @@ from hullguard.firewall.header_shapes import MAX_VALUE as MAX_SHAPED
 from hullguard.firewall.header_shapes import Shape, all_fit
 from hullguard.firewall.header_shapes import shape as header_shape
 from hullguard.firewall.memo import MAX_TEXT as MAX_REMEMBERED
+from hullguard.firewall.prefilter import view_starts
 from hullguard.firewall.rules import BUDGET_RULE, INTERNAL_RULE
 from hullguard.firewall.scanner import Meta, Scanner
 from hullguard.firewall.triggers.base import (
@@ -133,7 +133,7 @@ def _marked(texts: list[str], joined: str) -> list[int]:
         if at < 0:
             continue
         if not starts:
-            starts = _starts(texts)
+            starts = view_starts(texts)
         last = len(starts) - 1
         while at >= 0:
             index = bisect_right(starts, at) - 1
@@ -142,14 +142,6 @@ def _marked(texts: list[str], joined: str) -> list[int]:
                 break
             at = joined.find(marker, starts[index + 1])
     return sorted(marked)
-
-
-def _starts(views: list[str]) -> list[int]:
-    """Offset of each view in the views joined by one character."""
-    starts = [0]
-    starts.extend(accumulate(map(add, map(len, views), repeat(1))))
-    starts.pop()
-    return starts
 
 
 # (path, value, hint, record, content type, depth)
@@ -615,7 +607,7 @@ class Inspection:
         if len(joined) > room:  # keep the strings that fit; the rest is not scanned, and said so
             meter.exhaust(f"more than {self.budget.max_bytes} characters to scan")
             self.stack.clear()
-            starts = _starts(ptexts)
+            starts = view_starts(ptexts)
             keep = max(0, bisect_right(starts, room) - 1)
             cut = ptexts[keep][: max(0, room - starts[keep])]  # as much of that one as fits
             del ptexts[keep + 1 :]
