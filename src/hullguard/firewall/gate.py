@@ -215,7 +215,7 @@ class Gate:
 
     @classmethod
     def build(cls, patterns: Sequence[str | None], names: Sequence[str] = ()) -> Gate | None:
-        gated = [i for i, p in enumerate(patterns) if p is not None]
+        gated = {i: p for i, p in enumerate(patterns) if p is not None}  # position -> pattern
         if not gated:
             return None
         groups: list[list[int]] = []
@@ -227,7 +227,7 @@ class Gate:
         groups.append([i for i in gated if i not in grouped])
         sets: list[_Set] = []
         for group in groups:
-            compiled = _re2_set([p for i, p in enumerate(patterns) if i in group and p is not None])
+            compiled = _re2_set([gated[i] for i in group])
             if compiled is None:
                 return None
             match, canary = compiled
