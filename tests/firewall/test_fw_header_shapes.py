@@ -250,6 +250,26 @@ def test_a_fitting_referer_is_judged_by_the_ssrf_detector_then_the_gate(
     assert (("headers.referer", referer) in views_scanned(Firewall(), event)) == viewed
 
 
+def test_the_ssrf_answer_for_a_referer_is_remembered_for_the_scan_and_the_next_event() -> None:
+    """The SSRF detector's answer about a fitting Referer goes into the detector memo under the
+    scanner's key: a Referer it flags is scanned without asking again, and in events with findings
+    (whose header values are not remembered as clean) it is not asked again either."""
+    asked: list[str] = []
+
+    def ssrf_scan(text: str, ctx: ScanContext) -> Detection | None:
+        asked.append(text)
+        return Detection("HG-SSRF-001", "probe", 0, 5) if "internal" in text else None
+
+    firewall = Firewall(detectors=[_module("ssrf", "https|internal", _rule("ssrf"), ssrf_scan)])
+    for referer in ("https://shop.example.com/", "https://internal.example.com/"):
+        event = {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
+                 "headers": {"Referer": referer, "X-Note": "internal"}}  # X-Note: a finding in every event
+        for _ in range(2):
+            flagged = {f.location for f in firewall.inspect(event).findings}
+            assert flagged == ({"headers.referer", "headers.x-note"} if "internal" in referer else {"headers.x-note"})
+        assert asked.count(referer) == 1, referer
+
+
 _SHAPED_NAMES = sorted({name for name, _ in REAL_VALUES + PARTLY_SHAPED})
 
 

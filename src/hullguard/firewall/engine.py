@@ -19,12 +19,14 @@ from types import ModuleType
 
 from hullguard.events.schema import truncate
 from hullguard.firewall.detectors import FAMILIES
-from hullguard.firewall.detectors.base import RuleInfo
+from hullguard.firewall.detectors.base import Detection, RuleInfo
 from hullguard.firewall.detectors.prefilters import GATES, PREFILTERS
 from hullguard.firewall.gate import Gate
 from hullguard.firewall.header_shapes import Shape
 from hullguard.firewall.inspection import Inspection
+from hullguard.firewall.memo import MAX_TEXT as MEMO_TEXT
 from hullguard.firewall.memo import DetectorMemo
+from hullguard.firewall.memo import key_of as memo_key
 from hullguard.firewall.policy import FirewallPolicy, PolicyError, coerce_policy
 from hullguard.firewall.prefilter import (
     PLACEHOLDER_PREFILTER,
@@ -143,18 +145,29 @@ class Firewall:
 
     def finds_nothing(self, family: str, value: str, location: str) -> bool:
         """Whether this firewall's ``family`` detector, asked about the header ``value`` at ``location``
-        as the scanner would ask it, finds nothing (a family the policy turned off finds nothing). False
-        when it cannot tell (its module does not load, or it raised): the value is then a view, and
-        the scanner reports what went wrong."""
+        as the scanner would ask it, finds nothing (a family the policy turned off finds nothing). The
+        answer goes into the detector memo under the scanner's key, so a value seen again (in events
+        with findings, which the clean-value memo skips) or then scanned as a view is not asked twice.
+        False when it cannot tell (its module does not load, it raised or answered nonsense): the value
+        is then a view, and the scanner reports what went wrong."""
         det = self._by_family.get(family)
         if det is None:
             return True
         if self.module_of(det) is None or det.entry is None:
             return False
-        try:  # the context the scanner would give it: a header value, no content type
-            return det.entry(value, scan_context(self.policy.paranoia, False, location, "")) is None
-        except Exception:
-            return False
+        ctx = scan_context(self.policy.paranoia, False, location, "")  # a header value, no content type
+        key = memo_key(family, value, ctx)
+        known, answer = self._memo.get(key)
+        if not known:
+            try:
+                answer = det.entry(value, ctx)  # type: ignore[assignment]  # checked below
+            except Exception:
+                return False
+            if answer is not None and not isinstance(answer, Detection):
+                return False
+            if len(value) <= MEMO_TEXT:
+                self._memo.put(key, answer)
+        return answer is None
 
     def may_carry(self, shaped: list[tuple[Shape, str, Meta]]) -> bool:
         """Whether the prefilter of a family that its shape does not rule out matches one of these

@@ -19,13 +19,18 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from hullguard.firewall.detectors.base import Detection
+    from hullguard.firewall.detectors.base import Detection, ScanContext
 
 MAX_ENTRIES = 2048
 MAX_TEXT = 512  # longer values are rarely repeated and would make the memo large
 
 # (family, text, location, is key, content type, paranoia) -> the detector's answer
 Key = tuple[str, str, str, bool, str, int]
+
+
+def key_of(family: str, text: str, ctx: ScanContext) -> Key:
+    """The key of ``family``'s answer for ``text`` in ``ctx`` (whose location is the header's)."""
+    return (family, text, ctx.location, ctx.is_key, ctx.content_type, ctx.paranoia)
 
 
 class DetectorMemo:
@@ -70,4 +75,4 @@ class DetectorMemo:
         self._clean.clear()
 
 
-__all__ = ["MAX_ENTRIES", "MAX_TEXT", "DetectorMemo"]
+__all__ = ["MAX_ENTRIES", "MAX_TEXT", "DetectorMemo", "key_of"]

@@ -23,6 +23,7 @@ from hullguard.firewall.header_shapes import PREFIXES as HEADER_PREFIXES
 from hullguard.firewall.header_shapes import Shape
 from hullguard.firewall.header_shapes import fitting as header_shape
 from hullguard.firewall.memo import MAX_TEXT as MEMO_TEXT
+from hullguard.firewall.memo import key_of as memo_key
 from hullguard.firewall.prefilter import LONG_TEXT, SEPARATOR, PreparedDetector, view_starts, windows
 from hullguard.firewall.rules import INTERNAL_RULE
 from hullguard.firewall.verdict import Finding
@@ -327,7 +328,7 @@ class Scanner:
         if len(text) <= LONG_TEXT:
             memo = self.fw._memo
             if len(text) <= MEMO_TEXT and path.startswith(HEADER_PREFIXES):  # what the memo keeps: header values
-                key = (det.family, text, path, ctx.is_key, ctx.content_type, ctx.paranoia)
+                key = memo_key(det.family, text, ctx)
                 known, answer = memo.get(key)
                 if not known:
                     answer = self._ask(det, text, ctx, record)
