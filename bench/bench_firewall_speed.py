@@ -3,11 +3,12 @@ cold start.
 
     .venv/bin/python bench/bench_firewall_speed.py [--corpora DIR] [--no-peers]
 
-All tools are timed in the same run with the same loop (bench/peers/timing.py), each in its own process
-one after another; ratios are the numbers to read, the machine is shared and noisy. libddwaf is timed
-twice: as ddtrace hands it a request (its limits cut big bodies) and on the whole request (equal work).
-hullguard is timed twice too: from its sources (the pure-Python wheel) and compiled with mypyc
-(``scripts/compiled_build.py``, the platform wheel), when that build is present (``make compiled``).
+All tools are timed in the same run with the same loop, each in its own process, in short turns on the
+same event (``bench/peers/lockstep.py``); ratios are the numbers to read, the machine is shared and
+noisy. libddwaf is timed twice: as ddtrace hands it a request (its limits cut big bodies) and on the
+whole request (equal work). hullguard is timed twice too: from its sources (the pure-Python wheel)
+and compiled with mypyc (``scripts/compiled_build.py``, the platform wheel), when that build is
+present (``make compiled``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH / "peers"))
 
-from timing import time_call, time_each  # noqa: E402
+import lockstep  # noqa: E402
+from lockstep import Process, Timings, Tool  # noqa: E402
+from timing import time_call  # noqa: E402
 
 import firewall_corpus as fc  # noqa: E402
 from peers.venvs import ensure_peer  # noqa: E402
@@ -57,57 +60,28 @@ print(elapsed * 1000, (rss() - before) / 2**20)
 IN_RUNTIME = "import awslambdaric.bootstrap"
 
 
-def hullguard_speed(corpora: Path) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-    """Per event: the same event inspected again and again (header values' detector answers are
-    remembered, as for a function's repeat callers) and at first sight (``forget()`` before each);
-    with the repeated ones, the traffic stream (``fc.traffic_stream``: each request once, by a new
-    ``Firewall``)."""
-    from hullguard.firewall import Firewall
-
-    firewall = Firewall()
-    speed, samples = fc.speed_events(corpora), fc.http_sample_events(corpora)
-    budgets = dict.fromkeys(speed, 1.5) | dict.fromkeys(samples, fc.SAMPLE_BUDGET_S)
-    events = speed | samples
-    repeated = {
-        name: time_call(lambda e=event: firewall.inspect(e), budget_s=budgets[name]) for name, event in events.items()
-    }
-    repeated[fc.STREAM_NAME] = time_each(Firewall().inspect, fc.traffic_stream(corpora), fc.STREAM_WARMUP)
-
-    def first_sight(event: object) -> None:
-        firewall.forget()
-        firewall.inspect(event)
-
-    fresh = {name: time_call(lambda e=event: first_sight(e), budget_s=budgets[name]) for name, event in events.items()}
-    return repeated, fresh
-
-
 def compiled_present() -> bool:
     return (COMPILED_SRC.parent / ".sources").is_file()
 
 
-def compiled_speed(corpora: Path) -> tuple[PeerTimings, PeerTimings] | None:
-    """``hullguard_speed`` of the compiled variant, in a process that imports it; None when the build
-    is missing or the process did not run the compiled modules."""
-    if not compiled_present():
-        return None
-    out = BENCH / "out" / "speed-hullguard-compiled.json"
-    env = dict(os.environ, PYTHONPATH=str(COMPILED_SRC))
-    command = [sys.executable, str(Path(__file__).resolve()), "--corpora", str(corpora), "--worker", str(out)]
-    if subprocess.run(command, env=env, check=False).returncode != 0:
-        return None
-    got = json.loads(out.read_text())
-    return got["repeated"], got["first_sight"]
+def worker(corpora: Path, build: str) -> int:
+    """A lock-step timing worker for hullguard (``build``: "pure" or "compiled", the build this process
+    must have imported): the same event inspected again and again (header values' detector answers are
+    remembered, as for a function's repeat callers) and at first sight (``forget()`` before each); the
+    traffic stream by a new ``Firewall`` per pass."""
+    from hullguard.firewall import Firewall, compiled
 
-
-def worker(corpora: Path, out: Path) -> int:
-    """The compiled variant's timings into ``out`` (run by ``compiled_speed``)."""
-    from hullguard.firewall import compiled
-
-    if not compiled():
-        print("the firewall this worker imported is not the compiled build", file=sys.stderr)
+    if compiled() != (build == "compiled"):
+        print(f"the firewall this worker imported is not the {build} build", file=sys.stderr)
         return 3
-    repeated, fresh = hullguard_speed(corpora)
-    out.write_text(json.dumps({"repeated": repeated, "first_sight": fresh}))
+    firewall = Firewall()
+
+    def first_sight(event: object) -> object:
+        firewall.forget()
+        return firewall.inspect(event)
+
+    variants = {"repeated": firewall.inspect, "first sight": first_sight}
+    lockstep.work(variants, lambda: Firewall().inspect, corpora)
     return 0
 
 
@@ -118,25 +92,18 @@ def hullguard_adversarial(corpora: Path) -> dict[str, tuple[dict[str, float], st
     out = {}
     for name, event in fc.adversarial_events(corpora).items():
         verdict = firewall.inspect(event)
-        note = (
-            "budget exhausted: " + verdict.incomplete_reason
-            if verdict.budget_exhausted
-            else "inspected fully"
-        )
+        note = "budget exhausted: " + verdict.incomplete_reason if verdict.budget_exhausted else "inspected fully"
         if verdict.error:
             note = "internal error: " + verdict.error
         out[name] = (time_call(lambda e=event: firewall.inspect(e), budget_s=0.3, min_runs=3), note)
     return out
 
 
-# A peer's timings by event: median and p90 in µs, or "incomplete" / "error" with the reason it has none.
-PeerTimings = dict[str, dict[str, Any]]
-
 # libddwaf on the same view converted without ddtrace's limits and never timed out: the equal-work column.
 WHOLE_REQUEST = "libddwaf, whole request"
 
 
-def peer(name: str, mode: str, corpora: Path, *flags: str) -> PeerTimings | None:
+def peer(name: str, mode: str, corpora: Path, *flags: str) -> Timings | None:
     """Run a peer's adapter in its own venv; ``flags`` go to the adapter (e.g. ``--whole-request``)."""
     packages, adapter, venv = PEERS[name]
     try:
@@ -166,9 +133,7 @@ def cold_start(runs: int = 15) -> dict[str, tuple[float, float]]:
     for _ in range(runs):
         for name, (prelude, env) in variants.items():
             code = COLD_START.format(prelude=prelude)
-            proc = subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
-            )
+            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
             t, r = proc.stdout.split()
             samples[name].append((float(t), float(r)))
     return {
@@ -191,38 +156,18 @@ def timing_cell(stats: dict[str, Any]) -> str:
 
 
 def ratio_cell(ours: dict[str, Any], theirs: dict[str, Any]) -> str:
-    """hullguard's time over the peer's: the median of the ratios of the rounds, each measured minutes
-    apart at most (load drift on a shared machine moves both sides of one round alike)."""
-    if "median_us" not in theirs:
-        return "-"
-    ratios = [a / b for a, b in zip(ours["rounds"], theirs["rounds"], strict=True)]
-    return f"{statistics.median(ratios):.2f}"
-
-
-def combine(rounds: list[PeerTimings]) -> PeerTimings:
-    """One tool's timings over several rounds: per event the median of the rounds' medians and p90s,
-    with each round's median kept for the ratios; an event any round could not time keeps the reason."""
-    combined: PeerTimings = {}
-    for event in rounds[0]:
-        got = [r[event] for r in rounds]
-        timed = [g for g in got if "median_us" in g]
-        if len(timed) < len(got):
-            combined[event] = next(g for g in got if "median_us" not in g)
-            continue
-        combined[event] = {
-            "median_us": statistics.median(g["median_us"] for g in timed),
-            "p90_us": statistics.median(g["p90_us"] for g in timed),
-            "rounds": [g["median_us"] for g in timed],
-        }
-    return combined
+    """hullguard's time over the peer's: the median over the rounds of the ratio of the two turns, a
+    fraction of a second apart (see ``lockstep``)."""
+    ratio = lockstep.turn_ratio(ours, theirs)
+    return "-" if ratio is None else f"{ratio:.2f}"
 
 
 def speed_table(
     ours: dict[str, dict[str, float]],
     fresh: dict[str, dict[str, float]],
-    compiled: tuple[PeerTimings, PeerTimings] | None,
-    peers: dict[str, PeerTimings | None],
-    whole: PeerTimings | None,
+    compiled: tuple[Timings, Timings] | None,
+    peers: dict[str, Timings | None],
+    whole: Timings | None,
 ) -> list[str]:
     """Two tables: the times (hullguard from sources, compiled, the peers as they run, libddwaf on the
     whole request) and hullguard's times over libddwaf's. The whole-request columns come last so that
@@ -240,7 +185,7 @@ def speed_table(
     lines = _table(["event", *times], [[timing_cell(col[event]) for col in times.values()] for event in events], events)
     if not ddwaf:
         return lines
-    ratios: dict[str, tuple[dict[str, Any], PeerTimings]] = {
+    ratios: dict[str, tuple[dict[str, Any], Timings]] = {
         f"{name} / libddwaf": (col, ddwaf) for name, col in ours_columns.items()
     }
     if whole:
@@ -248,15 +193,20 @@ def speed_table(
         if compiled:
             ratios["compiled, first sight / whole request"] = (compiled[1], whole)
     rows = [[ratio_cell(col[event], theirs[event]) for col, theirs in ratios.values()] for event in events]
-    lines = [*lines, "", "hullguard's time over libddwaf's (target: at most 0.20 on the API Gateway events):", "",
-             *_table(["event", *ratios], rows, events)]
+    lines = [
+        *lines,
+        "",
+        "hullguard's time over libddwaf's (target: at most 0.20 on the API Gateway events):",
+        "",
+        *_table(["event", *ratios], rows, events),
+    ]
     if samples:
         lines += ["", *sample_summary(samples, ours_columns, ddwaf)]
     lines += ["", *stream_summary({"hullguard": ours} | ({"compiled": compiled[0]} if compiled else {}), present)]
     return lines
 
 
-def stream_summary(ours: dict[str, PeerTimings], peers: dict[str, PeerTimings]) -> list[str]:
+def stream_summary(ours: dict[str, Timings], peers: dict[str, Timings]) -> list[str]:
     """Each tool on the traffic stream: its median and p90 per request, and hullguard's over libddwaf's."""
     ddwaf = peers.get("libddwaf", {}).get(fc.STREAM_NAME)
     lines = [
@@ -265,7 +215,9 @@ def stream_summary(ours: dict[str, PeerTimings], peers: dict[str, PeerTimings]) 
         f"{fc.STREAM_WARMUP} untimed ones): the browser request's headers with the trace and CloudFront ids,"
         " the client address, the request id and the Referer page drawn anew for each, a user agent of the"
         " real samples', and one of the 5,000 real benign query strings each (long tracking parameters, URLs"
-        " and non-Latin text in them). Neither repeated nor first sight: what a function's traffic costs.",
+        " and non-Latin text in them). Neither repeated nor first sight: what a function's traffic costs."
+        f" {STREAM_PASSES} passes over the stream, each by a newly started and warmed inspector, the tools"
+        f" taking turns of {STREAM_PER_TURN} requests; the ratio is the median over the turns.",
         "",
         "| tool | median (p90) per request | median over libddwaf's |",
         "|---|---:|---:|",
@@ -279,12 +231,12 @@ def stream_summary(ours: dict[str, PeerTimings], peers: dict[str, PeerTimings]) 
     return lines
 
 
-def sample_summary(samples: list[str], columns: dict[str, PeerTimings], ddwaf: PeerTimings) -> list[str]:
+def sample_summary(samples: list[str], columns: dict[str, Timings], ddwaf: Timings) -> list[str]:
     """Per hullguard variant, how its time over libddwaf's spreads over the real HTTP samples."""
     lines = [
         f"Over the {len(samples)} real HTTP sample events (`events/powertools`: API Gateway REST and HTTP APIs,"
         " their authorizers, ALB, function URLs; "
-        f"{fc.SAMPLE_BUDGET_S:g} s of timing each, in the same rounds), hullguard's time over libddwaf's:",
+        f"{SAMPLE_TURNS[0]} turns of {SAMPLE_TURNS[1]:g} s each, in the same way), hullguard's time over libddwaf's:",
         "",
         "| variant | median | at most 0.20 | worst (event) |",
         "|---|---:|---:|---|",
@@ -292,7 +244,7 @@ def sample_summary(samples: list[str], columns: dict[str, PeerTimings], ddwaf: P
     for name, col in columns.items():
         ratios = {}
         for event in samples:
-            cell = ratio_cell(col[event], ddwaf[event]) if "rounds" in col[event] else "-"
+            cell = ratio_cell(col[event], ddwaf[event])
             if cell != "-":
                 ratios[event] = float(cell)
         if not ratios:
@@ -316,23 +268,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=fc.default_corpora())
     parser.add_argument("--no-peers", action="store_true")
-    parser.add_argument("--rounds", type=int, default=3, help="times every tool is timed, in turns")
-    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)  # see ``compiled_speed``
+    parser.add_argument("--worker", choices=["pure", "compiled"], help=argparse.SUPPRESS)  # see ``start_tools``
     args = parser.parse_args()
     if args.worker:
         return worker(args.corpora, args.worker)
     (BENCH / "out").mkdir(exist_ok=True)
-    ours, fresh, compiled, peers, whole = timed_rounds(args.corpora, max(1, args.rounds), args.no_peers)
+    timings = timed_in_turns(args.corpora, args.no_peers)
+    ours, fresh = timings["hullguard"], timings["hullguard, first sight"]
+    compiled = (timings["compiled"], timings["compiled, first sight"]) if "compiled" in timings else None
+    peers = {name: timings.get(name) for name in PEERS}
+    whole = timings.get(WHOLE_REQUEST)
     lines = [
         "## Firewall speed",
         "",
         "Median (p90) wall time per `inspect()` of one benign event. hullguard remembers its detectors'",
         "answers for header values (which repeat from request to request) and which header values it found",
         "clean; *first sight* empties that memo before every call, as for a value never seen before. The",
-        "peers remember nothing between calls. Every tool is timed in "
-        f"{max(1, args.rounds)} rounds, in turns (hullguard, then each",
-        "peer, then again), so that load drift on this shared machine reaches all of them alike: a time is",
-        "the median of the rounds' medians, a ratio the median of the rounds' ratios.",
+        "peers remember nothing between calls. Every tool runs in a process of its own, and all are timed",
+        f"in short turns on the same event, round after round ({EVENT_TURNS[0]} rounds of {EVENT_TURNS[1]:g} s"
+        " turns per event, the order",
+        "rotated each round; `bench/peers/lockstep.py`), so that the two times a ratio is made of are a",
+        "fraction of a second apart on this shared machine whose load moves within seconds: a time is the",
+        "median (p90) of all of a tool's samples on the event, a ratio the median over the rounds of the",
+        "two turns' ratio.",
         "",
         "*hullguard* runs the sources as the pure-Python wheel installs them; *compiled* is the same sources",
         "compiled with mypyc (`scripts/compiled_build.py`), as the platform wheel installs them"
@@ -403,46 +361,58 @@ REFERENCE_EVENT = "apigw-v2-post-2kb (typical POST)"
 REFERENCE_DDWAF_US = 250.0
 
 
-def timed_rounds(
-    corpora: Path, rounds: int, no_peers: bool
-) -> tuple[
-    PeerTimings,
-    PeerTimings,
-    tuple[PeerTimings, PeerTimings] | None,
-    dict[str, PeerTimings | None],
-    PeerTimings | None,
-]:
-    """hullguard (repeated and first sight; from sources, then compiled), each peer and libddwaf on the
-    whole request, timed in turns."""
-    ours: list[PeerTimings] = []
-    fresh: list[PeerTimings] = []
-    compiled_rounds: list[tuple[PeerTimings, PeerTimings] | None] = []
-    peer_rounds: dict[str, list[PeerTimings | None]] = {name: [] for name in PEERS}
-    whole_rounds: list[PeerTimings | None] = []
-    for _ in range(rounds):
-        repeated, first = hullguard_speed(corpora)
-        ours.append(repeated)
-        fresh.append(first)
-        compiled_rounds.append(compiled_speed(corpora))
-        if no_peers:
+# Turns per event: (rounds, seconds per turn); each tool is timed for rounds x seconds on the event.
+EVENT_TURNS = (15, 0.1)
+SAMPLE_TURNS = (6, 0.05)  # the 28 real samples: 0.3 s each
+STREAM_PASSES, STREAM_PER_TURN = 3, 50
+
+
+def start_tools(corpora: Path, no_peers: bool) -> list[Tool]:
+    """Every column's worker process, started: hullguard from its sources and compiled (when built),
+    repeated and at first sight, then the peers and libddwaf on the whole request. A peer whose venv
+    cannot be made or whose worker does not start is left out (with a message)."""
+    here = [sys.executable, str(Path(__file__).resolve()), "--corpora", str(corpora), "--worker"]
+    processes = [("hullguard", Process([*here, "pure"]), "")]
+    if compiled_present():
+        try:
+            env = dict(os.environ, PYTHONPATH=str(COMPILED_SRC))
+            processes.append(("compiled", Process([*here, "compiled"], env), ""))
+        except RuntimeError as exc:
+            print(f"compiled build not timed: {exc}", file=sys.stderr)
+    tools: list[Tool] = []
+    for name, process, _ in processes:
+        tools += [Tool(name, process, "repeated", True), Tool(f"{name}, first sight", process, "first sight", False)]
+    if no_peers:
+        return tools
+    for name, flags, column in [(n, [], n) for n in PEERS] + [("libddwaf", ["--whole-request"], WHOLE_REQUEST)]:
+        packages, adapter, venv = PEERS[name]
+        try:
+            python = ensure_peer(venv, packages)
+            process = Process([str(python), str(BENCH / "peers" / adapter), *flags, "lockstep", str(corpora), "-"])
+        except (subprocess.CalledProcessError, RuntimeError) as exc:
+            print(f"{column} not timed: {exc}", file=sys.stderr)
             continue
-        for name in PEERS:
-            peer_rounds[name].append(peer(name, "speed", corpora))
-        whole_rounds.append(peer("libddwaf", "speed", corpora, "--whole-request"))
-
-    def combined(got: list[PeerTimings | None]) -> PeerTimings | None:
-        return combine([g for g in got if g]) if got and all(got) else None
-
-    peers = {} if no_peers else {name: combined(got) for name, got in peer_rounds.items()}
-    whole = None if no_peers else combined(whole_rounds)
-    compiled = None
-    if all(compiled_rounds):
-        got = [c for c in compiled_rounds if c]
-        compiled = (combine([c[0] for c in got]), combine([c[1] for c in got]))
-    return combine(ours), combine(fresh), compiled, peers, whole
+        tools.append(Tool(column, process, "", column != WHOLE_REQUEST))
+    return tools
 
 
-def machine_speed(ddwaf: PeerTimings | None) -> list[str]:
+def timed_in_turns(corpora: Path, no_peers: bool) -> dict[str, Timings]:
+    """Every column's timings (see ``lockstep``): the speed events, the real samples, the stream."""
+    tools = start_tools(corpora, no_peers)
+    try:
+        turns = dict.fromkeys(fc.speed_events(corpora), EVENT_TURNS)
+        turns |= dict.fromkeys(fc.http_sample_events(corpora), SAMPLE_TURNS)
+        timings = lockstep.time_events(tools, turns)
+        stream = lockstep.time_stream(tools, fc.STREAM_TIMED, STREAM_PASSES, STREAM_PER_TURN)
+        for name, got in stream.items():
+            timings[name][fc.STREAM_NAME] = got
+        return timings
+    finally:
+        for process in {id(tool.process): tool.process for tool in tools}.values():
+            process.close()
+
+
+def machine_speed(ddwaf: Timings | None) -> list[str]:
     """A line saying how much slower (or faster) this machine is than the issue's, from libddwaf's time."""
     if not ddwaf or REFERENCE_EVENT not in ddwaf or "median_us" not in ddwaf[REFERENCE_EVENT]:
         return []

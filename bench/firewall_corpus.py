@@ -138,7 +138,6 @@ def sample_events(corpora: Path) -> dict[str, dict[str, object]]:
 # the ratio to libddwaf spreads over real request shapes, not only over the events chosen for the
 # main table. A short budget each: there are a few dozen.
 SAMPLE_PREFIX = "sample: "
-SAMPLE_BUDGET_S = 0.3
 _HTTP_SAMPLES = ("apiGateway", "apigateway", "alb", "lambdaFunctionUrl")
 
 

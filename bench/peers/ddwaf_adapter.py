@@ -1,7 +1,7 @@
 """Datadog's in-app WAF (libddwaf with its default rules, as bundled in ddtrace) on the samples.
 
 Run with the ddtrace peer's interpreter:
-``python ddwaf_adapter.py [--whole-request] detect|speed|adversarial CORPORA OUT [SAMPLES]``.
+``python ddwaf_adapter.py [--whole-request] detect|lockstep|adversarial CORPORA OUT [SAMPLES]``.
 The event is mapped to libddwaf's HTTP addresses by ``firewall_corpus.peer_view`` (timed as part of the
 inspection, as ddtrace's own integrations must do it too), then evaluated in a fresh context.
 

@@ -1,5 +1,6 @@
-"""The command line every peer adapter shares: ``adapter.py detect|speed|adversarial CORPORA OUT [SAMPLES]``
-(and ``repeat CORPORA OUT EVENT RUNS``, which only inspects one speed event, for ``bench/instructions.py``).
+"""The command line every peer adapter shares: ``adapter.py detect|adversarial CORPORA OUT [SAMPLES]``,
+``adapter.py lockstep CORPORA -`` (speed: timed in turns with the other tools, see ``lockstep.py``) and
+``adapter.py repeat CORPORA OUT EVENT RUNS`` (only inspects one speed event, for ``bench/instructions.py``).
 
 The adapter supplies only its ``inspect(event) -> list of attack classes``; this module runs it over the
 benchmark's samples exactly as the hullguard side is run, and writes ``{"init_ms", "results"}`` as JSON.
@@ -13,7 +14,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from timing import time_call, time_each
+import lockstep
+from timing import time_call
 
 import firewall_corpus as fc
 
@@ -31,13 +33,9 @@ def serve(inspect: fc.Inspector, init_ms: float, args: list[str] | None = None) 
     corpora_dir = Path(corpora)
     if mode == "detect":
         payload: object = fc.run_detection(inspect, corpora_dir, fc.load_samples(Path(rest[0])))
-    elif mode == "speed":
-        payload = {
-            name: timed_or_reason(partial(inspect, event)) for name, event in fc.speed_events(corpora_dir).items()
-        }
-        for name, event in fc.http_sample_events(corpora_dir).items():
-            payload[name] = timed_or_reason(partial(inspect, event), budget_s=fc.SAMPLE_BUDGET_S)
-        payload[fc.STREAM_NAME] = dict(time_each(inspect, fc.traffic_stream(corpora_dir), fc.STREAM_WARMUP))
+    elif mode == "lockstep":  # timed in turns with the other tools, see lockstep.py
+        lockstep.work({"": inspect}, lambda: inspect, corpora_dir, IncompleteInspection)
+        return
     elif mode == "repeat":  # for ``bench/instructions.py --peer``: inspect one event, untimed
         name, runs = rest[0], int(rest[1])
         event = next(e for label, e in fc.speed_events(corpora_dir, only=name).items() if name in label)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
-from typing import TypeVar
-
-T = TypeVar("T")
+from collections.abc import Callable
 
 
 def time_call(
@@ -26,23 +23,5 @@ def time_call(
     return {
         "median_us": statistics.median(samples),
         "p90_us": samples[int(len(samples) * 0.9) - 1] if len(samples) >= 10 else samples[-1],
-        "runs": float(len(samples)),
-    }
-
-
-def time_each(fn: Callable[[T], object], items: Sequence[T], warmup: int) -> dict[str, float]:
-    """Median and p90 wall time of ``fn(item)`` over ``items[warmup:]``, each item once, after
-    ``fn`` has seen ``items[:warmup]`` untimed (a warm function's stream of distinct requests)."""
-    for item in items[:warmup]:
-        fn(item)
-    samples: list[float] = []
-    for item in items[warmup:]:
-        start = time.perf_counter()
-        fn(item)
-        samples.append((time.perf_counter() - start) * 1e6)
-    samples.sort()
-    return {
-        "median_us": statistics.median(samples),
-        "p90_us": samples[int(len(samples) * 0.9) - 1],
         "runs": float(len(samples)),
     }
