@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from hullguard.firewall import Firewall, gate, header_shapes
 from hullguard.firewall.detectors.base import Detection, ScanContext
-from hullguard.firewall.header_shapes import MAX_VALUE, all_fit, fitting, shape
+from hullguard.firewall.header_shapes import MAX_VALUE, fitting, shape
 
 
 def fits(location: str, value: str) -> bool:
@@ -276,25 +276,59 @@ _SHAPED_NAMES = sorted({name for name, _ in REAL_VALUES + PARTLY_SHAPED})
 @pytest.mark.parametrize(
     ("name", "value"), REAL_VALUES + PARTLY_SHAPED + [(name, value) for name, value, _ in ATTACKS]
 )
-def test_one_re2_match_over_many_values_agrees_with_each_grammar(name: str, value: str) -> None:
+def test_re2_matches_over_many_values_agree_with_each_grammar(name: str, value: str) -> None:
     header = shape(name)
     assert header is not None
     fits_alone = header.pattern.fullmatch(value) is not None
-    assert all_fit([(header, value)]) == fits_alone
+    assert header_shapes.fits([(header, value)]) == [fits_alone]
     others = [(shape(other), text) for other, text in REAL_VALUES]
-    assert all_fit([*others, (header, value)]) == fits_alone  # type: ignore[list-item]
+    around = [True] * len(others)
+    assert header_shapes.fits([*others, (header, value), *others]) == [*around, fits_alone, *around]  # type: ignore[list-item]
+
+
+def test_a_value_that_does_not_fit_ends_one_match_and_the_next_starts_after_it() -> None:
+    accept, host, agent = shape("accept"), shape("host"), shape("user-agent")
+    assert accept is not None and host is not None and agent is not None
+    values = [(accept, "text/html"), (host, "<url-id>.lambda-url.us-east-1.on.aws"), (agent, CHROME),
+              (accept, "*/*"), (host, "a b"), (host, "c d"), (accept, "application/json")]
+    assert header_shapes.fits(values) == [True, False, True, True, False, False, True]
+
+
+def test_separators_inside_a_value_cannot_make_it_read_as_several_fitting_ones() -> None:
+    # Joined as "accept NUL text/html SOH accept NUL text/html SOH", this one value would read as two
+    # fitting Accept values; it fits no grammar.
+    accept = shape("accept")
+    assert accept is not None
+    for value in ("text/html\x01accept\x00text/html", "text/html\x01", "\x00text/html"):
+        assert header_shapes.fits([(accept, value)]) == [False]
+        assert header_shapes.fits([(accept, "text/html"), (accept, value)]) == [True, False]
+
+
+def test_a_value_smuggling_a_fitting_header_after_separators_is_still_inspected() -> None:
+    # Read as "Accept: text/html" and "Referer: <metadata URL>", both fitting, the URL would have been
+    # judged as part of an Accept value, which carries nothing: neither SSRF nor the path was reported.
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "requestContext": {"requestId": "r"},
+             "headers": {"Accept": "text/html\x01referer\x00http://169.254.169.254/latest/meta-data/iam/"}}
+    assert {f.attack for f in Firewall().inspect(event).findings} >= {"ssrf"}
+
+
+_ALPHABET = "aZk09 ;,=/.()-_+:*#q\t\v$'<"  # grammar characters and some that no grammar has
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.sampled_from(_SHAPED_NAMES),
-    st.text(alphabet="aZk09 ;,=/.()-_+:*#q\t\v$'<", max_size=40),
+    st.lists(
+        st.sampled_from(REAL_VALUES + PARTLY_SHAPED)  # most fit
+        | st.tuples(st.sampled_from(_SHAPED_NAMES), st.text(alphabet=_ALPHABET, max_size=40))
+        | st.tuples(st.sampled_from(_SHAPED_NAMES), st.text(alphabet=_ALPHABET + "\x00\x01é", max_size=40)),
+        min_size=1,
+        max_size=8,
+    )
 )
-def test_the_re2_match_never_fits_a_value_its_grammar_does_not(name: str, value: str) -> None:
-    header = shape(name)
-    assert header is not None
-    if all_fit([(header, value)]):
-        assert header.pattern.fullmatch(value) is not None
+def test_the_re2_matches_answer_as_each_grammar_does(pairs: list[tuple[str, str]]) -> None:
+    shaped = [(shape(name), value) for name, value in pairs]
+    expected = [header.pattern.fullmatch(value) is not None for header, value in shaped]  # type: ignore[union-attr]
+    assert header_shapes.fits(shaped) == expected  # type: ignore[arg-type]
 
 
 def test_without_re2_each_value_is_matched_alone_with_the_same_views(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -140,26 +140,35 @@ def _spans(pattern: str) -> Spans:
     return raw  # type: ignore[no-any-return]
 
 
-def fullmatcher(pattern: str, max_mem: int = _LOCATOR_MAX_MEM) -> Callable[[bytes], bool] | None:
-    """Whether ``pattern`` (RE2 syntax) matches a whole text (ASCII bytes), in one linear-time pass;
-    None without RE2 or when RE2 rejects the pattern. ``max_mem``: its memory budget (see above)."""
+def prefix_matcher(pattern: str, max_mem: int = _LOCATOR_MAX_MEM) -> Callable[[bytes, int], int] | None:
+    """Where the longest match of ``pattern`` (RE2 syntax) that starts at ``pos`` of a text (ASCII
+    bytes) ends, or -1 when none starts there, in one linear-time pass; None without RE2 or when RE2
+    rejects the pattern. ``max_mem``: its memory budget (see above)."""
     try:
         import re2
     except Exception:  # not installed, or a wheel broken for this platform
         return None
     try:
-        compiled = re2.compile(pattern.encode("ascii"), _options(re2, max_mem))
+        options = _options(re2, max_mem)
+        options.longest_match = True  # the end of the longest match, whatever the order of alternatives
+        compiled = re2.compile(pattern.encode("ascii"), options)
     except Exception:  # a pattern RE2 rejects
         return None
-    public = compiled.fullmatch
+    public = compiled.match
+
+    def public_end(data: bytes, pos: int) -> int:
+        found = public(data, pos)
+        return -1 if found is None else int(found.end())
+
     try:  # the compiled RE2 without the wrapper's match object, as in ``_spans``
-        raw = partial(compiled._regexp.Match, re2._re2.RE2.Anchor.ANCHOR_BOTH)
+        raw = partial(compiled._regexp.Match, re2._re2.RE2.Anchor.ANCHOR_START)
         for probe in (b"", b"\x01", pattern.encode("ascii")):
-            if (raw(probe, 0, len(probe))[0][0] == 0) != (public(probe) is not None):
-                raise ValueError("unexpected answer")
+            for pos in (0, len(probe) // 2):
+                if raw(probe, pos, len(probe))[0][1] != public_end(probe, pos):
+                    raise ValueError("unexpected answer")
     except Exception:
-        return lambda data: public(data) is not None
-    return lambda data: raw(data, 0, len(data))[0][0] == 0
+        return public_end
+    return lambda data, pos: raw(data, pos, len(data))[0][1]  # type: ignore[no-any-return]
 
 
 # Groups of families whose gate patterns are matched in an RE2 set of their own (the other families

@@ -40,7 +40,7 @@ import re
 from collections.abc import Callable
 
 from hullguard.firewall.addresses import public_ipv4_list
-from hullguard.firewall.gate import fullmatcher
+from hullguard.firewall.gate import prefix_matcher
 
 MAX_VALUE = 512
 _WORD = r"[a-z0-9]+(?:[.+-][a-z0-9]+)*"  # no leading, trailing or doubled dot: never ".."
@@ -267,17 +267,42 @@ def fitting(location: str, value: str) -> Shape | None:
     return found if found is not None and found.pattern.fullmatch(value) is not None else None
 
 
-def all_fit(shaped: list[tuple[Shape, str]]) -> bool:
-    """Every value fits its shape, told by one RE2 match over all of them (a dozen Python matches
-    cost about fifteen times as many instructions). False when one does not, or RE2 cannot tell:
-    the caller then matches each value alone, so this only ever answers yes for values that fit."""
-    text = "".join([f"{shape.name}\x00{value}\x01" for shape, value in shaped])
-    if not text.isascii():
-        return False
-    if not _BATCH:
-        _BATCH.append(fullmatcher(_batch_pattern(), _BATCH_MAX_MEM))
-    match = _BATCH[0]
-    return match is not None and match(text.encode("ascii"))
+def fits(shaped: list[tuple[Shape, str]]) -> list[bool]:
+    """Whether each value fits its header's shape. RE2 matches the values joined as ``name NUL value
+    SOH`` from the start for as long as they fit, so a browser's dozen standard headers, which usually
+    all fit, take one match (a dozen Python matches cost about fifteen times as many instructions); a
+    value that does not fit ends a match, and the next one starts after it. Without RE2, or where the
+    joined text is not ASCII or a value holds one of the two separators (which could make one value
+    read as several), each value is matched alone with its Python grammar."""
+    match = _batch()
+    if match is not None:
+        values = "".join([value for _, value in shaped])  # two finds in it cost less than two counts
+        if values.isascii() and "\x00" not in values and "\x01" not in values:
+            text = "".join([f"{shape.name}\x00{value}\x01" for shape, value in shaped])
+            try:
+                return _fitting_runs(match, text.encode("ascii"), shaped)
+            except Exception:  # noqa: S110 (never an exception into the host function: Python's grammars)
+                pass
+    return [shape.pattern.fullmatch(value) is not None for shape, value in shaped]
+
+
+def _fitting_runs(match: Callable[[bytes, int], int], data: bytes, shaped: list[tuple[Shape, str]]) -> list[bool]:
+    """Per value joined in ``data``, whether it fits: each match from a value's start ends where the
+    run of fitting values from there ends (every match ends after a SOH: no grammar reads one)."""
+    end = match(data, 0)
+    if end == len(data):
+        return [True] * len(shaped)
+    out: list[bool] = []
+    pos = 0
+    for shape, value in shaped:
+        size = len(shape.name) + len(value) + 2
+        if pos < end:  # within the run the last match covered
+            out.append(True)
+        else:  # the value that ended the run: the next match starts after it
+            out.append(False)
+            end = match(data, pos + size)
+        pos += size
+    return out
 
 
 def _batch_pattern() -> str:
@@ -289,10 +314,16 @@ def _batch_pattern() -> str:
     return f"(?i)(?:(?:{names})\\x01)*"
 
 
-_BATCH: list[Callable[[bytes], bool] | None] = []  # the compiled batch matcher, once built
+_BATCH: list[Callable[[bytes, int], int] | None] = []  # the compiled batch matcher, once built
+
+
+def _batch() -> Callable[[bytes, int], int] | None:
+    if not _BATCH:
+        _BATCH.append(prefix_matcher(_batch_pattern(), _BATCH_MAX_MEM))
+    return _BATCH[0]
 # The batch's program is about 10k instructions: with less room its DFA cache fills on one browser's
 # headers and RE2 falls back to its NFA, ten times slower than the DFA (and than Python's matches).
 _BATCH_MAX_MEM = 8 << 20
 
 
-__all__ = ["MAX_VALUE", "PREFIXES", "Shape", "all_fit", "fitting", "shape"]
+__all__ = ["MAX_VALUE", "PREFIXES", "Shape", "fits", "fitting", "shape"]

@@ -28,7 +28,7 @@ from hullguard.firewall.decoders import (
 from hullguard.firewall.decoders.gzip import decompress, is_compressed
 from hullguard.firewall.decoders.overlong import bytes_to_text
 from hullguard.firewall.header_shapes import MAX_VALUE as MAX_SHAPED
-from hullguard.firewall.header_shapes import Shape, all_fit
+from hullguard.firewall.header_shapes import Shape, fits
 from hullguard.firewall.header_shapes import shape as header_shape
 from hullguard.firewall.memo import MAX_TEXT as MAX_REMEMBERED
 from hullguard.firewall.prefilter import view_starts
@@ -548,19 +548,19 @@ class Inspection:
     def shaped_headers(self, shaped: list[tuple[Shape, str, Meta]]) -> None:
         """The values of standard headers (``header_shapes.py``): one in its header's shape that no family
         the shape leaves could find anything in is not a view (its base64 decoding, if it looks like
-        base64, is one); the others are. A browser's dozen such headers usually all fit, which one RE2
-        match over all of them tells (``header_shapes.all_fit``); otherwise each is matched alone. The
+        base64, is one); the others are. Which values fit is told by RE2 matches over all of them, one
+        when all fit, as a browser's dozen such headers usually do (``header_shapes.fits``). The
         scanner is told the shape each view fits (or None), so it need not match again."""
         # Even for one value: the grammars are case-insensitive, which Python's re matches a character
         # at a time (a trace id or a CloudFront id costs several RE2 calls), and the headers a warm
         # function has not seen before are the per-request ids, two or three of them.
-        every = all_fit([(shape, value) for shape, value, _ in shaped])
+        fit_each = fits([(shape, value) for shape, value, _ in shaped])
         views: list[tuple[Shape | None, str, Meta]] = []
         skipped: list[str] = []  # looked at, as the first time, and counted like views
         undecided: list[tuple[Shape, str, Meta]] = []  # fit a shape that leaves some families
-        for item in shaped:
+        for i, item in enumerate(shaped):  # (the compiled build loops over zip() generically)
             shape, value, meta = item
-            if not every and shape.pattern.fullmatch(value) is None:
+            if not fit_each[i]:
                 views.append((None, value, meta))
             elif shape.rules_out is None or (shape.carries_nothing is not None and shape.carries_nothing(value)):
                 skipped.append(value)
