@@ -17,7 +17,9 @@ prints there is not taken for an answer:
   ``{"error": why}`` when the tool cannot inspect it (asked again, the same answer, not timed again);
 * ``{"stream": [START, END], "pass": P}``: time each of the traffic stream's timed requests START to
   END once -> ``{"samples": [...]}``; a new pass takes a new stream inspector, warmed on the untimed
-  requests first, as a newly started function would be;
+  requests first, as a newly started function would be. A stream's turn is a whole pass (a warm
+  function's requests back to back) or a part of one (the tools' processes then take turns within
+  it, and each turn starts with caches the other processes used);
 * ``{"quit": true}``.
 """
 
@@ -184,14 +186,15 @@ def time_events(tools: list[Tool], events: Mapping[str, tuple[int, float]]) -> d
     return out
 
 
-def time_stream(tools: list[Tool], timed: int, passes: int, per_turn: int) -> dict[str, dict[str, Any]]:
+def time_stream(tools: list[Tool], timed: int, passes: range, per_turn: int) -> dict[str, dict[str, Any]]:
     """Per tool that streams: the traffic stream's ``timed`` requests, each once per pass, ``per_turn``
-    requests a turn."""
+    requests a turn. ``passes`` numbers them: a number a worker has not streamed yet starts a new
+    inspector, so a second call goes on with numbers after the first call's."""
     streaming = [tool for tool in tools if tool.streams]
     samples: dict[str, list[float]] = {tool.name: [] for tool in streaming}
     turns: dict[str, list[float]] = {tool.name: [] for tool in streaming}
     round_number = 0
-    for stream_pass in range(passes):
+    for stream_pass in passes:
         for start in range(0, timed, per_turn):
             for tool in _rotated(streaming, round_number):
                 reply = tool.process.ask({"stream": [start, min(timed, start + per_turn)], "pass": stream_pass})
