@@ -315,15 +315,17 @@ def _batch_pattern() -> str:
 
 
 _BATCH: list[Callable[[bytes, int], int] | None] = []  # the compiled batch matcher, once built
-
-
-def _batch() -> Callable[[bytes, int], int] | None:
-    if not _BATCH:
-        _BATCH.append(prefix_matcher(_batch_pattern(), _BATCH_MAX_MEM))
-    return _BATCH[0]
 # The batch's program is about 10k instructions: with less room its DFA cache fills on one browser's
 # headers and RE2 falls back to its NFA, ten times slower than the DFA (and than Python's matches).
 _BATCH_MAX_MEM = 8 << 20
+
+
+def _batch() -> Callable[[bytes, int], int] | None:
+    """The batch matcher (``prefix_matcher`` of ``_batch_pattern``), compiled on first use; None
+    without RE2."""
+    if not _BATCH:
+        _BATCH.append(prefix_matcher(_batch_pattern(), _BATCH_MAX_MEM))
+    return _BATCH[0]
 
 
 __all__ = ["MAX_VALUE", "PREFIXES", "Shape", "fits", "fitting", "shape"]
