@@ -19,7 +19,10 @@ prints there is not taken for an answer:
   END once -> ``{"samples": [...]}``; a new pass takes a new stream inspector, warmed on the untimed
   requests first, as a newly started function would be. A stream's turn is a whole pass (a warm
   function's requests back to back) or a part of one (the tools' processes then take turns within
-  it, and each turn starts with caches the other processes used);
+  it, and each turn starts with caches the other processes used). With ``"evict": true`` the worker
+  writes over ``EVICTION_BYTES`` of memory before each request (untimed), so that each one starts
+  with the CPU's caches holding none of its code or data: a function whose CPU ran other work since
+  its last request;
 * ``{"quit": true}``.
 """
 
@@ -35,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 REPLY = "LOCKSTEP "
+EVICTION_BYTES = 32 << 20  # more than the last-level cache of the machines this runs on
 WARM_UP_BELOW_US = 20_000.0  # a turn starts with an untimed call when the event takes less than this
 
 
@@ -66,7 +70,8 @@ def work(
                     stream_inspect(item)
             assert stream_inspect is not None
             start, end = request["stream"]
-            _answer({"samples": _each(stream_inspect, timed_stream[start:end])})
+            evict = _evict if request.get("evict") else None
+            _answer({"samples": _each(stream_inspect, timed_stream[start:end], evict)})
             continue
         key = (request["event"], request["variant"])
         if key not in no_time:
@@ -104,10 +109,24 @@ def _turn(fn: Callable[[object], object], event: object, seconds: float, min_run
     return samples
 
 
-def _each(fn: Callable[[object], object], items: list[dict[str, object]]) -> list[float]:
+_SCRATCH = bytearray()
+
+
+def _evict() -> None:
+    """Write one byte per cache line of a buffer larger than the CPU's caches."""
+    if not _SCRATCH:
+        _SCRATCH.extend(bytes(EVICTION_BYTES))
+    _SCRATCH[::64] = b"\x01" * (EVICTION_BYTES // 64)
+
+
+def _each(
+    fn: Callable[[object], object], items: list[dict[str, object]], before: Callable[[], None] | None = None
+) -> list[float]:
     samples: list[float] = []
     clock = time.perf_counter
     for item in items:
+        if before is not None:
+            before()
         start = clock()
         fn(item)
         samples.append((clock() - start) * 1e6)
@@ -186,10 +205,13 @@ def time_events(tools: list[Tool], events: Mapping[str, tuple[int, float]]) -> d
     return out
 
 
-def time_stream(tools: list[Tool], timed: int, passes: range, per_turn: int) -> dict[str, dict[str, Any]]:
+def time_stream(
+    tools: list[Tool], timed: int, passes: range, per_turn: int, evict: bool = False
+) -> dict[str, dict[str, Any]]:
     """Per tool that streams: the traffic stream's ``timed`` requests, each once per pass, ``per_turn``
-    requests a turn. ``passes`` numbers them: a number a worker has not streamed yet starts a new
-    inspector, so a second call goes on with numbers after the first call's."""
+    requests a turn (``evict``: each with emptied caches). ``passes`` numbers them: a number a worker
+    has not streamed yet starts a new inspector, so a second call goes on with numbers after the
+    first call's."""
     streaming = [tool for tool in tools if tool.streams]
     samples: dict[str, list[float]] = {tool.name: [] for tool in streaming}
     turns: dict[str, list[float]] = {tool.name: [] for tool in streaming}
@@ -197,7 +219,8 @@ def time_stream(tools: list[Tool], timed: int, passes: range, per_turn: int) -> 
     for stream_pass in passes:
         for start in range(0, timed, per_turn):
             for tool in _rotated(streaming, round_number):
-                reply = tool.process.ask({"stream": [start, min(timed, start + per_turn)], "pass": stream_pass})
+                span = [start, min(timed, start + per_turn)]
+                reply = tool.process.ask({"stream": span, "pass": stream_pass, "evict": evict})
                 samples[tool.name] += reply["samples"]
                 turns[tool.name].append(statistics.median(reply["samples"]))
             round_number += 1
