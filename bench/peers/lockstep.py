@@ -1,12 +1,12 @@
 """Lock-step timing: every tool in a process of its own, all timed in short turns on the same event.
 
 On a shared machine the load moves within seconds. Timing one tool over all events and then the next
-puts minutes between the two times a ratio is made of; here the coordinator (``Coordinator``) asks
-each tool's process in turn for a short *turn* of timing on one event (a tenth of a second), round and
-round, so the turns a ratio pairs are a fraction of a second apart. A ratio is the median, over the
-rounds of turns, of one tool's turn median over the other's in the same round; a time is the median
-(and p90) of every sample a tool took on the event. The order of the tools is rotated every round, so
-that none is always the one timed after a given other.
+puts minutes between the two times a ratio is made of; here the coordinator (``time_events``,
+``time_stream``) asks each tool's process in turn for a short *turn* of timing on one event (a tenth
+of a second), round and round, so the turns a ratio pairs are a fraction of a second apart. A ratio
+is the median, over the rounds of turns, of one tool's turn median over the other's in the same
+round; a time is the median (and p90) of every sample a tool took on the event. The order of the
+tools is rotated every round, so that none is always the one timed after a given other.
 
 Each tool's process runs ``work`` (standard library only: a peer's process runs its own venv's Python)
 and answers one JSON line per request on stdout, marked with ``REPLY`` so that anything a library
