@@ -397,15 +397,15 @@ def start_tools(corpora: Path, no_peers: bool) -> list[Tool]:
     repeated and at first sight, then the peers and libddwaf on the whole request. A peer whose venv
     cannot be made or whose worker does not start is left out (with a message)."""
     here = [sys.executable, str(Path(__file__).resolve()), "--corpora", str(corpora), "--worker"]
-    processes = [("hullguard", Process([*here, "pure"]), "")]
+    processes = [("hullguard", Process([*here, "pure"]))]
     if compiled_present():
         try:
             env = dict(os.environ, PYTHONPATH=str(COMPILED_SRC))
-            processes.append(("compiled", Process([*here, "compiled"], env), ""))
+            processes.append(("compiled", Process([*here, "compiled"], env)))
         except RuntimeError as exc:
             print(f"compiled build not timed: {exc}", file=sys.stderr)
     tools: list[Tool] = []
-    for name, process, _ in processes:
+    for name, process in processes:
         tools += [Tool(name, process, "repeated", True), Tool(f"{name}, first sight", process, "first sight", False)]
     if no_peers:
         return tools
@@ -428,12 +428,9 @@ def timed_in_turns(corpora: Path, no_peers: bool) -> dict[str, Timings]:
         turns = dict.fromkeys(fc.speed_events(corpora), EVENT_TURNS)
         turns |= dict.fromkeys(fc.http_sample_events(corpora), SAMPLE_TURNS)
         timings = lockstep.time_events(tools, turns)
-        passes = range(STREAM_PASSES)
-        whole = lockstep.time_stream(tools, fc.STREAM_TIMED, passes, fc.STREAM_TIMED)
-        later = range(STREAM_PASSES, STREAM_PASSES + INTERLEAVED_PASSES)
-        interleaved = lockstep.time_stream(tools, fc.STREAM_TIMED, later, INTERLEAVED_PER_TURN)
-        last = STREAM_PASSES + INTERLEAVED_PASSES
-        cold = lockstep.time_stream(tools, fc.STREAM_TIMED, range(last, last + 1), COLD_PER_TURN, evict=True)
+        whole = lockstep.time_stream(tools, fc.STREAM_TIMED, STREAM_PASSES, fc.STREAM_TIMED)
+        interleaved = lockstep.time_stream(tools, fc.STREAM_TIMED, INTERLEAVED_PASSES, INTERLEAVED_PER_TURN)
+        cold = lockstep.time_stream(tools, fc.STREAM_TIMED, 1, COLD_PER_TURN, evict=True)
         for name, got in whole.items():
             timings[name][fc.STREAM_NAME] = got
             timings[name][INTERLEAVED] = interleaved[name]

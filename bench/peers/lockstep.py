@@ -34,6 +34,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
+from itertools import count, islice
 from pathlib import Path
 from typing import Any
 
@@ -206,17 +207,16 @@ def time_events(tools: list[Tool], events: Mapping[str, tuple[int, float]]) -> d
 
 
 def time_stream(
-    tools: list[Tool], timed: int, passes: range, per_turn: int, evict: bool = False
+    tools: list[Tool], timed: int, passes: int, per_turn: int, evict: bool = False
 ) -> dict[str, dict[str, Any]]:
     """Per tool that streams: the traffic stream's ``timed`` requests, each once per pass, ``per_turn``
-    requests a turn (``evict``: each with emptied caches). ``passes`` numbers them: a number a worker
-    has not streamed yet starts a new inspector, so a second call goes on with numbers after the
-    first call's."""
+    requests a turn (``evict``: each with emptied caches). Every pass, of every call, has a number of
+    its own, so each starts a new inspector in the workers."""
     streaming = [tool for tool in tools if tool.streams]
     samples: dict[str, list[float]] = {tool.name: [] for tool in streaming}
     turns: dict[str, list[float]] = {tool.name: [] for tool in streaming}
     round_number = 0
-    for stream_pass in passes:
+    for stream_pass in islice(_PASS_NUMBERS, passes):
         for start in range(0, timed, per_turn):
             for tool in _rotated(streaming, round_number):
                 span = [start, min(timed, start + per_turn)]
@@ -225,6 +225,9 @@ def time_stream(
                 turns[tool.name].append(statistics.median(reply["samples"]))
             round_number += 1
     return {name: _summary(samples[name], turns[name]) for name in samples}
+
+
+_PASS_NUMBERS = count()  # numbers of stream passes, never used twice in a run
 
 
 def _rotated(tools: list[Tool], round_number: int) -> list[Tool]:
