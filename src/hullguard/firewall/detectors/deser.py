@@ -17,11 +17,12 @@ from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "deser"
-# Necessary condition, led by rare characters where possible: a sigil or binary marker, a base64 stream
+# Necessary condition, led by rare characters where possible: a sigil or binary marker, an XML element
+# that Java decoders instantiate (not any "<": markup is common and reaches the XSS detector), a base64 stream
 # header (case-sensitive even under the engine's IGNORECASE), a hex Java header, PHP object notation, or a
 # fully qualified gadget package (".sun.", ".apache.", ".windows." ...).
 PREFILTER = (
-    r"[\x80\xac<]|\$\$nd|[$_]type|!!|!ruby|@type"
+    r"[\x80\xac]|<(?:java|object|dynamic-proxy)|\$\$nd|[$_]type|!!|!ruby|@type"
     r"|c(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser"
     r"|code|timeit|platform)\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD)|aced0005"
     r"|[oc]:\d|ysoserial|\.(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect"

@@ -230,7 +230,7 @@ _TAG_REACH = 1024  # an event attribute this close after a tag opens belongs to 
 def _scan_tags(text: str, paranoia: int) -> Detection | None:
     # Event attributes are found in one pass over the whole text, then matched to the tags before
     # them: a tag whose ">" sits inside a quoted value (<x 1=">" onxxx=1) still owns its handler.
-    events = list(markup.EVENT_ATTRIBUTE.finditer(text))
+    events = list(markup.EVENT_ATTRIBUTE.finditer(text)) if "=" in text else []  # a handler needs its "="
     next_event = 0
     in_math = False
     for tag in markup.iter_tags(text):
@@ -252,32 +252,51 @@ def _scan_tags(text: str, paranoia: int) -> Detection | None:
     return None
 
 
+# Each context rule needs one of these characters (see the patterns in ``xss_js``): "=" an attribute
+# break, a sink assigned or a CSS expression; ":" a script scheme, data: URL or CSS binding; "{" a
+# template; "(" or "`" a call; "[" an index; a quote a string break; "+" UTF-7 or a cookie read; "</" a
+# script close. A value with none of them - a placeholder Host "<url-id>.lambda-url...", a phrase in
+# angle brackets - needs none of the dozen passes below.
+_CONTEXT_CHARS = re.compile(r"[=:{(`\[\"'+]|</")
+# The JavaScript-context patterns, each with the characters it cannot match without: a long value is
+# read only by the patterns whose characters it holds.
+_SCRIPT_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (js.SCRIPT_CLOSE, "<", "</script> closes the script block"),
+    (js.SINK_CALL, "(`", "call of a JavaScript sink"),
+    (js.SINK_REFERENCE, "(=", "JavaScript sink passed as a value"),
+    (js.GLOBAL_INDEX_CALL, "[", "computed call on a global object"),
+    (js.SINK_INDEX_CALL, "[", "JavaScript sink called by its quoted name"),
+    (js.JS_STRING_BREAK, "\"'`", "quote closes a JavaScript string and a call follows"),
+)
+
+
+def _holds_any(text: str, characters: str) -> bool:
+    return any(character in text for character in characters)
+
+
 def _scan_contexts(text: str) -> Detection | None:
-    match = js.ATTRIBUTE_BREAK.search(text)
-    while match is not None:
-        if match.group(1).lower() in js.EVENT_NAMES and js.HANDLER_CODE.match(text, match.end()):
-            return Detection("HG-XSS-004", f"event handler {match.group(1).lower()}= outside a tag", *match.span())
-        match = js.ATTRIBUTE_BREAK.search(text, match.end())
-    match = js.BARE_SCHEME.search(text)
-    if match is not None and _script_follows(text, match.end()):
-        return Detection("HG-XSS-003", "script URL scheme followed by code", *match.span())
-    if "data:text/html" in text.lower():
-        return Detection("HG-XSS-003", "data:text/html URL", 0, min(len(text), 64))
-    escape = js.template_escape(text)
+    if _CONTEXT_CHARS.search(text) is None:
+        return None
+    if "=" in text:
+        match = js.ATTRIBUTE_BREAK.search(text)
+        while match is not None:
+            if match.group(1).lower() in js.EVENT_NAMES and js.HANDLER_CODE.match(text, match.end()):
+                return Detection("HG-XSS-004", f"event handler {match.group(1).lower()}= outside a tag", *match.span())
+            match = js.ATTRIBUTE_BREAK.search(text, match.end())
+    if ":" in text:
+        match = js.BARE_SCHEME.search(text)
+        if match is not None and _script_follows(text, match.end()):
+            return Detection("HG-XSS-003", "script URL scheme followed by code", *match.span())
+        if "data:text/html" in text.lower():
+            return Detection("HG-XSS-003", "data:text/html URL", 0, min(len(text), 64))
+    escape = js.template_escape(text) if "{{" in text else None
     if escape is not None:
         return Detection("HG-XSS-006", f"'{escape}' inside a {{{{ }}}} template expression", 0, min(len(text), 64))
-    match = js.CSS_EXPRESSION.search(text)
+    match = js.CSS_EXPRESSION.search(text) if ":" in text or "=" in text else None
     if match is not None:
         return Detection("HG-XSS-007", "CSS expression/binding", *match.span())
-    for pattern, why in (
-        (js.SCRIPT_CLOSE, "</script> closes the script block"),
-        (js.SINK_CALL, "call of a JavaScript sink"),
-        (js.SINK_REFERENCE, "JavaScript sink passed as a value"),
-        (js.GLOBAL_INDEX_CALL, "computed call on a global object"),
-        (js.SINK_INDEX_CALL, "JavaScript sink called by its quoted name"),
-        (js.JS_STRING_BREAK, "quote closes a JavaScript string and a call follows"),
-    ):
-        match = pattern.search(text)
+    for pattern, needs, why in _SCRIPT_PATTERNS:
+        match = pattern.search(text) if _holds_any(text, needs) else None
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
     if "document" in text.lower():  # a cheap guard: these two only matter with the word present
@@ -299,7 +318,7 @@ def _scan_contexts(text: str) -> Detection | None:
         return Detection(
             "HG-XSS-001", "<?xml-stylesheet?> loads a stylesheet that can emit script (XSLT)", *match.span()
         )
-    match = js.UTF7_MARKUP.search(text)
+    match = js.UTF7_MARKUP.search(text) if "+" in text else None
     if match is not None:
         return Detection("HG-XSS-001", "UTF-7 encoded markup (+ADw- is '<')", *match.span())
     return None
