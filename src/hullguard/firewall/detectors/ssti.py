@@ -1,5 +1,5 @@
 """Server-side template injection detector (Jinja2/Twig, Freemarker, Velocity, ERB, Smarty, Handlebars,
-Pug, Thymeleaf, Mako, SpEL/EL).
+Pug, Thymeleaf, Mako, SpEL/EL), and server-side and edge-side include directives (SSI, ESI).
 
 The scanner finds template delimiters (``{{``, ``{%``, ``${``, ``#{``, ``*{``, ``<%``, ``[[``, ``@(`` ...),
 takes the body up to the matching closer within a bounded window, and judges the body: arithmetic
@@ -21,6 +21,7 @@ FAMILY = "ssti"
 PREFILTER = (
     r"\{\{|\{%|[$#*@~]\{|<%|\[\[|\[#|<#|\{\$|\{/?php|#set|#foreach|#if|@\(|\[=|\{\{#|__\$|\[\(|\?new\b|\?api\b"
     r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal)\b|%\{|\{\s{0,4}=?\s{0,4}\d|\.__|\{@"
+    r"|<!--\s{0,4}#|<esi:"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -41,6 +42,14 @@ RULES: tuple[RuleInfo, ...] = (
              "Engine directives injected into data: Freemarker <#assign>/?new(), Velocity #set/#foreach, "
              "Smarty {php}, ERB/JSP <% %>, Thymeleaf __${...}__ preprocessing, Handlebars block helpers "
              "with constructor access.", _REMEDIATION),
+    RuleInfo("HG-SSTI-004", FAMILY, "Server-side or edge-side include directive", Severity.HIGH, "CWE-97",
+             "An SSI directive (<!--#exec cmd=...-->, <!--#include virtual=...-->, <!--#echo var=...-->, "
+             "<!--#printenv-->) or an ESI tag (<esi:include src=...>, <esi:vars>) in data that a web server, CDN or "
+             "caching proxy may render: it runs commands, includes local files or fetches URLs server-side, or "
+             "discloses the server's variables.",
+             "Never store or reflect event data into pages that a server or CDN processes for includes: encode "
+             "'<' on output, and turn SSI (mod_include 'IncludesNOEXEC' at most) and ESI processing off where "
+             "they are not needed."),
 )
 
 _MAX_OPENERS = 64
@@ -95,6 +104,13 @@ _DIRECTIVES = re.compile(
     r"process|require|string\.sub)|#\{\s{0,4}(?:function|root\.process|global\.process)",
     re.IGNORECASE,
 )
+# Apache/nginx/IIS SSI directives and Edge Side Includes tags: no value carries them except to have a
+# server or a CDN run them (an ordinary HTML comment has no "#" and directive name after "<!--").
+_INCLUDE_DIRECTIVE = re.compile(
+    r"<!--\s{0,4}#\s{0,4}(?:exec|include|echo|config|fsize|flastmod|printenv|set|if|elif)\b"
+    r"|<esi:(?:include|inline|vars|eval|debug|assign|choose|try|remove|comment)\b",
+    re.IGNORECASE,
+)
 _CLOSERS = dict(_PAIRS)
 # Python str.format() with a user-controlled format string: "{user.__class__.__init__.__globals__}".
 _FORMAT_STRING = re.compile(
@@ -141,6 +157,9 @@ def scan(text: str, ctx: ScanContext) -> Detection | None:
 
 def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     """``scan`` without the PREFILTER check (a necessary condition, which the engine has made)."""
+    include = _INCLUDE_DIRECTIVE.search(text) if "<" in text else None
+    if include:
+        return Detection("HG-SSTI-004", f"include directive {include.group(0)[:40]!r}", include.start(), include.end())
     directive = _DIRECTIVES.search(text)
     if directive:
         return Detection("HG-SSTI-003", f"template directive {directive.group(0)[:60]!r}",
