@@ -54,6 +54,8 @@ RULE_CASES: dict[str, list[str]] = {
         "1+union+select+1,2--",
         "1 union/**/select/**/user(),2",
         "1/*!50000union*/ /*!50000select*/ 1,2",
+        "' UNION SELECT",  # the probe before the column list is appended
+        "x' union select--",
     ],
     "HG-SQLI-003": [
         "or 1=1--",
@@ -82,6 +84,7 @@ BENIGN = [
     "Rock 'n' roll",
     "select the best option",
     "The students' union select committee",
+    "Students' Union select",
     "I'd like to order by phone",
     "5' 10\" tall",
     "1 or 2 items",

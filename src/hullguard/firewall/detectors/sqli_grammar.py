@@ -530,7 +530,9 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", f"quote closes the string and a {value.upper()} statement follows", j)
     if kind == "," and what == "quote" and _closes_list(tokens, j + 1):
         return ("HG-SQLI-001", "quote closes the string and the value list around it", j)
-    if kind == "U" and _union_tail(tokens, j):
+    # Ending at SELECT is a probe when the broken-out value is empty or a number ("' UNION SELECT",
+    # "1' union select"); after a word it reads as English ("Students' Union select").
+    if kind == "U" and _union_tail(tokens, j, not tokens[0].value[-1:].isalpha()):
         return ("HG-SQLI-002", f"{what} is followed by UNION SELECT", j)
     if value in CLAUSE_AFTER_VALUE and _clause_continues(tokens, j):
         return ("HG-SQLI-001", f"{what} is followed by an {value.upper()} clause", j)
@@ -559,13 +561,19 @@ def _condition_follows(tokens: list[Token], i: int, after_quote: bool) -> bool:
     return after in ("c", ";") or (after == "" and kind_at(tokens, _skip(tokens, i, "(")) == "t")
 
 
-def _union_tail(tokens: list[Token], i: int) -> bool:
-    """``UNION [ALL|DISTINCT] [(] SELECT <select list>`` starting at the UNION token ``i``."""
+def _union_tail(tokens: list[Token], i: int, probe_may_end: bool) -> bool:
+    """``UNION [ALL|DISTINCT] [(] SELECT <select list>`` starting at the UNION token ``i``.
+
+    ``UNION SELECT`` that a comment cuts off, or with ``probe_may_end`` that ends the input, is the
+    probe itself (``' UNION SELECT``, ``x' union select--``): the attacker appends the list next."""
     j = i + 1
     if value_at(tokens, j) in ("all", "distinct"):
         return True
     j = _skip(tokens, j, "(")
-    return value_at(tokens, j) == "select" and (j > i + 1 or _select_list(tokens, j + 1))
+    if value_at(tokens, j) != "select":
+        return False
+    after = kind_at(tokens, j + 1)
+    return j > i + 1 or _select_list(tokens, j + 1) or after == "c" or (after == "" and probe_may_end)
 
 
 def _operator_continues(tokens: list[Token], j: int) -> bool:
