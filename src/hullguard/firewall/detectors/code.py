@@ -1,4 +1,5 @@
-"""Code injection detector: Log4Shell lookups, Java EL/SpEL/OGNL, Python, Node.js, PHP and eval sinks.
+"""Code injection detector: Log4Shell lookups, Java EL/SpEL/OGNL, Python, Node.js, PHP, eval sinks, spreadsheet
+formulas (DDE) and LaTeX shell escapes.
 
 Each rule is a list of constructs that only make sense as code reaching an interpreter (``__import__(``,
 ``T(java.lang.Runtime)``, ``require('child_process')``, ``passthru(``), every one anchored on a literal
@@ -20,8 +21,8 @@ FAMILY = "code"
 # rejects most strings in a few ns per character: code that runs is a call, an index, a lookup, a tag
 # or a dunder, reads ".env" or names a class OGNL-style (@java.lang.Runtime@..., @ognl.OgnlContext@...).
 # A bare name the rules know (os.system, OgnlContext) is no code without one of those. A lone "@" is
-# not enough: it would send every e-mail address to the rules.
-PREFILTER = r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env"
+# not enough: it would send every e-mail address to the rules. "|'" starts the topic of a DDE call.
+PREFILTER = r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|\s{0,4}'"
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
 _REMEDIATION = (
@@ -57,6 +58,14 @@ RULES: tuple[RuleInfo, ...] = (
     _rule(7, "Dynamic code evaluation call", Severity.HIGH, "CWE-95",
           "eval(...), exec(...), new Function(...) or setTimeout('code') with a string argument: a sink that "
           "runs whatever text it is given."),
+    _rule(8, "Spreadsheet formula injection (CSV/DDE)", Severity.HIGH, "CWE-1236",
+          "A Dynamic Data Exchange call (=cmd|' /C calc'!A0) or a formula that fetches or links out "
+          "(=HYPERLINK, =IMPORTXML, =WEBSERVICE ...) in a value that an export may write into a CSV or "
+          "spreadsheet: opening the file runs a command on the reader's machine or sends cells to the "
+          "attacker."),
+    _rule(9, "LaTeX shell escape", Severity.CRITICAL, "CWE-78",
+          "\\write18{...} (with or without \\immediate) in text that a document pipeline renders with "
+          "LaTeX: with shell escape enabled it runs the command on the rendering host."),
 )
 
 _G = r"\s{0,4}"  # a bounded gap where interpreters allow whitespace
@@ -114,6 +123,14 @@ _EVAL = _compile_rule(
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
 
 )
+# DDE: application|'topic'!item after a formula sign or operator; formulas that reach the network, at
+# the start of a cell. A "+1 (555) 010" phone number or "@alice" has neither.
+_SPREADSHEET = _compile_rule(
+    rf"(?:^|[=+\-@*(,;\s])[a-z][\w.]{{0,40}}\|{_G}'[^'\n]{{0,200}}'{_G}!"
+    rf"|(?:^|[,;\t\"'])\s{{0,4}}[=+\-@]{_G}(?:hyperlink|importxml|importdata|importhtml|importfeed|importrange"
+    rf"|webservice|filterxml|image){_G}\(",
+)
+_LATEX_SHELL = re.compile(r"\\(?:immediate[\s]{0,4}\\)?write18\b")
 # The function names of _PHP_CALLS without their optional suffixes: a PHP call names one of them.
 _PHP_NAMES = tuple(re.sub(r"\(\?:[^)]*\)\?", "", name) for name in _PHP_CALLS.split("|"))
 # Each rule runs only when one of its gate substrings is present: a few str.find passes are far cheaper
@@ -126,6 +143,8 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function"), _NODE),
     ("HG-CODE-006", ("<?", "phpinfo", "$_", "${", *_PHP_NAMES), _PHP),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval"), _EVAL),
+    ("HG-CODE-008", ("|", "hyperlink", "import", "webservice", "filterxml", "image"), _SPREADSHEET),
+    ("HG-CODE-009", ("write18",), _LATEX_SHELL),
 )
 # Most values that pass the PREFILTER hold no gate of any rule (a User-Agent, an e-mail address): one
 # search for all gates at once (a prefix tree of fixed strings, linear) answers them, instead of about

@@ -299,14 +299,19 @@ def _scan_contexts(text: str) -> Detection | None:
         match = pattern.search(text) if _holds_any(text, needs) else None
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
-    if "document" in text.lower():  # a cheap guard: these two only matter with the word present
+    lowered = text.lower()
+    if "document" in lowered:  # a cheap guard: these only matter with the word present
         for pattern, why in (
             (js.COOKIE_READ, "document.cookie read into an expression (cookie theft)"),
+            (js.COOKIE_WRITE, "document.cookie set by injected script"),
             (js.DOCUMENT_WRITE, "document.write() call"),
         ):
             match = pattern.search(text)
             if match is not None:
                 return Detection("HG-XSS-005", why, *match.span())
+    match = js.SCRIPT_ELEMENT.search(text) if "createelement" in lowered else None
+    if match is not None:
+        return Detection("HG-XSS-005", "script element created from code (loads a remote script)", *match.span())
     match = js.JSFUCK.search(text) if "![]" in text else None
     if match is not None and "![]" in match.group(0) and "+[]" in match.group(0):
         return Detection("HG-XSS-005", "JSFuck-encoded JavaScript ([]()!+ only)", *match.span())

@@ -218,6 +218,10 @@ SINK_REFERENCE = re.compile(
 # The session cookie read into an expression ("'+document.cookie", "=document.cookie"): the exfiltration
 # step of most XSS payloads; prose that names it ("read document.cookie") has no operator in front.
 COOKIE_READ = re.compile(r"[+=][\s]{0,4}(?:window[\s]{0,4}\.[\s]{0,4})?document[\s]{0,4}\.[\s]{0,4}cookie\b", re.I)
+# Setting the page's cookie from an injected script fixes a session or plants a value for a later attack.
+COOKIE_WRITE = re.compile(r"\bdocument[\s]{0,4}\.[\s]{0,4}cookie[\s]{0,4}=(?!=)", re.I)
+# A script element built from code loads a remote script: the short form of every "load my payload" XSS.
+SCRIPT_ELEMENT = re.compile(r"createelement[\s]{0,4}\([\s]{0,4}[\"'`]script[\"'`]", re.I)
 # document.write(...) writes markup into the page: no everyday value calls it.
 DOCUMENT_WRITE = re.compile(r"\bdocument[\s]{0,4}\.[\s]{0,4}write(?:ln)?[\s]{0,4}\(", re.I)
 # A sink called by its quoted name through an index: ['alert'](1), window/**/["eval"](x).
