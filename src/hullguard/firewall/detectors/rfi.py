@@ -5,7 +5,8 @@ file: a URL to a script or raw-text file, usually with a terminator that neutral
 application appends (``http://evil/shell.txt?``, ``...shell.txt%00``), a ``data:`` URI carrying code,
 or a UNC path to an attacker's SMB share. A URL to a public page is ordinary data and passes; a URL to
 a script counts only with such a terminator, a web-shell name, or when the parameter's own name says it
-is included (``page=``, ``file=``, ``template=``).
+is included (``page=``, ``file=``, ``template=``), also inside a URL that arrives whole
+(``http://site/index.php?page=http://evil/shell.txt``).
 """
 
 from __future__ import annotations
@@ -67,6 +68,23 @@ _DATA = re.compile(
 _UNC = re.compile(r"(?:^|[\s=\"'(])\\\\[a-z0-9][a-z0-9.-]{0,253}(?:@\d{1,5})?\\[^\\\s]{1,80}", re.IGNORECASE)
 
 
+def _included_script(url: str) -> str | None:
+    """A URL to a script in an include-named parameter of ``url``'s own query: the whole attack request
+    (``http://site/index.php?page=http://evil/shell.txt``) arriving as one value."""
+    query = url.partition("?")[2]
+    if "://" not in query:
+        return None
+    for pair in query.split("&", 16)[:16]:
+        name, _, value = pair.partition("=")
+        inner = _URL.match(value)
+        if inner is None or name.lower() not in _INCLUDE_PARAMS:
+            continue
+        path = inner.group(0).partition("?")[0].split("#", 1)[0]
+        if path.count("/") >= 3 and _SCRIPT_EXT.search(path):
+            return inner.group(0)
+    return None
+
+
 def _parameter_name(location: str) -> str:
     return location.replace("[", ".").replace("]", "").rstrip(".").rsplit(".", 1)[-1].lower()
 
@@ -102,6 +120,13 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
                 return Detection("HG-RFI-001", f"script URL with terminator {value[:80]!r}", url.start(), url.end())
             if _SHELL_NAMES.search(path) or include_param:
                 return Detection("HG-RFI-002", f"remote script {value[:80]!r}", url.start(), url.end())
+        for count, url in enumerate(_URL.finditer(text)):
+            if count >= 16:
+                break
+            included = _included_script(url.group(0))
+            if included is not None:
+                return Detection("HG-RFI-002", f"remote script {included[:80]!r} in an include parameter of a URL",
+                                 url.start(), url.end())
     if "\\\\" in text:
         match = _UNC.search(text)
         if match:
