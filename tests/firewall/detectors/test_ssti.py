@@ -30,7 +30,7 @@ CTX = ScanContext()
         ("{php}echo `id`;{/php}", "HG-SSTI-003"),
         ("__${7*7}__::.x", "HG-SSTI-003"),
         ("<% @users.each do |u| %>", "HG-SSTI-003"),
-        ('<!--#exec cmd="cat /etc/passwd" -->', "HG-SSTI-004"),
+        ('<!--#include file="../../../../etc/passwd" -->', "HG-SSTI-004"),
         ('<!--#include virtual="/etc/shadow"-->', "HG-SSTI-004"),
         ("<!--#printenv -->", "HG-SSTI-004"),
         ('<!-- #echo var="DOCUMENT_ROOT" -->', "HG-SSTI-004"),
@@ -56,6 +56,7 @@ def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
         "<!--[if lt IE 9]><script src=\"/js/html5shiv.js\"></script><![endif]-->",
         "<!-- #region header --><h1>Hello</h1>",
         "Sizes: <!--#--> and # not a directive",
+        '<!--#exec cmd="id" -->',  # the command-injection family reports it (HG-CMDI-008)
     ],
 )
 def test_unexpanded_placeholders_and_text_pass(value: str) -> None:

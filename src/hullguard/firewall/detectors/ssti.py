@@ -43,9 +43,9 @@ RULES: tuple[RuleInfo, ...] = (
              "Smarty {php}, ERB/JSP <% %>, Thymeleaf __${...}__ preprocessing, Handlebars block helpers "
              "with constructor access.", _REMEDIATION),
     RuleInfo("HG-SSTI-004", FAMILY, "Server-side or edge-side include directive", Severity.HIGH, "CWE-97",
-             "An SSI directive (<!--#exec cmd=...-->, <!--#include virtual=...-->, <!--#echo var=...-->, "
-             "<!--#printenv-->) or an ESI tag (<esi:include src=...>, <esi:vars>) in data that a web server, CDN or "
-             "caching proxy may render: it runs commands, includes local files or fetches URLs server-side, or "
+             "An SSI directive (<!--#include virtual=...-->, <!--#echo var=...-->, <!--#printenv-->; "
+             "<!--#exec is HG-CMDI-008) or an ESI tag (<esi:include src=...>, <esi:vars>) in data that a web "
+             "server, CDN or caching proxy may render: it includes local files or fetches URLs server-side, or "
              "discloses the server's variables.",
              "Never store or reflect event data into pages that a server or CDN processes for includes: encode "
              "'<' on output, and turn SSI (mod_include 'IncludesNOEXEC' at most) and ESI processing off where "
@@ -106,8 +106,9 @@ _DIRECTIVES = re.compile(
 )
 # Apache/nginx/IIS SSI directives and Edge Side Includes tags: no value carries them except to have a
 # server or a CDN run them (an ordinary HTML comment has no "#" and directive name after "<!--").
+# <!--#exec runs a command: the command-injection family reports it (HG-CMDI-008).
 _INCLUDE_DIRECTIVE = re.compile(
-    r"<!--\s{0,4}#\s{0,4}(?:exec|include|echo|config|fsize|flastmod|printenv|set|if|elif)\b"
+    r"<!--\s{0,4}#\s{0,4}(?:include|echo|config|fsize|flastmod|printenv|set|if|elif)\b"
     r"|<esi:(?:include|inline|vars|eval|debug|assign|choose|try|remove|comment)\b",
     re.IGNORECASE,
 )
