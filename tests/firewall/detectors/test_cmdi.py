@@ -37,6 +37,8 @@ RULE_CASES: dict[str, list[str]] = {
         "'; cat /etc/passwd #",
         "x|/bin/sh",
         "& ping -n 10 127.0.0.1 &",
+        "&& p^i^n^g -n 1 127.0.0.1",  # cmd.exe drops the carets
+        "| w^h^o^a^m^i",
         "| dir C:\\",
         "& net user hacker P@ss /add",
         "\r\nwhoami",
@@ -68,6 +70,7 @@ STRICT_ONLY = ["whoami", "ifconfig", "uname"]
 
 BENIGN = [
     "a & b",
+    "x^2 + y^2 = r^2 & done",
     "Tom & Jerry",
     "rock|paper",
     "https://x.com/?a=1&b=2",

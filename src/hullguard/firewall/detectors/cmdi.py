@@ -130,6 +130,9 @@ _EXEC_CALL = re.compile(
 )
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
+# cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
+# without the carets before word characters (no POSIX shell gives "^" a meaning there).
+_CMD_CARET = re.compile(r"\^(?=\w)")
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 _FETCHERS = frozenset({"wget", "curl", "fetch", "tftp", "ftp", "certutil", "bitsadmin"})
 # Reconnaissance commands that are no everyday word: the whole value may be just the command.
@@ -418,6 +421,8 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     """First detection in ``text`` (unguarded; see :func:`scan`)."""
     if not text or not _prefilter_matches(text):
         return None
+    if "^" in text:
+        text = _CMD_CARET.sub("", text)
     match = _SHELLSHOCK.search(text)
     if match is not None:
         return Detection("HG-CMDI-004", "bash function definition '() {' (Shellshock)", *match.span())
