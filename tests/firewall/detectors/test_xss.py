@@ -64,7 +64,13 @@ RULE_CASES: dict[str, list[str]] = {
         '<math><a xlink:href="//jsfiddle.net/t846h/">click',
         "<math><maction actiontype=statusline xlink:href=//x.example>x",
     ],
-    "HG-XSS-004": ['" onmouseover="alert(1)', "' autofocus onfocus=alert(1) x='", "x onerror=alert`1`"],
+    "HG-XSS-004": [
+        '" onmouseover="alert(1)',
+        "' autofocus onfocus=alert(1) x='",
+        "x onerror=alert`1`",
+        '" oncontentvisibilityautostatechange=alert(1) style=display:block;content-visibility:auto x="',
+        "' onbeforematch=alert(1) hidden=until-found x='",
+    ],
     "HG-XSS-005": [
         "';alert(1)//",
         '";alert(1);//',
