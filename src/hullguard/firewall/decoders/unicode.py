@@ -4,7 +4,13 @@ byte-order mark) are removed, since both are used to slip keywords past filters.
 
 from __future__ import annotations
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
+import re
+
+_INVISIBLE_CHARS = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
+# translate() looks up every character of a non-ASCII text (~65 ns each); a search finds out first
+# whether there is anything to remove.
+_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 
 
 def decode(text: str) -> str | None:
@@ -12,5 +18,7 @@ def decode(text: str) -> str | None:
         return None
     import unicodedata  # on first use: most strings are ASCII
 
-    out = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    out = unicodedata.normalize("NFKC", text)
+    if _HAS_INVISIBLE.search(out) is not None:
+        out = out.translate(_INVISIBLE)
     return None if out == text else out
