@@ -22,7 +22,7 @@ FAMILY = "code"
 # or a dunder, reads ".env" or names a class OGNL-style (@java.lang.Runtime@..., @ognl.OgnlContext@...).
 # A bare name the rules know (os.system, OgnlContext) is no code without one of those. A lone "@" is
 # not enough: it would send every e-mail address to the rules. "|'" starts the topic of a DDE call.
-PREFILTER = r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|\s{0,4}'"
+PREFILTER = r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|'"
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
 _REMEDIATION = (
@@ -123,14 +123,16 @@ _EVAL = _compile_rule(
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
 
 )
-# DDE: application|'topic'!item (or DDE("app";"topic";"item")) after a formula sign or operator;
-# formulas that reach the network, at the start of a cell. A "+1 (555) 010" phone number or "@alice"
-# has neither.
-_SPREADSHEET = _compile_rule(
-    rf"(?:^|[=+\-@*(,;\s])[a-z][\w.]{{0,40}}\|{_G}'[^'\n]{{0,200}}'{_G}!"
+# DDE: application|'topic'!item (or DDE("app";"topic";"item")) after a formula sign or operator.
+# Formulas that reach the network after a formula sign (IMAGE only with a URL: "image(2).png" is a
+# file name). A "+1 (555) 010" phone number or "@alice" has neither.
+_DDE = _compile_rule(
+    rf"(?:^|[=+\-@*(,;\s])[a-z][\w.]{{0,40}}\|'[^'\n]{{0,200}}'{_G}!"
     rf"|(?:^|[=+\-@*(,;\s])dde{_G}\({_G}\"[^\"\n]{{1,80}}\"{_G}[;,]"
-    rf"|(?:^|[,;\t\"'])\s{{0,4}}[=+\-@]{_G}(?:hyperlink|importxml|importdata|importhtml|importfeed|importrange"
-    rf"|webservice|filterxml|image){_G}\(",
+)
+_NETWORK_FORMULA = re.compile(
+    rf"[=+\-@]{_G}(?:hyperlink|importxml|importdata|importhtml|importfeed|importrange|webservice|filterxml){_G}\("
+    rf"|[=+\-@]{_G}image{_G}\({_G}[\"']?(?:https?:)?//"
 )
 _LATEX_SHELL = re.compile(r"\\(?:immediate[\s]{0,4}\\)?write18\b")
 # The function names of _PHP_CALLS without their optional suffixes: a PHP call names one of them.
@@ -145,7 +147,8 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function"), _NODE),
     ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PHP_NAMES), _PHP),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval"), _EVAL),
-    ("HG-CODE-008", ("|", "dde", "hyperlink", "import", "webservice", "filterxml", "image"), _SPREADSHEET),
+    ("HG-CODE-008", ("|'", "dde"), _DDE),
+    ("HG-CODE-008", ("hyperlink", "import", "webservice", "filterxml", "image"), _NETWORK_FORMULA),
     ("HG-CODE-009", ("write18",), _LATEX_SHELL),
 )
 # Most values that pass the PREFILTER hold no gate of any rule (a User-Agent, an e-mail address): one
