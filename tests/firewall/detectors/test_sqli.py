@@ -66,6 +66,7 @@ RULE_CASES: dict[str, list[str]] = {
         "(8362=9139)*9139",
         "1 OR X'31'=X'31'",
         "1' or N'a'=N'a",
+        "||(elt(-3+5,bin(15),ord(10),hex(char(45))))",  # a call in parentheses after a leading ||
     ],
     "HG-SQLI-004": ["1; DROP TABLE users", "x' ;drop table users--", "1;SELECT PG_SLEEP(5)--", "x; DECLARE @q int"],
     "HG-SQLI-005": ["1 and sleep(5)", "1 and pg_sleep(5)", "sleep(5)#", "benchmark(5000000,md5(1))"],
@@ -88,6 +89,7 @@ BENIGN = [
     "I'd like to order by phone",
     "5' 10\" tall",
     "1 or 2 items",
+    "or (count me in)",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
     "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "product_id_i:(34720 OR 20066 OR 20065)",
