@@ -70,6 +70,7 @@ RULE_CASES: dict[str, list[str]] = {
         "x onerror=alert`1`",
         '" oncontentvisibilityautostatechange=alert(1) style=display:block;content-visibility:auto x="',
         "' onbeforematch=alert(1) hidden=until-found x='",
+        '"o<x>nmouseover=alert<x>(1)//',  # what a filter that strips tags once leaves
     ],
     "HG-XSS-005": [
         "';alert(1)//",
@@ -125,6 +126,8 @@ BENIGN = [
     "How do I read document.cookie in JavaScript?",
     "if document.cookie == '' the banner shows",
     "createElement is a DOM method",
+    "H<sub>2</sub>O and E=mc<sup>2</sup>",
+    "x<i>onload</i>=done",
     '<button ng-click="save()" aria-label="alert">Save</button>',
     '<p v-html="userBio" x-text="message">',
     "wow!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",

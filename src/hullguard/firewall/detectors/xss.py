@@ -347,6 +347,12 @@ _SCRIPT_WORDS = re.compile(
 _HANDLER_NAME = re.compile(r"(?:^|[\s/;])(?:on[a-z]{3}|fscommand|seeksegmenttime)")
 
 
+# An attribute-less tag glued inside a word or before a call's parenthesis: what is left once a
+# filter removes it is read too.
+_TAG_INSIDE_WORD = re.compile(r"[a-z0-9]<[a-z][a-z0-9]{0,9}>[a-z0-9(`]", re.IGNORECASE)
+_BARE_TAG = re.compile(r"</?[a-z][a-z0-9]{0,9}>", re.IGNORECASE)
+
+
 def _reads_as_no_script(text: str) -> bool:
     if not text.isascii() or _SCRIPT_CHARS.search(text) is not None:
         return False
@@ -388,6 +394,9 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
         found = _scan_contexts(text)
     if found is None and "\\u" in text:
         found = _scan_contexts(js.decode_unicode_escapes(text))  # al\u0065rt(1) is alert(1) in JS
+    if found is None and "<" in text and _TAG_INSIDE_WORD.search(text) is not None:
+        # "o<x>nmouseover=alert<x>(1)": a sanitizer that strips tags once hands the page the handler.
+        found = _scan_contexts(_BARE_TAG.sub("", text))
     if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:
         return found
     return None
