@@ -39,6 +39,7 @@ RULE_CASES: dict[str, list[str]] = {
         "& ping -n 10 127.0.0.1 &",
         "&& p^i^n^g -n 1 127.0.0.1",  # cmd.exe drops the carets
         "| w^h^o^a^m^i",
+        "& ^c^m^d /c dir",
         "| dir C:\\",
         "& net user hacker P@ss /add",
         "\r\nwhoami",
@@ -71,6 +72,7 @@ STRICT_ONLY = ["whoami", "ifconfig", "uname"]
 BENIGN = [
     "a & b",
     "x^2 + y^2 = r^2 & done",
+    "^ls|^cat",  # a regular expression in a search field
     "Tom & Jerry",
     "rock|paper",
     "https://x.com/?a=1&b=2",

@@ -131,8 +131,9 @@ _EXEC_CALL = re.compile(
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
-# without the carets before word characters (no POSIX shell gives "^" a meaning there).
-_CMD_CARET = re.compile(r"\^(?=\w)")
+# without the carets inside a word ("^c^m^d" included). A caret that only starts a word stays: "^ls|^cat"
+# is a regular expression, not two commands.
+_CMD_CARET = re.compile(r"(?<=\w)\^(?=\w)|\^(?=\w\^)")
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 _FETCHERS = frozenset({"wget", "curl", "fetch", "tftp", "ftp", "certutil", "bitsadmin"})
 # Reconnaissance commands that are no everyday word: the whole value may be just the command.
