@@ -106,6 +106,10 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
             if count >= 16:
                 break
             value = url.group(0)
+            included = _included_script(value)
+            if included is not None:
+                return Detection("HG-RFI-002", f"remote script {included[:80]!r} in an include parameter of a URL",
+                                 url.start(), url.end())
             path = value.partition("?")[0]
             path = path.split("#", 1)[0].split("\x00", 1)[0]
             after_path = value[len(path) : len(path) + 3]
@@ -120,13 +124,6 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
                 return Detection("HG-RFI-001", f"script URL with terminator {value[:80]!r}", url.start(), url.end())
             if _SHELL_NAMES.search(path) or include_param:
                 return Detection("HG-RFI-002", f"remote script {value[:80]!r}", url.start(), url.end())
-        for count, url in enumerate(_URL.finditer(text)):
-            if count >= 16:
-                break
-            included = _included_script(url.group(0))
-            if included is not None:
-                return Detection("HG-RFI-002", f"remote script {included[:80]!r} in an include parameter of a URL",
-                                 url.start(), url.end())
     if "\\\\" in text:
         match = _UNC.search(text)
         if match:
