@@ -335,9 +335,7 @@ def _leading_logic(tokens: list[Token]) -> grammar.Hit | None:
     end = grammar.operand_end(tokens, 1)
     if end == len(tokens) and grammar.is_literal(tokens, 1):
         return ("HG-SQLI-003", f"value starts with {logic} and a constant condition", 0)
-    call = 1
-    while grammar.kind_at(tokens, call) == "(":  # "||(elt(...))": parentheses around the call
-        call += 1
+    call = grammar.skip(tokens, 1, "(")  # "||(elt(...))": parentheses around the call
     if grammar.kind_at(tokens, call) == "f" and grammar.is_sql_function(tokens[call].value):
         return ("HG-SQLI-003", f"value starts with {logic} and an SQL function call", 0)
     return None

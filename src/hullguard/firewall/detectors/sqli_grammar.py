@@ -131,7 +131,7 @@ def value_at(tokens: list[Token], i: int) -> str:
     return tokens[i].value if 0 <= i < len(tokens) else ""
 
 
-def _skip(tokens: list[Token], i: int, kinds: str) -> int:
+def skip(tokens: list[Token], i: int, kinds: str) -> int:
     """Index of the first token at or after ``i`` whose kind is not in ``kinds`` (at most 16 skipped)."""
     limit = i + 16
     while i < len(tokens) and i < limit and tokens[i].kind in kinds:
@@ -149,7 +149,7 @@ _ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "div", "mod", "^"})
 def operand_end(tokens: list[Token], i: int) -> int:
     """If a value operand starts at ``i`` (parentheses and arithmetic on literals allowed, ``17-7``),
     the index after it, else -1."""
-    j = _skip(tokens, i, "(")
+    j = skip(tokens, i, "(")
     if kind_at(tokens, j) == "o" and value_at(tokens, j) in ("-", "+", "~", "!"):
         j += 1
     if kind_at(tokens, j) not in ("n", "s", "t", "w", "v"):
@@ -160,11 +160,11 @@ def operand_end(tokens: list[Token], i: int) -> int:
             j += 2
         else:
             break
-    return _skip(tokens, j, ")")
+    return skip(tokens, j, ")")
 
 
 def is_literal(tokens: list[Token], i: int) -> bool:
-    j = _skip(tokens, i, "(")
+    j = skip(tokens, i, "(")
     if kind_at(tokens, j) == "o" and value_at(tokens, j) in ("-", "+", "~", "!"):
         j += 1
     return kind_at(tokens, j) in ("n", "s", "t", "v")
@@ -198,7 +198,7 @@ def union_select(tokens: list[Token], i: int) -> Hit | None:
     j = i + 1
     if value_at(tokens, j) in ("all", "distinct"):
         j += 1
-    j = _skip(tokens, j, "(")
+    j = skip(tokens, j, "(")
     if value_at(tokens, j) != "select":
         return None
     prev = kind_at(tokens, i - 1)
@@ -275,7 +275,7 @@ def stacked_query(tokens: list[Token], i: int) -> Hit | None:
     """``; <statement>``: the input ends the query and starts a new one."""
     if kind_at(tokens, i) != ";":
         return None
-    j = _skip(tokens, i + 1, ";")
+    j = skip(tokens, i + 1, ";")
     if statement(tokens, j):
         return ("HG-SQLI-004", f"stacked query: ';' followed by a {value_at(tokens, j).upper()} statement", i)
     return None
@@ -318,7 +318,7 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
         return None
     if is_literal(tokens, j) and is_literal(tokens, right):
         return "a tautology/contradiction (literal compared with literal)"
-    if value_at(tokens, _skip(tokens, j, "(")) == value_at(tokens, _skip(tokens, right, "(")):
+    if value_at(tokens, skip(tokens, j, "(")) == value_at(tokens, skip(tokens, right, "(")):
         return "a tautology (value compared with itself)"
     if not strict and kind_at(tokens, right_end) in ("", "c", ";", "&"):
         return "a boolean condition that ends the query"
@@ -344,7 +344,7 @@ def tautology(tokens: list[Token], i: int) -> Hit | None:
     end = operand_end(tokens, j)
     if end >= 0 and is_literal(tokens, j):
         after = kind_at(tokens, end)
-        constant = kind_at(tokens, _skip(tokens, j, "(")) == "t"
+        constant = kind_at(tokens, skip(tokens, j, "(")) == "t"
         if after in ("c", ";") or (constant and not symbol and after == ""):
             return ("HG-SQLI-003", f"{logic} with a constant truth value ends the query", i)
     return None
@@ -395,7 +395,7 @@ def time_based(tokens: list[Token], i: int) -> Hit | None:
     if tok is None:
         return None
     if tok.kind == "f" and (tok.value in TIME_FUNCTIONS or tok.value.rsplit(".", 1)[-1] == "sleep"):
-        arg = _skip(tokens, i + 1, "(")
+        arg = skip(tokens, i + 1, "(")
         if kind_at(tokens, arg) in ("n", "f", "v", "w", "(", "o") and kind_at(tokens, i - 1) not in ("w", "s"):
             return ("HG-SQLI-005", f"time delay function {tok.value}() (time-based blind injection)", i)
     if tok.value == "waitfor" and value_at(tokens, i + 1) in ("delay", "time") and kind_at(tokens, i + 2) == "s":
@@ -434,8 +434,8 @@ def order_by_probe(tokens: list[Token], i: int) -> Hit | None:
     arg = i + 2
     if kind_at(tokens, arg) == "n" and kind_at(tokens, arg + 1) in ("", "c", ",", ";", ")", "&"):
         return ("HG-SQLI-007", f"{value_at(tokens, i).upper()} BY <number> probes the column count", i)
-    if kind_at(tokens, arg) in ("f", "(") and _skip(tokens, arg, "(") < len(tokens):
-        inner = _get(tokens, _skip(tokens, arg, "("))
+    if kind_at(tokens, arg) in ("f", "(") and skip(tokens, arg, "(") < len(tokens):
+        inner = _get(tokens, skip(tokens, arg, "("))
         if inner is not None and (is_sql_function(inner.value) or inner.value == "select"):
             return ("HG-SQLI-007", f"{value_at(tokens, i).upper()} BY with an injected expression", i)
     return None
@@ -473,7 +473,7 @@ def leading_list_item(tokens: list[Token]) -> Hit | None:
     """
     if kind_at(tokens, 0) != ",":
         return None
-    first = _skip(tokens, 1, "(")
+    first = skip(tokens, 1, "(")
     if kind_at(tokens, first) != "f" or not is_sql_function(value_at(tokens, first)):
         return None
     for k in range(first + 1, min(first + 32, len(tokens))):
@@ -513,7 +513,7 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
 
     ``i`` is the token right after the value; closing parentheses are skipped first (``')) or``).
     """
-    j = _skip(tokens, i, ")")
+    j = skip(tokens, i, ")")
     tok = _get(tokens, j)
     if tok is None:
         return None
@@ -558,7 +558,7 @@ def _condition_follows(tokens: list[Token], i: int, after_quote: bool) -> bool:
     if end < 0 or not is_literal(tokens, i):
         return False
     after = kind_at(tokens, end)
-    return after in ("c", ";") or (after == "" and kind_at(tokens, _skip(tokens, i, "(")) == "t")
+    return after in ("c", ";") or (after == "" and kind_at(tokens, skip(tokens, i, "(")) == "t")
 
 
 def _union_tail(tokens: list[Token], i: int, probe_may_end: bool) -> bool:
@@ -569,7 +569,7 @@ def _union_tail(tokens: list[Token], i: int, probe_may_end: bool) -> bool:
     j = i + 1
     if value_at(tokens, j) in ("all", "distinct"):
         return True
-    j = _skip(tokens, j, "(")
+    j = skip(tokens, j, "(")
     if value_at(tokens, j) != "select":
         return False
     after = kind_at(tokens, j + 1)
@@ -595,7 +595,7 @@ def _closes_list(tokens: list[Token], i: int) -> bool:
         return False
     for k in range(i + 1, min(i + 6, len(tokens))):
         if tokens[k].kind == ")":
-            return kind_at(tokens, _skip(tokens, k, ")")) in ("c", ";", "&", "k", "E", "U", "w")
+            return kind_at(tokens, skip(tokens, k, ")")) in ("c", ";", "&", "k", "E", "U", "w")
         if tokens[k].kind in ("s", ";"):
             return False
     return False
