@@ -126,7 +126,7 @@ _EVAL = _compile_rule(
 # DDE: application|'topic'!item (or DDE("app";"topic";"item")) after a formula sign or operator.
 # Formulas that reach the network after a formula sign (IMAGE only with a URL: "image(2).png" is a
 # file name). A "+1 (555) 010" phone number or "@alice" has neither.
-_DDE = _compile_rule(
+_DDE = re.compile(
     rf"(?:^|[=+\-@*(,;\s])[a-z][\w.]{{0,40}}\|'[^'\n]{{0,200}}'{_G}!"
     rf"|(?:^|[=+\-@*(,;\s])dde{_G}\({_G}\"[^\"\n]{{1,80}}\"{_G}[;,]"
 )
