@@ -12,8 +12,8 @@ Each tool's process runs ``work`` (standard library only: a peer's process runs 
 and answers one JSON line per request on stdout, marked with ``REPLY`` so that anything a library
 prints there is not taken for an answer:
 
-* ``{"event": NAME, "variant": V, "seconds": S, "min_runs": N}``: time ``variants[V]`` on the event
-  for S seconds (at least N calls) -> ``{"samples": [µs, ...]}``, or ``{"incomplete": why}`` /
+* ``{"event": NAME, "variant": V, "seconds": S}``: time ``variants[V]`` on the event for S seconds
+  (at least one call) -> ``{"samples": [µs, ...]}``, or ``{"incomplete": why}`` /
   ``{"error": why}`` when the tool cannot inspect it (asked again, the same answer, not timed again);
 * ``{"stream": [START, END], "pass": P}``: time each of the traffic stream's timed requests START to
   END once -> ``{"samples": [...]}``; a new pass takes a new stream inspector, warmed on the untimed
@@ -37,6 +37,8 @@ from collections.abc import Callable, Mapping
 from itertools import count, islice
 from pathlib import Path
 from typing import Any
+
+from timing import p90
 
 REPLY = "LOCKSTEP "
 EVICTION_BYTES = 32 << 20  # more than the last-level cache of the machines this runs on
@@ -80,7 +82,7 @@ def work(
             event = events[request["event"]]
             try:
                 warm = last_us.get(key, 0.0) < WARM_UP_BELOW_US
-                samples = _turn(fn, event, request["seconds"], request["min_runs"], warm)
+                samples = _turn(fn, event, request["seconds"], warm)
             except Exception as exc:  # a tool failing on an input is a result, not a crash
                 kind = "incomplete" if incomplete is not None and isinstance(exc, incomplete) else "error"
                 no_time[key] = {kind: str(exc) or type(exc).__name__}
@@ -96,14 +98,14 @@ def _answer(reply: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def _turn(fn: Callable[[object], object], event: object, seconds: float, min_runs: int, warm: bool) -> list[float]:
-    """Wall times in µs of ``fn(event)`` for ``seconds`` (at least ``min_runs`` calls)."""
+def _turn(fn: Callable[[object], object], event: object, seconds: float, warm: bool) -> list[float]:
+    """Wall times in µs of ``fn(event)`` for ``seconds`` (at least one call)."""
     if warm:  # the other tools' turns since this one's last turn left other data in the caches
         fn(event)
     samples: list[float] = []
     clock = time.perf_counter
     deadline = clock() + seconds
-    while len(samples) < min_runs or clock() < deadline:
+    while not samples or clock() < deadline:
         start = clock()
         fn(event)
         samples.append((clock() - start) * 1e6)
@@ -194,7 +196,7 @@ def time_events(tools: list[Tool], events: Mapping[str, tuple[int, float]]) -> d
             for tool in _rotated(tools, round_number):
                 if event in out[tool.name]:
                     continue  # it could not inspect the event: the reason is kept
-                reply = tool.process.ask({"event": event, "variant": tool.variant, "seconds": seconds, "min_runs": 1})
+                reply = tool.process.ask({"event": event, "variant": tool.variant, "seconds": seconds})
                 if "samples" not in reply:
                     out[tool.name][event] = reply
                     continue
@@ -237,8 +239,7 @@ def _rotated(tools: list[Tool], round_number: int) -> list[Tool]:
 
 def _summary(samples: list[float], turns: list[float]) -> dict[str, Any]:
     ordered = sorted(samples)
-    p90 = ordered[int(len(ordered) * 0.9) - 1] if len(ordered) >= 10 else ordered[-1]
-    return {"median_us": statistics.median(ordered), "p90_us": p90, "runs": len(ordered), "turns": turns}
+    return {"median_us": statistics.median(ordered), "p90_us": p90(ordered), "runs": len(ordered), "turns": turns}
 
 
 def turn_ratio(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> float | None:
