@@ -11,10 +11,13 @@ from __future__ import annotations
 from hullguard.firewall.decoders import LazyPattern
 
 _IFS = LazyPattern(r"\$\{IFS\}|\$IFS(?:\$[0-9])?")
-# Where a splitter may start (quote, backslash, ``$`` of ``$@``): one character class, so Python's re
-# skips through the text at C speed; what the splitter is and whether letters stand on both sides
-# is checked per match (a leading look-behind would make re try the pattern at every position).
-_SPLITTER_START = LazyPattern(r"[\\'\"$]")
+# Runs of the characters a splitter is made of (quote, backslash, ``$`` of ``$@``): one character class
+# with a repeat, so Python's re skips through the text at C speed, and a run longer than a splitter (a
+# hundred thousand quotes) is one match, not one per character. Whether a run is a splitter and
+# letters stand on both sides is checked per match (a leading look-behind would make re try the
+# pattern at every position).
+_SPLITTER_RUN = LazyPattern(r"[\\'\"$]+")
+_SPLITTERS = frozenset({"'", "''", '"', '""', "\\"})
 _MAX_COMMENTS = 256
 _MAX_SPLITS = 10_000
 
@@ -28,20 +31,17 @@ def _unsplit(text: str) -> str:
     shell quoting is balanced (``c'a't``), while one apostrophe is just English (``O'Neil``)."""
     cuts: list[tuple[int, int, int]] = []  # (start, end, quotes removed)
     n = len(text)
-    search = _SPLITTER_START.get().search
-    match = search(text)
-    while match is not None and len(cuts) < _MAX_SPLITS:
-        start = match.start()
-        char = text[start]
-        if char == "$":
-            end = start + 2 if text.startswith("$@", start) else -1
-        elif char != "\\" and text.startswith(char * 2, start):
-            end = start + 2  # '' or ""
-        else:
-            end = start + 1
-        if end > 0 and start > 0 and end < n and text[start - 1].isalpha() and text[end].isalpha():
-            cuts.append((start, end, end - start if char in "'\"" else 0))
-        match = search(text, max(end, start + 1))
+    for match in _SPLITTER_RUN.get().finditer(text):
+        start, end = match.span()
+        run = match.group()
+        if run not in _SPLITTERS:  # a longer run ("\\", three quotes, "$'") splits nothing, unless it ends in "$@"
+            if run[-1] != "$" or not text.startswith("$@", end - 1):
+                continue
+            start, end = end - 1, end + 1
+        if start > 0 and end < n and text[start - 1].isalpha() and text[end].isalpha():
+            cuts.append((start, end, end - start if run[0] in "'\"" else 0))
+            if len(cuts) >= _MAX_SPLITS:
+                break
     if sum(cut[2] for cut in cuts) == 1:  # a lone apostrophe: not shell quoting
         cuts = [cut for cut in cuts if not cut[2]]
     if not cuts:

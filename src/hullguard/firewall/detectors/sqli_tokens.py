@@ -42,6 +42,19 @@ MAX_TOKENS = 4096  # per context: bounded memory whatever the input length
 # Quote characters: ASCII ones plus the typographic quotes some stacks fold to ASCII before SQL.
 SINGLE_QUOTES = "'\u2018\u2019"
 DOUBLE_QUOTES = '"\u201c\u201d'
+# A string's body up to its closing quote: anything but a backslash or a quote of its family, a
+# backslash escape, or a doubled (escaped) quote. Alternatives start on different characters, so the
+# greedy repeat never backtracks: ``match`` ends where a lone quote closes the string (or the text ends).
+_STRING_BODY: dict[str, re.Pattern[str]] = {}  # by the string's quote characters
+
+
+def _string_body_pattern(quotes: str) -> re.Pattern[str]:
+    pattern = _STRING_BODY.get(quotes)
+    if pattern is None:
+        q = re.escape(quotes)
+        pattern = _STRING_BODY[quotes] = re.compile(rf"(?:[^\\{q}]+|\\[\s\S]?|[{q}][{q}])*")
+    return pattern
+
 
 LOGIC_WORDS = frozenset({"or", "and", "xor"})
 OPERATOR_WORDS = frozenset(
@@ -189,20 +202,13 @@ class _Tokenizer:
 
     def _string_body(self, start: int, quotes: str) -> None:
         """Read a string whose opening quote ends just before ``start``; handles \\x and '' escapes."""
-        text, n, i = self.text, self.n, start
-        while i < n:
-            char = text[i]
-            if char == "\\":
-                i += 2
-                continue
-            if char in quotes:
-                if i + 1 < n and text[i + 1] in quotes:  # doubled quote: an escaped quote
-                    i += 2
-                    continue
-                self._emit("s", max(start - 1, 0), i + 1, self.lower[start:i])
-                self.pos = i + 1
-                return
-            i += 1
+        n = self.n
+        body = _string_body_pattern(quotes).match(self.text, start)
+        i = body.end() if body is not None else start  # (a repeat always matches)
+        if i < n:  # a lone quote of the family closes it
+            self._emit("s", max(start - 1, 0), i + 1, self.lower[start:i])
+            self.pos = i + 1
+            return
         self._emit("s", max(start - 1, 0), n, self.lower[start:n], closed=False)
         self.pos = n
 
