@@ -206,7 +206,9 @@ def _absolute_path(folded: str) -> str | None:
     if not parts:
         return None
     root = parts[0]
-    if root.startswith(".") and len(root) > 1 and root.strip("."):
+    # A dot file at the root ("/.bashrc", "/.ssh/id_rsa"); not "/..foo" (a name that starts with two
+    # dots), nor RFC 8615's "/.well-known/" (OpenID discovery, ACME challenges, security.txt).
+    if root.startswith(".") and len(root) > 1 and root[1] != "." and root != ".well-known":
         return "absolute path to a hidden file"
     if root in _STRONG_ROOTS and (len(parts) > 1 or value.rstrip("\x00").endswith("/")):
         return f"absolute path under /{root}"
