@@ -113,7 +113,7 @@ DDL_OBJECTS = frozenset(
     {"table", "database", "schema", "view", "user", "login", "index", "trigger", "column", "function", "procedure"}
 )
 COMPARISONS = frozenset(
-    {"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "!<", "!>"}
+    {"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "!<", "!>", "<@", "@>"}
 )
 # Keywords that continue a query right after a quote break or a numeric value.
 CLAUSE_AFTER_VALUE = frozenset({"order", "group", "having", "where", "limit", "procedure", "into", "offset"})
@@ -143,7 +143,7 @@ def is_sql_function(word: str) -> bool:
     return word in SQL_FUNCTIONS or word.startswith(DANGEROUS_PREFIXES)
 
 
-_ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "div", "mod", "^"})
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "div", "mod", "^", "->", "->>"})  # (JSON paths too)
 
 
 def operand_end(tokens: list[Token], i: int) -> int:
@@ -154,13 +154,20 @@ def operand_end(tokens: list[Token], i: int) -> int:
         j += 1
     if kind_at(tokens, j) not in ("n", "s", "t", "w", "v"):
         return -1
-    j += 1
-    for _ in range(8):  # a short chain: 1+1, 17-7, 2*3
+    j = _cast_end(tokens, j + 1)
+    for _ in range(8):  # a short chain: 1+1, 17-7, 2*3, '{"a":1}' -> 'a'
         if value_at(tokens, j) in _ARITHMETIC and kind_at(tokens, j + 1) in ("n", "s", "t"):
-            j += 2
+            j = _cast_end(tokens, j + 2)
         else:
             break
     return skip(tokens, j, ")")
+
+
+def _cast_end(tokens: list[Token], j: int) -> int:
+    """After an operand: past a PostgreSQL cast (``'{"a":1}'::jsonb``, ``1::int``) if one follows."""
+    if value_at(tokens, j) == "::" and kind_at(tokens, j + 1) in ("w", "k"):
+        return j + 2
+    return j
 
 
 def is_literal(tokens: list[Token], i: int) -> bool:
@@ -522,6 +529,10 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
     if kind == ";" and (statement(tokens, j + 1) or kind_at(tokens, j + 1) == "c"):
         return ("HG-SQLI-001", f"{what} is followed by ';' ending the statement", j)
+    if kind == ";" and what == "quote" and j + 1 == len(tokens):
+        # "admin@example.com';": SQLite (and drivers that prepare one statement) never runs the rest of
+        # the query - the password check after the email - so the statement ends where the value does.
+        return ("HG-SQLI-001", "quote closes the string and ';' ends the statement", j)
     if kind == "&" and _condition_follows(tokens, j + 1, what == "quote"):
         return ("HG-SQLI-001", f"{what} is followed by {value.upper()} and an SQL expression", j)
     if kind == "o" and what == "quote" and value != "not" and _operator_continues(tokens, j):
@@ -538,7 +549,22 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", f"{what} is followed by an {value.upper()} clause", j)
     if value == "waitfor" or (kind == "f" and value in TIME_FUNCTIONS):
         return ("HG-SQLI-005", f"{what} is followed by a time delay", j)
+    if what == "quote" and kind in ("o", "&") and _expression_to_comment(tokens, j):
+        return ("HG-SQLI-001", "quote closes the string and an expression runs to a comment", j)
     return None
+
+
+# Tokens of an SQL expression (operators, literals, calls, parentheses, lists); a word of prose is none.
+_EXPRESSION_KINDS = frozenset({"o", "&", "n", "s", "t", "v", "f", "(", ")", ","})
+
+
+def _expression_to_comment(tokens: list[Token], i: int) -> bool:
+    """``' + 1 is likelihood(0.0,0.0) is 1--``: from ``i`` to a comment that ends the input, nothing
+    but expression tokens, at most 64 of them (the comment cuts off the rest of the original query)."""
+    end = len(tokens) - 1
+    if end - i < 2 or end - i > 64 or tokens[end].kind != "c":
+        return False
+    return all(tokens[k].kind in _EXPRESSION_KINDS for k in range(i, end))
 
 
 def _condition_follows(tokens: list[Token], i: int, after_quote: bool) -> bool:

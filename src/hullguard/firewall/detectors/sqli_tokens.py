@@ -127,8 +127,12 @@ _STRING_PREFIXES = frozenset({"x", "b", "n"})
 WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.")
 WHITESPACE = frozenset(" \t\n\r\x0b\x0c\xa0\x00\u2028\u2029\u3000")
 OPERATOR_CHARS = frozenset("=<>!|&^+-*/%~:")
-# Two- and three-character operators, longest first.
-MULTI_OPERATORS = ("<=>", "<>", "!=", "<=", ">=", ":=", "::", "||", "&&", "!<", "!>", "^=", "|=", "&=")
+# Two- and three-character operators, longest first. PostgreSQL's JSON operators (``->``, ``->>``,
+# ``<@`` and, read by ``_variable``, ``@>``) let a condition be written in JSON syntax that WAFs without
+# them do not parse (``1 OR '{"a":1}'::jsonb <@ '{"a":1}'::jsonb``).
+MULTI_OPERATORS = (
+    "<=>", "->>", "<>", "!=", "<=", ">=", ":=", "::", "||", "&&", "!<", "!>", "^=", "|=", "&=", "->", "<@",
+)
 _OPERATORS_BY_FIRST: dict[str, tuple[str, ...]] = {
     first: tuple(op for op in MULTI_OPERATORS if op[0] == first) for first in {op[0] for op in MULTI_OPERATORS}
 }
@@ -249,6 +253,10 @@ class _Tokenizer:
 
     def _variable(self) -> None:
         text, n, i = self.text, self.n, self.pos + 1
+        if text.startswith(">", i):  # PostgreSQL's "contains" operator
+            self._emit("o", self.pos, i + 1)
+            self.pos = i + 1
+            return
         while i < n and (text[i] in WORD_CHARS or text[i] == "@"):
             i += 1
         self._emit("v", self.pos, i)
