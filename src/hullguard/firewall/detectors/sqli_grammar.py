@@ -314,6 +314,10 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
     if op is None or op.kind != "o" or op.value not in COMPARISONS:
         return None
     right = left_end + 1
+    # IS takes NULL, TRUE, FALSE, UNKNOWN or NOT (in SQLite also a value: 1 IS 1); "roll is life" is English.
+    is_operand = kind_at(tokens, right) == "t" or value_at(tokens, right) == "not"
+    if op.value == "is" and not (is_operand or (is_literal(tokens, j) and is_literal(tokens, right))):
+        return None
     if op.value == "is" or (op.value in ("in", "like") and kind_at(tokens, right) == "("):
         return "a boolean condition" if is_literal(tokens, j) or not strict else None
     if value_at(tokens, right) == "not":
@@ -327,6 +331,8 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
         return "a tautology/contradiction (literal compared with literal)"
     if value_at(tokens, skip(tokens, j, "(")) == value_at(tokens, skip(tokens, right, "(")):
         return "a tautology (value compared with itself)"
+    if op.value.isalpha() and kind_at(tokens, j) == "w" and kind_at(tokens, right) == "w":
+        return None  # words joined by IN, LIKE or REGEXP without a list or a pattern: "dogs in love"
     if not strict and kind_at(tokens, right_end) in ("", "c", ";", "&"):
         return "a boolean condition that ends the query"
     return None
