@@ -133,7 +133,7 @@ _CALL_OR_ASSIGNMENT_RE = re.compile(_CALL_OR_ASSIGNMENT)
 _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 
 _EXECUTING_TAGS = frozenset(
-    {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal", "layer", "ilayer"}
+    {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal", "layer", "ilayer", "vmlframe"}
 )
 # Legacy IE data binding and XML data islands render fetched markup as HTML.
 _DATA_BINDING = ("datasrc", "dataformatas", "datafld")
@@ -266,6 +266,8 @@ _SCRIPT_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (js.SINK_REFERENCE, "(=", "JavaScript sink passed as a value"),
     (js.GLOBAL_INDEX_CALL, "[", "computed call on a global object"),
     (js.SINK_INDEX_CALL, "[", "JavaScript sink called by its quoted name"),
+    (js.COOKIE_INDEX, "[", "document.cookie read by a computed member"),
+    (js.TEMPLATE_CALL, "`", "function called as a tagged template through call/apply"),
     (js.JS_STRING_BREAK, "\"'`", "quote closes a JavaScript string and a call follows"),
 )
 
@@ -341,7 +343,10 @@ _SCRIPT_CHARS = re.compile(r"[<'\"`\[{\\\x00]")
 # The words as a prefix tree: one search then tries only the positions holding a first letter.
 _SCRIPT_WORDS = re.compile(
     regex_alternation(
-        [*js.SINKS.split("|"), "script", "document", "expression", "behavio", "binding", "data:", "+ac", "+ad"]
+        [
+            *js.SINKS.split("|"), "function", "script", "document", "expression", "behavio", "binding", "data:",
+            "+ac", "+ad",
+        ]
     )
 )
 _HANDLER_NAME = re.compile(r"(?:^|[\s/;])(?:on[a-z]{3}|fscommand|seeksegmenttime)")

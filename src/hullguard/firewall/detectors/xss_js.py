@@ -217,7 +217,7 @@ EVENT_NAMES = frozenset(
 )
 
 # Calls whose only everyday use in an injected value is proving or exploiting XSS.
-SINKS = r"alert|prompt|confirm|eval|print|settimeout|setinterval|execscript|fetch|import|atob|fromcharcode"
+SINKS = r"alert|prompt|confirm|eval|print|settimeout|setinterval|execscript|fetch|import|atob|btoa|fromcharcode"
 _GLOBALS = r"top|window|self|parent|frames|globalthis|this|document|content|opener"
 
 # Attribute break: a quote (or whitespace, for unquoted attributes) then a known handler name and "=".
@@ -234,7 +234,7 @@ JS_STRING_BREAK = re.compile(
 # A sink called: "alert(1)", "prompt`1`". With a space before "(" only when the argument looks like
 # JavaScript, so "please confirm (yes/no)" is prose.
 SINK_CALL = re.compile(
-    r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + SINKS + r"))"
+    r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + SINKS + r"|new[\s]{1,8}function))"
     r"(?:[\x00]{0,8}(?:\?\.)?[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])",
     re.I,
 )
@@ -257,13 +257,20 @@ SCRIPT_ELEMENT = re.compile(r"createelement[\s]{0,4}\([\s]{0,4}[\"'`]script[\"'`
 DOCUMENT_WRITE = re.compile(r"\bdocument[\s]{0,4}\.[\s]{0,4}write(?:ln)?[\s]{0,4}\(", re.I)
 # A sink called by its quoted name through an index: ['alert'](1), window/**/["eval"](x).
 SINK_INDEX_CALL = re.compile(
-    r"\[[\s]{0,4}([\"'`])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob)\1[\s]{0,4}\]"
-    r"[\s]{0,4}[(`]",
+    r"\[[\s]{0,16}([\"'`])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob)\1[\s]{0,16}\]"
+    r"[\s]{0,16}[(`]",
     re.I,
 )
-# JSFuck: JavaScript written with the six characters []()!+ only; 40 of them in a row is never text.
-JSFUCK = re.compile(r"[\[\]()!+]{40,}")
-GLOBAL_INDEX_CALL = re.compile(r"(?<![\w$.])(?:" + _GLOBALS + r")[\s]{0,4}\[[^\]\n]{1,80}\][\s]{0,4}\(", re.I)
+# The cookie read by a computed member: document["cookie"], (document)['cookie'] - code, never prose.
+COOKIE_INDEX = re.compile(r"document[\s)]{0,16}\[[\s]{0,16}([\"'`])cookie\1", re.I)
+# A function called as a tagged template through call/apply: [].sort.call`${alert}1`,
+# Reflect.apply.call`${fn}${thisArg}${[args]}` - the template's parts become the call's arguments,
+# a way to call a sink without "(" (spaces and comments between: "[ ] . /**/ sort . call `").
+TEMPLATE_CALL = re.compile(r"\.[\s/*]{0,16}(?:call|apply)[\s/*]{0,16}`(?:`|[^`]{0,200}?\$\{)", re.I)
+# JSFuck: JavaScript written with the six characters []()!+ only; a dozen of them in a row that hold
+# both "![]" and "+[]" (checked by the detector) is never text: (![]+[])[+!+[]] is "a".
+JSFUCK = re.compile(r"[\[\]()!+]{12,}")
+GLOBAL_INDEX_CALL = re.compile(r"(?<![\w$.])(?:" + _GLOBALS + r")[\s]{0,16}\[[^\]\n]{1,80}\][\s]{0,16}\(", re.I)
 SCRIPT_CLOSE = re.compile(r"</script[\s/>]|</script$", re.I)
 # Words that reach the Function constructor or evaluate strings from an AngularJS/Vue expression; a plain
 # "{{prompt}}" placeholder is no escape.
