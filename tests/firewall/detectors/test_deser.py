@@ -9,6 +9,7 @@ import pickle
 import pytest
 from family_cases import family_suite
 
+from hullguard.firewall import Firewall
 from hullguard.firewall.detectors import deser
 from hullguard.firewall.detectors.base import ScanContext
 
@@ -28,6 +29,8 @@ class _Gadget:
         ("gASVHQAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==", "HG-DESER-002"),
         ("rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==", "HG-DESER-003"),
         ("aced00057372", "HG-DESER-003"),
+        ('["org.springframework.context.support.ClassPathXmlApplicationContext","http://x.example/a.xml"]',
+         "HG-DESER-003"),
         ("!!python/object/apply:os.system ['id']", "HG-DESER-004"),
         ('{"$type":"System.Windows.Data.ObjectDataProvider, PresentationFramework"}', "HG-DESER-005"),
         ('O:8:"stdClass":0:{}', "HG-DESER-006"),
@@ -57,3 +60,39 @@ def test_pickle_of_plain_data_passes() -> None:
     test_adversarial_inputs_complete,
     test_rule_catalogue_is_complete,
 ) = family_suite(deser, "deser", ["$", "!!", "gASV", "rO0AB", 'O:8:"', "cos\n", "\x80\x04", "aced0005"])
+
+
+@pytest.mark.parametrize(
+    ("body", "location"),
+    [
+        ('{"@type":"java.lang.AutoCloseable"}', "body.@type"),  # fastjson 1.2.68's autoType bypass probe
+        ('{"a":{"@class":"java.util.logging.FileHandler","pattern":"/tmp/x"}}', "body.a.@class"),  # Jackson
+    ],
+)
+def test_json_type_keys_naming_a_java_class_are_reported(body: str, location: str) -> None:
+    verdict = Firewall().inspect(_json_post(body))
+    assert [(f.rule_id, f.location) for f in verdict.findings] == [("HG-DESER-003", location)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"@context":"https://schema.org","@type":"Person","name":"Ann"}',  # JSON-LD
+        '{"@type":"type.googleapis.com/google.protobuf.Duration","value":"1s"}',  # protobuf's JSON Any
+        '{"language":"java.lang.String is immutable","@class":"premium"}',
+    ],
+)
+def test_json_type_keys_of_other_vocabularies_pass(body: str) -> None:
+    assert Firewall().inspect(_json_post(body)).findings == []
+
+
+def _json_post(body: str) -> dict[str, object]:
+    return {
+        "resource": "/orders",
+        "path": "/orders",
+        "httpMethod": "POST",
+        "headers": {"Content-Type": "application/json"},
+        "requestContext": {"stage": "prod", "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"},
+        "body": body,
+        "isBase64Encoded": False,
+    }

@@ -27,6 +27,7 @@ PREFILTER = (
     r"|code|timeit|platform)\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD)|aced0005"
     r"|[oc]:\d|ysoserial|\.(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect"
     r"|rowset|windows|diagnostics|visualstudio|security|identitymodel|configuration|activities|data|ui)\."
+    r"|(?:java|javax|jdk)\.[a-z]"  # a JDK class named as a JSON type (see _TYPE_KEY)
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 _REMEDIATION = (
@@ -43,8 +44,10 @@ RULES: tuple[RuleInfo, ...] = (
              "c__builtin__\\neval) or protocol 2-5 streams that do, raw or base64-encoded (gASV..., gAJj...).",
              _REMEDIATION),
     RuleInfo("HG-DESER-003", FAMILY, "Java serialized object or gadget class", Severity.CRITICAL, "CWE-502",
-             "A Java serialization stream (rO0AB..., aced0005, \\xac\\xed\\x00\\x05), XMLDecoder/XStream markup "
-             "or a known gadget class (InvokerTransformer, TemplatesImpl, JdbcRowSetImpl).", _REMEDIATION),
+             "A Java serialization stream (rO0AB..., aced0005, \\xac\\xed\\x00\\x05), XMLDecoder/XStream markup, "
+             "a known gadget class (InvokerTransformer, TemplatesImpl, JdbcRowSetImpl) or a JSON \"@type\" "
+             "(fastjson) or \"@class\" (Jackson default typing) key naming a Java class to instantiate.",
+             _REMEDIATION),
     RuleInfo("HG-DESER-004", FAMILY, "YAML language-specific tag", Severity.CRITICAL, "CWE-502",
              "!!python/object/apply:, !!python/name:, !!ruby/object:, !!js/function, !!javax.script."
              "ScriptEngineManager and similar tags that construct arbitrary objects in unsafe YAML loaders.",
@@ -77,8 +80,14 @@ _JAVA = re.compile(
     r"|instantiatetransformer|xalan\.internal\.xsltc\.trax\.templatesimpl|com\.sun\.rowset\.jdbcrowsetimpl"
     r"|annotationinvocationhandler|badattributevalueexpexception|ysoserial|groovy\.runtime\.convertedclosure"
     r"|com\.mchange\.v2\.c3p0|jndiconnectionsource|org\.apache\.xbean\.propertyeditor|springframework\.beans\.factory"
-    r"\.objectfactory|[\"']@type[\"']\s{0,4}:\s{0,4}[\"'](?:com|org|java|javax|sun|ch|net)\.",
+    r"\.objectfactory|[\"']@type[\"']\s{0,4}:\s{0,4}[\"'](?:com|org|java|javax|sun|ch|net)\."
+    r"|springframework\.context\.support\.(?:classpath|filesystem)xmlapplicationcontext",
 )
+# A JSON key that makes fastjson ("@type") or Jackson with default typing ("@class") instantiate the class
+# its value names: any class the classpath holds, so a JDK class (fastjson's java.lang.AutoCloseable
+# bypass) counts as much as a gadget. JSON-LD's "@type": "Person" and protobuf's type URLs are no class.
+_TYPE_KEYS = (".@type", ".@class")
+_CLASS_NAME = re.compile(r"\s{0,8}(?:java|javax|jdk|sun|com|org|net|ch|io)(?:\.[a-z_$][\w$]{0,80}){2,12}\s{0,8}", re.I)
 _YAML = re.compile(
     r"!!(?:python/|ruby/|js/|java|javax\.|com\.|org\.|sun\.|net\.|jdk\.)|!ruby/(?:object|hash|struct)"
     r"|tag:yaml\.org,2002:(?:python|ruby|js|java)"
@@ -93,7 +102,7 @@ _DOTNET = re.compile(
 _GATED: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("HG-DESER-003", ("aced", "\xac", "<java", "<object", "dynamic-proxy", ".sun.", ".apache.", ".beans.",
                       ".management.", ".reflect.", ".springframework.", ".mchange.", ".codehaus.", ".qos.", "ysoserial",
-                      "@type"), _JAVA),
+                      "@type", "springframework."), _JAVA),
     ("HG-DESER-004", ("!",), _YAML),
     ("HG-DESER-005", ("system.", "microsoft.", "aaeaaad", "__type", "$type"), _DOTNET),
 )
@@ -142,6 +151,9 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     if "rO0AB" in text:  # base64 is case-sensitive; the lower-case search below would also match noise
         index = text.find("rO0AB")
         return Detection("HG-DESER-003", "Java serialization stream (base64)", index, index + 5)
+    if ctx.location.endswith(_TYPE_KEYS) and not ctx.is_key and _CLASS_NAME.fullmatch(text[:1024]):
+        key = ctx.location.rsplit(".", 1)[1]
+        return Detection("HG-DESER-003", f"JSON {key} names the Java class {text.strip()[:80]!r}", 0, len(text))
     low = text.lower()
     for rule_id, gates, pattern in _GATED:
         if not any(gate in low for gate in gates):
