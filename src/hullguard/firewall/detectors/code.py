@@ -53,8 +53,9 @@ RULES: tuple[RuleInfo, ...] = (
           "require('child_process'), process.mainModule, global.process, constructor.constructor and "
           "execSync/spawnSync: JavaScript reaching eval, vm or Function with attacker input."),
     _rule(6, "PHP code execution", Severity.CRITICAL, "CWE-94",
-          "<?php tags, phpinfo(), system/passthru/shell_exec/proc_open calls and $_GET/$_POST superglobals in "
-          "data that reaches eval, include or a template."),
+          "<?php tags, phpinfo(), system/passthru/shell_exec/proc_open calls, functions called by a name held in "
+          "data ($f('id'), $GLOBALS['x'](1), \"system\"('id')) and $_GET/$_POST superglobals in data that reaches "
+          "eval, include or a template."),
     _rule(7, "Dynamic code evaluation call", Severity.HIGH, "CWE-95",
           "eval(...), exec(...), new Function(...) or setTimeout('code') with a string argument: a sink that "
           "runs whatever text it is given."),
@@ -113,10 +114,23 @@ _PHP_CALLS = (
     "|highlight_file|base64_decode|str_rot13|gzinflate|gzuncompress|move_uploaded_file|unserialize|preg_replace"
 )
 _PHP = _compile_rule(
-    rf"<\?php|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
+    rf"<\?{_G}php|<\?\s{{1,4}}(?:echo|print|system|passthru|eval)\b|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
     rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\(",
 
 )
+# PHP calls a function whose name is data: a variable or variable variable, an indexed array or
+# $GLOBALS entry, ${'name'}, Class::$name, or a quoted name ("system"("id"), ('system')('id')): how
+# web shells and filter bypasses call system() without spelling "system(" (comments allowed before "(").
+_PHP_COMMENT = rf"(?:/\*[^*]{{0,40}}\*/{_G})?"
+_PHP_DYNAMIC = re.compile(
+    rf"\$(?:\$+[a-z_]\w{{0,40}}|[a-z_]\w{{0,40}}(?:{_G}{_PHP_COMMENT}\[[^\]\n]{{1,60}}\]){{1,4}}"
+    rf"|\{{{_G}['\"@][^}}\n]{{0,60}}\}}){_G}{_PHP_COMMENT}\("
+    rf"|\$[a-z_]\w{{0,40}}\({_G}[$'\"\d)]|::\$[a-z_]\w{{0,40}}{_G}\("
+)
+_PHP_QUOTED_NAMES = (
+    "system", "exec", "passthru", "shell_exec", "popen", "proc_open", "pcntl_exec", "assert", "phpinfo",
+)
+_PHP_QUOTED_CALL = re.compile(rf"['\"](?:{'|'.join(_PHP_QUOTED_NAMES)})['\"]\)?\(")  # no blank: "system" (menu)
 _EVAL = _compile_rule(
     rf"\b(?:eval|exec|execscript){_G}\({_G}(?:{_Q}|[a-z_$][\w$.]{{0,40}}{_G}\(|atob|unescape|string\.fromcharcode"
     rf"|base64|request|\[)|new{_G}function{_G}\({_G}{_Q}|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\)"
@@ -146,6 +160,8 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON),
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function"), _NODE),
     ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PHP_NAMES), _PHP),
+    ("HG-CODE-006", ("$",), _PHP_DYNAMIC),
+    ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval"), _EVAL),
     ("HG-CODE-008", ("|'", "dde"), _DDE),
     ("HG-CODE-008", ("hyperlink", "import", "webservice", "filterxml", "image"), _NETWORK_FORMULA),
