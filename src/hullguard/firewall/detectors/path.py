@@ -174,6 +174,8 @@ _SENSITIVE_EXT = re.compile(
     r"\.(?:log|conf|cnf|cfg|config|ini|inf|xml|bak|old|sav|dat|sam|mdb|db|sqlite|pem|key|crt|properties"
     r"|yml|yaml|env|history|passwd|htaccess|sh|php\d?|inc|jsp|asp|aspx|err)(?:$|[\x00?#])"
 )
+# Server pages among _SENSITIVE_EXT: under a root that is also a web route they name a page, not a file.
+_WEB_PAGES = (".php", ".jsp", ".asp")
 _WINDOWS_DIRS = re.compile(
     r"^/?[a-z]:/+(?:windows|winnt|boot\.ini|inetpub|xampp|wamp|apache|php|mysql|programdata/|appserv"
     r"|opt|unattend|sysprep"
@@ -212,8 +214,11 @@ def _absolute_path(folded: str) -> str | None:
         return "absolute path to a hidden file"
     if root in _STRONG_ROOTS and (len(parts) > 1 or value.rstrip("\x00").endswith("/")):
         return f"absolute path under /{root}"
+    sensitive = _SENSITIVE_EXT.search(value)
+    if sensitive is not None and sensitive.group(0).startswith(_WEB_PAGES):
+        sensitive = None  # "/www/delivery/lg.php", "/home/index.jsp": a route to a page, read by a server
     if (root in _WEAK_ROOTS or root in _STRONG_ROOTS) and len(parts) > 1 and (
-        _SENSITIVE_EXT.search(value) or any(part.startswith(".") and len(part) > 1 for part in parts[1:])
+        sensitive or any(part.startswith(".") and len(part) > 1 for part in parts[1:])
     ):
         return f"absolute path to a config or log file under /{root}"
     return None
