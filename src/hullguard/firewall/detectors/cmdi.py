@@ -170,7 +170,7 @@ _EXEC_FUNCTION_WORDS = (
 # U+0001 names no binary anyway.
 _LEADING_COMMAND_PATTERN = (
     r"^[\s'\"{]{0,8}(?:[^\s/\\\x01]{0,64}[/\\]){0,8}(?:"
-    + regex_alternation(vocab.KNOWN)
+    + regex_alternation(vocab.KNOWN | vocab.PREFIX_COMMANDS)
     + r")(?=[\s'\"\\$<>{},;|&`(])|^[\s'\"]{0,8}(?:"
     + regex_alternation(_RECON_ALONE)
     + r")[\s'\"]{0,8}$"
@@ -388,7 +388,7 @@ def _reverse_shell(segments: list[Segment]) -> str | None:
     return None
 
 
-def _scan_context(text: str, quote: str, command_first: bool) -> Detection | None:
+def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> Detection | None:
     segments = split_commands(quote + text if quote else text)
     shift = len(quote)
     reverse = _reverse_shell(segments)
@@ -402,8 +402,8 @@ def _scan_context(text: str, quote: str, command_first: bool) -> Detection | Non
         # A separator at the very start of the value (only quotes/blanks before it) is no prose.
         leading = segment.start <= first_content
         verdict = _judge(segment, bool(quote), leading, command_first, ifs)
-        if verdict is not None and _delimited_data(segments, index):
-            continue
+        if verdict is not None and (_RULES_BY_ID[verdict[0]].paranoia > paranoia or _delimited_data(segments, index)):
+            continue  # ("ifconfig; rm -rf /": the bare first command is a stricter level's; the next one counts)
         if verdict is not None:
             start = max(segment.start - shift, 0)
             return Detection(verdict[0], verdict[1], start, min(start + 64, len(text)))
@@ -452,7 +452,7 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
             # operator to start a command: skip the context when none follows the first quote.
             if quote and _OPERATOR_CHAR.search(view, view.find(quote) + 1 if quote in view else len(view)) is None:
                 continue
-            found = _scan_context(view, quote, _LEADING_COMMAND.match(view) is not None)
-            if found is not None and _RULES_BY_ID[found.rule_id].paranoia <= ctx.paranoia:
+            found = _scan_context(view, quote, _LEADING_COMMAND.match(view) is not None, ctx.paranoia)
+            if found is not None:
                 return found
     return None

@@ -55,6 +55,12 @@ STANDALONE = frozenset(
 WITH_ARGUMENTS = frozenset(
     {
         "cat",
+        "cd",
+        "base32",
+        "basenc",
+        "gdb",
+        "gcc",
+        "irb",
         "tac",
         "nl",
         "head",
@@ -210,7 +216,9 @@ WITH_ARGUMENTS = frozenset(
 )
 KNOWN = STANDALONE | WITH_ARGUMENTS
 # Words that run the next word as a command ("sudo cat ...", "nohup nc ...").
-PREFIX_COMMANDS = frozenset({"sudo", "nohup", "env", "exec", "time", "nice", "busybox", "command", "builtin", "doas"})
+PREFIX_COMMANDS = frozenset(
+    {"sudo", "nohup", "env", "exec", "time", "nice", "busybox", "command", "builtin", "doas", "strace", "ltrace"}
+)
 # Directories binaries live in: "/usr/bin/id" is a command even when "id" is not in our lists.
 BINARY_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "/system32/")
 
