@@ -156,11 +156,17 @@ def _scan_urls(low: str, skips: frozenset[str]) -> Detection | None:
         rest = low[rest_start : end.start() if end else rest_start + 2048]
         if scheme in _DANGEROUS_SCHEMES and (scheme not in ("ldap", "ldaps", "sftp", "ssh") or rest):
             return Detection("HG-SSRF-005", f"{scheme}: URL", match.start(), match.end())
-        if scheme not in _FETCH_SCHEMES:
+        fetched = scheme in _FETCH_SCHEMES
+        if not fetched and not low.startswith("//", match.start() + len(scheme) + 1):
             continue
         for host, port in _authority_hosts(rest.lstrip("/\\")):
             verdict = classify_host(host)
-            if verdict is not None and verdict.category not in skips:
+            if verdict is None or verdict.category in skips:
+                continue
+            # Clients fetch many more schemes (curl: rtmp://, pop3://, irc://, redis://...): any of them aimed
+            # at loopback or metadata is a request to the function's own host; a private or one-label host
+            # is only judged for the fetch schemes ("s3://my-bucket/key", "android-app://com.example").
+            if fetched or verdict.category in (METADATA, LOOPBACK):
                 return _verdict_detection(verdict, port, match.start(), f"in {scheme} URL")
     return None
 
