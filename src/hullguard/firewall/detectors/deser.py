@@ -22,7 +22,7 @@ FAMILY = "deser"
 # header (case-sensitive even under the engine's IGNORECASE), a hex Java header, PHP object notation, or a
 # fully qualified gadget package (".sun.", ".apache.", ".windows." ...).
 PREFILTER = (
-    r"[\x80\xac]|<(?:java|object|dynamic-proxy)|\$\$nd|[$_]type|!!|!ruby|@type"
+    r"[\x80\xac]|<(?:java|object|dynamic-proxy)|\$\$nd|__js_function|[$_]type|!!|!ruby|@type"
     r"|c(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser"
     r"|code|timeit|platform)\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD)|aced0005"
     r"|[oc]:\d|ysoserial|\.(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect"
@@ -38,7 +38,7 @@ _REMEDIATION = (
 RULES: tuple[RuleInfo, ...] = (
     RuleInfo("HG-DESER-001", FAMILY, "node-serialize function payload", Severity.CRITICAL, "CWE-502",
              "_$$ND_FUNC$$_ marks a function that node-serialize's unserialize() evaluates (immediately, with a "
-             "trailing '()').", _REMEDIATION),
+             "trailing '()'); __js_function is funcster's equivalent.", _REMEDIATION),
     RuleInfo("HG-DESER-002", FAMILY, "Python pickle stream", Severity.CRITICAL, "CWE-502",
              "Pickle GLOBAL opcodes importing os/posix/subprocess/builtins callables (cos\\nsystem, "
              "c__builtin__\\neval) or protocol 2-5 streams that do, raw or base64-encoded (gASV..., gAJj...).",
@@ -145,6 +145,9 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     index = text.find("_$$ND_FUNC$$_")
     if index >= 0:
         return Detection("HG-DESER-001", "node-serialize function", index, index + 13)
+    index = text.find("__js_function")
+    if index >= 0:  # funcster's marker: deepDeserialize() compiles the function it holds
+        return Detection("HG-DESER-001", "funcster serialized function", index, index + 13)
     found = _pickle(text) or _decoded_pickles(text)
     if found:
         return Detection("HG-DESER-002", found, 0, 0)
