@@ -21,6 +21,9 @@ CTX = ScanContext()
         ("x\r\n\r\n<script>alert(1)</script>", "HG-CRLF-002"),
         ("ok\n2024-05-01 12:00:00 ERROR forged", "HG-CRLF-003"),
         ("id\nSTART RequestId: 1", "HG-CRLF-003"),
+        ("aaa\nGET /admin HTTP/1.1", "HG-CRLF-002"),  # a second request smuggled into one the function sends
+        ("\r\nPOST /transfer HTTP/1.0", "HG-CRLF-002"),
+        ("bar\r\nRemote-Addr: 127.0.0.1", "HG-CRLF-001"),
     ],
 )
 def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
@@ -32,6 +35,15 @@ def test_line_break_in_header_value() -> None:
     found = crlf.scan("Mozilla/5.0\nfoo", ScanContext(location="headers.User-Agent"))
     assert found is not None and found.rule_id == "HG-CRLF-004"
     assert crlf.scan("Mozilla/5.0\nfoo", ScanContext(location="body.comment")) is None
+
+
+def test_line_break_in_the_request_path() -> None:
+    php_value = "/index.php/PHP_VALUE\nsession.auto_start=1;;;"  # CVE-2019-11043's PATH_INFO trick
+    for location in ("path", "rawPath", "pathParameters.proxy"):
+        found = crlf.scan(php_value, ScanContext(location=location))
+        assert found is not None and found.rule_id == "HG-CRLF-004", location
+    assert crlf.scan("line one\nline two", ScanContext(location="body.path")) is None  # a body field so named
+    assert crlf.scan("Dear team,\r\nget well soon", CTX) is None
 
 
 def test_cloudwatch_log_lines_are_not_forged_logs() -> None:

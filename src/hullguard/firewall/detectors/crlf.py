@@ -28,22 +28,24 @@ RULES: tuple[RuleInfo, ...] = (
              "A line break followed by a response or request header (Set-Cookie:, Location:, Content-Length:, "
              "Access-Control-Allow-Origin:, X-...): input copied into a header adds headers of its own.",
              _REMEDIATION),
-    RuleInfo("HG-CRLF-002", FAMILY, "HTTP response splitting", Severity.HIGH, "CWE-113",
-             "A line break followed by a status line (HTTP/1.1 200 OK) or an empty line and a body: the "
-             "attacker writes a second response.", _REMEDIATION),
+    RuleInfo("HG-CRLF-002", FAMILY, "HTTP response or request splitting", Severity.HIGH, "CWE-113",
+             "A line break followed by a status line (HTTP/1.1 200 OK) or an empty line and a body, or by a "
+             "request line (GET /admin HTTP/1.1): the attacker writes a second response, or smuggles a second "
+             "request into one the function sends.", _REMEDIATION),
     RuleInfo("HG-CRLF-003", FAMILY, "Log forging", Severity.MEDIUM, "CWE-117",
              "A line break followed by what looks like the start of a new log record (timestamp, log level, "
              "START/END/REPORT RequestId:), to fake or hide entries in CloudWatch Logs.", _REMEDIATION),
-    RuleInfo("HG-CRLF-004", FAMILY, "Line break inside a header value", Severity.MEDIUM, "CWE-113",
-             "A CR or LF in a request header value: no legitimate client sends one (obsolete line folding aside), "
-             "and a function that forwards the header splits it.", _REMEDIATION),
+    RuleInfo("HG-CRLF-004", FAMILY, "Line break inside a header value or the path", Severity.MEDIUM, "CWE-113",
+             "A CR or LF in a request header value or in the request path: no legitimate client sends one "
+             "(obsolete line folding aside), a function that forwards the header or path splits it, and PHP-FPM "
+             "behind nginx read one in PATH_INFO as new settings (CVE-2019-11043).", _REMEDIATION),
 )
 _BREAK = "[\r\n\x85\u2028\u2029\u560a\u560d\u010a\u010d]"
 # Headers no prose line starts with: a break followed by one of these is an injection wherever it is.
 _STRONG_HEADERS = (
     "set-cookie|content-length|content-type|content-disposition|content-security-policy|transfer-encoding"
     "|access-control-allow-[a-z-]{1,20}|x-[a-z0-9-]{1,40}|strict-transport-security|www-authenticate"
-    "|proxy-authorization|refresh|set-cookie2"
+    "|proxy-authorization|refresh|set-cookie2|remote-addr|client-ip|true-client-ip"
 )
 # Header names that are also ordinary words at the start of a line ("Location: Tel Aviv"): they count
 # when the text before the break is a single token, as it is when a parameter value is injected.
@@ -54,7 +56,10 @@ _WEAK_HEADERS = (
 _HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_STRONG_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
 _WEAK_HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_WEAK_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
 _SPLIT = re.compile(
-    rf"{_BREAK}[ \t]{{0,4}}http/[0-9.]{{1,3}}[ \t]{{1,4}}\d{{3}}|\r?\n\r?\n[ \t]{{0,4}}<[!a-z]", re.IGNORECASE
+    rf"{_BREAK}[ \t]{{0,4}}http/[0-9.]{{1,3}}[ \t]{{1,4}}\d{{3}}|\r?\n\r?\n[ \t]{{0,4}}<[!a-z]"
+    rf"|{_BREAK}[ \t]{{0,4}}(?:get|post|put|delete|head|options|patch|connect|trace)[ \t]{{1,4}}[^\s]{{1,2048}}"
+    rf"[ \t]{{1,4}}http/[0-9]",
+    re.IGNORECASE,
 )
 _LOG_LINE = re.compile(
     rf"{_BREAK}[ \t]{{0,4}}(?:\[?\d{{4}}-\d{{2}}-\d{{2}}[T ]\d{{2}}:\d{{2}}|\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|FATAL"
@@ -103,7 +108,15 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     match = _LOG_LINE.search(text)
     if match and match.start() > 0 and _single_token_before(text, match.start()):
         return Detection("HG-CRLF-003", f"forged log line {match.group(0)!r}", match.start(), match.end())
-    if not ctx.is_key and "header" in location and ("\r" in text or "\n" in text):
-        index = min(i for i in (text.find("\r"), text.find("\n")) if i >= 0)
-        return Detection("HG-CRLF-004", "line break in a header value", index, index + 1)
+    if not ctx.is_key and ("\r" in text or "\n" in text):
+        where = "header value" if "header" in location else "path" if _is_path(location) else ""
+        if where:
+            index = min(i for i in (text.find("\r"), text.find("\n")) if i >= 0)
+            return Detection("HG-CRLF-004", f"line break in the {where}", index, index + 1)
     return None
+
+
+def _is_path(location: str) -> bool:
+    """The request path of an HTTP event (lower-cased location): ``path``, ``rawPath`` or a path
+    parameter, not a body field of the same name."""
+    return location in ("path", "rawpath") or location.startswith("pathparameters.")

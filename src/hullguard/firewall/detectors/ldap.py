@@ -16,7 +16,7 @@ from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "ldap"
 # Necessary condition: a parenthesis next to a filter operator or another parenthesis, or a hex escape.
-PREFILTER = r"\)\s{0,4}[(\x00)]|\(\s{0,4}[|&!)(]|\\[0-9a-f]{2}|\*\)"
+PREFILTER = r"\)\s{0,4}[(\x00)]|\)\s{0,4}[|&!]\s{0,4}\(|\(\s{0,4}[|&!)(]|\\[0-9a-f]{2}|\*\)"
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 _REMEDIATION = (
     "Escape every input placed in an LDAP filter with RFC 4515 escaping (ldap3.utils.conv.escape_filter_chars, "
@@ -25,7 +25,7 @@ _REMEDIATION = (
 RULES: tuple[RuleInfo, ...] = (
     RuleInfo("HG-LDAP-001", FAMILY, "LDAP filter break-out", Severity.HIGH, "CWE-90",
              "Input that closes the current filter assertion and opens a new one: ')(' followed by an attribute "
-             "assertion or a filter operator, as in *)(uid=*))(|(uid=* or admin)(&).", _REMEDIATION),
+             "assertion or a filter operator, as in *)(uid=*))(|(uid=*, admin)(&) or x)&(cn=admin.", _REMEDIATION),
     RuleInfo("HG-LDAP-002", FAMILY, "LDAP absolute or wildcard filter", Severity.HIGH, "CWE-90",
              "Absolute true/false filters (&) and (|), an OR/AND group of wildcard assertions (|(mail=*)), or a "
              "wildcard followed by closing parentheses and a NUL (*))%00) that truncates the filter.",
@@ -33,7 +33,9 @@ RULES: tuple[RuleInfo, ...] = (
 )
 _ATTRIBUTE = r"[a-z][\w.;-]{0,40}\s{0,4}[~<>:]?="
 _BREAKOUT = re.compile(
-    rf"\)\s{{0,4}}(?:\(\s{{0,4}}){{1,3}}[|&!]?\s{{0,4}}(?:\(\s{{0,4}})?{_ATTRIBUTE}|\)\s{{0,4}}\(\s{{0,4}}[|&!]",
+    rf"\)\s{{0,4}}(?:\(\s{{0,4}}){{1,3}}[|&!]?\s{{0,4}}(?:\(\s{{0,4}})?{_ATTRIBUTE}|\)\s{{0,4}}\(\s{{0,4}}[|&!]"
+    # ")&(cn=admin", ")!(sn=*": the operator between the closed assertion and the new one
+    rf"|\)\s{{0,4}}[|&!]\s{{0,4}}\(\s{{0,4}}{_ATTRIBUTE}",
     re.IGNORECASE,
 )
 _ABSOLUTE = re.compile(

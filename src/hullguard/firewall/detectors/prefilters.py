@@ -19,7 +19,7 @@ PREFILTERS: dict[str, str] = {
     'xxe': '<\\x00?[!?]|<[\\w-]{0,20}:?(?:include|xsl|stylesheet|transform)|\\+adw-|xinclude',
     'deser': '[\\x80\\xac]|<(?:java|object|dynamic-proxy)|\\$\\$nd|__js_function|[$_]type|!!|!ruby|@type|c(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser|code|timeit|platform)\\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD)|aced0005|[oc]:\\d|ysoserial|\\.(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect|rowset|windows|diagnostics|visualstudio|security|identitymodel|configuration|activities|data|ui)\\.|(?:java|javax|jdk)\\.[a-z]',
     'proto': '_proto|prototype',
-    'ldap': '\\)\\s{0,4}[(\\x00)]|\\(\\s{0,4}[|&!)(]|\\\\[0-9a-f]{2}|\\*\\)',
+    'ldap': '\\)\\s{0,4}[(\\x00)]|\\)\\s{0,4}[|&!]\\s{0,4}\\(|\\(\\s{0,4}[|&!)(]|\\\\[0-9a-f]{2}|\\*\\)',
     'xpath': '[\'\\"|]|::|\\(\\s{0,4}/',
     'crlf': '[\\r\\n\\x85\\u2028\\u2029\\u560a\\u560d\\u010a\\u010d]',
 }
@@ -41,7 +41,7 @@ GATES: dict[str, tuple[str, str]] = {
     'xxe': ('(?:\\x{3c}(?:\\x{0}){0,1}[\\x{21}\\x{3f}]|\\x{3c}(?:[0-9A-Z\\x{5f}a-z\\x{2d}]){0,20}(?:\\x{3a}){0,1}(?:include|xsl|stylesheet|transform)|\\x{2b}adw\\x{2d}|xinclude)', 'exact'),
     'deser': ('(?:[\\x{80}\\x{ac}]|\\x{3c}(?:java|object|dynamic\\x{2d}proxy)|\\x{24}\\x{24}nd|\\x{5f}\\x{5f}js\\x{5f}function|[\\x{24}\\x{5f}]type|\\x{21}\\x{21}|\\x{21}ruby|\\x{40}type|c(?:os|posix|nt|subprocess|builtins|\\x{5f}\\x{5f}builtin\\x{5f}\\x{5f}|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser|code|timeit|platform)\\x{a}|(?:(?:ro0ab|ga[sjnrvw]|y29z|y3bvc2l4|y19f|y3n1yn|y2j1aw|y25ul|aaeaaad))|aced0005|[oc]\\x{3a}[0-9]|ysoserial|\\x{2e}(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect|rowset|windows|diagnostics|visualstudio|security|identitymodel|configuration|activities|data|ui)\\x{2e}|j(?:ava|avax|dk)\\x{2e}[a-z])', 'exact'),
     'proto': ('(?:\\x{5f}proto|prototype)', 'exact'),
-    'ldap': ('(?:\\x{29}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}]){0,4}[\\x{28}\\x{0}\\x{29}]|\\x{28}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}]){0,4}[\\x{7c}\\x{26}\\x{21}\\x{29}\\x{28}]|\\x{5c}(?:[0-9a-f]){2,2}|\\x{2a}\\x{29})', 'exact'),
+    'ldap': ('(?:\\x{29}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}]){0,4}[\\x{28}\\x{0}\\x{29}]|\\x{29}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}]){0,4}[\\x{7c}\\x{26}\\x{21}](?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}]){0,4}\\x{28}|\\x{28}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}]){0,4}[\\x{7c}\\x{26}\\x{21}\\x{29}\\x{28}]|\\x{5c}(?:[0-9a-f]){2,2}|\\x{2a}\\x{29})', 'exact'),
     'xpath': ('(?:[\\x{27}\\x{22}\\x{7c}]|\\x{3a}\\x{3a}|\\x{28}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}]){0,4}\\x{2f})', 'exact'),
     'crlf': ('[\\x{d}\\x{a}\\x{85}\\x{2028}\\x{2029}\\x{560a}\\x{560d}\\x{10b}\\x{10d}]', 'exact'),
 }
@@ -61,7 +61,7 @@ UNICODE_GATES: dict[str, tuple[str, str]] = {
     'xxe': ('(?:\\x{3c}(?:\\x{0}){0,1}[\\x{21}\\x{3f}]|\\x{3c}(?:[0-9A-Z\\x{5f}a-z\\x{aa}\\x{b2}\\x{b3}\\x{b5}\\x{b9}\\x{ba}\\x{bc}-\\x{be}\\x{c0}-\\x{d6}\\x{d8}-\\x{f6}\\x{f8}-\\x{10ffff}\\x{2d}]){0,20}(?:\\x{3a}){0,1}(?:include|xsl|stylesheet|transform)|\\x{2b}adw\\x{2d}|xinclude)', 'latin1'),
     'deser': ('(?:[\\x{80}\\x{ac}]|\\x{3c}(?:java|object|dynamic\\x{2d}proxy)|\\x{24}\\x{24}nd|\\x{5f}\\x{5f}js\\x{5f}function|[\\x{24}\\x{5f}]type|\\x{21}\\x{21}|\\x{21}ruby|\\x{40}type|c(?:os|posix|nt|subprocess|builtins|\\x{5f}\\x{5f}builtin\\x{5f}\\x{5f}|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser|code|timeit|platform)\\x{a}|(?:(?:ro0ab|ga[sjnrvw]|y29z|y3bvc2l4|y19f|y3n1yn|y2j1aw|y25ul|aaeaaad))|aced0005|[oc]\\x{3a}[0-9\\x{100}-\\x{10ffff}]|ysoserial|\\x{2e}(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect|rowset|windows|diagnostics|visualstudio|security|identitymodel|configuration|activities|data|ui)\\x{2e}|j(?:ava|avax|dk)\\x{2e}[a-z])', 'latin1'),
     'proto': ('(?:\\x{5f}proto|prototype)', 'exact'),
-    'ldap': ('(?:\\x{29}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{100}-\\x{10ffff}]){0,4}[\\x{28}\\x{0}\\x{29}]|\\x{28}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{100}-\\x{10ffff}]){0,4}[\\x{7c}\\x{26}\\x{21}\\x{29}\\x{28}]|\\x{5c}(?:[0-9a-f]){2,2}|\\x{2a}\\x{29})', 'latin1'),
+    'ldap': ('(?:\\x{29}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{100}-\\x{10ffff}]){0,4}[\\x{28}\\x{0}\\x{29}]|\\x{29}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{100}-\\x{10ffff}]){0,4}[\\x{7c}\\x{26}\\x{21}](?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{100}-\\x{10ffff}]){0,4}\\x{28}|\\x{28}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{100}-\\x{10ffff}]){0,4}[\\x{7c}\\x{26}\\x{21}\\x{29}\\x{28}]|\\x{5c}(?:[0-9a-f]){2,2}|\\x{2a}\\x{29})', 'latin1'),
     'xpath': ('(?:[\\x{27}\\x{22}\\x{7c}]|\\x{3a}\\x{3a}|\\x{28}(?:[\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{100}-\\x{10ffff}]){0,4}\\x{2f})', 'latin1'),
     'crlf': ('[\\x{d}\\x{a}\\x{85}\\x{2028}\\x{2029}\\x{560a}\\x{560d}\\x{10b}\\x{10d}]', 'exact'),
 }
