@@ -89,6 +89,8 @@ _DANGEROUS_HEADS = re.compile(
     r"|(?:'[^']{0,40}'|\"[^\"]{0,40}\"|\d{1,9})\s{0,4}\.\s{0,4}[a-z_]{1,40}\s{0,4}\()",
     re.IGNORECASE,
 )
+# Names whose value alone leaks the process: Ruby's ENV and ARGV, PHP's and Perl's environment, binding.
+_PROCESS_GLOBALS = frozenset({"ENV", "ARGV", "binding", "environ", "process", "global", "globals"})
 # In statement blocks ({% for x in config.items() %}) a dangerous global may appear anywhere.
 _DANGEROUS_NAME = re.compile(
     r"\b(?:config|self|request|_self|cycler|joiner|lipsum|url_for|get_flashed_messages)\b", re.IGNORECASE
@@ -182,6 +184,9 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
             return Detection("HG-SSTI-002", f"dangerous template global {stripped[:40]!r}", position,
                              position + len(body))
         if opener == "<%" and stripped and (body.startswith("=") or any(ch in body for ch in "(.`;@[")):
+            name = stripped.rstrip("%").strip()
+            if name.isidentifier() and name not in _PROCESS_GLOBALS:
+                continue  # "<%= title %>": a template's placeholder printing a variable, no probe or call
             return Detection("HG-SSTI-003", "ERB/JSP scriptlet", position, position + len(body))
     if "__" in text and (match := _FORMAT_STRING.search(text)):
         return Detection("HG-SSTI-002", f"format-string traversal {match.group(0)[:60]!r}", match.start(), match.end())
