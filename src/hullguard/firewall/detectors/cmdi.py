@@ -276,6 +276,9 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
     subcommands = vocab.ADMIN_SUBCOMMANDS.get(name)
     if subcommands is not None and args and args[0].lower() in subcommands:
         return f"sub-command {args[0].lower()}"
+    if name == "for":  # a loop names its variable (%i, $f) or its body (do): "; for a GUI interface" is prose
+        looping = any(arg.startswith(("%", "$")) or arg.lower() == "do" for arg in args)
+        return "a loop" if looping else None
     if not strict and args and name in vocab.ANY_ARGUMENT:
         return f"argument {args[0][:40]!r}"
     for arg in args:
@@ -285,9 +288,20 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
             return f"option {arg}"
         if arg.startswith("$"):
             return f"variable {arg[:20]}"
-        if not strict and (vocab.NUMBER.match(arg) or "/" in arg or "." in arg.strip(".") or not arg.isalnum()):
+        word = arg.rstrip(_PROSE_PUNCTUATION)  # "interface," and "COPYING." end a clause, not a path
+        if not strict and word and (vocab.NUMBER.match(word) or "/" in word or "." in word or not word.isalnum()):
             return f"argument {arg[:40]!r}"
     return None
+
+
+_PROSE_PUNCTUATION = ",.;:!?"
+
+
+def _reads_as_prose(args: list[str]) -> bool:
+    """The command word opens a sentence: its first three arguments are plain words ("Python was
+    written by ...", "For terms of use, see http://..."). A command line puts an option, a path, a
+    host or a value that close to its command."""
+    return len(args) >= 3 and all(arg.rstrip(_PROSE_PUNCTUATION).isalpha() for arg in args[:3])
 
 
 def _judge(
@@ -322,7 +336,7 @@ def _judge(
     if opener == "start":
         if segment.obfuscated and ifs and not quoted_context:
             return ("HG-CMDI-003", f"{what} glued to $IFS expansions")
-        if quoted_context or not command_first:
+        if quoted_context or not command_first or (name not in vocab.ADMIN_SUBCOMMANDS and _reads_as_prose(args)):
             return None
         signal = _argument_signal(segment, name, args, strict=True)
         # An IP address alone does not make "ping 8.8.8.8 timed out" a command line.
