@@ -112,6 +112,12 @@ SQL_FUNCTIONS = TIME_FUNCTIONS | ERROR_FUNCTIONS | EXPRESSION_FUNCTIONS
 DDL_OBJECTS = frozenset(
     {"table", "database", "schema", "view", "user", "login", "index", "trigger", "column", "function", "procedure"}
 )
+# What GRANT gives (MySQL, PostgreSQL, MSSQL, Oracle): GRANT ALL PRIVILEGES ON *.* TO ..., GRANT DBA TO ...
+_PRIVILEGES = frozenset(
+    {"all", "select", "insert", "update", "delete", "execute", "usage", "dba", "alter", "create", "drop", "references",
+     "file", "super", "process", "reload", "shutdown", "connect", "resource", "sysadmin", "index", "trigger", "control",
+     "impersonate", "exec", "temporary", "truncate", "grant", "role", "sysdba", "unlimited"}
+)
 COMPARISONS = frozenset(
     {"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "!<", "!>", "<@", "@>"}
 )
@@ -271,8 +277,8 @@ def statement(tokens: list[Token], i: int) -> bool:
         return nxt.startswith(("dbms_", "user_lock"))
     if verb == "call":
         return nxt_kind == "f"
-    if verb == "grant":
-        return nxt_kind == "w" and value_at(tokens, i + 2) in ("to", "on")
+    if verb == "grant":  # a privilege ("grant permission to use ..." is English)
+        return nxt in _PRIVILEGES and value_at(tokens, i + 2) in ("to", "on", ",", "privileges")
     if verb == "backup":
         return nxt in ("database", "log")
     return False
