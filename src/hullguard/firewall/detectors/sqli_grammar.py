@@ -7,6 +7,7 @@ check returns ``(rule_id, reason, token_index)`` or None. The reasons are the ex
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from hullguard.firewall.detectors.sqli_token import Token
@@ -321,7 +322,8 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
         return None
     right = left_end + 1
     # IS takes NULL, TRUE, FALSE, UNKNOWN or NOT (in SQLite also a value: 1 IS 1); "roll is life" is English.
-    is_operand = kind_at(tokens, right) == "t" or value_at(tokens, right) == "not"
+    negated = value_at(tokens, right) == "not"
+    is_operand = kind_at(tokens, right + negated) == "t" or (negated and value_at(tokens, right + 1) == "distinct")
     if op.value == "is" and not (is_operand or (is_literal(tokens, j) and is_literal(tokens, right))):
         return None
     if op.value == "is" or (op.value in ("in", "like") and kind_at(tokens, right) == "("):
@@ -537,6 +539,8 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     if tok is None:
         return None
     kind, value = tok.kind, tok.value
+    if what == "quote" and j == 1 and _quoted_in_prose(tokens):
+        return None
     if kind == "c" and what == "quote":
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
     if kind == ";" and (statement(tokens, j + 1) or kind_at(tokens, j + 1) == "c"):
@@ -577,6 +581,26 @@ def _expression_to_comment(tokens: list[Token], i: int) -> bool:
     if end - i < 2 or end - i > 64 or tokens[end].kind != "c":
         return False
     return all(tokens[k].kind in _EXPRESSION_KINDS for k in range(i, end))
+
+
+def _quoted_in_prose(tokens: list[Token]) -> bool:
+    """Text that quotes a symbol, a word or an option (``use ':' as a separator``, ``not "and".``,
+    ``Configure with "--disable-foo" to ...``): after a blank (or nothing), the quoted token and its
+    closing quote are followed by a blank or a punctuation mark and more prose, where a break-out
+    continues the query. ``tokens[0]`` is the string the input starts in, closed by the quote that
+    opens the quoted token."""
+    head = tokens[0].value
+    if len(tokens) < 2 or (head and not head[-1].isspace()):
+        return False
+    if tokens[1].kind == "c":  # "--oformat' (extra hyphen)": an option glued to "--", then its closing quote
+        return _QUOTED_OPTION.match(tokens[1].value) is not None
+    if len(tokens) < 3 or tokens[1].kind not in ("o", "&") or tokens[2].kind != "s":
+        return False
+    rest = tokens[2].value
+    return len(rest) > 1 and rest[0] in " .,;:!?)" and (rest[1].isspace() or rest[1].isalpha())
+
+
+_QUOTED_OPTION = re.compile(r"--[a-z][\w-]{0,60}['\"\u2019\u201d](?:\s|[.,;:)]|$)")
 
 
 def _condition_follows(tokens: list[Token], i: int, after_quote: bool) -> bool:
