@@ -324,7 +324,10 @@ def _judge(
     if not (known or binary_path):
         return None
     what = f"command {raw[:40]!r}"
-    if segment.obfuscated and opener != "start":
+    # Quotes glued inside another word ("It didn't work") hide nothing: the command word itself must be
+    # spelled with them (c'a't), or the whole line ($IFS, {cat,/etc/passwd}).
+    glued = segment.obfuscated and (not segment.glued_words or index in segment.glued_words)
+    if glued and opener != "start":
         return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
     if opener in _SUBSTITUTIONS:
         # Markdown uses backticks for inline code ("`more code`"): a backticked word that is also
@@ -341,7 +344,7 @@ def _judge(
         signal = _argument_signal(segment, name, args, strict=True)
         # An IP address alone does not make "ping 8.8.8.8 timed out" a command line.
         strong = any(_strong_argument(a) and not vocab.IPV4_ARGUMENT.match(a) for a in args) or segment.redirect
-        if segment.obfuscated and signal:
+        if glued and signal:
             return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
         interpreter_flag = name in _INTERPRETERS and any(a in ("-c", "-e", "-i") for a in args)
         admin = name in vocab.ADMIN_SUBCOMMANDS and signal is not None and len(args) >= 2

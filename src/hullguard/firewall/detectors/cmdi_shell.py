@@ -29,14 +29,15 @@ _WORD_BREAK = frozenset(" \t;|&\n\r<>()`")
 class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first invocation
     """One simple command: the operator before it and its words (redirection targets included)."""
 
-    __slots__ = ("obfuscated", "opener", "redirect", "start", "words")
-    _fields = ("opener", "words", "redirect", "start", "obfuscated")
+    __slots__ = ("glued_words", "obfuscated", "opener", "redirect", "start", "words")
+    _fields = ("opener", "words", "redirect", "start", "obfuscated", "glued_words")
 
     opener: str  # "start", ";", "\n", "|", "||", "&", "&&", "$(", "`", "(", "{", "<(", ">("
     words: list[str]
     redirect: bool  # the command has a redirection (>, >>, <, 2>&1, ...)
     start: int  # position of the opener in the text
     obfuscated: bool  # quotes/escapes/empty expansions were glued inside a word
+    glued_words: list[int]  # indices of the words they were glued inside (none: $IFS, {a,b} expansions)
 
     def __init__(
         self,
@@ -45,12 +46,14 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
         redirect: bool = False,
         start: int = 0,
         obfuscated: bool = False,
+        glued_words: list[int] | None = None,
     ) -> None:
         self.opener = opener
         self.words = [] if words is None else words
         self.redirect = redirect
         self.start = start
         self.obfuscated = obfuscated
+        self.glued_words = [] if glued_words is None else glued_words
 
 
 def _decode_ansi_c(body: str) -> str:
@@ -81,10 +84,12 @@ class _Splitter:
     # -- word building ---------------------------------------------------------------------
     def _end_word(self) -> None:
         if self.in_word:
-            if len(self.current.words) < MAX_WORDS:
-                self.current.words.append("".join(self.word))
+            words = self.current.words
+            if len(words) < MAX_WORDS:
+                words.append("".join(self.word))
             if self.glued and self.word:
                 self.current.obfuscated = True
+                self.current.glued_words.append(len(words) - 1)  # (the last one kept)
         self.word = []
         self.in_word = False
         self.glued = False
