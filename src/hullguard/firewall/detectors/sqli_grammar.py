@@ -584,20 +584,26 @@ def _expression_to_comment(tokens: list[Token], i: int) -> bool:
 
 
 def _quoted_in_prose(tokens: list[Token]) -> bool:
-    """Text that quotes a symbol, a word or an option (``use ':' as a separator``, ``not "and".``,
-    ``Configure with "--disable-foo" to ...``): after a blank (or nothing), the quoted token and its
-    closing quote are followed by a blank or a punctuation mark and more prose, where a break-out
-    continues the query. ``tokens[0]`` is the string the input starts in, closed by the quote that
-    opens the quoted token."""
+    """Text that quotes a symbol, a word, a phrase or an option (``use ':' as a separator``, ``not
+    "and".``, ``the "drop table" in the kitchen``, ``Configure with "--disable-foo" to ...``): after a
+    blank (or nothing), the quoted tokens and their closing quote are followed by a blank or a
+    punctuation mark and more prose, where a break-out must continue the query (an operand, a comment,
+    a balanced quote). ``tokens[0]`` is the string the input starts in, closed by the quote that
+    opens the quoted part."""
     head = tokens[0].value
     if len(tokens) < 2 or (head and not head[-1].isspace()):
         return False
     if tokens[1].kind == "c":  # "--oformat' (extra hyphen)": an option glued to "--", then its closing quote
         return _QUOTED_OPTION.match(tokens[1].value) is not None
-    if len(tokens) < 3 or tokens[1].kind not in ("o", "&") or tokens[2].kind != "s":
-        return False
-    rest = tokens[2].value
-    return len(rest) > 1 and rest[0] in " .,;:!?)" and (rest[1].isspace() or rest[1].isalpha())
+    for k in range(2, min(len(tokens), 6)):  # a quoted token or phrase of up to four ("drop table")
+        kind = tokens[k].kind
+        if kind == "s":  # the rest of the text, unless an operator follows it: "' or ' a'=' a" compares
+            rest = tokens[k].value
+            prose = len(rest) > 1 and rest[0] in " .,;:!?)" and (rest[1].isspace() or rest[1].isalpha())
+            return prose and kind_at(tokens, k + 1) not in ("o", "&")
+        if kind in ("c", ";", "s"):
+            return False
+    return False
 
 
 _QUOTED_OPTION = re.compile(r"--[a-z][\w-]{0,60}['\"\u2019\u201d](?:\s|[.,;:)]|$)")
