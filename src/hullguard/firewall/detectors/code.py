@@ -22,7 +22,10 @@ FAMILY = "code"
 # or a dunder, reads ".env" or names a class OGNL-style (@java.lang.Runtime@..., @ognl.OgnlContext@...).
 # A bare name the rules know (os.system, OgnlContext) is no code without one of those. A lone "@" is
 # not enough: it would send every e-mail address to the rules. "|'" starts the topic of a DDE call.
-PREFILTER = r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|'|constructor\.constructor"
+PREFILTER = (
+    r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|'|constructor\.constructor"
+    r"|java\.|javax\.|sun\.|xwork2|org\.omg\.|processbuilder"  # JDK classes named bare (see _JAVA_CLASS)
+)
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
 _REMEDIATION = (
@@ -45,7 +48,9 @@ RULES: tuple[RuleInfo, ...] = (
           "function's AWS credentials) into logs or into a JNDI host name."),
     _rule(3, "Java expression language / OGNL code execution", Severity.CRITICAL, "CWE-917",
           "SpEL T(java.lang.Runtime), OGNL #_memberAccess / @java.lang.Runtime@, ProcessBuilder, "
-          "Class.forName and ScriptEngineManager constructs injected into an EL or OGNL evaluator."),
+          "Class.forName and ScriptEngineManager constructs injected into an EL or OGNL evaluator, and the JDK "
+          "classes such payloads name (java.lang.Runtime, java.io.FileInputStream, javax.script.*, "
+          "com.sun.*), outside a stack trace."),
     _rule(4, "Python code execution", Severity.CRITICAL, "CWE-94",
           "__import__(...), os.system/popen, subprocess, __builtins__/__globals__ traversal and pickle/marshal "
           "loads: Python reaching eval/exec with attacker input."),
@@ -84,15 +89,25 @@ def _compile_rule(pattern: str) -> re.Pattern[str]:
 
 
 _JAVA = _compile_rule(
-    rf"\bt{_G}\({_G}java\.|java\.lang\.(?:runtime|processbuilder|system\b|reflect|thread|classloader)"
-    rf"|getruntime{_G}\(|processbuilder{_G}\(|@java\.lang\.|#_memberaccess|ognlcontext|#context{_G}\["
+    rf"\bt{_G}\({_G}java\.|getruntime{_G}\(|processbuilder{_G}\(|@java\.lang\.|#_memberaccess|ognlcontext|#context{_G}\["
     rf"|@ognl\.|\.getclass{_G}\({_G}\){_G}\.{_G}(?:forname|getclassloader|getmethod)|class{_G}\.{_G}forname{_G}\("
     rf"|\.forname{_G}\({_G}{_Q}(?:java|javax|sun|com\.sun)\.|scriptenginemanager|getenginebyname{_G}\("
-    rf"|freemarker\.template\.utility\.|java\.util\.scanner|java\.io\.(?:file|bufferedreader|inputstreamreader)"
-    rf"|javax\.naming\.|elprocessor|[$#]\{{{_G}(?:pagecontext|applicationscope|sessionscope|requestscope"
+    rf"|freemarker\.template\.utility\.|elprocessor|[$#]\{{{_G}(?:pagecontext|applicationscope|sessionscope|requestscope"
     rf"|facescontext|initparam)\b|%\{{{_G}\({_G}#|\(#[a-z_]{{1,20}}=@",
 
 )
+# A JDK or library class that runs commands, reads or writes files, opens connections or loads code,
+# named bare: what expression-language, OGNL and deserialization payloads carry, and what no form
+# field holds (java.lang.String or an exception name is not among them). A stack trace names such
+# classes in its frames ("at java.io.FileInputStream.open(FileInputStream.java:219)"): not asked.
+_JAVA_CLASS = _compile_rule(
+    r"\bjava\.lang\.(?:runtime|processbuilder|process|class|classloader|system|reflect|thread)\b|\bjava\.util\.scanner\b"
+    r"|\bjava\.io\.(?!\w{0,40}(?:exception|error)\b)(?:\w{0,30}(?:stream|reader|writer)|file\w{0,20}|randomaccessfile|console)\b"
+    r"|\bjava\.(?:[\w$]{1,40}\.){0,4}?(?:runtime|processbuilder)\b|\bprocessbuilder\.|\bjavax\.(?:script|naming|management)\."
+    r"|\bjava\.(?:beans|rmi)\.|\bcom\.sun\.|\bsun\.misc\.unsafe|\bcom\.opensymphony\.xwork2|\borg\.omg\.corba"
+    r"|\borg\.apache\.commons\.collections"
+)
+_STACK_FRAME = re.compile(r"\.java:\d{1,6}\)")
 _PYTHON = _compile_rule(
     rf"__import__{_G}\(|\bos{_G}\.{_G}(?:system|popen|exec[lv]p?e?|spawn[lv]p?e?|fork|kill|remove|unlink|rmdir"
     rf"|listdir|environ|getenv|putenv|chmod|chown|setuid|dup2)\b|subprocess{_G}\.{_G}(?:popen|call|run|check_"
@@ -166,6 +181,7 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("HG-CODE-003", ("java", "runtime", "processbuilder", "ognl", "#_", "#context", "forname", "scriptengine",
                      "getenginebyname", "freemarker", "elprocessor", "scope", "context", "initparam", "%{", "(#",
                      "getclass"), _JAVA),
+    ("HG-CODE-003", ("java.", "javax.", "sun.", "processbuilder", "xwork2", "org.omg", "apache.commons"), _JAVA_CLASS),
     ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON),
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while"), _NODE),
     ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PHP_NAMES), _PHP),
@@ -201,7 +217,7 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     if _ANY_GATE.search(low) is None:
         return None
     for rule_id, gates, pattern in _CHECKS:
-        if not any(gate in low for gate in gates):
+        if not any(gate in low for gate in gates) or (pattern is _JAVA_CLASS and _STACK_FRAME.search(low)):
             continue
         match = pattern.search(low)
         if match:
