@@ -290,9 +290,24 @@ def stacked_query(tokens: list[Token], i: int) -> Hit | None:
     if kind_at(tokens, i) != ";":
         return None
     j = skip(tokens, i + 1, ";")
-    if statement(tokens, j):
+    if statement(tokens, j) or _schema_probe(tokens, j):
         return ("HG-SQLI-004", f"stacked query: ';' followed by a {value_at(tokens, j).upper()} statement", i)
     return None
+
+
+_SHOWN = frozenset({"tables", "databases", "schemas", "grants", "variables", "processlist", "columns", "users"})
+
+
+def _schema_probe(tokens: list[Token], i: int) -> bool:
+    """Statements that list the schema or the server (``desc users``, ``show tables``, ``print
+    @@version``): harmless words alone, a probe after ``;`` or at the start of a value."""
+    verb, nxt = value_at(tokens, i), value_at(tokens, i + 1)
+    ends = kind_at(tokens, i + 2) in ("", ";", "c")
+    if verb in ("desc", "describe"):
+        return kind_at(tokens, i + 1) == "w" and ends and kind_at(tokens, i - 1) == ";"
+    if verb == "show":
+        return nxt in _SHOWN and ends
+    return verb == "print" and nxt.startswith("@@") and ends
 
 
 def leading_statement(tokens: list[Token], i: int) -> Hit | None:
@@ -565,6 +580,9 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", f"{what} is followed by an {value.upper()} clause", j)
     if value == "waitfor" or (kind == "f" and value in TIME_FUNCTIONS):
         return ("HG-SQLI-005", f"{what} is followed by a time delay", j)
+    if what != "quote" and value in ("exec", "execute", "declare") and statement(tokens, j):
+        # MSSQL runs a statement that follows a value without ";": "0x77...00 exec(@s)", "1 exec xp_cmdshell"
+        return ("HG-SQLI-004", f"{what} is followed by an {value.upper()} statement", j)
     if what == "quote" and kind in ("o", "&") and _expression_to_comment(tokens, j):
         return ("HG-SQLI-001", "quote closes the string and an expression runs to a comment", j)
     return None
