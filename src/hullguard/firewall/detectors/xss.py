@@ -267,6 +267,7 @@ _SCRIPT_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (js.GLOBAL_INDEX_CALL, "[", "computed call on a global object"),
     (js.SINK_INDEX_CALL, "[", "JavaScript sink called by its quoted name"),
     (js.COOKIE_INDEX, "[", "document.cookie read by a computed member"),
+    (js.SINK_INDIRECT, "(=", "JavaScript sink called through call/apply or markup written through innerHTML"),
     (js.TEMPLATE_CALL, "`", "function called as a tagged template through call/apply"),
     (js.JS_STRING_BREAK, "\"'`", "quote closes a JavaScript string and a call follows"),
 )
@@ -345,7 +346,7 @@ _SCRIPT_WORDS = re.compile(
     regex_alternation(
         [
             *js.SINKS.split("|"), "function", "script", "document", "expression", "behavio", "binding", "data:",
-            "+ac", "+ad",
+            "+ac", "+ad", "innerhtml", "outerhtml", "insertadjacenthtml",
         ]
     )
 )

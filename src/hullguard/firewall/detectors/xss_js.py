@@ -261,6 +261,13 @@ SINK_INDEX_CALL = re.compile(
     r"[\s]{0,16}[(`]",
     re.I,
 )
+# A sink reached through Function.prototype (eval.call(this, x), alert.apply(null, [1])), or markup
+# written into the page through the DOM (el.innerHTML = ..., outerHTML, insertAdjacentHTML): code, not prose.
+SINK_INDIRECT = re.compile(
+    r"(?<![\w$.])(?:eval|alert|prompt|confirm|settimeout|setinterval|function)[\s]{0,4}\.[\s]{0,4}(?:call|apply|bind)"
+    r"[\s]{0,4}\(|\.[\s]{0,4}(?:inner|outer)html[\s]{0,4}=(?!=)|\.[\s]{0,4}insertadjacenthtml[\s]{0,4}\(",
+    re.I,
+)
 # The cookie read by a computed member: document["cookie"], (document)['cookie'] - code, never prose.
 COOKIE_INDEX = re.compile(r"document[\s)]{0,16}\[[\s]{0,16}([\"'`])cookie\1", re.I)
 # A function called as a tagged template through call/apply: [].sort.call`${alert}1`,
