@@ -30,7 +30,7 @@ FAMILY = "path"
 # as its first segment: see the anchored branch of PREFILTER.
 _NAMED_DIRS = (
     "etc", "proc", "var", "opt", "tmp", "dev", "windows", "winnt", "system32", "inetpub", "library", r"\.ssh", r"\.git",
-    r"\.aws",
+    r"\.aws", r"\.svn", r"\.hg", r"\.docker", r"\.kube", r"\.claude",
 )
 
 
@@ -61,7 +61,8 @@ PREFILTER = (
     r"|[.?][.?](?:[;/\\]|2f|5c)|[/\\]\.\."
     # HG-PATH-002/003: system and Lambda files
     rf"|{_SEP_AFTER}"
-    r"|\.(?:ini|conf|cnf|config|env|ht(?:access|passwd)|pass)|_(?:history|config|log)"
+    r"|\.(?:ini|conf|cnf|config|env|ht(?:access|passwd)|pass|npmrc|pypirc|netrc|dockercfg|ds_store|git-credentials)"
+    r"|_(?:history|config|log)"
     r"|\.(?:(?<=-config\.)php|(?<=\.inc\.)php|(?<=settings\.)php|(?<=autoexec\.)bat|(?<=-users\.)xml"
     r"|(?<=pass\.)dat|log(?<=access\.log)|log(?<=error\.log))"
     r"|[/\\](?:master\.|\.)?passwd|^(?:master\.|\.)?passwd"
@@ -140,6 +141,9 @@ _SYSTEM_FILES = re.compile(
     r"|(?:^/?|/)(?:master\.passwd|\.?passwd(?:\.dat)?|\.pass|pass\.dat)$|/tmp/sess_|/var/lib/php/sess"
     r"|(?:^|/)\.env(?:\.local|\.prod)?$|^/root/|/var/log/|/var/mail/|/var/spool/"
     r"|/dev/(?:tcp|udp|fd|stdin|stdout|stderr|mem|kmem|random|urandom|zero|null)\b"
+    # Repositories and developer tools' credentials left in a deployed tree: what scanners fetch first.
+    r"|\.git/(?:head|index|logs/|refs/|objects/)|\.(?:svn|hg)/|\.git-credentials|\.(?:npmrc|pypirc|netrc|dockercfg)$"
+    r"|\.docker/config\.json|\.kube/config|\.claude/|\.ds_store$"
 )
 # Substrings that must be present before the matching regex can match (gates, not temp-file use).
 _LAMBDA_GATES = ("/var/", "/opt/", "environ", ".aws", "/tmp/")  # noqa: S108
@@ -147,7 +151,8 @@ _SYSTEM_GATES = (
     "etc/", "proc/", "boot.ini", "win.ini", "windows/", "winnt", "system.ini", "system32", "inetpub", ".ssh",
     "_history", ".hta", ".htp", "git/config", "web.config", "wp-config", "config.inc", "localsettings", "_config",
     "tomcat-users", ".env", "/root/", "/var/", "/dev/", "passwd", ".pass", "pass.", ".conf", ".cnf", ".ini", "_log",
-    ".log", "/tmp/", "/library/", "autoexec",  # noqa: S108
+    ".log", "/tmp/", "/library/", "autoexec", ".git", ".svn/", ".hg/", ".npmrc", ".pypirc", ".netrc", ".dockercfg",  # noqa: S108
+    ".docker/", ".kube/", ".claude/", ".ds_store",
 )
 _WRAPPER_GATES = (
     "php:", "phar:", "zip:", "expect:", "glob:", "rar:", "ogg:", "compress.", "zlib:", "bzip2:", "ssh2.", "convert.",
