@@ -1,4 +1,5 @@
 """The command line every peer adapter shares: ``adapter.py detect|adversarial CORPORA OUT [SAMPLES]``,
+``adapter.py events CORPORA OUT EVENTS`` (the classes each event of a JSON list is reported as),
 ``adapter.py lockstep CORPORA -`` (speed: timed in turns with the other tools, see ``lockstep.py``) and
 ``adapter.py repeat CORPORA OUT EVENT RUNS`` (only inspects one speed event, for ``bench/instructions.py``).
 
@@ -36,6 +37,8 @@ def serve(inspect: fc.Inspector, init_ms: float, args: list[str] | None = None) 
     elif mode == "lockstep":  # timed in turns with the other tools, see lockstep.py
         lockstep.work({"": inspect}, lambda: inspect, corpora_dir, IncompleteInspection)
         return
+    elif mode == "events":  # for ``bench/crs_tests.py --peers``: the classes reported per event of a file
+        payload = [inspect(event) for event in json.loads(Path(rest[0]).read_text())]
     elif mode == "repeat":  # for ``bench/instructions.py --peer``: inspect one event, untimed
         name, runs = rest[0], int(rest[1])
         event = next(e for label, e in fc.speed_events(corpora_dir, only=name).items() if name in label)
