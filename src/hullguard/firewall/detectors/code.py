@@ -145,18 +145,24 @@ _PHP = _compile_rule(
 # $GLOBALS entry, ${'name'}, Class::$name, or a quoted name ("system"("id"), ('system')('id')): how
 # web shells and filter bypasses call system() without spelling "system(" (comments allowed before "(").
 _PHP_COMMENT = rf"(?:/\*[^*]{{0,40}}\*/{_G})?"
+_PHP_INDEX = rf"{_G}{_PHP_COMMENT}\[[^\]\n]{{1,60}}\]"
 _PHP_DYNAMIC = re.compile(
-    rf"\$(?:\$+[a-z_]\w{{0,40}}|[a-z_]\w{{0,40}}(?:{_G}{_PHP_COMMENT}\[[^\]\n]{{1,60}}\]){{1,4}}"
-    rf"|\{{{_G}['\"@][^}}\n]{{0,60}}\}}){_G}{_PHP_COMMENT}\("
+    rf"\$(?:(?:\$+[a-z_]\w{{0,40}}|\{{{_G}['\"@$_][^}}\n]{{0,60}}\}})(?:{_PHP_INDEX}){{0,4}}|[a-z_]\w{{0,40}}(?:{_PHP_INDEX}){{1,4}})"
+    rf"{_G}{_PHP_COMMENT}\("
     rf"|\$[a-z_]\w{{0,40}}\({_G}[$'\"\d)]|::\$[a-z_]\w{{0,40}}{_G}\("
 )
 _PHP_QUOTED_NAMES = (
     "system", "exec", "passthru", "shell_exec", "popen", "proc_open", "pcntl_exec", "assert", "phpinfo",
 )
-_PHP_QUOTED_CALL = re.compile(rf"['\"](?:{'|'.join(_PHP_QUOTED_NAMES)})['\"]\)?\(")  # no blank: "system" (menu)
+# ("system")('id'), (system)(id) - a bare name is a string constant in PHP 7 - or [system][0](ls). No
+# blank before the call: "run the \"system\" (menu)" is prose.
+_PHP_QUOTED_CALL = re.compile(
+    rf"(?:['\"](?:{'|'.join(_PHP_QUOTED_NAMES)})['\"]\)?|\({_G}(?:{'|'.join(_PHP_QUOTED_NAMES)}){_G}\))\("
+    rf"|\[{_G}(?:{'|'.join(_PHP_QUOTED_NAMES)}){_G}\]{_G}\[{_G}0{_G}\]{_G}\("
+)
 _EVAL = _compile_rule(
     rf"@\{{{_G}\[[^\]\n]{{1,200}}\]{_G}\}}"  # Perl runs the code in @{[ ... ]} inside an interpolated string
-    rf"|\b(?:eval|exec|execscript){_G}\({_G}(?:{_Q}|[a-z_$][\w$.]{{0,40}}{_G}\(|atob|unescape|string\.fromcharcode"
+    rf"|\b(?:eval|exec|execscript){_G}\({_G}(?:{_Q}|\$|[a-z_$][\w$.]{{0,40}}{_G}\(|atob|unescape|string\.fromcharcode"
     rf"|base64|request|\[)|new{_G}function{_G}\({_G}{_Q}|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\)"
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
 
