@@ -124,6 +124,7 @@ PREFILTER = (
     r"<[/a-z\x00]|" + _CALL_OR_ASSIGNMENT + r"|script[\s\x00]{0,8}:|data:|:[\s\x00]{0,8}expression"
     r"|(?:binding|behaviou?r)[\s\x00]{0,8}:|\{\{|\[|\+AD[w4I]-|\u00bc[/a-z]"
     r"|\\u"  # \u: the detector also reads JS-unescaped text
+    r"|document[\s]{0,8}(?:\.[\s]{0,8})?/\*"  # document/*x*/.cookie
 )
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
 # One alternative of PREFILTER alone: a character class is found by a fast scan, while a search of the
@@ -278,6 +279,9 @@ def _holds_any(text: str, characters: str) -> bool:
 
 
 def _scan_contexts(text: str) -> Detection | None:
+    match = js.COOKIE_COMMENTED.search(text) if "/*" in text else None
+    if match is not None:
+        return Detection("HG-XSS-005", "document.cookie spelled with comments between its parts", *match.span())
     if _CONTEXT_CHARS.search(text) is None:
         return None
     if "=" in text:

@@ -268,6 +268,13 @@ SINK_INDIRECT = re.compile(
     r"[\s]{0,4}\(|\.[\s]{0,4}(?:inner|outer)html[\s]{0,4}=(?!=)|\.[\s]{0,4}insertadjacenthtml[\s]{0,4}\(",
     re.I,
 )
+# document.cookie with comments between the words (document/*x*/./*y*/cookie): code, whatever surrounds it.
+_JS_COMMENT = r"/\*[^*\n]{0,40}\*/"
+COOKIE_COMMENTED = re.compile(
+    rf"document[\s]{{0,8}}(?:{_JS_COMMENT}[\s]{{0,8}}){{1,4}}\.[\s]{{0,8}}(?:{_JS_COMMENT}[\s]{{0,8}}){{0,4}}cookie"
+    rf"|document[\s]{{0,8}}\.[\s]{{0,8}}(?:{_JS_COMMENT}[\s]{{0,8}}){{1,4}}cookie",
+    re.I,
+)
 # The cookie read by a computed member: document["cookie"], (document)['cookie'] - code, never prose.
 COOKIE_INDEX = re.compile(r"document[\s)]{0,16}\[[\s]{0,16}([\"'`])cookie\1", re.I)
 # A function called as a tagged template through call/apply: [].sort.call`${alert}1`,
