@@ -183,25 +183,28 @@ _LATEX_SHELL = re.compile(r"\\(?:immediate[\s]{0,4}\\)?write18\b")
 _PHP_NAMES = tuple(re.sub(r"\(\?:[^)]*\)\?", "", name) for name in _PHP_CALLS.split("|"))
 # Each rule runs only when one of its gate substrings is present: a few str.find passes are far cheaper
 # than a large alternation, and most strings that pass the PREFILTER (a "(" in a user agent) have none.
-_CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+# The last element, when set, names values the rule does not ask about at all.
+_CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], re.Pattern[str] | None], ...] = (
     ("HG-CODE-003", ("java", "runtime", "processbuilder", "ognl", "#_", "#context", "forname", "scriptengine",
                      "getenginebyname", "freemarker", "elprocessor", "scope", "context", "initparam", "%{", "(#",
-                     "getclass"), _JAVA),
-    ("HG-CODE-003", ("java.", "javax.", "sun.", "processbuilder", "xwork2", "org.omg", "apache.commons"), _JAVA_CLASS),
-    ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON),
-    ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while"), _NODE),
-    ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PHP_NAMES), _PHP),
-    ("HG-CODE-006", ("$",), _PHP_DYNAMIC),
-    ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL),
-    ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval", "@{"), _EVAL),
-    ("HG-CODE-008", ("|'", "dde"), _DDE),
-    ("HG-CODE-008", ("hyperlink", "import", "webservice", "filterxml", "image"), _NETWORK_FORMULA),
-    ("HG-CODE-009", ("write18",), _LATEX_SHELL),
+                     "getclass"), _JAVA, None),
+    ("HG-CODE-003", ("java.", "javax.", "sun.", "processbuilder", "xwork2", "org.omg", "apache.commons"), _JAVA_CLASS,
+     _STACK_FRAME),
+    ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON,
+     None),
+    ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while"), _NODE, None),
+    ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PHP_NAMES), _PHP, None),
+    ("HG-CODE-006", ("$",), _PHP_DYNAMIC, None),
+    ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL, None),
+    ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval", "@{"), _EVAL, None),
+    ("HG-CODE-008", ("|'", "dde"), _DDE, None),
+    ("HG-CODE-008", ("hyperlink", "import", "webservice", "filterxml", "image"), _NETWORK_FORMULA, None),
+    ("HG-CODE-009", ("write18",), _LATEX_SHELL, None),
 )
 # Most values that pass the PREFILTER hold no gate of any rule (a User-Agent, an e-mail address): one
 # search for all gates at once (a prefix tree of fixed strings, linear) answers them, instead of about
 # 70 substring tests in a generator. A value with no gate runs no rule, so it gets the same answer.
-_ANY_GATE = re.compile(regex_alternation(sorted({gate for _rule_id, gates, _pattern in _CHECKS for gate in gates})))
+_ANY_GATE = re.compile(regex_alternation(sorted({gate for check in _CHECKS for gate in check[1]})))
 
 
 def scan(text: str, ctx: ScanContext) -> Detection | None:
@@ -222,8 +225,8 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     low = text.lower()  # the rule patterns are lower-case literals: case-sensitive matching is 2x faster
     if _ANY_GATE.search(low) is None:
         return None
-    for rule_id, gates, pattern in _CHECKS:
-        if not any(gate in low for gate in gates) or (pattern is _JAVA_CLASS and _STACK_FRAME.search(low)):
+    for rule_id, gates, pattern, unless in _CHECKS:
+        if not any(gate in low for gate in gates) or (unless is not None and unless.search(low)):
             continue
         match = pattern.search(low)
         if match:
