@@ -179,7 +179,9 @@ _SENSITIVE_EXT = re.compile(
     r"\.(?:log|conf|cnf|cfg|config|ini|inf|xml|bak|old|sav|dat|sam|mdb|db|sqlite|pem|key|crt|properties"
     r"|yml|yaml|env|history|passwd|htaccess|sh|php\d?|inc|jsp|asp|aspx|err)(?:$|[\x00?#])"
 )
-# Libraries and packages: what vulnerability scanners and SBOMs list by path (read by no include).
+# Libraries and packages under the roots that hold them (not /etc/mailman/mm_cfg.py, a configuration):
+# what vulnerability scanners and SBOMs list by path, and no include reads.
+_LIBRARY_ROOTS = frozenset(("usr", "opt", "lib64"))
 _PACKAGE_FILE = re.compile(r"\.(?:jar|war|ear|so(?:\.\d{1,4}){0,4}|dll|whl|egg|pyc?|gem|deb|rpm|apk|nupkg|class)$")
 # Server pages among _SENSITIVE_EXT: under a root that is also a web route they name a page, not a file.
 _WEB_PAGES = (".php", ".jsp", ".asp")
@@ -221,7 +223,7 @@ def _absolute_path(folded: str) -> str | None:
         return "absolute path to a hidden file"
     # ("/usr/local/jetty/lib/http2-hpack-9.4.27.jar" is a dependency in a scan report or an SBOM.)
     below_root = len(parts) > 1 or value.rstrip("\x00").endswith("/")
-    if root in _STRONG_ROOTS and below_root and not _PACKAGE_FILE.search(value):
+    if root in _STRONG_ROOTS and below_root and not (root in _LIBRARY_ROOTS and _PACKAGE_FILE.search(value)):
         return f"absolute path under /{root}"
     sensitive = _SENSITIVE_EXT.search(value)
     if sensitive is not None and sensitive.group(0).startswith(_WEB_PAGES):
