@@ -78,8 +78,11 @@ _URL_START = re.compile(
     r"(?<![a-z0-9+.\-])([a-z][a-z0-9+.\-]{0,15}):(?:[/\\]{1,3}|(?=[a-z]{2,10}:)|(?<=https:)(?=[\d\[])|(?<=http:)(?=[\d\[]))"
 )
 _URL_END = re.compile(r"[\s\"'<>`{}|^]")
-_DANGEROUS_SCHEMES = frozenset(("file", "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc", "sftp", "ssh"))
-_FETCH_SCHEMES = frozenset(("http", "https", "ftp", "ftps", "ws", "wss", "ldap", "ldaps", "gopher", "dict", "tftp"))
+_DANGEROUS_SCHEMES = frozenset(("file", "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc"))
+# ssh:// and sftp:// are judged by their host: repository hosts publish such URLs ("ssh://git@github.com/...").
+_FETCH_SCHEMES = frozenset(
+    ("http", "https", "ftp", "ftps", "ws", "wss", "ldap", "ldaps", "gopher", "dict", "tftp", "ssh", "sftp")
+)
 _RUNTIME_PORTS = frozenset(("9001",))
 _METADATA_PATHS = re.compile(
     r"/latest/(?:meta-data|user-data|api/token|dynamic/instance-identity)|/computemetadata/v1"
@@ -154,7 +157,7 @@ def _scan_urls(low: str, skips: frozenset[str]) -> Detection | None:
         rest_start = match.end()
         end = _URL_END.search(low, rest_start, rest_start + 2048)
         rest = low[rest_start : end.start() if end else rest_start + 2048]
-        if scheme in _DANGEROUS_SCHEMES and (scheme not in ("ldap", "ldaps", "sftp", "ssh") or rest):
+        if scheme in _DANGEROUS_SCHEMES and (scheme not in ("ldap", "ldaps") or rest):
             return Detection("HG-SSRF-005", f"{scheme}: URL", match.start(), match.end())
         fetched = scheme in _FETCH_SCHEMES
         if not fetched and not low.startswith("//", match.start() + len(scheme) + 1):
