@@ -615,13 +615,26 @@ def _quoted_in_prose(tokens: list[Token]) -> bool:
         return _QUOTED_OPTION.match(tokens[1].value) is not None
     for k in range(2, min(len(tokens), 6)):  # a quoted token or phrase of up to four ("drop table")
         kind = tokens[k].kind
-        if kind == "s":  # the rest of the text, unless an operator follows it: "' or ' a'=' a" compares
+        if kind == "s":  # the rest of the text
             rest = tokens[k].value
-            prose = len(rest) > 1 and rest[0] in " .,;:!?)" and (rest[1].isspace() or rest[1].isalpha())
-            return prose and kind_at(tokens, k + 1) not in ("o", "&")
+            opens, follows = rest[:1], rest[1:2]
+            prose = opens in (" ", ".", ",", ";", ":", "!", "?", ")") and (follows.isalpha() or follows in (" ", "("))
+            return prose and _more_quoted_operators(tokens, k + 1)
         if kind in ("c", ";", "s"):
             return False
     return False
+
+
+def _more_quoted_operators(tokens: list[Token], i: int) -> bool:
+    """After the prose that follows a quoted operator: nothing, or more quoted operators and prose
+    (``"/" (division) and "//" (floor division)``), never a comparison (``' or ' a'=' a``) or an operand
+    (``' or ' a' or 1=1``)."""
+    k = i
+    while k < len(tokens) and k < i + 3 and tokens[k].kind in ("o", "&"):
+        if tokens[k].value in COMPARISONS:
+            return False
+        k += 1
+    return k == i or kind_at(tokens, k) == "s"
 
 
 _QUOTED_OPTION = re.compile(r"--[a-z][\w-]{0,60}['\"\u2019\u201d](?:\s|[.,;:)]|$)")
