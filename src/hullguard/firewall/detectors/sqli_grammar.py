@@ -300,11 +300,11 @@ _SHOWN = frozenset({"tables", "databases", "schemas", "grants", "variables", "pr
 
 def _schema_probe(tokens: list[Token], i: int) -> bool:
     """Statements that list the schema or the server (``desc users``, ``show tables``, ``print
-    @@version``): harmless words alone, a probe after ``;`` or at the start of a value."""
+    @@version``): harmless words alone (a sort order "desc name"), a probe after ``;``."""
     verb, nxt = value_at(tokens, i), value_at(tokens, i + 1)
     ends = kind_at(tokens, i + 2) in ("", ";", "c")
     if verb in ("desc", "describe"):
-        return kind_at(tokens, i + 1) == "w" and ends and kind_at(tokens, i - 1) == ";"
+        return kind_at(tokens, i + 1) == "w" and ends
     if verb == "show":
         return nxt in _SHOWN and ends
     return verb == "print" and nxt.startswith("@@") and ends
@@ -620,7 +620,7 @@ def _quoted_in_prose(tokens: list[Token]) -> bool:
             opens, follows = rest[:1], rest[1:2]
             prose = opens in (" ", ".", ",", ";", ":", "!", "?", ")") and (follows.isalpha() or follows in (" ", "("))
             return prose and _more_quoted_operators(tokens, k + 1)
-        if kind in ("c", ";", "s"):
+        if kind in ("c", ";"):
             return False
     return False
 
