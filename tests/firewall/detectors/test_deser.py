@@ -68,6 +68,7 @@ def test_pickle_of_plain_data_passes() -> None:
     [
         ('{"@type":"java.lang.AutoCloseable"}', "body.@type"),  # fastjson 1.2.68's autoType bypass probe
         ('{"a":{"@class":"java.util.logging.FileHandler","pattern":"/tmp/x"}}', "body.a.@class"),  # Jackson
+        ('{"@type":"com.zaxxer.hikari.HikariConfig"}', "body.@type"),  # a library class, not the JDK's
     ],
 )
 def test_json_type_keys_naming_a_java_class_are_reported(body: str, location: str) -> None:
