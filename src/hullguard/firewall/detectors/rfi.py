@@ -34,8 +34,9 @@ RULES: tuple[RuleInfo, ...] = (
              "A URL to a script or raw-text file followed by '?', '??', '#' or a NUL that cuts off the extension "
              "the application appends (http://attacker/shell.txt?).", _REMEDIATION),
     RuleInfo("HG-RFI-002", FAMILY, "Remote web shell or script in an include parameter", Severity.HIGH, "CWE-98",
-             "A URL to a known web-shell name (c99, r57, wso, b374k, shell.txt) or to a script file in a parameter "
-             "named like an include target (page, file, include, template, path, module).", _REMEDIATION),
+             "A URL to a known web-shell name (c99, r57, wso, b374k, shell.txt), to a script file in a parameter "
+             "named like an include target (page, file, include, template, path, module), or to a script file on "
+             "a bare IP address (http://203.0.113.9/x.php).", _REMEDIATION),
     RuleInfo("HG-RFI-003", FAMILY, "data: URI or PHP input stream carrying code", Severity.HIGH, "CWE-98",
              "data://text/plain;base64,PD9waHAg..., data:text/php, data:application/x-httpd-php and php://input "
              "used as an inclusion source.", _REMEDIATION),
@@ -53,6 +54,9 @@ _SHELL_NAMES = re.compile(
     r"|rfi|evil|exploit|payload)[\w.-]{0,20}\.(?:txt|php\d?|inc|jsp|aspx?)$",
     re.IGNORECASE,
 )
+# A script served from a bare IPv4 address: how RFI payloads name the attacker's server (no DNS name to
+# register); a site's own pages are reached by name.
+_IP_HOST = re.compile(r"[a-z]{3,6}://(?:[^/@]{1,64}@)?\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?/", re.IGNORECASE)
 _INCLUDE_PARAMS = frozenset(
     (
         "page", "file", "filename", "include", "inc", "template", "tpl", "path", "doc", "document", "folder",
@@ -122,7 +126,7 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
             )
             if terminated:
                 return Detection("HG-RFI-001", f"script URL with terminator {value[:80]!r}", url.start(), url.end())
-            if _SHELL_NAMES.search(path) or include_param:
+            if _SHELL_NAMES.search(path) or include_param or _IP_HOST.match(path):
                 return Detection("HG-RFI-002", f"remote script {value[:80]!r}", url.start(), url.end())
     if "\\\\" in text:
         match = _UNC.search(text)
