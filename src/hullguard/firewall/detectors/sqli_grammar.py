@@ -198,6 +198,8 @@ def starts_expression(tokens: list[Token], i: int) -> bool:
     if kind in ("E", "k") and value_at(tokens, i) in ("select", "exists", "case", "if", "char", "convert", "cast"):
         return True
     if kind == "w":
+        if value_at(tokens, i).startswith(DANGEROUS_PREFIXES):  # '||utl_http.request: a package, not a word
+            return True
         # A column name is SQL when an operator or the end of the query follows, not another word.
         # ("5' or less" ends with a word: English, not a condition.)
         nxt = kind_at(tokens, i + 1)
