@@ -470,7 +470,8 @@ def order_by_probe(tokens: list[Token], i: int) -> Hit | None:
     if value_at(tokens, i) not in ("order", "group") or value_at(tokens, i + 1) != "by":
         return None
     arg = i + 2
-    if kind_at(tokens, arg) == "n" and kind_at(tokens, arg + 1) in ("", "c", ",", ";", ")", "&"):
+    after = arg + 1 + (value_at(tokens, arg + 1) in ("asc", "desc") and kind_at(tokens, arg + 2) == "c")
+    if kind_at(tokens, arg) == "n" and kind_at(tokens, after) in ("", "c", ",", ";", ")", "&"):
         return ("HG-SQLI-007", f"{value_at(tokens, i).upper()} BY <number> probes the column count", i)
     if kind_at(tokens, arg) in ("f", "(") and skip(tokens, arg, "(") < len(tokens):
         inner = _get(tokens, skip(tokens, arg, "("))
