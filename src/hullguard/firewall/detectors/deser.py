@@ -27,7 +27,7 @@ PREFILTER = (
     r"|code|timeit|platform)\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD)|aced0005"
     r"|[oc]:\d|ysoserial|\.(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect"
     r"|rowset|windows|diagnostics|visualstudio|security|identitymodel|configuration|activities|data|ui)\."
-    r"|(?:java|javax|jdk|com|org|net|ch|io)\.[a-z]"  # a class named as a JSON type (see _TYPE_KEYS)
+    r"|(?:java|javax|jdk|com|org|net|ch|io)\.[a-z][\w$]{0,40}\.[a-z]"  # a class named as a JSON type (_TYPE_KEYS)
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 _REMEDIATION = (
