@@ -1,17 +1,17 @@
 """Detection on the OWASP Core Rule Set's regression tests: an independent corpus of attacks and of
 values a rule must not match, in the YAML format of go-ftw.
 
-    .venv/bin/python bench/crs_tests.py TESTS_DIR... [--levels FILE...] [--show 20]
+    .venv/bin/python bench/crs_tests.py TESTS_DIR... [--levels FILE...] [--peers] [--show 20]
 
 Each test's request (method, URI, headers, body, or a base64 ``encoded_request``) becomes the API
-Gateway REST event a function behind it would receive: the query string parsed into parameters as
-API Gateway parses it, a form content type added to a body without one (go-ftw does the same). A
-test that expects its rule to match is an attack; one that expects it not to match is a value that
-rule must let through, but another rule may rightly report it (the tests of one rule often use
-another class's payload), so those are listed for a person to judge, not counted as false
-positives. ``--levels`` files hold "rule-id paranoia-level" lines (from the rule set's
-``paranoia-level/N`` tags); CRS reports a level-2 or higher rule's attacks only when asked to, so
-the summary counts them apart.
+Gateway REST event a function behind it would receive (the real sample event, ``Placer.request``):
+the query string parsed into parameters as API Gateway parses it, a form content type added to a body
+without one (go-ftw does the same). A test that expects its rule to match is an attack; one that
+expects it not to match is a value that rule must let through, but another rule may rightly report
+it (the tests of one rule often use another class's payload), so those are listed for a person to
+judge, not counted as false positives. ``--levels`` files hold "rule-id paranoia-level" lines (from
+the rule set's ``paranoia-level/N`` tags); CRS reports a level-2 or higher rule's attacks only when
+asked to, so the summary counts them apart.
 
 Nothing is written to bench/RESULTS.md: the tests are not part of the project.
 """
@@ -25,7 +25,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import urllib.parse
 from collections import Counter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -67,29 +66,6 @@ def _request(stage: dict[str, Any]) -> tuple[str, str, dict[str, str], str | Non
     return str(stage.get("method", "GET")), str(stage.get("uri", "/")), headers, None if data is None else str(data)
 
 
-def api_gateway_event(method: str, uri: str, headers: dict[str, str], body: str | None) -> dict[str, Any]:
-    path, _, query = uri.partition("?")
-    single: dict[str, str] = {}
-    multi: dict[str, list[str]] = {}
-    for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
-        single[name] = value
-        multi.setdefault(name, []).append(value)
-    decoded_path = urllib.parse.unquote(path)
-    return {
-        "resource": "/{proxy+}",
-        "path": decoded_path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": single or None,
-        "multiValueQueryStringParameters": multi or None,
-        "pathParameters": {"proxy": decoded_path.lstrip("/")},
-        "requestContext": {"stage": "prod", "httpMethod": method, "requestId": "crs-regression-test"},
-        "body": body or None,
-        "isBase64Encoded": False,
-    }
-
-
 def read_levels(paths: list[Path]) -> dict[int, int]:
     levels: dict[int, int] = {}
     for path in paths:
@@ -109,6 +85,7 @@ class Case(NamedTuple):
 
 
 def read_cases(folders: list[Path], levels: dict[int, int]) -> list[Case]:
+    placer = fc.Placer(fc.default_corpora())
     cases = []
     for folder in folders:
         for path in sorted(folder.glob("*.yaml")):
@@ -130,7 +107,10 @@ def read_cases(folders: list[Path], levels: dict[int, int]) -> list[Case]:
                         continue
                     name = test.get("test_id") or test.get("test_title")
                     label = f"{rule}/{name}: {request[1][:100]!r} {str(request[3])[:100]!r}"
-                    cases.append(Case(folder.name, label, level, bool(expected), api_gateway_event(*request)))
+                    method, uri, headers, body = request
+                    path, _, query = uri.partition("?")
+                    event = placer.request(method, path, headers, query, body)
+                    cases.append(Case(folder.name, label, level, bool(expected), event))
     return cases
 
 

@@ -208,6 +208,37 @@ class Placer:
             return event
         raise ValueError(f"no benign placement for shape {shape}")
 
+    def request(
+        self, method: str, path: str, headers: dict[str, str], query: str, body: str | None
+    ) -> dict[str, object]:
+        """A whole HTTP request (a raw query string, decoded as API Gateway decodes it) as the REST API
+        sample event carrying it: for request corpora such as the Core Rule Set's tests."""
+        event = copy.deepcopy(self._v1)
+        single: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True):
+            single[name] = value
+            multi.setdefault(name, []).append(value)
+        decoded_path = urllib.parse.unquote(path)
+        context = event["requestContext"]
+        assert isinstance(context, dict)
+        context.update({"httpMethod": method, "path": decoded_path, "resourcePath": "/{proxy+}"})
+        event.update(
+            {
+                "resource": "/{proxy+}",
+                "path": decoded_path,
+                "httpMethod": method,
+                "headers": dict(headers),
+                "multiValueHeaders": {name: [value] for name, value in headers.items()},
+                "queryStringParameters": single or None,
+                "multiValueQueryStringParameters": multi or None,
+                "pathParameters": {"proxy": decoded_path.lstrip("/")},
+                "body": body or None,
+                "isBase64Encoded": False,
+            }
+        )
+        return event
+
     def _v1_query(self, params: dict[str, str]) -> dict[str, object]:
         event = copy.deepcopy(self._v1)
         event["queryStringParameters"] = dict(params) or None
