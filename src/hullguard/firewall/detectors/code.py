@@ -156,9 +156,10 @@ _PHP_QUOTED_NAMES = (
 )
 # ("system")('id'), (system)(id) - a bare name is a string constant in PHP 7 - or [system][0](ls). No
 # blank before the call: "run the \"system\" (menu)" is prose.
+_PHP_QUOTED_NAME = "(?:" + "|".join(_PHP_QUOTED_NAMES) + ")"
 _PHP_QUOTED_CALL = re.compile(
-    rf"(?:['\"](?:{'|'.join(_PHP_QUOTED_NAMES)})['\"]\)?|\({_G}(?:{'|'.join(_PHP_QUOTED_NAMES)}){_G}\))\("
-    rf"|\[{_G}(?:{'|'.join(_PHP_QUOTED_NAMES)}){_G}\]{_G}\[{_G}0{_G}\]{_G}\("
+    rf"(?:['\"]{_PHP_QUOTED_NAME}['\"]\)?|\({_G}{_PHP_QUOTED_NAME}{_G}\))\("
+    rf"|\[{_G}{_PHP_QUOTED_NAME}{_G}\]{_G}\[{_G}0{_G}\]{_G}\("
 )
 _EVAL = _compile_rule(
     rf"@\{{{_G}\[[^\]\n]{{1,200}}\]{_G}\}}"  # Perl runs the code in @{[ ... ]} inside an interpolated string
