@@ -1,4 +1,5 @@
-"""Header values a whole inspection found clean are left out of the next inspections' scans."""
+"""Header, parameter and path values a whole inspection found clean are left out of the next
+inspections' scans."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from fw_helpers import views_scanned
 
 from hullguard.firewall import Firewall
-from hullguard.firewall.memo import MAX_ENTRIES
+from hullguard.firewall.memo import MAX_CLEAN, MAX_PARAMETER_TEXT
 
 BROWSER_EVENT = Path(__file__).resolve().parents[2] / "examples" / "events" / "apigw-benign.json"
 USER_AGENT = (
@@ -72,8 +73,47 @@ def test_forget_and_the_bound_empty_the_clean_values() -> None:
     firewall.inspect(event)
     firewall.forget()
     assert "headers.x-customer-note" in _header_views(views_scanned(firewall, event))
-    for i in range(MAX_ENTRIES + 10):
+    for i in range(MAX_CLEAN + 10):
         variant = copy.deepcopy(event)
         variant["headers"]["X-Request-Id"] = f"req-{i}"  # type: ignore[index]
         firewall.inspect(variant)
-    assert len(firewall._memo._clean) <= MAX_ENTRIES
+    assert len(firewall._memo._clean) <= MAX_CLEAN
+
+
+def _search_request(**params: str) -> dict[str, object]:
+    """The browser request as a GET of /search with these query parameters (single-value map only, as
+    an HTTP API or a function URL sends them)."""
+    event = _browser_event()
+    event.update(path="/search", body=None, multiValueQueryStringParameters=None, queryStringParameters=params)
+    return event
+
+
+def _parameter_views(views: list[tuple[str, str]]) -> dict[str, str]:
+    return {where: text for where, text in views if where.startswith("queryStringParameters.")}
+
+
+def test_short_clean_parameter_values_and_the_path_are_scanned_once() -> None:
+    firewall = Firewall()
+    note = "O'Neil's order"  # the SQL prefilter matches the apostrophe: a view whenever looked at
+    long_note = note + " " + "x" * MAX_PARAMETER_TEXT  # too long to be remembered
+    event = _search_request(q=note, long=long_note)
+    first = firewall.inspect(event)
+    assert not first.findings
+    fresh = views_scanned(Firewall(), event)
+    assert {"queryStringParameters.q", "queryStringParameters.long"} <= set(_parameter_views(fresh))
+    assert ("path", "/search") in fresh
+    again = views_scanned(firewall, event)
+    assert set(_parameter_views(again)) == {"queryStringParameters.long"}
+    assert ("path", "/search") not in again
+    assert firewall.inspect(event).strings_scanned == first.strings_scanned  # still counted as looked at
+
+
+def test_a_remembered_parameter_value_is_inspected_under_another_name_and_attacks_are_not_remembered() -> None:
+    firewall = Firewall()
+    firewall.inspect(_search_request(q="O'Neil's order"))
+    elsewhere = _search_request(note="O'Neil's order")
+    assert "queryStringParameters.note" in _parameter_views(views_scanned(firewall, elsewhere))
+    attack = _search_request(q="O'Neil' OR 1=1--")
+    for _ in range(2):  # the second time too: an event with a finding remembers nothing
+        findings = firewall.inspect(attack).findings
+        assert ("sqli", "queryStringParameters.q") in {(f.attack, f.location) for f in findings}

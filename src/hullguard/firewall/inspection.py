@@ -30,6 +30,7 @@ from hullguard.firewall.decoders.overlong import bytes_to_text
 from hullguard.firewall.header_shapes import MAX_VALUE as MAX_SHAPED
 from hullguard.firewall.header_shapes import Shape, fits
 from hullguard.firewall.header_shapes import shape as header_shape
+from hullguard.firewall.memo import MAX_PARAMETER_TEXT as MAX_REMEMBERED_PARAMETER
 from hullguard.firewall.memo import MAX_TEXT as MAX_REMEMBERED
 from hullguard.firewall.prefilter import view_starts
 from hullguard.firewall.rules import BUDGET_RULE, INTERNAL_RULE
@@ -153,8 +154,8 @@ class Inspection:
 
     __slots__ = (
         "budget",
-        "clean_headers",
-        "fresh_headers",
+        "clean_values",
+        "fresh_values",
         "fw",
         "gc_paused",
         "metas",
@@ -195,10 +196,10 @@ class Inspection:
         self.trigger = "unknown"
         self.problems: list[str] = []
         self.gc_paused = False  # see ``structure``
-        # Header values a whole earlier inspection found clean are left out (``memo.py``); the ones
-        # this inspection walks are remembered as clean if it finds nothing at all.
-        self.clean_headers = firewall._memo.clean_values(self.policy.paranoia)
-        self.fresh_headers: list[tuple[str, str]] = []
+        # Header and parameter values a whole earlier inspection found clean are left out (``memo.py``);
+        # the ones this inspection walks are remembered as clean if it finds nothing at all.
+        self.clean_values = firewall._memo.clean_values(self.policy.paranoia)
+        self.fresh_values: list[tuple[str, str]] = []
 
     # -- driver -------------------------------------------------------------------------------------
     def run(self, event: Any) -> Verdict:
@@ -215,9 +216,18 @@ class Inspection:
             # Strings and flat maps at the top are handled at once; the rest is walked after them.
             stack = self.stack
             later: list[_Item] = []
+            clean, fresh, meter = self.clean_values, self.fresh_values, self.meter
             for path, value, hint, record, ctype in fields:
                 kind = type(value)
                 if kind is str:
+                    # A short plain field (an HTTP path, a topic, a subject) is remembered like a
+                    # parameter (``memo.py``): a function's paths repeat from request to request.
+                    if hint == PLAIN and len(value) <= MAX_REMEMBERED_PARAMETER and not ctype:
+                        if (path, value) in clean:
+                            meter.strings += 1
+                            meter.scanned += len(value)
+                            continue
+                        fresh.append((path, value))
                     self.string(path, value, hint, record, ctype, 0)
                 elif kind is dict and hint >= FLAT:
                     self.flat(path, value, hint, record, 0)
@@ -231,8 +241,8 @@ class Inspection:
                 if not stack:
                     break
             self.scanner.scan(self.texts, self.metas)
-            if self.fresh_headers and self.found_nothing():
-                self.fw._memo.remember_clean(self.fresh_headers)
+            if self.fresh_values and self.found_nothing():
+                self.fw._memo.remember_clean(self.fresh_values)
         finally:
             if self.gc_paused:
                 gc.enable()
@@ -493,7 +503,8 @@ class Inspection:
         """A map of names to strings (headers, query parameters) without a stack push per value."""
         headers = hint == FLAT_HEADERS
         ptexts, pmetas, meter = self.ptexts, self.pmetas, self.meter
-        clean, fresh = self.clean_headers, self.fresh_headers
+        clean, fresh = self.clean_values, self.fresh_values
+        remembered = MAX_REMEMBERED if headers else MAX_REMEMBERED_PARAMETER
         guess = b64.looks_like
         names = _NAMES[headers].get(path) or {}
         depth += 1
@@ -526,7 +537,7 @@ class Inspection:
             if cookie or value[0] in _STRUCTURED:
                 self.string(where, value, COOKIE if cookie else PLAIN, record, "", depth)
                 continue
-            if headers and size <= MAX_REMEMBERED:
+            if size <= remembered:
                 if (where, value) in clean:
                     meter.strings += 1  # counted as looked at, as the first time
                     meter.scanned += size
