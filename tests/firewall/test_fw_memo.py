@@ -7,7 +7,7 @@ import copy
 import json
 from pathlib import Path
 
-from fw_helpers import views_scanned
+from fw_helpers import event, views_scanned
 
 from hullguard.firewall import Firewall
 from hullguard.firewall.memo import MAX_CLEAN, MAX_PARAMETER_TEXT
@@ -117,3 +117,20 @@ def test_a_remembered_parameter_value_is_inspected_under_another_name_and_attack
     for _ in range(2):  # the second time too: an event with a finding remembers nothing
         findings = firewall.inspect(attack).findings
         assert ("sqli", "queryStringParameters.q") in {(f.attack, f.location) for f in findings}
+
+
+
+def test_an_albs_url_encoded_query_values_are_remembered_apart_from_plain_ones() -> None:
+    # The real ALB sample with multi-value query strings on: "parameter1" holds two values, each a
+    # URL-encoded field of its own.
+    firewall = Firewall()
+    alb = event("albMultiValueQueryStringEvent.json")
+    alb["multiValueQueryStringParameters"]["parameter1"] = ["O%27Neil", "O'Neil+order"]
+    assert not firewall.inspect(alb).findings
+    assert "multiValueQueryStringParameters.parameter1[1]" in dict(views_scanned(Firewall(), alb))
+    assert not any(where.startswith("multiValueQueryStringParameters") for where, _ in views_scanned(firewall, alb))
+    # The same location and value in a REST API's event is plain text ("+" stays a "+"): inspected anew.
+    rest = event("apiGatewayProxyEvent.json")
+    rest["multiValueQueryStringParameters"] = {"parameter1": ["O%27Neil", "O'Neil+order"]}
+    rest["queryStringParameters"] = {"parameter1": "O'Neil+order"}
+    assert ("multiValueQueryStringParameters.parameter1[0]", "O%27Neil") in views_scanned(firewall, rest)

@@ -82,6 +82,9 @@ _SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no tex
 _SMALL = 64
 _BIG_JSON = 64 * 1024  # characters of JSON above which the cyclic garbage collector is paused
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
+# Put before the memo location of a URL-encoded field: every location a trigger names starts with a
+# name of its own (``path``, ``queryStringParameters.``...), never with this.
+_URL_ENCODED = "\x00"
 _TEXT_DECODERS = (html.decode, jsescape.decode, unicode.decode, fold.decode)
 # Names of a flat map (headers, query parameters), by the map's location and kind and the name as
 # sent: (location of the value, name cannot carry an injection, value is a Cookie header, meta of a
@@ -220,14 +223,17 @@ class Inspection:
             for path, value, hint, record, ctype in fields:
                 kind = type(value)
                 if kind is str:
-                    # A short plain field (an HTTP path, a topic, a subject) is remembered like a
-                    # parameter (``memo.py``): a function's paths repeat from request to request.
-                    if hint == PLAIN and len(value) <= MAX_REMEMBERED_PARAMETER and not ctype:
-                        if (path, value) in clean:
+                    # A short plain or URL-encoded field (an HTTP path, a subject, an ALB's query
+                    # value) is remembered like a parameter (``memo.py``): a function's paths repeat
+                    # from request to request. The two are decoded differently ("+" is a space in
+                    # one), so a URL-encoded value is remembered under a location of its own.
+                    if hint in (PLAIN, URL) and len(value) <= MAX_REMEMBERED_PARAMETER and not ctype:
+                        known = (path, value) if hint == PLAIN else (_URL_ENCODED + path, value)
+                        if known in clean:
                             meter.strings += 1
                             meter.scanned += len(value)
                             continue
-                        fresh.append((path, value))
+                        fresh.append(known)
                     self.string(path, value, hint, record, ctype, 0)
                 elif kind is dict and hint >= FLAT:
                     self.flat(path, value, hint, record, 0)
