@@ -150,6 +150,19 @@ def http_sample_events(corpora: Path) -> dict[str, dict[str, object]]:
     }
 
 
+def named_event(corpora: Path, name: str) -> dict[str, object] | None:
+    """The first speed event, else real HTTP sample (``sample:albEvent.json``...), whose name contains
+    ``name``: what ``instructions.py`` counts."""
+    for label, event in speed_events(corpora, only=name).items():
+        if name in label:
+            return event
+    return next((event for label, event in http_sample_events(corpora).items() if name in label), None)
+
+
+def event_names(corpora: Path) -> list[str]:
+    return [*speed_events(corpora), *http_sample_events(corpora)]
+
+
 class Placer:
     """Puts a payload into a copy of a real sample event of the chosen shape."""
 

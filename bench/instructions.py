@@ -1,9 +1,10 @@
-"""Machine instructions per ``inspect()`` of one benign speed event, counted by valgrind: a cost
-measure that, unlike wall time, does not move with the load of a shared machine.
+"""Machine instructions per ``inspect()`` of one benign speed event or real HTTP sample, counted by
+valgrind: a cost measure that, unlike wall time, does not move with the load of a shared machine.
 
     .venv/bin/python bench/instructions.py "browser" [--first-sight] [--runs 100] [--src DIR] [--peer NAME]
 
-The event is the first of ``firewall_corpus.speed_events`` whose name contains the given text. The
+The event is the first of ``firewall_corpus.speed_events``, then of the real HTTP samples
+(``sample: albMultiValueHeadersEvent.json``...), whose name contains the given text. The
 count is taken twice, with ``--runs`` inspections and with none, under ``valgrind --tool=cachegrind``
 (hash seed fixed, so both runs do the same start-up work), and the difference is divided by the runs.
 ``--src`` counts another checkout's ``src`` (a ``git worktree`` of an older commit) to compare two
@@ -28,10 +29,10 @@ BENCH = Path(__file__).resolve().parent
 WORKER = """
 import sys
 sys.path.insert(0, {bench!r})
-from firewall_corpus import default_corpora, speed_events
+from firewall_corpus import default_corpora, named_event
 from hullguard.firewall import Firewall
 name, runs, first_sight = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
-event = next(e for label, e in speed_events(default_corpora(), only=name).items() if name in label)
+event = named_event(default_corpora(), name)
 firewall = Firewall()
 for _ in range(3):  # what is loaded or compiled on first use is not part of the count
     firewall.forget()
@@ -88,7 +89,7 @@ def instructions(event: str, runs: int, first_sight: bool, src: Path, command: l
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("event", help="text in the speed event's name, e.g. 'browser' or '64 KB'")
+    parser.add_argument("event", help="text in the event's name, e.g. 'browser', '64 KB' or 'albMultiValueHeaders'")
     parser.add_argument("--first-sight", action="store_true", help="empty the header memo before each call")
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--src", type=Path, default=BENCH.parent / "src")
@@ -103,9 +104,9 @@ def main() -> int:
     sys.path.insert(0, str(BENCH))
     import firewall_corpus as fc
 
-    names = list(fc.speed_events(fc.default_corpora()))
+    names = fc.event_names(fc.default_corpora())
     if not any(args.event in name for name in names):
-        print(f"no speed event's name contains {args.event!r}; the events are: " + "; ".join(names), file=sys.stderr)
+        print(f"no event's name contains {args.event!r}; the events are: " + "; ".join(names), file=sys.stderr)
         return 2
     command = peer_command(args.peer) if args.peer else None
     per_inspect = instructions(args.event, args.runs, args.first_sight, args.src, command)

@@ -1,7 +1,8 @@
 """The command line every peer adapter shares: ``adapter.py detect|adversarial CORPORA OUT [SAMPLES]``,
 ``adapter.py events CORPORA OUT EVENTS`` (the classes each event of a JSON list is reported as),
 ``adapter.py lockstep CORPORA -`` (speed: timed in turns with the other tools, see ``lockstep.py``) and
-``adapter.py repeat CORPORA OUT EVENT RUNS`` (only inspects one speed event, for ``bench/instructions.py``).
+``adapter.py repeat CORPORA OUT EVENT RUNS`` (only inspects one speed event or real HTTP sample, for
+``bench/instructions.py``).
 
 The adapter supplies only its ``inspect(event) -> list of attack classes``; this module runs it over the
 benchmark's samples exactly as the hullguard side is run, and writes ``{"init_ms", "results"}`` as JSON.
@@ -41,7 +42,7 @@ def serve(inspect: fc.Inspector, init_ms: float, args: list[str] | None = None) 
         payload = [inspect(event) for event in json.loads(Path(rest[0]).read_text())]
     elif mode == "repeat":  # for ``bench/instructions.py --peer``: inspect one event, untimed
         name, runs = rest[0], int(rest[1])
-        event = next(e for label, e in fc.speed_events(corpora_dir, only=name).items() if name in label)
+        event = fc.named_event(corpora_dir, name)
         for _ in range(3 + runs):  # three first, as the hullguard worker does
             inspect(event)
         payload = {}
