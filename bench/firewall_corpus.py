@@ -151,7 +151,7 @@ def http_sample_events(corpora: Path) -> dict[str, dict[str, object]]:
 
 
 def named_event(corpora: Path, name: str) -> dict[str, object] | None:
-    """The first speed event, else real HTTP sample (``sample:albEvent.json``...), whose name contains
+    """The first speed event, else real HTTP sample (``sample: albEvent``...), whose name contains
     ``name``: what ``instructions.py`` counts."""
     for label, event in speed_events(corpora, only=name).items():
         if name in label:

@@ -4,7 +4,7 @@ valgrind: a cost measure that, unlike wall time, does not move with the load of 
     .venv/bin/python bench/instructions.py "browser" [--first-sight] [--runs 100] [--src DIR] [--peer NAME]
 
 The event is the first of ``firewall_corpus.speed_events``, then of the real HTTP samples
-(``sample: albMultiValueHeadersEvent.json``...), whose name contains the given text. The
+(``sample: albMultiValueHeadersEvent``...), whose name contains the given text. The
 count is taken twice, with ``--runs`` inspections and with none, under ``valgrind --tool=cachegrind``
 (hash seed fixed, so both runs do the same start-up work), and the difference is divided by the runs.
 ``--src`` counts another checkout's ``src`` (a ``git worktree`` of an older commit) to compare two
