@@ -134,3 +134,13 @@ def test_an_albs_url_encoded_query_values_are_remembered_apart_from_plain_ones()
     rest["multiValueQueryStringParameters"] = {"parameter1": ["O%27Neil", "O'Neil+order"]}
     rest["queryStringParameters"] = {"parameter1": "O'Neil+order"}
     assert ("multiValueQueryStringParameters.parameter1[0]", "O%27Neil") in views_scanned(firewall, rest)
+
+
+def test_an_event_with_more_short_values_than_the_memo_holds_is_not_remembered() -> None:
+    firewall = Firewall()
+    firewall.inspect(_search_request(q="O'Neil's order"))
+    crowded = _search_request(**{f"p{i}": f"v{i}" for i in range(MAX_CLEAN + 1)})
+    verdict = firewall.inspect(crowded)
+    assert not verdict.findings and not verdict.budget_exhausted  # clean and whole: it could be remembered
+    assert ("queryStringParameters.q", "O'Neil's order") in firewall._memo._clean
+    assert len(firewall._memo._clean) < MAX_CLEAN

@@ -71,6 +71,8 @@ class DetectorMemo:
     def remember_clean(self, values: list[tuple[str, str]]) -> None:
         """Header and parameter values an inspection that found nothing walked (each at most
         ``MAX_TEXT`` or ``MAX_PARAMETER_TEXT`` long)."""
+        if len(values) > MAX_CLEAN:
+            return  # one event of more values than the memo holds would only push every other one out
         clean = self._clean
         if len(clean) + len(values) > MAX_CLEAN:
             clean.clear()
