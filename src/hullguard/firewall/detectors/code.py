@@ -136,8 +136,11 @@ _PHP_CALLS = (
     "|include(?:_once)?|require(?:_once)?|file_get_contents|file_put_contents|fopen|readfile|show_source"
     "|highlight_file|base64_decode|str_rot13|gzinflate|gzuncompress|move_uploaded_file|unserialize|preg_replace"
 )
+# PHP allows line comments between a function's name and its "(" ("system //x<LF> ('id')", "exec #x<LF>
+# (...)"); block comments are folded away before detectors run (``decoders/fold.py``).
+_PHP_LINE_COMMENTS = rf"(?:(?://|#)[^\n]{{0,80}}\n{_G}){{0,3}}"
 _PHP = _compile_rule(
-    rf"<\?{_G}php|<\?\s{{1,4}}(?:echo|print|system|passthru|eval)\b|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
+    rf"<\?{_G}php|<\?\s{{1,4}}(?:echo|print|system|passthru|eval)\b|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
     rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\(",
 
 )
