@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 MAX_ENTRIES = 2048
 MAX_TEXT = 512  # longer values are rarely repeated and would make the memo large
 MAX_PARAMETER_TEXT = 128  # parameters' long values (URLs, tracking blobs) are mostly new each time
-MAX_CLEAN = 4096  # (location, value) pairs known to be clean: at most about 2.5 MB with the caps above
+MAX_CLEAN = 4096  # (location, value) pairs known to be clean: at most about 2.6 MB with the caps above
 
 # (family, text, location, is key, content type, paranoia) -> the detector's answer
 Key = tuple[str, str, str, bool, str, int]
