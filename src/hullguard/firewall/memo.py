@@ -13,8 +13,9 @@ inspection that found nothing at all (no finding, no allowed finding, no decodin
 cut), each such value it walked is known to be clean at its location - every family's prefilter,
 every detector and every decoding of it answered nothing - and the next inspection leaves it out
 before the prefilter passes (``Inspection.flat``). Parameters are request data, but their short values
-repeat too (``v=2``, ``lang=en``, ``utm_source=google``, a tag manager's ids): about half of the values
-of 5,000 real query strings drawn at random were seen at the same name in an earlier request. The
+repeat too (``v=2``, ``lang=en``, ``utm_source=google``, a tag manager's ids): in the benchmark's
+traffic stream (a real query string per request), about half of the parameter values had been seen at
+the same name in an earlier request. The
 detector answers above still serve events with findings, and header values seen only in such events.
 """
 
