@@ -568,9 +568,6 @@ class Inspection:
         base64, is one); the others are. Which values fit is told by RE2 matches over all of them, one
         when all fit, as a browser's dozen such headers usually do (``header_shapes.fits``). The
         scanner is told the shape each view fits (or None), so it need not match again."""
-        # Even for one value: the grammars are case-insensitive, which Python's re matches a character
-        # at a time (a trace id or a CloudFront id costs several RE2 calls), and the headers a warm
-        # function has not seen before are the per-request ids, two or three of them.
         fit_each = fits([(shape, value) for shape, value, _ in shaped])
         views: list[tuple[Shape | None, str, Meta]] = []
         skipped: list[str] = []  # looked at, as the first time, and counted like views
