@@ -149,7 +149,8 @@ def test_a_simple_url_is_judged_by_its_one_host_exactly_as_the_general_url_scan(
     assert metadata is not None and metadata.rule_id == "HG-SSRF-001"
     assert module._scan_simple_url("https://https:169", none) is module._NOT_SIMPLE  # a second URL start inside
     parts = ["http", "https", "://", ":", "/", "a", "com", ".", "-", "169", "254", "127", "0", "1", "localhost",
-             "metadata", "internal", "@", "\\", "?", "#", "9001", "lvh", "me", "nip", "io", "a9fea9fe", "s", "tp"]
+             "metadata", "internal", "@", "\\", "?", "#", "9001", "lvh", "me", "nip", "io", "a9fea9fe", "s", "tp",
+             "%", "%40", "%2f", "%3a", "%5c", "%23"]
     rng = random.Random(17)
     compared = 0
     for _ in range(20000):

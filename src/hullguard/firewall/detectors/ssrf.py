@@ -175,10 +175,12 @@ def _scan_urls(low: str, skips: frozenset[str]) -> Detection | None:
 
 
 # A value that is exactly one http(s) URL with a plain host (labels of letters, digits and hyphens,
-# an optional port) and no second scheme, userinfo, backslash or escape in the rest - an Origin,
-# a Referer, a callback URL - has one host to judge: ``_scan_urls`` would find this URL alone and
-# this host alone in it, so its verdict is taken directly.
-_SIMPLE_URL = re.compile(r"(https?)://([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,126})(?::([0-9]{1,5}))?(?:[/?#][^\s@\\%:]*)?")
+# an optional port) and no second scheme, userinfo or backslash in the rest - an Origin, a Referer, a
+# callback URL - has one host to judge: ``_scan_urls`` would find this URL alone and this host alone
+# in it, so its verdict is taken directly. Percent escapes after the host are allowed (a tracking
+# parameter's page URL has them): no URL parser reads a host from them, and the URL-decoded text,
+# where an escaped second URL would show, is a view of its own.
+_SIMPLE_URL = re.compile(r"(https?)://([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,126})(?::([0-9]{1,5}))?(?:[/?#][^\s@\\:]*)?")
 _NOT_SIMPLE = Detection("", "", 0, 0)  # a marker: the value needs the general URL scan
 
 
