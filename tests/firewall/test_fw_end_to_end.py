@@ -147,6 +147,19 @@ def test_encoded_attacks_with_real_detectors() -> None:
         assert any(f.location.startswith(location) for f in FW.inspect(ev).findings), value
 
 
+def test_a_metadata_url_escaped_inside_a_page_url_is_found_in_its_decoding() -> None:
+    # The page URL itself has one public host (the SSRF detector's one-host path judges it); the
+    # escaped URL in its query shows in the URL-decoded view, once or twice encoded.
+    for value in (
+        "https://shop.example.com/go?u=" + quote(PAYLOADS["ssrf"], safe=""),
+        "https://shop.example.com/go?u=" + quote(quote(PAYLOADS["ssrf"], safe=""), safe=""),
+    ):
+        ev, location = _query(value)
+        assert ("ssrf", location) in {(f.attack, f.location) for f in FW.inspect(ev).findings}, value
+    ev, _ = _query("https://shop.example.com/il/%D7%98%D7%95%D7%A4?colorId=004")
+    assert not FW.inspect(ev).findings
+
+
 @pytest.mark.parametrize("path", all_sample_events(), ids=lambda p: p.name)
 def test_real_sample_events_are_clean_with_the_real_detectors(path: Any) -> None:
     verdict = FW.inspect(json.loads(path.read_text()))
