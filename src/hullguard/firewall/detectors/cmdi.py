@@ -135,6 +135,11 @@ _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # is a regular expression, not two commands.
 _CMD_CARET = re.compile(r"(?<=\w)\^(?=\w)|\^(?=\w\^)")
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
+# cmd.exe runs the rest of its line as a command after /c (and stays open after /k; /r is /c's old name).
+_CMD_RUN_FLAGS = frozenset({"/c", "/k", "/r"})
+# Shell words that open a compound command and are followed by a command: "while true; do id; done"
+# runs id, "if grep -q x f; then cat f; fi" runs grep and cat.
+_COMPOUND_WORDS = frozenset({"do", "then", "else", "elif", "if", "while", "until", "!"})
 _FETCHERS = frozenset({"wget", "curl", "fetch", "tftp", "ftp", "certutil", "bitsadmin"})
 # Reconnaissance commands that are no everyday word: the whole value may be just the command.
 _RECON_ALONE = (
@@ -171,7 +176,7 @@ _EXEC_FUNCTION_WORDS = (
 _LEADING_COMMAND_PATTERN = (
     r"^[\s'\"{]{0,8}(?:[^\s/\\\x01]{0,64}[/\\]){0,8}(?:"
     + regex_alternation(vocab.KNOWN | vocab.PREFIX_COMMANDS)
-    + r")(?=[\s'\"\\$<>{},;|&`(])|^[\s'\"]{0,8}(?:"
+    + r")(?:\.(?:exe|com|bat))?(?=[\s'\"\\$<>{},;|&`(])|^[\s'\"]{0,8}(?:"
     + regex_alternation(_RECON_ALONE)
     + r")[\s'\"]{0,8}$"
 )
@@ -250,8 +255,11 @@ def _is_binary_path(word: str) -> bool:
 
 
 def _command_index(words: list[str]) -> int:
-    """Index of the command word: skip NAME=value assignments and prefixes such as sudo/nohup."""
+    """Index of the command word: skip the shell's compound-command words (``do``, ``then``, ``if``...)
+    before it, NAME=value assignments and prefixes such as sudo/nohup."""
     i = 0
+    while i < len(words) - 1 and words[i].lower() in _COMPOUND_WORDS:
+        i += 1
     while i < len(words) and (_ASSIGNMENT.match(words[i]) or words[i].lower() in vocab.PREFIX_COMMANDS):
         following = words[i + 1] if i + 1 < len(words) else ""
         if words[i].lower() in vocab.PREFIX_COMMANDS and (not following or following.startswith("-")):
@@ -346,7 +354,9 @@ def _judge(
         strong = any(_strong_argument(a) and not vocab.IPV4_ARGUMENT.match(a) for a in args) or segment.redirect
         if glued and signal:
             return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
-        interpreter_flag = name in _INTERPRETERS and any(a in ("-c", "-e", "-i") for a in args)
+        interpreter_flag = (name in _INTERPRETERS and any(a in ("-c", "-e", "-i") for a in args)) or (
+            name == "cmd" and len(args) >= 2 and args[0].lower() in _CMD_RUN_FLAGS
+        )
         admin = name in vocab.ADMIN_SUBCOMMANDS and signal is not None and len(args) >= 2
         recon_options = name in vocab.STANDALONE and name not in _AMBIGUOUS and args and signal is not None
         if strong or (binary_path and args) or interpreter_flag or admin or recon_options:
