@@ -98,3 +98,36 @@ def _json_post(body: str) -> dict[str, object]:
         "body": body,
         "isBase64Encoded": False,
     }
+
+
+# A Marshal stream (format 4.8) built like the published universal RubyGems chain: the classes it names,
+# with Marshal's type bytes and lengths around them. Never loaded: only scanned.
+_RUBY_GADGET_CHAIN = (
+    b"\x04\x08[\x08c\x15Gem::SpecFetcherc\x13Gem::InstallerU:\x15Gem::Requirement[\x06o:\x1cGem::Package::TarReader"
+    b"\x06:\x08@ioo:\x14Net::BufferedIO\x07;\x07o:#Gem::Package::TarReader::Entry\x07:\n@readi\x00:\x0c@header"
+    b"I\"\x06a\x06:\x06ET:\x12@debug_outputo:\x16Net::WriteAdapter\x07:\x0c@socketo:\x14Gem::RequestSet\x07"
+)
+# What a Rails cookie store keeps: a Marshal hash of the session id, the CSRF token and flash messages.
+_RAILS_SESSION = (
+    b"\x04\x08{\x08I\"\x0fsession_id\x06:\x06ETI\"%4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e\x06;\x00TI\"\x10_csrf_token"
+    b"\x06;\x00FI\"1abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH=\x06;\x00FI\"\nflash\x06;\x00T{\x07I\"\x0cdiscard"
+    b"\x06;\x00T[\x00I\"\x0cflashes\x06;\x00T{\x06I\"\x0bnotice\x06;\x00FI\"\x17Signed in successfully.\x06;\x00T"
+)
+
+
+@pytest.mark.parametrize("prefix", ["", "_app_session=", "x "])
+def test_a_base64_ruby_marshal_gadget_chain_is_reported(prefix: str) -> None:
+    found = deser.scan(prefix + base64.b64encode(_RUBY_GADGET_CHAIN).decode() + "--0f3a9c", CTX)
+    assert found is not None and found.rule_id == "HG-DESER-007" and "Gem::" in found.detail, found
+    erb = b"\x04\x08o:\x08ERB\x07:\t@srcI\"\x15`id` # system call\x06:\x06ET:\x0c@linenoi\x00"
+    assert deser.scan(base64.b64encode(erb).decode(), CTX) is not None
+
+
+@pytest.mark.parametrize("value", [
+    base64.b64encode(_RAILS_SESSION).decode() + "--5a1b2c3d4e5f",  # a signed Rails session cookie
+    "The Bahamas and Bahrain",
+    "BAhamas",
+    "xBAh" + base64.b64encode(_RUBY_GADGET_CHAIN).decode()[3:],  # "BAh" inside a longer run: no stream start
+])
+def test_ruby_marshal_data_without_a_gadget_passes(value: str) -> None:
+    assert deser.scan(value, CTX) is None

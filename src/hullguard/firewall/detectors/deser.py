@@ -4,7 +4,8 @@ Covers the formats a Lambda function is likely to deserialize from an event: nod
 (``_$$ND_FUNC$$_``), Python pickle (raw GLOBAL opcodes such as ``cos\\nsystem``, protocol 2-5 streams,
 and their base64 forms, which are decoded here), Java serialization (``rO0AB``, ``aced0005``, raw
 ``\\xac\\xed``) and known gadget classes, YAML language tags (``!!python/object/apply:``), .NET
-``$type`` gadgets (``ObjectDataProvider``) and PHP object notation (``O:8:"stdClass":``).
+``$type`` gadgets (``ObjectDataProvider``), PHP object notation (``O:8:"stdClass":``) and base64 Ruby
+Marshal streams (``BAh...``) naming a gadget chain's classes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ FAMILY = "deser"
 PREFILTER = (
     r"[\x80\xac]|<(?:java|object|dynamic-proxy)|\$\$nd|__js_function|[$_]type|!!|!ruby|@type"
     r"|c(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser"
-    r"|code|timeit|platform)\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD)|aced0005"
+    r"|code|timeit|platform)\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD|BAh[A-Za-z0-9+/])"
+    r"|aced0005"
     r"|[oc]:\d|ysoserial|\.(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect"
     r"|rowset|windows|diagnostics|visualstudio|security|identitymodel|configuration|activities|data|ui)\."
     r"|(?:java|javax|jdk|com|org|net|ch|io)\.[a-z][\w$]{0,40}\.[a-z]"  # a class named as a JSON type (_TYPE_KEYS)
@@ -32,8 +34,8 @@ PREFILTER = (
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 _REMEDIATION = (
     "Never deserialize event data with pickle, node-serialize, Java ObjectInputStream, BinaryFormatter, "
-    "yaml.load/unsafe_load or PHP unserialize: use JSON with a schema (yaml.safe_load at most) and sign any "
-    "state that must round-trip through a client."
+    "yaml.load/unsafe_load, PHP unserialize or Ruby Marshal.load: use JSON with a schema (yaml.safe_load at "
+    "most) and sign any state that must round-trip through a client."
 )
 RULES: tuple[RuleInfo, ...] = (
     RuleInfo("HG-DESER-001", FAMILY, "node-serialize function payload", Severity.CRITICAL, "CWE-502",
@@ -59,6 +61,11 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("HG-DESER-006", FAMILY, "PHP serialized object", Severity.HIGH, "CWE-502",
              "PHP object notation O:<len>:\"Class\":<n>:{...} or C:<len>:\"Class\": whose magic methods run on "
              "unserialize().", _REMEDIATION),
+    RuleInfo("HG-DESER-007", FAMILY, "Ruby Marshal stream with a gadget class", Severity.CRITICAL, "CWE-502",
+             "A base64 Ruby Marshal stream (BAh..., format 4.8) naming a class of a known gadget chain "
+             "(Gem::Requirement, Gem::Installer, Gem::Package::TarReader, Net::WriteAdapter, ERB, "
+             "DeprecatedInstanceVariableProxy) that Marshal.load instantiates: the Rails cookie and cache "
+             "chains and the universal RubyGems ones.", _REMEDIATION),
 )
 _PICKLE_MODULES = (
     r"(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser|code"
@@ -107,6 +114,15 @@ _GATED: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("HG-DESER-005", ("system.", "microsoft.", "aaeaaad", "__type", "$type"), _DOTNET),
 )
 _PHP = re.compile(r"\b[oc]:\d{1,4}:\"[a-z_\\][\w\\]{0,200}\":\d{1,5}:\{", re.IGNORECASE)
+# A base64 run from its start, opening with Marshal's version bytes 4.8 ("BAh"), and, decoded, the classes
+# of the published gadget chains. A Rails session cookie (a Marshal hash of strings and flash messages)
+# names none of them.
+_RUBY_MARSHAL_B64 = re.compile(r"(?<![A-Za-z0-9+/])BAh[A-Za-z0-9+/]{13,}")
+_RUBY_GADGETS = re.compile(
+    rb"Gem::(?:Requirement|DependencyList|Source::SpecificFile|StubSpecification|Specification|Installer"
+    rb"|Package::TarReader|RequestSet|SpecFetcher)|Net::(?:WriteAdapter|BufferedIO)"
+    rb"|DeprecatedInstanceVariableProxy|(?<![A-Za-z])ERB(?![A-Za-z])"
+)
 
 
 def _pickle(text: str) -> str | None:
@@ -134,6 +150,22 @@ def _decoded_pickles(text: str) -> str | None:
     return None
 
 
+def _ruby_marshal(text: str) -> tuple[str, int] | None:
+    """(gadget class, offset) of the first base64 Ruby Marshal stream in ``text`` that names one."""
+    for count, match in enumerate(_RUBY_MARSHAL_B64.finditer(text)):
+        if count >= 8:
+            break
+        chunk = match.group(0)[:16384]
+        try:
+            raw = base64.b64decode(chunk[: len(chunk) - len(chunk) % 4])
+        except (binascii.Error, ValueError):
+            continue
+        gadget = _RUBY_GADGETS.search(raw)
+        if gadget is not None:
+            return gadget.group(0).decode("ascii"), match.start()
+    return None
+
+
 def scan(text: str, ctx: ScanContext) -> Detection | None:
     if not _PREFILTER.search(text):  # the engine has checked it, and calls ``scan_unfiltered``
         return None
@@ -154,6 +186,11 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     if "rO0AB" in text:  # base64 is case-sensitive; the lower-case search below would also match noise
         index = text.find("rO0AB")
         return Detection("HG-DESER-003", "Java serialization stream (base64)", index, index + 5)
+    if "BAh" in text:
+        marshal = _ruby_marshal(text)
+        if marshal is not None:
+            gadget, index = marshal
+            return Detection("HG-DESER-007", f"Ruby Marshal stream naming {gadget}", index, index + 3)
     if ctx.location.endswith(_TYPE_KEYS) and not ctx.is_key and _CLASS_NAME.fullmatch(text[:1024]):
         key = ctx.location.rsplit(".", 1)[1]
         return Detection("HG-DESER-003", f"JSON {key} names the Java class {text.strip()[:80]!r}", 0, len(text))
