@@ -61,6 +61,14 @@ RULE_CASES: dict[str, list[str]] = {
         "; /???/??t /???/p??s??",
         "$IFS$9id",
         "${IFS}whoami",
+        # a value that is one command word spelled out: no one writes a word so
+        "w'h'o'am'i",
+        "who$@ami",
+        "\\w\\h\\o\\a\\m\\i",
+        '"w"h"o"a"m"i',
+        # a command put in a variable first, then run from it
+        "a;c=whoami;$c",
+        ";x=/usr/bin/id; ${x}",
     ],
     "HG-CMDI-004": ["() { :;}; /bin/bash -c id", "() { :; }; echo vulnerable"],
     "HG-CMDI-005": [
@@ -116,6 +124,14 @@ BENIGN = [
     "cmd /?",
     "notepad.exe readme.txt",
     "setup.exe",
+    # one apostrophe, or quotes around a whole word, spell nothing out; variables of no command
+    "I'd like a refund",
+    "'ls'",
+    '"whoami" is a command',
+    '"Hello" she said',
+    "it's Bob's",
+    "a=b; $a",
+    "price=5; $price is fine",
 ]
 
 

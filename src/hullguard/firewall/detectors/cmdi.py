@@ -129,6 +129,7 @@ _EXEC_CALL = re.compile(
     re.IGNORECASE,
 )
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
+_SPELLING_MARKS = "'\"`\\$@"  # what spells a word out in a shell without changing it (w'h'o, c\at, who$@ami)
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
 # without the carets inside a word ("^c^m^d" included). A caret that only starts a word stays: "^ls|^cat"
@@ -189,7 +190,12 @@ _PREFILTER_SEPARATOR = r"[;|&\n\r`]"
 _PREFILTER_ANYWHERE = (
     r"\$[({'\w@*#?!-]|[<>]\(|<!--|\\[nr]|\{\w+,|(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\("
 )
-_PREFILTER_AT_START = r"^[\s'\"]{0,8}(?:\(\s*\)\s*\{|/[\w/]{0,64}[?*\[])|" + _LEADING_COMMAND_PATTERN
+# A first word spelled out with two quotes, escapes or expansions (w'h'o'am'i, who$@ami): each class
+# excludes what follows it, so the match is linear; U+0001, which joins the engine's views, ends it.
+_SPELLED_FIRST_WORD = r"^\s{0,8}[^\s'\"`\\$@\x01]{0,32}['\"`\\$@][^\s'\"`\\$@\x01]{0,32}['\"`\\$@]"
+_PREFILTER_AT_START = (
+    r"^[\s'\"]{0,8}(?:\(\s*\)\s*\{|/[\w/]{0,64}[?*\[])|" + _SPELLED_FIRST_WORD + "|" + _LEADING_COMMAND_PATTERN
+)
 PREFILTER = _PREFILTER_SEPARATOR + "|" + _PREFILTER_ANYWHERE + "|" + _PREFILTER_AT_START
 # Tested part by part: Python's regex engine tries every alternative of PREFILTER at every position
 # (about 8 us on a User-Agent), while one character class is found by a fast scan, and the "^"
@@ -313,10 +319,12 @@ def _reads_as_prose(args: list[str]) -> bool:
 
 
 def _judge(
-    segment: Segment, quoted_context: bool, leading: bool, command_first: bool, ifs: bool = False
+    segment: Segment, quoted_context: bool, leading: bool, command_first: bool, ifs: bool = False,
+    spelled: bool = False,
 ) -> tuple[str, str] | None:
     """Is this simple command an injected command? ``leading``: its separator opens the value;
-    ``ifs``: the value uses $IFS, the shell's field separator, which only shell code spells out."""
+    ``ifs``: the value uses $IFS, the shell's field separator, which only shell code spells out;
+    ``spelled``: the value's first word is spelled out with quotes or escapes (``_spelled_out``)."""
     words = segment.words
     index = _command_index(words)
     if index >= len(words):
@@ -347,6 +355,8 @@ def _judge(
     if opener == "start":
         if segment.obfuscated and ifs and not quoted_context:
             return ("HG-CMDI-003", f"{what} glued to $IFS expansions")
+        if spelled and glued and index == 0 and not quoted_context:
+            return ("HG-CMDI-003", f"{what} spelled out with quotes, escapes or expansions")
         if quoted_context or not command_first or (name not in vocab.ADMIN_SUBCOMMANDS and _reads_as_prose(args)):
             return None
         signal = _argument_signal(segment, name, args, strict=True)
@@ -415,6 +425,37 @@ def _reverse_shell(segments: list[Segment]) -> str | None:
     return None
 
 
+def _spelled_out(text: str) -> bool:
+    """The value's first word is spelled with two or more quotes, escapes or expansions (``w'h'o'am'i``,
+    ``who$@ami``, ``\\w\\h\\o``): no one writes a word so, while one apostrophe is English ("I'd")."""
+    first = text.lstrip(" \t")
+    cut = min((i for i in (first.find(" "), first.find("\t")) if i >= 0), default=len(first))
+    word = first[:cut]
+    return sum(word.count(c) for c in _SPELLING_MARKS) >= 2
+
+
+def _command_in_variable(segment: Segment, assigned: dict[str, str]) -> str | None:
+    """Why the segment runs a command an earlier assignment put in a variable (``c=whoami;$c``)."""
+    words = segment.words
+    index = _command_index(words)
+    if index >= len(words) or not words[index].startswith("$"):
+        return None
+    value = assigned.get(words[index][1:].strip("{}"))
+    if not value:
+        return None
+    name = _command_name(value.split()[0])
+    if name in vocab.KNOWN or _is_binary_path(value.split()[0]):
+        return f"command {value[:40]!r} run from the variable {words[index][:20]}"
+    return None
+
+
+def _note_assignments(segment: Segment, assigned: dict[str, str]) -> None:
+    for word in segment.words[: _command_index(segment.words) + 1]:
+        match = _ASSIGNMENT.match(word)
+        if match is not None and len(assigned) < 16:
+            assigned[match.group(0)[:-1]] = word[match.end() :]
+
+
 def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> Detection | None:
     segments = split_commands(quote + text if quote else text)
     shift = len(quote)
@@ -425,10 +466,19 @@ def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> 
     # Blanks, quotes and line breaks before the first separator: "\r\nid" opens with its separator too.
     first_content = len(line) - len(line.lstrip(" \t'\"\r\n"))
     ifs = _IFS.search(text) is not None
+    spelled = not quote and _spelled_out(text)
+    assigned: dict[str, str] = {}  # variables set by NAME=value words so far
     for index, segment in enumerate(segments):
+        if index and assigned:
+            hidden = _command_in_variable(segment, assigned)
+            if hidden is not None:
+                start = max(segment.start - shift, 0)
+                return Detection("HG-CMDI-003", hidden, start, min(start + 64, len(text)))
+        if segment.words and "=" in segment.words[0]:
+            _note_assignments(segment, assigned)
         # A separator at the very start of the value (only quotes/blanks before it) is no prose.
         leading = segment.start <= first_content
-        verdict = _judge(segment, bool(quote), leading, command_first, ifs)
+        verdict = _judge(segment, bool(quote), leading, command_first, ifs, spelled)
         if verdict is not None and (_RULES_BY_ID[verdict[0]].paranoia > paranoia or _delimited_data(segments, index)):
             continue  # ("ifconfig; rm -rf /": the bare first command is a stricter level's; the next one counts)
         if verdict is not None:
