@@ -129,7 +129,6 @@ _EXEC_CALL = re.compile(
     re.IGNORECASE,
 )
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
-_SPELLING_MARKS = "'\"`\\$@"  # what spells a word out in a shell without changing it (w'h'o, c\at, who$@ami)
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
 # without the carets inside a word ("^c^m^d" included). A caret that only starts a word stays: "^ls|^cat"
@@ -190,12 +189,7 @@ _PREFILTER_SEPARATOR = r"[;|&\n\r`]"
 _PREFILTER_ANYWHERE = (
     r"\$[({'\w@*#?!-]|[<>]\(|<!--|\\[nr]|\{\w+,|(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\("
 )
-# A first word spelled out with two quotes, escapes or expansions (w'h'o'am'i, who$@ami): each class
-# excludes what follows it, so the match is linear; U+0001, which joins the engine's views, ends it.
-_SPELLED_FIRST_WORD = r"^\s{0,8}[^\s'\"`\\$@\x01]{0,32}['\"`\\$@][^\s'\"`\\$@\x01]{0,32}['\"`\\$@]"
-_PREFILTER_AT_START = (
-    r"^[\s'\"]{0,8}(?:\(\s*\)\s*\{|/[\w/]{0,64}[?*\[])|" + _SPELLED_FIRST_WORD + "|" + _LEADING_COMMAND_PATTERN
-)
+_PREFILTER_AT_START = r"^[\s'\"]{0,8}(?:\(\s*\)\s*\{|/[\w/]{0,64}[?*\[])|" + _LEADING_COMMAND_PATTERN
 PREFILTER = _PREFILTER_SEPARATOR + "|" + _PREFILTER_ANYWHERE + "|" + _PREFILTER_AT_START
 # Tested part by part: Python's regex engine tries every alternative of PREFILTER at every position
 # (about 8 us on a User-Agent), while one character class is found by a fast scan, and the "^"
@@ -319,12 +313,10 @@ def _reads_as_prose(args: list[str]) -> bool:
 
 
 def _judge(
-    segment: Segment, quoted_context: bool, leading: bool, command_first: bool, ifs: bool = False,
-    spelled: bool = False,
+    segment: Segment, quoted_context: bool, leading: bool, command_first: bool, ifs: bool = False
 ) -> tuple[str, str] | None:
     """Is this simple command an injected command? ``leading``: its separator opens the value;
-    ``ifs``: the value uses $IFS, the shell's field separator, which only shell code spells out;
-    ``spelled``: the value's first word is spelled out with quotes or escapes (``_spelled_out``)."""
+    ``ifs``: the value uses $IFS, the shell's field separator, which only shell code spells out."""
     words = segment.words
     index = _command_index(words)
     if index >= len(words):
@@ -355,8 +347,6 @@ def _judge(
     if opener == "start":
         if segment.obfuscated and ifs and not quoted_context:
             return ("HG-CMDI-003", f"{what} glued to $IFS expansions")
-        if spelled and glued and index == 0 and not quoted_context:
-            return ("HG-CMDI-003", f"{what} spelled out with quotes, escapes or expansions")
         if quoted_context or not command_first or (name not in vocab.ADMIN_SUBCOMMANDS and _reads_as_prose(args)):
             return None
         signal = _argument_signal(segment, name, args, strict=True)
@@ -425,15 +415,6 @@ def _reverse_shell(segments: list[Segment]) -> str | None:
     return None
 
 
-def _spelled_out(text: str) -> bool:
-    """The value's first word is spelled with two or more quotes, escapes or expansions (``w'h'o'am'i``,
-    ``who$@ami``, ``\\w\\h\\o``): no one writes a word so, while one apostrophe is English ("I'd")."""
-    first = text.lstrip(" \t")
-    cut = min((i for i in (first.find(" "), first.find("\t")) if i >= 0), default=len(first))
-    word = first[:cut]
-    return sum(word.count(c) for c in _SPELLING_MARKS) >= 2
-
-
 def _command_in_variable(segment: Segment, assigned: dict[str, str]) -> str | None:
     """Why the segment runs a command an earlier assignment put in a variable (``c=whoami;$c``)."""
     words = segment.words
@@ -466,7 +447,6 @@ def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> 
     # Blanks, quotes and line breaks before the first separator: "\r\nid" opens with its separator too.
     first_content = len(line) - len(line.lstrip(" \t'\"\r\n"))
     ifs = _IFS.search(text) is not None
-    spelled = not quote and _spelled_out(text)
     assigned: dict[str, str] = {}  # variables set by NAME=value words so far
     for index, segment in enumerate(segments):
         if index and assigned:
@@ -478,7 +458,7 @@ def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> 
             _note_assignments(segment, assigned)
         # A separator at the very start of the value (only quotes/blanks before it) is no prose.
         leading = segment.start <= first_content
-        verdict = _judge(segment, bool(quote), leading, command_first, ifs, spelled)
+        verdict = _judge(segment, bool(quote), leading, command_first, ifs)
         if verdict is not None and (_RULES_BY_ID[verdict[0]].paranoia > paranoia or _delimited_data(segments, index)):
             continue  # ("ifconfig; rm -rf /": the bare first command is a stricter level's; the next one counts)
         if verdict is not None:
