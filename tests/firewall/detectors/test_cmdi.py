@@ -127,6 +127,7 @@ BENIGN = [
     "it's Bob's",
     "a=b; $a",
     "price=5; $price is fine",
+    "c='  ';$c",  # a variable of blanks runs nothing
 ]
 
 
@@ -219,7 +220,7 @@ def test_adversarial_input_is_bounded(chunk: str) -> None:
 
 def test_random_input_never_raises() -> None:
     rng = random.Random(5)
-    alphabet = ";|&`$(){}'\"\\ \n\t<>/catidwhoami-IFS@*?x0123456789,"
+    alphabet = ";|&`$(){}'\"\\ \n\t<>/catidwhoami-IFS@*?x0123456789,="
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
         cmdi.detect(text, ScanContext(paranoia=rng.randint(1, 3)))
@@ -324,3 +325,11 @@ def test_prefilter_is_tested_part_by_part_with_the_same_answer() -> None:
     differing = [t for t in texts if cmdi._prefilter_matches(t) != (prefilter.search(t) is not None)]
     assert differing == []
     assert 0 < sum(1 for t in mixes if cmdi._prefilter_matches(t)) < len(mixes)
+
+
+def test_a_command_run_from_a_variable_is_read_unguarded_without_raising() -> None:
+    # detect() is unguarded: a variable of blanks or of no command must answer None, not raise.
+    for value in ("c='  ';$c", "c=;$c", "c='hello world';$c", "x=1; ${x}"):
+        assert cmdi.detect(value, CTX) is None, value
+    found = cmdi.detect("c='cat /etc/passwd';$c", CTX)
+    assert found is not None and found.rule_id == "HG-CMDI-003" and "variable $c" in found.detail

@@ -421,12 +421,11 @@ def _command_in_variable(segment: Segment, assigned: dict[str, str]) -> str | No
     index = _command_index(words)
     if index >= len(words) or not words[index].startswith("$"):
         return None
-    value = assigned.get(words[index][1:].strip("{}"))
+    value = assigned.get(words[index][1:].strip("{}"), "").split()
     if not value:
         return None
-    name = _command_name(value.split()[0])
-    if name in vocab.KNOWN or _is_binary_path(value.split()[0]):
-        return f"command {value[:40]!r} run from the variable {words[index][:20]}"
+    if _command_name(value[0]) in vocab.KNOWN or _is_binary_path(value[0]):
+        return f"command {' '.join(value)[:40]!r} run from the variable {words[index][:20]}"
     return None
 
 
