@@ -76,7 +76,14 @@ RULE_CASES: dict[str, list[str]] = {
         "convert(int,@@version)",
     ],
     "HG-SQLI-007": ["1 ORDER BY 5--", "ORDER BY 1,SLEEP(5),3"],
-    "HG-SQLI-008": ["SELECT * FROM users", "(SELECT password FROM users LIMIT 1)", "insert into users values(1)"],
+    "HG-SQLI-008": [
+        "SELECT * FROM users",
+        "(SELECT password FROM users LIMIT 1)",
+        "insert into users values(1)",
+        "CALL sp_helpdb()",  # a procedure call that ends the value, is cut inside it or runs into SQL syntax
+        "call proc(",
+        "call regexp_substring(repeat(left(crypt_key(char(65),null),0),500000000),null)) ||'",
+    ],
 }
 
 BENIGN = [
@@ -101,6 +108,10 @@ BENIGN = [
     "C++ or Java",
     "tom+and+jerry",
     "size+1 and up",
+    # commit messages and changelogs name function calls in sentences (a webhook body carries them)
+    "mtd: parsers: ofpart: call of_node_put() only in ofpart_fail path",
+    "ALSA: hda: call runtime_allow() for all hda controllers",
+    "dccp: Call inet6_destroy_sock() via sk->sk_destruct().",
 ]
 
 

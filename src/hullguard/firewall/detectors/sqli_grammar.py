@@ -278,13 +278,35 @@ def statement(tokens: list[Token], i: int) -> bool:
         return nxt in ("delay", "time") and kind_at(tokens, i + 2) == "s"
     if verb == "begin":
         return nxt.startswith(("dbms_", "user_lock"))
-    if verb == "call":
-        return nxt_kind == "f"
+    if verb == "call":  # a procedure call that no prose follows ("call foo() only in ..." is a commit message)
+        return nxt_kind == "f" and _call_ends_prose(tokens, i + 2)
     if verb == "grant":  # a privilege ("grant permission to use ..." is English)
         return nxt in _PRIVILEGES and value_at(tokens, i + 2) in ("to", "on", ",", "privileges")
     if verb == "backup":
         return nxt in ("database", "log")
     return False
+
+
+def _call_ends_prose(tokens: list[Token], j: int) -> bool:
+    """After the argument list opening at ``j``: the end of the input, ``;``, a comment or SQL syntax (a
+    parenthesis, an operator, a string: ``call f(...)) ||'``), not a word of a sentence going on; or
+    the value ends inside the list."""
+    if kind_at(tokens, j) != "(":
+        return False
+    depth = 0
+    for k in range(j, len(tokens)):
+        kind = tokens[k].kind
+        if kind == "(":
+            depth += 1
+        elif kind == ")":
+            depth -= 1
+            if depth == 0:
+                return kind_at(tokens, k + 1) not in _PROSE_KINDS
+    return True
+
+
+# What follows a procedure call in a sentence: a word, a keyword, a number, another statement or call.
+_PROSE_KINDS = frozenset({"w", "k", "n", "E", "f"})
 
 
 def stacked_query(tokens: list[Token], i: int) -> Hit | None:
