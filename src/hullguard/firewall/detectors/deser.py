@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
@@ -134,16 +135,23 @@ def _pickle(text: str) -> str | None:
     return None
 
 
-def _decoded_pickles(text: str) -> str | None:
-    for count, match in enumerate(_PICKLE_B64.finditer(text)):
+def _decoded_runs(pattern: re.Pattern[str], text: str, limit: int) -> Iterator[tuple[int, bytes]]:
+    """(offset, decoded bytes) of the first eight base64 runs ``pattern`` finds in ``text``, each cut to
+    ``limit`` characters and to whole quanta; runs that do not decode are skipped."""
+    for count, match in enumerate(pattern.finditer(text)):
         if count >= 8:
             break
-        chunk = match.group(0)[:8192]
+        chunk = match.group(0)[:limit]
         chunk = chunk[: len(chunk) - len(chunk) % 4]
         try:
             raw = base64.b64decode(chunk, altchars=b"-_" if ("-" in chunk or "_" in chunk) else None)
         except (binascii.Error, ValueError):
             continue
+        yield match.start(), raw
+
+
+def _decoded_pickles(text: str) -> str | None:
+    for _, raw in _decoded_runs(_PICKLE_B64, text, 8192):
         found = _pickle(raw.decode("latin-1"))
         if found:
             return "base64 " + found
@@ -152,17 +160,10 @@ def _decoded_pickles(text: str) -> str | None:
 
 def _ruby_marshal(text: str) -> tuple[str, int] | None:
     """(gadget class, offset) of the first base64 Ruby Marshal stream in ``text`` that names one."""
-    for count, match in enumerate(_RUBY_MARSHAL_B64.finditer(text)):
-        if count >= 8:
-            break
-        chunk = match.group(0)[:16384]
-        try:
-            raw = base64.b64decode(chunk[: len(chunk) - len(chunk) % 4])
-        except (binascii.Error, ValueError):
-            continue
+    for start, raw in _decoded_runs(_RUBY_MARSHAL_B64, text, 16384):
         gadget = _RUBY_GADGETS.search(raw)
         if gadget is not None:
-            return gadget.group(0).decode("ascii"), match.start()
+            return gadget.group(0).decode("ascii"), start
     return None
 
 
