@@ -15,8 +15,8 @@ every detector and every decoding of it answered nothing - and the next inspecti
 before the prefilter passes (``Inspection.flat``). Parameters are request data, but their short values
 repeat too (``v=2``, ``lang=en``, ``utm_source=google``, a tag manager's ids): in the benchmark's
 traffic stream (a real query string per request), about half of the parameter values had been seen at
-the same name in an earlier request. The
-detector answers above still serve events with findings, and header values seen only in such events.
+the same name in an earlier request. The detector answers above still serve events with findings, and
+header values seen only in such events.
 """
 
 from __future__ import annotations
