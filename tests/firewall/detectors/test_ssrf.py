@@ -199,6 +199,47 @@ def test_the_public_address_shortcut_never_hides_an_internal_address() -> None:
                 assert ssrf_hosts.classify_ip(ipaddress.IPv4Address(host)) == exact, host
 
 
+def test_metadata_only_answers_metadata_exactly_where_the_full_classification_does() -> None:
+    """A bare value that is not a canonical address counts only as a metadata address, so the detector
+    asks ``classify_host(..., metadata_only=True)``, which skips the loopback and private ranges. It
+    must say METADATA for exactly the hosts the full classification says it for (every inet_aton
+    spelling: one to five parts, decimal, octal and hex, link-local and the known metadata addresses
+    among them), and ``is_metadata``'s arithmetic must agree with the address sets and network."""
+    rng = random.Random(29)
+    targets = ["169.254.169.254", "169.254.170.2", "100.100.100.200", "192.0.0.192", "169.254.0.1", "10.0.0.1",
+               "127.0.0.1", "0.0.0.16", "100.64.0.1", "8.8.8.8", "172.16.5.4"]
+    numbers = [int(ipaddress.IPv4Address(t)) for t in targets] + [rng.getrandbits(32) for _ in range(3000)]
+    numbers += [(0xA9FE << 16) | rng.getrandbits(16) for _ in range(300)]
+    hosts: list[str] = []
+    for number in numbers:
+        a, b, c, d = number.to_bytes(4, "big")
+        hosts += [str(number), hex(number), f"{a}.{b}.{c * 256 + d}", f"{a}.{b * 65536 + c * 256 + d}",
+                  f"0{a:o}.0{b:o}.{c}.{d}", f"{a}.{b}.{c}.{d}.{rng.randrange(10)}", f"{a}.{b}.{c}.{d}"]
+    hosts += ["16", "0", "1.0.0.363441508202243809", "6.3.5.191015", "6.8.2", "0x", "127.1", "x.1"]
+    found = 0
+    for host in hosts:
+        full = classify_host(host, lenient=False)
+        only = classify_host(host, lenient=False, metadata_only=True)
+        full_metadata = full is not None and full.category == ssrf_hosts.METADATA
+        assert (only is not None and only.category == ssrf_hosts.METADATA) == full_metadata, host
+        if full_metadata:
+            assert only is not None and (only.detail, only.obfuscated) == (full.detail, full.obfuscated), host
+            found += 1
+    assert found > 1000
+    for number in numbers:
+        address = ipaddress.IPv4Address(number)
+        expected = address in ssrf_hosts._METADATA_V4 or address in ssrf_hosts._LINK_LOCAL_V4
+        assert ssrf_hosts.is_metadata(address) == expected, address
+
+
+@pytest.mark.parametrize("value", ["16:9", "4:3", "10.0.8:443", "6.3.5.191015", "0.0.0.16"])
+def test_ratios_and_versions_that_parse_as_internal_addresses_are_not_reported(value: str) -> None:
+    # "16:9" reads as host 0.0.0.16 ("this network") and port 9; "10.0.8:443" as 10.0.0.8: private,
+    # but not written as a full address, so a bare value of that kind is data.
+    assert ssrf.scan(value, CTX) is None
+    assert ssrf.scan("0xa9fea9fe", CTX) is not None and ssrf.scan("2852039166:80", CTX) is not None
+
+
 @pytest.mark.parametrize("host", ["72.12.164.125", "8.8.8.8", "130.176.0.1"])
 def test_a_public_client_address_is_decided_by_the_shortcut(host: str) -> None:
     assert public_ipv4(host) and classify_host(host) is None

@@ -205,16 +205,16 @@ def _scan_bare_value(low: str, ctx: ScanContext, skips: frozenset[str]) -> Detec
         match = _PORT.search(value)
         if match:
             port, host = match.group(1), value[: match.start()]
-    verdict = classify_host(host, lenient=False)
+    # A bare private or loopback address is common data (a client IP field, and versions such as "10.0.0"
+    # parse as addresses): it is an SSRF target when written as a full address with a port, or as the
+    # 32-bit hex literal only an attacker would type. Any other spelling counts only as a metadata address.
+    canonical = host.count(".") == 3 or host.startswith("[") or host == "localhost"
+    hex_literal = len(host) == 10 and host.startswith("0x")
+    verdict = classify_host(host, lenient=False, metadata_only=not (canonical or hex_literal))
     if verdict is None or verdict.category in skips:
         return None
     if verdict.category == METADATA:
         return _verdict_detection(verdict, port, 0, "as a bare host")
-    # A bare private or loopback address is common data (a client IP field, and versions such as "10.0.0"
-    # parse as addresses): it is an SSRF target when written as a full address with a port, or as the
-    # 32-bit hex literal only an attacker would type.
-    canonical = host.count(".") == 3 or host.startswith("[") or host == "localhost"
-    hex_literal = len(host) == 10 and host.startswith("0x")
     if (canonical and (port or ctx.paranoia >= 2)) or hex_literal:
         return _verdict_detection(verdict, port, 0, "as a bare host")
     return None

@@ -30,6 +30,8 @@ _METADATA_V4 = frozenset(
 )
 _METADATA_V6 = frozenset(ipaddress.IPv6Address(ip) for ip in ("fd00:ec2::254", "fd00:ec2::23"))
 _LINK_LOCAL_V4 = ipaddress.IPv4Network("169.254.0.0/16")
+_LINK_LOCAL_V4_PREFIX = int(_LINK_LOCAL_V4.network_address) >> 16
+_METADATA_V4_NUMBERS = frozenset(int(ip) for ip in _METADATA_V4)
 _CGNAT_V4 = ipaddress.IPv4Network("100.64.0.0/10")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _METADATA_NAMES = frozenset(
@@ -107,7 +109,9 @@ def parse_ip(host: str) -> tuple[IPAddress, bool] | None:
             return None
     if not host or not (host[0].isdigit()):
         return None
-    if host.count(".") == 3:  # the only spelling IPv4Address reads; others would cost it an exception
+    # Four parts of at most three characters: the only spelling IPv4Address reads (others, versions such
+    # as "6.3.5.191015" among them, would cost it an exception).
+    if host.count(".") == 3 and all(len(part) <= 3 for part in host.split(".")):
         try:
             return ipaddress.IPv4Address(host), False
         except ValueError:
@@ -152,12 +156,20 @@ def classify_ip(ip: IPAddress) -> str | None:
     return _classify_exactly(ip)
 
 
+def is_metadata(ip: IPAddress) -> bool:
+    """``ip`` (unwrapped) is a metadata or credential service's address: one of the known ones, or any
+    IPv4 link-local one, where every cloud puts its metadata and credential services. (IPv4 by its
+    number: hashing an address object or asking a network costs several Python calls.)"""
+    if isinstance(ip, ipaddress.IPv4Address):
+        number = int(ip)
+        return number >> 16 == _LINK_LOCAL_V4_PREFIX or number in _METADATA_V4_NUMBERS
+    return ip in _METADATA_V6
+
+
 def _classify_exactly(ip: IPAddress) -> str | None:
     """``classify_ip`` by ``ipaddress``'s ranges (``is_private`` tries a dozen networks)."""
-    if ip in _METADATA_V4 or ip in _METADATA_V6:
+    if is_metadata(ip):
         return METADATA
-    if isinstance(ip, ipaddress.IPv4Address) and ip in _LINK_LOCAL_V4:
-        return METADATA  # link-local is where every cloud puts its metadata and credential services
     if ip.is_loopback or ip.is_unspecified:
         return LOOPBACK
     if ip.is_private or ip.is_link_local or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT_V4):
@@ -200,11 +212,20 @@ def _has_digit(host: str) -> bool:
     return any(ch.isdigit() for ch in host)
 
 
-def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
+def _category(ip: IPAddress, metadata_only: bool) -> str | None:
+    if metadata_only:
+        return METADATA if is_metadata(_unwrap(ip)) else None
+    return classify_ip(ip)
+
+
+def classify_host(raw_host: str, lenient: bool = True, metadata_only: bool = False) -> HostVerdict | None:
     """Why a connection to ``raw_host`` (no port, no userinfo) would reach an internal target.
 
     ``lenient`` also accepts the wrap-around spellings some parsers tolerate; it is meant for hosts
-    inside URLs, not for bare values, where a long number is far more likely to be an id."""
+    inside URLs, not for bare values, where a long number is far more likely to be an id.
+    ``metadata_only``: the caller reports nothing but a metadata address for this host, so an address
+    is not looked up in the loopback and private ranges (``is_private`` alone tries a dozen networks);
+    names may still be answered as loopback or internal."""
     host = raw_host.strip().lower()
     if not host.isascii():
         host = unicodedata.normalize("NFKC", host.translate(_DOTS)).lower()
@@ -225,7 +246,7 @@ def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
     if parsed is not None:
         ip, obfuscated = parsed
         unwrapped = _unwrap(ip)
-        category = classify_ip(ip)
+        category = _category(ip, metadata_only)
         if category is None:
             return None
         spelled = f"{raw_host[:60]} = {unwrapped}" if obfuscated or unwrapped != ip else str(ip)
@@ -238,7 +259,7 @@ def classify_host(raw_host: str, lenient: bool = True) -> HostVerdict | None:
         return HostVerdict(LOOPBACK, f"{host} resolves to loopback", True)
     embedded = _embedded_ip(host) if _has_digit(host) else None
     if embedded is not None:
-        category = classify_ip(embedded)
+        category = _category(embedded, metadata_only)
         if category is not None:
             return HostVerdict(category, f"{host[:60]} embeds {embedded}", True)
     if host.startswith("kubernetes.default") or host.endswith(_INTERNAL_SUFFIXES):
