@@ -211,6 +211,13 @@ def _sns_in_sqs(note: str) -> Any:
     return ev
 
 
+def _raw_query_only(name: str, raw: str) -> Any:
+    ev = event(name)
+    ev.pop("queryStringParameters", None)
+    ev["rawQueryString"] = raw
+    return ev
+
+
 def _s3_in_sqs(key: str) -> Any:
     ev = event("s3SqsEvent.json")
     inner = json.loads(ev["Records"][0]["body"])
@@ -400,6 +407,24 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         None,
     ),
     ("lattice v1 base64 body", plant("vpcLatticeEvent.json", "body", b64(json.dumps({"q": SQLI}))), "body.q", None),
+    (
+        "lattice v2 query under v1's name (as in Powertools' sample)",
+        plant("vpcLatticeEventV2PathTrailingSlash.json", "query_string_parameters.order-id", SQLI),
+        "query_string_parameters.order-id",
+        None,
+    ),
+    (
+        "http api raw query string without parsed parameters",
+        lambda: _raw_query_only("apiGatewayProxyV2Event.json", "page=2&q=" + quote_plus(SQLI)),
+        "rawQueryString.q",
+        None,
+    ),
+    (
+        "function url raw query string without parsed parameters",
+        lambda: _raw_query_only("lambdaFunctionUrlEvent.json", "q=" + quote(XSS)),
+        "rawQueryString.q",
+        None,
+    ),
     (
         "lattice v2 query",
         plant("vpcLatticeV2Event.json", "queryStringParameters", {"q": [quote(SQLI)]}),
@@ -618,6 +643,18 @@ def test_planted_attack_is_found_at_its_location(
     locations = [(f.location, f.record) for f in verdict.findings]
     assert (location, record) in locations, locations
     assert verdict.blocked
+
+
+def test_the_raw_query_string_is_read_only_where_the_parsed_parameters_are_missing() -> None:
+    # API Gateway fills both from one request: with the parsed map there, its values are the views (the
+    # raw string would only repeat them), and a benign raw string alone is clean.
+    planted = event("apiGatewayProxyV2Event.json")
+    planted["queryStringParameters"] = {"q": SQLI}
+    planted["rawQueryString"] = "q=" + quote_plus(SQLI)
+    assert [f.location for f in FW.inspect(planted).findings] == ["queryStringParameters.q"]
+    benign = FW.inspect(_raw_query_only("apiGatewayProxyV2Event.json", "parameter1=value1&parameter2=value"))
+    without_query = FW.inspect(_raw_query_only("apiGatewayProxyV2Event.json", ""))
+    assert not benign.findings and benign.strings_scanned > without_query.strings_scanned
 
 
 def test_secret_field_evidence_is_not_recorded() -> None:

@@ -140,6 +140,16 @@ def add_body(
         out.append((child(prefix, body_key), value, hint, record, ctype))
 
 
+def add_raw_query(out: list[Field], prefix: str, raw: Any, record: int | None) -> None:
+    """An HTTP API (v2) or function URL event's ``rawQueryString``, read as a form body, when the event
+    has no parsed parameters. API Gateway and Lambda fill both from the same request, so the parsed
+    map alone is scanned when it is there (the raw string again would double every query's cost); an
+    event built or forwarded without it (a test harness, a proxy that passes the raw string on) still
+    has its query inspected."""
+    if isinstance(raw, str) and raw:
+        out.append((child(prefix, "rawQueryString"), raw, BODY, record, "application/x-www-form-urlencoded"))
+
+
 def request(
     prefix: str,
     event: Mapping[str, Any],
@@ -163,6 +173,8 @@ def request(
         else:
             add_pairs(out, prefix, "pathParameters", params, None, record, PLAIN)
     query, multi_query = get("queryStringParameters"), get("multiValueQueryStringParameters")
+    if not query and not multi_query and path_key == "rawPath":
+        add_raw_query(out, prefix, get("rawQueryString"), record)
     if not multi_query and query_hint == PLAIN and type(query) is dict:
         if query:
             where = f"{prefix}.queryStringParameters" if prefix else "queryStringParameters"

@@ -39,5 +39,10 @@ def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int
     # v2: header and query values are lists
     yield ("path" if not prefix else f"{prefix}.path", event.get("path"), URL, record, "")
     yield from http.pairs(prefix, "queryStringParameters", None, event.get("queryStringParameters"), record, URL)
+    # Lattice's v2 documentation names the map queryStringParameters; the sample events of AWS's own
+    # Powertools (and so events built from them) keep v1's name: read both.
+    yield from http.pairs(
+        prefix, "query_string_parameters", None, event.get("query_string_parameters"), record, URL
+    )
     yield from http.pairs(prefix, "headers", None, event.get("headers"), record, 0, True)
     yield from http.body(prefix, event, event.get("headers"), record)
