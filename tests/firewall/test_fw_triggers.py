@@ -414,6 +414,18 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         None,
     ),
     (
+        "rest body already parsed into an object (a local invoke)",
+        plant("apiGatewayProxyEvent.json", "body", {"order": {"note": SQLI}}),
+        "body.order.note",
+        None,
+    ),
+    (
+        "http api body already parsed into a list",
+        plant("apiGatewayProxyV2Event.json", "body", [{"q": XSS}]),
+        "body[0].q",
+        None,
+    ),
+    (
         "http api raw query string without parsed parameters",
         lambda: _raw_query_only("apiGatewayProxyV2Event.json", "page=2&q=" + quote_plus(SQLI)),
         "rawQueryString.q",

@@ -138,6 +138,10 @@ def add_body(
         ctype = header(headers, "content-type")
         hint = B64_BODY if event.get(b64_key) is True else BODY
         out.append((child(prefix, body_key), value, hint, record, ctype))
+    elif isinstance(value, (Mapping, list)) and value:
+        # Lambda's HTTP integrations always send the body as a string, but a body already parsed into
+        # an object (a local invoke, a test harness, a proxy in front of the function) is walked.
+        out.append((child(prefix, body_key), value, PLAIN, record, ""))
 
 
 def add_raw_query(out: list[Field], prefix: str, raw: Any, record: int | None) -> None:
