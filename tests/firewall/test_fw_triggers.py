@@ -414,6 +414,18 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         None,
     ),
     (
+        "http api cookies as one header's text",
+        plant("apiGatewayProxyV2Event.json", "cookies", "a=1; session=" + quote(SQLI)),
+        "cookies.session",
+        None,
+    ),
+    (
+        "http api cookies as a map",
+        plant("apiGatewayProxyV2Event.json", "cookies", {"session": SQLI}),
+        "cookies.session",
+        None,
+    ),
+    (
         "rest body already parsed into an object (a local invoke)",
         plant("apiGatewayProxyEvent.json", "body", {"order": {"note": SQLI}}),
         "body.order.note",

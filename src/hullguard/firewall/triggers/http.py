@@ -205,5 +205,7 @@ def request(
         base = child(prefix, "cookies")
         for i, cookie in enumerate(cookies):
             out.append((f"{base}[{i}]", cookie, COOKIE, record, ""))
+    elif cookies:  # not the list HTTP APIs send: one Cookie header's text, or a map built by hand
+        out.append((child(prefix, "cookies"), cookies, COOKIE if isinstance(cookies, str) else PLAIN, record, ""))
     add_body(out, prefix, event, headers or multi_headers, record)
     return out
