@@ -142,6 +142,31 @@ def test_multipart_file_name_is_scanned() -> None:
     assert [f.location for f in verdict.findings] == ["body.file.filename"]
 
 
+def _upload(body: str, content_type: str) -> dict[str, Any]:
+    return {
+        "version": "2.0",
+        "routeKey": "POST /upload",
+        "rawPath": "/upload",
+        "requestContext": {"http": {"method": "POST"}},
+        "headers": {"content-type": content_type} if content_type else {},
+        "body": body,
+    }
+
+
+@pytest.mark.parametrize("value", ["elt(5953=5953,1)", "admin*)((|userPassword=*)", "'=0--+"])
+def test_a_value_with_an_equals_sign_is_not_split_like_a_form_unless_it_is_declared_one(value: str) -> None:
+    """A multipart field without a content type is a value as typed; a body whose only sign of being
+    a form is its shape (no content type) is also scanned whole. Split at "=" alone, "elt(5953=5953,1)"
+    became two harmless halves."""
+    fw = Firewall()
+    field = f'--b1\r\nContent-Disposition: form-data; name="comment"\r\n\r\n{value}\r\n--b1--'
+    found = fw.inspect(_upload(field, "multipart/form-data; boundary=b1")).findings
+    assert "body.comment" in {f.location for f in found}, found
+    assert "body" in {f.location for f in fw.inspect(_upload(value, "")).findings}
+    declared = fw.inspect(_upload("name=alice&note=" + quote(value), "application/x-www-form-urlencoded"))
+    assert "body.note" in {f.location for f in declared.findings}
+
+
 def test_nosql_operator_in_a_json_key_is_scanned_as_a_key() -> None:
     event = {"resource": "/", "httpMethod": "POST", "requestContext": {}, "body": '{"user": {"$ne": null}}'}
     verdict = FW.inspect(event)

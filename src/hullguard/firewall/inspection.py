@@ -783,12 +783,17 @@ class Inspection:
                         self.queue(where, name, record, "", 0, True)
                     if filename:
                         self.push(f"{where}.filename", filename, PLAIN, record, "", depth + 1)
-                    self.push(where, content, BODY, record, part_type, depth + 1)
+                    # A part without a content type is a form field's value as the user typed it, not a
+                    # body whose shape is guessed ("elt(5953=5953,1)" is no form to split at "=").
+                    self.push(where, content, BODY if part_type else PLAIN, record, part_type, depth + 1)
                 return
         json_like = jsonstr.looks_like(text)
         if json_like and self.structure(path, text, record, depth, envelope=False):
             return
-        if "x-www-form-urlencoded" in lowered or ((not lowered or "text/plain" in lowered) and form.looks_like(text)):
+        declared_form = "x-www-form-urlencoded" in lowered
+        if declared_form or ((not lowered or "text/plain" in lowered) and form.looks_like(text)):
+            if not declared_form:  # only its shape says form: it may as well be one value ("a=1 OR 1=1")
+                self.queue(path, text, record, ctype, depth)
             for name, value in form.parse(text):
                 decoded = url.decode(name, True) or name
                 if "[" in decoded:
