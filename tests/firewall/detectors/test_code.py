@@ -66,6 +66,17 @@ def test_log4j_lookups_resolve_like_log4j(text: str, resolved: str) -> None:
 
 def test_placeholders_are_not_lookups() -> None:
     assert find_lookup("https://tr.example.com/cm/p?pcid=${TA_DEVICE_ID}&x=${USER}") is None
+    assert find_lookup("${greeting:-Hello} ${lower:WORLD}, see the jndi docs") is None  # no "jndi:" spelled
+
+
+@pytest.mark.parametrize(
+    "fragment", ["${:a:d:-${lower:j}n}di:", "${lower:${:a:d:-${lower:}}jndi:}", "x ${::-j}${::-n}di:ldap://h/a"]
+)
+def test_lookups_that_spell_jndi_into_the_text_around_them_are_reported(fragment: str) -> None:
+    """Filter-bypass fragments whose lookups resolve to "jndi:" outside any "${": wrapped in one more
+    lookup they are Log4Shell; no template spells that word with lookups."""
+    found = code.scan(fragment, CTX)
+    assert found is not None and found.rule_id == "HG-CODE-001", found
 
 
 def test_deep_nesting_is_bounded() -> None:

@@ -45,6 +45,7 @@ def find_lookup(text: str) -> tuple[str, int] | None:
     out: list[str] = []
     opens: list[int] = []  # indexes into ``out`` where an unresolved "${" starts
     origin: list[int] = []  # matching positions in ``text`` for evidence
+    first_resolved = -1  # position of the first lookup that resolved to other text
     i = 0
     length = len(text)
     while i < length:
@@ -73,6 +74,8 @@ def find_lookup(text: str) -> tuple[str, int] | None:
                     return nested[0], position
             del out[start:]
             out.append(resolved if resolved is not None else "${" + body + "}")
+            if resolved is not None and first_resolved < 0:
+                first_resolved = position
             i += 1
             continue
         out.append(ch)
@@ -82,4 +85,12 @@ def find_lookup(text: str) -> tuple[str, int] | None:
         body = "".join(out[start + 1 : start + 1 + _MAX_BODY]).strip().lower()
         if body.startswith(DANGEROUS_PREFIXES):
             return "${" + body[:120], position
+    # Lookups that spell "jndi:" into the surrounding text (``${:a:d:-${lower:j}n}di:``,
+    # ``${lower:${:-}jndi:}``): a filter-bypass spelling that only needs its own ``${`` ... ``}`` around it
+    # to be a JNDI lookup. No template a function logs resolves to that word.
+    if first_resolved >= 0:
+        flat = "".join(out)
+        at = flat.lower().find("jndi:")
+        if at >= 0:
+            return "${" + flat[at : at + 118], first_resolved
     return None
