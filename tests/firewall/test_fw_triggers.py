@@ -600,6 +600,12 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         "Records[0].ses.mail.headers[0].value",
         0,
     ),
+    (
+        "ses header name",
+        plant("sesEvent.json", "Records[0].ses.mail.headers[0].name", SQLI),
+        "Records[0].ses.mail.headers[0].name",
+        0,
+    ),
     # identity, bots and other sources
     (
         "cognito user attribute",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from hullguard.firewall.triggers.base import PLAIN, Field, child, first, mapping, records, walk
+from hullguard.firewall.triggers.base import KEY, PLAIN, Field, child, first, mapping, plain_name, records, walk
 
 TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
 if TYPE_CHECKING:
@@ -24,4 +24,8 @@ def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int
         yield (f"{base}.source", mail.get("source"), PLAIN, i, "")
         yield from walk(f"{base}.commonHeaders", mail.get("commonHeaders"), i)
         for h, entry in enumerate(records(mail.get("headers"))):
-            yield (f"{base}.headers[{h}].value", mapping(entry).get("value"), PLAIN, i, "")
+            header = mapping(entry)
+            name = header.get("name")
+            if isinstance(name, str) and not plain_name(name):  # a name is the sender's too ("X-Mailer")
+                yield (f"{base}.headers[{h}].name", name, KEY, i, "")
+            yield (f"{base}.headers[{h}].value", header.get("value"), PLAIN, i, "")
