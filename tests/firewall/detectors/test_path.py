@@ -63,6 +63,39 @@ def test_handwritten_attacks_detected(value: str) -> None:
     assert detection_rate([path], [value])[0] == 1.0
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Add /etc/ssh/sshd_config.d/ to openssh-server (closes: #952427).",
+        "Parse /proc/meminfo in a single pass using shell builtins rather than",
+        "/etc/login.defs to exclude system users from generating homedir",
+        "/usr/lib/pam.d has been supported since at least 1.4.0 (Debian 11),",
+        'debian/*.symbols.*: Remove "../../" workaround now that dh_makeshlibs',
+        "Applying ACLs on /var/log/journal via systemd-tmpfiles requires a",
+    ],
+)
+def test_a_path_that_is_one_word_of_a_sentence_is_not_reported(value: str) -> None:
+    """Changelogs and commit messages name system paths in sentences; no file is named so."""
+    assert path.scan(value, CTX) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/etc/passwd",
+        "cat /etc/passwd",  # the path ends the value
+        "/etc/passwd and",  # one word after it is no sentence
+        "see the notes; cat /etc/shadow",  # a later path that is not one word of a sentence
+        "../../../etc/passwd%00 please",
+        "c:/documents and settings/administrator/ntuser.dat",  # a Windows path holds blanks
+        "{{ get_file('/etc/passwd') }} now",
+        "x /etc/passwd | grep root",
+    ],
+)
+def test_paths_around_words_that_make_no_sentence_are_still_reported(value: str) -> None:
+    assert path.scan(value, CTX) is not None, value
+
+
 def test_keys_are_not_read_as_absolute_paths() -> None:
     assert path.scan("/etc/passwd", ScanContext(is_key=True)) is not None  # a system file is one anywhere
     assert path.scan("/var/www/site", ScanContext(is_key=True)) is None

@@ -68,7 +68,14 @@ RULE_CASES: dict[str, list[str]] = {
         "1' or N'a'=N'a",
         "||(elt(-3+5,bin(15),ord(10),hex(char(45))))",  # a call in parentheses after a leading ||
     ],
-    "HG-SQLI-004": ["1; DROP TABLE users", "x' ;drop table users--", "1;SELECT PG_SLEEP(5)--", "x; DECLARE @q int"],
+    "HG-SQLI-004": [
+        "1; DROP TABLE users",
+        "x' ;drop table users--",
+        "1;SELECT PG_SLEEP(5)--",
+        "x; DECLARE @q int",
+        "'; shutdown --",
+        "1;shutdown",
+    ],
     "HG-SQLI-005": ["1 and sleep(5)", "1 and pg_sleep(5)", "sleep(5)#", "benchmark(5000000,md5(1))"],
     "HG-SQLI-006": [
         "extractvalue(1,concat(0x7e,version()))",
@@ -83,6 +90,8 @@ RULE_CASES: dict[str, list[str]] = {
         "CALL sp_helpdb()",  # a procedure call that ends the value, is cut inside it or runs into SQL syntax
         "call proc(",
         "call regexp_substring(repeat(left(crypt_key(char(65),null),0),500000000),null)) ||'",
+        "shutdown with nowait",  # SHUTDOWN with its own syntax or a comment, as the whole value
+        "shutdown --",
     ],
 }
 
@@ -112,6 +121,12 @@ BENIGN = [
     "mtd: parsers: ofpart: call of_node_put() only in ofpart_fail path",
     "ALSA: hda: call runtime_allow() for all hda controllers",
     "dccp: Call inet6_destroy_sock() via sk->sk_destruct().",
+    "ksmbd: call rcu_barrier() in ksmbd_server_exit()",
+    "bpf: Call __bpf_sk_lookup()/__bpf_skc_lookup() directly via TC hookpoint",
+    # one word naming a state or an action: MSSQL's SHUTDOWN is a statement only after ";"
+    "shutdown",
+    "iavf: Fix hang during reboot/shutdown",
+    "xhci: turn off port power in shutdown",
 ]
 
 

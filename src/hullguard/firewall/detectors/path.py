@@ -195,6 +195,39 @@ _TRAVERSAL = re.compile(
 )
 
 
+_PROSE_WORD = re.compile(r"[a-z]{2,}[.,;:!?)]?")
+_DRIVE = re.compile(r"(?:^|[\s'\"(])[a-z]:/")
+
+
+def _in_prose(folded: str, start: int, end: int) -> bool:
+    """The path matched at ``folded[start:end]`` is one word of a sentence ("Add /etc/ssh/sshd_config.d/
+    to openssh-server", "Parse /proc/meminfo in a single pass"): its blank-separated token is followed by
+    a word of letters, and at least one more such word stands around it. No file is named so, and a shell
+    reading the sentence is the command-injection family's business. A Windows drive path may hold
+    blanks ("c:/documents and settings/"), so a value with one is never prose here."""
+    if " " not in folded or _DRIVE.search(folded):
+        return False
+    token_end = folded.find(" ", end)
+    if token_end < 0:
+        return False
+    token_start = folded.rfind(" ", 0, start) + 1
+    after = folded[token_end + 1 :].split()
+    if not after or not _PROSE_WORD.fullmatch(after[0]):
+        return False
+    words = sum(1 for word in (*folded[:token_start].split(), *after) if _PROSE_WORD.fullmatch(word))
+    return words >= 2
+
+
+def _outside_prose(pattern: re.Pattern[str], folded: str) -> re.Match[str] | None:
+    """The first of ``pattern``'s first eight matches in ``folded`` that is not a word of a sentence."""
+    for count, match in enumerate(pattern.finditer(folded)):
+        if not _in_prose(folded, match.start(), match.end()):
+            return match
+        if count >= 7:
+            break
+    return None
+
+
 def _detect(rule_num: int, detail: str, match: re.Match[str] | None = None) -> Detection:
     start, end = (match.start(), match.end()) if match else (0, 0)
     return Detection(rule_id=_BY_NUM[rule_num], detail=detail, start=start, end=end)
@@ -277,12 +310,13 @@ def _scan(text: str, ctx: ScanContext) -> Detection | None:
     # Cheap substring gates keep the common case (a URL or a file name) to a few passes of str.find.
     if _WRAPPER_GATE.search(folded) and (match := _WRAPPER.search(folded)):
         return _detect(5, f"stream wrapper {match.group(0)!r}", match)
-    if _LAMBDA_GATE.search(folded) and (match := _LAMBDA_FILES.search(folded)):
+    # A path that is one word of a sentence names no file (``_in_prose``): the checks below pass over it.
+    if _LAMBDA_GATE.search(folded) and (match := _outside_prose(_LAMBDA_FILES, folded)):
         return _detect(3, f"Lambda file {match.group(0)!r}", match)
-    if _SYSTEM_GATE.search(folded) and (match := _SYSTEM_FILES.search(folded)):
+    if _SYSTEM_GATE.search(folded) and (match := _outside_prose(_SYSTEM_FILES, folded)):
         return _detect(2, f"system file {match.group(0)!r}", match)
     if ("./" in folded or "?/" in folded or "/.." in folded or ".;" in folded or "?;" in folded) and (
-        match := _TRAVERSAL.search(folded)
+        match := _outside_prose(_TRAVERSAL, folded)
     ):
         # Benign values (URLs, file names, text) essentially never climb a directory; one step is enough.
         return _detect(1, f"traversal segment {match.group(0).strip()!r}", match)
@@ -292,7 +326,7 @@ def _scan(text: str, ctx: ScanContext) -> Detection | None:
             # A prefix before the absolute path ("uploads//etc/nginx/nginx.conf" in an S3 key).
             match = _EMBEDDED_ROOT.search(folded)
             reason = _absolute_path(folded[match.start() + 1 :]) if match else None
-        if reason:
+        if reason and not _in_prose(folded, 0, len(folded) - len(folded.lstrip(" '\"`")) + 1):
             return _detect(4, reason)
     nul = folded.find("\x00")
     if nul > 0 and any(ch in folded[max(0, nul - 256):nul] for ch in "./"):

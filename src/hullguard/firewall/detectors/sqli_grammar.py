@@ -301,7 +301,10 @@ def _call_ends_prose(tokens: list[Token], j: int) -> bool:
         elif kind == ")":
             depth -= 1
             if depth == 0:
-                return kind_at(tokens, k + 1) not in _PROSE_KINDS
+                after = kind_at(tokens, k + 1)
+                if after == "o" and kind_at(tokens, k + 2) in ("f", "w"):
+                    return False  # "call a() in b()", "call a()/b() directly": names joined in a sentence
+                return after not in _PROSE_KINDS
     return True
 
 
@@ -341,6 +344,8 @@ def leading_statement(tokens: list[Token], i: int) -> Hit | None:
     prev = kind_at(tokens, i - 1)
     if prev not in ("", "(", "c", "o", "&", ","):
         return None
+    if value_at(tokens, i) == "shutdown" and (prev == "o" or kind_at(tokens, i + 1) in ("", ";")):
+        return None  # one word, a state or an action ("reboot/shutdown", "?action=shutdown"): SQL after ";"
     if statement(tokens, i):
         shape = "sub-query" if prev == "(" else "SQL statement"
         return ("HG-SQLI-008", f"{shape} {value_at(tokens, i).upper()} in the input", i)
