@@ -96,6 +96,13 @@ def test_paths_around_words_that_make_no_sentence_are_still_reported(value: str)
     assert path.scan(value, CTX) is not None, value
 
 
+def test_a_word_that_starts_like_a_log_file_name_is_no_log_file() -> None:
+    # An ELB attribute key (AWS's API examples): "access_logs." is no "access_log" file.
+    assert path.scan("access_logs.s3.bucket", CTX) is None
+    for value in ("/var/www/logs/access_log", "access.log", "../logs/error_log.1", "/usr/local/apache/logs/error.log"):
+        assert path.scan(value, CTX) is not None, value
+
+
 def test_keys_are_not_read_as_absolute_paths() -> None:
     assert path.scan("/etc/passwd", ScanContext(is_key=True)) is not None  # a system file is one anywhere
     assert path.scan("/var/www/site", ScanContext(is_key=True)) is None

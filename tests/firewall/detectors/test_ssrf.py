@@ -82,6 +82,34 @@ def test_public_urls_pass() -> None:
     assert ssrf.scan("https://www.example.com/path?next=https://shop.example.org/cart", CTX) is None
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "HTTP:80/png",  # an ELB health-check target; a URL parser reads host 80, that is 0.0.0.80
+        "http://0.0.0.80/x",  # 0.0.0.0/8 but 0.0.0.0 itself is no destination a connection can reach
+        "file://mappingfile.json",  # the AWS CLI's local file argument, as AWS's own API examples show it
+    ],
+)
+def test_values_from_aws_api_examples_pass(value: str) -> None:
+    assert ssrf.scan(value, CTX) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "rule_id"),
+    [
+        ("http://0.0.0.0:8080/", "HG-SSRF-003"),
+        ("http://0/", "HG-SSRF-003"),
+        ("file:///etc/passwd", "HG-SSRF-005"),
+        ("file://localhost/etc/passwd", "HG-SSRF-005"),
+        ("file:///.env", "HG-SSRF-005"),
+        ("file:\\\\x.json", "HG-SSRF-005"),
+    ],
+)
+def test_the_unspecified_address_and_file_urls_with_a_path_are_still_reported(value: str, rule_id: str) -> None:
+    found = ssrf.scan(value, CTX)
+    assert found is not None and found.rule_id == rule_id, found
+
+
 (
     test_corpus_and_handwritten_detection_rate,
     test_handwritten_benign_values_pass,

@@ -137,7 +137,7 @@ _SYSTEM_FILES = re.compile(
     r"|wp-config\.php|web\.config|(?:^|/)\.htaccess|/library/webserver/"
     r"|(?:^/?|/)(?:php\.ini|httpd2?\.conf|apache2?\.conf|my\.cnf|my\.ini|nginx\.conf|php-fpm\.conf|lighttpd\.conf"
     r"|sshd?_config|proftpd\.conf"
-    r"|vsftpd\.conf|pure-ftpd\.conf|tomcat-users\.xml|config\.inc\.php|localsettings\.php|(?:access|error)[._]log)"
+    r"|vsftpd\.conf|pure-ftpd\.conf|tomcat-users\.xml|config\.inc\.php|localsettings\.php|(?:access|error)[._]log(?![a-z0-9_]))"
     r"|(?:^/?|/)(?:master\.passwd|\.?passwd(?:\.dat)?|\.pass|pass\.dat)$|/tmp/sess_|/var/lib/php/sess"
     r"|(?:^|/)\.env(?:\.local|\.prod)?$|^/root/|/var/log/|/var/mail/|/var/spool/"
     r"|/dev/(?:tcp|udp|fd|stdin|stdout|stderr|mem|kmem|random|urandom|zero|null)\b"

@@ -104,6 +104,9 @@ _NO_SKIPS: frozenset[str] = frozenset()
 _BARE_HOST = re.compile(r"\[[0-9a-f:.%]{2,64}\](?::\d{1,5})?|[0-9a-fx.]{1,40}(?::\d{1,5})?|localhost(?::\d{1,5})?")
 _PORT = re.compile(r":(\d{0,5})$")
 _MAX_URLS = 32
+# After "file:", two slashes and one name with no separator, port or path: a URL with a host part and no
+# file in it, as the AWS CLI writes a local file argument; "file:///etc/passwd" has a path.
+_FILE_NAME_ARGUMENT = re.compile(r"[\w.-]{1,255}")
 
 
 def _authority_hosts(rest: str) -> list[tuple[str, str]]:
@@ -158,6 +161,9 @@ def _scan_urls(low: str, skips: frozenset[str]) -> Detection | None:
         end = _URL_END.search(low, rest_start, rest_start + 2048)
         rest = low[rest_start : end.start() if end else rest_start + 2048]
         if scheme in _DANGEROUS_SCHEMES and (scheme not in ("ldap", "ldaps") or rest):
+            slashes = match.group(0)[len(scheme) + 1 :]
+            if scheme == "file" and slashes == "//" and _FILE_NAME_ARGUMENT.fullmatch(rest):
+                continue  # "file://mappingfile.json": the AWS CLI's way to pass a local file, no path to read
             return Detection("HG-SSRF-005", f"{scheme}: URL", match.start(), match.end())
         fetched = scheme in _FETCH_SCHEMES
         if not fetched and not low.startswith("//", match.start() + len(scheme) + 1):

@@ -170,6 +170,11 @@ def _classify_exactly(ip: IPAddress) -> str | None:
     """``classify_ip`` by ``ipaddress``'s ranges (``is_private`` tries a dozen networks)."""
     if is_metadata(ip):
         return METADATA
+    if isinstance(ip, ipaddress.IPv4Address) and 0 < int(ip) < 1 << 24:
+        # "This network" (0.0.0.0/8): a connection to any of it but 0.0.0.0 itself, which Linux and
+        # macOS take as the local host, fails ("http:80/png", an ELB health-check target, reads as
+        # http://0.0.0.80/png).
+        return None
     if ip.is_loopback or ip.is_unspecified:
         return LOOPBACK
     if ip.is_private or ip.is_link_local or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT_V4):
