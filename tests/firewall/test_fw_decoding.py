@@ -167,6 +167,33 @@ def test_a_value_with_an_equals_sign_is_not_split_like_a_form_unless_it_is_decla
     assert "body.note" in {f.location for f in declared.findings}
 
 
+def _with_cookie(cookie: str) -> dict[str, Any]:
+    event = _query("1")
+    event["headers"] = {"Cookie": cookie}
+    return event
+
+
+@pytest.mark.parametrize(
+    ("cookie", "family"),
+    [("admin*)((|userPassword=*)", "ldap"), ("';id;'", "cmdi"), ("$where: '1 == 1'", "nosql")],
+)
+def test_a_cookie_header_that_is_no_list_of_cookies_is_also_read_whole(cookie: str, family: str) -> None:
+    """Split at ";" and "=" an attack pasted as the whole header falls into harmless pieces; a header
+    whose parts are not all ``token=value`` is read whole as well."""
+    assert family in {f.attack for f in Firewall().inspect(_with_cookie(cookie)).findings}
+
+
+def test_well_formed_cookie_headers_are_read_as_cookies_only() -> None:
+    from hullguard.firewall.decoders import cookies
+
+    for header in ("session=abc; _ga=GA1.2.3.4", "__Host-id=x; AMCV_0D15%40AdobeOrg=1%7C2", "a=1"):
+        assert cookies.well_formed(cookies.parse(header)), header
+    for header in ("cart[1]=2", "a=1; b", "x y=1", "';id;'"):
+        assert not cookies.well_formed(cookies.parse(header)), header
+    views = [text for _, text in views_scanned(FW, _with_cookie("session=abc; theme=dark"))]
+    assert "session=abc; theme=dark" not in views and "abc" in views
+
+
 def test_nosql_operator_in_a_json_key_is_scanned_as_a_key() -> None:
     event = {"resource": "/", "httpMethod": "POST", "requestContext": {}, "body": '{"user": {"$ne": null}}'}
     verdict = FW.inspect(event)

@@ -694,7 +694,10 @@ class Inspection:
         elif hint == BODY:
             self.body(path, text, record, ctype, depth)
         elif hint == COOKIE:
-            for name, value in cookies.parse(text):
+            pairs = cookies.parse(text)
+            if not cookies.well_formed(pairs) and not (len(pairs) == 1 and not pairs[0][0]):  # (a bare value is one)
+                self.queue(path, text, record, "", depth + 1, False, True)
+            for name, value in pairs:
                 where = f"{path}.{name}" if name else path
                 if name:
                     self.queue(where, name, record, "", 0, True, True)
