@@ -64,6 +64,18 @@ def test_log4j_lookups_resolve_like_log4j(text: str, resolved: str) -> None:
     assert found is not None and found[0] == resolved
 
 
+@pytest.mark.parametrize("value", ["$c0X(1bD#ns4Ir", "!$$sA(Aj+KU1W$", "L$tp$PFvS(3akT"])
+def test_random_passwords_with_a_dollar_before_a_parenthesis_are_no_php_call(value: str) -> None:
+    """Generated passwords (Faker's, with special characters) put "$name(" before random characters."""
+    assert code.scan(value, CTX) is None
+
+
+@pytest.mark.parametrize("value", ["$f('id')", "$$f('id')", "$f(1)", "$x(1, 2)", "$f()", "$f /*c*/ ('id')"])
+def test_php_calls_through_a_variable_with_an_argument_list_are_reported(value: str) -> None:
+    found = code.scan(value, CTX)
+    assert found is not None and found.rule_id == "HG-CODE-006", found
+
+
 def test_placeholders_are_not_lookups() -> None:
     assert find_lookup("https://tr.example.com/cm/p?pcid=${TA_DEVICE_ID}&x=${USER}") is None
     assert find_lookup("${greeting:-Hello} ${lower:WORLD}, see the jndi docs") is None  # no "jndi:" spelled

@@ -81,6 +81,7 @@ RULE_CASES: dict[str, list[str]] = {
         "extractvalue(1,concat(0x7e,version()))",
         "and updatexml(1,concat(0x7e,user()),1)",
         "convert(int,@@version)",
+        "1/@@io_busy",
     ],
     "HG-SQLI-007": ["1 ORDER BY 5--", "ORDER BY 1,SLEEP(5),3"],
     "HG-SQLI-008": [
@@ -127,6 +128,10 @@ BENIGN = [
     "shutdown",
     "iavf: Fix hang during reboot/shutdown",
     "xhci: turn off port power in shutdown",
+    # generated passwords: "@@" before no server variable's name
+    "@@1VNcRiz!w4Yz",
+    "pQ2lJ7jrm!@@W#",
+    "L^@@T000*8(UXk",
 ]
 
 

@@ -150,9 +150,11 @@ _PHP = _compile_rule(
 _PHP_COMMENT = rf"(?:/\*[^*]{{0,40}}\*/{_G})?"
 _PHP_INDEX = rf"{_G}{_PHP_COMMENT}\[[^\]\n]{{1,60}}\]"
 _PHP_DYNAMIC = re.compile(
-    rf"\$(?:(?:\$+[a-z_]\w{{0,40}}|\{{{_G}['\"@$_][^}}\n]{{0,60}}\}})(?:{_PHP_INDEX}){{0,4}}|[a-z_]\w{{0,40}}(?:{_PHP_INDEX}){{1,4}})"
-    rf"{_G}{_PHP_COMMENT}\("
-    rf"|\$[a-z_]\w{{0,40}}\({_G}[$'\"\d)]|::\$[a-z_]\w{{0,40}}{_G}\("
+    rf"\$(?:(?:\${{1,8}}[a-z_]\w{{0,40}}|\{{{_G}['\"@$_][^}}\n]{{0,60}}\}})(?:{_PHP_INDEX}){{1,4}}|\{{{_G}['\"@$_][^}}\n]{{0,60}}\}}"
+    rf"|[a-z_]\w{{0,40}}(?:{_PHP_INDEX}){{1,4}}){_G}{_PHP_COMMENT}\("
+    # $f(...) and $$f(...): a call only when an argument list starts (a quote, a variable, ")" or a number
+    # that ends there): "$c0X(1bD#" and "!$$sA(Aj+" are random passwords.
+    rf"|\${{1,8}}[a-z_]\w{{0,40}}{_G}{_PHP_COMMENT}\({_G}(?:[$'\")]|\d{{1,20}}{_G}[,)])|::\$[a-z_]\w{{0,40}}{_G}\("
 )
 _PHP_QUOTED_NAMES = (
     "system", "exec", "passthru", "shell_exec", "popen", "proc_open", "pcntl_exec", "assert", "phpinfo",

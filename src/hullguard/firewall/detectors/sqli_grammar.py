@@ -119,6 +119,9 @@ _PRIVILEGES = frozenset(
      "file", "super", "process", "reload", "shutdown", "connect", "resource", "sysadmin", "index", "trigger", "control",
      "impersonate", "exec", "temporary", "truncate", "grant", "role", "sysdba", "unlimited"}
 )
+# A server variable: "@@" and a name that starts with two letters and a letter or "_" (@@version,
+# @@global.port, @@spid, @@io_busy); "@@1VNcRiz", "@@T000" or "@@W" is a random password's.
+_SERVER_VARIABLE = re.compile(r"@@[a-z]{2}[a-z_][a-z0-9_.$]{0,60}")
 COMPARISONS = frozenset(
     {"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "!<", "!>", "<@", "@>"}
 )
@@ -487,7 +490,7 @@ def error_based(tokens: list[Token], i: int) -> Hit | None:
         return ("HG-SQLI-006", "CONVERT(INT, ...) forces a type-conversion error that leaks data", i)
     if tok.value == "into" and value_at(tokens, i + 1) in ("outfile", "dumpfile") and kind_at(tokens, i + 2) == "s":
         return ("HG-SQLI-006", "INTO OUTFILE writes query results to a file", i)
-    if tok.kind == "v" and tok.value.startswith("@@") and len(tok.value) > 2 and prev in ("", "(", ",", "o", "&", "E"):
+    if tok.kind == "v" and _SERVER_VARIABLE.fullmatch(tok.value) and prev in ("", "(", ",", "o", "&", "E"):
         return ("HG-SQLI-006", f"server variable {tok.value} read in an expression", i)
     return None
 
