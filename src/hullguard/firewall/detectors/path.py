@@ -195,7 +195,7 @@ _TRAVERSAL = re.compile(
 )
 
 
-_PROSE_WORD = re.compile(r"[a-z]{2,}[.,;:!?)]?")
+_PROSE_WORD = re.compile(r"[a-z]{2,}[.,;:!?)]?")  # a word of a sentence, with the punctuation after it
 _DRIVE = re.compile(r"(?:^|[\s'\"(])[a-z]:/")
 
 
@@ -326,7 +326,8 @@ def _scan(text: str, ctx: ScanContext) -> Detection | None:
             # A prefix before the absolute path ("uploads//etc/nginx/nginx.conf" in an S3 key).
             match = _EMBEDDED_ROOT.search(folded)
             reason = _absolute_path(folded[match.start() + 1 :]) if match else None
-        if reason and not _in_prose(folded, 0, len(folded) - len(folded.lstrip(" '\"`")) + 1):
+        path_start = len(folded) - len(folded.lstrip(" '\"`"))  # past the blanks and quotes _absolute_path strips
+        if reason and not _in_prose(folded, path_start, path_start + 1):
             return _detect(4, reason)
     nul = folded.find("\x00")
     if nul > 0 and any(ch in folded[max(0, nul - 256):nul] for ch in "./"):
