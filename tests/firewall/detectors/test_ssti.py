@@ -90,3 +90,36 @@ def test_nested_and_unclosed_expressions_are_still_judged() -> None:
     test_adversarial_inputs_complete,
     test_rule_catalogue_is_complete,
 ) = family_suite(ssti, "ssti", ["{{", "${", "<%", "{{7*", "#set($", "{{''.__class__", "[[", "<#assign "], 100)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '${request.getAttribute("cmd")}',  # EL: the request's attribute map
+        '#{session.setAttribute("admin", true)}',
+        '${m.setAccessible(true)}',  # reflection past Java's access checks
+        '${new File("/etc/hostname").text}',  # Groovy: an I/O class built in the expression
+        '${new URL("http://10.0.0.1/").getText()}',
+        '${this.evaluate("6*7")}',  # Groovy's evaluate() of a string
+        "${self.module.runtime.util.os}",  # Mako: the template module's imports
+        "{% load log %}{% get_admin_log 5 as entries %}",  # Django: the admin action log
+        "{{ messages.storages.0.signer.key }}",  # Django: the message signer, keyed with SECRET_KEY
+    ],
+)
+def test_el_groovy_mako_and_django_primitives_are_reported(payload: str) -> None:
+    found = ssti.scan(payload, CTX)
+    assert found is not None and found.rule_id == "HG-SSTI-002", (payload, found)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "`\u00a9 ${new Date().getFullYear()} Example Ltd`",  # a JS template literal: Date is no I/O class
+        "Please evaluate the draft by Friday",
+        "{{ user.name }}",
+        "{% for item in cart.items %}{{ item.title }}{% endfor %}",
+        "${session.id}",
+    ],
+)
+def test_template_code_without_those_primitives_passes(value: str) -> None:
+    assert ssti.scan(value, CTX) is None

@@ -37,7 +37,9 @@ RULES: tuple[RuleInfo, ...] = (
              "CWE-1336",
              "Template code that walks Python/Java object graphs (__class__, __mro__, __subclasses__, "
              "__globals__, getClass().forName) or reads engine globals (config, self, request.application, "
-             "cycler, lipsum, _self.env) to reach the interpreter.", _REMEDIATION),
+             "cycler, lipsum, _self.env) to reach the interpreter; EL's request and session attribute maps, "
+             "setAccessible, Groovy's new File()/new URL() and evaluate(), Mako's self.module, Django's "
+             "get_admin_log tag and message signer key.", _REMEDIATION),
     RuleInfo("HG-SSTI-003", FAMILY, "Template engine directive", Severity.HIGH, "CWE-1336",
              "Engine directives injected into data: Freemarker <#assign>/?new(), Velocity #set/#foreach, "
              "Smarty {php}, ERB/JSP <% %>, Thymeleaf __${...}__ preprocessing, Handlebars block helpers "
@@ -75,7 +77,16 @@ _TRAVERSAL = re.compile(
     r"|\|\s{0,4}(?:filter|map|sort|reduce)\s{0,4}\(\s{0,4}['\"](?:system|exec|passthru|shell_exec|popen)"
     r"|registerundefinedfiltercallback|getfilter\s{0,4}\(|_self\s{0,4}\.\s{0,4}env|\bdump\s{0,4}\("
     r"|\bapp\s{0,4}\.\s{0,4}request|\bsmarty\s{0,4}\.|\.getclassloader|\bconstructor\b|\bprocess\s{0,4}\."
-    r"|\brequire\s{0,4}\(|file\s{0,4}\.\s{0,4}(?:open|read)|\bio\s{0,4}\.\s{0,4}popen|`",
+    r"|\brequire\s{0,4}\(|file\s{0,4}\.\s{0,4}(?:open|read)|\bio\s{0,4}\.\s{0,4}popen|`"
+    # Java EL and Groovy: the request's and session's attribute maps, reflection past access checks, and
+    # the I/O classes an expression builds to read files or fetch URLs; Groovy's evaluate() of a string;
+    # Mako's template module, whose imports reach os.
+    r"|\b(?:request|session|application)\s{0,4}\.\s{0,4}(?:get|set|remove)attribute\s{0,4}\(|\.setaccessible\s{0,4}\("
+    r"|\bnew\s{1,4}(?:file|url|uri|socket|file(?:input|output)stream|file(?:reader|writer)|urlclassloader)\s{0,4}\("
+    r"|\bevaluate\s{0,4}\(|\bself\s{0,4}\.\s{0,4}module\b"
+    # Django: the admin log tag (every admin action, by user) and the message storage's signer (its key is
+    # the SECRET_KEY).
+    r"|\bget_admin_log\b|\.signer\s{0,4}\.\s{0,4}key\b",
     re.IGNORECASE,
 )
 # Names that give template code a path to the interpreter when they start an expression.
