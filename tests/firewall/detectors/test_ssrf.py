@@ -344,3 +344,78 @@ def test_a_forwarded_list_the_shape_lets_pass_holds_nothing_ssrf_reports() -> No
     assert decided > 500
     assert xff.carries_nothing("203.0.113.10, 130.176.0.1") and not xff.carries_nothing("10.0.4.2")
     assert not xff.carries_nothing("10.0.4.2, 169.254.169.254") and not xff.carries_nothing("::1, fd00:ec2::254")
+
+
+@pytest.mark.parametrize(
+    ("value", "rule_id"),
+    [
+        ("metadata.google.internal", "HG-SSRF-001"),
+        ("instance-data.ec2.internal:80", "HG-SSRF-001"),
+        ("a9fea9fe.nip.io", "HG-SSRF-001"),  # 8 hex digits: 169.254.169.254
+        ("127.0.0.1.nip.io", "HG-SSRF-003"),
+        ("app.lvh.me:3000", "HG-SSRF-003"),
+        ("localh.st", "HG-SSRF-003"),
+    ],
+)
+def test_a_bare_name_that_only_reaches_metadata_or_loopback_is_reported(value: str, rule_id: str) -> None:
+    found = ssrf.scan(value, CTX)
+    assert found is not None and found.rule_id == rule_id, found
+
+
+def test_a_bare_name_in_enclosed_letters_is_read_as_the_name_it_normalises_to() -> None:
+    enclosed = "\u24db\u24de\u24b8\u24b6\u24db\u24e3\u24ba\u24e2\u24e3.\u24dc\u24ba"  # localtest.me
+    event = {"resource": "/", "path": "/", "httpMethod": "GET", "queryStringParameters": {"host": enclosed}}
+    rules = {finding.rule_id for finding in Firewall().inspect(event).findings}
+    assert rules == {"HG-SSRF-003"}, rules
+
+
+@pytest.mark.parametrize("value", ["metadata", "printer.local", "ip-10-0-1-23.ec2.internal", "foo.example.com"])
+def test_a_bare_internal_or_public_name_is_data_at_default_paranoia(value: str) -> None:
+    """A one-word "metadata" is a field name; an internal host name (EC2's private DNS names among them) is
+    what an operations tool's host field holds, like a bare private address."""
+    assert ssrf.scan(value, CTX) is None
+
+
+def test_a_bare_internal_name_with_a_port_is_still_a_target() -> None:
+    found = ssrf.scan("localhost.localdomain:6379", CTX)
+    assert found is not None and found.rule_id == "HG-SSRF-003", found
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "x1y2z3.oastify.com",
+        "http://abcdef.burpcollaborator.net/",
+        "https://c0ffee.oast.pro/x",
+        "nslookup q1w2e3.interact.sh",  # a name anywhere in the text, not only as a URL's host
+        "<img src=//k9.dnslog.cn/a>",
+        "http://abcd.rbndr.us/",  # a rebinding name whose two addresses are not spelled in hex
+        "https://xyz.302.r3dir.me/?u=x",
+        "ftp://a.ceye.io/",
+    ],
+)
+def test_hosts_of_out_of_band_and_rebinding_services_are_probes(value: str) -> None:
+    found = ssrf.scan(value, CTX)
+    assert found is not None and found.rule_id == "HG-SSRF-007", found
+
+
+@pytest.mark.parametrize(
+    "value", ["oastify.com", "read the interact.sh docs", "https://webhook.site/2f1c", "x.oast.pro.example.com"]
+)
+def test_a_probe_zone_named_without_a_host_under_it_is_not_a_probe(value: str) -> None:
+    assert ssrf.scan(value, CTX) is None
+
+
+def test_every_zone_the_detector_knows_reaches_it_through_the_prefilter() -> None:
+    """A bare name under a loopback, wildcard-DNS or probe zone is reported only if the prefilter (and so
+    the engine's gate) lets it through: a zone added to ``ssrf_hosts`` alone would be found by nothing."""
+    zones = [*ssrf_hosts._LOOPBACK_ZONES, *ssrf_hosts._PROBE_ZONES, "nip.io", "xip.io", "sslip.io"]
+    for zone in zones:
+        name = f"7f000001.{zone}" if zone != "localhost" else "app.localhost"
+        assert _PREFILTER.search(name), zone
+        assert ssrf.scan(name, CTX) is not None, zone
+
+
+def test_a_scheme_confused_by_a_semicolon_is_read_up_to_it() -> None:
+    found = ssrf.scan("0://127.0.0.1:80;http://example.com:80/", CTX)
+    assert found is not None and found.rule_id == "HG-SSRF-003", found

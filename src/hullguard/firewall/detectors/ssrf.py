@@ -6,7 +6,8 @@ is only a host[:port]), takes its authority apart the way HTTP clients disagree 
 ``ssrf_hosts``: cloud metadata (169.254.169.254 in every numeric spelling, fd00:ec2::254, ECS
 169.254.170.2, metadata.google.internal), the Lambda Runtime API (127.0.0.1:9001), loopback, private
 ranges, and names that resolve to them. Dangerous schemes (file, gopher, dict, ldap, jar, netdoc)
-are findings on their own. URLs to public hosts are not SSRF and pass.
+are findings on their own, and so are hosts of the services scanners use to detect a blind request
+(out-of-band interaction, DNS rebinding, redirect testing). URLs to other public hosts pass.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
-from hullguard.firewall.detectors.ssrf_hosts import LOOPBACK, METADATA, PRIVATE, HostVerdict, classify_host
+from hullguard.firewall.detectors.ssrf_hosts import LOOPBACK, METADATA, PRIVATE, PROBE, HostVerdict, classify_host
 from hullguard.firewall.header_shapes import PREFIXES as HEADER_PREFIXES
 
 FAMILY = "ssrf"
@@ -38,6 +39,12 @@ PREFILTER = (
     r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?::|\.(?:[^1-9]|\Z|[1-9]\d{0,3}[^\W\d]|[1-9]\d{0,3}[.:]))"
     r"|(?:0\d{1,9}|[1-9]\d{0,2})\.[1-9]\d{4}|(?:[02-9]\d{9}|168\d{7})\s{0,4}\Z|localhost|metadata"
     r"|instance-data)"
+    # Zones named anywhere: a bare name under one ("127.0.0.1.nip.io", "x.oastify.com") is a host too. The
+    # zones whose own name resolves to loopback are spelled whole; the others only count with a label in
+    # front, so their words are looked for after a dot only.
+    r"|localtest\.me|lvh\.me|vcap\.me|lacolhost\.com|fuf\.me|yoogle\.com|localh\.st"
+    r"|\.(?:localhost|(?:nip|xip|sslip)\.io|burpcollaborator|oastify|interactsh|interact\.sh|oast\.|dnslog\.cn"
+    r"|ceye\.io|rbndr\.us|1u\.ms|r3dir\.me|traefik\.me|nip\.direct)"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -72,10 +79,15 @@ RULES: tuple[RuleInfo, ...] = (
     _rule(6, "Metadata or runtime path without a host", Severity.HIGH,
           "Cloud metadata and Lambda runtime paths (/latest/meta-data/, /computeMetadata/v1/, "
           "/2018-06-01/runtime/invocation/next) meant for a host chosen by DNS rebinding or a proxy."),
+    _rule(7, "Out-of-band interaction or DNS rebinding host", Severity.MEDIUM,
+          "A host under a zone that exists to see a blind request arrive or to steer it: Burp Collaborator "
+          "(burpcollaborator.net, oastify.com), interactsh (oast.pro, oast.fun, interact.sh, ...), DNSLog, "
+          "CEYE, the rebinding services rbndr.us and 1u.ms, the redirect tester r3dir.me. Scanners put such "
+          "hosts in every parameter to find SSRF, XXE and Log4Shell flaws that show no output."),
 )
 
 _URL_START = re.compile(
-    r"(?<![a-z0-9+.\-])([a-z][a-z0-9+.\-]{0,15}):(?:[/\\]{1,3}|(?=[a-z]{2,10}:)|(?<=https:)(?=[\d\[])|(?<=http:)(?=[\d\[]))"
+    r"(?<![a-z0-9+.\-])([a-z0-9][a-z0-9+.\-]{0,15}):(?:[/\\]{1,3}|(?=[a-z]{2,10}:)|(?<=https:)(?=[\d\[])|(?<=http:)(?=[\d\[]))"
 )
 _URL_END = re.compile(r"[\s\"'<>`{}|^]")
 _DANGEROUS_SCHEMES = frozenset(("file", "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc"))
@@ -102,7 +114,15 @@ _PAGE_ORIGIN_HEADERS = frozenset(("origin", "referer", "host"))
 _PAGE_ORIGIN_SKIPS = frozenset((LOOPBACK, PRIVATE))
 _NO_SKIPS: frozenset[str] = frozenset()
 _BARE_HOST = re.compile(r"\[[0-9a-f:.%]{2,64}\](?::\d{1,5})?|[0-9a-fx.]{1,40}(?::\d{1,5})?|localhost(?::\d{1,5})?")
+# A bare DNS name of two labels or more (a single word is no host: "metadata" is also a field name).
+_BARE_NAME = re.compile(r"(?:[a-z0-9_-]{1,63}\.){1,16}[a-z0-9-]{1,63}\.?(?::\d{1,5})?")
 _PORT = re.compile(r":(\d{0,5})$")
+# A name under a probe zone anywhere in the text ("nslookup x.oastify.com"): a label, then the zone, which
+# no name may go on after. (The zone alone, "see interact.sh", names the service, not one of its hosts.)
+_PROBE_NAME = re.compile(
+    r"(?<=[a-z0-9-])\.(?:burpcollaborator\.net|oastify\.com|interactsh\.com|interact\.sh|oast\.(?:pro|live|site"
+    r"|online|fun|me)|dnslog\.cn|ceye\.io|rbndr\.us|1u\.ms|r3dir\.me)(?![a-z0-9-]|\.[a-z0-9])"
+)
 _MAX_URLS = 32
 # After "file:", two slashes and one name with no separator, port or path: a URL with a host part and no
 # file in it, as the AWS CLI writes a local file argument; "file:///etc/passwd" has a path.
@@ -118,6 +138,8 @@ def _authority_hosts(rest: str) -> list[tuple[str, str]]:
             end = index
     authority = rest[:end]
     candidates = [authority.rsplit("@", 1)[-1]]
+    if ";" in authority:  # "0://127.0.0.1:80;http://google.com:80/": a parser that stops at ";"
+        candidates.append(authority.split(";", 1)[0].rsplit("@", 1)[-1])
     if "@" in authority:
         candidates.append(authority.split("@", 1)[0].rsplit(":", 1)[0])  # a parser that stops at ":" or "@"
     if "@" in rest[end : end + 256]:
@@ -139,7 +161,7 @@ def _authority_hosts(rest: str) -> list[tuple[str, str]]:
 def _verdict_detection(verdict: HostVerdict, port: str, where: int, how: str) -> Detection:
     if verdict.category == LOOPBACK and port in _RUNTIME_PORTS:
         return Detection("HG-SSRF-002", f"Lambda Runtime API {how} {verdict.detail}:{port}", where, where + 1)
-    rule = {METADATA: "HG-SSRF-001", LOOPBACK: "HG-SSRF-003"}.get(verdict.category, "HG-SSRF-004")
+    rule = {METADATA: "HG-SSRF-001", LOOPBACK: "HG-SSRF-003", PROBE: "HG-SSRF-007"}.get(verdict.category, "HG-SSRF-004")
     spelled = " (obfuscated)" if verdict.obfuscated else ""
     return Detection(rule, f"{verdict.category} host {verdict.detail}{spelled} {how}", where, where + 1)
 
@@ -174,7 +196,7 @@ def _scan_urls(low: str, skips: frozenset[str]) -> Detection | None:
             # Clients fetch many more schemes (curl: rtmp://, pop3://, irc://, redis://...): any of them aimed
             # at loopback or metadata is a request to the function's own host; a private or one-label host
             # is only judged for the fetch schemes ("s3://my-bucket/key", "android-app://com.example").
-            if fetched or verdict.category in (METADATA, LOOPBACK):
+            if fetched or verdict.category in (METADATA, LOOPBACK, PROBE):
                 return _verdict_detection(verdict, port, match.start(), f"in {scheme} URL")
     return None
 
@@ -201,8 +223,10 @@ def _scan_simple_url(low: str, skips: frozenset[str]) -> Detection | None:
 
 def _scan_bare_value(low: str, ctx: ScanContext, skips: frozenset[str]) -> Detection | None:
     value = low.strip()
-    if len(value) > 80 or not _BARE_HOST.fullmatch(value):
+    if len(value) > 80:
         return None
+    if not _BARE_HOST.fullmatch(value):
+        return _scan_bare_name(value, ctx, skips)
     if value.startswith("//"):
         value = value[2:]
     host, port = value, ""
@@ -221,6 +245,29 @@ def _scan_bare_value(low: str, ctx: ScanContext, skips: frozenset[str]) -> Detec
     if verdict.category == METADATA:
         return _verdict_detection(verdict, port, 0, "as a bare host")
     if (canonical and (port or ctx.paranoia >= 2)) or hex_literal:
+        return _verdict_detection(verdict, port, 0, "as a bare host")
+    return None
+
+
+def _scan_bare_name(value: str, ctx: ScanContext, skips: frozenset[str]) -> Detection | None:
+    """A value that is only a DNS name (and a port): reported when the name serves nothing but reaching
+    a metadata or loopback host (a metadata service's name, a wildcard-DNS name spelling a loopback or
+    metadata address, a zone that resolves to loopback) or probing (``PROBE``). Any other internal name
+    (``printer.local``, EC2's ``ip-10-0-1-23.ec2.internal``) is data in a host field, as a bare private
+    address is: reported with a port, or at paranoia 2."""
+    if not _BARE_NAME.fullmatch(value) or not _PREFILTER.search(value):
+        # (The prefilter names the zones and the names that start like an address: a name it does not
+        # match, "foo.127.0.0.1.example.com", never reaches the detector through the engine's gate.)
+        return None
+    host, port = value, ""
+    match = _PORT.search(value)
+    if match:
+        port, host = match.group(1), value[: match.start()]
+    verdict = classify_host(host, lenient=False)
+    if verdict is None or verdict.category in skips:
+        return None
+    category = verdict.category
+    if category in (METADATA, PROBE) or (category == LOOPBACK and verdict.obfuscated) or port or ctx.paranoia >= 2:
         return _verdict_detection(verdict, port, 0, "as a bare host")
     return None
 
@@ -250,6 +297,8 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         match = _RUNTIME_MARKERS.search(low)
         if match:
             return Detection("HG-SSRF-002", f"runtime marker {match.group(0)!r}", match.start(), match.end())
+    if (match := _PROBE_NAME.search(low)) is not None:
+        return Detection("HG-SSRF-007", f"scanner's probe host {match.group(0)!r}", match.start(), match.end())
     if low.startswith("//"):
         rest = low[2:]
         for host, port in _authority_hosts(rest):

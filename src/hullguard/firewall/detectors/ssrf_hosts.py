@@ -6,7 +6,9 @@ parses IPv4 the way ``inet_aton`` (and so curl, Python's socket layer and most H
 so ``2852039166``, ``0xA9FEA9FE``, ``0251.0376.0251.0376``, ``169.254.43518`` and ``0xa9.254.0251.0xfe``
 all mean 169.254.169.254. IPv6 goes through ``ipaddress`` with IPv4-mapped, NAT64 and 6to4 forms
 unwrapped. Names are internal when they are well-known metadata or loopback names or when they embed
-an internal IP (``169.254.169.254.nip.io``, ``127-0-0-1.sslip.io``, ``a9fea9fe.nip.io``).
+an internal IP (``169.254.169.254.nip.io``, ``127-0-0-1.sslip.io``, ``a9fea9fe.nip.io``). Names of the
+public services scanners use to see a blind request arrive or to steer it (out-of-band interaction,
+DNS rebinding and redirect-testing zones) are probes, whatever address they resolve to.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 METADATA = "metadata"
 LOOPBACK = "loopback"
 PRIVATE = "private"
+PROBE = "probe"
 
 _METADATA_V4 = frozenset(
     ipaddress.IPv4Address(ip)
@@ -37,16 +40,27 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _METADATA_NAMES = frozenset(
     (
         "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
-        "metadata.azure.internal", "metadata.packet.net", "metadata.platformequinix.com",
+        "metadata.azure.internal", "metadata.packet.net", "metadata.platformequinix.com", "rancher-metadata",
     )
 )
 _LOOPBACK_NAMES = frozenset(("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "localhost6"))
 # Public wildcard-DNS zones whose names resolve to loopback whatever the label.
 _LOOPBACK_ZONES = (
-    "localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fuf.me", "yoogle.com", "localhost",
+    "localtest.me", "lvh.me", "vcap.me", "lacolhost.com", "fuf.me", "yoogle.com", "localh.st", "localhost",
     "spoofed.burpcollaborator.net",
 )
 _LOOPBACK_SUFFIXES = tuple("." + zone for zone in _LOOPBACK_ZONES)
+# Public zones that exist to make a server's blind request visible or to steer it, and nothing else:
+# out-of-band interaction (Burp Collaborator, ProjectDiscovery's interactsh, DNSLog, CEYE), DNS rebinding
+# (rbndr.us, 1u.ms) and redirect testing (r3dir.me). A name under one in a request is a scanner's probe
+# for SSRF, XXE or Log4Shell. (Webhook inspectors such as webhook.site are left out: they have legitimate
+# users.) Loopback zones above are checked first: spoofed.burpcollaborator.net resolves to 127.0.0.1.
+_PROBE_ZONES = (
+    "burpcollaborator.net", "oastify.com", "interact.sh", "interactsh.com", "oast.pro", "oast.live",
+    "oast.site", "oast.online", "oast.fun", "oast.me", "dnslog.cn", "ceye.io", "rbndr.us", "1u.ms",
+    "r3dir.me",
+)
+_PROBE_SUFFIXES = tuple("." + zone for zone in _PROBE_ZONES)
 _INTERNAL_SUFFIXES = (".internal", ".local", ".localdomain", ".intranet", ".corp", ".lan", ".svc", ".cluster.local")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": ".", "\u2024": "."})
 _PART = re.compile(r"0x0{0,24}[0-9a-f]{0,8}|0[0-7]{0,32}|[1-9][0-9]{0,9}")
@@ -59,7 +73,7 @@ class HostVerdict(FrozenRecord):  # not a dataclass: ``dataclasses`` costs ms on
     __slots__ = ("category", "detail", "obfuscated")
     _fields = ("category", "detail", "obfuscated")
 
-    category: str  # METADATA, LOOPBACK or PRIVATE
+    category: str  # METADATA, LOOPBACK, PRIVATE or PROBE
     detail: str
     obfuscated: bool  # the address was written in a non-canonical form
 
@@ -269,4 +283,6 @@ def classify_host(raw_host: str, lenient: bool = True, metadata_only: bool = Fal
             return HostVerdict(category, f"{host[:60]} embeds {embedded}", True)
     if host.startswith("kubernetes.default") or host.endswith(_INTERNAL_SUFFIXES):
         return HostVerdict(PRIVATE, f"internal DNS name {host[:60]}", False)
+    if host.endswith(_PROBE_SUFFIXES) and not metadata_only:
+        return HostVerdict(PROBE, f"{host[:60]} is a scanner's out-of-band or rebinding host", False)
     return None
