@@ -59,3 +59,33 @@ def test_cloudwatch_log_lines_are_not_forged_logs() -> None:
     test_adversarial_inputs_complete,
     test_rule_catalogue_is_complete,
 ) = family_suite(crlf, "crlf", ["\r\n", "\n", "\r\nX", "\nSet-Cookie:", "\r\n\r\n"])
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "\nX-Made-Up-Name: 1",  # (X- is a strong header name already; kept as the baseline case)
+        "\r\nHeader-Probe:value",  # a made-up hyphenated name, the value starting with the break
+        " \nCustom-Header: injected",  # blanks before the break
+        "abc123\r\nInjected-By-Scanner:1",  # one token before it, as a parameter value built for it
+        "?\ninjected:1",  # any name with its value right after the colon
+        "\u560a\u560dHeader-Probe:1",  # the characters old Node.js versions truncated to LF and CR
+        "/ HTTP/1.1\r\nHost: internal.example\r\n\r\n",  # a path that ends the request line and adds headers
+    ],
+)
+def test_made_up_headers_after_a_line_break_are_injections(payload: str) -> None:
+    found = crlf.scan(payload, CTX)
+    assert found is not None and found.rule_id in ("HG-CRLF-001", "HG-CRLF-002"), (payload, found)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Thanks for the quick reply.\nFollow-Up: next week",  # a line of prose before the name
+        "Name: Ana\nPhone-Number: 555 0100",  # a note of "Name: value" lines
+        "Hello\nNote: see the attached file",  # one word, then a name that is not hyphenated, a blank after
+        "Hello\nhttps://example.com/path",  # a URL: no name before "://"
+    ],
+)
+def test_lines_of_a_note_or_a_letter_are_not_injections(value: str) -> None:
+    assert crlf.scan(value, CTX) is None

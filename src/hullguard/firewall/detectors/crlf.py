@@ -54,11 +54,22 @@ _WEAK_HEADERS = (
     "|user-agent|etag|forwarded|authorization|cache-control|last-modified|referrer-policy"
 )
 _HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_STRONG_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
+# Any header name an injection may make up ("Header-Test:", "X-Injected-By:", "header:injected"): the
+# hyphenated shape of HTTP header names, or a name with its value right after the colon. It counts when
+# the value holds nothing but blanks or one token before the break, as a parameter value built for the
+# injection does (a line of prose before it, and "Name: value" lines of a note, are text).
+_ANY_HEADER = re.compile(
+    rf"{_BREAK}[ \t]{{0,4}}(?:[a-z][a-z0-9]{{0,30}}(?:-[a-z0-9]{{1,30}}){{1,4}}[ \t]{{0,4}}:"
+    rf"|[a-z][a-z0-9_]{{0,30}}:[^\s:/])",
+    re.IGNORECASE,
+)
 _WEAK_HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_WEAK_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
 _SPLIT = re.compile(
     rf"{_BREAK}[ \t]{{0,4}}http/[0-9.]{{1,3}}[ \t]{{1,4}}\d{{3}}|\r?\n\r?\n[ \t]{{0,4}}<[!a-z]"
     rf"|{_BREAK}[ \t]{{0,4}}(?:get|post|put|delete|head|options|patch|connect|trace)[ \t]{{1,4}}[^\s]{{1,2048}}"
-    rf"[ \t]{{1,4}}http/[0-9]",
+    rf"[ \t]{{1,4}}http/[0-9]"
+    # the end of a request line, then a header: a path value that finishes the request and adds its own
+    rf"|\bhttp/[0-9.]{{1,3}}[ \t]{{0,4}}{_BREAK}{{1,2}}[ \t]{{0,4}}[a-z][a-z0-9-]{{0,40}}[ \t]{{0,4}}:",
     re.IGNORECASE,
 )
 _LOG_LINE = re.compile(
@@ -82,6 +93,12 @@ def _single_token_before(text: str, index: int) -> bool:
     return 0 < len(head) <= 2048 and not any(ch.isspace() for ch in head.rstrip("\r\n"))
 
 
+def _nothing_but_a_token_before(text: str, index: int) -> bool:
+    """Before the first line break: nothing, blanks, or one token (see ``_single_token_before``)."""
+    head = text[:index].strip()
+    return len(head) <= 2048 and not any(ch.isspace() for ch in head)
+
+
 def scan(text: str, ctx: ScanContext) -> Detection | None:
     if not _PREFILTER.search(text):  # the engine has checked it, and calls ``scan_unfiltered``
         return None
@@ -101,6 +118,9 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
     match = _WEAK_HEADER.search(text)
     if match and _single_token_before(text, match.start()):
+        return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
+    match = _ANY_HEADER.search(text)
+    if match and _nothing_but_a_token_before(text, match.start()):
         return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
     match = _LAMBDA_LOG_LINE.search(text)
     if match:
