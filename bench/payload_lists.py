@@ -4,7 +4,9 @@
         [--benign FILE...] [--show 20]
 
 Each non-empty line of each file is one payload (a CSV from the HTTP-parameter datasets works too:
-``--csv-column payload --csv-label attack_type --csv-benign norm``). A payload is placed in every
+``--csv-column payload --csv-label attack_type --csv-benign norm``; in a ``.jsonl`` file each line is
+a JSON string, or an object with ``payload`` and optionally ``class``, so that a payload may hold line
+breaks: an XML document, a raw request). A payload is placed in every
 shape as the detection benchmark places it (``firewall_corpus.Placer``); a line counts as detected
 when every shape reports something. Files given with ``--benign`` count the other way: every report
 is a false positive. Prints per file the share detected (or flagged), and the lines missed (or
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,9 +50,22 @@ def payloads(path: Path, args: argparse.Namespace) -> Iterator[tuple[str, str]]:
             label = row.get(args.csv_label, "") if args.csv_label else path.name
             yield (label or path.name), row.get(args.csv_column, "")
         return
-    for line in text.split("\n"):
-        if line.strip():
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        if path.suffix != ".jsonl":
             yield path.name, line
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError as exc:
+            raise SystemExit(f"payload_lists: {path}:{number}: not a JSON value: {exc}") from None
+        if isinstance(entry, str):
+            yield path.name, entry
+        elif isinstance(entry, dict) and isinstance(entry.get("payload"), str):
+            yield str(entry.get("class") or path.name), entry["payload"]
+        else:
+            raise SystemExit(f"payload_lists: {path}:{number}: expected a string or an object with a payload")
 
 
 def main() -> int:
