@@ -184,3 +184,20 @@ def test_ordinary_s3_keys_stay_clean(key: str) -> None:
     ev = event("s3Event.json")
     ev["Records"][0]["s3"]["object"]["key"] = key
     assert not FW.inspect(ev).findings
+
+
+def test_every_class_a_repeated_type_key_names_is_read_not_only_the_last() -> None:
+    """fastjson instantiates each "@type" in turn (its AutoCloseable bypass: a JDK interface first, then a
+    class of the attacker's own package); Python's parser, like most, keeps the last value only."""
+    body = '{"@type":"java.lang.AutoCloseable","@type":"vul.VulAutoCloseable","cmd":"id"}'
+    event = {"resource": "/", "path": "/", "httpMethod": "POST", "headers": {"content-type": "application/json"},
+             "body": body}
+    evidence = [f.evidence for f in Firewall().inspect(event).findings if f.rule_id == "HG-DESER-003"]
+    assert any("java.lang.AutoCloseable" in text for text in evidence), evidence
+
+
+def test_json_ld_types_repeated_through_a_document_are_no_classes() -> None:
+    body = '{"@context":"https://schema.org","@type":"Product","offers":{"@type":"Offer","price":"9.99"}}'
+    event = {"resource": "/", "path": "/", "httpMethod": "POST", "headers": {"content-type": "application/json"},
+             "body": body}
+    assert Firewall().inspect(event).findings == []

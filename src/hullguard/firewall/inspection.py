@@ -100,6 +100,11 @@ _SCALARS = frozenset({int, float, bool, type(None)})  # values that carry no tex
 # Containers up to this size skip the room computation: the node check every 256 values bounds them.
 _SMALL = 64
 _BIG_JSON = 64 * 1024  # characters of JSON above which the cyclic garbage collector is paused
+# A repeated "@type" key: fastjson instantiates each class named in turn (its java.lang.AutoCloseable
+# bypass names an allowed class first), where every other JSON parser, and so the walk, keeps the last.
+_TYPE_KEY = '"@type"'
+_TYPE_VALUE = re.compile(r'"@type"\s{0,8}:\s{0,8}"([^"\\]{1,256})"')
+_MAX_TYPE_VALUES = 64
 _STRUCTURED = frozenset("{[ \t\r\n")  # first characters of strings that may hold JSON
 # Put before the memo location of a URL-encoded field: every location a trigger names starts with a
 # name of its own (``path``, ``queryStringParameters.``...), never with this.
@@ -764,6 +769,11 @@ class Inspection:
         if obj is jsonstr.FAILED:
             return False
         self.meter.decoded += len(text)
+        first = text.find(_TYPE_KEY)
+        if first >= 0 and text.find(_TYPE_KEY, first + 7) >= 0:
+            # every value the key held, at the key's place (the deser family reads "@type" values there)
+            for match in islice(_TYPE_VALUE.finditer(text, first), _MAX_TYPE_VALUES):
+                self.queue(f"{path}.@type" if path else "@type", match.group(1), record, "", depth + 1)
         if envelope:
             inner = triggers.envelope(obj, path, record)
             if inner is not None:
