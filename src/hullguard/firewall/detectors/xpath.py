@@ -14,8 +14,13 @@ from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 
 FAMILY = "xpath"
-# Necessary condition: a quote, a union bar, an axis "::", or a function call on a path.
-PREFILTER = r"['\"|]|::|\(\s{0,4}/"
+# Necessary condition: a quote, a union bar, an axis "::", a function call on a path, a path from the root
+# with a predicate or a node test, or XPath 2.0's doc() (the repeats here are unbounded where the detector's
+# are counted: a superset, and no counter for the gate's automaton to track after every "//" of a URL;
+# "doc(" without the word boundary, which costs the gate more on every word than the calls it would spare).
+PREFILTER = (
+    r"['\"|]|::|\(\s{0,4}/|//[a-z_*][\w.-]*\s*\[|/\s*(?:node|text)\s*\(|doc(?:ument)?\s*\("
+)
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 _REMEDIATION = (
     "Use parameterised XPath (variables bound through the XPath API, e.g. lxml's xpath(..., name=value)) "
@@ -28,7 +33,9 @@ RULES: tuple[RuleInfo, ...] = (
              _REMEDIATION),
     RuleInfo("HG-XPATH-002", FAMILY, "XPath node-set union or axis traversal", Severity.HIGH, "CWE-643",
              "Predicate break-out with a union (']|//*|//*['), document-wide functions (count(/...), name(/*)) "
-             "and axis steps (child::, descendant::, following-sibling::) in a value.", _REMEDIATION),
+             "and axis steps (child::, descendant::, following-sibling::) in a value, a path from the root to a "
+             "node test (//user/node()), or doc() reading a URL or a share (XPath 2.0 out-of-band extraction).",
+             _REMEDIATION),
 )
 _FUNCTIONS = (
     r"(?:name|local-name|namespace-uri|count|string-length|substring(?:-before|-after)?|contains|starts-with"
@@ -44,7 +51,11 @@ _UNION_AXIS = re.compile(
     r"\]\s{0,4}\|\s{0,4}/|\|\s{0,4}//\s{0,4}\*|\b(?:count|name|local-name|string-length|string)\s{0,4}\(\s{0,4}/"
     r"|\b(?:child|descendant|descendant-or-self|ancestor|ancestor-or-self|following|following-sibling|preceding"
     r"|preceding-sibling|parent|self|attribute|namespace)::(?:\*|node\s{0,4}\(|text\s{0,4}\(|[a-z])"
-    r"|(?<![:\w/])//[a-z_*][\w.-]{0,40}\s{0,4}\[\s{0,4}(?:@|\d|[a-z_]{1,40}\s{0,4}(?:=|\(|/))",
+    r"|(?<![:\w/])//[a-z_*][\w.-]{0,40}\s{0,4}\[\s{0,4}(?:@|\d|[a-z_]{1,40}\s{0,4}(?:=|\(|/))"
+    # a path from the root down to a node test: "//user/node()", "//*/text()"
+    r"|(?<![:\w/])//[a-z_*][\w.-]{0,40}(?:/[a-z_*@][\w.-]{0,40}){0,8}/\s{0,4}(?:node|text)\s{0,4}\(\s{0,4}\)"
+    # XPath 2.0 reading another document, a URL or a share, to send data out of band: doc('//host/share')
+    r"|\bdoc(?:ument)?\s{0,4}\(\s{0,4}(?:concat\s{0,4}\(\s{0,4})?['\"](?:[a-z]{2,10}:|//|\\\\)",
     re.IGNORECASE,
 )
 
