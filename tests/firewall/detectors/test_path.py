@@ -228,3 +228,21 @@ def test_scan_unfiltered_flags_nothing_the_prefilter_misses_on_encoded_mixes() -
         for ctx in (CTX, ScanContext(is_key=True, paranoia=3)):
             if path.scan_unfiltered(text, ctx) is not None:
                 assert prefilter_hits(text), text
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/run/secrets/kubernetes.io/serviceaccount/token",
+        "/var/run/secrets/kubernetes.io/serviceaccount/namespace",
+        "../../../run/secrets/db_password",
+    ],
+)
+def test_container_secrets_are_sensitive_files(value: str) -> None:
+    found = path.scan(value, CTX)
+    assert found is not None and found.rule_id in ("HG-PATH-001", "HG-PATH-002"), (value, found)
+
+
+@pytest.mark.parametrize("value", ["/run/user/1000", "how we run/secrets rotation"])
+def test_other_run_paths_and_prose_pass(value: str) -> None:
+    assert path.scan(value, CTX) is None

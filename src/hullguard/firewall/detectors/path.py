@@ -103,7 +103,7 @@ RULES: tuple[RuleInfo, ...] = (
           "characters, '....//', '..;/') that climbs out of the intended directory."),
     _rule(2, "Reference to a sensitive system file", Severity.HIGH,
           "A well-known target of local file inclusion such as /etc/passwd, /etc/shadow, /proc/self/*, "
-          "win.ini, boot.ini, SSH keys or AWS credential files."),
+          "win.ini, boot.ini, SSH keys, AWS credential files or container secrets (/run/secrets/)."),
     _rule(3, "Reference to Lambda code, layers or process environment", Severity.CRITICAL,
           "Paths that expose the function itself: /var/task (deployment package), /opt (layers), "
           "/var/runtime, /proc/self/environ (holds the execution role's temporary credentials)."),
@@ -144,6 +144,8 @@ _SYSTEM_FILES = re.compile(
     # Repositories and developer tools' credentials left in a deployed tree: what scanners fetch first.
     r"|\.git/(?:head|index|logs/|refs/|objects/)|\.(?:svn|hg)/|\.git-credentials|\.(?:npmrc|pypirc|netrc|dockercfg)$"
     r"|\.docker/config\.json|\.kube/config|\.claude/|\.ds_store$"
+    # Container secrets: Docker's and Kubernetes' (the service account token that calls the cluster's API).
+    r"|(?:^|/)run/secrets/"
 )
 # Substrings that must be present before the matching regex can match (gates, not temp-file use).
 _LAMBDA_GATES = ("/var/", "/opt/", "environ", ".aws", "/tmp/")  # noqa: S108
@@ -152,7 +154,7 @@ _SYSTEM_GATES = (
     "_history", ".hta", ".htp", "git/config", "web.config", "wp-config", "config.inc", "localsettings", "_config",
     "tomcat-users", ".env", "/root/", "/var/", "/dev/", "passwd", ".pass", "pass.", ".conf", ".cnf", ".ini", "_log",
     ".log", "/tmp/", "/library/", "autoexec", ".git", ".svn/", ".hg/", ".npmrc", ".pypirc", ".netrc", ".dockercfg",  # noqa: S108
-    ".docker/", ".kube/", ".claude/", ".ds_store",
+    ".docker/", ".kube/", ".claude/", ".ds_store", "run/secrets/",
 )
 _WRAPPER_GATES = (
     "php:", "phar:", "zip:", "expect:", "glob:", "rar:", "ogg:", "compress.", "zlib:", "bzip2:", "ssh2.", "convert.",
