@@ -261,3 +261,22 @@ def test_script_words_are_the_sinks_and_markers_as_one_prefix_tree() -> None:
     for _ in range(20000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 5)))
         assert (xss._SCRIPT_WORDS.search(text) is None) == (plain.search(text) is None), text
+
+
+@pytest.mark.parametrize(
+    ("payload", "rule_id"),
+    [
+        ('Function("ale"+"rt(1)")();', "HG-XSS-005"),  # a sink's name split into joined string literals
+        ("[].map.constructor('ale' + 'rt(document.domain)')()", "HG-XSS-005"),
+        ("location='javascript:con'+'firm(1)';", "HG-XSS-003"),
+        ("open('java'+'script:pro'+'mpt(1)');", "HG-XSS-003"),
+    ],
+)
+def test_string_literals_joined_in_javascript_are_read_as_the_string_they_make(payload: str, rule_id: str) -> None:
+    found = xss.scan(payload, CTX)
+    assert found is not None and found.rule_id == rule_id, (payload, found)
+
+
+@pytest.mark.parametrize("value", ["x = 'Hello ' + 'world'", "price: '5' + '3' = 8", "'O' + 'Brien' said"])
+def test_joined_strings_that_make_no_script_pass(value: str) -> None:
+    assert xss.scan(value, CTX) is None

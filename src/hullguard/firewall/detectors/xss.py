@@ -360,6 +360,8 @@ _HANDLER_NAME = re.compile(r"(?:^|[\s/;])(?:on[a-z]{3}|fscommand|seeksegmenttime
 # An attribute-less tag glued inside a word or before a call's parenthesis: what is left once a
 # filter removes it is read too.
 _TAG_INSIDE_WORD = re.compile(r"[a-z0-9]<[a-z][a-z0-9]{0,9}>[a-z0-9(`]", re.IGNORECASE)
+# The end of a string literal, "+", and the start of the next in the same quotes: removed, the two are one.
+_CONCATENATION = re.compile(r"(['\"])[ \t]{0,8}\+[ \t]{0,8}\1")
 _BARE_TAG = re.compile(r"</?[a-z][a-z0-9]{0,9}>", re.IGNORECASE)
 
 
@@ -404,6 +406,9 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
         found = _scan_contexts(text)
     if found is None and "\\u" in text:
         found = _scan_contexts(js.decode_unicode_escapes(text))  # al\u0065rt(1) is alert(1) in JS
+    if found is None and "+" in text and _CONCATENATION.search(text) is not None:
+        # 'ale'+'rt(1)', "java"+"script:": string literals joined in JavaScript read as the one string they make
+        found = _scan_contexts(_CONCATENATION.sub("", text))
     if found is None and "<" in text and _TAG_INSIDE_WORD.search(text) is not None:
         # "o<x>nmouseover=alert<x>(1)": a sanitizer that strips tags once hands the page the handler.
         found = _scan_contexts(_BARE_TAG.sub("", text))
