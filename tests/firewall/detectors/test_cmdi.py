@@ -67,6 +67,9 @@ RULE_CASES: dict[str, list[str]] = {
         # cmd.exe's substring expansion cutting a blank out of a variable
         "ping%CommonProgramFiles:~10,-18%192.0.2.1",
         "dir%ProgramFiles:~10,1%c:\\",
+        # brace expansion with an empty first element, which expands to no word
+        ";{,ifconfig}",
+        "{,cat,/etc/passwd}",
     ],
     "HG-CMDI-004": ["() { :;}; /bin/bash -c id", "() { :; }; echo vulnerable"],
     "HG-CMDI-005": [
@@ -147,6 +150,7 @@ BENIGN = [
     "ProxyCommand ssh -W %h:%p bastion",
     "the rsync-path option sets the remote program",
     "50%:~10 minutes",
+    "{,en,fr}",
 ]
 
 

@@ -218,7 +218,7 @@ _LEADING_COMMAND = re.compile(_LEADING_COMMAND_PATTERN, re.IGNORECASE)
 # or a leading command word. Spelled in three parts so that ``detect`` can test it part by part (below).
 _PREFILTER_SEPARATOR = r"[;|&\n\r`]"
 _PREFILTER_ANYWHERE = (
-    r"\$[({'\w@*#?!-]|[<>]\(|<!--|\\[nr]|\{\w+,|(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\("
+    r"\$[({'\w@*#?!-]|[<>]\(|<!--|\\[nr]|\{\w+,|\{,\w|(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\("
     + r"|--(?:" + regex_alternation(_LONG_COMMAND_OPTIONS) + r")|proxycommand|core\.(?:sshcommand|fsmonitor)|:~-?\d"
 )
 _PREFILTER_AT_START = r"^[\s'\"]{0,8}(?:\(\s*\)\s*\{|/[\w/]{0,64}[?*\[])|" + _LEADING_COMMAND_PATTERN

@@ -273,8 +273,9 @@ class _Splitter:
             self._end_word()
             self.current.obfuscated = True  # {cat,/etc/passwd}: a command line without spaces
             for part in body.split(",")[:MAX_WORDS]:
-                self._add(part)
-                self._end_word()
+                if part:  # an empty element expands to no word: "{,ip,a}" runs "ip a"
+                    self._add(part)
+                    self._end_word()
             return end + 1
         if i + 1 < len(text) and text[i + 1] in " \t\n":
             self._new_segment("{", i)
