@@ -117,11 +117,13 @@ _BARE_HOST = re.compile(r"\[[0-9a-f:.%]{2,64}\](?::\d{1,5})?|[0-9a-fx.]{1,40}(?:
 # A bare DNS name of two labels or more (a single word is no host: "metadata" is also a field name).
 _BARE_NAME = re.compile(r"(?:[a-z0-9_-]{1,63}\.){1,16}[a-z0-9-]{1,63}\.?(?::\d{1,5})?")
 _PORT = re.compile(r":(\d{0,5})$")
-# A name under a probe zone anywhere in the text ("nslookup x.oastify.com"): a label, then the zone, which
-# no name may go on after. (The zone alone, "see interact.sh", names the service, not one of its hosts.)
-_PROBE_NAME = re.compile(
-    r"(?<=[a-z0-9-])\.(?:burpcollaborator\.net|oastify\.com|interactsh\.com|interact\.sh|oast\.(?:pro|live|site"
-    r"|online|fun|me)|dnslog\.cn|ceye\.io|rbndr\.us|1u\.ms|r3dir\.me)(?![a-z0-9-]|\.[a-z0-9])"
+# A name under a probe zone anywhere in the text ("nslookup x.oastify.com"): the zone, which no name may go
+# on after, with a label before it (``_probe_name``; the zone alone, "see interact.sh", names the service,
+# not one of its hosts). Led by the dot, so that the regex engine skips from one "." to the next: with the
+# label's lookbehind first it tried every position of every URL (1 us for a 100-character one, 0.14 so).
+_PROBE_ZONE = re.compile(
+    r"\.(?:burpcollaborator\.net|oastify\.com|interactsh\.com|interact\.sh|oast\.(?:pro|live|site|online|fun|me)"
+    r"|dnslog\.cn|ceye\.io|rbndr\.us|1u\.ms|r3dir\.me)(?![a-z0-9-]|\.[a-z0-9])"
 )
 _MAX_URLS = 32
 # After "file:", two slashes and one name with no separator, port or path: a URL with a host part and no
@@ -249,25 +251,35 @@ def _scan_bare_value(low: str, ctx: ScanContext, skips: frozenset[str]) -> Detec
     return None
 
 
+def _probe_name(low: str) -> tuple[str, int, int] | None:
+    """The first probe zone in ``low`` with a label before it: (zone, start, end), or None."""
+    for match in _PROBE_ZONE.finditer(low):
+        start = match.start()
+        if start and (low[start - 1].isalnum() or low[start - 1] in "-_"):
+            return match.group(0)[1:], start, match.end()
+    return None
+
+
 def _scan_bare_name(value: str, ctx: ScanContext, skips: frozenset[str]) -> Detection | None:
     """A value that is only a DNS name (and a port): reported when the name serves nothing but reaching
     a metadata or loopback host (a metadata service's name, a wildcard-DNS name spelling a loopback or
     metadata address, a zone that resolves to loopback) or probing (``PROBE``). Any other internal name
     (``printer.local``, EC2's ``ip-10-0-1-23.ec2.internal``) is data in a host field, as a bare private
     address is: reported with a port, or at paranoia 2."""
-    if not _BARE_NAME.fullmatch(value) or not _PREFILTER.search(value):
-        # (The prefilter names the zones and the names that start like an address: a name it does not
-        # match, "foo.127.0.0.1.example.com", never reaches the detector through the engine's gate.)
+    if not _BARE_NAME.fullmatch(value):
         return None
     host, port = value, ""
     match = _PORT.search(value)
     if match:
         port, host = match.group(1), value[: match.start()]
-    verdict = classify_host(host, lenient=False)
+    verdict = classify_host(host, lenient=False)  # None for most names (a Host header's): decided first
     if verdict is None or verdict.category in skips:
         return None
     category = verdict.category
-    if category in (METADATA, PROBE) or (category == LOOPBACK and verdict.obfuscated) or port or ctx.paranoia >= 2:
+    reported = category in (METADATA, PROBE) or (category == LOOPBACK and verdict.obfuscated)
+    # (The prefilter names the zones and the names that start like an address: a name it does not match,
+    # "foo.127.0.0.1.example.com", never reaches the detector through the engine's gate.)
+    if (reported or port or ctx.paranoia >= 2) and _PREFILTER.search(value):
         return _verdict_detection(verdict, port, 0, "as a bare host")
     return None
 
@@ -297,8 +309,9 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         match = _RUNTIME_MARKERS.search(low)
         if match:
             return Detection("HG-SSRF-002", f"runtime marker {match.group(0)!r}", match.start(), match.end())
-    if (match := _PROBE_NAME.search(low)) is not None:
-        return Detection("HG-SSRF-007", f"scanner's probe host {match.group(0)!r}", match.start(), match.end())
+    probe = _probe_name(low) if "." in low else None
+    if probe is not None:
+        return Detection("HG-SSRF-007", f"scanner's probe host under {probe[0]!r}", probe[1], probe[2])
     if low.startswith("//"):
         rest = low[2:]
         for host, port in _authority_hosts(rest):

@@ -406,7 +406,7 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
         found = _scan_contexts(text)
     if found is None and "\\u" in text:
         found = _scan_contexts(js.decode_unicode_escapes(text))  # al\u0065rt(1) is alert(1) in JS
-    if found is None and "+" in text and _CONCATENATION.search(text) is not None:
+    if found is None and "+" in text and ("'" in text or '"' in text) and _CONCATENATION.search(text) is not None:
         # 'ale'+'rt(1)', "java"+"script:": string literals joined in JavaScript read as the one string they make
         found = _scan_contexts(_CONCATENATION.sub("", text))
     if found is None and "<" in text and _TAG_INSIDE_WORD.search(text) is not None:
