@@ -23,7 +23,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import firewall_corpus as fc  # noqa: E402
-from peers.venvs import ensure_peer  # noqa: E402
+from peers.venvs import ensure_peer, installed_versions  # noqa: E402
 
 PEERS = {
     "libddwaf (ddtrace)": (["ddtrace"], "ddwaf_adapter.py", "ddtrace"),
@@ -165,6 +165,7 @@ def main() -> int:
         f"{summaries['hullguard']['benign_total']} benign events (5,000 real query strings x "
         f"{len(fc.BENIGN_SHAPES)} shapes, plus the real sample events as they are). Lists over "
         f"{fc.LINES_PER_LIST} lines are sampled evenly. Detection = the tool reports anything on the event."
+        + installed_versions(PEERS)
     )
     lines.append("")
     classes = sorted({s.label for s in attacks})

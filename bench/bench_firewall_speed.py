@@ -33,7 +33,7 @@ from lockstep import Process, Timings, Tool  # noqa: E402
 from timing import time_call  # noqa: E402
 
 import firewall_corpus as fc  # noqa: E402
-from peers.venvs import ensure_peer  # noqa: E402
+from peers.venvs import ensure_peer, installed_versions  # noqa: E402
 
 # The compiled variant of the firewall (``scripts/compiled_build.py``): same sources, mypyc-compiled.
 COMPILED_SRC = BENCH.parent / "build" / "compiled" / "src"
@@ -307,7 +307,8 @@ def main() -> int:
         "rotated each round; `bench/peers/lockstep.py`), so that the two times a ratio is made of are a",
         "fraction of a second apart on this shared machine whose load moves within seconds: a time is the",
         "median (p90) of all of a tool's samples on the event, a ratio the median over the rounds of the",
-        "two turns' ratio.",
+        "two turns' ratio."
+        + installed_versions(PEERS),
         "",
         "*hullguard* runs the sources as the pure-Python wheel installs them; *compiled* is the same sources",
         "compiled with mypyc (`scripts/compiled_build.py`), as the platform wheel installs them"

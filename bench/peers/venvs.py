@@ -26,3 +26,23 @@ def ensure_peer(name: str, packages: list[str], python: str = "python3") -> Path
     subprocess.run([str(interpreter), "-m", "pip", "install", "-q", *packages], check=True)
     stamp.write_text(" ".join(packages))
     return interpreter
+
+
+def installed_versions(peers: dict[str, tuple[list[str], str, str]]) -> str:
+    """" Peers as installed from PyPI for this run: ddtrace 4.16.0, libinjection-python 1.1.6." for the
+    results (the peers are installed unpinned, so a later run may compare against a newer release); ""
+    when none is installed."""
+    found = []
+    for packages, _adapter, venv in peers.values():
+        interpreter = PEERS / venv / "bin" / "python"
+        distribution = packages[0]
+        try:
+            answer = subprocess.run(
+                [str(interpreter), "-c", f"import importlib.metadata as m; print(m.version({distribution!r}))"],
+                capture_output=True, text=True, check=True, timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if answer.stdout.strip():
+            found.append(f"{distribution} {answer.stdout.strip()}")
+    return f" Peers as installed from PyPI for this run: {', '.join(dict.fromkeys(found))}." if found else ""
