@@ -356,3 +356,15 @@ def test_a_command_run_from_a_variable_is_read_unguarded_without_raising() -> No
         assert cmdi.detect(value, CTX) is None, value
     found = cmdi.detect("c='cat /etc/passwd';$c", CTX)
     assert found is not None and found.rule_id == "HG-CMDI-003" and "variable $c" in found.detail
+
+
+@pytest.mark.parametrize("value", ["tB(2rjJj&)ID&(", "hCnf1UMiDW)&Ps", "Rock & Roll; LS Series", "x|Id|y"])
+def test_unix_commands_with_capital_letters_run_nothing(value: str) -> None:
+    """A Unix shell finds "id" and "ps", never "ID" or "Ps": random passwords and prose spell them so."""
+    assert cmdi.scan(value, CTX) is None
+
+
+@pytest.mark.parametrize("payload", ["; WHOAMI", "| DIR C:\\", "& IPCONFIG /all", "; /bin/ID", "; id"])
+def test_commands_windows_runs_in_any_case_and_program_paths_are_still_reported(payload: str) -> None:
+    found = cmdi.scan(payload, CTX)
+    assert found is not None and found.rule_id == "HG-CMDI-001", (payload, found)

@@ -281,6 +281,12 @@ def _command_name(word: str) -> str:
     return name[:-4] if name.endswith((".exe", ".com", ".bat")) else name
 
 
+def _spelled_in_lower_case(word: str) -> bool:
+    """The command name in ``word`` has no capital letter: a Unix shell finds a command only so."""
+    name = word.replace("\\", "/").rpartition("/")[2]
+    return not any(ch.isupper() for ch in name)
+
+
 def _is_binary_path(word: str) -> bool:
     lowered = word.lower().replace("\\", "/")
     return lowered.startswith(vocab.BINARY_DIRS) or "/system32/" in lowered or "/windowspowershell/" in lowered
@@ -357,7 +363,7 @@ def _judge(
     name = _command_name(raw)
     args = words[index + 1 :]
     opener = segment.opener
-    known = name in vocab.KNOWN
+    known = name in vocab.KNOWN and (name in vocab.CASE_INSENSITIVE or _spelled_in_lower_case(raw))
     binary_path = _is_binary_path(raw)
     if vocab.GLOB_PATH.match(raw) and sum(raw.count(c) for c in "?*") >= 2:
         return ("HG-CMDI-003", f"glob {raw[:40]!r} expands to a program path")

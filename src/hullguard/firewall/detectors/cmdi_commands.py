@@ -215,6 +215,19 @@ WITH_ARGUMENTS = frozenset(
     }
 )
 KNOWN = STANDALONE | WITH_ARGUMENTS
+# The known commands a Windows machine runs whatever their letter case (cmd.exe's built-ins and the programs
+# Windows ships or commonly has on its PATH, where file names ignore case). Every other known command
+# exists only on Unix-like systems, whose shells find it only in its own lower-case spelling: "ID" and "Ps"
+# run nothing on Lambda's Linux.
+CASE_INSENSITIVE = frozenset(
+    {
+        "arp", "bitsadmin", "cd", "certutil", "cmd", "copy", "cscript", "curl", "date", "del", "dir", "echo", "find",
+        "for", "ftp", "hostname", "ipconfig", "java", "more", "mshta", "msiexec", "net", "netsh", "netstat",
+        "node", "nodejs", "nslookup", "perl", "php", "ping", "powershell", "pwsh", "python", "python3", "reg",
+        "regsvr32", "route", "ruby", "rundll32", "sc", "scp", "set", "sort", "ssh", "start", "systeminfo", "tar",
+        "taskkill", "tasklist", "telnet", "tftp", "timeout", "tracert", "type", "ver", "whoami", "wmic", "wscript",
+    }
+)
 # Words that run the next word as a command ("sudo cat ...", "nohup nc ...").
 PREFIX_COMMANDS = frozenset(
     {"sudo", "nohup", "env", "exec", "time", "nice", "busybox", "command", "builtin", "doas", "strace", "ltrace"}
