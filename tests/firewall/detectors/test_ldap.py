@@ -41,3 +41,15 @@ def test_search_terms_pass(value: str) -> None:
     test_adversarial_inputs_complete,
     test_rule_catalogue_is_complete,
 ) = family_suite(ldap, "ldap", [")(", "*)(", "(|(", "\\2a", "(", ")", "*))"], 20, corpus_companions=(xpath,))
+
+
+@pytest.mark.parametrize("value", ["S7@+Ja2)(!odbv", "Q9)(&rT#2mx", "f(x)(|y|)"])
+def test_an_operator_without_a_filter_after_it_is_no_break_out(value: str) -> None:
+    """Random passwords hold ")(!" and ")(&": an LDAP operator takes filters, so "(" or ")" follows it."""
+    assert ldap.scan(value, CTX) is None
+
+
+@pytest.mark.parametrize("payload", ["*)(&", "x)(|)", "admin)(!(&(1=0", "*)(| (mail=*)"])
+def test_an_operator_opening_filters_or_ending_the_value_is_a_break_out(payload: str) -> None:
+    found = ldap.scan(payload, CTX)
+    assert found is not None and found.rule_id == "HG-LDAP-001", (payload, found)
