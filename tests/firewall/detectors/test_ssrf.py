@@ -409,7 +409,7 @@ def test_a_probe_zone_named_without_a_host_under_it_is_not_a_probe(value: str) -
 def test_every_zone_the_detector_knows_reaches_it_through_the_prefilter() -> None:
     """A bare name under a loopback, wildcard-DNS or probe zone is reported only if the prefilter (and so
     the engine's gate) lets it through: a zone added to ``ssrf_hosts`` alone would be found by nothing."""
-    zones = [*ssrf_hosts._LOOPBACK_ZONES, *ssrf_hosts._PROBE_ZONES, "nip.io", "xip.io", "sslip.io"]
+    zones = [*ssrf_hosts._LOOPBACK_ZONES, *ssrf_hosts.PROBE_ZONES, "nip.io", "xip.io", "sslip.io"]
     for zone in zones:
         name = f"7f000001.{zone}" if zone != "localhost" else "app.localhost"
         assert _PREFILTER.search(name), zone

@@ -16,7 +16,15 @@ import re
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
-from hullguard.firewall.detectors.ssrf_hosts import LOOPBACK, METADATA, PRIVATE, PROBE, HostVerdict, classify_host
+from hullguard.firewall.detectors.ssrf_hosts import (
+    LOOPBACK,
+    METADATA,
+    PRIVATE,
+    PROBE,
+    PROBE_ZONES,
+    HostVerdict,
+    classify_host,
+)
 from hullguard.firewall.header_shapes import PREFIXES as HEADER_PREFIXES
 
 FAMILY = "ssrf"
@@ -121,10 +129,7 @@ _PORT = re.compile(r":(\d{0,5})$")
 # on after, with a label before it (``_probe_name``; the zone alone, "see interact.sh", names the service,
 # not one of its hosts). Led by the dot, so that the regex engine skips from one "." to the next: with the
 # label's lookbehind first it tried every position of every URL (1 us for a 100-character one, 0.14 so).
-_PROBE_ZONE = re.compile(
-    r"\.(?:burpcollaborator\.net|oastify\.com|interactsh\.com|interact\.sh|oast\.(?:pro|live|site|online|fun|me)"
-    r"|dnslog\.cn|ceye\.io|rbndr\.us|1u\.ms|r3dir\.me)(?![a-z0-9-]|\.[a-z0-9])"
-)
+_PROBE_ZONE = re.compile(r"\.(?:" + "|".join(map(re.escape, PROBE_ZONES)) + r")(?![a-z0-9-]|\.[a-z0-9])")
 _MAX_URLS = 32
 # After "file:", two slashes and one name with no separator, port or path: a URL with a host part and no
 # file in it, as the AWS CLI writes a local file argument; "file:///etc/passwd" has a path.

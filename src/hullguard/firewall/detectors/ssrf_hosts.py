@@ -55,12 +55,12 @@ _LOOPBACK_SUFFIXES = tuple("." + zone for zone in _LOOPBACK_ZONES)
 # (rbndr.us, 1u.ms) and redirect testing (r3dir.me). A name under one in a request is a scanner's probe
 # for SSRF, XXE or Log4Shell. (Webhook inspectors such as webhook.site are left out: they have legitimate
 # users.) Loopback zones above are checked first: spoofed.burpcollaborator.net resolves to 127.0.0.1.
-_PROBE_ZONES = (
+PROBE_ZONES = (
     "burpcollaborator.net", "oastify.com", "interact.sh", "interactsh.com", "oast.pro", "oast.live",
     "oast.site", "oast.online", "oast.fun", "oast.me", "dnslog.cn", "ceye.io", "rbndr.us", "1u.ms",
     "r3dir.me",
 )
-_PROBE_SUFFIXES = tuple("." + zone for zone in _PROBE_ZONES)
+_PROBE_SUFFIXES = tuple("." + zone for zone in PROBE_ZONES)
 _INTERNAL_SUFFIXES = (".internal", ".local", ".localdomain", ".intranet", ".corp", ".lan", ".svc", ".cluster.local")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": ".", "\u2024": "."})
 _PART = re.compile(r"0x0{0,24}[0-9a-f]{0,8}|0[0-7]{0,32}|[1-9][0-9]{0,9}")
