@@ -156,13 +156,14 @@ def _authority_hosts(rest: str) -> list[tuple[str, str]]:
         candidates.append(tail[:cut])
     hosts = []
     for candidate in candidates:
-        port = ""
-        if not candidate.endswith("]"):
-            match = _PORT.search(candidate)
-            if match:
-                port, candidate = match.group(1), candidate[: match.start()]
-        hosts.append((candidate, port))
+        hosts.append(_host_and_port(candidate))
     return hosts
+
+
+def _host_and_port(authority: str) -> tuple[str, str]:
+    """``authority`` split at a trailing ":port" (digits, possibly none); an IPv6 literal "[...]" has none."""
+    match = None if authority.endswith("]") else _PORT.search(authority)
+    return (authority, "") if match is None else (authority[: match.start()], match.group(1))
 
 
 def _verdict_detection(verdict: HostVerdict, port: str, where: int, how: str) -> Detection:
@@ -236,11 +237,7 @@ def _scan_bare_value(low: str, ctx: ScanContext, skips: frozenset[str]) -> Detec
         return _scan_bare_name(value, ctx, skips)
     if value.startswith("//"):
         value = value[2:]
-    host, port = value, ""
-    if not value.endswith("]"):
-        match = _PORT.search(value)
-        if match:
-            port, host = match.group(1), value[: match.start()]
+    host, port = _host_and_port(value)
     # A bare private or loopback address is common data (a client IP field, and versions such as "10.0.0"
     # parse as addresses): it is an SSRF target when written as a full address with a port, or as the
     # 32-bit hex literal only an attacker would type. Any other spelling counts only as a metadata address.
@@ -273,10 +270,7 @@ def _scan_bare_name(value: str, ctx: ScanContext, skips: frozenset[str]) -> Dete
     address is: reported with a port, or at paranoia 2."""
     if not _BARE_NAME.fullmatch(value):
         return None
-    host, port = value, ""
-    match = _PORT.search(value)
-    if match:
-        port, host = match.group(1), value[: match.start()]
+    host, port = _host_and_port(value)
     verdict = classify_host(host, lenient=False)  # None for most names (a Host header's): decided first
     if verdict is None or verdict.category in skips:
         return None
