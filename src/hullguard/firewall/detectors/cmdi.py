@@ -151,15 +151,15 @@ _CMD_CARET = re.compile(r"(?<=\w)\^(?=\w)|\^(?=\w\^)")
 # about the option: "use --to-command for it").
 # (The prefilter looks for the long ones after "--" only: a word after two dashes is rare in text, and so
 # are the states the gate's automaton keeps for it.)
-_LONG_COMMAND_OPTIONS = (
+_LONG_COMMAND_OPTIONS = (  # each takes the command as its value
     "gpu-launcher", "renderer-cmd-prefix", "utility-cmd-prefix", "browser-subprocess-path", "use-compress-program",
     "to-command", "rsh-command", "info-script", "new-volume-script", "rsync-path", "upload-pack", "receive-pack",
-    "unzip-command", "checkpoint-action",
+    "unzip-command",
 )
 _ARGUMENT_INJECTION = re.compile(
     r"(?:^|[\s'\"])(?:-o\s{0,4}['\"]?proxycommand\s{0,4}=|-c\s{0,4}['\"]?core\.(?:sshcommand|fsmonitor)\s{0,4}="
-    r"|--(?:" + regex_alternation(_LONG_COMMAND_OPTIONS[:-1]) + r")\s{0,4}=\s{0,4}['\"]?[^\s'\"-]"
-    r"|--checkpoint-action\s{0,4}=\s{0,4}['\"]?exec)",
+    r"|--(?:" + regex_alternation(_LONG_COMMAND_OPTIONS) + r")\s{0,4}=\s{0,4}['\"]?[^\s'\"-]"
+    r"|--checkpoint-action\s{0,4}=\s{0,4}['\"]?exec)",  # tar's action takes "exec=" before the command
     re.IGNORECASE,
 )
 # cmd.exe's substring expansion, %VAR:~start,length%: a blank or a letter cut out of a variable's value
@@ -219,7 +219,8 @@ _LEADING_COMMAND = re.compile(_LEADING_COMMAND_PATTERN, re.IGNORECASE)
 _PREFILTER_SEPARATOR = r"[;|&\n\r`]"
 _PREFILTER_ANYWHERE = (
     r"\$[({'\w@*#?!-]|[<>]\(|<!--|\\[nr]|\{\w+,|\{,\w|(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\("
-    + r"|--(?:" + regex_alternation(_LONG_COMMAND_OPTIONS) + r")|proxycommand|core\.(?:sshcommand|fsmonitor)|:~-?\d"
+    + r"|--(?:" + regex_alternation((*_LONG_COMMAND_OPTIONS, "checkpoint-action")) + r")"
+    + r"|proxycommand|core\.(?:sshcommand|fsmonitor)|:~-?\d"
 )
 _PREFILTER_AT_START = r"^[\s'\"]{0,8}(?:\(\s*\)\s*\{|/[\w/]{0,64}[?*\[])|" + _LEADING_COMMAND_PATTERN
 PREFILTER = _PREFILTER_SEPARATOR + "|" + _PREFILTER_ANYWHERE + "|" + _PREFILTER_AT_START
