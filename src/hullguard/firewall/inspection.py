@@ -771,7 +771,7 @@ class Inspection:
         self.meter.decoded += len(text)
         first = text.find(_TYPE_KEY)
         if first >= 0 and text.find(_TYPE_KEY, first + 7) >= 0:
-            # every value the key held, at the key's place (the deser family reads "@type" values there)
+            # every value the key held, under the document's path (the deser family reads values at an "@type")
             for match in islice(_TYPE_VALUE.finditer(text, first), _MAX_TYPE_VALUES):
                 self.queue(f"{path}.@type" if path else "@type", match.group(1), record, "", depth + 1)
         if envelope:
