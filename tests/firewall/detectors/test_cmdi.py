@@ -70,6 +70,13 @@ RULE_CASES: dict[str, list[str]] = {
         # brace expansion with an empty first element, which expands to no word
         ";{,ifconfig}",
         "{,cat,/etc/passwd}",
+        # the value's first word a command spelled in pieces that a shell joins
+        "w'h'o'am'i",
+        'w"h"o"am"i',
+        "wh''oami",
+        "w\\ho\\am\\i",
+        "who$@ami",
+        "u'n'ame -a",
     ],
     "HG-CMDI-004": ["() { :;}; /bin/bash -c id", "() { :; }; echo vulnerable"],
     "HG-CMDI-005": [
@@ -151,6 +158,12 @@ BENIGN = [
     "the rsync-path option sets the remote program",
     "50%:~10 minutes",
     "{,en,fr}",
+    # apostrophes of English or of names in the first word: unpaired, or pieces that make no command
+    "i'd",
+    "i'd say w'h'o",
+    "rock'n'roll",
+    "O'Neil's order",
+    "'ls' and 'cat' are commands",
 ]
 
 
