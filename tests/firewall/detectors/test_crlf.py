@@ -24,6 +24,13 @@ CTX = ScanContext()
         ("aaa\nGET /admin HTTP/1.1", "HG-CRLF-002"),  # a second request smuggled into one the function sends
         ("\r\nPOST /transfer HTTP/1.0", "HG-CRLF-002"),
         ("bar\r\nRemote-Addr: 127.0.0.1", "HG-CRLF-001"),
+        # a mail header naming an address after a one-token form value (an e-mail or subject field)
+        ("attacker@example.com\nBcc: victim@example.org", "HG-CRLF-005"),
+        ("Hello\r\nCc:victim@example.org", "HG-CRLF-005"),
+        ("news\r\nReply-To: \"Support\" <phish@example.net>", "HG-CRLF-005"),
+        # SMTP envelope commands written into a conversation the function has with a mail server
+        ("me@example.com\r\nRCPT TO:<victim@example.org>", "HG-CRLF-005"),
+        ("\r\nDATA\r\nfoo\r\n.\r\nMAIL FROM: <a@example.com>\r\nRCPT TO: <b@example.com>\r\n", "HG-CRLF-005"),
     ],
 )
 def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
@@ -85,6 +92,10 @@ def test_made_up_headers_after_a_line_break_are_injections(payload: str) -> None
         "Name: Ana\nPhone-Number: 555 0100",  # a note of "Name: value" lines
         "Hello\nNote: see the attached file",  # one word, then a name that is not hyphenated, a blank after
         "Hello\nhttps://example.com/path",  # a URL: no name before "://"
+        # mail headers in a letter: prose before them, or no address on their line
+        "Thanks for the reply.\nFrom: anna@example.com",
+        "Thanks\nFrom: the whole team",
+        "Dear Sir,\nplease mail from: a@example.com",
     ],
 )
 def test_lines_of_a_note_or_a_letter_are_not_injections(value: str) -> None:

@@ -3,7 +3,8 @@
 After the engine's decoding, ``%0d%0a`` is a real CR LF. It is an attack when it is followed by
 something a header parser or a log reader will take as a new record: a header name and colon
 (``Set-Cookie:``, ``Location:``), a status line (``HTTP/1.1 200``), an empty line and a body, or the
-start of a forged log line (a timestamp, a level, Lambda's ``START RequestId:``). A raw newline
+start of a forged log line (a timestamp, a level, Lambda's ``START RequestId:``), a mail header naming
+an address or an SMTP command (``Bcc:``, ``RCPT TO:<``) for a function that sends mail. A raw newline
 inside a header value is a finding on its own. Also recognised: the Unicode characters that old
 Node.js versions truncated to CR/LF when writing headers (U+560A, U+560D, U+010A, U+010D).
 """
@@ -39,6 +40,11 @@ RULES: tuple[RuleInfo, ...] = (
              "A CR or LF in a request header value or in the request path: no legitimate client sends one "
              "(obsolete line folding aside), a function that forwards the header or path splits it, and PHP-FPM "
              "behind nginx read one in PATH_INFO as new settings (CVE-2019-11043).", _REMEDIATION),
+    RuleInfo("HG-CRLF-005", FAMILY, "Mail header or SMTP command injection", Severity.HIGH, "CWE-93",
+             "A line break followed by a mail header carrying an address (Bcc:, Cc:, To:, From:, Reply-To:) after a "
+             "one-token value, or by an SMTP command (MAIL FROM:<...>, RCPT TO:<...>): a function that puts the "
+             "value into a message it sends (SES, SMTP) mails whoever the attacker names.",
+             "Pass addresses and subjects to the mail API as separate fields and reject CR and LF in them."),
 )
 _BREAK = "[\r\n\x85\u2028\u2029\u560a\u560d\u010a\u010d]"
 # Headers no prose line starts with: a break followed by one of these is an injection wherever it is.
@@ -62,6 +68,16 @@ _ANY_HEADER = re.compile(
     rf"{_BREAK}[ \t]{{0,4}}(?:[a-z][a-z0-9]{{0,30}}(?:-[a-z0-9]{{1,30}}){{1,4}}[ \t]{{0,4}}:"
     rf"|[a-z][a-z0-9_]{{0,30}}:[^\s:/])",
     re.IGNORECASE,
+)
+# Mail headers that name recipients or senders, with an address on their line: the value of a form's
+# e-mail or subject field, broken to add recipients. "To:" and "From:" open lines of prose too ("From:
+# the team"), so the address is required and, as for the weak headers, a single token before the break.
+_MAIL_HEADER = re.compile(
+    rf"{_BREAK}[ \t]{{0,4}}(?:bcc|cc|to|from|sender|reply-to)[ \t]{{0,4}}:[^\r\n@]{{0,256}}@", re.IGNORECASE
+)
+# SMTP's envelope commands with their address bracket: no prose writes "RCPT TO:<", wherever it is.
+_SMTP_COMMAND = re.compile(
+    rf"{_BREAK}[ \t]{{0,4}}(?:mail[ \t]{{1,4}}from|rcpt[ \t]{{1,4}}to)[ \t]{{0,4}}:[ \t]{{0,4}}<", re.IGNORECASE
 )
 _WEAK_HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_WEAK_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
 _SPLIT = re.compile(
@@ -119,6 +135,13 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     match = _WEAK_HEADER.search(text)
     if match and _single_token_before(text, match.start()):
         return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
+    # Before any header name: "Cc:victim@..." is also one, but what it does is send mail.
+    match = _SMTP_COMMAND.search(text)
+    if match:
+        return Detection("HG-CRLF-005", f"SMTP command after line break {match.group(0)!r}", *match.span())
+    match = _MAIL_HEADER.search(text)
+    if match and _single_token_before(text, match.start()):
+        return Detection("HG-CRLF-005", f"mail header after line break {match.group(0)[:60]!r}", *match.span())
     match = _ANY_HEADER.search(text)
     if match and _nothing_but_a_token_before(text, match.start()):
         return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
