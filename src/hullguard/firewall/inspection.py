@@ -543,6 +543,7 @@ class Inspection:
             self.run_depths.append(depth)
         max_strings = self.budget.max_strings
         shaped: list[tuple[Shape, str, Meta]] = []  # standard headers' values, judged after the loop
+        shaped_base64: list[int] = []  # those of them that look like base64 (``shaped_headers`` says why)
         items = values.items()
         for key, value in items if len(values) <= max_strings else islice(items, max_strings):
             known = names.get(key)
@@ -573,26 +574,39 @@ class Inspection:
                     meter.scanned += size
                     continue  # clean in an earlier inspection, with every decoding of it
                 fresh.append((where, value))
-            if size >= 16 and not size & 3 and " " not in value and guess(value):
-                self.guess_base64(where, value, record, depth)
+            looks_base64 = size >= 16 and not size & 3 and " " not in value and guess(value)
             if shape is not None and size <= MAX_SHAPED:
+                if looks_base64:
+                    shaped_base64.append(len(shaped))
                 shaped.append((shape, value, meta if record is None else (where, record, "", False)))
                 continue  # judged with the other standard headers after the loop
+            if looks_base64:
+                self.guess_base64(where, value, record, depth)
             ptexts.append(value)
             pmetas.append(meta if record is None else (where, record, "", False))
         if shaped:
-            self.shaped_headers(shaped)
+            self.shaped_headers(shaped, shaped_base64, depth)
         if len(values) > _SMALL and self.strings() > max_strings:
             meter.exhaust(f"more than {max_strings} strings in the event")
             self.stack.clear()
 
-    def shaped_headers(self, shaped: list[tuple[Shape, str, Meta]]) -> None:
+    def shaped_headers(self, shaped: list[tuple[Shape, str, Meta]], base64_like: list[int], depth: int) -> None:
         """The values of standard headers (``header_shapes.py``): one in its header's shape that no family
         the shape leaves could find anything in is not a view (its base64 decoding, if it looks like
         base64, is one); the others are. Which values fit is told by RE2 matches over all of them, one
         when all fit, as a browser's dozen such headers usually do (``header_shapes.fits``). The
-        scanner is told the shape each view fits (or None), so it need not match again."""
+        scanner is told the shape each view fits (or None), so it need not match again.
+
+        ``base64_like`` (indices into ``shaped``) are decoded as base64 guesses, except a value in the
+        shape of an opaque id that a front end writes (CloudFront's ``X-Amz-Cf-Id``, a shape that rules
+        every family out): random bytes, never text, and on a warm function's traffic its decoding was
+        the largest single cost of a request (about 10 µs of a median 140 µs), every request carrying a
+        new one. No function decodes such a header; a value that does not fit is still decoded."""
         fit_each = fits([(shape, value) for shape, value, _ in shaped])
+        for i in base64_like:
+            shape, value, meta = shaped[i]
+            if not (fit_each[i] and shape.rules_out is None):
+                self.guess_base64(meta[0], value, meta[1], depth)
         views: list[tuple[Shape | None, str, Meta]] = []
         skipped: list[str] = []  # looked at, as the first time, and counted like views
         undecided: list[tuple[Shape, str, Meta]] = []  # fit a shape that leaves some families
