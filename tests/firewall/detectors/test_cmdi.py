@@ -77,6 +77,13 @@ RULE_CASES: dict[str, list[str]] = {
         "w\\ho\\am\\i",
         "who$@ami",
         "u'n'ame -a",
+        "'w'hoami",  # a quoted piece, then letters: one word to a shell
+        '"wh"oami',
+        "wh``oami",  # an empty substitution between letters expands to nothing
+        "who$()ami",
+        "{,ifconfig}",  # a brace expansion with an empty first element opening the value
+        "{,ifconfig,eth0}",
+        "X=$'uname\\x20-a'&&$X",  # a command put in a variable, named in capitals
     ],
     "HG-CMDI-004": ["() { :;}; /bin/bash -c id", "() { :; }; echo vulnerable"],
     "HG-CMDI-005": [
@@ -164,6 +171,11 @@ BENIGN = [
     "rock'n'roll",
     "O'Neil's order",
     "'ls' and 'cat' are commands",
+    "'ok'then",  # a quoted word and letters that make no command
+    '"Hello"world',
+    "It's 'id'entical",
+    "use ``code`` here",  # Markdown's double backquotes around a word
+    "price$()tag",
 ]
 
 

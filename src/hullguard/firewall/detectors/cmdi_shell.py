@@ -79,6 +79,7 @@ class _Splitter:
         self.word: list[str] = []
         self.in_word = False
         self.glued = False  # the current word contained quotes/escapes/expansions between letters
+        self.quoted = False  # the current word has a quoted (or escaped, expanded) part so far
         self.closers: list[str] = []  # pending ")" or "`" of substitutions, innermost last
 
     # -- word building ---------------------------------------------------------------------
@@ -93,6 +94,7 @@ class _Splitter:
         self.word = []
         self.in_word = False
         self.glued = False
+        self.quoted = False
 
     def _new_segment(self, opener: str, pos: int) -> None:
         self._end_word()
@@ -101,10 +103,20 @@ class _Splitter:
         self.current = Segment(opener, start=pos)
 
     def _add(self, chars: str, glued: bool = False) -> None:
-        if glued and self.word:
-            self.glued = True
+        if glued:
+            if self.word:
+                self.glued = True
+            self.quoted = True
+        elif self.quoted and chars[:1].isalnum():
+            self.glued = True  # a quoted piece, then letters: 'w'hoami is one word to a shell
         self.word.append(chars)
         self.in_word = True
+
+    def _empty_between_letters(self, i: int, width: int) -> bool:
+        """An empty substitution (two backquotes, ``$()``) at ``i`` with letters on both sides
+        (wh``oami): it expands to nothing, and the word around it is one word."""
+        after = i + width
+        return bool(self.word) and after < self.n and self.text[after].isalnum()
 
     # -- the pass --------------------------------------------------------------------------
     def run(self) -> list[Segment]:
@@ -143,6 +155,10 @@ class _Splitter:
                 while i < n and text[i] in "<>&|0123456789" and not text.startswith("&&", i):
                     i += 1
             elif c == "`":
+                if text.startswith("``", i) and self._empty_between_letters(i, 2):
+                    self._add("", glued=True)
+                    i += 2
+                    continue
                 if self.closers and self.closers[-1] == "`":
                     self.closers.pop()
                     self._new_segment(")", i)
@@ -219,6 +235,9 @@ class _Splitter:
         text, n = self.text, self.n
         nxt = text[i + 1] if i + 1 < n else ""
         if nxt == "(":
+            if text.startswith("$()", i) and self._empty_between_letters(i, 3):
+                self._add("", glued=True)
+                return i + 3
             if text.startswith("$((", i):  # arithmetic: not a command
                 self._add("$((")
                 return i + 3
