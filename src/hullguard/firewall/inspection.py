@@ -593,9 +593,10 @@ class Inspection:
     def shaped_headers(self, shaped: list[tuple[Shape, str, Meta]], base64_like: list[int], depth: int) -> None:
         """The values of standard headers (``header_shapes.py``): one in its header's shape that no family
         the shape leaves could find anything in is not a view (its base64 decoding, if it looks like
-        base64, is one); the others are. Which values fit is told by RE2 matches over all of them, one
-        when all fit, as a browser's dozen such headers usually do (``header_shapes.fits``). The
-        scanner is told the shape each view fits (or None), so it need not match again.
+        base64, is one, but for an opaque id: see below); the others are. Which values fit is told by RE2
+        matches over all of them, one when all fit, as a browser's dozen such headers usually do
+        (``header_shapes.fits``). The scanner is told the shape each view fits (or None), so it need not
+        match again.
 
         ``base64_like`` (indices into ``shaped``) are decoded as base64 guesses, except a value in the
         shape of an opaque id that a front end writes (CloudFront's ``X-Amz-Cf-Id``, a shape that rules

@@ -402,7 +402,7 @@ def _judge(
         return ("HG-CMDI-002", f"{what} inside {opener}...")
     if opener == "start":
         if index in segment.glued_words and not quoted_context and quotes_paired and index == 0:
-            # The value's first word is a command spelled in pieces (w'h'o'am'i, wh''oami, w\\ho\\am\\i):
+            # The value's first word is a command spelled in pieces (w'h'o'am'i, 'w'hoami, w\\ho\\am\\i):
             # no text writes a word so, and a shell runs it as the command itself. An unpaired
             # apostrophe ("i'd") is English, not quoting.
             return ("HG-CMDI-003", f"{what} spelled in pieces that only a shell joins")
