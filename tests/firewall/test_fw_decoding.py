@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import html as stdlib_html
 import json
 import random
 from typing import Any
@@ -11,9 +12,11 @@ from urllib.parse import quote
 
 import pytest
 from fw_helpers import SQLI, TEST_DETECTORS, XSS, views_scanned
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hullguard.firewall import Firewall
-from hullguard.firewall.decoders import b64, fold, form, graphql, jsescape, multipart, unicode, url, xml
+from hullguard.firewall.decoders import b64, fold, form, graphql, html, jsescape, multipart, unicode, url, xml
 from hullguard.firewall.decoders import gzip as gz
 from hullguard.firewall.decoders.overlong import bytes_to_text, fix_overlong
 
@@ -347,3 +350,37 @@ def test_text_marked_only_beyond_ascii_gets_the_same_views_without_the_decoder_c
         assert views_of(text) == fast
     finally:
         inspection._has_ascii_marker = original
+
+
+# Pieces the standard library's reference parser reacts to: names that need no ";" and their neighbours,
+# names that need one, numeric starts, the characters that end a name, and URL parameter text.
+_REFERENCE_PIECES = [
+    "&", "&amp", "&AMP", "&amp;", "&lt", "&copy", "&not", "&notin;", "&noti", "&frac12", "&sup2", "&Auml",
+    "&colon;", "&NewLine;", "&#", "&#60", "&#x3c", "&#X3C;", "&#;", ";", "#", " ", "=", "x", "utm_source",
+    "color_id", "1", "\t", "\n", "<", "é", "&CounterClockwiseContourIntegral;", "&zz;",
+]
+
+
+@given(st.lists(st.sampled_from(_REFERENCE_PIECES), max_size=12).map("".join))
+@settings(max_examples=3000, deadline=None)
+def test_html_decoding_answers_as_the_standard_library_does(text: str) -> None:
+    # The check before html.unescape only skips texts it would return unchanged.
+    expected = stdlib_html.unescape(text)
+    assert html.decode(text) == (None if expected == text else expected)
+
+
+@pytest.mark.parametrize(
+    "url_value",
+    [
+        "https://www.example.com/catalog.php?id=19061&color_id=2177",
+        "https://x.example/?utm_source=google&utm_medium=cpc&utm_campaign=spring&gclid=abc",
+        "Pricing & Reviews | AT&T",
+    ],
+)
+def test_url_parameters_are_no_references(url_value: str) -> None:
+    assert html.decode(url_value) is None
+
+
+def test_a_parameter_named_like_a_reference_that_needs_no_semicolon_is_decoded() -> None:
+    # "&copy" needs no ";": outside an attribute a browser reads "?a=1&copy=2" as "?a=1©=2"
+    assert html.decode("?a=1&copy=2") == "?a=1\u00a9=2"
