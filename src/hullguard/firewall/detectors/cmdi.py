@@ -401,7 +401,7 @@ def _judge(
             return None
         return ("HG-CMDI-002", f"{what} inside {opener}...")
     if opener == "start":
-        if index in segment.glued_words and not quoted_context and quotes_paired and index == 0:
+        if index == 0 and 0 in segment.glued_words and quotes_paired and not quoted_context:
             # The value's first word is a command spelled in pieces (w'h'o'am'i, 'w'hoami, w\\ho\\am\\i):
             # no text writes a word so, and a shell runs it as the command itself. An unpaired
             # apostrophe ("i'd") is English, not quoting.
