@@ -67,6 +67,8 @@ RULE_CASES: dict[str, list[str]] = {
         "1 OR X'31'=X'31'",
         "1' or N'a'=N'a",
         "||(elt(-3+5,bin(15),ord(10),hex(char(45))))",  # a call in parentheses after a leading ||
+        "(CASE WHEN (73=73) THEN 'a' ELSE 'b' END)",  # a CASE branch's condition in parentheses
+        "case 7 when 7 then 1 else 0 end",  # a simple CASE on a constant
     ],
     "HG-SQLI-004": [
         "1; DROP TABLE users",
@@ -115,6 +117,9 @@ BENIGN = [
     "function(){return o(t,r,arguments)||(i=e.apply(null,arguments)),r=arguments,i}",
     ", upper(name)",
     "(1=1)",
+    "in case of rain, when it pours, then stay",
+    "test case 1 when 2 users log in then it fails",
+    "call me when (and if) you can",
     "C++ or Java",
     "tom+and+jerry",
     "size+1 and up",

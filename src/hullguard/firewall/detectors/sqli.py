@@ -206,9 +206,9 @@ _RULES_BY_ID = {rule.rule_id: rule for rule in RULES}
 # - anchors: a logic word (OR 5), UNION, a statement verb that can start a statement without "@" or "("
 #   (select 5, shutdown), or a clause that a broken-out value continues into with just a name or number
 #   (x'where 5, x'limit 5, x'procedure analyse). Their presence sends the value down the full path.
-# - words read only with a partner: ORDER/GROUP with BY, INTO with OUTFILE/DUMPFILE, and an operator
-#   word (like, in, not, ...) in a WHEN condition (when 1 like 1) or as the first word after the first
-#   quote, where it continues the broken-out string (x'like 5).
+# - words read only with a partner: ORDER/GROUP with BY, INTO with OUTFILE/DUMPFILE, CASE with WHEN
+#   (case 5 when 5 then), and an operator word (like, in, not, ...) in a WHEN condition (when 1 like 1)
+#   or as the first word after the first quote, where it continues the broken-out string (x'like 5).
 # - every other keyword and literal word (from, as, end, null, ...) and the verbs that need "@" or "("
 #   (set @x, declare @x, call f()) or that no rule reads (replace, load, ...): the grammar reads them only
 #   after an anchor (select ... from, or true, create or replace) or after "(" or ",".
@@ -223,6 +223,7 @@ _WORD_PAIRS = (
     (frozenset({"order", "group"}), frozenset({"by"})),
     (frozenset({"into"}), frozenset({"outfile", "dumpfile"})),
     (OPERATOR_WORDS, frozenset({"when"})),
+    (frozenset({"case"}), frozenset({"when"})),  # case 5 when 5 then
 )
 _NAME_QUOTES = SINGLE_QUOTES
 _BLANKS = "".join(sorted(WHITESPACE))  # the tokenizer's blanks (\s differs: it holds \x1c, lacks \x00)

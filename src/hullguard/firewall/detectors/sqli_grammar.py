@@ -442,7 +442,8 @@ def _expression_compares(tokens: list[Token], j: int) -> bool:
 
 
 def condition(tokens: list[Token], i: int) -> Hit | None:
-    """``WHERE 1=1``, ``HAVING 1=0``, ``WHEN 3=4``, ``IF(1=1, ...)``, ``ELT(5=5, 1)``: constant conditions."""
+    """``WHERE 1=1``, ``HAVING 1=0``, ``WHEN 3=4``, ``WHEN (3=4)``, ``CASE 5 WHEN 5``, ``IF(1=1, ...)``,
+    ``ELT(5=5, 1)``: constant conditions."""
     tok = _get(tokens, i)
     if tok is None:
         return None
@@ -450,6 +451,23 @@ def condition(tokens: list[Token], i: int) -> Hit | None:
         what = _comparison(tokens, i + 1, strict=True)
         if what is not None:
             return ("HG-SQLI-003", f"{tok.value.upper()} with {what}", i)
+    if tok.kind == "f" and tok.value == "when":
+        # "WHEN (5841=5841) THEN": the tokenizer reads a word before "(" as a call; a CASE branch's
+        # condition in parentheses is sqlmap's inline-query probe
+        what = _comparison(tokens, skip(tokens, i + 1, "("), strict=True)
+        if what is not None:
+            return ("HG-SQLI-003", f"WHEN with {what}", i)
+    if (
+        tok.kind == "k"
+        and tok.value == "case"
+        and is_literal(tokens, i + 1)
+        and value_at(tokens, i + 2) == "when"
+        and is_literal(tokens, i + 3)
+        and value_at(tokens, operand_end(tokens, i + 3)) == "then"
+    ):
+        # "CASE 2016 WHEN 2016 THEN": a simple CASE whose operand is a constant picks a branch that
+        # does not depend on any row (boolean-blind probe); no text writes a number after "case when"
+        return ("HG-SQLI-003", "CASE on a constant value", i)
     if tok.kind == "f" and tok.value in CONDITION_FUNCTIONS and kind_at(tokens, i + 1) == "(":
         what = _comparison(tokens, i + 2, strict=True)
         if what is not None:
