@@ -33,6 +33,10 @@ CTX = ScanContext()
         ("https://attacker.example@169.254.169.254/", "HG-SSRF-001"),
         ("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "HG-SSRF-002"),
         ("localhost:9001", "HG-SSRF-002"),
+        ("127.0.0.1:+09001", "HG-SSRF-002"),  # lenient port parsers drop the sign and leading zeros
+        ("http://localhost:0009001x/2018-06-01/runtime/invocation/next", "HG-SSRF-002"),
+        ("localhost:+6379abc", "HG-SSRF-003"),  # ... and trailing letters
+        ("http://localhost:06379zz/", "HG-SSRF-003"),
         ("http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/next", "HG-SSRF-002"),
         ("http://127.1:6379/", "HG-SSRF-003"),
         ("http://[::]/", "HG-SSRF-003"),

@@ -121,10 +121,16 @@ _RUNTIME_MARKERS = re.compile(
 _PAGE_ORIGIN_HEADERS = frozenset(("origin", "referer", "host"))
 _PAGE_ORIGIN_SKIPS = frozenset((LOOPBACK, PRIVATE))
 _NO_SKIPS: frozenset[str] = frozenset()
-_BARE_HOST = re.compile(r"\[[0-9a-f:.%]{2,64}\](?::\d{1,5})?|[0-9a-fx.]{1,40}(?::\d{1,5})?|localhost(?::\d{1,5})?")
+# A port as lenient URL parsers read one: a sign, leading zeros and trailing letters are dropped
+# ("localhost:+11211aaa", "localhost:00011211" are memcached's 11211 to them), so a filter that
+# compares the text with a list of ports is bypassed.
+_PORT_SPELLING = r"(?::\+?\d{1,16}[a-z]{0,8})?"
+_BARE_HOST = re.compile(
+    rf"\[[0-9a-f:.%]{{2,64}}\]{_PORT_SPELLING}|[0-9a-fx.]{{1,40}}{_PORT_SPELLING}|localhost{_PORT_SPELLING}"
+)
 # A bare DNS name of two labels or more (a single word is no host: "metadata" is also a field name).
-_BARE_NAME = re.compile(r"(?:[a-z0-9_-]{1,63}\.){1,16}[a-z0-9-]{1,63}\.?(?::\d{1,5})?")
-_PORT = re.compile(r":(\d{0,5})$")
+_BARE_NAME = re.compile(rf"(?:[a-z0-9_-]{{1,63}}\.){{1,16}}[a-z0-9-]{{1,63}}\.?{_PORT_SPELLING}")
+_PORT = re.compile(r":(?:\+?(\d{1,16})[a-z]{0,8})?$")
 # A name under a probe zone anywhere in the text ("nslookup x.oastify.com"): the zone, which no name may go
 # on after, with a label before it (``_probe_name``; the zone alone, "see interact.sh", names the service,
 # not one of its hosts). Led by the dot, so that the regex engine skips from one "." to the next: with the
@@ -161,9 +167,13 @@ def _authority_hosts(rest: str) -> list[tuple[str, str]]:
 
 
 def _host_and_port(authority: str) -> tuple[str, str]:
-    """``authority`` split at a trailing ":port" (digits, possibly none); an IPv6 literal "[...]" has none."""
+    """``authority`` split at a trailing ":port" (possibly none), the port as a number's digits
+    (``_PORT_SPELLING``); an IPv6 literal "[...]" has none."""
     match = None if authority.endswith("]") else _PORT.search(authority)
-    return (authority, "") if match is None else (authority[: match.start()], match.group(1))
+    if match is None:
+        return authority, ""
+    digits = match.group(1) or ""
+    return authority[: match.start()], digits.lstrip("0") or digits[:1]
 
 
 def _verdict_detection(verdict: HostVerdict, port: str, where: int, how: str) -> Detection:
