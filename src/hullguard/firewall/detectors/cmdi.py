@@ -368,11 +368,13 @@ def _judge(
     ifs: bool = False,
     quotes_paired: bool = False,
     brace_start: bool = False,
+    appended: bool = False,
 ) -> tuple[str, str] | None:
     """Is this simple command an injected command? ``leading``: its separator opens the value;
     ``ifs``: the value uses $IFS, the shell's field separator, which only shell code spells out;
     ``quotes_paired``: the value's quotes of each kind come in pairs, as a shell's quoting does;
-    ``brace_start``: the value opens with a brace expansion whose first element is empty ("{,id}")."""
+    ``brace_start``: the value opens with a brace expansion whose first element is empty ("{,id}");
+    ``appended``: a line break after a one-token value starts the value's last line (``_appended_line``)."""
     words = segment.words
     index = _command_index(words)
     if index >= len(words):
@@ -437,8 +439,16 @@ def _judge(
         # "{\n  id\n}"): unless the value opens with them, demand command-line arguments.
         signal = _argument_signal(segment, name, args, strict=True)
         standalone_after_amp = opener == "&" and name in vocab.STANDALONE and name not in ("id", "dir", "ver")
+        # After a one-token value, a line of a command alone or of a time delay ("127.0.0.1\nid",
+        # "1\nsleep 5"): what no second line of text is. Not a shell's name alone (a package list's
+        # "bash" line) nor a path's last part ("ftp.gnu.org:/pub/gnu/bash").
+        appended_alone = appended and (
+            (not args and raw.lower() == name and name in _APPENDED_ALONE)
+            or (len(args) == 1 and name == "sleep" and args[0].isdigit())
+            or (len(args) == 1 and name in _LOOKUPS and _HOST_NAME.fullmatch(args[0]) is not None)
+        )
         # Reconnaissance words that are no English (whoami, ifconfig) need no arguments after any separator.
-        if signal is None and not standalone_after_amp and name not in _RECON_ALONE:
+        if signal is None and not standalone_after_amp and not appended_alone and name not in _RECON_ALONE:
             return None
     elif name in vocab.STANDALONE:
         signal = "no argument needed"
@@ -502,6 +512,28 @@ def _note_assignments(segment: Segment, assigned: dict[str, str]) -> None:
             assigned[match.group(0)[:-1].lower()] = word[match.end() :]
 
 
+# A parameter value of one token: an address, a number, a name, a file or host name.
+_ONE_TOKEN = re.compile(r"[\w.:@/+-]{1,64}")
+# The commands that make an appended line alone: no shell's name, no everyday word but "id".
+_SHELLS = _INTERPRETERS | {"cmd", "powershell", "pwsh", "csh", "tcsh"}
+_APPENDED_ALONE = vocab.STANDALONE - _SHELLS - (_AMBIGUOUS - {"id"})
+# Out-of-band probes on an appended line: a lookup of the attacker's host ("1\nnslookup x.example").
+_LOOKUPS = frozenset({"ping", "nslookup", "dig"})
+_HOST_NAME = re.compile(r"[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}", re.IGNORECASE)
+
+
+def _appended_line(line: str, at: int) -> bool:
+    """``127.0.0.1\nsleep 5``: one token, then the line break at ``at`` and one more line. That is a
+    one-line parameter with a command appended on a line of its own, as an injection writes it where a
+    filter stops ``;``, ``|`` and ``&`` (``%0a``); text with lines has more of them, or words on the line
+    before (a letter, a list). A command name on the first line makes two lines a list of programs
+    ("gzip\nhostname")."""
+    if "\n" in line[at + 1 :].rstrip():  # a line break may close the line ("1%0asleep 5%0a")
+        return False
+    head = line[:at].strip(" \t\r'\"")
+    return _ONE_TOKEN.fullmatch(head) is not None and head.lower() not in vocab.KNOWN
+
+
 def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> Detection | None:
     segments = split_commands(quote + text if quote else text)
     shift = len(quote)
@@ -525,7 +557,8 @@ def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> 
             _note_assignments(segment, assigned)
         # A separator at the very start of the value (only quotes/blanks before it) is no prose.
         leading = segment.start <= first_content
-        verdict = _judge(segment, bool(quote), leading, command_first, ifs, quotes_paired, brace_start)
+        appended = segment.opener == "\n" and not leading and _appended_line(line, segment.start)
+        verdict = _judge(segment, bool(quote), leading, command_first, ifs, quotes_paired, brace_start, appended)
         if verdict is not None and (_RULES_BY_ID[verdict[0]].paranoia > paranoia or _delimited_data(segments, index)):
             continue  # ("ifconfig; rm -rf /": the bare first command is a stricter level's; the next one counts)
         if verdict is not None:
