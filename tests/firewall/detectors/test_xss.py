@@ -58,6 +58,10 @@ RULE_CASES: dict[str, list[str]] = {
         '<a href="jav&#x09;ascript:alert(1)">x</a>',
         '<a href="&#x6A;avascript:alert(1)">x</a>',
         "javascript:alert(document.domain)",
+        # a URL parser drops tabs and line breaks, and controls and blanks before the URL; the body is
+        # percent-decoded before it runs
+        "\x02ja\tvas\ncript:pro\tmpt%28document.domain%29",
+        "\tvbsc\r\nript:msg\tbox(1)",
         "<form action=javascript:alert(1)><input type=submit>",
         CSS_ESCAPED_SCRIPT_URL,
         '<svg><image><set attributeName="xlink:href" begin="accessKey(a)" to="//example.com/?a" /></image></svg>',
@@ -107,6 +111,8 @@ STRICT_ONLY = ["<svg>", "<form action=/login>", "<math><mi>x</mi></math>"]
 
 BENIGN = [
     "a < b",
+    "JavaScript:\nThe Good Parts",  # a title over two lines: no code after the scheme
+    "Notes:\tjava\tscript: is fun",
     "as described in this [1] (see the changelog)",  # a footnote mark: a number names a frame, no function
     "top [2] (Closes: #839721)",
     "a<b and c>d",

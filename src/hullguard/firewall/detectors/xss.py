@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from hullguard.events.schema import Severity
+from hullguard.firewall.decoders import url as url_decoding
 from hullguard.firewall.detectors import xss_html as markup
 from hullguard.firewall.detectors import xss_js as js
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
@@ -120,8 +121,11 @@ RULES: tuple[RuleInfo, ...] = (
 # common header and parameter value, does not reach the detector (54k corpus lines and their decodings:
 # every one the detector flags still passes).
 _CALL_OR_ASSIGNMENT = r"[=(`]"
+# "script:" of javascript:, vbscript:, livescript:, also with the tabs and line breaks a URL parser drops
+# ("jav\tasc\tript:", ``_as_url_parser_reads``)
+_SCRIPT_SCHEME_END = r"s[\t\n\r]{0,8}c[\t\n\r]{0,8}r[\t\n\r]{0,8}i[\t\n\r]{0,8}p[\t\n\r]{0,8}t[\s\x00]{0,8}:"
 PREFILTER = (
-    r"<[/a-z\x00]|" + _CALL_OR_ASSIGNMENT + r"|script[\s\x00]{0,8}:|data:|:[\s\x00]{0,8}expression"
+    r"<[/a-z\x00]|" + _CALL_OR_ASSIGNMENT + "|" + _SCRIPT_SCHEME_END + r"|data:|:[\s\x00]{0,8}expression"
     r"|(?:binding|behaviou?r)[\s\x00]{0,8}:|\{\{|\[|\+AD[w4I]-|\u00bc[/a-z]"
     r"|\\u"  # \u: the detector also reads JS-unescaped text
     r"|document[\s]{0,8}(?:\.[\s]{0,8})?/\*"  # document/*x*/.cookie
@@ -365,12 +369,31 @@ _CONCATENATION = re.compile(r"(['\"])[ \t]{0,8}\+[ \t]{0,8}\1")
 _BARE_TAG = re.compile(r"</?[a-z][a-z0-9]{0,9}>", re.IGNORECASE)
 
 
+# What a browser's URL parser drops: tabs and line breaks anywhere, C0 controls and blanks before the URL.
+_URL_INVISIBLE = str.maketrans("", "", "\t\n\r")
+_URL_LEADING = "".join(map(chr, range(0x21)))
+
+
+def _as_url_parser_reads(text: str) -> str | None:
+    """``text`` as the URL a browser makes of it, when that is a script URL ("\x01jav\tascript:con%09firm%281%29"
+    is "javascript:confirm(1)": the body of a javascript: URL is percent-decoded before it runs); None
+    when it is none."""
+    url = text.translate(_URL_INVISIBLE).lstrip(_URL_LEADING)
+    scheme = js.BARE_SCHEME.match(url)
+    if scheme is None or url == text:
+        return None
+    body = url[scheme.end() :]
+    return url[: scheme.end()] + (url_decoding.decode(body) or body)
+
+
 def _reads_as_no_script(text: str) -> bool:
     if not text.isascii() or _SCRIPT_CHARS.search(text) is not None:
         return False
     lowered = text.lower()
     if "=" in lowered and _HANDLER_NAME.search(lowered) is not None:
         return False
+    if _holds_any(lowered, "\t\n\r"):
+        lowered = lowered.translate(_URL_INVISIBLE)  # "con\tfirm" in a URL: see _as_url_parser_reads
     return _SCRIPT_WORDS.search(lowered) is None
 
 
@@ -409,6 +432,9 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     if found is None and "+" in text and ("'" in text or '"' in text) and _CONCATENATION.search(text) is not None:
         # 'ale'+'rt(1)', "java"+"script:": string literals joined in JavaScript read as the one string they make
         found = _scan_contexts(_CONCATENATION.sub("", text))
+    if found is None and ":" in text and _holds_any(text, "\t\n\r"):
+        url = _as_url_parser_reads(text)  # "jav\tascript:" is a script URL to a browser
+        found = None if url is None else _scan_contexts(url)
     if found is None and "<" in text and _TAG_INSIDE_WORD.search(text) is not None:
         # "o<x>nmouseover=alert<x>(1)": a sanitizer that strips tags once hands the page the handler.
         found = _scan_contexts(_BARE_TAG.sub("", text))
