@@ -523,11 +523,11 @@ _HOST_NAME = re.compile(r"[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}", re.IGNOREC
 
 
 def _appended_line(line: str, at: int) -> bool:
-    """``127.0.0.1\nsleep 5``: one token, then the line break at ``at`` and one more line. That is a
+    """``127.0.0.1\\nsleep 5``: one token, then the line break at ``at`` and one more line. That is a
     one-line parameter with a command appended on a line of its own, as an injection writes it where a
     filter stops ``;``, ``|`` and ``&`` (``%0a``); text with lines has more of them, or words on the line
     before (a letter, a list). A command name on the first line makes two lines a list of programs
-    ("gzip\nhostname")."""
+    (``gzip\\nhostname``)."""
     if "\n" in line[at + 1 :].rstrip():  # a line break may close the line ("1%0asleep 5%0a")
         return False
     head = line[:at].strip(" \t\r'\"")

@@ -375,9 +375,9 @@ _URL_LEADING = "".join(map(chr, range(0x21)))
 
 
 def _as_url_parser_reads(text: str) -> str | None:
-    """``text`` as the URL a browser makes of it, when that is a script URL ("\x01jav\tascript:con%09firm%281%29"
-    is "javascript:confirm(1)": the body of a javascript: URL is percent-decoded before it runs); None
-    when it is none."""
+    """``text`` as the URL a browser makes of it, when that is a script URL (``\\x01jav\\tascript:con\\tfirm%281%29``
+    is ``javascript:confirm(1)``: the body of a javascript: URL is percent-decoded before it runs, after the
+    tabs are gone); None when it is none."""
     url = text.translate(_URL_INVISIBLE).lstrip(_URL_LEADING)
     scheme = js.BARE_SCHEME.match(url)
     if scheme is None or url == text:
