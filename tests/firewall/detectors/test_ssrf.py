@@ -30,6 +30,8 @@ CTX = ScanContext()
         ("http://169.254.170.2/v2/credentials/abc", "HG-SSRF-001"),
         ("http://metadata.google.internal/computeMetadata/v1/", "HG-SSRF-001"),
         ("http://169.254.169.254.nip.io/", "HG-SSRF-001"),
+        ("http://shop-a9fea9fe.nip.io/latest/", "HG-SSRF-001"),  # nip.io's name-dash-hex spelling
+        ("http://otherapp-7f000001.sslip.io/", "HG-SSRF-003"),
         ("https://attacker.example@169.254.169.254/", "HG-SSRF-001"),
         ("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "HG-SSRF-002"),
         ("localhost:9001", "HG-SSRF-002"),
@@ -84,6 +86,7 @@ def test_bare_private_address_needs_a_port_at_default_paranoia() -> None:
 
 def test_public_urls_pass() -> None:
     assert ssrf.scan("https://www.example.com/path?next=https://shop.example.org/cart", CTX) is None
+    assert ssrf.scan("http://my-deadbeef.nip.io/", CTX) is None  # a public address in nip.io's spelling
 
 
 @pytest.mark.parametrize(

@@ -213,10 +213,12 @@ def _embedded_ip(name: str) -> ipaddress.IPv4Address | None:
         except ValueError:
             pass
     if len(labels) >= 3 and labels[-2] in _HEX_ZONES:
-        # nip.io/sslip.io take the address as 8 hex digits; rbndr.us alternates between two of them.
+        # nip.io/sslip.io take the address as 8 hex digits, alone or after a name and "-"
+        # ("app-7f000001.nip.io"); rbndr.us alternates between two of them.
         for label in labels[:-2]:
-            if _HEX_LABEL.fullmatch(label):
-                address = ipaddress.IPv4Address(int(label, 16))
+            digits = label.rpartition("-")[2]
+            if _HEX_LABEL.fullmatch(digits):
+                address = ipaddress.IPv4Address(int(digits, 16))
                 if classify_ip(address) is not None:
                     return address
     return None
