@@ -528,7 +528,7 @@ def _appended_line(line: str, at: int) -> bool:
     filter stops ``;``, ``|`` and ``&`` (``%0a``); text with lines has more of them, or words on the line
     before (a letter, a list). A command name on the first line makes two lines a list of programs
     (``gzip\\nhostname``)."""
-    if "\n" in line[at + 1 :].rstrip():  # a line break may close the line ("1%0asleep 5%0a")
+    if at > 80 or "\n" in line[at + 1 :].rstrip():  # a line break may close the line ("1%0asleep 5%0a")
         return False
     head = line[:at].strip(" \t\r'\"")
     return _ONE_TOKEN.fullmatch(head) is not None and head.lower() not in vocab.KNOWN
@@ -547,6 +547,7 @@ def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> 
     quotes_paired = not text.count("'") % 2 and not text.count('"') % 2
     brace_start = line.lstrip(" \t'\"").startswith("{,")
     assigned: dict[str, str] = {}  # variables set by NAME=value words so far
+    line_broken = False  # a segment after a line break was seen
     for index, segment in enumerate(segments):
         if index and assigned:
             hidden = _command_in_variable(segment, assigned)
@@ -557,7 +558,9 @@ def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> 
             _note_assignments(segment, assigned)
         # A separator at the very start of the value (only quotes/blanks before it) is no prose.
         leading = segment.start <= first_content
-        appended = segment.opener == "\n" and not leading and _appended_line(line, segment.start)
+        # (only the first line break can start the last line after one token: the test runs once a value)
+        appended = segment.opener == "\n" and not leading and not line_broken and _appended_line(line, segment.start)
+        line_broken = line_broken or (segment.opener == "\n" and bool(segment.words))  # ("\r\n": two breaks)
         verdict = _judge(segment, bool(quote), leading, command_first, ifs, quotes_paired, brace_start, appended)
         if verdict is not None and (_RULES_BY_ID[verdict[0]].paranoia > paranoia or _delimited_data(segments, index)):
             continue  # ("ifconfig; rm -rf /": the bare first command is a stricter level's; the next one counts)
