@@ -106,6 +106,13 @@ RULE_CASES: dict[str, list[str]] = {
         "cmd.exe /c for %i in (*) do del %i",
         "powershell.exe -c Get-Process",  # a program named with its .exe
         "bash.exe -c id",
+        # cmd.exe's FOR loop and IF statement run the command they end with
+        "for %f in (*.log) do type %f",
+        "FOR /F \"tokens=1\" %%u IN ('whoami') DO echo %%u",
+        "IF EXIST C:\\Windows\\win.ini type C:\\Windows\\win.ini",
+        "if %USERNAME%==admin (net user)",
+        "IF /I NOT DEFINED TEMP                goto fail",
+        "if %ERRORLEVEL% neq 0 exit /b 1",
     ],
     "HG-CMDI-008": ['<!--#exec cmd="/bin/cat /etc/passwd"-->'],
     "HG-CMDI-009": ["system('cat /etc/passwd')", "eval('whoami');", 'os.system("id")'],
@@ -125,6 +132,13 @@ STRICT_ONLY = ["whoami", "ifconfig", "uname"]
 
 BENIGN = [
     "a & b",
+    # English that opens like cmd.exe's FOR and IF
+    "For each item in (the list) do this",
+    "for 10% in (2024) we do better",
+    "If not defined, the default applies",
+    "if not defined otherwise the value is used",
+    "If x == y then z",
+    "IF you want, call me",
     # two lines: package lists, a note, mirrors, a path
     "gzip\nhostname",
     "base-passwd\nbash",
