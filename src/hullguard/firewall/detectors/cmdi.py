@@ -118,6 +118,17 @@ RULES: tuple[RuleInfo, ...] = (
         _FIX,
     ),
     RuleInfo(
+        "HG-CMDI-011",
+        FAMILY,
+        "Shell fork bomb",
+        Severity.HIGH,
+        "CWE-400",
+        "A shell function whose body runs itself twice, piped or in the background (:(){ :|:& };:), fills "
+        "the process table until the host stops answering: a denial of service wherever the value reaches "
+        "a shell.",
+        _FIX,
+    ),
+    RuleInfo(
         "HG-CMDI-008",
         FAMILY,
         "Server-side include exec",
@@ -134,6 +145,10 @@ _WEAK_SEPARATORS = frozenset({"(", "&", "{", "\n"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
 _IFS = re.compile(r"\$\{?IFS\b", re.IGNORECASE)
 _SHELLSHOCK = re.compile(r"^[\s'\"]{0,8}\(\s*\)\s*\{")
+# A shell function definition, NAME() { BODY }: a fork bomb when BODY runs NAME twice joined by "|" or
+# "&" (``_fork_bomb``). Names as bash allows them (":" and "." too); the body up to its first "}".
+_FUNCTION_DEFINITION = re.compile(r"([\w.:-]{1,64})[ \t]{0,8}\([ \t]{0,8}\)[ \t]{0,8}\{([^}]{1,200})\}")
+_BODY_TOKENS = re.compile(r"[|&;]|[^\s|&;()]+")
 # Language functions that hand a string to the shell: system('id'), os.system("..."), exec(`...`).
 _EXEC_CALL = re.compile(
     r"(?<![\w$])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|spawn|execsync|spawnsync|execfile)"
@@ -271,6 +286,18 @@ PREFILTER = _PREFILTER_SEPARATOR + "|" + _PREFILTER_ANYWHERE + "|" + _PREFILTER_
 _SEPARATOR_RE = re.compile(_PREFILTER_SEPARATOR)
 _ANYWHERE_RE = re.compile(_PREFILTER_ANYWHERE, re.IGNORECASE)
 _AT_START_RE = re.compile(_PREFILTER_AT_START, re.IGNORECASE)
+
+
+def _fork_bomb(text: str) -> re.Match[str] | None:
+    """The first function definition in ``text`` whose body calls the function on both sides of a "|"
+    or "&" (":(){ :|:& };:", "f(){ f & f; }"): two copies that each start two more."""
+    for match in _FUNCTION_DEFINITION.finditer(text):
+        name = match.group(1)
+        tokens = _BODY_TOKENS.findall(match.group(2))
+        for i in range(1, len(tokens) - 1):
+            if tokens[i] in ("|", "&") and tokens[i - 1] == name and tokens[i + 1] == name:
+                return match
+    return None
 
 
 def _prefilter_matches(text: str) -> bool:
@@ -621,6 +648,10 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     match = _SSI_EXEC.search(text)
     if match is not None:
         return Detection("HG-CMDI-008", "<!--#exec server-side include", *match.span())
+    match = _fork_bomb(text) if "{" in text and "(" in text else None
+    if match is not None:
+        why = f"function {match.group(1)[:40]!r} runs itself twice (fork bomb)"
+        return Detection("HG-CMDI-011", why, *match.span())
     match = _ARGUMENT_INJECTION.search(text)
     if match is not None:
         return Detection("HG-CMDI-010", f"command-running option {match.group(0).strip()[:40]!r}", *match.span())

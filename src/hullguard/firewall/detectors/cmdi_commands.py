@@ -49,6 +49,9 @@ STANDALONE = frozenset(
         "route",
         "nproc",
         "lsof",
+        "dmesg",  # the kernel's log
+        "lastlog",  # every account's last login
+        "visudo",
     }
 )
 # Programs that need an argument to look like an attack (many are also English words).
@@ -212,6 +215,43 @@ WITH_ARGUMENTS = frozenset(
         "ps",
         "env",
         "whoami",
+        # package managers and configuration-management tools: they install and run code as root
+        # ("; apt-get install -y nmap", "; ansible all -m shell -a id")
+        "apt-get",
+        "aptitude",
+        "yum",
+        "dnf",
+        "dpkg",
+        "ansible",
+        "ansible-playbook",
+        "ansible-galaxy",
+        "ansible-pull",
+        "ansible-vault",
+        "ansible-inventory",
+        "ansible-config",
+        "ansible-console",
+        "ansible-doc",
+        "chef-client",
+        "chef-run",
+        "chef-shell",
+        "chef-vault",
+        "cscli",
+        # programs that run another command or unpack an archive
+        "cpulimit",
+        "runcon",
+        "bsdtar",
+        "7z",
+        "7za",
+        # Windows: registry and boot tools, the package manager, PowerShell's download-and-run cmdlets
+        "regedit",
+        "bcdboot",
+        "winget",
+        "iwr",
+        "irm",
+        "iex",
+        "invoke-webrequest",
+        "invoke-restmethod",
+        "invoke-expression",
     }
 )
 KNOWN = STANDALONE | WITH_ARGUMENTS
@@ -226,6 +266,8 @@ CASE_INSENSITIVE = frozenset(
         "node", "nodejs", "nslookup", "perl", "php", "ping", "powershell", "pwsh", "python", "python3", "reg",
         "regsvr32", "route", "ruby", "rundll32", "sc", "scp", "set", "sort", "ssh", "start", "systeminfo", "tar",
         "taskkill", "tasklist", "telnet", "tftp", "timeout", "tracert", "type", "ver", "whoami", "wmic", "wscript",
+        "regedit", "bcdboot", "winget", "iwr", "irm", "iex", "invoke-webrequest", "invoke-restmethod",
+        "invoke-expression", "7z", "7za",
     }
 )
 # Words that run the next word as a command ("sudo cat ...", "nohup nc ...").
