@@ -118,6 +118,8 @@ RULE_CASES: dict[str, list[str]] = {
         "if %USERNAME%==admin (net user)",
         "IF /I NOT DEFINED TEMP                goto fail",
         "if %ERRORLEVEL% neq 0 exit /b 1",
+        'IF /I "%OS%"=="Windows NT" (type C:\\boot.ini)',  # a quoted operand holds blanks
+        "IF EXIST C:\\x IF NOT EXIST C:\\y del C:\\x",  # an IF runs another
     ],
     "HG-CMDI-008": ['<!--#exec cmd="/bin/cat /etc/passwd"-->'],
     "HG-CMDI-011": [":(){ :|:& };:", "bomb() { bomb | bomb & }; bomb", "x(){ x & x; };x"],

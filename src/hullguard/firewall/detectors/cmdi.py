@@ -185,7 +185,9 @@ _CMD_SUBSTRING = re.compile(r"%[a-z_][\w()]{0,40}:~-?\d{1,4}(?:,-?\d{1,4})?%", r
 # ERRORLEVEL, CMDEXTVERSION, "==" or a comparison word (EQU, NEQ, LSS, LEQ, GTR, GEQ) followed by a
 # command or "(" - no sentence says "for %a in (x) do" or "if %ERRORLEVEL% EQU 2 goto end".
 _BLANKS_AND_QUOTES = " \t\n\r\x0b\x0c'\""
-_BATCH_BUILTINS = frozenset({"goto", "call", "exit", "move", "ren", "rename", "rd", "md", "erase", "pause", "shift"})
+_BATCH_BUILTINS = frozenset(
+    {"goto", "call", "exit", "move", "ren", "rename", "rd", "md", "erase", "pause", "shift", "if"}  # "if": nested
+)
 _BATCH_FOR = re.compile(
     r"^[\s'\"]{0,8}for\s{1,64}(?:/[dlrf]\s{1,64}(?:\"[^\"\n]{0,200}\"\s{1,64})?){0,3}%{1,2}~?[a-z]\w{0,30}\s{1,64}"
     r"in\s{0,64}\([^)\n]{0,1000}\)\s{0,64}do(?=[\s(@])",
@@ -194,7 +196,7 @@ _BATCH_FOR = re.compile(
 _BATCH_IF_TEST = (
     r"if\s{1,64}(?:/i\s{1,64})?(?:not\s{1,64})?"
     r"(?:(?:exist|defined|errorlevel|cmdextversion)\s{1,64}\S{1,260}"
-    r"|[^\s=]{1,100}\s{0,64}==\s{0,64}[^\s=]{1,100}"
+    r"|(?:\"[^\"\n]{0,100}\"|[^\s=]{1,100})\s{0,64}==\s{0,64}(?:\"[^\"\n]{0,100}\"|[^\s=]{1,100})"
     r"|\S{1,100}\s{1,64}(?:equ|neq|lss|leq|gtr|geq)\s{1,64}\S{1,100})"
 )
 _BATCH_IF = re.compile(
