@@ -48,6 +48,7 @@ RULE_CASES: dict[str, list[str]] = {
         "'-'",
         "x' having name--",
         ",cAsT(chr(126)||vErSiOn()||chr(126)+aS+nUmeRiC)",
+        "someone'collate nocase--",  # the comparison made case-insensitive, the rest cut off
     ],
     "HG-SQLI-002": [
         "-1 UNION SELECT 1,2,3--",
@@ -69,6 +70,10 @@ RULE_CASES: dict[str, list[str]] = {
         "||(elt(-3+5,bin(15),ord(10),hex(char(45))))",  # a call in parentheses after a leading ||
         "(CASE WHEN (73=73) THEN 'a' ELSE 'b' END)",  # a CASE branch's condition in parentheses
         "case 7 when 7 then 1 else 0 end",  # a simple CASE on a constant
+        # PostgreSQL's ILIKE, SQLite's GLOB and their postfix null tests
+        "me@example.org' and mail ilike mail--",
+        "nobody' or mail notnull--",
+        "x' and secret glob secret;",
     ],
     "HG-SQLI-004": [
         "1; DROP TABLE users",
@@ -118,6 +123,9 @@ BENIGN = [
     ", upper(name)",
     "(1=1)",
     "in case of rain, when it pours, then stay",
+    "a glob of paint on the wall",
+    "the notnull flag is set in O'Neil's schema",
+    "sort the names, collate the notes",
     "test case 1 when 2 users log in then it fails",
     "call me when (and if) you can",
     "C++ or Java",

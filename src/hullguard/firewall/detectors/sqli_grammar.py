@@ -124,7 +124,10 @@ _PRIVILEGES = frozenset(
 _SERVER_VARIABLE = re.compile(r"@@[a-z]{2}[a-z_][a-z0-9_.$]{0,60}")
 COMPARISONS = frozenset(
     {"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "!<", "!>", "<@", "@>"}
+    | {"ilike", "glob"}
 )
+# SQLite's and PostgreSQL's postfix null tests: "email NOTNULL" is a condition of one operand.
+POSTFIX_TESTS = frozenset({"notnull", "isnull"})
 # Keywords that continue a query right after a quote break or a numeric value.
 CLAUSE_AFTER_VALUE = frozenset({"order", "group", "having", "where", "limit", "procedure", "into", "offset"})
 
@@ -365,6 +368,9 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
     if left_end < 0:
         return None
     op = _get(tokens, left_end)
+    if op is not None and op.kind == "o" and op.value in POSTFIX_TESTS:
+        ends = kind_at(tokens, left_end + 1) in ("", "c", ";", "&")
+        return "a null test (NOTNULL/ISNULL)" if is_literal(tokens, j) or (not strict and ends) else None
     if op is None or op.kind != "o" or op.value not in COMPARISONS:
         return None
     right = left_end + 1
@@ -732,6 +738,8 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
     value, nxt = value_at(tokens, j), j + 1
     if kind_at(tokens, nxt) == "c":
         return True
+    if value == "collate" and kind_at(tokens, nxt) in ("w", "s") and kind_at(tokens, nxt + 1) in ("c", ";"):
+        return True  # "user'collate nocase--": the comparison made case-insensitive, the rest cut off
     if value in COMPARISONS:
         return starts_expression(tokens, nxt)
     if kind_at(tokens, nxt) == "n" and kind_at(tokens, nxt + 1) == "o" and kind_at(tokens, nxt + 2) == "s":

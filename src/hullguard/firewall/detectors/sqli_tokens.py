@@ -59,6 +59,7 @@ def _string_body_pattern(quotes: str) -> re.Pattern[str]:
 LOGIC_WORDS = frozenset({"or", "and", "xor"})
 OPERATOR_WORDS = frozenset(
     {"like", "rlike", "regexp", "in", "is", "between", "not", "div", "mod", "sounds", "escape", "collate"}
+    | {"ilike", "glob", "notnull", "isnull"}  # PostgreSQL's and SQLite's: "email ILIKE email", "email NOTNULL"
 )
 LITERAL_WORDS = frozenset({"true", "false", "null", "unknown"})
 STATEMENT_WORDS = frozenset(
