@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from hullguard.events.schema import Severity
+from hullguard.firewall.decoders import LazyPattern
 from hullguard.firewall.detectors import cmdi_commands as vocab
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 from hullguard.firewall.detectors.cmdi_shell import Segment, split_commands
@@ -184,7 +185,6 @@ _CMD_SUBSTRING = re.compile(r"%[a-z_][\w()]{0,40}:~-?\d{1,4}(?:,-?\d{1,4})?%", r
 # is cmd.exe's own: a loop variable written with "%" before "IN (...) DO", an IF test on EXIST, DEFINED,
 # ERRORLEVEL, CMDEXTVERSION, "==" or a comparison word (EQU, NEQ, LSS, LEQ, GTR, GEQ) followed by a
 # command or "(" - no sentence says "for %a in (x) do" or "if %ERRORLEVEL% EQU 2 goto end".
-_BLANKS_AND_QUOTES = " \t\n\r\x0b\x0c'\""
 _BATCH_BUILTINS = frozenset(
     {"goto", "call", "exit", "move", "ren", "rename", "rd", "md", "erase", "pause", "shift", "if"}  # "if": nested
 )
@@ -199,11 +199,13 @@ _BATCH_IF_TEST = (
     r"|(?:\"[^\"\n]{0,100}\"|[^\s=]{1,100})\s{0,64}==\s{0,64}(?:\"[^\"\n]{0,100}\"|[^\s=]{1,100})"
     r"|\S{1,100}\s{1,64}(?:equ|neq|lss|leq|gtr|geq)\s{1,64}\S{1,100})"
 )
-_BATCH_IF = re.compile(
+# Compiled on the first value that opens with "if": its command alternation costs 2 ms to compile.
+_BATCH_IF = LazyPattern(
     r"^[\s'\"]{0,8}" + _BATCH_IF_TEST + r"\s{1,64}(?:\(|@?(?:" + regex_alternation(vocab.KNOWN | _BATCH_BUILTINS)
     + r")(?![\w-]))",
     re.IGNORECASE,
 )
+_BLANKS_AND_QUOTES = " \t\n\r\x0b\x0c'\""  # what may stand before a value's first word
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 # cmd.exe runs the rest of its line as a command after /c (and stays open after /k; /r is /c's old name).
 _CMD_RUN_FLAGS = frozenset({"/c", "/k", "/r"})
@@ -244,6 +246,8 @@ _EXEC_FUNCTION_WORDS = (
 # into the following views from every view start (about 15 us per typical POST); a path segment holding
 # U+0001 names no binary anyway.
 def _leading_command_pattern(words: frozenset[str]) -> str:
+    """A value that opens with one of ``words`` (after quotes, blanks and a directory path), or is one
+    reconnaissance word alone."""
     return (
         r"^[\s'\"{]{0,8}(?:[^\s/\\\x01]{0,64}[/\\]){0,8}(?:"
         + regex_alternation(words)
@@ -253,8 +257,7 @@ def _leading_command_pattern(words: frozenset[str]) -> str:
     )
 
 
-_LEADING_COMMAND_PATTERN = _leading_command_pattern(vocab.KNOWN | vocab.PREFIX_COMMANDS)
-_LEADING_COMMAND = re.compile(_LEADING_COMMAND_PATTERN, re.IGNORECASE)
+_LEADING_COMMAND = re.compile(_leading_command_pattern(vocab.KNOWN | vocab.PREFIX_COMMANDS), re.IGNORECASE)
 
 # Necessary condition: a separator/substitution character (also "<(" / ">(" process substitution), a "$"
 # expansion, Shellshock, SSI, an escaped newline, a command-execution call, brace expansion, a glob path
@@ -574,9 +577,9 @@ def _note_assignments(segment: Segment, assigned: dict[str, str]) -> None:
 
 # A parameter value of one token: an address, a number, a name, a file or host name.
 _ONE_TOKEN = re.compile(r"[\w.:@/+-]{1,64}")
-# The commands that make an appended line alone: no shell's name, no everyday word but "id".
-_SHELLS = _INTERPRETERS | {"cmd", "powershell", "pwsh", "csh", "tcsh"}
-_APPENDED_ALONE = vocab.STANDALONE - _SHELLS - (_AMBIGUOUS - {"id"})
+# The commands that make an appended line alone: no shell's or interpreter's name, no everyday word but "id".
+_SHELLS_AND_INTERPRETERS = _INTERPRETERS | {"cmd", "powershell", "pwsh", "csh", "tcsh"}
+_APPENDED_ALONE = vocab.STANDALONE - _SHELLS_AND_INTERPRETERS - (_AMBIGUOUS - {"id"})
 # Out-of-band probes on an appended line: a lookup of the attacker's host ("1\nnslookup x.example").
 _LOOKUPS = frozenset({"ping", "nslookup", "dig"})
 _HOST_NAME = re.compile(r"[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,8}", re.IGNORECASE)
@@ -660,7 +663,7 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     if "%" in text and (match := _CMD_SUBSTRING.search(text)) is not None:
         return Detection("HG-CMDI-003", f"cmd.exe substring expansion {match.group(0)[:40]!r}", *match.span())
     opening = text[:12].lstrip(_BLANKS_AND_QUOTES)[:3].lower()  # the two regexes below only when it can be
-    match = _BATCH_FOR.match(text) if opening == "for" else _BATCH_IF.match(text) if opening[:2] == "if" else None
+    match = _BATCH_FOR.match(text) if opening == "for" else _BATCH_IF.get().match(text) if opening[:2] == "if" else None
     if match is not None:
         keyword = match.group(0).split()[0].strip("'\"").upper()
         return Detection("HG-CMDI-006", f"value is a cmd.exe {keyword} statement", *match.span())
