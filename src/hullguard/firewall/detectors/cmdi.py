@@ -103,7 +103,8 @@ RULES: tuple[RuleInfo, ...] = (
         Severity.CRITICAL,
         _CWE,
         "A call such as system('id'), os.system(\"cat /etc/passwd\"), exec('whoami') or "
-        "child_process.exec('...') carries a shell command line (code injection that runs OS commands).",
+        "child_process.exec('...') carries a shell command line, as do PHP's system(id) with a bare word and "
+        "Perl's and Ruby's qx(id) and %x{id} (code injection that runs OS commands).",
         _FIX,
     ),
     RuleInfo(
