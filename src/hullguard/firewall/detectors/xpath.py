@@ -73,7 +73,10 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         match = _QUOTE_BOOLEAN.search(text)
         if match:
             return Detection("HG-XPATH-001", f"quote break {match.group(0)!r}", match.start(), match.end())
-    match = _UNION_AXIS.search(text) if any(gate in text for gate in ("|", "::", "(", "//")) else None
+    # Each of its shapes needs a "|", a "::", a "(" or a "//" with a "[" after it: a URL alone (its "//")
+    # leaves the long case-insensitive search out (about 16 us on a 120-character page URL).
+    gated = "|" in text or "::" in text or "(" in text or ("//" in text and "[" in text)
+    match = _UNION_AXIS.search(text) if gated else None
     if match:
         return Detection("HG-XPATH-002", f"xpath construct {match.group(0)!r}", match.start(), match.end())
     return None
