@@ -173,6 +173,42 @@ def test_separate_sets_answer_as_one_set_does() -> None:
     assert len(asked) == 1  # the path set only
 
 
+def test_an_extra_pattern_is_named_with_the_position_it_is_part_of_and_matched_in_its_set() -> None:
+    built = gate.Gate.build(["[;&]", "b"], ["cmdi", "x"], [(0, "id")])
+    assert built is not None
+    assert built.candidates(b"a&c") == {0}  # the class only
+    assert built.candidates(b"id") == {0, 2}  # the rest: the extra position and its owner's
+    assert built.candidates(b"id&b") == {0, 1, 2}
+    assert built.candidates(b"zzz") == set()
+    assert built.candidates(b"id", frozenset({0})) == {0, 2}  # asked for the owner, its set answers
+    assert [sorted(s.members) for s in built._sets] == [[0, 2], [1]]
+
+
+def test_the_command_prefilter_is_split_and_finds_the_same_views_as_whole() -> None:
+    """The command prefilter's separators are matched apart from the rest of it (``Firewall._split_gate``):
+    where the rest matches no view, the views are found by searching for the separators. The findings
+    are those of a gate that matches the prefilter whole, on views where a separator and the rest meet
+    in one view, in different views, or only one of them occurs."""
+    split = Firewall()
+    assert [split._lowered[p].family for p in split._splits] == ["cmdi"]
+    whole = Firewall()
+    whole._splits = {}
+    whole._gate = gate.Gate.build([d.gate for d in whole._lowered], [d.family for d in whole._lowered])
+    events: list[dict[str, object]] = [
+        *_attacks(),
+        {"u": "https://shop.example/?a=1&b=2", "c": "$(id)"},  # a separator in one view, the rest in another
+        {"u": "https://shop.example/?a=1&b=2", "c": "x; cat /etc/passwd"},
+        {"u": "https://shop.example/?a=1&b=2", "ua": "Not)A;Brand"},  # separators only
+        {"c": "x`id`", "d": "${IFS}"},
+        {"c": "system('id')", "u": "https://shop.example/?a=1&b=2"},  # the rest only, then separators
+        {"q": "bread & butter", "n": "plain"},
+    ]
+    for event in events:
+        with_split = [(f.rule_id, f.location) for f in split.inspect(event).findings]
+        assert with_split == [(f.rule_id, f.location) for f in whole.inspect(event).findings], event
+    assert any(f.attack == "cmdi" for f in split.inspect(events[-5]).findings)
+
+
 def _attacks() -> list[dict[str, object]]:
     return [
         {"body": "id=1' UNION SELECT password FROM users --"},

@@ -15,7 +15,7 @@ from types import ModuleType
 
 from hullguard.firewall.detectors import FAMILIES
 from hullguard.firewall.detectors.base import RuleInfo
-from hullguard.firewall.gate_translate import ASCII, UNICODE, Untranslatable, translate
+from hullguard.firewall.gate_translate import ASCII, EXACT, UNICODE, Untranslatable, translate
 from hullguard.firewall.prefilter import load_detectors, prefilter_source, rewrite_pattern
 from hullguard.firewall.rules import ENGINE_RULES
 
@@ -110,8 +110,37 @@ def render_prefilters() -> str:
         "UNICODE_GATES: dict[str, tuple[str, str]] = {",
     ]
     lines += _gate_entries(modules, UNICODE)
+    lines += [
+        "}",
+        "",
+        "# For a family whose module declares ``PREFILTER_COMMON`` (a character class its PREFILTER starts",
+        "# with): that class for the lower-cased views, its RE2 form, and the rest of the PREFILTER in RE2",
+        "# (``Firewall._split_gate``).",
+        "GATE_SPLITS: dict[str, tuple[str, str, str]] = {",
+    ]
+    lines += _gate_splits(modules)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _gate_splits(modules: list[ModuleType]) -> list[str]:
+    """``GATE_SPLITS`` lines. The class must be what PREFILTER starts with, before a ``|``, and its
+    translation exact: where the rest matches no view, the class alone decides which views match."""
+    lines: list[str] = []
+    for module in modules:
+        common = getattr(module, "PREFILTER_COMMON", None)
+        if common is None:
+            continue
+        prefilter = prefilter_source(module.PREFILTER)
+        if not (prefilter.startswith(common + "|") and common.startswith("[") and common.endswith("]")):
+            raise ValueError(f"{module.FAMILY}: PREFILTER_COMMON must be a character class PREFILTER starts with")
+        lowered = rewrite_pattern(common)
+        common_gate, exactness = translate(lowered, ASCII)
+        if exactness != EXACT:
+            raise ValueError(f"{module.FAMILY}: PREFILTER_COMMON has no exact RE2 form")
+        rest_gate = translate(rewrite_pattern(prefilter[len(common) + 1 :]), ASCII)[0]
+        lines.append(f"    {module.FAMILY!r}: ({lowered!a}, {common_gate!a}, {rest_gate!a}),")
+    return lines
 
 
 def _gate_entries(modules: list[ModuleType], text: str) -> list[str]:

@@ -204,11 +204,12 @@ class Gate:
     form of prefilter ``i``, or None for one that cannot be gated (it is then always a candidate);
     ``names[i]`` is its family, which decides its set (``SEPARATE_SETS``)."""
 
-    __slots__ = ("_always", "_sets", "_unicode", "_unicode_tried")
+    __slots__ = ("_always", "_owners", "_sets", "_unicode", "_unicode_tried")
 
-    def __init__(self, sets: list[_Set], always: list[int]):
+    def __init__(self, sets: list[_Set], always: list[int], owners: dict[int, int] | None = None):
         self._sets = sets
         self._always = always  # positions with no gate pattern
+        self._owners = owners or {}  # position of an extra pattern -> the prefilter position it is part of
         self._unicode: UnicodeGate | None = None
         self._unicode_tried = False
 
@@ -225,13 +226,23 @@ class Gate:
         return self._unicode
 
     @classmethod
-    def build(cls, patterns: Sequence[str | None], names: Sequence[str] = ()) -> Gate | None:
+    def build(
+        cls, patterns: Sequence[str | None], names: Sequence[str] = (), extra: Sequence[tuple[int, str]] = ()
+    ) -> Gate | None:
+        """``extra``: (position, pattern) pairs, each a part of that position's prefilter matched in
+        the same set as a pattern of its own: the answer names extra pair ``k`` as position
+        ``len(patterns) + k``, and its position too. A prefilter split in two (its common character
+        class at its position, the rest as an extra pattern) then says which part matched: where only
+        the class did, the views it matches are found by searching for the class (``Firewall._split_gate``)."""
         gated = {i: p for i, p in enumerate(patterns) if p is not None}  # position -> pattern
         if not gated:
             return None
+        owners = {len(patterns) + k: position for k, (position, _) in enumerate(extra)}
+        gated.update((len(patterns) + k, pattern) for k, (_, pattern) in enumerate(extra))
+        families = {i: names[owners.get(i, i)] for i in gated if owners.get(i, i) < len(names)}
         groups: list[list[int]] = []
         for separate in SEPARATE_SETS:
-            group = [i for i in gated if i < len(names) and names[i] in separate]
+            group = [i for i in gated if families.get(i) in separate]
             if group and len(group) < len(gated):
                 groups.append(group)
         grouped = {i for group in groups for i in group}
@@ -246,7 +257,7 @@ class Gate:
                 return None
             sets.append(_Set(match, canary, group))
         always = [i for i, p in enumerate(patterns) if p is None]
-        return cls(sets, always)
+        return cls(sets, always, owners)
 
     def candidates(self, data: bytes, wanted: set[int] | frozenset[int] | None = None) -> set[int] | None:
         """Positions of the prefilters that may match ``data`` (the joined views, ASCII); None when
@@ -261,6 +272,9 @@ class Gate:
                 return None
             found.update(map(gate_set.positions.__getitem__, hits))
         found.discard(-1)  # the canaries
+        for extra, owner in self._owners.items():
+            if extra in found:
+                found.add(owner)
         return found
 
 

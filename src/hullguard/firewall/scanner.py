@@ -234,10 +234,15 @@ class Scanner:
         # every position instead of skipping ahead on each pattern's literal prefix.)
         last = len(lowered_starts) - 1
         marked = ""  # SEPARATOR + lowered, for the anchored passes (see ``split_passes``)
+        splits = fw._splits
         for position, det in enumerate(fw._lowered):
             if candidates is not None:
                 if position not in candidates:
                     continue  # the gate vouches that this family's prefilter matches no view
+                split = splits.get(position) if splits else None
+                if split is not None and split[0] not in candidates:  # only its common class matched
+                    self._locate_common(split[1], det, lowered, lowered_starts, hits)
+                    continue
                 locator = det.locator
                 if locator is not None:
                     self._locate(locator, det, data, lowered_starts, hits, lowered)
@@ -278,6 +283,27 @@ class Scanner:
                 if index + 1 >= len(starts):
                     break
                 match = det.joined.search(joined, starts[index + 1])
+
+    @staticmethod
+    def _locate_common(
+        common: re.Pattern[str],
+        det: PreparedDetector,
+        lowered: str,
+        starts: list[int],
+        hits: dict[int, list[PreparedDetector]],
+    ) -> None:
+        """The views of ``lowered`` (the joined lower-cased views, at ``starts``) in which ``common``,
+        the character class ``det``'s prefilter starts with, matches: one search per matching view."""
+        last = len(starts) - 1
+        match = common.search(lowered)
+        while match is not None:
+            index = bisect_right(starts, match.start()) - 1
+            found = hits.setdefault(index, [])
+            if not found or found[-1] is not det:
+                found.append(det)
+            if index >= last:
+                break
+            match = common.search(lowered, starts[index + 1])
 
     @staticmethod
     def _locate(
