@@ -136,6 +136,9 @@ RULE_CASES: dict[str, list[str]] = {
         "qx(id)",
         "print qx{cat /etc/passwd};",
         "%x[ls -la]",
+        # Ruby's Open3
+        'Open3.capture3("id")',
+        "stdout, status = Open3.capture2e('uname -a')",
     ],
     # options that run a command of their own where the value is one argument (no shell to break out of)
     "HG-CMDI-010": [

@@ -153,7 +153,8 @@ _FUNCTION_DEFINITION = re.compile(r"([\w.:-]{1,64})[ \t]{0,8}\([ \t]{0,8}\)[ \t]
 _BODY_TOKENS = re.compile(r"[|&;]|[^\s|&;()]+")
 # Language functions that hand a string to the shell: system('id'), os.system("..."), exec(`...`).
 _EXEC_CALL = re.compile(
-    r"(?<![\w$])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|spawn|execsync|spawnsync|execfile)"
+    r"(?<![\w$])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|spawn|execsync|spawnsync|execfile"
+    r"|capture2e?|capture3|popen2e?|popen3)"  # Ruby's Open3
     r"\s{0,4}\(\s{0,4}([\"'`])([^\"'`]{1,2048})\1",
     re.IGNORECASE,
 )
@@ -169,7 +170,7 @@ _BARE_EXEC_CALL = re.compile(
 # One of these is spelled by every call the two patterns above find: a few substring finds rule most
 # values out, where the patterns' case-insensitive alternations are tried at every position (about
 # 15 us on a 200-character tracking parameter).
-_CALL_WORDS = ("system", "exec", "passthru", "popen", "proc_open", "eval", "spawn", "qx", "%x")
+_CALL_WORDS = ("system", "exec", "passthru", "popen", "proc_open", "eval", "spawn", "capture", "qx", "%x")
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
@@ -252,6 +253,12 @@ _EXEC_FUNCTION_WORDS = (
     "execsync",
     "spawnsync",
     "execfile",
+    "capture2",  # Ruby's Open3
+    "capture2e",
+    "capture3",
+    "popen2",
+    "popen2e",
+    "popen3",
 )
 # A value that starts with a command word (possibly behind a path, quotes or a brace): the only way a
 # value without any separator can be flagged. Also the start-of-value part of the prefilter. Every
