@@ -232,7 +232,6 @@ class Scanner:
         # each hit: the number of searches is the number of views the family matches. (One pattern
         # with a named group per family would be slower: Python's re then tries every branch at
         # every position instead of skipping ahead on each pattern's literal prefix.)
-        last = len(lowered_starts) - 1
         marked = ""  # SEPARATOR + lowered, for the anchored passes (see ``split_passes``)
         splits = fw._splits
         for position, det in enumerate(fw._lowered):
@@ -241,7 +240,7 @@ class Scanner:
                     continue  # the gate vouches that this family's prefilter matches no view
                 split = splits.get(position) if splits else None
                 if split is not None and split[0] not in candidates:  # only its common class matched
-                    self._locate_common(split[1], det, lowered, lowered_starts, hits)
+                    self._hit_views(split[1], lowered, det, lowered_starts, hits)
                     continue
                 locator = det.locator
                 if locator is not None:
@@ -252,17 +251,7 @@ class Scanner:
                     marked = SEPARATOR + lowered
                 # In ``marked`` an anchored match starts on the separator before its view, which
                 # is at the view's own offset in ``lowered``: the same arithmetic serves both.
-                subject = marked if anchored else lowered
-                search = pattern.search
-                match = search(subject)
-                while match is not None:
-                    index = bisect_right(lowered_starts, match.start()) - 1
-                    found = hits.setdefault(index, [])
-                    if not found or found[-1] is not det:
-                        found.append(det)
-                    if index >= last:
-                        break
-                    match = search(subject, lowered_starts[index + 1])
+                self._hit_views(pattern, marked if anchored else lowered, det, lowered_starts, hits)
             if perf_counter() > deadline:
                 meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
                 break
@@ -285,17 +274,18 @@ class Scanner:
                 match = det.joined.search(joined, starts[index + 1])
 
     @staticmethod
-    def _locate_common(
-        common: re.Pattern[str],
+    def _hit_views(
+        pattern: re.Pattern[str],
+        subject: str,
         det: PreparedDetector,
-        lowered: str,
         starts: list[int],
         hits: dict[int, list[PreparedDetector]],
     ) -> None:
-        """The views of ``lowered`` (the joined lower-cased views, at ``starts``) in which ``common``,
-        the character class ``det``'s prefilter starts with, matches: one search per matching view."""
+        """Add ``det`` to the hits of each view of ``subject`` (the joined views, at ``starts``) in which
+        ``pattern`` matches: one search per matching view, the next from the following view's start."""
         last = len(starts) - 1
-        match = common.search(lowered)
+        search = pattern.search
+        match = search(subject)
         while match is not None:
             index = bisect_right(starts, match.start()) - 1
             found = hits.setdefault(index, [])
@@ -303,7 +293,7 @@ class Scanner:
                 found.append(det)
             if index >= last:
                 break
-            match = common.search(lowered, starts[index + 1])
+            match = search(subject, starts[index + 1])
 
     @staticmethod
     def _locate(
