@@ -152,10 +152,28 @@ _SHELLSHOCK = re.compile(r"^[\s'\"]{0,8}\(\s*\)\s*\{")
 _FUNCTION_DEFINITION = re.compile(r"([\w.:-]{1,64})[ \t]{0,8}\([ \t]{0,8}\)[ \t]{0,8}\{([^}]{1,200})\}")
 _BODY_TOKENS = re.compile(r"[|&;]|[^\s|&;()]+")
 # Language functions that hand a string to the shell: system('id'), os.system("..."), exec(`...`).
+_EXEC_FUNCTION_WORDS = (
+    "system",
+    "exec",
+    "shell_exec",
+    "passthru",
+    "popen",
+    "proc_open",
+    "pcntl_exec",
+    "eval",
+    "spawn",
+    "execsync",
+    "spawnsync",
+    "execfile",
+    "capture2",  # Ruby's Open3
+    "capture2e",
+    "capture3",
+    "popen2",
+    "popen2e",
+    "popen3",
+)
 _EXEC_CALL = re.compile(
-    r"(?<![\w$])(?:system|exec|shell_exec|passthru|popen|proc_open|pcntl_exec|eval|spawn|execsync|spawnsync|execfile"
-    r"|capture2e?|capture3|popen2e?|popen3)"  # Ruby's Open3
-    r"\s{0,4}\(\s{0,4}([\"'`])([^\"'`]{1,2048})\1",
+    r"(?<![\w$])(?:" + regex_alternation(_EXEC_FUNCTION_WORDS) + r")\s{0,4}\(\s{0,4}([\"'`])([^\"'`]{1,2048})\1",
     re.IGNORECASE,
 )
 # The same functions of PHP with an unquoted argument: PHP reads a bare word as a string (a constant
@@ -167,10 +185,15 @@ _BARE_EXEC_CALL = re.compile(
     r"|(?<![\w$%])(?:qx|%x)\s{0,4}(?:\(([^()\n]{1,200})\)|\{([^{}\n]{1,200})\}|\[([^\[\]\n]{1,200})\])",
     re.IGNORECASE,
 )
-# One of these is spelled by every call the two patterns above find: a few substring finds rule most
-# values out, where the patterns' case-insensitive alternations are tried at every position (about
-# 15 us on a 200-character tracking parameter).
-_CALL_WORDS = ("system", "exec", "passthru", "popen", "proc_open", "eval", "spawn", "capture", "qx", "%x")
+# One of these is spelled by every call the two patterns above find (the function names that hold no
+# other one, "capture2" for "capture2e"): a few substring finds rule most values out, where the
+# patterns' case-insensitive alternations are tried at every position (about 15 us on a 200-character
+# tracking parameter).
+_CALL_WORDS = tuple(
+    word
+    for word in (*_EXEC_FUNCTION_WORDS, "qx", "%x")
+    if not any(other in word for other in _EXEC_FUNCTION_WORDS if other != word)
+)
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
@@ -239,26 +262,6 @@ _RECON_ALONE = (
     "sysinfo",
     "lsb_release",
     "printenv",
-)
-_EXEC_FUNCTION_WORDS = (
-    "system",
-    "exec",
-    "shell_exec",
-    "passthru",
-    "popen",
-    "proc_open",
-    "pcntl_exec",
-    "eval",
-    "spawn",
-    "execsync",
-    "spawnsync",
-    "execfile",
-    "capture2",  # Ruby's Open3
-    "capture2e",
-    "capture3",
-    "popen2",
-    "popen2e",
-    "popen3",
 )
 # A value that starts with a command word (possibly behind a path, quotes or a brace): the only way a
 # value without any separator can be flagged. Also the start-of-value part of the prefilter. Every
