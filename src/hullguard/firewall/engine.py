@@ -86,22 +86,25 @@ class Firewall:
         self._shape_checks: dict[str, tuple[frozenset[int], list[PreparedDetector]]] = {}
         self._lowered = [d for d in self._detectors if d.on_lowered]
         self._cased = [d for d in self._detectors if not d.on_lowered]
-        self._splits: dict[int, tuple[int, re.Pattern[str]]] = {}  # see ``_split_gate``
-        self._gate = Gate.build(*self._split_gate())
+        patterns, extra, self._splits = self._split_gate()
+        self._gate = Gate.build(patterns, [d.family for d in self._lowered], extra)
         if self._gate is None:  # no RE2: every pass runs on every event, so compile them now
             for det in self._lowered:
                 det.passes  # noqa: B018 (compiles on first access)
 
-    def _split_gate(self) -> tuple[list[str | None], list[str], list[tuple[int, str]]]:
-        """The gate's patterns, families and extra patterns (``Gate.build``). A family whose prefilter
+    def _split_gate(
+        self,
+    ) -> tuple[list[str | None], list[tuple[int, str]], dict[int, tuple[int, re.Pattern[str]]]]:
+        """The gate's patterns and extra patterns (``Gate.build``), and its splits. A family whose prefilter
         starts with a character class most benign values match (``GATE_SPLITS``: the command
         prefilter's separators, an "&" in every URL with a query) is matched as two patterns, that
         class and the rest: where the rest matches no view, its views are found by one search for the
         class instead of RE2's search for the whole prefilter over the joined views (about 40 us on a
-        browser request's new query string). ``self._splits``: position -> (the rest's position in
-        the gate's answers, the class for the lower-cased views)."""
+        browser request's new query string). Splits: position -> (the rest's position in the gate's
+        answers, the class for the lower-cased views)."""
         patterns = [d.gate for d in self._lowered]
         extra: list[tuple[int, str]] = []
+        splits: dict[int, tuple[int, re.Pattern[str]]] = {}
         for position, det in enumerate(self._lowered):
             split = GATE_SPLITS.get(det.family)
             registered = GATES.get(det.family)
@@ -110,9 +113,9 @@ class Firewall:
                 continue
             common, common_gate, rest_gate = split
             patterns[position] = common_gate
-            self._splits[position] = (len(patterns) + len(extra), re.compile(common))
+            splits[position] = (len(patterns) + len(extra), re.compile(common))
             extra.append((position, rest_gate))
-        return patterns, [d.family for d in self._lowered], extra
+        return patterns, extra, splits
 
     def _add(self, module: ModuleType | None, name: str) -> None:
         if module is None:
