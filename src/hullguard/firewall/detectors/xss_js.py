@@ -232,10 +232,15 @@ JS_STRING_BREAK = re.compile(
     re.I,
 )
 # A sink called: "alert(1)", "prompt`1`". With a space before "(" only when the argument looks like
-# JavaScript, so "please confirm (yes/no)" is prose.
+# JavaScript, so "please confirm (yes/no)" is prose. ``print`` (window.print, the proof that works
+# where alert is blocked) takes no argument: it counts called with none, a number, a template literal
+# or a browser global's member (``print(document.domain)``), so a line of Python such as
+# ``print("hello world")`` is not a script.
+_CALLED_SINKS = "|".join(sink for sink in SINKS.split("|") if sink != "print")
 SINK_CALL = re.compile(
-    r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + SINKS + r"|new[\s]{1,8}function))"
-    r"(?:[\x00]{0,8}(?:\?\.)?[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])",
+    r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + _CALLED_SINKS + r"|new[\s]{1,8}function))"
+    r"(?:[\x00]{0,8}(?:\?\.)?[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])"
+    r"|(?<![\w$.])print[\s\x00]{0,8}(?:\?\.)?(?:\([\s]{0,4}(?:[)\d]|(?:document|window|top|self|this)[\s]{0,4}[.\[)])|`)",
     re.I,
 )
 # A sink used as a value: passed to a call (``[1].find(alert)``), called through parentheses
