@@ -488,7 +488,13 @@ def time_based(tokens: list[Token], i: int) -> Hit | None:
         return None
     if tok.kind == "f" and (tok.value in TIME_FUNCTIONS or tok.value.rsplit(".", 1)[-1] == "sleep"):
         arg = skip(tokens, i + 1, "(")
-        if kind_at(tokens, arg) in ("n", "f", "v", "w", "(", "o") and kind_at(tokens, i - 1) not in ("w", "s"):
+        # "sleep(8 hours)" is prose: in SQL a number followed by a bare word is no argument list
+        prose = kind_at(tokens, arg) == "n" and kind_at(tokens, arg + 1) == "w"
+        if (
+            kind_at(tokens, arg) in ("n", "f", "v", "w", "(", "o")
+            and kind_at(tokens, i - 1) not in ("w", "s")
+            and not prose
+        ):
             return ("HG-SQLI-005", f"time delay function {tok.value}() (time-based blind injection)", i)
     if tok.value == "waitfor" and value_at(tokens, i + 1) in ("delay", "time") and kind_at(tokens, i + 2) == "s":
         return ("HG-SQLI-005", "WAITFOR DELAY (time-based blind injection)", i)
