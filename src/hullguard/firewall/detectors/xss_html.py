@@ -95,6 +95,10 @@ def iter_tags(text: str) -> Iterator[Tag]:
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})[ \t\n]?")
 # javascript: URLs that do nothing, common in real links: not an attack.
 _INERT_SCRIPT_URLS = re.compile(r"javascript:(?:void\(0\)|void0|;|//|)(?:;|$|[\"'>\s])")
+# The next parameter of a query string that holds such a URL as a value (an analytics beacon's
+# "...&link_url=javascript:void(0);&link_domain=..."): a statement cannot start with "&", so as
+# script the whole would not even parse, and the URL's code ends before it.
+_NEXT_PARAMETER = re.compile(r"&[\w.\[\]-]{0,64}=")
 
 
 def _css_unescape(match: re.Match[str]) -> str:
@@ -136,6 +140,9 @@ def attribute_value(attributes: str, name: str) -> str | None:
 def is_inert_script_url(value: str) -> bool:
     """``javascript:void(0)``, ``javascript:;`` and ``javascript://`` alone do nothing."""
     cleaned = _SCHEME_NOISE.sub("", value).lower()
+    next_parameter = _NEXT_PARAMETER.search(cleaned)
+    if next_parameter is not None:
+        cleaned = cleaned[: next_parameter.start()]
     return _INERT_SCRIPT_URLS.match(cleaned) is not None and not cleaned[len("javascript:") :].strip(";/").replace(
         "void(0)", ""
     ).replace("void0", "")
