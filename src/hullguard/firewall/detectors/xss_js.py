@@ -244,11 +244,13 @@ SINK_CALL = re.compile(
     re.I,
 )
 # A sink used as a value: passed to a call (``[1].find(alert)``), called through parentheses
-# (``(alert)(1)``) or assigned for a later call (``a=alert,a(1)``).
+# (``(alert)(1)``), assigned for a later call (``a=alert,a(1)``) or made the page's error handler,
+# which a ``throw`` then calls without a parenthesis (``{onerror=alert}throw 1``).
 SINK_REFERENCE = re.compile(
     r"[\w$\])][\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)"
     r"|\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
-    r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]",
+    r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]"
+    r"|(?<![\w$])onerror[\s]{0,4}=[\s]{0,4}(?:alert|prompt|confirm|eval)(?![\w$])",
     re.I,
 )
 # The session cookie read into an expression ("'+document.cookie", "=document.cookie"): the exfiltration
