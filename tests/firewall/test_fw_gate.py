@@ -184,6 +184,30 @@ def test_an_extra_pattern_is_named_with_the_position_it_is_part_of_and_matched_i
     assert [sorted(s.members) for s in built._sets] == [[0, 2], [1]]
 
 
+def test_may_match_agrees_with_the_candidates_it_is_asked_about() -> None:
+    """``may_match`` (the header shapes' question: may one of these families match?) answers as
+    ``candidates`` does for the same positions, extra patterns counting for their owner, and says it
+    cannot tell when RE2 fails."""
+    names = list(GATES)
+    built = gate.Gate.build([GATES[name][0] for name in names], names, [(names.index("cmdi"), "id")])
+    assert built is not None
+    texts = [*_fixture_strings()[:400], "/orders", "lang=en", "", "ls -la /tmp", "id", "a;b"]
+    wanted_sets = [frozenset({i}) for i in range(len(names))]
+    wanted_sets += [frozenset({names.index("ssrf"), names.index("sqli")}), frozenset(range(len(names)))]
+    for text in texts:
+        data = text.lower().encode("ascii", "replace")
+        found = built.candidates(data)
+        assert found is not None
+        for wanted in wanted_sets:
+            assert built.may_match(data, wanted) == (not found.isdisjoint(wanted)), (text, sorted(wanted))
+    extra = gate.Gate.build(["[;&]", "b"], ["cmdi", "x"], [(0, "id")])
+    assert extra is not None
+    assert extra.may_match(b"id", frozenset({0})) is True  # the extra pattern answers for its owner
+    assert extra.may_match(b"id", frozenset({1})) is False
+    failing = gate.Gate([gate._Set(lambda data: [], 2, [0, 1])], [])
+    assert failing.may_match(b"xxbxx", frozenset({1})) is None
+
+
 def test_the_command_prefilter_is_split_and_finds_the_same_views_as_whole() -> None:
     """The command prefilter's separators are matched apart from the rest of it (``Firewall._split_gate``):
     where the rest matches no view, the views are found by searching for the separators. The findings

@@ -202,21 +202,20 @@ class Firewall:
         The shapes are ASCII, so the gate answers for the lower-cased families in one RE2 match over
         all the values (a Python search of the SSRF or deserialization prefilter alone costs several
         times that on a User-Agent)."""
-        positions: set[int] = set()
+        positions: frozenset[int] = frozenset()
         exact: list[PreparedDetector] = []
         for shape, _, _ in shaped:
             checks = self._shape_checks.get(shape.name)
             if checks is None:
                 checks = self._shape_checks[shape.name] = self._kept_prefilters(shape.rules_out or frozenset())
-            positions.update(checks[0])
+            positions = checks[0] if not positions else positions | checks[0]
             exact.extend(det for det in checks[1] if det not in exact)
         values = [value for _, value, _ in shaped]
         if positions:
             joined = SEPARATOR.join(values).lower()
             if self._gate is None or not joined.isascii():  # the grammars are ASCII: never, but be sure
                 return True
-            candidates = self._gate.candidates(joined.encode("ascii"), positions)
-            if candidates is None or not candidates.isdisjoint(positions):
+            if self._gate.may_match(joined.encode("ascii"), positions) is not False:
                 return True  # a family matches (or the gate cannot tell): inspect
         for det in exact:
             for value in values:

@@ -206,12 +206,15 @@ class Gate:
     form of prefilter ``i``, or None for one that cannot be gated (it is then always a candidate);
     ``names[i]`` is its family, which decides its set (``SEPARATE_SETS``)."""
 
-    __slots__ = ("_always", "_owners", "_sets", "_unicode", "_unicode_tried")
+    __slots__ = ("_always", "_owners", "_plans", "_sets", "_unicode", "_unicode_tried")
 
     def __init__(self, sets: list[_Set], always: list[int], owners: dict[int, int] | None = None):
         self._sets = sets
         self._always = always  # positions with no gate pattern
         self._owners = owners or {}  # position of an extra pattern -> the prefilter position it is part of
+        # wanted positions -> (whether one has no gate pattern, [(a set holding one of them, the set's
+        # indices of their patterns)]): what ``may_match`` asks, worked out once per set of positions
+        self._plans: dict[frozenset[int], tuple[bool, list[tuple[_Set, frozenset[int]]]]] = {}
         self._unicode: UnicodeGate | None = None
         self._unicode_tried = False
 
@@ -260,6 +263,38 @@ class Gate:
             sets.append(_Set(match, canary, group))
         always = [i for i, p in enumerate(patterns) if p is None]
         return cls(sets, always, owners)
+
+    def may_match(self, data: bytes, wanted: frozenset[int]) -> bool | None:
+        """Whether the prefilter at one of the ``wanted`` positions may match ``data`` (ASCII); None
+        when the gate cannot tell. ``candidates`` with ``wanted`` answers the same, but builds the whole
+        set of positions first: this stops at the first set with a match among them (the header shapes
+        ask it for a few values on every request)."""
+        plan = self._plans.get(wanted)
+        if plan is None:
+            plan = self._plans[wanted] = self._plan(wanted)
+        always, sets = plan
+        if always:
+            return True
+        for gate_set, indices in sets:
+            hits = _answer(gate_set.match, gate_set.canary, data)
+            if hits is None:
+                return None
+            if not indices.isdisjoint(hits):
+                return True
+        return False
+
+    def _plan(self, wanted: frozenset[int]) -> tuple[bool, list[tuple[_Set, frozenset[int]]]]:
+        owners = self._owners
+        sets = []
+        for gate_set in self._sets:
+            indices = frozenset(
+                index
+                for index, position in enumerate(gate_set.positions)
+                if position in wanted or owners.get(position, -1) in wanted
+            )
+            if indices:
+                sets.append((gate_set, indices))
+        return not wanted.isdisjoint(self._always), sets
 
     def candidates(self, data: bytes, wanted: set[int] | frozenset[int] | None = None) -> set[int] | None:
         """Positions of the prefilters that may match ``data`` (the joined views, ASCII); None when
