@@ -278,6 +278,12 @@ _SCRIPT_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 
 
+_WORD_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("print", js.PRINT_CALL, "call of a JavaScript sink"),
+    ("onerror", js.ERROR_HANDLER_SINK, "JavaScript sink made the page's error handler"),
+)
+
+
 def _holds_any(text: str, characters: str) -> bool:
     return any(character in text for character in characters)
 
@@ -311,6 +317,12 @@ def _scan_contexts(text: str) -> Detection | None:
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
     lowered = text.lower()
+    # Patterns of one word each, searched only where the value spells it (most values hold a "(" or
+    # "=", few the word).
+    for word, pattern, why in _WORD_PATTERNS:
+        match = pattern.search(text) if word in lowered else None
+        if match is not None:
+            return Detection("HG-XSS-005", why, *match.span())
     if "document" in lowered:  # a cheap guard: these only matter with the word present
         for pattern, why in (
             (js.COOKIE_READ, "document.cookie read into an expression (cookie theft)"),

@@ -232,26 +232,34 @@ JS_STRING_BREAK = re.compile(
     re.I,
 )
 # A sink called: "alert(1)", "prompt`1`". With a space before "(" only when the argument looks like
-# JavaScript, so "please confirm (yes/no)" is prose. ``print`` (window.print, the proof that works
-# where alert is blocked) takes no argument: it counts called with none, a number, a template literal
-# or a browser global's member (``print(document.domain)``), so a line of Python such as
-# ``print("hello world")`` is not a script.
+# JavaScript, so "please confirm (yes/no)" is prose. ``print`` has a pattern of its own (below).
 _CALLED_SINKS = "|".join(sink for sink in SINKS.split("|") if sink != "print")
 SINK_CALL = re.compile(
     r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + _CALLED_SINKS + r"|new[\s]{1,8}function))"
-    r"(?:[\x00]{0,8}(?:\?\.)?[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])"
-    r"|(?<![\w$.])print[\s\x00]{0,8}(?:\?\.)?(?:\([\s]{0,4}(?:[)\d]|(?:document|window|top|self|this)[\s]{0,4}[.\[)])|`)",
+    r"(?:[\x00]{0,8}(?:\?\.)?[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])",
+    re.I,
+)
+# ``print`` (window.print, the proof that works where alert is blocked) takes no argument: it counts
+# called with none, a number, a template literal or a browser global's member
+# (``print(document.domain)``), so a line of Python such as ``print("hello world")`` is not a script.
+# (Searched only in a value that spells the word, see ``xss._WORD_PATTERNS``.)
+PRINT_CALL = re.compile(
+    r"print(?<![\w$.]print)[\s\x00]{0,8}(?:\?\.)?"
+    r"(?:\([\s]{0,4}(?:[)\d]|(?:document|window|top|self|this)[\s]{0,4}[.\[)])|`)",
     re.I,
 )
 # A sink used as a value: passed to a call (``[1].find(alert)``), called through parentheses
-# (``(alert)(1)``), assigned for a later call (``a=alert,a(1)``) or made the page's error handler,
-# which a ``throw`` then calls without a parenthesis (``{onerror=alert}throw 1``).
+# (``(alert)(1)``) or assigned for a later call (``a=alert,a(1)``).
 SINK_REFERENCE = re.compile(
     r"[\w$\])][\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)"
     r"|\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
-    r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]"
-    r"|(?<![\w$])onerror[\s]{0,4}=[\s]{0,4}(?:alert|prompt|confirm|eval)(?![\w$])",
+    r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]",
     re.I,
+)
+# A sink made the page's error handler, which a ``throw`` then calls without a parenthesis
+# (``{onerror=alert}throw 1``: PortSwigger's vectors without parentheses); searched as PRINT_CALL is.
+ERROR_HANDLER_SINK = re.compile(
+    r"onerror(?<![\w$]onerror)[\s]{0,4}=[\s]{0,4}(?:alert|prompt|confirm|eval)(?![\w$])", re.I
 )
 # The session cookie read into an expression ("'+document.cookie", "=document.cookie"): the exfiltration
 # step of most XSS payloads; prose that names it ("read document.cookie") has no operator in front.
