@@ -265,13 +265,7 @@ class Scanner:
             return
         starts = view_starts(texts)
         for det in self.fw._cased:
-            match = det.joined.search(joined)
-            while match is not None:
-                index = bisect_right(starts, match.start()) - 1
-                hits.setdefault(index, []).append(det)
-                if index + 1 >= len(starts):
-                    break
-                match = det.joined.search(joined, starts[index + 1])
+            self._hit_views(det.joined, joined, det, starts, hits)
 
     @staticmethod
     def _hit_views(
