@@ -189,14 +189,13 @@ SEPARATE_SETS = (("path", "cmdi"),)
 
 class _Set:
     """One compiled RE2 set of the gate: its match function, canary index, the prefilter position of
-    each of its patterns, and those positions as a set."""
+    each of its patterns."""
 
-    __slots__ = ("canary", "match", "members", "positions")
+    __slots__ = ("canary", "match", "positions")
 
     def __init__(self, match: Callable[[bytes], list[int] | None], canary: int, positions: list[int]):
         self.match = match
         self.canary = canary
-        self.members = frozenset(positions)
         # set index -> prefilter position; the canary's index (added last) -> -1, dropped from answers
         self.positions = [*positions, -1]
 
@@ -266,9 +265,9 @@ class Gate:
 
     def may_match(self, data: bytes, wanted: frozenset[int]) -> bool | None:
         """Whether the prefilter at one of the ``wanted`` positions may match ``data`` (ASCII); None
-        when the gate cannot tell. ``candidates`` with ``wanted`` answers the same, but builds the whole
-        set of positions first: this stops at the first set with a match among them (the header shapes
-        ask it for a few values on every request)."""
+        when the gate cannot tell: what ``candidates`` says about those positions, but matching only the
+        sets that hold them and stopping at the first with a match among them (the header shapes ask
+        it for a few values on every request)."""
         plan = self._plans.get(wanted)
         if plan is None:
             plan = self._plans[wanted] = self._plan(wanted)
@@ -296,14 +295,11 @@ class Gate:
                 sets.append((gate_set, indices))
         return not wanted.isdisjoint(self._always), sets
 
-    def candidates(self, data: bytes, wanted: set[int] | frozenset[int] | None = None) -> set[int] | None:
+    def candidates(self, data: bytes) -> set[int] | None:
         """Positions of the prefilters that may match ``data`` (the joined views, ASCII); None when
-        the gate cannot tell. With ``wanted``, only the sets holding one of those positions are
-        matched (the answer may then lack positions outside ``wanted``)."""
+        the gate cannot tell."""
         found = set(self._always)
         for gate_set in self._sets:
-            if wanted is not None and gate_set.members.isdisjoint(wanted):
-                continue
             hits = _answer(gate_set.match, gate_set.canary, data)
             if hits is None:
                 return None
