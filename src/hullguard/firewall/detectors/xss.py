@@ -278,9 +278,15 @@ _SCRIPT_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 
 
+# Patterns that each need a word (in the lower-cased value): searched only where it is spelled, as
+# most values hold a "(" or "=" and few the word.
 _WORD_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("print", js.PRINT_CALL, "call of a JavaScript sink"),
     ("onerror", js.ERROR_HANDLER_SINK, "JavaScript sink made the page's error handler"),
+    ("document", js.COOKIE_READ, "document.cookie read into an expression (cookie theft)"),
+    ("document", js.COOKIE_WRITE, "document.cookie set by injected script"),
+    ("document", js.DOCUMENT_WRITE, "document.write() call"),
+    ("createelement", js.SCRIPT_ELEMENT, "script element created from code (loads a remote script)"),
 )
 
 
@@ -317,24 +323,10 @@ def _scan_contexts(text: str) -> Detection | None:
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
     lowered = text.lower()
-    # Patterns of one word each, searched only where the value spells it (most values hold a "(" or
-    # "=", few the word).
     for word, pattern, why in _WORD_PATTERNS:
         match = pattern.search(text) if word in lowered else None
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
-    if "document" in lowered:  # a cheap guard: these only matter with the word present
-        for pattern, why in (
-            (js.COOKIE_READ, "document.cookie read into an expression (cookie theft)"),
-            (js.COOKIE_WRITE, "document.cookie set by injected script"),
-            (js.DOCUMENT_WRITE, "document.write() call"),
-        ):
-            match = pattern.search(text)
-            if match is not None:
-                return Detection("HG-XSS-005", why, *match.span())
-    match = js.SCRIPT_ELEMENT.search(text) if "createelement" in lowered else None
-    if match is not None:
-        return Detection("HG-XSS-005", "script element created from code (loads a remote script)", *match.span())
     match = js.JSFUCK.search(text) if "![]" in text else None
     if match is not None and "![]" in match.group(0) and "+[]" in match.group(0):
         return Detection("HG-XSS-005", "JSFuck-encoded JavaScript ([]()!+ only)", *match.span())
