@@ -180,8 +180,10 @@ _EXEC_CALL = re.compile(
 # that is not defined), so system(id) runs id; and Perl's and Ruby's backtick operators, qx(...) and
 # %x(...), with brackets as delimiters (qx/id/ reads as a path). Only when the argument starts with
 # a command word.
+_PHP_SHELL_FUNCTIONS = ("system", "exec", "shell_exec", "passthru")  # of _EXEC_FUNCTION_WORDS, PHP's
 _BARE_EXEC_CALL = re.compile(
-    r"(?<![\w$])(?:system|exec|shell_exec|passthru)\s{0,4}\(\s{0,4}([^\s\"'`()][^\"'`()\n]{0,200}?)\s{0,4}\)"
+    r"(?<![\w$])(?:" + regex_alternation(_PHP_SHELL_FUNCTIONS) + r")"
+    r"\s{0,4}\(\s{0,4}([^\s\"'`()][^\"'`()\n]{0,200}?)\s{0,4}\)"
     r"|(?<![\w$%])(?:qx|%x)\s{0,4}(?:\(([^()\n]{1,200})\)|\{([^{}\n]{1,200})\}|\[([^\[\]\n]{1,200})\])",
     re.IGNORECASE,
 )
@@ -396,9 +398,13 @@ def _is_binary_path(word: str) -> bool:
 def _first_command(line: str) -> str:
     """The first command of a command line when it is a known program or a program path, else ""."""
     inner = split_commands(line)
-    if not inner or _command_index(inner[0].words) >= len(inner[0].words):
+    if not inner:
         return ""
-    first = inner[0].words[_command_index(inner[0].words)]
+    words = inner[0].words
+    index = _command_index(words)
+    if index >= len(words):
+        return ""
+    first = words[index]
     return first if _command_name(first) in vocab.KNOWN or _is_binary_path(first) else ""
 
 
