@@ -196,6 +196,9 @@ _CALL_WORDS = tuple(
     for word in (*_EXEC_FUNCTION_WORDS, "qx", "%x")
     if not any(other in word for other in _EXEC_FUNCTION_WORDS if other != word)
 )
+# Ruby's %x(...) whose command is an interpolation (%x(#{Base64.decode64('aWQ=')})): the command is
+# built at run time, so no command word shows, and only code that runs a shell writes it.
+_INTERPOLATED_COMMAND = re.compile(r"(?<![\w$%])%x\s{0,4}[({\[]\s{0,4}#\{", re.IGNORECASE)
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
@@ -480,7 +483,8 @@ def _judge(
     ``ifs``: the value uses $IFS, the shell's field separator, which only shell code spells out;
     ``quotes_paired``: the value's quotes of each kind come in pairs, as a shell's quoting does;
     ``brace_start``: the value opens with a brace expansion whose first element is empty ("{,id}");
-    ``appended``: a line break after a one-token value starts the value's last line (``_appended_line``)."""
+    ``appended``: a line break after a one-token value starts the value's last line (``_appended_line``),
+    or an ``&`` after one puts a time delay in the background."""
     words = segment.words
     index = _command_index(words)
     if index >= len(words):
@@ -550,7 +554,7 @@ def _judge(
         # "bash" line) nor a path's last part ("ftp.gnu.org:/pub/gnu/bash").
         appended_alone = appended and (
             (not args and raw.lower() == name and name in _APPENDED_ALONE)
-            or (len(args) == 1 and name == "sleep" and args[0].isdigit())
+            or _is_delay([name, *args])
             or (len(args) == 1 and name in _LOOKUPS and _HOST_NAME.fullmatch(args[0]) is not None)
         )
         # Reconnaissance words that are no English (whoami, ifconfig) need no arguments after any separator.
@@ -640,6 +644,11 @@ def _appended_line(line: str, at: int) -> bool:
     return _ONE_TOKEN.fullmatch(head) is not None and head.lower() not in vocab.KNOWN
 
 
+def _is_delay(words: list[str]) -> bool:
+    """``sleep 5``: a time delay and nothing else."""
+    return len(words) == 2 and words[0] == "sleep" and words[1].isdigit()
+
+
 def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> Detection | None:
     segments = split_commands(quote + text if quote else text)
     shift = len(quote)
@@ -666,6 +675,11 @@ def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> 
         leading = segment.start <= first_content
         # (only the first line break can start the last line after one token: the test runs once a value)
         appended = segment.opener == "\n" and not leading and not line_broken and _appended_line(line, segment.start)
+        # "1&sleep 5&": a time delay run in the background after a one-token value, as a blind probe
+        # writes it; only the delay, since "page=1&id" is a query string held as one value.
+        appended = appended or (
+            segment.opener == "&" and not leading and _is_delay(segment.words) and _appended_line(line, segment.start)
+        )
         line_broken = line_broken or (segment.opener == "\n" and bool(segment.words))  # ("\r\n": two breaks)
         verdict = _judge(segment, bool(quote), leading, command_first, ifs, quotes_paired, brace_start, appended)
         if verdict is not None and (_RULES_BY_ID[verdict[0]].paranoia > paranoia or _delimited_data(segments, index)):
@@ -713,6 +727,9 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     if _names_no_command(text):  # also rules out the call below: it needs a command in its argument
         return None
     lowered = text.lower()
+    match = _INTERPOLATED_COMMAND.search(text) if "%x" in lowered else None
+    if match is not None:
+        return Detection("HG-CMDI-009", "Ruby %x(...) runs an interpolated command", *match.span())
     for call in (_EXEC_CALL, _BARE_EXEC_CALL) if any(word in lowered for word in _CALL_WORDS) else ():
         match = call.search(text)
         while match is not None:

@@ -6,6 +6,23 @@ from __future__ import annotations
 
 import re
 
+# PowerShell's cmdlets are Verb-Noun pairs that no sentence writes; the recon ones need no argument
+# ("; Get-Process"), the others an argument as any command does ("; Start-Sleep -s 5"). PowerShell
+# reads them in any letter case.
+POWERSHELL_RECON = frozenset(
+    {
+        "get-process", "get-childitem", "get-service", "get-localuser", "get-localgroup", "get-computerinfo",
+        "get-netipconfiguration", "get-netipaddress", "get-help", "get-command", "get-host", "get-acl",
+    }
+)
+POWERSHELL_WITH_ARGUMENTS = frozenset(
+    {
+        "start-sleep", "get-content", "set-content", "add-content", "out-file", "remove-item", "copy-item",
+        "new-item", "start-process", "invoke-command", "invoke-item", "new-object", "test-connection",
+        "test-netconnection", "resolve-dnsname", "set-executionpolicy", "get-itemproperty", "get-wmiobject",
+        "get-ciminstance", "invoke-wmimethod", "stop-process", "start-bitstransfer",
+    }
+)
 # Commands that are an attack on their own right after a separator (recon one-liners). None of them
 # is an everyday English word, so "; id" or "| whoami" is enough.
 STANDALONE = frozenset(
@@ -52,6 +69,7 @@ STANDALONE = frozenset(
         "dmesg",  # the kernel's log
         "lastlog",  # every account's last login
         "visudo",
+        *POWERSHELL_RECON,
     }
 )
 # Programs that need an argument to look like an attack (many are also English words).
@@ -252,6 +270,7 @@ WITH_ARGUMENTS = frozenset(
         "invoke-webrequest",
         "invoke-restmethod",
         "invoke-expression",
+        *POWERSHELL_WITH_ARGUMENTS,
     }
 )
 KNOWN = STANDALONE | WITH_ARGUMENTS
@@ -267,7 +286,7 @@ CASE_INSENSITIVE = frozenset(
         "regsvr32", "route", "ruby", "rundll32", "sc", "scp", "set", "sort", "ssh", "start", "systeminfo", "tar",
         "taskkill", "tasklist", "telnet", "tftp", "timeout", "tracert", "type", "ver", "whoami", "wmic", "wscript",
         "regedit", "bcdboot", "winget", "iwr", "irm", "iex", "invoke-webrequest", "invoke-restmethod",
-        "invoke-expression", "7z", "7za",
+        "invoke-expression", "7z", "7za", *POWERSHELL_RECON, *POWERSHELL_WITH_ARGUMENTS,
     }
 )
 # Words that run the next word as a command ("sudo cat ...", "nohup nc ...").
@@ -319,6 +338,8 @@ ANY_ARGUMENT = frozenset(
         "which",
         "whoami",
         "timeout",
+        "start-sleep",
+        "invoke-expression",
     }
 )
 URL_ARGUMENT = re.compile(r"^(?:https?|ftp|tftp|file)://|^//[\w.-]+/", re.IGNORECASE)

@@ -33,7 +33,8 @@ RULES: tuple[RuleInfo, ...] = (
 )
 _ATTRIBUTE = r"[a-z][\w.;-]{0,40}\s{0,4}[~<>:]?="
 _BREAKOUT = re.compile(
-    rf"\)\s{{0,4}}(?:\(\s{{0,4}}){{1,3}}[|&!]?\s{{0,4}}(?:\(\s{{0,4}})?{_ATTRIBUTE}"
+    # (a scanner opens as many parentheses as it closed, to balance a filter nested that deep)
+    rf"\)\s{{0,4}}(?:\(\s{{0,4}}){{1,16}}[|&!]?\s{{0,4}}(?:\(\s{{0,4}})?{_ATTRIBUTE}"
     # ")(|" opening an OR, AND or NOT, whose operands are filters: a "(" (or the ")" of an absolute filter)
     # follows, or the value ends there; a letter does not ("S7@+Ja2)(!odbv", a random password)
     rf"|\)\s{{0,4}}\(\s{{0,4}}[|&!]\s{{0,4}}(?:[()]|$)"

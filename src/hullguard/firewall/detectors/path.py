@@ -30,7 +30,7 @@ FAMILY = "path"
 # as its first segment: see the anchored branch of PREFILTER.
 _NAMED_DIRS = (
     "etc", "proc", "var", "opt", "tmp", "dev", "windows", "winnt", "system32", "inetpub", "library", r"\.ssh", r"\.git",
-    r"\.aws", r"\.svn", r"\.hg", r"\.docker", r"\.kube", r"\.claude",
+    r"\.aws", r"\.svn", r"\.hg", r"\.docker", r"\.kube", r"\.claude", "web-inf",
 )
 
 
@@ -65,7 +65,7 @@ PREFILTER = (
     r"|_(?:history|config|log)"
     r"|\.(?:(?<=-config\.)php|(?<=\.inc\.)php|(?<=settings\.)php|(?<=autoexec\.)bat|(?<=-users\.)xml"
     r"|(?<=pass\.)dat|log(?<=access\.log)|log(?<=error\.log))"
-    r"|[/\\](?:master\.|\.)?passwd|^(?:master\.|\.)?passwd"
+    r"|[/\\](?:master\.|\.)?passwd|^(?:master\.|\.)?passwd|::\$(?:data|index_allocation)"
     # HG-PATH-005: stream wrappers and filter chains
     r"|:[/\\][/\\](?:(?<=php:..|zip:..|rar:..|ogg:..)|(?<=phar:..|glob:..|zlib:..)|(?<=bzip2:..)"
     r"|(?<=expect:..))|\.(?:(?<=ssh2\.)|(?<=compress\.)|(?<=convert\.)|(?<=string\.))"
@@ -103,7 +103,8 @@ RULES: tuple[RuleInfo, ...] = (
           "characters, '....//', '..;/') that climbs out of the intended directory."),
     _rule(2, "Reference to a sensitive system file", Severity.HIGH,
           "A well-known target of local file inclusion such as /etc/passwd, /etc/shadow, /proc/self/*, "
-          "win.ini, boot.ini, SSH keys, AWS credential files or container secrets (/run/secrets/)."),
+          "win.ini, boot.ini, SSH keys, AWS credential files, container secrets (/run/secrets/), a Java web "
+          "application's WEB-INF/ or an NTFS stream (index.php::$DATA) that discloses a script's source."),
     _rule(3, "Reference to Lambda code, layers or process environment", Severity.CRITICAL,
           "Paths that expose the function itself: /var/task (deployment package), /opt (layers), "
           "/var/runtime, /proc/self/environ (holds the execution role's temporary credentials)."),
@@ -146,6 +147,10 @@ _SYSTEM_FILES = re.compile(
     r"|\.docker/config\.json|\.kube/config|\.claude/|\.ds_store$"
     # Container secrets: Docker's and Kubernetes' (the service account token that calls the cluster's API).
     r"|(?:^|/)run/secrets/"
+    # A Java web application's deployment descriptor, classes and libraries, which its server never serves.
+    r"|web-inf/[\w.-]"
+    # An NTFS stream name after a file name: IIS served a script's source for "index.php::$DATA".
+    r"|::\$(?:data|index_allocation)\b"
 )
 # Substrings that must be present before the matching regex can match (gates, not temp-file use).
 _LAMBDA_GATES = ("/var/", "/opt/", "environ", ".aws", "/tmp/")  # noqa: S108
@@ -154,7 +159,7 @@ _SYSTEM_GATES = (
     "_history", ".hta", ".htp", "git/config", "web.config", "wp-config", "config.inc", "localsettings", "_config",
     "tomcat-users", ".env", "/root/", "/var/", "/dev/", "passwd", ".pass", "pass.", ".conf", ".cnf", ".ini", "_log",
     ".log", "/tmp/", "/library/", "autoexec", ".git", ".svn/", ".hg/", ".npmrc", ".pypirc", ".netrc", ".dockercfg",  # noqa: S108
-    ".docker/", ".kube/", ".claude/", ".ds_store", "run/secrets/",
+    ".docker/", ".kube/", ".claude/", ".ds_store", "run/secrets/", "web-inf/", "::$",
 )
 _WRAPPER_GATES = (
     "php:", "phar:", "zip:", "expect:", "glob:", "rar:", "ogg:", "compress.", "zlib:", "bzip2:", "ssh2.", "convert.",
