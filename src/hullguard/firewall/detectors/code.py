@@ -13,7 +13,7 @@ import re
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
-from hullguard.firewall.detectors.code_log4j import DANGEROUS_PREFIXES, find_lookup
+from hullguard.firewall.detectors.code_log4j import find_lookup, is_dangerous
 from hullguard.firewall.detectors.sqli_tokens import regex_alternation
 
 FAMILY = "code"
@@ -25,6 +25,7 @@ FAMILY = "code"
 PREFILTER = (
     r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|'|constructor\.constructor"
     r"|java\.|javax\.|sun\.|xwork2|org\.omg\.|processbuilder"  # JDK classes named bare (see _JAVA_CLASS)
+    r"|classloader"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -40,15 +41,18 @@ def _rule(num: int, title: str, severity: Severity, cwe: str, description: str, 
 
 
 RULES: tuple[RuleInfo, ...] = (
-    _rule(1, "Log4Shell JNDI lookup", Severity.CRITICAL, "CWE-917",
+    _rule(1, "Log4Shell JNDI or Text4Shell lookup", Severity.CRITICAL, "CWE-917",
           "A Log4j ${jndi:ldap|rmi|dns:...} lookup, including nested obfuscation such as ${${lower:j}ndi:...}, "
-          "${${::-j}ndi:...} and ${${env:X:-j}ndi:...}, that makes a vulnerable logger load remote code."),
+          "${${::-j}ndi:...} and ${${env:X:-j}ndi:...}, that makes a vulnerable logger load remote code; "
+          "Apache Commons Text's ${script:...}, ${url:...} and ${dns:...} lookups (Text4Shell), which run a "
+          "script or reach the network when a vulnerable interpolator resolves them."),
     _rule(2, "Log4j lookup that leaks secrets", Severity.HIGH, "CWE-917",
           "A Log4j ${env:...}, ${sys:...}, ${java:...} lookup that copies environment variables (such as the "
           "function's AWS credentials) into logs or into a JNDI host name."),
     _rule(3, "Java expression language / OGNL code execution", Severity.CRITICAL, "CWE-917",
           "SpEL T(java.lang.Runtime), OGNL #_memberAccess / @java.lang.Runtime@, ProcessBuilder, "
-          "Class.forName and ScriptEngineManager constructs injected into an EL or OGNL evaluator, and the JDK "
+          "Class.forName and ScriptEngineManager constructs injected into an EL or OGNL evaluator, Spring4Shell's "
+          "class.module.classLoader parameter names, and the JDK "
           "classes such payloads name (java.lang.Runtime, java.io.FileInputStream, javax.script.*, "
           "com.sun.*), outside a stack trace."),
     _rule(4, "Python code execution", Severity.CRITICAL, "CWE-94",
@@ -61,7 +65,8 @@ RULES: tuple[RuleInfo, ...] = (
     _rule(6, "PHP code execution", Severity.CRITICAL, "CWE-94",
           "<?php tags, phpinfo(), system/passthru/shell_exec/proc_open calls, functions called by a name held in "
           "data ($f('id'), $GLOBALS['x'](1), \"system\"('id')) and $_GET/$_POST superglobals in data that reaches "
-          "eval, include or a template."),
+          "eval, include or a template, and scanners' proofs of evaluation (exit(md5('marker')), a word spelled "
+          "chr(122).chr(97).chr(112))."),
     _rule(7, "Dynamic code evaluation call", Severity.HIGH, "CWE-95",
           "eval(...), exec(...), new Function(...) or setTimeout('code') with a string argument, or Perl's "
           "@{[ ... ]} interpolation: a sink that runs whatever text it is given."),
@@ -93,7 +98,10 @@ _JAVA = _compile_rule(
     rf"|@ognl\.|\.getclass{_G}\({_G}\){_G}\.{_G}(?:forname|getclassloader|getmethod)|class{_G}\.{_G}forname{_G}\("
     rf"|\.forname{_G}\({_G}{_Q}(?:java|javax|sun|com\.sun)\.|scriptenginemanager|getenginebyname{_G}\("
     rf"|freemarker\.template\.utility\.|elprocessor|[$#]\{{{_G}(?:pagecontext|applicationscope|sessionscope|requestscope"
-    rf"|facescontext|initparam)\b|%\{{{_G}\({_G}#|\(#[a-z_]{{1,20}}=@",
+    rf"|facescontext|initparam)\b|%\{{{_G}\({_G}#|\(#[a-z_]{{1,20}}=@"
+    # Spring4Shell (CVE-2022-22965) and its 2010 ancestor: data binding walks a parameter's name to the
+    # web application's class loader and rewrites the server's log settings into a web shell.
+    r"|\bclass\.(?:module\.)?classloader\b",
 
 )
 # A JDK or library class that runs commands, reads or writes files, opens connections or loads code,
@@ -140,9 +148,15 @@ _PHP_CALLS = (
 # PHP allows line comments between a function's name and its "(" ("system //x<LF> ('id')", "exec #x<LF>
 # (...)"); block comments are folded away before detectors run (``decoders/fold.py``).
 _PHP_LINE_COMMENTS = rf"(?:(?://|#)[^\n]{{0,80}}\n{_G}){{0,3}}"
+# What a proof of evaluation wraps its marker in (the gates of its pattern: "die" and "exit" are in words).
+_PROOF_FUNCTIONS = ("md5", "sha1", "crc32", "strrev", "base64_encode", "str_rot13")
 _PHP = _compile_rule(
     rf"<\?{_G}php|<\?\s{{1,4}}(?:echo|print|system|passthru|eval)\b|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
-    rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\(",
+    rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
+    # A scanner's proof of evaluation: the script ends with the hash of a marker it looks for in the
+    # response ("';exit(md5('x'));//"), or prints a word spelled as character codes ("chr(122).chr(97)...").
+    rf"|\b(?:die|exit){_G}\({_G}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\("
+    r"|\bchr\(\d{1,3}\)\.chr\(\d{1,3}\)\.chr\(",
 
 )
 # PHP calls a function whose name is data: a variable or variable variable, an indexed array or
@@ -194,13 +208,13 @@ _PHP_NAMES = tuple(re.sub(r"\(\?:[^)]*\)\?", "", name) for name in _PHP_CALLS.sp
 _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], re.Pattern[str] | None], ...] = (
     ("HG-CODE-003", ("java", "runtime", "processbuilder", "ognl", "#_", "#context", "forname", "scriptengine",
                      "getenginebyname", "freemarker", "elprocessor", "scope", "context", "initparam", "%{", "(#",
-                     "getclass"), _JAVA, None),
+                     "getclass", "classloader"), _JAVA, None),
     ("HG-CODE-003", ("java.", "javax.", "sun.", "processbuilder", "xwork2", "org.omg", "apache.commons"), _JAVA_CLASS,
      _STACK_FRAME),
     ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON,
      None),
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while"), _NODE, None),
-    ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PHP_NAMES), _PHP, None),
+    ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PROOF_FUNCTIONS, ").chr(", *_PHP_NAMES), _PHP, None),
     ("HG-CODE-006", ("$",), _PHP_DYNAMIC, None),
     ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL, None),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval", "@{"), _EVAL, None),
@@ -226,7 +240,7 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         lookup = find_lookup(text)
         if lookup is not None:
             resolved, position = lookup
-            dangerous = resolved[2:].strip().lower().startswith(DANGEROUS_PREFIXES)
+            dangerous = is_dangerous(resolved[2:].strip().lower())
             rule_id = "HG-CODE-001" if dangerous else "HG-CODE-002"
             return Detection(rule_id, f"log4j lookup {resolved[:80]!r}", position, position + 2)
     low = text.lower()  # the rule patterns are lower-case literals: case-sensitive matching is 2x faster

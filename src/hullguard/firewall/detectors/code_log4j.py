@@ -17,7 +17,17 @@ _MAX_DEPTH = 32
 _MAX_BODY = 512
 # Lookups that run code or leak secrets when an attacker controls a logged string.
 DANGEROUS_PREFIXES = ("jndi:",)
+# Apache Commons Text's interpolator (CVE-2022-42889, "Text4Shell") runs a script, fetches a URL or
+# resolves a host through these default lookups; "${url:-x}" is a shell's default value, no lookup.
+TEXT4SHELL_PREFIXES = ("script:", "url:", "dns:")
 LEAKING_PREFIXES = ("env:", "sys:", "java:", "ctx:", "main:", "bundle:", "k8s:", "docker:", "spring:", "web:")
+
+
+def is_dangerous(body: str) -> bool:
+    """A lookup body (stripped, lower-cased) that runs code or reaches the network when resolved."""
+    if body.startswith(DANGEROUS_PREFIXES):
+        return True
+    return body.startswith(TEXT4SHELL_PREFIXES) and not body[body.find(":") + 1 :].startswith("-")
 
 
 def _resolve_body(body: str) -> str | None:
@@ -63,7 +73,7 @@ def find_lookup(text: str) -> tuple[str, int] | None:
             body = "".join(out[start + 1 :]) if len(out) - start <= _MAX_BODY else ""
             stripped = body.strip().lower()
             # "${env:X:-j}" is obfuscation (resolves to its default); "${env:AWS_SECRET_ACCESS_KEY}" leaks.
-            if stripped.startswith(DANGEROUS_PREFIXES) or (
+            if is_dangerous(stripped) or (
                 stripped.startswith(LEAKING_PREFIXES) and ":-" not in stripped
             ):
                 return "${" + body[:120] + "}", position
@@ -83,7 +93,7 @@ def find_lookup(text: str) -> tuple[str, int] | None:
     # An unterminated lookup still reaches JNDI in Log4j's lenient parser when it is the last thing logged.
     for start, position in zip(opens, origin, strict=True):
         body = "".join(out[start + 1 : start + 1 + _MAX_BODY]).strip().lower()
-        if body.startswith(DANGEROUS_PREFIXES):
+        if is_dangerous(body):
             return "${" + body[:120], position
     # Lookups that spell "jndi:" into the surrounding text (``${:a:d:-${lower:j}n}di:``,
     # ``${lower:${:-}jndi:}``): a filter-bypass spelling that only needs its own ``${`` ... ``}`` around it

@@ -20,8 +20,8 @@ FAMILY = "ssti"
 # Necessary condition: every finding starts at one of these delimiters or directives.
 PREFILTER = (
     r"\{\{|\{%|[$#*@~]\{|<%|\[\[|\[#|<#|\{\$|\{/?php|#set|#foreach|#if|@\(|\[=|\{\{#|__\$|\[\(|\?new\b|\?api\b"
-    r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal)\b|%\{|\{\s{0,4}=?\s{0,4}\d|\.__|\{@"
-    r"|<!--\s{0,4}#|<esi:"
+    r"|\{\s{0,4}(?:system|exec|passthru|shell_exec|if|smarty_internal|math)\b|%\{|\{\s{0,4}=?\s{0,4}\d|\.__|\{@"
+    r"|<!--\s{0,4}#|<esi:|\{#\s{0,4}\d"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -32,18 +32,19 @@ _REMEDIATION = (
 RULES: tuple[RuleInfo, ...] = (
     RuleInfo("HG-SSTI-001", FAMILY, "Template expression probe", Severity.HIGH, "CWE-1336",
              "An arithmetic expression inside template delimiters ({{7*7}}, ${7*7}, #{7*7}, <%= 7*7 %>, "
-             "[[5*5]]): the standard probe that reveals which engine renders input.", _REMEDIATION),
+             "[[5*5]]), also wrapped ({{(7*7)|e}}, ${(7+7)?c}), a number printed as a string ({{\"49\"}}) or Go's "
+             "{{print \"7\" \"7\"}}: the standard probe that reveals which engine renders input.", _REMEDIATION),
     RuleInfo("HG-SSTI-002", FAMILY, "Template object-graph traversal or dangerous global", Severity.CRITICAL,
              "CWE-1336",
              "Template code that walks Python/Java object graphs (__class__, __mro__, __subclasses__, "
              "__globals__, getClass().forName) or reads engine globals (config, self, request.application, "
              "cycler, lipsum, _self.env) to reach the interpreter; EL's request and session attribute maps, "
-             "setAccessible, Groovy's new File()/new URL() and evaluate(), Mako's self.module, Django's "
-             "get_admin_log tag and message signer key.", _REMEDIATION),
+             "setAccessible, Groovy's new File()/new URL(), evaluate() and .execute(), Twig's _context and _charset, "
+             "Mako's self.module, Django's request.META, get_admin_log tag and message signer key.", _REMEDIATION),
     RuleInfo("HG-SSTI-003", FAMILY, "Template engine directive", Severity.HIGH, "CWE-1336",
              "Engine directives injected into data: Freemarker <#assign>/?new(), Velocity #set/#foreach, "
-             "Smarty {php}, ERB/JSP <% %>, Thymeleaf __${...}__ preprocessing, Handlebars block helpers "
-             "with constructor access.", _REMEDIATION),
+             "Smarty {php} and {math}, ERB/JSP <% %>, Thymeleaf __${...}__ preprocessing, Handlebars block helpers "
+             "with constructor access, FreeMarker <#-- comments --> between probes.", _REMEDIATION),
     RuleInfo("HG-SSTI-004", FAMILY, "Server-side or edge-side include directive", Severity.HIGH, "CWE-97",
              "An SSI directive (<!--#include virtual=...-->, <!--#echo var=...-->, <!--#printenv-->; "
              "<!--#exec is HG-CMDI-008) or an ESI tag (<esi:include src=...>, <esi:vars>) in data that a web "
@@ -84,6 +85,9 @@ _TRAVERSAL = re.compile(
     r"|\b(?:request|session|application)\s{0,4}\.\s{0,4}(?:get|set|remove)attribute\s{0,4}\(|\.setaccessible\s{0,4}\("
     r"|\bnew\s{1,4}(?:file|url|uri|socket|file(?:input|output)stream|file(?:reader|writer)|urlclassloader)\s{0,4}\("
     r"|\bevaluate\s{0,4}\(|\bself\s{0,4}\.\s{0,4}module\b"
+    # Groovy runs a string as a command line ("id".execute(), cmd.execute().text); Twig's _context and
+    # _charset are the variables its filter chains spell function names from.
+    r"|\.execute\s{0,4}\(\s{0,4}\)|\b_(?:context|charset)\b"
     # Django: the admin log tag (every admin action, by user) and the message storage's signer (its key is
     # the SECRET_KEY).
     r"|\bget_admin_log\b|\.signer\s{0,4}\.\s{0,4}key\b",
@@ -94,7 +98,7 @@ _DANGEROUS_HEADS = re.compile(
     r"\s{0,4}(?:(?:config|cycler|joiner|namespace|lipsum|url_for|get_flashed_messages|_self|applicationscope"
     r"|sessionscope|requestscope|pagecontext|facescontext|initparam)\s{0,4}(?:$|[.\[|(}])"
     r"|(?:self|request|application|settings|session|''|\"\"|\(\s{0,4}\)|\[\s{0,4}\])\s{0,4}$"
-    r"|request\s{0,4}(?:\.\s{0,4}(?:application|environ|__)|\|\s{0,4}attr|\[)"
+    r"|request\s{0,4}(?:\.\s{0,4}(?:application|environ|meta\b|__)|\|\s{0,4}attr|\[)"
     r"|settings\s{0,4}\.\s{0,4}(?:secret|databases?|aws|password)"
     r"|(?:''|\"\"|\(\s{0,4}\)|\[\s{0,4}\])\s{0,4}[.|\[]"
     r"|(?:'[^']{0,40}'|\"[^\"]{0,40}\"|\d{1,9})\s{0,4}\.\s{0,4}[a-z_]{1,40}\s{0,4}\()",
@@ -111,8 +115,8 @@ _DIRECTIVES = re.compile(
     r"|\?new\s{0,4}\(|\?api\b|freemarker\.template|#set\s{0,4}\(\s{0,4}\$|#foreach\s{0,4}\(\s{0,4}\$"
     r"|#if\s{0,4}\(\s{0,4}\$|\$class\s{0,4}\.|\{/?php\}|\{\s{0,4}(?:system|exec|passthru|shell_exec)\s{0,4}\("
     r"|\{smarty_internal|\{if\s{1,4}(?:system|exec|phpinfo)|__[$*]\{[^}]{0,2000}\}__|\[\[\s{0,4}\$\{"
-    r"|\{%\s{0,4}debug\s{0,4}%\}|(?<![{$#*@~%])\{\s{0,4}=?\s{0,4}\d{1,6}\s{0,4}\*\s{0,4}\d{1,6}\s{0,4}\}(?!\})"
-    r"|\{@math\b|\{%\s{0,4}(?:include|import|extends|from)\s{1,4}['\"]?(?:/|\.\.|[a-z]:\\\\|file:)"
+    r"|\{%\s{0,4}debug\s{0,4}%\}|(?<![{$#*@~%])\{[#@]?\s{0,4}=?\s{0,4}\d{1,6}\s{0,4}\*\s{0,4}\d{1,6}\s{0,4}\}(?!\})"
+    r"|\{@math\b|\{math\s{1,4}equation\s{0,4}=|<#--|\{%\s{0,4}(?:include|import|extends|from)\s{1,4}['\"]?(?:/|\.\.|[a-z]:\\\\|file:)"
     r"|\[\(\s{0,4}\$\{|\{\{#(?:with|each|if|unless|lookup)\b[^}]{0,200}\}\}[\s\S]{0,2000}(?:constructor|"
     r"process|require|string\.sub)|#\{\s{0,4}(?:function|root\.process|global\.process)",
     re.IGNORECASE,
@@ -126,6 +130,24 @@ _INCLUDE_DIRECTIVE = re.compile(
     re.IGNORECASE,
 )
 _CLOSERS = dict(_PAIRS)
+# A probe's number printed as a string ({{"4729"}}), and what probes wrap around their arithmetic: a
+# group, JavaScript's typeof, a trailing filter or conversion ({{(7,7*7)|e}}, ${(7+7)?c}, #{(7*7).to_s}).
+_LITERAL_PROBE = re.compile(r"""(['"])\d{1,12}\1""")
+_PROBE_WRAPPING = re.compile(
+    r"(?:\|\s{0,4}[a-z_]{1,20}|\?[a-z_]{1,20}|\.\s{0,4}(?:to_s|tostring\s{0,4}\(\s{0,4}\)))\s{0,4}$", re.IGNORECASE
+)
+_PROBE_GROUPING = re.compile(r"\btypeof\b|[()]")
+
+
+def _unwrapped_arithmetic(body: str) -> bool:
+    """``body`` is an arithmetic probe once its grouping, typeof and trailing filter are taken off."""
+    if "(" not in body and "|" not in body and "?" not in body:
+        return False
+    core = _PROBE_GROUPING.sub("", _PROBE_WRAPPING.sub("", body)).replace(",", "+")
+    return _ARITHMETIC.fullmatch(core.strip()) is not None
+# Go's text/template printing constants ({{print "7" "7"}}, {{printf "%d" 49}}): a probe whose output
+# shows the engine; a page's template prints its data ({{print .Title}}), not a literal.
+_GO_PRINT = re.compile(r"(?:print|printf|println)\s{1,4}(?:['\"`]|\d)")
 # Python str.format() with a user-controlled format string: "{user.__class__.__init__.__globals__}".
 _FORMAT_STRING = re.compile(
     r"(?<![{$#*@~%])\{\w{1,40}(?:\.\w{1,40}|\[\w{1,40}\]){0,6}\.__(?:class|init|globals|dict|mro|base|subclasses"
@@ -182,8 +204,10 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         stripped = body.strip().lstrip("=-#{").strip()
         if opener == "@(" and not re.fullmatch(r"\s{0,2}\d{1,4}\s{0,2}[*+]\s{0,2}\d{1,4}\s{0,2}", body):
             continue  # Razor's @( is also how people write "@(555-1234)"; only a clear probe counts
-        if _ARITHMETIC.fullmatch(stripped):
+        if _ARITHMETIC.fullmatch(stripped) or _LITERAL_PROBE.fullmatch(stripped) or _unwrapped_arithmetic(stripped):
             return Detection("HG-SSTI-001", f"arithmetic probe {opener}{body[:40]}", position, position + len(body))
+        if opener == "{{" and _GO_PRINT.match(stripped):
+            return Detection("HG-SSTI-001", f"Go template print probe {body[:40]!r}", position, position + len(body))
         traversal = _TRAVERSAL.search(body)
         if traversal:
             return Detection("HG-SSTI-002", f"object traversal {traversal.group(0)[:40]!r} in {opener}",
