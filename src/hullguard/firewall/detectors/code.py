@@ -25,7 +25,7 @@ FAMILY = "code"
 PREFILTER = (
     r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|'|constructor\.constructor"
     r"|java\.|javax\.|sun\.|xwork2|org\.omg\.|processbuilder"  # JDK classes named bare (see _JAVA_CLASS)
-    r"|classloader"
+    r"|classloader|(?:print|echo)\s{1,4}\d{6}"  # (the printed sum without a bracket: see _PRINTED_SUM)
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -69,7 +69,9 @@ RULES: tuple[RuleInfo, ...] = (
           "chr(122).chr(97).chr(112))."),
     _rule(7, "Dynamic code evaluation call", Severity.HIGH, "CWE-95",
           "eval(...), exec(...), new Function(...) or setTimeout('code') with a string argument, or Perl's "
-          "@{[ ... ]} interpolation: a sink that runs whatever text it is given."),
+          "@{[ ... ]} interpolation: a sink that runs whatever text it is given; and what a scanner's probe has "
+          "evaluated code print to prove it ran (';print 287630581954+4196403186331128;#', "
+          "Response.Write(...) of such a sum)."),
     _rule(8, "Spreadsheet formula injection (CSV/DDE)", Severity.HIGH, "CWE-1236",
           "A Dynamic Data Exchange call (=cmd|' /C calc'!A0) or a formula that fetches or links out "
           "(=HYPERLINK, =IMPORTXML, =WEBSERVICE ...) in a value that an export may write into a CSV or "
@@ -149,13 +151,13 @@ _PHP_CALLS = (
 # (...)"); block comments are folded away before detectors run (``decoders/fold.py``).
 _PHP_LINE_COMMENTS = rf"(?:(?://|#)[^\n]{{0,80}}\n{_G}){{0,3}}"
 # What a proof of evaluation wraps its marker in (the gates of its pattern: "die" and "exit" are in words).
-_PROOF_FUNCTIONS = ("md5", "sha1", "crc32", "strrev", "base64_encode", "str_rot13")
+_PROOF_FUNCTIONS = ("md5", "sha1", "crc32", "strrev", "base64_encode", "str_rot13", "str_repeat")
 _PHP = _compile_rule(
     rf"<\?{_G}php|<\?\s{{1,4}}(?:echo|print|system|passthru|eval)\b|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
     rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
     # A scanner's proof of evaluation: the script ends with the hash of a marker it looks for in the
     # response ("';exit(md5('x'));//"), or prints a word spelled as character codes ("chr(122).chr(97)...").
-    rf"|\b(?:die|exit){_G}\({_G}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\("
+    rf"|\b(?:die|exit){_G}\({_G}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\(|\b(?:echo|print)\s{{1,4}}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\("
     r"|\bchr\(\d{1,3}\)\.chr\(\d{1,3}\)\.chr\(",
 
 )
@@ -191,6 +193,12 @@ _EVAL = _compile_rule(
 # DDE: application|'topic'!item (or DDE("app";"topic";"item")) after a formula sign or operator.
 # Formulas that reach the network after a formula sign (IMAGE only with a URL: "image(2).png" is a
 # file name). A "+1 (555) 010" phone number or "@alice" has neither.
+# The same proof in any language that prints: a sum of two long random numbers, printed by a statement
+# that opens the value or follows a break-out (";print 287630581954+4196403186331128;#"). Numbers that
+# long are a marker, not arithmetic anyone prints ("echo 100+200").
+_PRINTED_SUM = _compile_rule(
+    rf"(?:^|[;'\"]){_G}(?:print|echo|response{_G}\.{_G}write){_G}\(?{_G}\d{{6,20}}{_G}[-+*]{_G}\d{{6,20}}"
+)
 _DDE = re.compile(
     rf"(?:^|[=+\-@*(,;\s])[a-z][\w.]{{0,40}}\|'[^'\n]{{0,200}}'{_G}!"
     rf"|(?:^|[=+\-@*(,;\s])dde{_G}\({_G}\"[^\"\n]{{1,80}}\"{_G}[;,]"
@@ -218,6 +226,7 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], re.Pattern[str] | No
     ("HG-CODE-006", ("$",), _PHP_DYNAMIC, None),
     ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL, None),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval", "@{"), _EVAL, None),
+    ("HG-CODE-007", ("print", "echo", "write"), _PRINTED_SUM, None),
     ("HG-CODE-008", ("|'", "dde"), _DDE, None),
     ("HG-CODE-008", ("hyperlink", "import", "webservice", "filterxml", "image"), _NETWORK_FORMULA, None),
     ("HG-CODE-009", ("write18",), _LATEX_SHELL, None),

@@ -45,6 +45,11 @@ RULES: tuple[RuleInfo, ...] = (
              "one-token value, or by an SMTP command (MAIL FROM:<...>, RCPT TO:<...>): a function that puts the "
              "value into a message it sends (SES, SMTP) mails whoever the attacker names.",
              "Pass addresses and subjects to the mail API as separate fields and reject CR and LF in them."),
+    RuleInfo("HG-CRLF-006", FAMILY, "Cache protocol command injection", Severity.HIGH, "CWE-93",
+             "A line break followed by a memcached storage command (set key 0 60 5) or a Redis command that "
+             "rewrites the server (CONFIG SET dir, SLAVEOF host port, FLUSHALL, MODULE LOAD): a function that "
+             "writes the value into a text protocol's request to its cache runs the attacker's command.",
+             "Use the cache client's API, which frames keys and values, and reject CR and LF in cache keys."),
 )
 _BREAK = "[\r\n\x85\u2028\u2029\u560a\u560d\u010a\u010d]"
 # Headers no prose line starts with: a break followed by one of these is an injection wherever it is.
@@ -78,6 +83,19 @@ _MAIL_HEADER = re.compile(
 # SMTP's envelope commands with their address bracket: no prose writes "RCPT TO:<", wherever it is.
 _SMTP_COMMAND = re.compile(
     rf"{_BREAK}[ \t]{{0,4}}(?:mail[ \t]{{1,4}}from|rcpt[ \t]{{1,4}}to)[ \t]{{0,4}}:[ \t]{{0,4}}<", re.IGNORECASE
+)
+# Commands of memcached's and Redis's text protocols on a line of their own. A memcached storage command
+# names the key, flags, expiry and the length of the data line that follows it (``_stored_data``);
+# Redis's are the commands an attack sends to take the server over.
+_MEMCACHED_STORE = re.compile(
+    rf"{_BREAK}[ \t]{{0,4}}(?:set|add|replace|append|prepend|cas)[ \t]{{1,4}}\S{{1,250}}[ \t]{{1,4}}\d{{1,10}}"
+    r"[ \t]{1,4}-?\d{1,10}[ \t]{1,4}(\d{1,7})(?:[ \t]{1,4}\d{1,20})?(?:[ \t]{1,4}noreply)?[ \t]{0,4}\r?\n",
+    re.IGNORECASE,
+)
+_REDIS_COMMAND = re.compile(
+    rf"{_BREAK}[ \t]{{0,4}}(?:(?:flush_all|flushall|flushdb)\b|config[ \t]{{1,4}}set[ \t]{{1,4}}(?:dir|dbfilename)\b"
+    r"|(?:slaveof|replicaof)[ \t]{1,4}\S{1,255}[ \t]{1,4}\d{1,5}|module[ \t]{1,4}load[ \t])",
+    re.IGNORECASE,
 )
 _WEAK_HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_WEAK_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
 _SPLIT = re.compile(
@@ -135,6 +153,10 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     match = _WEAK_HEADER.search(text)
     if match and _single_token_before(text, match.start()):
         return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
+    match = _stored_data(text) or _REDIS_COMMAND.search(text)
+    if match:
+        why = f"cache command after line break {match.group(0).strip()[:60]!r}"
+        return Detection("HG-CRLF-006", why, *match.span())
     # Before any header name: "Cc:victim@..." is also one, but what it does is send mail.
     match = _SMTP_COMMAND.search(text)
     if match:
@@ -156,6 +178,20 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         if where:
             index = min(i for i in (text.find("\r"), text.find("\n")) if i >= 0)
             return Detection("HG-CRLF-004", f"line break in the {where}", index, index + 1)
+    return None
+
+
+def _stored_data(text: str) -> re.Match[str] | None:
+    """The first memcached storage command in ``text`` whose data line has the length it announces
+    (``set injected 0 10 10`` then ten characters): the protocol's own framing, which no list of
+    words and numbers in a note keeps."""
+    for count, match in enumerate(_MEMCACHED_STORE.finditer(text)):
+        end = text.find("\n", match.end())
+        line = text[match.end() : end if end >= 0 else len(text)].removesuffix("\r")
+        if len(line) == int(match.group(1)):
+            return match
+        if count >= 7:
+            break
     return None
 
 
