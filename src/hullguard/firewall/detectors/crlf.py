@@ -74,6 +74,11 @@ _ANY_HEADER = re.compile(
     rf"|[a-z][a-z0-9_]{{0,30}}:[^\s:/])",
     re.IGNORECASE,
 )
+# A value that opens with a line break and a "Name: value" line: what no text starts with, and how a
+# scanner probes a header's value ("%0d%0aX-Probe: 1" in place of the value itself).
+_LEADING_HEADER = re.compile(
+    rf"^[ \t]{{0,4}}{_BREAK}{{1,2}}[ \t]{{0,4}}[a-z][a-z0-9_-]{{0,40}}[ \t]{{0,4}}:[ \t]{{0,4}}[^\s:/]", re.IGNORECASE
+)
 # Mail headers that name recipients or senders, with an address on their line: the value of a form's
 # e-mail or subject field, broken to add recipients. "To:" and "From:" open lines of prose too ("From:
 # the team"), so the address is required and, as for the weak headers, a single token before the break.
@@ -167,6 +172,9 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     match = _ANY_HEADER.search(text)
     if match and _nothing_but_a_token_before(text, match.start()):
         return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())
+    match = _LEADING_HEADER.match(text)
+    if match:
+        return Detection("HG-CRLF-001", f"value opens with a header line {match.group(0)!r}", *match.span())
     match = _LAMBDA_LOG_LINE.search(text)
     if match:
         return Detection("HG-CRLF-003", f"forged Lambda log line {match.group(0)!r}", match.start(), match.end())
