@@ -157,7 +157,8 @@ _PHP = _compile_rule(
     rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
     # A scanner's proof of evaluation: the script ends with the hash of a marker it looks for in the
     # response ("';exit(md5('x'));//"), or prints a word spelled as character codes ("chr(122).chr(97)...").
-    rf"|\b(?:die|exit){_G}\({_G}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\(|\b(?:echo|print)\s{{1,4}}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\("
+    rf"|\b(?:die|exit){_G}\({_G}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\("
+    rf"|\b(?:echo|print)(?:{_G}\(|\s){_G}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\("
     r"|\bchr\(\d{1,3}\)\.chr\(\d{1,3}\)\.chr\(",
 
 )

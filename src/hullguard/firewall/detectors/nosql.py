@@ -39,7 +39,8 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("HG-NOSQL-003", FAMILY, "JavaScript injection into $where or mapReduce", Severity.CRITICAL,
              "CWE-943",
              "Statement breaks and expressions aimed at server-side JavaScript: '; return true; var x=', "
-             "sleep(5000), this.password.match(/.*/), db.collection.insert(...), || 1==1 tautologies.",
+             "sleep(5000), this.password.match(/.*/), db.collection.insert(...) and findOne(), db.getName() and "
+             "db.system.users, busy loops (do {...} while (...)), || 1==1 tautologies.",
              _REMEDIATION),
 )
 
@@ -56,15 +57,21 @@ _OBJECT = re.compile(
 )
 _MISTYPED_OBJECT = re.compile(rf"[{{,]\s{{0,8}}['\"]&(?:{_OPERATORS})['\"]\s{{0,8}}:", re.IGNORECASE)
 _JS = re.compile(
-    r"[;'\"]\s{0,4}return\s{0,4}(?:true\b|false\b|\d{1,6}\s{0,4}(?:;|$|[=<>!])|\(|'|\"|this\b|!|\w{1,20}\s{0,4}===?)"
+    r"[;'\"]\s{0,4}return\s{0,4}(?:true\b|false\b|\d{1,6}\s{0,4}(?:;|$|[=<>!])|\(|'|\"|this\b|!|\w{1,20}\s{0,4}===?"
+    r"|db\s{0,4}\.)"
     r"|[;'\"]\s{0,4}sleep\s{0,4}\(\s{0,4}\d|\bthis\s{0,4}\.\s{0,4}\w{1,40}\s{0,4}\.\s{0,4}match\s{0,4}\("
     r"|['\"]\s{0,4}(?:&&|\|\|)\s{0,4}this\s{0,4}\.|\bdb\s{0,4}\.\s{0,4}\w{1,64}\s{0,4}\.\s{0,4}(?:insert|find|update"
-    r"|remove|drop|mapreduce|aggregate|delete\w{0,4}|getcollection)\s{0,4}\(|\bdb\.getsiblingdb\s{0,4}\("
+    r"|remove|drop|mapreduce|aggregate|delete|count|getcollection)\w{0,12}\s{0,4}\(|\bdb\.getsiblingdb\s{0,4}\("
+    # the database's own name, collections and accounts, read one character at a time by a blind probe
+    r"|\bdb\s{0,4}\.\s{0,4}(?:getname|getcollectionnames|getmongo|runcommand|admincommand|dropdatabase"
+    r"|system\s{0,4}\.\s{0,4}(?:users|version|js))\b"
     r"|mapreduce\s{0,4}\(\s{0,4}function|while\s{0,4}\(\s{0,4}\w{1,10}\s{0,4}-\s{0,4}\w{1,10}\s{0,4}<\s{0,4}\d"
-    r"|new\s{1,4}date\s{0,4}\(\s{0,4}\)\s{0,4};\s{0,4}do\s{0,4}\{|[;'\"]\s{0,4}while\s{0,4}\(\s{0,4}(?:true|1)\s{0,4}\)",
+    r"|new\s{1,4}date\s{0,4}\(\s{0,4}\)\s{0,4};\s{0,4}do\s{0,4}\{|[;'\"]\s{0,4}while\s{0,4}\(\s{0,4}(?:true|1)\s{0,4}\)"
+    # a busy loop that holds the server until a clock moves on (a timing probe), assigning in its body
+    r"|\bdo\s{0,4}\{[^{}=]{0,300}=[^{}]{0,300}\}\s{0,4}while\s{0,4}\(",
     re.IGNORECASE,
 )
-_JS_GATES = ("return", "sleep", "this", "db", "mapreduce", "while", "date")
+_JS_GATES = ("return", "sleep", "this", "db", "mapreduce", "while", "date")  # ("do {...} while": "while")
 _ANY_JS_GATE = re.compile("|".join(_JS_GATES))  # one search instead of a generator of substring tests
 _TAUTOLOGY = re.compile(
     r"(?:\|\||&&)\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\2?)\s{0,4}===?\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\4?)"
