@@ -73,7 +73,8 @@ RULES: tuple[RuleInfo, ...] = (
         "Reverse shell or download-and-execute",
         Severity.CRITICAL,
         _CWE,
-        "The command line opens a reverse shell (/dev/tcp/, nc -e, bash -i) or pipes a download into a shell.",
+        "The command line opens a reverse shell (/dev/tcp/, nc -e, bash -i, PowerShell's TCPClient) or pipes a "
+        "download into a shell (PowerShell: IEX (New-Object Net.WebClient).DownloadString(...)).",
         _FIX,
     ),
     RuleInfo(
@@ -200,6 +201,13 @@ _CALL_WORDS = tuple(
 # Ruby's %x(...) whose command is an interpolation (%x(#{Base64.decode64('aWQ=')})): the command is
 # built at run time, so no command word shows, and only code that runs a shell writes it.
 _INTERPOLATED_COMMAND = re.compile(r"(?<![\w$%])%x\s{0,4}[({\[]\s{0,4}#\{", re.IGNORECASE)
+# PowerShell's download cradle and reverse shell: a WebClient fetching a script to run, a TCP client
+# (IEX (New-Object Net.WebClient).DownloadString('http://...'), New-Object System.Net.Sockets.TCPClient(...)).
+_POWERSHELL_NETWORK = re.compile(
+    r"net\.webclient\s{0,4}\)?\s{0,4}\.\s{0,4}download(?:string|file|data)\s{0,4}\("
+    r"|new-object\s{1,4}(?:system\.)?net\.sockets\.tcpclient\b",
+    re.IGNORECASE,
+)
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
@@ -739,6 +747,9 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
     match = _INTERPOLATED_COMMAND.search(text) if "%x" in lowered else None
     if match is not None:
         return Detection("HG-CMDI-009", "Ruby %x(...) runs an interpolated command", *match.span())
+    match = _POWERSHELL_NETWORK.search(text) if "webclient" in lowered or "tcpclient" in lowered else None
+    if match is not None:
+        return Detection("HG-CMDI-005", f"PowerShell {match.group(0)[:40]!r}", *match.span())
     for call in (_EXEC_CALL, _BARE_EXEC_CALL) if any(word in lowered for word in _CALL_WORDS) else ():
         match = call.search(text)
         while match is not None:
