@@ -746,6 +746,8 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
         return True
     if value == "collate" and kind_at(tokens, nxt) in ("w", "s") and kind_at(tokens, nxt + 1) in ("c", ";"):
         return True  # "user'collate nocase--": the comparison made case-insensitive, the rest cut off
+    if value == "in":  # IN takes a list or a sub-query in parentheses: '" In case I ...' is English
+        return kind_at(tokens, nxt) == "("
     if value in COMPARISONS:
         return starts_expression(tokens, nxt)
     if kind_at(tokens, nxt) == "n" and kind_at(tokens, nxt + 1) == "o" and kind_at(tokens, nxt + 2) == "s":
