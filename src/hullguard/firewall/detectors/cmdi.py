@@ -209,6 +209,19 @@ _POWERSHELL_NETWORK = re.compile(
     re.IGNORECASE,
 )
 _OPERATOR_CHAR = re.compile(r"[;|&\n\r`(){]")
+# HTML's character references in text that was escaped for a page ("said: &quot; Ruby ..."): their "&"
+# and ";" are no shell operators. The engine also inspects the decoded view, where an escaped operator
+# ("&amp;&amp; id") is one; here the references become blanks of the same length.
+_HTML_ENTITY = re.compile(
+    r"&(?:#\d{1,7}|#x[0-9a-f]{1,6}|quot|amp|apos|lt|gt|nbsp|copy|reg|trade|hellip|[mn]dash|[lr][sd]quo|[lr]aquo"
+    r"|middot|bull|euro|pound|yen|cent|deg|times|divide|plusmn|para|sect|shy"
+    r"|[a-z](?:acute|grave|circ|tilde|uml|ring|cedil|slash|lig));",
+    re.IGNORECASE,
+)
+
+
+def _blanks(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
 # without the carets inside a word ("^c^m^d" included). A caret that only starts a word stays: "^ls|^cat"
@@ -471,6 +484,15 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
 _PROSE_PUNCTUATION = ",.;:!?"
 
 
+def _admin_form(name: str, args: list[str]) -> bool:
+    """The arguments of a Windows administration tool start as the tool reads them: a sub-command, the
+    remote machine that sc and reg name before it (a backslash first: the shell has read the UNC name's
+    two as one), or a switch (wmic /node:host); not a Unix path ("net /usr/lib/sendmail" is a log line)."""
+    first = args[0].lower() if args else ""
+    switch = first.startswith("/") and "/" not in first[1:]
+    return first in vocab.ADMIN_SUBCOMMANDS[name] or first.startswith("\\") or switch
+
+
 def _counted_ping(name: str, args: list[str]) -> bool:
     """``ping -c 6 localhost``: a count option and its number, as a blind probe times its delay with
     (a sentence says "ping the server 6 times")."""
@@ -546,12 +568,14 @@ def _judge(
         signal = _argument_signal(segment, name, args, strict=True)
         # An IP address alone does not make "ping 8.8.8.8 timed out" a command line.
         strong = any(_strong_argument(a) and not vocab.IPV4_ARGUMENT.match(a) for a in args) or segment.redirect
+        if strong and name in vocab.ADMIN_SUBCOMMANDS and not _admin_form(name, args):
+            strong = False  # "net /usr/lib/sendmail ...": net, reg, sc and wmic take a sub-command first
         if glued and signal:
             return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
         interpreter_flag = (name in _INTERPRETERS and any(a in ("-c", "-e", "-i") for a in args)) or (
             name == "cmd" and len(args) >= 2 and args[0].lower() in _CMD_RUN_FLAGS
         )
-        admin = name in vocab.ADMIN_SUBCOMMANDS and signal is not None and len(args) >= 2
+        admin = name in vocab.ADMIN_SUBCOMMANDS and signal is not None and len(args) >= 2 and _admin_form(name, args)
         recon_options = name in vocab.STANDALONE and name not in _AMBIGUOUS and args and signal is not None
         if strong or (binary_path and args) or interpreter_flag or admin or recon_options or _counted_ping(name, args):
             return ("HG-CMDI-006", f"value is a command line: {what} with {signal or 'arguments'}")
@@ -721,6 +745,8 @@ def detect(text: str, ctx: ScanContext) -> Detection | None:
         return None
     if "^" in text:
         text = _CMD_CARET.sub("", text)
+    if "&" in text and ";" in text:
+        text = _HTML_ENTITY.sub(_blanks, text)
     match = _SHELLSHOCK.search(text)
     if match is not None:
         return Detection("HG-CMDI-004", "bash function definition '() {' (Shellshock)", *match.span())
