@@ -218,10 +218,6 @@ _HTML_ENTITY = re.compile(
     r"|[a-z](?:acute|grave|circ|tilde|uml|ring|cedil|slash|lig));",
     re.IGNORECASE,
 )
-
-
-def _blanks(match: re.Match[str]) -> str:
-    return " " * len(match.group(0))
 _SSI_EXEC = re.compile(r"<!--\s*#\s*exec\s", re.IGNORECASE)
 # cmd.exe drops a caret and keeps the character after it, so "p^i^n^g" runs ping: the value is read
 # without the carets inside a word ("^c^m^d" included). A caret that only starts a word stays: "^ls|^cat"
@@ -566,16 +562,19 @@ def _judge(
         if quoted_context or not command_first or (name not in vocab.ADMIN_SUBCOMMANDS and _reads_as_prose(args)):
             return None
         signal = _argument_signal(segment, name, args, strict=True)
+        # "net /usr/lib/sendmail ...": net, reg, sc and wmic read a sub-command first, or are no command line
+        admin_tool = name in vocab.ADMIN_SUBCOMMANDS
+        misread_tool = admin_tool and not _admin_form(name, args)
         # An IP address alone does not make "ping 8.8.8.8 timed out" a command line.
-        strong = any(_strong_argument(a) and not vocab.IPV4_ARGUMENT.match(a) for a in args) or segment.redirect
-        if strong and name in vocab.ADMIN_SUBCOMMANDS and not _admin_form(name, args):
-            strong = False  # "net /usr/lib/sendmail ...": net, reg, sc and wmic take a sub-command first
+        strong = not misread_tool and (
+            any(_strong_argument(a) and not vocab.IPV4_ARGUMENT.match(a) for a in args) or segment.redirect
+        )
         if glued and signal:
             return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
         interpreter_flag = (name in _INTERPRETERS and any(a in ("-c", "-e", "-i") for a in args)) or (
             name == "cmd" and len(args) >= 2 and args[0].lower() in _CMD_RUN_FLAGS
         )
-        admin = name in vocab.ADMIN_SUBCOMMANDS and signal is not None and len(args) >= 2 and _admin_form(name, args)
+        admin = admin_tool and not misread_tool and signal is not None and len(args) >= 2
         recon_options = name in vocab.STANDALONE and name not in _AMBIGUOUS and args and signal is not None
         if strong or (binary_path and args) or interpreter_flag or admin or recon_options or _counted_ping(name, args):
             return ("HG-CMDI-006", f"value is a command line: {what} with {signal or 'arguments'}")
@@ -683,6 +682,11 @@ def _appended_line(line: str, at: int) -> bool:
         return False
     head = line[:at].strip(" \t\r'\"")
     return _ONE_TOKEN.fullmatch(head) is not None and head.lower() not in vocab.KNOWN
+
+
+def _blanks(match: re.Match[str]) -> str:
+    """Blanks as long as the match: the text keeps its positions for the evidence."""
+    return " " * len(match.group(0))
 
 
 def _is_delay(words: list[str]) -> bool:

@@ -191,15 +191,15 @@ _EVAL = _compile_rule(
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
 
 )
-# DDE: application|'topic'!item (or DDE("app";"topic";"item")) after a formula sign or operator.
-# Formulas that reach the network after a formula sign (IMAGE only with a URL: "image(2).png" is a
-# file name). A "+1 (555) 010" phone number or "@alice" has neither.
-# The same proof in any language that prints: a sum of two long random numbers, printed by a statement
-# that opens the value or follows a break-out (";print 287630581954+4196403186331128;#"). Numbers that
-# long are a marker, not arithmetic anyone prints ("echo 100+200").
+# A proof of evaluation in any language that prints: a sum of two long random numbers, printed by a
+# statement that opens the value or follows a break-out (";print 287630581954+4196403186331128;#").
+# Numbers that long are a marker, not arithmetic anyone prints ("echo 100+200").
 _PRINTED_SUM = _compile_rule(
     rf"(?:^|[;'\"]){_G}(?:print|echo|response{_G}\.{_G}write){_G}\(?{_G}\d{{6,20}}{_G}[-+*]{_G}\d{{6,20}}"
 )
+# DDE: application|'topic'!item (or DDE("app";"topic";"item")) after a formula sign or operator.
+# Formulas that reach the network after a formula sign (IMAGE only with a URL: "image(2).png" is a
+# file name). A "+1 (555) 010" phone number or "@alice" has neither.
 _DDE = re.compile(
     rf"(?:^|[=+\-@*(,;\s])[a-z][\w.]{{0,40}}\|'[^'\n]{{0,200}}'{_G}!"
     rf"|(?:^|[=+\-@*(,;\s])dde{_G}\({_G}\"[^\"\n]{{1,80}}\"{_G}[;,]"

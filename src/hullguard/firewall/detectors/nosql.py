@@ -71,7 +71,7 @@ _JS = re.compile(
     r"|\bdo\s{0,4}\{[^{}=]{0,300}=[^{}]{0,300}\}\s{0,4}while\s{0,4}\(",
     re.IGNORECASE,
 )
-_JS_GATES = ("return", "sleep", "this", "db", "mapreduce", "while", "date")  # ("do {...} while": "while")
+_JS_GATES = ("return", "sleep", "this", "db", "mapreduce", "while", "date")  # (a busy loop's: "while")
 _ANY_JS_GATE = re.compile("|".join(_JS_GATES))  # one search instead of a generator of substring tests
 _TAUTOLOGY = re.compile(
     r"(?:\|\||&&)\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\2?)\s{0,4}===?\s{0,4}(\d{1,10}|(['\"])[^'\"]{0,20}\4?)"
