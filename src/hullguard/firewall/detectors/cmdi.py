@@ -147,6 +147,7 @@ _AMBIGUOUS = frozenset({"id", "dir", "ver", "set", "route", "arp", "sh", "cmd", 
 _SUBSTITUTIONS = frozenset({"$(", "`", "<(", ">("})
 _WEAK_SEPARATORS = frozenset({"(", "&", "{", "\n"})
 _ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
+_EMPTY_EXPANSION = re.compile(r"\$\{?[a-z_]\w{0,15}\}?")  # as the tokenizer spells a variable alone: "$u"
 _IFS = re.compile(r"\$\{?IFS\b", re.IGNORECASE)
 _SHELLSHOCK = re.compile(r"^[\s'\"]{0,8}\(\s*\)\s*\{")
 # A shell function definition, NAME() { BODY }: a fork bomb when BODY runs NAME twice joined by "|" or
@@ -440,6 +441,11 @@ def _command_index(words: list[str]) -> int:
         if words[i].lower() in vocab.PREFIX_COMMANDS and (not following or following.startswith("-")):
             break  # "sudo -l", "; env": the prefix word is the command itself
         i += 1
+    following = words[i + 1] if i + 1 < len(words) else ""
+    if _EMPTY_EXPANSION.fullmatch(words[i] if i < len(words) else "") and following.isalpha():
+        # "; $u cat /etc/passwd": an unset variable expands to no word and the command name follows
+        # (after "c=cat;$c /etc/passwd" the variable is the command: a path follows it, no name)
+        i += 1 if following.lower() in vocab.KNOWN else 0
     return i
 
 

@@ -296,10 +296,11 @@ PREFIX_COMMANDS = frozenset(
 # Directories binaries live in: "/usr/bin/id" is a command even when "id" is not in our lists.
 BINARY_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "/system32/")
 
-# Arguments that make a command line unmistakable.
+# Arguments that make a command line unmistakable; among them a path whose top directory is a glob
+# ("/et?/passw?", "/???/"): a name no file has, spelled so that only the shell finds the file.
 SENSITIVE_PATH = re.compile(
     r"^(?:(?:/etc|/bin|/sbin|/usr|/dev|/proc|/tmp|/var|/root|/home|/opt|/boot|/lib|/lib64|/srv|/sys)(?:/|$)|"
-    r"~/|\.\./|[a-z]:\\|\\\\|%[a-z]+%|\$home|\$path|\$shell|/\*?$)",
+    r"~/|\.\./|[a-z]:\\|\\\\|%[a-z]+%|\$home|\$path|\$shell|/\*?$|/\w{0,12}[?*][\w?*]{0,12}/)",
     re.IGNORECASE,
 )
 # Sub-commands that make Windows administration tools unambiguous ("net user", "netsh firewall").

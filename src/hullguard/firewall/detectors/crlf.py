@@ -42,8 +42,9 @@ RULES: tuple[RuleInfo, ...] = (
              "behind nginx read one in PATH_INFO as new settings (CVE-2019-11043).", _REMEDIATION),
     RuleInfo("HG-CRLF-005", FAMILY, "Mail header or SMTP command injection", Severity.HIGH, "CWE-93",
              "A line break followed by a mail header carrying an address (Bcc:, Cc:, To:, From:, Reply-To:) after a "
-             "one-token value, or by an SMTP command (MAIL FROM:<...>, RCPT TO:<...>): a function that puts the "
-             "value into a message it sends (SES, SMTP) mails whoever the attacker names.",
+             "one-token value, or by an SMTP command (MAIL FROM:<...>, RCPT TO:<...>), an IMAP command (A1 FETCH 1) "
+             "or a session command alone on its line (QUIT, RSET): a function that puts the value into a message "
+             "it sends (SES, SMTP) mails whoever the attacker names, or into a mail session runs the commands.",
              "Pass addresses and subjects to the mail API as separate fields and reject CR and LF in them."),
     RuleInfo("HG-CRLF-006", FAMILY, "Cache protocol command injection", Severity.HIGH, "CWE-93",
              "A line break followed by a memcached storage command (set key 0 60 5) or a Redis command that "
@@ -85,9 +86,25 @@ _LEADING_HEADER = re.compile(
 _MAIL_HEADER = re.compile(
     rf"{_BREAK}[ \t]{{0,4}}(?:bcc|cc|to|from|sender|reply-to)[ \t]{{0,4}}:[^\r\n@]{{0,256}}@", re.IGNORECASE
 )
-# SMTP's envelope commands with their address bracket: no prose writes "RCPT TO:<", wherever it is.
+# SMTP's envelope commands with their address bracket, or RCPT TO: with an address: no prose writes
+# "RCPT TO:<", wherever it is.
 _SMTP_COMMAND = re.compile(
-    rf"{_BREAK}[ \t]{{0,4}}(?:mail[ \t]{{1,4}}from|rcpt[ \t]{{1,4}}to)[ \t]{{0,4}}:[ \t]{{0,4}}<", re.IGNORECASE
+    rf"{_BREAK}[ \t]{{0,4}}(?:(?:mail[ \t]{{1,4}}from|rcpt[ \t]{{1,4}}to)[ \t]{{0,4}}:[ \t]{{0,4}}<"
+    r"|rcpt[ \t]{1,4}to[ \t]{0,4}:[ \t]{0,4}[^\s@<>]{1,64}@)",
+    re.IGNORECASE,
+)
+# IMAP's tagged commands ("A001 LOGIN", "V100 FETCH 1") after nothing but a token, and the session
+# commands of SMTP, POP3 and IMAP alone on a line that opens the value ("\r\nQUIT\r\n"): the lines of a
+# mail protocol added to the conversation a function holds with its mail server. (A list's "1 Select"
+# has no letter in its number; "Steps:\nQuit" has words before the line.)
+_IMAP_COMMAND = re.compile(
+    rf"{_BREAK}[ \t]{{0,4}}[a-z]{{1,4}}\d{{1,6}}[ \t]{{1,4}}(?:capability|login|authenticate|select|examine"
+    r"|fetch|store|copy|move|expunge|search|uid|list|lsub|status|append|create|delete|rename|logout|starttls)\b",
+    re.IGNORECASE,
+)
+_SESSION_COMMAND = re.compile(
+    rf"^[ \t]{{0,4}}{_BREAK}{{1,2}}[ \t]{{0,4}}(?:quit|rset|data|noop|starttls|stls|logout)[ \t]{{0,4}}(?:[\r\n]|$)",
+    re.IGNORECASE,
 )
 # Commands of memcached's and Redis's text protocols on a line of their own. A memcached storage command
 # names the key, flags, expiry and the length of the data line that follows it (``_stored_data``);
@@ -169,6 +186,11 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     match = _MAIL_HEADER.search(text)
     if match and _single_token_before(text, match.start()):
         return Detection("HG-CRLF-005", f"mail header after line break {match.group(0)[:60]!r}", *match.span())
+    match = _IMAP_COMMAND.search(text)
+    if match is None or not _nothing_but_a_token_before(text, match.start()):
+        match = _SESSION_COMMAND.match(text)
+    if match:
+        return Detection("HG-CRLF-005", f"mail protocol command after line break {match.group(0)!r}", *match.span())
     match = _ANY_HEADER.search(text)
     if match and _nothing_but_a_token_before(text, match.start()):
         return Detection("HG-CRLF-001", f"header after line break {match.group(0)!r}", match.start(), match.end())

@@ -69,7 +69,11 @@ _DATA = re.compile(
     r"|data:[^,]{0,80};base64\s{0,4},\s{0,4}pd9|php://input|data://",
     re.IGNORECASE,
 )
-_UNC = re.compile(r"(?:^|[\s=\"'(])\\\\[a-z0-9][a-z0-9.-]{0,253}(?:@\d{1,5})?\\[^\\\s]{1,80}", re.IGNORECASE)
+# \\host\share: a host name or address, IPv6 ones too (\\::1\c$, \\[fe80::1]\share), an optional port.
+_UNC = re.compile(
+    r"(?:^|[\s=\"'(])\\\\(?:[a-z0-9][a-z0-9.-]{0,253}|\[?[0-9a-f]{0,4}:[0-9a-f:.]{1,45}\]?)(?:@\d{1,5})?\\[^\\\s]{1,80}",
+    re.IGNORECASE,
+)
 
 
 def _included_script(url: str) -> str | None:

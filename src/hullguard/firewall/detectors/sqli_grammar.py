@@ -218,6 +218,8 @@ def union_select(tokens: list[Token], i: int) -> Hit | None:
     if kind_at(tokens, i) != "U":
         return None
     j = i + 1
+    if value_at(tokens, j) == "+" and value_at(tokens, j + 1) == "select":
+        j += 1  # "1+union+select+1,2--": a form-encoded blank the value still carries
     if value_at(tokens, j) in ("all", "distinct"):
         j += 1
     j = skip(tokens, j, "(")
@@ -234,6 +236,9 @@ def _select_list(tokens: list[Token], i: int) -> bool:
     kind, value = kind_at(tokens, i), value_at(tokens, i)
     if kind in ("f", "v", "(", "t") or value in ("*", "distinct", "top", "case", "all", "@"):
         return True
+    if kind == "o" and value in _SIGNS and kind_at(tokens, i + 1) in ("n", "w"):
+        # A signed first column: "union select -7431.1, name", MySQL's "SELECT-1e1FROM`t`", "SELECT~1.FROM"
+        return _select_list(tokens, i + 1) or _columns_from(tokens, i)
     if kind in ("n", "s"):
         nxt = kind_at(tokens, i + 1)
         return nxt in (",", "c", ";", ")", "o", "&", "", "U") or value_at(tokens, i + 1) in (
@@ -247,9 +252,47 @@ def _select_list(tokens: list[Token], i: int) -> bool:
         if value_at(tokens, i + 1) == "," or kind_at(tokens, i + 1) in (";", "c"):
             return True
         if value_at(tokens, i + 1) == "from" and kind_at(tokens, i + 2) == "w":
-            after = kind_at(tokens, i + 3)
-            return after in ("", "c", ";", ")", "k", "U", ",") or value_at(tokens, i + 3) in ("where", "limit")
+            return _table_ends(tokens, i + 3)
+        if kind_at(tokens, i + 1) in ("o", "&"):
+            return _columns_from(tokens, i)
     return False
+
+
+_SIGNS = ("-", "+", "~")
+_COLUMN_OPERANDS = ("w", "n", "s", "t", "v")
+
+
+def _table_ends(tokens: list[Token], i: int) -> bool:
+    """After ``FROM <table>``: the end, a comment, a clause or punctuation of a query, not prose."""
+    return kind_at(tokens, i) in ("", "c", ";", ")", "k", "U", ",") or value_at(tokens, i) in ("where", "limit")
+
+
+def _columns_from(tokens: list[Token], i: int) -> bool:
+    """A column built by operators up to ``FROM <table>``: ``username || ':' || password FROM users``,
+    ``-id-1.FROM`test```. Words glued by a hyphen are one word of prose ("high-end from Sony")."""
+    k, limit, operands = i, min(len(tokens), i + 16), 0
+    while k < limit:
+        if tokens[k].kind == "o" and tokens[k].value in _SIGNS:
+            k += 1
+        if kind_at(tokens, k) not in _COLUMN_OPERANDS:
+            return False
+        operands += 1
+        k += 1
+        if value_at(tokens, k) == "from":
+            return operands > 1 and kind_at(tokens, k + 1) == "w" and _table_ends(tokens, k + 2)
+        op = _get(tokens, k)
+        if op is None or not (op.value in _ARITHMETIC or op.value == "||") or _hyphenated(tokens, k):
+            return False
+        k += 1
+    return False
+
+
+def _hyphenated(tokens: list[Token], k: int) -> bool:
+    """Is the ``-`` at ``k`` glued between two words (a compound word of prose)?"""
+    if tokens[k].value != "-" or k == 0 or k + 1 >= len(tokens):
+        return False
+    left, right = tokens[k - 1], tokens[k + 1]
+    return left.kind == right.kind == "w" and left.end == tokens[k].start and tokens[k].end == right.start
 
 
 def statement(tokens: list[Token], i: int) -> bool:

@@ -125,6 +125,9 @@ KEYWORDS = frozenset(
     }
 )
 _STRING_PREFIXES = frozenset({"x", "b", "n"})
+_ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+# Keywords that may follow MySQL's NULL literal \N with nothing between them.
+_AFTER_NULL = frozenset({"from", "union", "and", "or", "xor", "is", "like", "limit", "order", "into", "where"})
 WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.")
 WHITESPACE = frozenset(" \t\n\r\x0b\x0c\xa0\x00\u2028\u2029\u3000")
 OPERATOR_CHARS = frozenset("=<>!|&^+-*/%~:")
@@ -230,6 +233,12 @@ class _Tokenizer:
                 i += 2
                 while i < n and text[i].isdigit():
                     i += 1
+            elif text.startswith(_ORDINAL_SUFFIXES, i) and text[i - 1].isdigit() and not _word_char_at(text, i + 2):
+                # "1st", "22nd": an ordinal of prose, and to MySQL an identifier (a name may start with
+                # digits), never a number ("D'or 1st parfume" compares nothing)
+                self._emit("w", self.pos, i + 2)
+                self.pos = i + 2
+                return
         self._emit("n", self.pos, i)
         self.pos = i
 
@@ -251,6 +260,22 @@ class _Tokenizer:
             return
         self._emit(_word_kind(word, text, end), self.pos, end, word)
         self.pos = end
+
+    def _backslash(self) -> None:
+        # MySQL reads \N as NULL, also glued to the keyword after it ("SELECT\NFROM`t`", "\Nunion"); a
+        # Windows path's "\Name" or "\New folder" goes on with a word that is no SQL keyword.
+        text, i = self.text, self.pos + 2
+        if not text.startswith("\\N", self.pos):
+            self._other()
+            return
+        end = i
+        while end < self.n and end < i + 10 and text[end].isalpha():
+            end += 1
+        if end == i or self.lower[i:end] in _AFTER_NULL:
+            self._emit("t", self.pos, i, "null")
+            self.pos = i
+        else:
+            self._other()
 
     def _variable(self) -> None:
         text, n, i = self.text, self.n, self.pos + 1
@@ -335,6 +360,10 @@ def _word_kind(word: str, text: str, end: int) -> str:
     return "w"
 
 
+def _word_char_at(text: str, pos: int) -> bool:
+    return pos < len(text) and (text[pos].isalnum() or text[pos] == "_")
+
+
 def _next_significant(text: str, pos: int) -> str:
     """The next character after blanks and inline comments (bounded look-ahead: 64 characters)."""
     limit = min(len(text), pos + 64)
@@ -371,6 +400,7 @@ _DISPATCH.update(
         "*": _Tokenizer._star,
         "-": _Tokenizer._dash,
         "$": _Tokenizer._word,
+        "\\": _Tokenizer._backslash,
     }
 )
 

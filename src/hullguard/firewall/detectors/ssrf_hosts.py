@@ -189,6 +189,10 @@ def _classify_exactly(ip: IPAddress) -> str | None:
         # macOS take as the local host, fails ("http:80/png", an ELB health-check target, reads as
         # http://0.0.0.80/png).
         return None
+    if isinstance(ip, ipaddress.IPv4Address) and int(ip) >> 28 == 0xF:
+        # 240.0.0.0/4, reserved, and its last address the limited broadcast: no host answers a
+        # connection there ("0xffffffff" is a mask or the largest 32-bit number)
+        return None
     if ip.is_loopback or ip.is_unspecified:
         return LOOPBACK
     if ip.is_private or ip.is_link_local or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT_V4):
