@@ -69,7 +69,8 @@ RULES: tuple[RuleInfo, ...] = (
           "chr(122).chr(97).chr(112))."),
     _rule(7, "Dynamic code evaluation call", Severity.HIGH, "CWE-95",
           "eval(...), exec(...), new Function(...) or setTimeout('code') with a string argument, or Perl's "
-          "@{[ ... ]} interpolation: a sink that runs whatever text it is given; and what a scanner's probe has "
+          "@{[ ... ]} interpolation, classic ASP's eval request(...) and CreateObject(\"WScript.Shell\"): a sink "
+          "that runs whatever text it is given, or the object it reaches a shell with; and what a scanner's probe has "
           "evaluated code print to prove it ran (';print 287630581954+4196403186331128;#', "
           "Response.Write(...) of such a sum)."),
     _rule(8, "Spreadsheet formula injection (CSV/DDE)", Severity.HIGH, "CWE-1236",
@@ -194,6 +195,14 @@ _EVAL = _compile_rule(
 # A proof of evaluation in any language that prints: a sum of two long random numbers, printed by a
 # statement that opens the value or follows a break-out (";print 287630581954+4196403186331128;#").
 # Numbers that long are a marker, not arithmetic anyone prints ("echo 100+200").
+# Classic ASP: VBScript's eval/execute of a request field (the one-line web shell <%eval request("x")%>,
+# here without its tags), and the COM objects through which ASP code reaches a shell, the file system
+# or the network.
+_ASP = _compile_rule(
+    rf"\b(?:eval|execute|executeglobal)\s{{1,4}}request{_G}(?:\({_G}{_Q}|\.{_G}(?:form|querystring|item|cookies)\b)"
+    rf"|\bcreateobject{_G}\({_G}{_Q}(?:wscript\.shell|shell\.application|scripting\.filesystemobject"
+    rf"|wscript\.network|adodb\.stream|msxml2\.serverxmlhttp){_Q}"
+)
 _PRINTED_SUM = _compile_rule(
     rf"(?:^|[;'\"]){_G}(?:print|echo|response{_G}\.{_G}write){_G}\(?{_G}\d{{6,20}}{_G}[-+*]{_G}\d{{6,20}}"
 )
@@ -228,6 +237,7 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], re.Pattern[str] | No
     ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL, None),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval", "@{"), _EVAL, None),
     ("HG-CODE-007", ("print", "echo", "write"), _PRINTED_SUM, None),
+    ("HG-CODE-007", ("eval", "execute", "createobject"), _ASP, None),
     ("HG-CODE-008", ("|'", "dde"), _DDE, None),
     ("HG-CODE-008", ("hyperlink", "import", "webservice", "filterxml", "image"), _NETWORK_FORMULA, None),
     ("HG-CODE-009", ("write18",), _LATEX_SHELL, None),

@@ -193,6 +193,8 @@ def is_literal(tokens: list[Token], i: int) -> bool:
 def starts_expression(tokens: list[Token], i: int) -> bool:
     """Does an SQL expression (not English) start at ``i``? Used after a logic/comparison operator."""
     kind = kind_at(tokens, i)
+    if kind == "n" and _glued_quote(tokens, i + 1):
+        return False  # 18" (inches), 60's, <3": a number of prose, no operand (a number then a string is no SQL)
     if kind in ("n", "s", "t", "v"):
         return True
     if kind == "f":
@@ -211,6 +213,20 @@ def starts_expression(tokens: list[Token], i: int) -> bool:
         nxt = kind_at(tokens, i + 1)
         return nxt in ("o", "c", ")", ";", "&") and not (nxt == "o" and value_at(tokens, i + 1) == "-")
     return False
+
+
+def _glued_quote(tokens: list[Token], i: int) -> bool:
+    """Is token ``i`` a string whose quote touches the token before it (``18"``, ``60's``, ``where's``)?"""
+    return 0 < i < len(tokens) and tokens[i].kind == "s" and tokens[i].start == tokens[i - 1].end
+
+
+_CONTRACTIONS = ("s ", "t ", "d ", "m ", "re ", "ll ", "ve ")
+
+
+def _contraction(tokens: list[Token], i: int) -> bool:
+    """Is token ``i`` the rest of an English contraction or possessive glued to the word before it
+    (``WHERE'S GEORGE"``: ``'s george"``)?"""
+    return _glued_quote(tokens, i) and tokens[i].value.startswith(_CONTRACTIONS)
 
 
 def union_select(tokens: list[Token], i: int) -> Hit | None:
@@ -662,7 +678,7 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     kind, value = tok.kind, tok.value
     if what == "quote" and j == 1 and _quoted_in_prose(tokens):
         return None
-    if kind == "c" and what == "quote":
+    if kind == "c" and what == "quote" and not value[1:2].isdigit():  # '"#2 MOM"': a number sign, not a comment
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
     if kind == ";" and (statement(tokens, j + 1) or kind_at(tokens, j + 1) == "c"):
         return ("HG-SQLI-001", f"{what} is followed by ';' ending the statement", j)
@@ -791,6 +807,18 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
         return True  # "user'collate nocase--": the comparison made case-insensitive, the rest cut off
     if value == "in":  # IN takes a list or a sub-query in parentheses: '" In case I ...' is English
         return kind_at(tokens, nxt) == "("
+    if value == "is":  # IS [NOT] takes NULL, TRUE, FALSE, UNKNOWN or a literal: "I' IS NOT A PLASTIC BAG" is English
+        operand = nxt + 1 if value_at(tokens, nxt) == "not" else nxt
+        return kind_at(tokens, operand) in ("t", "n", "s", "(") and not _glued_quote(tokens, operand + 1)
+    if value in ("mod", "div"):
+        # Arithmetic on a number, a call, a group, or a string the application's own quote closes ("' MOD '",
+        # "A' DIV 'B"); a closed string that a word follows ('"MOD" "KITCHEN"') is a phrase search.
+        operand = _get(tokens, nxt)
+        if operand is not None and operand.kind == "s":
+            return not operand.closed or kind_at(tokens, nxt + 1) in ("", "c", ";", "o", "&")
+        return kind_at(tokens, nxt) in ("n", "f", "(", "v")
+    if value == ">" and kind_at(tokens, nxt) == "w" and value_at(tokens, nxt + 1) == "<":
+        return value_at(tokens, nxt + 2) != "/"  # '">MamaBearBabyWear</a>': the end of a tag, a text, a closing tag
     if value in COMPARISONS:
         return starts_expression(tokens, nxt)
     if kind_at(tokens, nxt) == "n" and kind_at(tokens, nxt + 1) == "o" and kind_at(tokens, nxt + 2) == "s":
@@ -825,6 +853,8 @@ def _clause_continues(tokens: list[Token], i: int) -> bool:
         return arg.kind == "w" and (kind_at(tokens, i + 3) in ("c", ";", ",") or value_at(tokens, i + 3) == "having")
     if value in ("limit", "offset"):
         return nxt.kind == "n"
+    if _contraction(tokens, i + 1):
+        return False  # "WHERE'S GEORGE": a contraction of prose
     if value == "into":
         return nxt.kind == "v" or nxt.value in ("outfile", "dumpfile")
     if value == "procedure":
