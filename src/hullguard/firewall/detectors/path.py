@@ -197,8 +197,10 @@ _WINDOWS_DIRS = re.compile(
     r"|opt|unattend|sysprep"
     r"|users/[^/]{1,64}/(?:appdata|ntuser)|documents and settings|system volume|\$recycle|log|logs|temp)"
 )
+# A climb: dots (or "?" wildcards) between separators, or a value that ends climbing ("a/..", "..;x"); an
+# ellipsis of three dots that ends a value after a slash ("yes/...") is punctuation, no directory.
 _TRAVERSAL = re.compile(
-    r"(?:^|[/=\s'\"(:,;])[.?]{2,256}(?:;[^/]{0,32})?/|/\.{2,256}(?:;[^/]{0,32})?$"
+    r"(?:^|[/=\s'\"(:,;])[.?]{2,256}(?:;[^/]{0,32})?/|/(?:\.\.|\.{4,256})(?:;[^/]{0,32})?$"
 )
 
 

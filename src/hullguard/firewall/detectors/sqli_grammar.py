@@ -202,7 +202,8 @@ def starts_expression(tokens: list[Token], i: int) -> bool:
     if kind == "(":
         return True
     if kind == "o" and value_at(tokens, i) in ("not", "-", "+", "~", "!"):
-        return True
+        # A sign before a word is read as the word is ('SHABBY+"AND+WHITE"&...': a phrase in a URL)
+        return kind_at(tokens, i + 1) != "w" or value_at(tokens, i) == "not" or starts_expression(tokens, i + 1)
     if kind in ("E", "k") and value_at(tokens, i) in ("select", "exists", "case", "if", "char", "convert", "cast"):
         return True
     if kind == "w":
