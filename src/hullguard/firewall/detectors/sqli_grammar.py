@@ -814,9 +814,9 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
     if value in ("mod", "div"):
         # Arithmetic on a number, a call, a group, or a string the application's own quote closes ("' MOD '",
         # "A' DIV 'B"); a closed string that a word follows ('"MOD" "KITCHEN"') is a phrase search.
-        operand = _get(tokens, nxt)
-        if operand is not None and operand.kind == "s":
-            return not operand.closed or kind_at(tokens, nxt + 1) in ("", "c", ";", "o", "&")
+        string = _get(tokens, nxt)
+        if string is not None and string.kind == "s":
+            return not string.closed or kind_at(tokens, nxt + 1) in ("", "c", ";", "o", "&")
         return kind_at(tokens, nxt) in ("n", "f", "(", "v")
     if value == ">" and kind_at(tokens, nxt) == "w" and value_at(tokens, nxt + 1) == "<":
         return value_at(tokens, nxt + 2) != "/"  # '">MamaBearBabyWear</a>': the end of a tag, a text, a closing tag
