@@ -811,20 +811,20 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
     if value == "is":  # IS [NOT] takes NULL, TRUE, FALSE, UNKNOWN or a literal: "I' IS NOT A PLASTIC BAG" is English
         operand = nxt + 1 if value_at(tokens, nxt) == "not" else nxt
         return kind_at(tokens, operand) in ("t", "n", "s", "(") and not _glued_quote(tokens, operand + 1)
-    if value in ("mod", "div"):
-        # Arithmetic on a number, a call, a group, or a string the application's own quote closes ("' MOD '",
-        # "A' DIV 'B"); a closed string that a word follows ('"MOD" "KITCHEN"') is a phrase search.
-        string = _get(tokens, nxt)
-        if string is not None and string.kind == "s":
-            return not string.closed or kind_at(tokens, nxt + 1) in ("", "c", ";", "o", "&")
-        return kind_at(tokens, nxt) in ("n", "f", "(", "v")
+    if value in ("mod", "div") and kind_at(tokens, nxt) == "n":
+        return True
     if value == ">" and kind_at(tokens, nxt) == "w" and value_at(tokens, nxt + 1) == "<":
         return value_at(tokens, nxt + 2) != "/"  # '">MamaBearBabyWear</a>': the end of a tag, a text, a closing tag
     if value in COMPARISONS:
         return starts_expression(tokens, nxt)
     if kind_at(tokens, nxt) == "n" and kind_at(tokens, nxt + 1) == "o" and kind_at(tokens, nxt + 2) == "s":
         return True  # '-0-' / '+1+': arithmetic on the broken-out string
-    return kind_at(tokens, nxt) in ("s", "f", "(", "v") or value_at(tokens, nxt) == "select"
+    string = _get(tokens, nxt)
+    if string is not None and string.kind == "s":
+        # A string the application's own quote closes ("'-'", "A' MOD 'B"), or one more operators or the
+        # end follow; a closed string that a word follows is a phrase ('"MOD" "KITCHEN"', '\'-"8 TRACK" PLAYER').
+        return not string.closed or kind_at(tokens, nxt + 1) in ("", "c", ";", "o", "&", ")", "U", "k", "E")
+    return kind_at(tokens, nxt) in ("f", "(", "v") or value_at(tokens, nxt) == "select"
 
 
 def _closes_list(tokens: list[Token], i: int) -> bool:
