@@ -835,6 +835,11 @@ class Inspection:
                 self.queue(where, name, record, "", 0, True, True)
                 self.meter.strings += 1
                 self.queue(where, value, record, "", depth + 1, False, True)
+                if len(value) >= 16:
+                    # A field's base64 value, as a query parameter's is guessed ("%3D" for its padding)
+                    plain = (url.decode(value, True) or value) if "%" in value else value
+                    if not len(plain) & 3 and b64.looks_like(plain):
+                        self.guess_base64(where, plain, record, depth + 1)
             return
         if text[:64].lstrip()[:1] == "<" and self.xml(path, text, record, lowered, depth):
             return  # (only a body starting with "<" can be XML: the decoder is imported for those)

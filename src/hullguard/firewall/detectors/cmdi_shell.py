@@ -292,6 +292,8 @@ class _Splitter:
             self._end_word()
             self.current.obfuscated = True  # {cat,/etc/passwd}: a command line without spaces
             for part in body.split(",")[:MAX_WORDS]:
+                # an element's escapes and empty quotes join its letters: {\c''\a""\t,/etc/passwd} runs cat
+                part = part.replace("\\", "").replace("''", "").replace('""', "")
                 if part:  # an empty element expands to no word: "{,ip,a}" runs "ip a"
                     self._add(part)
                     self._end_word()
