@@ -441,11 +441,10 @@ def _command_index(words: list[str]) -> int:
         if words[i].lower() in vocab.PREFIX_COMMANDS and (not following or following.startswith("-")):
             break  # "sudo -l", "; env": the prefix word is the command itself
         i += 1
-    following = words[i + 1] if i + 1 < len(words) else ""
-    if _EMPTY_EXPANSION.fullmatch(words[i] if i < len(words) else "") and following.isalpha():
-        # "; $u cat /etc/passwd": an unset variable expands to no word and the command name follows
-        # (after "c=cat;$c /etc/passwd" the variable is the command: a path follows it, no name)
-        i += 1 if following.lower() in vocab.KNOWN else 0
+    if i + 1 < len(words) and _EMPTY_EXPANSION.fullmatch(words[i]) and words[i + 1].lower() in vocab.KNOWN:
+        # "; $u cat /etc/passwd": an unset variable expands to no word and a command name follows (after
+        # "c=cat;$c /etc/passwd" the variable is the command: a path follows it, no name)
+        i += 1
     return i
 
 

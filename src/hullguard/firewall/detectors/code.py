@@ -195,6 +195,9 @@ _EVAL = _compile_rule(
 # A proof of evaluation in any language that prints: a sum of two long random numbers, printed by a
 # statement that opens the value or follows a break-out (";print 287630581954+4196403186331128;#").
 # Numbers that long are a marker, not arithmetic anyone prints ("echo 100+200").
+_PRINTED_SUM = _compile_rule(
+    rf"(?:^|[;'\"]){_G}(?:print|echo|response{_G}\.{_G}write){_G}\(?{_G}\d{{6,20}}{_G}[-+*]{_G}\d{{6,20}}"
+)
 # Classic ASP: VBScript's eval/execute of a request field (the one-line web shell <%eval request("x")%>,
 # here without its tags), and the COM objects through which ASP code reaches a shell, the file system
 # or the network.
@@ -202,9 +205,6 @@ _ASP = _compile_rule(
     rf"\b(?:eval|execute|executeglobal)\s{{1,4}}request{_G}(?:\({_G}{_Q}|\.{_G}(?:form|querystring|item|cookies)\b)"
     rf"|\bcreateobject{_G}\({_G}{_Q}(?:wscript\.shell|shell\.application|scripting\.filesystemobject"
     rf"|wscript\.network|adodb\.stream|msxml2\.serverxmlhttp){_Q}"
-)
-_PRINTED_SUM = _compile_rule(
-    rf"(?:^|[;'\"]){_G}(?:print|echo|response{_G}\.{_G}write){_G}\(?{_G}\d{{6,20}}{_G}[-+*]{_G}\d{{6,20}}"
 )
 # DDE: application|'topic'!item (or DDE("app";"topic";"item")) after a formula sign or operator.
 # Formulas that reach the network after a formula sign (IMAGE only with a URL: "image(2).png" is a

@@ -811,8 +811,6 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
     if value == "is":  # IS [NOT] takes NULL, TRUE, FALSE, UNKNOWN or a literal: "I' IS NOT A PLASTIC BAG" is English
         operand = nxt + 1 if value_at(tokens, nxt) == "not" else nxt
         return kind_at(tokens, operand) in ("t", "n", "s", "(") and not _glued_quote(tokens, operand + 1)
-    if value in ("mod", "div") and kind_at(tokens, nxt) == "n":
-        return True
     if value == ">" and kind_at(tokens, nxt) == "w" and value_at(tokens, nxt + 1) == "<":
         return value_at(tokens, nxt + 2) != "/"  # '">MamaBearBabyWear</a>': the end of a tag, a text, a closing tag
     if value in COMPARISONS:
@@ -821,8 +819,8 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
         return True  # '-0-' / '+1+': arithmetic on the broken-out string
     string = _get(tokens, nxt)
     if string is not None and string.kind == "s":
-        # A string the application's own quote closes ("'-'", "A' MOD 'B"), or one more operators or the
-        # end follow; a closed string that a word follows is a phrase ('"MOD" "KITCHEN"', '\'-"8 TRACK" PLAYER').
+        # A string the application's own quote closes ("'-'", "A' MOD 'B"), or one that an operator, a
+        # clause or the end follows; a closed string that a word follows is a phrase ('"MOD" "KITCHEN"').
         return not string.closed or kind_at(tokens, nxt + 1) in ("", "c", ";", "o", "&", ")", "U", "k", "E")
     return kind_at(tokens, nxt) in ("f", "(", "v") or value_at(tokens, nxt) == "select"
 
