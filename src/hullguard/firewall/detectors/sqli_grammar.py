@@ -708,6 +708,8 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-004", f"{what} is followed by an {value.upper()} statement", j)
     if what == "quote" and kind in ("o", "&") and _expression_to_comment(tokens, j):
         return ("HG-SQLI-001", "quote closes the string and an expression runs to a comment", j)
+    if what == "quote" and kind in ("o", "&") and _expression_to_open_string(tokens, j):
+        return ("HG-SQLI-001", "quote closes the string and a condition runs to a string the query closes", j)
     return None
 
 
@@ -722,6 +724,23 @@ def _expression_to_comment(tokens: list[Token], i: int) -> bool:
     if end - i < 2 or end - i > 64 or tokens[end].kind != "c":
         return False
     return all(tokens[k].kind in _EXPRESSION_KINDS for k in range(i, end))
+
+
+def _expression_to_open_string(tokens: list[Token], i: int) -> bool:
+    """``1'*null or '1``, ``aa'^0+0='0``: from ``i`` to a string that the application's own closing quote
+    ends, nothing but expression tokens (at most 64), a logic or comparison operator among them: the
+    input leaves the query's quotes balanced, as a break-out that needs no comment does."""
+    end = len(tokens) - 1
+    if end - i < 2 or end - i > 64 or tokens[end].kind != "s" or tokens[end].closed:
+        return False
+    if not tokens[end].value.isalnum() or (tokens[end - 1].kind == "n" and _glued_quote(tokens, end)):
+        # The string the query closes is a token ('1, 'a); text after a quoted operator goes on with
+        # prose ("'in' and 'is not' tests"), and 'necklace 16" or 18"' measures in inches.
+        return False
+    between = tokens[i:end]
+    return all(tok.kind in _EXPRESSION_KINDS for tok in between) and any(
+        tok.kind == "&" or tok.value in COMPARISONS for tok in between
+    )
 
 
 def _quoted_in_prose(tokens: list[Token]) -> bool:
