@@ -706,10 +706,11 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     if what != "quote" and value in ("exec", "execute", "declare") and statement(tokens, j):
         # MSSQL runs a statement that follows a value without ";": "0x77...00 exec(@s)", "1 exec xp_cmdshell"
         return ("HG-SQLI-004", f"{what} is followed by an {value.upper()} statement", j)
-    if what == "quote" and kind in ("o", "&") and _expression_to_comment(tokens, j):
-        return ("HG-SQLI-001", "quote closes the string and an expression runs to a comment", j)
-    if what == "quote" and kind in ("o", "&") and _expression_to_open_string(tokens, j):
-        return ("HG-SQLI-001", "quote closes the string and a condition runs to a string the query closes", j)
+    if what == "quote" and kind in ("o", "&"):
+        if _expression_to_comment(tokens, j):
+            return ("HG-SQLI-001", "quote closes the string and an expression runs to a comment", j)
+        if _expression_to_open_string(tokens, j):
+            return ("HG-SQLI-001", "quote closes the string and a condition runs to a string the query closes", j)
     return None
 
 
@@ -717,30 +718,35 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
 _EXPRESSION_KINDS = frozenset({"o", "&", "n", "s", "t", "v", "f", "(", ")", ","})
 
 
+def _expression_before_last(tokens: list[Token], i: int) -> list[Token] | None:
+    """The tokens from ``i`` up to the input's last token when they are nothing but expression tokens,
+    2 to 64 of them; else None."""
+    end = len(tokens) - 1
+    if end - i < 2 or end - i > 64:
+        return None
+    between = tokens[i:end]
+    return between if all(tok.kind in _EXPRESSION_KINDS for tok in between) else None
+
+
 def _expression_to_comment(tokens: list[Token], i: int) -> bool:
     """``' + 1 is likelihood(0.0,0.0) is 1--``: from ``i`` to a comment that ends the input, nothing
-    but expression tokens, at most 64 of them (the comment cuts off the rest of the original query)."""
-    end = len(tokens) - 1
-    if end - i < 2 or end - i > 64 or tokens[end].kind != "c":
-        return False
-    return all(tokens[k].kind in _EXPRESSION_KINDS for k in range(i, end))
+    but expression tokens (the comment cuts off the rest of the original query)."""
+    return tokens[-1].kind == "c" and _expression_before_last(tokens, i) is not None
 
 
 def _expression_to_open_string(tokens: list[Token], i: int) -> bool:
     """``1'*null or '1``, ``aa'^0+0='0``: from ``i`` to a string that the application's own closing quote
-    ends, nothing but expression tokens (at most 64), a logic or comparison operator among them: the
-    input leaves the query's quotes balanced, as a break-out that needs no comment does."""
-    end = len(tokens) - 1
-    if end - i < 2 or end - i > 64 or tokens[end].kind != "s" or tokens[end].closed:
+    ends, nothing but expression tokens, a logic or comparison operator among them: the input leaves
+    the query's quotes balanced, as a break-out that needs no comment does."""
+    between = _expression_before_last(tokens, i)
+    last = tokens[-1]
+    if between is None or last.kind != "s" or last.closed:
         return False
-    if not tokens[end].value.isalnum() or (tokens[end - 1].kind == "n" and _glued_quote(tokens, end)):
+    if not last.value.isalnum() or (tokens[-2].kind == "n" and _glued_quote(tokens, len(tokens) - 1)):
         # The string the query closes is a token ('1, 'a); text after a quoted operator goes on with
         # prose ("'in' and 'is not' tests"), and 'necklace 16" or 18"' measures in inches.
         return False
-    between = tokens[i:end]
-    return all(tok.kind in _EXPRESSION_KINDS for tok in between) and any(
-        tok.kind == "&" or tok.value in COMPARISONS for tok in between
-    )
+    return any(tok.kind == "&" or tok.value in COMPARISONS for tok in between)
 
 
 def _quoted_in_prose(tokens: list[Token]) -> bool:
