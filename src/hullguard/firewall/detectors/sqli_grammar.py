@@ -253,8 +253,9 @@ def _select_list(tokens: list[Token], i: int) -> bool:
     kind, value = kind_at(tokens, i), value_at(tokens, i)
     if kind in ("f", "v", "(", "t") or value in ("*", "distinct", "top", "case", "all", "@"):
         return True
-    if kind == "o" and value in _SIGNS and kind_at(tokens, i + 1) in ("n", "w"):
-        # A signed first column: "union select -7431.1, name", MySQL's "SELECT-1e1FROM`t`", "SELECT~1.FROM"
+    if kind == "o" and value in _SIGNS and kind_at(tokens, i + 1) in _SIGNED_COLUMNS:
+        # A signed first column: "union select -7431.1, name", "select -sin(@version),2 from bar",
+        # MySQL's "SELECT-1e1FROM`t`", "SELECT~1.FROM"
         return _select_list(tokens, i + 1) or _columns_from(tokens, i)
     if kind in ("n", "s"):
         nxt = kind_at(tokens, i + 1)
@@ -276,6 +277,7 @@ def _select_list(tokens: list[Token], i: int) -> bool:
 
 
 _SIGNS = ("-", "+", "~")
+_SIGNED_COLUMNS = ("n", "w", "f", "s", "v")
 _COLUMN_OPERANDS = ("w", "n", "s", "t", "v")
 
 
