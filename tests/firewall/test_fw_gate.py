@@ -193,6 +193,9 @@ def test_may_match_agrees_with_the_candidates_it_is_asked_about() -> None:
     texts = [*_fixture_strings()[:400], "/orders", "lang=en", "", "ls -la /tmp", "id", "a;b"]
     wanted_sets = [frozenset({i}) for i in range(len(names))]
     wanted_sets += [frozenset({names.index("ssrf"), names.index("sqli")}), frozenset(range(len(names)))]
+    # across the separate sets (a Referer leaves SQL, deserialization, path and file-name families)
+    wanted_sets += [frozenset(names.index(f) for f in ("sqli", "deser", "path", "rfi"))]
+    wanted_sets += [frozenset({names.index("cmdi"), names.index("xss")})]
     for text in texts:
         data = text.lower().encode("ascii", "replace")
         found = built.candidates(data)
@@ -205,6 +208,30 @@ def test_may_match_agrees_with_the_candidates_it_is_asked_about() -> None:
     assert extra.may_match(b"id", frozenset({1})) is False
     failing = gate.Gate([gate._Set(lambda data: [], 2, [0, 1])], [])
     assert failing.may_match(b"xxbxx", frozenset({1})) is None
+
+
+def test_positions_held_by_several_sets_are_asked_in_one_match_of_a_set_of_their_own() -> None:
+    """A header shape's question about families that ``SEPARATE_SETS`` keeps in different sets is one
+    RE2 match, of a set compiled for those patterns on first use; where that set cannot be built, the
+    gate's own sets answer."""
+    names = list(GATES)
+    built = gate.Gate.build([GATES[name][0] for name in names], names)
+    assert built is not None
+    referer_families = frozenset(names.index(f) for f in ("sqli", "deser", "path", "rfi"))
+    asked: list[bytes] = []
+    for gate_set in built._sets:
+        match = gate_set.match
+        gate_set.match = lambda data, match=match: asked.append(data) or match(data)
+    assert built.may_match(b"https://shop.example.com/p/3fa9c1", referer_families) is False
+    assert built.may_match(b"https://shop.example.com/../../etc/passwd", referer_families) is True
+    assert asked == []  # neither of the gate's sets: the plan's own
+    (plan_set, _), = built._plans[referer_families][1]
+    assert plan_set not in built._sets
+    unbuilt = gate.Gate.build([GATES[name][0] for name in names], names)
+    assert unbuilt is not None
+    unbuilt._patterns = {}  # nothing to build a set from: the two sets are asked
+    assert unbuilt.may_match(b"https://shop.example.com/p/3fa9c1", referer_families) is False
+    assert len(unbuilt._plans[referer_families][1]) == 2
 
 
 def test_the_command_prefilter_is_split_and_finds_the_same_views_as_whole() -> None:

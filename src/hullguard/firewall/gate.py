@@ -205,10 +205,17 @@ class Gate:
     form of prefilter ``i``, or None for one that cannot be gated (it is then always a candidate);
     ``names[i]`` is its family, which decides its set (``SEPARATE_SETS``)."""
 
-    __slots__ = ("_always", "_owners", "_plans", "_sets", "_unicode", "_unicode_tried")
+    __slots__ = ("_always", "_owners", "_patterns", "_plans", "_sets", "_unicode", "_unicode_tried")
 
-    def __init__(self, sets: list[_Set], always: list[int], owners: dict[int, int] | None = None):
+    def __init__(
+        self,
+        sets: list[_Set],
+        always: list[int],
+        owners: dict[int, int] | None = None,
+        patterns: dict[int, str] | None = None,
+    ):
         self._sets = sets
+        self._patterns = patterns or {}  # position (extra ones too) -> gate pattern, for ``_plan``'s sets
         self._always = always  # positions with no gate pattern
         self._owners = owners or {}  # position of an extra pattern -> the prefilter position it is part of
         # wanted positions -> (whether one has no gate pattern, [(a set holding one of them, the set's
@@ -261,7 +268,7 @@ class Gate:
                 return None
             sets.append(_Set(match, canary, group))
         always = [i for i, p in enumerate(patterns) if p is None]
-        return cls(sets, always, owners)
+        return cls(sets, always, owners, gated)
 
     def may_match(self, data: bytes, wanted: frozenset[int]) -> bool | None:
         """Whether the prefilter at one of the ``wanted`` positions may match ``data`` (ASCII); None
@@ -283,6 +290,12 @@ class Gate:
         return False
 
     def _plan(self, wanted: frozenset[int]) -> tuple[bool, list[tuple[_Set, frozenset[int]]]]:
+        """How ``may_match`` asks about ``wanted``: the sets that hold their patterns, or, where those
+        are several, one set of their own, compiled here. The plans are few (one per header shape that
+        rules families out) and asked on every request with a new value of such a header (a Referer
+        page): one RE2 call instead of two halves the cost of the question. The sets that
+        ``SEPARATE_SETS`` keeps apart stay apart for ``candidates``, which asks about every family at
+        once on all views of an event; these few patterns on one header value are not that case."""
         owners = self._owners
         sets = []
         for gate_set in self._sets:
@@ -293,6 +306,12 @@ class Gate:
             )
             if indices:
                 sets.append((gate_set, indices))
+        own = [p for p in sorted(self._patterns) if p in wanted or owners.get(p, -1) in wanted]
+        if len(sets) > 1 and own:
+            compiled = _re2_set([self._patterns[p] for p in own])
+            if compiled is not None and compiled[1] == len(own):
+                match, canary = compiled
+                sets = [(_Set(match, canary, own), frozenset(range(len(own))))]
         return not wanted.isdisjoint(self._always), sets
 
     def candidates(self, data: bytes) -> set[int] | None:

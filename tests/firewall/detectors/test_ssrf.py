@@ -202,6 +202,52 @@ def test_a_simple_url_is_judged_by_its_one_host_exactly_as_the_general_url_scan(
     assert compared > 1000
 
 
+def test_a_simple_url_needs_no_bare_host_or_protocol_relative_reading() -> None:
+    """After a value read as one simple URL, ``scan_unfiltered`` skips the bare-host and the
+    protocol-relative readings: on random simple URLs neither finds anything (the value starts with
+    "http" and holds "://"), and what the URL spells past its host is still looked for."""
+    parts = ["a", "com", ".", "-", "/", "?", "=", "#", "localhost", "127", "0", "1", "169", "254", "9001",
+             "internal", "oast", "fun", "pro", "nip", "io", "latest", "meta-data", "%2f", "_", "~", ":"]
+    rng = random.Random(29)
+    simple = 0
+    for _ in range(20000):
+        low = rng.choice(["http://", "https://"]) + "".join(rng.choice(parts) for _ in range(rng.randint(1, 8)))
+        if ssrf._scan_simple_url(low, frozenset()) is ssrf._NOT_SIMPLE:
+            continue
+        simple += 1
+        for ctx in (CTX, ScanContext(paranoia=2)):
+            assert ssrf._scan_bare_value(low, ctx, frozenset()) is None, low
+        assert not low.startswith("//")
+    assert simple > 1000
+    for value, rule_id in [
+        ("https://shop.example.com/latest/meta-data/iam/", "HG-SSRF-006"),
+        ("https://shop.example.com/p/169.254.169.254", "HG-SSRF-001"),
+        ("https://shop.example.com/2018-06-01/runtime/invocation/next", "HG-SSRF-002"),
+        ("https://shop.example.com/q1w2e3.oast.fun", "HG-SSRF-007"),
+    ]:
+        found = ssrf.scan(value, CTX)
+        assert found is not None and found.rule_id == rule_id, (value, found)
+
+
+def test_verdicts_on_url_hosts_are_remembered_within_a_bound() -> None:
+    """``classify_host`` remembers its verdicts on hosts of URLs (its defaults): the same answer as
+    working it out again, for at most ``_URL_HOSTS_SIZE`` hosts at a time; the stricter readings of
+    bare values are not remembered (an id's digits are new each time)."""
+    hosts = ["shop.example.com", "169.254.169.254", "0xa9fea9fe", "localhost", "x.oast.fun", "10.0.0.1",
+             "metadata.google.internal", "app-7f000001.nip.io", "2852039166", "１２７.0.0.1", "a" * 70]
+    ssrf_hosts._URL_HOSTS.clear()
+    for host in hosts * 2:
+        assert classify_host(host) == ssrf_hosts._classify(host, True, False), host
+    assert set(ssrf_hosts._URL_HOSTS) == set(hosts)
+    assert classify_host("2852039166", lenient=False, metadata_only=True) is not None
+    assert classify_host("127.0.0.2", lenient=False) is not None
+    assert "127.0.0.2" not in ssrf_hosts._URL_HOSTS
+    for i in range(3 * ssrf_hosts._URL_HOSTS_SIZE):
+        classify_host(f"h{i}.example.com")
+        assert len(ssrf_hosts._URL_HOSTS) <= ssrf_hosts._URL_HOSTS_SIZE
+    assert classify_host("169.254.169.254") is not None
+
+
 def test_only_hosts_starting_like_an_address_reach_the_ip_parsers() -> None:
     """``classify_host`` runs ``parse_ip`` only on a host that starts with a digit or "[" or holds a
     ":", and ``_wrapped_ipv4`` only on one that starts with a digit; they must find no address in

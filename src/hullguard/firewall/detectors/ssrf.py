@@ -303,10 +303,13 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     """``scan`` without the PREFILTER check, so a test can show the PREFILTER is a necessary condition."""
     low = text.lower()
     skips = _skipped_categories(ctx)
+    one_url = False  # the value is one simple URL: no bare host, no protocol-relative URL
     if ":" in low:
         found = _scan_simple_url(low, skips) if low.startswith("http") else _NOT_SIMPLE
         if found is _NOT_SIMPLE:
             found = _scan_urls(low, skips)
+        else:
+            one_url = True
         if found is not None:
             return found
     if "169.254.169.254" in low or "fd00:ec2::254" in low or "169.254.170.2" in low:
@@ -321,6 +324,8 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     probe = _probe_name(low) if "." in low else None
     if probe is not None:
         return Detection("HG-SSRF-007", f"scanner's probe host under {probe[0]!r}", probe[1], probe[2])
+    if one_url:
+        return None  # "http..." is neither a bare host nor a name, and does not start with "//"
     if low.startswith("//"):
         rest = low[2:]
         for host, port in _authority_hosts(rest):

@@ -243,6 +243,15 @@ def _category(ip: IPAddress, metadata_only: bool) -> str | None:
     return classify_ip(ip)
 
 
+# The verdicts on hosts of URLs (``classify_host``'s defaults), by host as written. A function's URLs
+# name few hosts - its own site in every Referer and Origin, a few partners in callback and image
+# URLs - and a warm function's traffic drew a new Referer page, but not a new host, for each request,
+# where a verdict costs as much as the rest of that header's inspection. Emptied when full, so
+# distinct hosts from an attacker cost what they did without it.
+_URL_HOSTS: dict[str, HostVerdict | None] = {}
+_URL_HOSTS_SIZE = 256
+
+
 def classify_host(raw_host: str, lenient: bool = True, metadata_only: bool = False) -> HostVerdict | None:
     """Why a connection to ``raw_host`` (no port, no userinfo) would reach an internal target.
 
@@ -251,6 +260,18 @@ def classify_host(raw_host: str, lenient: bool = True, metadata_only: bool = Fal
     ``metadata_only``: the caller reports nothing but a metadata address for this host, so an address
     is not looked up in the loopback and private ranges (``is_private`` alone tries a dozen networks);
     names may still be answered as loopback or internal."""
+    if not lenient or metadata_only:
+        return _classify(raw_host, lenient, metadata_only)
+    if raw_host in _URL_HOSTS:
+        return _URL_HOSTS[raw_host]
+    verdict = _classify(raw_host, True, False)
+    if len(_URL_HOSTS) >= _URL_HOSTS_SIZE:
+        _URL_HOSTS.clear()
+    _URL_HOSTS[raw_host] = verdict
+    return verdict
+
+
+def _classify(raw_host: str, lenient: bool, metadata_only: bool) -> HostVerdict | None:
     host = raw_host.strip().lower()
     if not host.isascii():
         host = unicodedata.normalize("NFKC", host.translate(_DOTS)).lower()
