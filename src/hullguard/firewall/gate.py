@@ -3,7 +3,8 @@
 Python's ``re`` has no multi-pattern matching, so each family's prefilter costs a pass of its own over
 the joined views (fifteen passes, most of a clean event's inspection time). RE2's ``Set`` matches many
 patterns in one linear-time pass and returns which ones matched; the gate has two sets (the path and
-command prefilters apart from the rest, see ``SEPARATE_SETS``). Each family's gate pattern is its
+command prefilters apart from the rest, see ``SEPARATE_SETS``), and the header shapes' questions about
+families from both get a set of their own (``Gate._plan``). Each family's gate pattern is its
 prefilter translated to RE2 syntax (``gate_translate.py``, generated into ``detectors/prefilters.py``)
 so that it matches whenever the prefilter does; only the families the gate names run their exact
 Python passes, which also locate the views to scan.
