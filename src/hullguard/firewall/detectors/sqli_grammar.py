@@ -77,6 +77,16 @@ EXPRESSION_FUNCTIONS = frozenset(
         "db_name",
         "current_user",
         "system_user",
+        # the server's own state, which only a probe asks for in a parameter (MySQL, PostgreSQL)
+        "schema",
+        "session_user",
+        "connection_id",
+        "last_insert_id",
+        "charset",
+        "collation",
+        "coercibility",
+        "current_database",
+        "current_schema",
         "count",
         "if",
         "iif",
@@ -234,16 +244,18 @@ def union_select(tokens: list[Token], i: int) -> Hit | None:
     """``UNION [ALL|DISTINCT] [(] SELECT`` followed by a select list, or glued to values/comments."""
     if kind_at(tokens, i) != "U":
         return None
-    j = i + 1
+    # MySQL's line comments with the line break after them stand for blanks, as /**/ does (which the
+    # tokenizer folds away): "union#foo\r\nselect#bar\r\n1,2"
+    j = skip(tokens, i + 1, "c")
     if value_at(tokens, j) == "+" and value_at(tokens, j + 1) == "select":
         j += 1  # "1+union+select+1,2--": a form-encoded blank the value still carries
     if value_at(tokens, j) in ("all", "distinct"):
-        j += 1
+        j = skip(tokens, j + 1, "c")
     j = skip(tokens, j, "(")
     if value_at(tokens, j) != "select":
         return None
     prev = kind_at(tokens, i - 1)
-    if prev in ("", "n", ")", "t", "c") or _select_list(tokens, j + 1):
+    if prev in ("", "n", ")", "t", "c") or _select_list(tokens, skip(tokens, j + 1, "c")):
         return ("HG-SQLI-002", "UNION SELECT appends a second query to the original one", i)
     return None
 
@@ -326,8 +338,16 @@ def statement(tokens: list[Token], i: int) -> bool:
         return nxt == "into" or (nxt_kind == "w" and value_at(tokens, i + 2) in ("values", "("))
     if verb == "update":
         return nxt_kind == "w" and value_at(tokens, i + 2) == "set"
-    if verb == "delete":
-        return nxt == "from" and kind_at(tokens, i + 2) == "w"
+    if verb == "delete":  # MySQL's modifiers between: "delete low_priority quick ignore from t"
+        k = i + 1
+        while value_at(tokens, k) in _DELETE_MODIFIERS and k < i + 4:
+            k += 1
+        return value_at(tokens, k) == "from" and kind_at(tokens, k + 1) == "w"
+    if verb == "load":  # "load data [local] infile", "load xml low_priority infile": reads a server file
+        k = i + 2
+        while value_at(tokens, k) in _LOAD_MODIFIERS and k < i + 4:
+            k += 1
+        return nxt in ("data", "xml") and value_at(tokens, k) == "infile"
     if verb == "create" and nxt == "or" and value_at(tokens, i + 2) == "replace":
         nxt = value_at(tokens, i + 3)
     if verb in ("drop", "create", "alter", "truncate", "rename"):
@@ -335,6 +355,8 @@ def statement(tokens: list[Token], i: int) -> bool:
     if verb == "copy":
         return nxt_kind == "w" and value_at(tokens, i + 2) in ("from", "to") and kind_at(tokens, i + 3) == "s"
     if verb in ("exec", "execute"):
+        if nxt == "as":  # MSSQL's impersonation: "execute as login 'sa'"
+            return value_at(tokens, i + 2) in ("login", "user", "caller", "owner", "self")
         return nxt_kind in ("v", "(", "f") or nxt.startswith(("xp_", "sp_", "master", "immediate", "dbms_"))
     if verb == "declare":
         return nxt_kind == "v"
@@ -344,8 +366,11 @@ def statement(tokens: list[Token], i: int) -> bool:
         return nxt_kind in ("", "c", ";") or nxt == "with"
     if verb == "waitfor":
         return nxt in ("delay", "time") and kind_at(tokens, i + 2) == "s"
-    if verb == "begin":
-        return nxt.startswith(("dbms_", "user_lock"))
+    if verb == "begin":  # a PL/SQL call, or a T-SQL block: "begin shutdown end", "begin declare @x ..."
+        if nxt == "shutdown":  # the block ends there: "begin shutdown end--", not "begin shutdown end of day"
+            after = value_at(tokens, i + 2)
+            return after in ("", ";", "with") or (after == "end" and kind_at(tokens, i + 3) in ("", ";", "c"))
+        return nxt.startswith(("dbms_", "user_lock")) or statement(tokens, i + 1)
     if verb == "call":  # a procedure call that no prose follows ("call foo() only in ..." is a commit message)
         return nxt_kind == "f" and _call_ends_prose(tokens, i + 2)
     if verb == "grant":  # a privilege ("grant permission to use ..." is English)
@@ -385,9 +410,33 @@ def stacked_query(tokens: list[Token], i: int) -> Hit | None:
     if kind_at(tokens, i) != ";":
         return None
     j = skip(tokens, i + 1, ";")
-    if statement(tokens, j) or _schema_probe(tokens, j):
+    if statement(tokens, j) or _schema_probe(tokens, j) or _guarded_statement(tokens, j):
         return ("HG-SQLI-004", f"stacked query: ';' followed by a {value_at(tokens, j).upper()} statement", i)
     return None
+
+
+_DELETE_MODIFIERS = frozenset({"low_priority", "quick", "ignore"})
+_LOAD_MODIFIERS = frozenset({"low_priority", "concurrent", "local"})
+_GUARD_REACH = 12  # tokens of a condition before the statement it guards
+
+
+def _guarded_statement(tokens: list[Token], i: int) -> bool:
+    """T-SQL's control flow after ``;``: ``if exists (``, or ``if``/``while`` and a condition (an
+    operator in it) that a statement follows (``;if 1=1 drop table users``, ``; while 1=1 shutdown``).
+    A word alone after ``;`` ("; if you like it") is prose."""
+    word = value_at(tokens, i)
+    if word not in ("if", "while"):
+        return False
+    if word == "if" and value_at(tokens, i + 1) in ("exists", "not"):
+        k = i + 2 if value_at(tokens, i + 1) == "not" else i + 1
+        return value_at(tokens, k) == "exists" and kind_at(tokens, k + 1) == "("
+    compared = False
+    for k in range(i + 1, min(len(tokens), i + 1 + _GUARD_REACH)):
+        if tokens[k].kind == "o":
+            compared = True
+        elif compared and statement(tokens, k):
+            return True
+    return False
 
 
 _SHOWN = frozenset({"tables", "databases", "schemas", "grants", "variables", "processlist", "columns", "users"})
@@ -543,6 +592,26 @@ def condition(tokens: list[Token], i: int) -> Hit | None:
     return None
 
 
+_CHAR_CALLS = frozenset({"chr", "char", "nchar"})
+
+
+def _char_call_end(tokens: list[Token], i: int) -> int:
+    """The index after ``CHR(<number>)`` at ``i``, or -1."""
+    if value_at(tokens, i) not in _CHAR_CALLS:
+        return -1
+    return i + 4 if [kind_at(tokens, k) for k in range(i + 1, i + 4)] == ["(", "n", ")"] else -1
+
+
+def char_chain(tokens: list[Token], i: int) -> Hit | None:
+    """``chr(11)||chr(12)||char(13)``: a string spelled by character codes and concatenated, so that
+    no quote appears in the query (Oracle, PostgreSQL; MSSQL's ``char(65)+char(66)`` where something
+    else in the value brings it to the detector: ``+`` alone is no SQL sign)."""
+    end = _char_call_end(tokens, i)
+    if end < 0 or value_at(tokens, end) not in ("||", "+") or _char_call_end(tokens, end + 1) < 0:
+        return None
+    return ("HG-SQLI-001", "a string built from character codes, concatenated", i)
+
+
 def time_based(tokens: list[Token], i: int) -> Hit | None:
     """``sleep(n)``, ``benchmark(n, ...)``, ``pg_sleep(n)``, ``waitfor delay '...'``, ``dbms_lock.sleep``."""
     tok = _get(tokens, i)
@@ -618,7 +687,7 @@ CHECKS_BY_KIND: dict[str, tuple[Check, ...]] = {
     "U": (union_select,),
     ";": (stacked_query,),
     "E": (leading_statement, time_based),
-    "f": (leading_statement, condition, time_based, error_based),
+    "f": (leading_statement, condition, time_based, error_based, char_chain),
     "&": (tautology,),
     "k": (condition, error_based, order_by_probe),
     "v": (error_based,),
