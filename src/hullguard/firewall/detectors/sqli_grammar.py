@@ -169,12 +169,20 @@ def is_sql_function(word: str) -> bool:
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "div", "mod", "^", "->", "->>"})  # (JSON paths too)
 
 
+def _unary_end(tokens: list[Token], j: int) -> int:
+    """Past a unary operator before an operand: a sign, or MySQL's BINARY cast before a literal
+    (``' or binary 1='1``)."""
+    if kind_at(tokens, j) == "o" and value_at(tokens, j) in ("-", "+", "~", "!"):
+        return j + 1
+    if value_at(tokens, j) == "binary" and kind_at(tokens, j + 1) in ("n", "s", "t", "v"):
+        return j + 1
+    return j
+
+
 def operand_end(tokens: list[Token], i: int) -> int:
     """If a value operand starts at ``i`` (parentheses and arithmetic on literals allowed, ``17-7``),
     the index after it, else -1."""
-    j = skip(tokens, i, "(")
-    if kind_at(tokens, j) == "o" and value_at(tokens, j) in ("-", "+", "~", "!"):
-        j += 1
+    j = _unary_end(tokens, skip(tokens, i, "("))
     if kind_at(tokens, j) not in ("n", "s", "t", "w", "v"):
         return -1
     j = _cast_end(tokens, j + 1)
@@ -194,9 +202,7 @@ def _cast_end(tokens: list[Token], j: int) -> int:
 
 
 def is_literal(tokens: list[Token], i: int) -> bool:
-    j = skip(tokens, i, "(")
-    if kind_at(tokens, j) == "o" and value_at(tokens, j) in ("-", "+", "~", "!"):
-        j += 1
+    j = _unary_end(tokens, skip(tokens, i, "("))
     return kind_at(tokens, j) in ("n", "s", "t", "v")
 
 
@@ -469,6 +475,9 @@ def leading_statement(tokens: list[Token], i: int) -> Hit | None:
     return None
 
 
+_WORD_COMPARISONS = frozenset({"like", "rlike", "regexp", "ilike", "glob", "in"})
+
+
 def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
     """If ``<operand> <cmp> <operand>`` starts at ``j``, describe it; None otherwise.
 
@@ -479,6 +488,9 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
     if left_end < 0:
         return None
     op = _get(tokens, left_end)
+    if op is not None and op.value in ("not", "sounds") and value_at(tokens, left_end + 1) in _WORD_COMPARISONS:
+        left_end += 1  # "1 NOT LIKE 0", MySQL's "1 SOUNDS LIKE 1": one comparison of two words
+        op = tokens[left_end]
     if op is not None and op.kind == "o" and op.value in POSTFIX_TESTS:
         ends = kind_at(tokens, left_end + 1) in ("", "c", ";", "&")
         return "a null test (NOTNULL/ISNULL)" if is_literal(tokens, j) or (not strict and ends) else None
@@ -490,6 +502,8 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
     is_operand = kind_at(tokens, right + negated) == "t" or (negated and value_at(tokens, right + 1) == "distinct")
     if op.value == "is" and not (is_operand or (is_literal(tokens, j) and is_literal(tokens, right))):
         return None
+    if op.value == "in" and kind_at(tokens, right) != "(":
+        return None  # IN takes a list in parentheses: "5 and 6 in stock" is English
     if op.value == "is" or (op.value in ("in", "like") and kind_at(tokens, right) == "("):
         return "a boolean condition" if is_literal(tokens, j) or not strict else None
     if value_at(tokens, right) == "not":
@@ -522,7 +536,8 @@ def tautology(tokens: list[Token], i: int) -> Hit | None:
     what = _comparison(tokens, j, strict=symbol)
     if what is not None:
         return ("HG-SQLI-003", f"{logic} followed by {what}", i)
-    if value_at(tokens, j + 1) == "between" and is_literal(tokens, j) and value_at(tokens, j + 3) == "and":
+    between = j + 2 if value_at(tokens, j + 1) == "not" else j + 1  # "1 and 1 not between 0 and 1"
+    if value_at(tokens, between) == "between" and is_literal(tokens, j) and value_at(tokens, between + 2) == "and":
         return ("HG-SQLI-003", f"{logic} followed by BETWEEN on literals", i)
     if not symbol and kind_at(tokens, j) in ("f", "(") and _expression_compares(tokens, j):
         return ("HG-SQLI-003", f"{logic} followed by a comparison built from SQL functions", i)
