@@ -373,7 +373,10 @@ def test_names_and_host_names_shortcut_on_the_corpora(monkeypatch: pytest.Monkey
     assert answered > 100
 
 
-@pytest.mark.parametrize("chunk", ["'", '"', "(", "[", "/*", "' or ", "1 union select ", "--\n", "`", "\\'"])
+@pytest.mark.parametrize(
+    "chunk",
+    ["'", '"', "(", "[", "/*", "' or ", "1 union select ", "--\n", "`", "\\'", "begin ", "; if 1=1 ", "union #\n"],
+)
 def test_adversarial_input_is_bounded(chunk: str) -> None:
     text = chunk * (100_000 // len(chunk))
     assert len(tokenize(text, SINGLE_QUOTES)) <= MAX_TOKENS

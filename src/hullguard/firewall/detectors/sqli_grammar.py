@@ -376,7 +376,8 @@ def statement(tokens: list[Token], i: int) -> bool:
         if nxt == "shutdown":  # the block ends there: "begin shutdown end--", not "begin shutdown end of day"
             after = value_at(tokens, i + 2)
             return after in ("", ";", "with") or (after == "end" and kind_at(tokens, i + 3) in ("", ";", "c"))
-        return nxt.startswith(("dbms_", "user_lock")) or statement(tokens, i + 1)
+        # (one level: "begin begin begin ..." must not recurse once per token)
+        return nxt.startswith(("dbms_", "user_lock")) or (nxt != "begin" and statement(tokens, i + 1))
     if verb == "call":  # a procedure call that no prose follows ("call foo() only in ..." is a commit message)
         return nxt_kind == "f" and _call_ends_prose(tokens, i + 2)
     if verb == "grant":  # a privilege ("grant permission to use ..." is English)
