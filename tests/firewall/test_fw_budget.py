@@ -9,7 +9,7 @@ import json
 import time
 from typing import Any
 
-from fw_helpers import SQLI, TEST_DETECTORS, b64_gzip_json, event
+from fw_helpers import SQLI, TEST_DETECTORS, b64_gzip_json, event, requires_interpreted
 
 from hullguard.firewall import Firewall
 
@@ -176,6 +176,26 @@ def test_recursive_structure_does_not_hang() -> None:
     loop["self"] = loop
     verdict = FW.inspect(loop)
     assert verdict.budget_exhausted and not verdict.error
+
+
+def test_detectors_get_their_own_slice_after_prefilter_passes_that_used_the_scan_up(monkeypatch: Any) -> None:
+    """Megabytes of views that match (3 MB of attack lines) had made the prefilter passes use the whole
+    scan slice, so that no detector ran and an event full of attacks had no finding. The passes are made
+    slow here: what they found is still looked at, within the detectors' own slice."""
+    requires_interpreted("slows the prefilter passes by replacing Scanner.prefilter")
+    from hullguard.firewall.scanner import Scanner
+
+    passes = Scanner.prefilter
+
+    def slow_passes(self: Scanner, joined: str, texts: list[str], hits: dict[int, Any], deadline: float) -> None:
+        passes(self, joined, texts, hits, deadline)
+        while time.perf_counter() <= deadline:  # the passes took all of the scan's slice
+            pass
+
+    monkeypatch.setattr(Scanner, "prefilter", slow_passes)
+    fw = Firewall(detectors=TEST_DETECTORS, policy={"budget": {"time_budget_ms": 40}})
+    verdict = fw.inspect(_sqs(json.dumps({"note": SQLI})))
+    assert [f.attack for f in verdict.findings] == ["sqli"], verdict.incomplete_reason
 
 
 def test_slow_detector_on_a_dense_long_text_is_stopped_by_the_deadline() -> None:

@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 Meta = tuple[str, "int | None", str, bool]  # (location, record, content type, is key) of a view
 Passes = Callable[[str, list[str], dict[int, list[PreparedDetector]], float], None]
 EVIDENCE_CONTEXT = 24
+# The scan's slices of the time budget, as divisors of ``time_budget_ms`` (which is in ms): a quarter
+# for the prefilter passes and detectors together, from the scan's start however long the walk took,
+# and an eighth for the detectors, from the end of the passes however long those took.
+SCAN_SLICE = 4000.0
+DETECT_SLICE = 8000.0
 EVIDENCE_LIMIT = 256
 _CONTROL = "\x02"  # stands in for SEPARATOR inside a view (see ``Scanner.scan``)
 _FAILED = Detection("", "", 0, 0)  # a detector raised or answered nonsense (reported already)
@@ -70,7 +75,7 @@ class Scanner:
             return
         hits: dict[int, list[PreparedDetector]] = {}
         meter = self.meter
-        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / 4000.0)
+        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / SCAN_SLICE)
         joined = SEPARATOR.join(texts)
         self.prefilter(joined, texts, hits, deadline)
         if joined.count(SEPARATOR) >= len(texts) and perf_counter() <= deadline:
@@ -84,7 +89,10 @@ class Scanner:
         if not hits:
             return  # the clean path
         # Scanning gets its own slice of time even when walking used the budget up: an attacker must
-        # not be able to pad an event so that what was already collected is never looked at.
+        # not be able to pad an event so that what was already collected is never looked at. The
+        # detectors get one more after the prefilter passes, which an event of megabytes of views that
+        # match can use up on its own (3 MB of attack lines had been cut there with no finding at all).
+        deadline = max(deadline, perf_counter() + self.budget.time_budget_ms / DETECT_SLICE)
         order = fw._order
         paranoia = self.policy.paranoia
         found = self.found
