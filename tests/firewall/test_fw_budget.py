@@ -9,7 +9,7 @@ import json
 import time
 from typing import Any
 
-from fw_helpers import SQLI, TEST_DETECTORS, b64_gzip_json, event, requires_interpreted
+from fw_helpers import SQLI, TEST_DETECTORS, XSS, b64_gzip_json, event, requires_interpreted
 
 from hullguard.firewall import Firewall
 
@@ -196,6 +196,31 @@ def test_detectors_get_their_own_slice_after_prefilter_passes_that_used_the_scan
     fw = Firewall(detectors=TEST_DETECTORS, policy={"budget": {"time_budget_ms": 40}})
     verdict = fw.inspect(_sqs(json.dumps({"note": SQLI})))
     assert [f.attack for f in verdict.findings] == ["sqli"], verdict.incomplete_reason
+
+
+def test_a_prefilter_pass_cut_at_its_deadline_leaves_the_other_families_their_share(monkeypatch: Any) -> None:
+    """A pass over megabytes of views is stopped at its deadline (a 3 MB body had kept the passes busy for
+    seconds); the families after it still get a share of their own, and what they find is looked at."""
+    requires_interpreted("cuts the first family's pass by replacing Scanner._hit_views")
+    from hullguard.firewall.scanner import Scanner
+
+    passes = Scanner._hit_views
+    asked: list[str] = []
+
+    def first_pass_overruns(pattern: Any, subject: str, det: Any, starts: Any, hits: Any, until: float) -> bool:
+        asked.append(det.family)
+        if det.family == "sqli":  # the first family's pass runs to its deadline and is cut there
+            while time.perf_counter() <= until:
+                pass
+            return True
+        return bool(passes(pattern, subject, det, starts, hits, until))
+
+    monkeypatch.setattr(Scanner, "_hit_views", staticmethod(first_pass_overruns))
+    fw = Firewall(detectors=TEST_DETECTORS, policy={"budget": {"time_budget_ms": 40}})
+    verdict = fw.inspect(_sqs(json.dumps({"note": XSS})))
+    assert asked[0] == "sqli" and "xss" in asked
+    assert [f.attack for f in verdict.findings] == ["xss"]
+    assert verdict.budget_exhausted and "while scanning" in verdict.incomplete_reason
 
 
 def test_slow_detector_on_a_dense_long_text_is_stopped_by_the_deadline() -> None:

@@ -94,7 +94,7 @@ def test_gate_locates_the_same_views_as_the_prefilter(family: str) -> None:
         starts = view_starts(views)
         expected = {i for i, v in enumerate(views) if exact.search(joined, starts[i], starts[i] + len(v))}
         hits: dict[int, list[object]] = {}
-        Scanner._locate(det.locator, det, joined.encode("ascii"), starts, hits, joined)  # type: ignore[arg-type]
+        Scanner._locate(det.locator, det, joined.encode("ascii"), starts, hits, joined, float("inf"))  # type: ignore[arg-type]
         assert set(hits) == expected, (family, views)
 
 

@@ -40,6 +40,8 @@ EVIDENCE_CONTEXT = 24
 # and an eighth for the detectors, from the end of the passes however long those took.
 SCAN_SLICE = 4000.0
 DETECT_SLICE = 8000.0
+_DEADLINE_EVERY = 512  # matching views between two looks at the clock in a prefilter pass
+FAMILY_SLICE = 64000.0  # each family's prefilter pass past the scan's deadline: 1/64 of the budget
 EVIDENCE_LIMIT = 256
 _CONTROL = "\x02"  # stands in for SEPARATOR inside a view (see ``Scanner.scan``)
 _FAILED = Detection("", "", 0, 0)  # a detector raised or answered nonsense (reported already)
@@ -61,6 +63,7 @@ class Scanner:
         self.allowed = 0
         self.error = ""
         self.deadline = 0.0  # when scanning must stop (set by ``scan``)
+        self.passes_cut = False  # a prefilter pass stopped at its deadline: later views were not all read
         # (location, value) of the standard header values the walk matched against their shape
         # (``header_shapes.py``) -> the shape, or None when the value does not fit it, so that ``scan``
         # need not match them again
@@ -99,9 +102,10 @@ class Scanner:
         findings = self.findings
         max_findings = self.budget.max_findings
         # Later views of a string are its decodings: trying them first makes the evidence the decoded
-        # payload. Findings are put back in event order afterwards.
+        # payload. Findings are put back in event order afterwards. Where a prefilter pass was cut, the
+        # first views are the ones every family read: they go first.
         self.deadline = deadline
-        for index in sorted(hits, reverse=True):
+        for index in sorted(hits, reverse=not self.passes_cut):
             self.view_index = index
             if perf_counter() > deadline:
                 meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
@@ -242,28 +246,39 @@ class Scanner:
         # every position instead of skipping ahead on each pattern's literal prefix.)
         marked = ""  # SEPARATOR + lowered, for the anchored passes (see ``split_passes``)
         splits = fw._splits
+        # Every family with work gets a share of its own past the deadline (so an event whose views
+        # keep the first families' passes busy cannot hide what a later family would find in its
+        # first views), and no pass runs on past its share: the scan stays bounded.
+        share = self.budget.time_budget_ms / FAMILY_SLICE
+        stopped = False
         for position, det in enumerate(fw._lowered):
-            if candidates is not None:
-                if position not in candidates:
-                    continue  # the gate vouches that this family's prefilter matches no view
-                split = splits.get(position) if splits else None
-                if split is not None and split[0] not in candidates:  # only its common class matched
-                    self._hit_views(split[1], lowered, det, lowered_starts, hits)
-                    continue
-                locator = det.locator
-                if locator is not None:
-                    self._locate(locator, det, data, lowered_starts, hits, lowered)
-                    continue
-            for pattern, anchored in det.passes:
-                if anchored and not marked:
-                    marked = SEPARATOR + lowered
-                # In ``marked`` an anchored match starts on the separator before its view, which
-                # is at the view's own offset in ``lowered``: the same arithmetic serves both.
-                self._hit_views(pattern, marked if anchored else lowered, det, lowered_starts, hits)
-            if perf_counter() > deadline:
-                meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
-                break
-        self._prefilter_cased(joined, texts, hits, deadline)
+            if candidates is not None and position not in candidates:
+                continue  # the gate vouches that this family's prefilter matches no view
+            now = perf_counter()
+            until = max(deadline, now + share)
+            late = now > deadline  # this family reads only what its share allows: the scan is incomplete
+            cut = False
+            gated = candidates is not None  # without the gate, every family takes its exact passes
+            split = splits.get(position) if splits and gated else None
+            locator = det.locator if gated else None
+            if split is not None and candidates is not None and split[0] not in candidates:
+                # only the family's common class matched: the views it matches are found by searching for it
+                cut = self._hit_views(split[1], lowered, det, lowered_starts, hits, until)
+            elif locator is not None:
+                cut = self._locate(locator, det, data, lowered_starts, hits, lowered, until)
+            else:
+                for pattern, anchored in det.passes:
+                    if anchored and not marked:
+                        marked = SEPARATOR + lowered
+                    # In ``marked`` an anchored match starts on the separator before its view, which
+                    # is at the view's own offset in ``lowered``: the same arithmetic serves both.
+                    view = marked if anchored else lowered
+                    cut = self._hit_views(pattern, view, det, lowered_starts, hits, until) or cut
+            stopped = stopped or late or cut
+        if stopped:
+            self.passes_cut = True
+            meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+        self._prefilter_cased(joined, texts, hits, max(deadline, perf_counter() + share))
 
     def _prefilter_cased(
         self, joined: str, texts: list[str], hits: dict[int, list[PreparedDetector]], deadline: float
@@ -273,7 +288,9 @@ class Scanner:
             return
         starts = view_starts(texts)
         for det in self.fw._cased:
-            self._hit_views(det.joined, joined, det, starts, hits)
+            if self._hit_views(det.joined, joined, det, starts, hits, deadline):
+                self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                return
 
     @staticmethod
     def _hit_views(
@@ -282,12 +299,16 @@ class Scanner:
         det: PreparedDetector,
         starts: list[int],
         hits: dict[int, list[PreparedDetector]],
-    ) -> None:
+        deadline: float,
+    ) -> bool:
         """Add ``det`` to the hits of each view of ``subject`` (the joined views, at ``starts``) in which
-        ``pattern`` matches: one search per matching view, the next from the following view's start."""
+        ``pattern`` matches: one search per matching view, the next from the following view's start.
+        True when the deadline stopped it (looked at every ``_DEADLINE_EVERY`` matching views: one
+        family's views of a body of megabytes take seconds)."""
         last = len(starts) - 1
         search = pattern.search
         match = search(subject)
+        count = 0
         while match is not None:
             index = bisect_right(starts, match.start()) - 1
             found = hits.setdefault(index, [])
@@ -295,7 +316,11 @@ class Scanner:
                 found.append(det)
             if index >= last:
                 break
+            count += 1
+            if not count % _DEADLINE_EVERY and perf_counter() > deadline:
+                return True
             match = search(subject, starts[index + 1])
+        return False
 
     @staticmethod
     def _locate(
@@ -305,17 +330,23 @@ class Scanner:
         starts: list[int],
         hits: dict[int, list[PreparedDetector]],
         lowered: str,
-    ) -> None:
+        deadline: float,
+    ) -> bool:
         """The views ``det``'s prefilter matches, found by RE2 (``data`` is ``lowered``, the joined
         views, in ASCII, so byte and character offsets agree); one search per matching view, as in the
         exact passes. ``starts`` are the views' offsets. Where the translation is a superset
-        (``det.verify``), the exact prefilter confirms each view RE2 proposes."""
+        (``det.verify``), the exact prefilter confirms each view RE2 proposes. True when the deadline
+        stopped it, as in ``_hit_views``."""
         last = len(starts) - 1
         verify = det.verify
         spans = locator.spans()
         size = len(data)
         offset = spans(data, 0, size)[0][0]
+        count = 0
         while offset >= 0:
+            count += 1
+            if not count % _DEADLINE_EVERY and perf_counter() > deadline:
+                return True
             # RE2 has no lookbehind: the translation consumes the character a lookbehind looked at,
             # which for a match at the start of a view is the separator before it.
             if data[offset : offset + 1] == b"\x01":
@@ -331,6 +362,7 @@ class Scanner:
             # From the separator on: where a lookbehind was turned into a consumed character, the
             # match of a view's first character starts there.
             offset = spans(data, starts[index + 1] - 1, size)[0][0]
+        return False
 
     def event_order(self) -> None:
         if len(self.findings) > 1:
