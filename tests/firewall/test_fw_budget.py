@@ -223,6 +223,29 @@ def test_a_prefilter_pass_cut_at_its_deadline_leaves_the_other_families_their_sh
     assert verdict.budget_exhausted and "while scanning" in verdict.incomplete_reason
 
 
+def test_decoding_a_body_of_many_encoded_values_stops_at_the_time_budget(monkeypatch: Any) -> None:
+    """The strings a body's walk queued are decoded in one go; the clock is read every 256 of them, as the
+    walk reads it (a 6 MB body of encoded attack lines had taken seconds past a 1 s budget there)."""
+    requires_interpreted("slows each decoding by replacing Inspection.derive")
+    from hullguard.firewall.inspection import Inspection
+
+    derive = Inspection.derive
+    calls: list[str] = []
+
+    def slow_derive(self: Inspection, text: str, *args: Any) -> None:
+        calls.append(text)
+        time.sleep(0.0002)
+        derive(self, text, *args)
+
+    monkeypatch.setattr(Inspection, "derive", slow_derive)
+    fw = Firewall(detectors=TEST_DETECTORS, policy={"budget": {"time_budget_ms": 20}})
+    ev = event("apiGatewayProxyEvent.json")
+    ev["body"] = json.dumps({"items": [f"%3Cb%3E{i}" for i in range(2_000)]})
+    verdict = fw.inspect(ev)
+    assert verdict.budget_exhausted and "time budget" in verdict.incomplete_reason
+    assert 0 < len(calls) < 1_000
+
+
 def test_slow_detector_on_a_dense_long_text_is_stopped_by_the_deadline() -> None:
     import types
 
