@@ -298,16 +298,16 @@ class Gate:
         ``SEPARATE_SETS`` keeps apart stay apart for ``candidates``, which asks about every family at
         once on all views of an event; these few patterns on one header value are not that case."""
         owners = self._owners
+
+        def asked(position: int) -> bool:  # a wanted position, or an extra pattern of one
+            return position in wanted or owners.get(position, -1) in wanted
+
         sets = []
         for gate_set in self._sets:
-            indices = frozenset(
-                index
-                for index, position in enumerate(gate_set.positions)
-                if position in wanted or owners.get(position, -1) in wanted
-            )
+            indices = frozenset(index for index, position in enumerate(gate_set.positions) if asked(position))
             if indices:
                 sets.append((gate_set, indices))
-        own = [p for p in sorted(self._patterns) if p in wanted or owners.get(p, -1) in wanted]
+        own = [p for p in sorted(self._patterns) if asked(p)]
         if len(sets) > 1 and own:
             compiled = _re2_set([self._patterns[p] for p in own])
             if compiled is not None and compiled[1] == len(own):

@@ -35,13 +35,13 @@ if TYPE_CHECKING:
 Meta = tuple[str, "int | None", str, bool]  # (location, record, content type, is key) of a view
 Passes = Callable[[str, list[str], dict[int, list[PreparedDetector]], float], None]
 EVIDENCE_CONTEXT = 24
-# The scan's slices of the time budget, as divisors of ``time_budget_ms`` (which is in ms): a quarter
-# for the prefilter passes and detectors together, from the scan's start however long the walk took,
-# and an eighth for the detectors, from the end of the passes however long those took.
-SCAN_SLICE = 4000.0
-DETECT_SLICE = 8000.0
+# The scan's shares of the time budget: one for the prefilter passes and detectors together, from the
+# scan's start however long the walk took; one for each family's pass past that deadline; one for the
+# detectors, from the end of the passes however long those took.
+SCAN_SHARE = 1 / 4
+FAMILY_SHARE = 1 / 64
+DETECT_SHARE = 1 / 8
 _DEADLINE_EVERY = 512  # matching views between two looks at the clock in a prefilter pass
-FAMILY_SLICE = 64000.0  # each family's prefilter pass past the scan's deadline: 1/64 of the budget
 EVIDENCE_LIMIT = 256
 _CONTROL = "\x02"  # stands in for SEPARATOR inside a view (see ``Scanner.scan``)
 _FAILED = Detection("", "", 0, 0)  # a detector raised or answered nonsense (reported already)
@@ -69,6 +69,13 @@ class Scanner:
         # need not match them again
         self.shaped: dict[tuple[str, str], Shape | None] = {}
 
+    def share(self, fraction: float) -> float:
+        """Seconds of the time budget."""
+        return self.budget.time_budget_ms / 1000.0 * fraction
+
+    def time_up(self) -> None:
+        self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+
     def scan(self, texts: list[str], metas: list[Meta]) -> None:
         """Prefilter passes over every view joined (lower-cased, so literals are matched
         case-sensitively, which Python's re does several times faster); for each view a family's
@@ -78,7 +85,7 @@ class Scanner:
             return
         hits: dict[int, list[PreparedDetector]] = {}
         meter = self.meter
-        deadline = max(meter.deadline, perf_counter() + self.budget.time_budget_ms / SCAN_SLICE)
+        deadline = max(meter.deadline, perf_counter() + self.share(SCAN_SHARE))
         joined = SEPARATOR.join(texts)
         self.prefilter(joined, texts, hits, deadline)
         if joined.count(SEPARATOR) >= len(texts) and perf_counter() <= deadline:
@@ -95,7 +102,7 @@ class Scanner:
         # not be able to pad an event so that what was already collected is never looked at. The
         # detectors get one more after the prefilter passes, which an event of megabytes of views that
         # match can use up on its own (3 MB of attack lines had been cut there with no finding at all).
-        deadline = max(deadline, perf_counter() + self.budget.time_budget_ms / DETECT_SLICE)
+        deadline = max(deadline, perf_counter() + self.share(DETECT_SHARE))
         order = fw._order
         paranoia = self.policy.paranoia
         found = self.found
@@ -108,7 +115,7 @@ class Scanner:
         for index in sorted(hits, reverse=not self.passes_cut):
             self.view_index = index
             if perf_counter() > deadline:
-                meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                self.time_up()
                 return
             text = texts[index]
             path, record, ctype, is_key = metas[index]
@@ -133,7 +140,7 @@ class Scanner:
                 if found and (path, det.family) in found:
                     continue
                 if len(text) > LONG_TEXT and perf_counter() > deadline:
-                    meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                    self.time_up()
                     return
                 self.detect(det, text, ctx, record)
                 if len(findings) >= max_findings:
@@ -201,7 +208,7 @@ class Scanner:
         unjudged: list[int] = []
         for index in indices:
             if perf_counter() > deadline:  # as the exact passes do: stop, the verdict says it is incomplete
-                self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                self.time_up()
                 return []
             view = texts[index].lower()
             try:
@@ -225,7 +232,6 @@ class Scanner:
         self, joined: str, texts: list[str], hits: dict[int, list[PreparedDetector]], deadline: float
     ) -> None:
         fw = self.fw
-        meter = self.meter
         lowered = joined.lower()
         gate = fw._gate
         candidates = None
@@ -249,7 +255,7 @@ class Scanner:
         # Every family with work gets a share of its own past the deadline (so an event whose views
         # keep the first families' passes busy cannot hide what a later family would find in its
         # first views), and no pass runs on past its share: the scan stays bounded.
-        share = self.budget.time_budget_ms / FAMILY_SLICE
+        share = self.share(FAMILY_SHARE)
         stopped = False
         for position, det in enumerate(fw._lowered):
             if candidates is not None and position not in candidates:
@@ -258,14 +264,13 @@ class Scanner:
             until = max(deadline, now + share)
             late = now > deadline  # this family reads only what its share allows: the scan is incomplete
             cut = False
-            gated = candidates is not None  # without the gate, every family takes its exact passes
-            split = splits.get(position) if splits and gated else None
-            locator = det.locator if gated else None
+            # (without the gate, every family takes its exact passes)
+            split = splits.get(position) if splits and candidates is not None else None
             if split is not None and candidates is not None and split[0] not in candidates:
                 # only the family's common class matched: the views it matches are found by searching for it
                 cut = self._hit_views(split[1], lowered, det, lowered_starts, hits, until)
-            elif locator is not None:
-                cut = self._locate(locator, det, data, lowered_starts, hits, lowered, until)
+            elif candidates is not None and det.locator is not None:
+                cut = self._locate(det.locator, det, data, lowered_starts, hits, lowered, until)
             else:
                 for pattern, anchored in det.passes:
                     if anchored and not marked:
@@ -277,7 +282,7 @@ class Scanner:
             stopped = stopped or late or cut
         if stopped:
             self.passes_cut = True
-            meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+            self.time_up()
         self._prefilter_cased(joined, texts, hits, max(deadline, perf_counter() + share))
 
     def _prefilter_cased(
@@ -289,7 +294,7 @@ class Scanner:
         starts = view_starts(texts)
         for det in self.fw._cased:
             if self._hit_views(det.joined, joined, det, starts, hits, deadline):
-                self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                self.time_up()
                 return
 
     @staticmethod
@@ -392,7 +397,7 @@ class Scanner:
             return
         for number, (offset, window) in enumerate(windows(det, text)):
             if number and perf_counter() > self.deadline:
-                self.meter.exhaust(f"time budget of {self.budget.time_budget_ms:g} ms used up while scanning")
+                self.time_up()
                 return
             answer = self._ask(det, window, ctx, record)
             if answer is _FAILED:
