@@ -222,13 +222,31 @@ def starts_expression(tokens: list[Token], i: int) -> bool:
         return kind_at(tokens, i + 1) != "w" or value_at(tokens, i) == "not" or starts_expression(tokens, i + 1)
     if kind in ("E", "k") and value_at(tokens, i) in ("select", "exists", "case", "if", "char", "convert", "cast"):
         return True
+    if _unary_end(tokens, i) > i:  # BINARY before a literal ("'rlike binary 0#")
+        return True
     if kind == "w":
+        if value_at(tokens, i) == "match" and _full_text_search(tokens, i + 1):
+            return True
         if value_at(tokens, i).startswith(DANGEROUS_PREFIXES):  # '||utl_http.request: a package, not a word
             return True
         # A column name is SQL when an operator or the end of the query follows, not another word.
         # ("5' or less" ends with a word: English, not a condition.)
         nxt = kind_at(tokens, i + 1)
         return nxt in ("o", "c", ")", ";", "&") and not (nxt == "o" and value_at(tokens, i + 1) == "-")
+    return False
+
+
+def _full_text_search(tokens: list[Token], i: int) -> bool:
+    """After MySQL's MATCH: its columns, bare or in parentheses, then ``AGAINST (`` and the search
+    string (``' or MATCH username AGAINST ('+admin' IN BOOLEAN MODE)``). English that matches one
+    thing against another puts no quoted string right after "against (" ("match them against (the
+    champions)")."""
+    for k in range(i, min(i + 12, len(tokens))):
+        tok = tokens[k]
+        if tok.value == "against":
+            return k > i and kind_at(tokens, k + 1) == "(" and kind_at(tokens, k + 2) in ("s", "v")
+        if tok.kind not in ("w", ",", "(", ")", "."):
+            return False
     return False
 
 
@@ -590,22 +608,41 @@ def condition(tokens: list[Token], i: int) -> Hit | None:
         what = _comparison(tokens, skip(tokens, i + 1, "("), strict=True)
         if what is not None:
             return ("HG-SQLI-003", f"WHEN with {what}", i)
-    if (
-        tok.kind == "k"
-        and tok.value == "case"
-        and is_literal(tokens, i + 1)
-        and value_at(tokens, i + 2) == "when"
-        and is_literal(tokens, i + 3)
-        and value_at(tokens, operand_end(tokens, i + 3)) == "then"
-    ):
-        # "CASE 2016 WHEN 2016 THEN": a simple CASE whose operand is a constant picks a branch that
-        # does not depend on any row (boolean-blind probe); no text writes a number after "case when"
-        return ("HG-SQLI-003", "CASE on a constant value", i)
+    before = kind_at(tokens, i - 1)
+    after_prose = before in ("w", "n", "s") or (before == "o" and value_at(tokens, i - 1).isalpha())
+    if tok.kind == "k" and tok.value == "case" and not after_prose:
+        # "CASE 2016 WHEN 2016 THEN", "CASE SIN(1) WHEN 2 THEN": a simple CASE whose operand is a
+        # constant picks a branch that does not depend on any row (boolean-blind probe); "CASE WHEN 2
+        # THEN", "CASE WHEN F(1) THEN": so does a searched CASE whose condition is one. No text writes a
+        # number or a call between "case" and "when", or between "case when" and "then", except after
+        # a word ("in case when 2 then 3 fail"), where SQL puts no CASE.
+        operand = _constant_end(tokens, i + 1)
+        branch = _constant_end(tokens, operand + 1) if operand > 0 and value_at(tokens, operand) == "when" else -1
+        if branch > 0 and value_at(tokens, branch) == "then":
+            return ("HG-SQLI-003", "CASE on a constant value", i)
+        if value_at(tokens, i + 1) == "when" and value_at(tokens, _constant_end(tokens, i + 2)) == "then":
+            return ("HG-SQLI-003", "CASE WHEN on a constant condition", i)
     if tok.kind == "f" and tok.value in CONDITION_FUNCTIONS and kind_at(tokens, i + 1) == "(":
         what = _comparison(tokens, i + 2, strict=True)
         if what is not None:
             return ("HG-SQLI-003", f"{tok.value.upper()}() on {what}", i)
     return None
+
+
+def _constant_end(tokens: list[Token], i: int) -> int:
+    """The index after a literal or a function call of literals at ``i`` (``2``, ``'s'``, ``sin(1)``,
+    ``f(1, 2)``), or -1."""
+    if is_literal(tokens, i):
+        return operand_end(tokens, i)
+    if kind_at(tokens, i) != "f" or kind_at(tokens, i + 1) != "(":
+        return -1
+    for k in range(i + 2, min(i + 18, len(tokens))):
+        kind = tokens[k].kind
+        if kind == ")":
+            return k + 1
+        if kind not in ("n", "s", "t", ","):
+            return -1
+    return -1
 
 
 _CHAR_CALLS = frozenset({"chr", "char", "nchar"})
@@ -665,7 +702,8 @@ def error_based(tokens: list[Token], i: int) -> Hit | None:
         and value_at(tokens, i + 3) == ","
     ):
         return ("HG-SQLI-006", "CONVERT(INT, ...) forces a type-conversion error that leaks data", i)
-    if tok.value == "into" and value_at(tokens, i + 1) in ("outfile", "dumpfile") and kind_at(tokens, i + 2) == "s":
+    file_name = kind_at(tokens, i + 2) in ("s", "(", "f")  # a string, or an expression that builds one
+    if tok.value == "into" and value_at(tokens, i + 1) in ("outfile", "dumpfile") and file_name:
         return ("HG-SQLI-006", "INTO OUTFILE writes query results to a file", i)
     if tok.kind == "v" and _SERVER_VARIABLE.fullmatch(tok.value) and prev in ("", "(", ",", "o", "&", "E"):
         return ("HG-SQLI-006", f"server variable {tok.value} read in an expression", i)
@@ -776,6 +814,9 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", "quote closes the string and ';' ends the statement", j)
     if kind == "&" and _condition_follows(tokens, j + 1, what == "quote"):
         return ("HG-SQLI-001", f"{what} is followed by {value.upper()} and an SQL expression", j)
+    if kind == "o" and what == "quote" and value in ("not", "sounds") and value_at(tokens, j + 1) in _WORD_COMPARISONS:
+        j += 1  # "'NOT LIKE'", "' SOUNDS LIKE '": one comparison of two words
+        kind, value = "o", f"{value} {tokens[j].value}"
     if kind == "o" and what == "quote" and value != "not" and _operator_continues(tokens, j):
         return ("HG-SQLI-001", f"quote closes the string and operator '{value}' continues the expression", j)
     if what == "quote" and statement(tokens, j):
@@ -803,16 +844,28 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
 
 # Tokens of an SQL expression (operators, literals, calls, parentheses, lists); a word of prose is none.
 _EXPRESSION_KINDS = frozenset({"o", "&", "n", "s", "t", "v", "f", "(", ")", ","})
+# Operators that prose does not put right after a closing quote, but MySQL's implicit conversions of a
+# broken-out string do ("1'*column is null - '", "asd'|column&&'1", "0' / current_date XOR '1"): after
+# one of them, the expression may name columns.
+_CONVERTING_OPERATORS = frozenset({"*", "/", "%", "^", "|", "&", "<<", ">>", "div", "mod"})
 
 
 def _expression_before_last(tokens: list[Token], i: int) -> list[Token] | None:
     """The tokens from ``i`` up to the input's last token when they are nothing but expression tokens,
-    2 to 64 of them; else None."""
+    2 to 64 of them; else None. Column names count as expression tokens where the expression opens with
+    a converting operator and no two names stand side by side (SQL puts an operator between two
+    operands; prose puts words side by side: "' - see notes --")."""
     end = len(tokens) - 1
     if end - i < 2 or end - i > 64:
         return None
     between = tokens[i:end]
-    return between if all(tok.kind in _EXPRESSION_KINDS for tok in between) else None
+    names = tokens[i].value in _CONVERTING_OPERATORS
+    previous = ""
+    for tok in between:
+        if tok.kind not in _EXPRESSION_KINDS and not (names and tok.kind == "w" and previous != "w"):
+            return None
+        previous = tok.kind
+    return between
 
 
 def _expression_to_comment(tokens: list[Token], i: int) -> bool:
@@ -822,18 +875,24 @@ def _expression_to_comment(tokens: list[Token], i: int) -> bool:
 
 
 def _expression_to_open_string(tokens: list[Token], i: int) -> bool:
-    """``1'*null or '1``, ``aa'^0+0='0``: from ``i`` to a string that the application's own closing quote
-    ends, nothing but expression tokens, a logic or comparison operator among them: the input leaves
-    the query's quotes balanced, as a break-out that needs no comment does."""
+    """``1'*null or '1``, ``aa'^0+0='0``, ``'/1/1='``: from ``i`` to a string that the application's own
+    closing quote ends, nothing but expression tokens, a logic or comparison operator among them: the
+    input leaves the query's quotes balanced, as a break-out that needs no comment does. After a
+    converting operator, arithmetic on a column is enough (``1' * id - '0``), and the string closed last
+    may be empty only when a comparison or logic operator decides (``asd'|column!='``: "players'/coaches'"
+    is prose)."""
     between = _expression_before_last(tokens, i)
     last = tokens[-1]
     if between is None or last.kind != "s" or last.closed:
         return False
-    if not last.value.isalnum() or (tokens[-2].kind == "n" and _glued_quote(tokens, len(tokens) - 1)):
-        # The string the query closes is a token ('1, 'a); text after a quoted operator goes on with
-        # prose ("'in' and 'is not' tests"), and 'necklace 16" or 18"' measures in inches.
+    body = last.value.rstrip()
+    if (body and not body.isalnum()) or (tokens[-2].kind == "n" and _glued_quote(tokens, len(tokens) - 1)):
+        # The string the query closes is a token ('1, 'a) or nothing; text after a quoted operator goes
+        # on with prose ("'in' and 'is not' tests"), and 'necklace 16" or 18"' measures in inches.
         return False
-    return any(tok.kind == "&" or tok.value in COMPARISONS for tok in between)
+    if any(tok.kind == "&" or tok.value in COMPARISONS for tok in between):
+        return True
+    return bool(body) and tokens[i].value in _CONVERTING_OPERATORS and any(tok.kind == "w" for tok in between)
 
 
 def _quoted_in_prose(tokens: list[Token]) -> bool:
@@ -929,6 +988,8 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
         return starts_expression(tokens, nxt)
     if kind_at(tokens, nxt) == "n" and kind_at(tokens, nxt + 1) == "o" and kind_at(tokens, nxt + 2) == "s":
         return True  # '-0-' / '+1+': arithmetic on the broken-out string
+    if value_at(tokens, nxt) in ("!", "~") and kind_at(tokens, nxt + 1) == "s" and not tokens[nxt + 1].closed:
+        return True  # "aa'|!'aa": a negated string the application's own quote closes
     string = _get(tokens, nxt)
     if string is not None and string.kind == "s":
         # A string the application's own quote closes ("'-'", "A' MOD 'B"), or one that an operator, a

@@ -126,6 +126,7 @@ KEYWORDS = frozenset(
 )
 _STRING_PREFIXES = frozenset({"x", "b", "n"})
 _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
+_FLOAT_SUFFIXED_UNION = ("funion", "dunion")
 # Keywords that may follow MySQL's NULL literal \N with nothing between them.
 _AFTER_NULL = frozenset({"from", "union", "and", "or", "xor", "is", "like", "limit", "order", "into", "where"})
 WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.")
@@ -136,6 +137,7 @@ OPERATOR_CHARS = frozenset("=<>!|&^+-*/%~:")
 # them do not parse (``1 OR '{"a":1}'::jsonb <@ '{"a":1}'::jsonb``).
 MULTI_OPERATORS = (
     "<=>", "->>", "<>", "!=", "<=", ">=", ":=", "::", "||", "&&", "!<", "!>", "^=", "|=", "&=", "->", "<@",
+    "<<", ">>",
 )
 _OPERATORS_BY_FIRST: dict[str, tuple[str, ...]] = {
     first: tuple(op for op in MULTI_OPERATORS if op[0] == first) for first in {op[0] for op in MULTI_OPERATORS}
@@ -233,6 +235,8 @@ class _Tokenizer:
                 i += 2
                 while i < n and text[i].isdigit():
                     i += 1
+            elif text.startswith(_FLOAT_SUFFIXED_UNION, i) and text[i - 1].isdigit():
+                i += 1  # "1fUNION", "1dUNION": a float or double literal (1f, 1d) glued to the keyword
             elif text.startswith(_ORDINAL_SUFFIXES, i) and text[i - 1].isdigit() and not _word_char_at(text, i + 2):
                 # "1st", "22nd": an ordinal of prose, and to MySQL an identifier (a name may start with
                 # digits), never a number ("D'or 1st parfume" compares nothing)
