@@ -60,7 +60,8 @@ def add_pairs(
     multi_name: str = "",
 ) -> None:
     """``pairs``, appended to ``out``."""
-    has_single = (type(single) is dict or isinstance(single, Mapping)) and bool(single)
+    # (``isinstance`` against an ABC runs Python code: a missing map, None or {}, is answered before it)
+    has_single = bool(single) and (type(single) is dict or isinstance(single, Mapping))
     if has_single:
         base = f"{prefix}.{name}" if prefix else name
         if hint == PLAIN:
@@ -138,7 +139,7 @@ def add_body(
         ctype = header(headers, "content-type")
         hint = B64_BODY if event.get(b64_key) is True else BODY
         out.append((child(prefix, body_key), value, hint, record, ctype))
-    elif isinstance(value, (Mapping, list)) and value:
+    elif value and isinstance(value, (Mapping, list)):
         # Lambda's HTTP integrations always send the body as a string, but a body already parsed into
         # an object (a local invoke, a test harness, a proxy in front of the function) is walked.
         out.append((child(prefix, body_key), value, PLAIN, record, ""))
