@@ -814,9 +814,9 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", "quote closes the string and ';' ends the statement", j)
     if kind == "&" and _condition_follows(tokens, j + 1, what == "quote"):
         return ("HG-SQLI-001", f"{what} is followed by {value.upper()} and an SQL expression", j)
-    if kind == "o" and what == "quote" and value in ("not", "sounds") and value_at(tokens, j + 1) in _WORD_COMPARISONS:
+    if what == "quote" and _negated_match(tokens, j):
         j += 1  # "'NOT LIKE'", "' SOUNDS LIKE '": one comparison of two words
-        kind, value = "o", f"{value} {tokens[j].value}"
+        value = f"{value} {tokens[j].value}"
     if kind == "o" and what == "quote" and value != "not" and _operator_continues(tokens, j):
         return ("HG-SQLI-001", f"quote closes the string and operator '{value}' continues the expression", j)
     if what == "quote" and statement(tokens, j):
@@ -840,6 +840,17 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         if _expression_to_open_string(tokens, j):
             return ("HG-SQLI-001", "quote closes the string and a condition runs to a string the query closes", j)
     return None
+
+
+_PATTERN_MATCHES = frozenset({"like", "rlike", "regexp", "ilike", "glob"})
+
+
+def _negated_match(tokens: list[Token], j: int) -> bool:
+    """``NOT LIKE`` (``NOT REGEXP``, ...) or MySQL's ``SOUNDS LIKE`` at ``j``: one comparison operator."""
+    first, second = value_at(tokens, j), value_at(tokens, j + 1)
+    return kind_at(tokens, j) == "o" and (
+        (first == "not" and second in _PATTERN_MATCHES) or (first == "sounds" and second == "like")
+    )
 
 
 # Tokens of an SQL expression (operators, literals, calls, parentheses, lists); a word of prose is none.
