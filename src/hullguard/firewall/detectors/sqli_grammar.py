@@ -881,8 +881,15 @@ def _expression_before_last(tokens: list[Token], i: int) -> list[Token] | None:
 
 def _expression_to_comment(tokens: list[Token], i: int) -> bool:
     """``' + 1 is likelihood(0.0,0.0) is 1--``: from ``i`` to a comment that ends the input, nothing
-    but expression tokens (the comment cuts off the rest of the original query)."""
-    return tokens[-1].kind == "c" and _expression_before_last(tokens, i) is not None
+    but expression tokens (the comment cuts off the rest of the original query). Where they name a
+    column, a comparison, logic word or call must be among them (``aa'/current_date in (0) -- -``):
+    "players'/coaches -- see below" is prose."""
+    between = _expression_before_last(tokens, i) if tokens[-1].kind == "c" else None
+    if between is None:
+        return False
+    return not any(tok.kind == "w" for tok in between) or any(
+        tok.kind in ("&", "f", "(") or tok.value in COMPARISONS for tok in between
+    )
 
 
 def _expression_to_open_string(tokens: list[Token], i: int) -> bool:
