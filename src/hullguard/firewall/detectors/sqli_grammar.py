@@ -842,7 +842,7 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     return None
 
 
-_PATTERN_MATCHES = frozenset({"like", "rlike", "regexp", "ilike", "glob"})
+_PATTERN_MATCHES = _WORD_COMPARISONS - {"in"}  # the word comparisons NOT negates as one operator
 
 
 def _negated_match(tokens: list[Token], j: int) -> bool:
