@@ -10,6 +10,7 @@ from pathlib import Path
 from fw_helpers import event, views_scanned
 
 from hullguard.firewall import Firewall
+from hullguard.firewall.detectors import ssrf_hosts
 from hullguard.firewall.memo import MAX_CLEAN, MAX_PARAMETER_TEXT
 
 BROWSER_EVENT = Path(__file__).resolve().parents[2] / "examples" / "events" / "apigw-benign.json"
@@ -71,7 +72,9 @@ def test_forget_and_the_bound_empty_the_clean_values() -> None:
     firewall = Firewall()
     event = _browser_event()
     firewall.inspect(event)
+    assert ssrf_hosts._URL_HOSTS  # the Referer's host
     firewall.forget()
+    assert not ssrf_hosts._URL_HOSTS  # first sight: no host known either
     assert "headers.x-customer-note" in _header_views(views_scanned(firewall, event))
     for i in range(MAX_CLEAN + 10):
         variant = copy.deepcopy(event)

@@ -245,8 +245,13 @@ class Firewall:
         return [d.family for d in self._detectors if d.joined.search(lowered if d.on_lowered else text)]
 
     def forget(self) -> None:
-        """Drop the remembered detector answers for header values (benchmarks of first sight)."""
+        """Drop what inspections remembered (benchmarks of first sight): the detector answers and clean
+        values of this firewall, and the SSRF detector's verdicts on URL hosts, which it keeps per
+        process."""
         self._memo.clear()
+        from hullguard.firewall.detectors.ssrf_hosts import forget_hosts
+
+        forget_hosts()
 
     @property
     def families(self) -> tuple[str, ...]:

@@ -252,6 +252,11 @@ _URL_HOSTS: dict[str, HostVerdict | None] = {}
 _URL_HOSTS_SIZE = 256
 
 
+def forget_hosts() -> None:
+    """Empty the remembered verdicts (``Firewall.forget``: an inspection at first sight knows no host)."""
+    _URL_HOSTS.clear()
+
+
 def classify_host(raw_host: str, lenient: bool = True, metadata_only: bool = False) -> HostVerdict | None:
     """Why a connection to ``raw_host`` (no port, no userinfo) would reach an internal target.
 
