@@ -495,6 +495,16 @@ def leading_statement(tokens: list[Token], i: int) -> Hit | None:
 
 
 _WORD_COMPARISONS = frozenset({"like", "rlike", "regexp", "ilike", "glob", "in"})
+_PATTERN_MATCHES = _WORD_COMPARISONS - {"in"}
+
+
+def _two_word_comparison(tokens: list[Token], j: int, negatable: frozenset[str] = _WORD_COMPARISONS) -> bool:
+    """``NOT`` and one of ``negatable`` (``NOT LIKE``, ``NOT IN``), or MySQL's ``SOUNDS LIKE``, at ``j``:
+    one comparison operator of two words."""
+    first, second = value_at(tokens, j), value_at(tokens, j + 1)
+    return kind_at(tokens, j) == "o" and (
+        (first == "not" and second in negatable) or (first == "sounds" and second == "like")
+    )
 
 
 def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
@@ -507,8 +517,8 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
     if left_end < 0:
         return None
     op = _get(tokens, left_end)
-    if op is not None and op.value in ("not", "sounds") and value_at(tokens, left_end + 1) in _WORD_COMPARISONS:
-        left_end += 1  # "1 NOT LIKE 0", MySQL's "1 SOUNDS LIKE 1": one comparison of two words
+    if _two_word_comparison(tokens, left_end):
+        left_end += 1  # "1 NOT LIKE 0", MySQL's "1 SOUNDS LIKE 1"
         op = tokens[left_end]
     if op is not None and op.kind == "o" and op.value in POSTFIX_TESTS:
         ends = kind_at(tokens, left_end + 1) in ("", "c", ";", "&")
@@ -814,8 +824,9 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", "quote closes the string and ';' ends the statement", j)
     if kind == "&" and _condition_follows(tokens, j + 1, what == "quote"):
         return ("HG-SQLI-001", f"{what} is followed by {value.upper()} and an SQL expression", j)
-    if what == "quote" and _negated_match(tokens, j):
-        j += 1  # "'NOT LIKE'", "' SOUNDS LIKE '": one comparison of two words
+    # "'NOT LIKE'", "' SOUNDS LIKE '" (NOT IN is left out: "members' not in (good) standing" is English)
+    if what == "quote" and _two_word_comparison(tokens, j, _PATTERN_MATCHES):
+        j += 1
         value = f"{value} {tokens[j].value}"
     if kind == "o" and what == "quote" and value != "not" and _operator_continues(tokens, j):
         return ("HG-SQLI-001", f"quote closes the string and operator '{value}' continues the expression", j)
@@ -840,17 +851,6 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         if _expression_to_open_string(tokens, j):
             return ("HG-SQLI-001", "quote closes the string and a condition runs to a string the query closes", j)
     return None
-
-
-_PATTERN_MATCHES = _WORD_COMPARISONS - {"in"}  # the word comparisons NOT negates as one operator
-
-
-def _negated_match(tokens: list[Token], j: int) -> bool:
-    """``NOT LIKE`` (``NOT REGEXP``, ...) or MySQL's ``SOUNDS LIKE`` at ``j``: one comparison operator."""
-    first, second = value_at(tokens, j), value_at(tokens, j + 1)
-    return kind_at(tokens, j) == "o" and (
-        (first == "not" and second in _PATTERN_MATCHES) or (first == "sounds" and second == "like")
-    )
 
 
 # Tokens of an SQL expression (operators, literals, calls, parentheses, lists); a word of prose is none.
