@@ -287,6 +287,8 @@ _RECON_ALONE = (
     "lsb_release",
     "printenv",
 )
+# Commands outside STANDALONE that still print what an attacker is after when run without arguments.
+_INFORMATIVE_ALONE = frozenset({"who", "last", "free", "df", "mount", "set", "export", "history"})
 # A value that starts with a command word (possibly behind a path, quotes or a brace): the only way a
 # value without any separator can be flagged. Also the start-of-value part of the prefilter. Every
 # repetition is deterministic ("[^/]" then "/"), so the match is linear. U+0001 is no path character:
@@ -540,6 +542,8 @@ def _judge(
     if not (known or binary_path):
         return None
     what = f"command {raw[:40]!r}"
+    if not segment.closed:
+        return None  # "`ls -l' lists ...": a backquote never closed is a syntax error to a shell, and prose
     # Quotes glued inside another word ("It didn't work") hide nothing: the command word itself must be
     # spelled with them (c'a't), or the whole line ($IFS, {cat,/etc/passwd}).
     glued = segment.obfuscated and (not segment.glued_words or index in segment.glued_words)
@@ -547,8 +551,11 @@ def _judge(
         return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
     if opener in _SUBSTITUTIONS:
         # Markdown uses backticks for inline code ("`more code`"): a backticked word that is also
-        # English needs command-line arguments; $(...) has no such everyday use.
-        prose_like = opener == "`" and name not in vocab.STANDALONE and not binary_path
+        # English needs command-line arguments. $(name) alone is how Makefiles, CI pipelines and
+        # templates write a variable ("$(host)", "$(file)"), so a command that does nothing alone needs
+        # them there too; $(whoami), $(id) and $(set) stay reported.
+        spelled_like_a_variable = not args and name not in _INFORMATIVE_ALONE
+        prose_like = (opener == "`" or spelled_like_a_variable) and name not in vocab.STANDALONE and not binary_path
         if prose_like and _argument_signal(segment, name, args, strict=False) is None:
             return None
         return ("HG-CMDI-002", f"{what} inside {opener}...")

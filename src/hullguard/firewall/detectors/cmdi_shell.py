@@ -29,8 +29,8 @@ _WORD_BREAK = frozenset(" \t;|&\n\r<>()`")
 class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first invocation
     """One simple command: the operator before it and its words (redirection targets included)."""
 
-    __slots__ = ("glued_words", "obfuscated", "opener", "redirect", "start", "words")
-    _fields = ("opener", "words", "redirect", "start", "obfuscated", "glued_words")
+    __slots__ = ("closed", "glued_words", "obfuscated", "opener", "redirect", "start", "words")
+    _fields = ("opener", "words", "redirect", "start", "obfuscated", "glued_words", "closed")
 
     opener: str  # "start", ";", "\n", "|", "||", "&", "&&", "$(", "`", "(", "{", "<(", ">("
     words: list[str]
@@ -38,6 +38,9 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
     start: int  # position of the opener in the text
     obfuscated: bool  # quotes/escapes/empty expansions were glued inside a word
     glued_words: list[int]  # indices of the words they were glued inside (none: $IFS, {a,b} expansions)
+    # False for a backquote substitution whose closing backquote never comes: a shell stops at the syntax
+    # error and runs nothing, and prose opens a quotation so (`ls -l', TeX style).
+    closed: bool
 
     def __init__(
         self,
@@ -47,6 +50,7 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
         start: int = 0,
         obfuscated: bool = False,
         glued_words: list[int] | None = None,
+        closed: bool = True,
     ) -> None:
         self.opener = opener
         self.words = [] if words is None else words
@@ -54,6 +58,7 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
         self.start = start
         self.obfuscated = obfuscated
         self.glued_words = [] if glued_words is None else glued_words
+        self.closed = closed
 
 
 def _decode_ansi_c(body: str) -> str:
@@ -81,6 +86,7 @@ class _Splitter:
         self.glued = False  # the current word contained quotes/escapes/expansions between letters
         self.quoted = False  # the current word has a quoted (or escaped, expanded) part so far
         self.closers: list[str] = []  # pending ")" or "`" of substitutions, innermost last
+        self.open_backquotes: list[Segment] = []  # segments opened by a "`" not closed yet, innermost last
 
     # -- word building ---------------------------------------------------------------------
     def _end_word(self) -> None:
@@ -161,10 +167,13 @@ class _Splitter:
                     continue
                 if self.closers and self.closers[-1] == "`":
                     self.closers.pop()
+                    self.open_backquotes.pop().closed = True
                     self._new_segment(")", i)
                 else:
                     self.closers.append("`")
                     self._new_segment("`", i)
+                    self.current.closed = False
+                    self.open_backquotes.append(self.current)
                 i += 1
             elif c == "(":
                 self._new_segment("(", i)
