@@ -305,10 +305,26 @@ def _word_tokens(lowered: str) -> set[str] | None:
     return words
 
 
+# After a backquote, prose that quotes a symbol or a phrase TeX style (`#!', `#ifdef FOO') or as Markdown
+# code (`--help`) reads as a comment; a break-out of ORDER BY `<input>` that only cuts the query off does no harm.
+_BACKQUOTED_SYMBOL = re.compile(r"(?:#|--)[^'`\n]{0,60}['`](?:\s|[.,;:)]|$)")
+
+
+def _prose_after_backquote(tokens: list[Token]) -> bool:
+    """In the MySQL identifier context: the input ends inside a '- or "-string, which the identifier's
+    closing backquote cannot end (`ls -l', "`&'."), or it quotes a symbol that starts like a comment."""
+    last = tokens[-1]
+    if last.kind == "s" and not last.closed:
+        return True
+    return tokens[1].kind == "c" and _BACKQUOTED_SYMBOL.match(tokens[1].value) is not None
+
+
 def _scan_context(tokens: list[Token], quote: str) -> grammar.Hit | None:
     """Specific attack shapes first (they name the technique), then the generic context break."""
     if quote and (not tokens or not tokens[0].closed):
         return None  # the input never leaves the string: nothing it says is SQL
+    if quote == "`" and len(tokens) > 1 and _prose_after_backquote(tokens):
+        return None
     checks_by_kind = grammar.CHECKS_BY_KIND
     for i, token in enumerate(tokens):
         for check in checks_by_kind.get(token.kind, ()):
