@@ -268,6 +268,7 @@ _BATCH_IF = LazyPattern(
     re.IGNORECASE,
 )
 _BLANKS_AND_QUOTES = " \t\n\r\x0b\x0c'\""  # what may stand before a value's first word
+_BLANKS_AFTER_CLOSE = (" ", "\t")
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 # cmd.exe runs the rest of its line as a command after /c (and stays open after /k; /r is /c's old name).
 _CMD_RUN_FLAGS = frozenset({"/c", "/k", "/r"})
@@ -471,6 +472,8 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
         return "a loop" if looping else None
     if not strict and args and name in vocab.ANY_ARGUMENT:
         return f"argument {args[0][:40]!r}"
+    if not strict and name == "which" and args and args[0].lower() in vocab.KNOWN:
+        return f"command name {args[0][:40]!r}"  # "; which nc": is the tool for the next step there?
     for arg in args:
         if _strong_argument(arg):
             return f"argument {arg[:40]!r}"
@@ -738,6 +741,11 @@ def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> 
             segment.opener == "&" and not leading and _is_delay(segment.words) and _appended_line(line, segment.start)
         )
         line_broken = line_broken or (segment.opener == "\n" and bool(segment.words))  # ("\r\n": two breaks)
+        if segment.opener == ")" and line[segment.start + 1 : segment.start + 2] in _BLANKS_AFTER_CLOSE:
+            # Words after a closed substitution and a blank are its command's arguments ("`cmd` which
+            # is ...", Markdown code and prose); after a subshell, a syntax error. Glued on, a word goes
+            # on with the word (`true`id runs id) and is judged.
+            continue
         verdict = _judge(segment, bool(quote), leading, command_first, ifs, quotes_paired, brace_start, appended)
         if verdict is not None and (_RULES_BY_ID[verdict[0]].paranoia > paranoia or _delimited_data(segments, index)):
             continue  # ("ifconfig; rm -rf /": the bare first command is a stricter level's; the next one counts)

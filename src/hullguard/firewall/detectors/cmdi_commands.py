@@ -311,14 +311,16 @@ ADMIN_SUBCOMMANDS = {
     "sc": frozenset({"create", "config", "start", "stop", "query", "delete"}),
     "wmic": frozenset({"process", "os", "useraccount", "service", "shadowcopy", "qfe"}),
 }
-# After a separator these are commands whatever their argument is ("; echo INJECTED", "| sleep 5").
+# After a separator these are commands whatever their argument is ("; echo INJECTED", "| nc host 4444").
+# Not sleep, timeout or kill, which take a number ("| sleep 5", "; kill -9 1", read as such by
+# ``_argument_signal``), nor which, which takes a command's name: "tired; sleep well", "late; which is
+# annoying" and "ok; kill the lights" are prose.
 ANY_ARGUMENT = frozenset(
     {
         "su",
         "sudo",
         "echo",
         "printf",
-        "sleep",
         "ping",
         "nslookup",
         "wget",
@@ -333,13 +335,9 @@ ANY_ARGUMENT = frozenset(
         "python3",
         "ruby",
         "php",
-        "kill",
         "rm",
         "chmod",
-        "which",
         "whoami",
-        "timeout",
-        "start-sleep",
         "invoke-expression",
     }
 )
