@@ -374,8 +374,11 @@ def statement(tokens: list[Token], i: int) -> bool:
         return nxt in ("data", "xml") and value_at(tokens, k) == "infile"
     if verb == "create" and nxt == "or" and value_at(tokens, i + 2) == "replace":
         nxt = value_at(tokens, i + 3)
-    if verb in ("drop", "create", "alter", "truncate", "rename"):
-        return nxt in DDL_OBJECTS
+    if verb == "rename":  # MySQL renames tables and users only ("rename function due to a clash" is prose)
+        return nxt in ("table", "user") and kind_at(tokens, i + 2) not in ("o", "&")
+    if verb in ("drop", "create", "alter", "truncate"):
+        # The object's name follows, not an operator word ("drop function in favour of ...")
+        return nxt in DDL_OBJECTS and kind_at(tokens, i + 2) not in ("o", "&")
     if verb == "copy":
         return nxt_kind == "w" and value_at(tokens, i + 2) in ("from", "to") and kind_at(tokens, i + 3) == "s"
     if verb in ("exec", "execute"):
@@ -484,8 +487,8 @@ def leading_statement(tokens: list[Token], i: int) -> Hit | None:
     if kind_at(tokens, i) not in ("E", "f"):
         return None
     prev = kind_at(tokens, i - 1)
-    if prev not in ("", "(", "c", "o", "&", ","):
-        return None
+    if prev not in ("", "(", "c", "o", "&", ",") or value_at(tokens, i - 1) == "not":
+        return None  # ("do not call foo()": no statement follows NOT)
     if value_at(tokens, i) == "shutdown" and (prev == "o" or kind_at(tokens, i + 1) in ("", ";")):
         return None  # one word, a state or an action ("reboot/shutdown", "?action=shutdown"): SQL after ";"
     if statement(tokens, i):
