@@ -488,6 +488,18 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
 
 
 _PROSE_PUNCTUATION = ",.;:!?"
+# Commands whose arguments are free text by design: "; echo you have been hacked" is the probe itself.
+_TEXT_COMMANDS = frozenset({"echo", "printf"})
+
+
+def _prose_after_separator(name: str, args: list[str]) -> bool:
+    """A command word after a separator that a sentence goes on from ("arrived late; netstat shows
+    nothing odd", "Order 12 | ping me when it ships", "fine; id wear it every day"): three plain words
+    follow it, none of them a command (as "; sudo reboot now" has), and it is no text command or
+    administration tool whose sub-command is a plain word."""
+    if name in _TEXT_COMMANDS or name in vocab.ADMIN_SUBCOMMANDS or not _reads_as_prose(args):
+        return False
+    return args[0].lower() not in vocab.KNOWN
 
 
 def _admin_form(name: str, args: list[str]) -> bool:
@@ -545,8 +557,10 @@ def _judge(
     if not (known or binary_path):
         return None
     what = f"command {raw[:40]!r}"
-    if not segment.closed:
-        return None  # "`ls -l' lists ...": a backquote never closed is a syntax error to a shell, and prose
+    if not segment.parses and index not in segment.glued_words:
+        # "`ls -l' lists ...", "; reboot didn't help": a syntax error to a shell, and prose. A command word
+        # spelled in quoted pieces (;w'h'o'a'm'i) is an attack whether or not its quotes pair up.
+        return None
     # Quotes glued inside another word ("It didn't work") hide nothing: the command word itself must be
     # spelled with them (c'a't), or the whole line ($IFS, {cat,/etc/passwd}).
     glued = segment.obfuscated and (not segment.glued_words or index in segment.glued_words)
@@ -599,6 +613,8 @@ def _judge(
     separator = "newline" if opener == "\n" else repr(opener)
     if binary_path:
         return ("HG-CMDI-001", f"separator {separator} then program path {raw[:40]!r}")
+    if _prose_after_separator(name, args):
+        return None
     if opener in _WEAK_SEPARATORS and not leading:
         # "(", "&" and newlines are common in prose, JSON and GraphQL ("Tom & Jerry", "(id)",
         # "{\n  id\n}"): unless the value opens with them, demand command-line arguments.
@@ -710,7 +726,7 @@ def _is_delay(words: list[str]) -> bool:
 
 
 def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> Detection | None:
-    segments = split_commands(quote + text if quote else text)
+    segments = split_commands(quote + text if quote else text, quote)
     shift = len(quote)
     reverse = _reverse_shell(segments)
     if reverse is not None:

@@ -29,8 +29,8 @@ _WORD_BREAK = frozenset(" \t;|&\n\r<>()`")
 class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first invocation
     """One simple command: the operator before it and its words (redirection targets included)."""
 
-    __slots__ = ("closed", "glued_words", "obfuscated", "opener", "redirect", "start", "words")
-    _fields = ("opener", "words", "redirect", "start", "obfuscated", "glued_words", "closed")
+    __slots__ = ("glued_words", "obfuscated", "opener", "parses", "redirect", "start", "words")
+    _fields = ("opener", "words", "redirect", "start", "obfuscated", "glued_words", "parses")
 
     opener: str  # "start", ";", "\n", "|", "||", "&", "&&", "$(", "`", "(", "{", "<(", ">("
     words: list[str]
@@ -38,9 +38,10 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
     start: int  # position of the opener in the text
     obfuscated: bool  # quotes/escapes/empty expansions were glued inside a word
     glued_words: list[int]  # indices of the words they were glued inside (none: $IFS, {a,b} expansions)
-    # False for a backquote substitution whose closing backquote never comes: a shell stops at the syntax
-    # error and runs nothing, and prose opens a quotation so (`ls -l', TeX style).
-    closed: bool
+    # False where a shell stops at a syntax error and runs nothing: in a backquote substitution whose
+    # closing backquote never comes (prose quotes `ls -l' so, TeX style), and on a line whose single
+    # quote never closes (prose's "didn't").
+    parses: bool
 
     def __init__(
         self,
@@ -50,7 +51,7 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
         start: int = 0,
         obfuscated: bool = False,
         glued_words: list[int] | None = None,
-        closed: bool = True,
+        parses: bool = True,
     ) -> None:
         self.opener = opener
         self.words = [] if words is None else words
@@ -58,7 +59,7 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
         self.start = start
         self.obfuscated = obfuscated
         self.glued_words = [] if glued_words is None else glued_words
-        self.closed = closed
+        self.parses = parses
 
 
 def _decode_ansi_c(body: str) -> str:
@@ -76,8 +77,10 @@ def _decode_ansi_c(body: str) -> str:
 
 
 class _Splitter:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, closing_quote: str) -> None:
         self.text = text
+        self.closing_quote = closing_quote
+        self.unclosed_quote_at = -1  # a single quote that never closes
         self.n = len(text)
         self.segments: list[Segment] = []
         self.current = Segment("start")
@@ -167,12 +170,12 @@ class _Splitter:
                     continue
                 if self.closers and self.closers[-1] == "`":
                     self.closers.pop()
-                    self.open_backquotes.pop().closed = True
+                    self.open_backquotes.pop().parses = True
                     self._new_segment(")", i)
                 else:
                     self.closers.append("`")
                     self._new_segment("`", i)
-                    self.current.closed = False
+                    self.current.parses = False
                     self.open_backquotes.append(self.current)
                 i += 1
             elif c == "(":
@@ -186,7 +189,9 @@ class _Splitter:
                 i += 1
             elif c == "'":
                 end = text.find("'", i + 1)
-                end = n if end < 0 else end
+                if end < 0:
+                    self.unclosed_quote_at = i
+                    end = n
                 self._add(text[i + 1 : end], glued=True)
                 i = end + 1
             elif c == '"':
@@ -214,6 +219,12 @@ class _Splitter:
         self._end_word()
         if self.current.words or self.current.opener != "start" or self.current.redirect:
             self.segments.append(self.current)
+        if self.unclosed_quote_at >= 0 and self.closing_quote != "'":
+            # The shell reads a line whole before it runs it: nothing on the line of an unclosed quote runs.
+            line_start = text.rfind("\n", 0, self.unclosed_quote_at)
+            for segment in self.segments:
+                if segment.start >= line_start:
+                    segment.parses = False
         return self.segments
 
     def _drive_prefix(self) -> bool:
@@ -314,6 +325,9 @@ class _Splitter:
         return i + 1
 
 
-def split_commands(text: str) -> list[Segment]:
-    """The simple commands of ``text`` read as a shell command line (at most ``MAX_SEGMENTS``)."""
-    return _Splitter(text).run()
+def split_commands(text: str, closing_quote: str = "") -> list[Segment]:
+    """The simple commands of ``text`` read as a shell command line (at most ``MAX_SEGMENTS``).
+
+    ``closing_quote``: the quote the application writes after the value, which closes one the value
+    leaves open."""
+    return _Splitter(text, closing_quote).run()
