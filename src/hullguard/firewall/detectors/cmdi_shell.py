@@ -80,7 +80,7 @@ class _Splitter:
     def __init__(self, text: str, closing_quote: str) -> None:
         self.text = text
         self.closing_quote = closing_quote
-        self.unclosed_quote_at = -1  # a single quote that never closes
+        self.unclosed_quote_at = -1  # an apostrophe between letters that opens a quote never closed
         self.n = len(text)
         self.segments: list[Segment] = []
         self.current = Segment("start")
@@ -190,7 +190,10 @@ class _Splitter:
             elif c == "'":
                 end = text.find("'", i + 1)
                 if end < 0:
-                    self.unclosed_quote_at = i
+                    # An apostrophe inside a word ("didn't"); a quote at a word's edge may be meant for
+                    # quotes the application writes around the value (commix ends probes with one).
+                    if 0 < i < n - 1 and text[i - 1].isalpha() and text[i + 1].isalpha():
+                        self.unclosed_quote_at = i
                     end = n
                 self._add(text[i + 1 : end], glued=True)
                 i = end + 1
