@@ -81,6 +81,7 @@ class _Splitter:
         self.text = text
         self.closing_quote = closing_quote
         self.unclosed_quote_at = -1  # an apostrophe between letters that opens a quote never closed
+        self.broken_line_at = -1  # a backquote substitution whose body cannot parse
         self.n = len(text)
         self.segments: list[Segment] = []
         self.current = Segment("start")
@@ -89,7 +90,8 @@ class _Splitter:
         self.glued = False  # the current word contained quotes/escapes/expansions between letters
         self.quoted = False  # the current word has a quoted (or escaped, expanded) part so far
         self.closers: list[str] = []  # pending ")" or "`" of substitutions, innermost last
-        self.open_backquotes: list[Segment] = []  # segments opened by a "`" not closed yet, innermost last
+        # Segments opened by a "`" not closed yet, innermost last (None: one whose body cannot parse).
+        self.open_backquotes: list[Segment | None] = []
 
     # -- word building ---------------------------------------------------------------------
     def _end_word(self) -> None:
@@ -170,13 +172,21 @@ class _Splitter:
                     continue
                 if self.closers and self.closers[-1] == "`":
                     self.closers.pop()
-                    self.open_backquotes.pop().parses = True
+                    opened = self.open_backquotes.pop()
+                    if opened is not None:
+                        opened.parses = True
                     self._new_segment(")", i)
                 else:
                     self.closers.append("`")
                     self._new_segment("`", i)
-                    self.current.parses = False
-                    self.open_backquotes.append(self.current)
+                    self.current.parses = False  # until its closing backquote comes
+                    # A shell ends the substitution at the next backquote, quotes or not, and then parses
+                    # what is between: "`set -T' and `set -E'" holds an unclosed quote (TeX-style prose).
+                    close = text.find("`", i + 1)
+                    unbalanced = close >= 0 and text.count("'", i + 1, close) % 2 == 1
+                    self.open_backquotes.append(None if unbalanced else self.current)
+                    if unbalanced and self.broken_line_at < 0:
+                        self.broken_line_at = i
                 i += 1
             elif c == "(":
                 self._new_segment("(", i)
@@ -222,13 +232,19 @@ class _Splitter:
         self._end_word()
         if self.current.words or self.current.opener != "start" or self.current.redirect:
             self.segments.append(self.current)
+        # The shell reads a line whole before it runs it: nothing on a line with a syntax error runs (an
+        # unclosed quote's line runs on to the end of the text).
         if self.unclosed_quote_at >= 0 and self.closing_quote != "'":
-            # The shell reads a line whole before it runs it: nothing on the line of an unclosed quote runs.
-            line_start = text.rfind("\n", 0, self.unclosed_quote_at)
-            for segment in self.segments:
-                if segment.start >= line_start:
-                    segment.parses = False
+            self._mark_unparsable(text.rfind("\n", 0, self.unclosed_quote_at), n)
+        if self.broken_line_at >= 0:
+            end = text.find("\n", self.broken_line_at)
+            self._mark_unparsable(text.rfind("\n", 0, self.broken_line_at), n if end < 0 else end)
         return self.segments
+
+    def _mark_unparsable(self, start: int, end: int) -> None:
+        for segment in self.segments:
+            if start <= segment.start < end:
+                segment.parses = False
 
     def _drive_prefix(self) -> bool:
         """Is the word so far a Windows drive path ("C:", "C:\\Windows")? Looks at 3 characters only."""
