@@ -319,7 +319,7 @@ def _prose_after_backquote(tokens: list[Token]) -> bool:
     return tokens[1].kind == "c" and _BACKQUOTED_SYMBOL.match(tokens[1].value) is not None
 
 
-def _scan_context(tokens: list[Token], quote: str) -> grammar.Hit | None:
+def _scan_context(tokens: list[Token], quote: str, text: str) -> grammar.Hit | None:
     """Specific attack shapes first (they name the technique), then the generic context break."""
     if quote and (not tokens or not tokens[0].closed):
         return None  # the input never leaves the string: nothing it says is SQL
@@ -334,7 +334,8 @@ def _scan_context(tokens: list[Token], quote: str) -> grammar.Hit | None:
     if quote:
         return grammar.after_value(tokens, 1, "quote")
     if tokens and (tokens[0].kind in ("n", ")") or (tokens[0].kind == "o" and grammar.kind_at(tokens, 1) == "n")):
-        return grammar.after_value(tokens, 1 if tokens[0].kind != "o" else 2, "numeric value")
+        hit = grammar.after_value(tokens, 1 if tokens[0].kind != "o" else 2, "numeric value")
+        return hit if hit is not None or tokens[0].kind == ")" else grammar.union_probe_after_number(tokens, text)
     if tokens and tokens[0].kind == "&":
         return _leading_logic(tokens)
     if tokens and tokens[0].kind == ",":
@@ -409,7 +410,7 @@ def _detect_view(text: str, ctx: ScanContext) -> Detection | None:
         contexts.append("`")  # MySQL identifier context (ORDER BY `<input>`)
     for quote in contexts:
         tokens = tokenize(text, quote)
-        hit = _scan_context(tokens, quote)
+        hit = _scan_context(tokens, quote, text)
         if hit is None:
             continue
         rule_id, reason, index = hit

@@ -284,6 +284,27 @@ def union_select(tokens: list[Token], i: int) -> Hit | None:
     return None
 
 
+def union_probe_after_number(tokens: list[Token], text: str) -> Hit | None:
+    """``-1 union``, ``-1#\r\nunion #``, ``1/1/**/union#--``: a numeric value, then UNION and nothing
+    but comments - the probe cut off before the SELECT it prepares, as scanners send it to see how a
+    parameter reacts. A sign, arithmetic or a comment must be there too: "1 union" alone may be data."""
+    i = 0
+    while kind_at(tokens, i) == "n" or (kind_at(tokens, i) == "o" and value_at(tokens, i) in _ARITHMETIC):
+        i += 1
+    if kind_at(tokens, i) == "c":
+        i = skip(tokens, i, "c")
+    if i == 0 or kind_at(tokens, i) != "U" or not any(tok.kind == "n" for tok in tokens[:i]):
+        return None
+    end = skip(tokens, i + 1, "c")
+    if value_at(tokens, end) in ("all", "distinct"):
+        end = skip(tokens, end + 1, "c")
+    if end != len(tokens):
+        return None
+    if not (any(tok.kind in ("o", "c") for tok in tokens) or "/*" in text):
+        return None
+    return ("HG-SQLI-002", "a number followed by UNION alone (a UNION probe cut off before its SELECT)", i)
+
+
 def _select_list(tokens: list[Token], i: int) -> bool:
     """Does a SELECT list (not an English phrase) start at ``i``?"""
     kind, value = kind_at(tokens, i), value_at(tokens, i)
