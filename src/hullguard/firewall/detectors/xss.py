@@ -290,6 +290,18 @@ _WORD_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
+# What a value that closed an attribute's quotes writes before the handler: blanks or slashes and other
+# attributes (``" type=image src=null onerror=``, ``x" autofocus onfocus=``). The classes alternate
+# without overlapping, so a failed match gives up in one pass.
+_ATTRIBUTES_BETWEEN = re.compile(r"[\s/]+(?:[\w:-]{1,40}(?:=[^\s\"'<>=/]{0,80})?[\s/]+){0,8}")
+
+
+def _after_attribute_break(text: str, name_at: int) -> bool:
+    """Does the handler name at ``name_at`` follow a quote and nothing but attributes (see above)?"""
+    quote_at = max(text.rfind('"', 0, name_at), text.rfind("'", 0, name_at))
+    return quote_at >= 0 and _ATTRIBUTES_BETWEEN.fullmatch(text, quote_at + 1, name_at) is not None
+
+
 def _holds_any(text: str, characters: str) -> bool:
     return any(character in text for character in characters)
 
@@ -303,7 +315,10 @@ def _scan_contexts(text: str) -> Detection | None:
     if "=" in text:
         match = js.ATTRIBUTE_BREAK.search(text)
         while match is not None:
-            if match.group(1).lower() in js.EVENT_NAMES and js.HANDLER_CODE.match(text, match.end()):
+            if match.group(1).lower() in js.EVENT_NAMES and (
+                js.HANDLER_CODE.match(text, match.end())
+                or (_after_attribute_break(text, match.start(1)) and js.HANDLER_NAME.match(text, match.end()))
+            ):
                 return Detection("HG-XSS-004", f"event handler {match.group(1).lower()}= outside a tag", *match.span())
             match = js.ATTRIBUTE_BREAK.search(text, match.end())
     if ":" in text:

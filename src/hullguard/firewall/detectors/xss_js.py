@@ -337,6 +337,10 @@ def template_escape(text: str) -> str | None:
 HANDLER_CODE = re.compile(
     r"[\s\x00]{0,8}[\"'`]?[\s\x00]{0,8}(?:javascript:|[\w$.\[\]'\"]{1,60}[\s\x00]{0,4}[(`=.\[]|[(\[{!~+-])", re.I
 )
+# A handler given a bare name, quoted or not (onerror=KCF, onload='f'): the placeholder of a probe or a
+# function of the page; enough once the value has broken out of an attribute's quotes. The optional
+# quote is one character, so the back-reference costs nothing.
+HANDLER_NAME = re.compile(r"[\s\x00]{0,8}([\"'`]?)[A-Za-z_$][\w$]{0,60}\1(?=[\s/>\"'`\\]|$)")
 SCRIPT_BODY = re.compile(r"[\s\x00]{0,8}(?:[\w$.\\]{1,60}[\s]{0,4}[(`.\[=]|[/(\[{'\"`%\\!~+-]|[\w$]{1,60};)")
 # An XML stylesheet processing instruction with an href: XSLT output may contain script.
 XSLT_STYLESHEET = re.compile(r"<\?xml-stylesheet[^>]{0,200}?\bhref[\s]{0,8}=", re.IGNORECASE)
