@@ -836,7 +836,7 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     if tok is None:
         return None
     kind, value = tok.kind, tok.value
-    if what == "quote" and j == 1 and _quoted_in_prose(tokens):
+    if what == "quote" and j == 1 and (_quoted_in_prose(tokens) or _CALL_BEFORE_QUOTE.search(tokens[0].value[-70:])):
         return None
     if kind == "c" and what == "quote" and not value[1:2].isdigit():  # '"#2 MOM"': a number sign, not a comment
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
@@ -935,6 +935,13 @@ def _expression_to_open_string(tokens: list[Token], i: int) -> bool:
     if any(tok.kind == "&" or tok.value in COMPARISONS for tok in between):
         return True
     return bool(body) and tokens[i].value in _CONVERTING_OPERATORS and any(tok.kind == "w" for tok in between)
+
+
+# Program code that passes a string to a call (``Route("/", endpoint=home)``, ``Markup('<b>')``,
+# ``@click.option("--count", default=1)``): the quote opens an argument; it closes no string of the
+# application's. A break-out's data part ends in data, and the attack shapes (UNION, tautologies, stacked
+# statements) are read before this generic reading anyway.
+_CALL_BEFORE_QUOTE = re.compile(r"[a-z_][a-z0-9_]{0,60}\([ \t]{0,4}$")
 
 
 def _quoted_in_prose(tokens: list[Token]) -> bool:
