@@ -232,10 +232,11 @@ JS_STRING_BREAK = re.compile(
     re.I,
 )
 # A sink called: "alert(1)", "prompt`1`". With a space before "(" only when the argument looks like
-# JavaScript, so "please confirm (yes/no)" is prose. ``print`` has a pattern of its own (below).
+# JavaScript, so "please confirm (yes/no)" is prose. ``print`` has a pattern of its own (below). Right
+# after a backquote the name is a template literal's text, not a call: Markdown's "`confirm()` asks".
 _CALLED_SINKS = "|".join(sink for sink in SINKS.split("|") if sink != "print")
 SINK_CALL = re.compile(
-    r"(?:(?<![\w$])(?:alert|prompt|confirm)|(?<![\w$.])(?:" + _CALLED_SINKS + r"|new[\s]{1,8}function))"
+    r"(?:(?<![\w$`])(?:alert|prompt|confirm)|(?<![\w$.`])(?:" + _CALLED_SINKS + r"|new[\s]{1,8}function))"
     r"(?:[\x00]{0,8}(?:\?\.)?[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])",
     re.I,
 )
@@ -244,7 +245,7 @@ SINK_CALL = re.compile(
 # (``print(document.domain)``), so a line of Python such as ``print("hello world")`` is not a script.
 # (Searched only in a value that spells the word, see ``xss._WORD_PATTERNS``.)
 PRINT_CALL = re.compile(
-    r"print(?<![\w$.]print)[\s\x00]{0,8}(?:\?\.)?"
+    r"print(?<![\w$.`]print)[\s\x00]{0,8}(?:\?\.)?"
     r"(?:\([\s]{0,4}(?:[)\d]|(?:document|window|top|self|this)[\s]{0,4}[.\[)])|`)",
     re.I,
 )
