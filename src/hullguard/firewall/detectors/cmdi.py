@@ -567,6 +567,10 @@ def _judge(
     if glued and opener != "start":
         return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")
     if opener in _SUBSTITUTIONS:
+        if not binary_path and not _spelled_in_lower_case(raw):
+            # Only a Unix shell substitutes, and it finds no "Python" or "CMD": reStructuredText's
+            # "`Python package <https://...>`_" and Markdown's "`CMD`" name no command.
+            return None
         # Markdown uses backticks for inline code ("`more code`"): a backticked word that is also
         # English needs command-line arguments. $(name) alone is how Makefiles, CI pipelines and
         # templates write a variable ("$(host)", "$(file)"), so a command that does nothing alone needs
