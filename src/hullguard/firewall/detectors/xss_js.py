@@ -222,13 +222,16 @@ _GLOBALS = r"top|window|self|parent|frames|globalthis|this|document|content|open
 
 # Attribute break: a quote (or whitespace, for unquoted attributes) then a known handler name and "=".
 ATTRIBUTE_BREAK = re.compile(r"(?:^|[\s\"'`/;])(on[a-z]{3,40}|fscommand|seeksegmenttime)[\s\x00]{0,8}=", re.I)
-# JS string break: quote, operators/terminators, a call, then a comment or a quote re-opening the string.
-# JS string break: quote, operators/terminators, then a call of a sink or of a global object's member
-# (';alert(1)//, '-alert(1)-', "};document.write(1)//) - not any call ("Smith", John (Jr.)).
+# JS string break: quote, operators/terminators, then a call of a sink, or a call of or an assignment to
+# a global object's member or the location (';alert(1)//, '-alert(1)-', "};document.write(1)//,
+# ';location='javascript:...) - not any call ("Smith", John (Jr.)), nor a sink's name given a value
+# (Python's ``f("x", prompt="Name")``, which no script needs).
 JS_STRING_BREAK = re.compile(
-    r"[\"'`][\s)\]}]{0,8}[-+*/%;,|&^?:=]{1,3}[\s(]{0,8}(?:" + SINKS + r"|(?:" + _GLOBALS + r"|location)[.\[]"
+    r"[\"'`][\s)\]}]{0,8}[-+*/%;,|&^?:=]{1,3}[\s(]{0,8}"
+    r"(?:(?:" + SINKS + r")[\w$.\[\]'\"]{0,60}[\s]{0,4}[(`]"
+    r"|(?:(?:" + _GLOBALS + r"|location)[.\[]"
     r"|location(?=[\s]{0,4}=[\s]{0,4}[\"'`]?[\s]{0,4}(?:https?:|//|javascript:|data:|name\b)))"
-    r"[\w$.\[\]'\"]{0,60}[\s]{0,4}[(`=]",
+    r"[\w$.\[\]'\"]{0,60}[\s]{0,4}[(`=])",
     re.I,
 )
 # A sink called: "alert(1)", "prompt`1`". With a space before "(" only when the argument looks like
