@@ -940,7 +940,8 @@ def _expression_to_open_string(tokens: list[Token], i: int) -> bool:
 # Program code that passes a string to a call (``Route("/", endpoint=home)``, ``Markup('<b>')``,
 # ``@click.option("--count", default=1)``): the quote opens an argument; it closes no string of the
 # application's. A break-out's data part ends in data, and the attack shapes (UNION, tautologies, stacked
-# statements) are read before this generic reading anyway.
+# statements) are read before this generic reading anyway. A string assigned or listed keeps the
+# generic reading: fragments of XSS vectors are written so (``x='<%'``, ``*['<!--']{}``).
 _CALL_BEFORE_QUOTE = re.compile(r"[a-z_][a-z0-9_]{0,60}\([ \t]{0,4}$")
 
 
@@ -1033,6 +1034,8 @@ def _operator_continues(tokens: list[Token], j: int) -> bool:
         return kind_at(tokens, operand) in ("t", "n", "s", "(") and not _glued_quote(tokens, operand + 1)
     if value == ">" and kind_at(tokens, nxt) == "w" and value_at(tokens, nxt + 1) == "<":
         return value_at(tokens, nxt + 2) != "/"  # '">MamaBearBabyWear</a>': the end of a tag, a text, a closing tag
+    if value == "<" and kind_at(tokens, nxt) == "w" and value_at(tokens, nxt + 1) == ">":
+        return False  # "-k '<test_name>'", "replacing `<ver>`": a placeholder or a tag, not a < b > c
     if value in COMPARISONS:
         return starts_expression(tokens, nxt)
     if kind_at(tokens, nxt) == "n" and kind_at(tokens, nxt + 1) == "o" and kind_at(tokens, nxt + 2) == "s":
