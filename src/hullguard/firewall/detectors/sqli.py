@@ -335,7 +335,9 @@ def _scan_context(tokens: list[Token], quote: str, text: str) -> grammar.Hit | N
         return grammar.after_value(tokens, 1, "quote")
     if tokens and (tokens[0].kind in ("n", ")") or (tokens[0].kind == "o" and grammar.kind_at(tokens, 1) == "n")):
         hit = grammar.after_value(tokens, 1 if tokens[0].kind != "o" else 2, "numeric value")
-        return hit if hit is not None or tokens[0].kind == ")" else grammar.union_probe_after_number(tokens, text)
+        if hit is None and tokens[0].kind != ")":
+            hit = grammar.union_probe_after_number(tokens, text)
+        return hit
     if tokens and tokens[0].kind == "&":
         return _leading_logic(tokens)
     if tokens and tokens[0].kind == ",":

@@ -285,7 +285,7 @@ def union_select(tokens: list[Token], i: int) -> Hit | None:
 
 
 def union_probe_after_number(tokens: list[Token], text: str) -> Hit | None:
-    """``-1 union``, ``-1#\r\nunion #``, ``1/1/**/union#--``: a numeric value, then UNION and nothing
+    r"""``-1 union``, ``-1#\r\nunion #``, ``1/1/**/union#--``: a numeric value, then UNION and nothing
     but comments - the probe cut off before the SELECT it prepares, as scanners send it to see how a
     parameter reacts. A sign, arithmetic or a comment must be there too: "1 union" alone may be data."""
     i = 0

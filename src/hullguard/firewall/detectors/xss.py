@@ -292,14 +292,32 @@ _WORD_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 
 # What a value that closed an attribute's quotes writes before the handler: blanks or slashes and other
 # attributes (``" type=image src=null onerror=``, ``x" autofocus onfocus=``). The classes alternate
-# without overlapping, so a failed match gives up in one pass.
+# without overlapping and the repeats are counted, so a match tries at most about a thousand characters.
 _ATTRIBUTES_BETWEEN = re.compile(r"[\s/]+(?:[\w:-]{1,40}(?:=[^\s\"'<>=/]{0,80})?[\s/]+){0,8}")
 
 
-def _after_attribute_break(text: str, name_at: int) -> bool:
-    """Does the handler name at ``name_at`` follow a quote and nothing but attributes (see above)?"""
-    quote_at = max(text.rfind('"', 0, name_at), text.rfind("'", 0, name_at))
-    return quote_at >= 0 and _ATTRIBUTES_BETWEEN.fullmatch(text, quote_at + 1, name_at) is not None
+def _handler_outside_tag(text: str) -> Detection | None:
+    """An event handler written where a value breaks out of an attribute (``" onmouseover=alert(1)``):
+    with code after its "=", or with a bare name (``onerror=KCF``) when a quote and nothing but
+    attributes come before it. The quotes are searched once, left to right, however many handlers."""
+    last_quote, searched_to = -1, 0
+    match = js.ATTRIBUTE_BREAK.search(text)
+    while match is not None:
+        name = match.group(1).lower()
+        if name in js.EVENT_NAMES:
+            if js.HANDLER_CODE.match(text, match.end()):
+                return Detection("HG-XSS-004", f"event handler {name}= outside a tag", *match.span())
+            name_at = match.start(1)
+            last_quote = max(last_quote, text.rfind('"', searched_to, name_at), text.rfind("'", searched_to, name_at))
+            searched_to = name_at
+            if (
+                last_quote >= 0
+                and js.HANDLER_NAME.match(text, match.end())
+                and _ATTRIBUTES_BETWEEN.fullmatch(text, last_quote + 1, name_at) is not None
+            ):
+                return Detection("HG-XSS-004", f"event handler {name}= outside a tag", *match.span())
+        match = js.ATTRIBUTE_BREAK.search(text, match.end())
+    return None
 
 
 def _holds_any(text: str, characters: str) -> bool:
@@ -313,14 +331,9 @@ def _scan_contexts(text: str) -> Detection | None:
     if _CONTEXT_CHARS.search(text) is None:
         return None
     if "=" in text:
-        match = js.ATTRIBUTE_BREAK.search(text)
-        while match is not None:
-            if match.group(1).lower() in js.EVENT_NAMES and (
-                js.HANDLER_CODE.match(text, match.end())
-                or (_after_attribute_break(text, match.start(1)) and js.HANDLER_NAME.match(text, match.end()))
-            ):
-                return Detection("HG-XSS-004", f"event handler {match.group(1).lower()}= outside a tag", *match.span())
-            match = js.ATTRIBUTE_BREAK.search(text, match.end())
+        found = _handler_outside_tag(text)
+        if found is not None:
+            return found
     if ":" in text:
         match = js.BARE_SCHEME.search(text)
         if match is not None and _script_follows(text, match.end()):
