@@ -244,12 +244,13 @@ SINK_CALL = re.compile(
     re.I,
 )
 # ``print`` (window.print, the proof that works where alert is blocked) takes no argument: it counts
-# called with none, a number, a template literal or a browser global's member
-# (``print(document.domain)``), so a line of Python such as ``print("hello world")`` is not a script.
+# called with none, a number, a template literal glued to it or a browser global's member
+# (``print(document.domain)``), so a line of Python such as ``print("hello world")`` is not a script, nor
+# prose that has a program print Markdown code (``will print `"Hello"` ``).
 # (Searched only in a value that spells the word, see ``xss._WORD_PATTERNS``.)
 PRINT_CALL = re.compile(
-    r"print(?<![\w$.`]print)[\s\x00]{0,8}(?:\?\.)?"
-    r"(?:\([\s]{0,4}(?:[)\d]|(?:document|window|top|self|this)[\s]{0,4}[.\[)])|`)",
+    r"print(?<![\w$.`]print)(?:[\s\x00]{0,8}(?:\?\.)?"
+    r"\([\s]{0,4}(?:[)\d]|(?:document|window|top|self|this)[\s]{0,4}[.\[)])|[\x00]{0,8}(?:\?\.)?`)",
     re.I,
 )
 # A sink used as a value: passed to a call (``[1].find(alert)``), called through parentheses
