@@ -217,7 +217,7 @@ def filter_batch(event: Any, verdict: Verdict) -> Any:
     drop = set(verdict.blocked_records)
     if not drop or verdict.trigger not in BATCH_TRIGGERS:
         return event
-    if isinstance(event, list):  # AppSync batch resolver
+    if isinstance(event, list):  # AppSync batch resolver, EventBridge Pipes batch
         return [item for i, item in enumerate(event) if i not in drop]
     if not isinstance(event, Mapping):
         return event

@@ -77,7 +77,7 @@ def quick_classify(event: Any) -> str:
     source = event.get("eventSource")
     if source in ("aws:kafka", "SelfManagedKafka"):
         return "kafka"
-    if source == "aws:mq":
+    if source in ("aws:mq", "aws:amq"):  # Lambda's documentation and Powertools spell it differently
         return "activemq"
     if source == "aws:rmq":
         return "rabbitmq"

@@ -52,7 +52,9 @@ _LOADED: list[ModuleType | None] = [None] * len(ORDER)
 
 # Triggers whose records can be dropped one by one (``Firewall.filter_batch``); the names are the
 # modules' constants (a test checks), written out so that this set needs no module imported.
-BATCH_TRIGGERS = frozenset({"sqs", "kinesis", "dynamodb", "kafka", "activemq", "rabbitmq", "firehose", "appsync-batch"})
+BATCH_TRIGGERS = frozenset(
+    {"sqs", "kinesis", "dynamodb", "kafka", "activemq", "rabbitmq", "firehose", "appsync-batch", "eventbridge-pipes"}
+)
 
 # Triggers answered with an HTTP response (``Firewall.respond`` builds a 403 in their format).
 HTTP_TRIGGERS = frozenset(
@@ -131,11 +133,12 @@ def identify(event: Any) -> tuple[str, ModuleType]:
             if name is not None:
                 return name, found
     elif isinstance(event, list):
-        from hullguard.firewall.triggers import appsync
+        from hullguard.firewall.triggers import appsync, pipes
 
-        name = appsync.identify_list(event)
-        if name is not None:
-            return name, appsync
+        for found in (pipes, appsync):
+            name = found.identify_list(event)
+            if name is not None:
+                return name, found
     return direct.DIRECT, direct
 
 

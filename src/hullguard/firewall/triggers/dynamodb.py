@@ -27,12 +27,16 @@ def identify(event: Mapping[str, Any]) -> str | None:
 
 def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
     for i, item in enumerate(records(event.get("Records"))):
-        ddb = mapping(mapping(item).get("dynamodb"))
-        base = f"{prefix + '.' if prefix else ''}Records[{i}].dynamodb"
-        for image in ("NewImage", "OldImage", "Keys"):
-            attrs = ddb.get(image)
-            if isinstance(attrs, Mapping):
-                yield from typed_map(f"{base}.{image}", attrs, i)
+        yield from record_fields(mapping(item), f"{prefix + '.' if prefix else ''}Records[{i}]", i)
+
+
+def record_fields(item: Mapping[str, Any], where: str, record: int) -> Iterator[Field]:
+    """The images of one stream record (``where``: the record's location)."""
+    ddb = mapping(item.get("dynamodb"))
+    for image in ("NewImage", "OldImage", "Keys"):
+        attrs = ddb.get(image)
+        if isinstance(attrs, Mapping):
+            yield from typed_map(f"{where}.dynamodb.{image}", attrs, record)
 
 
 def typed_map(path: str, attrs: Mapping[str, Any], record: int | None) -> Iterator[Field]:

@@ -15,13 +15,12 @@ if TYPE_CHECKING:
     from typing import Any
 
 KAFKA = "kafka"
+SOURCES = frozenset({"aws:kafka", "SelfManagedKafka", "aws:SelfManagedKafka"})  # MSK, self-managed
 
 
 def identify(event: Mapping[str, Any]) -> str | None:
-    source = event.get("eventSource")
-    if source in ("aws:kafka", "SelfManagedKafka", "aws:SelfManagedKafka") and isinstance(
-        event.get("records"), Mapping
-    ):
+    source = event.get("eventSource")  # (any JSON value: a set lookup of a list would raise)
+    if type(source) is str and source in SOURCES and isinstance(event.get("records"), Mapping):
         return KAFKA
     return None
 
@@ -35,12 +34,15 @@ def iter_records(event: Mapping[str, Any]) -> Iterator[tuple[str, int, Any]]:
 
 def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
     for index, (group, j, item) in enumerate(iter_records(event)):
-        item = mapping(item)
-        base = f"{child(child(prefix, 'records'), group)}[{j}]"
-        yield (f"{base}.key", item.get("key"), BASE64, index, "")
-        yield (f"{base}.value", item.get("value"), BASE64, index, "")
-        for h, entry in enumerate(records(item.get("headers"))):
-            for name, value in mapping(entry).items():
-                where = f"{base}.headers[{h}].{name}"
-                yield (where, name, KEY, index, "")
-                yield (where, value, BYTES, index, "")
+        yield from record_fields(mapping(item), f"{child(child(prefix, 'records'), group)}[{j}]", index)
+
+
+def record_fields(item: Mapping[str, Any], where: str, record: int) -> Iterator[Field]:
+    """One record's key, value and headers (``where``: the record's location)."""
+    yield (f"{where}.key", item.get("key"), BASE64, record, "")
+    yield (f"{where}.value", item.get("value"), BASE64, record, "")
+    for h, entry in enumerate(records(item.get("headers"))):
+        for name, value in mapping(entry).items():
+            at = f"{where}.headers[{h}].{name}"
+            yield (at, name, KEY, record, "")
+            yield (at, value, BYTES, record, "")

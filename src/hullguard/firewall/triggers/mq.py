@@ -13,12 +13,19 @@ if TYPE_CHECKING:
 
 ACTIVEMQ = "activemq"
 RABBITMQ = "rabbitmq"
+# Lambda's developer guide names ActiveMQ's event source "aws:mq"; older documentation, Powertools'
+# sample and EventBridge Pipes say "aws:amq". Either way the
+# messages' base64 data must be decoded as such: read as an unknown event, a short one ("MTtpZA==",
+# "1;id") does not look like base64 and its command would go unseen.
+ACTIVEMQ_SOURCES = frozenset({"aws:mq", "aws:amq"})
+RABBITMQ_SOURCE = "aws:rmq"
 
 
 def identify(event: Mapping[str, Any]) -> str | None:
-    if event.get("eventSource") == "aws:amq" and isinstance(event.get("messages"), list):
+    source = event.get("eventSource")
+    if type(source) is str and source in ACTIVEMQ_SOURCES and isinstance(event.get("messages"), list):
         return ACTIVEMQ
-    if event.get("eventSource") == "aws:rmq" and isinstance(event.get("rmqMessagesByQueue"), Mapping):
+    if source == RABBITMQ_SOURCE and isinstance(event.get("rmqMessagesByQueue"), Mapping):
         return RABBITMQ
     return None
 
@@ -32,20 +39,26 @@ def iter_rabbit(event: Mapping[str, Any]) -> Iterator[tuple[str, int, Any]]:
 def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
     if trigger == ACTIVEMQ:
         for i, item in enumerate(records(event.get("messages"))):
-            item = mapping(item)
-            base = f"{child(prefix, 'messages')}[{i}]"
-            yield (f"{base}.data", item.get("data"), BASE64, i, "")
-            yield from walk(f"{base}.properties", item.get("properties"), i)
+            yield from activemq_message(mapping(item), f"{child(prefix, 'messages')}[{i}]", i)
         return
     for index, (queue, j, item) in enumerate(iter_rabbit(event)):
-        item = mapping(item)
-        base = f"{child(child(prefix, 'rmqMessagesByQueue'), queue)}[{j}]"
-        yield (f"{base}.data", item.get("data"), BASE64, index, "")
-        headers = mapping(mapping(item.get("basicProperties")).get("headers"))
-        for name, value in headers.items():
-            where = f"{base}.basicProperties.headers.{name}"
-            yield (where, name, KEY, index, "")
-            if isinstance(value, Mapping) and "bytes" in value:
-                yield (f"{where}.bytes", value.get("bytes"), BYTES, index, "")
-            elif isinstance(value, str):
-                yield (where, value, 0, index, "")
+        yield from rabbitmq_message(mapping(item), f"{child(child(prefix, 'rmqMessagesByQueue'), queue)}[{j}]", index)
+
+
+def activemq_message(item: Mapping[str, Any], where: str, record: int) -> Iterator[Field]:
+    """One ActiveMQ message's data and properties (``where``: the message's location)."""
+    yield (f"{where}.data", item.get("data"), BASE64, record, "")
+    yield from walk(f"{where}.properties", item.get("properties"), record)
+
+
+def rabbitmq_message(item: Mapping[str, Any], where: str, record: int) -> Iterator[Field]:
+    """One RabbitMQ message's data and header values (``where``: the message's location)."""
+    yield (f"{where}.data", item.get("data"), BASE64, record, "")
+    headers = mapping(mapping(item.get("basicProperties")).get("headers"))
+    for name, value in headers.items():
+        at = f"{where}.basicProperties.headers.{name}"
+        yield (at, name, KEY, record, "")
+        if isinstance(value, Mapping) and "bytes" in value:
+            yield (f"{at}.bytes", value.get("bytes"), BYTES, record, "")
+        elif isinstance(value, str):
+            yield (at, value, 0, record, "")

@@ -23,21 +23,25 @@ def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int
     out: list[Field] = []
     base = child(prefix, "Records")
     for i, item in enumerate(records(event.get("Records"))):
-        item = mapping(item)
-        body = item.get("body")
-        if body is not None:
-            out.append((f"{base}[{i}].body", body, ENVELOPE, i, ""))
-        attributes = item.get("messageAttributes")
-        if not attributes:
-            continue
-        for name, attr in mapping(attributes).items():
-            where = f"{base}[{i}].messageAttributes.{name}"
-            out.append((where, name, KEY, i, ""))
-            attr = mapping(attr)
-            value = attr.get("stringValue")
-            if value is not None:
-                out.append((f"{where}.stringValue", value, PLAIN, i, ""))
-            value = attr.get("binaryValue")
-            if value is not None:
-                out.append((f"{where}.binaryValue", value, BASE64, i, ""))
+        add_message(out, mapping(item), f"{base}[{i}]", i)
     return out
+
+
+def add_message(out: list[Field], item: Mapping[str, Any], where: str, record: int) -> None:
+    """One message's body and attributes (``where``: the message's location), appended to ``out``."""
+    body = item.get("body")
+    if body is not None:
+        out.append((f"{where}.body", body, ENVELOPE, record, ""))
+    attributes = item.get("messageAttributes")
+    if not attributes:
+        return
+    for name, attr in mapping(attributes).items():
+        at = f"{where}.messageAttributes.{name}"
+        out.append((at, name, KEY, record, ""))
+        attr = mapping(attr)
+        value = attr.get("stringValue")
+        if value is not None:
+            out.append((f"{at}.stringValue", value, PLAIN, record, ""))
+        value = attr.get("binaryValue")
+        if value is not None:
+            out.append((f"{at}.binaryValue", value, BASE64, record, ""))
