@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 KAFKA = "kafka"
-SOURCES = frozenset({"aws:kafka", "SelfManagedKafka", "aws:SelfManagedKafka"})  # MSK, self-managed
+SOURCES: frozenset[str] = frozenset({"aws:kafka", "SelfManagedKafka", "aws:SelfManagedKafka"})  # MSK, self-managed
 
 
 def identify(event: Mapping[str, Any]) -> str | None:

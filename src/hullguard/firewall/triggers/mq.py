@@ -14,10 +14,10 @@ if TYPE_CHECKING:
 ACTIVEMQ = "activemq"
 RABBITMQ = "rabbitmq"
 # Lambda's developer guide names ActiveMQ's event source "aws:mq"; older documentation, Powertools'
-# sample and EventBridge Pipes say "aws:amq". Either way the
-# messages' base64 data must be decoded as such: read as an unknown event, a short one ("MTtpZA==",
-# "1;id") does not look like base64 and its command would go unseen.
-ACTIVEMQ_SOURCES = frozenset({"aws:mq", "aws:amq"})
+# sample and EventBridge Pipes say "aws:amq". Either way the messages' base64 data must be decoded as
+# such: read as an unknown event, a short one ("MTtpZA==", "1;id") does not look like base64 and its
+# command would go unseen. (Annotated: mypyc must know the type where ``pipes`` imports it.)
+ACTIVEMQ_SOURCES: frozenset[str] = frozenset({"aws:mq", "aws:amq"})
 RABBITMQ_SOURCE = "aws:rmq"
 
 
