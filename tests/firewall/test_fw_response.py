@@ -66,6 +66,14 @@ def test_lattice_websocket_and_authorizer_answers() -> None:
     assert FW.respond(_blocked(v2), v2) == {"isAuthorized": False}
 
 
+def test_lambda_edge_answer_is_the_response_cloudfront_sends_instead() -> None:
+    edge = event("lambdaEdgeViewerRequestEvent.json")
+    edge["Records"][0]["cf"]["request"]["uri"] = "/" + SQLI
+    answer = FW.respond(_blocked(edge), edge)
+    assert answer["status"] == "403" and json.loads(answer["body"]) == {"message": "Forbidden"}
+    assert answer["headers"] == {"content-type": [{"key": "Content-Type", "value": "application/json"}]}
+
+
 def test_bots_custom_resources_and_raising_triggers() -> None:
     lex = event("lexV2Event.json")
     lex["inputTranscript"] = SQLI

@@ -68,6 +68,7 @@ EXPECTED_TRIGGERS = {
     "iotCustomAuthorizerEvent.json": "iot-authorizer",
     "cloudWatchAlarmEventSingleMetric.json": "direct",
     "activeMQLambdaEvent.json": "activemq",
+    "lambdaEdgeViewerRequestEvent.json": "lambda-edge",
     "pipesSqsBatch.json": "eventbridge-pipes",
     "pipesKinesisBatch.json": "eventbridge-pipes",
     "pipesDynamoDBBatch.json": "eventbridge-pipes",
@@ -179,6 +180,10 @@ def _set(obj: Any, path: str, value: Any) -> None:
     for part in parts[:-1]:
         obj = obj[part]
     obj[parts[-1]] = value
+
+
+EDGE = "lambdaEdgeViewerRequestEvent.json"
+CF = "Records[0].cf.request"
 
 
 def plant(name: str, where: str, value: Any) -> Callable[[], Any]:
@@ -591,6 +596,22 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
     ("kafka header bytes", lambda: _kafka_header(XSS), "records.mytopic-0[0].headers[0].trace", 0),
     ("activemq data", plant("activeMQEvent.json", "messages[1].data", b64(SQLI)), "messages[1].data", 1),
     ("activemq data, aws:mq", plant("activeMQLambdaEvent.json", "messages[1].data", b64(XSS)), "messages[1].data", 1),
+    # Lambda@Edge: the CloudFront request
+    ("edge query string", plant(EDGE, f"{CF}.querystring", "lang=" + quote(SQLI)), f"{CF}.querystring.lang", 0),
+    ("edge uri", plant(EDGE, f"{CF}.uri", "/" + XSS), f"{CF}.uri", 0),
+    ("edge header", plant(EDGE, f"{CF}.headers.user-agent[0].value", SQLI), f"{CF}.headers.user-agent[0].value", 0),
+    (
+        "edge cookie",
+        plant(EDGE, f"{CF}.headers.cookie[0].value", "theme=" + quote(XSS)),
+        f"{CF}.headers.cookie[0].value.theme",
+        0,
+    ),
+    (
+        "edge base64 body",
+        plant(EDGE, f"{CF}.body.data", b64("display_name=" + quote(SQLI))),
+        f"{CF}.body.data.display_name",
+        0,
+    ),
     # EventBridge Pipes: each item of the array is a record of the pipe's source
     ("pipes sqs body", plant("pipesSqsBatch.json", "[1].body", SQLI), "[1].body", 1),
     (
@@ -703,19 +724,20 @@ def test_planted_attack_is_found_at_its_location(
 
 
 @pytest.mark.parametrize(
-    ("name", "where"),
+    ("name", "where", "location"),
     [
-        ("activeMQLambdaEvent.json", "messages[0].data"),
-        ("pipesKinesisBatch.json", "[0].data"),
-        ("pipesActiveMQBatch.json", "[0].data"),
-        ("pipesKafkaBatch.json", "[0].value"),
+        ("activeMQLambdaEvent.json", "messages[0].data", "messages[0].data"),
+        ("pipesKinesisBatch.json", "[0].data", "[0].data"),
+        ("pipesActiveMQBatch.json", "[0].data", "[0].data"),
+        ("pipesKafkaBatch.json", "[0].value", "[0].value"),
+        (EDGE, f"{CF}.body.data", f"{CF}.body.data.1;id"),  # a form body: "1;id" is a field name
     ],
 )
-def test_a_short_base64_message_is_decoded_as_its_source_declares(name: str, where: str) -> None:
+def test_a_short_base64_message_is_decoded_as_its_source_declares(name: str, where: str, location: str) -> None:
     # "MTtpZA==" does not look like base64 to the walk of an unknown event (too short to guess):
     # only a recognised source says it is base64, and the command in it is found.
     verdict = Firewall().inspect(plant(name, where, b64("1;id"))())
-    assert [(f.rule_id, f.location) for f in verdict.findings] == [("HG-CMDI-001", where)]
+    assert [(f.rule_id, f.location) for f in verdict.findings] == [("HG-CMDI-001", location)]
 
 
 def test_a_pipes_batch_drops_only_its_blocked_items() -> None:

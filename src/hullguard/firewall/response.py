@@ -7,6 +7,7 @@
 | WebSocket | ``{"statusCode": 403, "body"}`` (a ``$connect`` route refuses the connection) |
 | ALB | as v1 plus ``statusDescription``; ``multiValueHeaders`` instead of ``headers`` when the request used them |
 | VPC Lattice v1/v2 | ``{"statusCode": 403, "statusDescription", "headers", "body", "isBase64Encoded"}`` |
+| Lambda@Edge | the response CloudFront sends instead: ``{"status": "403", "statusDescription", "headers", "body"}`` |
 | API Gateway Lambda authorizers | a Deny IAM policy (REST, HTTP payload 1.0) / ``{"isAuthorized": false}`` (HTTP 2.0) |
 | AppSync authorizer / IoT authorizer | ``{"isAuthorized": false}`` / ``{"isAuthenticated": false, ...}`` |
 | Lex v2, Lex v1, Alexa | a dialog that closes the conversation ("I can't help with that.") |
@@ -32,6 +33,7 @@ from hullguard.firewall.triggers import (
     aws_misc,
     cognito,
     dynamodb,
+    edge,
     firehose,
     function_url,
     iot,
@@ -94,6 +96,13 @@ def respond(verdict: Verdict, event: Any, policy: FirewallPolicy | None = None) 
             "headers": dict(_JSON),
             "body": BODY,
             "isBase64Encoded": False,
+        }
+    if trigger == edge.EDGE:  # headers as CloudFront writes them: lower-case names, lists of key and value
+        return {
+            "status": "403",
+            "statusDescription": "Forbidden",
+            "headers": {"content-type": [{"key": "Content-Type", "value": "application/json"}]},
+            "body": BODY,
         }
     if trigger in (apigw.AUTH_TOKEN, apigw.AUTH_REQUEST) or (trigger == apigw.AUTH_V2 and "methodArn" in ev):
         resource = ev.get("methodArn") or ev.get("routeArn") or "*"

@@ -35,6 +35,7 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("s3", ("Records", "invocationSchemaVersion", "source", "getObjectContext", "userRequest")),
     ("dynamodb", ("Records",)),
     ("kinesis", ("Records",)),
+    ("edge", ("Records",)),
     ("lattice", ("method",)),
     ("appsync", ("arguments", "authorizationToken")),
     ("ses", ("Records",)),
