@@ -6,6 +6,7 @@ import io
 import json
 import os
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -114,6 +115,13 @@ def test_triggers_and_sources_of_real_events():
     assert triggers.quick_classify(load_event("apiGatewayProxyV2Event.json")) == "api-gateway-http"
     assert triggers.quick_classify(load_event("s3Event.json")) == "s3"
     assert triggers.quick_classify(load_event("eventBridgeEvent.json")) == "eventbridge"
+
+
+def test_a_pipes_batch_names_its_source_queue():
+    batch = json.loads((Path(__file__).parents[1] / "fixtures/events/hullguard/pipesSqsBatch.json").read_text())
+    arns, accounts = triggers.sources(batch)
+    assert arns == ["arn:aws:sqs:us-east-1:123456789012:orders"] and accounts == ["123456789012"]
+    assert triggers.classify(batch) == "eventbridge-pipes"
 
 
 def test_invoker_sources_and_accounts():

@@ -99,6 +99,8 @@ def sources(event: Any, limit: int = 100) -> tuple[list[str], list[str]]:
     """(source ARNs or names, account ids) the event says it came from; empty when it does not say."""
     arns: list[str] = []
     accounts: list[str] = []
+    if isinstance(event, list):  # an EventBridge Pipes batch: its items are its source's records
+        event = {"Records": event}
     if not isinstance(event, dict):
         return arns, accounts
     records = event.get("Records")
