@@ -391,3 +391,27 @@ def test_an_address_spelled_as_a_number_is_judged_as_that_address(tmp_path):
         print("RESULT " + json.dumps(protect(handler, policy=policy)({}, None)))
     """, tmp_path)
     assert result["2130706433"] == result["0x7f000001"] == result["0177.0.0.1"] == "connected"
+
+
+def test_lambda_edge_gets_cloudfront_responses_for_a_failure_and_a_refusal(tmp_path):
+    """A Lambda@Edge function answers the viewer itself: an exception would become CloudFront's own 5xx
+    page, so the generic error and the refusal come in CloudFront's response format."""
+    event = (Path(__file__).parents[1] / "fixtures/events/hullguard/lambdaEdgeViewerRequestEvent.json").read_text()
+    result = run_isolated(f"""
+        import json
+        from hullguard import protect
+
+        def handler(event, context):
+            raise RuntimeError("origin secret /var/task/app.py")
+
+        event = json.loads({event!r})
+        failed = protect(handler)(event, None)
+        small = {{"limits": {{"max_event_bytes": 100, "event_size": "block"}}}}
+        refused = protect(handler, policy=small)(event, None)
+        print("RESULT " + json.dumps({{"failed": failed, "refused": refused}}))
+    """, tmp_path)
+    failed, refused = result["failed"], result["refused"]
+    assert failed["status"] == "500" and refused["status"] == "403"
+    assert failed["headers"] == {"content-type": [{"key": "Content-Type", "value": "application/json"}]}
+    assert "RuntimeError" not in failed["body"] and "app.py" not in failed["body"]
+    assert json.loads(refused["body"])["message"] == "Forbidden"

@@ -2,8 +2,8 @@
 
 An unhandled exception is logged in full (type, message, traceback, credentials masked) as a security
 event; the caller gets a generic error naming the request id. HTTP triggers get a 500 JSON response
-(no stack trace, no paths); other triggers get a ``FunctionError`` carrying only that generic text,
-so retries, DLQs and destinations still see a failure.
+(no stack trace, no paths), Lambda@Edge in CloudFront's own response format; other triggers get a
+``FunctionError`` carrying only that generic text, so retries, DLQs and destinations still see a failure.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 VERBOSE_ERROR = Rule("HG-RT-ERR-001", "Unhandled exception in the handler (details kept in the security log)",
                      "verbose-errors", "verbose-errors", Severity.LOW, "CWE-209")
 TRACEBACK_LIMIT = 4000
+# Lambda@Edge answers with the response CloudFront sends the viewer: an exception would reach the
+# viewer as CloudFront's own 5xx error page.
+EDGE = "lambda-edge"
+ANSWERED = HTTP_TRIGGERS | {EDGE}
 
 
 class FunctionError(Exception):
@@ -34,6 +38,14 @@ class EventRejected(Exception):
 
 
 def http_response(status: int, body: dict[str, Any], trigger: str) -> dict[str, Any]:
+    reason = "Forbidden" if status == 403 else "Internal Server Error"
+    if trigger == EDGE:
+        return {
+            "status": str(status),
+            "statusDescription": reason,
+            "headers": {"content-type": [{"key": "Content-Type", "value": "application/json"}]},
+            "body": json.dumps(body),
+        }
     response: dict[str, Any] = {
         "statusCode": status,
         "headers": {"Content-Type": "application/json"},
@@ -41,14 +53,14 @@ def http_response(status: int, body: dict[str, Any], trigger: str) -> dict[str, 
         "isBase64Encoded": False,
     }
     if trigger == "alb":
-        response["statusDescription"] = f"{status} {'Forbidden' if status == 403 else 'Internal Server Error'}"
+        response["statusDescription"] = f"{status} {reason}"
     return response
 
 
 def rejection(inv: Invocation, reason: str) -> Any:
     """What the caller gets when the event is refused: 403 for HTTP triggers, an error otherwise."""
     rid = inv.function.request_id
-    if inv.trigger in HTTP_TRIGGERS:
+    if inv.trigger in ANSWERED:
         return http_response(403, {"message": "Forbidden", "requestId": rid}, inv.trigger)
     raise EventRejected(f"Request rejected by security policy ({reason}); request id {rid}") from None
 
@@ -74,6 +86,6 @@ class ErrorControl:
         if not block:
             raise exc
         rid = inv.function.request_id
-        if inv.trigger in HTTP_TRIGGERS:
+        if inv.trigger in ANSWERED:
             return http_response(500, {"message": self.policy.message, "requestId": rid}, inv.trigger)
         raise FunctionError(f"{self.policy.message} (request id {rid})") from None
