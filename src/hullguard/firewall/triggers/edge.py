@@ -56,11 +56,12 @@ def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int
             where = f"{base}.headers.{name}"
             if not plain_name(name):
                 out.append((where, name, KEY, i, ""))
-            hint = COOKIE if name.lower() == "cookie" else PLAIN
+            lowered = name.lower()  # CloudFront lower-cases the names; a test harness may not
+            hint = COOKIE if lowered == "cookie" else PLAIN
             for j, entry in enumerate(records(entries)):
                 value = mapping(entry).get("value")
                 out.append((f"{where}[{j}].value", value, hint, i, ""))
-                if name.lower() == "content-type" and isinstance(value, str):
+                if lowered == "content-type" and isinstance(value, str):
                     content_type = value
         body = mapping(request.get("body"))
         data = body.get("data")
