@@ -70,8 +70,13 @@ def _literal_scan(rule_id: str, needle: str) -> Any:
     return scan
 
 
+# MongoDB Extended JSON type wrappers (DocumentDB change streams carry them): data types, which the real
+# detector does not read as operators either
+_EXTENDED_JSON = frozenset({"$oid", "$date", "$timestamp", "$numberLong", "$numberDecimal"})
+
+
 def _key_scan(text: str, ctx: ScanContext) -> Detection | None:
-    if ctx.is_key and text.startswith("$"):
+    if ctx.is_key and text.startswith("$") and text not in _EXTENDED_JSON:
         return Detection("HG-NOSQL-001", "operator key", 0, len(text))
     return None
 

@@ -136,6 +136,15 @@ def test_kafka_rabbitmq_and_firehose_filtering() -> None:
     assert [r["recordId"] for r in kept] == ["record2"]
 
 
+def test_documentdb_change_stream_drops_only_the_malicious_change() -> None:
+    changes = event("documentDBChangeEvent.json")
+    changes["events"][0]["event"]["fullDocument"]["note"] = SQLI
+    verdict = _blocked(changes)
+    assert verdict.record_count == 2 and verdict.blocked_records == [0]
+    kept = FW.filter_batch(changes, verdict)["events"]
+    assert [c["event"]["operationType"] for c in kept] == ["update"]
+
+
 def test_non_batch_events_pass_through_filter_unchanged() -> None:
     ev = event("s3Event.json")
     verdict = FW.inspect(ev)

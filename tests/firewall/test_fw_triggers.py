@@ -69,6 +69,7 @@ EXPECTED_TRIGGERS = {
     "cloudWatchAlarmEventSingleMetric.json": "direct",
     "activeMQLambdaEvent.json": "activemq",
     "lambdaEdgeViewerRequestEvent.json": "lambda-edge",
+    "documentDBChangeEvent.json": "documentdb",
     "pipesSqsBatch.json": "eventbridge-pipes",
     "pipesKinesisBatch.json": "eventbridge-pipes",
     "pipesDynamoDBBatch.json": "eventbridge-pipes",
@@ -113,6 +114,7 @@ def test_trigger_sets_name_the_modules_trigger_constants() -> None:
         alb,
         apigw,
         appsync,
+        docdb,
         dynamodb,
         firehose,
         function_url,
@@ -134,6 +136,7 @@ def test_trigger_sets_name_the_modules_trigger_constants() -> None:
         firehose.FIREHOSE,
         appsync.BATCH,
         pipes.PIPES,
+        docdb.DOCUMENTDB,
     } == triggers.BATCH_TRIGGERS
     assert {
         apigw.REST,
@@ -596,6 +599,19 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
     ("kafka header bytes", lambda: _kafka_header(XSS), "records.mytopic-0[0].headers[0].trace", 0),
     ("activemq data", plant("activeMQEvent.json", "messages[1].data", b64(SQLI)), "messages[1].data", 1),
     ("activemq data, aws:mq", plant("activeMQLambdaEvent.json", "messages[1].data", b64(XSS)), "messages[1].data", 1),
+    # DocumentDB change streams: the stored document and an update's fields
+    (
+        "documentdb full document",
+        plant("documentDBChangeEvent.json", "events[0].event.fullDocument.note", SQLI),
+        "events[0].event.fullDocument.note",
+        0,
+    ),
+    (
+        "documentdb updated field",
+        plant("documentDBChangeEvent.json", "events[1].event.updateDescription.updatedFields.note", XSS),
+        "events[1].event.updateDescription.updatedFields.note",
+        1,
+    ),
     # Lambda@Edge: the CloudFront request
     ("edge query string", plant(EDGE, f"{CF}.querystring", "lang=" + quote(SQLI)), f"{CF}.querystring.lang", 0),
     ("edge uri", plant(EDGE, f"{CF}.uri", "/" + XSS), f"{CF}.uri", 0),

@@ -32,6 +32,7 @@ from hullguard.firewall.triggers import (
     appsync,
     aws_misc,
     cognito,
+    docdb,
     dynamodb,
     edge,
     firehose,
@@ -246,7 +247,9 @@ def filter_batch(event: Any, verdict: Verdict) -> Any:
                 queues[queue].append(item)
         copy["rmqMessagesByQueue"] = {queue: items for queue, items in queues.items() if items}
     else:
-        key = {mq.ACTIVEMQ: "messages", firehose.FIREHOSE: "records"}.get(verdict.trigger, "Records")
+        key = {mq.ACTIVEMQ: "messages", firehose.FIREHOSE: "records", docdb.DOCUMENTDB: "events"}.get(
+            verdict.trigger, "Records"
+        )
         copy[key] = [item for i, item in enumerate(records(event.get(key))) if i not in drop]
     return copy
 

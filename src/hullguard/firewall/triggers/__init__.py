@@ -42,6 +42,7 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("firehose", ("deliveryStreamArn",)),
     ("kafka", ("eventSource",)),
     ("mq", ("eventSource",)),
+    ("docdb", ("eventSource",)),
     ("cloudwatch_logs", ("awslogs",)),
     ("cognito", ("triggerSource",)),
     ("lex", ("bot", "request")),
@@ -54,7 +55,18 @@ _LOADED: list[ModuleType | None] = [None] * len(ORDER)
 # Triggers whose records can be dropped one by one (``Firewall.filter_batch``); the names are the
 # modules' constants (a test checks), written out so that this set needs no module imported.
 BATCH_TRIGGERS = frozenset(
-    {"sqs", "kinesis", "dynamodb", "kafka", "activemq", "rabbitmq", "firehose", "appsync-batch", "eventbridge-pipes"}
+    {
+        "sqs",
+        "kinesis",
+        "dynamodb",
+        "kafka",
+        "activemq",
+        "rabbitmq",
+        "firehose",
+        "appsync-batch",
+        "eventbridge-pipes",
+        "documentdb",
+    }
 )
 
 # Triggers answered with an HTTP response (``Firewall.respond`` builds a 403 in their format).
@@ -177,7 +189,7 @@ def record_count(event: Any, trigger: str) -> int:
         return len(event)
     if not isinstance(event, Mapping):
         return 0
-    from hullguard.firewall.triggers import firehose, kafka, mq
+    from hullguard.firewall.triggers import docdb, firehose, kafka, mq
 
     if trigger == kafka.KAFKA:
         return sum(1 for _ in kafka.iter_records(event))
@@ -187,6 +199,8 @@ def record_count(event: Any, trigger: str) -> int:
         return len(records(event.get("messages")))
     if trigger == firehose.FIREHOSE:
         return len(records(event.get("records")))
+    if trigger == docdb.DOCUMENTDB:
+        return len(records(event.get("events")))
     return len(records(event.get("Records")))
 
 
