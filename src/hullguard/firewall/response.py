@@ -98,13 +98,8 @@ def respond(verdict: Verdict, event: Any, policy: FirewallPolicy | None = None) 
             "body": BODY,
             "isBase64Encoded": False,
         }
-    if trigger == edge.EDGE:  # headers as CloudFront writes them: lower-case names, lists of key and value
-        return {
-            "status": "403",
-            "statusDescription": "Forbidden",
-            "headers": {"content-type": [{"key": "Content-Type", "value": "application/json"}]},
-            "body": BODY,
-        }
+    if trigger == edge.EDGE:
+        return edge.answer(403, BODY)
     if trigger in (apigw.AUTH_TOKEN, apigw.AUTH_REQUEST) or (trigger == apigw.AUTH_V2 and "methodArn" in ev):
         resource = ev.get("methodArn") or ev.get("routeArn") or "*"
         return {

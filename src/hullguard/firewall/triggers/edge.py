@@ -34,6 +34,18 @@ EDGE = "lambda-edge"
 _FORM = "application/x-www-form-urlencoded"
 
 
+def answer(status: int, body: str) -> dict[str, Any]:
+    """A response generated for CloudFront to send the viewer instead of the request going on (a
+    blocked request, a refusal, a generic error): CloudFront's format, headers as lists of key and
+    value under lower-case names."""
+    return {
+        "status": str(status),
+        "statusDescription": "Forbidden" if status == 403 else "Internal Server Error",
+        "headers": {"content-type": [{"key": "Content-Type", "value": "application/json"}]},
+        "body": body,
+    }
+
+
 def identify(event: Mapping[str, Any]) -> str | None:
     if isinstance(mapping(first(event.get("Records")).get("cf")).get("request"), Mapping):
         return EDGE

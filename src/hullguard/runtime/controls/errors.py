@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 
 from hullguard.events.schema import Severity
+from hullguard.firewall.triggers.edge import EDGE
+from hullguard.firewall.triggers.edge import answer as edge_answer
 from hullguard.runtime.policy import ErrorsPolicy
 from hullguard.runtime.report import Reporter, Rule
 from hullguard.runtime.state import Invocation, internal_work
@@ -25,7 +27,6 @@ VERBOSE_ERROR = Rule("HG-RT-ERR-001", "Unhandled exception in the handler (detai
 TRACEBACK_LIMIT = 4000
 # Lambda@Edge answers with the response CloudFront sends the viewer: an exception would reach the
 # viewer as CloudFront's own 5xx error page.
-EDGE = "lambda-edge"
 ANSWERED = HTTP_TRIGGERS | {EDGE}
 
 
@@ -38,14 +39,8 @@ class EventRejected(Exception):
 
 
 def http_response(status: int, body: dict[str, Any], trigger: str) -> dict[str, Any]:
-    reason = "Forbidden" if status == 403 else "Internal Server Error"
     if trigger == EDGE:
-        return {
-            "status": str(status),
-            "statusDescription": reason,
-            "headers": {"content-type": [{"key": "Content-Type", "value": "application/json"}]},
-            "body": json.dumps(body),
-        }
+        return edge_answer(status, json.dumps(body))
     response: dict[str, Any] = {
         "statusCode": status,
         "headers": {"Content-Type": "application/json"},
@@ -53,7 +48,7 @@ def http_response(status: int, body: dict[str, Any], trigger: str) -> dict[str, 
         "isBase64Encoded": False,
     }
     if trigger == "alb":
-        response["statusDescription"] = f"{status} {reason}"
+        response["statusDescription"] = f"{status} {'Forbidden' if status == 403 else 'Internal Server Error'}"
     return response
 
 
