@@ -262,9 +262,13 @@ SINK_REFERENCE = re.compile(
     re.I,
 )
 # A sink made the page's error handler, which a ``throw`` then calls without a parenthesis
-# (``{onerror=alert}throw 1``: PortSwigger's vectors without parentheses); searched as PRINT_CALL is.
+# (``{onerror=alert}throw 1``: PortSwigger's vectors without parentheses), also by a destructuring
+# assignment (``var{a:onerror}={a:alert};throw 1``); searched as PRINT_CALL is.
 ERROR_HANDLER_SINK = re.compile(
-    r"onerror(?<![\w$]onerror)[\s]{0,4}=[\s]{0,4}(?:alert|prompt|confirm|eval)(?![\w$])", re.I
+    r"onerror(?<![\w$]onerror)[\s]{0,4}=[\s]{0,4}(?:alert|prompt|confirm|eval)(?![\w$])"
+    r"|:[\s]{0,4}onerror[\s]{0,4}\}[\s]{0,4}=[\s]{0,4}\{[\s]{0,4}[\w$]{1,32}[\s]{0,4}:[\s]{0,4}"
+    r"(?:alert|prompt|confirm|eval)(?![\w$])",
+    re.I,
 )
 # The session cookie read into an expression ("'+document.cookie", "=document.cookie"): the exfiltration
 # step of most XSS payloads; prose that names it ("read document.cookie") has no operator in front.
