@@ -161,7 +161,11 @@ class _Splitter:
                     i += 2
                     continue
                 self._end_word()
-                self.current.redirect = True
+                # ">=", "<=", "=>" are a comparison or an arrow in text ("Set shlibs to >= 0.1.2", "Python 2
+                # => 3"): a shell reads a redirection to a file named "=..." or to the next word, which no
+                # attack needs, so they do not count as one (the command around them still does)
+                if not (text.startswith("=", i + 1) or (c == ">" and i and text[i - 1] == "=")):
+                    self.current.redirect = True
                 i += 1
                 while i < n and text[i] in "<>&|0123456789" and not text.startswith("&&", i):
                     i += 1
