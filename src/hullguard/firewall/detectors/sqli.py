@@ -326,7 +326,16 @@ def _scan_context(tokens: list[Token], quote: str, text: str) -> grammar.Hit | N
     if quote == "`" and len(tokens) > 1 and _prose_after_backquote(tokens):
         return None
     checks_by_kind = grammar.CHECKS_BY_KIND
+    # As a bare value the input is the operand the query compares with (a number, a name) before any
+    # AND/OR it adds. One that opens with a word and has more than that word (and closing
+    # parentheses) before the AND/OR is a phrase: "it is true and that is false", "depends on erlang
+    # >= 24 and elixir >= 1.12", 'I said "yes" or "no" -- whatever'. In a query most of those are a
+    # syntax error, and an injection needs no phrase to close a number or a name; only a comparison of
+    # two literals (OR 1=1), which prose does not write, still counts after one.
+    phrase_at = _phrase_end(tokens) if not quote else -1
     for i, token in enumerate(tokens):
+        if i > phrase_at >= 0 and token.kind == "&" and not grammar.compares_literals(tokens, i + 1):
+            continue
         for check in checks_by_kind.get(token.kind, ()):
             hit = check(tokens, i)
             if hit is not None:
@@ -345,6 +354,21 @@ def _scan_context(tokens: list[Token], quote: str, text: str) -> grammar.Hit | N
     if tokens and tokens[0].kind == "(":
         return grammar.parenthesised_probe(tokens)
     return None
+
+
+def _phrase_end(tokens: list[Token]) -> int:
+    """Where the bare value's opening phrase shows itself (``_scan_context``): the index of the first
+    token after a leading word that is more than a closing parenthesis or a stray character (mojibake
+    of a typographic quote), or -1 when there is none before an AND/OR."""
+    if not tokens or tokens[0].kind != "w":
+        return -1
+    for i in range(1, len(tokens)):
+        kind = tokens[i].kind
+        if kind == "&":
+            return -1  # "name OR ...": the word alone is the operand
+        if kind not in (")", "?"):
+            return i
+    return -1
 
 
 def _leading_logic(tokens: list[Token]) -> grammar.Hit | None:

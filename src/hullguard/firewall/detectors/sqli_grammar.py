@@ -577,6 +577,17 @@ def _comparison(tokens: list[Token], j: int, strict: bool) -> str | None:
     return None
 
 
+def compares_literals(tokens: list[Token], j: int) -> bool:
+    """Does the condition at ``j`` compare a literal with a literal (``1=1``, ``NOT 'a'<>'b'``)?"""
+    if value_at(tokens, j) == "not":
+        j += 1
+    end = operand_end(tokens, j)
+    if end < 0 or not is_literal(tokens, j):
+        return False
+    op = _get(tokens, end)
+    return op is not None and op.kind == "o" and op.value in COMPARISONS and is_literal(tokens, end + 1)
+
+
 def tautology(tokens: list[Token], i: int) -> Hit | None:
     """``OR|AND <operand> <cmp> <operand>`` or ``OR TRUE``/``OR 1--`` ending the query."""
     if kind_at(tokens, i) != "&":
@@ -838,7 +849,8 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     kind, value = tok.kind, tok.value
     if what == "quote" and j == 1 and (_quoted_in_prose(tokens) or _CALL_BEFORE_QUOTE.search(tokens[0].value[-70:])):
         return None
-    if kind == "c" and what == "quote" and not value[1:2].isdigit():  # '"#2 MOM"': a number sign, not a comment
+    if kind == "c" and what == "quote" and not value[1:2].isdigit() and not _attributed_quotation(tokens, j):
+        # ('"#2 MOM"': a number sign, not a comment)
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
     if kind == ";" and (statement(tokens, j + 1) or kind_at(tokens, j + 1) == "c"):
         return ("HG-SQLI-001", f"{what} is followed by ';' ending the statement", j)
@@ -943,6 +955,27 @@ def _expression_to_open_string(tokens: list[Token], i: int) -> bool:
 # statements) are read before this generic reading anyway. A string assigned or listed keeps the
 # generic reading: fragments of XSS vectors are written so (``x='<%'``, ``*['<!--']{}``).
 _CALL_BEFORE_QUOTE = re.compile(r"[a-z_][a-z0-9_]{0,60}\([ \t]{0,4}$")
+
+
+# A quotation closed by its quotation mark and signed with a dash (Loved it!" -- Maria): the dash is
+# followed by a name or words.
+_SIGNATURE = re.compile(r"--[ \t]{1,4}[a-z]")
+
+
+def _attributed_quotation(tokens: list[Token], j: int) -> bool:
+    """A quotation and its author after the break-out: the string the input starts in holds a
+    sentence (words, then ``.``, ``!`` or ``?`` right before the quote, or four words or more and
+    nothing else), and the comment is a dash and a name. A break-out needs neither a sentence nor a
+    signature to cut the query off."""
+    if j != 1 or _SIGNATURE.match(tokens[1].value) is None:  # (tokens are lower-cased)
+        return False
+    sentence = tokens[0].value.strip()
+    if len(sentence) > 2 and sentence[-1] in ".!?" and (sentence[-2].isalnum() or sentence[-2] == ")"):
+        return " " in sentence
+    # without the punctuation: a quotation of four words or more, nothing but words (" ... the total
+    # sales of pantyhose" -- James Finke)
+    words = sentence.split()
+    return len(words) >= 4 and all(word.strip(",;:'").isalpha() for word in words)
 
 
 def _quoted_in_prose(tokens: list[Token]) -> bool:
