@@ -72,6 +72,8 @@ def test_handwritten_attacks_detected(value: str) -> None:
         "/usr/lib/pam.d has been supported since at least 1.4.0 (Debian 11),",
         'debian/*.symbols.*: Remove "../../" workaround now that dh_makeshlibs',
         "Applying ACLs on /var/log/journal via systemd-tmpfiles requires a",
+        "Always install the shell snippets into /etc/profile.d/.",  # the last word of a sentence
+        "upstream patch to allow dd to use /dev/stdin",
     ],
 )
 def test_a_path_that_is_one_word_of_a_sentence_is_not_reported(value: str) -> None:
@@ -90,6 +92,9 @@ def test_a_path_that_is_one_word_of_a_sentence_is_not_reported(value: str) -> No
         "c:/documents and settings/administrator/ntuser.dat",  # a Windows path holds blanks
         "{{ get_file('/etc/passwd') }} now",
         "x /etc/passwd | grep root",
+        "file: /etc/passwd",  # the last word, but not after three words
+        "x = 1 /etc/passwd",
+        "please read /etc/passwd",  # two words before it
     ],
 )
 def test_paths_around_words_that_make_no_sentence_are_still_reported(value: str) -> None:

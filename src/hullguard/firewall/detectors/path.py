@@ -227,10 +227,23 @@ def _in_prose(folded: str, start: int, end: int) -> bool:
     return words >= 2
 
 
+def _ends_sentence(folded: str, start: int) -> bool:
+    """The path matched at ``start`` is the last word of a sentence ("Always install the snippets into
+    /etc/profile.d/.", "allow dd to use /dev/stdin"): an absolute path, alone in its blank-separated
+    token at the end of the value, right after three words of letters ("see the notes; cat /etc/shadow"
+    is a command after a separator). ``_in_prose`` needs a word after the path, which a sentence's last
+    one lacks."""
+    token_start = folded.rfind(" ", 0, start) + 1
+    if not token_start or folded[token_start : token_start + 1] != "/" or folded.find(" ", start) >= 0:
+        return False
+    before = folded[:token_start].split()
+    return len(before) >= 3 and all(word.isalpha() and len(word) > 1 for word in before[-3:])
+
+
 def _outside_prose(pattern: re.Pattern[str], folded: str) -> re.Match[str] | None:
     """The first of ``pattern``'s first eight matches in ``folded`` that is not a word of a sentence."""
     for count, match in enumerate(pattern.finditer(folded)):
-        if not _in_prose(folded, match.start(), match.end()):
+        if not (_in_prose(folded, match.start(), match.end()) or _ends_sentence(folded, match.start())):
             return match
         if count >= 7:
             break
