@@ -166,6 +166,20 @@ def test_real_sample_events_are_clean_with_the_real_detectors(path: Any) -> None
     assert verdict.findings == [], [(f.rule_id, f.location, f.evidence) for f in verdict.findings]
 
 
+def test_a_failed_invocation_record_is_clean_wherever_its_destination_delivers_it() -> None:
+    """An on-failure destination's record carries the function's Node.js stack trace, whose frames name
+    /var/task/index.js:18:18: a place in source code, not a file asked for, directly or from a queue."""
+    record = event("lambdaDestinationFailureRecord.json")
+    queued = event("sqsEvent.json")
+    queued["Records"] = [{**queued["Records"][0], "body": json.dumps(record)}]
+    for delivered in (record, queued):
+        verdict = FW.inspect(delivered)
+        assert verdict.findings == [], [(f.rule_id, f.location) for f in verdict.findings]
+    # the same frame's file, asked for on its own, is still reported
+    record["requestPayload"]["Records"][0]["s3"]["object"]["key"] = "../../var/task/index.js"
+    assert "HG-PATH-003" in {f.rule_id for f in FW.inspect(record).findings}
+
+
 @pytest.mark.parametrize(
     ("key", "family"),
     [("uploads//.bashrc", "path"), ("uploads/alice/%26+id", "cmdi"), ("uploads/c%3A%5Cboot.ini", "path")],

@@ -75,6 +75,8 @@ EXPECTED_TRIGGERS = {
     "pipesDynamoDBBatch.json": "eventbridge-pipes",
     "pipesActiveMQBatch.json": "eventbridge-pipes",
     "pipesKafkaBatch.json": "eventbridge-pipes",
+    # an asynchronous invocation's record sent to an on-failure destination: read whole by the walk
+    "lambdaDestinationFailureRecord.json": "direct",
 }
 
 

@@ -101,6 +101,19 @@ def test_paths_around_words_that_make_no_sentence_are_still_reported(value: str)
     assert path.scan(value, CTX) is not None, value
 
 
+def test_a_place_in_source_code_is_not_a_file_asked_for() -> None:
+    """Stack frames and log lines name a file with a line and column ("index.js:18:18"): no file system
+    opens that; the file alone still is one."""
+    for value in (
+        "    at Runtime.handler (/var/task/index.js:18:18)",
+        "at /var/task/node_modules/sharp/lib/resize.js:5:10",
+        "error in /var/task/app.py:12, retrying",
+    ):
+        assert path.scan(value, CTX) is None, value
+    for value in ("/var/task/index.js", "../../var/task/index.js", "x (/var/task/index.js)"):
+        assert path.scan(value, CTX) is not None, value
+
+
 def test_a_word_that_starts_like_a_log_file_name_is_no_log_file() -> None:
     # An ELB attribute key (AWS's API examples): "access_logs." is no "access_log" file.
     assert path.scan("access_logs.s3.bucket", CTX) is None

@@ -240,10 +240,17 @@ def _ends_sentence(folded: str, start: int) -> bool:
     return len(before) >= 3 and all(word.isalpha() and len(word) > 1 for word in before[-3:])
 
 
+# The rest of a path followed by a line (and column) number: a place in source code, as a stack frame
+# or a log line writes it ("at handler (/var/task/index.js:18:18)"), which no file system opens.
+_SOURCE_POSITION = re.compile(r"[^\s():'\"]{0,200}:\d{1,7}(?::\d{1,7})?(?:\)|,|\s|$)")
+
+
 def _outside_prose(pattern: re.Pattern[str], folded: str) -> re.Match[str] | None:
-    """The first of ``pattern``'s first eight matches in ``folded`` that is not a word of a sentence."""
+    """The first of ``pattern``'s first eight matches in ``folded`` that is not a word of a sentence
+    nor a place in source code."""
     for count, match in enumerate(pattern.finditer(folded)):
-        if not (_in_prose(folded, match.start(), match.end()) or _ends_sentence(folded, match.start())):
+        start, end = match.start(), match.end()
+        if not (_in_prose(folded, start, end) or _ends_sentence(folded, start) or _SOURCE_POSITION.match(folded, end)):
             return match
         if count >= 7:
             break
