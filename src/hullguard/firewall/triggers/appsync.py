@@ -2,14 +2,14 @@
 
 Attacker-controlled: GraphQL ``arguments`` and variables, request headers, the parent ``source`` (data
 an earlier resolver read, possibly stored by an attacker), the ``prev``/``stash`` results of pipeline
-functions, and an authorizer's token and query text.
+functions, and an authorizer's token, query text and request headers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from hullguard.firewall.triggers.base import GRAPHQL, PLAIN, Field, child, mapping, walk
+from hullguard.firewall.triggers.base import FLAT_HEADERS, GRAPHQL, PLAIN, Field, child, mapping, walk
 
 TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
 if TYPE_CHECKING:
@@ -47,6 +47,12 @@ def fields(event: Any, trigger: str, prefix: str = "", record: int | None = None
         base = child(prefix, "requestContext")
         yield (child(base, "queryString"), context.get("queryString"), GRAPHQL, record, "")
         yield from walk(child(base, "variables"), context.get("variables"), record)
+        # the HTTP request's headers, which its client writes (User-Agent, custom headers)
+        headers = event.get("requestHeaders")
+        if type(headers) is dict:
+            yield (child(prefix, "requestHeaders"), headers, FLAT_HEADERS, record, "")
+        else:
+            yield from walk(child(prefix, "requestHeaders"), headers, record)
     else:
         yield from _resolver(event, prefix, record)
 
