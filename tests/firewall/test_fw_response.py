@@ -173,6 +173,12 @@ def test_s3_batch_operations_and_firehose_answers() -> None:
     every = FW.respond(verdict, firehose)["records"]
     assert [r["recordId"] for r in every] == ["record1", "record2"]
     assert {r["result"] for r in every} == {"ProcessingFailed"}
+    # an MSK source's records hold kafkaRecordValue where others hold data
+    value = firehose["records"][1].pop("data")
+    firehose["records"][1]["kafkaRecordValue"] = value
+    assert firehose_records(firehose, _blocked(firehose)) == [
+        {"recordId": "record2", "result": "ProcessingFailed", "data": value}
+    ]
 
 
 def test_answers_are_imported_only_when_asked_for() -> None:

@@ -200,6 +200,18 @@ def plant(name: str, where: str, value: Any) -> Callable[[], Any]:
     return build
 
 
+def _firehose_msk(value: str) -> Any:
+    """A Firehose transformation event whose source is an MSK topic: each record's ``kafkaRecordValue``
+    where a Direct PUT record has ``data``."""
+    ev = event("kinesisFirehosePutEvent.json")
+    ev["sourceMSKArn"] = "arn:aws:kafka:us-east-1:123456789012:cluster/orders/0b1f5c3a-1"
+    for i, item in enumerate(ev["records"]):
+        del item["data"]
+        item["mskRecordMetadata"] = {"offset": str(i), "partitionId": "0", "approximateArrivalTimestamp": 1700000000000}
+        item["kafkaRecordValue"] = value if i == 1 else b64('{"order": 42}')
+    return ev
+
+
 def _cloudwatch(message: str) -> Any:
     ev = event("cloudWatchLogEvent.json")
     payload = {
@@ -516,6 +528,12 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         "requestContext.queryString",
         None,
     ),
+    (
+        "appsync authorizer header",
+        plant("appSyncAuthorizerEvent.json", "requestHeaders", {"User-Agent": "Mozilla/5.0", "x-tenant": SQLI}),
+        "requestHeaders.x-tenant",
+        None,
+    ),
     # storage and messaging
     (
         "s3 key url-encoded with +",
@@ -597,6 +615,13 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         1,
     ),
     ("firehose base64 text", plant("kinesisFirehosePutEvent.json", "records[1].data", b64(XSS)), "records[1].data", 1),
+    ("firehose msk value", lambda: _firehose_msk(b64(SQLI)), "records[1].kafkaRecordValue", 1),
+    (
+        "firehose kinesis partition key",
+        plant("kinesisFirehosePutEvent.json", "records[0].kinesisRecordMetadata", {"partitionKey": XSS}),
+        "records[0].kinesisRecordMetadata.partitionKey",
+        0,
+    ),
     ("kafka value", lambda: _kafka(SQLI), "records.mytopic-0[0].value.q", 0),
     ("kafka header bytes", lambda: _kafka_header(XSS), "records.mytopic-0[0].headers[0].trace", 0),
     ("activemq data", plant("activeMQEvent.json", "messages[1].data", b64(SQLI)), "messages[1].data", 1),

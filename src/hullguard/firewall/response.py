@@ -211,7 +211,7 @@ def firehose_records(event: Any, verdict: Verdict) -> list[dict[str, str]]:
                 {
                     "recordId": str(item.get("recordId", "")),
                     "result": "ProcessingFailed",
-                    "data": str(item.get("data", "")),
+                    "data": str(item.get("data", item.get("kafkaRecordValue", ""))),  # (an MSK source's)
                 }
             )
     return answers
