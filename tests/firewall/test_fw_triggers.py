@@ -692,6 +692,18 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         0,
     ),
     (
+        "ses recipient address",
+        plant("sesEvent.json", "Records[0].ses.receipt.recipients[0]", SQLI),
+        "Records[0].ses.receipt.recipients[0]",
+        0,
+    ),
+    (
+        "ses destination address",
+        plant("sesEvent.json", "Records[0].ses.mail.destination[0]", XSS),
+        "Records[0].ses.mail.destination[0]",
+        0,
+    ),
+    (
         "ses header name",
         plant("sesEvent.json", "Records[0].ses.mail.headers[0].name", SQLI),
         "Records[0].ses.mail.headers[0].name",
@@ -711,6 +723,30 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         None,
     ),
     ("lex v1 transcript", plant("lexV1Event.json", "inputTranscript", SQLI), "inputTranscript", None),
+    (
+        "lex v1 raw slot text",
+        plant("lexV1Event.json", "currentIntent.slotDetails.FlowerType.originalValue", SQLI),
+        "currentIntent.slotDetails.FlowerType.originalValue",
+        None,
+    ),
+    (
+        "lex v1 alternative intent slot",
+        plant("lexV1Event.json", "alternativeIntents", [{"name": "Other", "slots": {"Note": XSS}}]),
+        "alternativeIntents[0].slots.Note",
+        None,
+    ),
+    (
+        "lex v2 other interpretation",
+        plant("lexV2Event.json", "interpretations[0].intent.slots.Location.value.originalValue", SQLI),
+        "interpretations[0].intent.slots.Location.value.originalValue",
+        None,
+    ),
+    (
+        "lex v2 speech transcription",
+        plant("lexV2Event.json", "transcriptions", [{"transcription": XSS, "transcriptionConfidence": 0.8}]),
+        "transcriptions[0].transcription",
+        None,
+    ),
     (
         "lex v2 slot",
         plant("lexV2Event.json", "sessionState.intent.slots.Location.value.originalValue", SQLI),

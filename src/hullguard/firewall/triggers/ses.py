@@ -1,4 +1,5 @@
-"""Amazon SES receipt rules: every header of the received mail is chosen by its sender."""
+"""Amazon SES receipt rules: every header of the received mail is chosen by its sender, and so are the
+recipients' addresses (any local part reaches a domain with a catch-all rule)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int
         mail = mapping(mapping(mapping(item).get("ses")).get("mail"))
         base = f"{child(prefix, 'Records')}[{i}].ses.mail"
         yield (f"{base}.source", mail.get("source"), PLAIN, i, "")
+        yield from walk(f"{base}.destination", mail.get("destination"), i)
+        receipt = mapping(mapping(mapping(item).get("ses")).get("receipt"))
+        yield from walk(f"{child(prefix, 'Records')}[{i}].ses.receipt.recipients", receipt.get("recipients"), i)
         yield from walk(f"{base}.commonHeaders", mail.get("commonHeaders"), i)
         for h, entry in enumerate(records(mail.get("headers"))):
             header = mapping(entry)
