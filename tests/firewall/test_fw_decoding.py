@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import html as stdlib_html
 import json
 import random
@@ -11,12 +12,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from fw_helpers import SQLI, TEST_DETECTORS, XSS, views_scanned
+from fw_helpers import FIXTURES, SQLI, TEST_DETECTORS, XSS, views_scanned
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hullguard.firewall import Firewall
-from hullguard.firewall.decoders import b64, fold, form, graphql, html, jsescape, multipart, unicode, url, xml
+from hullguard.firewall.decoders import b64, fold, form, graphql, html, jsescape, kpl, multipart, unicode, url, xml
 from hullguard.firewall.decoders import gzip as gz
 from hullguard.firewall.decoders.overlong import bytes_to_text, fix_overlong
 
@@ -396,3 +397,54 @@ def test_url_parameters_are_no_references(url_value: str) -> None:
 def test_a_parameter_named_like_a_reference_that_needs_no_semicolon_is_decoded() -> None:
     # "&copy" needs no ";": outside an attribute a browser reads "?a=1&copy=2" as "?a=1©=2"
     assert html.decode("?a=1&copy=2") == "?a=1\u00a9=2"
+
+
+# -- KPL aggregated Kinesis records -----------------------------------------------------------------
+def _varint(number: int) -> bytes:
+    out = b""
+    while True:
+        low, number = number & 0x7F, number >> 7
+        if not number:
+            return out + bytes([low])
+        out += bytes([low | 0x80])
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _aggregated(*datas: bytes, key: str = "user-17") -> bytes:
+    """A KPL aggregated record as the producer library writes it: magic, AggregatedRecord, MD5."""
+    body = _field(1, key.encode())
+    for data in datas:
+        body += _field(3, _varint(1 << 3) + _varint(0) + _field(3, data) + _field(4, _field(1, b"tag")))
+    return kpl.MAGIC + body + hashlib.md5(body, usedforsecurity=False).digest()
+
+
+def test_kpl_records_are_unpacked_as_the_consumer_reads_them() -> None:
+    keys, records = kpl.unpack(_aggregated(b'{"q": 1}', gzip.compress(b"two")), 100)
+    assert keys == ["user-17"]
+    assert records == [b'{"q": 1}', gzip.compress(b"two")]
+    assert kpl.unpack(_aggregated(*[b"x"] * 10), 3)[1] == [b"x"] * 3
+
+
+@given(st.binary(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_kpl_unpacking_never_raises_on_any_bytes(tail: bytes) -> None:
+    for data in (kpl.MAGIC + tail, _aggregated(tail)[: 4 + len(tail) // 2]):
+        _, records = kpl.unpack(data, 100)
+        assert sum(map(len, records)) <= len(data)
+
+
+def test_an_attack_inside_a_kpl_aggregated_kinesis_record_is_found_in_its_user_record() -> None:
+    ev = json.loads((FIXTURES / "powertools" / "kinesisStreamEvent.json").read_text())
+    data = _aggregated(b'{"order": 42}', gzip.compress(json.dumps({"note": SQLI}).encode()), key=XSS)
+    ev["Records"][0]["kinesis"]["data"] = base64.b64encode(data).decode()
+    found = {(f.attack, f.location) for f in Firewall(detectors=TEST_DETECTORS).inspect(ev).findings}
+    assert found == {
+        ("sqli", "Records[0].kinesis.data.records[1].note"),
+        ("xss", "Records[0].kinesis.data.partitionKeys[0]"),
+    }
+    clean = _aggregated(b'{"order": 42}', b"plain text")
+    ev["Records"][0]["kinesis"]["data"] = base64.b64encode(clean).decode()
+    assert Firewall().inspect(ev).findings == []

@@ -23,6 +23,7 @@ from hullguard.firewall.decoders import (
     html,
     jsescape,
     jsonstr,
+    kpl,
     unicode,
     url,
 )
@@ -734,7 +735,7 @@ class Inspection:
         elif hint == KEY:
             self.queue(path, text, record, "", 0, True, True)
         elif hint in (BASE64, B64_BODY):
-            decoded = self.base64(path, text, depth, declared=True)
+            decoded = self.base64(path, text, depth, True, record)
             if decoded is None:
                 self.queue(path, text, record, ctype, depth)
             elif hint == B64_BODY:
@@ -861,8 +862,9 @@ class Inspection:
             self.push(f"{path}.{element}", value, PLAIN, record, "", depth + 1)
         return True
 
-    def base64(self, path: str, text: str, depth: int, declared: bool) -> str | None:
-        """Decoded text of a base64 string (gunzipped when compressed), or None if it is not text."""
+    def base64(self, path: str, text: str, depth: int, declared: bool, record: int | None = None) -> str | None:
+        """Decoded text of a base64 string (gunzipped when compressed), or None if it is not text. A KPL
+        aggregated record's user records are walked instead (``aggregated``), and "" returned."""
         room = self.meter.decoded_room()
         if room <= 0:
             self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes")
@@ -880,13 +882,34 @@ class Inspection:
                 self.problems.append(f"{path}: {problem}")
                 if "budget" in problem:
                     self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes at {path}")
+        elif kpl.is_aggregated(data):
+            self.aggregated(path, data, record, depth)
+            return ""
         return b64.to_text(data, declared)
+
+    def aggregated(self, path: str, data: bytes, record: int | None, depth: int) -> None:
+        """A Kinesis record a KPL producer aggregated (``decoders/kpl.py``): the data of each user record
+        in it, as the consumer unpacks it, and the partition keys its producer chose."""
+        if depth >= self.budget.max_depth:
+            return
+        keys, records = kpl.unpack(data, self.budget.max_strings)
+        for i, key in enumerate(keys):
+            self.push(f"{path}.partitionKeys[{i}]", key, PLAIN, record, "", depth + 1)
+        for i, item in enumerate(records):
+            if is_compressed(item):
+                item, problem = decompress(item, self.meter.decoded_room())
+                self.meter.decoded += len(item)
+                if problem:
+                    self.problems.append(f"{path}.records[{i}]: {problem}")
+            text = b64.to_text(item, True)
+            if text:
+                self.push(f"{path}.records[{i}]", text, ENVELOPE, record, "", depth + 1)
 
     def guess_base64(self, path: str, text: str, record: int | None, depth: int) -> None:
         if depth >= self.budget.max_depth:
             return
-        decoded = self.base64(path, text, depth, declared=False)
-        if decoded is not None and decoded != text:
+        decoded = self.base64(path, text, depth, False, record)
+        if decoded and decoded != text:
             self.push(path, decoded, PLAIN, record, "", depth + 1)
 
     def field_base64(self, path: str, value: str, record: int | None, depth: int) -> None:
