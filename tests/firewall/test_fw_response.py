@@ -145,6 +145,21 @@ def test_documentdb_change_stream_drops_only_the_malicious_change() -> None:
     assert [c["event"]["operationType"] for c in kept] == ["update"]
 
 
+def test_appsync_events_publish_drops_the_malicious_event_and_a_subscription_is_refused() -> None:
+    published = event("appSyncEventsPublishEvent.json")
+    published["events"][0]["payload"]["text"] = SQLI
+    verdict = _blocked(published)
+    assert verdict.record_count == 2 and verdict.blocked_records == [0]
+    assert FW.respond(verdict, published) is None  # the handler broadcasts what it returns of the rest
+    assert [e["payload"]["author"] for e in FW.filter_batch(published, verdict)["events"]] == ["jon"]
+    subscription = event("appSyncEventsPublishEvent.json")
+    subscription["info"]["operation"] = "SUBSCRIBE"
+    subscription["events"] = None
+    subscription["info"]["channel"]["path"] = "/chat/" + SQLI
+    with pytest.raises(EventBlocked):
+        FW.respond(_blocked(subscription), subscription)
+
+
 def test_non_batch_events_pass_through_filter_unchanged() -> None:
     ev = event("s3Event.json")
     verdict = FW.inspect(ev)

@@ -75,6 +75,7 @@ EXPECTED_TRIGGERS = {
     "pipesDynamoDBBatch.json": "eventbridge-pipes",
     "pipesActiveMQBatch.json": "eventbridge-pipes",
     "pipesKafkaBatch.json": "eventbridge-pipes",
+    "appSyncEventsPublishEvent.json": "appsync-events",
     # an asynchronous invocation's record sent to an on-failure destination: read whole by the walk
     "lambdaDestinationFailureRecord.json": "direct",
 }
@@ -137,6 +138,7 @@ def test_trigger_sets_name_the_modules_trigger_constants() -> None:
         mq.RABBITMQ,
         firehose.FIREHOSE,
         appsync.BATCH,
+        appsync.EVENTS,
         pipes.PIPES,
         docdb.DOCUMENTDB,
     } == triggers.BATCH_TRIGGERS
@@ -526,6 +528,24 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
             'query { find(q: "' + SQLI.replace("'", "\\'") + '") { id } }',
         ),
         "requestContext.queryString",
+        None,
+    ),
+    (
+        "appsync events payload",
+        plant("appSyncEventsPublishEvent.json", "events[1].payload.text", SQLI),
+        "events[1].payload.text",
+        1,
+    ),
+    (
+        "appsync events channel",
+        plant("appSyncEventsPublishEvent.json", "info.channel.path", "/chat/" + XSS),
+        "info.channel.path",
+        None,
+    ),
+    (
+        "appsync events header",
+        plant("appSyncEventsPublishEvent.json", "request.headers.x-client", SQLI),
+        "request.headers.x-client",
         None,
     ),
     (

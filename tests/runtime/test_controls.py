@@ -115,6 +115,9 @@ def test_triggers_and_sources_of_real_events():
     assert triggers.quick_classify(load_event("apiGatewayProxyV2Event.json")) == "api-gateway-http"
     assert triggers.quick_classify(load_event("s3Event.json")) == "s3"
     assert triggers.quick_classify(load_event("eventBridgeEvent.json")) == "eventbridge"
+    fixture = Path(__file__).parents[1] / "fixtures/events/hullguard/appSyncEventsPublishEvent.json"
+    published = json.loads(fixture.read_text())
+    assert triggers.classify(published) == triggers.quick_classify(published) == "appsync-events"
 
 
 def test_a_pipes_batch_names_its_source_queue():

@@ -13,6 +13,8 @@
 | Lex v2, Lex v1, Alexa | a dialog that closes the conversation ("I can't help with that.") |
 | CloudFormation custom resource | the ``FAILED`` response document (the caller PUTs it to ``ResponseURL``) |
 | AppSync resolvers, Cognito triggers | raises ``EventBlocked`` (the service turns the error into a refusal) |
+| AppSync Events | a subscription: raises ``EventBlocked``; a publish: ``None``, and ``filter_batch`` drops the |
+| | blocked events (the handler returns the others, which are broadcast) |
 | SQS, Kinesis, DynamoDB | ``batch_item_failures`` when the policy reports them, else ``None`` |
 | S3 Batch Operations | the job result with ``PermanentFailure`` for each task |
 | Firehose transformation | every record answered ``ProcessingFailed`` (see ``firehose_records``) |
@@ -151,7 +153,8 @@ def respond(verdict: Verdict, event: Any, policy: FirewallPolicy | None = None) 
             "RequestId": ev.get("RequestId", ""),
             "LogicalResourceId": ev.get("LogicalResourceId", ""),
         }
-    if trigger in (appsync.RESOLVER, appsync.BATCH, cognito.COGNITO):
+    subscription = trigger == appsync.EVENTS and not verdict.record_count  # refused by the error too
+    if trigger in (appsync.RESOLVER, appsync.BATCH, cognito.COGNITO) or subscription:
         raise EventBlocked(trigger)
     if trigger == s3.BATCH_OPS:
         return {
@@ -242,9 +245,12 @@ def filter_batch(event: Any, verdict: Verdict) -> Any:
                 queues[queue].append(item)
         copy["rmqMessagesByQueue"] = {queue: items for queue, items in queues.items() if items}
     else:
-        key = {mq.ACTIVEMQ: "messages", firehose.FIREHOSE: "records", docdb.DOCUMENTDB: "events"}.get(
-            verdict.trigger, "Records"
-        )
+        key = {
+            mq.ACTIVEMQ: "messages",
+            firehose.FIREHOSE: "records",
+            docdb.DOCUMENTDB: "events",
+            appsync.EVENTS: "events",
+        }.get(verdict.trigger, "Records")
         copy[key] = [item for i, item in enumerate(records(event.get(key))) if i not in drop]
     return copy
 

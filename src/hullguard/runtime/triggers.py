@@ -92,6 +92,8 @@ def quick_classify(event: Any) -> str:
     info = event.get("info")
     if isinstance(info, dict) and "fieldName" in info:
         return "appsync"
+    if isinstance(info, dict) and "channel" in info and "events" in event:
+        return "appsync-events"
     return "direct"
 
 

@@ -37,7 +37,7 @@ ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("kinesis", ("Records",)),
     ("edge", ("Records",)),
     ("lattice", ("method",)),
-    ("appsync", ("arguments", "authorizationToken")),
+    ("appsync", ("arguments", "authorizationToken", "events")),
     ("ses", ("Records",)),
     ("firehose", ("deliveryStreamArn",)),
     ("kafka", ("eventSource",)),
@@ -64,6 +64,7 @@ BATCH_TRIGGERS = frozenset(
         "rabbitmq",
         "firehose",
         "appsync-batch",
+        "appsync-events",
         "eventbridge-pipes",
         "documentdb",
     }
@@ -189,7 +190,7 @@ def record_count(event: Any, trigger: str) -> int:
         return len(event)
     if not isinstance(event, Mapping):
         return 0
-    from hullguard.firewall.triggers import docdb, firehose, kafka, mq
+    from hullguard.firewall.triggers import appsync, docdb, firehose, kafka, mq
 
     if trigger == kafka.KAFKA:
         return sum(1 for _ in kafka.iter_records(event))
@@ -199,7 +200,7 @@ def record_count(event: Any, trigger: str) -> int:
         return len(records(event.get("messages")))
     if trigger == firehose.FIREHOSE:
         return len(records(event.get("records")))
-    if trigger == docdb.DOCUMENTDB:
+    if trigger in (docdb.DOCUMENTDB, appsync.EVENTS):
         return len(records(event.get("events")))
     return len(records(event.get("Records")))
 

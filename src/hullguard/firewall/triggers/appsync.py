@@ -1,15 +1,18 @@
-"""AWS AppSync: direct Lambda resolvers (single and batch) and Lambda authorizers.
+"""AWS AppSync: direct Lambda resolvers (single and batch), Lambda authorizers, and the handlers of an
+Event API's channel namespace (AppSync Events, publish and subscribe).
 
 Attacker-controlled: GraphQL ``arguments`` and variables, request headers, the parent ``source`` (data
 an earlier resolver read, possibly stored by an attacker), the ``prev``/``stash`` results of pipeline
-functions, and an authorizer's token, query text and request headers.
+functions, and an authorizer's token, query text and request headers; in AppSync Events, each published
+event's ``payload``, the channel's path (a publisher or subscriber names any channel of the namespace)
+and the request headers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from hullguard.firewall.triggers.base import FLAT_HEADERS, GRAPHQL, PLAIN, Field, child, mapping, walk
+from hullguard.firewall.triggers.base import FLAT_HEADERS, GRAPHQL, PLAIN, Field, child, mapping, records, walk
 
 TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
 if TYPE_CHECKING:
@@ -18,6 +21,7 @@ if TYPE_CHECKING:
 RESOLVER = "appsync"
 BATCH = "appsync-batch"
 AUTHORIZER = "appsync-authorizer"
+EVENTS = "appsync-events"
 
 
 def _is_resolver(event: Any) -> bool:
@@ -30,6 +34,9 @@ def identify(event: Mapping[str, Any]) -> str | None:
     context = mapping(event.get("requestContext"))
     if "authorizationToken" in event and "apiId" in context and "queryString" in context:
         return AUTHORIZER
+    info = mapping(event.get("info"))
+    if "events" in event and "channel" in info and info.get("operation") in ("PUBLISH", "SUBSCRIBE"):
+        return EVENTS
     return None
 
 
@@ -53,8 +60,24 @@ def fields(event: Any, trigger: str, prefix: str = "", record: int | None = None
             yield (child(prefix, "requestHeaders"), headers, FLAT_HEADERS, record, "")
         else:
             yield from walk(child(prefix, "requestHeaders"), headers, record)
+    elif trigger == EVENTS:
+        yield from _channel_events(event, prefix)
     else:
         yield from _resolver(event, prefix, record)
+
+
+def _channel_events(event: Mapping[str, Any], prefix: str) -> Iterator[Field]:
+    """An Event API handler's input: each published event's payload is one record (a blocked one is
+    dropped from ``events``, and the others are broadcast); the channel and headers concern them all."""
+    for i, item in enumerate(records(event.get("events"))):
+        yield from walk(f"{child(prefix, 'events')}[{i}].payload", mapping(item).get("payload"), i)
+    channel = mapping(mapping(event.get("info")).get("channel"))
+    yield (child(prefix, "info.channel.path"), channel.get("path"), PLAIN, None, "")
+    headers = mapping(event.get("request")).get("headers")
+    if type(headers) is dict:
+        yield (child(prefix, "request.headers"), headers, FLAT_HEADERS, None, "")
+    else:
+        yield from walk(child(prefix, "request.headers"), headers)
 
 
 def _resolver(event: Mapping[str, Any], prefix: str, record: int | None) -> Iterator[Field]:
