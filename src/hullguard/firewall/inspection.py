@@ -876,16 +876,21 @@ class Inspection:
             return None
         self.meter.decoded += len(data)
         if is_compressed(data):
-            data, problem = decompress(data, self.meter.decoded_room())
-            self.meter.decoded += len(data)
-            if problem:
-                self.problems.append(f"{path}: {problem}")
-                if "budget" in problem:
-                    self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes at {path}")
+            data = self.inflate(path, data)
         elif kpl.is_aggregated(data):
             self.aggregated(path, data, record, depth)
             return ""
         return b64.to_text(data, declared)
+
+    def inflate(self, path: str, data: bytes) -> bytes:
+        """gzip or zlib data decompressed within the decoded-size budget (what came before a break)."""
+        data, problem = decompress(data, self.meter.decoded_room())
+        self.meter.decoded += len(data)
+        if problem:
+            self.problems.append(f"{path}: {problem}")
+            if "budget" in problem:
+                self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes at {path}")
+        return data
 
     def aggregated(self, path: str, data: bytes, record: int | None, depth: int) -> None:
         """A Kinesis record a KPL producer aggregated (``decoders/kpl.py``): the data of each user record
@@ -896,14 +901,10 @@ class Inspection:
         for i, key in enumerate(keys):
             self.push(f"{path}.partitionKeys[{i}]", key, PLAIN, record, "", depth + 1)
         for i, item in enumerate(records):
-            if is_compressed(item):
-                item, problem = decompress(item, self.meter.decoded_room())
-                self.meter.decoded += len(item)
-                if problem:
-                    self.problems.append(f"{path}.records[{i}]: {problem}")
-            text = b64.to_text(item, True)
+            where = f"{path}.records[{i}]"
+            text = b64.to_text(self.inflate(where, item) if is_compressed(item) else item, True)
             if text:
-                self.push(f"{path}.records[{i}]", text, ENVELOPE, record, "", depth + 1)
+                self.push(where, text, ENVELOPE, record, "", depth + 1)
 
     def guess_base64(self, path: str, text: str, record: int | None, depth: int) -> None:
         if depth >= self.budget.max_depth:
