@@ -1,7 +1,7 @@
 """Detection on payload lists you bring: how the firewall does on collections it was not tuned on.
 
     .venv/bin/python bench/payload_lists.py DIR_OR_FILE... [--shapes query,json-body,header,s3-key]
-        [--benign FILE...] [--show 20]
+        [--benign FILE...] [--show 20] [--corpora DIR]
 
 Each non-empty line of each file is one payload (a CSV from the HTTP-parameter datasets works too:
 ``--csv-column payload --csv-label attack_type --csv-benign norm``; in a ``.jsonl`` file each line is
@@ -77,9 +77,13 @@ def main() -> int:
     parser.add_argument("--csv-column", default="", help="CSV: the column holding the payload")
     parser.add_argument("--csv-label", default="", help="CSV: the column naming the class")
     parser.add_argument("--csv-benign", default="", help="CSV: the label value of benign rows")
+    parser.add_argument("--corpora", type=Path, default=default_corpora(), help="the event samples' corpora")
     args = parser.parse_args()
     shapes = tuple(s for s in args.shapes.split(",") if s)
-    firewall, placer = Firewall(), Placer(default_corpora())
+    if not (args.corpora / "events" / "powertools").is_dir():  # the events a payload is placed in
+        print(f"corpora not found at {args.corpora}; pass --corpora DIR", file=sys.stderr)
+        return 2
+    firewall, placer = Firewall(), Placer(args.corpora)
 
     def missed_shapes(payload: str) -> list[str]:
         return [shape for shape in shapes if not firewall.inspect(placer.attack(shape, payload)).findings]
