@@ -174,6 +174,8 @@ def _prefilter(trigger_words: Iterable[str]) -> str:
         + ")|\\(\\s{0,8}\\d+\\s{0,8}="  # (8362=9139)*9139
         + "|"
         + _ORDER_BY
+        + "|"
+        + _READER_OF_A_CALL
     )
 
 
@@ -184,6 +186,11 @@ def _prefilter(trigger_words: Iterable[str]) -> str:
 # costs no SQL detector run. Linear: the run of non-word characters after each "order" is scanned
 # once (and once more on backtracking), and each run follows at most one "order".
 _ORDER_BY = "(?<![a-z])order[^a-z0-9_\\x01]*(?:by(?![a-z])|/\\*|#|--)"
+# A character reader called on a call or a sub-query ("ASCII(SUBSTRING(passwd,1,1))"): arithmetic blind
+# extraction adds it to a number with no other SQL word around it (``sqli_grammar._reads_characters``).
+_READER_OF_A_CALL = (
+    "(?<![a-z])(?:ascii|ord|hex|length|mid|substr(?:ing)?)\\s{0,8}\\(\\s{0,8}(?:\\(|select|[a-z_]{2,30}\\s{0,8}\\()"
+)
 PREFILTER = _prefilter(w for w in _TRIGGER_WORDS if w != "order")
 _PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
 _CONTEXT_NAMES = {

@@ -878,6 +878,8 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         return ("HG-SQLI-001", f"{what} is followed by an {value.upper()} clause", j)
     if value == "waitfor" or (kind == "f" and value in TIME_FUNCTIONS):
         return ("HG-SQLI-005", f"{what} is followed by a time delay", j)
+    if what == "numeric value" and kind == "o" and value in _ARITHMETIC and _reads_characters(tokens, j + 1):
+        return ("HG-SQLI-001", "numeric value is followed by arithmetic on a character read from the data", j)
     if what != "quote" and value in ("exec", "execute", "declare") and statement(tokens, j):
         # MSSQL runs a statement that follows a value without ";": "0x77...00 exec(@s)", "1 exec xp_cmdshell"
         return ("HG-SQLI-004", f"{what} is followed by an {value.upper()} statement", j)
@@ -996,10 +998,48 @@ def _quoted_in_prose(tokens: list[Token]) -> bool:
             rest = tokens[k].value
             opens, follows = rest[:1], rest[1:2]
             prose = opens in (" ", ".", ",", ";", ":", "!", "?", ")") and (follows.isalpha() or follows in (" ", "("))
+            if prose and k + 1 == len(tokens) and _one_word(head) and _one_word(rest):
+                # "A '+' B" and nothing else: two operands around a quoted operator, which MySQL's
+                # implicit conversions turn into a condition (name='A '+' B' is name=0); a sentence that
+                # quotes a symbol has more words around it. A lone "&" or "|" is left to prose: product
+                # names write it so ('SMALL "&" SIGN', in libinjection's own false-positive list).
+                return k == 2 and tokens[1].value in ("&", "|")
             return prose and _more_quoted_operators(tokens, k + 1)
         if kind in ("c", ";"):
             return False
     return False
+
+
+# Functions that read a character, or where one is, out of a string: blind extraction reads a secret
+# one character at a time with them.
+_CHARACTER_READERS = frozenset(
+    {"ascii", "ord", "substring", "substr", "mid", "hex", "length", "len", "instr", "locate", "position", "left"}
+    | {"right"}
+)
+
+
+def _reads_characters(tokens: list[Token], i: int) -> bool:
+    """Within the arithmetic expression at ``i``: a character reader called on another SQL function's
+    result or a sub-query (``ASCII(SUBSTRING(passwd,1,1))``, ``ORD(MID((SELECT ...),1,1))``). Added to a
+    number (``456 + ASCII(SUBSTRING(passwd,1,1))-10``), it makes which row matches depend on a secret
+    character: arithmetic blind extraction, which needs no AND, OR or comparison."""
+    for m in range(i, min(i + 8, len(tokens))):
+        tok = tokens[m]
+        if tok.kind == "f" and tok.value in _CHARACTER_READERS:
+            for k in range(m + 1, min(m + 6, len(tokens))):
+                inner = tokens[k]
+                if (inner.kind == "f" and is_sql_function(inner.value)) or inner.value == "select":
+                    return True
+            return False
+        if tok.kind not in ("n", "o", "(", ")"):
+            return False
+    return False
+
+
+def _one_word(text: str) -> bool:
+    """Nothing but one word of letters, digits or ``_`` between blanks ("A ", " b1")."""
+    word = text.strip()
+    return 0 < len(word) <= 64 and word.replace("_", "a").isalnum()
 
 
 def _more_quoted_operators(tokens: list[Token], i: int) -> bool:
