@@ -17,6 +17,7 @@ from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 from hullguard.firewall.detectors.sqli_token import Token
 from hullguard.firewall.detectors.sqli_tokens import (
     DOUBLE_QUOTES,
+    KEYWORDS_BEFORE_A_NUMBER,
     LOGIC_WORDS,
     OPERATOR_WORDS,
     SINGLE_QUOTES,
@@ -297,7 +298,8 @@ def _word_tokens(lowered: str) -> set[str] | None:
     Between blanks, "-" and quotes the tokenizer reads one run of letters, digits, "_" and "." as a word
     when it starts with a letter or "_" (trailing dots become "." tokens); else as numbers and dots up
     to the first letter, then a word. A hexadecimal number (0x1f) or an exponent (1e5) would move that
-    first letter, so those runs are left to the tokenizer.
+    first letter, and a keyword glued to a number by its decimal point ("select.2") is two tokens, so
+    those runs are left to the tokenizer.
     """
     words = set()
     for run in _TOKEN_SEPARATORS.split(lowered):
@@ -308,6 +310,9 @@ def _word_tokens(lowered: str) -> set[str] | None:
             if run.startswith("e"):
                 return None
         if run:
+            head, dot, tail = run.partition(".")
+            if dot and head in KEYWORDS_BEFORE_A_NUMBER and tail[:1].isdigit():
+                return None  # "select.2": the tokenizer reads the keyword and a number
             words.add(run.rstrip("."))
     return words
 

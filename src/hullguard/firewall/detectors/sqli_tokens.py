@@ -129,6 +129,8 @@ _ORDINAL_SUFFIXES = ("st", "nd", "rd", "th")
 _FLOAT_SUFFIXED_UNION = ("funion", "dunion")
 # Keywords that may follow MySQL's NULL literal \N with nothing between them.
 _AFTER_NULL = frozenset({"from", "union", "and", "or", "xor", "is", "like", "limit", "order", "into", "where"})
+# Keywords a number may follow glued by its decimal point ("UNION SELECT.2", "WHERE.1=1")
+KEYWORDS_BEFORE_A_NUMBER: frozenset[str] = frozenset({"select", "union", "where", "and", "or", "having", "limit"})
 WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$.")
 WHITESPACE = frozenset(" \t\n\r\x0b\x0c\xa0\x00\u2028\u2029\u3000")
 OPERATOR_CHARS = frozenset("=<>!|&^+-*/%~:")
@@ -228,6 +230,8 @@ class _Tokenizer:
             i += 2
             while i < n and text[i] in "0123456789abcdef":
                 i += 1
+        elif text.startswith("0x", i) and i + 2 < n and text[i + 2].isalpha():
+            i += 2  # "0xUNION": MSSQL's empty binary literal, glued to the keyword after it
         else:
             while i < n and (text[i].isdigit() or text[i] == "."):
                 i += 1
@@ -257,6 +261,9 @@ class _Tokenizer:
         while i < n and (text[i] in WORD_CHARS or (text[i] > "\x7f" and text[i].isalnum())):
             i += 1
         word = self.lower[self.pos : i].rstrip(".")
+        head, dot, tail = word.partition(".")
+        if dot and head in KEYWORDS_BEFORE_A_NUMBER and tail[:1].isdigit():
+            word = head  # "SELECT.2": to MySQL the keyword, then the number .2 (not a qualified name)
         end = self.pos + len(word)
         if end < n and text[end] in SINGLE_QUOTES and (word in _STRING_PREFIXES or word.startswith("_")):
             # X'31', B'1', N'abc', _utf8'a': a hex, bit, national or charset-introduced string literal.
