@@ -142,20 +142,27 @@ _NODE = _compile_rule(
     rf"|[-+]?(?:infinity|1)|new{_G}date|this|string){_G}\)",
 
 )
-_PHP_CALLS = (
+_PHP_RUNS = (
     "system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec|assert|create_function|call_user_func(?:_array)?"
-    "|include(?:_once)?|require(?:_once)?|file_get_contents|file_put_contents|fopen|readfile|show_source"
+    "|file_get_contents|file_put_contents|fopen|readfile|show_source"
     "|highlight_file|base64_decode|str_rot13|gzinflate|gzuncompress|move_uploaded_file|unserialize|preg_replace"
     "|fsockopen|pfsockopen|stream_socket_client"  # a reverse shell's connection back to its caller
 )
+_PHP_INCLUDES = "include(?:_once)?|require(?:_once)?"
+_PHP_CALLS = f"{_PHP_RUNS}|{_PHP_INCLUDES}"
+# PHP includes a file by its path, name or URL ('../x.php', 'config.inc', 'http://...'); a bare package
+# name in quotes is Node.js's require('express') or require('@aws-sdk/client-s3') (its dangerous modules
+# are _NODE's), which READMEs and code samples in webhooks and issue texts are full of.
+_MODULE_NAME = r"@?[a-z0-9][a-z0-9_-]{0,80}(?:/[a-z0-9_-]{1,80})?"
 # PHP allows line comments between a function's name and its "(" ("system //x<LF> ('id')", "exec #x<LF>
 # (...)"); block comments are folded away before detectors run (``decoders/fold.py``).
 _PHP_LINE_COMMENTS = rf"(?:(?://|#)[^\n]{{0,80}}\n{_G}){{0,3}}"
 # What a proof of evaluation wraps its marker in (the gates of its pattern: "die" and "exit" are in words).
 _PROOF_FUNCTIONS = ("md5", "sha1", "crc32", "strrev", "base64_encode", "str_rot13", "str_repeat")
 _PHP = _compile_rule(
-    rf"<\?{_G}php|<\?\s{{1,4}}(?:echo|print|system|passthru|eval)\b|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_CALLS}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
-    rf"|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
+    rf"<\?{_G}php|<\?\s{{1,4}}(?:echo|print|system|passthru|eval)\b|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_RUNS}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
+    rf"|str_rot13|gzinflate)|\b(?:{_PHP_INCLUDES}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}(?!{_MODULE_NAME}{_Q})|\$"
+    rf"|chr{_G}\(|base64_decode|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
     # A scanner's proof of evaluation: the script ends with the hash of a marker it looks for in the
     # response ("';exit(md5('x'));//"), or prints a word spelled as character codes ("chr(122).chr(97)...").
     rf"|\b(?:die|exit){_G}\({_G}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\("
