@@ -141,6 +141,18 @@ _EXECUTING_TAGS = frozenset(
     {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "portal", "layer", "ilayer", "vmlframe"}
 )
 # Legacy IE data binding and XML data islands render fetched markup as HTML.
+# What a <meta http-equiv> may say without acting: an HTML e-mail's head declares its content type and
+# language so (<meta http-equiv="Content-Type" content="text/html; charset=utf-8">); a refresh (to a
+# javascript: URL), a cookie, a legacy document mode (X-UA-Compatible: IE=5 revives CSS expressions) or
+# any other header is reported, and a UTF-7 charset is reported above whatever the header.
+_PASSIVE_HTTP_EQUIV = frozenset({"content-type", "content-language", "content-security-policy"})
+
+
+def _active_http_equiv(attributes: str) -> bool:
+    value = markup.attribute_value(attributes, "http-equiv")
+    return value is not None and value.strip().lower() not in _PASSIVE_HTTP_EQUIV
+
+
 _DATA_BINDING = ("datasrc", "dataformatas", "datafld")
 # SVG animation elements that can set another attribute of their target at run time.
 _SVG_ANIMATIONS = frozenset({"set", "animate"})
@@ -187,7 +199,7 @@ def _check_tag(tag: markup.Tag, text: str) -> Detection | None:
     if name == "base" and "href" in tag.attributes.lower():
         return Detection("HG-XSS-001", "<base href> re-targets every relative script URL", *span)
     lowered = tag.attributes.lower()
-    if name == "meta" and ("http-equiv" in lowered or "utf-7" in lowered or "imap4" in lowered):
+    if name == "meta" and ("utf-7" in lowered or "imap4" in lowered or _active_http_equiv(tag.attributes)):
         return Detection("HG-XSS-001", "<meta> sets a refresh, cookie, header or a UTF-7 charset", *span)
     if name == "xml" and "src" in lowered:
         return Detection("HG-XSS-001", "<xml src> data island loads markup", *span)
