@@ -543,6 +543,8 @@ def _judge(
     ``appended``: a line break after a one-token value starts the value's last line (``_appended_line``),
     or an ``&`` after one puts a time delay in the background."""
     words = segment.words
+    if segment.leading_targets == len(words):
+        return None  # redirections alone run no command: an HTML tag on a line of its own ("\n<head>")
     index = _command_index(words)
     if index >= len(words):
         return None

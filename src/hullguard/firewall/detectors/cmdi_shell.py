@@ -29,8 +29,8 @@ _WORD_BREAK = frozenset(" \t;|&\n\r<>()`")
 class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first invocation
     """One simple command: the operator before it and its words (redirection targets included)."""
 
-    __slots__ = ("glued_words", "obfuscated", "opener", "parses", "redirect", "start", "words")
-    _fields = ("opener", "words", "redirect", "start", "obfuscated", "glued_words", "parses")
+    __slots__ = ("glued_words", "leading_targets", "obfuscated", "opener", "parses", "redirect", "start", "words")
+    _fields = ("opener", "words", "redirect", "start", "obfuscated", "glued_words", "parses", "leading_targets")
 
     opener: str  # "start", ";", "\n", "|", "||", "&", "&&", "$(", "`", "(", "{", "<(", ">("
     words: list[str]
@@ -42,6 +42,10 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
     # closing backquote never comes (prose quotes `ls -l' so, TeX style), and on a line whose single
     # quote never closes (prose's "didn't").
     parses: bool
+    # How many of the first words are the targets of redirections written before any other word ("<in
+    # cat"): all of them when the segment is redirections alone, as HTML's "<head>" on a line of its own
+    # reads to a shell, which runs no command then.
+    leading_targets: int
 
     def __init__(
         self,
@@ -52,6 +56,7 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
         obfuscated: bool = False,
         glued_words: list[int] | None = None,
         parses: bool = True,
+        leading_targets: int = 0,
     ) -> None:
         self.opener = opener
         self.words = [] if words is None else words
@@ -60,6 +65,7 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
         self.obfuscated = obfuscated
         self.glued_words = [] if glued_words is None else glued_words
         self.parses = parses
+        self.leading_targets = leading_targets
 
 
 def _decode_ansi_c(body: str) -> str:
@@ -87,6 +93,7 @@ class _Splitter:
         self.current = Segment("start")
         self.word: list[str] = []
         self.in_word = False
+        self.target_next = False  # a redirection came before the command: the next word is its target
         self.glued = False  # the current word contained quotes/escapes/expansions between letters
         self.quoted = False  # the current word has a quoted (or escaped, expanded) part so far
         self.closers: list[str] = []  # pending ")" or "`" of substitutions, innermost last
@@ -99,6 +106,9 @@ class _Splitter:
             words = self.current.words
             if len(words) < MAX_WORDS:
                 words.append("".join(self.word))
+                if self.target_next:
+                    self.current.leading_targets += 1
+                    self.target_next = False
             if self.glued and self.word:
                 self.current.obfuscated = True
                 self.current.glued_words.append(len(words) - 1)  # (the last one kept)
@@ -112,6 +122,7 @@ class _Splitter:
         if self.current.words or self.current.opener != "start" or self.current.redirect:
             self.segments.append(self.current)
         self.current = Segment(opener, start=pos)
+        self.target_next = False
 
     def _add(self, chars: str, glued: bool = False) -> None:
         if glued:
@@ -166,6 +177,8 @@ class _Splitter:
                 # attack needs, so they do not count as one (the command around them still does)
                 if not (text.startswith("=", i + 1) or (c == ">" and i and text[i - 1] == "=")):
                     self.current.redirect = True
+                    current = self.current
+                    self.target_next = len(current.words) == current.leading_targets  # no command word yet
                 i += 1
                 while i < n and text[i] in "<>&|0123456789" and not text.startswith("&&", i):
                     i += 1
