@@ -101,6 +101,14 @@ def test_paths_around_words_that_make_no_sentence_are_still_reported(value: str)
     assert path.scan(value, CTX) is not None, value
 
 
+def test_dev_null_is_no_file_worth_reading_but_other_devices_are() -> None:
+    """A diff of a new file starts "--- /dev/null" (a GitLab webhook's note on a commit); reading it
+    returns nothing. /dev/zero, /dev/random and /dev/stdin hang or flood a reader."""
+    assert path.scan("--- /dev/null\n+++ b/src/app.py\n@@ -0,0 +1,3 @@", CTX) is None
+    for value in ("/dev/zero", "/dev/stdin", "../../../../dev/null"):
+        assert path.scan(value, CTX) is not None, value
+
+
 def test_a_place_in_source_code_is_not_a_file_asked_for() -> None:
     """Stack frames and log lines name a file with a line and column ("index.js:18:18"): no file system
     opens that; the file alone still is one."""

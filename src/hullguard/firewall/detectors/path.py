@@ -141,7 +141,8 @@ _SYSTEM_FILES = re.compile(
     r"|vsftpd\.conf|pure-ftpd\.conf|tomcat-users\.xml|config\.inc\.php|localsettings\.php|(?:access|error)[._]log(?![a-z0-9_]))"
     r"|(?:^/?|/)(?:master\.passwd|\.?passwd(?:\.dat)?|\.pass|pass\.dat)$|/tmp/sess_|/var/lib/php/sess"
     r"|(?:^|/)\.env(?:\.local|\.prod)?$|^/root/|/var/log/|/var/mail/|/var/spool/"
-    r"|/dev/(?:tcp|udp|fd|stdin|stdout|stderr|mem|kmem|random|urandom|zero|null)\b"
+    # (not /dev/null, which reads as empty: a diff of a new file starts "--- /dev/null")
+    r"|/dev/(?:tcp|udp|fd|stdin|stdout|stderr|mem|kmem|random|urandom|zero)\b"
     # Repositories and developer tools' credentials left in a deployed tree: what scanners fetch first.
     r"|\.git/(?:head|index|logs/|refs/|objects/)|\.(?:svn|hg)/|\.git-credentials|\.(?:npmrc|pypirc|netrc|dockercfg)$"
     r"|\.docker/config\.json|\.kube/config|\.claude/|\.ds_store$"
