@@ -310,9 +310,10 @@ def _word_tokens(lowered: str) -> set[str] | None:
             if run.startswith("e"):
                 return None
         if run:
-            head, dot, tail = run.partition(".")
-            if dot and head in KEYWORDS_BEFORE_A_NUMBER and tail[:1].isdigit():
-                return None  # "select.2": the tokenizer reads the keyword and a number
+            if "." in run:
+                head, _, tail = run.partition(".")
+                if head in KEYWORDS_BEFORE_A_NUMBER and tail[:1].isdigit():
+                    return None  # "select.2": the tokenizer reads the keyword and a number
             words.add(run.rstrip("."))
     return words
 

@@ -261,9 +261,10 @@ class _Tokenizer:
         while i < n and (text[i] in WORD_CHARS or (text[i] > "\x7f" and text[i].isalnum())):
             i += 1
         word = self.lower[self.pos : i].rstrip(".")
-        head, dot, tail = word.partition(".")
-        if dot and head in KEYWORDS_BEFORE_A_NUMBER and tail[:1].isdigit():
-            word = head  # "SELECT.2": to MySQL the keyword, then the number .2 (not a qualified name)
+        if "." in word:  # (most words have none: the split below is not paid for them)
+            head, _, tail = word.partition(".")
+            if head in KEYWORDS_BEFORE_A_NUMBER and tail[:1].isdigit():
+                word = head  # "SELECT.2": to MySQL the keyword, then the number .2 (not a qualified name)
         end = self.pos + len(word)
         if end < n and text[end] in SINGLE_QUOTES and (word in _STRING_PREFIXES or word.startswith("_")):
             # X'31', B'1', N'abc', _utf8'a': a hex, bit, national or charset-introduced string literal.
