@@ -1002,8 +1002,9 @@ def _quoted_in_prose(tokens: list[Token]) -> bool:
                 # "A '+' B" and nothing else: two operands around a quoted operator, which MySQL's
                 # implicit conversions turn into a condition (name='A '+' B' is name=0); a sentence that
                 # quotes a symbol has more words around it. A lone "&" or "|" is left to prose: product
-                # names write it so ('SMALL "&" SIGN', in libinjection's own false-positive list).
-                return k == 2 and tokens[1].value in ("&", "|")
+                # names write it so ('SMALL "&" SIGN', in libinjection's own false-positive list); so are
+                # IS and IN, which make no condition there ("Mary 'is' here" is a syntax error).
+                return k == 2 and tokens[1].value in ("&", "|", "is", "in")
             return prose and _more_quoted_operators(tokens, k + 1)
         if kind in ("c", ";"):
             return False
