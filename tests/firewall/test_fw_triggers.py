@@ -142,6 +142,12 @@ def test_trigger_sets_name_the_modules_trigger_constants() -> None:
         pipes.PIPES,
         docdb.DOCUMENTDB,
     } == triggers.BATCH_TRIGGERS
+    assert triggers.RECORD_LIST_KEYS == {
+        mq.ACTIVEMQ: "messages",
+        firehose.FIREHOSE: "records",
+        docdb.DOCUMENTDB: "events",
+        appsync.EVENTS: "events",
+    }
     assert {
         apigw.REST,
         apigw.HTTP,

@@ -29,12 +29,12 @@ from collections.abc import Mapping
 
 from hullguard.firewall.triggers import (
     BATCH_TRIGGERS,
+    RECORD_LIST_KEYS,
     alb,
     apigw,
     appsync,
     aws_misc,
     cognito,
-    docdb,
     dynamodb,
     edge,
     firehose,
@@ -245,12 +245,7 @@ def filter_batch(event: Any, verdict: Verdict) -> Any:
                 queues[queue].append(item)
         copy["rmqMessagesByQueue"] = {queue: items for queue, items in queues.items() if items}
     else:
-        key = {
-            mq.ACTIVEMQ: "messages",
-            firehose.FIREHOSE: "records",
-            docdb.DOCUMENTDB: "events",
-            appsync.EVENTS: "events",
-        }.get(verdict.trigger, "Records")
+        key = RECORD_LIST_KEYS.get(verdict.trigger, "Records")
         copy[key] = [item for i, item in enumerate(records(event.get(key))) if i not in drop]
     return copy
 

@@ -178,6 +178,15 @@ def envelope(obj: Any, path: str, record: int | None) -> Iterator[Field] | None:
 
 
 _RECORDS_LIST = frozenset({"sqs", "kinesis", "dynamodb"})  # batches under "Records"
+# The key of a batch's list of records where it is not "Records" (Kafka and RabbitMQ group theirs by
+# topic or queue, and AppSync batch resolvers and pipes send the list itself); ``record_count`` and
+# ``Firewall.filter_batch`` both read it. Written out like ``BATCH_TRIGGERS`` (a test checks the names).
+RECORD_LIST_KEYS: dict[str, str] = {
+    "activemq": "messages",
+    "firehose": "records",
+    "documentdb": "events",
+    "appsync-events": "events",
+}
 
 
 def record_count(event: Any, trigger: str) -> int:
@@ -190,19 +199,23 @@ def record_count(event: Any, trigger: str) -> int:
         return len(event)
     if not isinstance(event, Mapping):
         return 0
-    from hullguard.firewall.triggers import appsync, docdb, firehose, kafka, mq
+    from hullguard.firewall.triggers import kafka, mq
 
     if trigger == kafka.KAFKA:
         return sum(1 for _ in kafka.iter_records(event))
     if trigger == mq.RABBITMQ:
         return sum(1 for _ in mq.iter_rabbit(event))
-    if trigger == mq.ACTIVEMQ:
-        return len(records(event.get("messages")))
-    if trigger == firehose.FIREHOSE:
-        return len(records(event.get("records")))
-    if trigger in (docdb.DOCUMENTDB, appsync.EVENTS):
-        return len(records(event.get("events")))
-    return len(records(event.get("Records")))
+    return len(records(event.get(RECORD_LIST_KEYS.get(trigger, "Records"))))
 
 
-__all__ = ["BATCH_TRIGGERS", "HTTP_TRIGGERS", "ORDER", "all_modules", "envelope", "identify", "module", "record_count"]
+__all__ = [
+    "BATCH_TRIGGERS",
+    "HTTP_TRIGGERS",
+    "ORDER",
+    "RECORD_LIST_KEYS",
+    "all_modules",
+    "envelope",
+    "identify",
+    "module",
+    "record_count",
+]
