@@ -54,12 +54,9 @@ def fields(event: Any, trigger: str, prefix: str = "", record: int | None = None
         base = child(prefix, "requestContext")
         yield (child(base, "queryString"), context.get("queryString"), GRAPHQL, record, "")
         yield from walk(child(base, "variables"), context.get("variables"), record)
-        # the HTTP request's headers, which its client writes (User-Agent, custom headers)
-        headers = event.get("requestHeaders")
-        if type(headers) is dict:
-            yield (child(prefix, "requestHeaders"), headers, FLAT_HEADERS, record, "")
-        else:
-            yield from walk(child(prefix, "requestHeaders"), headers, record)
+        # the HTTP request's headers, which its client writes (User-Agent, custom headers); a map of them
+        # is read as headers are (shapes, memo), anything else the engine walks
+        yield from walk(child(prefix, "requestHeaders"), event.get("requestHeaders"), record, FLAT_HEADERS)
     elif trigger == EVENTS:
         yield from _channel_events(event, prefix)
     else:
@@ -73,11 +70,7 @@ def _channel_events(event: Mapping[str, Any], prefix: str) -> Iterator[Field]:
         yield from walk(f"{child(prefix, 'events')}[{i}].payload", mapping(item).get("payload"), i)
     channel = mapping(mapping(event.get("info")).get("channel"))
     yield (child(prefix, "info.channel.path"), channel.get("path"), PLAIN, None, "")
-    headers = mapping(event.get("request")).get("headers")
-    if type(headers) is dict:
-        yield (child(prefix, "request.headers"), headers, FLAT_HEADERS, None, "")
-    else:
-        yield from walk(child(prefix, "request.headers"), headers)
+    yield from walk(child(prefix, "request.headers"), mapping(event.get("request")).get("headers"), None, FLAT_HEADERS)
 
 
 def _resolver(event: Mapping[str, Any], prefix: str, record: int | None) -> Iterator[Field]:
