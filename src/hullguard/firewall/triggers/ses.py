@@ -20,12 +20,13 @@ def identify(event: Mapping[str, Any]) -> str | None:
 
 def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int | None = None) -> Iterator[Field]:
     for i, item in enumerate(records(event.get("Records"))):
-        mail = mapping(mapping(mapping(item).get("ses")).get("mail"))
+        ses = mapping(mapping(item).get("ses"))
+        mail = mapping(ses.get("mail"))
         base = f"{child(prefix, 'Records')}[{i}].ses.mail"
         yield (f"{base}.source", mail.get("source"), PLAIN, i, "")
         yield from walk(f"{base}.destination", mail.get("destination"), i)
-        receipt = mapping(mapping(mapping(item).get("ses")).get("receipt"))
-        yield from walk(f"{child(prefix, 'Records')}[{i}].ses.receipt.recipients", receipt.get("recipients"), i)
+        recipients = mapping(ses.get("receipt")).get("recipients")
+        yield from walk(f"{child(prefix, 'Records')}[{i}].ses.receipt.recipients", recipients, i)
         yield from walk(f"{base}.commonHeaders", mail.get("commonHeaders"), i)
         for h, entry in enumerate(records(mail.get("headers"))):
             header = mapping(entry)
