@@ -1014,8 +1014,10 @@ def _quoted_in_prose(tokens: list[Token]) -> bool:
 # Functions that read a character, or where one is, out of a string: blind extraction reads a secret
 # one character at a time with them.
 _CHARACTER_READERS = frozenset(
-    {"ascii", "ord", "substring", "substr", "mid", "hex", "length", "len", "instr", "locate", "position", "left"}
-    | {"right"}
+    {
+        "ascii", "ord", "substring", "substr", "mid", "hex", "length", "len",
+        "instr", "locate", "position", "left", "right",
+    }
 )
 
 
