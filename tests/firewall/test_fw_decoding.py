@@ -265,6 +265,28 @@ def test_declared_base64_bytes_become_text_the_way_a_lenient_server_reads_them()
     assert b64.to_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", declared=True) is None  # binary
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_a_json_body_in_utf16_or_utf32_is_read_as_json_loads_reads_its_bytes(encoding: str) -> None:
+    """Python's ``json.loads(bytes)`` and Node's body parsers read UTF-16 and UTF-32 (told by a byte-order
+    mark or the zero bytes of the first characters); read as UTF-8, the attack hid between zeros."""
+    body = json.dumps({"note": SQLI, "name": "Ann"}).encode(encoding)
+    assert json.loads(body) == {"note": SQLI, "name": "Ann"}  # what the handler reads
+    ev = json.loads((FIXTURES / "powertools" / "apiGatewayProxyEvent.json").read_text())
+    ev.update(body=base64.b64encode(body).decode(), isBase64Encoded=True)
+    found = {(f.attack, f.location) for f in Firewall(detectors=TEST_DETECTORS).inspect(ev).findings}
+    assert ("sqli", "body.note") in found
+    ev["body"] = base64.b64encode(json.dumps({"note": "fine", "name": "Ann"}).encode(encoding)).decode()
+    assert Firewall().inspect(ev).findings == []
+
+
+def test_only_text_is_read_as_utf16_or_utf32() -> None:
+    assert b64.wide_unicode("plain".encode("utf-16")) == "plain"
+    assert b64.wide_unicode(b"plain") is None  # no zeros among the first four bytes, no byte-order mark
+    assert b64.wide_unicode(b"\x00\x00\x01\x00" + bytes(range(256)) * 4) is None  # binary with zeros
+    assert b64.wide_unicode("x".encode("utf-16-le")[:1]) is None  # too short to tell
+    assert b64.to_text("ab".encode("utf-16-le"), declared=False) is None  # only declared fields get that
+
+
 def test_marker_checks_agree_with_the_definition_of_a_marker() -> None:
     """The fast checks (isascii and one find per marker) decide which strings are decoded at all:
     ``_has_marker`` for one string, ``_marked`` for the strings a flush joins. A marker is any

@@ -65,11 +65,36 @@ def as_text(data: bytes) -> str | None:
     return text if mostly_printable(text) else None
 
 
+def wide_unicode(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 text, told apart as JSON readers tell them (RFC 4627's rule, which Python's
+    ``json.loads(bytes)`` and Node's body parsers follow): a byte-order mark, or zero bytes among the
+    first four. A handler that parses such a body reads what its UTF-8 reading hides between zeros."""
+    head = data[:4]
+    if head in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        encoding = "utf-32"
+    elif head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    elif len(head) == 4 and not head[0]:
+        encoding = "utf-16-be" if head[1] else "utf-32-be"
+    elif len(head) == 4 and not head[1]:
+        encoding = "utf-16-le" if head[2] or head[3] else "utf-32-le"
+    else:
+        return None
+    text = data.decode(encoding, "replace")  # a truncated last unit is one replacement character
+    if not text or text.count("\ufffd") * 10 > len(text):  # binary: code units out of Unicode's range
+        return None
+    return text if mostly_printable(text) else None
+
+
 def to_text(data: bytes, declared: bool) -> str | None:
     """Decoded bytes as text: ``as_text``; and for a field declared base64 whose bytes are not UTF-8
-    text, whatever a lenient server would read (``bytes_to_text``), unless that is mostly not
-    printable (an image, a protobuf...). Each decoding is tried once (a failed decode raises, which
-    costs more than the decode)."""
+    text, UTF-16 or UTF-32 text (``wide_unicode``) or whatever a lenient server would read
+    (``bytes_to_text``), unless that is mostly not printable (an image, a protobuf...). Each decoding
+    is tried once (a failed decode raises, which costs more than the decode)."""
+    if declared and (b"\x00" in data[:4] or data[:1] in (b"\xff", b"\xfe")):
+        wide = wide_unicode(data)
+        if wide is not None:
+            return wide
     if data.isascii():
         text: str | None = data.decode("ascii")
     else:
