@@ -59,6 +59,11 @@ RULE_CASES: dict[str, list[str]] = {
         "x; if true; then whoami; fi",
         "until false; do sleep 5; done",
         "1; while :; do uname -a; done",
+        # a prefix command (env, time, sudo) run alone before a comment or a redirection: ServerlessGoat's
+        # credential dump through a document URL
+        "https://example.com/a.doc; env #",
+        "a.doc && env 2>&1 #",
+        "; env 2>&1",
     ],
     "HG-CMDI-002": ["`id`", "$(cat /etc/passwd)", "test`sleep 5`", "a$(sleep 5)", "'$(id)'", "<(id)", "x >(sleep 5)"],
     "HG-CMDI-003": [
@@ -238,6 +243,11 @@ BENIGN = [
     "It's 'id'entical",
     "use ``code`` here",  # Markdown's double backquotes around a word
     "price$()tag",
+    # a prefix command word followed by a number or a numbered item, and runtimes named by version
+    "Stages: dev; env 2 is staging",
+    "Notes; env #3 is down",
+    "Tech stack: AWS Lambda; Python 3.12; DynamoDB. Frontend: React; Node 18.",
+    "Languages: Java; Python 3; Go; Ruby 3.2.1",
 ]
 
 

@@ -433,16 +433,25 @@ def _first_command(line: str) -> str:
     return first if _command_name(first) in vocab.KNOWN or _is_binary_path(first) else ""
 
 
-def _command_index(words: list[str]) -> int:
+def _command_index(words: list[str], redirect: bool = False) -> int:
     """Index of the command word: skip the shell's compound-command words (``do``, ``then``, ``if``...)
-    before it, NAME=value assignments and prefixes such as sudo/nohup."""
+    before it, NAME=value assignments and prefixes such as sudo/nohup. ``redirect``: the command has a
+    redirection, whose file descriptor (the 2 of ``2>&1``) stays among its words."""
     i = 0
     while i < len(words) - 1 and words[i].lower() in _COMPOUND_WORDS:
         i += 1
     while i < len(words) and (_ASSIGNMENT.match(words[i]) or words[i].lower() in vocab.PREFIX_COMMANDS):
         following = words[i + 1] if i + 1 < len(words) else ""
-        if words[i].lower() in vocab.PREFIX_COMMANDS and (not following or following.startswith("-")):
-            break  # "sudo -l", "; env": the prefix word is the command itself
+        if words[i].lower() in vocab.PREFIX_COMMANDS and (
+            not following
+            or following.startswith("-")
+            or (following.startswith("#") and not following[1:2].isdigit())
+            or (redirect and following.isdigit())
+        ):
+            # "sudo -l", "; env", "; env #", "; env 2>&1": the prefix word is the command itself when
+            # nothing, an option, a comment (not a number: "env #3 is down") or a redirection's file
+            # descriptor follows it
+            break
         i += 1
     if i + 1 < len(words) and _EMPTY_EXPANSION.fullmatch(words[i]) and words[i + 1].lower() in vocab.KNOWN:
         # "; $u cat /etc/passwd": an unset variable expands to no word and a command name follows (after
@@ -464,6 +473,8 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
     """Why the arguments look like a command line (None when they read like prose)."""
     if segment.redirect:
         return "a redirection"
+    if name in _RUNTIMES and args and all(_VERSION.fullmatch(a.rstrip(_PROSE_PUNCTUATION)) for a in args):
+        return None  # "AWS Lambda; Python 3.12; Node 18": a tech stack names runtimes by version, no script
     subcommands = vocab.ADMIN_SUBCOMMANDS.get(name)
     if subcommands is not None and args and args[0].lower() in subcommands:
         return f"sub-command {args[0].lower()}"
@@ -488,6 +499,9 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
 
 
 _PROSE_PUNCTUATION = ",.;:!?"
+# Interpreters and runtimes that a list of technologies names with a version ("Python 3.12", "Node 18.x").
+_RUNTIMES: frozenset[str] = _INTERPRETERS | {"node", "nodejs", "java"}
+_VERSION = re.compile(r"v?\d{1,4}(?:\.(?:\d{1,6}|x)){0,3}\+?")  # bounded repetitions: linear
 # Commands whose arguments are free text by design: "; echo you have been hacked" is the probe itself.
 _TEXT_COMMANDS = frozenset({"echo", "printf"})
 
@@ -545,7 +559,7 @@ def _judge(
     words = segment.words
     if segment.leading_targets == len(words):
         return None  # redirections alone run no command: an HTML tag on a line of its own ("\n<head>")
-    index = _command_index(words)
+    index = _command_index(words, segment.redirect)
     if index >= len(words):
         return None
     raw = words[index]
