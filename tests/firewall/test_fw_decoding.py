@@ -123,8 +123,11 @@ def test_structure_decoders() -> None:
         '--B\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n'
         "Content-Type: text/plain\r\n\r\nhi\r\n--B--"
     )
-    assert multipart.parse(body, "B") == [("f", "a.txt", "text/plain", "hi")]
-    assert multipart.boundary("multipart/form-data; boundary=----abc") == "----abc"
+    parts, cut = multipart.parse(body, "B")
+    read = [(p.names, p.filenames, p.content_type, p.content) for p in parts]
+    assert read == [(["f"], ["a.txt"], "text/plain", "hi")]
+    assert not cut
+    assert multipart.boundaries("multipart/form-data; boundary=----abc") == ["----abc"]
     assert xml.parts('<?xml version="1.0"?><a x="1"><b>text</b><![CDATA[raw]]></a>') == [
         ("a@x", "1"),
         ("b", "text"),
@@ -155,6 +158,131 @@ def _upload(body: str, content_type: str) -> dict[str, Any]:
         "headers": {"content-type": content_type} if content_type else {},
         "body": body,
     }
+
+
+# Parser differentials: the firewall reads a multipart body as the parsers behind a function read it
+# (python-multipart, Werkzeug, Starlette, busboy, the email package), or an attack goes through the gap.
+
+
+def test_content_type_parameters_are_read_as_parsers_read_them() -> None:
+    assert multipart.parameters('multipart/form-data; boundary = "a b"; charset=UTF-7') == [
+        ("boundary", "a b"),
+        ("charset", "UTF-7"),
+    ]
+    assert multipart.parameters('form-data; filename="a\\"b\\\\c"; name=x') == [("filename", 'a"b\\c'), ("name", "x")]
+    # a longer name ending in "boundary", or one inside a quoted value, is no boundary
+    assert multipart.boundaries('multipart/form-data; xboundary=fake; boundary=real') == ["real"]
+    assert multipart.boundaries('multipart/form-data; x="boundary=fake"; boundary=real') == ["real"]
+    assert multipart.boundaries("multipart/form-data; boundary=one; boundary=two") == ["one", "two"]
+    assert multipart.media_type('Application/JSON; x="multipart/"') == "application/json"
+    assert multipart.charset("text/plain; charset=ISO-8859-1") == "iso-8859-1"
+    assert multipart.parameters('a; b="unterminated') == [("b", "unterminated")]
+
+
+def test_multipart_delimiters_count_only_at_the_start_of_a_line() -> None:
+    body = (
+        '--x\r\nContent-Disposition: form-data; name="note"\r\n\r\nsee --x-- there\r\n'
+        '--x\r\nContent-Disposition: form-data; name="q"\r\n\r\nsecond\r\n--x--\r\nepilogue'
+    )
+    parts, _ = multipart.parse(body, "x")
+    assert [(p.names, p.content) for p in parts] == [(["note"], "see --x-- there"), (["q"], "second")]
+
+
+def test_multipart_part_headers_name_files_every_way_a_parser_reads() -> None:
+    head = (
+        "--b\r\nContent-Disposition: form-data; name=f; filename=\"a.png\"; filename*=UTF-8''%3Cscript%3E.png\r\n"
+        "Content-Transfer-Encoding: BASE64\r\n\r\nx\r\n--b--"
+    )
+    [part], _ = multipart.parse(head, "b")
+    assert part.names == ["f"] and part.filenames == ["a.png", "<script>.png"]
+    assert part.transfer_encoding == "base64"
+
+
+def test_a_multipart_body_of_too_many_parts_is_cut_and_the_cut_reported() -> None:
+    def form(fields: int) -> str:
+        parts = (f'--b\r\nContent-Disposition: form-data; name="f{i}"\r\n\r\nv{i}\r\n' for i in range(fields))
+        return "".join(parts) + "--b--\r\n"
+
+    parts, cut = multipart.parse(form(1200), "b")
+    assert len(parts) == multipart.MAX_PARTS and cut
+    verdict = FW.inspect(_upload(form(1200), "multipart/form-data; boundary=b"))
+    assert verdict.budget_exhausted and {f.attack for f in verdict.findings} <= {"denial-of-service"}
+    parts, cut = multipart.parse(form(multipart.MAX_PARTS), "b")
+    assert len(parts) == multipart.MAX_PARTS and not cut  # the close delimiter right after the last part read
+
+
+def _form_field(name: str, value: str, headers: str = "") -> str:
+    return f'--b0\r\nContent-Disposition: form-data; name="{name}"\r\n{headers}\r\n{value}\r\n'
+
+
+B64_SQLI = base64.b64encode(SQLI.encode()).decode()
+UTF16_PART = "Content-Type: text/plain; charset=utf-16le\r\n"
+MP = "multipart/form-data; boundary=b0"
+UTF7_XSS = "+ADw-script+AD4-alert(1)+ADw-/script+AD4-"  # UTF-7 for <script>alert(1)</script>
+RFC5987_XSS = "UTF-8''%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+QP_XSS = XSS.replace("<", "=3C").replace(">", "=3E").replace("=", "=3D").replace("=3D3", "=3")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "location"),
+    [
+        # a content type that only mentions multipart, over the JSON every framework parses
+        ('application/json; boundary=zzz; x="multipart/"', json.dumps({"q": SQLI}), "body.q"),
+        # a multipart type over a JSON body: json.loads(event["body"]) ignores the type
+        ("multipart/form-data; boundary=zzz", json.dumps({"q": SQLI}), "body.q"),
+        # the second of two boundaries, which most parsers take
+        ("multipart/form-data; boundary=fake; boundary=b0", _form_field("q", SQLI) + "--b0--", "body.q"),
+        ("multipart/form-data; xboundary=fake; boundary=b0", _form_field("q", SQLI) + "--b0--", "body.q"),
+        # blanks around "=", which python-multipart, Starlette and the email package accept
+        ("multipart/form-data; boundary = b0", _form_field("q", SQLI) + "--b0--", "body.q"),
+        # a delimiter-like text inside an earlier part does not end the body
+        (MP, _form_field("n", "see --b0-- end") + _form_field("q", SQLI) + "--b0--", "body.q"),
+        # transfer encodings that python-multipart and the email package undo
+        (MP, _form_field("q", B64_SQLI, "Content-Transfer-Encoding: base64\r\n"), "body.q"),
+        (MP, _form_field("q", QP_XSS, "Content-Transfer-Encoding: quoted-printable\r\n"), "body.q"),
+        # a file name as RFC 5987 writes it, with escaped quotes, or unquoted
+        (
+            MP,
+            f"--b0\r\nContent-Disposition: form-data; name=f; filename*={RFC5987_XSS}\r\n\r\nx\r\n",
+            "body.f.filename",
+        ),
+        (
+            MP,
+            '--b0\r\nContent-Disposition: form-data; name=f; filename="a\\"<script>alert(1)</script>"\r\n\r\nx\r\n',
+            "body.f.filename",
+        ),
+        (
+            MP,
+            f"--b0\r\nContent-Disposition: form-data; name=f; filename={SQLI}\r\n\r\nx\r\n",
+            "body.f.filename",
+        ),
+        # a declared charset that body-parser (UTF-7 JSON) or Starlette (any codec, for fields) honours
+        ("application/json; charset=utf-7", json.dumps({"q": UTF7_XSS}), "body.q"),
+        ("multipart/form-data; boundary=b0; charset=utf-7", _form_field("q", UTF7_XSS), "body.q"),
+        (
+            MP,
+            _form_field("q", SQLI.encode("utf-16-le").decode("latin-1"), UTF16_PART),
+            "body.q",
+        ),
+    ],
+)
+def test_a_body_is_read_as_the_parsers_behind_a_function_read_it(content_type: str, body: str, location: str) -> None:
+    found = {f.location for f in Firewall().inspect(_upload(body, content_type)).findings}
+    assert location in found, found
+
+
+def test_a_multipart_body_in_a_declared_charset_is_read_in_it_and_its_benign_twin_passes() -> None:
+    """Starlette decodes each field with the request's charset, any Python codec: EBCDIC among them."""
+    def event(value: str) -> dict[str, Any]:
+        raw = _form_field("q", "\x00").encode().replace(b"\x00", value.encode("cp500")) + b"--b0--\r\n"
+        ev = _upload(base64.b64encode(raw).decode(), "multipart/form-data; boundary=b0; charset=cp500")
+        ev["isBase64Encoded"] = True
+        return ev
+
+    assert "body.q" in {f.location for f in Firewall().inspect(event(XSS)).findings}
+    assert Firewall().inspect(event("hello world, it is 42")).findings == []
+    clean = _form_field("q", "Caf+AOk- au lait, 2+-2 is 4") + "--b0--"  # UTF-7 for "Café au lait, 2+2 is 4"
+    assert Firewall().inspect(_upload(clean, "multipart/form-data; boundary=b0; charset=utf-7")).findings == []
 
 
 @pytest.mark.parametrize("value", ["elt(5953=5953,1)", "admin*)((|userPassword=*)", "'=0--+"])

@@ -57,6 +57,7 @@ TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of ever
 if TYPE_CHECKING:
     from typing import Any
 
+    from hullguard.firewall.decoders.multipart import Part
     from hullguard.firewall.engine import Firewall
 
 MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escapes, NFKC, folded...)
@@ -735,7 +736,9 @@ class Inspection:
         elif hint == KEY:
             self.queue(path, text, record, "", 0, True, True)
         elif hint in (BASE64, B64_BODY):
-            decoded = self.base64(path, text, depth, True, record)
+            # a multipart body is read part by part whatever its bytes: a binary or UTF-16 part among them
+            framed = hint == B64_BODY and ctype[:10].lower() == "multipart/"
+            decoded = self.base64(path, text, depth, True, record, framed)
             if decoded is None:
                 self.queue(path, text, record, ctype, depth)
             elif hint == B64_BODY:
@@ -805,28 +808,26 @@ class Inspection:
         return True
 
     def body(self, path: str, text: str, record: int | None, ctype: str, depth: int) -> None:
-        """An HTTP body, by content type and shape: multipart, JSON, form, XML or text."""
+        """An HTTP body, by content type and shape: multipart, JSON, form, XML or text; and read again
+        in the charset its content type declares, when a parser would read it so (``decoders/charset``)."""
         lowered = ctype.lower()
-        if "multipart/" in lowered:
-            from hullguard.firewall.decoders import multipart  # imported on first use
+        media = lowered.partition(";")[0].strip()
+        if "charset" in lowered:
+            from hullguard.firewall.decoders import charset, multipart  # imported on first use
 
-            boundary = multipart.boundary(ctype)
-            if boundary:
-                for name, filename, part_type, content in multipart.parse(text, boundary):
-                    where = f"{path}.{name}" if name else path
-                    if name:
-                        self.queue(where, name, record, "", 0, True)
-                    if filename:
-                        self.push(f"{where}.filename", filename, PLAIN, record, "", depth + 1)
-                    # A part without a content type is a form field's value as the user typed it, not a
-                    # body whose shape is guessed ("elt(5953=5953,1)" is no form to split at "=").
-                    self.push(where, content, BODY if part_type else PLAIN, record, part_type, depth + 1)
-                return
+            recoded = charset.recode(text, multipart.charset(ctype)) if not media.startswith("multipart/") else None
+            if recoded is not None:
+                self.meter.decoded += len(recoded)
+                self.body(path, recoded, record, media, depth)  # (the charset gone: read once more only)
+        if media.startswith("multipart/") and self.multipart(path, text, record, ctype, depth):
+            return
+        # A body with no part where its content type promised parts is what its shape says: handlers
+        # that parse JSON whatever the type (``json.loads(event["body"])``) read it so.
         json_like = jsonstr.looks_like(text)
         if json_like and self.structure(path, text, record, depth, envelope=False):
             return
-        declared_form = "x-www-form-urlencoded" in lowered
-        if declared_form or ((not lowered or "text/plain" in lowered) and form.looks_like(text)):
+        declared_form = media == "application/x-www-form-urlencoded"
+        if declared_form or ((not media or media == "text/plain") and form.looks_like(text)):
             if not declared_form:  # only its shape says form: it may as well be one value ("a=1 OR 1=1")
                 self.queue(path, text, record, ctype, depth)
             for name, value in form.parse(text):
@@ -850,6 +851,57 @@ class Inspection:
             return
         self.string(path, text, PLAIN, record, ctype, depth)
 
+    def multipart(self, path: str, text: str, record: int | None, ctype: str, depth: int) -> bool:
+        """Each part of a multipart body: its names (as keys), file names and content, the content also
+        as its transfer encoding and its charset (or the request's) say. False when no part is found."""
+        from hullguard.firewall.decoders import charset, multipart
+
+        request_charset = multipart.charset(ctype)
+        found = False
+        for boundary in multipart.boundaries(ctype):
+            parts, cut = multipart.parse(text, boundary)
+            if cut:
+                self.meter.exhaust(f"multipart body of more than {multipart.MAX_PARTS} parts at {path}")
+            for part in parts:
+                found = True
+                where = f"{path}.{part.names[0]}" if part.names and part.names[0] else path
+                charsets = {multipart.charset(part.content_type), request_charset} - {""}
+                for name in part.names:
+                    self.queue(where, name, record, "", 0, True)
+                for filename in part.filenames:
+                    self.push(f"{where}.filename", filename, PLAIN, record, "", depth + 1)
+                for declared in charsets:  # Starlette reads names and file names in the request's charset
+                    for label in (*part.names, *part.filenames):
+                        recoded = charset.recode(label, declared)
+                        if recoded is not None:
+                            self.push(f"{where}.filename", recoded, PLAIN, record, "", depth + 1)
+                # A part without a content type is a form field's value as the user typed it, not a body
+                # whose shape is guessed ("elt(5953=5953,1)" is no form to split at "=").
+                hint = BODY if part.content_type else PLAIN
+                self.push(where, part.content, hint, record, part.content_type, depth + 1)
+                decoded = self.transfer_decoded(where, part)
+                if decoded is not None:
+                    self.push(where, decoded, hint, record, part.content_type, depth + 1)
+                for declared in charsets:
+                    recoded = charset.recode(part.content if decoded is None else decoded, declared)
+                    if recoded is not None:
+                        self.meter.decoded += len(recoded)
+                        self.push(where, recoded, hint, record, multipart.media_type(part.content_type), depth + 1)
+        return found
+
+    def transfer_decoded(self, path: str, part: Part) -> str | None:
+        """A part's content undone from its Content-Transfer-Encoding (base64 or quoted-printable), as
+        python-multipart and the ``email`` package read it; None for any other (or none)."""
+        if part.transfer_encoding == "base64":
+            return self.base64(path, part.content, 0, True)
+        if part.transfer_encoding == "quoted-printable":
+            import binascii
+
+            data = binascii.a2b_qp(part.content.encode("utf-8", "replace"))
+            self.meter.decoded += len(data)
+            return b64.to_text(data, True)
+        return None
+
     def xml(self, path: str, text: str, record: int | None, content_type: str, depth: int) -> bool:
         """An XML body: scanned whole (DOCTYPE and ENTITY declarations), and each text node and
         attribute value by element name. False when ``text`` is not XML."""
@@ -862,9 +914,12 @@ class Inspection:
             self.push(f"{path}.{element}", value, PLAIN, record, "", depth + 1)
         return True
 
-    def base64(self, path: str, text: str, depth: int, declared: bool, record: int | None = None) -> str | None:
+    def base64(
+        self, path: str, text: str, depth: int, declared: bool, record: int | None = None, framed: bool = False
+    ) -> str | None:
         """Decoded text of a base64 string (gunzipped when compressed), or None if it is not text. A KPL
-        aggregated record's user records are walked instead (``aggregated``), and "" returned."""
+        aggregated record's user records are walked instead (``aggregated``), and "" returned. ``framed``:
+        the bytes are a container whose parts are read one by one (a multipart body), text in any case."""
         room = self.meter.decoded_room()
         if room <= 0:
             self.meter.exhaust(f"decoded data over {self.budget.max_decoded_bytes} bytes")
@@ -880,7 +935,8 @@ class Inspection:
         elif kpl.is_aggregated(data):
             self.aggregated(path, data, record, depth)
             return ""
-        return b64.to_text(data, declared)
+        decoded = b64.to_text(data, declared)
+        return data.decode("latin-1") if decoded is None and framed else decoded
 
     def inflate(self, path: str, data: bytes) -> bytes:
         """gzip or zlib data decompressed within the decoded-size budget (what came before a break)."""
