@@ -598,3 +598,73 @@ def test_an_attack_inside_a_kpl_aggregated_kinesis_record_is_found_in_its_user_r
     clean = _aggregated(b'{"order": 42}', b"plain text")
     ev["Records"][0]["kinesis"]["data"] = base64.b64encode(clean).decode()
     assert Firewall().inspect(ev).findings == []
+
+
+def _segment(claims: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+
+
+def _token(header: dict[str, Any], payload: dict[str, Any]) -> str:
+    return f"{_segment(header)}.{_segment(payload)}.c2lnbmF0dXJl"
+
+
+def _with_header(name: str, value: str) -> dict[str, Any]:
+    ev: dict[str, Any] = json.loads((FIXTURES / "powertools" / "apiGatewayProxyEvent.json").read_text())
+    ev["headers"][name] = value
+    ev["multiValueHeaders"][name] = [value]
+    return ev
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "location"),
+    [
+        # a payload a function decodes without verifying (DVSA's admin function hands it to jsonpickle)
+        ("Authorization", "Bearer " + _token({"alg": "none"}, {"username": SQLI}), "payload.username"),
+        ("Authorization", _token({"alg": "HS256"}, {"sub": "1", "name": XSS}), "payload.name"),
+        # the header's key id, which a server uses as a path or a query to find its key
+        ("Authorization", "Bearer " + _token({"alg": "HS256", "kid": "../../../../etc/passwd"}, {}), "header.kid"),
+    ],
+)
+def test_a_json_web_tokens_header_and_payload_are_read(header: str, value: str, location: str) -> None:
+    found = {f.location for f in Firewall().inspect(_with_header(header, value)).findings}
+    assert f"headers.{header.lower()}.jwt.{location}" in found, found
+
+
+def test_a_token_in_a_cookie_or_a_query_parameter_is_read_and_an_ordinary_one_passes() -> None:
+    attack = _token({"alg": "RS256"}, {"sub": "1", "email": f"a@example.com{SQLI}"})
+    found = {f.location for f in Firewall().inspect(_with_header("Cookie", f"theme=dark; id_token={attack}")).findings}
+    assert "headers.cookie.id_token.jwt.payload.email" in found, found
+    ev = json.loads((FIXTURES / "powertools" / "apiGatewayProxyEvent.json").read_text())
+    ev["queryStringParameters"] = {"token": attack}
+    assert "queryStringParameters.token.jwt.payload.email" in {f.location for f in Firewall().inspect(ev).findings}
+    cognito = _token(
+        {"kid": "abcdEFGH1234=", "alg": "RS256"},
+        {
+            "sub": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+            "cognito:groups": ["admin"],
+            "iss": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example",
+            "name": "Jane O'Neil",
+            "email": "jane@example.com",
+            "token_use": "id",
+            "exp": 1700000000,
+        },
+    )
+    assert Firewall().inspect(_with_header("Authorization", "Bearer " + cognito)).findings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["eyJhbGciOi", "eyJ.eyJ.", "eyJhbGciOiJub25lIn0.!!!.x", "eyJ" + "A" * 30 + ".eyJ" + "B" * 30 + ".", "Bearer eyJ"],
+)
+def test_broken_tokens_are_read_as_far_as_they_go_without_raising(text: str) -> None:
+    from hullguard.firewall.decoders import jwt
+
+    assert isinstance(jwt.parts(text), list)
+    Firewall().inspect(_with_header("Authorization", text))
+
+
+def test_an_encrypted_tokens_header_alone_is_read() -> None:
+    from hullguard.firewall.decoders import jwt
+
+    jwe = f"{_segment({'alg': 'RSA-OAEP', 'enc': 'A256GCM'})}.{_segment({'x': 1})}.iv.ciphertext.tag"
+    assert [name for name, _ in jwt.parts(jwe)] == ["header"]

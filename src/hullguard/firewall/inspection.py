@@ -23,6 +23,7 @@ from hullguard.firewall.decoders import (
     html,
     jsescape,
     jsonstr,
+    jwt,
     kpl,
     unicode,
     url,
@@ -60,6 +61,7 @@ if TYPE_CHECKING:
     from hullguard.firewall.decoders.multipart import Part
     from hullguard.firewall.engine import Firewall
 
+_MIN_JWT = 24  # the shortest token: a header, a payload and a signature of a few characters each
 MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escapes, NFKC, folded...)
 # Some marker of an encoding or an evasion (%, &, \\, $, *, quotes, +, anything non-ASCII): without one,
 # a string has no view but itself. ``_has_marker`` says whether there is one, ``_marked`` which of the
@@ -577,6 +579,8 @@ class Inspection:
                     continue  # clean in an earlier inspection, with every decoding of it
                 fresh.append((where, value))
             looks_base64 = size >= 16 and not size & 3 and " " not in value and guess(value)
+            if size >= _MIN_JWT and jwt.looks_like(value):
+                self.token(where, value, record, depth)
             if shape is not None and size <= MAX_SHAPED:
                 if looks_base64:
                     shaped_base64.append(len(shaped))
@@ -731,6 +735,8 @@ class Inspection:
                     self.queue(where, name, record, "", 0, True, True)
                 meter.strings += 1
                 self.queue(where, value, record, "", depth + 1, False, True)
+                if len(value) >= _MIN_JWT and jwt.looks_like(value):
+                    self.token(where, value, record, depth + 1)
         elif hint == URL:
             self.queue(path, text, record, ctype, depth, False, True)
         elif hint == KEY:
@@ -961,6 +967,14 @@ class Inspection:
             text = b64.to_text(self.inflate(where, item) if is_compressed(item) else item, True)
             if text:
                 self.push(where, text, ENVELOPE, record, "", depth + 1)
+
+    def token(self, path: str, text: str, record: int | None, depth: int) -> None:
+        """A JSON Web Token's header and payload (``decoders/jwt.py``), each walked as the JSON it is."""
+        if depth >= self.budget.max_depth:
+            return
+        for name, decoded in jwt.parts(text):
+            self.meter.decoded += len(decoded)
+            self.push(f"{path}.jwt.{name}", decoded, PLAIN, record, "", depth + 1)
 
     def guess_base64(self, path: str, text: str, record: int | None, depth: int) -> None:
         if depth >= self.budget.max_depth:

@@ -131,3 +131,34 @@ def test_a_base64_ruby_marshal_gadget_chain_is_reported(prefix: str) -> None:
 ])
 def test_ruby_marshal_data_without_a_gadget_passes(value: str) -> None:
     assert deser.scan(value, CTX) is None
+
+
+@pytest.mark.parametrize(
+    ("body", "location"),
+    [
+        # jsonpickle.decode() calls what a "py/reduce" names, as pickle's __reduce__ does
+        ('{"user": {"py/reduce": [{"py/function": "os.system"}, {"py/tuple": ["id"]}]}}', "body.user.py/reduce"),
+        ('{"py/object": "subprocess.Popen", "py/newargs": {"py/tuple": [["id"]]}}', "body.py/newargs"),
+        ('{"a": {"py/repr": "os/os.system(1)"}}', "body.a.py/repr"),  # eval() in jsonpickle before 1.5
+    ],
+)
+def test_jsonpickle_tags_that_call_or_evaluate_are_reported(body: str, location: str) -> None:
+    verdict = Firewall().inspect(_json_post(body))
+    assert ("HG-DESER-008", location) in {(f.rule_id, f.location) for f in verdict.findings}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"py/object": "shop.models.Cart", "items": [1, 2]}',  # an application's own class: state, no call
+        '{"note": "jsonpickle writes py/reduce for such objects"}',  # prose naming the tag
+        '{"path": "lib/py/reduce.py"}',
+    ],
+)
+def test_jsonpickle_state_and_prose_naming_its_tags_pass(body: str) -> None:
+    assert Firewall().inspect(_json_post(body)).findings == []
+
+
+def test_jsonpickle_tags_are_found_in_json_that_was_not_parsed() -> None:
+    found = deser.scan('{"py/reduce": [{"py/function": "os.system"}', CTX)  # cut short: no JSON to walk
+    assert found is not None and found.rule_id == "HG-DESER-008"

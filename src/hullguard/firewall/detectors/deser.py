@@ -5,7 +5,8 @@ Covers the formats a Lambda function is likely to deserialize from an event: nod
 and their base64 forms, which are decoded here), Java serialization (``rO0AB``, ``aced0005``, raw
 ``\\xac\\xed``) and known gadget classes, YAML language tags (``!!python/object/apply:``), .NET
 ``$type`` gadgets (``ObjectDataProvider``), PHP object notation (``O:8:"stdClass":``) and base64 Ruby
-Marshal streams (``BAh...``) naming a gadget chain's classes.
+Marshal streams (``BAh...``) naming a gadget chain's classes, and jsonpickle's calling tags
+(``{"py/reduce": ...}``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ PREFILTER = (
     r"|[oc]:\d|ysoserial|\.(?:sun|apache|springframework|mchange|hibernate|codehaus|qos|beans|management|reflect"
     r"|rowset|windows|diagnostics|visualstudio|security|identitymodel|configuration|activities|data|ui)\."
     r"|(?:java|javax|jdk|com|org|net|ch|io)\.[a-z][\w$]{0,40}\.[a-z]"  # a class named as a JSON type (_TYPE_KEYS)
+    r"|py/(?:reduce|newobj|newargs|initargs|repr)"
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 _REMEDIATION = (
@@ -67,6 +69,11 @@ RULES: tuple[RuleInfo, ...] = (
              "(Gem::Requirement, Gem::Installer, Gem::Package::TarReader, Net::WriteAdapter, ERB, "
              "DeprecatedInstanceVariableProxy) that Marshal.load instantiates: the Rails cookie and cache "
              "chains and the universal RubyGems ones.", _REMEDIATION),
+    RuleInfo("HG-DESER-008", FAMILY, "jsonpickle tag that calls or evaluates", Severity.CRITICAL, "CWE-502",
+             "A jsonpickle key that makes jsonpickle.decode() call a callable or evaluate text: \"py/reduce\" "
+             "(the __reduce__ protocol, as pickle's), \"py/newobj\", \"py/newargs\", \"py/initargs\" or "
+             "\"py/repr\" (eval in older versions); OWASP DVSA's admin function decodes its token so.",
+             _REMEDIATION),
 )
 _PICKLE_MODULES = (
     r"(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser|code"
@@ -114,6 +121,10 @@ _GATED: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
     ("HG-DESER-004", ("!",), _YAML),
     ("HG-DESER-005", ("system.", "microsoft.", "aaeaaad", "__type", "$type"), _DOTNET),
 )
+# jsonpickle's keys that call (py/reduce, py/newobj...) or evaluate (py/repr), as a key walked from JSON
+# or quoted as one in JSON text that was not parsed
+_JSONPICKLE_KEY = re.compile(r"py/(?:reduce|newobj|newargs(?:ex)?|initargs|repr)")
+_JSONPICKLE_TEXT = re.compile(r"[\"']py/(?:reduce|newobj|newargs(?:ex)?|initargs|repr)[\"']\s{0,8}:")
 _PHP = re.compile(r"\b[oc]:\d{1,4}:\"[a-z_\\][\w\\]{0,200}\":\d{1,5}:\{", re.IGNORECASE)
 # A base64 run from its start, opening with Marshal's version bytes 4.8 ("BAh"), and, decoded, the classes
 # of the published gadget chains. A Rails session cookie (a Marshal hash of strings and flash messages)
@@ -195,6 +206,10 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     if ctx.location.endswith(_TYPE_KEYS) and not ctx.is_key and _CLASS_NAME.fullmatch(text[:1024]):
         key = ctx.location.rsplit(".", 1)[1]
         return Detection("HG-DESER-003", f"JSON {key} names the Java class {text.strip()[:80]!r}", 0, len(text))
+    if "py/" in text:
+        match = _JSONPICKLE_KEY.fullmatch(text) if ctx.is_key else _JSONPICKLE_TEXT.search(text)
+        if match:
+            return Detection("HG-DESER-008", f"jsonpickle {match.group(0)[:20]!r}", match.start(), match.end())
     low = text.lower()
     for rule_id, gates, pattern in _GATED:
         if not any(gate in low for gate in gates):
