@@ -8,6 +8,7 @@ import re
 import pytest
 from family_cases import corpus_lines, family_suite
 
+from hullguard.firewall import Firewall
 from hullguard.firewall.detectors import nosql
 from hullguard.firewall.detectors.base import ScanContext
 
@@ -69,3 +70,28 @@ def test_prefilter_and_js_gates_are_tested_as_before() -> None:
         assert by_parts == (prefilter.search(text) is not None), text
         low = text.lower()
         assert (nosql._ANY_JS_GATE.search(low) is not None) == any(gate in low for gate in nosql._JS_GATES), text
+
+
+def test_keys_of_other_languages_that_mongodb_ignores_pass_and_operators_do_not() -> None:
+    """OData's ``$search`` query option and JSON Schema's ``$comment`` are no query operators to MongoDB."""
+
+    def query(name: str) -> dict[str, object]:
+        return {
+            "resource": "/items",
+            "path": "/items",
+            "httpMethod": "GET",
+            "headers": {},
+            "queryStringParameters": {name: "bike"},
+            "multiValueQueryStringParameters": {name: ["bike"]},
+            "requestContext": {"stage": "prod"},
+        }
+
+    fw = Firewall()
+    assert fw.inspect(query("$search")).findings == []
+    assert {f.rule_id for f in fw.inspect(query("$ne")).findings} == {"HG-NOSQL-001"}
+    schema = {"resource": "/s", "path": "/s", "httpMethod": "POST", "requestContext": {"stage": "prod"},
+              "headers": {"Content-Type": "application/json"},
+              "body": '{"$schema": "http://json-schema.org/draft-07/schema#", "$comment": "v2", "type": "object"}'}
+    assert fw.inspect(schema).findings == []
+    schema["body"] = '{"q": {"$search": "bike"}, "user": {"$ne": null}}'
+    assert {f.location for f in fw.inspect(schema).findings} >= {"body.q.$search", "body.user.$ne"}

@@ -464,7 +464,7 @@ def test_every_zone_the_detector_knows_reaches_it_through_the_prefilter() -> Non
     the engine's gate) lets it through: a zone added to ``ssrf_hosts`` alone would be found by nothing."""
     zones = [*ssrf_hosts._LOOPBACK_ZONES, *ssrf_hosts.PROBE_ZONES, "nip.io", "xip.io", "sslip.io"]
     for zone in zones:
-        name = f"7f000001.{zone}" if zone != "localhost" else "app.localhost"
+        name = f"7f000001.{zone}" if zone != "localhost" else "app.localhost:8080"
         assert _PREFILTER.search(name), zone
         assert ssrf.scan(name, CTX) is not None, zone
 
@@ -472,3 +472,11 @@ def test_every_zone_the_detector_knows_reaches_it_through_the_prefilter() -> Non
 def test_a_scheme_confused_by_a_semicolon_is_read_up_to_it() -> None:
     found = ssrf.scan("0://127.0.0.1:80;http://example.com:80/", CTX)
     assert found is not None and found.rule_id == "HG-SSRF-003", found
+
+
+def test_a_bare_name_under_localhost_waits_for_a_port_a_url_or_paranoia_two() -> None:
+    """Azure DSC names a node "SetupServer.localhost"; only a resolver that special-cases the zone maps it
+    to loopback, so alone it is a name in a host field, as a bare private address is."""
+    assert ssrf.scan("SetupServer.localhost", CTX) is None
+    assert ssrf.scan("SetupServer.localhost", ScanContext(paranoia=2)) is not None
+    assert ssrf.scan("http://app.localhost/admin", CTX) is not None

@@ -77,8 +77,9 @@ _ANY_HEADER = re.compile(
 )
 # A value that opens with a line break and a "Name: value" line: what no text starts with, and how a
 # scanner probes a header's value ("%0d%0aX-Probe: 1" in place of the value itself).
+# (HTTP allows no blank before the colon, and ":=" is an assignment: sbt's "\nname := ...", Go's, Pascal's.)
 _LEADING_HEADER = re.compile(
-    rf"^[ \t]{{0,4}}{_BREAK}{{1,2}}[ \t]{{0,4}}[a-z][a-z0-9_-]{{0,40}}[ \t]{{0,4}}:[ \t]{{0,4}}[^\s:/]", re.IGNORECASE
+    rf"^[ \t]{{0,4}}{_BREAK}{{1,2}}[ \t]{{0,4}}[a-z][a-z0-9_-]{{0,40}}:[ \t]{{0,4}}[^\s:/=]", re.IGNORECASE
 )
 # Mail headers that name recipients or senders, with an address on their line: the value of a form's
 # e-mail or subject field, broken to add recipients. "To:" and "From:" open lines of prose too ("From:
@@ -128,6 +129,7 @@ _SPLIT = re.compile(
     rf"|\bhttp/[0-9.]{{1,3}}[ \t]{{0,4}}{_BREAK}{{1,2}}[ \t]{{0,4}}[a-z][a-z0-9-]{{0,40}}[ \t]{{0,4}}:",
     re.IGNORECASE,
 )
+_MARKUP = re.compile(r"<[!/a-z]", re.IGNORECASE)
 _LOG_LINE = re.compile(
     rf"{_BREAK}[ \t]{{0,4}}(?:\[?\d{{4}}-\d{{2}}-\d{{2}}[T ]\d{{2}}:\d{{2}}|\[?(?:INFO|WARN|WARNING|ERROR|DEBUG|FATAL"
     rf"|CRITICAL|NOTICE|TRACE|AUDIT|SUCCESS)\b[\]:\s]|(?:START|END|REPORT|INIT_START) RequestId:"
@@ -166,7 +168,7 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     location = ctx.location.lower()
     if "logevents" in location or "awslogs" in location:
         return None  # CloudWatch Logs subscriptions deliver log lines: newlines and levels are their content
-    match = _SPLIT.search(text)
+    match = _splitting(text)
     if match:
         return Detection("HG-CRLF-002", f"response splitting {match.group(0)!r}", match.start(), match.end())
     match = _HEADER.search(text)
@@ -208,6 +210,18 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         if where:
             index = min(i for i in (text.find("\r"), text.find("\n")) if i >= 0)
             return Detection("HG-CRLF-004", f"line break in the {where}", index, index + 1)
+    return None
+
+
+def _splitting(text: str) -> re.Match[str] | None:
+    """The first response-splitting construct, but a blank line before markup in a value that already
+    holds markup before it: that is an HTML document's own blank line (an e-mail template, an attachment),
+    where an injection puts its blank line after a header value, a token or header lines."""
+    for count, match in enumerate(_SPLIT.finditer(text)):
+        if match.group(0)[-2] != "<" or not _MARKUP.search(text, 0, match.start()):  # (only a blank line ends "<x")
+            return match
+        if count >= 7:
+            break
     return None
 
 

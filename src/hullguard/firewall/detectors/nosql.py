@@ -92,6 +92,21 @@ def _operator_object(text: str) -> re.Match[str] | None:
     return None
 
 
+def _harmless_key(key: str, location: str) -> bool:
+    """A key that is another language's, harmless to MongoDB: OData's ``$search`` query option as a query
+    parameter of its own (``?$search=bike``; MongoDB reads ``$search`` only inside a ``$text`` object or
+    as an Atlas stage, never as a parameter's name), and ``$comment``, which JSON Schema documents carry
+    and which, as a key of a MongoDB query, only labels it in the profiler. (Written after a break-out in
+    a value, "' } ], $comment:'...'", it still marks the injection, as NOSQL-002.)"""
+    lowered = key.lower()
+    return lowered == "$comment" or (lowered == "$search" and location.lower() in _ODATA_SEARCH_LOCATIONS)
+
+
+_ODATA_SEARCH_LOCATIONS = frozenset(
+    ("querystringparameters.$search", "multivaluequerystringparameters.$search", "querystring.$search")
+)
+
+
 def scan(text: str, ctx: ScanContext) -> Detection | None:
     if _SIGIL_OR_BREAK_RE.search(text) is None and _PREFILTER.search(text) is None:
         return None  # the engine has checked the PREFILTER, and calls ``scan_unfiltered``
@@ -104,7 +119,7 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         if ctx.is_key:
             stripped = text.strip().strip("'\"")
             match = _KEY.match(stripped)
-            if match and match.end() == len(stripped):
+            if match and match.end() == len(stripped) and not _harmless_key(stripped, ctx.location):
                 return Detection("HG-NOSQL-001", f"operator key {stripped!r}", 0, len(text))
             bracket = _BRACKET.search(text)
             if bracket:

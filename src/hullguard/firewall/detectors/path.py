@@ -178,6 +178,8 @@ _STRONG_ROOTS = frozenset(
      "srv", "xampp", "inetpub", "apache", "apache2", "nginx", "httpd", "lampp", "wamp", "wamp64", "mysql",
      "windows", "winnt")
 )
+# What macOS keeps under /private (/etc, /var and /tmp link there): "/private/path/" is an API's route.
+_MACOS_PRIVATE = frozenset(("etc", "var", "tmp", "cores"))
 # Roots that are also common web routes (/home, /system/status): flagged only with a config-like file.
 _WEAK_ROOTS = frozenset(
     ("home", "tmp", "lib", "bin", "dev", "run", "mnt", "media", "library", "system", "applications", "users",
@@ -286,7 +288,12 @@ def _absolute_path(folded: str) -> str | None:
         return "absolute path to a hidden file"
     # ("/usr/local/jetty/lib/http2-hpack-9.4.27.jar" is a dependency in a scan report or an SBOM.)
     below_root = len(parts) > 1 or value.rstrip("\x00").endswith("/")
-    if root in _STRONG_ROOTS and below_root and not (root in _LIBRARY_ROOTS and _PACKAGE_FILE.search(value)):
+    if (
+        root in _STRONG_ROOTS
+        and below_root
+        and not (root in _LIBRARY_ROOTS and _PACKAGE_FILE.search(value))
+        and (root != "private" or (len(parts) > 1 and parts[1] in _MACOS_PRIVATE))
+    ):
         return f"absolute path under /{root}"
     sensitive = _SENSITIVE_EXT.search(value)
     if sensitive is not None and sensitive.group(0).startswith(_WEB_PAGES):

@@ -133,7 +133,11 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
             if _SHELL_NAMES.search(path) or include_param or _IP_HOST.match(path):
                 return Detection("HG-RFI-002", f"remote script {value[:80]!r}", url.start(), url.end())
     if "\\\\" in text:
-        match = _UNC.search(text)
-        if match:
-            return Detection("HG-RFI-004", f"UNC path {match.group(0).strip()!r}", match.start(), match.end())
+        for count, match in enumerate(_UNC.finditer(text)):
+            # No Windows path holds "|": OSIsoft PI's asset paths (\\server\database\element|attribute) do.
+            path = text[match.start() : match.start() + 512].split(maxsplit=1)
+            if not path or "|" not in path[0]:
+                return Detection("HG-RFI-004", f"UNC path {match.group(0).strip()!r}", match.start(), match.end())
+            if count >= 7:
+                break
     return None

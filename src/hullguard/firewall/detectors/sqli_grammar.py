@@ -398,8 +398,9 @@ def statement(tokens: list[Token], i: int) -> bool:
     if verb == "rename":  # MySQL renames tables and users only ("rename function due to a clash" is prose)
         return nxt in ("table", "user") and kind_at(tokens, i + 2) not in ("o", "&")
     if verb in ("drop", "create", "alter", "truncate"):
-        # The object's name follows, not an operator word ("drop function in favour of ...")
-        return nxt in DDL_OBJECTS and kind_at(tokens, i + 2) not in ("o", "&")
+        # The object's name follows, not an operator word ("drop function in favour of ...") nor the end
+        # ("Create User", a form's button)
+        return nxt in DDL_OBJECTS and kind_at(tokens, i + 2) not in ("o", "&", "", ";", "c")
     if verb == "copy":
         return nxt_kind == "w" and value_at(tokens, i + 2) in ("from", "to") and kind_at(tokens, i + 3) == "s"
     if verb in ("exec", "execute"):
@@ -837,6 +838,14 @@ def parenthesised_probe(tokens: list[Token]) -> Hit | None:
     return ("HG-SQLI-003", "a constant comparison in parentheses used as a number (boolean-blind probe)", 0)
 
 
+def _quoted_literal(tokens: list[Token], j: int) -> bool:
+    """The whole value is one quoted text that opens with "#" ('#/components/schemas/Error', a JSON
+    pointer; "#!/bin/bash"): nothing before its first quote and one quote of the same kind closing it
+    at the end. Read as a break-out, it would compare the column with an empty string, no bypass."""
+    comment = tokens[j].value.rstrip()
+    return j == 1 and not tokens[0].value and comment[-1:] in ("'", '"') and comment.count(comment[-1]) == 1
+
+
 def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     """What follows a closed string or a leading number: does the input continue the query?
 
@@ -849,7 +858,13 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     kind, value = tok.kind, tok.value
     if what == "quote" and j == 1 and (_quoted_in_prose(tokens) or _CALL_BEFORE_QUOTE.search(tokens[0].value[-70:])):
         return None
-    if kind == "c" and what == "quote" and not value[1:2].isdigit() and not _attributed_quotation(tokens, j):
+    if (
+        kind == "c"
+        and what == "quote"
+        and not value[1:2].isdigit()
+        and not _attributed_quotation(tokens, j)
+        and not _quoted_literal(tokens, j)
+    ):
         # ('"#2 MOM"': a number sign, not a comment)
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
     if kind == ";" and (statement(tokens, j + 1) or kind_at(tokens, j + 1) == "c"):

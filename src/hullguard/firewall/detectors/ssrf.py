@@ -285,7 +285,10 @@ def _scan_bare_name(value: str, ctx: ScanContext, skips: frozenset[str]) -> Dete
     if verdict is None or verdict.category in skips:
         return None
     category = verdict.category
-    reported = category in (METADATA, PROBE) or (category == LOOPBACK and verdict.obfuscated)
+    # (A bare "<name>.localhost" is how Azure DSC and dev set-ups name a node: it resolves to loopback only
+    # where a resolver special-cases it, so alone it waits for a port, a URL or paranoia 2.)
+    spelled = category == LOOPBACK and verdict.obfuscated and not host.endswith(".localhost")
+    reported = category in (METADATA, PROBE) or spelled
     # (The prefilter names the zones and the names that start like an address: a name it does not match,
     # "foo.127.0.0.1.example.com", never reaches the detector through the engine's gate.)
     if (reported or port or ctx.paranoia >= 2) and _PREFILTER.search(value):

@@ -37,6 +37,12 @@ _LINK_LOCAL_V4_PREFIX = int(_LINK_LOCAL_V4.network_address) >> 16
 _METADATA_V4_NUMBERS = frozenset(int(ip) for ip in _METADATA_V4)
 _CGNAT_V4 = ipaddress.IPv4Network("100.64.0.0/10")
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_DOCUMENTATION: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
+    ipaddress.IPv4Network("192.0.2.0/24"),
+    ipaddress.IPv4Network("198.51.100.0/24"),
+    ipaddress.IPv4Network("203.0.113.0/24"),
+    ipaddress.IPv6Network("2001:db8::/32"),
+)
 _METADATA_NAMES = frozenset(
     (
         "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
@@ -195,6 +201,10 @@ def _classify_exactly(ip: IPAddress) -> str | None:
         return None
     if ip.is_loopback or ip.is_unspecified:
         return LOOPBACK
+    if any(ip in network for network in _DOCUMENTATION if network.version == ip.version):
+        # RFC 5737 and 3849 reserve these for examples (an API's "192.0.2.1:9000"): ipaddress counts them
+        # private, but no network routes them and no host answers there
+        return None
     if ip.is_private or ip.is_link_local or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT_V4):
         return PRIVATE
     return None

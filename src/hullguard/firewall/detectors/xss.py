@@ -150,7 +150,17 @@ _PASSIVE_HTTP_EQUIV = frozenset({"content-type", "content-language", "content-se
 
 def _active_http_equiv(attributes: str) -> bool:
     value = markup.attribute_value(attributes, "http-equiv")
-    return value is not None and value.strip().lower() not in _PASSIVE_HTTP_EQUIV
+    if value is None:
+        return False
+    header = value.strip().lower()
+    if header == "x-ua-compatible":  # the e-mail template's IE=edge asks for the newest mode, no legacy one
+        return not _MODERN_DOCUMENT_MODE.fullmatch((markup.attribute_value(attributes, "content") or "").strip())
+    return header not in _PASSIVE_HTTP_EQUIV
+
+
+# IE=edge, IE=9 to IE=11 (each without CSS expressions), Chrome Frame; with ";"- or ","-separated lists
+_MODERN_MODE = r"(?:ie=(?:edge|9|10|11)|chrome=1)"
+_MODERN_DOCUMENT_MODE = re.compile(rf"{_MODERN_MODE}(?:\s{{0,4}}[;,]\s{{0,4}}{_MODERN_MODE}){{0,3}}", re.IGNORECASE)
 
 
 _DATA_BINDING = ("datasrc", "dataformatas", "datafld")
