@@ -248,6 +248,7 @@ BENIGN = [
     "Notes; env #3 is down",
     "Tech stack: AWS Lambda; Python 3.12; DynamoDB. Frontend: React; Node 18.",
     "Languages: Java; Python 3; Go; Ruby 3.2.1",
+    "Start / Stop recording",  # a button's label: cmd.exe's start has no switch "/"
 ]
 
 

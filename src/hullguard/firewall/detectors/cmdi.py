@@ -614,9 +614,14 @@ def _judge(
         # "net /usr/lib/sendmail ...": net, reg, sc and wmic read a sub-command first, or are no command line
         admin_tool = name in vocab.ADMIN_SUBCOMMANDS
         misread_tool = admin_tool and not _admin_form(name, args)
-        # An IP address alone does not make "ping 8.8.8.8 timed out" a command line.
+        # An IP address alone does not make "ping 8.8.8.8 timed out" a command line, nor a lone "/" make
+        # cmd.exe's "start" one ("Start / Stop subtitles", a player's button: its switches have letters).
         strong = not misread_tool and (
-            any(_strong_argument(a) and not vocab.IPV4_ARGUMENT.match(a) for a in args) or segment.redirect
+            any(
+                _strong_argument(a) and not vocab.IPV4_ARGUMENT.match(a) and not (name == "start" and a == "/")
+                for a in args
+            )
+            or segment.redirect
         )
         if glued and signal:
             return ("HG-CMDI-003", f"{what} hidden with quotes, escapes or $IFS")

@@ -211,6 +211,22 @@ _PROSE_WORD = re.compile(r"[a-z]{2,}[.,;:!?)]?")  # a word of a sentence, with t
 _DRIVE = re.compile(r"(?:^|[\s'\"(])[a-z]:/")
 
 
+def _elision(folded: str, match: re.Match[str]) -> bool:
+    """One "..." standing for the folders left out between two names ("Dokumente/…/Rechnungen",
+    "src/.../main.py"): three dots name no parent directory on any system a function runs on, and a
+    breadcrumb writes one such step; traversal lists repeat it ("/.../.../") or start with it."""
+    start, end = match.span()
+    segment = folded[start:end].lstrip("/=\t\n\r\x0b\x0c '\"(:,;")
+    return (
+        segment == ".../"
+        and start > 0
+        and folded[start] == "/"
+        and folded[start - 1].isalnum()
+        and folded[end : end + 1].isalnum()
+        and folded.count("...") == 1
+    )
+
+
 def _in_prose(folded: str, start: int, end: int) -> bool:
     """The path matched at ``folded[start:end]`` is one word of a sentence ("Add /etc/ssh/sshd_config.d/
     to openssh-server", "Parse /proc/meminfo in a single pass"): its blank-separated token is followed by
@@ -355,8 +371,12 @@ def _scan(text: str, ctx: ScanContext) -> Detection | None:
     if ("./" in folded or "?/" in folded or "/.." in folded or ".;" in folded or "?;" in folded) and (
         match := _outside_prose(_TRAVERSAL, folded)
     ):
-        # Benign values (URLs, file names, text) essentially never climb a directory; one step is enough.
-        return _detect(1, f"traversal segment {match.group(0).strip()!r}", match)
+        if _elision(folded, match):  # the rest of the value, with the elision's dots written out
+            start, end = match.span()
+            match = _outside_prose(_TRAVERSAL, folded[:start] + folded[start:end].replace("...", "___") + folded[end:])
+        if match:
+            # Benign values (URLs, file names, text) essentially never climb a directory; one step is enough.
+            return _detect(1, f"traversal segment {match.group(0).strip()!r}", match)
     if not ctx.is_key:
         reason = _absolute_path(folded)
         if reason is None and "//" in folded:

@@ -305,10 +305,33 @@ def union_probe_after_number(tokens: list[Token], text: str) -> Hit | None:
     return ("HG-SQLI-002", "a number followed by UNION alone (a UNION probe cut off before its SELECT)", i)
 
 
+def _dropped_names_end(tokens: list[Token], i: int) -> bool:
+    """After DROP/TRUNCATE and the object's kind, at ``i``: ``IF EXISTS``, names separated by commas,
+    then the statement's end (the input's, ``;``, a comment, a bracket) or its options."""
+    if value_at(tokens, i) == "if" and value_at(tokens, i + 1) == "exists":
+        i += 2
+    for _ in range(16):
+        if kind_at(tokens, i) in ("", "o", "&", ";", "c"):  # a name, not an operator or the end
+            return False
+        i += 1
+        while value_at(tokens, i) == ".":  # schema.table
+            i += 2
+        if value_at(tokens, i) != ",":
+            break
+        i += 1
+    return kind_at(tokens, i) in ("", ";", "c", ")") or value_at(tokens, i) in _DROP_OPTIONS
+
+
+_DROP_OPTIONS = frozenset({"cascade", "restrict", "purge", "with", "force"})
+
+
 def _select_list(tokens: list[Token], i: int) -> bool:
     """Does a SELECT list (not an English phrase) start at ``i``?"""
+    if value_at(tokens, i) in ("distinct", "all"):
+        # a list must follow the quantifier: "Select all" and "Select all with issues" are a button's label
+        i += 2 if value_at(tokens, i + 1) in ("distinct", "all") else 1
     kind, value = kind_at(tokens, i), value_at(tokens, i)
-    if kind in ("f", "v", "(", "t") or value in ("*", "distinct", "top", "case", "all", "@"):
+    if kind in ("f", "v", "(", "t") or value in ("*", "top", "case", "@"):
         return True
     if kind == "o" and value in _SIGNS and kind_at(tokens, i + 1) in _SIGNED_COLUMNS:
         # A signed first column: "union select -7431.1, name", "select -sin(@version),2 from bar",
@@ -400,7 +423,11 @@ def statement(tokens: list[Token], i: int) -> bool:
     if verb in ("drop", "create", "alter", "truncate"):
         # The object's name follows, not an operator word ("drop function in favour of ...") nor the end
         # ("Create User", a form's button)
-        return nxt in DDL_OBJECTS and kind_at(tokens, i + 2) not in ("o", "&", "", ";", "c")
+        if nxt not in DDL_OBJECTS or kind_at(tokens, i + 2) in ("o", "&", "", ";", "c"):
+            return False
+        if verb in ("drop", "truncate"):  # the statement ends after the names: "Drop table reservation for
+            return _dropped_names_end(tokens, i + 2)  # Friday, please." goes on as a sentence
+        return True
     if verb == "copy":
         return nxt_kind == "w" and value_at(tokens, i + 2) in ("from", "to") and kind_at(tokens, i + 3) == "s"
     if verb in ("exec", "execute"):
@@ -846,6 +873,19 @@ def _quoted_literal(tokens: list[Token], j: int) -> bool:
     return j == 1 and not tokens[0].value and comment[-1:] in ("'", '"') and comment.count(comment[-1]) == 1
 
 
+def _quoted_colour(tokens: list[Token], j: int) -> bool:
+    """A sentence quoting a hex colour ('Meine Lieblingsfarbe ist "#FF0000".', '色は"#FF0000"で'): the
+    "#" and three to eight hex digits closed by the quote, after prose (two words, or a letter of a
+    script without blanks) rather than after the one word a login form's break-out follows."""
+    head = tokens[0].value
+    if j != 1 or not head or _HEX_COLOUR.match(tokens[j].value) is None:
+        return False
+    return _letter_of_a_script(head[-1]) or (head[-1].isspace() and len(head.split()) >= 2)
+
+
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})['\"]")
+
+
 def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
     """What follows a closed string or a leading number: does the input continue the query?
 
@@ -864,6 +904,7 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         and not value[1:2].isdigit()
         and not _attributed_quotation(tokens, j)
         and not _quoted_literal(tokens, j)
+        and not _quoted_colour(tokens, j)
     ):
         # ('"#2 MOM"': a number sign, not a comment)
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
@@ -995,6 +1036,15 @@ def _attributed_quotation(tokens: list[Token], j: int) -> bool:
     return len(words) >= 4 and all(word.strip(",;:'").isalpha() for word in words)
 
 
+# What follows a quoted symbol in a sentence: a blank, punctuation, a bracket closing, the end ("").
+_PROSE_AFTER_QUOTE = frozenset((" ", ".", ",", ";", ":", "!", "?", ")", "("))
+
+
+def _letter_of_a_script(char: str) -> bool:
+    """A letter beyond ASCII, which scripts without blanks (Chinese, Japanese, Thai) write a quote after."""
+    return not char.isascii() and char.isalpha()
+
+
 def _quoted_in_prose(tokens: list[Token]) -> bool:
     """Text that quotes a symbol, a word, a phrase or an option (``use ':' as a separator``, ``not
     "and".``, ``the "drop table" in the kitchen``, ``Configure with "--disable-foo" to ...``): after a
@@ -1003,7 +1053,8 @@ def _quoted_in_prose(tokens: list[Token]) -> bool:
     a balanced quote). ``tokens[0]`` is the string the input starts in, closed by the quote that
     opens the quoted part."""
     head = tokens[0].value
-    if len(tokens) < 2 or (head and not head[-1].isspace()):
+    # (Chinese and Japanese put no blank between a word and a quote: "可以用“%”吗")
+    if len(tokens) < 2 or (head and not head[-1].isspace() and not _letter_of_a_script(head[-1])):
         return False
     if tokens[1].kind == "c":  # "--oformat' (extra hyphen)": an option glued to "--", then its closing quote
         return _QUOTED_OPTION.match(tokens[1].value) is not None
@@ -1012,7 +1063,9 @@ def _quoted_in_prose(tokens: list[Token]) -> bool:
         if kind == "s":  # the rest of the text
             rest = tokens[k].value
             opens, follows = rest[:1], rest[1:2]
-            prose = opens in (" ", ".", ",", ";", ":", "!", "?", ")") and (follows.isalpha() or follows in (" ", "("))
+            prose = (opens in _PROSE_AFTER_QUOTE or not opens.isascii()) and (
+                not follows or follows.isalpha() or follows in _PROSE_AFTER_QUOTE or not follows.isascii()
+            )
             if prose and k + 1 == len(tokens) and _one_word(head) and _one_word(rest):
                 # "A '+' B" and nothing else: two operands around a quoted operator, which MySQL's
                 # implicit conversions turn into a condition (name='A '+' B' is name=0); a sentence that
