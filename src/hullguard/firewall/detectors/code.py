@@ -26,6 +26,7 @@ PREFILTER = (
     r"[({<#`\[]|@(?:java|ognl)\.|\$[{_]|__|\.env|\|'|constructor\.constructor"
     r"|java\.|javax\.|sun\.|xwork2|org\.omg\.|processbuilder"  # JDK classes named bare (see _JAVA_CLASS)
     r"|classloader|(?:print|echo)\s{1,4}\d{6}"  # (the printed sum without a bracket: see _PRINTED_SUM)
+    r"|\\think\\"  # ThinkPHP's namespace in a route (_THINKPHP)
 )
 _PREFILTER = re.compile(PREFILTER, re.IGNORECASE)
 
@@ -52,7 +53,7 @@ RULES: tuple[RuleInfo, ...] = (
     _rule(3, "Java expression language / OGNL code execution", Severity.CRITICAL, "CWE-917",
           "SpEL T(java.lang.Runtime), OGNL #_memberAccess / @java.lang.Runtime@, ProcessBuilder, "
           "Class.forName and ScriptEngineManager constructs injected into an EL or OGNL evaluator, Spring4Shell's "
-          "class.module.classLoader parameter names, and the JDK "
+          "class.module.classLoader parameter names, Groovy's \"id\".execute(), and the JDK "
           "classes such payloads name (java.lang.Runtime, java.io.FileInputStream, javax.script.*, "
           "com.sun.*), outside a stack trace."),
     _rule(4, "Python code execution", Severity.CRITICAL, "CWE-94",
@@ -66,7 +67,8 @@ RULES: tuple[RuleInfo, ...] = (
           "<?php tags, phpinfo(), system/passthru/shell_exec/proc_open calls, functions called by a name held in "
           "data ($f('id'), $GLOBALS['x'](1), \"system\"('id')) and $_GET/$_POST superglobals in data that reaches "
           "eval, include or a template, and scanners' proofs of evaluation (exit(md5('marker')), a word spelled "
-          "chr(122).chr(97).chr(112))."),
+          "chr(122).chr(97).chr(112)), ThinkPHP's \\think\\app/invokefunction route and Drupal's render-array "
+          "callback keys (#post_render, #lazy_builder) in a form."),
     _rule(7, "Dynamic code evaluation call", Severity.HIGH, "CWE-95",
           "eval(...), exec(...), new Function(...) or setTimeout('code') with a string argument, or Perl's "
           "@{[ ... ]} interpolation, classic ASP's eval request(...) and CreateObject(\"WScript.Shell\"): a sink "
@@ -97,7 +99,7 @@ def _compile_rule(pattern: str) -> re.Pattern[str]:
 
 
 _JAVA = _compile_rule(
-    rf"\bt{_G}\({_G}java\.|getruntime{_G}\(|processbuilder{_G}\(|@java\.lang\.|#_memberaccess|ognlcontext|#context{_G}\["
+    rf"\bt{_G}\({_G}java\.|getruntime{_G}\(|processbuilder{_G}\(|@java\.lang\.|#_memberaccess|ognlcontext|#context{_G}(?:\[|\.{_G}get{_G}\()"
     rf"|@ognl\.|\.getclass{_G}\({_G}\){_G}\.{_G}(?:forname|getclassloader|getmethod)|class{_G}\.{_G}forname{_G}\("
     rf"|\.forname{_G}\({_G}{_Q}(?:java|javax|sun|com\.sun)\.|scriptenginemanager|getenginebyname{_G}\("
     rf"|freemarker\.template\.utility\.|elprocessor|[$#]\{{{_G}(?:pagecontext|applicationscope|sessionscope|requestscope"
@@ -117,6 +119,13 @@ _JAVA_CLASS = _compile_rule(
     r"|\bjava\.(?:[\w$]{1,40}\.){0,4}?(?:runtime|processbuilder)\b|\bprocessbuilder\.|\bjavax\.(?:script|naming|management)\."
     r"|\bjava\.(?:beans|rmi)\.|\bcom\.sun\.|\bsun\.misc\.unsafe|\bcom\.opensymphony\.xwork2|\borg\.omg\.corba"
     r"|\borg\.apache\.commons\.collections"
+)
+# Groovy runs a string as a command line: a string literal's .execute(), or a variable a "def" gave a
+# literal (Elasticsearch's CVE-2015-1427 script, Jenkins' script console and pipeline sandbox escapes).
+# A database cursor's execute() has a name before it, not a literal.
+_GROOVY = re.compile(
+    rf"{_Q}[^'\"`\n]{{1,200}}{_Q}{_G}\.{_G}execute{_G}\({_G}\)"
+    rf"|\bdef\s{{1,4}}(\w{{1,40}}){_G}={_G}{_Q}[^'\"`\n]{{0,200}}{_Q}[^\n]{{0,200}}?\b\1{_G}\.{_G}execute{_G}\("
 )
 _STACK_FRAME = re.compile(r"\.java:\d{1,6}\)")
 _PYTHON = _compile_rule(
@@ -224,6 +233,15 @@ _NETWORK_FORMULA = re.compile(
     rf"[=+\-@]{_G}(?:hyperlink|importxml|importdata|importhtml|importfeed|importrange|webservice|filterxml){_G}\("
     rf"|[=+\-@]{_G}image{_G}\({_G}[\"']?(?:https?:)?//"
 )
+# ThinkPHP 5's routing calls any class method a request names (CVE-2018-20062, CVE-2019-9082): a route
+# through its own namespace, "\think\app/invokefunction", "\think\Container/invokefunction".
+_THINKPHP = re.compile(r"\\think\\(?:app|container|request|template\\driver|view\\driver|module|db|config)\b")
+# Drupal's render arrays call the callbacks their "#" properties name (Drupalgeddon 2, CVE-2018-7600):
+# a form key or JSON key that is one of them comes from no form of the site.
+_DRUPAL_RENDER_KEY = re.compile(
+    r"#(?:post_render|pre_render|lazy_builder|access_callback|value_callback|element_validate|after_build"
+    r"|process|submit)\b"
+)
 _LATEX_SHELL = re.compile(r"\\(?:immediate[\s]{0,4}\\)?write18\b")
 # The function names of _PHP_CALLS without their optional suffixes: a PHP call names one of them.
 _PHP_NAMES = tuple(re.sub(r"\(\?:[^)]*\)\?", "", name) for name in _PHP_CALLS.split("|"))
@@ -236,11 +254,13 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], re.Pattern[str] | No
                      "getclass", "classloader"), _JAVA, None),
     ("HG-CODE-003", ("java.", "javax.", "sun.", "processbuilder", "xwork2", "org.omg", "apache.commons"), _JAVA_CLASS,
      _STACK_FRAME),
+    ("HG-CODE-003", (".execute",), _GROOVY, None),
     ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON,
      None),
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while"), _NODE, None),
     ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PROOF_FUNCTIONS, ").chr(", *_PHP_NAMES), _PHP, None),
     ("HG-CODE-006", ("$",), _PHP_DYNAMIC, None),
+    ("HG-CODE-006", ("\\think\\",), _THINKPHP, None),
     ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL, None),
     ("HG-CODE-007", ("eval", "exec", "function", "settimeout", "setinterval", "@{"), _EVAL, None),
     ("HG-CODE-007", ("print", "echo", "write"), _PRINTED_SUM, None),
@@ -271,6 +291,8 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
             rule_id = "HG-CODE-001" if dangerous else "HG-CODE-002"
             return Detection(rule_id, f"log4j lookup {resolved[:80]!r}", position, position + 2)
     low = text.lower()  # the rule patterns are lower-case literals: case-sensitive matching is 2x faster
+    if ctx.is_key and "#" in low and (match := _DRUPAL_RENDER_KEY.search(low)):
+        return Detection("HG-CODE-006", f"Drupal render callback key {match.group(0)!r}", match.start(), match.end())
     if _ANY_GATE.search(low) is None:
         return None
     for rule_id, gates, pattern, unless in _CHECKS:
