@@ -48,7 +48,9 @@ def _fold_lookalikes(text: str) -> str:
 
 
 _OVERLONG_LEADS = frozenset((0xC0, 0xC1, 0xE0, 0xF0, 0xF8, 0xFC))
-_LEFTOVER_ESCAPES = re.compile(r"(?:%[0-9a-z]{0,2})+")
+# ("%" alone before a dot or a blank is text: "Loading 50%...", printf's "%.1f"; before a separator, a
+# fuzzer's leftover "%\\..")
+_LEFTOVER_ESCAPES = re.compile(r"(?:%[0-9a-z]{1,2}|%(?=[\\/]|$))+")
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f]+")
 _SEPARATOR_BITS = {0x2E: ".", 0x2F: "/", 0x1C: "/", 0x5C: "/"}
 
