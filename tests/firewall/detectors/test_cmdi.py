@@ -250,6 +250,7 @@ BENIGN = [
     "Tech stack: AWS Lambda; Python 3.12; DynamoDB. Frontend: React; Node 18.",
     "Languages: Java; Python 3; Go; Ruby 3.2.1",
     "Start / Stop recording",  # a button's label: cmd.exe's start has no switch "/"
+    "Skills: Go; Python <3.13>",  # a version constraint, which a shell would read as a redirection
 ]
 
 

@@ -472,10 +472,12 @@ def _strong_argument(arg: str) -> bool:
 
 def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool) -> str | None:
     """Why the arguments look like a command line (None when they read like prose)."""
+    if name in _RUNTIMES and args and all(_VERSION.fullmatch(a.strip(_VERSION_MARKS)) for a in args):
+        # "AWS Lambda; Python 3.12; Node 18", "Python <3.12>": a tech stack names runtimes by version (a
+        # "<" before one reads to a shell as a redirection from a file named "3.12"), no script
+        return None
     if segment.redirect:
         return "a redirection"
-    if name in _RUNTIMES and args and all(_VERSION.fullmatch(a.rstrip(_PROSE_PUNCTUATION)) for a in args):
-        return None  # "AWS Lambda; Python 3.12; Node 18": a tech stack names runtimes by version, no script
     subcommands = vocab.ADMIN_SUBCOMMANDS.get(name)
     if subcommands is not None and args and args[0].lower() in subcommands:
         return f"sub-command {args[0].lower()}"
@@ -502,7 +504,10 @@ def _argument_signal(segment: Segment, name: str, args: list[str], strict: bool)
 _PROSE_PUNCTUATION = ",.;:!?"
 # Interpreters and runtimes that a list of technologies names with a version ("Python 3.12", "Node 18.x").
 _RUNTIMES: frozenset[str] = _INTERPRETERS | {"node", "nodejs", "java"}
-_VERSION = re.compile(r"v?\d{1,4}(?:\.(?:\d{1,6}|x)){0,3}\+?")  # bounded repetitions: linear
+# "3.12", "v18", "18.x", "3.12+"; ".12" (a shell reads "<3.12" as a redirection from descriptor 3); each
+# repetition bounded: linear
+_VERSION = re.compile(r"v?(?:\d{1,4}(?:\.(?:\d{1,6}|x)){0,3}|\.\d{1,6}(?:\.(?:\d{1,6}|x)){0,2})\+?")
+_VERSION_MARKS = _PROSE_PUNCTUATION + "<>=~^"  # around a version: "<3.12>", ">=18", "~3.2"
 # Commands whose arguments are free text by design: "; echo you have been hacked" is the probe itself.
 _TEXT_COMMANDS = frozenset({"echo", "printf"})
 
