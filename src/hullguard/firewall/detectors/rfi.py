@@ -135,8 +135,8 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
     if "\\\\" in text:
         for count, match in enumerate(_UNC.finditer(text)):
             # No Windows path holds "|": OSIsoft PI's asset paths (\\server\database\element|attribute) do.
-            path = text[match.start() : match.start() + 512].split(maxsplit=1)
-            if not path or "|" not in path[0]:
+            unc_path = text[match.start() : match.start() + 512].split(maxsplit=1)
+            if not unc_path or "|" not in unc_path[0]:
                 return Detection("HG-RFI-004", f"UNC path {match.group(0).strip()!r}", match.start(), match.end())
             if count >= 7:
                 break
