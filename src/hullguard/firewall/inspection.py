@@ -871,16 +871,17 @@ class Inspection:
             for part in parts:
                 found = True
                 where = f"{path}.{part.names[0]}" if part.names and part.names[0] else path
-                charsets = {multipart.charset(part.content_type), request_charset} - {""}
-                for name in part.names:
+                # the part's own charset (the email package's reading), then the request's (Starlette's)
+                own_charset = multipart.charset(part.content_type)
+                charsets = [name for name in dict.fromkeys((own_charset, request_charset)) if name]
+                names, filenames = part.names, part.filenames
+                if request_charset:  # Starlette reads names and file names in the request's charset too
+                    names = [*names, *filter(None, (charset.recode(name, request_charset) for name in names))]
+                    filenames = [*filenames, *filter(None, (charset.recode(n, request_charset) for n in filenames))]
+                for name in names:
                     self.queue(where, name, record, "", 0, True)
-                for filename in part.filenames:
+                for filename in filenames:
                     self.push(f"{where}.filename", filename, PLAIN, record, "", depth + 1)
-                for declared in charsets:  # Starlette reads names and file names in the request's charset
-                    for label in (*part.names, *part.filenames):
-                        recoded = charset.recode(label, declared)
-                        if recoded is not None:
-                            self.push(f"{where}.filename", recoded, PLAIN, record, "", depth + 1)
                 # A part without a content type is a form field's value as the user typed it, not a body
                 # whose shape is guessed ("elt(5953=5953,1)" is no form to split at "=").
                 hint = BODY if part.content_type else PLAIN
