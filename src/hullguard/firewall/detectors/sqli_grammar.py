@@ -1036,8 +1036,10 @@ def _attributed_quotation(tokens: list[Token], j: int) -> bool:
     return len(words) >= 4 and all(word.strip(",;:'").isalpha() for word in words)
 
 
-# What follows a quoted symbol in a sentence: a blank, punctuation, a bracket closing, the end ("").
-_PROSE_AFTER_QUOTE = frozenset((" ", ".", ",", ";", ":", "!", "?", ")", "("))
+# What follows the closing quote of a symbol quoted in a sentence: a blank, punctuation or a bracket
+# closing; and after that, a word, a blank, more punctuation, a bracket, or the end.
+_PROSE_AFTER_QUOTE = frozenset((" ", ".", ",", ";", ":", "!", "?", ")"))
+_PROSE_FOLLOWS = _PROSE_AFTER_QUOTE | {"("}
 
 
 def _letter_of_a_script(char: str) -> bool:
@@ -1063,9 +1065,9 @@ def _quoted_in_prose(tokens: list[Token]) -> bool:
         if kind == "s":  # the rest of the text
             rest = tokens[k].value
             opens, follows = rest[:1], rest[1:2]
-            prose = (opens in _PROSE_AFTER_QUOTE or not opens.isascii()) and (
-                not follows or follows.isalpha() or follows in _PROSE_AFTER_QUOTE or not follows.isascii()
-            )
+            opens_prose = opens in _PROSE_AFTER_QUOTE or not opens.isascii()
+            follows_prose = not follows or follows.isalpha() or follows in _PROSE_FOLLOWS or not follows.isascii()
+            prose = opens_prose and follows_prose
             if prose and k + 1 == len(tokens) and _one_word(head) and _one_word(rest):
                 # "A '+' B" and nothing else: two operands around a quoted operator, which MySQL's
                 # implicit conversions turn into a condition (name='A '+' B' is name=0); a sentence that
