@@ -579,8 +579,6 @@ class Inspection:
                     continue  # clean in an earlier inspection, with every decoding of it
                 fresh.append((where, value))
             looks_base64 = size >= 16 and not size & 3 and " " not in value and guess(value)
-            if size >= _MIN_JWT and jwt.looks_like(value):
-                self.token(where, value, record, depth)
             if shape is not None and size <= MAX_SHAPED:
                 if looks_base64:
                     shaped_base64.append(len(shaped))
@@ -588,6 +586,9 @@ class Inspection:
                 continue  # judged with the other standard headers after the loop
             if looks_base64:
                 self.guess_base64(where, value, record, depth)
+            # (a token: "eyJ..." or "Bearer eyJ..."; a standard header in its shape, above, carries none)
+            if size >= _MIN_JWT and value[0] in "eBb" and jwt.looks_like(value):
+                self.token(where, value, record, depth)
             ptexts.append(value)
             pmetas.append(meta if record is None else (where, record, "", False))
         if shaped:
@@ -735,7 +736,7 @@ class Inspection:
                     self.queue(where, name, record, "", 0, True, True)
                 meter.strings += 1
                 self.queue(where, value, record, "", depth + 1, False, True)
-                if len(value) >= _MIN_JWT and jwt.looks_like(value):
+                if len(value) >= _MIN_JWT and value[0] in "eBb" and jwt.looks_like(value):
                     self.token(where, value, record, depth + 1)
         elif hint == URL:
             self.queue(path, text, record, ctype, depth, False, True)

@@ -91,10 +91,6 @@ def to_text(data: bytes, declared: bool) -> str | None:
     text, UTF-16 or UTF-32 text (``wide_unicode``) or whatever a lenient server would read
     (``bytes_to_text``), unless that is mostly not printable (an image, a protobuf...). Each decoding
     is tried once (a failed decode raises, which costs more than the decode)."""
-    if declared and (b"\x00" in data[:4] or data[:1] in (b"\xff", b"\xfe")):
-        wide = wide_unicode(data)
-        if wide is not None:
-            return wide
     if data.isascii():
         text: str | None = data.decode("ascii")
     else:
@@ -111,7 +107,12 @@ def to_text(data: bytes, declared: bool) -> str | None:
             return None
     elif not declared:
         return None
-    else:
+    # Declared bytes that are no printable UTF-8: UTF-16 or UTF-32 text (ASCII in them is zeros between
+    # letters; a byte-order mark is no UTF-8), else what a lenient server reads.
+    wide = wide_unicode(data)
+    if wide is not None:
+        return wide
+    if text is None:
         fixed = fix_overlong(data)  # the same object when there is nothing to fix: not UTF-8 then
         try:
             text = fixed.decode("utf-8" if fixed is not data else "latin-1")
