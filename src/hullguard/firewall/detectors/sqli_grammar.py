@@ -1042,6 +1042,20 @@ _PROSE_AFTER_QUOTE = frozenset((" ", ".", ",", ";", ":", "!", "?", ")"))
 _PROSE_FOLLOWS = _PROSE_AFTER_QUOTE | {"("}
 
 
+def _placeholder_end(tokens: list[Token], i: int) -> int:
+    """The index after a printf or Python placeholder that starts at ``i`` ("%s", "%d", "%(name)s"), or
+    ``i`` when there is none."""
+    if value_at(tokens, i) != "%":
+        return i
+    j = i + 1
+    if kind_at(tokens, j) == "(" and kind_at(tokens, j + 1) == "w" and kind_at(tokens, j + 2) == ")":
+        j += 3
+    return j + 1 if kind_at(tokens, j) == "w" and value_at(tokens, j) in _CONVERSIONS else i
+
+
+_CONVERSIONS = frozenset(("s", "d", "i", "f", "r", "x", "u"))
+
+
 def _letter_of_a_script(char: str) -> bool:
     """A letter beyond ASCII, which scripts without blanks (Chinese, Japanese, Thai) write a quote after."""
     return not char.isascii() and char.isalpha()
@@ -1060,7 +1074,9 @@ def _quoted_in_prose(tokens: list[Token]) -> bool:
         return False
     if tokens[1].kind == "c":  # "--oformat' (extra hyphen)": an option glued to "--", then its closing quote
         return _QUOTED_OPTION.match(tokens[1].value) is not None
-    for k in range(2, min(len(tokens), 6)):  # a quoted token or phrase of up to four ("drop table")
+    # a quoted printf or Python placeholder ("leave the room '%(name)s'?", "file '%s' not found") is one word
+    start = max(2, _placeholder_end(tokens, 1))
+    for k in range(start, min(len(tokens), max(6, start + 1))):  # a quoted token or phrase of up to four
         kind = tokens[k].kind
         if kind == "s":  # the rest of the text
             rest = tokens[k].value

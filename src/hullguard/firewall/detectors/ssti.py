@@ -130,6 +130,9 @@ _INCLUDE_DIRECTIVE = re.compile(
     re.IGNORECASE,
 )
 _CLOSERS = dict(_PAIRS)
+# What follows "%" in a printf or Python format: an optional "(name)", flags, width, precision, a conversion
+# letter that ends the word ("%(count)s", "%-5d", "%.2f"); no scriptlet starts so.
+_PRINTF_CONVERSION = re.compile(r"(?:\(\w{1,40}\))?[-+ #0]{0,3}\d{0,3}(?:\.\d{1,3})?[sdifuxXc](?![\w(.])")
 # A probe's number printed as a string ({{"4729"}}), and what probes wrap around their arithmetic: a
 # group, JavaScript's typeof, a trailing filter or conversion ({{(7,7*7)|e}}, ${(7+7)?c}, #{(7*7).to_s}).
 _LITERAL_PROBE = re.compile(r"""(['"])\d{1,12}\1""")
@@ -218,6 +221,8 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         if opener in ("{{", "{%", "${", "#{", "<%") and _DANGEROUS_HEADS.match(stripped):
             return Detection("HG-SSTI-002", f"dangerous template global {stripped[:40]!r}", position,
                              position + len(body))
+        if opener == "<%" and _PRINTF_CONVERSION.match(body):
+            continue  # "<%(count)s rooms>", "<%s>": a printf or Python placeholder inside angle brackets
         if opener == "<%" and stripped and (body.startswith("=") or any(ch in body for ch in "(.`;@[")):
             name = stripped.rstrip("%").strip()
             if name.isidentifier() and name not in _PROCESS_GLOBALS:
