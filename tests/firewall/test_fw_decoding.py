@@ -668,3 +668,19 @@ def test_an_encrypted_tokens_header_alone_is_read() -> None:
 
     jwe = f"{_segment({'alg': 'RSA-OAEP', 'enc': 'A256GCM'})}.{_segment({'x': 1})}.iv.ciphertext.tag"
     assert [name for name, _ in jwt.parts(jwe)] == ["header"]
+
+
+def test_a_body_in_a_content_encoding_the_firewall_cannot_undo_is_read_as_it_is_and_reported() -> None:
+    """Express 5 undoes brotli; the standard library cannot. The body is still read as it is (a handler
+    that ignores the header parses it so), and the inspection says it was not complete."""
+    ev = json.loads((FIXTURES / "powertools" / "apiGatewayProxyEvent.json").read_text())
+    ev.update(body=base64.b64encode(b"\x1b\x12\x00\xf8\x8d\x94\xa4\x89\x0c\x1e").decode(), isBase64Encoded=True)
+    ev["headers"]["Content-Encoding"] = "br"
+    verdict = Firewall().inspect(ev)
+    assert verdict.budget_exhausted and "content encoding 'br'" in (verdict.incomplete_reason or "")
+    assert Firewall(policy={"on_budget_exhausted": "block"}).inspect(ev).blocked
+    ev["body"] = base64.b64encode(json.dumps({"q": SQLI}).encode()).decode()  # the header lies
+    assert "body.q" in {f.location for f in Firewall(detectors=TEST_DETECTORS).inspect(ev).findings}
+    ev["headers"]["Content-Encoding"] = "gzip"  # recognised by its bytes
+    ev["body"] = base64.b64encode(gzip.compress(b'{"q": "fine"}')).decode()
+    assert not Firewall().inspect(ev).budget_exhausted

@@ -50,6 +50,7 @@ from hullguard.firewall.triggers.base import (
     GRAPHQL,
     KEY,
     PLAIN,
+    UNDECODED,
     URL,
 )
 from hullguard.firewall.verdict import Finding, Verdict
@@ -752,6 +753,8 @@ class Inspection:
                 self.body(path, decoded, record, ctype, depth + 1)
             else:
                 self.string(path, decoded, ENVELOPE, record, ctype, depth + 1)
+        elif hint == UNDECODED:
+            self.meter.exhaust(f"{path}: a body in content encoding {text[:40]!r}, which the firewall cannot decode")
         elif hint == GRAPHQL:
             from hullguard.firewall.decoders import graphql  # AppSync only: imported on first use
 

@@ -37,6 +37,7 @@ BYTES = 8  # a list of byte values (Kafka headers, RabbitMQ header bytes)
 FLAT = 9  # a map of names to strings (query parameters): names and values scanned in one tight loop
 FLAT_HEADERS = 10  # like FLAT, names lower-cased in locations and the Cookie header split
 GRAPHQL = 11  # a GraphQL document: only its string literals are caller data
+UNDECODED = 12  # the name of a content encoding a body arrived in that the firewall cannot undo (brotli)
 
 
 def child(prefix: str, name: str | int) -> str:

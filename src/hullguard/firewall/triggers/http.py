@@ -20,6 +20,7 @@ from hullguard.firewall.triggers.base import (
     FLAT_HEADERS,
     KEY,
     PLAIN,
+    UNDECODED,
     URL,
     Field,
     child,
@@ -139,10 +140,20 @@ def add_body(
         ctype = header(headers, "content-type")
         hint = B64_BODY if event.get(b64_key) is True else BODY
         out.append((child(prefix, body_key), value, hint, record, ctype))
+        if hint == B64_BODY:
+            # Express 5's body-parser undoes brotli and other encodings the standard library cannot: such
+            # a body is read as it is (a handler that ignores the header parses it so) and reported as
+            # not inspected completely. gzip and deflate are recognised by their bytes.
+            encoding = header(headers, "content-encoding").strip().lower()
+            if encoding and encoding not in _DECODED_ENCODINGS:
+                out.append((child(prefix, body_key), encoding, UNDECODED, record, ""))
     elif value and isinstance(value, (Mapping, list)):
         # Lambda's HTTP integrations always send the body as a string, but a body already parsed into
         # an object (a local invoke, a test harness, a proxy in front of the function) is walked.
         out.append((child(prefix, body_key), value, PLAIN, record, ""))
+
+
+_DECODED_ENCODINGS = frozenset(("identity", "gzip", "x-gzip", "deflate"))
 
 
 def add_raw_query(out: list[Field], prefix: str, raw: Any, record: int | None) -> None:
