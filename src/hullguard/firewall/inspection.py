@@ -871,7 +871,10 @@ class Inspection:
         for boundary in multipart.boundaries(ctype):
             parts, cut = multipart.parse(text, boundary)
             if cut:
-                self.meter.exhaust(f"multipart body of more than {multipart.MAX_PARTS} parts at {path}")
+                self.meter.exhaust(
+                    f"multipart body at {path} not read in full (over {multipart.MAX_PARTS} parts or a part's "
+                    f"headers over {multipart.MAX_HEAD} characters)"
+                )
             for part in parts:
                 found = True
                 where = f"{path}.{part.names[0]}" if part.names and part.names[0] else path

@@ -9,6 +9,7 @@ escaped quotes, and RFC 5987's ``filename*=UTF-8''...`` names a file as much as 
 from __future__ import annotations
 
 MAX_PARTS = 1000  # a form of more fields than this is cut (and the inspection says so)
+MAX_HEAD = 16_384  # a part's header block read (browsers write a few hundred bytes); a longer one is cut
 _MAX_BOUNDARY = 200  # RFC 2046 allows 70 characters
 
 
@@ -105,8 +106,10 @@ def charset(content_type: str) -> str:
 
 
 def parse(body: str, boundary: str) -> tuple[list[Part], bool]:
-    """The parts of ``body`` between the delimiter lines of ``boundary``, and whether parts beyond
-    ``MAX_PARTS`` were left unread. A part without a blank line after its headers is skipped."""
+    """The parts of ``body`` between the delimiter lines of ``boundary``, and whether some of it was left
+    unread: parts beyond ``MAX_PARTS``, or a part's header block beyond ``MAX_HEAD`` characters (parsing
+    parameters costs Python time per character, which a padded header would spend outside the time
+    budget). A part without a blank line after its headers is skipped."""
     delimiter = "--" + boundary
     if body.startswith(delimiter):
         rest = body[len(delimiter) :]
@@ -117,19 +120,22 @@ def parse(body: str, boundary: str) -> tuple[list[Part], bool]:
         rest = body[first + 1 + len(delimiter) :]
     chunks = rest.split("\n" + delimiter, MAX_PARTS)
     parts: list[Part] = []
+    cut = False
     for chunk in chunks[:MAX_PARTS]:
         if chunk.startswith("--"):  # the close delimiter: what follows is the epilogue
-            return parts, False
+            return parts, cut
         head, sep, content = chunk.partition("\r\n\r\n")
         if not sep:
             head, sep, content = chunk.partition("\n\n")
             if not sep:
                 continue
+        if len(head) > MAX_HEAD:
+            head, cut = head[:MAX_HEAD], True
         # the line break before the next delimiter belongs to the delimiter
         if content.endswith("\r"):
             content = content[:-1]
         parts.append(_part(head, content))
-    return parts, len(chunks) > MAX_PARTS and not chunks[MAX_PARTS].startswith("--")
+    return parts, cut or (len(chunks) > MAX_PARTS and not chunks[MAX_PARTS].startswith("--"))
 
 
 def _part(head: str, content: str) -> Part:
