@@ -11,6 +11,9 @@ from __future__ import annotations
 MAX_PARTS = 1000  # a form of more fields than this is cut (and the inspection says so)
 MAX_HEAD = 16_384  # a part's header block read (browsers write a few hundred bytes); a longer one is cut
 _MAX_BOUNDARY = 200  # RFC 2046 allows 70 characters
+# Characters of a header value whose parameters are read: real ones are under a hundred, and each one
+# costs Python time (a padded value would spend it outside the time budget).
+_MAX_HEADER = 2048
 
 
 class Part:
@@ -36,8 +39,10 @@ def media_type(content_type: str) -> str:
 def parameters(header: str) -> list[tuple[str, str]]:
     """A header value's parameters after its first ``;``, in order and repeated names kept: (name in
     lower case, value with its quotes removed and the backslash escapes of a quoted string undone).
-    Blanks around ``=`` are allowed, as the common parsers allow them. Linear in the header."""
+    Blanks around ``=`` are allowed, as the common parsers allow them. Linear in the header, of which the
+    first ``_MAX_HEADER`` characters are read."""
     found: list[tuple[str, str]] = []
+    header = header[:_MAX_HEADER]
     n = len(header)
     i = header.find(";")
     while 0 <= i < n:
