@@ -136,6 +136,8 @@ def parse(body: str, boundary: str) -> tuple[list[Part], bool]:
                 continue
         if len(head) > MAX_HEAD:
             head, cut = head[:MAX_HEAD], True
+        elif len(head) > _MAX_HEADER and any(len(line) > _MAX_HEADER for line in head.splitlines()):
+            cut = True  # a header line whose parameters are read only in part
         # the line break before the next delimiter belongs to the delimiter
         if content.endswith("\r"):
             content = content[:-1]
