@@ -62,6 +62,12 @@ if TYPE_CHECKING:
     from hullguard.firewall.decoders.multipart import Part
     from hullguard.firewall.engine import Firewall
 
+def _declares_utf8_alone(content_type: str) -> bool:
+    """The commonest charset, "application/json; charset=utf-8", answered without parsing parameters
+    (one charset parameter, the last, naming UTF-8: what the firewall reads anyway)."""
+    return content_type.count("charset") == 1 and content_type.endswith(("charset=utf-8", 'charset="utf-8"'))
+
+
 _MIN_JWT = 24  # the shortest token: a header, a payload and a signature of a few characters each
 MAX_VIEWS = 8  # decoded views per string (raw, URL, double URL, entities, escapes, NFKC, folded...)
 # Some marker of an encoding or an evasion (%, &, \\, $, *, quotes, +, anything non-ASCII): without one,
@@ -822,10 +828,11 @@ class Inspection:
         in the charset its content type declares, when a parser would read it so (``decoders/charset``)."""
         lowered = ctype.lower()
         media = lowered.partition(";")[0].strip()
-        if "charset" in lowered:
+        if "charset" in lowered and not media.startswith("multipart/") and not _declares_utf8_alone(lowered):
             from hullguard.firewall.decoders import charset, multipart  # imported on first use
 
-            recoded = charset.recode(text, multipart.charset(ctype)) if not media.startswith("multipart/") else None
+            name = charset.codec(multipart.charset(ctype))
+            recoded = charset.recode(text, name) if name else None
             if recoded is not None:
                 self.meter.decoded += len(recoded)
                 self.body(path, recoded, record, media, depth)  # (the charset gone: read once more only)
@@ -866,7 +873,7 @@ class Inspection:
         as its transfer encoding and its charset (or the request's) say. False when no part is found."""
         from hullguard.firewall.decoders import charset, multipart
 
-        request_charset = multipart.charset(ctype)
+        request_codec = charset.codec(multipart.charset(ctype))
         found = False
         for boundary in multipart.boundaries(ctype):
             parts, cut = multipart.parse(text, boundary)
@@ -879,12 +886,12 @@ class Inspection:
                 found = True
                 where = f"{path}.{part.names[0]}" if part.names and part.names[0] else path
                 # the part's own charset (the email package's reading), then the request's (Starlette's)
-                own_charset = multipart.charset(part.content_type)
-                charsets = [name for name in dict.fromkeys((own_charset, request_charset)) if name]
+                own_codec = charset.codec(multipart.charset(part.content_type)) if part.content_type else ""
+                part_codecs = [codec for codec in dict.fromkeys((own_codec, request_codec)) if codec]
                 names, filenames = part.names, part.filenames
-                if request_charset:  # Starlette reads names and file names in the request's charset too
-                    names = [*names, *filter(None, (charset.recode(name, request_charset) for name in names))]
-                    filenames = [*filenames, *filter(None, (charset.recode(n, request_charset) for n in filenames))]
+                if request_codec:  # Starlette reads names and file names in the request's charset too
+                    names = [*names, *filter(None, (charset.recode(name, request_codec) for name in names))]
+                    filenames = [*filenames, *filter(None, (charset.recode(n, request_codec) for n in filenames))]
                 for name in names:
                     self.queue(where, name, record, "", 0, True)
                 for filename in filenames:
@@ -896,8 +903,8 @@ class Inspection:
                 decoded = self.transfer_decoded(where, part)
                 if decoded is not None:
                     self.push(where, decoded, hint, record, part.content_type, depth + 1)
-                for declared in charsets:
-                    recoded = charset.recode(part.content if decoded is None else decoded, declared)
+                for codec in part_codecs:
+                    recoded = charset.recode(part.content if decoded is None else decoded, codec)
                     if recoded is not None:
                         self.meter.decoded += len(recoded)
                         self.push(where, recoded, hint, record, multipart.media_type(part.content_type), depth + 1)

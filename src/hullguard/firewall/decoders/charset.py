@@ -16,17 +16,23 @@ from hullguard.firewall.decoders.b64 import mostly_printable
 _READ_ALREADY = frozenset({"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "utf-8-sig"})
 
 
-def recode(text: str, declared: str) -> str | None:
-    """``text`` read again as bytes in the ``declared`` charset; None when that changes nothing, the
-    charset is unknown or no text encoding, or the result is not text."""
+def codec(declared: str) -> str:
+    """The codec a declared charset names when reading with it differs from the firewall's reading;
+    "" for UTF-8, ASCII, Latin-1, no charset and one Python does not know."""
+    if not declared:
+        return ""
     import codecs  # on first use: almost no request declares such a charset
 
     try:
         name = codecs.lookup(declared).name
     except (LookupError, ValueError):
-        return None
-    if name in _READ_ALREADY:
-        return None
+        return ""
+    return "" if name in _READ_ALREADY else name
+
+
+def recode(text: str, name: str) -> str | None:
+    """``text`` read again as bytes in the codec ``name`` (from ``codec``); None when that changes
+    nothing, the codec is no text encoding, or the result is not text."""
     if name.startswith(("utf-16", "utf-32")) and "\x00" not in text:
         return None  # wide text read as UTF-8 or Latin-1 keeps its zero bytes; without them it is not
     try:
