@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 import pytest
 from family_cases import corpus_lines, family_suite
+from fw_helpers import event
 
 from hullguard.firewall import Firewall
 from hullguard.firewall.detectors import nosql
@@ -75,23 +77,17 @@ def test_prefilter_and_js_gates_are_tested_as_before() -> None:
 def test_keys_of_other_languages_that_mongodb_ignores_pass_and_operators_do_not() -> None:
     """OData's ``$search`` query option and JSON Schema's ``$comment`` are no query operators to MongoDB."""
 
-    def query(name: str) -> dict[str, object]:
-        return {
-            "resource": "/items",
-            "path": "/items",
-            "httpMethod": "GET",
-            "headers": {},
-            "queryStringParameters": {name: "bike"},
-            "multiValueQueryStringParameters": {name: ["bike"]},
-            "requestContext": {"stage": "prod"},
-        }
+    def query(name: str) -> Any:
+        ev = event("apiGatewayProxyEvent.json")
+        ev["queryStringParameters"] = {name: "bike"}
+        ev["multiValueQueryStringParameters"] = {name: ["bike"]}
+        return ev
 
     fw = Firewall()
     assert fw.inspect(query("$search")).findings == []
     assert {f.rule_id for f in fw.inspect(query("$ne")).findings} == {"HG-NOSQL-001"}
-    schema = {"resource": "/s", "path": "/s", "httpMethod": "POST", "requestContext": {"stage": "prod"},
-              "headers": {"Content-Type": "application/json"},
-              "body": '{"$schema": "http://json-schema.org/draft-07/schema#", "$comment": "v2", "type": "object"}'}
-    assert fw.inspect(schema).findings == []
-    schema["body"] = '{"q": {"$search": "bike"}, "user": {"$ne": null}}'
-    assert {f.location for f in fw.inspect(schema).findings} >= {"body.q.$search", "body.user.$ne"}
+    post = event("apiGatewayProxyEvent.json")
+    post["body"] = '{"$schema": "http://json-schema.org/draft-07/schema#", "$comment": "v2", "type": "object"}'
+    assert fw.inspect(post).findings == []
+    post["body"] = '{"q": {"$search": "bike"}, "user": {"$ne": null}}'
+    assert {f.location for f in fw.inspect(post).findings} >= {"body.q.$search", "body.user.$ne"}
