@@ -216,11 +216,9 @@ def _elision(folded: str, match: re.Match[str]) -> bool:
     "src/.../main.py"): three dots name no parent directory on any system a function runs on, and a
     breadcrumb writes one such step; traversal lists repeat it ("/.../.../") or start with it."""
     start, end = match.span()
-    segment = folded[start:end].lstrip("/=\t\n\r\x0b\x0c '\"(:,;")
     return (
-        segment == ".../"
+        match.group(0) == "/.../"
         and start > 0
-        and folded[start] == "/"
         and folded[start - 1].isalnum()
         and folded[end : end + 1].isalnum()
         and folded.count("...") == 1
