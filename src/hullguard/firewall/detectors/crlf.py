@@ -122,7 +122,7 @@ _REDIS_COMMAND = re.compile(
 )
 _WEAK_HEADER = re.compile(rf"{_BREAK}[ \t]{{0,4}}(?:{_WEAK_HEADERS})[ \t]{{0,4}}:", re.IGNORECASE)
 _SPLIT = re.compile(
-    rf"{_BREAK}[ \t]{{0,4}}http/[0-9.]{{1,3}}[ \t]{{1,4}}\d{{3}}|\r?\n\r?\n[ \t]{{0,4}}<[!a-z]"
+    rf"{_BREAK}[ \t]{{0,4}}http/[0-9.]{{1,3}}[ \t]{{1,4}}\d{{3}}|(?P<blank_line>\r?\n\r?\n[ \t]{{0,4}}<[!a-z])"
     rf"|{_BREAK}[ \t]{{0,4}}(?:get|post|put|delete|head|options|patch|connect|trace)[ \t]{{1,4}}[^\s]{{1,2048}}"
     rf"[ \t]{{1,4}}http/[0-9]"
     # the end of a request line, then a header: a path value that finishes the request and adds its own
@@ -218,7 +218,7 @@ def _splitting(text: str) -> re.Match[str] | None:
     holds markup before it: that is an HTML document's own blank line (an e-mail template, an attachment),
     where an injection puts its blank line after a header value, a token or header lines."""
     for count, match in enumerate(_SPLIT.finditer(text)):
-        if match.group(0)[-2] != "<" or not _MARKUP.search(text, 0, match.start()):  # (only a blank line ends "<x")
+        if match.group("blank_line") is None or not _MARKUP.search(text, 0, match.start()):
             return match
         if count >= 7:
             break
