@@ -389,3 +389,49 @@ def test_random_input_never_raises() -> None:
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
         sqli.detect(text, CTX)  # unguarded: a bug would raise here
+
+
+# Mutants that ran on MariaDB, SQLite or PostgreSQL and did what they were written for (rows returned,
+# a marker row inserted, a delay), each re-spelled the way sqlmap's tamper scripts and WAF-A-MoLE's
+# operators re-spell a payload.
+@pytest.mark.parametrize(
+    ("payload", "rule_id"),
+    [
+        ("1#note\nOR#note\n1=1", "HG-SQLI-003"),  # space2hash: a line comment and its line break as a blank
+        ("' OR--x\n 1=1#", "HG-SQLI-003"),
+        ("1;INSERT#\nINTO#\nmarks#\nVALUES(31337)-- ", "HG-SQLI-004"),
+        ("' UNION SELECT ~~31337,'x'-- -", "HG-SQLI-002"),  # a run of signs is one operand
+        ("' UNION SELECT -+-1,secret FROM vault#", "HG-SQLI-002"),
+        ("1 OR !!1", "HG-SQLI-003"),
+        ("-1||1", "HG-SQLI-003"),  # a numeric context: the whole input is the condition
+        ("1&&0", "HG-SQLI-003"),
+        ("1 OR {x 1}={x 1}", "HG-SQLI-003"),  # an ODBC escape: MySQL reads the expression inside
+        ("-1 UNION VALUES (31337,'x')", "HG-SQLI-002"),
+        ("' union table users-- -", "HG-SQLI-002"),
+        ("pg_sleep_for('5 seconds')", "HG-SQLI-005"),
+    ],
+)
+def test_mutants_that_really_ran_on_a_database(payload: str, rule_id: str) -> None:
+    found = detect(sqli, payload)
+    assert found is not None and found.rule_id == rule_id, (payload, found)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "create table for 6 people",  # a keyword where the table's name would be
+        "select case",  # CASE with no WHEN: a button's label
+        "sleep(5) in python",  # words go on after the call
+        "# Heading\nSome text -- and more\nor less",  # comments that end with a line break
+        "1 or 2",
+        "Tom && Jerry",
+    ],
+)
+def test_prose_near_the_mutants_stays_prose(value: str) -> None:
+    assert detect(sqli, value) is None
+
+
+def test_a_line_comment_is_a_blank_only_when_code_follows_it() -> None:
+    kinds = [token.kind for token in tokenize("1#x\nOR 1")]
+    assert kinds == ["n", "&", "n"]
+    assert [token.kind for token in tokenize("admin'#\n  ", SINGLE_QUOTES)] == ["s", "c"]

@@ -16,8 +16,10 @@ Hit = tuple[str, str, int]
 Check = Callable[[list[Token], int], "Hit | None"]
 
 # Functions whose only purpose in a query string is to delay the answer (time-based blind SQLi).
+_INTERVAL_SLEEPS = frozenset({"pg_sleep_for", "pg_sleep_until"})  # PostgreSQL's, taking an interval string
 TIME_FUNCTIONS = frozenset(
     {"sleep", "benchmark", "pg_sleep", "dbms_lock.sleep", "dbms_pipe.receive_message", "user_lock.sleep", "randomblob"}
+    | _INTERVAL_SLEEPS
 )
 # Functions whose first argument is a condition: IF(1=1, ...), ELT(3=3, ...) in boolean-blind probes.
 CONDITION_FUNCTIONS = frozenset({"if", "iif", "elt", "make_set", "nullif", "case"})
@@ -169,11 +171,18 @@ def is_sql_function(word: str) -> bool:
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "div", "mod", "^", "->", "->>"})  # (JSON paths too)
 
 
+_UNARY = ("-", "+", "~", "!")
+
+
 def _unary_end(tokens: list[Token], j: int) -> int:
     """Past a unary operator before an operand: a sign, or MySQL's BINARY cast before a literal
     (``' or binary 1='1``)."""
-    if kind_at(tokens, j) == "o" and value_at(tokens, j) in ("-", "+", "~", "!"):
-        return j + 1
+    if kind_at(tokens, j) == "o" and value_at(tokens, j) in _UNARY:
+        # a run of them is still one operand (-+-1, ~~1, !!1: how mutators re-spell a number), bounded
+        end = j + 1
+        while end < j + 8 and kind_at(tokens, end) == "o" and value_at(tokens, end) in _UNARY:
+            end += 1
+        return end
     if value_at(tokens, j) == "binary" and kind_at(tokens, j + 1) in ("n", "s", "t", "v"):
         return j + 1
     return j
@@ -182,7 +191,7 @@ def _unary_end(tokens: list[Token], j: int) -> int:
 def operand_end(tokens: list[Token], i: int) -> int:
     """If a value operand starts at ``i`` (parentheses and arithmetic on literals allowed, ``17-7``),
     the index after it, else -1."""
-    j = _unary_end(tokens, skip(tokens, i, "("))
+    j = _operand_start(tokens, i)
     if kind_at(tokens, j) not in ("n", "s", "t", "w", "v"):
         return -1
     j = _cast_end(tokens, j + 1)
@@ -201,8 +210,20 @@ def _cast_end(tokens: list[Token], j: int) -> int:
     return j
 
 
+def _operand_start(tokens: list[Token], i: int) -> int:
+    """Past the parentheses and signs that open an operand, nested or not: ``(1)``, ``-(-1)``, ``((~1))``
+    (a bounded number of rounds)."""
+    j = i
+    for _ in range(4):
+        start = j
+        j = _unary_end(tokens, skip(tokens, j, "("))
+        if j == start:
+            break
+    return j
+
+
 def is_literal(tokens: list[Token], i: int) -> bool:
-    j = _unary_end(tokens, skip(tokens, i, "("))
+    j = _operand_start(tokens, i)
     return kind_at(tokens, j) in ("n", "s", "t", "v")
 
 
@@ -276,12 +297,40 @@ def union_select(tokens: list[Token], i: int) -> Hit | None:
     if value_at(tokens, j) in ("all", "distinct"):
         j = skip(tokens, j + 1, "c")
     j = skip(tokens, j, "(")
+    if value_at(tokens, j) in ("values", "table") and _appended_rows(tokens, j):
+        return ("HG-SQLI-002", f"UNION {value_at(tokens, j).upper()} appends rows to the original query's", i)
     if value_at(tokens, j) != "select":
         return None
     prev = kind_at(tokens, i - 1)
     if prev in ("", "n", ")", "t", "c") or _select_list(tokens, skip(tokens, j + 1, "c")):
         return ("HG-SQLI-002", "UNION SELECT appends a second query to the original one", i)
     return None
+
+
+def _object_name(tokens: list[Token], i: int) -> bool:
+    """Does the name of a table, user... start at ``i`` (``users``, ```x```, ``'bob'@'%'``, ``IF [NOT]
+    EXISTS``)? Not an operator word ("drop function in favour of"), the end ("Create User", a button) or
+    another keyword ("create table for 6 people")."""
+    return kind_at(tokens, i) in ("w", "f", "s", "v") or value_at(tokens, i) == "if"
+
+
+_DEFINITION_WORDS = frozenset(
+    {"as", "like", "identified", "on", "before", "after", "instead", "with", "select", "engine", "default", "exists"}
+)
+
+
+def _definition_follows(tokens: list[Token], i: int) -> bool:
+    """After ``CREATE <object> <name>``: what a definition goes on with (a column list, AS, LIKE,
+    IDENTIFIED BY, ON <table>, a trigger's timing) or the end, not prose ("create table for 6 people")."""
+    return kind_at(tokens, i) in ("", ";", "c", "(", "E", "k") or value_at(tokens, i) in _DEFINITION_WORDS
+
+
+def _appended_rows(tokens: list[Token], j: int) -> bool:
+    """``VALUES (31337,'x')`` or ``TABLE users`` ending the query (MySQL 8, MariaDB, PostgreSQL and
+    SQLite take them after UNION): a row constructor of literals, or a table name and the end."""
+    if value_at(tokens, j) == "table":
+        return kind_at(tokens, j + 1) == "w" and kind_at(tokens, j + 2) in ("", "c", ";")
+    return kind_at(tokens, j + 1) == "(" and is_literal(tokens, j + 2) and value_at(tokens, j + 3) in (",", ")")
 
 
 def union_probe_after_number(tokens: list[Token], text: str) -> Hit | None:
@@ -331,12 +380,16 @@ def _select_list(tokens: list[Token], i: int) -> bool:
         # a list must follow the quantifier: "Select all" and "Select all with issues" are a button's label
         i += 2 if value_at(tokens, i + 1) in ("distinct", "all") else 1
     kind, value = kind_at(tokens, i), value_at(tokens, i)
-    if kind in ("f", "v", "(", "t") or value in ("*", "top", "case", "@"):
+    if kind in ("f", "v", "(", "t") or value in ("*", "top", "@"):
         return True
-    if kind == "o" and value in _SIGNS and kind_at(tokens, i + 1) in _SIGNED_COLUMNS:
+    if value == "case":  # CASE [<operand>] WHEN: "Select case" alone is a button's label
+        return "when" in (value_at(tokens, i + 1), value_at(tokens, i + 2), value_at(tokens, i + 3))
+    if kind == "o" and value in _SIGNS:
         # A signed first column: "union select -7431.1, name", "select -sin(@version),2 from bar",
-        # MySQL's "SELECT-1e1FROM`t`", "SELECT~1.FROM"
-        return _select_list(tokens, i + 1) or _columns_from(tokens, i)
+        # MySQL's "SELECT-1e1FROM`t`", "SELECT~1.FROM", "SELECT ~~31337" (a run of signs)
+        first = _unary_end(tokens, i)
+        if kind_at(tokens, first) in _SIGNED_COLUMNS:
+            return _select_list(tokens, first) or _columns_from(tokens, i)
     if kind in ("n", "s"):
         nxt = kind_at(tokens, i + 1)
         return nxt in (",", "c", ";", ")", "o", "&", "", "U") or value_at(tokens, i + 1) in (
@@ -356,7 +409,7 @@ def _select_list(tokens: list[Token], i: int) -> bool:
     return False
 
 
-_SIGNS = ("-", "+", "~")
+_SIGNS = ("-", "+", "~", "!")
 _SIGNED_COLUMNS = ("n", "w", "f", "s", "v")
 _COLUMN_OPERANDS = ("w", "n", "s", "t", "v")
 
@@ -423,11 +476,11 @@ def statement(tokens: list[Token], i: int) -> bool:
     if verb in ("drop", "create", "alter", "truncate"):
         # The object's name follows, not an operator word ("drop function in favour of ...") nor the end
         # ("Create User", a form's button)
-        if nxt not in DDL_OBJECTS or kind_at(tokens, i + 2) in ("o", "&", "", ";", "c"):
+        if nxt not in DDL_OBJECTS or not _object_name(tokens, i + 2):
             return False
         if verb in ("drop", "truncate"):  # the statement ends after the names: "Drop table reservation for
             return _dropped_names_end(tokens, i + 2)  # Friday, please." goes on as a sentence
-        return True
+        return verb != "create" or kind_at(tokens, i + 2) != "w" or _definition_follows(tokens, i + 3)
     if verb == "copy":
         return nxt_kind == "w" and value_at(tokens, i + 2) in ("from", "to") and kind_at(tokens, i + 3) == "s"
     if verb in ("exec", "execute"):
@@ -637,9 +690,22 @@ def tautology(tokens: list[Token], i: int) -> Hit | None:
     if end >= 0 and is_literal(tokens, j):
         after = kind_at(tokens, end)
         constant = kind_at(tokens, skip(tokens, j, "(")) == "t"
-        if after in ("c", ";") or (constant and not symbol and after == ""):
+        if after in ("c", ";") or (after == "" and ((constant and not symbol) or _unprosaic_truth(tokens, i, j))):
             return ("HG-SQLI-003", f"{logic} with a constant truth value ends the query", i)
     return None
+
+
+def _unprosaic_truth(tokens: list[Token], i: int, j: int) -> bool:
+    """Is ``<number> OR|AND <number>`` ending the input written the way no prose writes it? "1 or 2" is
+    English; ``-1||1`` and ``1&&0`` (the whole input: a numeric context) or ``1 OR !!1``, ``1 OR ~0`` are
+    SQL, where the number makes the condition true or false."""
+    start = skip(tokens, j, "(")
+    signs = _unary_end(tokens, start) - start
+    if signs >= 2 or (signs == 1 and value_at(tokens, start) in ("!", "~")):
+        return True
+    if value_at(tokens, i) not in ("||", "&&") or kind_at(tokens, i - 1) != "n":
+        return False
+    return all(tok.kind == "o" and tok.value in _UNARY for tok in tokens[: i - 1])
 
 
 def _expression_compares(tokens: list[Token], j: int) -> bool:
@@ -738,6 +804,17 @@ def char_chain(tokens: list[Token], i: int) -> Hit | None:
     return ("HG-SQLI-001", "a string built from character codes, concatenated", i)
 
 
+_DELAY_ARGUMENTS = ("n", "f", "v", "w", "(", "o")
+
+
+def _words_follow(tokens: list[Token], i: int) -> bool:
+    """Does a phrase of words start at ``i`` (``in python``, ``on linux``), an operator word included?"""
+    first = _get(tokens, i)
+    if first is None or not (first.kind == "w" or (first.kind == "o" and first.value.isalpha())):
+        return False
+    return kind_at(tokens, i + 1) == "w" and kind_at(tokens, i + 2) in ("", "w")
+
+
 def time_based(tokens: list[Token], i: int) -> Hit | None:
     """``sleep(n)``, ``benchmark(n, ...)``, ``pg_sleep(n)``, ``waitfor delay '...'``, ``dbms_lock.sleep``."""
     tok = _get(tokens, i)
@@ -745,13 +822,13 @@ def time_based(tokens: list[Token], i: int) -> Hit | None:
         return None
     if tok.kind == "f" and (tok.value in TIME_FUNCTIONS or tok.value.rsplit(".", 1)[-1] == "sleep"):
         arg = skip(tokens, i + 1, "(")
-        # "sleep(8 hours)" is prose: in SQL a number followed by a bare word is no argument list
-        prose = kind_at(tokens, arg) == "n" and kind_at(tokens, arg + 1) == "w"
-        if (
-            kind_at(tokens, arg) in ("n", "f", "v", "w", "(", "o")
-            and kind_at(tokens, i - 1) not in ("w", "s")
-            and not prose
-        ):
+        # "sleep(8 hours)" is prose: in SQL a number followed by a bare word is no argument list; so is
+        # "sleep(5) in python", a call that a phrase of words follows
+        prose = kind_at(tokens, arg) == "n" and (
+            kind_at(tokens, arg + 1) == "w" or (kind_at(tokens, arg + 1) == ")" and _words_follow(tokens, arg + 2))
+        )
+        argument_kinds = ("n", "f", "v", "w", "(", "o", "s") if tok.value in _INTERVAL_SLEEPS else _DELAY_ARGUMENTS
+        if kind_at(tokens, arg) in argument_kinds and kind_at(tokens, i - 1) not in ("w", "s") and not prose:
             return ("HG-SQLI-005", f"time delay function {tok.value}() (time-based blind injection)", i)
     if tok.value == "waitfor" and value_at(tokens, i + 1) in ("delay", "time") and kind_at(tokens, i + 2) == "s":
         return ("HG-SQLI-005", "WAITFOR DELAY (time-based blind injection)", i)

@@ -4,7 +4,8 @@ The tokenizer reads the input once, dispatching on each token's first character 
 small parse functions, and produces a bounded list of tokens. Whitespace and inline ``/* */`` comments
 are folded away (they are what attackers use instead of spaces), MySQL version comments
 ``/*!50000 union*/`` are read as the code they hide, and ``--``/``#`` line comments are kept as a
-token because "a comment right after a quote break" is itself a signal.
+token because "a comment right after a quote break" is itself a signal, unless code follows on a later
+line: the database runs that code, so such a comment is a blank (``OR#x\n1=1``).
 
 An injection can sit in three places inside a query: as a bare (numeric) value, inside a '-quoted
 string or inside a "-quoted string. :func:`tokenize` takes the quote the input is assumed to be in;
@@ -156,6 +157,7 @@ class _Tokenizer:
         self.pos = 0
         self.tokens: list[Token] = []
         self.quote = quote
+        self.escapes = 0  # open ODBC escapes, "{x 1}": MySQL reads the expression inside as it is
 
     def run(self) -> list[Token]:
         if self.quote:
@@ -184,6 +186,23 @@ class _Tokenizer:
 
     def _other(self) -> None:
         self._emit("?", self.pos, self.pos + 1)
+        self.pos += 1
+
+    def _brace(self) -> None:
+        # An ODBC escape "{ts '...'}", "{fn ...}" or "{x 1}" (MySQL takes any name): the name is dropped
+        # and the expression read as it stands; any other brace is no SQL.
+        match = _ODBC_ESCAPE.match(self.text, self.pos)
+        if match is None:
+            self._other()
+            return
+        self.escapes += 1
+        self.pos = match.end()
+
+    def _close_brace(self) -> None:
+        if self.escapes == 0:
+            self._other()
+            return
+        self.escapes -= 1
         self.pos += 1
 
     def _punct(self) -> None:
@@ -304,8 +323,16 @@ class _Tokenizer:
         self._line_comment()
 
     def _line_comment(self) -> None:
-        end = self.text.find("\n", self.pos)
-        stop = self.n if end < 0 else end
+        text, n = self.text, self.n
+        end = text.find("\n", self.pos)
+        if end >= 0:
+            after = end + 1
+            while after < n and text[after] in WHITESPACE:
+                after += 1
+            if after < n:  # code follows on a later line, and the database runs it: the comment was a blank
+                self.pos = after
+                return
+        stop = n if end < 0 else end
         self._emit("c", self.pos, stop)
         self.pos = stop
 
@@ -390,6 +417,8 @@ def _next_significant(text: str, pos: int) -> str:
     return ""
 
 
+_ODBC_ESCAPE = re.compile(r"\{[ \t]*[A-Za-z_]{1,16}[ \t\n\r]+")  # bounded: linear
+
 _DISPATCH: dict[str, Callable[[_Tokenizer], None]] = {}
 for _c in WHITESPACE:
     _DISPATCH[_c] = _Tokenizer._space
@@ -413,6 +442,8 @@ _DISPATCH.update(
         "-": _Tokenizer._dash,
         "$": _Tokenizer._word,
         "\\": _Tokenizer._backslash,
+        "{": _Tokenizer._brace,
+        "}": _Tokenizer._close_brace,
     }
 )
 
