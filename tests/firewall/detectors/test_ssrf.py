@@ -480,3 +480,38 @@ def test_a_bare_name_under_localhost_waits_for_a_port_a_url_or_paranoia_two() ->
     assert ssrf.scan("SetupServer.localhost", CTX) is None
     assert ssrf.scan("SetupServer.localhost", ScanContext(paranoia=2)) is not None
     assert ssrf.scan("http://app.localhost/admin", CTX) is not None
+
+
+# Each one made a real client (Node's http.get, fetch, axios, requests, httpx, aiohttp or curl) connect to
+# the address, in a network namespace of its own where the address was bound.
+@pytest.mark.parametrize(
+    ("value", "rule_id"),
+    [
+        ("http://allowed.example @2852039166/", "HG-SSRF-001"),  # a blank in the userinfo
+        ("http://allowed.example @localhost/admin", "HG-SSRF-003"),
+        ("http://16\t9.254.169.254/", "HG-SSRF-001"),  # WHATWG parsers drop tabs and line breaks
+        ("http://12\n7.0.0.1:9001/", "HG-SSRF-002"),
+        ("ht\ttp://10.1/admin", "HG-SSRF-004"),
+        ("http:localhost:9001/", "HG-SSRF-002"),  # no slashes: fetch and http.get still read the host
+        ("2852039166/", "HG-SSRF-001"),  # no scheme: curl assumes http://
+        ("0xa9fea9fe/latest", "HG-SSRF-001"),
+        ("127.0.0.1:9001/", "HG-SSRF-002"),
+    ],
+)
+def test_urls_that_real_clients_fetched(value: str, rule_id: str) -> None:
+    found = ssrf.scan(value, CTX)
+    assert found is not None and found.rule_id == rule_id, (value, found)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "10.0.0.0/8",  # a network, no host to fetch
+        "192.168.1.0/24",
+        "1700000000/",
+        "mail http://example.com @john",  # the word after the blank names no internal host
+        "http://example.com/a\nhttp://example.org/b",
+    ],
+)
+def test_values_near_those_urls_are_data(value: str) -> None:
+    assert ssrf.scan(value, CTX) is None

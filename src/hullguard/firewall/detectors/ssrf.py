@@ -32,7 +32,7 @@ FAMILY = "ssrf"
 # character: a scheme separator (":/", "jar:", "netdoc:", "fd00:"), a metadata address, a runtime
 # variable, a metadata or runtime path, or a value that starts like a bare host.
 PREFILTER = (
-    r":[/\\]|[rc0]:|[ps]:[\d\[]|169\.254|_(?:lambda_runtime|container_cred|container_auth)"
+    r":[/\\]|[rc0]:|[ps]:(?:[\d\[]|localhost)|169\.254|_(?:lambda_runtime|container_cred|container_auth)"
     r"|/(?:latest|runtime|20\d\d-|computemetadata|metadata/|opc/|v2/cred|openstack/)"
     # A value starting with digits is a bare host the detector can flag only with a port, an IPv6 colon,
     # more dots, octal/hex parts or a long last part: "14.99" (A.0.0.B with B < 10000, never metadata
@@ -41,11 +41,12 @@ PREFILTER = (
     # the address is invalid, and 0.B is in 0.0.0.0/8, so analytics ids ("1928452298.1660559277") and
     # decimals ("0.649963") skip it too. A bare 10-digit number is reported only as a metadata address
     # (169.254.0.0/16, 192.0.0.192, 100.100.100.200): never one from 1,000,000,000 to 1,999,999,999
-    # (59.x to 119.x) but 100.x (168...), so Unix times in seconds skip it.
+    # (59.x to 119.x) but 100.x (168...), so Unix times in seconds skip it; a path may follow it, as
+    # curl reads "2852039166/" as a URL.
     # (Spelled without lookaheads, "not a 1-4 digit part then a non-word end", so that the set
     # gate's RE2 translation is as exact as this pattern.)
     r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?::|\.(?:[^1-9]|\Z|[1-9]\d{0,3}[^\W\d]|[1-9]\d{0,3}[.:]))"
-    r"|(?:0\d{1,9}|[1-9]\d{0,2})\.[1-9]\d{4}|(?:[02-9]\d{9}|168\d{7})\s{0,4}\Z|localhost|metadata"
+    r"|(?:0\d{1,9}|[1-9]\d{0,2})\.[1-9]\d{4}|(?:[02-9]\d{9}|168\d{7})(?:\s{0,4}\Z|/)|localhost|metadata"
     r"|instance-data)"
     # Zones named anywhere: a bare name under one ("127.0.0.1.nip.io", "x.oastify.com") is a host too. The
     # zones whose own name resolves to loopback are spelled whole; the others only count with a label in
@@ -95,9 +96,11 @@ RULES: tuple[RuleInfo, ...] = (
 )
 
 _URL_START = re.compile(
-    r"(?<![a-z0-9+.\-])([a-z0-9][a-z0-9+.\-]{0,15}):(?:[/\\]{1,3}|(?=[a-z]{2,10}:)|(?<=https:)(?=[\d\[])|(?<=http:)(?=[\d\[]))"
+    r"(?<![a-z0-9+.\-])([a-z0-9][a-z0-9+.\-]{0,15}):(?:[/\\]{1,3}|(?=[a-z]{2,10}:)|(?<=https:)(?=[\d\[]|localhost)|(?<=http:)(?=[\d\[]|localhost))"
 )
 _URL_END = re.compile(r"[\s\"'<>`{}|^]")
+_URL_BLANKS = re.compile(r"[\t\n\r]")
+_DROP_URL_BLANKS = str.maketrans("", "", "\t\n\r")
 _DANGEROUS_SCHEMES = frozenset(("file", "gopher", "dict", "ldap", "ldaps", "tftp", "jar", "netdoc"))
 # ssh:// and sftp:// are judged by their host: repository hosts publish such URLs ("ssh://git@github.com/...").
 _FETCH_SCHEMES = frozenset(
@@ -126,7 +129,9 @@ _NO_SKIPS: frozenset[str] = frozenset()
 # compares the text with a list of ports is bypassed.
 _PORT_SPELLING = r"(?::\+?\d{1,16}[a-z]{0,8})?"
 _BARE_HOST = re.compile(
-    rf"\[[0-9a-f:.%]{{2,64}}\]{_PORT_SPELLING}|[0-9a-fx.]{{1,40}}{_PORT_SPELLING}|localhost{_PORT_SPELLING}"
+    rf"(?:\[[0-9a-f:.%]{{2,64}}\]{_PORT_SPELLING}|[0-9a-fx.]{{1,40}}{_PORT_SPELLING}|localhost{_PORT_SPELLING})"
+    # curl takes a host and a path with no scheme as http: "2852039166/", "127.0.0.1:9001/"
+    r"(?P<path>/[^\s/]{0,40}(?:/[^\s/]{0,40}){0,4})?"
 )
 # A bare DNS name of two labels or more (a single word is no host: "metadata" is also a field name).
 _BARE_NAME = re.compile(rf"(?:[a-z0-9_-]{{1,63}}\.){{1,16}}[a-z0-9-]{{1,63}}\.?{_PORT_SPELLING}")
@@ -192,6 +197,20 @@ def _skipped_categories(ctx: ScanContext) -> frozenset[str]:
     return _PAGE_ORIGIN_SKIPS if location.partition(".")[2] in _PAGE_ORIGIN_HEADERS else _NO_SKIPS
 
 
+def _userinfo_with_blank(low: str, rest: str, blank: int) -> str:
+    """``rest`` taken on past the blank at ``blank`` when the authority has not ended and an "@" follows
+    in the next word: Node's http.get, axios, requests and httpx read "http://allowed.com @127.0.0.1/"
+    as user "allowed.com " at 127.0.0.1."""
+    if any(stop in rest for stop in "/?#\\@"):
+        return rest
+    after = _URL_END.search(low, blank + 1, blank + 257)
+    word = low[blank + 1 : after.start() if after else blank + 257]
+    at = word.find("@")
+    if at < 0 or any(stop in word[:at] for stop in "/?#\\"):
+        return rest
+    return rest + " " + word
+
+
 def _scan_urls(low: str, skips: frozenset[str]) -> Detection | None:
     for count, match in enumerate(_URL_START.finditer(low)):
         if count >= _MAX_URLS:
@@ -200,6 +219,8 @@ def _scan_urls(low: str, skips: frozenset[str]) -> Detection | None:
         rest_start = match.end()
         end = _URL_END.search(low, rest_start, rest_start + 2048)
         rest = low[rest_start : end.start() if end else rest_start + 2048]
+        if end is not None and low[end.start()] == " ":
+            rest = _userinfo_with_blank(low, rest, end.start())
         if scheme in _DANGEROUS_SCHEMES and (scheme not in ("ldap", "ldaps") or rest):
             if scheme == "file" and match.group(0)[5:] == "//" and _FILE_NAME_ARGUMENT.fullmatch(rest):
                 continue  # "file://mappingfile.json": the AWS CLI's way to pass a local file, no path to read
@@ -243,8 +264,11 @@ def _scan_bare_value(low: str, ctx: ScanContext, skips: frozenset[str]) -> Detec
     value = low.strip()
     if len(value) > 80:
         return None
-    if not _BARE_HOST.fullmatch(value):
+    bare = _BARE_HOST.fullmatch(value)
+    if bare is None:
         return _scan_bare_name(value, ctx, skips)
+    if bare.group("path") is not None:
+        value = value[: bare.start("path")]
     if value.startswith("//"):
         value = value[2:]
     host, port = _host_and_port(value)
@@ -313,6 +337,10 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
             found = _scan_urls(low, skips)
         else:
             one_url = True
+        if found is None and _URL_BLANKS.search(low):
+            # WHATWG URL parsers (fetch, Node's http.get, axios) and yarl drop tabs and line breaks anywhere
+            # in a URL: "http://16\t9.254.169.254/", "ht\ttp://10.1/"
+            found = _scan_urls(low.translate(_DROP_URL_BLANKS), skips)
         if found is not None:
             return found
     if "169.254.169.254" in low or "fd00:ec2::254" in low or "169.254.170.2" in low:
