@@ -469,18 +469,19 @@ def statement(tokens: list[Token], i: int) -> bool:
         while value_at(tokens, k) in _LOAD_MODIFIERS and k < i + 4:
             k += 1
         return nxt in ("data", "xml") and value_at(tokens, k) == "infile"
+    name = i + 2  # where the object's name stands
     if verb == "create" and nxt == "or" and value_at(tokens, i + 2) == "replace":
-        nxt = value_at(tokens, i + 3)
+        nxt, name = value_at(tokens, i + 3), i + 4
     if verb == "rename":  # MySQL renames tables and users only ("rename function due to a clash" is prose)
         return nxt in ("table", "user") and kind_at(tokens, i + 2) not in ("o", "&")
     if verb in ("drop", "create", "alter", "truncate"):
         # The object's name follows, not an operator word ("drop function in favour of ...") nor the end
         # ("Create User", a form's button)
-        if nxt not in DDL_OBJECTS or not _object_name(tokens, i + 2):
+        if nxt not in DDL_OBJECTS or not _object_name(tokens, name):
             return False
         if verb in ("drop", "truncate"):  # the statement ends after the names: "Drop table reservation for
-            return _dropped_names_end(tokens, i + 2)  # Friday, please." goes on as a sentence
-        return verb != "create" or kind_at(tokens, i + 2) != "w" or _definition_follows(tokens, i + 3)
+            return _dropped_names_end(tokens, name)  # Friday, please." goes on as a sentence
+        return verb != "create" or kind_at(tokens, name) != "w" or _definition_follows(tokens, name + 1)
     if verb == "copy":
         return nxt_kind == "w" and value_at(tokens, i + 2) in ("from", "to") and kind_at(tokens, i + 3) == "s"
     if verb in ("exec", "execute"):
