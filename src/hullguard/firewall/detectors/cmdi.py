@@ -442,6 +442,10 @@ def _command_index(words: list[str], redirect: bool = False) -> int:
     while i < len(words) - 1 and words[i].lower() in _COMPOUND_WORDS:
         i += 1
     while i < len(words) and (_ASSIGNMENT.match(words[i]) or words[i].lower() in vocab.PREFIX_COMMANDS):
+        wrapped = _wrapped_command(words, i)
+        if wrapped > i:
+            i = wrapped
+            continue
         following = words[i + 1] if i + 1 < len(words) else ""
         if words[i].lower() in vocab.PREFIX_COMMANDS and (
             not following
@@ -459,6 +463,19 @@ def _command_index(words: list[str], redirect: bool = False) -> int:
         # "c=cat;$c /etc/passwd" the variable is the command: a path follows it, no name)
         i += 1
     return i
+
+
+def _wrapped_command(words: list[str], i: int) -> int:
+    """The index of the command a wrapper at ``i`` runs past its options and operands ("timeout 1 id",
+    "stdbuf -o0 env", "command -p id", "taskset 0x1 id"), when a known command stands there, else ``i``."""
+    operands = vocab.WRAPPER_OPERANDS.get(words[i].lower())
+    if operands is None:
+        return i
+    j = i + 1
+    while j < min(len(words), i + 4) and words[j].startswith("-") and len(words[j]) > 1:
+        j += 1
+    j += operands
+    return j if j < len(words) and _command_name(words[j]) in vocab.KNOWN else i
 
 
 def _strong_argument(arg: str) -> bool:
@@ -702,18 +719,29 @@ def _reverse_shell(segments: list[Segment]) -> str | None:
     return None
 
 
-def _command_in_variable(segment: Segment, assigned: dict[str, str]) -> str | None:
-    """Why the segment runs a command an earlier assignment put in a variable (``c=whoami;$c``)."""
+def _command_in_variable(segment: Segment, assigned: dict[str, str], line: str) -> str | None:
+    """Why the segment runs a command an earlier assignment put in a variable (``c=whoami;$c``), or
+    spelled across variables (``a=who;b=ami;$a$b``)."""
     words = segment.words
     index = _command_index(words)
     if index >= len(words) or not words[index].startswith("$"):
         return None
     value = assigned.get(words[index][1:].strip("{}"), "").split()
+    if index == 0:
+        chain = _VARIABLE_CHAIN.match(line, segment.start + (len(segment.opener) if segment.opener != "start" else 0))
+        if chain is not None:
+            names = _VARIABLE_NAME.findall(chain.group(0))
+            value = "".join(assigned.get(name.lower(), "") for name in names).split()
     if not value:
         return None
     if _command_name(value[0]) in vocab.KNOWN or _is_binary_path(value[0]):
         return f"command {' '.join(value)[:40]!r} run from the variable {words[index][:20]}"
     return None
+
+
+# Two to four variables glued into one word, after blanks: "$a$b", "${a}${b}"
+_VARIABLE_CHAIN = re.compile(r"[ \t]{0,8}(?:\$\{?[A-Za-z_]\w{0,31}\}?){2,4}")
+_VARIABLE_NAME = re.compile(r"\$\{?([A-Za-z_]\w{0,31})")
 
 
 def _note_assignments(segment: Segment, assigned: dict[str, str]) -> None:
@@ -772,7 +800,7 @@ def _scan_context(text: str, quote: str, command_first: bool, paranoia: int) -> 
     line_broken = False  # a segment after a line break was seen
     for index, segment in enumerate(segments):
         if index and assigned:
-            hidden = _command_in_variable(segment, assigned)
+            hidden = _command_in_variable(segment, assigned, line)
             if hidden is not None:
                 start = max(segment.start - shift, 0)
                 return Detection("HG-CMDI-003", hidden, start, min(start + 64, len(text)))

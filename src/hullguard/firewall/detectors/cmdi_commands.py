@@ -290,8 +290,14 @@ CASE_INSENSITIVE = frozenset(
     }
 )
 # Words that run the next word as a command ("sudo cat ...", "nohup nc ...").
+# Wrappers that run the command after their options and this many operands ("timeout 1 id")
+WRAPPER_OPERANDS = {
+    "timeout": 1, "taskset": 1, "flock": 1, "chroot": 1,
+    "setsid": 0, "stdbuf": 0, "ionice": 0, "eval": 0, "command": 0, "nice": 0, "nohup": 0, "sudo": 0,
+}
 PREFIX_COMMANDS = frozenset(
     {"sudo", "nohup", "env", "exec", "time", "nice", "busybox", "command", "builtin", "doas", "strace", "ltrace"}
+    | WRAPPER_OPERANDS.keys()
 )
 # Directories binaries live in: "/usr/bin/id" is a command even when "id" is not in our lists.
 BINARY_DIRS = ("/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "/system32/")

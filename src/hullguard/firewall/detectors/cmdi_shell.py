@@ -22,6 +22,11 @@ MAX_WORDS = 16  # per segment: the command, its prefix words and the first argum
 _SEPARATORS = {";": ";", "\n": "\n", "\r": "\n"}
 _ANSI_C_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|[0-7]{1,3}|.)", re.DOTALL)
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "v": "\v", "f": "\f"}
+# "${name:-word}", "${name-word}", "${name:=word}", "${name=word}" (also of a special parameter): the word
+# when the variable is unset, as every variable an attacker names is in the function's shell
+_DEFAULT_EXPANSION = re.compile(r"\$\{(?:[A-Za-z_][A-Za-z0-9_]{0,63}|[0-9@*#?!$-]):?[-=]")
+# The shell's own name as a variable, running a command string: "$0 -c", "${0} -c", "$BASH -c", "$SHELL -ic"
+_SHELL_BY_NAME = re.compile(r"(?P<name>\$(?:0|\{0\}|BASH|SHELL|\{BASH\}|\{SHELL\}))[ \t]+-[a-z]{0,4}c")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD_BREAK = frozenset(" \t;|&\n\r<>()`")
 
@@ -240,9 +245,12 @@ class _Splitter:
                 i = self._dollar(i)
             elif c == "{" and not self.in_word:
                 i = self._brace(i)
+            elif c == "}" and self.closers and self.closers[-1] == "}":
+                self.closers.pop()  # the end of a "${x:-word}" default
+                i += 1
             else:
                 j = i + 1
-                while j < n and text[j] not in _WORD_BREAK and text[j] not in "'\"\\$`{":
+                while j < n and text[j] not in _WORD_BREAK and text[j] not in "'\"\\$`{}":
                     j += 1
                 self._add(text[i:j])
                 i = j
@@ -308,7 +316,22 @@ class _Splitter:
             if "\\" in body:
                 self.current.obfuscated = True  # letters spelled as escapes: $'\x63at'
             return end + 1
+        shell = _SHELL_BY_NAME.match(text, i)
+        if shell is not None and not self.word:
+            self._add("sh", glued=True)  # "$0 -c 'env'", "$BASH -c env": the running shell, started again
+            self.current.obfuscated = True
+            return shell.end("name")
+        if nxt == '"':  # bash's locale quoting $"...": a double-quoted string ("i$""d" is "id")
+            return i + 1
         if nxt == "{":
+            default = _DEFAULT_EXPANSION.match(text, i)
+            if default is not None:
+                # "${x:-id}", "${x:=$(env)}": an unset variable expands to the word after the operator,
+                # which the shell reads (substitutions included) as if it stood there alone
+                self.closers.append("}")
+                self._add("", glued=True)
+                self.current.obfuscated = True
+                return default.end()
             end = text.find("}", i + 2, i + 66)  # bounded, like every look-ahead here
             if end < 0:
                 self._add("$")
