@@ -197,3 +197,39 @@ def test_a_drupal_render_callback_key_is_reported_only_as_a_key() -> None:
     assert code.scan("#lazy_builder", ScanContext(is_key=True)) is not None
     assert code.scan("#process", ScanContext()) is None  # a hashtag in a value
     assert code.scan("#products", ScanContext(is_key=True)) is None
+
+
+# Each read the function's environment or a file, or ran a command, in the engine named: Node's eval,
+# new Function and vm, Mako and Python's eval/exec, PHP's eval (php -r).
+@pytest.mark.parametrize(
+    ("payload", "rule_id"),
+    [
+        ("process?.env?.AWS_SECRET_ACCESS_KEY", "HG-CODE-005"),  # optional chaining
+        ("with(process) return env.AWS_SECRET_ACCESS_KEY", "HG-CODE-005"),
+        ("(({env})=>env.AWS_SECRET_ACCESS_KEY)(process)", "HG-CODE-005"),
+        ("return globalThis['process'].env.AWS_SECRET_ACCESS_KEY", "HG-CODE-005"),
+        ("require('f'+'s').readFileSync('/proc/self/en'+'viron','utf8')", "HG-CODE-005"),
+        ("Function('return process')().env", "HG-CODE-007"),
+        ("(0,eval)(atob(payload))", "HG-CODE-007"),
+        ("from os import environ as e; print(e['AWS_SECRET_ACCESS_KEY'])", "HG-CODE-004"),
+        ("import os as o; print(o.environ['AWS_SECRET_ACCESS_KEY'])", "HG-CODE-004"),
+        ("${open('/etc' '/passwd').read()}", "HG-CODE-004"),  # a path in pieces
+        ("echo getenv('AWS_SECRET_ACCESS_KEY');", "HG-CODE-006"),
+        ("print_r(getenv());", "HG-CODE-006"),
+        ("system(strrev('di'));", "HG-CODE-006"),
+        ("array_map('system',['id']);", "HG-CODE-006"),
+        ("echo ${'_SERVER'}['AWS_SECRET_ACCESS_KEY'];", "HG-CODE-006"),
+    ],
+)
+def test_engine_evasions_that_really_ran(payload: str, rule_id: str) -> None:
+    found = code.scan(payload, CTX)
+    assert found is not None and found.rule_id == rule_id, (payload, found)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["with open('data.csv') as f: rows = f.read()", "open('report.pdf')", "from os import path",
+     "getenv('HOME') returns null", "Process with care (see the env docs)"],
+)
+def test_code_in_prose_near_those_stays_data(value: str) -> None:
+    assert code.scan(value, CTX) is None, value

@@ -133,7 +133,12 @@ _PYTHON = _compile_rule(
     rf"|listdir|environ|getenv|putenv|chmod|chown|setuid|dup2)\b|subprocess{_G}\.{_G}(?:popen|call|run|check_"
     rf"|getoutput|getstatusoutput)|__builtins__|__globals__|__subclasses__|__mro__|__getattribute__|__reduce__"
     rf"|__class__{_G}\.{_G}__|\bpickle{_G}\.{_G}loads?\b|\bmarshal{_G}\.{_G}loads\b|importlib|getattr{_G}\({_G}__"
-    rf"|\bsys{_G}\.{_G}modules\b|\bpty{_G}\.{_G}spawn|\bsocket{_G}\.{_G}socket{_G}\(",
+    rf"|\bsys{_G}\.{_G}modules\b|\bpty{_G}\.{_G}spawn|\bsocket{_G}\.{_G}socket{_G}\("
+    # os's calls imported under their own or another name ("from os import environ as e", "import os as o")
+    rf"|\bfrom\s{{1,4}}(?:os|subprocess|pty|posix)\s{{1,4}}import\s{{1,4}}(?:\*|system|popen|environ|getenv|exec\w{{0,3}}"
+    rf"|spawn\w{{0,3}}|check_output|getoutput|run|call)\b|\bimport\s{{1,4}}(?:os|subprocess|pty|posix)\s{{1,4}}as\s"
+    # a file opened by a path split into pieces, so that no path appears whole: open('/etc' '/passwd')
+    rf"|\bopen{_G}\({_G}\(?{_G}{_Q}[^'\"`\n]{{0,40}}{_Q}{_G}\+?{_G}{_Q}",
 
 )
 _NODE = _compile_rule(
@@ -143,6 +148,15 @@ _NODE = _compile_rule(
     rf"|\[{_G}{_Q}constructor{_Q}{_G}\]{_G}\[{_G}{_Q}constructor|(?:exec|spawn|execfile|fork)sync{_G}\("
     rf"|\bvm{_G}\.{_G}runin(?:new|this)?context|function{_G}\({_G}\){_G}\{{{_G}return{_G}(?:process|this)\b"
     rf"|\bprocess{_G}\[{_G}{_Q}(?:env|mainmodule|binding|dlopen){_Q}"
+    # The same objects reached around the dotted names: optional chaining (process?.env), a computed key
+    # (global['process'], process[String.fromCharCode(...)]), Reflect.get(globalThis,'process'), a scope
+    # (with(process)) or a parameter bound to it ((({env})=>env.X)(process))
+    rf"|\bprocess{_G}\?\.{_G}(?:mainmodule|binding|dlopen|env\b)|constructor{_G}\?\.{_G}constructor"
+    rf"|(?:global|globalthis|root){_G}\[{_G}{_Q}process{_Q}|\bprocess{_G}\[{_G}string{_G}\.{_G}fromcharcode"
+    rf"|reflect{_G}\.{_G}get{_G}\({_G}(?:global|globalthis){_G},{_G}{_Q}process|\bwith{_G}\({_G}process{_G}\)"
+    rf"|\){_G}\({_G}process{_G}\)"
+    # a module name split to hide it: require('f'+'s'), require('child_'+'process')
+    rf"|\brequire{_G}\({_G}{_Q}[a-z_]{{1,20}}{_Q}{_G}\+"
     # An endless loop on a constant (while(true), while(!0), while(!![])) handed to eval blocks the
     # single-threaded event loop: every later request to the instance times out.
     # ("while (true)" with a blank needs a body or ";" after it: "worth a while (true)" is prose.)
@@ -170,8 +184,13 @@ _PHP_LINE_COMMENTS = rf"(?:(?://|#)[^\n]{{0,80}}\n{_G}){{0,3}}"
 _PROOF_FUNCTIONS = ("md5", "sha1", "crc32", "strrev", "base64_encode", "str_rot13", "str_repeat")
 _PHP = _compile_rule(
     rf"<\?{_G}php|<\?\s{{1,4}}(?:echo|print|system|passthru|eval)\b|<\?={_G}[$a-z`]|\bphp(?:info|version){_G}\({_G}\)|\b(?:{_PHP_RUNS}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}|\$|chr{_G}\(|base64_decode"
-    rf"|str_rot13|gzinflate)|\b(?:{_PHP_INCLUDES}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}(?!{_MODULE_NAME}{_Q})|\$"
-    rf"|chr{_G}\(|base64_decode|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
+    rf"|str_rot13|gzinflate|strrev|hex2bin|strto(?:lower|upper)|implode|join|sprintf|(?:raw)?urldecode"
+    rf"|convert_uudecode|\()|\b(?:{_PHP_INCLUDES}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}(?!{_MODULE_NAME}{_Q})|\$"
+    rf"|chr{_G}\(|base64_decode|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}{_Q}_(?:get|post|request|cookie|server|files|env){_Q}{_G}\}}{_G}\["
+    # the environment (the function's credentials), and a command function handed to a callback by name
+    rf"|\bgetenv{_G}\({_G}(?:\)|{_Q}aws_|{_Q}\w{{1,40}}{_Q}{_G}\){_G};)"
+    rf"|\b(?:array_map|array_filter|array_walk|call_user_func(?:_array)?|usort|uasort|register_shutdown_function"
+    rf"|iterator_apply|reflectionfunction){_G}\({_G}{_Q}(?:system|passthru|shell_exec|exec|popen|proc_open|assert){_Q}|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
     # A scanner's proof of evaluation: the script ends with the hash of a marker it looks for in the
     # response ("';exit(md5('x'));//"), or prints a word spelled as character codes ("chr(122).chr(97)...").
     rf"|\b(?:die|exit){_G}\({_G}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\("
@@ -205,6 +224,9 @@ _EVAL = _compile_rule(
     rf"@\{{{_G}\[[^\]\n]{{1,200}}\]{_G}\}}"  # Perl runs the code in @{[ ... ]} inside an interpolated string
     rf"|\b(?:eval|exec|execscript){_G}\({_G}(?:{_Q}|\$|[a-z_$][\w$.]{{0,40}}{_G}\(|atob|unescape|string\.fromcharcode"
     rf"|base64|request|\[)|new{_G}function{_G}\({_G}{_Q}|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\)"
+    # Function('return process') whatever the string becomes, and eval called indirectly: (0,eval)(...)
+    rf"|\bfunction{_G}\({_G}{_Q}{_G}return\b|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\.{_G}[a-z]{{1,20}}{_G}\("
+    rf"|\({_G}0{_G},{_G}eval{_G}\){_G}\("
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
 
 )
@@ -255,10 +277,12 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], re.Pattern[str] | No
     ("HG-CODE-003", ("java.", "javax.", "sun.", "processbuilder", "xwork2", "org.omg", "apache.commons"), _JAVA_CLASS,
      _STACK_FRAME),
     ("HG-CODE-003", (".execute",), _GROOVY, None),
-    ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket"), _PYTHON,
-     None),
+    ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket", "open("),
+     _PYTHON, None),
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while"), _NODE, None),
-    ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PROOF_FUNCTIONS, ").chr(", *_PHP_NAMES), _PHP, None),
+    ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PROOF_FUNCTIONS, ").chr(", *_PHP_NAMES, "getenv",
+                     "array_", "call_user_func", "usort", "uasort", "register_shutdown", "iterator_apply",
+                     "reflectionfunction"), _PHP, None),
     ("HG-CODE-006", ("$",), _PHP_DYNAMIC, None),
     ("HG-CODE-006", ("\\think\\",), _THINKPHP, None),
     ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL, None),
