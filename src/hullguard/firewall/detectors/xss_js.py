@@ -221,7 +221,7 @@ SINKS = r"alert|prompt|confirm|eval|print|settimeout|setinterval|execscript|fetc
 _GLOBALS = r"top|window|self|parent|frames|globalthis|this|document|content|opener"
 
 # Attribute break: a quote (or whitespace, for unquoted attributes) then a known handler name and "=".
-ATTRIBUTE_BREAK = re.compile(r"(?:^|[\s\"'`/;])(on[a-z]{3,40}|fscommand|seeksegmenttime)[\s\x00]{0,8}=", re.I)
+ATTRIBUTE_BREAK = re.compile(r"(?:^|[\s\"'`/;])(on[a-z]{3,40}|fscommand|seeksegmenttime)[\s\x00]{0,256}=", re.I)
 # JS string break: quote, operators/terminators, then a call of a sink, or a call of or an assignment to
 # a global object's member or the location (';alert(1)//, '-alert(1)-', "};document.write(1)//,
 # ';location='javascript:...) - not any call ("Smith", John (Jr.)), nor a sink's name given a value
@@ -344,12 +344,14 @@ def template_escape(text: str) -> str | None:
 # What an injected handler value looks like: JS code (a call, member access, assignment, template
 # string, script URL), optionally quoted - not a word of prose ("the onload= attribute").
 HANDLER_CODE = re.compile(
-    r"[\s\x00]{0,8}[\"'`]?[\s\x00]{0,8}(?:javascript:|[\w$.\[\]'\"]{1,60}[\s\x00]{0,4}[(`=.\[]|[(\[{!~+-])", re.I
+    r"[\s\x00]{0,256}[\"'`]?[\s\x00]{0,8}(?:(?:new|void|typeof|await)\s{1,4})?"
+    r"(?:javascript:|[\w$.\[\]'\"]{1,60}[\s\x00]{0,4}[(`=.\[]|[(\[{!~+-])",
+    re.I,
 )
 # A handler given a bare name, quoted or not (onerror=KCF, onload='f'): the placeholder of a probe or a
 # function of the page; enough once the value has broken out of an attribute's quotes. The optional
 # quote is one character, so the back-reference costs nothing.
-HANDLER_NAME = re.compile(r"[\s\x00]{0,8}([\"'`]?)[A-Za-z_$][\w$]{0,60}\1(?=[\s/>\"'`\\]|$)")
+HANDLER_NAME = re.compile(r"[\s\x00]{0,256}([\"'`]?)[A-Za-z_$][\w$]{0,60}\1(?=[\s/>\"'`\\]|$)")
 SCRIPT_BODY = re.compile(r"[\s\x00]{0,8}(?:[\w$.\\]{1,60}[\s]{0,4}[(`.\[=]|[/(\[{'\"`%\\!~+-]|[\w$]{1,60};)")
 # An XML stylesheet processing instruction with an href: XSLT output may contain script.
 XSLT_STYLESHEET = re.compile(r"<\?xml-stylesheet[^>]{0,200}?\bhref[\s]{0,8}=", re.IGNORECASE)
