@@ -435,3 +435,13 @@ def test_a_line_comment_is_a_blank_only_when_code_follows_it() -> None:
     kinds = [token.kind for token in tokenize("1#x\nOR 1")]
     assert kinds == ["n", "&", "n"]
     assert [token.kind for token in tokenize("admin'#\n  ", SINGLE_QUOTES)] == ["s", "c"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['<a href="#top">report</a>', '<img src="#top" alt="invoice">', '<blockquote cite = "#top">x</blockquote>'],
+)
+def test_a_fragment_in_an_html_attribute_is_no_comment(value: str) -> None:
+    """The quote opens the attribute's value: what it ends is a tag up to "href=", not a name a query looks up."""
+    assert detect(sqli, value) is None
+    assert detect(sqli, 'admin"#') is not None

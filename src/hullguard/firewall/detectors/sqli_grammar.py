@@ -983,6 +983,7 @@ def after_value(tokens: list[Token], i: int, what: str) -> Hit | None:
         and not _attributed_quotation(tokens, j)
         and not _quoted_literal(tokens, j)
         and not _quoted_colour(tokens, j)
+        and not (j == 1 and _opens_tag_attribute(tokens[0].value))
     ):
         # ('"#2 MOM"': a number sign, not a comment)
         return ("HG-SQLI-001", "quote closes the string and a comment cuts off the rest of the query", j)
@@ -1090,6 +1091,23 @@ def _expression_to_open_string(tokens: list[Token], i: int) -> bool:
 # application's. A break-out's data part ends in data, and the attack shapes (UNION, tautologies, stacked
 # statements) are read before this generic reading anyway. A string assigned or listed keeps the
 # generic reading: fragments of XSS vectors are written so (``x='<%'``, ``*['<!--']{}``).
+def _opens_tag_attribute(before: str) -> bool:
+    """Does the text before the quote end in an HTML tag's ``name=`` (``<a href="#top">``)? Then the quote
+    opens the attribute's value, the "#" is a fragment, and what the quote ends (a tag up to "href=") is
+    no value a query looks up. (String scans backwards over a bounded stretch, no regex: linear.)"""
+    head = before.rstrip(" \t")
+    if not head.endswith("="):
+        return False
+    head = head[:-1].rstrip(" \t")
+    start = len(head)
+    while start > 0 and len(head) - start < 30 and (head[start - 1].isalpha() or head[start - 1] == "-"):
+        start -= 1
+    if start in (0, len(head)) or not head[start - 1].isspace():
+        return False
+    tag = head.rfind("<", max(0, start - 220), start)
+    return tag >= 0 and head[tag + 1 : tag + 2].isalpha() and ">" not in head[tag:start]
+
+
 _CALL_BEFORE_QUOTE = re.compile(r"[a-z_][a-z0-9_]{0,60}\([ \t]{0,4}$")
 
 
