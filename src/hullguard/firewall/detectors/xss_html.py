@@ -123,9 +123,16 @@ def find_scheme(value: str, schemes: tuple[str, ...] = DANGEROUS_SCHEMES) -> str
     return None
 
 
-def find_event_attribute(attributes: str) -> str | None:
-    match = EVENT_ATTRIBUTE.search(attributes)
-    return match.group(1).lower() if match else None
+def find_event_attribute(attributes: str, known: frozenset[str]) -> str | None:
+    """The first event handler's name; a word that opens a quoted value ('title="onion = good"') counts
+    only when it is a ``known`` event (after a closing quote, '<img src="x"onerror=...>', it runs)."""
+    for count, match in enumerate(EVENT_ATTRIBUTE.finditer(attributes)):
+        name = match.group(1).lower()
+        if name in known or attributes[match.start(1) - 1 : match.start(1)] not in ("\"", "'", "`"):
+            return name
+        if count == 7:  # bounded: a tag's attributes hold few handlers
+            break
+    return None
 
 
 def attribute_value(attributes: str, name: str) -> str | None:

@@ -258,7 +258,12 @@ PRINT_CALL = re.compile(
 SINK_REFERENCE = re.compile(
     r"[\w$\])][\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)"
     r"|\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
-    r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]",
+    r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]"
+    # handed to a gadget that calls it: Reflect.apply(alert,0,[1]), new Proxy(alert,{})(1), [alert][0](1),
+    # (0,alert)(1) (a comma expression's value is the sink itself)
+    r"|(?:reflect[\s]{0,4}\.[\s]{0,4}apply|new[\s]{1,4}proxy)[\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval|print)\b"
+    r"|\[[\s]{0,4}(?:alert|prompt|confirm|eval|print)[\s]{0,4}\][\s]{0,4}\["
+    r"|\([\s]{0,4}\d{1,3}[\s]{0,4},[\s]{0,4}(?:alert|prompt|confirm|eval|print)[\s]{0,4}\)[\s]{0,4}[(`]",
     re.I,
 )
 # A sink made the page's error handler, which a ``throw`` then calls without a parenthesis
@@ -272,7 +277,7 @@ ERROR_HANDLER_SINK = re.compile(
 )
 # The session cookie read into an expression ("'+document.cookie", "=document.cookie"): the exfiltration
 # step of most XSS payloads; prose that names it ("read document.cookie") has no operator in front.
-COOKIE_READ = re.compile(r"[+=][\s]{0,4}(?:window[\s]{0,4}\.[\s]{0,4})?document[\s]{0,4}\.[\s]{0,4}cookie\b", re.I)
+COOKIE_READ = re.compile(r"[+=,:][\s]{0,4}(?:window[\s]{0,4}\.[\s]{0,4})?document[\s]{0,4}\.[\s]{0,4}cookie\b", re.I)
 # Setting the page's cookie from an injected script fixes a session or plants a value for a later attack.
 COOKIE_WRITE = re.compile(r"\bdocument[\s]{0,4}\.[\s]{0,4}cookie[\s]{0,4}=(?!=)", re.I)
 # A script element built from code loads a remote script: the short form of every "load my payload" XSS.
