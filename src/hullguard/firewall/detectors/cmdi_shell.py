@@ -27,6 +27,9 @@ _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "
 _DEFAULT_EXPANSION = re.compile(r"\$\{(?:[A-Za-z_][A-Za-z0-9_]{0,63}|[0-9@*#?!$-]):?[-=]")
 # The shell's own name as a variable, running a command string: "$0 -c", "${0} -c", "$BASH -c", "$SHELL -ic"
 _SHELL_BY_NAME = re.compile(r"(?P<name>\$(?:0|\{0\}|BASH|SHELL|\{BASH\}|\{SHELL\}))[ \t]+-[a-z]{0,4}c")
+# Separators after which a subshell or a group stands where a command would ("(" and "{" alone are
+# common in text)
+_STRONG_OPENERS = frozenset((";", "|", "||", "&&", "$(", "`"))
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD_BREAK = frozenset(" \t;|&\n\r<>()`")
 
@@ -124,10 +127,31 @@ class _Splitter:
 
     def _new_segment(self, opener: str, pos: int) -> None:
         self._end_word()
+        current = self.current
+        if (
+            opener in ("(", "{")
+            and current.opener in _STRONG_OPENERS
+            and not current.words
+            and not current.redirect
+            and self._group_ends_command(opener, pos)
+        ):
+            opener = current.opener  # "x;(id)", "x;{ id; }": a group in a command's place runs as that command
         if self.current.words or self.current.opener != "start" or self.current.redirect:
             self.segments.append(self.current)
         self.current = Segment(opener, start=pos)
         self.target_next = False
+
+    def _group_ends_command(self, opener: str, pos: int) -> bool:
+        """Does the group opened at ``pos`` close within 64 characters with only blanks and then a separator
+        or the end after it (``(id);``, ``{ env; }``)? Words after it ("Tom; (id) card") make it text."""
+        text = self.text
+        close = text.find(")" if opener == "(" else "}", pos + 1, pos + 66)
+        if close < 0:
+            return False
+        after = close + 1
+        while after < self.n and text[after] in " \t":
+            after += 1
+        return after >= self.n or text[after] in ";|&\n\r)`"
 
     def _add(self, chars: str, glued: bool = False) -> None:
         if glued:
