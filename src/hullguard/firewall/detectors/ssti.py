@@ -158,6 +158,22 @@ _FORMAT_STRING = re.compile(
 )
 
 
+# Heads of a dotted name that reach the process, the framework or its secrets rather than a page's data
+_SENSITIVE_HEADS = frozenset({"constructor", "rails", "env", "config", "settings", "secrets", "application", "system",
+                              "runtime", "kernel", "file", "io", "object", "class", "self", "this", "global"})
+
+
+def _prints_a_variable(name: str) -> bool:
+    """Is a scriptlet's body a variable or a short dotted read of one (``title``, ``order.id``,
+    ``@user.name``), none of whose parts names the process, the framework or a private member?"""
+    parts = name.removeprefix("@").split(".")
+    return len(parts) <= 3 and all(
+        part.isidentifier() and not part.startswith("_") and part.lower() not in _SENSITIVE_HEADS
+        and part not in _PROCESS_GLOBALS
+        for part in parts
+    )
+
+
 def _bodies(text: str) -> list[tuple[int, str, str]]:
     """(position, opener, body) for the first ``_MAX_OPENERS`` delimited template expressions.
 
@@ -224,9 +240,8 @@ def scan_unfiltered(text: str, ctx: ScanContext) -> Detection | None:
         if opener == "<%" and _PRINTF_CONVERSION.match(body):
             continue  # "<%(count)s rooms>", "<%s>": a printf or Python placeholder inside angle brackets
         if opener == "<%" and stripped and (body.startswith("=") or any(ch in body for ch in "(.`;@[")):
-            name = stripped.rstrip("%").strip()
-            if name.isidentifier() and name not in _PROCESS_GLOBALS:
-                continue  # "<%= title %>": a template's placeholder printing a variable, no probe or call
+            if _prints_a_variable(stripped.rstrip("%").strip()):
+                continue  # "<%= title %>", "<%= @user.name %>": a placeholder printing data, no probe or call
             return Detection("HG-SSTI-003", "ERB/JSP scriptlet", position, position + len(body))
     if "__" in text and (match := _FORMAT_STRING.search(text)):
         return Detection("HG-SSTI-002", f"format-string traversal {match.group(0)[:60]!r}", match.start(), match.end())
