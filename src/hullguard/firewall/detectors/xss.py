@@ -278,7 +278,7 @@ def _scan_tags(text: str, paranoia: int) -> Detection | None:
             name = event.group(1).lower()
             # A word that opens a quoted value ('<p title="onion = good">') is text in an attribute, unless it
             # names an event a browser fires (after a closing quote: '<img src="x"onerror=...>')
-            if name in js.EVENT_NAMES or text[event.start(1) - 1] not in "\"'`":
+            if name in js.EVENT_NAMES or not markup.opens_quoted_value(text, event.start(1)):
                 what = f"<{tag.name}> followed by event handler {name}="
                 return Detection("HG-XSS-002", what, tag.start, event.end())
             k += 1

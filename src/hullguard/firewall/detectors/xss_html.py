@@ -123,12 +123,20 @@ def find_scheme(value: str, schemes: tuple[str, ...] = DANGEROUS_SCHEMES) -> str
     return None
 
 
+def opens_quoted_value(text: str, at: int) -> bool:
+    """Does the word at ``at`` start a quoted attribute value (a quote right before it, "=" before that)?"""
+    if text[at - 1 : at] not in ("\"", "'", "`"):
+        return False
+    before = text[max(0, at - 9) : at - 1].rstrip(" \t\n\r\f")
+    return before.endswith("=")
+
+
 def find_event_attribute(attributes: str, known: frozenset[str]) -> str | None:
     """The first event handler's name; a word that opens a quoted value ('title="onion = good"') counts
     only when it is a ``known`` event (after a closing quote, '<img src="x"onerror=...>', it runs)."""
     for count, match in enumerate(EVENT_ATTRIBUTE.finditer(attributes)):
         name = match.group(1).lower()
-        if name in known or attributes[match.start(1) - 1 : match.start(1)] not in ("\"", "'", "`"):
+        if name in known or not opens_quoted_value(attributes, match.start(1)):
             return name
         if count == 7:  # bounded: a tag's attributes hold few handlers
             break
