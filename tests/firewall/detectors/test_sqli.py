@@ -409,6 +409,10 @@ def test_random_input_never_raises() -> None:
         ("-1 UNION VALUES (31337,'x')", "HG-SQLI-002"),
         ("' union table users-- -", "HG-SQLI-002"),
         ("pg_sleep_for('5 seconds')", "HG-SQLI-005"),
+        ("-(1+0) OR 1", "HG-SQLI-003"),  # a number no text spells so
+        ("password FROM users#", "HG-SQLI-002"),  # the value where a query names its columns
+        ("username,password FROM users-- -", "HG-SQLI-002"),
+        ("group_concat(pw) FROM secrets #", "HG-SQLI-002"),
     ],
 )
 def test_mutants_that_really_ran_on_a_database(payload: str, rule_id: str) -> None:
@@ -425,6 +429,10 @@ def test_mutants_that_really_ran_on_a_database(payload: str, rule_id: str) -> No
         "# Heading\nSome text -- and more\nor less",  # comments that end with a line break
         "1 or 2",
         "Tom && Jerry",
+        "-1 or 1",
+        "Hello from Paris --",  # a signature, not a terminator glued to a table
+        "love from anna #",
+        "Greetings from Paris -- Anna",
     ],
 )
 def test_prose_near_the_mutants_stays_prose(value: str) -> None:

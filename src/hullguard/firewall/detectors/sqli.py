@@ -173,6 +173,8 @@ def _prefilter(trigger_words: Iterable[str]) -> str:
         + "(?![a-z])|"
         + regex_alternation(_DANGEROUS_PREFIXES)
         + ")|\\(\\s{0,8}\\d+\\s{0,8}="  # (8362=9139)*9139
+        # "password FROM users#" (``grammar.column_read``): FROM, a name and a comment or ";" after it
+        + "|(?<![a-z])from[\\s/*!0-9]{1,16}[a-z_][\\w.$]{0,64}[\\s/*]{0,8}(?:#|--|;)"
         + "|"
         + _ORDER_BY
         + "|"
@@ -366,6 +368,8 @@ def _scan_context(tokens: list[Token], quote: str, text: str) -> grammar.Hit | N
         return grammar.leading_list_item(tokens)
     if tokens and tokens[0].kind == "(":
         return grammar.parenthesised_probe(tokens)
+    if tokens and tokens[0].kind in ("w", "f"):
+        return grammar.column_read(tokens)
     return None
 
 

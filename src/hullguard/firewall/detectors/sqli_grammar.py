@@ -704,9 +704,13 @@ def _unprosaic_truth(tokens: list[Token], i: int, j: int) -> bool:
     signs = _unary_end(tokens, start) - start
     if signs >= 2 or (signs == 1 and value_at(tokens, start) in ("!", "~")):
         return True
-    if value_at(tokens, i) not in ("||", "&&") or kind_at(tokens, i - 1) != "n":
+    left = tokens[:i]
+    numeric = all(tok.kind in ("n", "(", ")") or (tok.kind == "o" and tok.value in _ARITHMETIC) for tok in left)
+    if not left or not numeric:
         return False
-    return all(tok.kind == "o" and tok.value in _UNARY for tok in tokens[: i - 1])
+    if any(tok.kind == "(" for tok in left) or sum(tok.kind == "o" for tok in left) >= 2:
+        return True  # "-(1+0) OR 1", "-(-1) AND 0": a number no text spells so
+    return value_at(tokens, i) in ("||", "&&") and kind_at(tokens, i - 1) == "n"
 
 
 def _expression_compares(tokens: list[Token], j: int) -> bool:
@@ -917,6 +921,54 @@ def leading_list_item(tokens: list[Token]) -> Hit | None:
             built_from = value_at(tokens, first).upper()
             return ("HG-SQLI-001", f"value continues a list with SQL built from {built_from}()", 0)
     return None
+
+
+def column_read(tokens: list[Token]) -> Hit | None:
+    """``password FROM users#``, ``group_concat(pw) FROM secrets-- -``: a value put where a query names
+    its columns (``SELECT <value> FROM items``) that reads another table and cuts the rest off. The whole
+    value is the column list (words, or SQL function calls, separated by commas), FROM, a table, and a
+    comment with nothing in it or ";" - "Greetings from Paris -- Anna" signs its comment."""
+    i, limit = 0, min(len(tokens), 64)
+    while i < limit:
+        kind = kind_at(tokens, i)
+        if kind == "w":
+            i += 1
+        elif kind == "f" and is_sql_function(value_at(tokens, i)):
+            i = _closing_parenthesis(tokens, i + 1, limit)
+            if i < 0:
+                return None
+        else:
+            return None
+        if value_at(tokens, i) != ",":
+            break
+        i += 1
+    if value_at(tokens, i) != "from" or kind_at(tokens, i + 1) != "w" or i + 3 != len(tokens):
+        return None
+    end = tokens[i + 2]
+    if end.kind == ";" or (end.kind == "c" and not end.value.strip("#-+ \t\x0b\x0c\x00")):
+        # A list of names alone must end the way injections end one: the terminator glued to the table
+        # ("users#", "users;") or an injection's own "-- -" / "--+"; "Hello from Paris --" is a signature.
+        called = any(tok.kind == "f" for tok in tokens[:i])
+        if called or end.start == tokens[i + 1].end or end.value.rstrip() in _INJECTION_TERMINATORS:
+            return ("HG-SQLI-002", "value reads another table in a query's column list and cuts the rest off", i)
+    return None
+
+
+_INJECTION_TERMINATORS = frozenset(("-- -", "--+", "-- +", "--+-", "#+"))
+
+
+def _closing_parenthesis(tokens: list[Token], i: int, limit: int) -> int:
+    """The index after the ")" that closes the "(" at ``i``, or -1 (within ``limit`` tokens)."""
+    depth = 0
+    for k in range(i, limit):
+        kind = tokens[k].kind
+        if kind == "(":
+            depth += 1
+        elif kind == ")":
+            depth -= 1
+            if depth == 0:
+                return k + 1
+    return -1
 
 
 _PROBE_SHAPE = ("(", "lit", "cmp", "lit", ")", "arith", "n")
