@@ -219,6 +219,14 @@ def test_a_drupal_render_callback_key_is_reported_only_as_a_key() -> None:
         ("system(strrev('di'));", "HG-CODE-006"),
         ("array_map('system',['id']);", "HG-CODE-006"),
         ("echo ${'_SERVER'}['AWS_SECRET_ACCESS_KEY'];", "HG-CODE-006"),
+        ("Reflect.get(globalThis,'ssecorp'.split('').reverse().join('')).env.X", "HG-CODE-005"),  # built names
+        ("require(String.fromCharCode(102,115)).readFileSync('x')", "HG-CODE-005"),
+        ("process.getBuiltinModule('fs').readFileSync('/etc/pa'+'sswd','utf8')", "HG-CODE-005"),
+        ("Function(atob('cmV0dXJuIHByb2Nlc3M='))().env", "HG-CODE-007"),
+        ("${open('/etc/passXwd'.replace(chr(88),'')).read()}", "HG-CODE-004"),
+        ("open(bytes.fromhex('2f6574632f706173737764').decode()).read()", "HG-CODE-004"),
+        ("import code; code.InteractiveInterpreter().runsource(src)", "HG-CODE-004"),
+        ("echo getenv(hex2bin('48475f43414e415259'));", "HG-CODE-006"),
     ],
 )
 def test_engine_evasions_that_really_ran(payload: str, rule_id: str) -> None:
@@ -229,7 +237,8 @@ def test_engine_evasions_that_really_ran(payload: str, rule_id: str) -> None:
 @pytest.mark.parametrize(
     "value",
     ["with open('data.csv') as f: rows = f.read()", "open('report.pdf')", "from os import path",
-     "getenv('HOME') returns null", "Process with care (see the env docs)"],
+     "getenv('HOME') returns null", "Process with care (see the env docs)", "Please open('x') the file",
+     "open the door"],
 )
 def test_code_in_prose_near_those_stays_data(value: str) -> None:
     assert code.scan(value, CTX) is None, value

@@ -138,7 +138,11 @@ _PYTHON = _compile_rule(
     rf"|\bfrom\s{{1,4}}(?:os|subprocess|pty|posix)\s{{1,4}}import\s{{1,4}}(?:\*|system|popen|environ|getenv|exec\w{{0,3}}"
     rf"|spawn\w{{0,3}}|check_output|getoutput|run|call)\b|\bimport\s{{1,4}}(?:os|subprocess|pty|posix)\s{{1,4}}as\s"
     # a file opened by a path split into pieces, so that no path appears whole: open('/etc' '/passwd')
-    rf"|\bopen{_G}\({_G}\(?{_G}{_Q}[^'\"`\n]{{0,40}}{_Q}{_G}\+?{_G}{_Q}",
+    rf"|\bopen{_G}\({_G}\(?{_G}{_Q}[^'\"`\n]{{0,40}}{_Q}{_G}\+?{_G}{_Q}"
+    # ... or by code: a string's method, bytes.fromhex, chr() codes, a join
+    rf"|\bopen{_G}\({_G}\(?{_G}(?:{_Q}[^'\"`\n]{{0,60}}{_Q}{_G}\.{_G}\w{{1,20}}{_G}\(|bytes{_G}\.|chr{_G}\(|{_Q}{_Q}{_G}\.{_G}join)"
+    # gadgets that read a file or run source: license's file list, the interactive interpreter
+    rf"|_printer__filenames|interactiveinterpreter|\.runsource{_G}\(",
 
 )
 _NODE = _compile_rule(
@@ -151,9 +155,10 @@ _NODE = _compile_rule(
     # The same objects reached around the dotted names: optional chaining (process?.env), a computed key
     # (global['process'], process[String.fromCharCode(...)]), Reflect.get(globalThis,'process'), a scope
     # (with(process)) or a parameter bound to it ((({env})=>env.X)(process))
-    rf"|\bprocess{_G}\?\.{_G}(?:mainmodule|binding|dlopen|env\b)|constructor{_G}\?\.{_G}constructor"
-    rf"|(?:global|globalthis|root){_G}\[{_G}{_Q}process{_Q}|\bprocess{_G}\[{_G}string{_G}\.{_G}fromcharcode"
-    rf"|reflect{_G}\.{_G}get{_G}\({_G}(?:global|globalthis){_G},{_G}{_Q}process|\bwith{_G}\({_G}process{_G}\)"
+    rf"|\bprocess{_G}\??\.{_G}(?:mainmodule|binding|dlopen|getbuiltinmodule|env\b)|constructor{_G}\?\.{_G}constructor"
+    rf"|(?:global|globalthis|root){_G}\[{_G}{_Q}process{_Q}|\bprocess{_G}\[{_G}(?:string{_G}\.|buffer{_G}\.|\[|atob)"
+    rf"|reflect{_G}\.{_G}get{_G}\({_G}(?:global|globalthis|this|self|window){_G},|\bwith{_G}\({_G}process{_G}\)"
+    rf"|\brequire{_G}\({_G}(?:string{_G}\.{_G}fromcharcode|buffer{_G}\.{_G}from|atob{_G}\(|\[)"
     rf"|\){_G}\({_G}process{_G}\)"
     # a module name split to hide it: require('f'+'s'), require('child_'+'process')
     rf"|\brequire{_G}\({_G}{_Q}[a-z_]{{1,20}}{_Q}{_G}\+"
@@ -188,7 +193,7 @@ _PHP = _compile_rule(
     rf"|convert_uudecode|\()|\b(?:{_PHP_INCLUDES}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}(?!{_MODULE_NAME}{_Q})|\$"
     rf"|chr{_G}\(|base64_decode|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}{_Q}_(?:get|post|request|cookie|server|files|env){_Q}{_G}\}}{_G}\["
     # the environment (the function's credentials), and a command function handed to a callback by name
-    rf"|\bgetenv{_G}\({_G}(?:\)|{_Q}aws_|{_Q}\w{{1,40}}{_Q}{_G}\){_G};)"
+    rf"|\bgetenv{_G}\({_G}(?:\)|{_Q}aws_|{_Q}\w{{1,40}}{_Q}{_G}\){_G};|\(|hex2bin|base64_decode|strrev|str_rot13|chr{_G}\()"
     rf"|\b(?:array_map|array_filter|array_walk|call_user_func(?:_array)?|usort|uasort|register_shutdown_function"
     rf"|iterator_apply|reflectionfunction){_G}\({_G}{_Q}(?:system|passthru|shell_exec|exec|popen|proc_open|assert){_Q}|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
     # A scanner's proof of evaluation: the script ends with the hash of a marker it looks for in the
@@ -225,7 +230,8 @@ _EVAL = _compile_rule(
     rf"|\b(?:eval|exec|execscript){_G}\({_G}(?:{_Q}|\$|[a-z_$][\w$.]{{0,40}}{_G}\(|atob|unescape|string\.fromcharcode"
     rf"|base64|request|\[)|new{_G}function{_G}\({_G}{_Q}|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\)"
     # Function('return process') whatever the string becomes, and eval called indirectly: (0,eval)(...)
-    rf"|\bfunction{_G}\({_G}{_Q}{_G}return\b|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\.{_G}[a-z]{{1,20}}{_G}\("
+    rf"|\bfunction{_G}\({_G}{_Q}{_G}return\b|\bfunction{_G}\({_G}(?:\(|unescape{_G}\(|atob{_G}\("
+    rf"|decodeuricomponent{_G}\(|string{_G}\.{_G}fromc|buffer{_G}\.)|\bfunction{_G}\({_G}{_Q}[^'\"`]{{0,80}}{_Q}{_G}\.{_G}[a-z]{{1,20}}{_G}\("
     rf"|\({_G}0{_G},{_G}eval{_G}\){_G}\("
     rf"|set(?:timeout|interval){_G}\({_G}{_Q}",
 
@@ -277,9 +283,10 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], re.Pattern[str] | No
     ("HG-CODE-003", ("java.", "javax.", "sun.", "processbuilder", "xwork2", "org.omg", "apache.commons"), _JAVA_CLASS,
      _STACK_FRAME),
     ("HG-CODE-003", (".execute",), _GROOVY, None),
-    ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket", "open("),
+    ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket", "open",
+                     "interactiveinterpreter", "runsource"),
      _PYTHON, None),
-    ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while"), _NODE, None),
+    ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while", "reflect"), _NODE, None),
     ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PROOF_FUNCTIONS, ").chr(", *_PHP_NAMES, "getenv",
                      "array_", "call_user_func", "usort", "uasort", "register_shutdown", "iterator_apply",
                      "reflectionfunction"), _PHP, None),
