@@ -403,8 +403,6 @@ def test_random_input_never_raises() -> None:
         ("' UNION SELECT ~~31337,'x'-- -", "HG-SQLI-002"),  # a run of signs is one operand
         ("' UNION SELECT -+-1,secret FROM vault#", "HG-SQLI-002"),
         ("1 OR !!1", "HG-SQLI-003"),
-        ("-1||1", "HG-SQLI-003"),  # a numeric context: the whole input is the condition
-        ("1&&0", "HG-SQLI-003"),
         ("1 OR {x 1}={x 1}", "HG-SQLI-003"),  # an ODBC escape: MySQL reads the expression inside
         ("-1 UNION VALUES (31337,'x')", "HG-SQLI-002"),
         ("' union table users-- -", "HG-SQLI-002"),
@@ -413,6 +411,14 @@ def test_random_input_never_raises() -> None:
         ("password FROM users#", "HG-SQLI-002"),  # the value where a query names its columns
         ("username,password FROM users-- -", "HG-SQLI-002"),
         ("group_concat(pw) FROM secrets #", "HG-SQLI-002"),
+        ("password FROM users LIMIT 1-- -", "HG-SQLI-002"),
+        ("password FROM users--x", "HG-SQLI-002"),  # comment text glued to the table
+        ("1;REPLACE INTO marks VALUES(31337)", "HG-SQLI-004"),  # REPLACE writes as INSERT does
+        ("1;INSERT marks SET v=31337", "HG-SQLI-004"),
+        ("' UNION SELECT -(-31337),secret FROM vault-- -", "HG-SQLI-002"),  # signs and parentheses
+        ("1 OR 'a' ~ 'a'", "HG-SQLI-003"),  # PostgreSQL's regular expression match
+        ("1 OR {x\x0b1}={x\x0b1}", "HG-SQLI-003"),  # any blank after an ODBC escape's name
+        ("/*!50000sleep*/(5)", "HG-SQLI-005"),  # the version comment closes before the parenthesis
     ],
 )
 def test_mutants_that_really_ran_on_a_database(payload: str, rule_id: str) -> None:
@@ -433,6 +439,16 @@ def test_mutants_that_really_ran_on_a_database(payload: str, rule_id: str) -> No
         "Hello from Paris --",  # a signature, not a terminator glued to a table
         "love from anna #",
         "Greetings from Paris -- Anna",
+        "photos from paris -- great trip",
+        "Apples from Spain where it rains;",
+        "Insert card; select language",
+        "x; insert coin select game",
+        "1 || 2",  # a chat's or a filter's; so are -1||1 and 1&&0, which only a numeric context makes SQL
+        "5&&6",
+        "(2) OR 3",
+        "Greetings from Paris;",
+        "Student Union Table Tennis",
+        "credit union values (2024)",
     ],
 )
 def test_prose_near_the_mutants_stays_prose(value: str) -> None:

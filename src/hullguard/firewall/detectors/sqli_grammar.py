@@ -136,7 +136,7 @@ _PRIVILEGES = frozenset(
 _SERVER_VARIABLE = re.compile(r"@@[a-z]{2}[a-z_][a-z0-9_.$]{0,60}")
 COMPARISONS = frozenset(
     {"=", "<>", "!=", "<", ">", "<=", ">=", "<=>", "like", "rlike", "regexp", "is", "in", "!<", "!>", "<@", "@>"}
-    | {"ilike", "glob"}
+    | {"ilike", "glob", "~"}  # (PostgreSQL's regular expression match; "~~" reads as "~" and a sign)
 )
 # SQLite's and PostgreSQL's postfix null tests: "email NOTNULL" is a condition of one operand.
 POSTFIX_TESTS = frozenset({"notnull", "isnull"})
@@ -326,11 +326,12 @@ def _definition_follows(tokens: list[Token], i: int) -> bool:
 
 
 def _appended_rows(tokens: list[Token], j: int) -> bool:
-    """``VALUES (31337,'x')`` or ``TABLE users`` ending the query (MySQL 8, MariaDB, PostgreSQL and
-    SQLite take them after UNION): a row constructor of literals, or a table name and the end."""
-    if value_at(tokens, j) == "table":
-        return kind_at(tokens, j + 1) == "w" and kind_at(tokens, j + 2) in ("", "c", ";")
-    return kind_at(tokens, j + 1) == "(" and is_literal(tokens, j + 2) and value_at(tokens, j + 3) in (",", ")")
+    """``VALUES (31337,'x')`` or ``TABLE users--`` (MySQL 8, MariaDB, PostgreSQL and SQLite take them
+    after UNION): a row constructor of literals, or a table name and a terminator."""
+    if value_at(tokens, j) == "table":  # ("Student Union Table Tennis" names a club: a terminator must follow)
+        return kind_at(tokens, j + 1) == "w" and kind_at(tokens, j + 2) in ("c", ";")
+    # a row of two literals or more ("credit union values (2024)" is prose)
+    return kind_at(tokens, j + 1) == "(" and is_literal(tokens, j + 2) and value_at(tokens, j + 3) == ","
 
 
 def union_probe_after_number(tokens: list[Token], text: str) -> Hit | None:
@@ -386,8 +387,9 @@ def _select_list(tokens: list[Token], i: int) -> bool:
         return "when" in (value_at(tokens, i + 1), value_at(tokens, i + 2), value_at(tokens, i + 3))
     if kind == "o" and value in _SIGNS:
         # A signed first column: "union select -7431.1, name", "select -sin(@version),2 from bar",
-        # MySQL's "SELECT-1e1FROM`t`", "SELECT~1.FROM", "SELECT ~~31337" (a run of signs)
-        first = _unary_end(tokens, i)
+        # MySQL's "SELECT-1e1FROM`t`", "SELECT~1.FROM", "SELECT ~~31337", "SELECT -(-31337)" (signs and
+        # parentheses)
+        first = _operand_start(tokens, i)
         if kind_at(tokens, first) in _SIGNED_COLUMNS:
             return _select_list(tokens, first) or _columns_from(tokens, i)
     if kind in ("n", "s"):
@@ -455,8 +457,17 @@ def statement(tokens: list[Token], i: int) -> bool:
     nxt, nxt_kind = value_at(tokens, i + 1), kind_at(tokens, i + 1)
     if verb == "select":
         return _select_list(tokens, i + 1)
-    if verb == "insert":
-        return nxt == "into" or (nxt_kind == "w" and value_at(tokens, i + 2) in ("values", "("))
+    if verb in ("insert", "replace"):  # MySQL's REPLACE [INTO] writes a row as INSERT does
+        if nxt == "into" and verb == "insert":
+            return True
+        table = i + 2 if nxt == "into" else i + 1
+        if kind_at(tokens, table) != "w":
+            return False
+        after = value_at(tokens, table + 1)
+        # "insert t values (...)", "insert t (a) ...", MySQL's "insert t set a=1" and "insert t select 1"
+        return after in ("values", "(") or (after == "set" and value_at(tokens, table + 3) == "=") or (
+            after == "select" and _select_list(tokens, table + 2)
+        )
     if verb == "update":
         return nxt_kind == "w" and value_at(tokens, i + 2) == "set"
     if verb == "delete":  # MySQL's modifiers between: "delete low_priority quick ignore from t"
@@ -697,9 +708,9 @@ def tautology(tokens: list[Token], i: int) -> Hit | None:
 
 
 def _unprosaic_truth(tokens: list[Token], i: int, j: int) -> bool:
-    """Is ``<number> OR|AND <number>`` ending the input written the way no prose writes it? "1 or 2" is
-    English; ``-1||1`` and ``1&&0`` (the whole input: a numeric context) or ``1 OR !!1``, ``1 OR ~0`` are
-    SQL, where the number makes the condition true or false."""
+    """Is ``<number> OR|AND <number>`` ending the input written the way no prose writes it? "1 or 2" and
+    "1 || 2" are a chat's or a filter's; ``1 OR !!1``, ``1 OR ~0`` and ``-(1+0) OR 1`` (the whole input: a
+    numeric context) are SQL, where the number makes the condition true or false."""
     start = skip(tokens, j, "(")
     signs = _unary_end(tokens, start) - start
     if signs >= 2 or (signs == 1 and value_at(tokens, start) in ("!", "~")):
@@ -708,9 +719,9 @@ def _unprosaic_truth(tokens: list[Token], i: int, j: int) -> bool:
     numeric = all(tok.kind in ("n", "(", ")") or (tok.kind == "o" and tok.value in _ARITHMETIC) for tok in left)
     if not left or not numeric:
         return False
-    if any(tok.kind == "(" for tok in left) or sum(tok.kind == "o" for tok in left) >= 2:
-        return True  # "-(1+0) OR 1", "-(-1) AND 0": a number no text spells so
-    return value_at(tokens, i) in ("||", "&&") and kind_at(tokens, i - 1) == "n"
+    operators = sum(tok.kind == "o" for tok in left)
+    # "-(1+0) OR 1", "-(-1) AND 0", "-+-1 OR 1": a number no text spells so ("1 || 2", "(2) or 3" are)
+    return operators >= 2 or (operators == 1 and any(tok.kind == "(" for tok in left))
 
 
 def _expression_compares(tokens: list[Token], j: int) -> bool:
@@ -942,14 +953,27 @@ def column_read(tokens: list[Token]) -> Hit | None:
         if value_at(tokens, i) != ",":
             break
         i += 1
-    if value_at(tokens, i) != "from" or kind_at(tokens, i + 1) != "w" or i + 3 != len(tokens):
+    if value_at(tokens, i) != "from" or kind_at(tokens, i + 1) != "w":
         return None
-    end = tokens[i + 2]
-    if end.kind == ";" or (end.kind == "c" and not end.value.strip("#-+ \t\x0b\x0c\x00")):
-        # A list of names alone must end the way injections end one: the terminator glued to the table
-        # ("users#", "users;") or an injection's own "-- -" / "--+"; "Hello from Paris --" is a signature.
+    last = len(tokens) - 1  # the terminator: after the table, or after a LIMIT or WHERE clause on it
+    # (LIMIT <number>, WHERE <literal or comparison>: "apples from spain where it rains;" is a sentence)
+    word, argument = value_at(tokens, i + 2), i + 3
+    clause = last - (i + 2) <= 8 and (
+        (word == "limit" and kind_at(tokens, argument) == "n")
+        or (word == "where" and (is_literal(tokens, argument) or kind_at(tokens, argument + 1) == "o"))
+    )
+    if last != i + 2 and not (clause and all(tok.kind != "c" for tok in tokens[i + 3 : last])):
+        return None
+    end = tokens[last]
+    glued = end.start == tokens[last - 1].end
+    if end.kind == ";" or (end.kind == "c" and (glued or not end.value.strip("#-+ \t\x0b\x0c\x00"))):
+        # A list of names alone must end the way injections end one: the terminator glued to what it
+        # ends ("users#", "users;", "users--x"), a clause before it, or an injection's own "-- -" / "--+";
+        # "Hello from Paris --" and "photos from paris -- great trip" are signatures.
+        # (";" alone ends a sentence too: "Greetings from Paris;", "Quote from Einstein;")
         called = any(tok.kind == "f" for tok in tokens[:i])
-        if called or end.start == tokens[i + 1].end or end.value.rstrip() in _INJECTION_TERMINATORS:
+        comment_glued = glued and end.kind == "c"
+        if called or comment_glued or clause or end.value.rstrip() in _INJECTION_TERMINATORS:
             return ("HG-SQLI-002", "value reads another table in a query's column list and cuts the rest off", i)
     return None
 

@@ -412,12 +412,14 @@ def _next_significant(text: str, pos: int) -> str:
             pos += 1
         elif text.startswith("/**/", pos):
             pos += 4
+        elif text.startswith("*/", pos):  # the end of a /*! ... */ block read as code: "/*!sleep*/(5)"
+            pos += 2
         else:
             return char
     return ""
 
 
-_ODBC_ESCAPE = re.compile(r"\{[ \t]*[A-Za-z_]{1,16}[ \t\n\r]+")  # bounded: linear
+_ODBC_ESCAPE = re.compile(r"\{[ \t]*[A-Za-z_]{1,16}[ \t\n\r\x0b\x0c]+")  # bounded: linear
 
 _DISPATCH: dict[str, Callable[[_Tokenizer], None]] = {}
 for _c in WHITESPACE:
