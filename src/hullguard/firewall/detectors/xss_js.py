@@ -243,6 +243,14 @@ SINK_CALL = re.compile(
     r"(?:[\x00]{0,8}(?:\?\.)?[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])",
     re.I,
 )
+# Sink calls that run nothing: a call with no argument (alert, prompt and confirm aside: they show a
+# dialog), a timer given a function, a fetch of a same-origin path written whole.
+HARMLESS_SINK_CALL = re.compile(
+    r"(?!alert|prompt|confirm)[a-z]{1,16}[\s\x00]{0,8}(?:\?\.)?\([\s]{0,4}\)"
+    r"|set(?:timeout|interval)[\s]{0,4}\([\s]{0,4}(?:\(|function\b|async\b)"
+    r"|fetch[\s]{0,4}\([\s]{0,4}(['\"`])/[^/'\"`\s+][^'\"`\s+]{0,200}\1[\s]{0,4}[),]",
+    re.I,
+)
 # ``print`` (window.print, the proof that works where alert is blocked) takes no argument: it counts
 # called with none, a number, a template literal glued to it or a browser global's member
 # (``print(document.domain)``), so a line of Python such as ``print("hello world")`` is not a script, nor
@@ -261,9 +269,9 @@ SINK_REFERENCE = re.compile(
     r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]"
     # handed to a gadget that calls it: Reflect.apply(alert,0,[1]), new Proxy(alert,{})(1), [alert][0](1),
     # (0,alert)(1) (a comma expression's value is the sink itself)
-    r"|(?:reflect[\s]{0,4}\.[\s]{0,4}apply|new[\s]{1,4}proxy)[\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval|print)\b"
+    r"|(?:reflect[\s]{0,4}\.[\s]{0,4}apply|new[\s]{1,4}proxy)\([\s]{0,4}(?:alert|prompt|confirm|eval|print)[\s]{0,4},"
     r"|\[[\s]{0,4}(?:alert|prompt|confirm|eval|print)[\s]{0,4}\][\s]{0,4}\["
-    r"|\([\s]{0,4}\d{1,3}[\s]{0,4},[\s]{0,4}(?:alert|prompt|confirm|eval|print)[\s]{0,4}\)[\s]{0,4}[(`]",
+    r"|\([\s]{0,4}\d{1,3}[\s]{0,4},[\s]{0,4}(?:alert|prompt|confirm|eval|print)[\s]{0,4}\)[(`]",
     re.I,
 )
 # A sink made the page's error handler, which a ``throw`` then calls without a parenthesis
@@ -277,7 +285,7 @@ ERROR_HANDLER_SINK = re.compile(
 )
 # The session cookie read into an expression ("'+document.cookie", "=document.cookie"): the exfiltration
 # step of most XSS payloads; prose that names it ("read document.cookie") has no operator in front.
-COOKIE_READ = re.compile(r"[+=,:][\s]{0,4}(?:window[\s]{0,4}\.[\s]{0,4})?document[\s]{0,4}\.[\s]{0,4}cookie\b", re.I)
+COOKIE_READ = re.compile(r"[+=,][\s]{0,4}(?:window[\s]{0,4}\.[\s]{0,4})?document[\s]{0,4}\.[\s]{0,4}cookie\b", re.I)
 # Setting the page's cookie from an injected script fixes a session or plants a value for a later attack.
 COOKIE_WRITE = re.compile(r"\bdocument[\s]{0,4}\.[\s]{0,4}cookie[\s]{0,4}=(?!=)", re.I)
 # A script element built from code loads a remote script: the short form of every "load my payload" XSS.
@@ -305,7 +313,23 @@ COOKIE_COMMENTED = re.compile(
     re.I,
 )
 # The cookie read by a computed member: document["cookie"], (document)['cookie'] - code, never prose.
-COOKIE_INDEX = re.compile(r"document[\s)]{0,16}\[[\s]{0,16}([\"'`])cookie\1", re.I)
+COOKIE_INDEX = re.compile(r"document[\s)]{0,16}\[[\s]{0,16}(?:([\"'`])cookie\1|/cookie/)", re.I)
+# A global object indexed by a name built at run time: a regex literal's source, a spread, a string's
+# method (top[/alert/.source], self['ale'.concat('rt')], top[[...'trela'].reverse().join('')],
+# document.defaultView['ALERT'.toLowerCase()]) - how a sink is fetched without being spelled.
+BUILT_GLOBAL_INDEX = re.compile(
+    r"(?:(?<![\w$.])(?:" + _GLOBALS + r")|\.[\s]{0,4}defaultview)[\s]{0,16}\[[\s]{0,16}"
+    r"(?:/[a-z]{2,20}/[\s]{0,4}\.|\[[\s]{0,4}\.\.\.|([\"'`])[\w$]{1,20}\1[\s]{0,4}\.[\s]{0,4}[a-z]{3,20}[\s]{0,4}\()",
+    re.I,
+)
+# The Function constructor reached through a function value's constructor: (()=>1).constructor(...),
+# Set.constructor(...), []['at']['constructor'](...) - the eval of a string without the word eval.
+FUNCTION_CONSTRUCTOR = re.compile(
+    r"(?:\)|\b(?:set|map|array|object|function|string|number|promise|symbol|date|regexp|boolean|json|reflect"
+    r"|proxy|weakmap|weakset))[\s]{0,4}\.[\s]{0,4}constructor[\s]{0,4}\("
+    r"|\[[\s]{0,4}([\"'`])constructor\1[\s]{0,4}\][\s]{0,4}\(",
+    re.I,
+)
 # A function called as a tagged template through call/apply: [].sort.call`${alert}1`,
 # Reflect.apply.call`${fn}${thisArg}${[args]}` - the template's parts become the call's arguments,
 # a way to call a sink without "(" (spaces and comments between: "[ ] . /**/ sort . call `").
