@@ -227,6 +227,15 @@ def test_a_drupal_render_callback_key_is_reported_only_as_a_key() -> None:
         ("open(bytes.fromhex('2f6574632f706173737764').decode()).read()", "HG-CODE-004"),
         ("import code; code.InteractiveInterpreter().runsource(src)", "HG-CODE-004"),
         ("echo getenv(hex2bin('48475f43414e415259'));", "HG-CODE-006"),
+        ("(({env}=process)=>env.AWS_SECRET_ACCESS_KEY)()", "HG-CODE-005"),  # process handed on as a value
+        ("Reflect.get(process,'env').AWS_SECRET_ACCESS_KEY", "HG-CODE-005"),
+        ("process['e'.concat('nv')].AWS_SECRET_ACCESS_KEY", "HG-CODE-005"),
+        ("require('child_'.concat('process'))['execSync']('id')", "HG-CODE-005"),
+        ("open('dwssap/cte/'[::-1]).read()", "HG-CODE-004"),
+        ("import posix;print(posix.environ)", "HG-CODE-004"),
+        ("import os;print(getattr(os,'env'+'iron'))", "HG-CODE-004"),
+        ("print_r($_SERVER);", "HG-CODE-006"),
+        ("array_map('sys'.'tem',['i'.'d']);", "HG-CODE-006"),
     ],
 )
 def test_engine_evasions_that_really_ran(payload: str, rule_id: str) -> None:
@@ -238,7 +247,9 @@ def test_engine_evasions_that_really_ran(payload: str, rule_id: str) -> None:
     "value",
     ["with open('data.csv') as f: rows = f.read()", "open('report.pdf')", "from os import path",
      "getenv('HOME') returns null", "Process with care (see the env docs)", "Please open('x') the file",
-     "open the door"],
+     "open the door", "const {env}=config;", "array_map('trim',$lines);", "print_r($data);",
+     "We improved our (process) today", "open(f'/tmp/{name}.txt').read()", "open('out_{}.csv'.format(i), 'w')",
+     "$host = getenv('DB_HOST');", "Why is getenv() empty in PHP-FPM?", "return Reflect.get(this, key)"],
 )
 def test_code_in_prose_near_those_stays_data(value: str) -> None:
     assert code.scan(value, CTX) is None, value

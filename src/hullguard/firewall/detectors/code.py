@@ -134,15 +134,22 @@ _PYTHON = _compile_rule(
     rf"|getoutput|getstatusoutput)|__builtins__|__globals__|__subclasses__|__mro__|__getattribute__|__reduce__"
     rf"|__class__{_G}\.{_G}__|\bpickle{_G}\.{_G}loads?\b|\bmarshal{_G}\.{_G}loads\b|importlib|getattr{_G}\({_G}__"
     rf"|\bsys{_G}\.{_G}modules\b|\bpty{_G}\.{_G}spawn|\bsocket{_G}\.{_G}socket{_G}\("
-    # os's calls imported under their own or another name ("from os import environ as e", "import os as o")
-    rf"|\bfrom\s{{1,4}}(?:os|subprocess|pty|posix)\s{{1,4}}import\s{{1,4}}(?:\*|system|popen|environ|getenv|exec\w{{0,3}}"
-    rf"|spawn\w{{0,3}}|check_output|getoutput|run|call)\b|\bimport\s{{1,4}}(?:os|subprocess|pty|posix)\s{{1,4}}as\s"
-    # a file opened by a path split into pieces, so that no path appears whole: open('/etc' '/passwd')
-    rf"|\bopen{_G}\({_G}\(?{_G}{_Q}[^'\"`\n]{{0,40}}{_Q}{_G}\+?{_G}{_Q}"
-    # ... or by code: a string's method, bytes.fromhex, chr() codes, a join
-    rf"|\bopen{_G}\({_G}\(?{_G}(?:{_Q}[^'\"`\n]{{0,60}}{_Q}{_G}\.{_G}\w{{1,20}}{_G}\(|bytes{_G}\.|chr{_G}\(|{_Q}{_Q}{_G}\.{_G}join)"
+    # os's calls renamed on import in a one-line script ("from os import environ as e;", "import os as o;"):
+    # a pasted module's imports ("from subprocess import Popen, PIPE") rename nothing or end their line
+    rf"|\bfrom\s{{1,4}}(?:os|subprocess|pty|posix)\s{{1,4}}import\s{{1,4}}(?:system|popen|environ|getenv|exec\w{{0,3}}"
+    rf"|spawn\w{{0,3}}|check_output|getoutput|run|call)\s{{1,4}}as\s{{1,4}}\w{{1,20}}{_G};"
+    rf"|\bimport\s{{1,4}}(?:os|subprocess|pty|posix)\s{{1,4}}as\s{{1,4}}\w{{1,20}}{_G};"
+    # an absolute path split into pieces, so that no path appears whole: open('/etc' '/passwd')
+    rf"|\bopen{_G}\({_G}\(?{_G}{_Q}/[^'\"`\n]{{0,40}}{_Q}{_G}\+?{_G}{_Q}"
+    # ... or built by code: a string's method, bytes.fromhex, chr() codes, a join
+    rf"|\bopen{_G}\({_G}\(?{_G}(?:{_Q}/[^'\"`\n]{{0,60}}{_Q}{_G}\.{_G}(?:replace|decode|translate|swapcase|lower|upper"
+    rf"|[lr]?strip|removeprefix|removesuffix){_G}\(|bytes{_G}\.|chr{_G}\(|{_Q}{_Q}{_G}\.{_G}join)"
     # gadgets that read a file or run source: license's file list, the interactive interpreter
-    rf"|_printer__filenames|interactiveinterpreter|\.runsource{_G}\(",
+    rf"|_printer__filenames|interactiveinterpreter|\.runsource{_G}\("
+    # a reversed or %-formatted path, os's own module under its POSIX name, os's members fetched by name
+    rf"|\bopen{_G}\({_G}(?:{_Q}[^'\"`\n]{{0,60}}{_Q}{_G}\[{_G}:{_G}:{_G}-|{_Q}/[^'\"`\n]{{0,60}}{_Q}{_G}%)"
+    rf"|\bposix{_G}\.{_G}(?:system|popen|environ|exec\w{{0,3}}|spawn\w{{0,3}})\b"
+    rf"|\bgetattr{_G}\({_G}(?:os|posix|subprocess|sys|builtins|__builtins__){_G},",
 
 )
 _NODE = _compile_rule(
@@ -157,8 +164,14 @@ _NODE = _compile_rule(
     # (with(process)) or a parameter bound to it ((({env})=>env.X)(process))
     rf"|\bprocess{_G}\??\.{_G}(?:mainmodule|binding|dlopen|getbuiltinmodule|env\b)|constructor{_G}\?\.{_G}constructor"
     rf"|(?:global|globalthis|root){_G}\[{_G}{_Q}process{_Q}|\bprocess{_G}\[{_G}(?:string{_G}\.|buffer{_G}\.|\[|atob)"
-    rf"|reflect{_G}\.{_G}get{_G}\({_G}(?:global|globalthis|this|self|window){_G},|\bwith{_G}\({_G}process{_G}\)"
-    rf"|\brequire{_G}\({_G}(?:string{_G}\.{_G}fromcharcode|buffer{_G}\.{_G}from|atob{_G}\(|\[)"
+    rf"|reflect{_G}\.{_G}get{_G}\({_G}(?:global|globalthis|self|window){_G},|\bwith{_G}\({_G}process{_G}\)"
+    rf"|\brequire{_G}\({_G}(?:string{_G}\.{_G}fromcharcode|buffer{_G}\.{_G}from|atob{_G}\(|\[|/[\w-]{{1,30}}/{_G}\."
+    rf"|{_Q}[\w-]{{1,30}}{_Q}{_G}\.{_G}[a-z]{{3,20}}{_G}\()"
+    # process handed on as a value (destructured, spread, passed, assigned) or indexed by a built key:
+    # ({env}=process), Reflect.get(process,'env'), {...process}, Object.assign({},process), p=process;
+    # process['e'.concat('nv')], process['e'+'nv']
+    rf"|(?:[=,]|\.\.\.|[\w$]\(){_G}process{_G}[),;}}\]]"
+    rf"|\bprocess{_G}\[{_G}(?:{_Q}[\w$]{{0,20}}{_Q}{_G}[.+]|/)"
     rf"|\){_G}\({_G}process{_G}\)"
     # a module name split to hide it: require('f'+'s'), require('child_'+'process')
     rf"|\brequire{_G}\({_G}{_Q}[a-z_]{{1,20}}{_Q}{_G}\+"
@@ -193,9 +206,14 @@ _PHP = _compile_rule(
     rf"|convert_uudecode|\()|\b(?:{_PHP_INCLUDES}){_G}{_PHP_LINE_COMMENTS}\({_G}(?:{_Q}(?!{_MODULE_NAME}{_Q})|\$"
     rf"|chr{_G}\(|base64_decode|str_rot13|gzinflate)|\$_(?:get|post|request|cookie|server|files|env){_G}\[|\$\{{{_G}{_Q}_(?:get|post|request|cookie|server|files|env){_Q}{_G}\}}{_G}\["
     # the environment (the function's credentials), and a command function handed to a callback by name
-    rf"|\bgetenv{_G}\({_G}(?:\)|{_Q}aws_|{_Q}\w{{1,40}}{_Q}{_G}\){_G};|\(|hex2bin|base64_decode|strrev|str_rot13|chr{_G}\()"
+    rf"|\bgetenv{_G}\({_G}(?:\(|hex2bin|base64_decode|strrev|str_rot13|chr{_G}\()"
+    rf"|\b(?:echo|print|print_r|var_dump|var_export|json_encode|die|exit){_G}\(?{_G}getenv{_G}\("
     rf"|\b(?:array_map|array_filter|array_walk|call_user_func(?:_array)?|usort|uasort|register_shutdown_function"
-    rf"|iterator_apply|reflectionfunction){_G}\({_G}{_Q}(?:system|passthru|shell_exec|exec|popen|proc_open|assert){_Q}|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
+    rf"|iterator_apply|reflectionfunction){_G}\({_G}(?:{_Q}(?:system|passthru|shell_exec|exec|popen|proc_open|assert)"
+    rf"{_Q}|\(?{_G}{_Q}[a-z_]{{1,16}}{_Q}{_G}\.|\(?{_G}(?:hex2bin|base64_decode|strrev|str_rot13){_G}\()"
+    # the whole server environment printed (the function's credentials in it), a file read into an array
+    rf"|\b(?:print_r|var_dump|var_export|json_encode|serialize|implode){_G}\({_G}\$_(?:server|env)\b"
+    rf"|\bimplode{_G}\({_G}file{_G}\(|\$\{{{_G}@{_G}[a-z_]{{1,40}}{_G}\("
     # A scanner's proof of evaluation: the script ends with the hash of a marker it looks for in the
     # response ("';exit(md5('x'));//"), or prints a word spelled as character codes ("chr(122).chr(97)...").
     rf"|\b(?:die|exit){_G}\({_G}(?:{'|'.join(_PROOF_FUNCTIONS)}){_G}\("
@@ -284,12 +302,13 @@ _CHECKS: tuple[tuple[str, tuple[str, ...], re.Pattern[str], re.Pattern[str] | No
      _STACK_FRAME),
     ("HG-CODE-003", (".execute",), _GROOVY, None),
     ("HG-CODE-004", ("__", "os", "subprocess", "pickle", "marshal", "importlib", "sys", "pty", "socket", "open",
-                     "interactiveinterpreter", "runsource"),
+                     "interactiveinterpreter", "runsource", "getattr"),
      _PYTHON, None),
     ("HG-CODE-005", ("process", "require", "constructor", "sync", "vm", "function", "while", "reflect"), _NODE, None),
     ("HG-CODE-006", ("<?", "phpinfo", "phpversion", "$_", "${", *_PROOF_FUNCTIONS, ").chr(", *_PHP_NAMES, "getenv",
                      "array_", "call_user_func", "usort", "uasort", "register_shutdown", "iterator_apply",
-                     "reflectionfunction"), _PHP, None),
+                     "reflectionfunction", "print_r", "var_dump", "var_export", "json_encode", "serialize",
+                     "implode"), _PHP, None),
     ("HG-CODE-006", ("$",), _PHP_DYNAMIC, None),
     ("HG-CODE-006", ("\\think\\",), _THINKPHP, None),
     ("HG-CODE-006", _PHP_QUOTED_NAMES, _PHP_QUOTED_CALL, None),
