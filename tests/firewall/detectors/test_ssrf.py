@@ -509,6 +509,7 @@ def test_urls_that_real_clients_fetched(value: str, rule_id: str) -> None:
         "10.0.0.0/8",  # a network, no host to fetch
         "192.168.1.0/24",
         "1700000000/",
+        "169.254.0.0/16",  # a network in a firewall rule
         "mail http://example.com @john",  # the word after the blank names no internal host
         "http://example.com/a\nhttp://example.org/b",
     ],

@@ -128,7 +128,8 @@ def test_template_code_without_those_primitives_passes(value: str) -> None:
 def test_a_scriptlet_printing_a_dotted_variable_is_a_placeholder() -> None:
     """Mail-merge text ("Dear <%= user.name %>,") prints data; a read of the process, the framework's
     secrets or a private member is still reported."""
-    for placeholder in ("Dear <%= user.name %>, your order has shipped.", "<%= @user.name %>", "<%= order.id %>"):
+    placeholders = ("Dear <%= user.name %>,", "<%= @user.name %>", "<%= order.id %>", "<%= _csrf %>", "<%= file %>")
+    for placeholder in placeholders:
         assert ssti.scan(placeholder, CTX) is None, placeholder
     for read in ("<%= Rails.application.secrets.secret_key_base %>", "<%= this.constructor %>", "<%= a.b.c.d %>"):
         assert ssti.scan(read, CTX) is not None, read

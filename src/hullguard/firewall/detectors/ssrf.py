@@ -268,6 +268,8 @@ def _scan_bare_value(low: str, ctx: ScanContext, skips: frozenset[str]) -> Detec
     if bare is None:
         return _scan_bare_name(value, ctx, skips)
     if bare.group("path") is not None:
+        if bare.group("path")[1:].isdigit():
+            return None  # "169.254.0.0/16": a network in a firewall rule, no URL (its address alone still counts)
         value = value[: bare.start("path")]
     if value.startswith("//"):
         value = value[2:]

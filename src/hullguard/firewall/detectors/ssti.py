@@ -167,6 +167,8 @@ def _prints_a_variable(name: str) -> bool:
     """Is a scriptlet's body a variable or a short dotted read of one (``title``, ``order.id``,
     ``@user.name``), none of whose parts names the process, the framework or a private member?"""
     parts = name.removeprefix("@").split(".")
+    if len(parts) == 1:  # "<%= _csrf %>", "<%= file %>": one variable, as before dotted reads were read
+        return parts[0].isidentifier() and parts[0] not in _PROCESS_GLOBALS
     return len(parts) <= 3 and all(
         part.isidentifier() and not part.startswith("_") and part.lower() not in _SENSITIVE_HEADS
         and part not in _PROCESS_GLOBALS
