@@ -249,7 +249,8 @@ def test_engine_evasions_that_really_ran(payload: str, rule_id: str) -> None:
      "getenv('HOME') returns null", "Process with care (see the env docs)", "Please open('x') the file",
      "open the door", "const {env}=config;", "array_map('trim',$lines);", "print_r($data);",
      "We improved our (process) today", "open(f'/tmp/{name}.txt').read()", "open('out_{}.csv'.format(i), 'w')",
-     "$host = getenv('DB_HOST');", "Why is getenv() empty in PHP-FPM?", "return Reflect.get(this, key)"],
+     "$host = getenv('DB_HOST');", "Why is getenv() empty in PHP-FPM?", "return Reflect.get(this, key)",
+     "open(''.join(parts))"],
 )
 def test_code_in_prose_near_those_stays_data(value: str) -> None:
     assert code.scan(value, CTX) is None, value

@@ -143,7 +143,7 @@ _PYTHON = _compile_rule(
     rf"|\bopen{_G}\({_G}\(?{_G}{_Q}/[^'\"`\n]{{0,40}}{_Q}{_G}\+?{_G}{_Q}"
     # ... or built by code: a string's method, bytes.fromhex, chr() codes, a join
     rf"|\bopen{_G}\({_G}\(?{_G}(?:{_Q}/[^'\"`\n]{{0,60}}{_Q}{_G}\.{_G}(?:replace|decode|translate|swapcase|lower|upper"
-    rf"|[lr]?strip|removeprefix|removesuffix){_G}\(|bytes{_G}\.|chr{_G}\(|{_Q}{_Q}{_G}\.{_G}join)"
+    rf"|[lr]?strip|removeprefix|removesuffix){_G}\(|bytes{_G}\.{_G}fromhex|chr{_G}\(\d{{1,3}}\){_G}\+{_G}chr{_G}\()"
     # gadgets that read a file or run source: license's file list, the interactive interpreter
     rf"|_printer__filenames|interactiveinterpreter|\.runsource{_G}\("
     # a reversed or %-formatted path, os's own module under its POSIX name, os's members fetched by name

@@ -720,8 +720,10 @@ def _unprosaic_truth(tokens: list[Token], i: int, j: int) -> bool:
     if not left or not numeric:
         return False
     operators = sum(tok.kind == "o" for tok in left)
-    # "-(1+0) OR 1", "-(-1) AND 0", "-+-1 OR 1": a number no text spells so ("1 || 2", "(2) or 3" are)
-    return operators >= 2 or (operators == 1 and any(tok.kind == "(" for tok in left))
+    # "-(1+0) OR 1", "-(-1) AND 0", "-+-1 OR 1": a signed number no text spells so ("1 || 2", "(2) or 3",
+    # "(555) 123-4567 or 1" are a filter's, a sum's and a phone number's)
+    signed = left[0].kind == "o"
+    return signed and (operators >= 2 or any(tok.kind == "(" for tok in left))
 
 
 def _expression_compares(tokens: list[Token], j: int) -> bool:
@@ -966,11 +968,10 @@ def column_read(tokens: list[Token]) -> Hit | None:
         return None
     end = tokens[last]
     glued = end.start == tokens[last - 1].end
-    if end.kind == ";" or (end.kind == "c" and (glued or not end.value.strip("#-+ \t\x0b\x0c\x00"))):
-        # A list of names alone must end the way injections end one: the terminator glued to what it
-        # ends ("users#", "users;", "users--x"), a clause before it, or an injection's own "-- -" / "--+";
-        # "Hello from Paris --" and "photos from paris -- great trip" are signatures.
-        # (";" alone ends a sentence too: "Greetings from Paris;", "Quote from Einstein;")
+    if end.kind == ";" or (end.kind == "c" and not end.value.strip("#-+ \t\x0b\x0c\x00")):
+        # A list of names alone must end the way injections end one: an empty comment glued to what it
+        # ends ("users#", "users--"), a clause before it, or an injection's own "-- -" / "--+"; "Hello from
+        # Paris --" is a signature, "Cheers from HQ#travel" a hashtag, "Greetings from Paris;" a sentence.
         called = any(tok.kind == "f" for tok in tokens[:i])
         comment_glued = glued and end.kind == "c"
         if called or comment_glued or clause or end.value.rstrip() in _INJECTION_TERMINATORS:
