@@ -251,9 +251,11 @@ def test_only_the_families_a_shape_does_not_rule_out_are_asked_about_a_fitting_v
         ("http://169.254.169.254/latest/meta-data/iam/security-credentials/", [("ssrf", "HG-SSRF-001")], True),
         ("https://shop.example.com/latest/meta-data", [("ssrf", "HG-SSRF-006")], True),
         ("https://evil.example.com/etc/passwd", [("path", "HG-PATH-002")], True),
-        # a developer's page (loopback is not reported in a Referer); "localhost" reads like base64 to
-        # the path prefilter, so the path detector has a look
-        ("http://localhost:3000/", [], True),
+        # a developer's page (loopback is not reported in a Referer), and no other family's prefilter
+        # matches ("lo" starts no base64 of a path: see the path PREFILTER)
+        ("http://localhost:3000/", [], False),
+        # "Li" may start base64 of "../": the path detector has a look ("LiveSearch" decodes to binary)
+        ("https://shop.example.com/LiveSearch", [], True),
     ],
 )
 def test_a_fitting_referer_is_judged_by_the_ssrf_detector_then_the_gate(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 import re
 import unicodedata
@@ -254,6 +255,28 @@ def test_scan_unfiltered_flags_nothing_the_prefilter_misses_on_encoded_mixes() -
         for ctx in (CTX, ScanContext(is_key=True, paranoia=3)):
             if path.scan_unfiltered(text, ctx) is not None:
                 assert prefilter_hits(text), text
+
+
+def test_every_base64_path_the_detector_decodes_passes_the_prefilter() -> None:
+    """A base64 token is only decoded after the PREFILTER's "L" and second character: random paths of
+    printable ASCII starting with ",", "-", "." or "/" (the first bytes "L" encodes), encoded, in every
+    case the engine may see, reach the detector whenever it would flag them."""
+    rng = random.Random(64)
+    pieces = ["../", "./", "/", "etc/", "passwd", "..", "\\", "~", "proc/self/environ", ".env", "a", "-", ",", " ", "%"]
+    flagged = 0
+    for _ in range(5_000):
+        decoded = rng.choice(",-./") + "".join(rng.choice(pieces) for _ in range(rng.randint(1, 6)))
+        token = base64.b64encode(decoded.encode()).decode().rstrip("=")
+        for text in (token, f"id={token}", token.lower()):
+            if path.scan_unfiltered(text, CTX) is not None:
+                flagged += 1
+                assert prefilter_hits(text), (decoded, text)
+    assert flagged > 1_000  # the encodings are decoded and judged, not skipped
+
+
+@pytest.mark.parametrize("word", ["LargeView", "Language", "Location", "localhost", "Lorem ipsum"])
+def test_words_that_cannot_start_base64_of_a_path_skip_the_detector(word: str) -> None:
+    assert not prefilter_hits(word)
 
 
 @pytest.mark.parametrize(

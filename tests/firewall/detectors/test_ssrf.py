@@ -152,13 +152,27 @@ def test_timestamps_analytics_ids_and_decimals_skip_the_detector(value: str) -> 
 @pytest.mark.parametrize(
     "value",
     [
-        "169.16689662", "169.254.43518", "0251.0376.0251.0376", "10.0.0.1:80", "2852039166.", "1.0xfe", "1.9:80",
+        "169.16689662", "169.254.43518", "0251.0376.0251.0376", "10.0.0.1:80", "2852039166.", "169.0xfe", "10.9:80",
         "2852039166", "3221225664", "1684301000",  # 169.254.169.254, 192.0.0.192, 100.100.100.200 as numbers
         "0251.16689662", "1660135789:80",
     ],
 )
 def test_digit_led_host_spellings_still_reach_the_detector(value: str) -> None:
     assert _PREFILTER.search(value) is not None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "6.0.1", "1.13.0", "6.3.5.191015", "2022.09.08",  # versions and dates: a public first octet
+        "40.39999997615814", "4.481107879249122",  # decimals: a public first octet, or none at all
+        "16:9", "12:35", "1366:768",  # a ratio, a time, a size: a host and port, but no metadata number
+        "2022080901", "3046519820",  # ids: 10 digits outside the metadata addresses
+    ],
+)
+def test_numbers_with_a_public_first_octet_skip_the_detector(value: str) -> None:
+    assert _PREFILTER.search(value) is None
+    assert ssrf.scan_unfiltered(value, ScanContext(paranoia=3)) is None
 
 
 def test_scan_unfiltered_flags_nothing_the_prefilter_misses() -> None:

@@ -73,8 +73,11 @@ PREFILTER = (
     rf"|^[\s'\"`]*(?:file:\s*)?(?:~[/\\]|[/\\]?[a-z]:[/\\]|[/\\]+(?:\.|{_ROOTS}))"
     rf"|[/\\][/\\](?:[a-z]:[/\\]|{_ROOTS})"
     # base64 of "/", "..", "etc/", "proc/", "C:\\" starting a token (the engine lower-cases the text, and
-    # the Kelvin sign, which does not end a token, becomes "k")
-    r"|l(?<![a-jl-z0-9+]l)[a-z0-9+/]{7}|zxrjl|chjvyy|qzpc|yzpc"
+    # the Kelvin sign, which does not end a token, becomes "k"). After "L" (a first byte of ",-./") the
+    # second character carries that byte's last two bits and the high half of the next byte, printable
+    # ASCII in a decoded path: C-H, S-X, i-n, y, z or 0-3, so words such as "Language" and "Location"
+    # ("a" and "o" would make a control or non-ASCII byte) are not taken for a path.
+    r"|l(?<![a-jl-z0-9+]l)[c-ns-z0-3][a-z0-9+/]{6}|zxrjl|chjvyy|qzpc|yzpc"
 )
 # The engine prefilters a view holding its separator character (\x01) with that character made a
 # control character the PREFILTER passes (see Scanner.separator_views); direct callers get the same.

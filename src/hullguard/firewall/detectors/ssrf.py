@@ -28,6 +28,8 @@ from hullguard.firewall.detectors.ssrf_hosts import (
 from hullguard.firewall.header_shapes import PREFIXES as HEADER_PREFIXES
 
 FAMILY = "ssrf"
+# The decimal first parts of a dotted address that may be a reportable one (see PREFILTER).
+_REPORTABLE_OCTET = r"1(?:0|00|27|69|72|92|98)|203|22[4-9]|2[3-4]\d|25[0-5]"
 # Necessary condition, led by rare characters so the engine rejects ordinary text in a few ns per
 # character: a scheme separator (":/", "jar:", "netdoc:", "fd00:"), a metadata address, a runtime
 # variable, a metadata or runtime path, or a value that starts like a bare host.
@@ -37,17 +39,23 @@ PREFILTER = (
     # A value starting with digits is a bare host the detector can flag only with a port, an IPv6 colon,
     # more dots, octal/hex parts or a long last part: "14.99" (A.0.0.B with B < 10000, never metadata
     # or link-local, one dot so not canonical) is left out, so prices and versions skip the detector.
-    # A long last part counts after an octal first part or one of at most three digits only: past 255
-    # the address is invalid, and 0.B is in 0.0.0.0/8, so analytics ids ("1928452298.1660559277") and
-    # decimals ("0.649963") skip it too. A bare 10-digit number is reported only as a metadata address
-    # (169.254.0.0/16, 192.0.0.192, 100.100.100.200): never one from 1,000,000,000 to 1,999,999,999
-    # (59.x to 119.x) but 100.x (168...), so Unix times in seconds skip it; a path may follow it, as
-    # curl reads "2852039166/" as a URL.
+    # A dotted value's first part is its address's first octet (a part past 255 before the last makes
+    # it no address at all), so one whose first part is decimal and outside every reportable range
+    # (``addresses.public_prefix``: 0, 10, 100, 127, 169, 172, 192, 198, 203, 224 and up) is a public
+    # address or none: versions ("6.0.1", "1.13.0") and decimals ("40.39999997615814") skip it; an octal
+    # first part ("0177.1") may be any octet. A long last part counts after an octal first part or a
+    # reportable one only: 0.B is in 0.0.0.0/8, so decimals ("0.649963") skip it too.
+    # A bare 10-digit number is reported only as a metadata address (169.254.0.0/16 is 2851995648 to
+    # 2852061183, 192.0.0.192 is 3221225664, 100.100.100.200 is 1684300999), so Unix times in seconds and
+    # other ids skip it; a path or trailing dots (the DNS root) may follow it, as curl reads "2852039166/"
+    # as a URL. So is a number before a colon (a host and a port): "16:9" and "12:30" skip it; an IPv6
+    # address has two colons.
     # (Spelled without lookaheads, "not a 1-4 digit part then a non-word end", so that the set
     # gate's RE2 translation is as exact as this pattern.)
-    r"|\A\s{0,4}(?:\[|0x|//|\d{1,10}(?::|\.(?:[^1-9]|\Z|[1-9]\d{0,3}[^\W\d]|[1-9]\d{0,3}[.:]))"
-    r"|(?:0\d{1,9}|[1-9]\d{0,2})\.[1-9]\d{4}|(?:[02-9]\d{9}|168\d{7})(?:\s{0,4}\Z|/)|localhost|metadata"
-    r"|instance-data)"
+    r"|\A\s{0,4}(?:\[|0x|//|\d{1,4}:[0-9a-f]{0,4}:|\d{9,10}\.*:"
+    r"|(?:0\d{0,9}|" + _REPORTABLE_OCTET + r")\.(?:[^1-9]|\Z|[1-9]\d{0,3}[^\W\d]|[1-9]\d{0,3}[.:])"
+    r"|(?:0\d{1,9}|" + _REPORTABLE_OCTET + r")\.[1-9]\d{4}|(?:285[12]\d{6}|3221225664|168\d{7})\.*(?:\s{0,4}\Z|/)"
+    r"|localhost|metadata|instance-data)"
     # Zones named anywhere: a bare name under one ("127.0.0.1.nip.io", "x.oastify.com") is a host too. The
     # zones whose own name resolves to loopback are spelled whole; the others only count with a label in
     # front, so their words are looked for after a dot only.
