@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import pickle
+import re
 
 import pytest
 from family_cases import family_suite
@@ -162,3 +163,17 @@ def test_jsonpickle_state_and_prose_naming_its_tags_pass(body: str) -> None:
 def test_jsonpickle_tags_are_found_in_json_that_was_not_parsed() -> None:
     found = deser.scan('{"py/reduce": [{"py/function": "os.system"}', CTX)  # cut short: no JSON to walk
     assert found is not None and found.rule_id == "HG-DESER-008"
+
+
+@pytest.mark.parametrize("value", ["content_type", "paypal_type", "collection_types", "cd[content_type]"])
+def test_field_names_ending_in_type_skip_the_detector(value: str) -> None:
+    """Json.NET's "$type" and JavaScriptSerializer's "__type" name a class; one underscore is a field."""
+    assert re.search(deser.PREFILTER, value, re.IGNORECASE) is None
+
+
+@pytest.mark.parametrize("key", ["$type", "__type"])
+def test_dotnet_type_keys_still_reach_the_detector(key: str) -> None:
+    body = '{"%s": "System.Windows.Data.ObjectDataProvider, PresentationFramework", "MethodName": "Start"}' % key
+    assert re.search(deser.PREFILTER, body, re.IGNORECASE) is not None
+    found = deser.scan(body, ScanContext())
+    assert found is not None and found.rule_id == "HG-DESER-005"

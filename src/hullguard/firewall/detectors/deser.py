@@ -23,9 +23,10 @@ FAMILY = "deser"
 # Necessary condition, led by rare characters where possible: a sigil or binary marker, an XML element
 # that Java decoders instantiate (not any "<": markup is common and reaches the XSS detector), a base64 stream
 # header (case-sensitive even under the engine's IGNORECASE), a hex Java header, PHP object notation, or a
-# fully qualified gadget package (".sun.", ".apache.", ".windows." ...).
+# fully qualified gadget package (".sun.", ".apache.", ".windows." ...). The .NET type keys are "$type" and
+# "__type" (one underscore is a field such as "content_type").
 PREFILTER = (
-    r"[\x80\xac]|<(?:java|object|dynamic-proxy)|\$\$nd|__js_function|[$_]type|!!|!ruby|@type"
+    r"[\x80\xac]|<(?:java|object|dynamic-proxy)|\$\$nd|__js_function|\$type|__type|!!|!ruby|@type"
     r"|c(?:os|posix|nt|subprocess|builtins|__builtin__|sys|commands|pty|socket|shutil|importlib|runpy|webbrowser"
     r"|code|timeit|platform)\n|(?-i:rO0AB|gA[SJNRVW]|Y29z|Y3Bvc2l4|Y19f|Y3N1Yn|Y2J1aW|Y25ul|AAEAAAD|BAh[A-Za-z0-9+/])"
     r"|aced0005"
