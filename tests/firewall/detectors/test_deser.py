@@ -173,7 +173,7 @@ def test_field_names_ending_in_type_skip_the_detector(value: str) -> None:
 
 @pytest.mark.parametrize("key", ["$type", "__type"])
 def test_dotnet_type_keys_still_reach_the_detector(key: str) -> None:
-    body = '{"%s": "System.Windows.Data.ObjectDataProvider, PresentationFramework", "MethodName": "Start"}' % key
+    body = '{"' + key + '": "System.Windows.Data.ObjectDataProvider, PresentationFramework", "MethodName": "Start"}'
     assert re.search(deser.PREFILTER, body, re.IGNORECASE) is not None
     found = deser.scan(body, ScanContext())
     assert found is not None and found.rule_id == "HG-DESER-005"
