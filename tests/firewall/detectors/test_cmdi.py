@@ -525,3 +525,26 @@ def test_shell_evasions_that_really_ran(payload: str) -> None:
 )
 def test_text_near_those_evasions_is_no_command(value: str) -> None:
     assert cmdi.scan(value, CTX) is None, value
+
+
+@pytest.mark.parametrize(
+    ("value", "decoded"),
+    [
+        ("$'\\x'", "\\x"),  # no hex digit after \x: bash keeps the escape as written
+        ("$'\\xZZ'", "\\xZZ"),
+        ("$'\\u12'", "\u0012"),  # \u takes one to four digits
+        ("$'\\8'", "\\8"),  # no octal digit
+        ("$'\\U0001F600'", "\U0001f600"),
+        ("$'\\UFFFFFFFF'", "\\UFFFFFFFF"),  # past the last code point: kept
+        ("$'\\x69\\x64'", "id"),
+    ],
+)
+def test_ansi_c_escapes_decode_as_bash_decodes_them_and_never_raise(value: str, decoded: str) -> None:
+    # A coverage-guided fuzz found "$'\x'" raising out of the unguarded detect(); scan() had hidden it.
+    assert split_commands(value)[0].words == [decoded]
+    cmdi.detect("x;" + value, CTX)
+
+
+def test_a_command_spelled_in_ansi_c_escapes_after_a_separator_is_still_reported() -> None:
+    found = cmdi.detect("x;$'\\u0069\\U00000064'", CTX)
+    assert found is not None and found.rule_id.startswith("HG-CMDI-")

@@ -20,7 +20,10 @@ MAX_SEGMENTS = 1024
 MAX_WORDS = 16  # per segment: the command, its prefix words and the first arguments are enough
 
 _SEPARATORS = {";": ";", "\n": "\n", "\r": "\n"}
-_ANSI_C_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|[0-7]{1,3}|.)", re.DOTALL)
+# Bash's $'...' escapes: \xHH (one or two digits), \uHHHH (one to four), \UHHHHHHHH (one to eight), octal
+# \NNN; an "x", "u" or "U" without a hex digit after it, or an 8 or a 9, is kept as written, as bash keeps it.
+_ANSI_C_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|.)", re.DOTALL)
+_MAX_CODE_POINT = 0x10FFFF
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "v": "\v", "f": "\f"}
 # "${name:-word}", "${name-word}", "${name:=word}", "${name=word}" (also of a special parameter): the word
 # when the variable is unset, as every variable an attacker names is in the function's shell
@@ -80,12 +83,16 @@ class Segment(Record):  # not a dataclass: ``dataclasses`` costs ms on the first
 def _decode_ansi_c(body: str) -> str:
     def one(match: re.Match[str]) -> str:
         esc = match.group(1)
-        if esc[0] == "x":
-            return chr(int(esc[1:], 16))
-        if esc[0] == "u":
-            return chr(int(esc[1:], 16))
-        if esc[0].isdigit():
+        kind = esc[0]
+        if kind in "xuU":
+            if len(esc) == 1:
+                return match.group(0)  # no hex digit followed
+            code = int(esc[1:], 16)
+            return chr(code) if code <= _MAX_CODE_POINT else match.group(0)
+        if kind in "01234567":
             return chr(int(esc, 8) & 0xFF)
+        if kind in "89":
+            return match.group(0)
         return _SIMPLE_ESCAPES.get(esc, esc)
 
     return _ANSI_C_ESCAPE.sub(one, body)
