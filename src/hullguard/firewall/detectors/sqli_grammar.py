@@ -528,19 +528,13 @@ def _call_ends_prose(tokens: list[Token], j: int) -> bool:
     the value ends inside the list."""
     if kind_at(tokens, j) != "(":
         return False
-    depth = 0
-    for k in range(j, len(tokens)):
-        kind = tokens[k].kind
-        if kind == "(":
-            depth += 1
-        elif kind == ")":
-            depth -= 1
-            if depth == 0:
-                after = kind_at(tokens, k + 1)
-                if after == "o" and kind_at(tokens, k + 2) in ("f", "w"):
-                    return False  # "call a() in b()", "call a()/b() directly": names joined in a sentence
-                return after not in _PROSE_KINDS
-    return True
+    end = _closing_parenthesis(tokens, j, len(tokens))
+    if end < 0:
+        return True
+    after = kind_at(tokens, end)
+    if after == "o" and kind_at(tokens, end + 1) in ("f", "w"):
+        return False  # "call a() in b()", "call a()/b() directly": names joined in a sentence
+    return after not in _PROSE_KINDS
 
 
 # What follows a procedure call in a sentence: a word, a keyword, a number, another statement or call.
