@@ -3,12 +3,15 @@
     .venv/bin/pip install atheris
     .venv/bin/python scripts/fuzz_firewall.py [TARGET] [libFuzzer flags, e.g. -max_total_time=600 CORPUS_DIR]
 
-TARGET is a family (``sqli``, ``xss``, ...) whose ``scan`` gets the input as text, or ``inspect`` (the
-default), which puts the input in an API Gateway query value, a JSON body and an SQS body and inspects
-each with the default rules. A crash is what the firewall must never do: an exception out of a
-detector (its guard, or the engine, would hide it as no finding or an ``HG-INTERNAL-001`` one), an
-internal error in a verdict, or a call slower than ``SLOW_MS`` on an input of at most 4 KB (linear-time
-detectors answer such inputs in well under a millisecond: a slow one points at a superlinear path).
+TARGET is a family (``sqli``, ``xss``, ...) whose detector gets the input as text; ``inspect`` (the
+default), which puts the input in an API Gateway query value, a JSON body or an SQS body; or ``events``,
+which puts it in any string of any of the repository's real sample events (``tests/fixtures/events``:
+every trigger type), as it is, base64-encoded or gzipped. Both inspect with the default rules.
+
+A crash is what the firewall must never do: an exception out of a detector (its guard, or the engine,
+would hide it as no finding or an ``HG-INTERNAL-001`` one), an internal error in a verdict, or a call
+slower than ``SLOW_MS`` on an input of at most 4 KB (linear-time detectors answer such inputs in well
+under a millisecond: a slow one points at a superlinear path).
 libFuzzer keeps the input that crashed (``crash-*``); replay it with the same command and the file.
 
 Seed corpora: a directory of files, one input each (libFuzzer reads every file in it). The attack lines
@@ -17,12 +20,16 @@ of the development corpora make a good start; libFuzzer mutates them and keeps w
 
 from __future__ import annotations
 
+import base64
+import copy
+import gzip
 import importlib
 import json
 import pkgutil
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import atheris
@@ -40,6 +47,7 @@ with atheris.instrument_imports(include=["hullguard"]):
 
     DETECTORS = {family: importlib.import_module(f"hullguard.firewall.detectors.{family}") for family in FAMILIES}
 
+SAMPLE_EVENTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "events"
 SLOW_MS = 200.0  # generous: the machine is shared; a real superlinear path takes seconds at 4 KB
 MAX_INPUT = 4096
 
@@ -110,13 +118,63 @@ def inspect_target() -> Callable[[bytes], None]:
     return one_input
 
 
+def _string_leaves(tree: Any) -> list[tuple[Any, Any]]:
+    """(container, key) of every string in ``tree``, in a fixed order."""
+    leaves: list[tuple[Any, Any]] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            if isinstance(value, str):
+                leaves.append((node, key))
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return leaves
+
+
+def events_target() -> Callable[[bytes], None]:
+    """The input put in one string of one of the repository's real sample events (every trigger type), as
+    it is, base64-encoded, or gzipped and base64-encoded (Kinesis data, CloudWatch Logs)."""
+    firewall = Firewall()
+    samples = [json.loads(path.read_text()) for path in sorted(SAMPLE_EVENTS.glob("*/*.json"))]
+    samples = [sample for sample in samples if isinstance(sample, dict) and _string_leaves(sample)]
+
+    def one_input(raw: bytes) -> None:
+        data = atheris.FuzzedDataProvider(raw)
+        event = copy.deepcopy(samples[data.ConsumeIntInRange(0, len(samples) - 1)])
+        leaves = _string_leaves(event)
+        container, key = leaves[data.ConsumeIntInRange(0, len(leaves) - 1)]
+        encoding = data.ConsumeIntInRange(0, 2)
+        text = data.ConsumeUnicodeNoSurrogates(MAX_INPUT)
+        if encoding == 1:
+            text = base64.b64encode(text.encode("utf-8", "surrogatepass")).decode()
+        elif encoding == 2:
+            text = base64.b64encode(gzip.compress(text.encode("utf-8", "surrogatepass"), mtime=0)).decode()
+        container[key] = text
+        firewall.forget()
+        verdict = _timed(firewall.inspect, event)
+        if verdict.error:
+            raise RuntimeError(verdict.error)
+
+    return one_input
+
+
+TARGETS = ("inspect", "events", *FAMILIES)
+
+
 def main() -> None:
     target = "inspect"
     if len(sys.argv) > 1 and not sys.argv[1].startswith("-") and not sys.argv[1].startswith("/"):
         target = sys.argv.pop(1)
-    if target != "inspect" and target not in FAMILIES:
-        sys.exit(f"unknown target {target!r}: inspect or one of {', '.join(FAMILIES)}")
-    one_input = inspect_target() if target == "inspect" else detector_target(target)
+    if target not in TARGETS:
+        sys.exit(f"unknown target {target!r}: one of {', '.join(TARGETS)}")
+    if target == "inspect":
+        one_input = inspect_target()
+    elif target == "events":
+        one_input = events_target()
+    else:
+        one_input = detector_target(target)
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()
 
