@@ -530,3 +530,16 @@ def test_urls_that_real_clients_fetched(value: str, rule_id: str) -> None:
 )
 def test_values_near_those_urls_are_data(value: str) -> None:
     assert ssrf.scan(value, CTX) is None
+
+
+@pytest.mark.parametrize("host", ["⓿", "❶", "⓿.0.0.1", "⑴27.0.0.1", "١٢٧.٠.٠.١", "1⓿"])
+def test_hosts_of_digits_no_parser_reads_as_an_address_never_raise(host: str) -> None:
+    # A coverage-guided fuzz found "⓿" raising in the wrapped-address reading: str.isdigit() says yes
+    # to circled digits, int() says no. No URL parser reads such digits (or Arabic-Indic ones, which
+    # int() would take) as an address.
+    assert classify_host(host) is None
+
+
+def test_a_host_of_odd_digits_does_not_hide_a_metadata_url_after_it() -> None:
+    found = ssrf.scan_unfiltered("http://⓿/ and http://169.254.169.254/latest/meta-data/", ScanContext())
+    assert found is not None and found.rule_id == "HG-SSRF-001"

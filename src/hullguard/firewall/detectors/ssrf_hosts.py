@@ -143,6 +143,10 @@ def parse_ip(host: str) -> tuple[IPAddress, bool] | None:
 def _wrapped_ipv4(host: str) -> tuple[IPAddress, bool] | None:
     """Spellings that only lenient parsers accept by wrapping around: a number above 2**32 (kept mod
     2**32: 7147006462, 0x41414141a9fea9fe) or dotted parts above 255 (kept mod 256: 425.510.425.510)."""
+    if not host.isascii():
+        # No parser reads an address in other digits (and str.isdigit also says yes to circled and
+        # superscript ones that int() refuses: "⓿" had raised); NFKC has already mapped the ones it can.
+        return None
     if host.isdigit() and len(host) <= 20:
         return ipaddress.IPv4Address(int(host) % 2**32), True
     if host.startswith("0x") and 2 < len(host) <= 34 and all(c in "0123456789abcdef" for c in host[2:]):
