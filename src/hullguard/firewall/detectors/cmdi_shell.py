@@ -21,7 +21,7 @@ MAX_WORDS = 16  # per segment: the command, its prefix words and the first argum
 
 _SEPARATORS = {";": ";", "\n": "\n", "\r": "\n"}
 # Bash's $'...' escapes: \xHH (one or two digits), \uHHHH (one to four), \UHHHHHHHH (one to eight), octal
-# \NNN; an "x", "u" or "U" without a hex digit after it, or an 8 or a 9, is kept as written, as bash keeps it.
+# \NNN. Any other backslash, "\x" with no hex digit and "\8" among them, is read as the character after it.
 _ANSI_C_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|.)", re.DOTALL)
 _MAX_CODE_POINT = 0x10FFFF
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "v": "\v", "f": "\f"}
@@ -84,15 +84,12 @@ def _decode_ansi_c(body: str) -> str:
     def one(match: re.Match[str]) -> str:
         esc = match.group(1)
         kind = esc[0]
-        if kind in "xuU":
-            if len(esc) == 1:
-                return match.group(0)  # no hex digit followed
+        if kind in "xuU" and len(esc) > 1:
             code = int(esc[1:], 16)
-            return chr(code) if code <= _MAX_CODE_POINT else match.group(0)
-        if kind in "01234567":
+            if code <= _MAX_CODE_POINT:
+                return chr(code)
+        elif kind in "01234567":  # not isdigit(): "8" is no octal digit
             return chr(int(esc, 8) & 0xFF)
-        if kind in "89":
-            return match.group(0)
         return _SIMPLE_ESCAPES.get(esc, esc)
 
     return _ANSI_C_ESCAPE.sub(one, body)
