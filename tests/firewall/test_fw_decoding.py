@@ -136,6 +136,27 @@ def test_structure_decoders() -> None:
     assert graphql.string_literals('query { a(x: "one", y: """two""") }') == ["one", "two"]
 
 
+@pytest.mark.parametrize(
+    ("document", "is_graphql"),
+    [
+        # GraphQL: punctuators, spreads, variables, directives, numbers, commas, comments of any text
+        ('query Q($id: ID!, $n: Int = -1.5e+3) { a(id: $id) @include(if: true) { ...F } }', True),
+        ("mutation M { add(input: {tags: [\"a\", \"b<c>\"]}) { id } } # it's <fine> here; /x", True),
+        ('{ search(q: """it\'s <b>bold</b>; 1/2""") { hits } }', True),
+        # what no GraphQL token can hold, outside literals and comments
+        ("<script>alert(1)</script>", False),
+        ("1' OR '1'='1' --", False),
+        ("query Q { a }\n/etc/passwd", False),
+        ("query Q { a(x: 1) } ; id", False),
+        ("query Q { na\u00efve }", False),  # names are ASCII
+        # a literal cap reached with text left: that text is unread, so the document is read whole
+        ('{ a(' + '"" ' * graphql.MAX_LITERALS + "x: 1) }", False),
+    ],
+)
+def test_graphql_documents_are_told_from_text_a_parser_would_reject(document: str, is_graphql: bool) -> None:
+    assert graphql.read(document).is_graphql is is_graphql
+
+
 def test_multipart_file_name_is_scanned() -> None:
     event = {
         "version": "2.0",

@@ -294,6 +294,25 @@ def _kafka_header(value: str) -> Any:
     return ev
 
 
+def _inbound_federation(given_name: str) -> Any:
+    """A Cognito inbound federation event (``InboundFederation_ExternalProvider``, as the Cognito
+    developer guide describes it): what an OIDC provider said of the user, whose profile fields the user
+    writes at that provider."""
+    ev = event("cognitoPreSignUpEvent.json")
+    ev["triggerSource"] = "InboundFederation_ExternalProvider"
+    ev["request"] = {
+        "providerName": "CorpOIDC",
+        "providerType": "OIDC",
+        "attributes": {
+            "tokenResponse": {"token_type": "Bearer", "expires_in": "3600"},
+            "idToken": {"sub": "u-41", "email": "ana@example.com"},
+            "userInfo": {"given_name": given_name, "family_name": "Lopez"},
+        },
+    }
+    ev["response"] = {"userAttributesToMap": {}}
+    return ev
+
+
 def _appsync_batch(value: str) -> Any:
     ev = event("appSyncBatchEvent.json")
     ev[1]["arguments"] = {"title": value}
@@ -500,6 +519,18 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         None,
     ),
     (
+        "websocket message user agent (no headers)",
+        plant("websocketMessageEvent.json", "requestContext.identity.userAgent", SQLI),
+        "requestContext.identity.userAgent",
+        None,
+    ),
+    (
+        "http api context user agent unlike the header",
+        plant("apiGatewayProxyV2Event.json", "requestContext.http.userAgent", XSS),
+        "requestContext.http.userAgent",
+        None,
+    ),
+    (
         "websocket connect query",
         plant("websocketConnectEvent.json", "queryStringParameters.room", SQLI),
         "queryStringParameters.room",
@@ -534,6 +565,18 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
             'query { find(q: "' + SQLI.replace("'", "\\'") + '") { id } }',
         ),
         "requestContext.queryString",
+        None,
+    ),
+    (
+        "appsync authorizer query that is not graphql",
+        plant("appSyncAuthorizerEvent.json", "requestContext.queryString", "query Q { a }\n" + XSS),
+        "requestContext.queryString",
+        None,
+    ),
+    (
+        "appsync authorizer operation name",
+        plant("appSyncAuthorizerEvent.json", "requestContext.operationName", SQLI),
+        "requestContext.operationName",
         None,
     ),
     (
@@ -597,6 +640,16 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         "Records[0].messageAttributes.trace.stringValue",
         0,
     ),
+    (
+        "sqs message attribute list",
+        plant(
+            "sqsEvent.json",
+            "Records[1].messageAttributes",
+            {"tags": {"stringListValues": ["a", SQLI], "binaryListValues": [], "dataType": "String"}},
+        ),
+        "Records[1].messageAttributes.tags.stringListValues[1]",
+        1,
+    ),
     ("sns in sqs", lambda: _sns_in_sqs(SQLI), "Records[0].body.Message.order.note", 0),
     ("s3 in sqs", lambda: _s3_in_sqs(quote_plus(SQLI)), "Records[0].body.Records[0].s3.object.key", 0),
     (
@@ -652,6 +705,12 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
     ("kafka header bytes", lambda: _kafka_header(XSS), "records.mytopic-0[0].headers[0].trace", 0),
     ("activemq data", plant("activeMQEvent.json", "messages[1].data", b64(SQLI)), "messages[1].data", 1),
     ("activemq data, aws:mq", plant("activeMQLambdaEvent.json", "messages[1].data", b64(XSS)), "messages[1].data", 1),
+    (
+        "activemq correlation id",
+        plant("activeMQEvent.json", "messages[1].correlationID", SQLI),
+        "messages[1].correlationID",
+        1,
+    ),
     # DocumentDB change streams: the stored document and an update's fields
     (
         "documentdb full document",
@@ -706,6 +765,12 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         0,
     ),
     (
+        "rabbitmq reply-to property",
+        plant("rabbitMQEvent.json", "rmqMessagesByQueue.pizzaQueue::/[0].basicProperties.replyTo", XSS),
+        "rmqMessagesByQueue.pizzaQueue::/[0].basicProperties.replyTo",
+        0,
+    ),
+    (
         "ses subject",
         plant("sesEvent.json", "Records[0].ses.mail.commonHeaders.subject", XSS),
         "Records[0].ses.mail.commonHeaders.subject",
@@ -740,6 +805,12 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
         "cognito user attribute",
         plant("cognitoPreSignUpEvent.json", "request.userAttributes.email", SQLI),
         "request.userAttributes.email",
+        None,
+    ),
+    (
+        "cognito inbound federation attribute",
+        lambda: _inbound_federation(XSS),
+        "request.attributes.userInfo.given_name",
         None,
     ),
     (
@@ -862,6 +933,17 @@ def test_the_raw_query_string_is_read_only_where_the_parsed_parameters_are_missi
     benign = FW.inspect(_raw_query_only("apiGatewayProxyV2Event.json", "parameter1=value1&parameter2=value"))
     without_query = FW.inspect(_raw_query_only("apiGatewayProxyV2Event.json", ""))
     assert not benign.findings and benign.strings_scanned > without_query.strings_scanned
+
+
+def test_the_context_user_agent_is_read_only_where_it_is_not_the_header() -> None:
+    # API Gateway copies the User-Agent header into the request context: the same text is one view,
+    # found at the header; a copy that differs (or a message event without headers) is a view of its own.
+    same = event("apiGatewayProxyEvent.json")
+    same["headers"]["User-Agent"] = same["requestContext"]["identity"]["userAgent"] = SQLI
+    assert [f.location for f in FW.inspect(same).findings] == ["headers.user-agent"]
+    lower = event("apiGatewayProxyV2Event.json")
+    lower["headers"]["user-agent"] = lower["requestContext"]["http"]["userAgent"] = SQLI
+    assert [f.location for f in FW.inspect(lower).findings] == ["headers.user-agent"]
 
 
 def test_secret_field_evidence_is_not_recorded() -> None:

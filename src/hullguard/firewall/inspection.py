@@ -764,8 +764,11 @@ class Inspection:
         elif hint == GRAPHQL:
             from hullguard.firewall.decoders import graphql  # AppSync only: imported on first use
 
-            for literal in graphql.string_literals(text):
+            document = graphql.read(text)
+            for literal in document.literals:
                 self.push(path, literal, PLAIN, record, "", depth + 1)
+            if not document.is_graphql:  # any text, as an authorizer may get it: read whole as well
+                self.string(path, text, PLAIN, record, ctype, depth)
         else:
             self.string(path, text, PLAIN, record, ctype, depth)
 

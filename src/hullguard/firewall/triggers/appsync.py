@@ -53,6 +53,9 @@ def fields(event: Any, trigger: str, prefix: str = "", record: int | None = None
         yield (child(prefix, "authorizationToken"), event.get("authorizationToken"), PLAIN, record, "")
         base = child(prefix, "requestContext")
         yield (child(base, "queryString"), context.get("queryString"), GRAPHQL, record, "")
+        # the caller's name for the operation to run: AppSync checks it against the document only after
+        # the authorizer has read it
+        yield (child(base, "operationName"), context.get("operationName"), PLAIN, record, "")
         yield from walk(child(base, "variables"), context.get("variables"), record)
         # the HTTP request's headers, which its client writes (User-Agent, custom headers); a map of them
         # is read as headers are (shapes, memo), anything else the engine walks

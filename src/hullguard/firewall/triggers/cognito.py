@@ -21,6 +21,10 @@ _REQUEST_PARTS = (
     "password",
     "codeParameter",
     "usernameParameter",
+    # inbound federation (``InboundFederation_ExternalProvider``): what the external OIDC or SAML
+    # provider says of the user (token response, ID token claims, user info, SAML attributes), whose
+    # profile fields - names, e-mail - the user writes at that provider
+    "attributes",
 )
 
 

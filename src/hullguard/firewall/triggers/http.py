@@ -2,7 +2,8 @@
 
 Attacker-controlled: path, path parameters, query string (names and values), headers (names and
 values, cookies split into their names and values) and body. Not attacker-controlled: the request
-context that API Gateway, ALB or Lattice fill in (source IP, account, authorizer claims, stage).
+context that API Gateway, ALB or Lattice fill in (source IP, account, authorizer claims, stage), but for
+its copy of the User-Agent header (see ``add_context_user_agent``).
 
 These run once per HTTP event, so they append to one list instead of yielding (a generator frame
 per field and per ``yield from`` level cost more than the fields themselves).
@@ -220,4 +221,27 @@ def request(
     elif cookies:  # not the list HTTP APIs send: one Cookie header's text, or a map built by hand
         out.append((child(prefix, "cookies"), cookies, COOKIE if isinstance(cookies, str) else PLAIN, record, ""))
     add_body(out, prefix, event, headers or multi_headers, record)
+    context = get("requestContext")
+    if type(context) is dict:
+        add_context_user_agent(out, prefix, context, headers, record)
     return out
+
+
+def add_context_user_agent(
+    out: list[Field], prefix: str, context: dict[str, Any], headers: Any, record: int | None
+) -> None:
+    """The request context's copy of the caller's User-Agent (REST and WebSocket APIs:
+    ``identity.userAgent``; HTTP APIs and function URLs: ``http.userAgent``), where it is not the
+    User-Agent header's value, which is inspected already: a WebSocket message event has no headers
+    but carries the connection's user agent in each message, and a function may log or store it from
+    there. Headers spelled as API Gateway passes them (``User-Agent``, or lower-cased) are compared;
+    another spelling only costs the value's inspection."""
+    for part in ("identity", "http"):
+        holder = context.get(part)
+        if type(holder) is dict:
+            agent = holder.get("userAgent")
+            if type(agent) is str and agent:
+                if type(headers) is dict and agent in (headers.get("User-Agent"), headers.get("user-agent")):
+                    return
+                out.append((f"{child(prefix, 'requestContext')}.{part}.userAgent", agent, PLAIN, record, ""))
+                return

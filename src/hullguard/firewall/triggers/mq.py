@@ -1,11 +1,11 @@
 """Amazon MQ: ActiveMQ ``messages[].data`` and RabbitMQ ``rmqMessagesByQueue`` (base64 ``data``,
-header values as byte lists)."""
+header values as byte lists), with the properties their publishers write."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from hullguard.firewall.triggers.base import BASE64, BYTES, KEY, Field, child, mapping, records, walk
+from hullguard.firewall.triggers.base import BASE64, BYTES, KEY, PLAIN, Field, child, mapping, records, walk
 
 TYPE_CHECKING = False  # not typing's: importing typing costs about 3 ms of every cold start
 if TYPE_CHECKING:
@@ -19,6 +19,11 @@ RABBITMQ = "rabbitmq"
 # command would go unseen. (Annotated: mypyc must know the type where ``pipes`` imports it.)
 ACTIVEMQ_SOURCES: frozenset[str] = frozenset({"aws:mq", "aws:amq"})
 RABBITMQ_SOURCE = "aws:rmq"
+# Besides the data, what a message's publisher writes as text: ActiveMQ's JMS correlation id, type and
+# reply-to destination (the broker sets the message id, times and destination); every text property of
+# an AMQP message (correlation id, reply-to, message id, type, app id, content type...; the user id too,
+# which RabbitMQ only checks against the connection's user). A consumer stores, routes or replies by them.
+_ACTIVEMQ_SENDER_FIELDS = ("correlationID", "type", "replyTo")
 
 
 def identify(event: Mapping[str, Any]) -> str | None:
@@ -46,15 +51,23 @@ def fields(event: Mapping[str, Any], trigger: str, prefix: str = "", record: int
 
 
 def activemq_message(item: Mapping[str, Any], where: str, record: int) -> Iterator[Field]:
-    """One ActiveMQ message's data and properties (``where``: the message's location)."""
+    """One ActiveMQ message's data, properties and sender-written fields (``where``: the message's location)."""
     yield (f"{where}.data", item.get("data"), BASE64, record, "")
     yield from walk(f"{where}.properties", item.get("properties"), record)
+    for name in _ACTIVEMQ_SENDER_FIELDS:
+        value = item.get(name)
+        if isinstance(value, str):
+            yield (f"{where}.{name}", value, PLAIN, record, "")
 
 
 def rabbitmq_message(item: Mapping[str, Any], where: str, record: int) -> Iterator[Field]:
-    """One RabbitMQ message's data and header values (``where``: the message's location)."""
+    """One RabbitMQ message's data, text properties and header values (``where``: the message's location)."""
     yield (f"{where}.data", item.get("data"), BASE64, record, "")
-    headers = mapping(mapping(item.get("basicProperties")).get("headers"))
+    properties = mapping(item.get("basicProperties"))
+    for name, value in properties.items():
+        if isinstance(value, str):  # every property the publisher may write as text: see above
+            yield (f"{where}.basicProperties.{name}", value, PLAIN, record, "")
+    headers = mapping(properties.get("headers"))
     for name, value in headers.items():
         at = f"{where}.basicProperties.headers.{name}"
         yield (at, name, KEY, record, "")

@@ -45,3 +45,10 @@ def add_message(out: list[Field], item: Mapping[str, Any], where: str, record: i
         value = attr.get("binaryValue")
         if value is not None:
             out.append((f"{at}.binaryValue", value, BASE64, record, ""))
+        # Lists: SQS reserves them (SendMessage refuses them today), but Lambda's event carries both keys,
+        # and whatever a sender could put there would be its data
+        for name, hint in (("stringListValues", PLAIN), ("binaryListValues", BASE64)):
+            values = attr.get(name)
+            if values:
+                for i, value in enumerate(records(values)):
+                    out.append((f"{at}.{name}[{i}]", value, hint, record, ""))
