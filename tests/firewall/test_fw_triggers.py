@@ -558,6 +558,16 @@ CASES: list[tuple[str, Callable[[], Any], str, int | None]] = [
     ("appsync argument", plant("appSyncResolverEvent.json", "arguments.name", SQLI), "arguments.name", None),
     ("appsync batch record", lambda: _appsync_batch(SQLI), "[1].arguments.title", 1),
     (
+        "appsync nested argument in the selection set",
+        plant(
+            "appSyncDirectResolver.json",
+            "info.selectionSetGraphQL",
+            '{ id posts(search: "' + SQLI.replace("'", "\\'") + '") { title } }',
+        ),
+        "info.selectionSetGraphQL",
+        None,
+    ),
+    (
         "appsync authorizer query literal",
         plant(
             "appSyncAuthorizerEvent.json",

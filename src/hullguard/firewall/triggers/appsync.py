@@ -82,4 +82,10 @@ def _resolver(event: Mapping[str, Any], prefix: str, record: int | None) -> Iter
         yield from walk(child(prefix, name), event.get(name), record)
     request = mapping(event.get("request"))
     yield from walk(child(child(prefix, "request"), "headers"), request.get("headers"), record)
-    yield from walk(child(child(prefix, "info"), "variables"), mapping(event.get("info")).get("variables"), record)
+    info = mapping(event.get("info"))
+    yield from walk(child(child(prefix, "info"), "variables"), info.get("variables"), record)
+    # the caller's sub-selection as written, whose nested fields' arguments may be inline literals that
+    # a resolver looking ahead (to join or prefetch) reads before their own resolvers run
+    selection = info.get("selectionSetGraphQL")
+    if selection:
+        yield (child(child(prefix, "info"), "selectionSetGraphQL"), selection, GRAPHQL, record, "")
