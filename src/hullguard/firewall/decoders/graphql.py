@@ -19,6 +19,10 @@ MAX_LITERALS = 500
 # the lexical grammar's punctuators are ``! $ & ( ) ... : = @ [ ] { | }``; names, numbers with ``-``,
 # ``+``, ``.`` and exponents; the byte order mark is whitespace). A single character class: linear.
 _NEXT = re.compile(r'["#]|[^\w\s,!$&().:=@\[\]{|}+\-\ufeff]', re.ASCII)
+_LITERAL_OR_COMMENT = re.compile(r'["#]')  # once the document is known not to be GraphQL
+# A string literal's body up to its closing quote or the end of its line (an escape takes the next
+# character along); unrolled, so the runs between escapes are matched in C: linear.
+_STRING_BODY = re.compile(r'[^"\\\n]*(?:\\.[^"\\\n]*)*', re.DOTALL)
 
 
 class Document:
@@ -49,7 +53,8 @@ def read(document: str) -> Document:
             pos = n if end < 0 else end + 1
             continue
         if char != '"':
-            is_graphql = False
+            is_graphql = False  # read whole by the caller: only its literals are still looked for here
+            search = _LITERAL_OR_COMMENT.search
             pos = start + 1
             continue
         if document.startswith('"""', start):
@@ -58,11 +63,10 @@ def read(document: str) -> Document:
             literals.append(document[start + 3 : end])
             pos = end + 3
             continue
-        i = start + 1
-        while i < n and document[i] != '"' and document[i] != "\n":
-            i += 2 if document[i] == "\\" else 1
-        literals.append(document[start + 1 : min(i, n)])
-        pos = i + 1
+        body = _STRING_BODY.match(document, start + 1)
+        end = body.end() if body is not None else start + 1
+        literals.append(document[start + 1 : end])
+        pos = end + 1
     if pos < n and len(literals) >= MAX_LITERALS:
         is_graphql = False  # unread past the cap: whatever follows is inspected with the whole text
     return Document([text for text in literals if text], is_graphql)
