@@ -133,7 +133,7 @@ def test_structure_decoders() -> None:
         ("b", "text"),
         ("a", "raw"),
     ]
-    assert graphql.string_literals('query { a(x: "one", y: """two""") }') == ["one", "two"]
+    assert graphql.read('query { a(x: "one", y: """two""") }').literals == ["one", "two"]
 
 
 @pytest.mark.parametrize(

@@ -70,8 +70,3 @@ def read(document: str) -> Document:
     if pos < n and len(literals) >= MAX_LITERALS:
         is_graphql = False  # unread past the cap: whatever follows is inspected with the whole text
     return Document([text for text in literals if text], is_graphql)
-
-
-def string_literals(document: str) -> list[str]:
-    """The document's non-empty string literals."""
-    return read(document).literals
