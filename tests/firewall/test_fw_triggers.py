@@ -954,6 +954,15 @@ def test_the_context_user_agent_is_read_only_where_it_is_not_the_header() -> Non
     lower = event("apiGatewayProxyV2Event.json")
     lower["headers"]["user-agent"] = lower["requestContext"]["http"]["userAgent"] = SQLI
     assert [f.location for f in FW.inspect(lower).findings] == ["headers.user-agent"]
+    # another spelling, and a REST event with multi-value headers only: compared all the same
+    odd = event("apiGatewayProxyEvent.json")
+    odd["headers"]["USER-AGENT"] = odd["requestContext"]["identity"]["userAgent"] = SQLI
+    assert [f.location for f in FW.inspect(odd).findings] == ["headers.user-agent"]
+    multi = event("apiGatewayProxyEvent.json")
+    multi["headers"] = None
+    multi["multiValueHeaders"] = {"User-Agent": [SQLI]}
+    multi["requestContext"]["identity"]["userAgent"] = SQLI
+    assert [f.location for f in FW.inspect(multi).findings] == ["multiValueHeaders.user-agent"]
 
 
 def test_secret_field_evidence_is_not_recorded() -> None:

@@ -223,7 +223,7 @@ def request(
     add_body(out, prefix, event, headers or multi_headers, record)
     context = get("requestContext")
     if type(context) is dict:
-        add_context_user_agent(out, prefix, context, headers, record)
+        add_context_user_agent(out, prefix, context, headers or multi_headers, record)
     return out
 
 
@@ -234,8 +234,8 @@ def add_context_user_agent(
     ``identity.userAgent``; HTTP APIs and function URLs: ``http.userAgent``), where it is not the
     User-Agent header's value, which is inspected already: a WebSocket message event has no headers
     but carries the connection's user agent in each message, and a function may log or store it from
-    there. Headers spelled as API Gateway passes them (``User-Agent``, or lower-cased) are compared;
-    another spelling only costs the value's inspection."""
+    there. The two spellings API Gateway passes (``User-Agent``, or lower-cased) are looked up
+    directly; only where neither holds it are all header names compared (``header``)."""
     for part in ("identity", "http"):
         holder = context.get(part)
         if type(holder) is dict:
@@ -243,5 +243,6 @@ def add_context_user_agent(
             if type(agent) is str and agent:
                 if type(headers) is dict and agent in (headers.get("User-Agent"), headers.get("user-agent")):
                     return
-                out.append((f"{child(prefix, 'requestContext')}.{part}.userAgent", agent, PLAIN, record, ""))
+                if agent != header(headers, "user-agent"):
+                    out.append((f"{child(prefix, 'requestContext')}.{part}.userAgent", agent, PLAIN, record, ""))
                 return
