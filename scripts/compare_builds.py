@@ -1,14 +1,17 @@
 """The two builds of the firewall, the sources as the pure-Python wheel installs them and the same sources
-compiled with mypyc (``build/compiled/src``, ``make compiled``), must give the same verdict on every event:
-a differential run over the development corpora and what can be made of them.
+compiled with mypyc (``build/compiled/src``, ``make compiled``), must give the same verdict on every event,
+and so must the pure-Python build where google-re2 cannot be imported (a platform without its wheel, such
+as musl: no prefilter gate, every exact pass runs): a differential run over the development corpora and
+what can be made of them.
 
     .venv/bin/python scripts/compare_builds.py [--corpora DIR] [--mutations N] [--only KIND]
 
-One worker process per build (the two run side by side) inspects the same events in the same order with
+One worker process per variant (they run side by side) inspects the same events in the same order with
 one ``Firewall`` each, so what the memo remembers is the same too, and writes one line per event: its
 name and its verdict (blocked, each finding's rule, class, location, evidence and record, the budget and
-incompleteness, the error, the blocked records). The time budget is set out of reach, so that the slower
-build is never cut where the faster one is not. The events, in this order (``--only`` picks kinds):
+incompleteness, the error, the blocked records, the strings and characters scanned). The time budget is
+set out of reach, so that the slower variant is never cut where the faster one is not. The events, in this
+order (``--only`` picks kinds):
 
 - ``lines``: every line of every attack list of the corpora, none left out and none sampled (a list
   line that is no attack on its own still has to be read the same), in each of the benchmark's seven
@@ -21,8 +24,8 @@ build is never cut where the faster one is not. The events, in this order (``--o
   percent-, entity- or escape-encoded, case changed, lines spliced, in a random shape;
 - ``adversarial``: the speed benchmark's inputs built to be slow.
 
-Exit 0 when every event's verdict is the same, 1 with the differences otherwise (the first 20 shown),
-2 when a build cannot run (the compiled one not built).
+Exit 0 when every event's verdict is the same in the three, 1 with the differences otherwise (the first 20
+of each pair shown), 2 when a variant cannot run (the compiled build not made).
 """
 
 from __future__ import annotations
@@ -197,15 +200,29 @@ def signature(verdict: Any) -> list[Any]:
     ]
 
 
-def worker(build: str, corpora: Path, kinds: tuple[str, ...], mutations: int, out: Path) -> int:
+# The variants: (sources on PYTHONPATH, compiled or not, google-re2 importable or not)
+VARIANTS = {
+    "pure": ("src", False, True),
+    "compiled": ("build/compiled/src", True, True),
+    "pure-without-re2": ("src", False, False),
+}
+
+
+def worker(variant: str, corpora: Path, kinds: tuple[str, ...], mutations: int, out: Path) -> int:
+    _, compiled, with_re2 = VARIANTS[variant]
+    if not with_re2:
+        sys.modules["re2"] = None  # type: ignore[assignment]  # ``import re2`` now raises ImportError
     import hullguard.firewall as firewall_package
     from hullguard.firewall import Firewall
     from hullguard.firewall.policy import Budget, FirewallPolicy
 
-    if firewall_package.compiled() != (build == "compiled"):
-        print(f"compare_builds: the {build} worker imported the other build", file=sys.stderr)
+    if firewall_package.compiled() != compiled:
+        print(f"compare_builds: the {variant} worker imported the other build", file=sys.stderr)
         return 2
     firewall = Firewall(policy=FirewallPolicy(budget=Budget(time_budget_ms=3_600_000)))
+    if (firewall._gate is not None) != with_re2:
+        print(f"compare_builds: the {variant} worker has the gate {'off' if with_re2 else 'on'}", file=sys.stderr)
+        return 2
     with out.open("w", encoding="utf-8") as sink:
         for name, event in events(corpora, kinds, mutations):
             verdict = firewall.inspect(event)
@@ -213,9 +230,9 @@ def worker(build: str, corpora: Path, kinds: tuple[str, ...], mutations: int, ou
     return 0
 
 
-def compare(pure: Path, compiled: Path) -> list[tuple[str, Any, Any]]:
+def compare(expected: Path, other: Path) -> list[tuple[str, Any, Any]]:
     differences = []
-    with pure.open(encoding="utf-8") as left, compiled.open(encoding="utf-8") as right:
+    with expected.open(encoding="utf-8") as left, other.open(encoding="utf-8") as right:
         for left_line, right_line in zip(left, right, strict=True):
             if left_line != right_line:
                 name, ours = json.loads(left_line)
@@ -232,7 +249,7 @@ def main() -> int:
     parser.add_argument("--corpora", type=Path, default=fc.default_corpora())
     parser.add_argument("--mutations", type=int, default=50_000)
     parser.add_argument("--only", choices=KINDS, action="append", help="these kinds of events (repeatable)")
-    parser.add_argument("--worker", choices=["pure", "compiled"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=list(VARIANTS), help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     kinds = tuple(args.only or KINDS)
@@ -242,44 +259,40 @@ def main() -> int:
         print("compare_builds: no compiled build: run `make compiled` first", file=sys.stderr)
         return 2
     OUT.mkdir(exist_ok=True)
-    outputs = {build: OUT / f"builds-{build}.jsonl" for build in ("pure", "compiled")}
-    sources = {"pure": ROOT / "src", "compiled": COMPILED_SRC}
+    outputs = {variant: OUT / f"builds-{variant}.jsonl" for variant in VARIANTS}
     started = time.perf_counter()
     workers = {
-        build: subprocess.Popen(
+        variant: subprocess.Popen(
             [
                 sys.executable,
                 __file__,
-                "--worker",
-                build,
-                "--out",
-                str(out),
-                "--corpora",
-                str(args.corpora),
-                "--mutations",
-                str(args.mutations),
+                *("--worker", variant, "--out", str(out), "--corpora", str(args.corpora)),
+                *("--mutations", str(args.mutations)),
                 *[flag for kind in kinds for flag in ("--only", kind)],
             ],
-            env=dict(os.environ, PYTHONPATH=str(sources[build]), PYTHONHASHSEED="0"),
+            env=dict(os.environ, PYTHONPATH=str(ROOT / VARIANTS[variant][0]), PYTHONHASHSEED="0"),
         )
-        for build, out in outputs.items()
+        for variant, out in outputs.items()
     }
-    failed = [build for build, process in workers.items() if process.wait() != 0]
+    failed = [variant for variant, process in workers.items() if process.wait() != 0]
     if failed:
         print(f"compare_builds: the {' and '.join(failed)} worker failed", file=sys.stderr)
         return 2
-    try:
-        differences = compare(outputs["pure"], outputs["compiled"])
-    except ValueError:
-        print("compare_builds: the workers wrote different numbers of events", file=sys.stderr)
-        return 1
     with outputs["pure"].open(encoding="utf-8") as counted:
         total = sum(1 for _ in counted)
-    seconds = time.perf_counter() - started
-    print(f"{total:,} events ({', '.join(kinds)}) in {seconds:.0f} s: {len(differences)} with different verdicts")
-    for name, ours, theirs in differences[:20]:
-        print(f"- {name}\n    pure:     {json.dumps(ours)[:600]}\n    compiled: {json.dumps(theirs)[:600]}")
-    return 1 if differences else 0
+    print(f"{total:,} events ({', '.join(kinds)}) in {time.perf_counter() - started:.0f} s")
+    differ = False
+    for variant in ("compiled", "pure-without-re2"):
+        try:
+            differences = compare(outputs["pure"], outputs[variant])
+        except ValueError:
+            print(f"compare_builds: the pure and {variant} workers wrote different numbers of events", file=sys.stderr)
+            return 1
+        print(f"pure and {variant}: {len(differences)} with different verdicts")
+        for name, ours, theirs in differences[:20]:
+            print(f"- {name}\n    pure: {json.dumps(ours)[:600]}\n    {variant}: {json.dumps(theirs)[:600]}")
+        differ = differ or bool(differences)
+    return 1 if differ else 0
 
 
 if __name__ == "__main__":
