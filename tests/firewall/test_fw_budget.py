@@ -6,7 +6,9 @@ import base64
 import gc
 import gzip
 import json
+import sys
 import time
+import urllib.parse
 from typing import Any
 
 from fw_helpers import SQLI, TEST_DETECTORS, XSS, b64_gzip_json, event, requires_interpreted
@@ -50,8 +52,24 @@ def test_ten_thousand_deep_json_text_in_a_body() -> None:
     verdict = FW.inspect(_sqs(body))
     # Before Python 3.14 the JSON parser's own depth limit ends as "not JSON", scanned as text; 3.14's
     # parser reads it, and the walk scans what lies below its depth limit (``Inspection.too_deep``).
+    # On every version the cut is reported.
     assert not verdict.error
     assert verdict.findings and verdict.findings[0].location.startswith("Records[0].body")
+    assert verdict.budget_exhausted
+    if sys.version_info < (3, 14):
+        assert verdict.incomplete_reason.startswith("JSON at Records[0].body nested deeper than the parser reads")
+
+
+def test_json_deeper_than_the_parser_reads_in_a_decoded_view_is_reported() -> None:
+    """A URL-encoded query value that decodes to JSON nested too deep for the parser (before 3.14)."""
+    deep = "[" * 10_000 + json.dumps(SQLI) + "]" * 10_000
+    ev = event("apiGatewayProxyEvent.json")
+    ev["queryStringParameters"] = {"filter": urllib.parse.quote(deep)}
+    ev["multiValueQueryStringParameters"] = {"filter": [urllib.parse.quote(deep)]}
+    verdict = FW.inspect(ev)
+    assert not verdict.error
+    assert verdict.findings and verdict.findings[0].location.startswith("queryStringParameters.filter")
+    assert verdict.budget_exhausted
 
 
 def test_deep_list_nesting_and_payload_below_the_limit_is_found() -> None:

@@ -395,15 +395,19 @@ JSON_EDGES = [
 
 @pytest.mark.parametrize("text", JSON_EDGES, ids=range(len(JSON_EDGES)))
 def test_json_in_strings_is_parsed_exactly_like_json_loads(text: str) -> None:
-    """``jsonstr.parse`` calls the C scanner directly; it must accept and refuse what ``json.loads`` does."""
+    """``jsonstr.parse`` calls the C scanner directly; it must accept and refuse what ``json.loads`` does,
+    and tell nesting too deep for it (``TOO_DEEP``) from text that is not JSON."""
     from hullguard.firewall.decoders import jsonstr
 
     try:
         expected = repr(json.loads(text))
-    except (ValueError, RecursionError):
+    except ValueError:
         expected = "FAILED"
+    except RecursionError:
+        expected = "TOO_DEEP"
     got = jsonstr.parse(text)
-    assert (repr(got) if got is not jsonstr.FAILED else "FAILED") == expected
+    answer = {id(jsonstr.FAILED): "FAILED", id(jsonstr.TOO_DEEP): "TOO_DEEP"}.get(id(got))
+    assert (answer or repr(got)) == expected
 
 
 def test_declared_base64_bytes_become_text_the_way_a_lenient_server_reads_them() -> None:

@@ -809,7 +809,9 @@ class Inspection:
             gc.disable()
             self.gc_paused = True  # until the end of ``run``
         obj = jsonstr.parse(text)
-        if obj is jsonstr.FAILED:
+        if obj is jsonstr.FAILED or obj is jsonstr.TOO_DEEP:
+            if obj is jsonstr.TOO_DEEP:
+                self.too_deep_for_the_parser(path)
             return False
         self.meter.decoded += len(text)
         first = text.find(_TYPE_KEY)
@@ -825,6 +827,13 @@ class Inspection:
                 return True
         self.push(path, obj, PLAIN, record, "", depth + 1)
         return True
+
+    def too_deep_for_the_parser(self, path: str) -> None:
+        """JSON nested deeper than this interpreter's parser reads (before Python 3.14: near the recursion
+        limit) is scanned as text, every character of it, and the cut is reported as on 3.14, whose parser
+        reads it and whose walk stops at the depth budget (``too_deep``): a parser in the function may read
+        what this one could not."""
+        self.meter.exhaust(f"JSON at {path or '(root)'} nested deeper than the parser reads: scanned as text")
 
     def body(self, path: str, text: str, record: int | None, ctype: str, depth: int) -> None:
         """An HTTP body, by content type and shape: multipart, JSON, form, XML or text; and read again
@@ -1065,7 +1074,9 @@ class Inspection:
         for view in views[1:]:
             if jsonstr.looks_like(view) and depth < self.budget.max_depth:
                 obj = jsonstr.parse(view)
-                if obj is not jsonstr.FAILED:
+                if obj is jsonstr.TOO_DEEP:
+                    self.too_deep_for_the_parser(path)
+                elif obj is not jsonstr.FAILED:
                     self.push(path, obj, PLAIN, record, "", depth + 1)
                     continue
             view = self.fit(view)

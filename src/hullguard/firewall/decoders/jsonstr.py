@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 FAILED: Any = object()  # sentinel: the string is not JSON
+# sentinel: JSON nested deeper than this interpreter's parser reads (it raised RecursionError). Python 3.14's
+# parser reads any depth, earlier ones stop near the recursion limit: the caller reports the cut, so that
+# the verdict says so on every runtime (a function's own ``json.loads`` may fail there, another parser not)
+TOO_DEEP: Any = object()
 _OPEN_CLOSE = {"{": "}", "[": "]"}
 
 
@@ -39,16 +43,18 @@ _BLANKS = " \t\n\r"  # what JSON allows around a value
 
 
 def parse(text: str) -> Any:
-    """The parsed value, or ``FAILED`` (the same answer as ``json.loads``). Nesting deeper than the
-    interpreter allows is ``FAILED`` too (the C parser raises RecursionError before it can exhaust
-    the stack)."""
+    """The parsed value, or ``FAILED`` (the same answer as ``json.loads``), or ``TOO_DEEP`` where the
+    nesting is deeper than the interpreter's parser reads (it raises RecursionError before it can
+    exhaust the stack)."""
     start = 0
     if text[:1] in _BLANKS:  # also catches the empty string
         start = len(text) - len(text.lstrip(_BLANKS))
     try:
         obj, end = _SCAN(text, start)
-    except (StopIteration, ValueError, RecursionError):
+    except (StopIteration, ValueError):
         return FAILED
+    except RecursionError:
+        return TOO_DEEP
     if end != len(text) and text[end:].strip(_BLANKS):
         return FAILED  # extra data after the value
     return obj
