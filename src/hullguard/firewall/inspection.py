@@ -809,9 +809,10 @@ class Inspection:
             gc.disable()
             self.gc_paused = True  # until the end of ``run``
         obj = jsonstr.parse(text)
-        if obj is jsonstr.FAILED or obj is jsonstr.TOO_DEEP:
-            if obj is jsonstr.TOO_DEEP:
-                self.too_deep_for_the_parser(path)
+        if obj is jsonstr.TOO_DEEP:
+            self.too_deep_for_the_parser(path)
+            return False
+        if obj is jsonstr.FAILED:
             return False
         self.meter.decoded += len(text)
         first = text.find(_TYPE_KEY)
