@@ -38,7 +38,7 @@ unit-compiled: compiled
 # Both builds, and the pure one without google-re2 and with its memo emptied before every event, must
 # give the same verdict on every event (scripts/compare_builds.py): here the sample events of every
 # trigger with attacks planted in each string, random mutations of attack lines and the adversarial
-# inputs (about 40,000 events, seconds); without --only and with the default 50,000 mutations it also
+# inputs (about 40,000 events, 20 s here); without --only and with the default 50,000 mutations it also
 # takes every attack line and the benign traffic (about 370,000 events, minutes).
 builds-agree: compiled
 	$(PY) scripts/compare_builds.py --only samples --only mutations --only adversarial --mutations 5000

@@ -20,6 +20,7 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 # corpora sub-folder -> attack class reported by the benchmark
 ATTACK_LISTS: dict[str, str] = {
@@ -343,6 +344,22 @@ def string_leaves(data: object, limit: int = 10_000) -> Iterator[str]:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+
+
+def string_slots(tree: Any) -> list[tuple[Any, Any]]:
+    """(container, key) of every string value in a JSON-like ``tree``, in a fixed order: where an attack
+    can be planted (``container[key] = attack``)."""
+    slots: list[tuple[Any, Any]] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            if isinstance(value, str):
+                slots.append((node, key))
+            elif isinstance(value, dict | list):
+                stack.append(value)
+    return slots
 
 
 # ---- running a tool over the samples -------------------------------------------------------------

@@ -98,14 +98,18 @@ def events(corpora: Path, kinds: tuple[str, ...], mutations: int) -> Iterator[tu
     if "samples" in kinds:
         for name, event in _sample_events(corpora):
             yield name, event
-            for path, value in _string_paths(event):
+            for slot, (container, key) in enumerate(fc.string_slots(event)):
+                as_base64 = _is_base64(container[key])
                 for number, attack in enumerate(PLANTED):
-                    planted = _base64(attack) if _is_base64(value) else attack
-                    yield f"{name}:{path}:{number}", _replaced(event, path, planted)
+                    planted = copy.deepcopy(event)
+                    planted_container, planted_key = fc.string_slots(planted)[slot]
+                    planted_container[planted_key] = _base64(attack) if as_base64 else attack
+                    yield f"{name}:{slot}:{number}", planted
     if "mutations" in kinds:
         rng = random.Random(2026)  # noqa: S311 (seeded: the same mutations in both workers and every run)
+        texts = [line for _, line in lines]
         for number in range(mutations):
-            text = _mutated(rng, [line for _, line in lines])
+            text = _mutated(rng, texts)
             shape = rng.choice(fc.SHAPES)
             yield f"mutation:{number}@{shape}", placer.attack(shape, text)
     if "adversarial" in kinds:
@@ -134,26 +138,6 @@ def _sample_events(corpora: Path) -> Iterator[tuple[str, Any]]:
                 yield f"{folder.name}/{path.relative_to(folder)}", json.loads(path.read_text())
             except (ValueError, UnicodeDecodeError):
                 continue  # a fixture that is no JSON on purpose is the CLI tests' business
-
-
-def _string_paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
-    if isinstance(node, str):
-        yield path, node
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _string_paths(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _string_paths(value, (*path, index))
-
-
-def _replaced(event: Any, path: tuple[Any, ...], value: str) -> Any:
-    copied = copy.deepcopy(event)
-    node = copied
-    for step in path[:-1]:
-        node = node[step]
-    node[path[-1]] = value
-    return copied
 
 
 def _is_base64(value: str) -> bool:
@@ -233,7 +217,8 @@ class Variant:
     def command(self, out: Path, args: argparse.Namespace, kinds: tuple[str, ...]) -> list[str]:
         flags = ["--worker", self.name, "--out", str(out), "--corpora", str(args.corpora)]
         flags += ["--mutations", str(args.mutations), *[flag for kind in kinds for flag in ("--only", kind)]]
-        flags += ["--expect", f"{int(self.compiled)}{int(self.gate)}{int(self.forget)}"]
+        flags += [flag for flag, wanted in (("--compiled", self.compiled), ("--gate", self.gate)) if wanted]
+        flags += ["--forget"] if self.forget else []
         return [self.python, "-s", __file__, *flags]
 
 
@@ -285,8 +270,10 @@ def _google_re2_for(version: str, arch: str) -> Path:
     return target
 
 
-def worker(name: str, expect: str, corpora: Path, kinds: tuple[str, ...], mutations: int, out: Path) -> int:
-    compiled, gate, forget = expect[0] == "1", expect[1] == "1", expect[2:] == "1"
+def worker(variant: Variant, corpora: Path, kinds: tuple[str, ...], mutations: int, out: Path) -> int:
+    """Inspect every event as ``variant`` and write the verdicts to ``out``; 2 when this process is not
+    the variant it was started as (the other build imported, the gate on or off where it should not be)."""
+    name, compiled, gate = variant.name, variant.compiled, variant.gate
     if not gate:
         sys.modules["re2"] = None  # type: ignore[assignment]  # ``import re2`` now raises ImportError
     import hullguard.firewall as firewall_package
@@ -302,7 +289,7 @@ def worker(name: str, expect: str, corpora: Path, kinds: tuple[str, ...], mutati
         return 2
     with out.open("w", encoding="utf-8") as sink:
         for event_name, event in events(corpora, kinds, mutations):
-            if forget:
+            if variant.forget:
                 firewall.forget()
             verdict = firewall.inspect(event)
             sink.write(json.dumps([event_name, signature(verdict)], ensure_ascii=True) + "\n")
@@ -357,12 +344,15 @@ def main() -> int:
     parser.add_argument("--python", action="append", default=[], help="another Python version to compare (3.X)")
     parser.add_argument("--build", action="store_true", help="compile the firewall for those versions if not built")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--expect", default="000", help=argparse.SUPPRESS)
+    parser.add_argument("--compiled", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--gate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--forget", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     kinds = tuple(args.only or KINDS)
     if args.worker:
-        return worker(args.worker, args.expect, args.corpora, kinds, args.mutations, args.out)
+        variant = Variant(args.worker, sys.executable, (), args.compiled, args.gate, args.forget)
+        return worker(variant, args.corpora, kinds, args.mutations, args.out)
     if not (COMPILED_SRC / "hullguard").is_dir():
         print("compare_builds: no compiled build: run `make compiled` first", file=sys.stderr)
         return 2

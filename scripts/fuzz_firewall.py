@@ -45,6 +45,9 @@ with atheris.instrument_imports(include=["hullguard"]):
     from hullguard.firewall.detectors import FAMILIES
     from hullguard.firewall.detectors.base import ScanContext
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from firewall_corpus import string_slots  # the benchmark's corpus helpers, not instrumented
+
 SAMPLE_EVENTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "events"
 SLOW_MS = 200.0  # generous: the machine is shared; a real superlinear path takes seconds at 4 KB
 MAX_INPUT = 4096
@@ -121,32 +124,17 @@ def inspect_target() -> Callable[[bytes], None]:
     return one_input
 
 
-def _string_leaves(tree: Any) -> list[tuple[Any, Any]]:
-    """(container, key) of every string in ``tree``, in a fixed order."""
-    leaves: list[tuple[Any, Any]] = []
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
-        for key, value in items:
-            if isinstance(value, str):
-                leaves.append((node, key))
-            elif isinstance(value, dict | list):
-                stack.append(value)
-    return leaves
-
-
 def events_target() -> Callable[[bytes], None]:
     """The input put in one string of one of the repository's real sample events (every trigger type), as
     it is, base64-encoded, or gzipped and base64-encoded (Kinesis data, CloudWatch Logs)."""
     firewall = Firewall()
     samples = [json.loads(path.read_text()) for path in sorted(SAMPLE_EVENTS.glob("*/*.json"))]
-    samples = [sample for sample in samples if isinstance(sample, dict) and _string_leaves(sample)]
+    samples = [sample for sample in samples if isinstance(sample, dict) and string_slots(sample)]
 
     def one_input(raw: bytes) -> None:
         data = atheris.FuzzedDataProvider(raw)
         event = copy.deepcopy(samples[data.ConsumeIntInRange(0, len(samples) - 1)])
-        leaves = _string_leaves(event)
+        leaves = string_slots(event)
         container, key = leaves[data.ConsumeIntInRange(0, len(leaves) - 1)]
         encoding = data.ConsumeIntInRange(0, 2)
         text = data.ConsumeUnicodeNoSurrogates(MAX_INPUT)
