@@ -17,6 +17,7 @@ from hullguard.firewall.decoders import LazyPattern
 from hullguard.firewall.detectors import cmdi_commands as vocab
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 from hullguard.firewall.detectors.cmdi_shell import Segment, split_commands
+from hullguard.firewall.detectors.presearch import Presearch
 from hullguard.firewall.detectors.sqli_tokens import regex_alternation
 
 FAMILY = "cmdi"
@@ -235,7 +236,7 @@ _LONG_COMMAND_OPTIONS = (  # each takes the command as its value
     "to-command", "rsh-command", "info-script", "new-volume-script", "rsync-path", "upload-pack", "receive-pack",
     "unzip-command", "open-files-in-pager",
 )
-_ARGUMENT_INJECTION = re.compile(
+_ARGUMENT_INJECTION = Presearch(
     r"(?:^|[\s'\"])(?:-o\s{0,4}['\"]?proxycommand\s{0,4}=|-c\s{0,4}['\"]?core\.(?:sshcommand|fsmonitor)\s{0,4}="
     r"|--(?:" + regex_alternation(_LONG_COMMAND_OPTIONS) + r")\s{0,4}=\s{0,4}['\"]?[^\s'\"-]"
     r"|--checkpoint-action\s{0,4}=\s{0,4}['\"]?exec)",  # tar's action takes "exec=" before the command
@@ -392,7 +393,7 @@ _SPELLING_CHARS = ("'", '"', "\\", "$", "`", "{", "}", "[")
 # fixed words, and a glob path is read from the start of its word to its first "?" or "*" at most:
 # linear time.
 _PROGRAM_DIRS = [directory[1:] for directory in vocab.BINARY_DIRS] + ["windowspowershell/", "dev/tcp/", "dev/udp/"]
-_NAMED_PROGRAM = re.compile(
+_NAMED_PROGRAM = Presearch(
     r"[\s;|&<>()/](?:[0-9]*(?:"
     r"(?:" + regex_alternation(vocab.KNOWN) + r")(?:\.exe|\.com|\.bat)?(?![^\s;|&<>()])"
     r"|/?(?:" + regex_alternation(_PROGRAM_DIRS) + r"))"

@@ -12,6 +12,7 @@ import re
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.presearch import Presearch
 
 FAMILY = "nosql"
 # Necessary condition: an operator sigil or bracket, a JS statement break, a boolean operator, or a
@@ -52,11 +53,11 @@ _OPERATORS = (
 )
 _KEY = re.compile(rf"\$(?:{_OPERATORS})", re.IGNORECASE)
 _BRACKET = re.compile(rf"\[\s{{0,4}}\$(?:{_OPERATORS})\s{{0,4}}\]", re.IGNORECASE)
-_OBJECT = re.compile(
+_OBJECT = Presearch(
     rf"(?:^|[^\w$])\s{{0,8}}['\"]?\$(?:{_OPERATORS})['\"]?\s{{0,8}}:", re.IGNORECASE
 )
 _MISTYPED_OBJECT = re.compile(rf"[{{,]\s{{0,8}}['\"]&(?:{_OPERATORS})['\"]\s{{0,8}}:", re.IGNORECASE)
-_JS = re.compile(
+_JS = Presearch(
     r"[;'\"]\s{0,4}return\s{0,4}(?:true\b|false\b|\d{1,6}\s{0,4}(?:;|$|[=<>!])|\(|'|\"|this\b|!|\w{1,20}\s{0,4}===?"
     r"|db\s{0,4}\.)"
     r"|[;'\"]\s{0,4}sleep\s{0,4}\(\s{0,4}\d|\bthis\s{0,4}\.\s{0,4}\w{1,40}\s{0,4}\.\s{0,4}match\s{0,4}\("

@@ -16,6 +16,7 @@ from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
 from hullguard.firewall.detectors.path_lookalikes import FOLDING_CLASS
 from hullguard.firewall.detectors.path_normalize import normalize_path
+from hullguard.firewall.detectors.presearch import Presearch
 
 FAMILY = "path"
 # Necessary condition for ``scan``, derived from what each rule needs in the folded text. Every ``.``
@@ -170,11 +171,11 @@ _WRAPPER_GATES = (
     "string.",
 )
 # Base64 of "/", "..", "etc/", "proc/", "C:\\", "c:\\" ("L", "ZXRjL", "cHJvYy", "Qzpc", "Yzpc") in a token.
-_B64_PATH = re.compile(r"(?<![A-Za-z0-9+])(?:L|ZXRjL|cHJvYy|Qzpc|Yzpc)[A-Za-z0-9+/]{7,4096}={0,2}")
-_EMBEDDED_ROOT = re.compile(r"(?<![:/])//(?=[a-z])")
-_WRAPPER_GATE = re.compile("|".join(re.escape(gate) for gate in _WRAPPER_GATES))
-_LAMBDA_GATE = re.compile("|".join(re.escape(gate) for gate in _LAMBDA_GATES))
-_SYSTEM_GATE = re.compile("|".join(re.escape(gate) for gate in _SYSTEM_GATES))
+_B64_PATH = Presearch(r"(?<![A-Za-z0-9+])(?:L|ZXRjL|cHJvYy|Qzpc|Yzpc)[A-Za-z0-9+/]{7,4096}={0,2}")
+_EMBEDDED_ROOT = Presearch(r"(?<![:/])//(?=[a-z])")
+_WRAPPER_GATE = Presearch("|".join(re.escape(gate) for gate in _WRAPPER_GATES))
+_LAMBDA_GATE = Presearch("|".join(re.escape(gate) for gate in _LAMBDA_GATES))
+_SYSTEM_GATE = Presearch("|".join(re.escape(gate) for gate in _SYSTEM_GATES))
 # First segment of an absolute path that names an OS or server location rather than a web route.
 _STRONG_ROOTS = frozenset(
     ("etc", "proc", "sys", "var", "usr", "root", "opt", "boot", "sbin", "lib64", "private", "volumes", "cores",

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors import sqli_grammar as grammar
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.presearch import Presearch
 from hullguard.firewall.detectors.sqli_token import Token
 from hullguard.firewall.detectors.sqli_tokens import (
     DOUBLE_QUOTES,
@@ -195,7 +196,7 @@ _READER_OF_A_CALL = (
     "(?<![a-z])(?:ascii|ord|hex|length|mid|substr(?:ing)?)\\s{0,8}\\(\\s{0,8}(?:\\(|select|[a-z_]{2,30}\\s{0,8}\\()"
 )
 PREFILTER = _prefilter(w for w in _TRIGGER_WORDS if w != "order")
-_PREFILTER_RE = re.compile(PREFILTER, re.IGNORECASE)
+_PREFILTER_RE = Presearch(PREFILTER, re.IGNORECASE)
 _CONTEXT_NAMES = {
     "": "as a bare value",
     SINGLE_QUOTES: "inside '...'",

@@ -12,6 +12,7 @@ import re
 
 from hullguard.events.schema import Severity
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.presearch import Presearch
 
 FAMILY = "xpath"
 # Necessary condition: a quote, a union bar, an axis "::", a function call on a path, a path from the root
@@ -42,12 +43,12 @@ _FUNCTIONS = (
     r"|position|last|text|node|string|normalize-space|translate|concat|boolean|not|number|sum|doc|document"
     r"|codepoints-to-string|string-to-codepoints|lower-case|upper-case|true|false)\s{0,4}\("
 )
-_QUOTE_BOOLEAN = re.compile(
+_QUOTE_BOOLEAN = Presearch(
     rf"['\"]\s{{0,4}}\)?\s{{0,8}}(?:or|and)(?:\s{{1,8}}|(?=['\"(]))(?:{_FUNCTIONS}|/|\(?\s{{0,4}}['\"][^'\"]{{0,20}}['\"]\s{{0,4}}=\s{{0,4}}['\"]"
     rf"|\(?\s{{0,4}}(\d{{1,6}})\s{{0,4}}=\s{{0,4}}\1\b)",
     re.IGNORECASE,
 )
-_UNION_AXIS = re.compile(
+_UNION_AXIS = Presearch(
     r"\]\s{0,4}\|\s{0,4}/|\|\s{0,4}//\s{0,4}\*|\b(?:count|name|local-name|string-length|string)\s{0,4}\(\s{0,4}/"
     r"|\b(?:child|descendant|descendant-or-self|ancestor|ancestor-or-self|following|following-sibling|preceding"
     r"|preceding-sibling|parent|self|attribute|namespace)::(?:\*|node\s{0,4}\(|text\s{0,4}\(|[a-z])"

@@ -14,6 +14,7 @@ from hullguard.firewall.decoders import url as url_decoding
 from hullguard.firewall.detectors import xss_html as markup
 from hullguard.firewall.detectors import xss_js as js
 from hullguard.firewall.detectors.base import Detection, RuleInfo, ScanContext
+from hullguard.firewall.detectors.presearch import Presearch
 from hullguard.firewall.detectors.sqli_tokens import regex_alternation
 
 FAMILY = "xss"
@@ -293,7 +294,7 @@ def _scan_tags(text: str, paranoia: int) -> Detection | None:
 _CONTEXT_CHARS = re.compile(r"[=:{(`\[\"'+]|</")
 # The JavaScript-context patterns, each with the characters it cannot match without: a long value is
 # read only by the patterns whose characters it holds.
-_SCRIPT_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+_SCRIPT_PATTERNS: tuple[tuple[Presearch, str, str], ...] = (
     (js.SCRIPT_CLOSE, "<", "</script> closes the script block"),
     (js.SINK_CALL, "(`", "call of a JavaScript sink"),
     (js.SINK_REFERENCE, "(=", "JavaScript sink passed as a value"),
@@ -397,8 +398,8 @@ def _scan_contexts(text: str) -> Detection | None:
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
     lowered = text.lower()
-    for word, pattern, why in _WORD_PATTERNS:
-        match = pattern.search(text) if word in lowered else None
+    for word, word_pattern, why in _WORD_PATTERNS:
+        match = word_pattern.search(text) if word in lowered else None
         if match is not None:
             return Detection("HG-XSS-005", why, *match.span())
     match = js.JSFUCK.search(text) if "![]" in text else None
@@ -428,7 +429,7 @@ def _scan_contexts(text: str) -> Detection | None:
 # join a word).
 _SCRIPT_CHARS = re.compile(r"[<'\"`\[{\\\x00]")
 # The words as a prefix tree: one search then tries only the positions holding a first letter.
-_SCRIPT_WORDS = re.compile(
+_SCRIPT_WORDS = Presearch(
     regex_alternation(
         [
             *js.SINKS.split("|"), "function", "script", "document", "expression", "behavio", "binding", "data:",
@@ -436,7 +437,7 @@ _SCRIPT_WORDS = re.compile(
         ]
     )
 )
-_HANDLER_NAME = re.compile(r"(?:^|[\s/;])(?:on[a-z]{3}|fscommand|seeksegmenttime)")
+_HANDLER_NAME = Presearch(r"(?:^|[\s/;])(?:on[a-z]{3}|fscommand|seeksegmenttime)")
 
 
 # An attribute-less tag glued inside a word or before a call's parenthesis: what is left once a

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from hullguard.firewall.detectors.presearch import Presearch
+
 # Event handler attribute names from the HTML, SVG and legacy IE specs. Outside a tag we only trust
 # these names (an unknown "on..." word followed by "=" is too common in data to mean anything).
 EVENT_NAMES = frozenset(
@@ -226,7 +228,7 @@ ATTRIBUTE_BREAK = re.compile(r"(?:^|[\s\"'`/;])(on[a-z]{3,40}|fscommand|seeksegm
 # a global object's member or the location (';alert(1)//, '-alert(1)-', "};document.write(1)//,
 # ';location='javascript:...) - not any call ("Smith", John (Jr.)), nor a sink's name given a value
 # (Python's ``f("x", prompt="Name")``, which no script needs).
-JS_STRING_BREAK = re.compile(
+JS_STRING_BREAK = Presearch(
     r"[\"'`][\s)\]}]{0,8}[-+*/%;,|&^?:=]{1,3}[\s(]{0,8}"
     r"(?:(?:" + SINKS + r")[\w$.\[\]'\"]{0,60}[\s]{0,4}[(`]"
     r"|(?:(?:" + _GLOBALS + r"|location)[.\[]"
@@ -238,7 +240,7 @@ JS_STRING_BREAK = re.compile(
 # JavaScript, so "please confirm (yes/no)" is prose. ``print`` has a pattern of its own (below). Right
 # after a backquote the name is a template literal's text, not a call: Markdown's "`confirm()` asks".
 _CALLED_SINKS = "|".join(sink for sink in SINKS.split("|") if sink != "print")
-SINK_CALL = re.compile(
+SINK_CALL = Presearch(
     r"(?:(?<![\w$`])(?:alert|prompt|confirm)|(?<![\w$.`])(?:" + _CALLED_SINKS + r"|new[\s]{1,8}function))"
     r"(?:[\x00]{0,8}(?:\?\.)?[(`]|[\s\x00]{1,8}\([\s]{0,4}[\d'\"`/])",
     re.I,
@@ -263,7 +265,7 @@ PRINT_CALL = re.compile(
 )
 # A sink used as a value: passed to a call (``[1].find(alert)``), called through parentheses
 # (``(alert)(1)``) or assigned for a later call (``a=alert,a(1)``).
-SINK_REFERENCE = re.compile(
+SINK_REFERENCE = Presearch(
     r"[\w$\])][\s]{0,4}\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)"
     r"|\([\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}\)[\s]{0,4}[(`]"
     r"|=[\s]{0,4}(?:alert|prompt|confirm|eval)[\s]{0,4}[,;]"
@@ -293,14 +295,14 @@ SCRIPT_ELEMENT = re.compile(r"createelement[\s]{0,4}\([\s]{0,4}[\"'`]script[\"'`
 # document.write(...) writes markup into the page: no everyday value calls it.
 DOCUMENT_WRITE = re.compile(r"\bdocument[\s]{0,4}\.[\s]{0,4}write(?:ln)?[\s]{0,4}\(", re.I)
 # A sink called by its quoted name through an index: ['alert'](1), window/**/["eval"](x).
-SINK_INDEX_CALL = re.compile(
+SINK_INDEX_CALL = Presearch(
     r"\[[\s]{0,16}([\"'`])(?:alert|prompt|confirm|eval|settimeout|setinterval|execscript|fromcharcode|atob)\1[\s]{0,16}\]"
     r"[\s]{0,16}[(`]",
     re.I,
 )
 # A sink reached through Function.prototype (eval.call(this, x), alert.apply(null, [1])), or markup
 # written into the page through the DOM (el.innerHTML = ..., outerHTML, insertAdjacentHTML): code, not prose.
-SINK_INDIRECT = re.compile(
+SINK_INDIRECT = Presearch(
     r"(?<![\w$.])(?:eval|alert|prompt|confirm|settimeout|setinterval|function)[\s]{0,4}\.[\s]{0,4}(?:call|apply|bind)"
     r"[\s]{0,4}\(|\.[\s]{0,4}(?:inner|outer)html[\s]{0,4}=(?!=)|\.[\s]{0,4}insertadjacenthtml[\s]{0,4}\(",
     re.I,
@@ -313,18 +315,18 @@ COOKIE_COMMENTED = re.compile(
     re.I,
 )
 # The cookie read by a computed member: document["cookie"], (document)['cookie'] - code, never prose.
-COOKIE_INDEX = re.compile(r"document[\s)]{0,16}\[[\s]{0,16}(?:([\"'`])cookie\1|/cookie/)", re.I)
+COOKIE_INDEX = Presearch(r"document[\s)]{0,16}\[[\s]{0,16}(?:([\"'`])cookie\1|/cookie/)", re.I)
 # A global object indexed by a name built at run time: a regex literal's source, a spread, a string's
 # method (top[/alert/.source], self['ale'.concat('rt')], top[[...'trela'].reverse().join('')],
 # document.defaultView['ALERT'.toLowerCase()]) - how a sink is fetched without being spelled.
-BUILT_GLOBAL_INDEX = re.compile(
+BUILT_GLOBAL_INDEX = Presearch(
     r"(?:(?<![\w$.])(?:" + _GLOBALS + r")|\.[\s]{0,4}defaultview)[\s]{0,16}\[[\s]{0,16}"
     r"(?:/[a-z]{2,20}/[\s]{0,4}\.|\[[\s]{0,4}\.\.\.|([\"'`])[\w$]{1,20}\1[\s]{0,4}\.[\s]{0,4}[a-z]{3,20}[\s]{0,4}\()",
     re.I,
 )
 # The Function constructor reached through a function value's constructor: (()=>1).constructor(...),
 # Set.constructor(...), []['at']['constructor'](...) - the eval of a string without the word eval.
-FUNCTION_CONSTRUCTOR = re.compile(
+FUNCTION_CONSTRUCTOR = Presearch(
     r"(?:\)|\b(?:set|map|array|object|function|string|number|promise|symbol|date|regexp|boolean|json|reflect"
     r"|proxy|weakmap|weakset))[\s]{0,4}\.[\s]{0,4}constructor[\s]{0,4}\("
     r"|\[[\s]{0,4}([\"'`])constructor\1[\s]{0,4}\][\s]{0,4}\(",
@@ -333,23 +335,23 @@ FUNCTION_CONSTRUCTOR = re.compile(
 # A function called as a tagged template through call/apply: [].sort.call`${alert}1`,
 # Reflect.apply.call`${fn}${thisArg}${[args]}` - the template's parts become the call's arguments,
 # a way to call a sink without "(" (spaces and comments between: "[ ] . /**/ sort . call `").
-TEMPLATE_CALL = re.compile(r"\.[\s/*]{0,16}(?:call|apply)[\s/*]{0,16}`(?:`|[^`]{0,200}?\$\{)", re.I)
+TEMPLATE_CALL = Presearch(r"\.[\s/*]{0,16}(?:call|apply)[\s/*]{0,16}`(?:`|[^`]{0,200}?\$\{)", re.I)
 # JSFuck: JavaScript written with the six characters []()!+ only; a dozen of them in a row that hold
 # both "![]" and "+[]" (checked by the detector) is never text: (![]+[])[+!+[]] is "a".
 JSFUCK = re.compile(r"[\[\]()!+]{12,}")
 # A plain number in the brackets names a frame, never a function ("window[0]"): prose writes a
 # footnote mark there ("this [1] (Closes: #839721)").
 _NUMBER_KEY = r"[\s]{0,16}[0-9]{1,16}[\s]{0,16}\]"
-GLOBAL_INDEX_CALL = re.compile(
+GLOBAL_INDEX_CALL = Presearch(
     r"(?<![\w$.])(?:" + _GLOBALS + rf")[\s]{{0,16}}\[(?!{_NUMBER_KEY})[^\]\n]{{1,80}}\][\s]{{0,16}}\(", re.I
 )
-SCRIPT_CLOSE = re.compile(r"</script[\s/>]|</script$", re.I)
+SCRIPT_CLOSE = Presearch(r"</script[\s/>]|</script$", re.I)
 # Words that reach the Function constructor or evaluate strings from an AngularJS/Vue expression; a plain
 # "{{prompt}}" placeholder is no escape.
 _TEMPLATE_TOKENS = re.compile(r"\{\{|\}|constructor|\$eval|\$on\b|\$parse|__proto__|fromcharcode", re.I)
 # CSS that runs script: "width:expression(...)", "behavior:url(...)", "-moz-binding:url(...)" - in a
 # declaration, so "regular expression (regex)" and "Behavior: calm" are prose.
-CSS_EXPRESSION = re.compile(
+CSS_EXPRESSION = Presearch(
     r"[:=][\s\x00]{0,8}expression[\s\x00]{0,8}(?:\(|\\0{0,4}28)|(?:-moz-binding|behaviou?r)[\s\x00]{0,8}:[\s\x00]{0,8}url",
     re.I,
 )

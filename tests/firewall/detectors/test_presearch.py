@@ -1,0 +1,148 @@
+"""``Presearch``: RE2 in front of a detector's regular expression must never change an answer.
+
+Every ``Presearch`` of every detector module is asked about long texts (attack lines of every family
+placed in real benign query-string values, and random mixes of the pattern's own words and
+metacharacters) and must answer exactly as its Python pattern: the same first match, the same
+``match`` at the start, the same ``finditer`` spans. RE2 is a necessary condition only; were its
+translation ever to miss a text the pattern matches, the spans would differ here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import random
+import re
+from collections.abc import Iterator
+
+import pytest
+from family_cases import FIXTURES, benign_queries, corpus_lines, handwritten
+
+import hullguard.firewall.detectors as detectors_package
+from hullguard.firewall.detectors import nosql, path, presearch, xpath, xss_js
+from hullguard.firewall.detectors.presearch import LONG_TEXT, Presearch
+
+FAMILIES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name != "families-benign")
+
+
+def all_presearches() -> list[tuple[str, Presearch]]:
+    found: dict[int, tuple[str, Presearch]] = {}
+    for info in pkgutil.iter_modules(detectors_package.__path__):
+        module = importlib.import_module(f"{detectors_package.__name__}.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, Presearch):
+                found.setdefault(id(value), (f"{info.name}.{name}", value))
+    return sorted(found.values(), key=lambda item: item[0])
+
+
+PRESEARCHES = all_presearches()
+
+
+def _benign_fillers() -> list[str]:
+    """Long ASCII values from the real benign query strings (analytics beacons, tracking URLs)."""
+    values = [part.partition("=")[2] for query in benign_queries() for part in query.split("&")]
+    long_values = sorted({v for v in values if len(v) >= 200 and v.isascii()})
+    return long_values[:: max(1, len(long_values) // 40)] or ["a=b;c:d/e " * 60]
+
+
+def _attack_texts() -> Iterator[str]:
+    """Attack lines of every family, sampled, inside benign filler: at the start, in the middle, at the end."""
+    fillers = _benign_fillers()
+    rng = random.Random(7)
+    for family in FAMILIES:
+        lines = [line for _, line in corpus_lines(family)] + handwritten(family, "attacks")
+        for line in lines[:: max(1, len(lines) // 60)]:
+            filler = rng.choice(fillers)
+            while len(filler) < LONG_TEXT:
+                filler += " " + filler
+            middle = len(filler) // 2
+            yield from (line + " " + filler, filler[:middle] + line + filler[middle:], filler + line)
+            yield from (line.lower() + filler, filler + line.upper())
+
+
+def _mixes(pattern: re.Pattern[str], count: int) -> Iterator[str]:
+    """Texts made of the pattern's own words and metacharacters, long enough for RE2 to be asked."""
+    words = re.findall(r"[A-Za-z][A-Za-z.-]{1,20}", pattern.pattern) or ["x"]
+    pieces = [*words, *"'\"()[]{}<>;:/\\=&|$`.,*+?#@!%-_ \t\n01", "  ", "://", "../", "${", "<?"]
+    rng = random.Random(pattern.pattern)
+    for _ in range(count):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(20, 300)))
+        while len(text) < LONG_TEXT:
+            text += rng.choice(pieces)
+        yield text
+
+
+ATTACK_TEXTS = list(_attack_texts())
+
+
+def _spans(matches: Iterator[re.Match[str]]) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+def _same_answers(wrapped: Presearch, text: str) -> bool:
+    pattern = wrapped.pattern
+    found, expected = wrapped.search(text), pattern.search(text)
+    if (found and found.span()) != (expected and expected.span()):
+        return False
+    at_start, expected_at_start = wrapped.match(text), pattern.match(text)
+    if (at_start and at_start.span()) != (expected_at_start and expected_at_start.span()):
+        return False
+    return _spans(wrapped.finditer(text)) == _spans(pattern.finditer(text))
+
+
+@pytest.mark.parametrize(("name", "wrapped"), PRESEARCHES, ids=[name for name, _ in PRESEARCHES])
+def test_presearch_answers_as_its_python_pattern(name: str, wrapped: Presearch) -> None:
+    texts = ATTACK_TEXTS + list(_mixes(wrapped.pattern, 300))
+    differing = [text[:120] for text in texts if not _same_answers(wrapped, text)]
+    assert not differing, (name, differing[:3])
+
+
+def test_the_attack_texts_are_long_and_mostly_ascii() -> None:
+    assert len(ATTACK_TEXTS) > 1000
+    assert all(len(text) >= LONG_TEXT for text in ATTACK_TEXTS)
+    assert sum(text.isascii() for text in ATTACK_TEXTS) > 0.8 * len(ATTACK_TEXTS)
+
+
+def test_re2_decides_on_long_benign_text() -> None:
+    """The slowest patterns on an analytics beacon's value are answered by RE2 (not silently left to
+    Python because a translation or the RE2 wrapper changed), and they answer no."""
+    beacon = (
+        "event=pageView;hitId=3ce3b32c-045f;protocol=https:;hostName=www.example.com;pageUrl=https://www.example"
+        ".com/homes/Miami_FL;pageTitle=Miami\\, FL Homes for Sale | example.com;browserName=5.0 (Windows NT 10.0\\;"
+        " Win64\\; x64) AppleWebKit/537.36 (KHTML\\, like Gecko) Chrome/105.0.0.0 Safari/537.36;screenWidth=1920;"
+        "timeZone=+0000;referrer=https://www.example.com/;searchRadius=srp:null;sortResults=relevant_listings;"
+    )
+    assert len(beacon) >= LONG_TEXT and beacon.isascii()
+    for wrapped in (nosql._JS, nosql._OBJECT, xpath._UNION_AXIS, path._SYSTEM_GATE, xss_js.SINK_CALL,
+                    xss_js.SINK_REFERENCE, xss_js.CSS_EXPRESSION):
+        assert wrapped.pattern.search(beacon) is None
+        assert not wrapped._may_match(beacon), wrapped.pattern.pattern[:60]
+
+
+def test_python_answers_where_re2_cannot() -> None:
+    """A back-reference has no RE2 form, a case-insensitive pattern with a character beyond ASCII is
+    left to Python's case folding (ſ is s to it), and short or non-ASCII text never reaches RE2."""
+    backreference = Presearch(r"(['\"])constructor\1")
+    assert backreference._may_match("x" * LONG_TEXT) and backreference._finds is presearch._never_says_no
+    assert backreference.search("x" * LONG_TEXT + "'constructor'") is not None
+
+    folded = Presearch("\u017fystem", re.IGNORECASE)
+    text = "y" * LONG_TEXT + "system"
+    assert folded.search(text) is not None and folded.pattern.search(text) is not None
+    assert presearch._translatable(folded.pattern) is None
+
+    plain = Presearch(r"etc/passwd")
+    assert plain._may_match("short") and plain._finds is None  # never compiled for a short text
+    assert plain._may_match("\u00e9" * LONG_TEXT) and plain._finds is None
+    assert not plain._may_match("a" * LONG_TEXT)  # the first long ASCII text compiles and asks RE2
+
+
+def test_an_re2_failure_leaves_the_answer_to_python() -> None:
+    wrapped = Presearch(r"etc/passwd")
+
+    def broken(data: bytes) -> bool:
+        raise RuntimeError("RE2 failed")
+
+    wrapped._finds = broken
+    text = "a" * LONG_TEXT + "/etc/passwd"
+    assert wrapped.search(text) is not None
