@@ -239,7 +239,16 @@ def _rotated(tools: list[Tool], round_number: int) -> list[Tool]:
 
 def _summary(samples: list[float], turns: list[float]) -> dict[str, Any]:
     ordered = sorted(samples)
-    return {"median_us": statistics.median(ordered), "p90_us": p90(ordered), "runs": len(ordered), "turns": turns}
+    return {
+        "median_us": statistics.median(ordered),
+        "p90_us": p90(ordered),
+        "runs": len(ordered),
+        "turns": turns,
+        # the tail, and the mean, which the tail sets: what a function's traffic costs in all
+        "mean_us": statistics.fmean(ordered),
+        "p99_us": ordered[max(0, int(len(ordered) * 0.99) - 1)],
+        "max_us": ordered[-1],
+    }
 
 
 def turn_ratio(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> float | None:
