@@ -52,6 +52,7 @@ _ASCII_TOP = 0x7F
 _LATIN1_TOP = 0xFF  # Python's classes are spelled out exactly up to here in UNICODE translations
 _UNICODE_TOP = 0x10FFFF
 _TOP = [_ASCII_TOP]  # the highest code point of the translation in progress's subject texts
+_FOLDED = [False]  # the translation in progress is for text whose Python-only case foldings are undone
 _BEYOND_LATIN1 = "class beyond Latin-1"  # the one inexactness that EXACT_LATIN1 allows
 
 
@@ -433,7 +434,7 @@ def _node(op: Any, av: Any, at_start: bool, at_end: bool) -> str:
         # carry over; flags that change what ``.``, ``^`` or ``$`` mean do not.
         if (add_flags | del_flags) & ~(sre.SRE_FLAG_IGNORECASE | sre.SRE_FLAG_VERBOSE):
             raise Untranslatable("inline flags")
-        if add_flags & sre.SRE_FLAG_IGNORECASE and _TOP[0] > _ASCII_TOP:
+        if add_flags & sre.SRE_FLAG_IGNORECASE and _TOP[0] > _ASCII_TOP and not _FOLDED[0]:
             raise Untranslatable("case-insensitive group on text that is not ASCII")
         opener = "(?i:" if add_flags & sre.SRE_FLAG_IGNORECASE else "(?:"
         return opener + _sequence(inner, at_start, at_end) + ")"
@@ -512,19 +513,24 @@ VERIFY = "verify"  # a superset whose matches start no earlier than the prefilte
 GATE_ONLY = "gate"  # a superset that may start in an earlier view: it only says whether to search
 
 
-def translate(pattern: str, text: str = ASCII) -> tuple[str, str]:
+def translate(pattern: str, text: str = ASCII, folded: bool = False) -> tuple[str, str]:
     """The RE2 form of ``pattern`` (compiled without flags) for subject texts of the kind ``text``
     (``ASCII``: the joined views; ``UNICODE``: one view, as UTF-8), and how far it can stand in for
-    the pattern (``EXACT``, ``EXACT_LATIN1``, ``VERIFY`` or ``GATE_ONLY``)."""
+    the pattern (``EXACT``, ``EXACT_LATIN1``, ``VERIFY`` or ``GATE_ONLY``). ``folded``: the caller
+    replaces, in UNICODE text, the characters that Python's case-insensitive matching and not RE2's
+    takes for an ASCII letter (``detectors/presearch.py``), so that a case-insensitive group of ASCII
+    literals may be translated for it too."""
     tree = sre_parse.parse(pattern, 0)
     if tree.state.flags & ~(sre.SRE_FLAG_UNICODE):
         raise Untranslatable("global flags")
     _INEXACT.clear()
     _TOP[0] = _UNICODE_TOP if text == UNICODE else _ASCII_TOP
+    _FOLDED[0] = folded
     try:
         result = _sequence(list(tree), True, True)
     finally:
         _TOP[0] = _ASCII_TOP
+        _FOLDED[0] = False
     inexact = set(_INEXACT)
     if not inexact:
         return result, EXACT

@@ -1,7 +1,8 @@
 """``Presearch``: RE2 in front of a detector's regular expression must never change an answer.
 
 Every ``Presearch`` of every detector module is asked about long texts (attack lines of every family
-placed in real benign query-string values, and random mixes of the pattern's own words and
+placed in real benign query-string values, the same with letters that Python's case folding takes for
+ASCII ones and text beyond ASCII around them, and random mixes of the pattern's own words and
 metacharacters) and must answer exactly as its Python pattern: the same first match, the same
 ``match`` at the start, the same ``finditer`` spans. RE2 is a necessary condition only; were its
 translation ever to miss a text the pattern matches, the spans would differ here.
@@ -16,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+import re2
 from family_cases import FIXTURES, benign_queries, corpus_lines, handwritten
 
 import hullguard.firewall.detectors as detectors_package
@@ -72,7 +74,22 @@ def _mixes(pattern: re.Pattern[str], count: int) -> Iterator[str]:
         yield text
 
 
+# Letters Python's case-insensitive matching takes for ASCII ones, and text beyond ASCII of every width.
+_LOOKALIKES = str.maketrans({"i": "\u0131", "I": "\u0130", "s": "\u017f", "k": "\u212a", "K": "\u212a"})
+_WIDE = ("caf\u00e9 \u00fcber \u00b5", "\u05e9\u05dc\u05d5\u05dd", "\u65e5\u672c\u8a9e", "\U0001f600", "\u00a0\u2028")
+
+
+def _unicode_texts(texts: list[str]) -> Iterator[str]:
+    """Each text with text beyond ASCII added, and every other one with its i, s and k folded."""
+    for number, text in enumerate(texts):
+        wide = _WIDE[number % len(_WIDE)]
+        yield wide + text if number % 2 else text + wide
+        if number % 2:
+            yield text.translate(_LOOKALIKES) + wide
+
+
 ATTACK_TEXTS = list(_attack_texts())
+UNICODE_TEXTS = list(_unicode_texts(ATTACK_TEXTS[::3]))
 
 
 def _spans(matches: Iterator[re.Match[str]]) -> list[tuple[int, int]]:
@@ -92,15 +109,35 @@ def _same_answers(wrapped: Presearch, text: str) -> bool:
 
 @pytest.mark.parametrize(("name", "wrapped"), PRESEARCHES, ids=[name for name, _ in PRESEARCHES])
 def test_presearch_answers_as_its_python_pattern(name: str, wrapped: Presearch) -> None:
-    texts = ATTACK_TEXTS + list(_mixes(wrapped.pattern, 300))
+    mixes = list(_mixes(wrapped.pattern, 300))
+    texts = ATTACK_TEXTS + UNICODE_TEXTS + mixes + list(_unicode_texts(mixes[::3]))
     differing = [text[:120] for text in texts if not _same_answers(wrapped, text)]
     assert not differing, (name, differing[:3])
 
 
-def test_the_attack_texts_are_long_and_mostly_ascii() -> None:
-    assert len(ATTACK_TEXTS) > 1000
-    assert all(len(text) >= LONG_TEXT for text in ATTACK_TEXTS)
+def test_the_attack_texts_are_long_and_of_both_kinds() -> None:
+    assert len(ATTACK_TEXTS) > 1000 and len(UNICODE_TEXTS) > 500
+    assert all(len(text) >= LONG_TEXT for text in ATTACK_TEXTS + UNICODE_TEXTS)
     assert sum(text.isascii() for text in ATTACK_TEXTS) > 0.8 * len(ATTACK_TEXTS)
+    assert not any(text.isascii() for text in UNICODE_TEXTS)
+    assert sum("\u0131" in text or "\u017f" in text for text in UNICODE_TEXTS) > 200
+
+
+def test_the_fold_list_is_what_python_folds_and_re2_does_not() -> None:
+    """Over every code point: the characters Python's case-insensitive ``re`` matches to an ASCII
+    letter where RE2's case folding does not are in ``PYTHON_FOLDS``, mapped to that letter."""
+    python_letter = re.compile("[a-z]", re.IGNORECASE)
+    re2_letter = re2.compile("(?i:[a-z])")
+    only_python = {
+        chr(code)
+        for code in range(0x80, 0x110000)
+        if not 0xD800 <= code <= 0xDFFF
+        and python_letter.fullmatch(chr(code))
+        and not re2_letter.fullmatch(chr(code))
+    }
+    assert only_python <= set(presearch.PYTHON_FOLDS)
+    for char, letter in presearch.PYTHON_FOLDS.items():
+        assert re.fullmatch(letter, char, re.IGNORECASE), (char, letter)
 
 
 def test_re2_decides_on_long_benign_text() -> None:
@@ -119,11 +156,21 @@ def test_re2_decides_on_long_benign_text() -> None:
         assert not wrapped._may_match(beacon), wrapped.pattern.pattern[:60]
 
 
+def test_re2_decides_on_long_text_beyond_ascii() -> None:
+    """The same beacon with a registered sign and a Hebrew title: the Unicode translations answer."""
+    beacon = "pageTitle=Miami Homes for Sale | example.com\u00ae;lang=\u05e2\u05d1\u05e8\u05d9\u05ea;" * 6
+    assert len(beacon) >= LONG_TEXT and not beacon.isascii()
+    for wrapped in (nosql._JS, nosql._OBJECT, xpath._UNION_AXIS, path._SYSTEM_GATE, xss_js.SINK_CALL):
+        assert wrapped.pattern.search(beacon) is None
+        assert not wrapped._may_match(beacon), wrapped.pattern.pattern[:60]
+        assert wrapped._finds_unicode is not presearch._never_says_no
+
+
 def test_python_answers_where_re2_cannot() -> None:
     """A back-reference has no RE2 form, a case-insensitive pattern with a character beyond ASCII is
     left to Python's case folding (ſ is s to it), and short or non-ASCII text never reaches RE2."""
     backreference = Presearch(r"(['\"])constructor\1")
-    assert backreference._may_match("x" * LONG_TEXT) and backreference._finds is presearch._never_says_no
+    assert backreference._may_match("x" * LONG_TEXT) and backreference._finds_ascii is presearch._never_says_no
     assert backreference.search("x" * LONG_TEXT + "'constructor'") is not None
 
     folded = Presearch("\u017fystem", re.IGNORECASE)
@@ -132,9 +179,11 @@ def test_python_answers_where_re2_cannot() -> None:
     assert presearch._translatable(folded.pattern) is None
 
     plain = Presearch(r"etc/passwd")
-    assert plain._may_match("short") and plain._finds is None  # never compiled for a short text
-    assert plain._may_match("\u00e9" * LONG_TEXT) and plain._finds is None
+    assert plain._may_match("short") and plain._finds_ascii is None  # never compiled for a short text
     assert not plain._may_match("a" * LONG_TEXT)  # the first long ASCII text compiles and asks RE2
+    assert plain._finds_unicode is None and not plain._may_match("\u00e9" * LONG_TEXT)
+    lone_surrogate = "\ud800" + "a" * LONG_TEXT + "/etc/passwd"  # (JSON may carry one; UTF-8 cannot)
+    assert plain.search(lone_surrogate) is not None
 
 
 def test_an_re2_failure_leaves_the_answer_to_python() -> None:
@@ -143,6 +192,6 @@ def test_an_re2_failure_leaves_the_answer_to_python() -> None:
     def broken(data: bytes) -> bool:
         raise RuntimeError("RE2 failed")
 
-    wrapped._finds = broken
+    wrapped._finds_ascii = broken
     text = "a" * LONG_TEXT + "/etc/passwd"
     assert wrapped.search(text) is not None

@@ -7,13 +7,22 @@ which every family's prefilter matches) each family's searches cost a millisecon
 values made the slowest requests of the traffic stream (``bench/RESULTS.md``). RE2 answers the same
 question, "does it match anywhere?", in one linear pass at a few nanoseconds per byte.
 
-``Presearch(source, flags)`` stands where ``re.compile(source, flags)`` stood. On an ASCII text of at
-least ``LONG_TEXT`` characters it first asks RE2 for the pattern translated by ``gate_translate`` (the
-translation the prefilter gate uses: a *necessary* condition, which matches whenever the Python
-pattern does, and sometimes more). When RE2 finds no match the answer is no match; otherwise, and on
-short, non-ASCII or untranslatable input, Python's ``re`` answers as before, so every match (its span
-and groups) is Python's own. Without the google-re2 wheel, or where RE2 rejects the translation, it is
-Python's ``re`` alone.
+``Presearch(source, flags)`` stands where ``re.compile(source, flags)`` stood. On a text of at least
+``LONG_TEXT`` characters it first asks RE2 for the pattern translated by ``gate_translate`` (the
+translation the prefilter gates use: a *necessary* condition, which matches whenever the Python
+pattern does, and sometimes more): for ASCII text, matched on its bytes; for other text, translated
+for Unicode and matched on its UTF-8. When RE2 finds no match the answer is no match; otherwise, and on
+short or untranslatable input, Python's ``re`` answers as before, so every match (its span and groups)
+is Python's own. Without the google-re2 wheel, or where RE2 rejects the translation, it is Python's
+``re`` alone.
+
+Case-insensitive patterns: RE2 folds case as Unicode's case folding says, Python's ``re`` also takes
+``ı`` and ``İ`` for ``i`` (``PYTHON_FOLDS``; a test checks the list against both engines over every
+code point). Before RE2 reads text that is not ASCII, those characters are replaced by the ASCII
+letter Python matches them with, which changes no Python answer for a pattern written in ASCII, the
+only ones translated (a pattern with a character beyond ASCII, which Python's folding may match to an
+ASCII one, is left to Python, as is one with a positive lookbehind, whose translation reasons about
+characters without their case).
 """
 
 from __future__ import annotations
@@ -23,11 +32,20 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 LONG_TEXT = 128  # shorter texts: Python's search costs about what the call into RE2 would
-_MAX_MEM = 1 << 20  # RE2's memory for one pattern; past it RE2 uses its slower NFA, with the same answer
 # Escapes that put a character beyond ASCII into a pattern (or may: an octal one): see ``_translatable``.
 _WIDE_ESCAPE = re.compile(r"\\(?:[uUN]|x[89a-fA-F]|[0-3][0-7]{2})")
+# The characters Python's case-insensitive matching takes for an ASCII letter where RE2's may not (RE2
+# folds the last two as well; replacing them too costs nothing).
+PYTHON_FOLDS = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
+_FOLD_TABLE = str.maketrans(PYTHON_FOLDS)
+_FOLDABLE = re.compile("[" + "".join(PYTHON_FOLDS) + "]")  # (translate() reads a dict per character: 50 ns)
+_ASCII, _UNICODE = "ascii", "unicode"  # ``gate_translate``'s kinds of text (not imported before first use)
+# RE2's memory for one pattern (a cap: it takes what the text needs); past it, RE2 falls back to its NFA,
+# slower, with the same answer. Translated for Unicode, a pattern's program spells its classes over all
+# of Unicode in UTF-8 and needs more room: with 1 MB its DFA gave up and a search took 2 ms.
+_MAX_MEM = {_ASCII: 1 << 20, _UNICODE: 4 << 20}
 
-Finder = Callable[[bytes], bool]  # whether the RE2 translation matches somewhere in an ASCII text
+Finder = Callable[[bytes], bool]  # whether the RE2 translation matches somewhere in the text's bytes
 
 
 def _never_says_no(data: bytes) -> bool:
@@ -37,23 +55,33 @@ def _never_says_no(data: bytes) -> bool:
 
 class Presearch:
     """A compiled pattern (``pattern``) whose ``search``, ``match`` and ``finditer`` first ask RE2 on
-    long ASCII text. The RE2 side is compiled on the first such text: most functions never see one, and
-    a cold start pays nothing for it."""
+    long text. The RE2 sides are compiled on the first such text: most functions never see one, and a
+    cold start pays nothing for them."""
 
-    __slots__ = ("_finds", "pattern")
+    __slots__ = ("_finds_ascii", "_finds_unicode", "pattern")
 
     def __init__(self, source: str, flags: int = 0) -> None:
         self.pattern = re.compile(source, flags)
-        self._finds: Finder | None = None  # compiled on first use
+        self._finds_ascii: Finder | None = None  # compiled on first use
+        self._finds_unicode: Finder | None = None
 
     def _may_match(self, text: str) -> bool:
-        if len(text) < LONG_TEXT or not text.isascii():
+        if len(text) < LONG_TEXT:
             return True
-        finds = self._finds
-        if finds is None:
-            finds = self._finds = _finder(self.pattern)
         try:
-            return finds(text.encode("ascii"))
+            if text.isascii():
+                finds = self._finds_ascii
+                if finds is None:
+                    finds = self._finds_ascii = _finder(self.pattern, _ASCII)
+                return finds(text.encode("ascii"))
+            finds = self._finds_unicode
+            if finds is None:
+                finds = self._finds_unicode = _finder(self.pattern, _UNICODE)
+            if finds is _never_says_no:
+                return True
+            if self.pattern.flags & re.IGNORECASE and _FOLDABLE.search(text) is not None:
+                text = text.translate(_FOLD_TABLE)
+            return finds(text.encode("utf-8"))  # (a lone surrogate raises: Python's re answers)
         except Exception:  # RE2 failed on this text: Python's re answers
             return True
 
@@ -70,33 +98,33 @@ class Presearch:
 
 def _translatable(pattern: re.Pattern[str]) -> str | None:
     """``pattern`` as ``gate_translate.translate`` takes it (no global flags), or None. A
-    case-insensitive pattern becomes one case-insensitive group, which the translation keeps for ASCII
-    text; it is left to Python when it holds a character beyond ASCII, which Python's case folding
-    may match to an ASCII one (``ſ`` and ``s``, the Kelvin sign and ``k``)."""
+    case-insensitive pattern becomes one case-insensitive group (see the module's help for which)."""
     source = pattern.pattern
-    flags = pattern.flags & ~(re.UNICODE | re.ASCII)  # on ASCII text, re.ASCII changes no match
-    if flags == 0:
+    flags = pattern.flags & ~(re.UNICODE | re.ASCII)  # (re.ASCII: the translation spells \\w as Python's)
+    if flags == 0 and not pattern.flags & re.ASCII:
         return source
-    if flags == re.IGNORECASE and source.isascii() and _WIDE_ESCAPE.search(source) is None:
+    ascii_source = source.isascii() and _WIDE_ESCAPE.search(source) is None
+    if flags == re.IGNORECASE and not pattern.flags & re.ASCII and ascii_source and "(?<=" not in source:
         return f"(?i:{source})"
     return None
 
 
-def _finder(pattern: re.Pattern[str]) -> Finder:
-    """The RE2 side of ``pattern``, or ``_never_says_no`` where there cannot be one."""
+def _finder(pattern: re.Pattern[str], text: str) -> Finder:
+    """The RE2 side of ``pattern`` for ``text`` (``_ASCII`` or ``_UNICODE``), or ``_never_says_no``."""
     source = _translatable(pattern)
     if source is None:
         return _never_says_no
     try:
         import re2  # google-re2: optional, as for the prefilter gate
 
-        from hullguard.firewall.gate_translate import ASCII, translate
+        from hullguard.firewall.gate_translate import translate
 
-        translated, _ = translate(source, ASCII)
+        folded = bool(pattern.flags & re.IGNORECASE)
+        translated, _ = translate(source, text, folded=folded)
         options = re2.Options()
-        options.max_mem = _MAX_MEM
+        options.max_mem = _MAX_MEM[text]
         options.log_errors = False
-        compiled = re2.compile(translated.encode("ascii"), options)
+        compiled = re2.compile(translated.encode("utf-8"), options)  # RE2's default encoding: UTF-8
     except Exception:  # no RE2, an untranslatable construct, or a pattern RE2 rejects
         return _never_says_no
     public = compiled.search
@@ -107,7 +135,7 @@ def _finder(pattern: re.Pattern[str]) -> Finder:
     # The compiled RE2 under the wrapper answers without building a match object (as ``gate._spans``).
     try:
         raw = partial(compiled._regexp.Match, re2._re2.RE2.Anchor.UNANCHORED)
-        for probe in (b"", b"\x00", translated.encode("ascii")):
+        for probe in (b"", b"\x00", translated.encode("utf-8")):
             if (raw(probe, 0, len(probe))[0][0] != -1) != by_wrapper(probe):
                 raise ValueError("unexpected answer")
     except Exception:
@@ -115,4 +143,4 @@ def _finder(pattern: re.Pattern[str]) -> Finder:
     return lambda data: raw(data, 0, len(data))[0][0] != -1  # type: ignore[no-any-return]
 
 
-__all__ = ["LONG_TEXT", "Presearch"]
+__all__ = ["LONG_TEXT", "PYTHON_FOLDS", "Presearch"]
