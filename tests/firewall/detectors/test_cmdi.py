@@ -388,13 +388,16 @@ NAME_WORDS = ["id", "cat", "/etc/passwd", "Mozilla/5.0", "(Windows", ";", "|", "
               "\x0b", "\x1c", "\x0c", "/dev/udp/", "python3", "md5sum", "Chrome/120.0", "KHTML,", "Gecko)",
               "https://shop.example.com/a", "theme=dark", "jane.oneil@example.com", "/", "//", "a/b/", "ping6",
               "/???/??t", "/bin/c?t", "*", "?", "/*", "x?y", "q=0.9,*/*", "/search?q=a", "5/??", "/?", "/??/", "*/*",
-              "/usr/*/id", "/???/?at", "/etc/pa??wd", "https://shop.example.com/search?q=a"]
+              "/usr/*/id", "/???/?at", "/etc/pa??wd", "https://shop.example.com/search?q=a",
+              # beyond ASCII: letters Python folds to ASCII ones, accents, blanks and other scripts
+              "\u0131d", "\u212aill", "\u0130D", "\u017fh", "caf\u00e9", "\u00a0", "\u2028", "\u3000", "\u00ae",
+              "\u05e9\u05dc\u05d5\u05dd", "\u65e5\u672c", "\uff43\uff41\uff54", "\u0441at", "b\u0430sh", "\U0001f600"]
 
 
 def _names_no_command_by_words(text: str) -> bool:
     """The specification of ``_names_no_command``: split the value into words and look at each one
     the way ``_judge`` does (its name, the name after leading digits, a program path, a glob path)."""
-    if not text.isascii() or any(c in text for c in "'\"\\$`{}["):
+    if any(c in text for c in "'\"\\$`{}["):
         return False
     lowered = text.lower()
     if "/dev/tcp/" in lowered or "/dev/udp/" in lowered:

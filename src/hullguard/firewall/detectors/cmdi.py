@@ -404,7 +404,7 @@ _NAMED_PROGRAM = Presearch(
 def _names_no_command(text: str) -> bool:
     """No word of ``text`` names a command or a program path, and nothing could spell one. The
     lower-cased value gets a leading blank so that its first word also follows a word break."""
-    if not text.isascii() or any(c in text for c in _SPELLING_CHARS):
+    if any(c in text for c in _SPELLING_CHARS):
         return False
     return _NAMED_PROGRAM.search(" " + text.lower()) is None
 
