@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # partly compiled package crashed at import in our trial), modules that build classes differently at
 # run time than type checkers see them (``TYPE_CHECKING`` with an ``else`` branch: policy.py,
 # sqli_token.py), the build-time generators (catalogue, gate_translate), which Lambda never runs, and
-# the generated prefilter table, which is data read once.
+# the generated prefilter and presearch tables, which are data read once.
 _INTERPRETED = {
     "__init__.py",
     "policy.py",
@@ -45,6 +45,7 @@ _INTERPRETED = {
     "catalogue.py",
     "gate_translate.py",
     "prefilters.py",
+    "presearches.py",
 }
 
 

@@ -74,6 +74,13 @@ def test_prefilter_registry_matches_every_detector_module() -> None:
     )
 
 
+def test_presearch_registry_matches_every_detector_pattern() -> None:
+    path = catalogue.PRESEARCHES_PATH
+    assert path.read_text(encoding="utf-8") == catalogue.render_presearches(), (
+        f"{path.name} is stale (a detector's Presearch pattern changed): run `python -m hullguard.firewall.catalogue`"
+    )
+
+
 def test_detector_modules_are_imported_only_when_a_prefilter_matches() -> None:
     code = (
         "import sys, json; from hullguard.firewall import Firewall; fw = Firewall(); "

@@ -176,7 +176,7 @@ def test_python_answers_where_re2_cannot() -> None:
     folded = Presearch("\u017fystem", re.IGNORECASE)
     text = "y" * LONG_TEXT + "system"
     assert folded.search(text) is not None and folded.pattern.search(text) is not None
-    assert presearch._translatable(folded.pattern) is None
+    assert presearch.translatable(folded.pattern) is None
 
     plain = Presearch(r"etc/passwd")
     assert plain._may_match("short") and plain._finds_ascii is None  # never compiled for a short text

@@ -96,7 +96,7 @@ class Presearch:
         return self.pattern.finditer(text) if self._may_match(text) else iter(())
 
 
-def _translatable(pattern: re.Pattern[str]) -> str | None:
+def translatable(pattern: re.Pattern[str]) -> str | None:
     """``pattern`` as ``gate_translate.translate`` takes it (no global flags), or None. A
     case-insensitive pattern becomes one case-insensitive group (see the module's help for which)."""
     source = pattern.pattern
@@ -109,18 +109,45 @@ def _translatable(pattern: re.Pattern[str]) -> str | None:
     return None
 
 
+def translation(pattern: re.Pattern[str], text: str) -> str | None:
+    """``pattern`` in RE2 syntax for ``text`` (``_ASCII`` or ``_UNICODE``), or None where it has none
+    (``gate_translate``, run here and by the generator of ``detectors/presearches.py``)."""
+    source = translatable(pattern)
+    if source is None:
+        return None
+    from hullguard.firewall.gate_translate import Untranslatable, translate
+
+    try:
+        return translate(source, text, folded=bool(pattern.flags & re.IGNORECASE))[0]
+    except (Untranslatable, re.error, ValueError):
+        return None
+
+
+def _registry() -> dict[tuple[str, int], tuple[str | None, str | None]]:
+    try:
+        from hullguard.firewall.detectors.presearches import TRANSLATIONS
+    except Exception:  # a broken registry must not take the function down: patterns are translated here
+        return {}
+    return TRANSLATIONS
+
+
+def _registered(pattern: re.Pattern[str], text: str) -> str | None:
+    """The generated translation (``detectors/presearches.py``), or the one made now for a pattern
+    the registry does not hold."""
+    entry = _registry().get((pattern.pattern, int(pattern.flags)))
+    if entry is None:
+        return translation(pattern, text)
+    return entry[0] if text == _ASCII else entry[1]
+
+
 def _finder(pattern: re.Pattern[str], text: str) -> Finder:
     """The RE2 side of ``pattern`` for ``text`` (``_ASCII`` or ``_UNICODE``), or ``_never_says_no``."""
-    source = _translatable(pattern)
-    if source is None:
-        return _never_says_no
     try:
         import re2  # google-re2: optional, as for the prefilter gate
 
-        from hullguard.firewall.gate_translate import translate
-
-        folded = bool(pattern.flags & re.IGNORECASE)
-        translated, _ = translate(source, text, folded=folded)
+        translated = _registered(pattern, text)
+        if translated is None:
+            return _never_says_no
         options = re2.Options()
         options.max_mem = _MAX_MEM[text]
         options.log_errors = False
@@ -143,4 +170,22 @@ def _finder(pattern: re.Pattern[str], text: str) -> Finder:
     return lambda data: raw(data, 0, len(data))[0][0] != -1  # type: ignore[no-any-return]
 
 
-__all__ = ["LONG_TEXT", "PYTHON_FOLDS", "Presearch"]
+def instances() -> list[Presearch]:
+    """Every ``Presearch`` the detector package's modules hold (for the generated registry and tests)."""
+    import importlib
+    import pkgutil
+
+    import hullguard.firewall.detectors as package
+
+    found: dict[int, Presearch] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name in ("prefilters", "presearches"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, Presearch):
+                found.setdefault(id(value), value)
+    return list(found.values())
+
+
+__all__ = ["LONG_TEXT", "PYTHON_FOLDS", "Presearch", "instances", "translatable", "translation"]
