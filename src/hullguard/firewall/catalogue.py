@@ -166,7 +166,7 @@ def render_presearches() -> str:
     from hullguard.firewall.detectors import presearch
 
     entries: dict[tuple[str, int], tuple[str | None, str | None]] = {}
-    for wrapped in presearch.instances():
+    for _, wrapped in presearch.instances():
         pattern = wrapped.pattern
         key = (pattern.pattern, int(pattern.flags))
         if key not in entries and presearch.translatable(pattern) is not None:

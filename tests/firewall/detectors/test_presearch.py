@@ -10,8 +10,6 @@ translation ever to miss a text the pattern matches, the spans would differ here
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import random
 import re
 from collections.abc import Iterator
@@ -20,24 +18,13 @@ import pytest
 import re2
 from family_cases import FIXTURES, benign_queries, corpus_lines, handwritten
 
-import hullguard.firewall.detectors as detectors_package
 from hullguard.firewall.detectors import nosql, path, presearch, xpath, xss_js
 from hullguard.firewall.detectors.presearch import LONG_TEXT, Presearch
 
 FAMILIES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name != "families-benign")
 
 
-def all_presearches() -> list[tuple[str, Presearch]]:
-    found: dict[int, tuple[str, Presearch]] = {}
-    for info in pkgutil.iter_modules(detectors_package.__path__):
-        module = importlib.import_module(f"{detectors_package.__name__}.{info.name}")
-        for name, value in vars(module).items():
-            if isinstance(value, Presearch):
-                found.setdefault(id(value), (f"{info.name}.{name}", value))
-    return sorted(found.values(), key=lambda item: item[0])
-
-
-PRESEARCHES = all_presearches()
+PRESEARCHES = presearch.instances()
 
 
 def _benign_fillers() -> list[str]:

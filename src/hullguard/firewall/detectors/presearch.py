@@ -170,22 +170,23 @@ def _finder(pattern: re.Pattern[str], text: str) -> Finder:
     return lambda data: raw(data, 0, len(data))[0][0] != -1  # type: ignore[no-any-return]
 
 
-def instances() -> list[Presearch]:
-    """Every ``Presearch`` the detector package's modules hold (for the generated registry and tests)."""
+def instances() -> list[tuple[str, Presearch]]:
+    """Every ``Presearch`` the detector package's modules hold, named ``module.NAME`` where first found
+    (for the generated registry and the tests)."""
     import importlib
     import pkgutil
 
     import hullguard.firewall.detectors as package
 
-    found: dict[int, Presearch] = {}
+    found: dict[int, tuple[str, Presearch]] = {}
     for info in pkgutil.iter_modules(package.__path__):
         if info.name in ("prefilters", "presearches"):
             continue
         module = importlib.import_module(f"{package.__name__}.{info.name}")
-        for value in vars(module).values():
+        for name, value in vars(module).items():
             if isinstance(value, Presearch):
-                found.setdefault(id(value), value)
-    return list(found.values())
+                found.setdefault(id(value), (f"{info.name}.{name}", value))
+    return sorted(found.values(), key=lambda item: item[0])
 
 
 __all__ = ["LONG_TEXT", "PYTHON_FOLDS", "Presearch", "instances", "translatable", "translation"]
