@@ -254,7 +254,7 @@ def stream_tail(tools: dict[str, Timings]) -> list[str]:
     lines = [
         "The same back-to-back passes' tail: the slowest requests carry long parameter values (analytics"
         " beacons, tracking URLs) that reach many detectors; the mean, which they set, is what the stream costs"
-        " in all.",
+        " in all. *Slowest*: the median over the passes of each pass's slowest request.",
         "",
         "| tool | mean | p99 | slowest |",
         "|---|---:|---:|---:|",
