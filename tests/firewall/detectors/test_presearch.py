@@ -164,6 +164,9 @@ def test_python_answers_where_re2_cannot() -> None:
     text = "y" * LONG_TEXT + "system"
     assert folded.search(text) is not None and folded.pattern.search(text) is not None
     assert presearch.translatable(folded.pattern) is None
+    ascii_word = Presearch(r"\be", re.ASCII)  # a boundary after "é" in ASCII mode, none in Unicode mode
+    assert presearch.translatable(ascii_word.pattern) is None
+    assert ascii_word.search("\u00e9e " * LONG_TEXT) is not None
 
     plain = Presearch(r"etc/passwd")
     assert plain._may_match("short") and plain._finds_ascii is None  # never compiled for a short text

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 LONG_TEXT = 128  # shorter texts: Python's search costs about what the call into RE2 would
-# Escapes that put a character beyond ASCII into a pattern (or may: an octal one): see ``_translatable``.
+# Escapes that put a character beyond ASCII into a pattern (or may: an octal one): see ``translatable``.
 _WIDE_ESCAPE = re.compile(r"\\(?:[uUN]|x[89a-fA-F]|[0-3][0-7]{2})")
 # The characters Python's case-insensitive matching takes for an ASCII letter where RE2's may not (RE2
 # folds the last two as well; replacing them too costs nothing).
@@ -100,11 +100,13 @@ def translatable(pattern: re.Pattern[str]) -> str | None:
     """``pattern`` as ``gate_translate.translate`` takes it (no global flags), or None. A
     case-insensitive pattern becomes one case-insensitive group (see the module's help for which)."""
     source = pattern.pattern
-    flags = pattern.flags & ~(re.UNICODE | re.ASCII)  # (re.ASCII: the translation spells \\w as Python's)
-    if flags == 0 and not pattern.flags & re.ASCII:
+    # (any other flag is left to Python: re.ASCII, for one, puts a \b between "é" and "a" where the
+    # translation, which reads \w as Python's Unicode one, has none)
+    flags = pattern.flags & ~re.UNICODE
+    if flags == 0:
         return source
     ascii_source = source.isascii() and _WIDE_ESCAPE.search(source) is None
-    if flags == re.IGNORECASE and not pattern.flags & re.ASCII and ascii_source and "(?<=" not in source:
+    if flags == re.IGNORECASE and ascii_source and "(?<=" not in source:
         return f"(?i:{source})"
     return None
 
