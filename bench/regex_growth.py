@@ -36,6 +36,7 @@ from typing import Any
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent / "src" / "hullguard")
 _RE_DIR = str(Path(re.__file__).parent)
+_PRESEARCH = str(Path("firewall") / "detectors" / "presearch.py")
 _METACHARACTERS = " a0<%\\/.=('\"-:;&|$`{}[]>@#,!*+?\t\n_xX"
 _SHORT, _LONG = 2_000, 8_000
 _GROWTH, _SLOW = 6.0, 0.002
@@ -52,7 +53,12 @@ def _record_compilations() -> None:
         if isinstance(pattern, (str, bytes)) and (pattern, int(flags)) not in recorded:
             # the caller of re's functions: the standard library's own patterns (json's, platform's)
             # are compiled by the standard library, even while a hullguard module imports it
-            callers = [f for f in traceback.extract_stack()[:-1] if not f.filename.startswith(_RE_DIR)]
+            # (and a detector's ``Presearch`` compiles its pattern for it: the detector's line is named)
+            callers = [
+                f
+                for f in traceback.extract_stack()[:-1]
+                if not f.filename.startswith(_RE_DIR) and not (f.filename.endswith(_PRESEARCH) and f.name == "__init__")
+            ]
             if callers and callers[-1].filename.startswith(_PACKAGE_DIR):
                 where = f"{Path(callers[-1].filename).relative_to(_PACKAGE_DIR)}:{callers[-1].lineno}"
                 recorded[(pattern, int(flags))] = where
