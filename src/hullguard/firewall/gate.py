@@ -109,24 +109,27 @@ class Locator:
         """``spans(data, pos, end)[0][0]``: offset of the first match in ``data[pos:end]``, or -1."""
         spans = self._spans
         if spans is None:
-            spans = self._spans = _spans(self._pattern)
+            spans = self._spans = compile_spans(self._pattern)
         return spans
 
 
 Spans = Callable[[bytes, int, int], Sequence[tuple[int, int]]]
 
 
-def _spans(pattern: str) -> Spans:
+def compile_spans(pattern: str, max_mem: int = _LOCATOR_MAX_MEM) -> Spans:
+    """``pattern`` (RE2 syntax, matched on UTF-8 bytes; an ASCII text's bytes are its UTF-8) compiled with
+    the memory budget ``max_mem``, as a ``Locator``'s spans function. Raises without RE2 or where RE2
+    rejects the pattern (``detectors/presearch.py`` also compiles its patterns here)."""
     import re2
 
-    compiled = re2.compile(pattern.encode("ascii"), _options(re2, _LOCATOR_MAX_MEM))
+    compiled = re2.compile(pattern.encode("utf-8"), _options(re2, max_mem))
     # The wrapper's ``search`` builds a match object through a generator (about 2 µs a call); the
     # compiled RE2 underneath answers in a fraction of that, and bound to its anchor with
     # ``functools.partial`` it is called without a Python frame. Its interface is the wrapper's own,
     # so it is used only when it is there and answers as expected, else the public ``search``.
     try:
         raw = partial(compiled._regexp.Match, re2._re2.RE2.Anchor.UNANCHORED)
-        probe = b"\x00" + pattern.encode("ascii")
+        probe = b"\x00" + pattern.encode("utf-8")
         expected = compiled.search(probe, 0)
         if raw(probe, 0, len(probe))[0][0] != (-1 if expected is None else expected.start()):
             raise ValueError("unexpected answer")
@@ -161,7 +164,7 @@ def prefix_matcher(pattern: str, max_mem: int = _LOCATOR_MAX_MEM) -> Callable[[b
         found = public(data, pos)
         return -1 if found is None else int(found.end())
 
-    try:  # the compiled RE2 without the wrapper's match object, as in ``_spans``
+    try:  # the compiled RE2 without the wrapper's match object, as in ``compile_spans``
         raw = partial(compiled._regexp.Match, re2._re2.RE2.Anchor.ANCHOR_START)
         for probe in (b"", b"\x01", pattern.encode("ascii")):
             for pos in (0, len(probe) // 2):
@@ -407,4 +410,4 @@ class UnicodeGate:
         return certain, to_confirm
 
 
-__all__ = ["Gate", "Locator", "Spans", "UnicodeGate", "unicode_gates"]
+__all__ = ["Gate", "Locator", "Spans", "UnicodeGate", "compile_spans", "unicode_gates"]

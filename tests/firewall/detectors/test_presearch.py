@@ -19,7 +19,7 @@ import re2
 from family_cases import FIXTURES, benign_queries, corpus_lines, handwritten
 
 from hullguard.firewall.detectors import nosql, path, presearch, xpath, xss_js
-from hullguard.firewall.detectors.presearch import LONG_TEXT, Presearch
+from hullguard.firewall.detectors.presearch import MIN_LENGTH, Presearch
 
 FAMILIES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name != "families-benign")
 
@@ -42,7 +42,7 @@ def _attack_texts() -> Iterator[str]:
         lines = [line for _, line in corpus_lines(family)] + handwritten(family, "attacks")
         for line in lines[:: max(1, len(lines) // 60)]:
             filler = rng.choice(fillers)
-            while len(filler) < LONG_TEXT:
+            while len(filler) < MIN_LENGTH:
                 filler += " " + filler
             middle = len(filler) // 2
             yield from (line + " " + filler, filler[:middle] + line + filler[middle:], filler + line)
@@ -56,7 +56,7 @@ def _mixes(pattern: re.Pattern[str], count: int) -> Iterator[str]:
     rng = random.Random(pattern.pattern)
     for _ in range(count):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(20, 300)))
-        while len(text) < LONG_TEXT:
+        while len(text) < MIN_LENGTH:
             text += rng.choice(pieces)
         yield text
 
@@ -104,7 +104,7 @@ def test_presearch_answers_as_its_python_pattern(name: str, wrapped: Presearch) 
 
 def test_the_attack_texts_are_long_and_of_both_kinds() -> None:
     assert len(ATTACK_TEXTS) > 1000 and len(UNICODE_TEXTS) > 500
-    assert all(len(text) >= LONG_TEXT for text in ATTACK_TEXTS + UNICODE_TEXTS)
+    assert all(len(text) >= MIN_LENGTH for text in ATTACK_TEXTS + UNICODE_TEXTS)
     assert sum(text.isascii() for text in ATTACK_TEXTS) > 0.8 * len(ATTACK_TEXTS)
     assert not any(text.isascii() for text in UNICODE_TEXTS)
     assert sum("\u0131" in text or "\u017f" in text for text in UNICODE_TEXTS) > 200
@@ -136,7 +136,7 @@ def test_re2_decides_on_long_benign_text() -> None:
         " Win64\\; x64) AppleWebKit/537.36 (KHTML\\, like Gecko) Chrome/105.0.0.0 Safari/537.36;screenWidth=1920;"
         "timeZone=+0000;referrer=https://www.example.com/;searchRadius=srp:null;sortResults=relevant_listings;"
     )
-    assert len(beacon) >= LONG_TEXT and beacon.isascii()
+    assert len(beacon) >= MIN_LENGTH and beacon.isascii()
     for wrapped in (nosql._JS, nosql._OBJECT, xpath._UNION_AXIS, path._SYSTEM_GATE, xss_js.SINK_CALL,
                     xss_js.SINK_REFERENCE, xss_js.CSS_EXPRESSION):
         assert wrapped.pattern.search(beacon) is None
@@ -146,7 +146,7 @@ def test_re2_decides_on_long_benign_text() -> None:
 def test_re2_decides_on_long_text_beyond_ascii() -> None:
     """The same beacon with a registered sign and a Hebrew title: the Unicode translations answer."""
     beacon = "pageTitle=Miami Homes for Sale | example.com\u00ae;lang=\u05e2\u05d1\u05e8\u05d9\u05ea;" * 6
-    assert len(beacon) >= LONG_TEXT and not beacon.isascii()
+    assert len(beacon) >= MIN_LENGTH and not beacon.isascii()
     for wrapped in (nosql._JS, nosql._OBJECT, xpath._UNION_AXIS, path._SYSTEM_GATE, xss_js.SINK_CALL):
         assert wrapped.pattern.search(beacon) is None
         assert not wrapped._may_match(beacon), wrapped.pattern.pattern[:60]
@@ -157,22 +157,22 @@ def test_python_answers_where_re2_cannot() -> None:
     """A back-reference has no RE2 form, a case-insensitive pattern with a character beyond ASCII is
     left to Python's case folding (ſ is s to it), and short or non-ASCII text never reaches RE2."""
     backreference = Presearch(r"(['\"])constructor\1")
-    assert backreference._may_match("x" * LONG_TEXT) and backreference._finds_ascii is presearch._never_says_no
-    assert backreference.search("x" * LONG_TEXT + "'constructor'") is not None
+    assert backreference._may_match("x" * MIN_LENGTH) and backreference._finds_ascii is presearch._never_says_no
+    assert backreference.search("x" * MIN_LENGTH + "'constructor'") is not None
 
     folded = Presearch("\u017fystem", re.IGNORECASE)
-    text = "y" * LONG_TEXT + "system"
+    text = "y" * MIN_LENGTH + "system"
     assert folded.search(text) is not None and folded.pattern.search(text) is not None
     assert presearch.translatable(folded.pattern) is None
     ascii_word = Presearch(r"\be", re.ASCII)  # a boundary after "é" in ASCII mode, none in Unicode mode
     assert presearch.translatable(ascii_word.pattern) is None
-    assert ascii_word.search("\u00e9e " * LONG_TEXT) is not None
+    assert ascii_word.search("\u00e9e " * MIN_LENGTH) is not None
 
     plain = Presearch(r"etc/passwd")
     assert plain._may_match("short") and plain._finds_ascii is None  # never compiled for a short text
-    assert not plain._may_match("a" * LONG_TEXT)  # the first long ASCII text compiles and asks RE2
-    assert plain._finds_unicode is None and not plain._may_match("\u00e9" * LONG_TEXT)
-    lone_surrogate = "\ud800" + "a" * LONG_TEXT + "/etc/passwd"  # (JSON may carry one; UTF-8 cannot)
+    assert not plain._may_match("a" * MIN_LENGTH)  # the first long ASCII text compiles and asks RE2
+    assert plain._finds_unicode is None and not plain._may_match("\u00e9" * MIN_LENGTH)
+    lone_surrogate = "\ud800" + "a" * MIN_LENGTH + "/etc/passwd"  # (JSON may carry one; UTF-8 cannot)
     assert plain.search(lone_surrogate) is not None
 
 
@@ -183,5 +183,5 @@ def test_an_re2_failure_leaves_the_answer_to_python() -> None:
         raise RuntimeError("RE2 failed")
 
     wrapped._finds_ascii = broken
-    text = "a" * LONG_TEXT + "/etc/passwd"
+    text = "a" * MIN_LENGTH + "/etc/passwd"
     assert wrapped.search(text) is not None

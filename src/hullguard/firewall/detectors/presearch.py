@@ -8,7 +8,7 @@ values made the slowest requests of the traffic stream (``bench/RESULTS.md``). R
 question, "does it match anywhere?", in one linear pass at a few nanoseconds per byte.
 
 ``Presearch(source, flags)`` stands where ``re.compile(source, flags)`` stood. On a text of at least
-``LONG_TEXT`` characters it first asks RE2 for the pattern translated by ``gate_translate`` (the
+``MIN_LENGTH`` characters it first asks RE2 for the pattern translated by ``gate_translate`` (the
 translation the prefilter gates use: a *necessary* condition, which matches whenever the Python
 pattern does, and sometimes more): for ASCII text, matched on its bytes; for other text, translated
 for Unicode and matched on its UTF-8. When RE2 finds no match the answer is no match; otherwise, and on
@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import partial
 
-LONG_TEXT = 128  # shorter texts: Python's search costs about what the call into RE2 would
+MIN_LENGTH = 128  # shorter texts: Python's search costs about what the call into RE2 would
 # Escapes that put a character beyond ASCII into a pattern (or may: an octal one): see ``translatable``.
 _WIDE_ESCAPE = re.compile(r"\\(?:[uUN]|x[89a-fA-F]|[0-3][0-7]{2})")
 # The characters Python's case-insensitive matching takes for an ASCII letter where RE2's may not (RE2
@@ -66,7 +65,7 @@ class Presearch:
         self._finds_unicode: Finder | None = None
 
     def _may_match(self, text: str) -> bool:
-        if len(text) < LONG_TEXT:
+        if len(text) < MIN_LENGTH:
             return True
         try:
             if text.isascii():
@@ -145,31 +144,15 @@ def _registered(pattern: re.Pattern[str], text: str) -> str | None:
 def _finder(pattern: re.Pattern[str], text: str) -> Finder:
     """The RE2 side of ``pattern`` for ``text`` (``_ASCII`` or ``_UNICODE``), or ``_never_says_no``."""
     try:
-        import re2  # google-re2: optional, as for the prefilter gate
-
         translated = _registered(pattern, text)
         if translated is None:
             return _never_says_no
-        options = re2.Options()
-        options.max_mem = _MAX_MEM[text]
-        options.log_errors = False
-        compiled = re2.compile(translated.encode("utf-8"), options)  # RE2's default encoding: UTF-8
-    except Exception:  # no RE2, an untranslatable construct, or a pattern RE2 rejects
+        from hullguard.firewall.gate import compile_spans
+
+        spans = compile_spans(translated, _MAX_MEM[text])
+    except Exception:  # no RE2 (google-re2 is optional, as for the prefilter gate), or RE2 rejects it
         return _never_says_no
-    public = compiled.search
-
-    def by_wrapper(data: bytes) -> bool:
-        return public(data) is not None
-
-    # The compiled RE2 under the wrapper answers without building a match object (as ``gate._spans``).
-    try:
-        raw = partial(compiled._regexp.Match, re2._re2.RE2.Anchor.UNANCHORED)
-        for probe in (b"", b"\x00", translated.encode("utf-8")):
-            if (raw(probe, 0, len(probe))[0][0] != -1) != by_wrapper(probe):
-                raise ValueError("unexpected answer")
-    except Exception:
-        return by_wrapper
-    return lambda data: raw(data, 0, len(data))[0][0] != -1  # type: ignore[no-any-return]
+    return lambda data: spans(data, 0, len(data))[0][0] != -1
 
 
 def instances() -> list[tuple[str, Presearch]]:
@@ -191,4 +174,4 @@ def instances() -> list[tuple[str, Presearch]]:
     return sorted(found.values(), key=lambda item: item[0])
 
 
-__all__ = ["LONG_TEXT", "PYTHON_FOLDS", "Presearch", "instances", "translatable", "translation"]
+__all__ = ["MIN_LENGTH", "PYTHON_FOLDS", "Presearch", "instances", "translatable", "translation"]
